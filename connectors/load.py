@@ -1,0 +1,186 @@
+"""The one load path into the warehouse: stage, write in one transaction, swap.
+
+A load (demo, sync, import) works on a copy of the warehouse file, writes every table and
+its `raw_loads` record in one transaction, checkpoints, and atomically renames the copy
+over the warehouse. So:
+- a load that fails or is killed leaves the last good warehouse untouched (the copy is
+  discarded);
+- readers (the dashboard) keep reading the old file during a load and see the new one
+  on their next connect (the file's identity changes);
+- two writers never interleave: a lock file beside the warehouse admits one at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+import queries
+from queries.errors import RetroscopeError, WarehouseBusy
+
+# Replace key per raw table: rows of the target whose key appears in the written frame
+# are replaced. History tables are replaced per issue (a sync always brings an issue's
+# whole history), board columns per board.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "raw_projects": ("source", "project_id"),
+    "raw_boards": ("source", "board_id"),
+    "raw_board_columns": ("source", "board_id"),
+    "raw_statuses": ("source", "status_id"),
+    "raw_sprints": ("source", "sprint_id"),
+    "raw_issues": ("source", "issue_id"),
+    "raw_status_changes": ("source", "issue_id"),
+    "raw_field_changes": ("source", "issue_id"),
+    "raw_versions": ("source", "version_id"),
+    "raw_metric_points": ("metric", "day", "segment"),
+    "raw_metric_definitions": ("metric",),
+    "raw_shipped_items": ("source", "item_key"),
+    "raw_sync_state": ("source", "scope"),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(db: Path) -> None:
+    for tmp in db.parent.glob(db.name + ".tmp-*"):
+        pid = tmp.name.split(".tmp-", 1)[1].split(".", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class LoadWriter:
+    """Open with `staged_load(...)`; call `write()` per table batch, then leave the block."""
+
+    con: duckdb.DuckDBPyConnection
+    source: str
+    counts: dict[str, int] = field(default_factory=dict)
+    data_as_of: datetime | None = None
+    detail: str = ""
+
+    def write(self, table: str, df: pd.DataFrame) -> int:
+        """Upsert a batch into a raw table (see TABLE_KEYS)."""
+        if table not in TABLE_KEYS:
+            raise RetroscopeError(f"load: '{table}' is not a raw table a connector may write")
+        n = queries.write_frame(self.con, table, df, TABLE_KEYS[table])
+        self.counts[table] = self.counts.get(table, 0) + n
+        return n
+
+    def delete_source(self, tables: list[str] | None = None) -> None:
+        """Remove every row of this source from the given raw tables (a full rebuild)."""
+        for t in tables or [t for t in TABLE_KEYS if t != "raw_sync_state"]:
+            if t in ("raw_metric_definitions",):
+                continue
+            queries.execute_delete_source(self.con, t, self.source)
+
+    def sync_state(self, scope: str) -> str | None:
+        return queries.sync_state(self.con, self.source, scope)
+
+    def set_sync_state(self, scope: str, value: str) -> None:
+        self.write("raw_sync_state", pd.DataFrame({"source": [self.source], "scope": [scope], "value": [value]}))
+
+
+@contextlib.contextmanager
+def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = "") -> Iterator[LoadWriter]:
+    """Context manager for one atomic load. On success the warehouse is swapped in and a
+    `raw_loads` row records it; on any exception nothing changes and the error propagates."""
+    db = Path(db_path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db.with_name(db.name + ".lock")
+    lock = open(lock_path, "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise WarehouseBusy(f"another load (sync, import or demo) is writing {db}; "
+                            "wait for it to finish and run this again") from None
+    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    started = _now()
+    con = None
+    try:
+        _clean_stale(db)
+        if db.exists():
+            wal = db.with_name(db.name + ".wal")
+            if wal.exists():
+                # A reader left a WAL behind; fold it in before copying.
+                with duckdb.connect(str(db)) as c:
+                    c.execute("CHECKPOINT")
+            shutil.copyfile(db, tmp)
+        con = queries.connect(tmp, read_only=False, derived=False)
+        con.execute("BEGIN TRANSACTION")
+        writer = LoadWriter(con=con, source=source, detail=detail)
+        yield writer
+        load_id = uuid.uuid4().hex[:12]
+        row = pd.DataFrame([{
+            "load_id": load_id, "source": source, "kind": kind, "started_at": started,
+            "finished_at": _now(), "status": "ok", "data_as_of": writer.data_as_of or started,
+            "row_counts": json.dumps(writer.counts, sort_keys=True), "detail": writer.detail,
+        }])
+        con.register("_load_row", row)
+        con.execute("INSERT INTO raw_loads BY NAME SELECT * FROM _load_row")
+        con.unregister("_load_row")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        con.close()
+        con = None
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, db)
+    except BaseException as exc:
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            with contextlib.suppress(Exception):
+                con.close()
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        _log_failure(db, source, kind, started, exc)
+        raise
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _log_failure(db: Path, source: str, kind: str, started: datetime, exc: BaseException) -> None:
+    """Failed loads cannot be recorded in the warehouse (it is left untouched), so they go
+    to `<db>.loads.log` (JSON lines), which `retroscope status` shows."""
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    entry = {"source": source, "kind": kind, "started_at": started.isoformat(),
+             "finished_at": _now().isoformat(), "status": "failed", "detail": reason[:500]}
+    with contextlib.suppress(OSError), open(db.with_name(db.name + ".loads.log"), "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry) + "\n")
+
+
+def failed_loads(db_path: str | Path, limit: int = 20) -> list[dict]:
+    p = Path(db_path)
+    log = p.with_name(p.name + ".loads.log")
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8").splitlines()[-limit:]
+    out = []
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            out.append(json.loads(line))
+    return out

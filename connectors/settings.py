@@ -1,0 +1,151 @@
+"""Settings: `retroscope.toml` (cwd or --config) + environment. Secrets come only from
+the environment and are never stored on the Settings object's repr, logs or the DB."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from queries.config import DEFAULT_WORK_TYPE_RULES, AnalysisConfig, WorkTypeRule
+from queries import userdata_path_for
+from queries.errors import RetroscopeError
+
+DEFAULT_DB = Path("data") / "retroscope.duckdb"
+CONFIG_NAME = "retroscope.toml"
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    url: str | None = None
+    projects: tuple[str, ...] = ()
+    boards: tuple[str, ...] = ()
+    jql: str | None = None
+    overlap_minutes: int = 10
+    timeout_seconds: float = 30.0
+    max_retries: int = 5
+    # field overrides: story_points, sprint, estimate_best, estimate_likely, estimate_worst
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    userdata_path: Path | None = None
+    config_path: Path | None = None
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    jira: JiraSettings = field(default_factory=JiraSettings)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)   # the whole TOML, for sections owned elsewhere
+
+    @property
+    def userdata(self) -> Path:
+        """The user-input store (retros, actions, agreements, hypotheses)."""
+        return self.userdata_path or userdata_path_for(self.db_path)
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def _err(path: Path, key: str, problem: str, expected: str) -> RetroscopeError:
+    return RetroscopeError(f"{path}: [{key}] {problem} (expected {expected})")
+
+
+def _analysis(doc: dict[str, Any], path: Path) -> AnalysisConfig:
+    wf = doc.get("workflow", {})
+    targets = doc.get("targets", {})
+    est = doc.get("estimates", {})
+    quality = doc.get("quality", {})
+    outcomes = doc.get("outcomes", {})
+    kwargs: dict[str, Any] = {}
+    if "timezone" in doc:
+        kwargs["timezone"] = str(doc["timezone"])
+    overrides = wf.get("category_overrides", {})
+    bad = {k: v for k, v in overrides.items() if v not in ("todo", "in_progress", "done")}
+    if bad:
+        k = next(iter(bad))
+        raise _err(path, "workflow.category_overrides", f"status {k} = {bad[k]!r}", "todo, in_progress or done")
+    kwargs["status_category_overrides"] = {str(k): str(v) for k, v in overrides.items()}
+    if "stages" in wf:
+        stages = wf["stages"]
+        if not isinstance(stages, list) or not all(isinstance(s, list) for s in stages):
+            raise _err(path, "workflow.stages", "not a list of lists", 'stages = [["To Do"], ["In Progress"], ["QA"], ["Done"]]')
+        kwargs["stages"] = tuple(tuple(str(x) for x in s) for s in stages)
+    for key in ("review_pattern", "use_board_done_column"):
+        if key in wf:
+            kwargs[key] = wf[key]
+    if "work_types" in doc:
+        rules = []
+        for i, r in enumerate(doc["work_types"]):
+            try:
+                rules.append(WorkTypeRule(str(r["work_type"]), str(r["field"]), str(r["pattern"])))
+            except (KeyError, TypeError):
+                raise _err(path, f"work_types[{i}]", "rule incomplete",
+                           'work_type = "debt", field = "label", pattern = "debt"') from None
+            if rules[-1].field not in ("issue_type", "label", "component"):
+                raise _err(path, f"work_types[{i}].field", repr(rules[-1].field), "issue_type, label or component")
+        kwargs["work_type_rules"] = tuple(rules) or DEFAULT_WORK_TYPE_RULES
+    for key, name in (("debt_share", "debt_share_target"), ("hit_rate", "hit_rate_target")):
+        if key in targets:
+            v = targets[key]
+            if not isinstance(v, int | float) or not 0 <= v <= 1:
+                raise _err(path, f"targets.{key}", repr(v), "a share between 0 and 1, e.g. 0.2")
+            kwargs[name] = float(v)
+    if "unit" in est:
+        if est["unit"] not in ("days", "hours"):
+            raise _err(path, "estimates.unit", repr(est["unit"]), "days or hours")
+        kwargs["estimate_unit"] = est["unit"]
+    if "actual" in est:
+        if est["actual"] not in ("cycle_time", "time_spent"):
+            raise _err(path, "estimates.actual", repr(est["actual"]), "cycle_time or time_spent")
+        kwargs["range_actual"] = est["actual"]
+    if "small_group" in est:
+        kwargs["small_group"] = int(est["small_group"])
+    if "escaped_bug_labels" in quality:
+        kwargs["escaped_bug_labels"] = tuple(str(x) for x in quality["escaped_bug_labels"])
+    for key in ("shipped_from_epics", "shipped_from_versions"):
+        if key in outcomes:
+            kwargs[key] = bool(outcomes[key])
+    return AnalysisConfig(**kwargs)
+
+
+def load_settings(config: str | Path | None = None, db: str | Path | None = None) -> Settings:
+    """Read settings. Precedence for the warehouse path: --db, RETROSCOPE_DB, [warehouse].db,
+    data/retroscope.duckdb. The config file is --config, RETROSCOPE_CONFIG or ./retroscope.toml
+    (optional unless named explicitly)."""
+    explicit = config or os.environ.get("RETROSCOPE_CONFIG")
+    path = Path(explicit) if explicit else Path(CONFIG_NAME)
+    doc: dict[str, Any] = {}
+    if path.exists():
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise RetroscopeError(f"{path}: not valid TOML: {e}; fix the file or pass another with --config") from None
+        except OSError as e:
+            raise RetroscopeError(f"{path}: cannot read ({e.strerror})") from None
+    elif explicit:
+        raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop --config")
+    wh = doc.get("warehouse", {})
+    db_path = Path(db or os.environ.get("RETROSCOPE_DB") or wh.get("db") or DEFAULT_DB)
+    ud = os.environ.get("RETROSCOPE_USERDATA") or wh.get("userdata")
+    j = doc.get("jira", {})
+    jira = JiraSettings(
+        url=os.environ.get("JIRA_URL") or j.get("url"),
+        projects=tuple(str(p) for p in j.get("projects", [])),
+        boards=tuple(str(b) for b in j.get("boards", [])),
+        jql=j.get("jql"),
+        overlap_minutes=int(j.get("overlap_minutes", 10)),
+        timeout_seconds=float(j.get("timeout_seconds", 30)),
+        max_retries=int(j.get("max_retries", 5)),
+        fields={str(k): str(v) for k, v in j.get("fields", {}).items()},
+    )
+    return Settings(
+        db_path=db_path,
+        userdata_path=Path(ud) if ud else None,
+        config_path=path if path.exists() else None,
+        analysis=_analysis(doc, path),
+        jira=jira,
+        raw=doc,
+    )

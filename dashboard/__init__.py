@@ -1,0 +1,1 @@
+"""UI layer: Streamlit pages, plotly charts, PowerPoint slides and the `retroscope` CLI."""

@@ -1,0 +1,241 @@
+"""`retroscope` command line. Every user error ends with exit code != 0 and one line on
+stderr that names the input, the place and the fix; never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from connectors.settings import Settings, load_settings
+from queries.errors import RetroscopeError
+
+
+def _settings(args) -> Settings:
+    return load_settings(config=args.config, db=args.db)
+
+
+# --------------------------------------------------------------------------- demo
+def cmd_demo(args, settings: Settings) -> int:
+    from connectors import demo
+    from dashboard.progress import TerminalProgress
+
+    summary = demo.build(settings.db_path, seed=args.seed, scale=args.scale,
+                         userdata_path=settings.userdata, progress=TerminalProgress())
+    print(f"demo warehouse written to {settings.db_path} "
+          f"({summary['issues']:,} issues, {summary['histories']:,} history items, "
+          f"{summary['sprints']:,} sprints, {summary['metric_points']:,} metric points) "
+          f"in {summary['seconds']:.1f}s")
+    return 0
+
+
+# --------------------------------------------------------------------------- query
+def _parse_kv(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise RetroscopeError(f"--param {item!r}: expected key=value, e.g. --param board_id=1")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def cmd_query(args, settings: Settings) -> int:
+    import queries
+    from queries.registry import REGISTRY, run_public
+
+    if args.list or not args.name:
+        for q in REGISTRY.values():
+            print(f"{q.name:<22} {q.description}")
+        return 0
+    if args.name not in REGISTRY:
+        raise RetroscopeError(f"unknown query '{args.name}'; public queries: {', '.join(sorted(REGISTRY))}")
+    params = _parse_kv(args.param)
+    if args.as_of:
+        params["as_of"] = args.as_of
+    con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    try:
+        df = run_public(con, args.name, **params)
+    finally:
+        con.close()
+    _print_frame(df, args.format)
+    return 0
+
+
+def _print_frame(df, fmt: str) -> None:
+    import pandas as pd
+
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        out = df.copy()
+        for c in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[c]):
+                out[c] = out[c].map(lambda v: None if pd.isna(v) else v.isoformat())
+        sys.stdout.write(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n")
+    else:
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 250):
+            print(df.to_string(index=False) if len(df) else "(no rows)")
+
+
+# --------------------------------------------------------------------------- status
+def cmd_status(args, settings: Settings) -> int:
+    import queries
+    from connectors.load import failed_loads
+
+    con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    try:
+        counts = queries.run(con, "status_row_counts")
+        loads = queries.run(con, "status_loads")
+        fresh = queries.run(con, "status_freshness")
+        user = queries.run(con, "status_userdata_counts")
+    finally:
+        con.close()
+    print(f"warehouse: {settings.db_path} ({Path(settings.db_path).stat().st_size / 1e6:.1f} MB)")
+    print(f"user input: {settings.userdata}")
+    print("\nraw tables:")
+    for r in counts.itertuples():
+        print(f"  {r.table_name:<24} {r.row_count:>12,}")
+    print("\nuser input:")
+    for r in user.itertuples():
+        print(f"  {r.table_name:<24} {r.row_count:>12,}")
+    print("\nsources:")
+    if fresh.empty:
+        print("  (none loaded yet)")
+    for r in fresh.itertuples():
+        print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {r.data_as_of:%Y-%m-%d %H:%M} UTC ({r.loads} loads)")
+    print("\nlast loads:")
+    for r in loads.itertuples():
+        print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
+    failed = failed_loads(settings.db_path, limit=5)
+    if failed:
+        print("\nrecent failed loads (the warehouse kept its previous data):")
+        for f in failed:
+            print(f"  {f['finished_at'][:16]}  {f['kind']:<7} {f['source']:<32} {f['detail']}")
+    return 0
+
+
+# --------------------------------------------------------------------------- serve
+def cmd_serve(args, settings: Settings) -> int:
+    import queries
+
+    app = Path(__file__).with_name("app.py")
+    env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
+    if args.config:
+        env["RETROSCOPE_CONFIG"] = str(Path(args.config).resolve())
+    if settings.userdata_path:
+        env["RETROSCOPE_USERDATA"] = str(Path(settings.userdata_path).resolve())
+    if not Path(settings.db_path).exists():
+        print(f"note: no warehouse at {settings.db_path} yet; the app will say how to build one", file=sys.stderr)
+    del queries
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.address", args.address]
+    print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+# --------------------------------------------------------------------------- delegated
+def _delegate(target: str):
+    """Commands implemented in their own module (`module:function(args, settings) -> int`)."""
+    def run(args, settings):
+        mod, fn = target.split(":")
+        return getattr(importlib.import_module(mod), fn)(args, settings)
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="retroscope", description="Retrospective analytics: Jira history, "
+                                "product metrics and retro outcomes in one local DuckDB warehouse.")
+    p.add_argument("--db", help="warehouse file (env RETROSCOPE_DB; default data/retroscope.duckdb)")
+    p.add_argument("--config", help="config file (env RETROSCOPE_CONFIG; default ./retroscope.toml)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log each request and query with its timing")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="build the demo warehouse (a year of two teams' sprints, metrics, retros)")
+    d.add_argument("--seed", type=int, default=7, help="random seed (same seed, identical warehouse)")
+    d.add_argument("--scale", type=int, default=None, help="generate N issues (proportional history) for benchmarks")
+    d.set_defaults(func=cmd_demo)
+
+    q = sub.add_parser("query", help="run a public query and print it")
+    q.add_argument("name", nargs="?", help="query name (see --list)")
+    q.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. board_id=1 (repeatable)")
+    q.add_argument("--as-of", help="compute figures as of this date/instant (default: the data's freshness)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--list", action="store_true", help="list the public queries")
+    q.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("status", help="what is loaded, from where, when; row counts")
+    s.set_defaults(func=cmd_status)
+
+    sv = sub.add_parser("serve", help="serve the dashboard")
+    sv.add_argument("--port", type=int, default=8501)
+    sv.add_argument("--address", default="localhost")
+    sv.set_defaults(func=cmd_serve)
+
+    sy = sub.add_parser("sync", help="pull data from a source")
+    sysub = sy.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    j = sysub.add_parser("jira", help="sync issues, full history, boards and sprints from Jira Cloud or Data Center")
+    j.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    j.add_argument("--project", action="append", help="project key (repeatable)")
+    j.add_argument("--board", action="append", help="board id (repeatable)")
+    j.add_argument("--jql", help="extra JQL restriction")
+    j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
+    j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
+
+    im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
+    im.add_argument("kind", choices=("metrics", "features", "retro"))
+    im.add_argument("file", help="CSV, Parquet or JSON file")
+    im.add_argument("--definitions", help="(metrics) TOML file with unit / higher_is_better / description per metric")
+    im.add_argument("--as-of", help="reject dates after this day (default: today)")
+    im.set_defaults(func=_delegate("dashboard.cli_import:run"))
+
+    ex = sub.add_parser("export", help="export the tech-health slide or a backup of retro records")
+    exsub = ex.add_subparsers(dest="what", metavar="WHAT", required=True)
+    th = exsub.add_parser("tech-health", help="one-slide PowerPoint (and PNG) for stakeholders")
+    th.add_argument("--out", required=True, help="output .pptx file")
+    th.add_argument("--team", help="team name shown on the slide (default: the board's name)")
+    th.add_argument("--board", help="board id (default: all boards)")
+    th.add_argument("--as-of", help="figures as of this date (default: the data's freshness)")
+    th.add_argument("--sprints", type=int, default=6, help="number of recent sprints in the chart and period")
+    th.add_argument("--png", help="also write a PNG image of the slide")
+    th.set_defaults(func=_delegate("dashboard.cli_export:tech_health"))
+    rb = exsub.add_parser("retro", help="back up every retro record to a JSON file `import retro` reads back")
+    rb.add_argument("--out", required=True, help="output .json file")
+    rb.set_defaults(func=_delegate("dashboard.cli_import:export_retro"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    if not args.verbose:
+        for noisy in ("urllib3", "jira", "requests"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args, _settings(args)) or 0)
+    except RetroscopeError as e:
+        print(f"retroscope: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("retroscope: interrupted; the warehouse keeps its previous data", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

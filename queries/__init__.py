@@ -1,0 +1,306 @@
+"""The one way into the database.
+
+- `connect()` opens the warehouse (read-only by default), snapshots the user-input store
+  into temp tables, loads the analysis config into `cfg_*` temp tables and builds the
+  derived layers (staging views, mart views/macros) as TEMP objects from the packaged
+  `.sql` files, so a warehouse file never holds stale derived objects.
+- `run(con, name, **params)` executes one packaged query with bound `$params`.
+- `write_frame()` is the only place raw tables are written (used by `connectors.load`).
+
+SQL lives in `queries/{schema,staging,marts,reports}/*.sql`, one object per file,
+file name = object name, loaded with `importlib.resources` (works from a wheel).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from queries.config import AnalysisConfig
+from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
+
+log = logging.getLogger("retroscope.sql")
+
+LAYERS = ("staging", "marts", "reports")
+DERIVED_LAYERS = ("staging", "marts")
+USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings")
+_PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
+_ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
+_LOCK_HINT = ("Could not set lock", "Conflicting lock")
+
+__all__ = [
+    "AnalysisConfig", "RetroscopeError", "WarehouseMissing", "WarehouseBusy", "QueryError",
+    "connect", "run", "sql_text", "apply_schema", "apply_userdata_schema", "write_frame",
+    "userdata_path_for", "open_userdata", "refresh_userdata", "raw_tables",
+]
+
+
+# --------------------------------------------------------------------------- SQL files
+@cache
+def sql_text(name: str, layer: str | None = None) -> str:
+    """The text of a packaged SQL file, by stem (searched in reports, marts, staging) or
+    'layer/stem'."""
+    if "/" in name:
+        layer, name = name.split("/", 1)
+    layers = (layer,) if layer else LAYERS
+    root = resources.files("queries")
+    for lyr in layers:
+        f = root / lyr / f"{name}.sql"
+        if f.is_file():
+            return f.read_text(encoding="utf-8")
+    raise QueryError(f"unknown query '{name}': no queries/{'|'.join(layers)}/{name}.sql; "
+                     "run `retroscope query --list` for the public names")
+
+
+@cache
+def _layer_files(layer: str) -> tuple[tuple[str, str], ...]:
+    root = resources.files("queries") / layer
+    if not root.is_dir():
+        return ()
+    return tuple(sorted((p.name[:-4], p.read_text(encoding="utf-8"))
+                        for p in root.iterdir() if p.name.endswith(".sql")))
+
+
+def raw_tables() -> tuple[str, ...]:
+    """Names of the warehouse's raw tables, read from the schema file."""
+    return tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", sql_text("schema/warehouse")))
+
+
+# --------------------------------------------------------------------------- schema
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables if missing (idempotent)."""
+    con.execute(sql_text("schema/warehouse"))
+
+
+def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
+    text = sql_text("schema/userdata")
+    if temp:
+        text = text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+    con.execute(text)
+
+
+def userdata_path_for(db_path: str | Path) -> Path:
+    """The user-input store that belongs to a warehouse: `<name>.userdata.duckdb` beside it."""
+    p = Path(db_path)
+    stem = p.name[:-7] if p.name.endswith(".duckdb") else p.name
+    return p.with_name(f"{stem}.userdata.duckdb")
+
+
+# --------------------------------------------------------------------------- connections
+def _open(path: str | Path, *, read_only: bool, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            msg = str(e)
+            if not any(h in msg for h in _LOCK_HINT):
+                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                holder = re.search(r"\(PID (\d+)\)", msg)
+                who = f"process {holder.group(1)}" if holder else "another process"
+                raise WarehouseBusy(
+                    f"{path} is locked by {who}; wait for it to finish or stop it, then try again"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        except duckdb.Error as e:
+            raise RetroscopeError(f"cannot open {path}: {str(e).splitlines()[0]} "
+                                  "(is it a DuckDB file written by Retroscope?)") from None
+
+
+def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A short-lived connection to the user-input store (created with its schema if missing).
+    Hold it only for one operation: the store is shared by the app and the CLI."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _open(path, read_only=False) as c:
+            apply_userdata_schema(c)
+    con = _open(path, read_only=read_only)
+    if not read_only:
+        apply_userdata_schema(con)
+    return con
+
+
+def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path | None) -> None:
+    """(Re)load the user-input store into temp tables of `con`. The store's file is locked
+    only for the milliseconds of the copy."""
+    for t in USERDATA_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
+    apply_userdata_schema(con, temp=True)
+    if userdata_path is None or not Path(userdata_path).exists():
+        return
+    con.execute("ATTACH $p AS ud_src (READ_ONLY)", {"p": str(userdata_path)})
+    try:
+        for t in USERDATA_TABLES:
+            con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM ud_src.{t}")
+    finally:
+        con.execute("DETACH ud_src")
+
+
+def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:
+    for name, df in config.tables().items():
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        con.register("_cfg_df", df)
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _cfg_df")
+        con.unregister("_cfg_df")
+
+
+def _derived_objects() -> list[tuple[str, str]]:
+    """(name, sql) for staging and marts, ordered so every object comes after those it uses."""
+    objs = {name: text for layer in DERIVED_LAYERS for name, text in _layer_files(layer)}
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(n: str, path: tuple[str, ...]) -> None:
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            raise QueryError(f"circular SQL dependency: {' -> '.join(path + (n,))}")
+        state[n] = 1
+        body = objs[n]
+        for other in objs:
+            if other != n and re.search(rf"\b{re.escape(other)}\b", body):
+                visit(other, path + (n,))
+        state[n] = 2
+        order.append(n)
+
+    for n in sorted(objs):
+        visit(n, ())
+    return [(n, objs[n]) for n in order]
+
+
+def build_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Create staging views and marts as TEMP objects. A file whose header has
+    `-- args: a, b` becomes a table macro `name(a, b)`; any other file becomes a view."""
+    for name, text in _derived_objects():
+        body = text.strip().rstrip(";")
+        m = _ARGS.search(text)
+        if m:
+            args = ", ".join(a.strip() for a in m.group(1).split(",") if a.strip())
+            ddl = f"CREATE OR REPLACE TEMP MACRO {name}({args}) AS TABLE\n{body}"
+        else:
+            ddl = f"CREATE OR REPLACE TEMP VIEW {name} AS\n{body}"
+        try:
+            con.execute(ddl)
+        except duckdb.Error as e:
+            raise QueryError(f"building {name}: {str(e).splitlines()[0]}") from e
+
+
+def connect(
+    db_path: str | Path,
+    *,
+    read_only: bool = True,
+    config: AnalysisConfig | None = None,
+    userdata_path: str | Path | None = None,
+    derived: bool = True,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for analysis: raw tables + user input + config + derived layers.
+
+    read_only=False is for the loader only (see connectors.load)."""
+    db_path = Path(db_path)
+    if read_only and not db_path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {db_path}; build the demo with `retroscope --db {db_path} demo` "
+            "or load Jira with `retroscope --db {0} sync jira`".format(db_path)
+        )
+    con = _open(db_path, read_only=read_only)
+    try:
+        if not read_only:
+            apply_schema(con)
+        if derived:
+            con.execute("SET TimeZone = 'UTC'")
+            refresh_userdata(con, userdata_path if userdata_path is not None else userdata_path_for(db_path))
+            _load_config(con, config or AnalysisConfig())
+            build_derived(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+# --------------------------------------------------------------------------- running SQL
+def params_of(text: str) -> list[str]:
+    """The `$name` parameters a SQL text uses, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for m in _PARAM.finditer(re.sub(r"--[^\n]*", "", text)):
+        seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Execute the packaged query `name` with bound parameters and return a DataFrame.
+    Parameters the query does not use are ignored; missing ones are an error."""
+    text = sql_text(name)
+    needed = params_of(text)
+    missing = [p for p in needed if p not in params]
+    if missing:
+        raise QueryError(f"query '{name}' needs parameter(s) {', '.join(missing)}")
+    bound = {p: params[p] for p in needed}
+    t0 = time.perf_counter()
+    try:
+        df = con.execute(text, bound).df() if bound else con.execute(text).df()
+    except duckdb.Error as e:
+        raise QueryError(f"query '{name}' failed: {str(e).splitlines()[0]}") from e
+    log.debug("query %s: %.1f ms, %d rows", name, (time.perf_counter() - t0) * 1000, len(df))
+    return df
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
+    """Execute a packaged statement that returns nothing (DDL/DML), with bound parameters."""
+    text = sql_text(name)
+    bound = {p: params[p] for p in params_of(text) if p in params}
+    t0 = time.perf_counter()
+    con.execute(text, bound) if bound else con.execute(text)
+    log.debug("statement %s: %.1f ms", name, (time.perf_counter() - t0) * 1000)
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame,
+                key_columns: Iterable[str]) -> int:
+    """Upsert `df` into a raw table: rows whose key (source + id columns) appears in `df`
+    are replaced. Table and column names are checked against the schema; values are bound
+    through the registered frame, never formatted into SQL."""
+    allowed = set(raw_tables()) | set(USERDATA_TABLES)
+    if table not in allowed:
+        raise QueryError(f"write_frame: '{table}' is not a raw or user-input table")
+    cols = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = $t", {"t": table}).fetchall()}
+    unknown = [c for c in df.columns if c not in cols]
+    if unknown:
+        raise QueryError(f"write_frame: {table} has no column(s) {', '.join(unknown)}")
+    keys = list(key_columns)
+    if not keys or any(k not in cols for k in keys):
+        raise QueryError(f"write_frame: bad key {keys} for {table}")
+    if df.empty:
+        return 0
+    con.register("_rs_frame", df)
+    try:
+        key_list = ", ".join(keys)
+        con.execute(f"DELETE FROM {table} WHERE ({key_list}) IN (SELECT DISTINCT {key_list} FROM _rs_frame)")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rs_frame")
+    finally:
+        con.unregister("_rs_frame")
+    return len(df)
+
+
+def execute_delete_source(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
+    """Delete all rows of one source from a raw table (full rebuilds)."""
+    if table not in raw_tables():
+        raise QueryError(f"delete: '{table}' is not a raw table")
+    con.execute(f"DELETE FROM {table} WHERE source = $source", {"source": source})
+
+
+def sync_state(con: duckdb.DuckDBPyConnection, source: str, scope: str) -> str | None:
+    row = con.execute("SELECT value FROM raw_sync_state WHERE source = $source AND scope = $scope",
+                      {"source": source, "scope": scope}).fetchone()
+    return row[0] if row else None

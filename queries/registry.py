@@ -1,0 +1,162 @@
+"""The public queries: the names `retroscope query`, the pages, the slide and the CSV
+downloads use. Tests and docs loop over this registry, so a query added here is tested
+and documented without anyone remembering to.
+
+A public query is either a SQL report (`queries/reports/<name>.sql`) or a pure-Python
+analysis (`module:function`, called as `func(con, **params) -> DataFrame`) where SQL is
+the wrong tool (resampling, interval estimation).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+
+import duckdb
+import pandas as pd
+
+import queries
+from queries.errors import QueryError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str                 # timestamp | date | str | int | float
+    help: str
+    default: object = None    # None = not set (filters: no filter)
+
+
+# Filters every public query accepts (bound parameters; NULL = no filter).
+COMMON: tuple[Param, ...] = (
+    Param("as_of", "timestamp", "the instant figures are computed for (default: the data's freshness)"),
+    Param("board_id", "str", "team board id (default: all boards)"),
+    Param("project", "str", "project key (default: all projects)"),
+    Param("date_from", "date", "first day of the reporting period (inclusive)"),
+    Param("date_to", "date", "last day of the reporting period (inclusive)"),
+)
+
+
+@dataclass(frozen=True)
+class PublicQuery:
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    params: tuple[Param, ...] = field(default=COMMON)
+    func: str | None = None   # "module:function" for Python-backed queries
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def _q(name, description, columns, extra=(), func=None) -> PublicQuery:
+    return PublicQuery(name, description, tuple(columns.split()), COMMON + tuple(extra), func)
+
+
+REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
+    _q("issue_facts", "One row per issue (sub-tasks excluded): start, completion, cycle and lead time, "
+       "estimates, rework.",
+       "issue_id issue_key issue_type work_type status created_at start_at completed_at cycle_time_days "
+       "lead_time_days story_points estimate_best estimate_likely estimate_worst backward_transitions "
+       "qa_bounces reopens rework_days"),
+    _q("sprint_facts", "One row per sprint, rebuilt from history: committed, added, removed, completed, "
+       "carry-over (issues and points), say/do ratio, scope change.",
+       "sprint_id sprint_name board_id state start_at end_at committed_issues committed_points added_issues "
+       "added_points removed_issues removed_points completed_issues completed_points carryover_issues "
+       "carryover_points say_do_ratio scope_change"),
+    _q("flow_weekly", "One row per ISO week: throughput, cycle-time percentiles of issues completed that "
+       "week, WIP at the end of the week.",
+       "week throughput cycle_time_p50 cycle_time_p85 cycle_time_p95 wip_end_of_week"),
+    _q("estimate_calibration", "Estimate scores overall, by work type and by quarter: range-estimate hit, "
+       "over- and underrun rates, bias, MdMRE, PRED(25), ordering accuracy of story points.",
+       "group_by group n hit_rate overrun_rate underrun_rate bias mdmre pred25 ordering_accuracy"),
+    _q("work_mix", "Completed work per sprint by work type (feature, bug, debt) and its share.",
+       "sprint_id work_type completed_points completed_issues share"),
+    _q("retro_follow_through", "Per retro: action items, how many were due, done on time, follow-through; "
+       "agreements and how many were met.",
+       "retro_id held_on actions actions_due actions_done_on_time follow_through agreements agreements_met"),
+    _q("cfd_daily", "Cumulative flow: issues per day by status category and status.",
+       "day category status issues"),
+    _q("time_in_status", "Total days each issue spent in each status.",
+       "issue_id issue_key status days"),
+    _q("data_quality", "Data problems that distort the figures, one row per finding, with why it matters.",
+       "check issue_key detail why_it_matters"),
+    _q("forecast", "Monte Carlo forecast from resampled daily throughput: when N items will be done and "
+       "how many by a date, at 50/85/95 % confidence.",
+       "question confidence value",
+       extra=(Param("items", "int", "items left to finish (for 'when')", 20),
+              Param("target_date", "date", "date for 'how many by' (default: as_of + 28 days)"),
+              Param("window_days", "int", "days of throughput history to resample", 90),
+              Param("runs", "int", "simulation runs", 10000),
+              Param("seed", "int", "random seed (same seed, same answer)", 42)),
+       func="queries.forecast:forecast"),
+    _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval and a verdict.",
+       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by",
+       extra=(Param("window", "int", "days in the pre and post windows", 28),
+              Param("lag", "int", "days between shipping and the post window", 0),
+              Param("seed", "int", "random seed for the interval", 7)),
+       func="queries.impact:impact_table"),
+]}
+
+
+def _coerce(p: Param, value: object) -> object:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    try:
+        if p.kind == "timestamp":
+            if isinstance(value, datetime):
+                ts = value
+            elif isinstance(value, date):
+                ts = datetime.combine(value, time(23, 59, 59))
+            else:
+                s = str(value).strip()
+                ts = datetime.fromisoformat(s)
+                if len(s) == 10:   # a bare date means the end of that day
+                    ts = datetime.combine(ts.date(), time(23, 59, 59))
+            return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+        if p.kind == "date":
+            return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+        if p.kind == "int":
+            return int(value)
+        if p.kind == "float":
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        example = {"timestamp": "2026-03-31 or 2026-03-31T17:00:00+00:00", "date": "2026-03-31",
+                   "int": "a whole number", "float": "a number", "str": "text"}[p.kind]
+        raise QueryError(f"parameter {p.name}={value!r} is not a valid {p.kind} (expected {example})") from None
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The data's freshness: the latest `data_as_of` of the loads, else now (UTC)."""
+    df = queries.run(con, "default_as_of")
+    v = df.iloc[0, 0] if len(df) else None
+    if v is None or pd.isna(v):
+        return datetime.now(timezone.utc)
+    return pd.Timestamp(v).to_pydatetime()
+
+
+def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
+    """Validate and type the parameters of a public query, filling defaults."""
+    q = REGISTRY.get(name)
+    if q is None:
+        raise QueryError(f"unknown query '{name}'; public queries: {', '.join(sorted(REGISTRY))}")
+    unknown = [k for k in params if q.param(k) is None]
+    if unknown:
+        raise QueryError(f"query '{name}' has no parameter {', '.join(unknown)}; "
+                         f"it takes {', '.join(p.name for p in q.params)}")
+    out = {p.name: _coerce(p, params.get(p.name, p.default)) for p in q.params}
+    if out["as_of"] is None:
+        out["as_of"] = default_as_of(con)
+    return out
+
+
+def run_public(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run a public query by name with validated parameters."""
+    q = REGISTRY.get(name)
+    bound = resolve_params(con, name, params)
+    if q.func:
+        mod, fn = q.func.split(":")
+        return getattr(importlib.import_module(mod), fn)(con, **bound)
+    return queries.run(con, name, **bound)
