@@ -1,0 +1,42 @@
+-- Statuses with their workflow category and stage rank (METRICS.md §1), by status id.
+-- category: config override by id, else Jira's statusCategory.key
+--   (new -> todo, indeterminate -> in_progress, done -> done).
+-- stage_rank: explicit config stage order (matched by status id or name) when given,
+--   else todo = 0, in_progress = 1, in_progress matching the review pattern = 2, done = 3.
+WITH base AS (
+    SELECT
+        s.source,
+        s.status_id,
+        s.name,
+        coalesce(
+            o.category,
+            CASE s.category_key WHEN 'new' THEN 'todo' WHEN 'done' THEN 'done' ELSE 'in_progress' END
+        ) AS category
+    FROM raw_statuses AS s
+    LEFT JOIN cfg_status_override AS o ON o.status_id = s.status_id
+),
+explicit AS (
+    SELECT b.source, b.status_id, min(c.stage_rank) AS stage_rank
+    FROM base AS b
+    JOIN cfg_stage AS c ON c.status_ref = b.status_id OR lower(c.status_ref) = lower(b.name)
+    GROUP BY ALL
+),
+final AS (
+    SELECT
+        b.source,
+        b.status_id,
+        b.name,
+        b.category,
+        coalesce(
+            e.stage_rank,
+            CASE
+                WHEN b.category = 'todo' THEN 0
+                WHEN b.category = 'done' THEN 3
+                WHEN regexp_matches(b.name, (SELECT value FROM cfg_param WHERE key = 'review_pattern'), 'i') THEN 2
+                ELSE 1
+            END
+        ) AS stage_rank
+    FROM base AS b
+    LEFT JOIN explicit AS e USING (source, status_id)
+)
+SELECT * FROM final
