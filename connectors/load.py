@@ -80,11 +80,12 @@ class LoadWriter:
     data_as_of: datetime | None = None
     detail: str = ""
 
-    def write(self, table: str, df: pd.DataFrame) -> int:
-        """Upsert a batch into a raw table (see TABLE_KEYS)."""
+    def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
+        """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
+        looking for existing keys: only after `delete_source()` (a full rebuild)."""
         if table not in TABLE_KEYS:
             raise RetroscopeError(f"load: '{table}' is not a raw table a connector may write")
-        n = queries.write_frame(self.con, table, df, TABLE_KEYS[table])
+        n = queries.write_frame(self.con, table, df, TABLE_KEYS[table], replace=replace)
         self.counts[table] = self.counts.get(table, 0) + n
         return n
 

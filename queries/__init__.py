@@ -266,7 +266,7 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame,
-                key_columns: Iterable[str]) -> int:
+                key_columns: Iterable[str], *, replace: bool = True) -> int:
     """Upsert `df` into a raw table: rows whose key (source + id columns) appears in `df`
     are replaced. Table and column names are checked against the schema; values are bound
     through the registered frame, never formatted into SQL."""
@@ -285,8 +285,9 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame,
         return 0
     con.register("_rs_frame", df)
     try:
-        key_list = ", ".join(keys)
-        con.execute(f"DELETE FROM {table} WHERE ({key_list}) IN (SELECT DISTINCT {key_list} FROM _rs_frame)")
+        if replace:
+            key_list = ", ".join(keys)
+            con.execute(f"DELETE FROM {table} WHERE ({key_list}) IN (SELECT DISTINCT {key_list} FROM _rs_frame)")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rs_frame")
     finally:
         con.unregister("_rs_frame")
