@@ -29,7 +29,7 @@ from queries.errors import QueryError, RetroscopeError, WarehouseBusy, Warehouse
 
 log = logging.getLogger("retroscope.sql")
 
-LAYERS = ("staging", "marts", "reports")
+LAYERS = ("staging", "marts", "reports", "statements")
 DERIVED_LAYERS = ("staging", "marts")
 USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings")
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
