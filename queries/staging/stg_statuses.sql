@@ -3,6 +3,8 @@
 --   (new -> todo, indeterminate -> in_progress, done -> done).
 -- stage_rank: explicit config stage order (matched by status id or name) when given,
 --   else todo = 0, in_progress = 1, in_progress matching the review pattern = 2, done = 3.
+-- is_review: an in_progress status whose name matches the review pattern (a QA bounce is a
+--   backward move out of such a status; with the default stages these are the rank-2 ones).
 WITH base AS (
     SELECT
         s.source,
@@ -35,7 +37,10 @@ final AS (
                 WHEN regexp_matches(b.name, (SELECT value FROM cfg_param WHERE key = 'review_pattern'), 'i') THEN 2
                 ELSE 1
             END
-        ) AS stage_rank
+        ) AS stage_rank,
+        b.category = 'in_progress'
+            AND regexp_matches(b.name, (SELECT value FROM cfg_param WHERE key = 'review_pattern'), 'i')
+            AS is_review
     FROM base AS b
     LEFT JOIN explicit AS e USING (source, status_id)
 )
