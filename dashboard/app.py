@@ -1,0 +1,24 @@
+"""Streamlit entry point: `retroscope serve` (or `streamlit run dashboard/app.py`).
+Builds the navigation from the page registry; every page shares the sidebar filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import components, data
+from dashboard.pages import PAGES
+
+st.set_page_config(page_title="Retroscope", page_icon=":material/insights:", layout="wide")
+
+HERE = Path(__file__).parent
+
+if not data.has_warehouse():
+    st.navigation([st.Page(components.no_warehouse, title="Retroscope", icon=":material/database:")]).run()
+else:
+    pages = [st.Page(str(HERE / "app_pages" / f"{p.slug}.py"), title=p.title, icon=p.icon, url_path=p.slug,
+                     default=(i == 0)) for i, p in enumerate(PAGES)]
+    nav = st.navigation(pages)
+    components.freshness_badge()
+    nav.run()

@@ -1,0 +1,71 @@
+"""The shared sidebar: team board, reporting period, as-of. Its state lives in the URL
+query string (board, from, to, as_of), so a link reproduces the view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+import streamlit as st
+
+from dashboard import data
+
+
+@dataclass(frozen=True)
+class Filters:
+    board_id: str | None
+    board_name: str
+    date_from: date
+    date_to: date
+    as_of: datetime
+
+    def params(self) -> dict:
+        """The bound parameters every public query takes."""
+        return {"board_id": self.board_id, "date_from": self.date_from, "date_to": self.date_to,
+                "as_of": self.as_of}
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def sidebar() -> Filters:
+    """Render the shared filters and return them. Reads and writes st.query_params."""
+    qp = st.query_params
+    boards = data.run_query("dim_boards")
+    fresh = data.run_query("default_as_of").iloc[0, 0]
+    fresh_day = fresh.date() if fresh is not None and str(fresh) != "NaT" else date.today()
+
+    options = [None] + boards["board_id"].tolist()
+    names = {None: "All teams", **dict(zip(boards["board_id"], boards["name"], strict=True))}
+    want = qp.get("board")
+    index = options.index(want) if want in options else 0
+    board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
+                                 key="f_board", help="Which team's board the figures are for")
+
+    as_of_day = st.sidebar.date_input("As of", value=_parse_date(qp.get("as_of")) or fresh_day,
+                                      max_value=max(fresh_day, date.today()), key="f_as_of",
+                                      help="Every figure is computed as the data stood at the end of this day")
+    default_from = as_of_day - timedelta(days=182)
+    period = st.sidebar.date_input("Period", value=(_parse_date(qp.get("from")) or default_from,
+                                                    _parse_date(qp.get("to")) or as_of_day),
+                                   key="f_period", help="Reporting period (by completion or sprint start date)")
+    if isinstance(period, tuple) and len(period) == 2:
+        date_from, date_to = period
+    else:   # the user has picked only the first day so far
+        date_from, date_to = (period[0] if isinstance(period, tuple) else period), as_of_day
+
+    new_qp = {"board": board, "from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of_day.isoformat()}
+    for k, v in new_qp.items():
+        if v is None:
+            if k in qp:
+                del qp[k]
+        elif qp.get(k) != v:
+            qp[k] = v
+    as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=timezone.utc)
+    if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
+        as_of = fresh.to_pydatetime()
+    return Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)

@@ -1,0 +1,21 @@
+"""The page registry: app.py builds the navigation from it; tests render every entry.
+A page is `dashboard/app_pages/<slug>.py`; it answers one user's question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str
+    title: str
+    icon: str
+    who: str
+    question: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "Overview", ":material/dashboard:", "everyone",
+             "Where do we stand: delivery, estimates, outcomes and retro follow-through at a glance?"),
+)
