@@ -1,0 +1,162 @@
+"""Tiny warehouses for the sprint and retro tests, written through the real load path
+(`connectors.load.staged_load`). A scenario is built in Python with readable timestamps
+("2026-01-05 09:00", UTC) and small helpers, then loaded into a throwaway DuckDB file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+import queries
+from connectors.load import staged_load
+
+SOURCE = "test"
+TODO, IN_PROGRESS, REVIEW, QA, DONE, WONT_DO = "10000", "3", "10001", "10002", "10003", "10004"
+STATUSES = [
+    (TODO, "To Do", "new"),
+    (IN_PROGRESS, "In Progress", "indeterminate"),
+    (REVIEW, "In Review", "indeterminate"),
+    (QA, "QA", "indeterminate"),
+    (DONE, "Done", "done"),
+    (WONT_DO, "Won't Do", "done"),
+]
+
+
+def ts(text: str) -> datetime:
+    """'2026-01-05 09:00' -> aware UTC datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class Scenario:
+    statuses: list = field(default_factory=lambda: list(STATUSES))
+    boards: list = field(default_factory=list)
+    columns: list = field(default_factory=list)
+    sprints: list = field(default_factory=list)
+    issues: list = field(default_factory=list)
+    status_changes: list = field(default_factory=list)
+    field_changes: list = field(default_factory=list)
+    _hist: int = 0
+
+    # ------------------------------------------------------------------ building
+    def board(self, board_id: str, name: str, project_key: str = "P",
+              columns: list[tuple[str, list[str]]] | None = None) -> Scenario:
+        self.boards.append(dict(source=SOURCE, board_id=board_id, name=name, board_type="scrum",
+                                project_key=project_key, estimation_field_id="customfield_10016"))
+        for pos, (col, ids) in enumerate(columns or []):
+            for sid in ids:
+                self.columns.append(dict(source=SOURCE, board_id=board_id, position=pos,
+                                         column_name=col, status_id=sid))
+        return self
+
+    def sprint(self, sprint_id: str, board_id: str, start: str | None, end: str | None,
+               complete: str | None = None, state: str | None = None,
+               activated: str | None = None, name: str | None = None) -> Scenario:
+        st = state or ("closed" if complete else "active")
+        self.sprints.append(dict(
+            source=SOURCE, sprint_id=sprint_id, board_id=board_id, name=name or f"Sprint {sprint_id}",
+            state=st, goal=None, start_at=ts(start) if start else None, end_at=ts(end) if end else None,
+            complete_at=ts(complete) if complete else None, activated_at=ts(activated) if activated else None))
+        return self
+
+    def issue(self, issue_id: str, created: str, status: str = TODO, sprints: list[str] | None = None,
+              points: float | None = None, project: str = "P", issue_type: str = "Story",
+              summary: str | None = None, is_subtask: bool = False, labels: list[str] | None = None,
+              is_deleted: bool = False) -> Scenario:
+        self.issues.append(dict(
+            source=SOURCE, issue_id=issue_id, issue_key=f"{project}-{issue_id}", project_key=project,
+            issue_type=issue_type, is_subtask=is_subtask, parent_id=None, epic_id=None,
+            summary=summary or f"issue {issue_id}", status_id=status, resolution=None,
+            labels=labels or [], components=[], fix_versions=[], sprint_ids=sprints or [],
+            story_points=points, estimate_best=None, estimate_likely=None, estimate_worst=None,
+            original_estimate_seconds=None, time_spent_seconds=None, created_at=ts(created),
+            updated_at=ts(created), resolved_at=None, is_deleted=is_deleted))
+        return self
+
+    def _next_hist(self) -> str:
+        self._hist += 1
+        return str(self._hist)
+
+    def move(self, issue_id: str, at: str, frm: str | None, to: str) -> Scenario:
+        self.status_changes.append(dict(
+            source=SOURCE, issue_id=issue_id, history_id=self._next_hist(), item_seq=0, changed_at=ts(at),
+            from_status_id=frm, from_status_name=None, to_status_id=to, to_status_name=None))
+        return self
+
+    def change(self, issue_id: str, at: str, field_key: str, frm: str | None, to: str | None,
+               *, as_string: bool = False) -> Scenario:
+        """A field change; `as_string` puts the values in from_string/to_string only (as Jira
+        does for number fields)."""
+        v = dict(from_value=None, from_string=frm, to_value=None, to_string=to) if as_string else \
+            dict(from_value=frm, from_string=frm, to_value=to, to_string=to)
+        self.field_changes.append(dict(
+            source=SOURCE, issue_id=issue_id, history_id=self._next_hist(), item_seq=0, changed_at=ts(at),
+            field_key=field_key, field=field_key, field_id=None, **v))
+        return self
+
+    def sprint_change(self, issue_id: str, at: str, frm: str, to: str) -> Scenario:
+        return self.change(issue_id, at, "sprint", frm, to)
+
+    def points_change(self, issue_id: str, at: str, frm: str | None, to: str | None) -> Scenario:
+        return self.change(issue_id, at, "story_points", frm, to)
+
+    # ------------------------------------------------------------------ loading
+    def load(self, db: Path, data_as_of: datetime | None = None) -> Path:
+        frames = {
+            "raw_statuses": pd.DataFrame([dict(source=SOURCE, status_id=i, name=n, category_key=c)
+                                          for i, n, c in self.statuses]),
+            "raw_boards": pd.DataFrame(self.boards),
+            "raw_board_columns": pd.DataFrame(self.columns),
+            "raw_sprints": pd.DataFrame(self.sprints),
+            "raw_issues": pd.DataFrame(self.issues),
+            "raw_status_changes": pd.DataFrame(self.status_changes),
+            "raw_field_changes": pd.DataFrame(self.field_changes),
+        }
+        with staged_load(db, SOURCE, "import") as w:
+            for table, df in frames.items():
+                if not df.empty:
+                    w.write(table, df)
+            w.data_as_of = data_as_of
+        return db
+
+
+def connect(db: Path, userdata: Path | None = None, **kw):
+    return queries.connect(db, userdata_path=userdata or db.with_name("none.userdata.duckdb"), **kw)
+
+
+def sprint_facts(con, as_of: str, **params) -> pd.DataFrame:
+    base = dict(as_of=ts(as_of), board_id=None, project=None, date_from=None, date_to=None)
+    base.update(params)
+    return queries.run(con, "sprint_facts", **base)
+
+
+def members(con, as_of: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM fct_sprint_members($a) ORDER BY sprint_id, issue_id",
+                       {"a": ts(as_of)}).df()
+
+
+def row(df: pd.DataFrame, **match) -> dict:
+    sel = df
+    for k, v in match.items():
+        sel = sel[sel[k] == v]
+    assert len(sel) == 1, f"expected one row for {match}, got {len(sel)}"
+    return sel.iloc[0].to_dict()
+
+
+def assert_identity(df: pd.DataFrame) -> None:
+    """committed + added = completed + carry-over + removed (issues), and with estimate
+    changes for points, for every sprint."""
+    for _, r in df.iterrows():
+        lhs_i = r.committed_issues + r.added_issues
+        rhs_i = r.completed_issues + r.carryover_issues + r.removed_issues
+        assert lhs_i == rhs_i, f"sprint {r.sprint_id}: issues {lhs_i} != {rhs_i}"
+        lhs_p = r.committed_points + r.added_points + r.estimate_change_points
+        rhs_p = r.completed_points + r.carryover_points + r.removed_points
+        assert abs(lhs_p - rhs_p) < 1e-9, f"sprint {r.sprint_id}: points {lhs_p} != {rhs_p}"
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
