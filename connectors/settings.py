@@ -111,6 +111,17 @@ def _analysis(doc: dict[str, Any], path: Path) -> AnalysisConfig:
     return AnalysisConfig(**kwargs)
 
 
+def _flat_fields(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """[jira.fields] overrides; a per-project table [jira.fields.ATL] becomes keys 'ATL.story_points'."""
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat_fields(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = str(v)
+    return out
+
+
 def load_settings(config: str | Path | None = None, db: str | Path | None = None) -> Settings:
     """Read settings. Precedence for the warehouse path: --db, RETROSCOPE_DB, [warehouse].db,
     data/retroscope.duckdb. The config file is --config, RETROSCOPE_CONFIG or ./retroscope.toml
@@ -139,7 +150,7 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
         overlap_minutes=int(j.get("overlap_minutes", 10)),
         timeout_seconds=float(j.get("timeout_seconds", 30)),
         max_retries=int(j.get("max_retries", 5)),
-        fields={str(k): str(v) for k, v in j.get("fields", {}).items()},
+        fields=_flat_fields(j.get("fields", {})),
     )
     return Settings(
         db_path=db_path,
