@@ -1,0 +1,64 @@
+-- Cumulative flow: issues in each status (level 'status') and each category (level
+-- 'category', status NULL) at the end of each day (reporting timezone), as of $as_of.
+-- Days run from $date_from (default: the first day an issue in scope was created) to
+-- $date_to (default and at most: the day of $as_of). Counts come from +1/-1 events when a
+-- stay starts/ends, summed up to each day, so the cost grows with history, not days × issues.
+WITH tz AS (
+    SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
+),
+scope AS MATERIALIZED (
+    SELECT source, issue_id, created_on FROM fct_issue_scoped($as_of, $board_id, $project)
+),
+stays AS MATERIALIZED (
+    SELECT s.status_id, s.status, coalesce(s.category, 'unknown') AS category, s.entered_at, s.left_at
+    FROM fct_status_intervals($as_of) AS s
+    SEMI JOIN scope AS f ON f.source = s.source AND f.issue_id = s.issue_id
+),
+bounds AS (
+    SELECT
+        coalesce($date_from::DATE, (SELECT min(created_on) FROM scope)) AS first_day,
+        least(coalesce($date_to::DATE, timezone(tz.tz, $as_of)::DATE), timezone(tz.tz, $as_of)::DATE) AS last_day
+    FROM tz
+),
+events AS (
+    SELECT status_id, any_value(status) AS status, any_value(category) AS category, day, sum(delta) AS delta
+    FROM (
+        SELECT s.status_id, s.status, s.category, timezone(tz.tz, s.entered_at)::DATE AS day, 1 AS delta
+        FROM stays AS s CROSS JOIN tz
+        UNION ALL
+        SELECT s.status_id, s.status, s.category, timezone(tz.tz, s.left_at)::DATE AS day, -1 AS delta
+        FROM stays AS s CROSS JOIN tz
+        WHERE s.left_at IS NOT NULL
+    )
+    GROUP BY status_id, day
+),
+statuses AS (
+    SELECT status_id, any_value(status) AS status, any_value(category) AS category
+    FROM events GROUP BY status_id
+),
+days AS (
+    SELECT unnest(generate_series(b.first_day, b.last_day, INTERVAL 1 DAY))::DATE AS day
+    FROM bounds AS b
+    WHERE b.first_day IS NOT NULL AND b.first_day <= b.last_day
+),
+opening AS (
+    SELECT e.status_id, sum(e.delta) AS issues
+    FROM events AS e CROSS JOIN bounds AS b
+    WHERE e.day < b.first_day
+    GROUP BY ALL
+),
+grid AS (
+    SELECT d.day, s.status_id, s.status, s.category,
+           coalesce(o.issues, 0) + sum(coalesce(e.delta, 0)) OVER (PARTITION BY s.status_id ORDER BY d.day) AS issues
+    FROM days AS d
+    CROSS JOIN statuses AS s
+    LEFT JOIN events AS e ON e.status_id = s.status_id AND e.day = d.day
+    LEFT JOIN opening AS o ON o.status_id = s.status_id
+),
+final AS (
+    SELECT day, category, status, issues::BIGINT AS issues, 'status' AS level, status_id FROM grid
+    UNION ALL
+    SELECT day, category, NULL AS status, sum(issues)::BIGINT AS issues, 'category' AS level, NULL AS status_id
+    FROM grid GROUP BY day, category
+)
+SELECT * FROM final ORDER BY day, level DESC, category, status

@@ -1,0 +1,173 @@
+-- Estimate scores (METRICS.md §5) on issues complete at $as_of and completed in the period
+-- ($date_from..$date_to by completion date), per group_by: overall ('all'), work_type,
+-- issue_type, quarter of completion ('2026-Q1').
+-- Range estimates (best <= likely <= worst, all present, likely > 0; out-of-order ranges are
+--   left out and listed by data_quality). Actual = cycle time, or time spent when
+--   cfg range_actual = time_spent, in the configured unit (days | hours).
+--   hit_rate (best <= actual <= worst, bounds count as hits), overrun_rate (actual > worst),
+--   underrun_rate (actual < best), bias = median(actual / likely), MRE = |actual - likely| /
+--   actual (actual 0: infinite unless likely is 0 too), mdmre = median MRE, pred25 = share
+--   with MRE <= 0.25; *_pert the same against the PERT mean (best + 4 likely + worst) / 6;
+--   relative_width = median((worst - best) / likely). n = issues scored.
+-- Story points vs cycle time (issues with points and a cycle time): ordering_accuracy =
+--   concordant / (concordant + discordant) over pairs with different points, ties in time
+--   ignored; spearman_rho = Pearson correlation of average ranks. n_points = issues scored.
+-- Time estimates (original estimate vs time spent, both > 0): time_bias, time_mdmre,
+--   time_pred25 with time_n. too_small / points_too_small: n / n_points < cfg small_group.
+-- Medians are continuous (the mean of the two middle values for an even count).
+WITH cfg AS (
+    SELECT
+        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
+        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind,
+        (SELECT value::INTEGER FROM cfg_param WHERE key = 'small_group') AS small_group,
+        (SELECT value::DOUBLE FROM cfg_param WHERE key = 'hit_rate_target') AS hit_rate_target
+),
+base AS MATERIALIZED (
+    SELECT
+        f.work_type,
+        f.issue_type,
+        strftime(f.completed_on, '%Y') || '-Q' || quarter(f.completed_on)::VARCHAR AS quarter,
+        f.story_points,
+        f.cycle_time_days,
+        f.estimate_best AS best,
+        f.estimate_likely AS likely,
+        f.estimate_worst AS worst,
+        f.original_estimate_seconds,
+        f.time_spent_seconds,
+        CASE WHEN c.actual_kind = 'time_spent'
+             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
+             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
+        END AS actual
+    FROM fct_issue_scoped($as_of, $board_id, $project) AS f
+    CROSS JOIN cfg AS c
+    WHERE f.completed_at IS NOT NULL
+      AND ($date_from IS NULL OR f.completed_on >= $date_from)
+      AND ($date_to IS NULL OR f.completed_on <= $date_to)
+),
+grouped AS MATERIALIZED (
+    SELECT 'overall' AS group_by, 'all' AS "group", * FROM base
+    UNION ALL SELECT 'work_type', work_type, * FROM base
+    UNION ALL SELECT 'issue_type', issue_type, * FROM base
+    UNION ALL SELECT 'quarter', quarter, * FROM base
+),
+ranges AS (
+    SELECT
+        *,
+        (best + 4 * likely + worst) / 6.0 AS pert,
+        CASE WHEN actual > 0 THEN abs(actual - likely) / actual
+             WHEN likely = 0 THEN 0.0 ELSE 'Infinity'::DOUBLE END AS mre,
+        CASE WHEN actual > 0 THEN abs(actual - (best + 4 * likely + worst) / 6.0) / actual
+             WHEN (best + 4 * likely + worst) = 0 THEN 0.0 ELSE 'Infinity'::DOUBLE END AS mre_pert
+    FROM grouped
+    WHERE best IS NOT NULL AND likely IS NOT NULL AND worst IS NOT NULL AND actual IS NOT NULL
+      AND best <= likely AND likely <= worst AND likely > 0
+),
+range_scores AS (
+    SELECT
+        group_by, "group",
+        count(*) AS n,
+        avg(CASE WHEN actual >= best AND actual <= worst THEN 1.0 ELSE 0.0 END) AS hit_rate,
+        avg(CASE WHEN actual > worst THEN 1.0 ELSE 0.0 END) AS overrun_rate,
+        avg(CASE WHEN actual < best THEN 1.0 ELSE 0.0 END) AS underrun_rate,
+        quantile_cont(actual / likely, 0.5) AS bias,
+        quantile_cont(mre, 0.5) AS mdmre,
+        avg(CASE WHEN mre <= 0.25 THEN 1.0 ELSE 0.0 END) AS pred25,
+        quantile_cont(actual / pert, 0.5) AS bias_pert,
+        quantile_cont(mre_pert, 0.5) AS mdmre_pert,
+        avg(CASE WHEN mre_pert <= 0.25 THEN 1.0 ELSE 0.0 END) AS pred25_pert,
+        quantile_cont((worst - best) / likely, 0.5) AS relative_width
+    FROM ranges
+    GROUP BY ALL
+),
+points AS MATERIALIZED (
+    SELECT group_by, "group", story_points AS p, cycle_time_days AS t
+    FROM grouped
+    WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
+),
+point_totals AS (
+    SELECT group_by, "group", p, count(*) AS n_p FROM points GROUP BY ALL
+),
+point_dist AS (
+    -- per group and point value: how many issues took at most t days
+    SELECT group_by, "group", p, t,
+           sum(count(*)) OVER (PARTITION BY group_by, "group", p ORDER BY t) AS n_le
+    FROM points
+    GROUP BY group_by, "group", p, t
+),
+point_pairs AS (
+    -- each issue against each smaller point value of its group
+    SELECT x.group_by, x."group", x.t, v.p AS smaller_p, v.n_p
+    FROM points AS x
+    JOIN point_totals AS v ON v.group_by = x.group_by AND v."group" = x."group" AND v.p < x.p
+),
+pair_counts AS (
+    SELECT
+        pp.group_by, pp."group",
+        coalesce(lt.n_le, 0) AS concordant,                 -- smaller estimate, shorter time
+        pp.n_p - coalesce(le.n_le, 0) AS discordant         -- smaller estimate, longer time
+    FROM point_pairs AS pp
+    ASOF LEFT JOIN point_dist AS lt
+        ON lt.group_by = pp.group_by AND lt."group" = pp."group" AND lt.p = pp.smaller_p AND pp.t > lt.t
+    ASOF LEFT JOIN point_dist AS le
+        ON le.group_by = pp.group_by AND le."group" = pp."group" AND le.p = pp.smaller_p AND pp.t >= le.t
+),
+ordering AS (
+    SELECT group_by, "group",
+           sum(concordant) / nullif(sum(concordant) + sum(discordant), 0) AS ordering_accuracy,
+           sum(concordant) + sum(discordant) AS ordered_pairs
+    FROM pair_counts
+    GROUP BY ALL
+),
+ranked AS (
+    SELECT group_by, "group",
+           rank() OVER (PARTITION BY group_by, "group" ORDER BY p)
+             + (count(*) OVER (PARTITION BY group_by, "group", p) - 1) / 2.0 AS rank_p,
+           rank() OVER (PARTITION BY group_by, "group" ORDER BY t)
+             + (count(*) OVER (PARTITION BY group_by, "group", t) - 1) / 2.0 AS rank_t
+    FROM points
+),
+point_scores AS (
+    SELECT group_by, "group", count(*) AS n_points, corr(rank_p, rank_t) AS spearman_rho
+    FROM ranked
+    GROUP BY ALL
+),
+time_scores AS (
+    SELECT
+        group_by, "group",
+        count(*) AS time_n,
+        quantile_cont(time_spent_seconds / original_estimate_seconds, 0.5) AS time_bias,
+        quantile_cont(abs(time_spent_seconds - original_estimate_seconds) / time_spent_seconds, 0.5) AS time_mdmre,
+        avg(CASE WHEN abs(time_spent_seconds - original_estimate_seconds) / time_spent_seconds <= 0.25
+                 THEN 1.0 ELSE 0.0 END) AS time_pred25
+    FROM grouped
+    WHERE original_estimate_seconds > 0 AND time_spent_seconds > 0
+    GROUP BY ALL
+),
+groups AS (
+    SELECT DISTINCT group_by, "group" FROM grouped WHERE "group" IS NOT NULL
+),
+final AS (
+    SELECT
+        g.group_by,
+        g."group",
+        coalesce(r.n, 0) AS n,
+        r.hit_rate, r.overrun_rate, r.underrun_rate, r.bias, r.mdmre, r.pred25,
+        o.ordering_accuracy,
+        r.bias_pert, r.mdmre_pert, r.pred25_pert, r.relative_width,
+        coalesce(ps.n_points, 0) AS n_points,
+        o.ordered_pairs,
+        ps.spearman_rho,
+        coalesce(ts.time_n, 0) AS time_n,
+        ts.time_bias, ts.time_mdmre, ts.time_pred25,
+        coalesce(r.n, 0) < c.small_group AS too_small,
+        coalesce(ps.n_points, 0) < c.small_group AS points_too_small,
+        c.hit_rate_target
+    FROM groups AS g
+    CROSS JOIN cfg AS c
+    LEFT JOIN range_scores AS r USING (group_by, "group")
+    LEFT JOIN ordering AS o USING (group_by, "group")
+    LEFT JOIN point_scores AS ps USING (group_by, "group")
+    LEFT JOIN time_scores AS ts USING (group_by, "group")
+)
+SELECT * FROM final
+ORDER BY CASE group_by WHEN 'overall' THEN 0 WHEN 'work_type' THEN 1 WHEN 'issue_type' THEN 2 ELSE 3 END, "group"
