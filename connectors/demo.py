@@ -428,7 +428,7 @@ class DemoBuilder:
         days = pd.date_range(AS_OF.date() - timedelta(days=365), AS_OF.date() - timedelta(days=1), freq="D")
         n = len(days)
         t = np.arange(n)
-        dow = days.dayofweek.to_numpy()
+        dow = days.day_of_week.to_numpy()
         frames = []
 
         def ar1(sd: float, phi: float = 0.5) -> np.ndarray:

@@ -14,6 +14,7 @@ file name = object name, loaded with `importlib.resources` (works from a wheel).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterable
@@ -95,7 +96,9 @@ def userdata_path_for(db_path: str | Path) -> Path:
 
 
 # --------------------------------------------------------------------------- connections
-def _open(path: str | Path, *, read_only: bool, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    if wait_s is None:   # how long to wait for another process's lock (env RETROSCOPE_LOCK_WAIT, seconds)
+        wait_s = float(os.environ.get("RETROSCOPE_LOCK_WAIT", "10"))
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:

@@ -160,3 +160,25 @@ def run_public(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFr
         mod, fn = q.func.split(":")
         return getattr(importlib.import_module(mod), fn)(con, **bound)
     return queries.run(con, name, **bound)
+
+
+def markdown() -> str:
+    """docs/queries.md, generated from the registry (a test keeps the file in step)."""
+    lines = ["# Public queries", "",
+             "Generated from `queries/registry.py` by `python -m queries.registry > docs/queries.md`; "
+             "a test fails when this file and the registry disagree.", "",
+             "Run any of them with `retroscope query NAME [--param k=v]... [--as-of DATE] "
+             "[--format table|csv|json]`. Every query takes the common filters; NULL (not given) means "
+             "no filter.", "", "## Common parameters", "", "| parameter | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{p.name}` | {p.kind} | {p.help} |" for p in COMMON]
+    for q in REGISTRY.values():
+        lines += ["", f"## `{q.name}`", "", q.description, "", "Columns: " + ", ".join(f"`{c}`" for c in q.columns)]
+        extra = [p for p in q.params if p not in COMMON]
+        if extra:
+            lines += ["", "| extra parameter | type | default | meaning |", "|---|---|---|---|"]
+            lines += [f"| `{p.name}` | {p.kind} | {'' if p.default is None else p.default} | {p.help} |" for p in extra]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
