@@ -1,0 +1,178 @@
+"""Monte Carlo forecasts (METRICS.md §2 flow; PRODUCT.md "forecasts corrected by the team's
+measured estimate bias").
+
+- `forecast()` resamples the team's daily throughput over a window of past days and answers
+  "when will N items be done" and "how many items by date D" at 50 / 85 / 95 % confidence,
+  then appends the plan check rows.
+- `plan_check()` takes the remaining (not complete) issues' range estimates and says when
+  they finish as estimated, and after correcting each estimate by a ratio actual / likely
+  resampled from the team's completed issues (its measured bias).
+
+Pure numpy over frames the SQL reports return; a fixed `seed` gives the same answer.
+The clock is `as_of`; day 1 of a simulation is the day after as_of's date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+import queries
+
+CONFIDENCES = (0.50, 0.85, 0.95)
+MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
+COLUMNS = ["question", "confidence", "value", "on_date", "basis", "detail"]
+
+
+def _as_date(v: datetime | date) -> date:
+    return v.date() if isinstance(v, datetime) else v
+
+
+def _window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:
+    """The throughput window: date_from..date_to when both are given, else the
+    `window_days` days ending on as_of's date."""
+    if date_from and date_to:
+        return date_from, date_to
+    end = min(date_to, _as_date(as_of)) if date_to else _as_date(as_of)
+    return end - timedelta(days=max(int(window_days), 1) - 1), end
+
+
+def simulate_when(daily: np.ndarray, items: int, runs: int, rng: np.random.Generator) -> np.ndarray:
+    """Days (1-based, from the day after as_of) until `items` are done, per run; NaN if not
+    reached within MAX_DAYS (e.g. a window with no completions)."""
+    out = np.full(runs, np.nan)
+    if items <= 0:
+        return np.zeros(runs)
+    if daily.size == 0 or daily.sum() == 0:
+        return out
+    done = np.zeros(runs, dtype=np.int64)
+    todo = np.arange(runs)
+    block = 365
+    for start in range(0, MAX_DAYS, block):
+        draws = rng.choice(daily, size=(todo.size, block), replace=True)
+        cum = done[todo, None] + np.cumsum(draws, axis=1)
+        hit = cum >= items
+        reached = hit.any(axis=1)
+        first = hit.argmax(axis=1)
+        out[todo[reached]] = start + first[reached] + 1
+        done[todo] = cum[:, -1]
+        todo = todo[~reached]
+        if todo.size == 0:
+            break
+    return out
+
+
+def simulate_how_many(daily: np.ndarray, days: int, runs: int, rng: np.random.Generator) -> np.ndarray:
+    """Items done in `days` days, per run."""
+    if days <= 0 or daily.size == 0:
+        return np.zeros(runs)
+    return rng.choice(daily, size=(runs, days), replace=True).sum(axis=1)
+
+
+def _q(values: np.ndarray, q: float) -> float:
+    """Empirical quantile (inverted CDF: an actual simulated value, no interpolation); runs
+    that never got there (NaN) count as infinitely late, and an infinite answer is NaN."""
+    v = float(np.quantile(np.nan_to_num(values, nan=np.inf), q, method="inverted_cdf"))
+    return v if np.isfinite(v) else float("nan")
+
+
+def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+             project: str | None = None, date_from: date | None = None, date_to: date | None = None,
+             items: int = 20, target_date: date | None = None, window_days: int = 90,
+             runs: int = 10000, seed: int = 42) -> pd.DataFrame:
+    """'when' (days from as_of and the date by which `items` are done) and 'how_many' (items
+    done by `target_date`, default as_of + 28 days) at 50/85/95 %, plus the plan check."""
+    runs = max(int(runs), 1)
+    rng = np.random.default_rng(seed)
+    w_from, w_to = _window(as_of, date_from, date_to, window_days)
+    tp = queries.run(con, "flow__daily_throughput", as_of=as_of, board_id=board_id, project=project,
+                     window_from=w_from, window_to=w_to)
+    daily = tp["completed"].to_numpy(dtype=np.int64)
+    start = _as_date(as_of)
+    per_day = daily.mean() if daily.size else 0.0
+    basis = f"daily throughput {w_from}..{w_to} ({daily.size} days, {int(daily.sum())} completed)"
+    rows = []
+    when = simulate_when(daily, int(items), runs, rng)
+    for c in CONFIDENCES:
+        d = _q(when, c)
+        rows.append({"question": "when", "confidence": c, "value": d,
+                     "on_date": None if np.isnan(d) else start + timedelta(days=int(d)),
+                     "basis": basis,
+                     "detail": f"{int(items)} items done within this many days with {c:.0%} confidence"
+                     if not np.isnan(d) else "not reached: no completions in the window"})
+    target = target_date or start + timedelta(days=28)
+    horizon = (target - start).days
+    many = simulate_how_many(daily, horizon, runs, rng)
+    for c in CONFIDENCES:
+        v = float(np.quantile(many, 1 - c, method="inverted_cdf"))
+        rows.append({"question": "how_many", "confidence": c, "value": v, "on_date": target, "basis": basis,
+                     "detail": f"at least this many items done by {target} with {c:.0%} confidence "
+                               f"(mean {per_day:.2f}/day)"})
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    plan = plan_check(con, as_of=as_of, board_id=board_id, project=project, date_from=date_from,
+                      date_to=date_to, window_days=window_days, runs=runs, seed=seed)
+    return pd.concat([out, plan], ignore_index=True)
+
+
+def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+               project: str | None = None, date_from: date | None = None, date_to: date | None = None,
+               window_days: int = 90, runs: int = 10000, seed: int = 42, **_: object) -> pd.DataFrame:
+    """When the remaining range-estimated work finishes, as estimated and bias-corrected.
+
+    capacity = actual days of work the team delivered per calendar day in the window (sum of
+    the actuals of issues completed there / window length: the average work in progress).
+    As estimated: sum(likely) / capacity. Bias-corrected: each remaining likely is multiplied
+    by a ratio actual / likely drawn from the team's completed range-estimated issues in the
+    window, summed, / capacity; 50/85/95 % of the runs finish within the reported days."""
+    rng = np.random.default_rng(seed + 1)
+    w_from, w_to = _window(as_of, date_from, date_to, window_days)
+    n_days = (w_to - w_from).days + 1
+    rem = queries.run(con, "flow__plan_remaining", as_of=as_of, board_id=board_id, project=project)
+    hist = queries.run(con, "flow__plan_history", as_of=as_of, board_id=board_id, project=project,
+                       window_from=w_from, window_to=w_to)
+    start = _as_date(as_of)
+    est = rem[~rem["unestimated"].astype(bool)]
+    likely = est["likely_days"].to_numpy(dtype=float)
+    unestimated = int(rem["unestimated"].astype(bool).sum())
+    actual = hist["actual_days"].dropna().to_numpy(dtype=float)
+    capacity = actual.sum() / n_days if n_days > 0 else 0.0
+    scored = hist.dropna(subset=["actual_days", "likely_days"])
+    ratios = (scored["actual_days"] / scored["likely_days"]).to_numpy(dtype=float)
+    bias = float(np.median(ratios)) if ratios.size else float("nan")
+    basis = (f"{likely.size} remaining range-estimated issues (sum likely {likely.sum():.1f} days; "
+             f"{unestimated} without a usable range left out); capacity {capacity:.2f} work-days/day "
+             f"from {w_from}..{w_to}")
+
+    def row(conf, days, b, detail):
+        ok = days is not None and np.isfinite(days)
+        return {"question": "plan_check", "confidence": conf, "value": days if ok else float("nan"),
+                "on_date": start + timedelta(days=int(np.ceil(days))) if ok else None, "basis": b, "detail": detail}
+
+    rows = []
+    if likely.size == 0 or capacity <= 0:
+        why = "no remaining range-estimated issues" if likely.size == 0 else "no completed work in the window"
+        rows.append(row(None, None, "as_estimated", f"{why}; {basis}"))
+        for c in CONFIDENCES:
+            rows.append(row(c, None, "bias_corrected", f"{why}; {basis}"))
+        return pd.DataFrame(rows, columns=COLUMNS)
+    rows.append(row(None, likely.sum() / capacity, "as_estimated",
+                    f"sum of likely estimates / capacity; {basis}"))
+    if ratios.size == 0:
+        for c in CONFIDENCES:
+            rows.append(row(c, None, "bias_corrected", f"no completed range-estimated issues to measure bias; {basis}"))
+        return pd.DataFrame(rows, columns=COLUMNS)
+    totals = np.zeros(runs)
+    chunk = max(1, 2_000_000 // max(likely.size, 1))
+    for s in range(0, runs, chunk):
+        n = min(chunk, runs - s)
+        draws = rng.choice(ratios, size=(n, likely.size), replace=True)
+        totals[s:s + n] = draws @ likely
+    days = totals / capacity
+    for c in CONFIDENCES:
+        rows.append(row(c, float(np.quantile(days, c, method="inverted_cdf")), "bias_corrected",
+                        f"finished within this many days with {c:.0%} confidence after correcting each estimate "
+                        f"by the team's actual/likely ratios (median bias {bias:.2f} over {ratios.size} issues); {basis}"))
+    return pd.DataFrame(rows, columns=COLUMNS)
