@@ -1,0 +1,901 @@
+"""`retroscope sync jira`: issues, full history, boards, sprints and versions from Jira Cloud
+or Data Center into the warehouse. The only module that imports `jira`.
+
+- The real `jira` client does the talking; endpoints it does not wrap (bulk changelog,
+  per-issue changelog, agile paging) go through `jira._get_json` on its session.
+- Fault handling: the client is built with `max_retries=0` (its own back-off may retry a
+  429 before `Retry-After` has passed) and its session's `request` is wrapped by
+  `_Transport`, which waits exactly `Retry-After` on 429/503, backs off exponentially on
+  connection errors, timeouts and other 5xx (bounded by `[jira].max_retries`), gives every
+  request `[jira].timeout_seconds`, counts requests and logs method/path/status/time at
+  debug level (never headers, so never credentials).
+- Everything is written through `connectors.load.staged_load` in one transaction: a
+  failed or interrupted sync leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import requests
+from jira import JIRA
+from jira.exceptions import JIRAError
+
+from connectors.jira_fields import ResolvedFields, resolve_fields
+from connectors.jira_parse import (
+    HistoryRows,
+    SprintInfo,
+    history_rows,
+    issue_row,
+    parse_date,
+    sprint_from_agile,
+)
+from connectors.load import LoadWriter, staged_load
+from connectors.settings import JiraSettings
+from queries.errors import RetroscopeError
+
+log = logging.getLogger("retroscope.jira")
+
+Progress = Callable[[str, int, int | None], None]
+
+SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
+ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)
+ID_PAGE_DC = 1000          # DC caps pages with jira.search.views.default.max (often 1000)
+BULK_IDS = 1000            # issues per bulkfetch call (API limit)
+BULK_PAGE = 10000          # histories per bulkfetch page (API max)
+CHANGELOG_PAGE = 100       # per-issue changelog page
+CHUNK = 1000               # issues processed (histories fetched, rows written) together
+POST_JQL_LEN = 1500        # longer JQL goes in a POST body
+BASE_FIELDS = ("summary", "issuetype", "status", "project", "parent", "resolution", "resolutiondate",
+               "created", "updated", "labels", "components", "fixVersions", "timeoriginalestimate",
+               "timespent")
+
+
+# --------------------------------------------------------------------------- auth
+@dataclass(frozen=True)
+class JiraAuth:
+    """Credentials from the environment. The secret is kept out of repr() and never logged."""
+
+    kind: str                                   # basic (Cloud) | pat (Data Center)
+    email: str | None = None
+    secret: str = field(default="", repr=False)
+
+    @property
+    def env_names(self) -> str:
+        return "JIRA_EMAIL and JIRA_API_TOKEN" if self.kind == "basic" else "JIRA_PAT"
+
+
+def auth_from_env(env: dict[str, str] | None = None) -> JiraAuth:
+    """JIRA_EMAIL + JIRA_API_TOKEN (Cloud, basic auth) or JIRA_PAT (Data Center, bearer)."""
+    env = os.environ if env is None else env
+    token, email, pat = env.get("JIRA_API_TOKEN"), env.get("JIRA_EMAIL"), env.get("JIRA_PAT")
+    if token:
+        if not email:
+            raise RetroscopeError("JIRA_API_TOKEN is set but JIRA_EMAIL is not; export JIRA_EMAIL=<your Atlassian "
+                                  "account email> (Cloud) or use JIRA_PAT for Data Center")
+        return JiraAuth("basic", email, token)
+    if pat:
+        return JiraAuth("pat", None, pat)
+    raise RetroscopeError("no Jira credentials in the environment; export JIRA_EMAIL and JIRA_API_TOKEN "
+                          "(Jira Cloud API token) or JIRA_PAT (Data Center personal access token)")
+
+
+def normalize_url(url: str) -> str:
+    """The site's base URL without credentials, query or trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RetroscopeError(f"Jira URL {url!r} is not an http(s) URL; pass e.g. --url https://your-site.atlassian.net")
+    host = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
+
+
+# --------------------------------------------------------------------------- transport
+class JiraHTTPError(RetroscopeError):
+    def __init__(self, message: str, status: int | None, method: str, path: str) -> None:
+        super().__init__(message)
+        self.status, self.method, self.path = status, method, path
+
+
+def _retry_after(resp: requests.Response | None) -> float | None:
+    if resp is None:
+        return None
+    v = resp.headers.get("Retry-After")
+    if not v:
+        return None
+    try:
+        return max(0.0, float(v))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(v) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _jira_message(resp: requests.Response | None) -> str:
+    if resp is None:
+        return ""
+    try:
+        body = resp.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    msgs = list(body.get("errorMessages") or [])
+    errs = body.get("errors")
+    if isinstance(errs, dict):
+        msgs += [f"{k}: {v}" for k, v in errs.items()]
+    if body.get("message"):
+        msgs.append(str(body["message"]))
+    return " ".join(str(m) for m in msgs).replace("\n", " ")[:300]
+
+
+class _Transport:
+    """Wraps the jira session's `request`: exact Retry-After, bounded back-off, counting,
+    one-line errors. Installed on the instance, so every library call goes through it."""
+
+    def __init__(self, client: JIRA, *, base_url: str, auth: JiraAuth, timeout: float,
+                 max_retries: int, sleep: Callable[[float], None] = time.sleep,
+                 backoff_base: float = 1.0, max_wait: float = 600.0) -> None:
+        session = client._session
+        session.timeout = timeout
+        self._orig = session.request
+        session.request = self.request
+        self.base_url, self.auth, self.timeout = base_url, auth, timeout
+        self.max_retries, self.sleep, self.backoff_base, self.max_wait = max_retries, sleep, backoff_base, max_wait
+        self.requests = 0
+        self.waited = 0.0
+
+    def _path(self, url: str | bytes) -> str:
+        u = url.decode() if isinstance(url, bytes) else str(url)
+        parts = urlsplit(u)
+        return parts.path
+
+    def request(self, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
+        path = self._path(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            self.requests += 1
+            t0 = time.perf_counter()
+            resp: requests.Response | None = None
+            exc: Exception | None = None
+            try:
+                resp = self._orig(method, url, **kwargs)
+            except JIRAError as e:
+                resp = e.response
+            except requests.RequestException as e:
+                exc = e
+            ms = (time.perf_counter() - t0) * 1000
+            status = resp.status_code if resp is not None else None
+            log.debug("%s %s -> %s in %.0f ms", method, path, status or type(exc).__name__, ms)
+            if resp is not None and resp.ok:
+                return resp
+            wait = None
+            if status in (429, 503):
+                wait = _retry_after(resp)
+                if wait is not None and wait > self.max_wait:
+                    raise JiraHTTPError(
+                        f"Jira at {self.base_url} asked to wait {wait:.0f}s (HTTP {status}, Retry-After) on "
+                        f"{method} {path}; try the sync again later", status, method, path)
+            retryable = exc is not None or status == 429 or (status is not None and status >= 500)
+            if not retryable:
+                raise self._error(method, path, status, resp)
+            if attempt > self.max_retries:
+                raise self._give_up(method, path, status, exc, attempt)
+            if wait is None:
+                wait = min(60.0, self.backoff_base * 2 ** (attempt - 1))
+            log.warning("Jira %s on %s %s; retrying in %.1fs (attempt %d of %d)",
+                        status or type(exc).__name__, method, path, wait, attempt + 1, self.max_retries + 1)
+            self.waited += wait
+            self.sleep(wait)
+
+    def _give_up(self, method: str, path: str, status: int | None, exc: Exception | None, attempts: int) -> JiraHTTPError:
+        if exc is not None:
+            if isinstance(exc, requests.Timeout):
+                return JiraHTTPError(
+                    f"Jira at {self.base_url} did not answer {method} {path} within {self.timeout:g}s "
+                    f"({attempts} attempts); raise [jira] timeout_seconds in retroscope.toml or try later",
+                    None, method, path)
+            return JiraHTTPError(
+                f"cannot reach Jira at {self.base_url} ({type(exc).__name__} on {method} {path}, {attempts} "
+                "attempts); check the URL (--url or [jira] url) and your network", None, method, path)
+        return JiraHTTPError(
+            f"Jira at {self.base_url} kept failing: HTTP {status} on {method} {path} after {attempts} attempts; "
+            "try again later (or raise [jira] max_retries)", status, method, path)
+
+    def _error(self, method: str, path: str, status: int | None, resp: requests.Response | None) -> JiraHTTPError:
+        where = f"HTTP {status} on {method} {path}"
+        if status == 401:
+            msg = (f"Jira at {self.base_url} rejected the credentials ({where}); set {self.auth.env_names} "
+                   f"to a valid {'API token and its account email' if self.auth.kind == 'basic' else 'personal access token'} "
+                   "for that site")
+        elif status == 403:
+            msg = (f"Jira at {self.base_url} refused access ({where}); the account behind {self.auth.env_names} "
+                   "needs the Browse projects permission (and board access for agile data), or the token is wrong")
+        elif status == 410:
+            msg = (f"Jira at {self.base_url} says this API was removed ({where}); on Jira Cloud the old search "
+                   "was replaced by /search/jql: check that serverInfo reports deploymentType Cloud for this URL")
+        else:
+            detail = _jira_message(resp)
+            msg = f"Jira at {self.base_url} answered {where}" + (f": {detail}" if detail else "")
+        return JiraHTTPError(msg, status, method, path)
+
+
+# --------------------------------------------------------------------------- client
+class JiraClient:
+    """The endpoints the sync needs, over the real `jira` client."""
+
+    API3 = "{server}/rest/api/3/{path}"
+
+    def __init__(self, url: str, auth: JiraAuth, settings: JiraSettings, *,
+                 sleep: Callable[[float], None] = time.sleep, backoff_base: float = 1.0) -> None:
+        self.url = normalize_url(url)
+        kwargs: dict[str, Any] = {"basic_auth": (auth.email, auth.secret)} if auth.kind == "basic" \
+            else {"token_auth": auth.secret}
+        self.jira = JIRA(server=self.url, options={"check_update": False}, get_server_info=False,
+                         max_retries=0, timeout=settings.timeout_seconds, **kwargs)
+        self.transport = _Transport(self.jira, base_url=self.url, auth=auth, timeout=settings.timeout_seconds,
+                                    max_retries=settings.max_retries, sleep=sleep, backoff_base=backoff_base)
+        self.cloud = False
+        self.version: tuple[int, ...] = ()
+
+    @property
+    def requests(self) -> int:
+        return self.transport.requests
+
+    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as e:   # a 200 that is not JSON: a login page, a proxy
+            raise RetroscopeError(f"Jira at {self.url} answered {what} with something that is not JSON "
+                                  f"({type(e).__name__}); check the URL points at the Jira site itself") from None
+
+    def get(self, path: str, params: dict[str, Any] | None = None, *, base: str | None = None) -> Any:
+        return self._call(f"GET {path}", self.jira._get_json, path, params=params,
+                          base=base or self.jira.JIRA_BASE_URL)
+
+    def post(self, path: str, body: dict[str, Any], *, base: str | None = None) -> Any:
+        return self._call(f"POST {path}", self.jira._get_json, path, params=body,
+                          base=base or self.jira.JIRA_BASE_URL, use_post=True)
+
+    def agile(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.get(path, params, base=self.jira.AGILE_BASE_URL)
+
+    # -- site
+    def detect(self) -> dict[str, Any]:
+        info = self._call("GET serverInfo", self.jira.server_info) or {}
+        self.jira.deploymentType = info.get("deploymentType")
+        self.jira._version = tuple(info.get("versionNumbers") or (0, 0, 0))
+        self.cloud = self.jira._is_cloud
+        self.version = self.jira._version
+        return info
+
+    def user_timezone(self) -> str:
+        me = self._call("GET myself", self.jira.myself) or {}
+        return str(me.get("timeZone") or "UTC")
+
+    def fields(self) -> list[dict[str, Any]]:
+        fields = self._call("GET field", self.jira.fields) or []
+        # Pre-fill the library's name->id cache so its search helpers don't fetch /field again.
+        cache = {n: f["id"] for f in fields for n in f.get("clauseNames") or []}
+        self.jira._fields_cache_value = cache or {"__retroscope__": "__none__"}
+        return fields
+
+    def statuses(self) -> list[dict[str, Any]]:
+        return [s.raw for s in self._call("GET status", self.jira.statuses)]
+
+    def project(self, key: str) -> dict[str, Any]:
+        try:
+            return self.get(f"project/{key}")
+        except JiraHTTPError as e:
+            if e.status == 404:
+                raise RetroscopeError(
+                    f"Jira project {key} not found at {self.url} (HTTP 404 on GET {e.path}); check --project / "
+                    "[jira] projects, and that the account can browse it") from None
+            raise
+
+    def versions(self, key: str) -> list[dict[str, Any]]:
+        return self.get(f"project/{key}/versions") or []
+
+    def board(self, board_id: str) -> dict[str, Any]:
+        try:
+            return self.agile(f"board/{board_id}")
+        except JiraHTTPError as e:
+            if e.status == 404:
+                raise RetroscopeError(
+                    f"Jira board {board_id} not found at {self.url} (HTTP 404 on GET {e.path}); check --board / "
+                    "[jira] boards (the number in the board's URL: rapidView=…) and board access") from None
+            raise
+
+    def _agile_pages(self, path: str, params: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        start = 0
+        while True:
+            page = self.agile(path, {**params, "startAt": start, "maxResults": 50}) or {}
+            values = page.get("values") or []
+            yield from values
+            start += len(values)
+            total = page.get("total")
+            is_last = page.get("isLast")
+            if not values or is_last is True or (total is not None and start >= int(total)) \
+                    or (is_last is None and total is None):
+                return
+
+    def boards_for_project(self, key: str) -> list[dict[str, Any]]:
+        return list(self._agile_pages("board", {"projectKeyOrId": key}))
+
+    def board_configuration(self, board_id: str) -> dict[str, Any] | None:
+        try:
+            return self.agile(f"board/{board_id}/configuration")
+        except JiraHTTPError as e:
+            if e.status in (400, 403, 404):     # team-managed boards may not expose it
+                return None
+            raise
+
+    def sprints(self, board_id: str) -> list[dict[str, Any]]:
+        try:
+            return list(self._agile_pages(f"board/{board_id}/sprint", {}))
+        except JiraHTTPError as e:
+            if e.status in (400, 404):          # kanban boards: "board does not support sprints"
+                return []
+            raise
+
+    # -- issues
+    def approximate_count(self, jql: str) -> int | None:
+        try:
+            n = self._call("POST search/approximate-count", self.jira.approximate_issue_count, jql)
+        except JiraHTTPError:
+            return None
+        return int(n) if isinstance(n, int | float) else None
+
+    def search_cloud(self, jql: str, fields: list[str], token: str | None, max_results: int) -> dict[str, Any]:
+        return self._call("search/jql", self.jira.enhanced_search_issues, jql, nextPageToken=token,
+                          maxResults=max_results, fields=list(fields), json_result=True,
+                          use_post=len(jql) > POST_JQL_LEN) or {}
+
+    def search_dc(self, jql: str, fields: list[str], start: int, max_results: int,
+                  expand: str | None) -> dict[str, Any]:
+        try:
+            return self._call("search", self.jira.search_issues, jql, startAt=start, maxResults=max_results,
+                              fields=list(fields), expand=expand, json_result=True,
+                              use_post=len(jql) > POST_JQL_LEN) or {}
+        except JiraHTTPError as e:
+            if e.status == 410:
+                raise RetroscopeError(
+                    f"Jira at {self.url} answered 410 Gone on {e.method} {e.path}: the old search API was removed "
+                    f"from Jira Cloud, but serverInfo reported deploymentType={self.jira.deploymentType!r}; "
+                    "check that the URL is the Cloud site's own address (https://<site>.atlassian.net)") from None
+            raise
+
+    def bulk_changelog(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Cloud: every history of the given issues (≤ 1000), following nextPageToken; one
+        issue's histories may span pages, so they are merged by issueId."""
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        token = None
+        seen_tokens: set[str] = set()
+        while True:
+            body: dict[str, Any] = {"issueIdsOrKeys": ids, "maxResults": BULK_PAGE}
+            if token:
+                body["nextPageToken"] = token
+            page = self.post("changelog/bulkfetch", body, base=self.API3) or {}
+            for cl in page.get("issueChangeLogs") or []:
+                out[str(cl.get("issueId"))].extend(cl.get("changeHistories") or [])
+            token = page.get("nextPageToken")
+            if not token or token in seen_tokens:
+                return out
+            seen_tokens.add(token)
+
+    def issue_changelog_cloud(self, issue_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        start = 0
+        while True:
+            page = self.get(f"issue/{issue_id}/changelog", {"startAt": start, "maxResults": CHANGELOG_PAGE},
+                            base=self.API3) or {}
+            values = page.get("values") or []
+            out.extend(values)
+            start += len(values)
+            total = page.get("total")
+            if not values or page.get("isLast") or (total is not None and start >= int(total)):
+                return out
+
+    def issue_changelog_dc(self, issue_id: str) -> tuple[list[dict[str, Any]], int]:
+        data = self.get(f"issue/{issue_id}", {"expand": "changelog", "fields": "key"}) or {}
+        cl = data.get("changelog") or {}
+        hist = cl.get("histories") or []
+        return hist, int(cl.get("total", len(hist)))
+
+
+# --------------------------------------------------------------------------- summary
+@dataclass
+class SyncSummary:
+    url: str
+    deployment: str
+    issues_seen: int = 0
+    issues_new: int = 0
+    issues_updated: int = 0
+    issues_deleted: int = 0
+    histories: int = 0
+    status_changes: int = 0
+    field_changes: int = 0
+    sprints: int = 0
+    boards: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    full: bool = False
+    incremental_since: datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        rate = self.issues_seen / self.seconds if self.seconds > 0 else 0.0
+        mode = "full" if self.full else (
+            f"incremental since {self.incremental_since:%Y-%m-%d %H:%M} UTC" if self.incremental_since else "first")
+        lines = [
+            f"Jira sync from {self.url} ({self.deployment}, {mode}):",
+            f"  issues     {self.issues_seen:,} fetched: {self.issues_new:,} new, {self.issues_updated:,} updated, "
+            f"{self.issues_deleted:,} deleted or moved out",
+            f"  history    {self.histories:,} histories ({self.status_changes:,} status changes, "
+            f"{self.field_changes:,} other items)",
+            f"  agile      {self.sprints:,} sprints on {self.boards:,} boards",
+            f"  requests   {self.requests:,} in {self.seconds:.1f}s ({rate:,.0f} issues/s)",
+        ]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- frames
+_TS_COLS = ("created_at", "updated_at", "resolved_at", "changed_at", "start_at", "end_at", "complete_at",
+            "activated_at")
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    for c in df.columns:
+        if c in _TS_COLS:
+            df[c] = pd.to_datetime(df[c], utc=True)
+    return df
+
+
+ISSUE_COLS = ["source", "issue_id", "issue_key", "project_key", "issue_type", "is_subtask", "parent_id", "epic_id",
+              "summary", "status_id", "resolution", "labels", "components", "fix_versions", "sprint_ids",
+              "story_points", "estimate_best", "estimate_likely", "estimate_worst", "original_estimate_seconds",
+              "time_spent_seconds", "created_at", "updated_at", "resolved_at", "is_deleted"]
+STATUS_COLS = ["source", "issue_id", "history_id", "item_seq", "changed_at", "from_status_id", "from_status_name",
+               "to_status_id", "to_status_name"]
+FIELD_COLS = ["source", "issue_id", "history_id", "item_seq", "changed_at", "field_key", "field", "field_id",
+              "from_value", "from_string", "to_value", "to_string"]
+
+
+def _eq(col: str, value: str) -> duckdb.Expression:
+    return duckdb.ColumnExpression(col) == duckdb.ConstantExpression(value)
+
+
+# --------------------------------------------------------------------------- the sync
+@dataclass
+class _Scope:
+    projects: list[str]
+    boards: list[str]
+    jql: str | None
+
+    def key(self) -> str:
+        h = hashlib.sha1(json.dumps([sorted(self.projects), sorted(self.boards), self.jql or ""]).encode()).hexdigest()
+        return f"issues_updated:{h[:12]}"
+
+    def base_jql(self) -> str:
+        parts = []
+        if self.projects:
+            parts.append("project in (" + ", ".join(f'"{p}"' for p in self.projects) + ")")
+        if self.jql:
+            parts.append(f"({_strip_order_by(self.jql)})")
+        return " AND ".join(parts)
+
+
+def _strip_order_by(jql: str) -> str:
+    low = jql.lower()
+    i = low.rfind("order by")
+    return jql[:i].strip() if i >= 0 else jql.strip()
+
+
+def jql_since(instant: datetime, tz: str) -> str:
+    """A JQL date literal for `instant` in the Jira user's timezone (JQL reads literals in
+    the querying user's profile timezone), floored to the minute."""
+    try:
+        zone = ZoneInfo(tz)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return instant.astimezone(zone).strftime("%Y/%m/%d %H:%M")
+
+
+class _Sync:
+    def __init__(self, client: JiraClient, writer: LoadWriter, scope: _Scope, *, full: bool,
+                 settings: JiraSettings, progress: Progress, started: datetime) -> None:
+        self.c, self.w, self.scope, self.full = client, writer, scope, full
+        self.settings, self.progress, self.started = settings, progress, started
+        self.source = writer.source
+        self.summary = SyncSummary(url=client.url, deployment="?", full=full)
+        self.sprints: dict[str, SprintInfo] = {}
+        self.issue_sprints: dict[str, SprintInfo] = {}
+        self.fetched_ids: set[str] = set()
+        self.keys_seen: dict[str, str] = {}
+        self.pending_epics: list[tuple[dict[str, Any], str]] = []
+        self.resolved: ResolvedFields | None = None
+
+    # -- metadata
+    def run(self) -> SyncSummary:
+        info = self.c.detect()
+        self.summary.deployment = "Cloud" if self.c.cloud else f"Data Center {info.get('version', '')}".strip()
+        if self.full:
+            self.w.delete_source()
+        tz = self.c.user_timezone()
+        statuses = self.c.statuses()
+        self.w.write("raw_statuses", pd.DataFrame([{
+            "source": self.source, "status_id": str(s["id"]), "name": s.get("name") or str(s["id"]),
+            "category_key": ((s.get("statusCategory") or {}).get("key") or "indeterminate")} for s in statuses],
+            columns=["source", "status_id", "name", "category_key"]))
+        fields = self.c.fields()
+        boards = self._projects_and_boards()
+        board_estimation = self._board_configs(boards)
+        self.resolved = resolve_fields(fields, self.scope.projects, board_estimation, self.settings.fields)
+        self.summary.warnings += self.resolved.warnings
+        self._board_sprints(boards)
+        self._issues(tz)
+        self._resolve_epics()
+        self._write_sprints()
+        self.w.set_sync_state(self.scope.key(), self.started.isoformat())
+        self.w.data_as_of = self.started
+        self.summary.requests = self.c.requests
+        return self.summary
+
+    def _projects_and_boards(self) -> list[dict[str, Any]]:
+        boards: dict[str, dict[str, Any]] = {}
+        for b in self.scope.boards:
+            raw = self.c.board(b)
+            boards[str(raw["id"])] = raw
+            loc = (raw.get("location") or {}).get("projectKey")
+            if loc and loc not in self.scope.projects and not self.scope.jql:
+                self.scope.projects.append(loc)
+        if not self.scope.projects and not self.scope.jql:
+            raise RetroscopeError("nothing to sync: pass --project KEY (or --board ID / --jql), or set [jira] projects "
+                                  "= [\"KEY\"] in retroscope.toml")
+        proj_rows, version_rows = [], []
+        for key in self.scope.projects:
+            p = self.c.project(key)
+            proj_rows.append({"source": self.source, "project_id": str(p["id"]), "project_key": p["key"],
+                              "name": p.get("name")})
+            for v in self.c.versions(key):
+                version_rows.append({"source": self.source, "version_id": str(v["id"]), "project_key": p["key"],
+                                     "name": v.get("name") or str(v["id"]), "is_released": bool(v.get("released")),
+                                     "release_on": parse_date(v.get("releaseDate"))})
+            if not self.scope.boards:
+                for raw in self.c.boards_for_project(key):
+                    raw.setdefault("_project", key)
+                    boards.setdefault(str(raw["id"]), raw)
+        self.w.write("raw_projects", pd.DataFrame(proj_rows, columns=["source", "project_id", "project_key", "name"]))
+        self.w.write("raw_versions", pd.DataFrame(version_rows, columns=["source", "version_id", "project_key", "name",
+                                                                         "is_released", "release_on"]))
+        return list(boards.values())
+
+    def _board_configs(self, boards: list[dict[str, Any]]) -> dict[str, list[str]]:
+        est: dict[str, list[str]] = defaultdict(list)
+        board_rows, col_rows = [], []
+        for b in boards:
+            bid = str(b["id"])
+            loc = (b.get("location") or {}).get("projectKey") or b.get("_project")
+            cfg = self.c.board_configuration(bid)
+            field_id = None
+            if cfg:
+                estimation = cfg.get("estimation") or {}
+                if estimation.get("type") == "field":
+                    field_id = (estimation.get("field") or {}).get("fieldId")
+                seen: set[str] = set()
+                for pos, col in enumerate((cfg.get("columnConfig") or {}).get("columns") or []):
+                    for st in col.get("statuses") or []:
+                        sid = str(st["id"])
+                        if sid in seen:
+                            continue
+                        seen.add(sid)
+                        col_rows.append({"source": self.source, "board_id": bid, "position": pos,
+                                         "column_name": col.get("name") or f"column {pos + 1}", "status_id": sid})
+            else:
+                self.summary.warnings.append(f"board {bid} ({b.get('name')}): configuration not readable; its done "
+                                             "column and estimation field are unknown (status categories are used)")
+            if loc and field_id:
+                est[loc].append(field_id)
+            board_rows.append({"source": self.source, "board_id": bid, "name": b.get("name") or bid,
+                               "board_type": b.get("type"), "project_key": loc, "estimation_field_id": field_id})
+        self.w.write("raw_boards", pd.DataFrame(board_rows, columns=["source", "board_id", "name", "board_type",
+                                                                     "project_key", "estimation_field_id"]))
+        self.w.write("raw_board_columns", pd.DataFrame(col_rows, columns=["source", "board_id", "position",
+                                                                          "column_name", "status_id"]))
+        self.summary.boards = len(boards)
+        return est
+
+    def _board_sprints(self, boards: list[dict[str, Any]]) -> None:
+        self.progress("sprints", 0, len(boards))
+        for i, b in enumerate(boards, 1):
+            if str(b.get("type", "scrum")).lower() != "kanban":
+                for s in self.c.sprints(str(b["id"])):
+                    info = sprint_from_agile(s, board_id=str(b["id"]))
+                    if info.sprint_id in self.sprints:
+                        self.sprints[info.sprint_id].merge(info)
+                    else:
+                        self.sprints[info.sprint_id] = info
+            self.progress("sprints", i, len(boards))
+
+    # -- issues
+    def _existing(self) -> dict[str, bool]:
+        rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).select("issue_id", "is_deleted")
+        return {str(i): bool(d) for i, d in rel.fetchall()}
+
+    def _issues(self, tz: str) -> None:
+        existing = self._existing()
+        bookmark = None if self.full else self.w.sync_state(self.scope.key())
+        base = self.scope.base_jql()
+        jql = base
+        since = None
+        if bookmark:
+            since = datetime.fromisoformat(bookmark) - timedelta(minutes=self.settings.overlap_minutes)
+            self.summary.incremental_since = since
+            jql = f'{base} AND updated >= "{jql_since(since, tz)}"' if base else f'updated >= "{jql_since(since, tz)}"'
+        jql += " ORDER BY created ASC, key ASC"
+        fields = list(BASE_FIELDS) + self.resolved.all_field_ids()
+        self.existing = existing
+        if self.c.cloud:
+            self._issues_cloud(jql, fields)
+        else:
+            self._issues_dc(jql, fields)
+        # reconcile deletions and moves out of scope
+        if bookmark:
+            listed = self._list_ids(base + " ORDER BY created ASC, key ASC")
+        else:
+            listed = set(self.fetched_ids)
+        self._mark_deleted(existing, listed)
+
+    def _issues_cloud(self, jql: str, fields: list[str]) -> None:
+        total = self.c.approximate_count(_strip_order_by(jql))
+        self.progress("issues", 0, total)
+        token, buf, done = None, [], 0
+        while True:
+            page = self.c.search_cloud(jql, fields, token, SEARCH_PAGE)
+            issues = page.get("issues") or []
+            buf.extend(issues)
+            done += len(issues)
+            self.progress("issues", done, max(total or 0, done) if total is not None else None)
+            if len(buf) >= CHUNK:
+                self._chunk_cloud(buf)
+                buf = []
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") or not issues:
+                break
+        if buf:
+            self._chunk_cloud(buf)
+        self.progress("issues", done, done)
+        self.progress("changelogs", self._cl_done, self._cl_done)
+
+    _cl_done = 0
+    _bulk_ok = True
+
+    def _chunk_cloud(self, issues: list[dict[str, Any]]) -> None:
+        ids = [str(i["id"]) for i in issues]
+        hist: dict[str, list[dict[str, Any]]] = {}
+        if self._bulk_ok:
+            try:
+                hist = self.c.bulk_changelog(ids)
+            except JiraHTTPError as e:
+                if e.status not in (400, 404, 405, 501):
+                    raise
+                self._bulk_ok = False
+                self.summary.warnings.append(f"bulk changelog unavailable (HTTP {e.status}); fetched histories "
+                                             "per issue")
+        if not self._bulk_ok:
+            hist = {}
+            for n, i in enumerate(ids, 1):
+                hist[i] = self.c.issue_changelog_cloud(i)
+                self.progress("changelogs", self._cl_done + n, None)
+        self._cl_done += len(ids)
+        self.progress("changelogs", self._cl_done, None)
+        self._write_chunk(issues, {i: _dedup(hist.get(i, [])) for i in ids})
+
+    def _issues_dc(self, jql: str, fields: list[str]) -> None:
+        start, total = 0, None
+        self.progress("issues", 0, None)
+        while True:
+            page = self.c.search_dc(jql, fields, start, SEARCH_PAGE, "changelog")
+            issues = page.get("issues") or []
+            total = page.get("total", total)
+            hist: dict[str, list[dict[str, Any]]] = {}
+            for iss in issues:
+                cl = iss.get("changelog") or {}
+                h = cl.get("histories") or []
+                expected = int(cl.get("total", len(h)))
+                if len(h) < expected:      # embedded changelog truncated: fetch the whole history
+                    h, expected = self.c.issue_changelog_dc(str(iss["id"]))
+                    if len(h) < expected:
+                        self.summary.warnings.append(f"{iss['key']}: Jira returned {len(h)} of {expected} histories")
+                hist[str(iss["id"])] = _dedup(h)
+            self._write_chunk(issues, hist)
+            start += len(issues)
+            self._cl_done += len(issues)
+            self.progress("issues", start, total)
+            if not issues or (total is not None and start >= int(total)):
+                break
+        self.progress("changelogs", self._cl_done, self._cl_done)
+
+    def _write_chunk(self, issues: list[dict[str, Any]], hist: dict[str, list[dict[str, Any]]]) -> None:
+        rows: list[dict[str, Any]] = []
+        hrows = HistoryRows()
+        for iss in issues:
+            project = ((iss.get("fields") or {}).get("project") or {}).get("key") or str(iss["key"]).rsplit("-", 1)[0]
+            ff, fmap = self.resolved.for_project(project)
+            try:
+                row, sprints, epic_key = issue_row(self.source, iss, ff)
+            except (ValueError, KeyError, TypeError) as e:
+                raise RetroscopeError(f"Jira issue {iss.get('key')} (id {iss.get('id')}) has a value this sync cannot "
+                                      f"read ({e}); please report it with the issue's JSON") from None
+            if row["created_at"] is None or not row["status_id"]:
+                raise RetroscopeError(f"Jira issue {iss.get('key')} came back without created/status fields; check "
+                                      "that the account can browse it and that no field-level security hides them")
+            iid = row["issue_id"]
+            if iid in self.fetched_ids:
+                continue
+            self.fetched_ids.add(iid)
+            self.keys_seen[row["issue_key"]] = iid
+            if self.existing.get(iid) is False:
+                self.summary.issues_updated += 1
+            else:
+                self.summary.issues_new += 1
+            for s in sprints:
+                if s.sprint_id in self.issue_sprints:
+                    self.issue_sprints[s.sprint_id].merge(s)
+                else:
+                    self.issue_sprints[s.sprint_id] = s
+            if epic_key:
+                self.pending_epics.append((row, epic_key))
+            rows.append(row)
+            h = hist.get(iid, [])
+            self.summary.histories += len(h)
+            try:
+                history_rows(self.source, iid, h, fmap, hrows)
+            except (ValueError, KeyError, TypeError) as e:
+                raise RetroscopeError(f"Jira issue {row['issue_key']}: a changelog entry this sync cannot read ({e}); "
+                                      "please report it") from None
+        self.summary.issues_seen += len(rows)
+        self.summary.status_changes += len(hrows.status)
+        self.summary.field_changes += len(hrows.fields)
+        self.w.write("raw_issues", _frame(rows, ISSUE_COLS))
+        # Each fetched issue's history is replaced whole (the loader keys history by issue).
+        self.w.write("raw_status_changes", _frame(hrows.status, STATUS_COLS))
+        self.w.write("raw_field_changes", _frame(hrows.fields, FIELD_COLS))
+
+    def _list_ids(self, jql: str) -> set[str]:
+        ids: set[str] = set()
+        self.progress("reconcile", 0, None)
+        if self.c.cloud:
+            token = None
+            while True:
+                page = self.c.search_cloud(jql, ["id"], token, ID_PAGE_CLOUD)
+                issues = page.get("issues") or []
+                ids.update(str(i["id"]) for i in issues)
+                token = page.get("nextPageToken")
+                if not token or page.get("isLast") or not issues:
+                    break
+        else:
+            start = 0
+            while True:
+                page = self.c.search_dc(jql, ["id"], start, ID_PAGE_DC, None)
+                issues = page.get("issues") or []
+                ids.update(str(i["id"]) for i in issues)
+                start += len(issues)
+                total = page.get("total")
+                if not issues or (total is not None and start >= int(total)):
+                    break
+        self.progress("reconcile", len(ids), len(ids))
+        return ids
+
+    def _mark_deleted(self, existing: dict[str, bool], listed: set[str]) -> None:
+        live = {i for i, deleted in existing.items() if not deleted}
+        rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).filter(
+            duckdb.ColumnExpression("is_deleted") == duckdb.ConstantExpression(False))
+        df = rel.df()
+        if df.empty:
+            return
+        if self.scope.projects:
+            df = df[df["project_key"].isin(self.scope.projects)]
+        gone = df[df["issue_id"].isin(live - listed - self.fetched_ids)].copy()
+        if gone.empty:
+            return
+        gone["is_deleted"] = True
+        self.w.write("raw_issues", gone)
+        self.summary.issues_deleted += len(gone)
+
+    def _resolve_epics(self) -> None:
+        if not self.pending_epics:
+            return
+        keys = {k for _, k in self.pending_epics if k not in self.keys_seen}
+        if keys:
+            rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).select("issue_key", "issue_id")
+            for k, i in rel.fetchall():
+                if k in keys:
+                    self.keys_seen.setdefault(k, str(i))
+        rows = []
+        for row, key in self.pending_epics:
+            if key in self.keys_seen:
+                row["epic_id"] = self.keys_seen[key]
+                rows.append(row)
+        if rows:
+            self.w.write("raw_issues", _frame(rows, ISSUE_COLS))
+
+    def _write_sprints(self) -> None:
+        merged = dict(self.sprints)
+        for sid, info in self.issue_sprints.items():
+            if sid in merged:
+                merged[sid].merge(info)
+            else:
+                merged[sid] = info
+        # keep what earlier syncs learned (e.g. DC activatedDate seen only in issue values)
+        prev = self.w.con.table("raw_sprints").filter(_eq("source", self.source)).df()
+        for r in prev.itertuples(index=False):
+            sid = str(r.sprint_id)
+            old = SprintInfo(sid, r.name, r.state, r.board_id, r.goal,
+                             *(None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+                               for v in (r.start_at, r.end_at, r.complete_at, r.activated_at)))
+            if sid in merged:
+                merged[sid].merge(old)
+        rows = [{"source": self.source, "sprint_id": s.sprint_id, "board_id": s.board_id, "name": s.name,
+                 "state": s.state, "goal": s.goal, "start_at": s.start_at, "end_at": s.end_at,
+                 "complete_at": s.complete_at, "activated_at": s.activated_at}
+                for s in merged.values() if s.name and s.state]
+        self.w.write("raw_sprints", _frame(rows, ["source", "sprint_id", "board_id", "name", "state", "goal",
+                                                  "start_at", "end_at", "complete_at", "activated_at"]))
+        self.summary.sprints = len(rows)
+
+
+def _dedup(histories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for h in histories:
+        seen.setdefault(str(h.get("id")), h)
+    return list(seen.values())
+
+
+def _null_progress(phase: str, done: int, total: int | None = None) -> None:
+    return None
+
+
+def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[str] = (), boards: Iterable[str] = (),
+         jql: str | None = None, full: bool = False, settings: JiraSettings | None = None,
+         progress: Progress | None = None, clock: Callable[[], datetime] | None = None,
+         sleep: Callable[[float], None] = time.sleep, backoff_base: float = 1.0) -> SyncSummary:
+    """Sync one Jira site into the warehouse at `db_path` (atomically). Returns the summary."""
+    settings = settings or JiraSettings()
+    clock = clock or (lambda: datetime.now(UTC))
+    t0 = time.perf_counter()
+    client = JiraClient(url, auth, settings, sleep=sleep, backoff_base=backoff_base)
+    scope = _Scope(projects=[str(p).strip().upper() for p in projects if str(p).strip()],
+                   boards=[str(b).strip() for b in boards if str(b).strip()], jql=(jql or "").strip() or None)
+    source = f"jira:{client.url}"
+    started = clock()
+    with staged_load(db_path, source, "sync") as writer:
+        job = _Sync(client, writer, scope, full=full, settings=settings, progress=progress or _null_progress,
+                    started=started)
+        summary = job.run()
+        summary.seconds = time.perf_counter() - t0
+        writer.detail = (f"{summary.issues_seen} issues ({summary.issues_new} new, {summary.issues_updated} updated, "
+                         f"{summary.issues_deleted} deleted), {summary.histories} histories, {summary.sprints} sprints, "
+                         f"{summary.requests} requests")
+    summary.seconds = time.perf_counter() - t0
+    summary.requests = client.requests
+    return summary
