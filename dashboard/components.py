@@ -51,3 +51,77 @@ def fmt_pct(v, digits: int = 0) -> str:
 
 def fmt_num(v, digits: int = 1, unit: str = "") -> str:
     return "–" if v is None or pd.isna(v) else f"{v:,.{digits}f}{unit}"
+
+
+def page_header(title: str, f, question: str) -> None:
+    """Title, the question the page answers, and the filter context in one line."""
+    st.title(title)
+    st.caption(f"{question}  \n{f.board_name} · {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} · "
+               f"as of {f.as_of:%Y-%m-%d %H:%M} UTC")
+
+
+def chart(fig, how_text: str, key: str) -> None:
+    """An interactive chart with its one-line 'how this is computed' hint."""
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    how(how_text)
+
+
+def with_links(df: pd.DataFrame, board_id: str | None, key_col: str = "issue_key") -> tuple[pd.DataFrame, dict]:
+    """Add a Jira link column when the data comes from a Jira site (the demo has none:
+    keys are shown as text). Returns the frame and the column config for st.dataframe."""
+    if key_col not in df.columns or df.empty:
+        return df, {}
+    if "source" in df.columns:
+        src = df["source"].astype("string")
+        is_jira = src.str.startswith("jira:").fillna(False)
+        if not is_jira.any():
+            return df.drop(columns="source"), {}
+        base = src.str.removeprefix("jira:").str.rstrip("/")
+        out = df.drop(columns="source")
+        out.insert(0, "link", (base + "/browse/" + out[key_col].astype("string")).where(is_jira))
+    else:
+        base = data.jira_base(board_id)
+        if base is None:
+            return df, {}
+        out = df.copy()
+        out.insert(0, "link", base + "/browse/" + out[key_col].astype(str))
+    return out, {"link": st.column_config.LinkColumn("Jira", display_text=r".*/browse/(.*)")}
+
+
+def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str = "issue_key",
+          height: int | None = None, **column_config) -> None:
+    """A read-only table with Jira links for issue keys and friendly column formats."""
+    df, cfg = with_links(df, board_id, key_col)
+    cfg.update(column_config)
+    kwargs = {"height": height} if height else {}
+    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+
+
+def missing(what: str, fills: str) -> None:
+    """Empty state for one section of a page."""
+    st.info(f"{what} — {fills}", icon=":material/hourglass_empty:")
+
+
+def retro_follow_up(f, key: str) -> None:
+    """The team's last retro (actions and agreements with status), earlier open actions and
+    agreement verdicts: what the next retro starts with."""
+    p = f.params()
+    last = data.run_query("sprint_retro__last_retro", **p)
+    if last.empty:
+        empty_state("No retro has been recorded for this team yet.",
+                    "Record one on the Retro log page, or: retroscope import retro retros.json")
+        return
+    r = last.iloc[0]
+    st.markdown(f"**{r.title or r.retro_id}** · {r.team} · held {r.held_on:%d %b %Y}")
+    table(last.drop(columns=["retro_id", "held_on", "team", "title"]), key=f"{key}_last_retro")
+    how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
+    open_actions = data.maybe("retro__open_actions", **p)
+    if open_actions is not None and not open_actions.empty:
+        st.markdown("**Still open from earlier retros**")
+        table(open_actions, key=f"{key}_open_actions")
+    evaluation = data.maybe("retro__agreement_evaluation", **p)
+    if evaluation is not None and not evaluation.empty:
+        st.markdown("**Working agreements: did they work?**")
+        table(evaluation, key=f"{key}_agreements")
+        how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
+            "met / not met / too early / not measurable.")

@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -25,9 +27,15 @@ from connectors.settings import Settings, load_settings
 from queries.registry import REGISTRY, run_public
 
 
-@st.cache_resource(show_spinner=False)
-def settings() -> Settings:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _settings(db: str | None, userdata: str | None, config: str | None) -> Settings:
     return load_settings()
+
+
+def settings() -> Settings:
+    """Settings for this process, re-read when the environment points elsewhere (tests)."""
+    env = os.environ
+    return _settings(env.get("RETROSCOPE_DB"), env.get("RETROSCOPE_USERDATA"), env.get("RETROSCOPE_CONFIG"))
 
 
 def _version(path: Path) -> tuple | None:
@@ -86,9 +94,26 @@ def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: 
         return queries.run(c.con, name, **dict(params))
 
 
+def available(name: str) -> bool:
+    """Whether a query exists in this build: a public query whose module imports, or a
+    packaged report. Pages show their empty state for data that has not landed."""
+    q = REGISTRY.get(name)
+    if q is not None and q.func:
+        try:
+            return importlib.util.find_spec(q.func.split(":")[0]) is not None
+        except ModuleNotFoundError:
+            return False
+    if q is not None:
+        return True
+    return (resources.files("queries") / "reports" / f"{name}.sql").is_file()
+
+
 def run_query(name: str, **params) -> pd.DataFrame:
-    """Run a query (public ones through the registry's validation) with caching."""
+    """Run a query (public ones through the registry's validation) with caching.
+    Parameters a report does not use are ignored; public queries get only theirs."""
     kind = "public" if name in REGISTRY else "report"
+    if kind == "public":
+        params = {k: v for k, v in params.items() if REGISTRY[name].param(k) is not None}
     key = tuple(sorted((k, v) for k, v in params.items()))
     return _cached(kind, name, key, warehouse_version(), userdata_version())
 
@@ -99,5 +124,23 @@ def invalidate_userdata() -> None:
     _cached.clear()
 
 
+def maybe(name: str, **params) -> pd.DataFrame | None:
+    """`run_query` for data another part of the app may not provide yet: None when absent."""
+    return run_query(name, **params) if available(name) else None
+
+
 def db_label() -> str:
     return str(settings().db_path)
+
+
+def userdata_path() -> Path:
+    return settings().userdata
+
+
+def jira_base(board_id: str | None = None) -> str | None:
+    """The Jira site URL when the board's (or the only) source is a Jira sync, for links."""
+    boards = run_query("dim_boards")
+    if board_id is not None:
+        boards = boards[boards["board_id"] == board_id]
+    sources = {s for s in boards["source"] if isinstance(s, str) and s.startswith("jira:")}
+    return sources.pop()[len("jira:"):].rstrip("/") if len(sources) == 1 else None

@@ -20,9 +20,9 @@ class Filters:
     as_of: datetime
 
     def params(self) -> dict:
-        """The bound parameters every public query takes."""
-        return {"board_id": self.board_id, "date_from": self.date_from, "date_to": self.date_to,
-                "as_of": self.as_of}
+        """The bound parameters every public query (and every page report) takes."""
+        return {"board_id": self.board_id, "project": None, "date_from": self.date_from,
+                "date_to": self.date_to, "as_of": self.as_of}
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -69,3 +69,20 @@ def sidebar() -> Filters:
     if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
         as_of = fresh.to_pydatetime()
     return Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)
+
+
+def sprint_picker(sprints, key: str):
+    """Pick one sprint of the frame (default: the latest closed one, else the latest); the
+    choice is kept in the URL (`sprint=`). Returns the chosen row."""
+    s = sprints.sort_values(["start_at", "sprint_id"]).reset_index(drop=True)
+    ids = s["sprint_id"].tolist()
+    closed = s.index[s["state"] == "closed"]
+    default = ids[closed[-1]] if len(closed) else ids[-1]
+    want = st.query_params.get("sprint")
+    labels = {r.sprint_id: f"{r.sprint_name} · {r.start_at:%d %b} – {r.end_at:%d %b}"
+              + ("" if r.state == "closed" else f" ({r.state})") for r in s.itertuples()}
+    choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
+                          format_func=labels.get, key=key, help="The sprint the retro is about")
+    if st.query_params.get("sprint") != choice:
+        st.query_params["sprint"] = choice
+    return s[s["sprint_id"] == choice].iloc[0]

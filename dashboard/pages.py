@@ -18,4 +18,6 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", ":material/dashboard:", "everyone",
              "Where do we stand: delivery, estimates, outcomes and retro follow-through at a glance?"),
+    PageSpec("sprint_retro", "Sprint retro", ":material/sprint:", "scrum master / team",
+             "How did we execute this sprint, and did last retro's actions happen?"),
 )

@@ -1,0 +1,33 @@
+-- The team's latest delivery retro (scrum or PM/engineering) held on or before $as_of (the team = the board's name,
+-- all teams when $board_id is NULL) with its action items and working agreements, one row
+-- per item. Listing only: follow-through and agreement verdicts are the Metrics engine's.
+WITH team AS (
+    SELECT name FROM raw_boards WHERE board_id = $board_id
+),
+last_retro AS (
+    SELECT retro_id, held_on, team, kind, title
+    FROM retros
+    WHERE held_on <= $as_of::DATE AND kind <> 'product'
+      AND ($board_id IS NULL OR team IN (SELECT name FROM team))
+    ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC
+    LIMIT 1
+),
+items AS (
+    SELECT r.retro_id, r.held_on, r.team, r.title, 'action' AS item, a.text, a.owner, a.due_on AS due_or_review_on,
+           CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
+           CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target
+    FROM last_retro AS r JOIN action_items AS a USING (retro_id)
+    UNION ALL
+    SELECT r.retro_id, r.held_on, r.team, r.title, 'agreement' AS item, g.text, NULL AS owner, g.review_on,
+           CASE WHEN g.review_on > $as_of::DATE THEN 'running' ELSE 'due for review' END AS status,
+           NULL::DATE AS done_on, g.metric, g.target
+    FROM last_retro AS r JOIN agreements AS g USING (retro_id)
+),
+final AS (
+    SELECT * FROM items
+    UNION ALL   -- a retro with no items still names itself
+    SELECT r.retro_id, r.held_on, r.team, r.title, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM last_retro AS r
+    WHERE NOT EXISTS (SELECT 1 FROM items)
+)
+SELECT * FROM final ORDER BY item, due_or_review_on, text
