@@ -123,7 +123,7 @@ class _Team:
         self.sprint_ids = [str(1000 * (index + 1) + k + 1) for k in range(SPRINTS_PER_TEAM)]
 
     def sprint_end(self, k: int) -> float:
-        return self.sprint_starts[k] + SPRINT_DAYS * DAY - 7 * HOUR   # closes Friday-ish afternoon
+        return self.sprint_starts[k] + 11 * DAY + 7 * HOUR   # Monday 09:00 + 11 days = Friday 16:00
 
 
 class DemoBuilder:
@@ -242,7 +242,7 @@ class DemoBuilder:
                 "source": SOURCE, "sprint_id": team.sprint_ids[k], "board_id": team.board_id,
                 "name": f"{team.project} Sprint {k + 1}", "state": "active" if active else "closed",
                 "goal": _goal(rng, story), "start_at": t_start - rng.choice((0, 0, 0, 2 * HOUR)),
-                "end_at": t_start + SPRINT_DAYS * DAY - 7 * HOUR,
+                "end_at": team.sprint_end(k),
                 "complete_at": None if active else t_end, "activated_at": t_start,
             })
             n_committed = rng.randint(8, 11)
@@ -289,7 +289,7 @@ class DemoBuilder:
                 points = rng.choices((1, 2, 3, 5), weights=(35, 35, 20, 10))[0]
             if rng.random() < 0.06:
                 points = None                     # unestimated
-            base = 0.9 * (points or 3) ** 0.8
+            base = 1.4 * (points or 3) ** 0.8
             likely = round(max(0.5, base * rng.lognormvariate(0, 0.22)) * 2) / 2
             under = 1.8 if (integration and (team.index == 1 or not story)) else 1.0
             cycle = max(0.3, likely * under * rng.lognormvariate(0, 0.42))
@@ -338,7 +338,7 @@ class DemoBuilder:
         else:
             join = t_start - rng.uniform(0.05, 2) * DAY
             join = max(join, info["created"] + 60)
-            work_start = t_start + rng.uniform(0, 6) * DAY
+            work_start = t_start + rng.uniform(0, 8) * DAY
         info["sprints"] = before + [sid]
         self._sprint_change(issue_id, join, before, info["sprints"], team)
         # ---- mid-sprint estimate change
