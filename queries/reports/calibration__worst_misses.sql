@@ -1,0 +1,34 @@
+-- The range estimates furthest off: complete issues (completed in $date_from..$date_to)
+-- with a usable range, ordered by how far the actual fell outside [best, worst] relative
+-- to likely (overruns and underruns), then by MRE. Actual as in estimate_calibration.
+-- At most $limit rows (default 20). Scope: $board_id / $project.
+WITH cfg AS (
+    SELECT
+        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
+        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
+),
+scored AS (
+    SELECT
+        f.issue_key, f.summary, f.issue_type, f.work_type, f.completed_at,
+        f.estimate_best AS best, f.estimate_likely AS likely, f.estimate_worst AS worst,
+        CASE WHEN c.actual_kind = 'time_spent'
+             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
+             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
+        END AS actual,
+        c.unit
+    FROM fct_issue_scoped($as_of, $board_id, $project) AS f
+    CROSS JOIN cfg AS c
+    WHERE f.completed_at IS NOT NULL
+      AND f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
+      AND ($date_from IS NULL OR f.completed_on >= $date_from)
+      AND ($date_to IS NULL OR f.completed_on <= $date_to)
+)
+SELECT
+    issue_key, summary, issue_type, work_type, completed_at, best, likely, worst, actual, unit,
+    CASE WHEN actual > worst THEN 'overrun' WHEN actual < best THEN 'underrun' ELSE 'hit' END AS outcome,
+    actual / likely AS ratio,
+    greatest(actual - worst, best - actual, 0) / likely AS miss_relative
+FROM scored
+WHERE actual IS NOT NULL
+ORDER BY miss_relative DESC, abs(actual - likely) / nullif(actual, 0) DESC NULLS LAST, issue_key
+LIMIT coalesce($limit::INTEGER, 20)

@@ -1,0 +1,18 @@
+-- Rework per ISO week of completion (METRICS.md §3): issues completed that week, how many
+-- had at least one backward transition (before completion), the rework rate, and their
+-- QA bounces, reopens and rework days. Weeks with no completion are absent. Period:
+-- completion date in $date_from..$date_to. Scope: $board_id / $project.
+SELECT
+    completed_week AS week,
+    count(*) AS completed,
+    count(*) FILTER (WHERE backward_transitions > 0) AS with_rework,
+    count(*) FILTER (WHERE backward_transitions > 0) / count(*) AS rework_rate,
+    sum(qa_bounces) AS qa_bounces,
+    sum(reopens) AS reopens,
+    sum(rework_days) AS rework_days
+FROM fct_issue_scoped($as_of, $board_id, $project)
+WHERE completed_at IS NOT NULL
+  AND ($date_from IS NULL OR completed_on >= $date_from)
+  AND ($date_to IS NULL OR completed_on <= $date_to)
+GROUP BY completed_week
+ORDER BY week
