@@ -191,22 +191,23 @@ def points_vs_cycle(issues: pd.DataFrame) -> go.Figure:
     return _layout(fig, "story points", "cycle time (days)", legend=False)
 
 
-def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, small: int, title: str) -> go.Figure:
-    """One score (e.g. hit rate) per group with n; groups under `small` issues greyed."""
+def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, axis: str) -> go.Figure:
+    """One score (e.g. hit rate) per group with its n; groups flagged too small are grey."""
     if cal.empty or metric not in cal.columns:
         return empty()
     c = cal.dropna(subset=[metric])
     if c.empty:
         return empty("no range estimates scored yet")
-    colours = [GREY if n < small else BLUE for n in c["n"]]
+    small = c["too_small"] if "too_small" in c.columns else pd.Series(False, index=c.index)
+    colours = [GREY if s else BLUE for s in small]
     fig = go.Figure(go.Bar(x=c["group"].astype(str), y=c[metric] * 100, marker_color=colours,
-                           text=[f"n={n}" for n in c["n"]], textposition="outside",
-                           hovertemplate="%{x}: %{y:.0f} %<extra></extra>"))
+                           text=[f"n={n}" + (" (too few)" if s else "") for n, s in zip(c["n"], small, strict=True)],
+                           textposition="outside", hovertemplate="%{x}: %{y:.0f} %<extra></extra>"))
     if target is not None:
         fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, annotation_text=f"target {target:.0%}",
                       annotation_position="top left")
-    fig.update_yaxes(range=[0, 110])
-    return _layout(fig, title, f"{metric.replace('_', ' ')} (%)", legend=False)
+    fig.update_yaxes(range=[0, 115])
+    return _layout(fig, axis, f"{metric.replace('_', ' ')} (%)", height=280, legend=False)
 
 
 def actual_vs_likely(issues: pd.DataFrame) -> go.Figure:
@@ -226,16 +227,19 @@ def actual_vs_likely(issues: pd.DataFrame) -> go.Figure:
     return _layout(fig, "likely estimate (days; bar = best to worst)", "actual cycle time (days)")
 
 
-def forecast(fc: pd.DataFrame) -> go.Figure:
-    """Monte Carlo answers at 50/85/95 % confidence, one panel per question."""
-    if fc.empty:
-        return empty()
-    fig = go.Figure()
-    for q, part in fc.groupby("question", sort=False):
-        fig.add_bar(x=[f"{c:.0%}" if isinstance(c, float) and c <= 1 else str(c) for c in part["confidence"]],
-                    y=pd.to_numeric(part["value"], errors="coerce"), name=str(q))
-    fig.update_layout(barmode="group")
-    return _layout(fig, "confidence", "value", height=260)
+def plan_check(fc: pd.DataFrame) -> go.Figure:
+    """Days until the remaining range-estimated work is done: as estimated vs corrected by
+    the team's measured bias at 50/85/95 % confidence."""
+    d = fc[fc["question"] == "plan_check"] if not fc.empty else fc
+    if d.empty:
+        return empty("no remaining range-estimated work")
+    labels = ["as estimated" if pd.isna(c) else f"bias-corrected, {c:.0%}" for c in d["confidence"]]
+    colours = [GREY if pd.isna(c) else BLUE for c in d["confidence"]]
+    fig = go.Figure(go.Bar(x=d["value"], y=labels, orientation="h", marker_color=colours,
+                           text=[f"{v:.1f} d · {o}" for v, o in zip(d["value"], d["on_date"], strict=True)],
+                           textposition="auto"))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "days from the as-of date", "", height=240, legend=False)
 
 
 # --------------------------------------------------------------------------- outcomes

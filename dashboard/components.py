@@ -125,3 +125,43 @@ def retro_follow_up(f, key: str) -> None:
         table(evaluation, key=f"{key}_agreements")
         how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
             "met / not met / too early / not measurable.")
+
+
+CALIBRATION_COLUMNS = {
+    "group_by": "by", "group": "group", "n": "n (ranges)", "hit_rate": "hit rate", "overrun_rate": "overrun",
+    "underrun_rate": "underrun", "bias": "bias ×", "mdmre": "MdMRE", "pred25": "PRED(25)",
+    "bias_pert": "bias × (PERT)", "pred25_pert": "PRED(25) PERT", "relative_width": "rel. width",
+    "n_points": "n (points)", "ordering_accuracy": "ordering acc.", "spearman_rho": "Spearman ρ",
+}
+
+
+def calibration_table(cal: pd.DataFrame, key: str) -> None:
+    """estimate_calibration as a table; groups too small to judge are greyed."""
+    cols = [c for c in CALIBRATION_COLUMNS if c in cal.columns]
+    shown = cal[cols].rename(columns=CALIBRATION_COLUMNS)
+    small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
+    pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
+                                            "pred25_pert", "ordering_accuracy") if c in cols]
+    styler = (shown.style
+              .apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
+              .format({c: lambda v: fmt_pct(v) for c in pct})
+              .format({c: lambda v: fmt_num(v, 2) for c in shown.columns
+                       if c not in pct and shown[c].dtype.kind == "f"}))
+    st.dataframe(styler, hide_index=True, width="stretch", key=key)
+    how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
+        "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
+
+
+def forecast_summary(fc: pd.DataFrame, where) -> None:
+    """The two Monte Carlo answers in words (85 % confidence)."""
+    def pick(question: str, conf: float):
+        r = fc[(fc["question"] == question) & (fc["confidence"].round(2) == conf)]
+        return r.iloc[0] if len(r) else None
+
+    when, many = pick("when", 0.85), pick("how_many", 0.85)
+    lines = []
+    if when is not None and when.value == when.value:
+        lines.append(f"**When:** done by **{when.on_date}** (85 % of runs; 50 %: {pick('when', 0.5).on_date})")
+    if many is not None and many.value == many.value:
+        lines.append(f"**How many:** at least **{many.value:.0f}** items by {many.on_date} (85 %)")
+    where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")

@@ -20,4 +20,6 @@ PAGES: tuple[PageSpec, ...] = (
              "Where do we stand: delivery, estimates, outcomes and retro follow-through at a glance?"),
     PageSpec("sprint_retro", "Sprint retro", ":material/sprint:", "scrum master / team",
              "How did we execute this sprint, and did last retro's actions happen?"),
+    PageSpec("calibration", "Estimate calibration", ":material/straighten:", "tech lead",
+             "How good are our estimates, where are we off, and when will the remaining work be done?"),
 )

@@ -1,0 +1,79 @@
+"""Estimate calibration (tech lead): how good are our estimates, where are we off, and
+what does that mean for the plan?"""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import charts, components, data
+from dashboard.filters import sidebar
+
+f = sidebar()
+p = f.params()
+components.page_header("Estimate calibration", f, "How good are our estimates, and where are we off?")
+
+cal = data.run_query("estimate_calibration", **p)
+overall = cal[cal["group_by"] == "overall"]
+if overall.empty or (overall["n"].fillna(0).sum() == 0 and overall["n_points"].fillna(0).sum() == 0):
+    components.empty_state("No completed issues with estimates in this period.",
+                           f"retroscope --db {data.db_label()} sync jira   # story points and best/likely/worst "
+                           "fields (see [jira.fields] in retroscope.toml), or widen the period")
+    st.stop()
+o = overall.iloc[0]
+target = data.settings().analysis.hit_rate_target
+if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
+    st.markdown(f"### A bigger estimate took longer **{o.ordering_accuracy:.0%}** of the time")
+    components.how(f"Over {o.ordered_pairs:,.0f} pairs of completed issues with different story points "
+                   f"({o.n_points} issues): concordant ÷ (concordant + discordant), ties in time ignored. "
+                   f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
+
+c = st.columns(6)
+c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), f"target {target:.0%}", delta_color="off")
+c[1].metric("Overruns", components.fmt_pct(o.overrun_rate), "actual > worst", delta_color="off")
+c[2].metric("Underruns", components.fmt_pct(o.underrun_rate), "actual < best", delta_color="off")
+c[3].metric("Bias", components.fmt_num(o.bias, 2, "×"), "median actual ÷ likely", delta_color="off")
+c[4].metric("PRED(25)", components.fmt_pct(o.pred25), "within 25 % of likely", delta_color="off")
+c[5].metric("Range-estimated", f"{o.n:,}", "completed issues", delta_color="off")
+components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
+               "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Story points vs cycle time")
+    components.chart(charts.points_vs_cycle(data.run_query("flow__cycle_time_scatter", **p)),
+                     "Cycle time of each completed issue by its story points (box = p25–p75, line = median); "
+                     "overlapping boxes mean the sizes don't separate.", key="calibration_points")
+with right:
+    st.subheader("Likely estimate vs actual")
+    components.chart(charts.actual_vs_likely(data.run_query("issue_facts", **p)),
+                     "Each completed range-estimated issue: likely (x) vs actual cycle time (y), bar from best to "
+                     "worst. Above the dotted line = took longer than likely.", key="calibration_likely")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Hit rate by quarter")
+    components.chart(charts.calibration_bars(cal[cal["group_by"] == "quarter"], "hit_rate", target, "quarter"),
+                     "Share of range-estimated issues completed that quarter with best ≤ actual ≤ worst; grey = "
+                     "fewer issues than the small-group limit.", key="calibration_quarter")
+with right:
+    st.subheader("Hit rate by work type")
+    components.chart(charts.calibration_bars(cal[cal["group_by"] == "work_type"], "hit_rate", target, "work type"),
+                     "As left, per work type (config rules: bug, debt, feature).", key="calibration_work_type")
+
+st.subheader("All scores")
+components.calibration_table(cal, key="calibration_scores")
+
+st.subheader("Worst misses")
+components.table(data.run_query("calibration__worst_misses", limit=15, **p), key="calibration_misses",
+                 board_id=f.board_id)
+components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
+
+st.subheader("Forecast")
+c = st.columns(3)
+items = c[0].number_input("Items left", min_value=1, max_value=5000, value=20, key="calibration_items")
+target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key="calibration_by")
+fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
+components.forecast_summary(fc, c[2])
+components.chart(charts.plan_check(fc), "Remaining range-estimated work: sum of likely ÷ the team's capacity, "
+                 "then each estimate multiplied by actual÷likely ratios resampled from the team's history "
+                 "(Monte Carlo).", key="calibration_plan")
