@@ -296,3 +296,14 @@ def sprint_trend(sprints: pd.DataFrame, col: str, label: str, pct: bool = False,
     if target is not None:
         fig.add_hline(y=target * (100 if pct else 1), line_dash="dash", line_color=RED, annotation_text="target")
     return _layout(fig, "sprint", label, height=260, legend=False)
+
+
+# --------------------------------------------------------------------------- data
+def findings(dq: pd.DataFrame) -> go.Figure:
+    """Data-quality findings per check (horizontal bars)."""
+    if dq.empty:
+        return empty("no findings")
+    counts = dq.groupby("check").size().sort_values()
+    fig = go.Figure(go.Bar(x=counts.values, y=counts.index, orientation="h", marker_color=ORANGE,
+                           text=counts.values, textposition="auto"))
+    return _layout(fig, "findings (issues or sprints)", "", height=max(180, 40 * len(counts) + 60), legend=False)

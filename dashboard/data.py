@@ -144,3 +144,12 @@ def jira_base(board_id: str | None = None) -> str | None:
         boards = boards[boards["board_id"] == board_id]
     sources = {s for s in boards["source"] if isinstance(s, str) and s.startswith("jira:")}
     return sources.pop()[len("jira:"):].rstrip("/") if len(sources) == 1 else None
+
+
+def csv_bytes(name: str, **params) -> bytes:
+    """A public query's result as CSV (for the Data page's lazy download buttons; runs on
+    Streamlit's download thread, so it bypasses st.cache_data)."""
+    c = _conn()
+    with c.lock:
+        df = run_public(c.con, name, **params)
+    return df.to_csv(index=False).encode("utf-8")
