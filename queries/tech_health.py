@@ -1,11 +1,11 @@
 """The tech-health figures: six KPIs for a period, the previous period, a chart series,
 the sprint list and the latest retro's open actions and agreements.
 
-Pure analysis (no UI, no IO beyond the connection): every figure is read from the public
-queries the pages use (`sprint_facts`, `issue_facts`, `work_mix`, `estimate_calibration`,
-`flow_weekly`) through `queries.registry.run_public`, and only aggregated here over the
-period (sums, ratios, the same continuous quantile the SQL uses). A query that has not
-landed or returns nothing makes its KPI say "no data"; nothing fails for missing data.
+Pure analysis (no UI, no IO beyond the connection): the six figures come from the
+`tech_health__kpis` report (the same one the Tech health page shows) for the period this
+module chooses; the sprint list and carry-over detail from the public `sprint_facts`, the
+chart from the public `work_mix` (else `flow_weekly`). Nothing is recomputed here; a
+figure the data cannot give (no estimates, no sprints) is "no data", never an error.
 
 Period: the last N sprints closed by `as_of` (per board; all boards when no board is
 given), from the first one's start day to the last one's end day; without closed sprints,
@@ -23,14 +23,15 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 import queries
 from queries import registry
 from queries.errors import QueryError, RetroscopeError
 
-KPI_KEYS = ("debt_share", "cycle_time_p85", "rework_rate", "escaped_bugs", "hit_rate", "carryover")
+KPI_KEYS = ("debt_share", "cycle_time_p85", "rework_rate", "escaped_bugs", "range_hit_rate", "carry_over")
+DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate": "share",
+                 "escaped_bugs": "count", "range_hit_rate": "share", "carry_over": "share"}
 STATUSES = ("good", "watch", "bad", "no data")
 SPRINT_DAYS = 14
 
@@ -39,16 +40,16 @@ DEFINITIONS = {
     "cycle_time_p85": "p85 cycle time = 85th percentile of start→done days of issues completed in the period",
     "rework_rate": "Rework rate = share of completed issues that went backward (QA bounce, reopen) first",
     "escaped_bugs": "Escaped bugs = bugs created in the period with a production/escaped label",
-    "hit_rate": "Hit rate = share of range-estimated issues done within best ≤ actual ≤ worst",
-    "carryover": "Carry-over = issues still open in a sprint when it closed",
+    "range_hit_rate": "Hit rate = share of range-estimated issues done within best ≤ actual ≤ worst",
+    "carry_over": "Carry-over = share of sprint scope still open when the sprint closed",
 }
 LABELS = {
     "debt_share": "Tech-debt share",
     "cycle_time_p85": "Cycle time p85",
     "rework_rate": "Rework rate",
     "escaped_bugs": "Escaped bugs",
-    "hit_rate": "Estimate hit rate",
-    "carryover": "Carry-over",
+    "range_hit_rate": "Estimate hit rate",
+    "carry_over": "Carry-over",
 }
 
 
@@ -64,10 +65,11 @@ class Thresholds:
       value: absolute days (good ≤ cycle_time_watch_days < watch ≤ cycle_time_bad_days < bad).
     - rework rate: good ≤ rework_rate_watch < watch ≤ rework_rate_bad < bad.
     - escaped bugs (count in the period): good ≤ escaped_bugs_watch < watch ≤ escaped_bugs_bad < bad.
-    - hit rate: good at or above target − hit_rate_watch_margin; watch down to
-      target − hit_rate_bad_margin; bad below.
-    - carry-over (share of sprint-end scope, points; issues when no points):
-      good ≤ carryover_watch < watch ≤ carryover_bad < bad.
+    - hit rate: a calibrated team hits about its target, so the distance to the target
+      counts both ways: good within ± hit_rate_watch_margin, watch within
+      ± hit_rate_bad_margin, bad beyond (too low: ranges too narrow; too high: too wide).
+    - carry-over (share of the sprints' scope carried over):
+      good ≤ carry_over_watch < watch ≤ carry_over_bad < bad.
     """
 
     debt_share_watch_margin: float = 0.05
@@ -81,8 +83,8 @@ class Thresholds:
     escaped_bugs_bad: float = 3
     hit_rate_watch_margin: float = 0.05
     hit_rate_bad_margin: float = 0.15
-    carryover_watch: float = 0.10
-    carryover_bad: float = 0.20
+    carry_over_watch: float = 0.10
+    carry_over_bad: float = 0.20
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object] | None, where: str = "retroscope.toml") -> Thresholds:
@@ -104,7 +106,7 @@ class Thresholds:
         pairs = [("cycle_time_watch_increase", "cycle_time_bad_increase"),
                  ("cycle_time_watch_days", "cycle_time_bad_days"),
                  ("rework_rate_watch", "rework_rate_bad"), ("escaped_bugs_watch", "escaped_bugs_bad"),
-                 ("hit_rate_watch_margin", "hit_rate_bad_margin"), ("carryover_watch", "carryover_bad")]
+                 ("hit_rate_watch_margin", "hit_rate_bad_margin"), ("carry_over_watch", "carry_over_bad")]
         for a, b in pairs:
             if getattr(th, a) > getattr(th, b):
                 raise RetroscopeError(f"{where}: [slide.thresholds] {a} = {getattr(th, a)} is above {b} = "
@@ -184,7 +186,7 @@ class KPI:
         if self.value is None or self.unit != "count":
             return ""
         one = round(self.value) == 1
-        return {"carryover": "issue" if one else "issues", "escaped_bugs": "bug" if one else "bugs"}.get(self.key, "")
+        return {"escaped_bugs": "bug" if one else "bugs"}.get(self.key, "")
 
     def target_text(self) -> str:
         return f"target {format_value(self.target, 'share')}" if self.target is not None else ""
@@ -288,10 +290,13 @@ def _available(name: str) -> bool:
 
 
 def _public(con, name: str, **params) -> pd.DataFrame | None:
-    """A public query's frame, or None when the query has not landed yet."""
+    """A query's frame (public ones through the registry), or None when it has not landed."""
     if not _available(name):
         return None
-    return registry.run_public(con, name, **params)
+    if name in registry.REGISTRY:
+        return registry.run_public(con, name, **params)
+    # a non-public report (tech_health__kpis): the common filters, NULL = no filter
+    return queries.run(con, name, **{"project": None, "date_from": None, "date_to": None, **params})
 
 
 def _cfg(con) -> dict[str, str]:
@@ -308,11 +313,6 @@ def _local_day(ts, tz: str) -> date | None:
     return t.tz_convert(tz).date()
 
 
-def _days(series: pd.Series, tz: str) -> pd.Series:
-    s = pd.to_datetime(series, utc=True)
-    return s.dt.tz_convert(tz).dt.date
-
-
 def _f(v) -> float | None:
     if v is None:
         return None
@@ -322,14 +322,6 @@ def _f(v) -> float | None:
     except (TypeError, ValueError):
         return None
     return float(v)
-
-
-def p85(values) -> float | None:
-    """Continuous 85th percentile (linear interpolation, as DuckDB's quantile_cont)."""
-    arr = np.asarray([v for v in values if v is not None and not pd.isna(v)], dtype=float)
-    if arr.size == 0:
-        return None
-    return float(np.quantile(arr, 0.85, method="linear"))
 
 
 def _sprint_rows(df: pd.DataFrame, tz: str) -> tuple[SprintRow, ...]:
@@ -347,44 +339,90 @@ def _closed(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the figures
+_UNITS = {"share": "share", "days": "days", "bugs": "count"}
+
+
+def _status(key: str, value: float | None, previous: float | None, target: float | None,
+            th: Thresholds) -> str:
+    if value is None:
+        return "no data"
+    if key == "debt_share":
+        t = 0.2 if target is None else target
+        return _status_high_is_good(value, t, t - th.debt_share_watch_margin)
+    if key == "cycle_time_p85":
+        if previous:
+            change = value / previous - 1
+            return _status_low_is_good(change, th.cycle_time_watch_increase, th.cycle_time_bad_increase)
+        return _status_low_is_good(value, th.cycle_time_watch_days, th.cycle_time_bad_days)
+    if key == "rework_rate":
+        return _status_low_is_good(value, th.rework_rate_watch, th.rework_rate_bad)
+    if key == "escaped_bugs":
+        return _status_low_is_good(value, th.escaped_bugs_watch, th.escaped_bugs_bad)
+    if key == "range_hit_rate":
+        t = 0.8 if target is None else target
+        return _status_low_is_good(abs(value - t), th.hit_rate_watch_margin, th.hit_rate_bad_margin)
+    if key == "carry_over":
+        return _status_low_is_good(value, th.carry_over_watch, th.carry_over_bad)
+    raise ValueError(key)
+
+
+def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, tz: str
+                  ) -> tuple[str, date, date]:
+    """(basis, first day, last day) of the reporting period. Basis 'sprints': the last
+    `sprints` sprints closed by as_of of each board, from the first one's start day to the
+    day before the next sprint started (or the last one's end day, whichever is later), so
+    the previous period of the same length holds the sprints just before. Basis 'days':
+    the `sprints` × 14 days ending on the as_of day."""
+    closed = _closed(sprint_facts)
+    if not len(closed):
+        end = _local_day(as_of, tz)
+        return "days", end - timedelta(days=sprints * SPRINT_DAYS - 1), end
+    starts, ends = [], []
+    for _, board in sprint_facts.sort_values(["start_at", "sprint_id"]).groupby("board_id", dropna=False):
+        done = board[board["state"] == "closed"]
+        if not len(done):
+            continue
+        chosen = done.tail(sprints)
+        starts.append(_local_day(chosen["start_at"].iloc[0], tz))
+        last_end = _local_day(chosen["end_at"].iloc[-1], tz)
+        later = board[board["start_at"] > chosen["start_at"].iloc[-1]]
+        if len(later):
+            last_end = max(last_end, _local_day(later["start_at"].iloc[0], tz) - timedelta(days=1))
+        ends.append(last_end)
+    return "sprints", min(starts), max(ends)
+
+
 def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=None, sprints: int = 6,
          thresholds: Thresholds | None = None, team: str | None = None) -> TechHealth:
     """The tech-health figures for a board (None = all boards) as of an instant (None = the
-    data's freshness) over the last `sprints` closed sprints (or sprints × 14 days)."""
+    data's freshness) over the last `sprints` closed sprints (or sprints × 14 days), with
+    the previous period of the same length. Figures: `tech_health__kpis`; sprint list and
+    carry-over detail: `sprint_facts`; chart: `work_mix` (else `flow_weekly`)."""
     if sprints < 1:
         raise RetroscopeError(f"--sprints {sprints}: expected a whole number ≥ 1, e.g. --sprints 6")
     th = thresholds or Thresholds()
     common = registry.resolve_params(con, "sprint_facts", {"as_of": as_of, "board_id": board_id})
-    as_of = common["as_of"]
-    board_id = common["board_id"]
+    as_of, board_id = common["as_of"], common["board_id"]
     cfg = _cfg(con)
     tz = cfg.get("timezone") or "UTC"
     debt_target = float(cfg.get("debt_share_target", 0.2))
-    hit_target = float(cfg.get("hit_rate_target", 0.8))
 
     boards = queries.run(con, "dim_boards")
-    if board_id is not None and board_id not in set(boards["board_id"].astype(str)):
+    board_ids = set(boards["board_id"].astype(str))
+    if board_id is not None and board_id not in board_ids:
         known = ", ".join(f"{r.board_id} ({r.name})" for r in boards.itertuples()) or "none loaded"
-        raise RetroscopeError(f"board {board_id!r} not found in the warehouse; boards: {known}")
-    board_name = (boards.loc[boards["board_id"].astype(str) == board_id, "name"].iloc[0]
+        raise RetroscopeError(f"board {board_id!r} not found in the warehouse; use --board with one of: {known}")
+    board_name = (str(boards.loc[boards["board_id"].astype(str) == board_id, "name"].iloc[0])
                   if board_id is not None else None)
-    team_name = team or board_name or "All teams"
 
     fresh = queries.run(con, "status_freshness")
-    data_as_of = pd.Timestamp(fresh["data_as_of"].max()).to_pydatetime() if len(fresh) and fresh["data_as_of"].notna().any() else None
+    data_as_of = (pd.Timestamp(fresh["data_as_of"].max()).to_pydatetime()
+                  if len(fresh) and fresh["data_as_of"].notna().any() else None)
     sources = tuple(str(s) for s in fresh["source"]) if len(fresh) else ()
 
-    # ---- the period: last N closed sprints per board, else N x 14 days
-    all_sprints = _closed(registry.run_public(con, "sprint_facts", as_of=as_of, board_id=board_id))
-    if len(all_sprints):
-        chosen = all_sprints.groupby("board_id", dropna=False, group_keys=False).tail(sprints)
-        period_start = min(_local_day(t, tz) for t in chosen["start_at"])
-        period_end = max(_local_day(t, tz) for t in chosen["end_at"])
-        basis = "sprints"
-    else:
-        period_end = _local_day(as_of, tz)
-        period_start = period_end - timedelta(days=sprints * SPRINT_DAYS - 1)
-        basis = "days"
+    # ---- the period and the previous one
+    all_sprints = registry.run_public(con, "sprint_facts", as_of=as_of, board_id=board_id)
+    basis, period_start, period_end = choose_period(all_sprints, as_of=as_of, sprints=sprints, tz=tz)
     length = (period_end - period_start).days + 1
     previous_end = period_start - timedelta(days=1)
     previous_start = previous_end - timedelta(days=length - 1)
@@ -397,159 +435,49 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         return _public(con, name, **p)
 
     notes: list[str] = []
-    # sprints of each period: closed sprints starting in it (sprint_facts filters on start day)
-    sp = {k: (_closed(q("sprint_facts", k)) if basis == "sprints" else pd.DataFrame()) for k in periods}
+    # the sprints of a period: those closed in it (as tech_health__kpis counts carry-over)
+    closed = _closed(all_sprints)
+    end_days = closed["end_at"].map(lambda t: _local_day(t, tz)) if len(closed) else pd.Series(dtype=object)
+    sp = {k: closed[end_days.between(a, b)] if len(closed) else closed for k, (a, b) in periods.items()}
 
-    # issue_facts over both periods; bucketed by completion day / creation day
-    facts = q("issue_facts", date_from=previous_start, date_to=period_end)
-    if facts is not None and len(facts):
-        facts = facts.copy()
-        facts["completed_on_local"] = _days(facts["completed_at"], tz)
-        facts["created_on_local"] = _days(facts["created_at"], tz)
-
-    def completed_in(k):
-        if facts is None or not len(facts):
-            return None
-        a, b = periods[k]
-        m = facts["completed_at"].notna() & facts["completed_on_local"].between(a, b)
-        return facts[m]
-
-    def created_in(k):
-        if facts is None or not len(facts):
-            return None
-        a, b = periods[k]
-        return facts[facts["created_on_local"].between(a, b)]
-
+    # ---- the six figures: one row per KPI from tech_health__kpis (current + previous)
+    rows = q("tech_health__kpis", "cur") if _available("tech_health__kpis") else None
+    if rows is None:
+        notes.append("tech_health__kpis is not available in this version: every tile shows no data")
+        rows = pd.DataFrame(columns=["kpi", "value", "previous_value", "target", "unit", "n"])
+    by_key = {r["kpi"]: r for _, r in rows.iterrows()}
     out: list[KPI] = []
-
-    # 1. debt share
-    wm = q("work_mix") if basis == "sprints" else None
-    if wm is None and basis == "sprints":
-        notes.append("work_mix is not available yet: debt share computed from issue_facts by completion day")
-
-    def debt_share(k) -> tuple[float | None, int | None, str]:
-        if basis == "sprints" and wm is not None:
-            ids = set(sp[k]["sprint_id"].astype(str)) if len(sp[k]) else set()
-            rows = wm[wm["sprint_id"].astype(str).isin(ids)] if len(wm) else wm
-            if not len(rows):
-                return None, None, "work_mix"
-            pts = rows["completed_points"].fillna(0)
-            total = float(pts.sum())
-            if total > 0:
-                return float(pts[rows["work_type"] == "debt"].sum()) / total, int(rows["completed_issues"].sum()), "work_mix"
-            total = float(rows["completed_issues"].sum())
-            return (float(rows.loc[rows["work_type"] == "debt", "completed_issues"].sum()) / total if total else None,
-                    int(total), "work_mix")
-        done = completed_in(k)
-        if done is None or not len(done):
-            return None, None, "issue_facts"
-        pts = done["story_points"].fillna(0)
-        if pts.sum() > 0:
-            return float(pts[done["work_type"] == "debt"].sum() / pts.sum()), len(done), "issue_facts"
-        return float((done["work_type"] == "debt").mean()), len(done), "issue_facts"
-
-    v, n, src = debt_share("cur")
-    pv, _, _ = debt_share("prev")
-    out.append(KPI("debt_share", v, pv, debt_target,
-                   _status_high_is_good(v, debt_target, debt_target - th.debt_share_watch_margin),
-                   "share", n, f"{n} issues done" if n is not None else "", src))
-
-    # 2. p85 cycle time
-    def ct(k):
-        done = completed_in(k)
-        if done is None:
-            return None, 0
-        vals = done["cycle_time_days"].dropna()
-        return p85(vals), len(vals)
-
-    v, n = ct("cur")
-    pv, _ = ct("prev")
-    if v is None:
-        st = "no data"
-    elif pv:
-        change = v / pv - 1
-        st = "good" if change <= th.cycle_time_watch_increase + 1e-12 else "watch" if change <= th.cycle_time_bad_increase + 1e-12 else "bad"
-    else:
-        st = _status_low_is_good(v, th.cycle_time_watch_days, th.cycle_time_bad_days)
-    out.append(KPI("cycle_time_p85", v, pv, None, st, "days", n, f"{n} issues done" if v is not None else "", "issue_facts"))
-
-    # 3. rework rate
-    def rework(k):
-        done = completed_in(k)
-        if done is None or not len(done):
-            return None, 0
-        return float((done["backward_transitions"].fillna(0) >= 1).mean()), len(done)
-
-    v, n = rework("cur")
-    pv, _ = rework("prev")
-    out.append(KPI("rework_rate", v, pv, None, _status_low_is_good(v, th.rework_rate_watch, th.rework_rate_bad),
-                   "share", n, f"of {n} issues done" if v is not None else "", "issue_facts"))
-
-    # 4. escaped bugs (created in the period)
-    def escaped(k):
-        made = created_in(k)
-        if made is None or "is_escaped_bug" not in made.columns:
-            return None
-        return float(made["is_escaped_bug"].fillna(False).astype(bool).sum())
-
-    v = escaped("cur")
-    pv = escaped("prev")
-    bugs = created_in("cur")
-    nb = int((bugs["work_type"] == "bug").sum()) if bugs is not None and len(bugs) else None
-    out.append(KPI("escaped_bugs", v, pv, None, _status_low_is_good(v, th.escaped_bugs_watch, th.escaped_bugs_bad),
-                   "count", nb, f"of {nb} bugs created" if v is not None and nb is not None else "", "issue_facts"))
-
-    # 5. range-estimate hit rate
-    def hit(k):
-        cal = q("estimate_calibration", k)
-        if cal is None or not len(cal):
-            return None, 0
-        row = cal[cal["group_by"] == "overall"]
-        if not len(row):
-            return None, 0
-        n_ = int(row["n"].iloc[0]) if not pd.isna(row["n"].iloc[0]) else 0
-        return (_f(row["hit_rate"].iloc[0]) if n_ else None), n_
-
-    if not _available("estimate_calibration"):
-        notes.append("estimate_calibration is not available yet: hit rate shows no data")
-    v, n = hit("cur")
-    pv, _ = hit("prev")
-    out.append(KPI("hit_rate", v, pv, hit_target,
-                   _status_high_is_good(v, hit_target - th.hit_rate_watch_margin, hit_target - th.hit_rate_bad_margin),
-                   "share", n, f"{n} range estimates" if v is not None else "", "estimate_calibration"))
-
-    # 6. carry-over
-    def carry(k):
-        rows = sp[k]
-        if not len(rows):
-            return None, None, None
-        issues = float(rows["carryover_issues"].sum())
-        pts = float(rows["carryover_points"].sum())
-        end_pts = pts + float(rows["completed_points"].sum())
-        end_issues = issues + float(rows["completed_issues"].sum())
-        share = pts / end_pts if end_pts > 0 else (issues / end_issues if end_issues > 0 else None)
-        return issues, pts, share
-
-    v, pts, share = carry("cur")
-    pv, _, _ = carry("prev")
-    st = "no data" if v is None else _status_low_is_good(share if share is not None else 0.0, th.carryover_watch, th.carryover_bad)
-    detail = ""
-    if v is not None:
-        detail = f"{_pts(pts)} pts · {share * 100:.0f} % of sprint-end scope" if share is not None else f"{_pts(pts)} pts"
-    out.append(KPI("carryover", v, pv, None, st, "count", len(sp["cur"]) if v is not None else None, detail, "sprint_facts"))
+    for key in KPI_KEYS:
+        r = by_key.get(key)
+        value = _f(r["value"]) if r is not None else None
+        previous = _f(r["previous_value"]) if r is not None else None
+        target = _f(r["target"]) if r is not None else None
+        n = int(r["n"]) if r is not None and not pd.isna(r["n"]) else None
+        unit = _UNITS.get(str(r["unit"]), "count") if r is not None else DEFAULT_UNITS[key]
+        if value is None:
+            detail = ""
+        elif key == "carry_over":
+            cur = sp["cur"]
+            issues = int(cur["carryover_issues"].sum()) if len(cur) else 0
+            pts = float(cur["carryover_points"].sum()) if len(cur) else 0.0
+            detail = f"{issues} issue{'' if issues == 1 else 's'} · {_pts(pts)} pts in {n} sprint{'' if n == 1 else 's'}"
+        elif key == "escaped_bugs":
+            detail = "bugs found in production"
+        else:
+            detail = f"n = {n}" if n is not None else ""
+        out.append(KPI(key, value, previous, target, _status(key, value, previous, target, th), unit, n,
+                       detail, "tech_health__kpis"))
 
     # ---- chart: debt share per sprint + target (work_mix), else p85 per week (flow_weekly)
     chart = None
-    if basis == "sprints" and wm is not None and len(sp["cur"]):
+    wm = q("work_mix") if basis == "sprints" else None
+    if wm is not None and len(sp["cur"]):
         names, shares = [], []
         for r in sp["cur"].itertuples():
-            rows = wm[wm["sprint_id"].astype(str) == str(r.sprint_id)]
+            rows_ = wm[wm["sprint_id"].astype(str) == str(r.sprint_id)]
             names.append(str(r.sprint_name))
-            if not len(rows):
-                shares.append(None)
-            else:
-                d = rows[rows["work_type"] == "debt"]
-                shares.append(_f(d["share"].iloc[0]) if len(d) else 0.0)
+            d = rows_[rows_["work_type"] == "debt"]
+            shares.append(_f(d["share"].iloc[0]) if len(d) else (0.0 if len(rows_) else None))
         if any(s is not None for s in shares):
             chart = Chart("Tech-debt share per sprint", tuple(names),
                           (Series("Debt share", tuple(shares), "bar"),
@@ -558,17 +486,19 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     if chart is None:
         fw = q("flow_weekly", "cur")
         if fw is not None and len(fw) and fw["cycle_time_p85"].notna().any():
-            chart = Chart("Cycle time p85 per week", tuple(pd.Timestamp(w).strftime("%d %b") for w in fw["week"]),
+            chart = Chart("Cycle time p85 per week",
+                          tuple(pd.Timestamp(w).strftime("%d %b") for w in fw["week"]),
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
     return TechHealth(
-        team=team_name, board_id=board_id, as_of=as_of, data_as_of=data_as_of, sources=sources, basis=basis,
+        team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
+        sources=sources, basis=basis,
         period_start=period_start, period_end=period_end, previous_start=previous_start, previous_end=previous_end,
         kpis=tuple(out), chart=chart,
         sprints=_sprint_rows(sp["cur"], tz) if len(sp["cur"]) else (),
         previous_sprints=_sprint_rows(sp["prev"], tz) if len(sp["prev"]) else (),
-        retro=latest_retro(con, [board_name] if board_id is not None else list(boards["name"].astype(str)),
+        retro=latest_retro(con, [board_name] if board_name else list(boards["name"].astype(str)),
                            _local_day(as_of, tz)),
         notes=tuple(notes),
     )
