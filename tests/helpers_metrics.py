@@ -124,3 +124,21 @@ def facts(con, as_of: str = "2026-03-01 00:00") -> pd.DataFrame:
     """fct_issue_facts as of an instant, indexed by issue key."""
     df = con.execute("SELECT * FROM fct_issue_facts($as_of) ORDER BY issue_key", {"as_of": ts(as_of)}).df()
     return df.set_index("issue_key")
+
+
+def done_issue(n: int, start: str, cycle_days: float, key: str | None = None, **fields) -> dict:
+    """A fixture issue created at `start` - 1 day, started at `start` and done
+    `cycle_days` later (To Do -> In Progress -> Done)."""
+    from datetime import timedelta
+    s = ts(start)
+    created = (s - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    end = (s + timedelta(days=cycle_days)).strftime("%Y-%m-%d %H:%M")
+    return {"id": n, "key": key or f"P-{n}", "created": created,
+            "history": [(start, "1", "3"), (end, "3", "6")], **fields}
+
+
+def run(con, name: str, as_of: str = "2026-06-30 00:00", **params) -> pd.DataFrame:
+    """A packaged query with the common filters unset unless given."""
+    base = {"as_of": ts(as_of), "board_id": None, "project": None, "date_from": None, "date_to": None}
+    base.update(params)
+    return queries.run(con, name, **base)
