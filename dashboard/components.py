@@ -165,3 +165,47 @@ def forecast_summary(fc: pd.DataFrame, where) -> None:
     if many is not None and many.value == many.value:
         lines.append(f"**How many:** at least **{many.value:.0f}** items by {many.on_date} (85 %)")
     where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")
+
+
+def _kpi_text(v, unit: str) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return fmt_pct(v) if unit == "share" else fmt_num(v, 1, " d") if unit == "days" else f"{v:,.0f}"
+
+
+def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None) -> None:
+    """One row of tech_health__kpis as an st.metric: value, change vs the previous period
+    (green when it moved the good way), target when set."""
+    r = kpis[kpis["kpi"] == kpi]
+    if r.empty:
+        where.metric(label or kpi, "–")
+        return
+    r = r.iloc[0]
+    delta = None
+    if pd.notna(r.value) and pd.notna(r.previous_value):
+        d = r.value - r.previous_value
+        delta = (f"{d * 100:+.0f} pp" if r.unit == "share" else f"{d:+.1f} d" if r.unit == "days" else f"{d:+.0f}")
+        delta += f" vs {_kpi_text(r.previous_value, r.unit)} before"
+    colour = {"up": "normal", "down": "inverse"}.get(r.better, "off")
+    help_text = f"target {fmt_pct(r.target)}" if pd.notna(r.target) else None
+    where.metric(label or r.label, _kpi_text(r.value, r.unit), delta, delta_color=colour, help=help_text)
+
+
+def last_closed_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The latest closed sprint of each board."""
+    closed = sprints[sprints["state"] == "closed"].sort_values("start_at")
+    return closed.groupby("board_id", as_index=False).tail(1)
+
+
+def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:
+    """Action items done by their due date / action items due, over the retros listed."""
+    due = int(ft["actions_due"].fillna(0).sum()) if not ft.empty else 0
+    return (ft["actions_done_on_time"].fillna(0).sum() / due if due else None), due
+
+
+def page_directory() -> None:
+    """Which page answers which question (links)."""
+    from dashboard.pages import PAGES
+
+    for p in PAGES[1:]:
+        st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** — {p.question} _({p.who})_", icon=p.icon)

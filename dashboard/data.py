@@ -103,8 +103,6 @@ def available(name: str) -> bool:
             return importlib.util.find_spec(q.func.split(":")[0]) is not None
         except ModuleNotFoundError:
             return False
-    if q is not None:
-        return True
     return (resources.files("queries") / "reports" / f"{name}.sql").is_file()
 
 

@@ -1,13 +1,13 @@
-"""Overview: the headline figures for the selected team and period."""
+"""Overview: the headline figures for the selected team and period, and where to look next."""
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import charts, components, data
 from dashboard.filters import sidebar
 
 f = sidebar()
-st.title("Overview")
-st.caption(f"{f.board_name} · {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} · as of {f.as_of:%Y-%m-%d %H:%M} UTC")
+p = f.params()
+components.page_header("Overview", f, "Where do we stand: delivery, estimates, outcomes and retro follow-through?")
 
 counts = data.run_query("status_row_counts").set_index("table_name")["row_count"]
 if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
@@ -15,9 +15,41 @@ if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
                            f"retroscope --db {data.db_label()} demo\n# or\nretroscope sync jira")
     st.stop()
 
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Issues", f"{counts.get('raw_issues', 0):,}")
-c2.metric("Sprints", f"{counts.get('raw_sprints', 0):,}")
-c3.metric("Status changes", f"{counts.get('raw_status_changes', 0):,}")
-c4.metric("Product metric points", f"{counts.get('raw_metric_points', 0):,}")
-components.how("Rows in the warehouse's raw tables, as loaded by the last sync, import or demo.")
+sprints = data.run_query("sprint_facts", **p)
+kpis = data.run_query("tech_health__kpis", **p)
+c = st.columns(5)
+last = components.last_closed_sprints(sprints)
+if last.empty:
+    c[0].metric("Last sprint say/do", "–", "no closed sprint in the period", delta_color="off")
+else:
+    c[0].metric("Last sprint say/do", " · ".join(components.fmt_pct(v) for v in last["say_do_ratio"]),
+                " · ".join(last["sprint_name"]), delta_color="off")
+components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time")
+components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate")
+ft = data.maybe("retro_follow_through", **p)
+rate, due = components.follow_through(ft) if ft is not None else (None, 0)
+c[3].metric("Action follow-through", components.fmt_pct(rate), f"{due} actions due", delta_color="off")
+impact = data.maybe("impact", **p)
+if impact is None or impact.empty:
+    c[4].metric("Shipped items that moved", "–", "no impact analysis yet", delta_color="off")
+else:
+    judged = impact[~impact["verdict"].isin(["too early", "not enough data"])]
+    c[4].metric("Shipped items that moved", f"{(judged['verdict'] == 'moved').sum()} of {len(judged)}",
+                f"{len(impact) - len(judged)} too early to judge", delta_color="off")
+components.how("Say/do = completed ÷ committed points of each team's last closed sprint; p85 = 85 % of issues "
+               "completed in the period took at most this long (change vs the same-length period before); hit "
+               "rate = range estimates with best ≤ actual ≤ worst; follow-through = actions done by their due date "
+               "÷ actions due; moved = the metric moved beyond its 95 % interval.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Cycle time trend")
+    components.chart(charts.p85_trend(data.run_query("flow_weekly", **p)), "p50 and p85 cycle time (days from first "
+                     "In Progress to final Done) of the issues completed each ISO week.", key="overview_p85")
+with right:
+    st.subheader("Say/do per sprint")
+    components.chart(charts.velocity(sprints), "Committed vs completed points per sprint; line = say/do.",
+                     key="overview_velocity")
+
+st.subheader("Which page answers which question")
+components.page_directory()
