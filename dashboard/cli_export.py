@@ -1,0 +1,131 @@
+"""`retroscope export tech-health`: the tech-health slide as an editable .pptx (and a PNG).
+
+The file is written atomically (a temp file beside it, then a rename), so a bad path or a
+failure never leaves a partial file. `--png` converts the written slide with LibreOffice
+headless (pptx → pdf) and poppler's `pdftoppm` (pdf → png at 110 dpi): a faithful
+rendering of the same file, with no browser or GUI. Both are Debian packages
+(libreoffice-impress, poppler-utils; `scripts/system-deps.sh` installs them); when they
+are missing the .pptx is still written and one line says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from queries.errors import RetroscopeError
+
+PNG_DPI = 110
+PNG_TIMEOUT_S = 180
+
+
+class PngUnavailable(RetroscopeError):
+    """The PNG could not be rendered (tool missing or conversion failed)."""
+
+
+def _check_out(path: Path, suffix: str, flag: str) -> None:
+    if path.suffix.lower() != suffix:
+        raise RetroscopeError(f"{flag} {path}: expected a {suffix} file name, e.g. {flag} tech-health{suffix}")
+    if path.is_dir():
+        raise RetroscopeError(f"{flag} {path}: is a folder; give a file name, e.g. {flag} {path / ('tech-health' + suffix)}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise RetroscopeError(f"{flag} {path}: folder {parent} does not exist; create it or choose another path")
+    if not os.access(parent, os.W_OK):
+        raise RetroscopeError(f"{flag} {path}: folder {parent} is not writable; choose another path")
+
+
+def write_atomic(path: Path, data: bytes, flag: str = "--out") -> None:
+    """Write `data` to `path` via a temp file in the same folder and a rename: readers see
+    the old file or the whole new one, never a partial one."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise RetroscopeError(f"{flag} {path}: cannot write ({e.strerror}); choose a writable path") from None
+
+
+def render_png(pptx: Path, png: Path, *, dpi: int = PNG_DPI) -> None:
+    """Render the slide in `pptx` to `png` (LibreOffice → PDF → pdftoppm)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdftoppm = shutil.which("pdftoppm")
+    missing = [name for name, found in (("soffice (Debian package libreoffice-impress)", soffice),
+                                        ("pdftoppm (Debian package poppler-utils)", pdftoppm)) if not found]
+    if missing:
+        raise PngUnavailable(f"--png {png}: not written, {' and '.join(missing)} not found; install them "
+                             "(scripts/system-deps.sh does) or open the .pptx and export the slide as an image")
+    with tempfile.TemporaryDirectory(prefix="retroscope-png-") as d:
+        work = Path(d)
+        src = work / "slide.pptx"
+        shutil.copyfile(pptx, src)
+        # a private LibreOffice profile: works while another LibreOffice is running
+        profile = (work / "profile").resolve().as_uri()
+        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(work), str(src)]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=PNG_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            raise PngUnavailable(f"--png {png}: LibreOffice did not finish within {PNG_TIMEOUT_S}s; "
+                                 "the .pptx was written, export the image from it by hand") from None
+        pdf = work / "slide.pdf"
+        if not pdf.exists():
+            raise PngUnavailable(f"--png {png}: LibreOffice could not convert {pptx} to PDF; "
+                                 f"try `{Path(soffice).name} --headless --convert-to pdf {pptx}` to see why")
+        r = subprocess.run([pdftoppm, "-png", "-singlefile", "-r", str(dpi), str(pdf), str(work / "slide")],
+                           capture_output=True, timeout=PNG_TIMEOUT_S, check=False)
+        out = work / "slide.png"
+        if r.returncode != 0 or not out.exists():
+            msg = (r.stderr or b"").decode(errors="replace").strip().splitlines()
+            raise PngUnavailable(f"--png {png}: pdftoppm failed ({msg[0] if msg else 'exit ' + str(r.returncode)})")
+        write_atomic(png, out.read_bytes(), flag="--png")
+
+
+def tech_health(args, settings) -> int:
+    """`retroscope export tech-health --out FILE.pptx [--team T] [--board B] [--as-of DATE]
+    [--sprints N] [--png FILE.png]`."""
+    import queries
+    from dashboard.slides import build_tech_health
+    from queries.tech_health import Thresholds, kpis
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    _check_out(out, ".pptx", "--out")
+    png = Path(args.png) if getattr(args, "png", None) else None
+    if png is not None:
+        _check_out(png, ".png", "--png")
+    where = str(settings.config_path or "retroscope.toml")
+    thresholds = Thresholds.from_mapping(settings.section("slide").get("thresholds"), where=where)
+
+    con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    try:
+        th = kpis(con, board_id=args.board, as_of=args.as_of, sprints=args.sprints,
+                  thresholds=thresholds, team=args.team)
+    finally:
+        con.close()
+    t_figures = time.perf_counter() - t0
+    data = build_tech_health(th, team=args.team)
+    write_atomic(out, data)
+    t_pptx = time.perf_counter() - t0
+    lights = ", ".join(f"{k.label.lower()} {k.value_text()} ({k.status})" for k in th.kpis)
+    print(f"tech-health slide for {th.team}, {th.period_start:%Y-%m-%d} – {th.period_end:%Y-%m-%d}, "
+          f"written to {out}: {lights}")
+    if png is not None:
+        t1 = time.perf_counter()
+        try:
+            render_png(out, png)
+            print(f"PNG written to {png} (LibreOffice + pdftoppm, {time.perf_counter() - t1:.1f}s)")
+        except PngUnavailable as e:
+            print(f"retroscope: {e}", file=sys.stderr)
+    print(f"export took {time.perf_counter() - t0:.1f}s (figures {t_figures:.2f}s, "
+          f"slide {t_pptx - t_figures:.2f}s{', PNG included' if png else ''})")
+    return 0

@@ -1,0 +1,421 @@
+"""The tech-health slide: one 16:9 PowerPoint slide built with python-pptx from a
+`queries.tech_health.TechHealth` (the figures are never recomputed here).
+
+    from queries.tech_health import kpis
+    from dashboard.slides import build_tech_health
+    data = build_tech_health(kpis(con, board_id="1"), team="Atlas")   # -> .pptx bytes
+
+Layout (13.333 × 7.5 in): title + period line; six KPI tiles (value, change vs the
+previous period, target, a traffic light carried by colour AND an icon + word); one
+native, editable chart (debt share per sprint as columns with the target as a line, or
+p85 cycle time per week); a footer with one-line definitions and the data's freshness;
+speaker notes with the exact figures, the sprint list and the latest retro's open actions
+and agreements. Every font, size and colour is set explicitly (readable in any theme), and
+text sizes are chosen from the text's length so nothing overflows its box.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from datetime import UTC, date, datetime
+
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from queries.tech_health import DEFINITIONS, KPI, TechHealth
+
+FONT = "Arial"                      # on every PowerPoint/Keynote machine; Liberation Sans in LibreOffice
+INK = RGBColor(0x1F, 0x29, 0x33)     # body text
+MUTED = RGBColor(0x52, 0x5F, 0x6B)   # secondary text (contrast ≥ 4.5:1 on white)
+LINE = RGBColor(0xD0, 0xD5, 0xDB)
+TILE_BG = RGBColor(0xF7, 0xF8, 0xFA)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+BAR = RGBColor(0x2F, 0x5D, 0x8C)
+TARGET = RGBColor(0xC6, 0x28, 0x28)
+
+# status -> (colour, icon, word): colour is never the only carrier
+STATUS_STYLE = {
+    "good": (RGBColor(0x1E, 0x7B, 0x34), "✔", "GOOD"),
+    "watch": (RGBColor(0xA8, 0x5A, 0x00), "▲", "WATCH"),
+    "bad": (RGBColor(0xC6, 0x28, 0x28), "✖", "ACT"),
+    "no data": (RGBColor(0x6B, 0x72, 0x80), "–", "NO DATA"),
+}
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.4)
+TILE_W, TILE_H, GAP = Inches(2.55), Inches(2.3), Inches(0.15)
+TILES_TOP = Inches(1.55)
+CHART_LEFT = MARGIN + 3 * TILE_W + 3 * GAP + Inches(0.05)
+CHART_W = SLIDE_W - CHART_LEFT - MARGIN
+CHART_H = 2 * TILE_H + GAP
+
+# Text fitting: a conservative average glyph width (em) for Arial/Liberation Sans.
+_EM_REGULAR, _EM_BOLD = 0.55, 0.60
+
+
+def text_width_in(text: str, size_pt: float, *, bold: bool = False) -> float:
+    """Estimated width in inches of one line of `text` at `size_pt` (conservative)."""
+    return len(text) * size_pt * (_EM_BOLD if bold else _EM_REGULAR) / 72
+
+
+def fit_size(text: str, width_in: float, sizes: tuple[float, ...], *, bold: bool = False,
+             lines: int = 1) -> float:
+    """The largest of `sizes` at which `text` fits `lines` lines of `width_in`; else the
+    smallest size (the box wraps; callers also shorten text that is absurdly long)."""
+    for s in sizes:
+        if text_width_in(text, s, bold=bold) <= width_in * lines * (0.9 if lines > 1 else 1.0):
+            return s
+    return sizes[-1]
+
+
+def _ellipsize(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _day(d: date | None) -> str:
+    return d.strftime("%-d %b %Y") if d else "—"
+
+
+def _span(a: date, b: date) -> str:
+    if a.year == b.year:
+        return f"{a.strftime('%-d %b')} – {b.strftime('%-d %b %Y')}"
+    return f"{_day(a)} – {_day(b)}"
+
+
+def _ts(t: datetime | None) -> str:
+    if t is None:
+        return "unknown"
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --------------------------------------------------------------------------- text helpers
+def _frame(shape, *, wrap: bool = True, anchor=MSO_ANCHOR.TOP, margins=(0.02, 0.02, 0.02, 0.02)):
+    tf = shape.text_frame
+    tf.word_wrap = wrap
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.vertical_anchor = anchor
+    tf.margin_left, tf.margin_top, tf.margin_right, tf.margin_bottom = (Inches(m) for m in margins)
+    return tf
+
+
+def _run(paragraph, text: str, size: float, *, bold: bool = False, color: RGBColor = INK,
+         italic: bool = False):
+    r = paragraph.add_run()
+    r.text = text
+    f = r.font
+    f.name = FONT
+    f.size = Pt(size)
+    f.bold = bold
+    f.italic = italic
+    f.color.rgb = color
+    return r
+
+
+def _textbox(slide, left, top, width, height, text: str, size: float, *, bold: bool = False,
+             color: RGBColor = INK, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP, name: str | None = None):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    if name:
+        box.name = name
+    tf = _frame(box, anchor=anchor)
+    p = tf.paragraphs[0]
+    p.alignment = align
+    _run(p, text, size, bold=bold, color=color)
+    return box
+
+
+# --------------------------------------------------------------------------- parts
+def _title(slide, th: TechHealth, team: str) -> None:
+    width = (SLIDE_W - 2 * MARGIN) / 914400
+    title = f"Tech health · {_ellipsize(team, 90)}"
+    size = fit_size(title, width, (28, 24, 20, 18), bold=True)
+    _textbox(slide, MARGIN, Inches(0.3), SLIDE_W - 2 * MARGIN, Inches(0.62), title, size, bold=True,
+             anchor=MSO_ANCHOR.MIDDLE, name="Title")
+    if th.basis == "sprints":
+        n = len(th.sprints)
+        period = f"Last {n} sprint{'' if n == 1 else 's'}: {_span(th.period_start, th.period_end)}"
+    else:
+        period = f"Last {th.period_days} days (no closed sprints): {_span(th.period_start, th.period_end)}"
+    sub = f"{period}  ·  compared with {_span(th.previous_start, th.previous_end)}  ·  as of {_ts(th.as_of)}"
+    _textbox(slide, MARGIN, Inches(0.92), SLIDE_W - 2 * MARGIN, Inches(0.4), sub,
+             fit_size(sub, width, (14, 12, 11, 10)), color=MUTED, anchor=MSO_ANCHOR.MIDDLE, name="Subtitle")
+
+
+def _tile(slide, k: KPI, left, top) -> None:
+    colour, icon, word = STATUS_STYLE[k.status]
+    inner = TILE_W - Inches(0.3)
+    inner_in = inner / 914400
+    x = left + Inches(0.18)
+
+    bg = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, TILE_W, TILE_H)
+    bg.name = f"Tile {k.key}"
+    bg.adjustments[0] = 0.06
+    bg.fill.solid()
+    bg.fill.fore_color.rgb = TILE_BG
+    bg.line.color.rgb = colour
+    bg.line.width = Pt(2)
+    bg.shadow.inherit = False
+    bg.text_frame.text = ""
+
+    strip = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left + Inches(0.04), top + Inches(0.18),
+                                   Inches(0.07), TILE_H - Inches(0.36))
+    strip.name = f"Strip {k.key}"
+    strip.fill.solid()
+    strip.fill.fore_color.rgb = colour
+    strip.line.fill.background()
+    strip.shadow.inherit = False
+
+    _textbox(slide, x, top + Inches(0.1), inner, Inches(0.34), k.label,
+             fit_size(k.label, inner_in, (14, 13, 12), bold=True), bold=True, name=f"Label {k.key}")
+
+    # value: the number large, a unit word smaller on the same line
+    value = k.value_text()
+    unit = k.unit_word()
+    vbox = slide.shapes.add_textbox(x, top + Inches(0.45), inner, Inches(0.62))
+    vbox.name = f"Value {k.key}"
+    tf = _frame(vbox, wrap=False, anchor=MSO_ANCHOR.MIDDLE)
+    p = tf.paragraphs[0]
+    if k.value is None:
+        _run(p, value, 20, bold=True, color=MUTED)
+    else:
+        size = fit_size(value + (" " + unit if unit else ""), inner_in, (32, 28, 24, 20), bold=True)
+        _run(p, value, size, bold=True, color=INK)
+        if unit:
+            _run(p, " " + unit, max(12, size / 2), bold=False, color=MUTED)
+
+    badge_text = f"{icon} {word}"
+    badge = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, top + Inches(1.12),
+                                   Inches(1.25), Inches(0.3))
+    badge.name = f"Status {k.key}"
+    badge.fill.solid()
+    badge.fill.fore_color.rgb = colour
+    badge.line.fill.background()
+    badge.shadow.inherit = False
+    btf = _frame(badge, wrap=False, anchor=MSO_ANCHOR.MIDDLE, margins=(0.05, 0.0, 0.05, 0.0))
+    bp = btf.paragraphs[0]
+    bp.alignment = PP_ALIGN.CENTER
+    _run(bp, badge_text, 11, bold=True, color=WHITE)
+
+    delta = k.delta_text() or "—"
+    _textbox(slide, x, top + Inches(1.48), inner, Inches(0.3), delta,
+             fit_size(delta, inner_in, (11, 10, 9)), color=INK, name=f"Delta {k.key}")
+    extra = " · ".join(t for t in (k.target_text(), k.detail) if t)
+    _textbox(slide, x, top + Inches(1.78), inner, Inches(0.45), extra,
+             fit_size(extra, inner_in, (10, 9, 8), lines=2), color=MUTED, name=f"Detail {k.key}")
+
+
+def _combo_line(chart) -> None:
+    """Move the chart's last bar series into a line chart on the same axes (a native
+    column + line combo: PowerPoint, Keynote and LibreOffice edit it as one chart)."""
+    plot_area = chart._chartSpace.chart.plotArea
+    bar = plot_area.find(qn("c:barChart"))
+    sers = bar.findall(qn("c:ser"))
+    ser = sers[-1]
+    bar.remove(ser)
+    inv = ser.find(qn("c:invertIfNegative"))
+    if inv is not None:
+        ser.remove(inv)
+    line = etree.SubElement(plot_area, qn("c:lineChart"))
+    bar.addnext(line)
+    etree.SubElement(line, qn("c:grouping")).set("val", "standard")
+    etree.SubElement(line, qn("c:varyColors")).set("val", "0")
+    line.append(ser)
+    marker = etree.Element(qn("c:marker"))
+    etree.SubElement(marker, qn("c:symbol")).set("val", "none")
+    anchor = ser.find(qn("c:spPr"))
+    (anchor if anchor is not None else ser.find(qn("c:tx"))).addnext(marker)
+    etree.SubElement(ser, qn("c:smooth")).set("val", "0")
+    etree.SubElement(line, qn("c:marker")).set("val", "1")
+    for ax in bar.findall(qn("c:axId")):
+        line.append(copy.deepcopy(ax))
+
+
+def _chart(slide, th: TechHealth) -> None:
+    left, top = CHART_LEFT, TILES_TOP
+    frame = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, CHART_W, CHART_H)
+    frame.name = "Chart frame"
+    frame.adjustments[0] = 0.03
+    frame.fill.solid()
+    frame.fill.fore_color.rgb = WHITE
+    frame.line.color.rgb = LINE
+    frame.line.width = Pt(1)
+    frame.shadow.inherit = False
+    c = th.chart
+    inner_w = CHART_W - Inches(0.3)
+    title = c.title if c else "Chart"
+    _textbox(slide, left + Inches(0.15), top + Inches(0.08), inner_w, Inches(0.35), title, 14, bold=True,
+             name="Chart title")
+    if c is None:
+        _textbox(slide, left + Inches(0.15), top + Inches(1.8), inner_w, Inches(0.8),
+                 "no data: no completed sprints or weeks in the period", 14, color=MUTED,
+                 align=PP_ALIGN.CENTER, name="Chart empty")
+        return
+    data = CategoryChartData(number_format=c.number_format)
+    data.categories = list(c.categories)
+    for s in c.series:
+        data.add_series(s.name, list(s.values), number_format=c.number_format)
+    gf = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left + Inches(0.1), top + Inches(0.45),
+                                CHART_W - Inches(0.2), CHART_H - Inches(0.55), data)
+    gf.name = "Chart"
+    chart = gf.chart
+    chart.font.name = FONT
+    chart.font.size = Pt(10)
+    chart.font.color.rgb = INK
+    chart.has_title = False
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(10)
+    chart.legend.font.name = FONT
+    bar_plot = chart.plots[0]
+    bar_plot.gap_width = 60
+    bar_series = bar_plot.series[0]
+    bar_series.format.fill.solid()
+    bar_series.format.fill.fore_color.rgb = BAR
+    bar_plot.has_data_labels = True
+    dl = bar_plot.data_labels
+    dl.number_format = c.number_format
+    dl.number_format_is_linked = False
+    dl.font.size = Pt(9)
+    dl.font.name = FONT
+    dl.font.color.rgb = INK
+    va = chart.value_axis
+    va.has_major_gridlines = True
+    va.major_gridlines.format.line.color.rgb = LINE
+    va.tick_labels.number_format = c.number_format
+    va.tick_labels.number_format_is_linked = False
+    va.tick_labels.font.size = Pt(10)
+    va.tick_labels.font.name = FONT
+    va.minimum_scale = 0
+    values = [v for s in c.series for v in s.values if v is not None]
+    if c.number_format.endswith("%") and values:
+        va.maximum_scale = max(0.5, round(max(values) + 0.1, 1))
+    va.has_title = True
+    va.axis_title.text_frame.text = c.axis_title
+    for p in va.axis_title.text_frame.paragraphs:
+        for r in p.runs:
+            r.font.size, r.font.name, r.font.bold, r.font.color.rgb = Pt(10), FONT, False, MUTED
+    ca = chart.category_axis
+    ca.tick_labels.font.size = Pt(9 if len(c.categories) > 8 else 10)
+    ca.tick_labels.font.name = FONT
+    ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    ca.format.line.color.rgb = LINE
+    if len(c.series) > 1 and c.series[-1].kind == "line":
+        line_series = chart.plots[0].series[-1]
+        line_series.format.line.color.rgb = TARGET
+        line_series.format.line.width = Pt(2.25)
+        line_series.format.line.dash_style = None
+        _combo_line(chart)
+
+
+def _footer(slide, th: TechHealth) -> None:
+    defs = [DEFINITIONS[k.key] for k in th.kpis]
+    lines = ["   ·   ".join(defs[i:i + 2]) for i in range(0, len(defs), 2)]
+    src = ", ".join(th.sources) or "no data loaded"
+    lines.append(f"Data as of {_ts(th.data_as_of)} (source: {src}). Figures: tech_health__kpis, sprint_facts, "
+                 f"{th.chart.source if th.chart else 'work_mix'} — the queries behind the Retroscope pages.")
+    box = slide.shapes.add_textbox(MARGIN, Inches(6.5), SLIDE_W - 2 * MARGIN, Inches(0.85))
+    box.name = "Footer"
+    tf = _frame(box)
+    width = (SLIDE_W - 2 * MARGIN) / 914400
+    size = min(fit_size(line, width, (9, 8.5, 8, 7.5)) for line in lines)
+    for i, line in enumerate(lines):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        _run(p, line, size, color=MUTED)
+    rule = slide.shapes.add_connector(1, MARGIN, Inches(6.45), SLIDE_W - MARGIN, Inches(6.45))
+    rule.line.color.rgb = LINE
+    rule.line.width = Pt(0.75)
+
+
+def _exact(k: KPI) -> str:
+    def f(v):
+        if v is None:
+            return "no data"
+        if k.unit == "share":
+            return f"{v * 100:.1f} %"
+        if k.unit == "days":
+            return f"{v:.2f} days"
+        return f"{v:.0f}"
+
+    parts = [f"{k.label}: {f(k.value)}", f"previous period {f(k.previous)}"]
+    if k.delta is not None:
+        sign = "+" if k.delta >= 0 else "−"
+        size = f"{abs(k.delta) * 100:.1f} pp" if k.unit == "share" else f(abs(k.delta))
+        parts.append(f"change {sign}{size}")
+    if k.target is not None:
+        parts.append(f"target {k.target * 100:.0f} %")
+    if k.n is not None:
+        parts.append(f"n = {k.n}")
+    return "; ".join(parts) + f" — {k.status.upper()}"
+
+
+def speaker_notes(th: TechHealth) -> str:
+    """The notes: exact figures, the sprint list, the latest retro's open items."""
+    out = [f"Tech health — {th.team}" + (f" (board {th.board_id})" if th.board_id else " (all boards)"),
+           f"Period {_span(th.period_start, th.period_end)} ({th.period_days} days"
+           + (f", {len(th.sprints)} sprints" if th.basis == "sprints" else ", no closed sprints")
+           + f"); previous period {_span(th.previous_start, th.previous_end)}.",
+           f"Figures as of {_ts(th.as_of)}; data as of {_ts(th.data_as_of)}.", "", "Exact figures:"]
+    out += [f"- {_exact(k)}" + (f" ({k.detail})" if k.detail else "") for k in th.kpis]
+    if th.chart:
+        out += ["", f"Chart — {th.chart.title} (from {th.chart.source}):"]
+        for i, cat in enumerate(th.chart.categories):
+            vals = ", ".join(f"{s.name} {'—' if s.values[i] is None else (f'{s.values[i] * 100:.1f} %' if th.chart.number_format.endswith('%') else f'{s.values[i]:.2f}')}"
+                             for s in th.chart.series)
+            out.append(f"- {cat}: {vals}")
+    out += ["", "Sprints in the period:" if th.sprints else "Sprints in the period: none closed"]
+    for s in th.sprints:
+        say_do = "—" if s.say_do_ratio is None else f"{s.say_do_ratio:.2f}"
+        out.append(f"- {s.name} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pts, "
+                   f"completed {s.completed_points:g} pts, carry-over {s.carryover_issues} issues / "
+                   f"{s.carryover_points:g} pts, say/do {say_do}")
+    if th.previous_sprints:
+        out.append("Previous period: " + ", ".join(s.name for s in th.previous_sprints))
+    out.append("")
+    if th.retro is None:
+        out.append("Latest retro: none recorded for this team.")
+    else:
+        r = th.retro
+        out.append(f"Latest retro: {r.title} ({_day(r.held_on)})")
+        out.append("Open action items:" if r.open_actions else "Open action items: none")
+        out += [f"- {t}" + (f" (due {_day(d)})" if d else "") for t, d in r.open_actions]
+        out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")
+        out += [f"- {t} ({_span(a, b)}" + (f"; metric {m}" if m else "") + ")" for t, a, b, m in r.agreements]
+    if th.notes:
+        out += ["", "Notes: " + " ".join(th.notes)]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the slide
+def build_tech_health(th: TechHealth, *, team: str | None = None) -> bytes:
+    """The tech-health slide as .pptx bytes. `team` overrides the name in the title
+    (default: th.team, the board's name)."""
+    team = team or th.team
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    slide = prs.slides.add_slide(prs.slide_layouts[6])   # blank
+    bg = slide.background.fill
+    bg.solid()
+    bg.fore_color.rgb = WHITE
+    _title(slide, th, team)
+    for i, k in enumerate(th.kpis):
+        row, col = divmod(i, 3)
+        _tile(slide, k, MARGIN + col * (TILE_W + GAP), TILES_TOP + row * (TILE_H + GAP))
+    _chart(slide, th)
+    _footer(slide, th)
+    slide.notes_slide.notes_text_frame.text = speaker_notes(th)
+    prs.core_properties.title = f"Tech health · {team}"
+    prs.core_properties.author = "Retroscope"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+__all__ = ["build_tech_health", "speaker_notes", "fit_size", "text_width_in", "STATUS_STYLE", "FONT"]
