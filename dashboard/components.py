@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from datetime import datetime, timezone
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, data
 
 
 def empty_state(what: str, command: str) -> None:
@@ -60,9 +62,22 @@ def page_header(title: str, f, question: str) -> None:
                f"as of {f.as_of:%Y-%m-%d %H:%M} UTC")
 
 
-def chart(fig, how_text: str, key: str) -> None:
-    """An interactive chart with its one-line 'how this is computed' hint."""
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+def _frame_key(df: pd.DataFrame) -> bytes:
+    """Content hash of a frame for the figure cache (list columns included)."""
+    return hashlib.blake2b(pickle.dumps(df, protocol=5), digest_size=16).digest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _frame_key})
+def _figure(builder: str, args: tuple):
+    """Figures are cached by builder and inputs (frames hashed by content): building a
+    plotly figure (validation) costs more than the cached query behind it."""
+    return getattr(charts, builder)(*args)
+
+
+def chart(builder, args: tuple, how_text: str, key: str) -> None:
+    """An interactive chart `builder(*args)` (a dashboard.charts function) with its one-line
+    'how this is computed' hint."""
+    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config={"displaylogo": False})
     how(how_text)
 
 

@@ -40,24 +40,24 @@ components.how("Range estimates scored on completed issues: hit = best ≤ actua
 left, right = st.columns(2)
 with left:
     st.subheader("Story points vs cycle time")
-    components.chart(charts.points_vs_cycle(data.run_query("flow__cycle_time_scatter", **p)),
+    components.chart(charts.points_vs_cycle, (data.run_query("flow__cycle_time_scatter", **p),),
                      "Cycle time of each completed issue by its story points (box = p25–p75, line = median); "
                      "overlapping boxes mean the sizes don't separate.", key="calibration_points")
 with right:
     st.subheader("Likely estimate vs actual")
-    components.chart(charts.actual_vs_likely(data.run_query("issue_facts", **p)),
+    components.chart(charts.actual_vs_likely, (data.run_query("issue_facts", **p),),
                      "Each completed range-estimated issue: likely (x) vs actual cycle time (y), bar from best to "
                      "worst. Above the dotted line = took longer than likely.", key="calibration_likely")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Hit rate by quarter")
-    components.chart(charts.calibration_bars(cal[cal["group_by"] == "quarter"], "hit_rate", target, "quarter"),
+    components.chart(charts.calibration_bars, (cal[cal["group_by"] == "quarter"], "hit_rate", target, "quarter",),
                      "Share of range-estimated issues completed that quarter with best ≤ actual ≤ worst; grey = "
                      "fewer issues than the small-group limit.", key="calibration_quarter")
 with right:
     st.subheader("Hit rate by work type")
-    components.chart(charts.calibration_bars(cal[cal["group_by"] == "work_type"], "hit_rate", target, "work type"),
+    components.chart(charts.calibration_bars, (cal[cal["group_by"] == "work_type"], "hit_rate", target, "work type",),
                      "As left, per work type (config rules: bug, debt, feature).", key="calibration_work_type")
 
 st.subheader("All scores")
@@ -74,6 +74,6 @@ items = c[0].number_input("Items left", min_value=1, max_value=5000, value=20, k
 target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key="calibration_by")
 fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
 components.forecast_summary(fc, c[2])
-components.chart(charts.plan_check(fc), "Remaining range-estimated work: sum of likely ÷ the team's capacity, "
+components.chart(charts.plan_check, (fc,), "Remaining range-estimated work: sum of likely ÷ the team's capacity, "
                  "then each estimate multiplied by actual÷likely ratios resampled from the team's history "
                  "(Monte Carlo).", key="calibration_plan")

@@ -44,11 +44,11 @@ components.how("Say/do = completed ÷ committed points of each team's last close
 left, right = st.columns(2)
 with left:
     st.subheader("Cycle time trend")
-    components.chart(charts.p85_trend(data.run_query("flow_weekly", **p)), "p50 and p85 cycle time (days from first "
+    components.chart(charts.p85_trend, (data.run_query("flow_weekly", **p),), "p50 and p85 cycle time (days from first "
                      "In Progress to final Done) of the issues completed each ISO week.", key="overview_p85")
 with right:
     st.subheader("Say/do per sprint")
-    components.chart(charts.velocity(sprints), "Committed vs completed points per sprint; line = say/do.",
+    components.chart(charts.velocity, (sprints,), "Committed vs completed points per sprint; line = say/do.",
                      key="overview_velocity")
 
 st.subheader("Which page answers which question")

@@ -35,11 +35,11 @@ components.how("Rebuilt from history: committed = in the sprint and not done whe
 left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
-    components.chart(charts.velocity(sprints), "Committed vs completed story points per sprint; the line is "
+    components.chart(charts.velocity, (sprints,), "Committed vs completed story points per sprint; the line is "
                      "say/do (completed ÷ committed points, right axis).", key="sprint_retro_velocity")
 with right:
     st.subheader("Scope changes and carry-over")
-    components.chart(charts.scope_flow(sprints), "Points added after the sprint started, removed before it ended "
+    components.chart(charts.scope_flow, (sprints,), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
 st.subheader(f"What changed in {s.sprint_name}")
@@ -68,21 +68,21 @@ issues = data.run_query("issue_facts", **p)
 weekly = data.run_query("flow_weekly", **p)
 left, right = st.columns(2)
 with left:
-    components.chart(charts.cycle_scatter(issues, weekly), "Each dot is an issue completed in the period: days "
+    components.chart(charts.cycle_scatter, (issues, weekly,), "Each dot is an issue completed in the period: days "
                      "from first In Progress to final Done. Lines: weekly p50 and p85.", key="sprint_retro_scatter")
 with right:
-    components.chart(charts.throughput(weekly), "Issues completed per ISO week (bars) and issues started but not "
+    components.chart(charts.throughput, (weekly,), "Issues completed per ISO week (bars) and issues started but not "
                      "finished at each week's end (line).", key="sprint_retro_throughput")
 left, right = st.columns(2)
 with left:
-    components.chart(charts.cfd(data.run_query("cfd_daily", **p)), "Issues in each status at the end of each "
+    components.chart(charts.cfd, (data.run_query("cfd_daily", **p),), "Issues in each status at the end of each "
                      "day; widening bands mean work piles up there.", key="sprint_retro_cfd")
 with right:
     wip = data.maybe("flow__ageing_wip", **p)
     if wip is None:
         components.missing("Ageing WIP is not available in this build", "the Metrics engine adds it")
     else:
-        components.chart(charts.ageing_wip(wip), "Issues started and not finished as of the as-of date, by "
+        components.chart(charts.ageing_wip, (wip,), "Issues started and not finished as of the as-of date, by "
                          "status; height = days since work started.", key="sprint_retro_wip")
 
 st.subheader("Quality and work mix")
@@ -92,7 +92,7 @@ with left:
     if rework is None:
         components.missing("The rework trend is not available in this build", "the Metrics engine adds it")
     else:
-        components.chart(charts.rework_trend(rework), "QA bounces (back from review/QA) and reopens (back from "
+        components.chart(charts.rework_trend, (rework,), "QA bounces (back from review/QA) and reopens (back from "
                          "Done) of issues completed each period; line = rework rate.", key="sprint_retro_rework")
 with right:
     mix = data.maybe("work_mix", **p)
@@ -100,7 +100,7 @@ with right:
         components.missing("Work mix is not available in this build", "the Metrics engine adds it")
     else:
         names = dict(zip(sprints["sprint_id"], sprints["sprint_name"], strict=False))
-        components.chart(charts.debt_share(mix, data.settings().analysis.debt_share_target, names),
+        components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, names,),
                          "Share of completed points per work type and sprint; the dashed line is the tech-debt "
                          "target.", key="sprint_retro_mix")
 
