@@ -305,6 +305,6 @@ def execute_delete_source(con: duckdb.DuckDBPyConnection, table: str, source: st
 
 
 def sync_state(con: duckdb.DuckDBPyConnection, source: str, scope: str) -> str | None:
-    row = con.execute("SELECT value FROM raw_sync_state WHERE source = $source AND scope = $scope",
-                      {"source": source, "scope": scope}).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT value FROM raw_sync_state WHERE source = $source AND scope = $scope",
+                       {"source": source, "scope": scope}).fetchall()   # fetchall: leave no open result
+    return rows[0][0] if rows else None
