@@ -1,0 +1,95 @@
+"""Monte Carlo forecast and the bias-corrected plan check (queries/forecast.py)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+from helpers_metrics import build, connect, done_issue, ts
+
+from queries import forecast as fc
+from queries.registry import run_public
+
+# Two completions a day on Jan 10..14 (10 issues); as_of Jan 14 23:00.
+STEADY = {"issues": [done_issue(10 * d + k, f"2026-01-{d - 1:02d} 12:00", 1) for d in range(10, 15) for k in range(2)]}
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    con = connect(build(tmp_path_factory.mktemp("steady"), STEADY))
+    yield con
+    con.close()
+
+
+def test_constant_throughput_gives_exact_answers(steady):
+    df = run_public(steady, "forecast", as_of="2026-01-14T23:00:00+00:00", window_days=5, items=7,
+                    target_date="2026-01-21", runs=500)
+    when = df[df["question"] == "when"]
+    # 2 a day: 2, 4, 6, 8 -> 7 items on day 4 (Jan 18) in every run
+    assert list(when["value"]) == [4, 4, 4]
+    assert [str(d) for d in when["on_date"]] == ["2026-01-18"] * 3
+    many = df[df["question"] == "how_many"]
+    # Jan 15..21 = 7 days x 2
+    assert list(many["value"]) == [14, 14, 14] and list(many["confidence"]) == [0.5, 0.85, 0.95]
+
+
+def test_same_seed_same_answer(steady):
+    a = run_public(steady, "forecast", as_of="2026-01-14T23:00:00+00:00", window_days=30, seed=3, runs=2000)
+    b = run_public(steady, "forecast", as_of="2026-01-14T23:00:00+00:00", window_days=30, seed=3, runs=2000)
+    assert a.equals(b)
+    assert a["value"].notna().all() or (a["question"] == "plan_check").any()
+
+
+def test_resampling_quantiles_match_the_geometric_law():
+    # daily throughput 0 or 4 with p = 1/2 each; 4 items: P(T <= t) = 1 - 2^-t
+    # 85 %: P(T<=2) = .75 < .85 <= P(T<=3) = .875 -> 3; 95 %: P(T<=4) = .9375 < .95 <= .96875 -> 5
+    when = fc.simulate_when(np.array([0, 4]), 4, 20000, np.random.default_rng(1))
+    assert fc._q(when, 0.85) == 3 and fc._q(when, 0.95) == 5
+
+
+def test_no_throughput_means_never(tmp_path):
+    con = connect(build(tmp_path, {"issues": [{"id": 1, "key": "P-1"}]}))
+    df = run_public(con, "forecast", as_of="2026-01-14", runs=100)
+    con.close()
+    when = df[df["question"] == "when"]
+    assert when["value"].isna().all() and "no completions" in when["detail"].iloc[0]
+    assert (df.loc[df["question"] == "how_many", "value"] == 0).all()
+
+
+# Window Jan 11..20 (10 days, as_of Jan 20 23:00):
+#   X: likely 1, actual 2 d (done Jan 13); Y: likely 2, actual 4 d (done Jan 18) -> ratios 2, 2
+#   capacity = (2 + 4) / 10 = 0.6 work-days per day
+# Remaining: R-1 likely 3 (To Do), R-2 likely 1 (In Progress), R-3 unestimated -> sum likely 4
+#   as estimated 4 / 0.6 = 6.667 d; bias-corrected 4 x 2 / 0.6 = 13.333 d at every confidence
+PLAN = {"issues": [
+    done_issue(1, "2026-01-11 09:00", 2, key="X-1", best=0.5, likely=1, worst=2),
+    done_issue(2, "2026-01-14 09:00", 4, key="Y-1", best=1, likely=2, worst=3),
+    {"id": 3, "key": "R-1", "best": 2, "likely": 3, "worst": 5},
+    {"id": 4, "key": "R-2", "best": 1, "likely": 1, "worst": 2, "history": [("2026-01-19 09:00", "1", "3")]},
+    {"id": 5, "key": "R-3"},
+]}
+
+
+def test_plan_check_corrects_by_measured_bias(tmp_path):
+    con = connect(build(tmp_path, PLAN))
+    df = fc.plan_check(con, as_of=ts("2026-01-20 23:00"), window_days=10, runs=300)
+    full = run_public(con, "forecast", as_of="2026-01-20T23:00:00+00:00", window_days=10, runs=300)
+    con.close()
+    est = df[df["basis"] == "as_estimated"].iloc[0]
+    assert est["value"] == pytest.approx(4 / 0.6)
+    assert est["on_date"] == date(2026, 1, 27)   # Jan 20 + ceil(6.67) = 7 days
+    cor = df[df["basis"] == "bias_corrected"]
+    assert list(cor["confidence"]) == [0.5, 0.85, 0.95]
+    assert cor["value"].tolist() == pytest.approx([8 / 0.6] * 3)
+    assert "1 without a usable range" in est["detail"] and "median bias 2.00" in cor["detail"].iloc[0]
+    assert (full["question"] == "plan_check").sum() == 4
+
+
+def test_plan_check_without_history(tmp_path):
+    con = connect(build(tmp_path, {"issues": [{"id": 3, "key": "R-1", "best": 2, "likely": 3, "worst": 5}]}))
+    df = fc.plan_check(con, as_of=ts("2026-01-20 23:00"), runs=10)
+    con.close()
+    assert df["value"].isna().all() and math.isnan(df["value"].iloc[0])
+    assert "no completed work" in df["detail"].iloc[0]

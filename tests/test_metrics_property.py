@@ -1,0 +1,71 @@
+"""Property tests on random status histories: invariants of fct_issue_facts, and start /
+completion checked against a direct reading of METRICS.md §1 written here in Python."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+from helpers_metrics import STATUSES, build, connect, ts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+CATEGORY = {sid: {"new": "todo", "indeterminate": "in_progress", "done": "done"}[k] for sid, _, k in STATUSES}
+IDS = [s[0] for s in STATUSES]
+CREATED = ts("2026-01-05 09:00")
+
+step = st.tuples(st.integers(min_value=0, max_value=96), st.sampled_from(IDS))   # (hours later, to status)
+issue = st.tuples(st.sampled_from(IDS), st.lists(step, max_size=8))             # (initial, steps)
+
+
+def reference(initial: str, steps: list[tuple[int, str]], as_of) -> tuple:
+    """start and completion as of as_of, straight from the words of §1."""
+    t, status, stays = CREATED, initial, [(CREATED, initial)]
+    for hours, to in steps:
+        t = t + timedelta(hours=hours)
+        if t > as_of:
+            break
+        stays.append((t, to))
+        status = to
+    start = next((at for at, s in stays if CATEGORY[s] == "in_progress"), None)
+    completed = None
+    if CATEGORY[status] == "done":
+        completed = stays[0][0] if len(stays) == 1 else None
+        for (at, s), (_, prev) in zip(stays[1:], stays[:-1], strict=True):
+            if CATEGORY[s] == "done" and CATEGORY[prev] != "done":
+                completed = at
+        if completed is None:   # created in done and never left it
+            completed = CREATED
+    return start, completed
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(issue, min_size=1, max_size=12), st.integers(min_value=0, max_value=400))
+def test_random_histories(tmp_path_factory, issues, as_of_hours):
+    as_of = CREATED + timedelta(hours=as_of_hours)
+    rows = []
+    for n, (initial, steps) in enumerate(issues):
+        t, prev, hist = CREATED, initial, []
+        for hours, to in steps:
+            t = t + timedelta(hours=hours)
+            hist.append((t.strftime("%Y-%m-%d %H:%M"), prev, to))
+            prev = to
+        rows.append({"id": n, "key": f"P-{n:02d}", "created": "2026-01-05 09:00", "history": hist,
+                     "status": prev, "resolved": None})
+    con = connect(build(tmp_path_factory.mktemp("prop"), {"issues": rows}))
+    f = con.execute("SELECT * FROM fct_issue_facts($a) ORDER BY issue_key", {"a": as_of}).df()
+    con.close()
+    assert len(f) == len(issues)
+    complete = f[f["completed_at"].notna()]
+    assert (complete["cycle_time_days"].dropna() >= 0).all()
+    assert (complete["rework_days"] <= complete["lead_time_days"] + 1e-9).all()
+    age = (as_of - CREATED).total_seconds() / 86400
+    assert (f["rework_days"] >= 0).all() and (f["rework_days"] <= age + 1e-9).all()
+    assert (f["qa_bounces"] + f["reopens"] <= f["backward_transitions"]).all()
+    assert ((f["rework_days"] > 0) <= (f["backward_transitions"] > 0)).all()
+    for (initial, steps), (_, row) in zip(issues, f.iterrows(), strict=True):
+        start, completed = reference(initial, steps, as_of)
+        got_start = None if pd.isna(row["start_at"]) else row["start_at"].to_pydatetime()
+        got_done = None if pd.isna(row["completed_at"]) else row["completed_at"].to_pydatetime()
+        assert got_start == start, (initial, steps)
+        assert got_done == completed, (initial, steps)
