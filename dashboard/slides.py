@@ -134,9 +134,11 @@ def _textbox(slide, left, top, width, height, text: str, size: float, *, bold: b
 # --------------------------------------------------------------------------- parts
 def _title(slide, th: TechHealth, team: str) -> None:
     width = (SLIDE_W - 2 * MARGIN) / 914400
-    title = f"Tech health · {_ellipsize(team, 90)}"
-    size = fit_size(title, width, (28, 24, 20, 18), bold=True)
-    _textbox(slide, MARGIN, Inches(0.3), SLIDE_W - 2 * MARGIN, Inches(0.62), title, size, bold=True,
+    title = f"Tech health · {_ellipsize(team, 100)}"
+    size = fit_size(title, width, (28, 24, 20), bold=True)
+    if text_width_in(title, size, bold=True) > width:      # a very long name: two lines
+        size = fit_size(title, width, (17, 15, 13), bold=True, lines=2)
+    _textbox(slide, MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.68), title, size, bold=True,
              anchor=MSO_ANCHOR.MIDDLE, name="Title")
     if th.basis == "sprints":
         n = len(th.sprints)

@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
@@ -170,13 +171,13 @@ class KPI:
         d = self.delta
         prev = format_value(self.previous, self.unit)
         if self.unit == "share":
-            shown, suffix = f"{abs(d) * 100:.0f}", " pp"
+            shown, suffix = f"{_round(abs(d) * 100, 0)}", " pp"
         elif self.unit == "days":
             shown, suffix = _num(abs(d)), " d"
             if self.previous:
-                suffix += f" ({_sign(d)}{abs(d / self.previous) * 100:.0f} %)"
+                suffix += f" ({_sign(d)}{_round(abs(d / self.previous) * 100, 0)} %)"
         else:
-            shown, suffix = f"{abs(d):.0f}", ""
+            shown, suffix = f"{_round(abs(d), 0)}", ""
         if float(shown) == 0:
             return f"= same as {prev}"
         return f"{'▲' if d > 0 else '▼'} {_sign(d)}{shown}{suffix} vs {prev}"
@@ -196,19 +197,26 @@ def _sign(v: float) -> str:
     return "+" if v > 0 else "−"   # a real minus sign, same width as the plus
 
 
+def _round(v: float, places: int) -> Decimal:
+    """Half-up rounding of the value as a person would do it by hand (4.65 → 4.7), immune to
+    binary noise such as 4.6499999999999995."""
+    return Decimal(repr(round(v, 9))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def _num(v: float) -> str:
     """Days: one decimal under 10, whole numbers from 10 (so 3-digit values stay short)."""
-    return f"{v:.1f}" if abs(v) < 9.95 else f"{v:.0f}"
+    one = _round(v, 1)
+    return f"{one}" if abs(one) < 10 else f"{_round(v, 0)}"
 
 
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "no data"
     if unit == "share":
-        return f"{value * 100:.0f} %"
+        return f"{_round(value * 100, 0)} %"
     if unit == "days":
         return f"{_num(value)} d"
-    return f"{value:.0f}"
+    return f"{_round(value, 0)}"
 
 
 @dataclass(frozen=True)
@@ -446,6 +454,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         notes.append("tech_health__kpis is not available in this version: every tile shows no data")
         rows = pd.DataFrame(columns=["kpi", "value", "previous_value", "target", "unit", "n"])
     by_key = {r["kpi"]: r for _, r in rows.iterrows()}
+    nothing_done = all(_f(by_key[k]["value"]) is None if k in by_key else True
+                       for k in ("debt_share", "cycle_time_p85", "rework_rate"))
     out: list[KPI] = []
     for key in KPI_KEYS:
         r = by_key.get(key)
@@ -454,6 +464,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         target = _f(r["target"]) if r is not None else None
         n = int(r["n"]) if r is not None and not pd.isna(r["n"]) else None
         unit = _UNITS.get(str(r["unit"]), "count") if r is not None else DEFAULT_UNITS[key]
+        if key == "escaped_bugs" and nothing_done and not value:
+            value = previous = None      # an empty period proves nothing: no data, not "0 ✔"
         if value is None:
             detail = ""
         elif key == "carry_over":

@@ -1,0 +1,315 @@
+"""The tech-health figures (queries/tech_health.py) and the slide built from them
+(dashboard/slides.py): hand-worked small fixture, partial data, the demo against the
+public queries, long names and 3-digit values."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.util import Inches, Pt
+
+import queries
+from dashboard import slides
+from dashboard.slides import build_tech_health
+from helpers_slide import build_empty, build_tiny, open_slide, shape, text, tile
+from queries import registry
+from queries.errors import RetroscopeError
+from queries.tech_health import KPI, KPI_KEYS, Chart, Series, TechHealth, Thresholds, format_value, kpis
+
+AS_OF = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = build_tiny(tmp_path_factory.mktemp("tiny"))
+    con = queries.connect(path)
+    th = kpis(con, board_id="1", as_of=AS_OF, sprints=2)
+    yield con, th
+    con.close()
+
+
+# --------------------------------------------------------------------------- hand-worked
+def test_tiny_period_is_the_two_sprints_and_the_same_length_before(tiny):
+    _, th = tiny
+    # S1 starts 2 Feb, S2 ends 27 Feb (no later sprint) -> 2..27 Feb = 26 days;
+    # previous = the 26 days before: 7 Jan .. 1 Feb.
+    assert th.basis == "sprints"
+    assert (th.period_start, th.period_end) == (date(2026, 2, 2), date(2026, 2, 27))
+    assert (th.previous_start, th.previous_end) == (date(2026, 1, 7), date(2026, 2, 1))
+    assert [s.name for s in th.sprints] == ["Tiny 1", "Tiny 2"]
+    assert th.team == "Tiny"
+
+
+def test_tiny_figures_worked_by_hand(tiny):
+    _, th = tiny
+    # completed in the period: A 5 pts (2 d), B 3 pts debt (6 d), D 2 pts debt (3 d, QA bounce),
+    # E 1 pt bug (1 d). Debt share = (3 + 2) / (5 + 3 + 2 + 1) = 5/11 = 45.45 %.
+    assert th.kpi("debt_share").value == pytest.approx(5 / 11)
+    # p85 of [1, 2, 3, 6]: rank 0.85 * 3 = 2.55 -> 3 + 0.55 * (6 - 3) = 4.65 days
+    assert th.kpi("cycle_time_p85").value == pytest.approx(4.65)
+    # rework: D only -> 1/4
+    assert th.kpi("rework_rate").value == pytest.approx(0.25)
+    # escaped: E (label production, created 16 Feb) -> 1; previous period 0
+    assert th.kpi("escaped_bugs").value == 1 and th.kpi("escaped_bugs").previous == 0
+    # no range estimates at all
+    assert th.kpi("range_hit_rate").value is None and th.kpi("range_hit_rate").status == "no data"
+    # carry-over: scope S1 {A, B, C} + S2 {D, E (added)} = 5 issues, C carried over -> 1/5
+    assert th.kpi("carry_over").value == pytest.approx(0.2)
+    # nothing happened in the previous period
+    assert th.kpi("debt_share").previous is None
+
+
+def test_tiny_statuses_from_default_thresholds(tiny):
+    _, th = tiny
+    got = {k.key: k.status for k in th.kpis}
+    # 45 % >= 20 % target; p85 4.65 d with no previous <= 10 d; rework 25 % <= 25 % (watch);
+    # 1 escaped bug <= 1 (good); carry-over 20 % <= 20 % (watch)
+    assert got == {"debt_share": "good", "cycle_time_p85": "good", "rework_rate": "watch",
+                   "escaped_bugs": "good", "range_hit_rate": "no data", "carry_over": "watch"}
+
+
+def test_tiny_slide_tiles_say_the_hand_worked_values(tiny):
+    _, th = tiny
+    _, slide = open_slide(build_tech_health(th, team="Tiny team"))
+    assert tile(slide, "debt_share")["Value"] == "45 %"
+    assert tile(slide, "debt_share")["Detail"].startswith("target 20 %")
+    assert tile(slide, "cycle_time_p85")["Value"] == "4.7 d"          # 4.65 rounded half up
+    assert tile(slide, "rework_rate")["Value"] == "25 %"
+    assert tile(slide, "escaped_bugs")["Value"] == "1 bug"
+    assert tile(slide, "escaped_bugs")["Delta"] == "▲ +1 vs 0"
+    assert tile(slide, "carry_over")["Value"] == "20 %"
+    assert tile(slide, "carry_over")["Detail"] == "1 issue · 2 pts in 2 sprints"
+    assert tile(slide, "range_hit_rate")["Value"] == "no data"
+    assert tile(slide, "range_hit_rate")["Status"] == "– NO DATA"
+    assert tile(slide, "rework_rate")["Status"] == "▲ WATCH"
+    assert tile(slide, "debt_share")["Status"] == "✔ GOOD"
+    assert "Tiny team" in text(slide, "Title")
+
+
+def test_tiny_chart_is_native_and_equals_work_mix(tiny):
+    con, th = tiny
+    _, slide = open_slide(build_tech_health(th))
+    gf = shape(slide, "Chart")
+    assert gf.has_chart
+    chart = gf.chart
+    series = {s.name: list(s.values) for plot in chart.plots for s in plot.series}
+    # by hand: S1 completed A 5 + B 3 (debt) -> 3/8; S2 D 2 (debt) + E 1 -> 2/3
+    assert series["Debt share"] == pytest.approx([3 / 8, 2 / 3])
+    assert series["Target 20 %"] == pytest.approx([0.2, 0.2])
+    wm = registry.run_public(con, "work_mix", as_of=AS_OF, board_id="1")
+    debt = wm[wm["work_type"] == "debt"].set_index("sprint_id")["share"]
+    assert series["Debt share"] == pytest.approx([debt["101"], debt["102"]])
+    assert list(chart.plots[0].categories) == ["Tiny 1", "Tiny 2"]
+    kinds = [p.__class__.__name__ for p in chart.plots]
+    assert kinds == ["BarPlot", "LinePlot"]   # columns + the target as a line, one chart
+
+
+# --------------------------------------------------------------------------- partial data
+def test_no_sprints_no_estimates_says_no_data(tmp_path):
+    con = queries.connect(build_tiny(tmp_path, with_sprints=False))
+    try:
+        th = kpis(con, as_of=AS_OF, sprints=2)
+    finally:
+        con.close()
+    # no sprints: the 2 x 14 days ending on the as_of day, 2 Feb .. 1 Mar
+    assert th.basis == "days" and (th.period_start, th.period_end) == (date(2026, 2, 2), date(2026, 3, 1))
+    assert th.kpi("carry_over").status == "no data" and th.kpi("range_hit_rate").status == "no data"
+    assert th.kpi("debt_share").value == pytest.approx(5 / 11)   # still known from completed issues
+    assert th.chart is not None and th.chart.source == "flow_weekly"
+    _, slide = open_slide(build_tech_health(th))
+    assert tile(slide, "carry_over")["Value"] == "no data"
+    assert tile(slide, "range_hit_rate")["Value"] == "no data"
+    assert "no closed sprints" in text(slide, "Subtitle")
+
+
+def test_empty_warehouse_every_tile_no_data(tmp_path):
+    con = queries.connect(build_empty(tmp_path))
+    try:
+        th = kpis(con, as_of=AS_OF)
+    finally:
+        con.close()
+    assert [k.status for k in th.kpis] == ["no data"] * 6
+    assert th.chart is None and th.retro is None
+    prs, slide = open_slide(build_tech_health(th))
+    assert len(prs.slides) == 1
+    for key in KPI_KEYS:
+        assert tile(slide, key)["Value"] == "no data"
+    assert "no data" in text(slide, "Chart empty")
+    assert "Exact figures" in slide.notes_slide.notes_text_frame.text
+
+
+def test_unknown_board_is_a_clear_error(tiny):
+    con, _ = tiny
+    with pytest.raises(RetroscopeError, match=r"board '9' not found.*1 \(Tiny\)"):
+        kpis(con, board_id="9", as_of=AS_OF)
+
+
+# --------------------------------------------------------------------------- thresholds
+def test_thresholds_change_the_lights(tiny):
+    con, _ = tiny
+    th = kpis(con, board_id="1", as_of=AS_OF, sprints=2,
+              thresholds=Thresholds.from_mapping({"rework_rate_watch": 0.3, "rework_rate_bad": 0.4,
+                                                  "carry_over_watch": 0.05, "carry_over_bad": 0.1}))
+    assert th.kpi("rework_rate").status == "good"      # 25 % <= 30 %
+    assert th.kpi("carry_over").status == "bad"        # 20 % > 10 %
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"rework_watch": 0.1}, "unknown key 'rework_watch'"),
+    ({"rework_rate_watch": "high"}, "rework_rate_watch = 'high'"),
+    ({"rework_rate_watch": 0.5, "rework_rate_bad": 0.2}, "must not exceed"),
+])
+def test_bad_thresholds_are_one_line_errors(values, message):
+    with pytest.raises(RetroscopeError, match=message) as e:
+        Thresholds.from_mapping(values, where="retroscope.toml")
+    assert "\n" not in str(e.value) and "retroscope.toml" in str(e.value)
+
+
+# --------------------------------------------------------------------------- the demo
+def _expected_tiles(con, th: TechHealth) -> dict[str, tuple[str, str]]:
+    """value and delta strings computed in the test from tech_health__kpis for the same
+    filters (board, as_of, period)."""
+    df = queries.run(con, "tech_health__kpis", as_of=th.as_of, board_id=th.board_id, project=None,
+                     date_from=th.period_start, date_to=th.period_end).set_index("kpi")
+    out = {}
+    for key in KPI_KEYS:
+        r = df.loc[key]
+        unit = {"share": "share", "days": "days", "bugs": "count"}[r["unit"]]
+        v = None if pd.isna(r["value"]) else float(r["value"])
+        p = None if pd.isna(r["previous_value"]) else float(r["previous_value"])
+        k = KPI(key, v, p, unit=unit)
+        word = k.unit_word()
+        out[key] = (format_value(v, unit) + (f" {word}" if word else ""), k.delta_text())
+    return out
+
+
+def test_demo_tiles_equal_the_metric_queries(demo_con):
+    th = kpis(demo_con, board_id="1")
+    # the period: the last 6 closed sprints of board 1 in sprint_facts
+    sf = registry.run_public(demo_con, "sprint_facts", board_id="1")
+    last6 = sf[sf["state"] == "closed"].sort_values("start_at").tail(6)
+    assert [s.sprint_id for s in th.sprints] == list(last6["sprint_id"])
+    assert th.period_start == last6["start_at"].iloc[0].date()
+    _, slide = open_slide(build_tech_health(th))
+    expected = _expected_tiles(demo_con, th)
+    for key, (value, delta) in expected.items():
+        t = tile(slide, key)
+        assert (t["Value"], t["Delta"] or "") == (value, delta if delta else "—"), key
+    # carry-over detail = the sprint_facts sums over the same sprints
+    issues = int(last6["carryover_issues"].sum())
+    assert tile(slide, "carry_over")["Detail"].startswith(f"{issues} issue")
+    # the chart = work_mix's debt share of each of those sprints
+    wm = registry.run_public(demo_con, "work_mix", board_id="1")
+    debt = wm[wm["work_type"] == "debt"].set_index("sprint_id")["share"]
+    chart = shape(slide, "Chart").chart
+    got = list(chart.plots[0].series[0].values)
+    assert got == pytest.approx([debt[s] for s in last6["sprint_id"]])
+    assert list(chart.plots[0].categories) == list(last6["sprint_name"])
+
+
+def test_demo_notes_have_figures_sprints_and_retro_items(demo_con):
+    th = kpis(demo_con, board_id="2")
+    notes = open_slide(build_tech_health(th))[1].notes_slide.notes_text_frame.text
+    assert "Exact figures:" in notes
+    for s in th.sprints:
+        assert s.name in notes
+    assert th.retro is not None and th.retro.held_on <= th.as_of.date()
+    actions = demo_con.table("action_items").df()
+    open_ = actions[(actions["retro_id"] == th.retro.retro_id) & (actions["status"] == "open")]
+    assert len(open_) > 0
+    for t in open_["text"]:
+        assert t in notes
+    assert "owner" not in notes.lower()           # team-level: nobody is named
+    for k in th.kpis:
+        assert k.label in notes
+
+
+def test_demo_slide_is_one_16_9_slide(demo_con):
+    prs, slide = open_slide(build_tech_health(kpis(demo_con)))
+    assert len(prs.slides) == 1
+    assert prs.slide_width / prs.slide_height == pytest.approx(16 / 9, rel=1e-3)
+    assert "All teams" in text(slide, "Title")
+
+
+# --------------------------------------------------------------------------- no overflow
+def _extreme() -> TechHealth:
+    ks = (
+        KPI("debt_share", 1.0, 0.0, 0.2, "good", "share", 999, "n = 999"),
+        KPI("cycle_time_p85", 123.4, 99.9, None, "bad", "days", 999, "n = 999"),
+        KPI("rework_rate", 0.999, 0.001, None, "bad", "share", 999, "n = 999"),
+        KPI("escaped_bugs", 999, 111, None, "bad", "count", None, "bugs found in production"),
+        KPI("range_hit_rate", 0.0, 1.0, 0.8, "bad", "share", 999, "n = 999"),
+        KPI("carry_over", 1.0, 0.0, None, "bad", "share", 999, "999 issues · 9999.5 pts in 999 sprints"),
+    )
+    cats = tuple(f"Platform Reliability Sprint {i}" for i in range(100, 112))
+    chart = Chart("Tech-debt share per sprint", cats,
+                  (Series("Debt share", tuple(0.9 for _ in cats)), Series("Target 20 %", tuple(0.2 for _ in cats), "line")),
+                  "0%", "share of completed points", "work_mix")
+    return TechHealth(team="x", board_id="1", as_of=AS_OF, data_as_of=AS_OF, sources=("demo",), basis="sprints",
+                      period_start=date(2025, 12, 1), period_end=date(2026, 2, 27),
+                      previous_start=date(2025, 9, 1), previous_end=date(2025, 11, 30), kpis=ks, chart=chart)
+
+
+def _fits(box) -> bool:
+    """Estimated lines x line height (1.2 x size) within the box, wrapping where allowed."""
+    tf = box.text_frame
+    inner_w = (box.width - tf.margin_left - tf.margin_right) / 914400
+    height = 0.0
+    for p in tf.paragraphs:
+        if not p.runs:
+            continue
+        size = max(r.font.size.pt for r in p.runs)
+        w = sum(slides.text_width_in(r.text, r.font.size.pt, bold=bool(r.font.bold)) for r in p.runs)
+        if not tf.word_wrap and w > inner_w:
+            return False
+        lines = max(1, math.ceil(w / inner_w)) if tf.word_wrap else 1
+        height += lines * size * 1.2 / 72
+    return height <= (box.height - tf.margin_top - tf.margin_bottom) / 914400 + 1e-6
+
+
+def test_long_team_name_and_three_digit_values_fit(tmp_path):
+    long_team = "Platform Reliability, Payments Infrastructure and Developer Experience Guild (EMEA)"
+    _, slide = open_slide(build_tech_health(_extreme(), team=long_team))
+    title = shape(slide, "Title")
+    size = title.text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size < 28                                   # shrunk deliberately from 28 pt
+    assert title.text_frame.word_wrap is True and title.text_frame.auto_size == MSO_AUTO_SIZE.NONE
+    for s in slide.shapes:                             # every text fits its box (estimated)
+        if s.has_text_frame and s.text_frame.text:
+            assert _fits(s), (s.name, s.text_frame.text)
+    for key in KPI_KEYS:
+        box = shape(slide, f"Value {key}")
+        runs = box.text_frame.paragraphs[0].runs
+        width = sum(slides.text_width_in(r.text, r.font.size.pt, bold=bool(r.font.bold)) for r in runs)
+        assert width <= box.width / 914400, (key, box.text_frame.text)
+        for part in ("Label", "Delta"):
+            b = shape(slide, f"{part} {key}")
+            r = b.text_frame.paragraphs[0].runs[0]
+            assert slides.text_width_in(r.text, r.font.size.pt, bold=bool(r.font.bold)) <= b.width / 914400, (part, key)
+        d = shape(slide, f"Detail {key}")
+        assert d.text_frame.word_wrap is True          # may wrap to a second line, sized for two
+    assert shape(slide, "Value cycle_time_p85").text_frame.text == "123 d"
+    assert shape(slide, "Value escaped_bugs").text_frame.text == "999 bugs"
+    # every box stays on the slide
+    for s in slide.shapes:
+        assert s.left >= 0 and s.top >= 0
+        assert s.left + s.width <= Inches(13.334) and s.top + s.height <= Inches(7.5), s.name
+
+
+def test_fonts_and_colours_are_explicit(tiny):
+    _, th = tiny
+    _, slide = open_slide(build_tech_health(th))
+    for s in slide.shapes:
+        if not s.has_text_frame:
+            continue
+        for p in s.text_frame.paragraphs:
+            for r in p.runs:
+                assert r.font.name == slides.FONT and r.font.size is not None, s.name
+                assert r.font.color.rgb is not None, s.name
+    assert shape(slide, "Footer").text_frame.paragraphs[0].runs[0].font.size <= Pt(9)
+    footer = text(slide, "Footer")
+    assert "Data as of 2026-03-01 12:00 UTC" in footer and "Tech-debt share =" in footer
