@@ -307,3 +307,19 @@ def findings(dq: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=counts.values, y=counts.index, orientation="h", marker_color=ORANGE,
                            text=counts.values, textposition="auto"))
     return _layout(fig, "findings (issues or sprints)", "", height=max(180, 40 * len(counts) + 60), legend=False)
+
+
+def slide_chart(chart) -> go.Figure:
+    """The tech-health slide's chart (queries.tech_health.Chart): bars and lines per sprint."""
+    if chart is None or not chart.categories:
+        return empty()
+    pct = "%" in chart.number_format
+    fig = go.Figure()
+    colours = iter([BLUE, ORANGE, GREEN, PURPLE])
+    for s in chart.series:
+        y = [None if v is None else v * (100 if pct else 1) for v in s.values]
+        if s.kind == "line":
+            fig.add_scatter(x=list(chart.categories), y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"))
+        else:
+            fig.add_bar(x=list(chart.categories), y=y, name=s.name, marker_color=next(colours))
+    return _layout(fig, "sprint", chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))

@@ -224,3 +224,38 @@ def page_directory() -> None:
 
     for p in PAGES[1:]:
         st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** — {p.question} _({p.who})_", icon=p.icon)
+
+
+STATUS_BADGES = {"good": ":green-badge[:material/check_circle: good]", "watch": ":orange-badge[:material/warning: watch]",
+                 "bad": ":red-badge[:material/error: bad]", "no data": ":gray-badge[no data]"}
+
+
+def kpi_tile(where, k) -> None:
+    """One tech-health KPI (queries.tech_health.KPI): value, change, target, status in words."""
+    with where.container(border=True):
+        st.markdown(f"**{k.label}** {STATUS_BADGES.get(k.status, k.status)}")
+        st.markdown(f"### {k.value_text()} {k.unit_word()}")
+        st.caption(" · ".join(t for t in (k.delta_text(), k.target_text(), k.detail) if t))
+        st.caption(k.definition)
+
+
+def sprint_rows(rows) -> pd.DataFrame:
+    """queries.tech_health.SprintRow tuples as a table."""
+    return pd.DataFrame([{"sprint": r.name, "start": r.start_on, "end": r.end_on, "committed pt": r.committed_points,
+                          "completed pt": r.completed_points, "say/do": fmt_pct(r.say_do_ratio),
+                          "carried over": r.carryover_issues} for r in rows])
+
+
+def retro_items(retro) -> None:
+    """The latest retro's open actions and agreements (queries.tech_health.RetroItems)."""
+    if retro is None:
+        st.caption("No retro recorded on or before the as-of date.")
+        return
+    st.markdown(f"**{retro.title}** · held {retro.held_on:%d %b %Y}")
+    for text, due in retro.open_actions:
+        st.markdown(f"- :material/radio_button_unchecked: {text}" + (f" _(due {due:%d %b})_" if due else ""))
+    for text, start, review, metric in retro.agreements:
+        st.markdown(f"- :material/handshake: {text} _({start:%d %b} → review {review:%d %b}"
+                    + (f", metric {metric}" if metric else "") + ")_")
+    if not retro.open_actions and not retro.agreements:
+        st.caption("Nothing left open.")

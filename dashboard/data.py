@@ -151,3 +151,19 @@ def csv_bytes(name: str, **params) -> bytes:
     with c.lock:
         df = run_public(c.con, name, **params)
     return df.to_csv(index=False).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: tuple | None):
+    c = _conn()
+    mod, fn = target.split(":")
+    func = getattr(importlib.import_module(mod), fn)
+    with c.lock:
+        return func(c.con, **dict(params))
+
+
+def analysis(target: str, **params):
+    """A pure-Python analysis `module:function(con, **params)` that is not a public query
+    (e.g. the tech-health figures), cached like run_query."""
+    key = tuple(sorted(params.items(), key=lambda kv: kv[0]))
+    return _cached_analysis(target, key, warehouse_version(), userdata_version())

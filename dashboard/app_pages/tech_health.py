@@ -1,0 +1,59 @@
+"""Tech health (engineering manager): the six KPIs behind the stakeholder slide, and the
+slide itself."""
+
+import streamlit as st
+
+from dashboard import charts, components, data
+from dashboard.filters import sidebar
+from queries.tech_health import Thresholds
+
+f = sidebar()
+components.page_header("Tech health", f, "How healthy is our engineering, in one slide for stakeholders?")
+
+counts = data.run_query("status_row_counts").set_index("table_name")["row_count"]
+if counts.get("raw_issues", 0) == 0:
+    components.empty_state("No delivery data is loaded yet.", f"retroscope --db {data.db_label()} sync jira")
+    st.stop()
+
+n = st.number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
+                    help="The last N sprints closed by the as-of date, compared with the N before")
+thresholds = Thresholds.from_mapping(data.settings().section("slide").get("thresholds"),
+                                     where=str(data.settings().config_path or "retroscope.toml"))
+th = data.analysis("queries.tech_health:kpis", board_id=f.board_id, as_of=f.as_of, sprints=int(n),
+                   thresholds=thresholds)
+st.caption(f"{th.team} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} "
+           f"({'last ' + str(int(n)) + ' closed sprints' if th.basis == 'sprints' else str(th.period_days) + ' days'}) "
+           f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}")
+
+cols = st.columns(3)
+for i, k in enumerate(th.kpis):
+    components.kpi_tile(cols[i % 3], k)
+components.how("Traffic lights from [slide.thresholds] in retroscope.toml; every figure comes from the same public "
+               "queries as the other pages, over the period above.")
+
+if th.chart is not None:
+    st.subheader(th.chart.title)
+    components.chart(charts.slide_chart, (th.chart,), f"The chart on the slide (native and editable in PowerPoint); "
+                     f"source: {th.chart.source}.", key="tech_health_chart")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Sprints in the period")
+    components.table(components.sprint_rows(th.sprints), key="tech_health_sprint_table")
+with right:
+    st.subheader("Latest retro")
+    components.retro_items(th.retro)
+
+try:
+    from dashboard.slides import build_tech_health
+except ImportError:   # the slide module ships separately
+    build_tech_health = None
+if build_tech_health is None:
+    components.missing("The slide builder is not available in this build", "install the full package")
+else:
+    st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
+                       file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       key="tech_health_download", type="primary", icon=":material/slideshow:", on_click="ignore")
+    components.how(f"The same slide as `retroscope export tech-health --out slide.pptx --sprints {int(n)}"
+                   + (f" --board {f.board_id}" if f.board_id else "") + "`.")
