@@ -142,7 +142,7 @@ def _title(slide, th: TechHealth, team: str) -> None:
              anchor=MSO_ANCHOR.MIDDLE, name="Title")
     if th.basis == "sprints":
         n = len(th.sprints)
-        period = f"Last {n} sprint{'' if n == 1 else 's'}: {_span(th.period_start, th.period_end)}"
+        period = (f"Last {n} sprint{'' if n == 1 else 's'}: " if n else "Period: ") + _span(th.period_start, th.period_end)
     else:
         period = f"Last {th.period_days} days (no closed sprints): {_span(th.period_start, th.period_end)}"
     sub = f"{period}  ·  compared with {_span(th.previous_start, th.previous_end)}  ·  as of {_ts(th.as_of)}"
@@ -281,13 +281,22 @@ def _chart(slide, th: TechHealth) -> None:
     bar_series = bar_plot.series[0]
     bar_series.format.fill.solid()
     bar_series.format.fill.fore_color.rgb = BAR
-    bar_plot.has_data_labels = True
+    bar_plot.has_data_labels = len(c.categories) <= 8       # labels would collide beyond that
+    if not bar_plot.has_data_labels:
+        _finish_axes(chart, c)
+        _style_line(chart, c)
+        return
     dl = bar_plot.data_labels
     dl.number_format = c.number_format
     dl.number_format_is_linked = False
     dl.font.size = Pt(9)
     dl.font.name = FONT
     dl.font.color.rgb = INK
+    _finish_axes(chart, c)
+    _style_line(chart, c)
+
+
+def _finish_axes(chart, c) -> None:
     va = chart.value_axis
     va.has_major_gridlines = True
     va.major_gridlines.format.line.color.rgb = LINE
@@ -309,6 +318,9 @@ def _chart(slide, th: TechHealth) -> None:
     ca.tick_labels.font.name = FONT
     ca.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     ca.format.line.color.rgb = LINE
+
+
+def _style_line(chart, c) -> None:
     if len(c.series) > 1 and c.series[-1].kind == "line":
         line_series = chart.plots[0].series[-1]
         line_series.format.line.color.rgb = TARGET
