@@ -1,0 +1,213 @@
+-- args: as_of
+-- Working agreements of retros held on or before as_of's day, judged (METRICS.md §8):
+-- the linked metric over during = [start_on, review_on] vs before = the same number of days
+-- just before start_on, over the team's boards (fct_retro_team_boards). Verdict, in order:
+--   'not measurable'  no metric linked, an unknown metric, or no data in a window
+--   'product metric'  a product metric: judged by the impact engine, merged by the UI
+--   'too early'       review_on is after as_of's day (values so far are still shown)
+--   'met' / 'not met' with a target: during is at or beyond the target in the agreement's
+--                     direction (default: the metric's better direction); without one:
+--                     during is strictly better than before.
+-- Issue metrics use issues completed in the window (completion day, reporting timezone);
+-- sprint metrics use sprints that closed in the window (sprint end day).
+WITH cfg AS (
+    SELECT
+        coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS tz,
+        timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on,
+        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
+        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
+),
+product_metrics AS (
+    SELECT DISTINCT metric FROM raw_metric_points
+    UNION SELECT metric FROM raw_metric_definitions
+),
+agreements_in AS (
+    SELECT
+        g.*,
+        r.team,
+        r.held_on,
+        trim(g.metric) AS metric_name,
+        date_diff('day', g.start_on, g.review_on) + 1 AS window_days
+    FROM agreements AS g
+    JOIN retros AS r USING (retro_id)
+    WHERE r.held_on <= (SELECT as_of_on FROM cfg)
+),
+classified AS (
+    SELECT
+        a.*,
+        d.better_direction,
+        CASE WHEN a.metric_name IS NULL OR a.metric_name = '' THEN 'none'
+             WHEN d.metric IS NOT NULL THEN 'delivery'
+             WHEN a.metric_name IN (SELECT metric FROM product_metrics) THEN 'product'
+             ELSE 'unknown' END AS metric_kind,
+        coalesce(a.direction, d.better_direction) AS judged_direction
+    FROM agreements_in AS a
+    LEFT JOIN fct_retro_delivery_metrics AS d ON d.metric = a.metric_name
+),
+windows AS (
+    SELECT agreement_id, team, metric_name, 'before' AS phase,
+           start_on - window_days::INTEGER AS from_on, start_on - 1 AS to_on
+    FROM classified WHERE metric_kind = 'delivery'
+    UNION ALL
+    SELECT agreement_id, team, metric_name, 'during' AS phase, start_on AS from_on,
+           least(review_on, (SELECT as_of_on FROM cfg)) AS to_on
+    FROM classified WHERE metric_kind = 'delivery'
+),
+team_boards AS (
+    SELECT DISTINCT team, source, board_id, team_matched FROM fct_retro_team_boards
+),
+issues AS MATERIALIZED (
+    SELECT
+        f.source, f.issue_id, f.completed_on, f.cycle_time_days, f.work_type, f.story_points,
+        f.backward_transitions, f.estimate_best, f.estimate_worst,
+        CASE WHEN c.actual_kind = 'time_spent'
+             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
+             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
+        END AS actual
+    FROM fct_issue_scoped(as_of, NULL, NULL) AS f
+    CROSS JOIN cfg AS c
+    WHERE f.completed_at IS NOT NULL
+      AND EXISTS (SELECT 1 FROM windows)
+),
+team_issues AS (
+    -- a team that matches a board: issues of its boards; otherwise every issue
+    SELECT DISTINCT w.agreement_id, w.phase, w.metric_name, i.*
+    FROM windows AS w
+    JOIN issues AS i ON i.completed_on BETWEEN w.from_on AND w.to_on
+    WHERE NOT EXISTS (SELECT 1 FROM team_boards AS t WHERE t.team = w.team AND t.team_matched)
+       OR EXISTS (SELECT 1 FROM team_boards AS t
+                  JOIN stg_board_issues AS b ON b.source = t.source AND b.board_id = t.board_id
+                  WHERE t.team = w.team AND t.team_matched AND b.source = i.source AND b.issue_id = i.issue_id)
+),
+issue_values AS (
+    SELECT
+        agreement_id,
+        phase,
+        CASE any_value(metric_name)
+            WHEN 'cycle_time_p85' THEN quantile_cont(cycle_time_days, 0.85)
+            WHEN 'rework_rate' THEN avg(CASE WHEN backward_transitions >= 1 THEN 1.0 ELSE 0.0 END)
+            WHEN 'debt_share' THEN CASE
+                WHEN sum(coalesce(story_points, 0)) > 0
+                THEN sum(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt') / sum(coalesce(story_points, 0))
+                ELSE avg(CASE WHEN work_type = 'debt' THEN 1.0 ELSE 0.0 END) END
+            WHEN 'hit_rate' THEN avg(CASE WHEN actual >= estimate_best AND actual <= estimate_worst THEN 1.0 ELSE 0.0 END)
+                FILTER (WHERE estimate_best IS NOT NULL AND estimate_worst IS NOT NULL AND actual IS NOT NULL)
+        END AS value,
+        CASE any_value(metric_name)
+            WHEN 'cycle_time_p85' THEN count(cycle_time_days)
+            WHEN 'hit_rate' THEN count(*) FILTER (WHERE estimate_best IS NOT NULL AND estimate_worst IS NOT NULL AND actual IS NOT NULL)
+            ELSE count(*)
+        END AS n
+    FROM team_issues
+    WHERE metric_name IN ('cycle_time_p85', 'rework_rate', 'debt_share', 'hit_rate')
+    GROUP BY agreement_id, phase
+),
+team_sprints AS (
+    SELECT DISTINCT w.agreement_id, w.phase, w.metric_name, s.source, s.sprint_id
+    FROM windows AS w
+    JOIN fct_sprint_windows(as_of) AS s
+      ON s.state = 'closed' AND timezone((SELECT tz FROM cfg), s.t_end)::DATE BETWEEN w.from_on AND w.to_on
+    WHERE w.metric_name IN ('scope_change', 'say_do')
+      AND (NOT EXISTS (SELECT 1 FROM team_boards AS t WHERE t.team = w.team AND t.team_matched)
+           OR EXISTS (SELECT 1 FROM team_boards AS t
+                      WHERE t.team = w.team AND t.team_matched AND t.source = s.source AND t.board_id = s.board_id))
+),
+sprint_totals AS (
+    SELECT
+        ts.agreement_id,
+        ts.phase,
+        any_value(ts.metric_name) AS metric_name,
+        count(DISTINCT ts.sprint_id) AS n,
+        coalesce(sum(m.entry_points) FILTER (WHERE m.committed), 0) AS committed_points,
+        coalesce(sum(m.entry_points) FILTER (WHERE m.added), 0) AS added_points,
+        coalesce(sum(m.exit_points) FILTER (WHERE m.removed), 0) AS removed_points,
+        coalesce(sum(m.exit_points) FILTER (WHERE m.completed), 0) AS completed_points
+    FROM team_sprints AS ts
+    LEFT JOIN fct_sprint_members(as_of) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
+    GROUP BY ts.agreement_id, ts.phase
+),
+sprint_values AS (
+    SELECT
+        agreement_id,
+        phase,
+        CASE metric_name
+            WHEN 'scope_change' THEN (added_points + removed_points) / nullif(committed_points, 0)
+            WHEN 'say_do' THEN completed_points / nullif(committed_points, 0)
+        END AS value,
+        n
+    FROM sprint_totals
+),
+all_values AS (
+    SELECT * FROM issue_values
+    UNION ALL
+    SELECT * FROM sprint_values
+),
+pivoted AS (
+    SELECT
+        agreement_id,
+        max(value) FILTER (WHERE phase = 'before') AS before_value,
+        max(value) FILTER (WHERE phase = 'during') AS during_value,
+        coalesce(max(n) FILTER (WHERE phase = 'before'), 0) AS before_n,
+        coalesce(max(n) FILTER (WHERE phase = 'during'), 0) AS during_n
+    FROM all_values
+    GROUP BY agreement_id
+),
+judged AS (
+    SELECT
+        c.*,
+        p.before_value,
+        p.during_value,
+        coalesce(p.before_n, 0) AS before_n,
+        coalesce(p.during_n, 0) AS during_n,
+        CASE WHEN c.metric_kind = 'delivery' THEN c.start_on - c.window_days::INTEGER END AS before_from_on,
+        CASE WHEN c.metric_kind = 'delivery' THEN c.start_on - 1 END AS before_to_on,
+        CASE
+            WHEN c.judged_direction = 'up' AND c.target IS NOT NULL THEN p.during_value >= c.target
+            WHEN c.judged_direction = 'down' AND c.target IS NOT NULL THEN p.during_value <= c.target
+            WHEN c.judged_direction = 'up' THEN p.during_value > p.before_value
+            WHEN c.judged_direction = 'down' THEN p.during_value < p.before_value
+        END AS is_met
+    FROM classified AS c
+    LEFT JOIN pivoted AS p USING (agreement_id)
+),
+final AS (
+    SELECT
+        agreement_id,
+        retro_id,
+        team,
+        held_on,
+        text,
+        start_on,
+        review_on,
+        metric_name AS metric,
+        metric_kind,
+        target,
+        judged_direction AS direction,
+        before_from_on,
+        before_to_on,
+        before_value,
+        during_value,
+        before_n,
+        during_n,
+        CASE
+            WHEN metric_kind IN ('none', 'unknown') THEN 'not measurable'
+            WHEN metric_kind = 'product' THEN 'product metric'
+            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'too early'
+            WHEN during_value IS NULL THEN 'not measurable'
+            WHEN target IS NULL AND before_value IS NULL THEN 'not measurable'
+            WHEN is_met THEN 'met'
+            ELSE 'not met'
+        END AS verdict,
+        CASE
+            WHEN metric_kind = 'none' THEN 'no metric linked'
+            WHEN metric_kind = 'unknown' THEN 'unknown metric ''' || metric_name || ''' (no delivery metric or product data of that name)'
+            WHEN metric_kind = 'product' THEN 'product metric: judged by the impact engine'
+            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
+            WHEN during_value IS NULL THEN 'no data between start and review'
+            WHEN target IS NULL AND before_value IS NULL THEN 'no target and no data before the start to compare with'
+            WHEN target IS NOT NULL THEN 'target ' || CASE judged_direction WHEN 'up' THEN '>= ' ELSE '<= ' END || target::VARCHAR
+            ELSE 'compared with the ' || window_days::VARCHAR || ' days before the start'
+        END AS reason
+    FROM judged
+)
+SELECT * FROM final
