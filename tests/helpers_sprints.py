@@ -39,6 +39,7 @@ class Scenario:
     issues: list = field(default_factory=list)
     status_changes: list = field(default_factory=list)
     field_changes: list = field(default_factory=list)
+    metric_definitions: list = field(default_factory=list)
     _hist: int = 0
 
     # ------------------------------------------------------------------ building
@@ -74,6 +75,11 @@ class Scenario:
             story_points=points, estimate_best=None, estimate_likely=None, estimate_worst=None,
             original_estimate_seconds=None, time_spent_seconds=None, created_at=ts(created),
             updated_at=ts(created), resolved_at=None, is_deleted=is_deleted))
+        return self
+
+    def product_metric(self, metric: str) -> Scenario:
+        self.metric_definitions.append(dict(source=SOURCE, metric=metric, unit=None, higher_is_better=True,
+                                            description=None))
         return self
 
     def _next_hist(self) -> str:
@@ -114,6 +120,7 @@ class Scenario:
             "raw_issues": pd.DataFrame(self.issues),
             "raw_status_changes": pd.DataFrame(self.status_changes),
             "raw_field_changes": pd.DataFrame(self.field_changes),
+            "raw_metric_definitions": pd.DataFrame(self.metric_definitions),
         }
         with staged_load(db, SOURCE, "import") as w:
             for table, df in frames.items():
@@ -121,6 +128,34 @@ class Scenario:
                     w.write(table, df)
             w.data_as_of = data_as_of
         return db
+
+
+def write_userdata(path: Path, retros: list[tuple] = (), actions: list[tuple] = (),
+                   agreements: list[tuple] = ()) -> Path:
+    """The user-input store with retros (retro_id, held_on, team[, kind]), action items
+    (action_id, retro_id, due_on, status, done_on) and agreements (agreement_id, retro_id,
+    start_on, review_on, metric, target, direction); dates as 'YYYY-MM-DD' or None."""
+    def d(v):
+        return None if v is None else date.fromisoformat(v)
+
+    frames = {
+        "retros": pd.DataFrame([dict(retro_id=r[0], held_on=d(r[1]), team=r[2],
+                                     kind=r[3] if len(r) > 3 else "scrum", title=f"retro {r[0]}",
+                                     created_at=None) for r in retros]),
+        "action_items": pd.DataFrame([dict(action_id=a[0], retro_id=a[1], text=f"action {a[0]}", owner=None,
+                                           due_on=d(a[2]), status=a[3], done_on=d(a[4])) for a in actions]),
+        "agreements": pd.DataFrame([dict(agreement_id=g[0], retro_id=g[1], text=f"agreement {g[0]}",
+                                         start_on=d(g[2]), review_on=d(g[3]), metric=g[4], target=g[5],
+                                         direction=g[6]) for g in agreements]),
+    }
+    con = queries.open_userdata(path)
+    try:
+        for table, df in frames.items():
+            if not df.empty:
+                queries.write_frame(con, table, df, [df.columns[0]])
+    finally:
+        con.close()
+    return path
 
 
 def connect(db: Path, userdata: Path | None = None, **kw):

@@ -54,7 +54,7 @@ flags AS (
         *,
         recorded_status = 'dropped' AS is_dropped,
         recorded_status = 'done' AND (done_on IS NULL OR done_on <= as_of_on) AS is_done,
-        recorded_status <> 'dropped' AND effective_due_on <= as_of_on AS is_due
+        recorded_status <> 'dropped' AND coalesce(effective_due_on <= as_of_on, false) AS is_due
     FROM items
 ),
 final AS (
@@ -62,9 +62,9 @@ final AS (
         *,
         CASE WHEN is_dropped THEN 'dropped' WHEN is_done THEN 'done' ELSE 'open' END AS status,
         is_due AND is_done AND (done_on IS NULL OR done_on <= effective_due_on) AS done_on_time,
-        is_done AND done_on > effective_due_on AS done_late,
+        coalesce(is_done AND done_on > effective_due_on, false) AS done_late,
         NOT is_dropped AND NOT is_done AS is_open,
-        NOT is_dropped AND NOT is_done AND effective_due_on < as_of_on AS is_overdue,
+        NOT is_dropped AND NOT is_done AND coalesce(effective_due_on < as_of_on, false) AS is_overdue,
         CASE WHEN NOT is_dropped AND NOT is_done AND effective_due_on < as_of_on
              THEN date_diff('day', effective_due_on, as_of_on) END AS days_overdue,
         date_diff('day', held_on, as_of_on) AS age_days

@@ -1,0 +1,185 @@
+"""Retro outcomes (METRICS.md §8): action follow-through, open actions, and working
+agreements judged on delivery metrics. Expected numbers are worked out by hand below."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from helpers_sprints import (DONE, IN_PROGRESS, QA, TODO, Scenario, connect, ts, write_userdata)
+
+import queries
+from queries.registry import run_public
+
+AS_OF = "2026-02-05 23:59:59"
+
+
+def params(**kw):
+    p = dict(as_of=ts(AS_OF), board_id=None, project=None, date_from=None, date_to=None)
+    p.update(kw)
+    return p
+
+
+# ---------------------------------------------------------------- action follow-through
+RETROS = [("R1", "2026-01-05", "Atlas"), ("R2", "2026-01-19", "atlas "), ("R3", "2026-02-02", "Atlas"),
+          ("R4", "2026-02-10", "Atlas"),                 # after as_of: not yet held
+          ("B1", "2026-01-06", "Borealis"), ("P1", "2026-01-07", "Platform")]
+ACTIONS = [
+    # id, retro, due_on, status, done_on
+    ("a1", "R1", "2026-01-12", "done", "2026-01-10"),    # on time
+    ("a2", "R1", "2026-01-12", "done", "2026-01-15"),    # late
+    ("a3", "R1", "2026-01-12", "open", None),            # never done: due, overdue
+    ("a4", "R1", "2026-01-12", "dropped", None),         # dropped: not in the denominator
+    ("a5", "R1", "2026-02-20", "open", None),            # not yet due
+    ("a6", "R1", None, "done", "2026-01-18"),            # no due date -> due at next retro R2 (01-19): on time
+    ("a7", "R1", "2026-01-12", "done", "2026-02-10"),    # done after as_of -> still open at as_of, overdue
+    ("b1", "R2", None, "open", None),                    # due at next retro R3 (02-02) -> due, overdue
+    ("c1", "R3", None, "open", None),                    # no next retro yet -> not due
+    ("d1", "R4", "2026-02-11", "open", None),            # retro after as_of: ignored
+    ("e1", "B1", "2026-01-10", "done", "2026-01-09"),    # Borealis, on time
+    ("f1", "P1", "2026-01-10", "open", None),            # Platform (no board of that name), overdue
+]
+
+
+@pytest.fixture
+def retro_con(tmp_path):
+    s = Scenario().board("1", "Atlas", project_key="ATL").board("2", "Borealis", project_key="BOR")
+    db = s.load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=RETROS, actions=ACTIONS)
+    con = connect(db, ud)
+    yield con
+    con.close()
+
+
+def test_follow_through_per_retro(retro_con):
+    df = run_public(retro_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
+    assert "R4" not in df.index                          # held after as_of
+    r1 = df.loc["R1"]
+    # R1: 7 actions; due = a1 a2 a3 a6 a7 = 5 (a4 dropped, a5 not yet due);
+    # on time = a1 a6 = 2 -> follow-through 2/5 = 0.4; late a2; not done a3 a7
+    assert (r1.actions, r1.actions_due, r1.actions_done_on_time) == (7, 5, 2)
+    assert r1.follow_through == pytest.approx(0.4)
+    assert (r1.actions_done_late, r1.actions_not_done, r1.actions_dropped, r1.actions_not_yet_due) == (1, 2, 1, 1)
+    # R2: b1 due at R3 (02-02) and open -> 0 / 1
+    assert (df.loc["R2"].actions_due, df.loc["R2"].follow_through) == (1, 0.0)
+    # R3: c1 has no due date and no later retro -> nothing due, follow-through undefined
+    assert df.loc["R3"].actions_due == 0 and math.isnan(df.loc["R3"].follow_through)
+    assert df.loc["B1"].follow_through == pytest.approx(1.0)
+
+
+def test_follow_through_filters_by_team_board_and_date(retro_con):
+    atlas = run_public(retro_con, "retro_follow_through", as_of=AS_OF, board_id="1")
+    # team matched to board name case-insensitively ("atlas " is Atlas); Platform matches no board
+    assert sorted(atlas.retro_id) == ["R1", "R2", "R3"]
+    assert list(run_public(retro_con, "retro_follow_through", as_of=AS_OF, project="BOR").retro_id) == ["B1"]
+    dated = run_public(retro_con, "retro_follow_through", as_of=AS_OF, date_from="2026-01-06", date_to="2026-01-19")
+    assert sorted(dated.retro_id) == ["B1", "P1", "R2"]
+    # as of 01-11 R1's a1 was done, a2 a3 a7 not yet due (01-12), a6 not yet due (R2 on 01-19)
+    early = run_public(retro_con, "retro_follow_through", as_of="2026-01-11").set_index("retro_id")
+    assert (early.loc["R1"].actions_due, early.loc["R1"].actions_not_yet_due) == (0, 6)
+
+
+def test_open_actions_oldest_first_with_flags(retro_con):
+    df = queries.run(retro_con, "retro__open_actions", **params(board_id="1"))
+    # open at 02-05 on Atlas: a3, a7 (due 01-12), a5 (due 02-20) from R1; b1 from R2; c1 from R3
+    assert list(df.action_id) == ["a3", "a7", "a5", "b1", "c1"]
+    flags = {r.action_id: (bool(r.is_overdue), bool(r.older_than_one_cycle)) for r in df.itertuples()}
+    # latest Atlas retro by 02-05 is R3 (02-02): R1 and R2 items are older than one cycle
+    assert flags == {"a3": (True, True), "a7": (True, True), "a5": (False, True),
+                     "b1": (True, True), "c1": (False, False)}
+    b1 = df[df.action_id == "b1"].iloc[0]
+    # due at the next retro (02-02), 3 days overdue on 02-05; R3 held since
+    assert (b1.due_from, b1.days_overdue, b1.retros_since) == ("next retro", 3, 1)
+    everyone = queries.run(retro_con, "retro__open_actions", **params())
+    assert "f1" in set(everyone.action_id) and "d1" not in set(everyone.action_id)
+
+
+# ---------------------------------------------------------------- agreement evaluation
+def agreement_scenario() -> Scenario:
+    s = Scenario().board("1", "Atlas", project_key="P").board("2", "Borealis", project_key="Q")
+    s.sprint("1", "1", "2026-01-05 09:00", "2026-01-19 09:00", complete="2026-01-19 10:00")
+    s.product_metric("conversion_rate")
+
+    def flow(iid, start, done, project="P", bounce_at=None, **kw):
+        s.issue(iid, "2026-01-01 00:00", status=DONE, project=project, **kw)
+        s.move(iid, start, TODO, IN_PROGRESS)
+        if bounce_at:
+            s.move(iid, bounce_at[0], IN_PROGRESS, QA).move(iid, bounce_at[1], QA, IN_PROGRESS)
+        s.move(iid, done, IN_PROGRESS, DONE)
+
+    # board 1 (project P), completed before 01-11: cycle times 2 and 4 days, no rework
+    flow("B1", "2026-01-03 10:00", "2026-01-05 10:00")
+    flow("B2", "2026-01-04 10:00", "2026-01-08 10:00")
+    # completed 01-11..01-20: C1 1 day; C2 3 days with one QA -> In Progress bounce; X1 2 days
+    flow("C1", "2026-01-12 10:00", "2026-01-13 10:00")
+    flow("C2", "2026-01-12 10:00", "2026-01-15 10:00", bounce_at=("2026-01-13 10:00", "2026-01-14 10:00"))
+    flow("X1", "2026-01-13 10:00", "2026-01-15 10:00", sprints=["1"], points=3)
+    # X2: committed to sprint 1 (2 points), never started
+    s.issue("X2", "2026-01-01 00:00", status=TODO, sprints=["1"], points=2)
+    # board 2 (project Q): 8 days, completed 01-20: not Atlas's
+    flow("Q1", "2026-01-12 10:00", "2026-01-20 10:00", project="Q")
+    return s
+
+
+AGREEMENTS = [
+    # id, retro, start, review, metric, target, direction
+    ("g1", "R1", "2026-01-11", "2026-01-20", "cycle_time_p85", None, None),
+    ("g2", "R1", "2026-01-11", "2026-01-20", "rework_rate", 0.25, None),
+    ("g3", "R1", "2026-01-11", "2026-01-20", "conversion_rate", 3.4, "up"),
+    ("g4", "R1", "2026-01-11", "2026-01-20", "happiness", None, None),
+    ("g5", "R1", "2026-01-11", "2026-01-20", None, None, None),
+    ("g6", "R1", "2026-02-01", "2026-02-20", "cycle_time_p85", 3.0, "down"),
+    ("g7", "R1", "2026-01-15", "2026-01-24", "say_do", 0.8, "up"),
+    ("g8", "R1", "2026-01-15", "2026-01-24", "scope_change", None, None),
+    ("g9", "P1", "2026-01-11", "2026-01-20", "cycle_time_p85", None, None),
+]
+
+
+@pytest.fixture
+def agreement_con(tmp_path):
+    db = agreement_scenario().load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb",
+                        retros=[("R1", "2026-01-05", "Atlas"), ("P1", "2026-01-05", "Platform")],
+                        agreements=AGREEMENTS)
+    con = connect(db, ud)
+    yield con
+    con.close()
+
+
+def test_agreement_evaluation(agreement_con):
+    df = queries.run(agreement_con, "retro__agreement_evaluation", **params()).set_index("agreement_id")
+    v = df.verdict.to_dict()
+    # g1: 10-day window 01-11..01-20, before = 01-01..01-10. Atlas = board 1 only.
+    #   before: cycle times [2, 4] -> p85 = 2 + 0.85 * (4 - 2) = 3.7
+    #   during: [1, 2, 3] -> p85 at position 0.85 * 2 = 1.7 -> 2 + 0.7 * (3 - 2) = 2.7 (Q1 excluded)
+    #   no target, better = down: 2.7 < 3.7 -> met
+    assert df.loc["g1", "before_value"] == pytest.approx(3.7)
+    assert df.loc["g1", "during_value"] == pytest.approx(2.7)
+    assert (df.loc["g1", "before_n"], df.loc["g1", "during_n"]) == (2, 3)
+    assert v["g1"] == "met"
+    # g2: rework before 0/2 = 0; during 1/3 (C2 bounced) > target 0.25 (default down) -> not met
+    assert df.loc["g2", "before_value"] == pytest.approx(0.0)
+    assert df.loc["g2", "during_value"] == pytest.approx(1 / 3)
+    assert (df.loc["g2", "direction"], v["g2"]) == ("down", "not met")
+    assert v["g3"] == "product metric"
+    assert v["g4"] == "not measurable" and "unknown metric" in df.loc["g4", "reason"]
+    assert v["g5"] == "not measurable" and df.loc["g5", "reason"] == "no metric linked"
+    assert v["g6"] == "too early"                         # review 02-20 > as_of 02-05
+    # g7: sprint 1 closed 01-19 in 01-15..01-24: completed 3 (X1) / committed 5 = 0.6 < 0.8
+    #     nothing closed 01-05..01-14 -> no before value
+    assert df.loc["g7", "during_value"] == pytest.approx(0.6)
+    assert math.isnan(df.loc["g7", "before_value"]) and v["g7"] == "not met"
+    # g8: scope change during = (0 + 0) / 5 = 0, but no target and no before value -> not measurable
+    assert df.loc["g8", "during_value"] == pytest.approx(0.0) and v["g8"] == "not measurable"
+    # g9: team Platform matches no board -> all boards: during [1, 2, 3, 8] ->
+    #     position 0.85 * 3 = 2.55 -> 3 + 0.55 * (8 - 3) = 5.75 > before 3.7 -> not met
+    assert df.loc["g9", "during_value"] == pytest.approx(5.75)
+    assert v["g9"] == "not met"
+
+
+def test_follow_through_counts_agreements_met(agreement_con):
+    df = run_public(agreement_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
+    # R1 has g1..g8: met = g1; not met = g2, g7; too early = g6; product = g3; not measurable = g4, g5, g8
+    r1 = df.loc["R1"]
+    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (8, 1, 2)
+    assert (r1.agreements_too_early, r1.agreements_product, r1.agreements_not_measurable) == (1, 1, 3)
