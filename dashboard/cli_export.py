@@ -29,10 +29,10 @@ class PngUnavailable(RetroscopeError):
 
 
 def _check_out(path: Path, suffix: str, flag: str) -> None:
-    if path.suffix.lower() != suffix:
-        raise RetroscopeError(f"{flag} {path}: expected a {suffix} file name, e.g. {flag} tech-health{suffix}")
     if path.is_dir():
         raise RetroscopeError(f"{flag} {path}: is a folder; give a file name, e.g. {flag} {path / ('tech-health' + suffix)}")
+    if path.suffix.lower() != suffix:
+        raise RetroscopeError(f"{flag} {path}: expected a {suffix} file name, e.g. {flag} tech-health{suffix}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise RetroscopeError(f"{flag} {path}: folder {parent} does not exist; create it or choose another path")

@@ -28,7 +28,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POS
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 
 from queries.tech_health import DEFINITIONS, KPI, TechHealth
 
@@ -49,7 +49,7 @@ STATUS_STYLE = {
     "no data": (RGBColor(0x6B, 0x72, 0x80), "–", "NO DATA"),
 }
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)   # 13.333 x 7.5 in: PowerPoint's 16:9
 MARGIN = Inches(0.4)
 TILE_W, TILE_H, GAP = Inches(2.55), Inches(2.3), Inches(0.15)
 TILES_TOP = Inches(1.55)
