@@ -123,8 +123,16 @@ def invalidate_userdata() -> None:
 
 
 def maybe(name: str, **params) -> pd.DataFrame | None:
-    """`run_query` for data another part of the app may not provide yet: None when absent."""
-    return run_query(name, **params) if available(name) else None
+    """`run_query` for data another part of the app may not provide yet: None when absent
+    (the query, or a packaged query it relies on, is not in this build)."""
+    if not available(name):
+        return None
+    try:
+        return run_query(name, **params)
+    except queries.QueryError as e:
+        if str(e).startswith("unknown query"):
+            return None
+        raise
 
 
 def db_label() -> str:
