@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers_slide import build_tiny, open_slide, pdf_pages, run_cli, tile
 
 from dashboard import cli_export
-from helpers_slide import build_tiny, open_slide, pdf_pages, run_cli, tile
 
 HAVE_LO = shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
 HAVE_PDFTOPPM = shutil.which("pdftoppm") is not None

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from helpers_slide import build_empty, build_tiny, open_slide, shape, text, tile
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Inches, Pt
 
 import queries
 from dashboard import slides
 from dashboard.slides import build_tech_health
-from helpers_slide import build_empty, build_tiny, open_slide, shape, text, tile
 from queries import registry
 from queries.errors import RetroscopeError
 from queries.tech_health import KPI, KPI_KEYS, Chart, Series, TechHealth, Thresholds, format_value, kpis
