@@ -534,6 +534,10 @@ class _Sync:
         self.pending_epics: list[tuple[dict[str, Any], str]] = []
         self.resolved: ResolvedFields | None = None
 
+    def _write(self, table: str, df: pd.DataFrame) -> None:
+        if not df.empty:
+            self.w.write(table, df)
+
     # -- metadata
     def run(self) -> SyncSummary:
         info = self.c.detect()
@@ -542,7 +546,7 @@ class _Sync:
             self.w.delete_source()
         tz = self.c.user_timezone()
         statuses = self.c.statuses()
-        self.w.write("raw_statuses", pd.DataFrame([{
+        self._write("raw_statuses", pd.DataFrame([{
             "source": self.source, "status_id": str(s["id"]), "name": s.get("name") or str(s["id"]),
             "category_key": ((s.get("statusCategory") or {}).get("key") or "indeterminate")} for s in statuses],
             columns=["source", "status_id", "name", "category_key"]))
@@ -584,8 +588,8 @@ class _Sync:
                 for raw in self.c.boards_for_project(key):
                     raw.setdefault("_project", key)
                     boards.setdefault(str(raw["id"]), raw)
-        self.w.write("raw_projects", pd.DataFrame(proj_rows, columns=["source", "project_id", "project_key", "name"]))
-        self.w.write("raw_versions", pd.DataFrame(version_rows, columns=["source", "version_id", "project_key", "name",
+        self._write("raw_projects", pd.DataFrame(proj_rows, columns=["source", "project_id", "project_key", "name"]))
+        self._write("raw_versions", pd.DataFrame(version_rows, columns=["source", "version_id", "project_key", "name",
                                                                          "is_released", "release_on"]))
         return list(boards.values())
 
@@ -617,9 +621,9 @@ class _Sync:
                 est[loc].append(field_id)
             board_rows.append({"source": self.source, "board_id": bid, "name": b.get("name") or bid,
                                "board_type": b.get("type"), "project_key": loc, "estimation_field_id": field_id})
-        self.w.write("raw_boards", pd.DataFrame(board_rows, columns=["source", "board_id", "name", "board_type",
+        self._write("raw_boards", pd.DataFrame(board_rows, columns=["source", "board_id", "name", "board_type",
                                                                      "project_key", "estimation_field_id"]))
-        self.w.write("raw_board_columns", pd.DataFrame(col_rows, columns=["source", "board_id", "position",
+        self._write("raw_board_columns", pd.DataFrame(col_rows, columns=["source", "board_id", "position",
                                                                           "column_name", "status_id"]))
         self.summary.boards = len(boards)
         return est
@@ -666,7 +670,8 @@ class _Sync:
         self._mark_deleted(existing, listed)
 
     def _issues_cloud(self, jql: str, fields: list[str]) -> None:
-        total = self.c.approximate_count(_strip_order_by(jql))
+        # a count for the progress bar on a first/full sync; incremental syncs skip the request
+        total = None if self.summary.incremental_since else self.c.approximate_count(_strip_order_by(jql))
         self.progress("issues", 0, total)
         token, buf, done = None, [], 0
         while True:
@@ -776,10 +781,10 @@ class _Sync:
         self.summary.issues_seen += len(rows)
         self.summary.status_changes += len(hrows.status)
         self.summary.field_changes += len(hrows.fields)
-        self.w.write("raw_issues", _frame(rows, ISSUE_COLS))
+        self._write("raw_issues", _frame(rows, ISSUE_COLS))
         # Each fetched issue's history is replaced whole (the loader keys history by issue).
-        self.w.write("raw_status_changes", _frame(hrows.status, STATUS_COLS))
-        self.w.write("raw_field_changes", _frame(hrows.fields, FIELD_COLS))
+        self._write("raw_status_changes", _frame(hrows.status, STATUS_COLS))
+        self._write("raw_field_changes", _frame(hrows.fields, FIELD_COLS))
 
     def _list_ids(self, jql: str) -> set[str]:
         ids: set[str] = set()
@@ -819,7 +824,7 @@ class _Sync:
         if gone.empty:
             return
         gone["is_deleted"] = True
-        self.w.write("raw_issues", gone)
+        self._write("raw_issues", gone)
         self.summary.issues_deleted += len(gone)
 
     def _resolve_epics(self) -> None:
@@ -837,7 +842,7 @@ class _Sync:
                 row["epic_id"] = self.keys_seen[key]
                 rows.append(row)
         if rows:
-            self.w.write("raw_issues", _frame(rows, ISSUE_COLS))
+            self._write("raw_issues", _frame(rows, ISSUE_COLS))
 
     def _write_sprints(self) -> None:
         merged = dict(self.sprints)
@@ -859,7 +864,7 @@ class _Sync:
                  "state": s.state, "goal": s.goal, "start_at": s.start_at, "end_at": s.end_at,
                  "complete_at": s.complete_at, "activated_at": s.activated_at}
                 for s in merged.values() if s.name and s.state]
-        self.w.write("raw_sprints", _frame(rows, ["source", "sprint_id", "board_id", "name", "state", "goal",
+        self._write("raw_sprints", _frame(rows, ["source", "sprint_id", "board_id", "name", "state", "goal",
                                                   "start_at", "end_at", "complete_at", "activated_at"]))
         self.summary.sprints = len(rows)
 

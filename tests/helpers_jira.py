@@ -35,5 +35,11 @@ def table(db: Path, name: str, order: str | None = None) -> pd.DataFrame:
     return df.sort_values(cols).reset_index(drop=True) if cols else df
 
 
+def tables(db: Path, names) -> dict[str, pd.DataFrame]:
+    """Several raw tables read through one connection."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {n: con.table(n).df() for n in names}
+
+
 def later(minutes: int) -> datetime:
     return NOW + timedelta(minutes=minutes)

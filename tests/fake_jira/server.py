@@ -132,7 +132,8 @@ class FakeJira:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> FakeJira:
-        self.thread.start()
+        if not self.thread.is_alive():
+            self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
