@@ -429,7 +429,8 @@ class FakeJira:
             return lambda i: i.project in keys
         m = re.fullmatch(r'project\s*=\s*"?(\w+)"?', e, re.IGNORECASE)
         if m:
-            return lambda i, k=m.group(1): i.project == k
+            k = m.group(1)
+            return lambda i: i.project == k
         m = re.fullmatch(r'updated\s*>=\s*"(\d{4}/\d{2}/\d{2} \d{2}:\d{2})"', e, re.IGNORECASE)
         if m:   # JQL literals are in the querying user's timezone
             since = datetime.strptime(m.group(1), "%Y/%m/%d %H:%M").replace(tzinfo=ZoneInfo(self.site.user_tz))
@@ -440,7 +441,8 @@ class FakeJira:
             return (lambda i: i.type != t) if op == "!=" else (lambda i: i.type == t)
         m = re.fullmatch(r'labels\s*=\s*"?([\w-]+)"?', e, re.IGNORECASE)
         if m:
-            return lambda i, lab=m.group(1): lab in i.labels
+            lab = m.group(1)
+            return lambda i: lab in i.labels
         raise BadJql(f"fake Jira cannot parse the clause {e!r}")
 
     def _search_cloud(self, q: dict[str, list[str]]) -> tuple[int, Any]:
