@@ -95,8 +95,22 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by",
        extra=(Param("window", "int", "days in the pre and post windows", 28),
               Param("lag", "int", "days between shipping and the post window", 0),
-              Param("seed", "int", "random seed for the interval", 7)),
+              Param("seed", "int", "random seed for the interval", 7),
+              Param("segment", "str", "metric segment to analyse ('' = all users)", ""),
+              Param("control_segment", "str", "segment of the same metric to use as control "
+                    "(difference-in-differences; default: none)")),
        func="queries.impact:impact_table"),
+    _q("outcomes__hypotheses", "Hypotheses from retros (shipped item + metric + direction) with the item's "
+       "impact verdict on that metric.",
+       "hypothesis_id retro_id held_on team item_key item_name shipped_on metric direction min_change verdict "
+       "effect_abs effect_rel ci_low ci_high confounded_by",
+       extra=(Param("window", "int", "days in the pre and post windows", 28),
+              Param("lag", "int", "days between shipping and the post window", 0),
+              Param("seed", "int", "random seed for the interval", 7)),
+       func="queries.impact:hypotheses_table"),
+    _q("outcomes__agreement_evaluation", "Working agreements on a product metric: daily mean during "
+       "[start, review] vs the same-length window before; met / not met / too early / not measurable.",
+       "agreement_id retro_id text metric target direction start_on review_on before_value during_value verdict"),
 ]}
 
 

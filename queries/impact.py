@@ -1,0 +1,424 @@
+"""Impact of a shipped item on a daily product metric (METRICS.md §7), pure Python + numpy.
+
+Method (docs/impact.md has the why):
+- pre = [d − W, d − 1], post = [d + L, d + L + W − 1] (d = ship day, W = window, L = lag).
+- Counterfactual: ordinary least squares on the pre days with a level, a linear trend and
+  day-of-week effects, projected into the post days.
+- Effect = mean(post − counterfactual), absolute and relative to the counterfactual mean.
+- 95 % interval: the effect is a linear function c·y of the observations, so its error is
+  c·e. The residual noise e is modelled as AR(1) (day-to-day autocorrelation): φ and σ² are
+  fitted by moments *of the regression residuals* (exact expectations given the design, so
+  the usual downward bias of residual autocorrelation is removed), Var = σ² c'R(φ)c. The
+  critical value comes from a parametric bootstrap-t (the AR(1) noise is simulated, the
+  whole estimation including φ is redone per replicate, and the 95th percentile of
+  |effect*| / se* is used), which widens the interval for the uncertainty in φ itself.
+- Verdicts exactly as §7; `impact_table` adds confounders and optional
+  difference-in-differences against a control segment.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+import queries
+
+MOVED = "moved"
+WRONG_WAY = "moved the wrong way"
+NO_CHANGE = "no detectable change"
+TOO_EARLY = "too early"
+NOT_ENOUGH = "not enough data"
+VERDICTS = (MOVED, WRONG_WAY, NO_CHANGE, TOO_EARLY, NOT_ENOUGH)
+
+MIN_PRE_DAYS = 14
+N_BOOT = 600
+PHI_SPREAD = 1.0
+_GRID = np.linspace(-0.45, 0.97, 72)   # AR(1) coefficients the moment fit interpolates over
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    """The analysis of one series around one ship day. Effects are in the metric's unit;
+    *_rel are shares of the counterfactual mean (0.1 = +10 %). NaN where not computed."""
+
+    verdict: str
+    effect_abs: float = math.nan
+    effect_rel: float = math.nan
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    ci_low_rel: float = math.nan
+    ci_high_rel: float = math.nan
+    counterfactual_mean: float = math.nan
+    post_mean: float = math.nan
+    pre_days: int = 0
+    post_days: int = 0
+    pre_start: date | None = None
+    post_end: date | None = None
+    ar1_phi: float = math.nan
+    method: str = "trend+weekday"
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_date(v) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+def _to_series(series) -> pd.Series:
+    """A float series indexed by python dates (sorted, NaNs dropped, duplicate days averaged)."""
+    if isinstance(series, pd.DataFrame):
+        s = pd.Series(series["value"].to_numpy(dtype=float), index=series["day"])
+    elif isinstance(series, pd.Series):
+        s = series.astype(float)
+    else:
+        s = pd.Series(dict(series), dtype=float)
+    idx = [_as_date(v) for v in s.index]
+    s = pd.Series(s.to_numpy(dtype=float), index=pd.Index(idx, dtype=object))
+    s = s[~np.isnan(s.to_numpy())]
+    if s.index.is_unique:
+        return s.sort_index()
+    return s.groupby(level=0).mean().sort_index()
+
+
+def _design(t: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """Level, linear trend (per week) and six day-of-week dummies."""
+    x = np.zeros((len(t), 8))
+    x[:, 0] = 1.0
+    x[:, 1] = t / 7.0
+    for k in range(1, 7):
+        x[:, 1 + k] = weekday == k
+    return x
+
+
+def t_quantile(nu: float, z: float = 1.959963984540054) -> float:
+    """Student-t quantile by the Cornish-Fisher expansion (default: two-sided 95 %)."""
+    nu = max(float(nu), 1.0)
+    return (z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * nu**3))
+
+
+class _AR1Fit:
+    """Moment fit of AR(1) noise to OLS residuals, exact for the given design and days."""
+
+    def __init__(self, m: np.ndarray, t_pre: np.ndarray, t_all: np.ndarray, c: np.ndarray):
+        # Every quantity is a sum over lags k of phi**k times a fixed weight, so it is
+        # computed for the whole phi grid at once from per-lag sums (bincount).
+        lag_pre = np.abs(t_pre[:, None] - t_pre[None, :]).astype(int)
+        lag_all = np.abs(t_all[:, None] - t_all[None, :]).astype(int)
+        k_max = int(lag_all.max()) + 1
+        powers = np.power(_GRID[:, None], np.arange(k_max)[None, :])      # (G, K)
+        self.a = (lag_pre == 1) / 2.0                   # symmetric lag-one pair indicator
+
+        def by_lag(lags: np.ndarray, weights: np.ndarray) -> np.ndarray:
+            return powers @ np.bincount(lags.ravel(), weights=weights.ravel(), minlength=k_max)
+
+        self.tr_mrm = by_lag(lag_pre, m)                 # tr(M R M) = tr(R M), M idempotent
+        self.ratio = by_lag(lag_pre, m @ self.a @ m) / self.tr_mrm
+        self.c_r_c = by_lag(lag_all, np.outer(c, c))
+        order = np.argsort(self.ratio)                  # ratio rises with phi; keep it monotone
+        self.ratio_sorted, self.grid_sorted = self.ratio[order], _GRID[order]
+
+    def var_at(self, ss: float, phi: float) -> float:
+        """Var of c·e for residual sum of squares `ss` if the AR(1) coefficient is `phi`."""
+        return ss / np.interp(phi, _GRID, self.tr_mrm) * np.interp(phi, _GRID, self.c_r_c)
+
+    def fit(self, res: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(phi, sigma², var of c·e) for residual vectors `res` (..., n). phi is floored at 0."""
+        ss = np.einsum("...i,...i->...", res, res)
+        lag1 = np.einsum("...i,ij,...j->...", res, self.a, res)
+        obs = np.divide(lag1, ss, out=np.zeros_like(ss), where=ss > 0)
+        phi = np.clip(np.interp(obs, self.ratio_sorted, self.grid_sorted), 0.0, _GRID[-1])
+        s2 = ss / np.interp(phi, _GRID, self.tr_mrm)
+        return phi, s2, s2 * np.interp(phi, _GRID, self.c_r_c)
+
+
+def _simulate_ar1(rng: np.random.Generator, phi: np.ndarray, sd: float, n_days: int) -> np.ndarray:
+    """Stationary AR(1) paths with marginal sd `sd`, one path per entry of `phi`."""
+    phi = np.asarray(phi, dtype=float)
+    n_rep = len(phi)
+    e = np.empty((n_rep, n_days))
+    e[:, 0] = rng.normal(size=n_rep) * sd
+    innov = rng.normal(size=(n_rep, n_days)) * (sd * np.sqrt(np.maximum(1 - phi * phi, 0.0)))[:, None]
+    for k in range(1, n_days):
+        e[:, k] = phi * e[:, k - 1] + innov[:, k]
+    return e
+
+
+def _verdict(direction: str, effect_rel: float, lo: float, hi: float, min_change: float) -> str:
+    sign = 1.0 if direction == "up" else -1.0
+    lo_s, hi_s = (lo, hi) if sign > 0 else (-hi, -lo)
+    rel_s = sign * effect_rel if not math.isnan(effect_rel) else math.nan
+    big_enough = (lambda r: math.isnan(r) or r >= min_change)
+    if lo_s > 0 and big_enough(rel_s):
+        return MOVED
+    if hi_s < 0 and big_enough(-rel_s if not math.isnan(rel_s) else math.nan):
+        return WRONG_WAY
+    return NO_CHANGE
+
+
+# --------------------------------------------------------------------------- public API
+def analyse(
+    series,
+    ship_day,
+    *,
+    window: int = 28,
+    lag: int = 0,
+    as_of=None,
+    direction: str = "up",
+    min_change: float = 0.0,
+    seed: int = 7,
+    control=None,
+    n_boot: int = N_BOOT,
+) -> ImpactResult:
+    """Analyse one daily series around `ship_day`.
+
+    series: pd.Series indexed by day (or a DataFrame with day, value; or a {day: value} map).
+    as_of: the day the analysis is made (default: the series' last day); a post window that
+    ends after it is `too early`. control: a second series (a control segment) for
+    difference-in-differences: the analysis runs on treated − control, so shocks common to
+    both are removed. min_change: the minimum meaningful relative change (0.02 = 2 %).
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    if window < 7:
+        raise ValueError("window must be at least 7 days")
+    d = _as_date(ship_day)
+    y = _to_series(series)
+    as_of_d = _as_date(as_of) if as_of is not None else (max(y.index) if len(y) else d)
+    pre_start, pre_end = d - timedelta(days=window), d - timedelta(days=1)
+    post_start, post_end = d + timedelta(days=lag), d + timedelta(days=lag + window - 1)
+    base = {"pre_start": pre_start, "post_end": post_end}
+    method = "trend+weekday"
+
+    ctrl = None
+    if control is not None:
+        ctrl = _to_series(control)
+        common = y.index.intersection(ctrl.index)
+        y_t, ctrl = y.loc[common], ctrl.loc[common]
+        y = y_t - ctrl
+        method = "difference-in-differences"
+        base["method"] = method
+
+    pre = y[(y.index >= pre_start) & (y.index <= min(pre_end, as_of_d))]
+    if len(pre) < MIN_PRE_DAYS:
+        return ImpactResult(NOT_ENOUGH, pre_days=len(pre),
+                            note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base)
+    if post_end > as_of_d:
+        return ImpactResult(TOO_EARLY, pre_days=len(pre),
+                            note=f"the post window ends {post_end.isoformat()}, after as_of {as_of_d.isoformat()}",
+                            **base)
+    post = y[(y.index >= post_start) & (y.index <= post_end)]
+    min_post = max(7, window // 2)
+    if len(post) < min_post:
+        return ImpactResult(NOT_ENOUGH, pre_days=len(pre), post_days=len(post),
+                            note=f"{len(post)} days of data in the post window (need {min_post})", **base)
+
+    t_pre = np.array([(x - d).days for x in pre.index], dtype=float)
+    t_post = np.array([(x - d).days for x in post.index], dtype=float)
+    wd_pre = np.array([x.weekday() for x in pre.index])
+    wd_post = np.array([x.weekday() for x in post.index])
+    x_pre, x_post = _design(t_pre, wd_pre), _design(t_post, wd_post)
+    pinv = np.linalg.pinv(x_pre)
+    rank = int(np.linalg.matrix_rank(x_pre))
+    y_pre, y_post = pre.to_numpy(), post.to_numpy()
+    beta = pinv @ y_pre
+    resid = y_pre - x_pre @ beta
+    m_row = x_post.mean(axis=0)
+    cf = x_post @ beta
+    effect = float(y_post.mean() - cf.mean())
+    # effect = c · y over the observed days (pre then post)
+    c = np.concatenate([-(m_row @ pinv), np.full(len(post), 1.0 / len(post))])
+    t_all = np.concatenate([t_pre, t_post])
+    proj = np.eye(len(pre)) - x_pre @ pinv
+    ar = _AR1Fit(proj, t_pre, t_all, c)
+    phi, s2, var = (float(v) for v in ar.fit(resid))
+    se = math.sqrt(max(var, 0.0))
+
+    # Parametric bootstrap: simulate AR(1) noise with the fitted phi and sigma over the
+    # calendar span and redo the whole estimate per replicate. It gives (1) the spread of
+    # the phi estimate, and (2) the 95th percentile of |effect*| / se*, the critical value
+    # (bootstrap-t; at least Student's t).
+    q = t_quantile(len(pre) - rank - 1)
+    phi_used = phi
+    if s2 > 0 and n_boot > 0:
+        rng = np.random.default_rng(seed)
+        span0 = int(min(t_pre.min(), t_post.min()))
+        n_days = int(max(t_post.max(), t_pre.max())) - span0 + 1
+        sim = _simulate_ar1(rng, np.full(n_boot, phi), math.sqrt(s2), n_days)[:, (t_all - span0).astype(int)]
+        eff_b = sim @ c
+        res_b = sim[:, : len(pre)] @ proj.T
+        phi_b, _, var_b = ar.fit(res_b)
+        ok = var_b > 0
+        if ok.sum() >= n_boot // 2:
+            tstat = np.abs(eff_b[ok]) / np.sqrt(var_b[ok])
+            q = max(float(np.quantile(tstat, 0.95)), q)
+        # A short pre window often under-estimates phi, and an under-estimated phi is what
+        # makes intervals too narrow; so the standard error is taken at phi + PHI_SPREAD
+        # standard deviations of its estimate (docs/impact.md, "Why the interval is honest").
+        phi_used = min(phi + PHI_SPREAD * float(np.std(phi_b)), float(_GRID[-1]))
+        var = float(ar.var_at(float(resid @ resid), phi_used))
+        se = math.sqrt(max(var, 0.0))
+    lo, hi = effect - q * se, effect + q * se
+
+    if ctrl is not None:   # relative to the treated counterfactual: control's post + the diff's counterfactual
+        cf_mean = float(ctrl.loc[post.index].mean() + cf.mean())
+        post_mean = float(y_post.mean() + ctrl.loc[post.index].mean())
+    else:
+        cf_mean, post_mean = float(cf.mean()), float(y_post.mean())
+    rel = effect / cf_mean if cf_mean > 0 else math.nan
+    lo_rel = lo / cf_mean if cf_mean > 0 else math.nan
+    hi_rel = hi / cf_mean if cf_mean > 0 else math.nan
+    verdict = _verdict(direction, rel, lo, hi, float(min_change or 0.0))
+    return ImpactResult(
+        verdict, effect_abs=effect, effect_rel=rel, ci_low=lo, ci_high=hi, ci_low_rel=lo_rel,
+        ci_high_rel=hi_rel, counterfactual_mean=cf_mean, post_mean=post_mean, pre_days=len(pre),
+        post_days=len(post), ar1_phi=phi, **base,
+    )
+
+
+# --------------------------------------------------------------------------- tables
+IMPACT_COLUMNS = [
+    "item_key", "item_name", "shipped_on", "metric", "effect_abs", "effect_rel", "ci_low", "ci_high",
+    "verdict", "confounded_by", "ci_low_rel", "ci_high_rel", "direction", "min_change", "origin",
+    "counterfactual_mean", "post_mean", "pre_days", "post_days", "pre_start", "post_end", "method", "note",
+]
+
+
+def _series_by_metric(points: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    out: dict[tuple[str, str], pd.Series] = {}
+    for (metric, segment), g in points.groupby(["metric", "segment"], sort=False):
+        out[(metric, segment)] = pd.Series(g["value"].to_numpy(dtype=float),
+                                           index=pd.Index([_as_date(v) for v in g["day"]], dtype=object))
+    return out
+
+
+def _confounders(targets: pd.DataFrame, window: int, lag: int) -> list[str]:
+    """Per row: other items shipped on the same metric within this item's analysis span."""
+    out = []
+    for r in targets.itertuples():
+        d = _as_date(r.shipped_on)
+        lo, hi = d - timedelta(days=window), d + timedelta(days=lag + window - 1)
+        same = targets[(targets["metric"] == r.metric) & (targets["item_key"] != r.item_key)]
+        keys = sorted({k for k, s in zip(same["item_key"], same["shipped_on"], strict=True)
+                       if lo <= _as_date(s) <= hi})
+        out.append(", ".join(keys))
+    return out
+
+
+def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, window: int = 28, lag: int = 0,
+                    seed: int = 7, segment: str = "", control_segment: str | None = None) -> pd.DataFrame:
+    """Impact rows for targets (item_key, item_name, shipped_on, metric, direction, min_change,
+    origin) given metric points (metric, segment, day, value). Pure: no database."""
+    series = _series_by_metric(points)
+    as_of_d = _as_date(as_of)
+    rows = []
+    confounded = _confounders(targets, window, lag) if len(targets) else []
+    for r, conf in zip(targets.itertuples(), confounded, strict=True):
+        s = series.get((r.metric, segment))
+        ctrl = series.get((r.metric, control_segment)) if control_segment else None
+        direction = r.direction if r.direction in ("up", "down") else "up"
+        min_change = 0.0 if pd.isna(r.min_change) else float(r.min_change)
+        if s is None:
+            where = f" in segment '{segment}'" if segment else ""
+            res = ImpactResult(NOT_ENOUGH, note=f"no daily values of {r.metric}{where}")
+        elif control_segment and ctrl is None:
+            res = ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'")
+        else:
+            res = analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of_d, direction=direction,
+                          min_change=min_change, seed=seed, control=ctrl)
+        row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": _as_date(r.shipped_on),
+               "metric": r.metric, "confounded_by": conf, "direction": direction, "min_change": min_change,
+               "origin": getattr(r, "origin", None)}
+        row.update({k: v for k, v in res.as_dict().items() if k != "ar1_phi"})
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=IMPACT_COLUMNS)
+    for col in ("effect_abs", "effect_rel", "ci_low", "ci_high", "ci_low_rel", "ci_high_rel",
+                "counterfactual_mean", "post_mean", "min_change"):
+        df[col] = df[col].astype(float)
+    return df
+
+
+def _points(con, as_of, metrics, segment, control_segment) -> pd.DataFrame:
+    return queries.run(con, "outcomes__metric_series", as_of=as_of, metrics=sorted(metrics),
+                       segment=segment or "", control_segment=control_segment)
+
+
+def _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment, control_segment):
+    targets = queries.run(con, "outcomes__impact_targets", as_of=as_of, board_id=board_id, project=project,
+                          date_from=date_from, date_to=date_to)
+    points = _points(con, as_of, set(targets["metric"]), segment, control_segment)
+    return targets, points
+
+
+def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, date_to=None, window=28,
+                 lag=0, seed=7, segment="", control_segment=None, **_ignored) -> pd.DataFrame:
+    """The public query `impact`: one row per shipped item × targeted metric (the item's own
+    metrics and those its hypotheses name). With control_segment, difference-in-differences of
+    `segment` (default all users) against that segment of the same metric."""
+    window = 28 if window is None else int(window)
+    lag = 0 if lag is None else int(lag)
+    if window < 7 or lag < 0:
+        raise queries.QueryError(f"impact: window={window}, lag={lag} (expected window ≥ 7 and lag ≥ 0 days)")
+    targets, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
+                                          control_segment)
+    out = analyse_targets(targets, points, as_of=as_of, window=window, lag=lag,
+                          seed=7 if seed is None else int(seed), segment=segment or "",
+                          control_segment=control_segment or None)
+    return out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
+
+
+HYPOTHESIS_COLUMNS = [
+    "hypothesis_id", "retro_id", "held_on", "team", "item_key", "item_name", "shipped_on", "metric",
+    "direction", "min_change", "verdict", "effect_abs", "effect_rel", "ci_low", "ci_high", "confounded_by",
+    "note",
+]
+
+
+def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None, date_to=None, window=28,
+                     lag=0, seed=7, segment="", control_segment=None, **_ignored) -> pd.DataFrame:
+    """Each hypothesis from the retros (§8) with its item's impact verdict on its metric, judged
+    with the hypothesis's own direction and minimum change. An item not shipped by as_of is
+    `too early`."""
+    window = 28 if window is None else int(window)
+    lag = 0 if lag is None else int(lag)
+    hyp = queries.run(con, "outcomes__hypotheses", as_of=as_of)
+    if hyp.empty:
+        return pd.DataFrame(columns=HYPOTHESIS_COLUMNS)
+    targets = queries.run(con, "outcomes__impact_targets", as_of=as_of, board_id=None, project=None,
+                          date_from=None, date_to=None)
+    points = _points(con, as_of, set(targets["metric"]) | set(hyp["metric"]), segment, control_segment)
+    shipped = hyp[hyp["shipped_on"].notna()].copy()
+    conf_src = pd.concat([targets[["item_key", "shipped_on", "metric"]],
+                          shipped[["item_key", "shipped_on", "metric"]]]).drop_duplicates()
+    rows = []
+    for r in hyp.itertuples():
+        base = {"hypothesis_id": r.hypothesis_id, "retro_id": r.retro_id, "held_on": r.held_on, "team": r.team,
+                "item_key": r.item_key, "item_name": r.item_name, "shipped_on": r.shipped_on,
+                "metric": r.metric, "direction": r.direction, "min_change": float(r.min_change)}
+        if pd.isna(r.shipped_on):
+            rows.append({**base, "verdict": TOO_EARLY, "confounded_by": "",
+                         "note": f"{r.item_key} has not shipped as of {_as_date(as_of).isoformat()}"})
+            continue
+        one = pd.DataFrame([{"item_key": r.item_key, "item_name": r.item_name, "shipped_on": r.shipped_on,
+                             "metric": r.metric, "direction": r.direction, "min_change": r.min_change}])
+        res = analyse_targets(one, points, as_of=as_of, window=window, lag=lag, seed=7 if seed is None else int(seed),
+                              segment=segment or "", control_segment=control_segment or None).iloc[0]
+        d = _as_date(r.shipped_on)
+        lo, hi = d - timedelta(days=window), d + timedelta(days=lag + window - 1)
+        conf = sorted({k for k, s, m in conf_src.itertuples(index=False)
+                       if m == r.metric and k != r.item_key and lo <= _as_date(s) <= hi})
+        rows.append({**base, "verdict": res["verdict"], "effect_abs": res["effect_abs"],
+                     "effect_rel": res["effect_rel"], "ci_low": res["ci_low"], "ci_high": res["ci_high"],
+                     "confounded_by": ", ".join(conf), "note": res["note"]})
+    return pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)

@@ -1,0 +1,8 @@
+-- Daily values of the product metrics $metrics up to $as_of's day, for the analysed
+-- segment $segment ('' = all users) and the optional control segment $control_segment.
+SELECT metric, segment, day, value
+FROM raw_metric_points
+WHERE metric IN (SELECT unnest($metrics::VARCHAR[]))
+  AND (segment = $segment OR segment = $control_segment)
+  AND day <= timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), $as_of)::DATE
+ORDER BY metric, segment, day
