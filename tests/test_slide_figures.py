@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers_slide import build_empty, build_tiny, open_slide, shape, text, tile
@@ -209,6 +210,24 @@ def test_demo_tiles_equal_the_metric_queries(demo_con):
     got = list(chart.plots[0].series[0].values)
     assert got == pytest.approx([debt[s] for s in last6["sprint_id"]])
     assert list(chart.plots[0].categories) == list(last6["sprint_name"])
+
+
+def test_demo_tiles_agree_with_public_issue_facts(demo_con):
+    """Debt share, p85 and rework rate re-derived in the test from the public issue_facts
+    rows of the same board and period (completion day in the period, UTC demo; epics out)."""
+    th = kpis(demo_con, board_id="2")
+    f = registry.run_public(demo_con, "issue_facts", board_id="2", as_of=th.as_of,
+                            date_from=th.period_start, date_to=th.period_end)
+    f = f[~f["is_epic"].astype(bool)]          # epics are listed but are containers, not work items
+    day = pd.to_datetime(f["completed_at"], utc=True).dt.date
+    done = f[f["completed_at"].notna() & (day >= th.period_start) & (day <= th.period_end)]
+    pts = done["story_points"].fillna(0)
+    assert th.kpi("debt_share").value == pytest.approx(pts[done["work_type"] == "debt"].sum() / pts.sum())
+    cycle = done["cycle_time_days"].dropna().to_numpy(dtype=float)
+    assert th.kpi("cycle_time_p85").value == pytest.approx(float(np.quantile(cycle, 0.85, method="linear")))
+    assert th.kpi("rework_rate").value == pytest.approx((done["backward_transitions"] > 0).mean())
+    _, slide = open_slide(build_tech_health(th))
+    assert tile(slide, "debt_share")["Value"] == format_value(th.kpi("debt_share").value, "share")
 
 
 def test_demo_notes_have_figures_sprints_and_retro_items(demo_con):
