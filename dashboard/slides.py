@@ -377,7 +377,8 @@ def speaker_notes(th: TechHealth) -> str:
            + (f", {len(th.sprints)} sprints" if th.basis == "sprints" else ", no closed sprints")
            + f"); previous period {_span(th.previous_start, th.previous_end)}.",
            f"Figures as of {_ts(th.as_of)}; data as of {_ts(th.data_as_of)}.", "", "Exact figures:"]
-    out += [f"- {_exact(k)}" + (f" ({k.detail})" if k.detail else "") for k in th.kpis]
+    out += [f"- {_exact(k)}" + (f" ({k.detail})" if k.detail and not k.detail.startswith("n =") else "")
+            for k in th.kpis]
     if th.chart:
         out += ["", f"Chart — {th.chart.title} (from {th.chart.source}):"]
         for i, cat in enumerate(th.chart.categories):

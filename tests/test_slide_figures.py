@@ -143,10 +143,12 @@ def test_empty_warehouse_every_tile_no_data(tmp_path):
     assert "Exact figures" in slide.notes_slide.notes_text_frame.text
 
 
-def test_unknown_board_is_a_clear_error(tiny):
+def test_unknown_board_and_bad_sprints_are_clear_errors(tiny):
     con, _ = tiny
     with pytest.raises(RetroscopeError, match=r"board '9' not found.*1 \(Tiny\)"):
         kpis(con, board_id="9", as_of=AS_OF)
+    with pytest.raises(RetroscopeError, match=r"--sprints 0: expected a whole number ≥ 1"):
+        kpis(con, board_id="1", as_of=AS_OF, sprints=0)
 
 
 # --------------------------------------------------------------------------- thresholds
