@@ -44,7 +44,8 @@ def velocity(sprints: pd.DataFrame, sprint_col: str = "sprint_name") -> go.Figur
     fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", yaxis="y2",
                     mode="lines+markers", line=dict(color=GREEN))
     fig.update_layout(barmode="group", yaxis2=dict(title="say/do (%)", overlaying="y", side="right",
-                                                   rangemode="tozero", showgrid=False))
+                                                   rangemode="tozero", showgrid=False, tickformat=".0f",
+                                                   dtick=25))
     return _layout(fig, "sprint", "story points")
 
 
@@ -169,7 +170,7 @@ def rework_trend(df: pd.DataFrame) -> go.Figure:
         fig.add_scatter(x=df[x], y=df["rework_rate"] * 100, name="rework rate %", yaxis="y2", mode="lines+markers",
                         line=dict(color="black"))
         fig.update_layout(yaxis2=dict(title="rework rate (%)", overlaying="y", side="right", rangemode="tozero",
-                                      showgrid=False))
+                                      showgrid=False, tickformat=".0f"))
     fig.update_layout(barmode="stack")
     return _layout(fig, x.replace("_", " "), "backward transitions")
 

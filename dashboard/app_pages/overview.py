@@ -22,8 +22,9 @@ last = components.last_closed_sprints(sprints)
 if last.empty:
     c[0].metric("Last sprint say/do", "–", "no closed sprint in the period", delta_color="off")
 else:
-    c[0].metric("Last sprint say/do", " · ".join(components.fmt_pct(v) for v in last["say_do_ratio"]),
-                " · ".join(last["sprint_name"]), delta_color="off")
+    latest = last.iloc[-1]
+    c[0].metric("Last sprint say/do", components.fmt_pct(latest.say_do_ratio), latest.sprint_name, delta_color="off",
+                help=" · ".join(f"{r.sprint_name}: {components.fmt_pct(r.say_do_ratio)}" for r in last.itertuples()))
 components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time")
 components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate")
 ft = data.maybe("retro_follow_through", **p)

@@ -1,0 +1,140 @@
+"""Real-browser tests: `retroscope serve` on the demo, driven by Playwright in the system
+Chromium. Every page is visited (key texts, a chart, no Streamlit exception box) and
+screenshotted; one journey records a retro action item and sees it after a reload.
+
+Screenshots go to the test's tmp dir and, when RETROSCOPE_SCREENSHOTS=<dir> is set, also
+there (that is how docs/screenshots/*.png are made)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import queries
+from dashboard.pages import PAGES
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOAD = 90_000   # ms: the first render of a page computes its queries
+# what each page must show on the demo besides its title
+KEY_TEXTS = {
+    "overview": "Which page answers which question",
+    "sprint_retro": "Velocity",
+    "calibration": "A bigger estimate took longer",
+    "outcomes": "Shipped items",
+    "retro_log": "Open actions from earlier retros",
+    "tech_health": "Download the tech-health slide",
+    "data_sources": "Data quality",
+}
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (install it with `make system-deps`); browser tests skipped",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    """`retroscope serve` on a private copy of the demo (the journey writes retro records)."""
+    d = tmp_path_factory.mktemp("served")
+    db = d / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
+    port = _free_port()
+    cli = Path(sys.executable).with_name("retroscope")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    log = open(d / "serve.log", "w")
+    proc = subprocess.Popen([str(cli), "--db", str(db), "serve", "--port", str(port), "--address", "127.0.0.1"],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=d)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:   # wait until the server answers its health check
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"retroscope serve did not come up: {(d / 'serve.log').read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield {"url": url, "db": db}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    p = ctx.new_page()
+    yield p
+    ctx.close()
+
+
+def _settled(page) -> None:
+    """Wait until the script run finished (no 'Running' status widget)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=LOAD)
+
+
+def _screenshot(page, tmp_path: Path, slug: str) -> None:
+    """The whole page: Streamlit scrolls inside its main container, so grow the viewport
+    to the content's height first and let the charts re-lay themselves out."""
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height) + 40, 9000))})
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".every(p => p._fullLayout && p.querySelector('.main-svg'))", timeout=LOAD)
+    _settled(page)
+    page.screenshot(path=str(tmp_path / f"{slug}.png"), full_page=True)
+    target = os.environ.get("RETROSCOPE_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / f"{slug}.png", Path(target) / f"{slug}.png")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.slug for p in PAGES])
+def test_page_in_browser(server, page, tmp_path, spec):
+    page.goto(f"{server['url']}/{'' if spec.slug == PAGES[0].slug else spec.slug}")
+    expect(page.get_by_role("heading", name=spec.title, exact=True).first).to_be_visible(timeout=LOAD)
+    _settled(page)
+    key = KEY_TEXTS.get(spec.slug)
+    if key:
+        expect(page.get_by_text(key, exact=False).first).to_be_visible(timeout=LOAD)
+    if spec.slug != "retro_log":
+        chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+        expect(chart).to_be_visible(timeout=LOAD)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Team board")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    _screenshot(page, tmp_path, spec.slug)
