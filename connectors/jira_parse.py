@@ -37,6 +37,12 @@ def parse_ts(value: Any) -> datetime | None:
     s = str(value).strip()
     if s in _NULLS:
         return None
+    if len(s) > 10 and s[4] == "-" and s[10] in "T ":
+        try:   # fast path: Python 3.11 reads +0800, +08:00 and Z
+            dt = datetime.fromisoformat(s)
+            return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+        except ValueError:
+            pass
     m = _TS.match(s)
     if not m:
         raise ValueError(f"not a Jira timestamp: {s!r}")
