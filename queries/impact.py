@@ -159,7 +159,10 @@ def _verdict(direction: str, effect_rel: float, lo: float, hi: float, min_change
     sign = 1.0 if direction == "up" else -1.0
     lo_s, hi_s = (lo, hi) if sign > 0 else (-hi, -lo)
     rel_s = sign * effect_rel if not math.isnan(effect_rel) else math.nan
-    big_enough = (lambda r: math.isnan(r) or r >= min_change)
+
+    def big_enough(r: float) -> bool:
+        return math.isnan(r) or r >= min_change
+
     if lo_s > 0 and big_enough(rel_s):
         return MOVED
     if hi_s < 0 and big_enough(-rel_s if not math.isnan(rel_s) else math.nan):

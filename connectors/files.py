@@ -1,0 +1,782 @@
+"""File imports: CSV, Parquet and JSON into validated frames (docs/imports.md).
+
+Every reader validates the whole file first and raises one `RetroscopeError` listing each
+bad row as `FILE:LINE: column X: <problem> (expected <what>)` (up to 20, then a count);
+nothing is written unless the whole file is valid. Locations: CSV = the line in the file
+(the header is line 1); Parquet = `row N` (1-based); JSON = `section[i]` (0-based index in
+the records array).
+
+The hot path (1M-row metric files) is vectorised: pyarrow parses the CSV, pandas checks
+whole columns at once; Python only loops over the (at most 20) messages it prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from queries.errors import RetroscopeError
+
+MAX_SHOWN = 20
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")     # utf-8-sig also reads plain UTF-8
+DELIMITERS = (",", ";", "\t", "|")
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+METRIC_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+# --------------------------------------------------------------------------- problems
+@dataclass
+class Problems:
+    """Collects row problems; `raise_if_any()` raises the multi-line report."""
+
+    path: str
+    where: Callable[[int], str]
+    items: list[tuple[int, int, str]] = field(default_factory=list)   # (row order, seq, message)
+    total: int = 0
+    file_level: list[str] = field(default_factory=list)
+
+    def add(self, row: int | None, column: str, problem: str, expected: str) -> None:
+        self.total += 1
+        if len(self.items) < 10 * MAX_SHOWN:
+            loc = self.where(row) if row is not None else self.path
+            self.items.append((row if row is not None else -1, len(self.items),
+                               f"{loc}: column {column}: {problem} (expected {expected})"))
+
+    def add_mask(self, mask, rows: np.ndarray, values, column: str, problem: Callable[[object], str],
+                 expected: str) -> None:
+        """Add one problem per True in `mask` (vectorised: messages only for the first few)."""
+        mask = np.asarray(mask, dtype=bool)
+        n = int(mask.sum())
+        if not n:
+            return
+        idx = np.flatnonzero(mask)
+        vals = np.asarray(values, dtype=object)
+        for i in idx[:MAX_SHOWN]:
+            self.add(int(rows[i]), column, problem(vals[i]), expected)
+        self.total += n - min(n, MAX_SHOWN)
+
+    def file(self, message: str) -> None:
+        self.file_level.append(message)
+
+    def raise_if_any(self, what: str) -> None:
+        if not self.total and not self.file_level:
+            return
+        n = self.total + len(self.file_level)
+        lines = [f"{self.path}: {n} problem{'s' if n != 1 else ''} in the {what} file; nothing was imported. "
+                 "Fix the rows listed below and run the import again:"]
+        lines += [f"{self.path}: {m}" for m in self.file_level]
+        shown = [m for _, _, m in sorted(self.items)][: MAX_SHOWN]
+        lines += shown
+        more = self.total - len(shown)
+        if more > 0:
+            lines.append(f"… and {more} more")
+        raise RetroscopeError("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- reading
+@dataclass
+class Table:
+    """A file read as a frame, with a way to name the place of each row."""
+
+    path: str
+    frame: pd.DataFrame
+    fmt: str                        # csv | parquet | json
+    lines: np.ndarray               # per row: CSV line number / parquet row / json index
+    section: str = ""               # JSON: the key of the records array ('' = top-level array)
+    delimiter: str | None = None
+    encoding: str | None = None
+
+    def where(self, row: int) -> str:
+        n = int(self.lines[row]) if 0 <= row < len(self.lines) else row
+        if self.fmt == "csv":
+            return f"{self.path}:{n}"
+        if self.fmt == "parquet":
+            return f"{self.path}:row {n}"
+        return f"{self.path}:{self.section}[{n}]"
+
+    def problems(self) -> Problems:
+        return Problems(self.path, self.where)
+
+
+def _fail(path: str, problem: str, fix: str) -> RetroscopeError:
+    return RetroscopeError(f"{path}: {problem}; {fix}")
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")   # pragma: no cover
+
+
+def _detect_delimiter(path: str, text: str) -> str:
+    sample = text[:65536].splitlines()[:50]
+    sample = [s for s in sample if s.strip()]
+    best, best_n = None, 1
+    for d in DELIMITERS:
+        counts = [len(r) for r in csv.reader(sample, delimiter=d)]
+        if counts and counts[0] > best_n and all(c == counts[0] for c in counts[1:-1] or [counts[0]]):
+            best, best_n = d, counts[0]
+    if best is None:
+        for d in DELIMITERS:   # header splits but rows are ragged: still the likely delimiter
+            header = next(csv.reader(sample[:1], delimiter=d), [])
+            if len(header) > best_n:
+                best, best_n = d, len(header)
+    if best is None:
+        raise _fail(path, "could not detect the column delimiter (the header has a single column)",
+                    "separate columns with a comma, semicolon, tab or | and give a header line, e.g. day,metric,value")
+    return best
+
+
+def read_csv(path: str | Path) -> Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    p = Path(path)
+    name = str(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise _fail(name, f"cannot read the file ({e.strerror})", "check the path and permissions") from None
+    if not raw.strip():
+        raise _fail(name, "the file is empty", "give a header line and at least one row")
+    text, enc = _decode(raw)
+    delim = _detect_delimiter(name, text)
+    header = next(csv.reader(text.splitlines()[:1], delimiter=delim))
+    header = [h.strip() for h in header]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise _fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes)} appear more than once",
+                    "give each column once")
+    if any(h == "" for h in header):
+        raise _fail(name, f"line 1: column {header.index('') + 1} has no name", "name every column in the header")
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    if enc not in ("utf-8-sig",):
+        data = text.encode("utf-8")
+    bad: list = []
+
+    def on_bad(row) -> str:
+        bad.append(row)
+        return "skip"
+
+    def parse(threads: bool):
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=header, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_bad, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    try:
+        tbl = parse(True)
+        if bad:   # re-read single-threaded: only then does pyarrow know the line numbers
+            bad.clear()
+            tbl = parse(False)
+    except pa.ArrowInvalid as e:
+        raise _fail(name, f"not a readable CSV file ({str(e).splitlines()[0]})",
+                    "save it as CSV (UTF-8) with one record per line") from None
+    if bad:
+        probs = Problems(name, lambda n: f"{name}:{n}")
+        for b in bad[:MAX_SHOWN]:
+            probs.add(b.number, "*", f"{b.actual_columns} fields instead of {b.expected_columns}",
+                      f"{b.expected_columns} {_DELIM_NAMES[delim]}-separated fields like the header")
+        probs.total += max(0, len(bad) - MAX_SHOWN)
+        probs.raise_if_any("CSV")
+    df = tbl.to_pandas()
+    df = df.apply(lambda s: s.str.strip()) if len(df) else df
+    lines = np.arange(2, 2 + len(df))
+    blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
+    if blank.any():   # blank lines: not data, but they still count for line numbers
+        df, lines = df[~blank].reset_index(drop=True), lines[~blank]
+    if df.empty:
+        raise _fail(name, "the file has a header but no rows", "add at least one row under the header")
+    return Table(name, df, "csv", lines, delimiter=delim, encoding=enc.replace("-sig", ""))
+
+
+def read_parquet(path: str | Path) -> Table:
+    import pyarrow.parquet as pq
+
+    name = str(path)
+    try:
+        df = pq.read_table(str(path)).to_pandas()
+    except Exception as e:   # noqa: BLE001 - pyarrow raises several kinds
+        raise _fail(name, f"not a readable Parquet file ({str(e).splitlines()[0]})",
+                    "write it with pandas.to_parquet / pyarrow, or import a CSV instead") from None
+    if df.empty:
+        raise _fail(name, "the file is empty", "give at least one row")
+    df.columns = [str(c).strip() for c in df.columns]
+    return Table(name, df.reset_index(drop=True), "parquet", np.arange(1, len(df) + 1))
+
+
+def load_json(path: str | Path) -> object:
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise _fail(name, f"cannot read the file ({e.strerror})", "check the path and permissions") from None
+    if not raw.strip():
+        raise _fail(name, "the file is empty", "give a JSON array of records or an object of arrays")
+    text, _ = _decode(raw)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _fail(name, f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})",
+                    "fix the JSON syntax (a linter such as `python -m json.tool FILE` shows where)") from None
+
+
+def records_table(name: str, records: object, section: str) -> Table:
+    if not isinstance(records, list):
+        raise _fail(name, f"{section or 'the top level'} is not an array of records",
+                    'give [{"column": value, ...}, ...]')
+    not_obj = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    if not_obj:
+        raise _fail(name, f"{section}[{not_obj[0]}] is not an object", 'give each record as {"column": value, ...}')
+    if not records:
+        raise _fail(name, f"{section or 'the array'} has no records", "give at least one record")
+    df = pd.DataFrame.from_records(records)
+    df.columns = [str(c).strip() for c in df.columns]
+    return Table(name, df, "json", np.arange(len(df)), section=section)
+
+
+def read_json(path: str | Path, sections: Iterable[str] = ()) -> Table:
+    """A records array, or an object with one key whose value is the records array."""
+    name = str(path)
+    doc = load_json(path)
+    if isinstance(doc, dict):
+        keys = [k for k in doc if isinstance(doc[k], list)]
+        pick = [k for k in keys if k in set(sections)] or keys
+        if len(pick) != 1:
+            raise _fail(name, f"expected one array of records, found keys {', '.join(map(str, doc)) or '(none)'}",
+                        'give [{...}, ...] or {"' + (next(iter(sections), "table")) + '": [{...}, ...]}')
+        return records_table(name, doc[pick[0]], pick[0])
+    return records_table(name, doc, "")
+
+
+def read_table(path: str | Path, sections: Iterable[str] = ()) -> Table:
+    p = Path(path)
+    if not p.exists():
+        raise _fail(str(path), "no such file", "check the path")
+    suffix = p.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return read_parquet(p)
+    if suffix in (".json",):
+        return read_json(p, sections)
+    if suffix in (".csv", ".tsv", ".txt", ""):
+        return read_csv(p)
+    raise _fail(str(path), f"unknown file type '{p.suffix}'", "give a .csv, .tsv, .parquet or .json file")
+
+
+# --------------------------------------------------------------------------- column parsing
+def is_missing(s: pd.Series) -> np.ndarray:
+    m = s.isna().to_numpy()
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        m = m | (s.astype("string").fillna("").str.strip() == "").to_numpy(dtype=bool)
+    return m
+
+
+def parse_dates(s: pd.Series) -> pd.Series:
+    """datetime64 (midnight) per value; NaT where missing or not a YYYY-MM-DD date."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        return out.dt.normalize()
+    if s.dtype == object and len(s) and s.map(lambda v: isinstance(v, date | datetime)).all():
+        return pd.to_datetime(s).dt.normalize()
+    txt = s.astype("string").str.strip()
+    out = pd.to_datetime(txt, format="%Y-%m-%d", errors="coerce")
+    return out
+
+
+def parse_numbers(s: pd.Series, decimal_comma: bool = False) -> pd.Series:
+    """float per value; NaN where missing, not a number or not finite."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return pd.Series(np.nan, index=s.index)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        out = s.astype(float)
+    else:
+        txt = s.astype("string").str.strip()
+        if decimal_comma:
+            txt = txt.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+        out = pd.to_numeric(txt, errors="coerce").astype(float)
+    return out.where(np.isfinite(out.to_numpy(dtype=float, na_value=np.nan)))
+
+
+def parse_bools(s: pd.Series) -> pd.Series:
+    """True/False/NA per value (true/false/yes/no/1/0, any case); NA if missing or unrecognised."""
+    def one(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return pd.NA
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        t = str(v).strip().lower()
+        return True if t in _TRUE else False if t in _FALSE else pd.NA
+    return s.map(one).astype("boolean")
+
+
+def text(s: pd.Series) -> pd.Series:
+    return s.astype("string").fillna("").str.strip()
+
+
+def _show(v: object) -> str:
+    t = str(v)
+    return repr(t if len(t) <= 40 else t[:37] + "...")
+
+
+def _unknown_columns(tbl: Table, allowed: Iterable[str], probs: Problems, example: str) -> None:
+    unknown = [c for c in tbl.frame.columns if c not in set(allowed)]
+    if unknown:
+        probs.file(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                   f"(expected only {example})")
+
+
+def _rename(tbl: Table, aliases: dict[str, str]) -> None:
+    """Case-insensitive header names and aliases → canonical names."""
+    ren = {}
+    for c in tbl.frame.columns:
+        k = aliases.get(c.lower(), c.lower() if c.lower() in aliases.values() else None)
+        if k and k not in tbl.frame.columns:
+            ren[c] = k
+    if ren:
+        tbl.frame = tbl.frame.rename(columns=ren)
+
+
+def _check_dates(tbl: Table, probs: Problems, col: str, rows: np.ndarray, as_of: date | None,
+                 required: bool = True, future_ok: bool = False) -> pd.Series:
+    s = tbl.frame[col] if col in tbl.frame.columns else pd.Series([None] * len(tbl.frame), dtype=object)
+    miss = is_missing(s)
+    d = parse_dates(s)
+    if required:
+        probs.add_mask(miss, rows, s, col, lambda v: "missing", "a date YYYY-MM-DD")
+    probs.add_mask(~miss & d.isna().to_numpy(), rows, s, col, lambda v: f"{_show(v)} is not a date",
+                   "YYYY-MM-DD, e.g. 2026-03-31")
+    if as_of is not None and not future_ok:
+        late = d.notna().to_numpy() & (d > pd.Timestamp(as_of)).to_numpy(dtype=bool, na_value=False)
+        probs.add_mask(late, rows, d.dt.strftime("%Y-%m-%d"), col, lambda v: f"{v} is after as_of {as_of.isoformat()}",
+                       "a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right")
+    return d
+
+
+# --------------------------------------------------------------------------- metrics
+LONG_COLUMNS = ("day", "metric", "value", "segment", "unit", "higher_is_better", "description")
+DEF_COLUMNS = ("unit", "higher_is_better", "description")
+
+
+@dataclass
+class MetricsImport:
+    points: pd.DataFrame          # metric, day (datetime64), segment, value
+    definitions: pd.DataFrame     # metric, unit, higher_is_better, description
+    layout: str                   # long | wide
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def metrics(self) -> list[str]:
+        return sorted(set(self.points["metric"]))
+
+
+def read_definitions(path: str | Path) -> pd.DataFrame:
+    """Metric definitions from a TOML file: `[metrics.<name>]` (or `[<name>]`) tables with
+    unit, higher_is_better, description."""
+    name = str(path)
+    try:
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(name, "no such file", "check the --definitions path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise _fail(name, f"not valid TOML ({e})", 'write [metrics.revenue] then unit = "EUR" lines') from None
+    tables = doc.get("metrics", doc) if isinstance(doc.get("metrics", doc), dict) else {}
+    rows, problems = [], []
+    for metric, spec in tables.items():
+        if not isinstance(spec, dict):
+            problems.append(f"{name}: [{metric}]: not a table (expected [metrics.{metric}] with unit = ...)")
+            continue
+        if not METRIC_NAME.match(metric):
+            problems.append(f"{name}: [metrics.{metric}]: not a metric name (expected letters, digits, _ . -)")
+        extra = sorted(set(spec) - set(DEF_COLUMNS))
+        if extra:
+            problems.append(f"{name}: [metrics.{metric}]: unknown key{'s' if len(extra) > 1 else ''} "
+                            f"{', '.join(extra)} (expected only unit, higher_is_better, description)")
+        hib = spec.get("higher_is_better", True)
+        if not isinstance(hib, bool):
+            problems.append(f"{name}: [metrics.{metric}]: higher_is_better = {hib!r} (expected true or false)")
+        rows.append({"metric": metric, "unit": spec.get("unit"), "higher_is_better": bool(hib) if isinstance(hib, bool) else True,
+                     "description": spec.get("description")})
+    if not rows and not problems:
+        problems.append(f"{name}: no metric definitions (expected [metrics.<name>] tables)")
+    if problems:
+        n = len(problems)
+        raise RetroscopeError("\n".join([f"{name}: {n} problem{'s' if n > 1 else ''} in the definitions file; "
+                                         "nothing was imported. Fix them and run the import again:"] + problems))
+    return pd.DataFrame(rows, columns=["metric", "unit", "higher_is_better", "description"])
+
+
+def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | None = None) -> MetricsImport:
+    """Daily metric values, long (`day, metric, value[, segment]` + optional unit,
+    higher_is_better, description) or wide (`day[, segment]` + one column per metric)."""
+    tbl = read_table(path, sections=("metrics", "points", "values", "table"))
+    _rename(tbl, {"date": "day", "day": "day", "metric": "metric", "value": "value", "segment": "segment",
+                  "unit": "unit", "higher_is_better": "higher_is_better", "description": "description"})
+    cols = set(tbl.frame.columns)
+    long = "metric" in cols or "value" in cols
+    probs = tbl.problems()
+    rows = np.arange(len(tbl.frame))
+    decimal_comma = tbl.delimiter == ";"
+    notes: list[str] = []
+    if "day" not in cols:
+        probs.file("no day column (expected a header with day, e.g. day,metric,value or day,revenue,nps)")
+        probs.raise_if_any("metrics")
+    days = _check_dates(tbl, probs, "day", rows, as_of)
+    seg = text(tbl.frame["segment"]) if "segment" in cols else pd.Series("", index=tbl.frame.index, dtype="string")
+    defs_from_file = pd.DataFrame(columns=["metric", "unit", "higher_is_better", "description"])
+
+    if long:
+        missing = [c for c in ("metric", "value") if c not in cols]
+        if missing:
+            probs.file(f"no {' or '.join(missing)} column (expected day,metric,value[,segment] for the long layout)")
+        _unknown_columns(tbl, LONG_COLUMNS, probs, "day, metric, value, segment, unit, higher_is_better, description")
+        probs.raise_if_any("metrics")
+        metric = text(tbl.frame["metric"])
+        names = pd.Series(metric.unique())
+        bad_names = set(names[~names.str.match(METRIC_NAME.pattern)].astype(str)) - {""}
+        probs.add_mask((metric == "").to_numpy(dtype=bool), rows, metric, "metric", lambda v: "missing", "a metric name")
+        if bad_names:
+            probs.add_mask(metric.isin(bad_names).to_numpy(dtype=bool), rows, metric, "metric",
+                           lambda v: f"{_show(v)} is not a metric name", "letters, digits, _ . - (no spaces)")
+        raw_val = tbl.frame["value"]
+        values = parse_numbers(raw_val, decimal_comma)
+        vmiss = is_missing(raw_val)
+        probs.add_mask(vmiss, rows, raw_val, "value", lambda v: "missing", "a number")
+        probs.add_mask(~vmiss & values.isna().to_numpy(), rows, raw_val, "value",
+                       lambda v: f"{_show(v)} is not a number", "a number like 3.25")
+        points = pd.DataFrame({"metric": metric.to_numpy(dtype=object), "day": days, "segment": seg.to_numpy(dtype=object),
+                               "value": values.to_numpy(dtype=float), "_row": rows})
+        present = [c for c in DEF_COLUMNS if c in cols]
+        if present:
+            defs_from_file = _definitions_from_columns(tbl, probs, metric, rows, present)
+    else:
+        metric_cols = [c for c in tbl.frame.columns if c not in ("day", "segment")]
+        if not metric_cols:
+            probs.file("no metric columns (expected day followed by one column per metric, e.g. day,revenue,nps)")
+        bad_cols = [c for c in metric_cols if not METRIC_NAME.match(c)]
+        if bad_cols:
+            probs.file(f"column{'s' if len(bad_cols) > 1 else ''} {', '.join(bad_cols)}: not a metric name "
+                       "(expected letters, digits, _ . - in the header; or use the long layout day,metric,value)")
+        probs.raise_if_any("metrics")
+        parts = []
+        for c in metric_cols:
+            raw_val = tbl.frame[c]
+            values = parse_numbers(raw_val, decimal_comma)
+            vmiss = is_missing(raw_val)
+            probs.add_mask(~vmiss & values.isna().to_numpy(), rows, raw_val, c,
+                           lambda v: f"{_show(v)} is not a number", "a number like 3.25, or an empty cell for no value")
+            keep = ~vmiss
+            parts.append(pd.DataFrame({"metric": c, "day": days[keep], "segment": seg[keep].to_numpy(dtype=object),
+                                       "value": values[keep].to_numpy(dtype=float), "_row": rows[keep]}))
+        points = pd.concat(parts, ignore_index=True)
+        if points.empty:
+            probs.file("every metric cell is empty (expected at least one value)")
+    probs.raise_if_any("metrics")
+
+    dup = points.duplicated(["metric", "day", "segment"], keep=False).to_numpy()
+    if dup.any():
+        d = points[dup]
+        first = d.groupby(["metric", "day", "segment"], sort=False)["_row"].transform("min")
+        later = (d["_row"] != first).to_numpy()
+        where_first = [tbl.where(int(r)) for r in first[later].iloc[:MAX_SHOWN]]
+        msgs = iter(where_first)
+        probs.add_mask(later, d["_row"].to_numpy(), d["metric"], "day",
+                       lambda v: f"second value for {v} on this day and segment (first at {next(msgs)})",
+                       "one value per metric, day and segment")
+    probs.raise_if_any("metrics")
+
+    defs = defs_from_file
+    if definitions is not None:
+        toml_defs = read_definitions(definitions)
+        clash = set(toml_defs["metric"]) & set(defs["metric"])
+        if clash:
+            notes.append(f"definitions of {', '.join(sorted(clash))} taken from {definitions} (over the file's columns)")
+        defs = pd.concat([defs[~defs["metric"].isin(toml_defs["metric"])], toml_defs], ignore_index=True)
+    points = points.drop(columns="_row")
+    points["segment"] = points["segment"].astype(str)
+    return MetricsImport(points, defs.reset_index(drop=True), "long" if long else "wide", notes)
+
+
+def _definitions_from_columns(tbl: Table, probs: Problems, metric: pd.Series, rows: np.ndarray,
+                              present: list[str]) -> pd.DataFrame:
+    f = pd.DataFrame({"metric": metric.to_numpy(dtype=object), "_row": rows})
+    for c in present:
+        if c == "higher_is_better":
+            raw = tbl.frame[c]
+            b = parse_bools(raw)
+            miss = is_missing(raw)
+            probs.add_mask(~miss & b.isna().to_numpy(dtype=bool), rows, raw, c,
+                           lambda v: f"{_show(v)} is not true or false", "true/false, yes/no or 1/0")
+            f[c] = b.to_numpy(dtype=object, na_value=None)
+        else:
+            f[c] = text(tbl.frame[c]).replace("", pd.NA).to_numpy(dtype=object, na_value=None)
+    # one definition per metric: every non-empty value of a column must agree
+    for c in present:
+        sub = f[f[c].notna()][["metric", c, "_row"]]
+        if sub.empty:
+            continue
+        firsts = sub.drop_duplicates("metric").set_index("metric")
+        ref = sub["metric"].map(firsts[c])
+        clash = (sub[c].astype(str) != ref.astype(str)).to_numpy()
+        if clash.any():
+            first_rows = sub["metric"].map(firsts["_row"]).to_numpy()[clash]
+            refs = ref.to_numpy()[clash]
+            it = iter(zip(refs, first_rows, strict=True))
+
+            def differs(v, it=it):
+                ref_v, ref_row = next(it)
+                return f"{_show(v)} differs from {_show(ref_v)} at {tbl.where(int(ref_row))}"
+
+            probs.add_mask(clash, sub["_row"].to_numpy(), sub[c], c, differs, "one definition per metric")
+    agg = {c: (lambda s: next((v for v in s if v is not None and v is not pd.NA), None)) for c in present}
+    out = f.groupby("metric", sort=True).agg(agg).reset_index()
+    for c in DEF_COLUMNS:
+        if c not in out.columns:
+            out[c] = None
+    out["higher_is_better"] = out["higher_is_better"].map(lambda v: True if v is None else bool(v))
+    return out[["metric", "unit", "higher_is_better", "description"]]
+
+
+# --------------------------------------------------------------------------- features
+FEATURE_ALIASES = {"key": "item_key", "item_key": "item_key", "item": "item_key", "name": "name",
+                   "item_name": "name", "shipped_on": "shipped_on", "shipped": "shipped_on", "ship_date": "shipped_on",
+                   "epic_key": "epic_key", "epic": "epic_key", "metrics": "metrics", "metric": "metrics",
+                   "expected_direction": "expected_direction", "direction": "expected_direction",
+                   "min_change": "min_change"}
+FEATURE_COLUMNS = ("item_key", "name", "shipped_on", "epic_key", "metrics", "expected_direction", "min_change")
+
+
+def split_metrics(v: object) -> list[str]:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
+    if isinstance(v, list | tuple | np.ndarray):
+        return [str(x).strip() for x in v if str(x).strip()]
+    return [x.strip() for x in re.split(r"[;,|]", str(v)) if x.strip()]
+
+
+def parse_share(v: object) -> float | None:
+    """A relative change: 0.05, 5% or '5 %' → 0.05. None if not a number."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return 0.0
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v) if math.isfinite(v) else None
+    t = str(v).strip().replace(",", ".")
+    if t == "":
+        return 0.0
+    pct = t.endswith("%")
+    try:
+        x = float(t.rstrip("%").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(x):
+        return None
+    return x / 100 if pct else x
+
+
+def check_metric_list(probs: Problems, row: int, column: str, names: list[str], known: set[str] | None) -> None:
+    for m in names:
+        if not METRIC_NAME.match(m):
+            probs.add(row, column, f"{_show(m)} is not a metric name", "letters, digits, _ . -")
+        elif known is not None and m not in known:
+            hint = ", ".join(sorted(known)[:8]) + ("…" if len(known) > 8 else "") if known else \
+                "none loaded yet; import metrics first"
+            probs.add(row, column, f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}")
+
+
+def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | None) -> pd.DataFrame:
+    """Shipped items: item_key, name, shipped_on, epic_key, metrics (list), expected_direction,
+    min_change. known_metrics=None skips the metric check (no warehouse yet)."""
+    tbl = read_table(path, sections=("features", "items", "shipped_items", "table"))
+    _rename(tbl, FEATURE_ALIASES)
+    probs = tbl.problems()
+    cols = set(tbl.frame.columns)
+    _unknown_columns(tbl, FEATURE_COLUMNS, probs, "key, name, shipped_on, epic_key, metrics, direction, min_change")
+    missing = [c for c in ("item_key", "name", "shipped_on") if c not in cols]
+    if missing:
+        probs.file(f"no {', '.join('key' if c == 'item_key' else c for c in missing)} column "
+                   "(expected a header like key,name,shipped_on,epic_key,metrics,direction,min_change)")
+    probs.raise_if_any("features")
+    f = tbl.frame
+    rows = np.arange(len(f))
+    key, name = text(f["item_key"]), text(f["name"])
+    probs.add_mask((key == "").to_numpy(dtype=bool), rows, key, "key", lambda v: "missing", "the item's key, e.g. ATL-123")
+    probs.add_mask((name == "").to_numpy(dtype=bool), rows, name, "name", lambda v: "missing", "the item's name")
+    dup = key.duplicated(keep="first").to_numpy(dtype=bool) & (key != "").to_numpy(dtype=bool)
+    first_at = {k: i for i, k in reversed(list(enumerate(key)))}
+    probs.add_mask(dup, rows, key, "key", lambda v: f"duplicate key {_show(v)} (first at {tbl.where(first_at[v])})",
+                   "each item once")
+    shipped = _check_dates(tbl, probs, "shipped_on", rows, as_of)
+    epic = text(f["epic_key"]) if "epic_key" in cols else pd.Series("", index=f.index, dtype="string")
+    metrics = f["metrics"].map(split_metrics) if "metrics" in cols else pd.Series([[]] * len(f), index=f.index)
+    for i, ms in enumerate(metrics):
+        check_metric_list(probs, i, "metrics", ms, known_metrics)
+    if "expected_direction" in cols:
+        d = text(f["expected_direction"]).str.lower().replace("", "up")
+        probs.add_mask((~d.isin(["up", "down"])).to_numpy(dtype=bool), rows, f["expected_direction"], "direction",
+                       lambda v: f"{_show(v)} is not a direction", "up or down")
+    else:
+        d = pd.Series("up", index=f.index)
+    if "min_change" in cols:
+        mc = f["min_change"].map(parse_share)
+        bad = mc.isna().to_numpy() | mc.map(lambda x: x is not None and not 0 <= x < 10).to_numpy(dtype=bool)
+        probs.add_mask(bad, rows, f["min_change"], "min_change", lambda v: f"{_show(v)} is not a relative change",
+                       "a share like 0.02 or 2% (0 = any change)")
+    else:
+        mc = pd.Series(0.0, index=f.index)
+    probs.raise_if_any("features")
+    return pd.DataFrame({
+        "item_key": key.to_numpy(dtype=object), "name": name.to_numpy(dtype=object),
+        "shipped_on": shipped.dt.date.to_numpy(dtype=object),
+        "epic_key": epic.replace("", pd.NA).to_numpy(dtype=object, na_value=None),
+        "metrics": list(metrics), "expected_direction": d.to_numpy(dtype=object),
+        "min_change": mc.astype(float).to_numpy(), "origin": "import",
+    })
+
+
+# --------------------------------------------------------------------------- retro records
+RECORD_KINDS = {   # record value in CSV / JSON section -> canonical kind
+    "retro": "retro", "retros": "retro", "card": "card", "cards": "card", "action": "action", "actions": "action",
+    "action_item": "action", "action_items": "action", "agreement": "agreement", "agreements": "agreement",
+    "hypothesis": "hypothesis", "hypotheses": "hypothesis", "setting": "setting", "settings": "setting",
+}
+SECTIONS = {"retro": "retros", "card": "cards", "action": "actions", "agreement": "agreements",
+            "hypothesis": "hypotheses", "setting": "settings"}
+AUTHOR_COLUMNS = {"author", "author_name", "name", "created_by", "user", "username", "email", "person", "written_by"}
+
+
+@dataclass
+class RetroRecords:
+    """Rows per kind, each row a dict plus its location string."""
+
+    rows: dict[str, list[tuple[str, dict]]]
+    notes: list[str]
+    dropped_author_columns: list[str]
+
+
+def _clean_value(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v if v != "" else None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def read_retro(path: str | Path) -> RetroRecords:
+    """Retro records from JSON (sections retros/cards/actions/agreements/hypotheses/settings,
+    retros may nest their own cards/actions/agreements/hypotheses) or CSV with a `record`
+    column. Card author columns are dropped (cards are anonymous)."""
+    name = str(path)
+    suffix = Path(path).suffix.lower()
+    rows: dict[str, list[tuple[str, dict]]] = {k: [] for k in SECTIONS}
+    dropped: set[str] = set()
+    notes: list[str] = []
+    if suffix == ".json":
+        doc = load_json(path)
+        if not isinstance(doc, dict):
+            raise _fail(name, "the top level is not an object",
+                        'give {"retros": [...], "cards": [...], "actions": [...], "agreements": [...], "hypotheses": [...]}')
+        unknown = [k for k in doc if k not in RECORD_KINDS and k not in ("format", "exported_at")]
+        if unknown:
+            raise _fail(name, f"unknown section{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}",
+                        "use only retros, cards, actions, agreements, hypotheses, settings")
+        for sec, recs in doc.items():
+            if sec in ("format", "exported_at"):
+                continue
+            kind = RECORD_KINDS[sec]
+            if not isinstance(recs, list):
+                raise _fail(name, f"{sec} is not an array", f'give "{sec}": [{{...}}, ...]')
+            for i, r in enumerate(recs):
+                loc = f"{name}:{sec}[{i}]"
+                if not isinstance(r, dict):
+                    raise _fail(name, f"{sec}[{i}] is not an object", 'give each record as {"column": value, ...}')
+                rec = {str(k).strip().lower(): _clean_value(v) for k, v in r.items()
+                       if not (kind == "retro" and str(k).strip().lower() in RECORD_KINDS)}
+                rows[kind].append((loc, rec))
+                if kind == "retro":   # nested children inherit the retro id (set after id generation)
+                    for child_sec, children in r.items():
+                        ck = RECORD_KINDS.get(str(child_sec).strip().lower())
+                        if ck is None or ck in ("retro", "setting"):
+                            continue
+                        if not isinstance(children, list):
+                            raise _fail(name, f"{loc}.{child_sec} is not an array", f'give "{child_sec}": [{{...}}, ...]')
+                        for j, ch in enumerate(children):
+                            if not isinstance(ch, dict):
+                                raise _fail(name, f"{sec}[{i}].{child_sec}[{j}] is not an object",
+                                            'give each record as {"column": value, ...}')
+                            crec = {str(k).strip().lower(): _clean_value(v) for k, v in ch.items()}
+                            crec["__parent__"] = len(rows["retro"]) - 1
+                            rows[ck].append((f"{loc}.{child_sec}[{j}]", crec))
+    else:
+        tbl = read_table(path)
+        tbl.frame.columns = [c.lower() for c in tbl.frame.columns]
+        if "record" not in tbl.frame.columns:
+            raise _fail(name, "no record column",
+                        "give a CSV whose first column `record` says retro, card, action, agreement or hypothesis per row")
+        probs = tbl.problems()
+        recs = tbl.frame.to_dict("records")
+        for i, r in enumerate(recs):
+            kind = RECORD_KINDS.get(str(r.get("record") or "").strip().lower())
+            if kind is None:
+                probs.add(i, "record", f"{_show(r.get('record'))} is not a record type",
+                          "retro, card, action, agreement, hypothesis or setting")
+                continue
+            rec = {k: _clean_value(v) for k, v in r.items() if k != "record"}
+            rec = {k: v for k, v in rec.items() if v is not None}
+            rows[kind].append((tbl.where(i), rec))
+        probs.raise_if_any("retro")
+    for _loc, rec in rows["card"]:
+        authors = [k for k in rec if k in AUTHOR_COLUMNS]
+        for k in authors:
+            rec.pop(k)
+            dropped.add(k)
+    if dropped:
+        notes.append(f"dropped the column{'s' if len(dropped) > 1 else ''} {', '.join(sorted(dropped))} from the "
+                     "cards: retro cards are anonymous, so author names are never stored")
+    return RetroRecords(rows, notes, sorted(dropped))
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A deterministic id from the record's content, so re-importing a file without ids
+    updates the same records instead of duplicating them."""
+    h = hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}-{h}"
+
+
+def known_metrics(db_path: str | Path) -> set[str] | None:
+    """Product metrics the warehouse knows, or None when there is no warehouse yet."""
+    import queries
+
+    if not Path(db_path).exists():
+        return None
+    con = queries.connect(db_path)
+    try:
+        return set(queries.run(con, "outcomes__known_metrics")["metric"])
+    finally:
+        con.close()

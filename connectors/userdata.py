@@ -1,0 +1,449 @@
+"""Writing user input (retros, anonymous cards, action items, working agreements,
+hypotheses, settings) to the user-input store — the API the Retro-log page and
+`retroscope import retro` share.
+
+- Every call validates its input and raises `RetroscopeError` (one line: which record,
+  which column, what is wrong, what is expected) before anything is written.
+- Every call is one transaction on a short-lived connection (`queries.open_userdata`), so
+  the app and the CLI can share the store; a sync never opens it.
+- Ids are generated when absent. Writes go through `queries.write_frame` (upsert by id).
+- Cards have no author: the store has no column for one, and imports drop such columns.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+import queries
+from queries.errors import RetroscopeError
+
+KINDS = ("scrum", "product", "pm-eng")
+KIND_ALIASES = {"scrum": "scrum", "sprint": "scrum", "product": "product", "pm-eng": "pm-eng", "pm/eng": "pm-eng",
+                "pm-engineering": "pm-eng", "pm/engineering": "pm-eng", "pm_eng": "pm-eng", "pmeng": "pm-eng"}
+STATUSES = ("open", "done", "dropped")
+DIRECTIONS = ("up", "down")
+
+# kind -> (table, id column, columns in store order)
+TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "retro": ("retros", "retro_id", ("retro_id", "held_on", "team", "kind", "title", "created_at")),
+    "card": ("retro_cards", "card_id", ("card_id", "retro_id", "column_name", "text", "theme", "votes")),
+    "action": ("action_items", "action_id", ("action_id", "retro_id", "text", "owner", "due_on", "status", "done_on")),
+    "agreement": ("agreements", "agreement_id",
+                  ("agreement_id", "retro_id", "text", "start_on", "review_on", "metric", "target", "direction")),
+    "hypothesis": ("hypotheses", "hypothesis_id",
+                   ("hypothesis_id", "retro_id", "item_key", "metric", "direction", "min_change")),
+    "setting": ("settings", "key", ("key", "value")),
+}
+ALIASES: dict[str, dict[str, str]] = {
+    "retro": {"id": "retro_id", "date": "held_on", "held": "held_on", "type": "kind"},
+    "card": {"id": "card_id", "column": "column_name", "prompt": "column_name"},
+    "action": {"id": "action_id", "due": "due_on", "done": "done_on"},
+    "agreement": {"id": "agreement_id", "start": "start_on", "review": "review_on"},
+    "hypothesis": {"id": "hypothesis_id", "item": "item_key"},
+    "setting": {},
+}
+ORDER = ("retro", "card", "action", "agreement", "hypothesis", "setting")
+
+Problem = tuple[str, str, str]    # (column, problem, expected)
+
+
+# --------------------------------------------------------------------------- value checks
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.strip() == "")
+
+
+def _date(v: object) -> date | None:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    try:
+        return date.fromisoformat(str(v).strip()[:10]) if len(str(v).strip()) == 10 else None
+    except ValueError:
+        return None
+
+
+def _number(v: object) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v) if math.isfinite(v) else None
+    t = str(v).strip().replace(",", ".")
+    pct = t.endswith("%")
+    try:
+        x = float(t.rstrip("%").strip())
+    except ValueError:
+        return None
+    return (x / 100 if pct else x) if math.isfinite(x) else None
+
+
+def _show(v: object) -> str:
+    t = str(v)
+    return repr(t if len(t) <= 40 else t[:37] + "...")
+
+
+def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set[str] | None = None,
+          retro_ids: set[str] | None = None) -> tuple[dict, list[Problem]]:
+    """Validate one record of `kind`; returns the row in store columns and its problems.
+    retro_ids: the retros a card/action/agreement/hypothesis may belong to (None = no check).
+    known_metrics: product metrics a hypothesis may name (None = no check)."""
+    if kind not in TABLES:
+        raise RetroscopeError(f"unknown record kind {kind!r} (expected one of {', '.join(TABLES)})")
+    _, id_col, cols = TABLES[kind]
+    al = ALIASES[kind]
+    r: dict = {}
+    probs: list[Problem] = []
+    for k, v in rec.items():
+        if k.startswith("__"):
+            continue
+        key = al.get(k, k)
+        if key not in cols:
+            probs.append((k, "unknown column", f"only {', '.join(c for c in cols if c != 'created_at')}"))
+            continue
+        r[key] = None if _missing(v) else (v.strip() if isinstance(v, str) else v)
+
+    def need_text(col: str, what: str) -> None:
+        if r.get(col) is None:
+            probs.append((col, "empty", what))
+        else:
+            r[col] = str(r[col])
+
+    def need_date(col: str, required: bool, future_ok: bool = True) -> None:
+        v = r.get(col)
+        if v is None:
+            if required:
+                probs.append((col, "missing", "a date YYYY-MM-DD"))
+            return
+        d = _date(v)
+        if d is None:
+            probs.append((col, f"{_show(v)} is not a date", "YYYY-MM-DD, e.g. 2026-03-31"))
+        elif not future_ok and as_of is not None and d > as_of:
+            probs.append((col, f"{d.isoformat()} is after as_of {as_of.isoformat()}",
+                          "a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right"))
+        r[col] = d
+
+    def need_retro() -> None:
+        need_text("retro_id", "the id of the retro it belongs to")
+        if r.get("retro_id") is not None and retro_ids is not None and r["retro_id"] not in retro_ids:
+            probs.append(("retro_id", f"no retro {_show(r['retro_id'])}", "the id of a retro in this file or the store"))
+
+    def direction(col: str, default: str | None) -> None:
+        v = r.get(col)
+        if v is None:
+            r[col] = default
+            return
+        t = str(v).strip().lower()
+        if t not in DIRECTIONS:
+            probs.append((col, f"{_show(v)} is not a direction", "up or down"))
+        r[col] = t
+
+    if kind == "retro":
+        need_date("held_on", True, future_ok=False)
+        need_text("team", "the team's name (the board name links its figures)")
+        k = r.get("kind")
+        if k is None:
+            probs.append(("kind", "missing", "scrum, product or pm-eng"))
+        elif str(k).strip().lower() not in KIND_ALIASES:
+            probs.append(("kind", f"unknown kind {_show(k)}", "scrum, product or pm-eng"))
+        else:
+            r["kind"] = KIND_ALIASES[str(k).strip().lower()]
+        if r.get("title") is not None:
+            r["title"] = str(r["title"])
+    elif kind == "card":
+        need_retro()
+        need_text("column_name", "the column / prompt the card was written under")
+        need_text("text", "the card's text")
+        if r.get("theme") is not None:
+            r["theme"] = str(r["theme"])
+        v = r.get("votes")
+        if v is None:
+            r["votes"] = 0
+        else:
+            n = _number(v)
+            if n is None or n < 0 or n != int(n):
+                probs.append(("votes", f"{_show(v)} is not a vote count", "a whole number ≥ 0"))
+            else:
+                r["votes"] = int(n)
+    elif kind == "action":
+        need_retro()
+        need_text("text", "what will be done")
+        if r.get("owner") is not None:
+            r["owner"] = str(r["owner"])
+        need_date("due_on", False)
+        need_date("done_on", False, future_ok=False)
+        s = r.get("status")
+        if s is None:
+            r["status"] = "done" if r.get("done_on") is not None else "open"
+        elif str(s).strip().lower() not in STATUSES:
+            probs.append(("status", f"unknown status {_show(s)}", "open, done or dropped"))
+        else:
+            r["status"] = str(s).strip().lower()
+        if r.get("status") in ("open", "dropped") and isinstance(r.get("done_on"), date) and r["status"] == "open":
+            probs.append(("done_on", "set on an open action", "status done, or no done_on"))
+    elif kind == "agreement":
+        need_retro()
+        need_text("text", "the agreement, observable and time-boxed")
+        need_date("start_on", True)
+        need_date("review_on", True)
+        s, rv = r.get("start_on"), r.get("review_on")
+        if isinstance(s, date) and isinstance(rv, date) and rv < s:
+            probs.append(("review_on", f"review {rv.isoformat()} is before the start {s.isoformat()}",
+                          "a review date on or after start_on"))
+        if r.get("metric") is not None:
+            r["metric"] = str(r["metric"])
+        t = r.get("target")
+        if t is not None:
+            n = _number(t)
+            if n is None:
+                probs.append(("target", f"{_show(t)} is not a number", "a number in the metric's unit"))
+            r["target"] = n
+        direction("direction", None)
+        if r.get("metric") is None and (r.get("target") is not None or r.get("direction") is not None):
+            probs.append(("metric", "empty while target/direction are set", "the metric the target is about"))
+    elif kind == "hypothesis":
+        need_retro()
+        need_text("item_key", "the shipped item's key, e.g. ATL-E1")
+        need_text("metric", "the product metric it should move")
+        m = r.get("metric")
+        if m is not None and known_metrics is not None and m not in known_metrics:
+            hint = ", ".join(sorted(known_metrics)[:8]) if known_metrics else "none loaded yet; import metrics first"
+            probs.append(("metric", f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}"))
+        direction("direction", "up")
+        v = r.get("min_change")
+        if v is None:
+            r["min_change"] = 0.0
+        else:
+            n = _number(v)
+            if n is None or not 0 <= n < 10:
+                probs.append(("min_change", f"{_show(v)} is not a relative change", "a share like 0.02 or 2%"))
+            r["min_change"] = n
+    elif kind == "setting":
+        need_text("key", "the setting's name")
+        r["value"] = None if r.get("value") is None else str(r["value"])
+    if r.get(id_col) is not None:
+        r[id_col] = str(r[id_col])
+    return {c: r.get(c) for c in cols}, probs
+
+
+def _raise_one(kind: str, probs: list[Problem]) -> None:
+    if probs:
+        col, problem, expected = probs[0]
+        more = f" (and {len(probs) - 1} more problem{'s' if len(probs) > 2 else ''})" if len(probs) > 1 else ""
+        raise RetroscopeError(f"{kind}: column {col}: {problem} (expected {expected}){more}")
+
+
+# --------------------------------------------------------------------------- store access
+def _read(con, table: str) -> pd.DataFrame:
+    return con.table(table).df()
+
+
+def _write(con, kind: str, rows: list[dict]) -> int:
+    table, id_col, cols = TABLES[kind]
+    if not rows:
+        return 0
+    df = pd.DataFrame(rows, columns=list(cols))
+    for c in cols:
+        if c.endswith("_on"):
+            df[c] = pd.to_datetime(df[c]).dt.date.astype(object).where(df[c].notna(), None)
+    if kind == "card":
+        df["votes"] = df["votes"].astype("int64")
+    for c in ("target", "min_change"):
+        if c in df.columns:
+            df[c] = df[c].astype("float64")
+    return queries.write_frame(con, table, df, [id_col])
+
+
+def _transaction(path: str | Path, fn: Callable):
+    con = queries.open_userdata(path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            out = fn(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return out
+    finally:
+        con.close()
+
+
+def _retro_ids(con) -> set[str]:
+    return set(_read(con, "retros")["retro_id"])
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _add(path, kind: str, rec: dict, *, known_metrics=None, as_of=None, now: datetime | None = None) -> str:
+    _, id_col, _ = TABLES[kind]
+
+    def go(con):
+        row, probs = clean(kind, rec, as_of=as_of, known_metrics=known_metrics,
+                           retro_ids=None if kind in ("retro", "setting") else _retro_ids(con))
+        _raise_one(kind, probs)
+        if row[id_col] is None:
+            row[id_col] = _new_id(kind[0] if kind != "hypothesis" else "h")
+        if kind == "retro" and now is not None:
+            row["created_at"] = now
+        _write(con, kind, [row])
+        return row[id_col]
+
+    return _transaction(path, go)
+
+
+# --------------------------------------------------------------------------- public API
+def create_retro(path, *, held_on, team: str, kind: str, title: str | None = None, retro_id: str | None = None,
+                 as_of: date | None = None, now: datetime | None = None) -> str:
+    """Create (or update, same id) a retro; returns its id. `as_of` rejects future dates."""
+    return _add(path, "retro", {"retro_id": retro_id, "held_on": held_on, "team": team, "kind": kind,
+                                "title": title}, as_of=as_of, now=now)
+
+
+def add_card(path, *, retro_id: str, column: str, text: str, theme: str | None = None, votes: int = 0,
+             card_id: str | None = None) -> str:
+    """Add an anonymous card (there is no author field) to a retro; returns its id."""
+    return _add(path, "card", {"card_id": card_id, "retro_id": retro_id, "column_name": column, "text": text,
+                               "theme": theme, "votes": votes})
+
+
+def add_action(path, *, retro_id: str, text: str, owner: str | None = None, due_on=None, status: str = "open",
+               done_on=None, action_id: str | None = None, as_of: date | None = None) -> str:
+    return _add(path, "action", {"action_id": action_id, "retro_id": retro_id, "text": text, "owner": owner,
+                                 "due_on": due_on, "status": status, "done_on": done_on}, as_of=as_of)
+
+
+def update_action(path, action_id: str, *, as_of: date | None = None, **changes) -> None:
+    """Change fields of an action item (text, owner, due_on, status, done_on). Marking it done
+    without a done_on sets none: pass done_on explicitly (the clock is the caller's)."""
+    allowed = {"text", "owner", "due_on", "status", "done_on"}
+    bad = sorted(set(changes) - allowed)
+    if bad:
+        raise RetroscopeError(f"action {action_id}: cannot change {', '.join(bad)} (expected only {', '.join(sorted(allowed))})")
+
+    def go(con):
+        cur = _read(con, "action_items")
+        hit = cur[cur["action_id"] == action_id]
+        if hit.empty:
+            raise RetroscopeError(f"action: no action item {action_id!r} (expected the id of an existing action item)")
+        rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+        rec = {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in rec.items()}
+        rec.update(changes)
+        if changes.get("status") in ("open", "dropped") and "done_on" not in changes:
+            rec["done_on"] = None
+        row, probs = clean("action", rec, as_of=as_of, retro_ids=None)
+        _raise_one("action", probs)
+        _write(con, "action", [row])
+
+    _transaction(path, go)
+
+
+def add_agreement(path, *, retro_id: str, text: str, start_on, review_on, metric: str | None = None,
+                  target: float | None = None, direction: str | None = None, agreement_id: str | None = None) -> str:
+    return _add(path, "agreement", {"agreement_id": agreement_id, "retro_id": retro_id, "text": text,
+                                    "start_on": start_on, "review_on": review_on, "metric": metric,
+                                    "target": target, "direction": direction})
+
+
+def add_hypothesis(path, *, retro_id: str, item_key: str, metric: str, direction: str = "up",
+                   min_change: float = 0.0, hypothesis_id: str | None = None,
+                   known_metrics: set[str] | None = None) -> str:
+    """A hypothesis: shipping `item_key` moves `metric` in `direction` by at least
+    `min_change` (relative). known_metrics (from the warehouse) rejects unknown metrics."""
+    return _add(path, "hypothesis", {"hypothesis_id": hypothesis_id, "retro_id": retro_id, "item_key": item_key,
+                                     "metric": metric, "direction": direction, "min_change": min_change},
+                known_metrics=known_metrics)
+
+
+def set_setting(path, key: str, value: str | None) -> None:
+    _add(path, "setting", {"key": key, "value": value})
+
+
+def save_records(path, rows: dict[str, list[dict]]) -> dict[str, int]:
+    """Write already-validated rows (kind -> rows in store columns, ids set) in ONE
+    transaction: all or nothing. Returns rows written per table."""
+    def go(con):
+        counts = {}
+        for kind in ORDER:
+            if rows.get(kind):
+                counts[TABLES[kind][0]] = _write(con, kind, rows[kind])
+        return counts
+
+    return _transaction(path, go)
+
+
+def retro_ids(path) -> set[str]:
+    if not Path(path).exists():
+        return set()
+    con = queries.open_userdata(path, read_only=True)
+    try:
+        return _retro_ids(con)
+    finally:
+        con.close()
+
+
+def load_records(path) -> dict[str, pd.DataFrame]:
+    """Every record of the store, per table (empty frames when the store does not exist)."""
+    out = {}
+    if not Path(path).exists():
+        return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
+    con = queries.open_userdata(path, read_only=True)
+    try:
+        for k in ORDER:
+            table, id_col, cols = TABLES[k]
+            out[table] = _read(con, table)[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
+    finally:
+        con.close()
+    return out
+
+
+def _jsonable(v: object) -> object:
+    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def export_json(path, out: str | Path, *, exported_at: datetime | None = None) -> dict[str, int]:
+    """Write every record to `out` as JSON that `import retro` reads back (atomic write)."""
+    tables = load_records(path)
+    doc: dict[str, object] = {"format": "retroscope-retro/1"}
+    if exported_at is not None:
+        doc["exported_at"] = exported_at.isoformat()
+    counts = {}
+    for k in ORDER:
+        table, _, cols = TABLES[k]
+        df = tables[table]
+        recs = [{c: _jsonable(v) for c, v in zip(cols, row, strict=True)} for row in df[list(cols)].itertuples(index=False)]
+        doc[SECTION_NAMES[k]] = recs
+        counts[SECTION_NAMES[k]] = len(recs)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise RetroscopeError(f"cannot write {out} ({e.strerror}); choose a writable --out path") from None
+    return counts
+
+
+SECTION_NAMES = {"retro": "retros", "card": "cards", "action": "actions", "agreement": "agreements",
+                 "hypothesis": "hypotheses", "setting": "settings"}
