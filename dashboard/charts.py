@@ -245,7 +245,7 @@ def plan_check(fc: pd.DataFrame) -> go.Figure:
 
 # --------------------------------------------------------------------------- outcomes
 def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: pd.DataFrame,
-                        metric: str, unit: str | None) -> go.Figure:
+                        metric: str, unit: str | None, period: tuple | None = None) -> go.Figure:
     """A daily product metric with a 7-day mean; shipped items as vertical lines, agreement
     periods as shaded bands."""
     if points.empty:
@@ -264,26 +264,30 @@ def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: p
         fig.add_vrect(x0=pd.Timestamp(r.start_on), x1=pd.Timestamp(r.review_on), fillcolor=GREEN, opacity=0.08,
                       line_width=0, annotation_text=f"agreement: {str(r.text)[:40]}", annotation_position="bottom left",
                       annotation_font_size=10)
-    return _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=360)
+    if period is not None:
+        fig.update_xaxes(range=[pd.Timestamp(period[0]), pd.Timestamp(period[1])])
+    return _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=380)
 
 
 def effect_interval(impact: pd.DataFrame) -> go.Figure:
-    """Relative effect of each shipped item with its 95 % interval, coloured by verdict."""
+    """Relative effect of each shipped item on each metric with its 95 % interval, coloured by
+    verdict (items too early or without enough data have no effect to draw)."""
     d = impact.dropna(subset=["effect_rel"]) if not impact.empty else impact
     if d.empty:
         return empty("no effects estimated yet")
-    base = d["effect_abs"].where(d["effect_abs"] != 0)
-    scale = (d["effect_rel"] / base).fillna(0)
-    lo, hi = d["ci_low"] * scale * 100, d["ci_high"] * scale * 100
     y = d["item_key"] + " · " + d["metric"]
+    x = d["effect_rel"] * 100
     fig = go.Figure(go.Scatter(
-        x=d["effect_rel"] * 100, y=y, mode="markers",
+        x=x, y=y, mode="markers",
         marker=dict(size=11, color=[VERDICT_COLOURS.get(v, GREY) for v in d["verdict"]]),
-        error_x=dict(type="data", symmetric=False, array=hi - d["effect_rel"] * 100,
-                     arrayminus=d["effect_rel"] * 100 - lo),
-        customdata=d[["verdict"]], hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]})<extra></extra>"))
+        error_x=dict(type="data", symmetric=False, array=d["ci_high_rel"] * 100 - x,
+                     arrayminus=x - d["ci_low_rel"] * 100),
+        customdata=d[["verdict", "item_name"]],
+        hovertemplate="%{customdata[1]}<br>%{y}: %{x:.1f} % (%{customdata[0]})<extra></extra>"))
     fig.add_vline(x=0, line_color=GREY)
-    return _layout(fig, "relative effect (%, 95 % interval)", "", height=max(220, 45 * len(d)), legend=False)
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "relative effect on the metric (%, bar = 95 % interval)", "", height=max(220, 45 * len(d) + 80),
+                   legend=False)
 
 
 # --------------------------------------------------------------------------- tech health

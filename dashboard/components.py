@@ -107,6 +107,11 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
           height: int | None = None, **column_config) -> None:
     """A read-only table with Jira links for issue keys and friendly column formats."""
     df, cfg = with_links(df, board_id, key_col)
+    for c in df.columns:
+        if c.endswith("_on") or c == "week":
+            cfg[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
+        elif c.endswith("_at"):
+            cfg[c] = st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")
     cfg.update(column_config)
     kwargs = {"height": height} if height else {}
     st.dataframe(df, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
@@ -259,3 +264,38 @@ def retro_items(retro) -> None:
                     + (f", metric {metric}" if metric else "") + ")_")
     if not retro.open_actions and not retro.agreements:
         st.caption("Nothing left open.")
+
+
+VERDICT_BADGES = {"moved": ":green-badge[:material/trending_up: moved]",
+                  "moved the wrong way": ":red-badge[:material/trending_down: moved the wrong way]",
+                  "no detectable change": ":gray-badge[:material/trending_flat: no detectable change]",
+                  "too early": ":orange-badge[:material/schedule: too early]",
+                  "not enough data": ":gray-badge[:material/help: not enough data]"}
+VERDICT_COLUMN = {"verdict": st.column_config.TextColumn("verdict", help="moved / no detectable change / moved the "
+                                                         "wrong way / too early / not enough data; met / not met")}
+
+
+NO_IMPACT = pd.DataFrame(columns=["item_key", "item_name", "metric", "verdict", "shipped_on", "effect_rel"])
+
+
+def metric_label(metrics: pd.DataFrame, metric: str) -> str:
+    r = metrics[metrics["metric"] == metric].iloc[0]
+    return str(r.description or r.unit or "")
+
+
+def impact_cards(impact: pd.DataFrame, key: str) -> None:
+    """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
+    cols = st.columns(3)
+    for i, r in enumerate(impact.itertuples()):
+        with cols[i % 3].container(border=True, key=f"{key}_{i}"):
+            st.markdown(f"**{r.item_name}** `{r.item_key}`  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
+                        f"metric **{r.metric}**")
+            st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
+            if pd.notna(r.effect_rel):
+                st.markdown(f"Effect **{r.effect_rel * 100:+.1f} %** "
+                            f"(95 % interval {r.ci_low_rel * 100:+.1f} % to {r.ci_high_rel * 100:+.1f} %) · "
+                            f"absolute {r.effect_abs:+,.3g}")
+            elif isinstance(getattr(r, "note", None), str) and r.note:
+                st.caption(r.note)
+            if isinstance(r.confounded_by, str) and r.confounded_by:
+                st.caption(f":material/warning: confounded: {r.confounded_by} shipped within the same window")

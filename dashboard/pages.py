@@ -22,6 +22,8 @@ PAGES: tuple[PageSpec, ...] = (
              "How did we execute this sprint, and did last retro's actions happen?"),
     PageSpec("calibration", "Estimate calibration", ":material/straighten:", "tech lead",
              "How good are our estimates, where are we off, and when will the remaining work be done?"),
+    PageSpec("outcomes", "Product outcomes", ":material/trending_up:", "PM",
+             "Did what we shipped move the metric it was meant to move?"),
     PageSpec("tech_health", "Tech health", ":material/monitor_heart:", "eng manager",
              "How healthy is our engineering, in one slide for stakeholders?"),
     PageSpec("data_sources", "Data", ":material/database:", "whoever runs Retroscope",

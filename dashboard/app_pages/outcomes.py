@@ -1,0 +1,59 @@
+"""Product outcomes (PM): did what we shipped move the metric it was meant to move?"""
+
+import streamlit as st
+
+from dashboard import charts, components, data
+from dashboard.filters import sidebar
+
+f = sidebar()
+p = f.params()
+components.page_header("Product outcomes", f, "Did what we shipped move the metric it was meant to move?")
+
+metrics = data.maybe("outcomes_page__metrics", **p)
+if metrics is None or metrics.empty or metrics["days_all_users"].sum() == 0:
+    components.empty_state("No product metrics are loaded yet.",
+                           "retroscope import metrics metrics.csv      # day, metric, value[, segment]\n"
+                           "retroscope import features shipped.csv    # key, name, shipped_on, metrics")
+    st.stop()
+impact = data.maybe("impact", **p)
+impact = components.NO_IMPACT if impact is None else impact
+evaluation = data.maybe("outcomes__agreement_evaluation", **p)
+
+options = metrics["metric"].tolist()
+preferred = [m for m in options if m in set(impact["metric"])] or options
+metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
+                      format_func=lambda m: f"{m} — {components.metric_label(metrics, m)}")
+series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
+unit = metrics.set_index("metric").loc[metric, "unit"]
+on_metric = impact[impact["metric"] == metric]
+agreements = evaluation[evaluation["metric"] == metric] if evaluation is not None else on_metric.iloc[0:0]
+components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
+                 "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
+                 "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
+
+st.subheader("Shipped items")
+if impact.empty:
+    components.empty_state("No shipped items in this period.",
+                           "retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
+else:
+    components.impact_cards(impact, key="outcomes_cards")
+    components.chart(charts.effect_interval, (impact,), "Effect = mean(post − counterfactual) over the 28 days "
+                     "after shipping, where the counterfactual projects the 28 days before (level, trend, "
+                     "day-of-week); the bar is a 95 % interval that allows for autocorrelation.",
+                     key="outcomes_effects")
+
+st.subheader("Hypotheses from retros")
+hyp = data.analysis("queries.impact:hypotheses_table", **p) if data.available("outcomes__hypotheses") else None
+if hyp is None or hyp.empty:
+    components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
+                           "the direction you expect), or: retroscope import retro retros.json")
+else:
+    components.table(hyp, key="outcomes_hypotheses", column_config=components.VERDICT_COLUMN)
+    components.how("Each hypothesis is judged with the impact analysis above, using its own direction and minimum "
+                   "change; an item not shipped yet is 'too early'.")
+
+if evaluation is not None and not evaluation.empty:
+    st.subheader("Working agreements on product metrics")
+    components.table(evaluation, key="outcomes_agreements", column_config=components.VERDICT_COLUMN)
+    components.how("The metric's daily mean over [start, review] vs the same number of days before the start: "
+                   "met / not met against the target, or too early before the review date.")
