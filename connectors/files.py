@@ -450,7 +450,8 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
         if missing:
             probs.file(f"no {' or '.join(missing)} column (expected day,metric,value[,segment] for the long layout)")
         _unknown_columns(tbl, LONG_COLUMNS, probs, "day, metric, value, segment, unit, higher_is_better, description")
-        probs.raise_if_any("metrics")
+        if probs.file_level:
+            probs.raise_if_any("metrics")
         metric = text(tbl.frame["metric"])
         names = pd.Series(metric.unique())
         bad_names = set(names[~names.str.match(METRIC_NAME.pattern)].astype(str)) - {""}
@@ -477,7 +478,8 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
         if bad_cols:
             probs.file(f"column{'s' if len(bad_cols) > 1 else ''} {', '.join(bad_cols)}: not a metric name "
                        "(expected letters, digits, _ . - in the header; or use the long layout day,metric,value)")
-        probs.raise_if_any("metrics")
+        if probs.file_level:
+            probs.raise_if_any("metrics")
         parts = []
         for c in metric_cols:
             raw_val = tbl.frame[c]
@@ -491,9 +493,9 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
         points = pd.concat(parts, ignore_index=True)
         if points.empty:
             probs.file("every metric cell is empty (expected at least one value)")
-    probs.raise_if_any("metrics")
 
-    dup = points.duplicated(["metric", "day", "segment"], keep=False).to_numpy()
+    valid_key = (points["day"].notna() & (points["metric"] != "")).to_numpy()
+    dup = valid_key & points.duplicated(["metric", "day", "segment"], keep=False).to_numpy()
     if dup.any():
         d = points[dup]
         first = d.groupby(["metric", "day", "segment"], sort=False)["_row"].transform("min")
