@@ -499,7 +499,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         fw = q("flow_weekly", "cur")
         if fw is not None and len(fw) and fw["cycle_time_p85"].notna().any():
             chart = Chart("Cycle time p85 per week",
-                          tuple(pd.Timestamp(w).strftime("%d %b") for w in fw["week"]),
+                          tuple(pd.Timestamp(w).strftime("%-d %b") for w in fw["week"]),
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
