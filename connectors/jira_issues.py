@@ -533,6 +533,8 @@ class _Sync:
         self.keys_seen: dict[str, str] = {}
         self.pending_epics: list[tuple[dict[str, Any], str]] = []
         self.resolved: ResolvedFields | None = None
+        self.known_statuses: set[str] = set()
+        self.seen_statuses: dict[str, str | None] = {}
 
     def _write(self, table: str, df: pd.DataFrame) -> None:
         if not df.empty:
@@ -546,6 +548,7 @@ class _Sync:
             self.w.delete_source()
         tz = self.c.user_timezone()
         statuses = self.c.statuses()
+        self.known_statuses = {str(x["id"]) for x in statuses}
         self._write("raw_statuses", pd.DataFrame([{
             "source": self.source, "status_id": str(s["id"]), "name": s.get("name") or str(s["id"]),
             "category_key": ((s.get("statusCategory") or {}).get("key") or "indeterminate")} for s in statuses],
@@ -558,6 +561,7 @@ class _Sync:
         self._board_sprints(boards)
         self._issues(tz)
         self._resolve_epics()
+        self._write_unknown_statuses()
         self._write_sprints()
         self.w.set_sync_state(self.scope.key(), self.started.isoformat())
         self.w.data_as_of = self.started
@@ -771,6 +775,7 @@ class _Sync:
             if epic_key:
                 self.pending_epics.append((row, epic_key))
             rows.append(row)
+            self.seen_statuses.setdefault(row["status_id"], ((iss.get("fields") or {}).get("status") or {}).get("name"))
             h = hist.get(iid, [])
             self.summary.histories += len(h)
             try:
@@ -779,6 +784,10 @@ class _Sync:
                 raise RetroscopeError(f"Jira issue {row['issue_key']}: a changelog entry this sync cannot read ({e}); "
                                       "please report it") from None
         self.summary.issues_seen += len(rows)
+        for r in hrows.status:
+            if r["from_status_id"]:
+                self.seen_statuses[r["from_status_id"]] = r["from_status_name"]
+            self.seen_statuses[r["to_status_id"]] = r["to_status_name"]
         self.summary.status_changes += len(hrows.status)
         self.summary.field_changes += len(hrows.fields)
         self._write("raw_issues", _frame(rows, ISSUE_COLS))
@@ -843,6 +852,20 @@ class _Sync:
                 rows.append(row)
         if rows:
             self._write("raw_issues", _frame(rows, ISSUE_COLS))
+
+    def _write_unknown_statuses(self) -> None:
+        """Statuses that appear in history but no longer exist in Jira (deleted in a workflow
+        change) still need a row, or their intervals would fall out of every metric."""
+        missing = {k: v for k, v in self.seen_statuses.items() if k not in self.known_statuses}
+        if not missing:
+            return
+        self._write("raw_statuses", pd.DataFrame(
+            [{"source": self.source, "status_id": k, "name": v or f"status {k}", "category_key": "indeterminate"}
+             for k, v in sorted(missing.items())], columns=["source", "status_id", "name", "category_key"]))
+        listed = ", ".join(f"{k} ({v})" for k, v in sorted(missing.items())[:5])
+        self.summary.warnings.append(
+            f"statuses {listed} appear in history but not in Jira's status list; they count as in progress. "
+            f"If one meant done, add to retroscope.toml: [workflow.category_overrides] \"{min(missing)}\" = \"done\"")
 
     def _write_sprints(self) -> None:
         merged = dict(self.sprints)

@@ -354,3 +354,17 @@ def test_ambiguous_story_points_stop_the_sync_with_the_config_line(tmp_path):
     msg = str(e.value)
     assert "customfield_10016" in msg and "customfield_10026" in msg and "story_points =" in msg
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_status_deleted_from_jira_still_gets_a_row(tmp_path):
+    site = small_site()
+    # BOR-1 once passed through "Old QA" (id 999), a status since removed from the workflow
+    site.add_history("20001", later(-60 * 24 * 20), [
+        {"field": "status", "fieldtype": "jira", "fieldId": "status", "from": "3", "fromString": "In Progress",
+         "to": "999", "toString": "Old QA"}])
+    with start("cloud", site) as fake:
+        s = sync(tmp_path / "w.duckdb", fake)
+    st = table(tmp_path / "w.duckdb", "raw_statuses")
+    row = st[st.status_id == "999"].iloc[0]
+    assert (row["name"], row["category_key"]) == ("Old QA", "indeterminate")
+    assert any('[workflow.category_overrides] "999" = "done"' in w for w in s.warnings)
