@@ -703,7 +703,8 @@ class _Sync:
         hist: dict[str, list[dict[str, Any]]] = {}
         if self._bulk_ok:
             try:
-                hist = self.c.bulk_changelog(ids)
+                for k in range(0, len(ids), BULK_IDS):     # the API takes at most 1000 ids per call
+                    hist.update(self.c.bulk_changelog(ids[k:k + BULK_IDS]))
             except JiraHTTPError as e:
                 if e.status not in (400, 404, 405, 501):
                     raise

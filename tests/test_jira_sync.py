@@ -168,9 +168,21 @@ def test_cloud_bulkfetch_spanning_pages(tmp_path):
         bulk = fake.paths(r"/changelog/bulkfetch$")
         per_issue = fake.paths(r"/issue/.*/changelog$")
     assert len(bulk) == 5 and not per_issue
-    assert bulk[0].body["issueIdsOrKeys"][:2] == ["10001", "10002"] or len(bulk[0].body["issueIdsOrKeys"]) == 7
+    assert all(len(r.body["issueIdsOrKeys"]) == 7 for r in bulk)     # one call's pages, same ids
     assert len(table(tmp_path / "w.duckdb", "raw_status_changes")) == 15
     assert len(table(tmp_path / "w.duckdb", "raw_field_changes")) == 8
+
+
+def test_cloud_bulkfetch_never_sends_more_ids_than_allowed(tmp_path, monkeypatch):
+    from connectors import jira_issues
+    monkeypatch.setattr(jira_issues, "CHUNK", 5)        # process 5+ issues at a time...
+    monkeypatch.setattr(jira_issues, "BULK_IDS", 2)     # ...but send at most 2 ids per bulkfetch
+    with start("cloud") as fake:
+        fake.search_cap = 3        # pages of 3: the first chunk has 6 issues (3 + 3), then 1
+        sync(tmp_path / "w.duckdb", fake)
+        sizes = [len(r.body["issueIdsOrKeys"]) for r in fake.paths(r"/changelog/bulkfetch$")]
+    assert sizes == [2, 2, 2, 1]
+    assert len(table(tmp_path / "w.duckdb", "raw_status_changes")) == 15
 
 
 def test_cloud_without_bulkfetch_falls_back_per_issue(tmp_path):
