@@ -87,18 +87,18 @@ rework AS (
 estimates AS (
     SELECT
         f.source, f.issue_id,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'story_points' AND changed_at <= as_of) AS sp_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'story_points') AS sp_first,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'estimate_best' AND changed_at <= as_of) AS eb_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'estimate_best') AS eb_first,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'estimate_likely' AND changed_at <= as_of) AS el_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'estimate_likely') AS el_first,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'estimate_worst' AND changed_at <= as_of) AS ew_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'estimate_worst') AS ew_first,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'original_estimate' AND changed_at <= as_of) AS oe_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'original_estimate') AS oe_first,
-        arg_max({'v': to_number}, seq) FILTER (WHERE field_key = 'time_spent' AND changed_at <= as_of) AS ts_last,
-        arg_min({'v': from_number}, seq) FILTER (WHERE field_key = 'time_spent') AS ts_first
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'story_points' AND changed_at <= as_of) AS sp_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'story_points') AS sp_first,
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_best' AND changed_at <= as_of) AS eb_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_best') AS eb_first,
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_likely' AND changed_at <= as_of) AS el_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_likely') AS el_first,
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_worst' AND changed_at <= as_of) AS ew_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_worst') AS ew_first,
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'original_estimate' AND changed_at <= as_of) AS oe_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'original_estimate') AS oe_first,
+        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'time_spent' AND changed_at <= as_of) AS ts_last,
+        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'time_spent') AS ts_first
     FROM stg_issue_field_changes AS f
     SEMI JOIN issues AS i ON i.source = f.source AND i.issue_id = f.issue_id
     GROUP BY ALL
@@ -146,10 +146,15 @@ final AS (
         i.epic_id,
         i.parent_id,
         i.sprint_ids,
-        timezone(p.tz, i.created_at)::DATE AS created_on,
-        timezone(p.tz, c.start_at)::DATE AS start_on,
-        timezone(p.tz, c.completed_at)::DATE AS completed_on,
-        date_trunc('week', timezone(p.tz, c.completed_at))::DATE AS completed_week
+        -- local wall time: a cheap epoch shift for UTC, ICU only for other zones
+        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(i.created_at)) ELSE timezone(p.tz, i.created_at) END)::DATE
+            AS created_on,
+        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.start_at)) ELSE timezone(p.tz, c.start_at) END)::DATE
+            AS start_on,
+        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.completed_at)) ELSE timezone(p.tz, c.completed_at) END)::DATE
+            AS completed_on,
+        date_trunc('week', (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.completed_at))
+                                 ELSE timezone(p.tz, c.completed_at) END))::DATE AS completed_week
     FROM issues AS i
     JOIN completion AS c USING (source, issue_id)
     LEFT JOIN rework AS r USING (source, issue_id)
