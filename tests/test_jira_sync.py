@@ -380,3 +380,21 @@ def test_status_deleted_from_jira_still_gets_a_row(tmp_path):
     row = st[st.status_id == "999"].iloc[0]
     assert (row["name"], row["category_key"]) == ("Old QA", "indeterminate")
     assert any('[workflow.category_overrides] "999" = "done"' in w for w in s.warnings)
+
+
+def test_agile_endpoints_are_paged(tmp_path, fake):
+    fake.agile_cap = 1             # one board / one sprint per page
+    sync(tmp_path / "w.duckdb", fake)
+    starts = [int(r.query["startAt"][0]) for r in fake.paths(r"/board/1/sprint$")]
+    assert starts == [0, 1]        # board 1 has sprints 11 and 12
+    assert sorted(table(tmp_path / "w.duckdb", "raw_sprints").sprint_id) == ["11", "12", "21"]
+
+
+def test_long_jql_goes_in_a_post_body(tmp_path, fake):
+    # a long extra restriction (over 1,500 characters) that drops epics
+    jql = " AND ".join(["issuetype != Epic"] + [f"issuetype != Kind{i}" for i in range(120)])
+    sync(tmp_path / "w.duckdb", fake, jql=jql)
+    searches = [r for r in fake.paths(r"/search(/jql)?$")]
+    assert searches and all(r.method == "POST" for r in searches)
+    assert sorted(table(tmp_path / "w.duckdb", "raw_issues").issue_key) == ["ATL-2", "ATL-3", "ATL-4", "ATL-5",
+                                                                             "BOR-1", "BOR-2"]
