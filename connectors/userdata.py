@@ -402,7 +402,12 @@ def load_records(path) -> dict[str, pd.DataFrame]:
     try:
         for k in ORDER:
             table, id_col, cols = TABLES[k]
-            out[table] = _read(con, table)[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
+            df = _read(con, table)[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
+            for c in cols:
+                if c.endswith("_on"):   # DATE columns as python dates (None when empty)
+                    df[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in df[c]],
+                                      dtype=object, index=df.index)
+            out[table] = df
     finally:
         con.close()
     return out
