@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             for name in names:
                 tables = sorted(raw_tables_read(name))
                 scan_sql = " + ".join(f"(SELECT count(*) FROM {t})" for t in tables) or "0"
-                scan_s, _ = best_of(lambda s=scan_sql: con.execute(f"SELECT {s}").fetchall(), args.repeat)
+                scan_s, _ = best_of(lambda s=scan_sql, c=con: c.execute(f"SELECT {s}").fetchall(), args.repeat)
                 try:
-                    secs, df = best_of(lambda n=name: run_public(con, n, as_of=as_of), args.repeat)
+                    secs, df = best_of(lambda n=name, c=con, a=as_of: run_public(c, n, as_of=a), args.repeat)
                     rows = f"{len(df):,}"
                     ratio = f"{secs / scan_s:,.0f}" if scan_s > 0 else "-"
                     print(f"{size:>9,} {name:<22} {secs:>8.2f} {rows:>9} {scan_s:>8.4f} {ratio:>8}  {','.join(tables)}",
