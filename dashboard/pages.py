@@ -24,6 +24,8 @@ PAGES: tuple[PageSpec, ...] = (
              "How good are our estimates, where are we off, and when will the remaining work be done?"),
     PageSpec("outcomes", "Product outcomes", ":material/trending_up:", "PM",
              "Did what we shipped move the metric it was meant to move?"),
+    PageSpec("retro_log", "Retro log", ":material/edit_note:", "facilitator",
+             "What did we agree last time, is it done, and what do we commit to now?"),
     PageSpec("tech_health", "Tech health", ":material/monitor_heart:", "eng manager",
              "How healthy is our engineering, in one slide for stakeholders?"),
     PageSpec("data_sources", "Data", ":material/database:", "whoever runs Retroscope",

@@ -4,6 +4,7 @@ sidebar, cached data seam) on the demo warehouse and on an empty one."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ def test_page_renders_on_demo(monkeypatch, demo_db, slug):
     keys = [getattr(n, "key", None) for n in _walk(at._tree)]
     keys = [k for k in keys if k]
     assert "f_board" in keys
+    keys = [k.removeprefix("FormSubmitter:") for k in keys]
     bad = [k for k in keys if not (k.startswith(slug + "_") or k.startswith("f_"))]
     assert not bad, f"widget keys without the page prefix on {slug}: {bad}"
 
@@ -81,8 +83,6 @@ def test_changing_the_team_changes_the_figures(monkeypatch, demo_db, slug):
 
 @pytest.mark.parametrize("slug", ["overview", "sprint_retro", "calibration"])
 def test_changing_as_of_changes_the_figures(monkeypatch, demo_db, slug):
-    from datetime import date
-
     at = open_page(app_for(monkeypatch, demo_db), slug)
     now = fingerprint(at)
     at.sidebar.date_input(key="f_as_of").set_value(date(2026, 9, 1)).run()
@@ -104,3 +104,78 @@ def test_no_warehouse_says_how_to_build_one(monkeypatch, tmp_path):
     at.run()
     assert not problems(at)
     assert "retroscope --db" in " ".join(i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------- retro log writes
+def _userdata_rows(db: Path, table: str) -> list[tuple]:
+    import duckdb
+
+    import queries
+
+    with duckdb.connect(str(queries.userdata_path_for(db)), read_only=True) as con:
+        df = con.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+    return [tuple(None if v is None or v != v else str(v) for v in row) for row in df.itertuples(index=False)]
+
+
+def _click(at, label: str, form: str | None = None):
+    """Click the (form submit) button with this label, in the given form if several share it."""
+    return next(b for b in at.button if b.label == label
+                and (form is None or b.key == f"FormSubmitter:{form}-{label}")).click().run()
+
+
+def _shown(at, text: str) -> bool:
+    return any(text in d.value.to_csv() for d in at.dataframe if hasattr(d.value, "to_csv"))
+
+
+def test_action_item_persists_across_rerun_and_fresh_app(monkeypatch, demo_copy):
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    retro = at.selectbox(key="retro_log_retro").value
+    before = _userdata_rows(demo_copy, "action_items")
+    at.text_input(key="retro_log_action_text").input("Pair on the flaky checkout tests")
+    at.text_input(key="retro_log_action_owner").input("QA lead")
+    _click(at, "Add action item")
+    assert not problems(at), problems(at)
+    assert any("Saved: action item" in s.value for s in at.success)
+    assert _shown(at, "Pair on the flaky checkout tests")
+    after = _userdata_rows(demo_copy, "action_items")
+    new = [r for r in after if r not in before]
+    assert len(new) == 1 and new[0][1] == retro and new[0][2:6] == ("Pair on the flaky checkout tests", "QA lead",
+                                                                     None, "open")
+    at.run()
+    assert _shown(at, "Pair on the flaky checkout tests")
+    fresh = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    fresh.selectbox(key="retro_log_retro").set_value(retro).run()
+    assert _shown(fresh, "Pair on the flaky checkout tests")
+
+
+def test_bad_input_shows_an_error_and_writes_nothing(monkeypatch, demo_copy):
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    tables = ("retros", "retro_cards", "action_items", "agreements", "hypotheses")
+    before = {t: _userdata_rows(demo_copy, t) for t in tables}
+    _click(at, "Add action item")                      # no text
+    assert any("Not saved" in e.value and "text" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key="retro_log_agreement_text").input("Review within a day")
+    at.date_input(key="retro_log_agreement_review").set_value(date(2020, 1, 1))   # before its start
+    _click(at, "Add agreement")
+    assert any("Not saved" in e.value for e in at.error)
+    assert not at.exception
+    assert {t: _userdata_rows(demo_copy, t) for t in tables} == before
+
+
+def test_new_retro_and_anonymous_card(monkeypatch, demo_copy):
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    at.selectbox(key="retro_log_new_kind").set_value("pm-eng")
+    at.text_input(key="retro_log_new_team").input("Atlas")
+    at.date_input(key="retro_log_new_held").set_value(date(2026, 11, 18))
+    at.text_input(key="retro_log_new_title").input("PM / eng check-in")
+    _click(at, "Create retro")
+    assert not problems(at), problems(at)
+    assert "PM / eng check-in" in at.selectbox(key="retro_log_retro").format_func(at.selectbox(key="retro_log_retro").value)
+    assert [m.value for m in at.markdown if m.value.startswith("**")][1:4] == [
+        "**Product perspective**", "**Engineering perspective**", "**Collaboration improvements**"]
+    at.text_area(key="retro_log_card_2_text").input("Share the roadmap draft before refinement")
+    _click(at, "Add card", form="retro_log_card_2")
+    assert not problems(at), problems(at)
+    assert any(m.value == "Share the roadmap draft before refinement" for m in at.markdown)
+    cards = [r for r in _userdata_rows(demo_copy, "retro_cards") if r[3] == "Share the roadmap draft before refinement"]
+    assert len(cards) == 1 and cards[0][2] == "Collaboration improvements"

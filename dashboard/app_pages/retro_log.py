@@ -1,0 +1,59 @@
+"""Retro log (facilitator): record a retro — anonymous cards, action items, working
+agreements, hypotheses — starting from what earlier retros left open."""
+
+import streamlit as st
+
+from dashboard import components, data
+from dashboard.filters import sidebar
+
+f = sidebar()
+p = f.params()
+components.page_header("Retro log", f, "What did we agree last time, is it done, and what do we commit to now?")
+components.flash()
+
+st.subheader("Open actions from earlier retros")
+open_actions = data.maybe("retro__open_actions", **p)
+if open_actions is None or open_actions.empty:
+    st.caption("Nothing left open from earlier retros.")
+else:
+    components.table(open_actions[["held_on", "team", "retro_title", "text", "owner", "due_on", "days_overdue"]],
+                     key="retro_log_open")
+    components.how("Action items still open at the as-of date, oldest first: past their due date or older than one "
+                   "retro cycle. Mark them done in their retro below.")
+
+retros = data.run_query("retro_log__retros", **p)
+left, right = st.columns([2, 1])
+with right:
+    components.new_retro_form(f.board_name if f.board_id else "", key="retro_log_new")
+with left:
+    if retros.empty:
+        components.empty_state("No retro recorded for this team yet: create one on the right, or import a file.",
+                               "retroscope import retro retros.json   # see docs/ for the format")
+        st.stop()
+    ids = retros["retro_id"].tolist()
+    if st.session_state.get("retro_log_retro") not in ids:
+        st.session_state["retro_log_retro"] = ids[0]
+    rid = st.selectbox("Retro", ids, format_func=components.retro_label(retros), key="retro_log_retro")
+    retro = retros[retros["retro_id"] == rid].iloc[0]
+    st.caption(f"{components.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions · "
+               f"{retro.agreements} agreements · {retro.hypotheses} hypotheses")
+
+st.subheader("Cards")
+components.card_board(retro, data.run_query("retro_log__cards", retro_id=rid), key="retro_log_card")
+components.how("Cards are anonymous: Retroscope has no field for an author and drops one on import.")
+
+st.subheader("Action items")
+components.action_editor(retro, data.run_query("retro_log__actions", retro_id=rid), key="retro_log_action")
+
+choices = data.run_query("retro_log__choices", **p)
+st.subheader("Working agreements")
+components.table(data.run_query("retro_log__agreements", retro_id=rid).drop(columns="agreement_id"),
+                 key="retro_log_agreements")
+components.agreement_form(retro, choices, key="retro_log_agreement")
+
+st.subheader("Hypotheses")
+components.table(data.run_query("retro_log__hypotheses", retro_id=rid).drop(columns="hypothesis_id"),
+                 key="retro_log_hypotheses")
+components.hypothesis_form(retro, choices, key="retro_log_hypothesis")
+components.how("Saved in the user-input store beside the warehouse; syncs never rewrite it. Back it up with "
+               "`retroscope export retro --out retros.json`.")

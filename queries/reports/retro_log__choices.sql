@@ -1,0 +1,9 @@
+-- What the Retro log's forms offer: metrics an agreement or hypothesis can link to
+-- (kind 'delivery' = judged from Jira data, 'product' = a product metric with data) and
+-- shipped items a hypothesis can be about (kind 'item'), as of $as_of.
+SELECT 'delivery' AS kind, metric AS value, definition AS label FROM fct_retro_delivery_metrics
+UNION ALL
+SELECT 'product', metric, coalesce(description, metric) FROM fct_metric_catalog
+UNION ALL
+SELECT 'item', item_key, item_key || ' · ' || item_name FROM fct_shipped_items($as_of)
+ORDER BY kind, value

@@ -1,0 +1,24 @@
+-- Retros for the Retro log's picker, newest first, with how many cards, actions,
+-- agreements and hypotheses each holds. $board_id keeps the retros of the team named like
+-- the board (case-insensitive, as fct_retro_team_boards matches them); NULL = all teams.
+WITH team AS (
+    SELECT lower(trim(name)) AS team FROM raw_boards WHERE board_id = $board_id
+),
+counts AS (
+    SELECT retro_id, 'cards' AS what FROM retro_cards
+    UNION ALL SELECT retro_id, 'actions' FROM action_items
+    UNION ALL SELECT retro_id, 'agreements' FROM agreements
+    UNION ALL SELECT retro_id, 'hypotheses' FROM hypotheses
+),
+final AS (
+    SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, r.created_at,
+           count(*) FILTER (WHERE c.what = 'cards') AS cards,
+           count(*) FILTER (WHERE c.what = 'actions') AS actions,
+           count(*) FILTER (WHERE c.what = 'agreements') AS agreements,
+           count(*) FILTER (WHERE c.what = 'hypotheses') AS hypotheses
+    FROM retros AS r
+    LEFT JOIN counts AS c USING (retro_id)
+    WHERE $board_id IS NULL OR lower(trim(r.team)) IN (SELECT team FROM team)
+    GROUP BY ALL
+)
+SELECT * FROM final ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC
