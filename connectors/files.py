@@ -154,11 +154,12 @@ def read_csv(path: str | Path) -> Table:
         raw = p.read_bytes()
     except OSError as e:
         raise _fail(name, f"cannot read the file ({e.strerror})", "check the path and permissions") from None
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise _fail(name, "the file is empty", "give a header line and at least one row")
     text, enc = _decode(raw)
     delim = _detect_delimiter(name, text)
-    header = next(csv.reader(text.splitlines()[:1], delimiter=delim))
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    header = next(csv.reader([first_line.rstrip("\r").lstrip("\ufeff")], delimiter=delim))
     header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -200,8 +201,10 @@ def read_csv(path: str | Path) -> Table:
                       f"{b.expected_columns} {_DELIM_NAMES[delim]}-separated fields like the header")
         probs.total += max(0, len(bad) - MAX_SHOWN)
         probs.raise_if_any("CSV")
+    import pyarrow.compute as pc
+
+    tbl = pa.table({c: pc.utf8_trim_whitespace(tbl.column(c)) for c in tbl.column_names})
     df = tbl.to_pandas()
-    df = df.apply(lambda s: s.str.strip()) if len(df) else df
     lines = np.arange(2, 2 + len(df))
     blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
     if blank.any():   # blank lines: not data, but they still count for line numbers
@@ -287,13 +290,59 @@ def read_table(path: str | Path, sections: Iterable[str] = ()) -> Table:
 # --------------------------------------------------------------------------- column parsing
 def is_missing(s: pd.Series) -> np.ndarray:
     m = s.isna().to_numpy()
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+        return m | (s == "").to_numpy(dtype=bool, na_value=False)   # CSV: already stripped
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         m = m | (s.astype("string").fillna("").str.strip() == "").to_numpy(dtype=bool)
     return m
 
 
+def _arrow_strings(s: pd.Series):
+    """The column as an Arrow string array with empty strings as nulls, or None if it is
+    not a string column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+        return None
+    arr = pa.array(s)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _fast_dates(s: pd.Series) -> pd.Series | None:
+    """All values valid ISO dates (or empty): parsed by Arrow in one cast; else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_strings(s)
+    if arr is None:
+        return None
+    try:
+        d = pc.cast(pc.cast(arr, pa.date32()), pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(d.to_numpy(zero_copy_only=False), index=s.index)
+
+
+def _fast_numbers(s: pd.Series) -> pd.Series | None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_strings(s)
+    if arr is None:
+        return None
+    try:
+        x = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(x.to_numpy(zero_copy_only=False), index=s.index, dtype=float)
+
+
 def parse_dates(s: pd.Series) -> pd.Series:
     """datetime64 (midnight) per value; NaT where missing or not a YYYY-MM-DD date."""
+    fast = _fast_dates(s)
+    if fast is not None:
+        return fast
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         return out.dt.normalize()
@@ -308,7 +357,10 @@ def parse_numbers(s: pd.Series, decimal_comma: bool = False) -> pd.Series:
     """float per value; NaN where missing, not a number or not finite."""
     if pd.api.types.is_bool_dtype(s.dtype):
         return pd.Series(np.nan, index=s.index)
-    if pd.api.types.is_numeric_dtype(s.dtype):
+    fast = _fast_numbers(s)
+    if fast is not None:
+        out = fast
+    elif pd.api.types.is_numeric_dtype(s.dtype):
         out = s.astype(float)
     else:
         txt = s.astype("string").str.strip()
@@ -331,6 +383,8 @@ def parse_bools(s: pd.Series) -> pd.Series:
 
 
 def text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object and not s.hasnans:
+        return s     # CSV columns: already stripped strings
     return s.astype("string").fillna("").str.strip()
 
 
@@ -368,8 +422,10 @@ def _check_dates(tbl: Table, probs: Problems, col: str, rows: np.ndarray, as_of:
                    "YYYY-MM-DD, e.g. 2026-03-31")
     if as_of is not None and not future_ok:
         late = d.notna().to_numpy() & (d > pd.Timestamp(as_of)).to_numpy(dtype=bool, na_value=False)
-        probs.add_mask(late, rows, d.dt.strftime("%Y-%m-%d"), col, lambda v: f"{v} is after as_of {as_of.isoformat()}",
-                       "a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right")
+        if late.any():
+            probs.add_mask(late, rows, d.dt.strftime("%Y-%m-%d"), col,
+                           lambda v: f"{v} is after as_of {as_of.isoformat()}",
+                           "a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right")
     return d
 
 
@@ -465,7 +521,7 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
         probs.add_mask(vmiss, rows, raw_val, "value", lambda v: "missing", "a number")
         probs.add_mask(~vmiss & values.isna().to_numpy(), rows, raw_val, "value",
                        lambda v: f"{_show(v)} is not a number", "a number like 3.25")
-        points = pd.DataFrame({"metric": metric.to_numpy(dtype=object), "day": days, "segment": seg.to_numpy(dtype=object),
+        points = pd.DataFrame({"metric": metric.to_numpy(), "day": days.to_numpy(), "segment": seg.to_numpy(),
                                "value": values.to_numpy(dtype=float), "_row": rows})
         present = [c for c in DEF_COLUMNS if c in cols]
         if present:
@@ -495,7 +551,13 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
             probs.file("every metric cell is empty (expected at least one value)")
 
     valid_key = (points["day"].notna() & (points["metric"] != "")).to_numpy()
-    dup = valid_key & points.duplicated(["metric", "day", "segment"], keep=False).to_numpy()
+    # duplicates by an int64 key (factorized metric and segment, day number): hashing one
+    # integer column is several times faster than hashing three object columns
+    m_codes, m_uni = pd.factorize(points["metric"])
+    s_codes, s_uni = pd.factorize(points["segment"])
+    day_n = points["day"].to_numpy(dtype="datetime64[D]").astype("int64")
+    key = (day_n * (len(m_uni) + 1) + m_codes) * (len(s_uni) + 1) + s_codes
+    dup = valid_key & pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
         d = points[dup]
         first = d.groupby(["metric", "day", "segment"], sort=False)["_row"].transform("min")
