@@ -8,6 +8,7 @@ there (that is how docs/screenshots/*.png are made)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOAD = 90_000   # ms: the first render of a page computes its queries
+LOAD = 180_000   # ms: the first render of a page computes its queries (slow on a busy CI box)
 # what each page must show on the demo besides its title
 KEY_TEXTS = {
     "overview": "Which page answers which question",
@@ -138,3 +139,25 @@ def test_page_in_browser(server, page, tmp_path, spec):
     expect(page.get_by_test_id("stSidebar").get_by_text("Team board")).to_be_visible()
     page.wait_for_load_state("networkidle")
     _screenshot(page, tmp_path, spec.slug)
+
+
+def test_journey_record_an_action_item(server, page, tmp_path):
+    """A facilitator records an action item in the Retro log and sees it after a reload."""
+    page.goto(f"{server['url']}/retro_log")
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    caption = page.get_by_text(re.compile(r"\d+ cards · \d+ actions")).first
+    expect(caption).to_be_visible(timeout=LOAD)
+    actions_before = int(re.search(r"(\d+) actions", caption.inner_text()).group(1))
+    page.get_by_role("textbox", name="New action item").fill("Demo the QA bounce list every Monday")
+    page.get_by_role("textbox", name="Owner").fill("Scrum master")
+    page.get_by_role("button", name="Add action item").click()
+    expect(page.get_by_text("Saved: action item")).to_be_visible(timeout=LOAD)
+    _settled(page)
+    page.reload()
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(page.get_by_text(f"{actions_before + 1} actions", exact=False).first).to_be_visible(timeout=LOAD)
+    expect(page.get_by_text("Demo the QA bounce list every Monday").first).to_be_attached(timeout=LOAD)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    _screenshot(page, tmp_path, "retro_log_journey")

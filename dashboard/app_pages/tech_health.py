@@ -15,7 +15,7 @@ if counts.get("raw_issues", 0) == 0:
     components.empty_state("No delivery data is loaded yet.", f"retroscope --db {data.db_label()} sync jira")
     st.stop()
 
-n = st.number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
+n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
                     help="The last N sprints closed by the as-of date, compared with the N before")
 thresholds = Thresholds.from_mapping(data.settings().section("slide").get("thresholds"),
                                      where=str(data.settings().config_path or "retroscope.toml"))
