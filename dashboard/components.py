@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -33,7 +33,7 @@ def freshness_badge() -> None:
         st.sidebar.caption(":grey[No data loaded]")
         return
     newest = pd.Timestamp(fresh["last_finished_at"].max())
-    age = datetime.now(timezone.utc) - newest.to_pydatetime()
+    age = datetime.now(UTC) - newest.to_pydatetime()
     hours = age.total_seconds() / 3600
     label = f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago"
     colour = "green" if hours < 24 else ("orange" if hours < 24 * 7 else "red")

@@ -4,7 +4,7 @@ query string (board, from, to, as_of), so a link reproduces the view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
@@ -65,7 +65,7 @@ def sidebar() -> Filters:
                 del qp[k]
         elif qp.get(k) != v:
             qp[k] = v
-    as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=timezone.utc)
+    as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
     if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
         as_of = fresh.to_pydatetime()
     return Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)
