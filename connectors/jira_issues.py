@@ -692,7 +692,8 @@ class _Sync:
                 break
         if buf:
             self._chunk_cloud(buf)
-        self.progress("issues", done, done)
+        if total != done:
+            self.progress("issues", done, done)
         self.progress("changelogs", self._cl_done, self._cl_done)
 
     _cl_done = 0
@@ -836,6 +837,10 @@ class _Sync:
         gone["is_deleted"] = True
         self._write("raw_issues", gone)
         self.summary.issues_deleted += len(gone)
+        if len(gone) > 10 and len(gone) > 0.2 * len(df):
+            self.summary.warnings.append(
+                f"{len(gone):,} of {len(df):,} issues in scope are gone from Jira's search (deleted, moved out, or no "
+                "longer visible to this account); check the account's permissions if that is unexpected")
 
     def _resolve_epics(self) -> None:
         if not self.pending_epics:
