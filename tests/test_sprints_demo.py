@@ -54,3 +54,15 @@ def test_board_filter_partitions_demo_sprints(demo_con):
     parts = [run_public(demo_con, "sprint_facts", board_id=b) for b in ("1", "2")]
     assert sorted(every.sprint_id) == sorted(list(parts[0].sprint_id) + list(parts[1].sprint_id))
     assert (parts[0].board_id == "1").all() and (parts[1].board_id == "2").all()
+
+
+def test_board_scoped_replay_equals_the_full_replay(demo_con):
+    """fct_sprint_board_members(as_of, board) replays only the issues of that board's
+    sprints; it must give exactly the rows the all-boards replay gives for that board."""
+    as_of = default_as_of(demo_con)
+    full = demo_con.execute("SELECT * FROM fct_sprint_members($a) WHERE board_id = '2' "
+                            "ORDER BY sprint_id, issue_id", {"a": as_of}).df()
+    scoped = demo_con.execute("SELECT * FROM fct_sprint_board_members($a, '2') ORDER BY sprint_id, issue_id",
+                              {"a": as_of}).df()
+    assert len(full) > 100
+    assert full.reset_index(drop=True).equals(scoped.reset_index(drop=True))

@@ -6,7 +6,7 @@ WITH tz AS (
 ),
 members AS (
     SELECT m.*, w.state, w.sprint_name
-    FROM fct_sprint_members($as_of) AS m
+    FROM fct_sprint_board_members($as_of, $board_id) AS m
     JOIN fct_sprint_windows($as_of) AS w USING (source, sprint_id)
     WHERE w.state = 'closed' AND m.carryover
 ),

@@ -7,7 +7,7 @@ WITH tz AS (
 ),
 members AS (
     SELECT m.*, w.sprint_name, w.state
-    FROM fct_sprint_members($as_of) AS m
+    FROM fct_sprint_board_members($as_of, $board_id) AS m
     JOIN fct_sprint_windows($as_of) AS w USING (source, sprint_id)
     WHERE (m.added OR m.removed)
       AND ($board_id IS NULL OR m.board_id = $board_id)

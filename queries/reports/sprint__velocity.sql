@@ -12,7 +12,7 @@ windows AS (
       AND ($date_to IS NULL OR timezone((SELECT name FROM tz), t_start)::DATE <= $date_to)
 ),
 members AS (
-    SELECT * FROM fct_sprint_members($as_of)
+    SELECT * FROM fct_sprint_board_members($as_of, $board_id)
     WHERE ($project IS NULL OR project_key = $project) AND (committed OR added)
 ),
 totals AS (

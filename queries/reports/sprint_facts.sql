@@ -19,7 +19,7 @@ windows AS (
 ),
 members AS (
     SELECT *
-    FROM fct_sprint_members($as_of)
+    FROM fct_sprint_board_members($as_of, $board_id)
     WHERE ($project IS NULL OR project_key = $project) AND (committed OR added)
 ),
 per_sprint AS (

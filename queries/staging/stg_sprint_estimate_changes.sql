@@ -2,7 +2,8 @@
 -- 'story_points', whatever custom field the board estimates with), one row per changelog
 -- item, values cast to DOUBLE ("3", "5.0" -> 3.0, 5.0; empty or non-numeric -> NULL,
 -- counted as 0 by the marts). Jira puts number-field values in fromString/toString and
--- often leaves from/to empty, so the *_string columns are the fallback.
+-- often leaves from/to empty, so the *_string columns are the fallback. Order keys as in
+-- the sprint-field changes: changed_at, history_no (history_id), item_seq.
 WITH changes AS (
     SELECT * FROM raw_field_changes WHERE field_key = 'story_points'
 ),
@@ -13,10 +14,9 @@ final AS (
         changed_at,
         try_cast(nullif(trim(coalesce(nullif(trim(from_value), ''), from_string)), '') AS DOUBLE) AS from_points,
         try_cast(nullif(trim(coalesce(nullif(trim(to_value), ''), to_string)), '') AS DOUBLE) AS to_points,
-        row_number() OVER (
-            PARTITION BY source, issue_id
-            ORDER BY changed_at, try_cast(history_id AS BIGINT) NULLS LAST, history_id, item_seq
-        ) AS change_seq
+        try_cast(history_id AS BIGINT) AS history_no,
+        history_id,
+        item_seq
     FROM changes
 )
 SELECT * FROM final

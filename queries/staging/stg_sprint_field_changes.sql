@@ -1,7 +1,7 @@
 -- Changes of the sprint field, one row per changelog item, with the sprint-id lists
--- parsed ("38, 40" -> ['38', '40'], duplicates and blanks dropped) and a total order per
--- issue: changed_at, then the history id (numerically when it is a number), then the
--- item's position inside the history.
+-- parsed ("38, 40" -> ['38', '40'], spaces and duplicates dropped; empty -> []), with the keys of their
+-- order per issue: changed_at, then the history id (numerically when it is a number:
+-- history_no), then the item's position inside the history (item_seq).
 WITH changes AS (
     SELECT * FROM raw_field_changes WHERE field_key = 'sprint'
 ),
@@ -10,16 +10,13 @@ final AS (
         source,
         issue_id,
         changed_at,
-        list_distinct(list_filter(
-            list_transform(string_split(coalesce(from_value, ''), ','), lambda x: trim(x)),
-            lambda x: x <> '')) AS from_sprint_ids,
-        list_distinct(list_filter(
-            list_transform(string_split(coalesce(to_value, ''), ','), lambda x: trim(x)),
-            lambda x: x <> '')) AS to_sprint_ids,
-        row_number() OVER (
-            PARTITION BY source, issue_id
-            ORDER BY changed_at, try_cast(history_id AS BIGINT) NULLS LAST, history_id, item_seq
-        ) AS change_seq
+        CASE WHEN trim(coalesce(from_value, '')) = '' THEN []::VARCHAR[]
+             ELSE list_distinct(string_split(replace(from_value, ' ', ''), ',')) END AS from_sprint_ids,
+        CASE WHEN trim(coalesce(to_value, '')) = '' THEN []::VARCHAR[]
+             ELSE list_distinct(string_split(replace(to_value, ' ', ''), ',')) END AS to_sprint_ids,
+        try_cast(history_id AS BIGINT) AS history_no,
+        history_id,
+        item_seq
     FROM changes
 )
 SELECT * FROM final

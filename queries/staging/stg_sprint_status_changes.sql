@@ -1,5 +1,6 @@
--- Status transitions in a total order per issue (changed_at, then the history id,
--- numerically when it is a number, then the item's position), for the sprint replay.
+-- Status transitions for the sprint replay, with the keys of their order per issue:
+-- changed_at, then the history id (numerically when it is a number: history_no), then the
+-- item's position inside the history (item_seq).
 WITH changes AS (
     SELECT * FROM raw_status_changes
 ),
@@ -10,10 +11,9 @@ final AS (
         changed_at,
         from_status_id,
         to_status_id,
-        row_number() OVER (
-            PARTITION BY source, issue_id
-            ORDER BY changed_at, try_cast(history_id AS BIGINT) NULLS LAST, history_id, item_seq
-        ) AS change_seq
+        try_cast(history_id AS BIGINT) AS history_no,
+        history_id,
+        item_seq
     FROM changes
 )
 SELECT * FROM final
