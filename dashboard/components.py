@@ -104,15 +104,19 @@ def with_links(df: pd.DataFrame, board_id: str | None, key_col: str = "issue_key
 
 
 def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str = "issue_key",
-          height: int | None = None, **column_config) -> None:
-    """A read-only table with Jira links for issue keys and friendly column formats."""
+          height: int | None = None, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
+          column_config: dict | None = None) -> None:
+    """A read-only table with Jira links for issue keys and friendly column formats; `first`
+    columns lead, `hide` columns are left out (ids the reader does not need)."""
+    lead = [c for c in first if c in df.columns]
+    df = df[lead + [c for c in df.columns if c not in lead and c not in hide]]
     df, cfg = with_links(df, board_id, key_col)
     for c in df.columns:
         if c.endswith("_on") or c == "week":
             cfg[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
         elif c.endswith("_at"):
             cfg[c] = st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")
-    cfg.update(column_config)
+    cfg.update(column_config or {})
     kwargs = {"height": height} if height else {}
     st.dataframe(df, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
 
@@ -138,11 +142,13 @@ def retro_follow_up(f, key: str) -> None:
     open_actions = data.maybe("retro__open_actions", **p)
     if open_actions is not None and not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
-        table(open_actions, key=f"{key}_open_actions")
+        table(open_actions, key=f"{key}_open_actions", first=("held_on", "team", "retro_title", "text", "owner",
+                                                              "due_on", "days_overdue"))
     evaluation = data.maybe("retro__agreement_evaluation", **p)
     if evaluation is not None and not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
-        table(evaluation, key=f"{key}_agreements")
+        table(evaluation, key=f"{key}_agreements", first=("team", "text", "metric", "target", "direction", "verdict",
+                                                          "before_value", "during_value", "start_on", "review_on"))
         how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
             "met / not met / too early / not measurable.")
 
@@ -162,12 +168,14 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
     small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
     pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
                                             "pred25_pert", "ordering_accuracy") if c in cols]
-    styler = (shown.style
-              .apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
-              .format({c: lambda v: fmt_pct(v) for c in pct})
-              .format({c: lambda v: fmt_num(v, 2) for c in shown.columns
-                       if c not in pct and shown[c].dtype.kind == "f"}))
-    st.dataframe(styler, hide_index=True, width="stretch", key=key)
+    shown = shown.copy()
+    for c in pct:
+        shown[c] = shown[c] * 100
+    styler = shown.style.apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
+    cfg = {c: st.column_config.NumberColumn(c, format="%.0f %%") for c in pct}
+    cfg.update({c: st.column_config.NumberColumn(c, format="%.2f") for c in shown.columns
+                if c not in pct and shown[c].dtype.kind == "f"})
+    st.dataframe(styler, hide_index=True, width="stretch", key=key, column_config=cfg)
     how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
         "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
 
@@ -371,7 +379,8 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
                     st.markdown(c.text)
                     st.caption(" · ".join(t for t in (f":material/sell: {c.theme}" if c.theme else "",
                                                       f":material/thumb_up: {c.votes}") if t))
-            with st.form(f"{key}_{i}", clear_on_submit=True, border=False):
+            with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=True,
+                                                                            border=False):
                 text = st.text_area("Card", key=f"{key}_{i}_text", height=68, placeholder="Anonymous: no name is stored")
                 theme = st.text_input("Theme", key=f"{key}_{i}_theme")
                 votes = st.number_input("Votes", min_value=0, max_value=99, value=0, key=f"{key}_{i}_votes")

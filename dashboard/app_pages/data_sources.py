@@ -28,7 +28,7 @@ st.subheader("Row counts")
 left, right = st.columns(2)
 left.markdown(f"**Warehouse** · `{data.db_label()}`")
 with left:
-    components.table(data.run_query("status_row_counts"), key="data_sources_counts")
+    components.table(data.run_query("status_row_counts"), key="data_sources_counts", height=15 * 35 + 3)
 right.markdown(f"**User input** (retros, actions, agreements) · `{data.userdata_path()}`")
 with right:
     components.table(data.run_query("status_userdata_counts"), key="data_sources_user_counts")

@@ -48,12 +48,16 @@ if hyp is None or hyp.empty:
     components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
                            "the direction you expect), or: retroscope import retro retros.json")
 else:
-    components.table(hyp, key="outcomes_hypotheses", column_config=components.VERDICT_COLUMN)
+    components.table(hyp, key="outcomes_hypotheses", column_config=components.VERDICT_COLUMN,
+                     first=("item_key", "item_name", "metric", "direction", "min_change", "verdict", "note"),
+                     hide=("hypothesis_id", "retro_id"))
     components.how("Each hypothesis is judged with the impact analysis above, using its own direction and minimum "
                    "change; an item not shipped yet is 'too early'.")
 
 if evaluation is not None and not evaluation.empty:
     st.subheader("Working agreements on product metrics")
-    components.table(evaluation, key="outcomes_agreements", column_config=components.VERDICT_COLUMN)
+    components.table(evaluation, key="outcomes_agreements", column_config=components.VERDICT_COLUMN,
+                     first=("text", "metric", "target", "direction", "verdict", "before_value", "during_value",
+                            "start_on", "review_on", "team"))
     components.how("The metric's daily mean over [start, review] vs the same number of days before the start: "
                    "met / not met against the target, or too early before the review date.")
