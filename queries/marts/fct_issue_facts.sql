@@ -12,58 +12,106 @@
 --                 next reaches that transition's source rank, or completion, or as_of
 --                 (a day inside two nested rework intervals counts once).
 -- *_on / completed_week are dates in the configured reporting timezone (ISO week Monday).
+-- Built from aggregates over the status changes (each change judged by its own from/to
+-- status), with no per-stay window: fct_status_intervals has the stays for the reports
+-- that need durations (time in status, CFD, WIP).
 WITH params AS (
     SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
 ),
 issues AS (
     SELECT * FROM stg_issues WHERE NOT is_subtask AND created_at <= as_of
 ),
-stays AS MATERIALIZED (
-    SELECT * FROM fct_status_intervals(as_of)
+changes AS MATERIALIZED (
+    SELECT
+        c.source,
+        c.issue_id,
+        greatest(c.changed_at, i.created_at) AS moved_at,
+        c.changed_at <= as_of AS visible,
+        {'at': c.changed_at, 'num': c.history_num, 'id': c.history_id, 'item': c.item_seq} AS ord,
+        c.from_status_id,
+        c.to_status_id,
+        c.to_status_name,
+        f.category AS from_category,
+        f.stage_rank AS from_rank,
+        coalesce(f.is_review, false) AS from_review,
+        t.category AS to_category,
+        t.stage_rank AS to_rank
+    FROM stg_status_changes AS c
+    JOIN issues AS i USING (source, issue_id)
+    LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
+    LEFT JOIN stg_statuses AS t ON t.source = c.source AND t.status_id = c.to_status_id
 ),
 per_issue AS (
     SELECT
         source,
         issue_id,
-        arg_max({'status_id': status_id, 'status': status, 'category': category}, seq) AS last_stay,
-        count(*) - 1 AS visible_changes,
-        min(entered_at) FILTER (WHERE category = 'in_progress') AS start_at,
-        max(entered_at) FILTER (WHERE category = 'done' AND prev_category IS DISTINCT FROM 'done') AS last_done_entry_at,
-        count(*) FILTER (WHERE stage_rank < prev_stage_rank) AS backward_transitions,
-        count(*) FILTER (WHERE stage_rank < prev_stage_rank AND prev_is_review) AS qa_bounces,
-        count(*) FILTER (WHERE stage_rank < prev_stage_rank AND prev_category = 'done') AS reopens
-    FROM stays
-    GROUP BY ALL
+        count(*) FILTER (WHERE visible) AS visible_changes,
+        arg_max({'status_id': to_status_id, 'name_then': to_status_name}, ord) FILTER (WHERE visible) AS last_change,
+        arg_min({'status_id': from_status_id}, ord) AS first_change,
+        min(moved_at) FILTER (WHERE visible AND to_category = 'in_progress') AS first_in_progress_at,
+        max(moved_at) FILTER (WHERE visible AND to_category = 'done' AND from_category IS DISTINCT FROM 'done')
+            AS last_done_entry_at,
+        count(*) FILTER (WHERE visible AND to_rank < from_rank) AS backward_transitions,
+        count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_review) AS qa_bounces,
+        count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_category = 'done') AS reopens
+    FROM changes
+    GROUP BY source, issue_id
+),
+state AS (
+    -- status at as_of: the last visible change's target, else the status the issue was
+    -- created in (the first change's `from`, else its current status)
+    SELECT
+        i.source,
+        i.issue_id,
+        i.created_at,
+        i.resolved_at,
+        coalesce(p.visible_changes, 0) AS visible_changes,
+        p.first_in_progress_at,
+        p.last_done_entry_at,
+        coalesce(p.backward_transitions, 0) AS backward_transitions,
+        coalesce(p.qa_bounces, 0) AS qa_bounces,
+        coalesce(p.reopens, 0) AS reopens,
+        coalesce(p.first_change.status_id, i.status_id) AS initial_status_id,
+        CASE WHEN p.last_change IS NOT NULL THEN p.last_change.status_id
+             ELSE coalesce(p.first_change.status_id, i.status_id) END AS status_id,
+        p.last_change.name_then AS status_name_then
+    FROM issues AS i
+    LEFT JOIN per_issue AS p USING (source, issue_id)
 ),
 completion AS (
     SELECT
-        p.*,
-        i.created_at,
+        s.*,
+        coalesce(st.name, s.status_name_then, s.status_id) AS status,
+        st.category AS status_category,
+        CASE WHEN ini.category = 'in_progress' THEN s.created_at ELSE s.first_in_progress_at END AS start_at,
         CASE
-            WHEN p.last_stay.category IS DISTINCT FROM 'done' THEN NULL
-            WHEN p.visible_changes > 0 THEN p.last_done_entry_at
-            WHEN i.resolved_at IS NULL THEN i.created_at
-            WHEN i.resolved_at <= as_of THEN greatest(i.resolved_at, i.created_at)
+            WHEN st.category IS DISTINCT FROM 'done' THEN NULL
+            WHEN s.visible_changes > 0 THEN coalesce(s.last_done_entry_at, s.created_at)
+            WHEN s.resolved_at IS NULL THEN s.created_at
+            WHEN s.resolved_at <= as_of THEN greatest(s.resolved_at, s.created_at)
             ELSE NULL
         END AS completed_at
-    FROM per_issue AS p
-    JOIN issues AS i USING (source, issue_id)
+    FROM state AS s
+    LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
+    LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
 ),
 backward AS (
-    SELECT source, issue_id, seq, entered_at AS backward_at, prev_stage_rank AS from_rank
-    FROM stays
-    WHERE stage_rank < prev_stage_rank
+    SELECT source, issue_id, ord, moved_at AS backward_at, from_rank
+    FROM changes
+    WHERE visible AND to_rank < from_rank
 ),
 backward_reach AS (
-    SELECT b.source, b.issue_id, b.seq, b.backward_at, min(s.entered_at) AS reach_at
+    -- when the issue next reached a status ranked at least as high as the one it left
+    SELECT b.source, b.issue_id, b.ord, b.backward_at, min(c.moved_at) AS reach_at
     FROM backward AS b
-    LEFT JOIN stays AS s
-        ON s.source = b.source AND s.issue_id = b.issue_id AND s.seq > b.seq AND s.stage_rank >= b.from_rank
-    GROUP BY ALL
+    LEFT JOIN changes AS c
+        ON c.source = b.source AND c.issue_id = b.issue_id AND c.visible
+       AND c.ord > b.ord AND c.to_rank >= b.from_rank
+    GROUP BY b.source, b.issue_id, b.ord, b.backward_at
 ),
 rework_intervals AS (
     SELECT
-        r.source, r.issue_id, r.seq, r.backward_at,
+        r.source, r.issue_id, r.ord, r.backward_at,
         greatest(least(coalesce(r.reach_at, as_of), coalesce(c.completed_at, as_of)), r.backward_at) AS end_at
     FROM backward_reach AS r
     JOIN completion AS c USING (source, issue_id)
@@ -72,7 +120,7 @@ rework_union AS (
     -- sorted by start, each interval adds the part beyond every earlier interval's end
     SELECT
         source, issue_id, backward_at, end_at,
-        max(end_at) OVER (PARTITION BY source, issue_id ORDER BY backward_at, seq
+        max(end_at) OVER (PARTITION BY source, issue_id ORDER BY backward_at, ord
                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_until
     FROM rework_intervals
 ),
@@ -111,9 +159,9 @@ final AS (
         i.project_key,
         i.issue_type,
         i.work_type,
-        c.last_stay.status AS status,
-        c.last_stay.status_id AS status_id,
-        c.last_stay.category AS status_category,
+        c.status,
+        c.status_id,
+        c.status_category,
         i.summary,
         i.created_at,
         c.start_at,

@@ -1,4 +1,5 @@
--- Numeric estimate/time-tracking field changes of live issues, with the values parsed as
+-- Numeric estimate/time-tracking field changes (of every issue: the marts join to live
+-- issues), with the values parsed as
 -- numbers (value first, display string second) and an ordering key `ord` (changed_at, then
 -- history id numerically, then as text, then item position) for arg_max / arg_min.
 -- Used to replay an issue's estimates as of any instant.
@@ -11,7 +12,5 @@ SELECT
     coalesce(try_cast(c.to_value AS DOUBLE), try_cast(c.to_string AS DOUBLE)) AS to_number,
     {'at': c.changed_at, 'num': try_cast(c.history_id AS BIGINT), 'id': c.history_id, 'item': c.item_seq} AS ord
 FROM raw_field_changes AS c
-SEMI JOIN raw_issues AS i
-    ON i.source = c.source AND i.issue_id = c.issue_id AND NOT i.is_deleted
 WHERE c.field_key IN ('story_points', 'estimate_best', 'estimate_likely', 'estimate_worst',
                       'original_estimate', 'time_spent')

@@ -1,4 +1,5 @@
--- Status transitions of live issues (METRICS.md §1). An issue's changes are ordered by
+-- Status transitions (METRICS.md §1), of every issue: join to stg_issues / raw_issues to
+-- drop deleted ones (the marts do, so this view costs no join of its own). An issue's changes are ordered by
 -- time, then history id (numerically when it is a number: history_num), then the item's
 -- position inside the history; marts order by (changed_at, history_num, history_id,
 -- item_seq). Status ids, never names, carry the meaning; the name as it was at the time
@@ -15,5 +16,3 @@ SELECT
     c.to_status_id,
     c.to_status_name
 FROM raw_status_changes AS c
-SEMI JOIN raw_issues AS i
-    ON i.source = c.source AND i.issue_id = c.issue_id AND NOT i.is_deleted
