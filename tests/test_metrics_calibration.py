@@ -151,3 +151,14 @@ def test_worst_misses_order(tmp_path):
     assert list(df["issue_key"]) == ["P-3", "P-4", "P-2"]
     assert list(df["outcome"]) == ["overrun", "underrun", "hit"]
     assert df["miss_relative"].iloc[0] == pytest.approx(1.0)
+
+
+def test_label_and_component_groups(tmp_path):
+    # P-1 (hit) and P-3 (overrun) carry label "integration"; P-3 also component "api"
+    issues = [dict(RANGES[0], labels=["integration"]), RANGES[1],
+              dict(RANGES[2], labels=["integration"], components=["api"]), RANGES[3], RANGES[4]]
+    df = calib(tmp_path, issues)
+    g = df.loc[("label", "integration")]
+    assert g["n"] == 2 and g["hit_rate"] == pytest.approx(0.5) and g["overrun_rate"] == pytest.approx(0.5)
+    assert g["bias"] == pytest.approx(2.25)   # median of 2 and 2.5
+    assert df.loc[("component", "api"), "n"] == 1 and df.loc[("component", "api"), "too_small"]

@@ -1,6 +1,7 @@
 -- Estimate scores (METRICS.md §5) on issues complete at $as_of and completed in the period
 -- ($date_from..$date_to by completion date), per group_by: overall ('all'), work_type,
--- issue_type, quarter of completion ('2026-Q1').
+-- issue_type, quarter of completion ('2026-Q1'), label and component (an issue counts in
+-- each of its labels / components: e.g. to see that `integration` work runs long).
 -- Range estimates (best <= likely <= worst, all present, likely > 0; out-of-order ranges are
 --   left out and listed by data_quality). Actual = cycle time, or time spent when
 --   cfg range_actual = time_spent, in the configured unit (days | hours).
@@ -26,6 +27,8 @@ base AS MATERIALIZED (
     SELECT
         f.work_type,
         f.issue_type,
+        f.labels,
+        f.components,
         strftime(f.completed_on, '%Y') || '-Q' || quarter(f.completed_on)::VARCHAR AS quarter,
         f.story_points,
         f.cycle_time_days,
@@ -49,6 +52,8 @@ grouped AS MATERIALIZED (
     UNION ALL SELECT 'work_type', work_type, * FROM base
     UNION ALL SELECT 'issue_type', issue_type, * FROM base
     UNION ALL SELECT 'quarter', quarter, * FROM base
+    UNION ALL SELECT 'label', unnest(labels), * FROM base
+    UNION ALL SELECT 'component', unnest(components), * FROM base
 ),
 ranges AS (
     SELECT
@@ -170,4 +175,5 @@ final AS (
     LEFT JOIN time_scores AS ts USING (group_by, "group")
 )
 SELECT * FROM final
-ORDER BY CASE group_by WHEN 'overall' THEN 0 WHEN 'work_type' THEN 1 WHEN 'issue_type' THEN 2 ELSE 3 END, "group"
+ORDER BY CASE group_by WHEN 'overall' THEN 0 WHEN 'work_type' THEN 1 WHEN 'issue_type' THEN 2
+                       WHEN 'quarter' THEN 3 WHEN 'label' THEN 4 ELSE 5 END, "group"
