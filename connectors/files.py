@@ -839,7 +839,7 @@ def known_metrics(db_path: str | Path) -> set[str] | None:
 
     if not Path(db_path).exists():
         return None
-    con = queries.connect(db_path)
+    con = queries.connect(db_path, derived=False)
     try:
         return set(queries.run(con, "outcomes__known_metrics")["metric"])
     finally:
