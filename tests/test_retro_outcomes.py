@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers_sprints import (DONE, IN_PROGRESS, QA, TODO, Scenario, connect, ts, write_userdata)
+from helpers_sprints import DONE, IN_PROGRESS, QA, TODO, Scenario, connect, ts, write_userdata
 
 import queries
 from queries.registry import run_public

@@ -4,8 +4,20 @@ Every expected number is worked out by hand in the comments from the fixture row
 from __future__ import annotations
 
 import pytest
-from helpers_sprints import (DONE, IN_PROGRESS, QA, TODO, WONT_DO, Scenario, assert_identity, connect,
-                             members, row, sprint_facts, ts)
+from helpers_sprints import (
+    DONE,
+    IN_PROGRESS,
+    QA,
+    TODO,
+    WONT_DO,
+    Scenario,
+    assert_identity,
+    connect,
+    members,
+    row,
+    sprint_facts,
+    ts,
+)
 
 # Board 1 maps only Done to its last column (so Won't Do is *not* done there);
 # board 2 has no column mapping (done = done-category status).

@@ -5,17 +5,27 @@ fct_sprint_members agrees with a direct, independent Python replay of the defini
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from helpers_sprints import (DONE, IN_PROGRESS, QA, REVIEW, STATUSES, TODO, WONT_DO, Scenario,
-                             assert_identity, connect)
+from helpers_sprints import (
+    DONE,
+    IN_PROGRESS,
+    QA,
+    REVIEW,
+    STATUSES,
+    TODO,
+    WONT_DO,
+    Scenario,
+    assert_identity,
+    connect,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import queries
 
-BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
 STEP = timedelta(hours=12)
 # Sprint boundaries sit on the same 12-hour grid as the random events, so ties are common:
 # sprint 1 on board 1 [k=8, k=36], sprint 2 on board 1 [k=36, k=64], sprint 3 on board 2
@@ -82,7 +92,7 @@ def oracle(issues: dict) -> dict:
             pc = [(k, None if v is None else float(v)) for k, v in it["points_changes"]]
             stc = it["status_changes"]
 
-            def member(t, before=False, sc=sc, it=it, created=created):
+            def member(t, before=False, sc=sc, it=it, created=created, sid=sid):
                 if (t <= created) if before else (t < created):
                     return False
                 vals = (_replay_before if before else _replay)(it["sprint0"], sc, t)
