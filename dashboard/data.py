@@ -16,6 +16,7 @@ import importlib.util
 import os
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -175,3 +176,54 @@ def analysis(target: str, **params):
     (e.g. the tech-health figures), cached like run_query."""
     key = tuple(sorted(params.items(), key=lambda kv: kv[0]))
     return _cached_analysis(target, key, warehouse_version(), userdata_version())
+
+
+# Queries the pages run with the sidebar's parameters (plus page-specific extras), computed
+# in the background once a view's filters are known, so switching pages finds them cached.
+PREFETCH: tuple[tuple[str, dict], ...] = (
+    ("sprint_facts", {}), ("tech_health__kpis", {}), ("flow_weekly", {}), ("issue_facts", {}),
+    ("estimate_calibration", {}), ("retro_follow_through", {}), ("sprint__scope_changes", {}),
+    ("sprint__carryover", {}), ("cfd_daily", {}), ("flow__ageing_wip", {}), ("quality__rework_trend", {}),
+    ("work_mix", {}), ("sprint_retro__last_retro", {}), ("retro__open_actions", {}),
+    ("retro__agreement_evaluation", {}), ("flow__cycle_time_scatter", {}), ("calibration__worst_misses", {"limit": 15}),
+    ("impact", {}), ("outcomes__agreement_evaluation", {}), ("outcomes_page__metrics", {}),
+    ("retro_log__retros", {}), ("retro_log__choices", {}), ("data_quality", {}),
+    ("forecast", lambda p: {"items": 20, "target_date": p["as_of"].date() + timedelta(days=28)}),
+)
+
+
+def tech_health(board_id: str | None, as_of, sprints: int):
+    """The tech-health figures (queries.tech_health.kpis) with the configured thresholds."""
+    from queries.tech_health import Thresholds
+
+    s = settings()
+    thresholds = Thresholds.from_mapping(s.section("slide").get("thresholds"), where=str(s.config_path or "retroscope.toml"))
+    return analysis("queries.tech_health:kpis", board_id=board_id, as_of=as_of, sprints=sprints, thresholds=thresholds)
+_prefetched: set = set()
+_prefetch_lock = threading.Lock()
+
+
+def prefetch(params: dict) -> None:
+    """Warm the cache for every page's queries with these filters, on a background thread
+    (once per warehouse version, user-input version and filters). Best effort: errors are
+    left for the page that needs the data to report."""
+    key = (warehouse_version(), userdata_version(), tuple(sorted(params.items())))
+    with _prefetch_lock:
+        if key in _prefetched or os.environ.get("RETROSCOPE_NO_PREFETCH"):
+            return
+        _prefetched.add(key)
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    def work() -> None:
+        jobs = [lambda n=n, e=e: maybe(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
+        jobs += [lambda: tech_health(params["board_id"], params["as_of"], 6),
+                 lambda: available("outcomes__hypotheses") and analysis("queries.impact:hypotheses_table", **params)]
+        for job in jobs:
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - best effort; the page shows the error
+                pass
+
+    t = threading.Thread(target=work, name="retroscope-prefetch", daemon=True)
+    add_script_run_ctx(t, get_script_run_ctx())
+    t.start()

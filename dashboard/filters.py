@@ -68,7 +68,9 @@ def sidebar() -> Filters:
     as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
     if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
         as_of = fresh.to_pydatetime()
-    return Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)
+    f = Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)
+    data.prefetch(f.params())
+    return f
 
 
 def sprint_picker(sprints, key: str):
