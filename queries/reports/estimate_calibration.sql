@@ -85,56 +85,59 @@ range_scores AS (
     GROUP BY ALL
 ),
 points AS MATERIALIZED (
-    SELECT group_by, "group", story_points AS p, cycle_time_days AS t
+    -- gid: an integer per (group_by, group), so the sorts and joins below compare numbers
+    SELECT dense_rank() OVER (ORDER BY group_by, "group") AS gid, group_by, "group",
+           story_points AS p, cycle_time_days AS t
     FROM grouped
     WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
 ),
+point_groups AS (
+    SELECT DISTINCT gid, group_by, "group" FROM points
+),
 point_totals AS (
-    SELECT group_by, "group", p, count(*) AS n_p FROM points GROUP BY ALL
+    SELECT gid, p, count(*) AS n_p FROM points GROUP BY gid, p
 ),
 point_dist AS (
     -- per group and point value: how many issues took at most t days
-    SELECT group_by, "group", p, t,
-           sum(count(*)) OVER (PARTITION BY group_by, "group", p ORDER BY t) AS n_le
+    SELECT gid, p, t, sum(count(*)) OVER (PARTITION BY gid, p ORDER BY t) AS n_le
     FROM points
-    GROUP BY group_by, "group", p, t
+    GROUP BY gid, p, t
 ),
 point_pairs AS (
     -- each issue against each smaller point value of its group
-    SELECT x.group_by, x."group", x.t, v.p AS smaller_p, v.n_p
+    SELECT x.gid, x.t, v.p AS smaller_p, v.n_p
     FROM points AS x
-    JOIN point_totals AS v ON v.group_by = x.group_by AND v."group" = x."group" AND v.p < x.p
+    JOIN point_totals AS v ON v.gid = x.gid AND v.p < x.p
 ),
 pair_counts AS (
     SELECT
-        pp.group_by, pp."group",
+        pp.gid,
         coalesce(lt.n_le, 0) AS concordant,                 -- smaller estimate, shorter time
         pp.n_p - coalesce(le.n_le, 0) AS discordant         -- smaller estimate, longer time
     FROM point_pairs AS pp
-    ASOF LEFT JOIN point_dist AS lt
-        ON lt.group_by = pp.group_by AND lt."group" = pp."group" AND lt.p = pp.smaller_p AND pp.t > lt.t
-    ASOF LEFT JOIN point_dist AS le
-        ON le.group_by = pp.group_by AND le."group" = pp."group" AND le.p = pp.smaller_p AND pp.t >= le.t
+    ASOF LEFT JOIN point_dist AS lt ON lt.gid = pp.gid AND lt.p = pp.smaller_p AND pp.t > lt.t
+    ASOF LEFT JOIN point_dist AS le ON le.gid = pp.gid AND le.p = pp.smaller_p AND pp.t >= le.t
 ),
 ordering AS (
-    SELECT group_by, "group",
+    SELECT g.group_by, g."group",
            sum(concordant) / nullif(sum(concordant) + sum(discordant), 0) AS ordering_accuracy,
            sum(concordant) + sum(discordant) AS ordered_pairs
-    FROM pair_counts
-    GROUP BY ALL
+    FROM pair_counts AS c
+    JOIN point_groups AS g USING (gid)
+    GROUP BY g.group_by, g."group"
 ),
 ranked AS (
-    SELECT group_by, "group",
-           rank() OVER (PARTITION BY group_by, "group" ORDER BY p)
-             + (count(*) OVER (PARTITION BY group_by, "group", p) - 1) / 2.0 AS rank_p,
-           rank() OVER (PARTITION BY group_by, "group" ORDER BY t)
-             + (count(*) OVER (PARTITION BY group_by, "group", t) - 1) / 2.0 AS rank_t
+    -- average ranks (ties share the mean of their positions)
+    SELECT gid,
+           rank() OVER (PARTITION BY gid ORDER BY p) + (count(*) OVER (PARTITION BY gid, p) - 1) / 2.0 AS rank_p,
+           rank() OVER (PARTITION BY gid ORDER BY t) + (count(*) OVER (PARTITION BY gid, t) - 1) / 2.0 AS rank_t
     FROM points
 ),
 point_scores AS (
-    SELECT group_by, "group", count(*) AS n_points, corr(rank_p, rank_t) AS spearman_rho
-    FROM ranked
-    GROUP BY ALL
+    SELECT g.group_by, g."group", count(*) AS n_points, corr(rank_p, rank_t) AS spearman_rho
+    FROM ranked AS r
+    JOIN point_groups AS g USING (gid)
+    GROUP BY g.group_by, g."group"
 ),
 time_scores AS (
     SELECT
