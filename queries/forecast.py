@@ -79,6 +79,21 @@ def _q(values: np.ndarray, q: float) -> float:
     return v if np.isfinite(v) else float("nan")
 
 
+def _inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
+            w_from: date, w_to: date) -> pd.DataFrame:
+    """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs)."""
+    return queries.run(con, "flow__forecast_inputs", as_of=as_of, board_id=board_id, project=project,
+                       window_from=w_from, window_to=w_to)
+
+
+def daily_throughput(inputs: pd.DataFrame, w_from: date, w_to: date) -> np.ndarray:
+    """Issues completed per day from w_from to w_to inclusive (0 for days without any)."""
+    days = pd.date_range(w_from, w_to, freq="D")
+    done = inputs.loc[inputs["kind"] == "completed", "completed_on"]
+    counts = pd.to_datetime(done).dt.normalize().value_counts()
+    return counts.reindex(days, fill_value=0).to_numpy(dtype=np.int64)
+
+
 def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
              project: str | None = None, date_from: date | None = None, date_to: date | None = None,
              items: int = 20, target_date: date | None = None, window_days: int = 90,
@@ -88,9 +103,8 @@ def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     runs = max(int(runs), 1)
     rng = np.random.default_rng(seed)
     w_from, w_to = _window(as_of, date_from, date_to, window_days)
-    tp = queries.run(con, "flow__daily_throughput", as_of=as_of, board_id=board_id, project=project,
-                     window_from=w_from, window_to=w_to)
-    daily = tp["completed"].to_numpy(dtype=np.int64)
+    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    daily = daily_throughput(inputs, w_from, w_to)
     start = _as_date(as_of)
     per_day = daily.mean() if daily.size else 0.0
     basis = f"daily throughput {w_from}..{w_to} ({daily.size} days, {int(daily.sum())} completed)"
@@ -112,8 +126,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
                      "detail": f"at least this many items done by {target} with {c:.0%} confidence "
                                f"(mean {per_day:.2f}/day)"})
     out = pd.DataFrame(rows, columns=COLUMNS)
-    plan = plan_check(con, as_of=as_of, board_id=board_id, project=project, date_from=date_from,
-                      date_to=date_to, window_days=window_days, runs=runs, seed=seed)
+    plan = _plan_check(inputs, as_of, w_from, w_to, runs, seed)
     return pd.concat([out, plan], ignore_index=True)
 
 
@@ -127,16 +140,20 @@ def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str
     As estimated: sum(likely) / capacity. Bias-corrected: each remaining likely is multiplied
     by a ratio actual / likely drawn from the team's completed range-estimated issues in the
     window, summed, / capacity; 50/85/95 % of the runs finish within the reported days."""
-    rng = np.random.default_rng(seed + 1)
     w_from, w_to = _window(as_of, date_from, date_to, window_days)
+    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    return _plan_check(inputs, as_of, w_from, w_to, max(int(runs), 1), seed)
+
+
+def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date, runs: int,
+                seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed + 1)
     n_days = (w_to - w_from).days + 1
-    rem = queries.run(con, "flow__plan_remaining", as_of=as_of, board_id=board_id, project=project)
-    hist = queries.run(con, "flow__plan_history", as_of=as_of, board_id=board_id, project=project,
-                       window_from=w_from, window_to=w_to)
+    rem = inputs[inputs["kind"] == "remaining"]
+    hist = inputs[inputs["kind"] == "completed"]
     start = _as_date(as_of)
-    est = rem[~rem["unestimated"].astype(bool)]
-    likely = est["likely_days"].to_numpy(dtype=float)
-    unestimated = int(rem["unestimated"].astype(bool).sum())
+    likely = rem["likely_days"].dropna().to_numpy(dtype=float)
+    unestimated = int(rem["likely_days"].isna().sum())
     actual = hist["actual_days"].dropna().to_numpy(dtype=float)
     capacity = actual.sum() / n_days if n_days > 0 else 0.0
     scored = hist.dropna(subset=["actual_days", "likely_days"])

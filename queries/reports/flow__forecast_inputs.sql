@@ -1,0 +1,31 @@
+-- Everything the Monte Carlo forecast and the plan check need, from one pass over the
+-- issue facts as of $as_of (scope $board_id / $project; epics and sub-tasks excluded):
+--   kind 'completed': issues completed from $window_from to $window_to inclusive, with
+--     their completion day (reporting timezone), actual in days (cycle time, or time spent
+--     when cfg range_actual = time_spent) and, if they had a usable range estimate
+--     (best <= likely <= worst, likely > 0), likely in days (hours / 24);
+--   kind 'remaining': issues not complete at $as_of, with likely in days when usable.
+WITH cfg AS (
+    SELECT
+        CASE (SELECT value FROM cfg_param WHERE key = 'estimate_unit') WHEN 'hours' THEN 24.0 ELSE 1.0 END AS per_day,
+        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
+),
+facts AS (
+    SELECT
+        f.*,
+        f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
+            AS usable_range
+    FROM fct_issue_scoped($as_of, $board_id, $project) AS f
+    WHERE f.completed_at IS NULL OR f.completed_on BETWEEN $window_from::DATE AND $window_to::DATE
+)
+SELECT
+    CASE WHEN f.completed_at IS NULL THEN 'remaining' ELSE 'completed' END AS kind,
+    f.issue_key,
+    f.completed_on,
+    CASE WHEN f.completed_at IS NULL THEN NULL
+         WHEN c.actual_kind = 'time_spent' THEN f.time_spent_seconds / 86400.0
+         ELSE f.cycle_time_days END AS actual_days,
+    CASE WHEN coalesce(f.usable_range, false) THEN f.estimate_likely / c.per_day END AS likely_days
+FROM facts AS f
+CROSS JOIN cfg AS c
+ORDER BY kind, f.completed_on, f.issue_key
