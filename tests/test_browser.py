@@ -108,7 +108,7 @@ def _settled(page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=LOAD)
 
 
-def _screenshot(page, tmp_path: Path, slug: str) -> None:
+def _screenshot(page, tmp_path: Path, slug: str, publish: bool = True) -> None:
     """The whole page: Streamlit scrolls inside its main container, so grow the viewport
     to the content's height first and let the charts re-lay themselves out."""
     height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
@@ -119,7 +119,7 @@ def _screenshot(page, tmp_path: Path, slug: str) -> None:
     _settled(page)
     page.screenshot(path=str(tmp_path / f"{slug}.png"), full_page=True)
     target = os.environ.get("RETROSCOPE_SCREENSHOTS")
-    if target:
+    if target and publish:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tmp_path / f"{slug}.png", Path(target) / f"{slug}.png")
 
@@ -160,4 +160,4 @@ def test_journey_record_an_action_item(server, page, tmp_path):
     expect(page.get_by_text(f"{actions_before + 1} actions", exact=False).first).to_be_visible(timeout=LOAD)
     expect(page.get_by_text("Demo the QA bounce list every Monday").first).to_be_attached(timeout=LOAD)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    _screenshot(page, tmp_path, "retro_log_journey")
+    _screenshot(page, tmp_path, "retro_log_journey", publish=False)
