@@ -37,6 +37,7 @@ VERDICTS = (MOVED, WRONG_WAY, NO_CHANGE, TOO_EARLY, NOT_ENOUGH)
 MIN_PRE_DAYS = 14
 N_BOOT = 600
 PHI_SPREAD = 1.0
+HISTORY_WINDOWS = 3   # earlier windows (same length) pooled with the pre window to estimate phi
 _GRID = np.linspace(-0.45, 0.97, 72)   # AR(1) coefficients the moment fit interpolates over
 
 
@@ -109,37 +110,48 @@ def t_quantile(nu: float, z: float = 1.959963984540054) -> float:
 
 
 class _AR1Fit:
-    """Moment fit of AR(1) noise to OLS residuals, exact for the given design and days."""
+    """Moment fit of AR(1) noise to OLS residuals, exact for the given designs and days.
 
-    def __init__(self, m: np.ndarray, t_pre: np.ndarray, t_all: np.ndarray, c: np.ndarray):
+    blocks: (days, residual projection M) per stretch of data the noise is estimated from;
+    the first is the pre window (its residuals also give sigma²), the others are earlier
+    windows of the same length fitted with the same model (pooled for phi only).
+    """
+
+    def __init__(self, blocks: list[tuple[np.ndarray, np.ndarray]], t_all: np.ndarray, c: np.ndarray):
         # Every quantity is a sum over lags k of phi**k times a fixed weight, so it is
         # computed for the whole phi grid at once from per-lag sums (bincount).
-        lag_pre = np.abs(t_pre[:, None] - t_pre[None, :]).astype(int)
         lag_all = np.abs(t_all[:, None] - t_all[None, :]).astype(int)
-        k_max = int(lag_all.max()) + 1
+        k_max = max([int(lag_all.max())] + [int(np.ptp(t)) for t, _ in blocks]) + 1
         powers = np.power(_GRID[:, None], np.arange(k_max)[None, :])      # (G, K)
-        self.a = (lag_pre == 1) / 2.0                   # symmetric lag-one pair indicator
 
         def by_lag(lags: np.ndarray, weights: np.ndarray) -> np.ndarray:
             return powers @ np.bincount(lags.ravel(), weights=weights.ravel(), minlength=k_max)
 
-        self.tr_mrm = by_lag(lag_pre, m)                 # tr(M R M) = tr(R M), M idempotent
-        self.ratio = by_lag(lag_pre, m @ self.a @ m) / self.tr_mrm
+        self.a, tr, cross = [], [], []
+        for t, m in blocks:
+            lag = np.abs(t[:, None] - t[None, :]).astype(int)
+            a = (lag == 1) / 2.0                        # symmetric lag-one pair indicator
+            self.a.append(a)
+            tr.append(by_lag(lag, m))                   # tr(M R M) = tr(R M), M idempotent
+            cross.append(by_lag(lag, m @ a @ m))
+        self.tr_pre = tr[0]
+        self.ratio = np.sum(cross, axis=0) / np.sum(tr, axis=0)
         self.c_r_c = by_lag(lag_all, np.outer(c, c))
         order = np.argsort(self.ratio)                  # ratio rises with phi; keep it monotone
         self.ratio_sorted, self.grid_sorted = self.ratio[order], _GRID[order]
 
-    def var_at(self, ss: float, phi: float) -> float:
-        """Var of c·e for residual sum of squares `ss` if the AR(1) coefficient is `phi`."""
-        return ss / np.interp(phi, _GRID, self.tr_mrm) * np.interp(phi, _GRID, self.c_r_c)
+    def var_at(self, ss_pre: float, phi: float) -> float:
+        """Var of c·e for the pre window's residual sum of squares if the AR(1) coefficient is `phi`."""
+        return ss_pre / np.interp(phi, _GRID, self.tr_pre) * np.interp(phi, _GRID, self.c_r_c)
 
-    def fit(self, res: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(phi, sigma², var of c·e) for residual vectors `res` (..., n). phi is floored at 0."""
-        ss = np.einsum("...i,...i->...", res, res)
-        lag1 = np.einsum("...i,ij,...j->...", res, self.a, res)
-        obs = np.divide(lag1, ss, out=np.zeros_like(ss), where=ss > 0)
+    def fit(self, res: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(phi, sigma², var of c·e) for residuals per block (each (..., n_k)). phi is floored at 0."""
+        ss = [np.einsum("...i,...i->...", r, r) for r in res]
+        lag1 = sum(np.einsum("...i,ij,...j->...", r, a, r) for r, a in zip(res, self.a, strict=True))
+        tot = sum(ss)
+        obs = np.divide(lag1, tot, out=np.zeros_like(tot), where=tot > 0)
         phi = np.clip(np.interp(obs, self.ratio_sorted, self.grid_sorted), 0.0, _GRID[-1])
-        s2 = ss / np.interp(phi, _GRID, self.tr_mrm)
+        s2 = ss[0] / np.interp(phi, _GRID, self.tr_pre)
         return phi, s2, s2 * np.interp(phi, _GRID, self.c_r_c)
 
 
@@ -244,8 +256,19 @@ def analyse(
     c = np.concatenate([-(m_row @ pinv), np.full(len(post), 1.0 / len(post))])
     t_all = np.concatenate([t_pre, t_post])
     proj = np.eye(len(pre)) - x_pre @ pinv
-    ar = _AR1Fit(proj, t_pre, t_all, c)
-    phi, s2, var = (float(v) for v in ar.fit(resid))
+    # earlier windows of the same length (up to HISTORY_WINDOWS) sharpen the estimate of phi
+    blocks, hist_res = [(t_pre, proj)], [resid]
+    for k in range(1, HISTORY_WINDOWS + 1):
+        b = y[(y.index >= d - timedelta(days=(k + 1) * window)) & (y.index <= d - timedelta(days=k * window + 1))]
+        if len(b) < MIN_PRE_DAYS:
+            break
+        t_b = np.array([(x - d).days for x in b.index], dtype=float)
+        x_b = _design(t_b, np.array([x.weekday() for x in b.index]))
+        m_b = np.eye(len(b)) - x_b @ np.linalg.pinv(x_b)
+        blocks.append((t_b, m_b))
+        hist_res.append(m_b @ b.to_numpy())
+    ar = _AR1Fit(blocks, t_all, c)
+    phi, s2, var = (float(v) for v in ar.fit(hist_res))
     se = math.sqrt(max(var, 0.0))
 
     # Parametric bootstrap: simulate AR(1) noise with the fitted phi and sigma over the
@@ -253,22 +276,20 @@ def analyse(
     # the phi estimate, and (2) the 95th percentile of |effect*| / se*, the critical value
     # (bootstrap-t; at least Student's t).
     q = t_quantile(len(pre) - rank - 1)
-    phi_used = phi
     if s2 > 0 and n_boot > 0:
         rng = np.random.default_rng(seed)
-        span0 = int(min(t_pre.min(), t_post.min()))
-        n_days = int(max(t_post.max(), t_pre.max())) - span0 + 1
-        sim = _simulate_ar1(rng, np.full(n_boot, phi), math.sqrt(s2), n_days)[:, (t_all - span0).astype(int)]
-        eff_b = sim @ c
-        res_b = sim[:, : len(pre)] @ proj.T
+        span0 = int(min(t.min() for t, _ in blocks))
+        n_days = int(t_post.max()) - span0 + 1
+        sim = _simulate_ar1(rng, np.full(n_boot, phi), math.sqrt(s2), n_days)
+        eff_b = sim[:, (t_all - span0).astype(int)] @ c
+        res_b = [sim[:, (t - span0).astype(int)] @ m.T for t, m in blocks]
         phi_b, _, var_b = ar.fit(res_b)
         ok = var_b > 0
         if ok.sum() >= n_boot // 2:
             tstat = np.abs(eff_b[ok]) / np.sqrt(var_b[ok])
             q = max(float(np.quantile(tstat, 0.95)), q)
-        # A short pre window often under-estimates phi, and an under-estimated phi is what
-        # makes intervals too narrow; so the standard error is taken at phi + PHI_SPREAD
-        # standard deviations of its estimate (docs/impact.md, "Why the interval is honest").
+        # An under-estimated phi is what makes intervals too narrow; so the standard error
+        # is taken at phi + PHI_SPREAD standard deviations of its estimate (docs/impact.md).
         phi_used = min(phi + PHI_SPREAD * float(np.std(phi_b)), float(_GRID[-1]))
         var = float(ar.var_at(float(resid @ resid), phi_used))
         se = math.sqrt(max(var, 0.0))
