@@ -416,7 +416,8 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
     `too early`."""
     window = 28 if window is None else int(window)
     lag = 0 if lag is None else int(lag)
-    hyp = queries.run(con, "outcomes__hypotheses", as_of=as_of)
+    hyp = queries.run(con, "outcomes__hypotheses", as_of=as_of, board_id=board_id, project=project,
+                      date_from=date_from, date_to=date_to)
     if hyp.empty:
         return pd.DataFrame(columns=HYPOTHESIS_COLUMNS)
     targets = queries.run(con, "outcomes__impact_targets", as_of=as_of, board_id=None, project=None,

@@ -182,3 +182,16 @@ def test_impact_on_empty_warehouse(tmp_path):
     finally:
         con.close()
     assert df.empty and "verdict" in df.columns and hyp.empty
+
+
+def test_hypotheses_filters(wh):
+    con = _connect(wh)
+    try:
+        web = run_public(con, "outcomes__hypotheses", as_of=AS_OF, project="WEB")
+        atl = run_public(con, "outcomes__hypotheses", as_of=AS_OF, project="ATL")
+        march = run_public(con, "outcomes__hypotheses", as_of=AS_OF, date_from="2026-03-10", date_to="2026-03-31")
+    finally:
+        con.close()
+    assert sorted(web["hypothesis_id"]) == ["h1", "h2"] and atl.empty
+    # h1's item shipped 03-12 (inside); h2's has not shipped and date_to is before as_of
+    assert list(march["hypothesis_id"]) == ["h1"]
