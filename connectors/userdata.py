@@ -383,6 +383,40 @@ def save_records(path, rows: dict[str, list[dict]]) -> dict[str, int]:
     return _transaction(path, go)
 
 
+def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = None,
+                known_metrics: set[str] | None = None) -> dict[str, int]:
+    """Validate and write whole tables (keys: table names `retros`, `retro_cards`,
+    `action_items`, `agreements`, `hypotheses`, `settings`, or kinds `retro`, `card`, ...)
+    in ONE transaction, e.g. for generators such as the demo. Every row needs its id.
+    Raises one RetroscopeError listing the first problems (`table[i]: column X: ...`)."""
+    by_table = {TABLES[k][0]: k for k in TABLES}
+    rows: dict[str, list[dict]] = {}
+    problems: list[str] = []
+    known_retros = retro_ids(path)
+    for name, df in tables.items():
+        kind = by_table.get(name, name if name in TABLES else None)
+        if kind is None:
+            raise RetroscopeError(f"save_tables: unknown table {name!r} (expected {', '.join(by_table)})")
+        if kind == "retro":
+            known_retros |= {str(v) for v in df.get("retro_id", [])}
+    for name, df in tables.items():
+        kind = by_table.get(name, name)
+        _, id_col, _ = TABLES[kind]
+        for i, rec in enumerate(df.to_dict("records")):
+            rec = {k: (None if not isinstance(v, list | tuple) and pd.isna(v) else v) for k, v in rec.items()}
+            row, probs = clean(kind, rec, as_of=as_of, known_metrics=known_metrics,
+                               retro_ids=None if kind in ("retro", "setting") else known_retros)
+            if row.get(id_col) is None:
+                probs.append((id_col, "missing", "an id for every row"))
+            problems += [f"{name}[{i}]: column {c}: {p} (expected {e})" for c, p, e in probs]
+            rows.setdefault(kind, []).append(row)
+    if problems:
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise RetroscopeError(f"{len(problems)} problem(s) in the records; nothing was saved:\n"
+                              + "\n".join(problems[:20]) + more)
+    return save_records(path, rows)
+
+
 def retro_ids(path) -> set[str]:
     if not Path(path).exists():
         return set()

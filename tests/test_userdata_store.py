@@ -127,3 +127,22 @@ def test_survives_a_demo_rebuild(tmp_path):
     demo.build(db, seed=7)                                                   # rebuilt again: nothing duplicated
     t2 = userdata.load_records(ud)
     assert len(t2["retros"]) == len(t["retros"]) and "mine" in set(t2["retros"]["retro_id"])
+
+
+def test_save_tables_validates_all_rows_in_one_transaction(ud):
+    good = {"retros": pd.DataFrame([{"retro_id": "g-1", "held_on": date(2026, 3, 1), "team": "A", "kind": "scrum",
+                                     "title": None}]),
+            "retro_cards": pd.DataFrame([{"card_id": "g-c1", "retro_id": "g-1", "column_name": "Went well",
+                                          "text": "x", "theme": None, "votes": 2}])}
+    assert userdata.save_tables(ud, good) == {"retros": 1, "retro_cards": 1}
+    bad = {"retros": pd.DataFrame([{"retro_id": "g-2", "held_on": date(2026, 3, 2), "team": "A", "kind": "scrum"}]),
+           "action_items": pd.DataFrame([{"action_id": "g-a1", "retro_id": "g-2", "text": ""},
+                                         {"action_id": None, "retro_id": "zz", "text": "y"}])}
+    with pytest.raises(RetroscopeError) as e:
+        userdata.save_tables(ud, bad)
+    lines = str(e.value).splitlines()
+    assert lines[0] == "3 problem(s) in the records; nothing was saved:"
+    assert lines[1:] == ["action_items[0]: column text: empty (expected what will be done)",
+                         "action_items[1]: column retro_id: no retro 'zz' (expected the id of a retro in this file or the store)",
+                         "action_items[1]: column action_id: missing (expected an id for every row)"]
+    assert list(userdata.load_records(ud)["retros"]["retro_id"]) == ["g-1"]     # g-2 not written either
