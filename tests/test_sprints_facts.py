@@ -292,3 +292,69 @@ def test_filters_board_project_and_start_dates(load):
     from helpers_sprints import day
     dated = sprint_facts(con, AFTER_ALL, date_from=day("2026-01-19"), date_to=day("2026-02-01"))
     assert list(dated.sprint_id) == ["2"]   # starts 01-19 11:00; sprint 3 starts 02-02
+
+
+def _report(con, name, as_of=AFTER_ALL, **kw):
+    import queries
+    p = dict(as_of=ts(as_of), board_id=None, project=None, date_from=None, date_to=None)
+    p.update(kw)
+    return queries.run(con, name, **p)
+
+
+def test_scope_changes_list_each_added_and_removed_issue(load):
+    s = base()
+    # C: 2 points, added 01-07 10:00 and removed 01-09 10:00 (t_start 01-05 09:00)
+    s.issue("C", "2026-01-01 10:00", status=TODO, sprints=[], points=2)
+    s.sprint_change("C", "2026-01-07 10:00", "", "1")
+    s.sprint_change("C", "2026-01-09 10:00", "1", "")
+    # D: committed at 3, re-estimated to 5 on 01-08, removed 01-10 -> removed with 5 points
+    s.issue("D", "2026-01-01 10:00", status=TODO, sprints=[], points=5)
+    s.sprint_change("D", "2026-01-02 10:00", "", "1")
+    s.points_change("D", "2026-01-08 10:00", "3", "5")
+    s.sprint_change("D", "2026-01-10 10:00", "1", "")
+    con = load(s)
+    df = _report(con, "sprint__scope_changes")
+    got = sorted((r.issue_key, r.direction, str(r.changed_at)[:16], r.points, round(r.days_into_sprint, 4))
+                 for r in df.itertuples())
+    # days into sprint: 01-07 10:00 - 01-05 09:00 = 2 d 1 h = 2.0417; 01-09 10:00 -> 4.0417; 01-10 10:00 -> 5.0417
+    assert got == [("P-C", "added", "2026-01-07 10:00", 2.0, 2.0417),
+                   ("P-C", "removed", "2026-01-09 10:00", 2.0, 4.0417),
+                   ("P-D", "removed", "2026-01-10 10:00", 5.0, 5.0417)]
+
+
+def test_velocity_rolling_mean_of_last_three_closed_sprints(load):
+    s = base()
+    s.sprint("4", "1", "2026-02-16 11:00", "2026-03-02 09:00", complete="2026-03-02 10:00")
+    # one issue completed per sprint, with 1, 2, 4 and 8 points
+    for sid, pts, done in (("1", 1, "2026-01-10 10:00"), ("2", 2, "2026-01-25 10:00"),
+                           ("3", 4, "2026-02-10 10:00"), ("4", 8, "2026-02-20 10:00")):
+        s.issue(f"V{sid}", "2026-01-01 10:00", status=DONE, sprints=[sid], points=pts)
+        s.move(f"V{sid}", done, TODO, DONE)
+    con = load(s)
+    v = _report(con, "sprint__velocity", as_of="2026-03-05 00:00").set_index("sprint_id")
+    assert list(v.completed_points) == [1, 2, 4, 8]
+    # rolling mean of up to three closed sprints: 1, (1+2)/2 = 1.5, (1+2+4)/3 = 7/3, (2+4+8)/3 = 14/3
+    assert list(v.rolling_velocity_points) == pytest.approx([1.0, 1.5, 7 / 3, 14 / 3])
+
+
+def test_done_by_category_when_board_column_rule_is_off(tmp_path):
+    from queries.config import AnalysisConfig
+    s = Scenario().board("1", "Atlas", columns=BOARD_COLUMNS)
+    s.sprint("1", "1", "2026-01-05 09:00", "2026-01-19 09:00", complete="2026-01-19 10:00")
+    s.issue("W", "2026-01-01 10:00", status=WONT_DO, sprints=["1"], points=2)
+    s.move("W", "2026-01-10 10:00", TODO, WONT_DO)
+    db = s.load(tmp_path / "w.duckdb")
+    # default: board 1's done column holds only Done -> Won't Do is carried over
+    assert row(sprint_facts(connect(db), AFTER_ALL), sprint_id="1")["carryover_issues"] == 1
+    # use_board_done_column = false: done category -> completed
+    con = connect(db, config=AnalysisConfig(use_board_done_column=False))
+    assert row(sprint_facts(con, AFTER_ALL), sprint_id="1")["completed_issues"] == 1
+
+
+def test_as_of_before_a_sprint_starts_leaves_it_out(load):
+    s = base()
+    s.issue("Z", "2026-01-01 10:00", status=TODO, sprints=["1"], points=1)
+    con = load(s)
+    assert sprint_facts(con, "2026-01-05 08:59").empty            # sprint 1 starts 09:00
+    df = sprint_facts(con, "2026-01-05 09:00")                      # started this very instant
+    assert list(df.sprint_id) == ["1"] and df.committed_issues.iloc[0] == 1
