@@ -723,12 +723,13 @@ class _Sync:
 
     def _issues_dc(self, jql: str, fields: list[str]) -> None:
         start, total = 0, None
+        buf: list[dict[str, Any]] = []
+        hist: dict[str, list[dict[str, Any]]] = {}
         self.progress("issues", 0, None)
         while True:
             page = self.c.search_dc(jql, fields, start, SEARCH_PAGE, "changelog")
             issues = page.get("issues") or []
             total = page.get("total", total)
-            hist: dict[str, list[dict[str, Any]]] = {}
             for iss in issues:
                 cl = iss.get("changelog") or {}
                 h = cl.get("histories") or []
@@ -738,12 +739,17 @@ class _Sync:
                     if len(h) < expected:
                         self.summary.warnings.append(f"{iss['key']}: Jira returned {len(h)} of {expected} histories")
                 hist[str(iss["id"])] = _dedup(h)
-            self._write_chunk(issues, hist)
+            buf.extend(issues)
+            if len(buf) >= CHUNK:          # write in chunks: each write has a fixed cost
+                self._write_chunk(buf, hist)
+                buf, hist = [], {}
             start += len(issues)
             self._cl_done += len(issues)
             self.progress("issues", start, total)
             if not issues or (total is not None and start >= int(total)):
                 break
+        if buf:
+            self._write_chunk(buf, hist)
         self.progress("changelogs", self._cl_done, self._cl_done)
 
     def _write_chunk(self, issues: list[dict[str, Any]], hist: dict[str, list[dict[str, Any]]]) -> None:

@@ -12,8 +12,9 @@ Handles the shapes that differ between Jira Cloud and Data Center:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 # --------------------------------------------------------------------------- timestamps
@@ -165,9 +166,14 @@ def parse_sprint_value(value: Any) -> list[SprintInfo]:
         elif isinstance(it, int):
             out.append(SprintInfo(sprint_id=str(it)))
         else:
-            d = parse_sprint_string(str(it))
-            out.append(sprint_from_agile(d))
+            out.append(replace(_sprint_from_string(str(it))))   # a copy: callers merge into it
     return out
+
+
+@lru_cache(maxsize=4096)
+def _sprint_from_string(text: str) -> SprintInfo:
+    """Many issues carry the same DC sprint strings; parse each once."""
+    return sprint_from_agile(parse_sprint_string(text))
 
 
 # --------------------------------------------------------------------------- changelog
