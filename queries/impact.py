@@ -399,7 +399,15 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
     out = analyse_targets(targets, points, as_of=as_of, window=window, lag=lag,
                           seed=7 if seed is None else int(seed), segment=segment or "",
                           control_segment=control_segment or None)
-    return out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
+    return _dates_as_datetimes(out, ("shipped_on", "pre_start", "post_end"))
+
+
+def _dates_as_datetimes(df: pd.DataFrame, cols) -> pd.DataFrame:
+    """Date columns as datetime64, like DATE columns of the SQL-backed queries."""
+    for c in cols:
+        df[c] = pd.to_datetime(pd.Series(df[c], dtype=object), errors="coerce")
+    return df
 
 
 HYPOTHESIS_COLUMNS = [
@@ -446,4 +454,4 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
         rows.append({**base, "verdict": res["verdict"], "effect_abs": res["effect_abs"],
                      "effect_rel": res["effect_rel"], "ci_low": res["ci_low"], "ci_high": res["ci_high"],
                      "confounded_by": ", ".join(conf), "note": res["note"]})
-    return pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
+    return _dates_as_datetimes(pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS), ("held_on", "shipped_on"))
