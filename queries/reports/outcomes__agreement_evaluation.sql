@@ -1,117 +1,17 @@
--- Working agreements linked to a product metric (METRICS.md §8), judged at $as_of: the
--- metric's daily mean (all users, segment '') over during = [start_on, review_on] vs
--- before = the same number of days just before start_on. Same columns and rules as
--- retro__agreement_evaluation (delivery metrics):
---   'too early'       review_on is after $as_of's day (the values so far are shown)
---   'not measurable'  no daily values in the during window, or no target and none before
---   'met' / 'not met' with a target: the during mean is at or beyond the target in the
---                     agreement's direction (default: the metric's better direction);
---                     without one: the during mean is strictly better than the before mean.
--- A metric name that is also a delivery metric is left to retro__agreement_evaluation.
+-- Working agreements linked to a product metric, judged at $as_of (rules in
+-- fct_metric_agreements; same columns as retro__agreement_evaluation).
 -- Filters as retro__agreement_evaluation: $board_id / $project = the retro team's board;
 -- $date_from / $date_to keep agreements whose [start_on, review_on] overlaps the period.
-WITH cfg AS (
-    SELECT timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), $as_of)::DATE AS as_of_on
-),
-catalog AS (
-    SELECT metric, better_direction FROM fct_metric_catalog
-    WHERE metric NOT IN (SELECT metric FROM fct_retro_delivery_metrics)
-),
-agreements_in AS (
-    SELECT
-        g.agreement_id,
-        g.retro_id,
-        g.text,
-        g.start_on,
-        g.review_on,
-        g.target,
-        r.team,
-        r.held_on,
-        trim(g.metric) AS metric,
-        coalesce(g.direction, c.better_direction) AS direction,
-        (date_diff('day', g.start_on, g.review_on) + 1)::INTEGER AS window_days
-    FROM agreements AS g
-    JOIN retros AS r USING (retro_id)
-    JOIN catalog AS c ON c.metric = trim(g.metric)
-    WHERE r.held_on <= (SELECT as_of_on FROM cfg)
-      AND ($date_from IS NULL OR g.review_on >= $date_from)
+WITH judged AS (
+    SELECT g.*
+    FROM fct_metric_agreements($as_of) AS g
+    WHERE ($date_from IS NULL OR g.review_on >= $date_from)
       AND ($date_to IS NULL OR g.start_on <= $date_to)
       AND (($board_id IS NULL AND $project IS NULL) OR EXISTS (
             SELECT 1 FROM fct_retro_team_boards AS t
-            WHERE t.team = r.team AND t.team_matched
+            WHERE t.team = g.team AND t.team_matched
               AND ($board_id IS NULL OR t.board_id = $board_id)
               AND ($project IS NULL OR t.project_key = $project)))
-),
-windows AS (
-    SELECT
-        *,
-        start_on - window_days AS before_from_on,
-        start_on - 1 AS before_to_on,
-        least(review_on, (SELECT as_of_on FROM cfg)) AS during_to_on
-    FROM agreements_in
-),
-vals AS (
-    SELECT
-        w.agreement_id,
-        avg(p.value) FILTER (WHERE p.day BETWEEN w.before_from_on AND w.before_to_on) AS before_value,
-        avg(p.value) FILTER (WHERE p.day BETWEEN w.start_on AND w.during_to_on) AS during_value,
-        count(p.value) FILTER (WHERE p.day BETWEEN w.before_from_on AND w.before_to_on) AS before_n,
-        count(p.value) FILTER (WHERE p.day BETWEEN w.start_on AND w.during_to_on) AS during_n
-    FROM windows AS w
-    LEFT JOIN raw_metric_points AS p
-      ON p.metric = w.metric AND p.segment = '' AND p.day BETWEEN w.before_from_on AND w.during_to_on
-    GROUP BY w.agreement_id
-),
-judged AS (
-    SELECT
-        w.*,
-        v.before_value,
-        v.during_value,
-        v.before_n,
-        v.during_n,
-        CASE
-            WHEN w.direction = 'up' AND w.target IS NOT NULL THEN v.during_value >= w.target
-            WHEN w.direction = 'down' AND w.target IS NOT NULL THEN v.during_value <= w.target
-            WHEN w.direction = 'up' THEN v.during_value > v.before_value
-            WHEN w.direction = 'down' THEN v.during_value < v.before_value
-        END AS is_met
-    FROM windows AS w
-    JOIN vals AS v USING (agreement_id)
-),
-final AS (
-    SELECT
-        team,
-        text,
-        metric,
-        target,
-        direction,
-        start_on,
-        review_on,
-        before_value,
-        during_value,
-        CASE
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'too early'
-            WHEN during_n = 0 THEN 'not measurable'
-            WHEN target IS NULL AND before_n = 0 THEN 'not measurable'
-            WHEN is_met THEN 'met'
-            ELSE 'not met'
-        END AS verdict,
-        CASE
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
-            WHEN during_n = 0 THEN 'no daily values of ' || metric || ' between start and review'
-            WHEN target IS NULL AND before_n = 0 THEN 'no target and no values before the start to compare with'
-            WHEN target IS NOT NULL THEN 'daily mean ' || CASE direction WHEN 'up' THEN '>= ' ELSE '<= ' END || target::VARCHAR
-            ELSE 'daily mean compared with the ' || window_days::VARCHAR || ' days before the start'
-        END AS reason,
-        before_n,
-        during_n,
-        before_from_on,
-        before_to_on,
-        'product' AS metric_kind,
-        held_on,
-        agreement_id,
-        retro_id
-    FROM judged
 )
-SELECT * FROM final
+SELECT * FROM judged
 ORDER BY review_on DESC, team, agreement_id
