@@ -2,13 +2,13 @@
 -- Working agreements linked to a product metric (METRICS.md §8), judged at `as_of`: the
 -- metric's daily mean (all users, segment '') over during = [start_on, review_on] (up to
 -- as_of while running) vs before = the same number of days just before start_on. Same
--- columns and rules as fct_retro_agreements (delivery metrics):
+-- columns and rules as the delivery-metric agreements (retro__agreement_evaluation):
 --   'too early'       review_on is after as_of's day (the values so far are shown)
 --   'not measurable'  no daily values in the during window, or no target and none before
 --   'met' / 'not met' with a target: the during mean is at or beyond the target in the
 --                     agreement's direction (default: the metric's better direction);
 --                     without one: the during mean is strictly better than the before mean.
--- A metric name that is also a delivery metric is left to fct_retro_agreements.
+-- A metric name that is also a delivery metric is left to the delivery-metric evaluation.
 WITH cfg AS (
     SELECT timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on
 ),
