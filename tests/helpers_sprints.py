@@ -66,13 +66,14 @@ class Scenario:
     def issue(self, issue_id: str, created: str, status: str = TODO, sprints: list[str] | None = None,
               points: float | None = None, project: str = "P", issue_type: str = "Story",
               summary: str | None = None, is_subtask: bool = False, labels: list[str] | None = None,
-              is_deleted: bool = False) -> Scenario:
+              is_deleted: bool = False, best: float | None = None, likely: float | None = None,
+              worst: float | None = None) -> Scenario:
         self.issues.append(dict(
             source=SOURCE, issue_id=issue_id, issue_key=f"{project}-{issue_id}", project_key=project,
             issue_type=issue_type, is_subtask=is_subtask, parent_id=None, epic_id=None,
             summary=summary or f"issue {issue_id}", status_id=status, resolution=None,
             labels=labels or [], components=[], fix_versions=[], sprint_ids=sprints or [],
-            story_points=points, estimate_best=None, estimate_likely=None, estimate_worst=None,
+            story_points=points, estimate_best=best, estimate_likely=likely, estimate_worst=worst,
             original_estimate_seconds=None, time_spent_seconds=None, created_at=ts(created),
             updated_at=ts(created), resolved_at=None, is_deleted=is_deleted))
         return self

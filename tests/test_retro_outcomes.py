@@ -111,9 +111,12 @@ def agreement_scenario() -> Scenario:
     flow("B1", "2026-01-03 10:00", "2026-01-05 10:00")
     flow("B2", "2026-01-04 10:00", "2026-01-08 10:00")
     # completed 01-11..01-20: C1 1 day; C2 3 days with one QA -> In Progress bounce; X1 2 days
-    flow("C1", "2026-01-12 10:00", "2026-01-13 10:00")
-    flow("C2", "2026-01-12 10:00", "2026-01-15 10:00", bounce_at=("2026-01-13 10:00", "2026-01-14 10:00"))
-    flow("X1", "2026-01-13 10:00", "2026-01-15 10:00", sprints=["1"], points=3)
+    # ranges (days): C1 0.5/1/2 (1 day: a hit); C2 1/2/2.5 (3 days: an overrun);
+    # X1 3/2/4 is out of order (best > likely): not scored
+    flow("C1", "2026-01-12 10:00", "2026-01-13 10:00", best=0.5, likely=1, worst=2)
+    flow("C2", "2026-01-12 10:00", "2026-01-15 10:00", bounce_at=("2026-01-13 10:00", "2026-01-14 10:00"),
+         best=1, likely=2, worst=2.5)
+    flow("X1", "2026-01-13 10:00", "2026-01-15 10:00", sprints=["1"], points=3, best=3, likely=2, worst=4)
     # X2: committed to sprint 1 (2 points), never started
     s.issue("X2", "2026-01-01 00:00", status=TODO, sprints=["1"], points=2)
     # board 2 (project Q): 8 days, completed 01-20: not Atlas's
@@ -132,6 +135,7 @@ AGREEMENTS = [
     ("g7", "R1", "2026-01-15", "2026-01-24", "say_do", 0.8, "up"),
     ("g8", "R1", "2026-01-15", "2026-01-24", "scope_change", None, None),
     ("g9", "P1", "2026-01-11", "2026-01-20", "cycle_time_p85", None, None),
+    ("g10", "R1", "2026-01-11", "2026-01-20", "hit_rate", 0.8, None),
 ]
 
 
@@ -175,11 +179,16 @@ def test_agreement_evaluation(agreement_con):
     #     position 0.85 * 3 = 2.55 -> 3 + 0.55 * (8 - 3) = 5.75 > before 3.7 -> not met
     assert df.loc["g9", "during_value"] == pytest.approx(5.75)
     assert v["g9"] == "not met"
+    # g10: scored ranges during = C1 (hit), C2 (miss) -> 1/2 = 0.5 < 0.8 (default up) -> not met;
+    #      B1, B2 had no range -> no before value
+    assert (df.loc["g10", "during_value"], df.loc["g10", "during_n"], df.loc["g10", "before_n"]) == (0.5, 2, 0)
+    assert (df.loc["g10", "direction"], v["g10"]) == ("up", "not met")
 
 
 def test_follow_through_counts_agreements_met(agreement_con):
     df = run_public(agreement_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
-    # R1 has g1..g8: met = g1; not met = g2, g7; too early = g6; product = g3; not measurable = g4, g5, g8
+    # R1 has g1..g8 and g10: met = g1; not met = g2, g7, g10; too early = g6; product = g3;
+    # not measurable = g4, g5, g8
     r1 = df.loc["R1"]
-    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (8, 1, 2)
+    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (9, 1, 3)
     assert (r1.agreements_too_early, r1.agreements_product, r1.agreements_not_measurable) == (1, 1, 3)

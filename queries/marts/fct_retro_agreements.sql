@@ -60,6 +60,9 @@ issues AS MATERIALIZED (
     SELECT
         f.source, f.issue_id, f.completed_on, f.cycle_time_days, f.work_type, f.story_points,
         f.backward_transitions, f.estimate_best, f.estimate_worst,
+        -- a usable range, as the calibration page scores it: all three, in order, likely > 0
+        coalesce(f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
+                 AND f.estimate_likely > 0, false) AS has_range,
         CASE WHEN c.actual_kind = 'time_spent'
              THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
              ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
@@ -91,11 +94,11 @@ issue_values AS (
                 THEN sum(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt') / sum(coalesce(story_points, 0))
                 ELSE avg(CASE WHEN work_type = 'debt' THEN 1.0 ELSE 0.0 END) END
             WHEN 'hit_rate' THEN avg(CASE WHEN actual >= estimate_best AND actual <= estimate_worst THEN 1.0 ELSE 0.0 END)
-                FILTER (WHERE estimate_best IS NOT NULL AND estimate_worst IS NOT NULL AND actual IS NOT NULL)
+                FILTER (WHERE has_range AND actual IS NOT NULL)
         END AS value,
         CASE any_value(metric_name)
             WHEN 'cycle_time_p85' THEN count(cycle_time_days)
-            WHEN 'hit_rate' THEN count(*) FILTER (WHERE estimate_best IS NOT NULL AND estimate_worst IS NOT NULL AND actual IS NOT NULL)
+            WHEN 'hit_rate' THEN count(*) FILTER (WHERE has_range AND actual IS NOT NULL)
             ELSE count(*)
         END AS n
     FROM team_issues
