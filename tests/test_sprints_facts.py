@@ -37,11 +37,24 @@ def base() -> Scenario:
     return s
 
 
+# Instants at which every fixture's sprints must satisfy the identity (start, middle and
+# end of each sprint, and after all of them).
+CHECK_INSTANTS = ["2026-01-05 09:00", "2026-01-08 10:00", "2026-01-19 10:00", "2026-01-25 00:00",
+                  "2026-02-02 10:00", "2026-02-10 10:00", "2026-02-16 10:00", AFTER_ALL]
+
+
 @pytest.fixture
 def load(tmp_path):
+    """Load a scenario; after the test, check the §4 identity on it at every CHECK_INSTANT."""
+    cons = []
+
     def _load(s: Scenario):
-        return connect(s.load(tmp_path / "w.duckdb"))
-    return _load
+        cons.append(connect(s.load(tmp_path / "w.duckdb")))
+        return cons[-1]
+    yield _load
+    for con in cons:
+        for instant in CHECK_INSTANTS:
+            assert_identity(sprint_facts(con, instant))
 
 
 def test_carryover_across_three_sprints_and_done_before_start_excluded(load):
