@@ -14,6 +14,22 @@ VERDICT_COLOURS = {"moved": GREEN, "moved the wrong way": RED, "no detectable ch
                    "too early": ORANGE, "not enough data": GREY}
 
 
+MAX_POINTS = 4000   # per scatter: beyond this, a seeded sample is drawn (WebGL) and the title says so
+
+
+def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """At most MAX_POINTS rows (seeded, so the same data draws the same dots) and a note."""
+    if len(df) <= MAX_POINTS:
+        return df, ""
+    return df.sample(MAX_POINTS, random_state=7).sort_index(), f"{MAX_POINTS:,} of {len(df):,} issues drawn"
+
+
+def _note(fig: go.Figure, note: str) -> None:
+    if note:
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=1, y=1.02, showarrow=False,
+                           xanchor="right", yanchor="bottom", font=dict(size=10, color=GREY))
+
+
 def _layout(fig: go.Figure, x: str, y: str, height: int = 330, legend: bool = True) -> go.Figure:
     fig.update_layout(template="plotly_white", height=height, margin=dict(l=10, r=10, t=30, b=10),
                       xaxis_title=x, yaxis_title=y, showlegend=legend,
@@ -85,9 +101,11 @@ def cycle_scatter(issues: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     done = issues.dropna(subset=["completed_at", "cycle_time_days"]) if not issues.empty else issues
     if done.empty:
         return empty()
+    done, note = _sample(done)
     fig = go.Figure()
+    _note(fig, note)
     for wt, part in done.groupby("work_type"):
-        fig.add_scatter(x=part["completed_at"], y=part["cycle_time_days"], mode="markers", name=str(wt),
+        (fig.add_scattergl if note else fig.add_scatter)(x=part["completed_at"], y=part["cycle_time_days"], mode="markers", name=str(wt),
                         marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7),
                         customdata=part[["issue_key"]], hovertemplate="%{customdata[0]}<br>%{y:.1f} days<extra></extra>")
     if not weekly.empty:
@@ -182,10 +200,12 @@ def points_vs_cycle(issues: pd.DataFrame) -> go.Figure:
     if done.empty:
         return empty("no completed issues with story points")
     fig = go.Figure()
+    big = len(done) > MAX_POINTS
+    _note(fig, "boxes from all issues; outliers only" if big else "")
     for pts in sorted(done["story_points"].unique()):
         part = done[done["story_points"] == pts]
         fig.add_box(x=[f"{pts:g}"] * len(part), y=part["cycle_time_days"], name=f"{pts:g} pt (n={len(part)})",
-                    boxpoints="all", jitter=0.4, pointpos=0, marker=dict(size=4, opacity=0.5),
+                    boxpoints="outliers" if big else "all", jitter=0.4, pointpos=0, marker=dict(size=4, opacity=0.5),
                     line=dict(color=BLUE), customdata=part[["issue_key"]],
                     hovertemplate="%{customdata[0]}: %{y:.1f} days<extra></extra>")
     fig.update_xaxes(type="category")
@@ -216,7 +236,9 @@ def actual_vs_likely(issues: pd.DataFrame) -> go.Figure:
     d = issues.dropna(subset=["estimate_likely", "cycle_time_days"]) if not issues.empty else issues
     if d.empty:
         return empty("no completed issues with range estimates")
+    d, note = _sample(d)
     fig = go.Figure()
+    _note(fig, note)
     fig.add_scatter(x=d["estimate_likely"], y=d["cycle_time_days"], mode="markers", name="issues",
                     marker=dict(color=[WORK_TYPE_COLOURS.get(w, GREY) for w in d["work_type"]], size=7, opacity=0.7),
                     error_x=dict(type="data", symmetric=False, array=d["estimate_worst"] - d["estimate_likely"],

@@ -64,7 +64,7 @@ with right:
             key="sprint_retro_carry_table", board_id=f.board_id)
 
 st.subheader("Flow")
-issues = data.run_query("issue_facts", **p)
+issues = data.run_query("flow__cycle_time_scatter", **p)
 weekly = data.run_query("flow_weekly", **p)
 left, right = st.columns(2)
 with left:
