@@ -371,3 +371,22 @@ def test_as_of_before_a_sprint_starts_leaves_it_out(load):
     assert sprint_facts(con, "2026-01-05 08:59").empty            # sprint 1 starts 09:00
     df = sprint_facts(con, "2026-01-05 09:00")                      # started this very instant
     assert list(df.sprint_id) == ["1"] and df.committed_issues.iloc[0] == 1
+
+
+def test_completed_while_member(load):
+    s = base()
+    # K1: committed, done 01-10 while in sprint 1 -> completed, completed while a member
+    s.issue("K1", "2026-01-01 10:00", status=DONE, sprints=["1"], points=1)
+    s.move("K1", "2026-01-10 10:00", TODO, DONE)
+    # K2: done on 01-06 outside any sprint, added to sprint 1 on 01-08 already done ->
+    #     added and completed (as Jira counts it), but not completed while a member
+    s.issue("K2", "2026-01-01 10:00", status=DONE, sprints=["1"], points=2)
+    s.move("K2", "2026-01-06 10:00", TODO, DONE)
+    s.sprint_change("K2", "2026-01-08 10:00", "", "1")
+    con = load(s)
+    m = members(con, AFTER_ALL)
+    k1, k2 = row(m, sprint_id="1", issue_id="K1"), row(m, sprint_id="1", issue_id="K2")
+    assert (k1["completed"], k1["completed_while_member"], k1["done_since_at"]) == (True, True, ts("2026-01-10 10:00"))
+    assert (k2["added"], k2["completed"], k2["completed_while_member"]) == (True, True, False)
+    s1 = row(sprint_facts(con, AFTER_ALL), sprint_id="1")
+    assert (s1["completed_issues"], s1["completed_points"]) == (2, 3)
