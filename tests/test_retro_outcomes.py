@@ -192,3 +192,13 @@ def test_follow_through_counts_agreements_met(agreement_con):
     r1 = df.loc["R1"]
     assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (9, 1, 3)
     assert (r1.agreements_too_early, r1.agreements_product, r1.agreements_not_measurable) == (1, 1, 3)
+
+
+def test_board_filtered_evaluation_matches_the_unfiltered_one(agreement_con):
+    every = queries.run(agreement_con, "retro__agreement_evaluation", **params()).set_index("agreement_id")
+    atlas = queries.run(agreement_con, "retro__agreement_evaluation", **params(board_id="1")).set_index("agreement_id")
+    # board 1 = team Atlas: R1's agreements only (Platform's g9 matches no board), same figures
+    assert sorted(atlas.index) == sorted(f"g{i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 10))
+    cols = ["verdict", "before_value", "during_value", "before_n", "during_n"]
+    assert atlas[cols].sort_index().equals(every.loc[atlas.index, cols].sort_index())
+    assert queries.run(agreement_con, "retro__agreement_evaluation", **params(board_id="2")).empty

@@ -1,4 +1,4 @@
--- args: as_of
+-- args: as_of, in_board
 -- Working agreements of retros held on or before as_of's day, judged (METRICS.md §8):
 -- the linked metric over during = [start_on, review_on] vs before = the same number of days
 -- just before start_on, over the team's boards (fct_retro_team_boards). Verdict, in order:
@@ -10,6 +10,8 @@
 --                     during is strictly better than before.
 -- Issue metrics use issues completed in the window (completion day, reporting timezone);
 -- sprint metrics use sprints that closed in the window (sprint end day).
+-- in_board: only the agreements of the team whose name is that board's, measured on that
+-- board alone, replaying only its sprints (NULL = every agreement).
 WITH cfg AS (
     SELECT
         coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS tz,
@@ -31,6 +33,9 @@ agreements_in AS (
     FROM agreements AS g
     JOIN retros AS r USING (retro_id)
     WHERE r.held_on <= (SELECT as_of_on FROM cfg)
+      AND (in_board IS NULL OR EXISTS (
+            SELECT 1 FROM fct_retro_team_boards AS t
+            WHERE t.team = r.team AND t.team_matched AND t.board_id = in_board))
 ),
 classified AS (
     SELECT
@@ -55,6 +60,7 @@ windows AS (
 ),
 team_boards AS (
     SELECT DISTINCT team, source, board_id, team_matched FROM fct_retro_team_boards
+    WHERE in_board IS NULL OR board_id = in_board OR NOT team_matched
 ),
 issues AS MATERIALIZED (
     SELECT
@@ -67,7 +73,7 @@ issues AS MATERIALIZED (
              THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
              ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
         END AS actual
-    FROM fct_issue_scoped(as_of, NULL, NULL) AS f
+    FROM fct_issue_scoped(as_of, in_board, NULL) AS f
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
       AND EXISTS (SELECT 1 FROM windows)
@@ -126,7 +132,7 @@ sprint_totals AS (
         coalesce(sum(m.exit_points) FILTER (WHERE m.removed), 0) AS removed_points,
         coalesce(sum(m.exit_points) FILTER (WHERE m.completed), 0) AS completed_points
     FROM team_sprints AS ts
-    LEFT JOIN fct_sprint_members(as_of) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
+    LEFT JOIN fct_sprint_board_members(as_of, in_board) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
     GROUP BY ts.agreement_id, ts.phase
 ),
 sprint_values AS (

@@ -7,7 +7,7 @@
 -- agreements whose [start_on, review_on] overlaps the period.
 WITH judged AS (
     SELECT g.*
-    FROM fct_retro_agreements($as_of) AS g
+    FROM fct_retro_agreements($as_of, $board_id) AS g
     WHERE ($date_from IS NULL OR g.review_on >= $date_from)
       AND ($date_to IS NULL OR g.start_on <= $date_to)
       AND (($board_id IS NULL AND $project IS NULL) OR EXISTS (

@@ -39,7 +39,7 @@ agreements_judged AS (
         count(*) FILTER (WHERE verdict = 'too early') AS agreements_too_early,
         count(*) FILTER (WHERE verdict = 'product metric') AS agreements_product,
         count(*) FILTER (WHERE verdict = 'not measurable') AS agreements_not_measurable
-    FROM fct_retro_agreements($as_of)
+    FROM fct_retro_agreements($as_of, $board_id)
     GROUP BY retro_id
 ),
 final AS (
