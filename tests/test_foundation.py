@@ -265,3 +265,14 @@ def test_every_public_query_has_a_report_or_function():
             assert (ROOT / (mod.replace(".", "/") + ".py")).exists(), q.name
         else:
             assert (ROOT / "queries" / "reports" / f"{q.name}.sql").exists(), q.name
+
+
+def test_example_config_is_valid_and_matches_the_defaults():
+    from connectors.settings import load_settings
+    from queries.config import AnalysisConfig
+    from queries.tech_health import Thresholds
+
+    s = load_settings(ROOT / "retroscope.example.toml")
+    assert s.analysis == AnalysisConfig(), "the example documents the defaults; keep them equal"
+    assert s.jira.url == "https://your-site.atlassian.net"
+    assert Thresholds.from_mapping(s.section("slide").get("thresholds", {})) == Thresholds()
