@@ -48,12 +48,15 @@ base AS MATERIALIZED (
       AND ($date_to IS NULL OR f.completed_on <= $date_to)
 ),
 grouped AS MATERIALIZED (
-    SELECT 'overall' AS group_by, 'all' AS "group", * FROM base
-    UNION ALL SELECT 'work_type', work_type, * FROM base
-    UNION ALL SELECT 'issue_type', issue_type, * FROM base
-    UNION ALL SELECT 'quarter', quarter, * FROM base
-    UNION ALL SELECT 'label', unnest(labels), * FROM base
-    UNION ALL SELECT 'component', unnest(components), * FROM base
+    -- one row per issue and group it belongs to (the label / component lists stay behind)
+    SELECT * EXCLUDE (labels, components) FROM (
+        SELECT 'overall' AS group_by, 'all' AS "group", * FROM base
+        UNION ALL SELECT 'work_type', work_type, * FROM base
+        UNION ALL SELECT 'issue_type', issue_type, * FROM base
+        UNION ALL SELECT 'quarter', quarter, * FROM base
+        UNION ALL SELECT 'label', unnest(labels), * FROM base
+        UNION ALL SELECT 'component', unnest(components), * FROM base
+    )
 ),
 ranges AS (
     SELECT
