@@ -91,3 +91,22 @@ def test_work_mix_filters(tmp_path):
     con.close()
     assert none.empty
     assert set(later["sprint_id"]) == {"11"}   # sprint 10 started before Jan 10
+
+
+def test_work_mix_totals_match_sprint_facts_on_demo(demo_con):
+    # an identity, not a demo number: per sprint, work mix sums to sprint_facts' completed work
+    from queries.registry import run_public
+    wm = run_public(demo_con, "work_mix").groupby("sprint_id")[["completed_points", "completed_issues"]].sum()
+    sf = run_public(demo_con, "sprint_facts").set_index("sprint_id")[["completed_points", "completed_issues"]]
+    joined = wm.join(sf, rsuffix="_sprint", how="outer")
+    assert len(joined) > 0
+    assert (joined["completed_points"] - joined["completed_points_sprint"]).abs().max() < 1e-9
+    assert (joined["completed_issues"] == joined["completed_issues_sprint"]).all()
+
+
+def test_flow_throughput_sums_to_completed_issues_on_demo(demo_con):
+    from queries.registry import run_public
+    fw = run_public(demo_con, "flow_weekly")
+    facts = run_public(demo_con, "issue_facts")
+    done = facts[facts["completed_at"].notna() & ~facts["is_epic"]]
+    assert fw["throughput"].sum() == len(done) > 0
