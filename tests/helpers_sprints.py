@@ -40,6 +40,7 @@ class Scenario:
     status_changes: list = field(default_factory=list)
     field_changes: list = field(default_factory=list)
     metric_definitions: list = field(default_factory=list)
+    metric_points: list = field(default_factory=list)
     _hist: int = 0
 
     # ------------------------------------------------------------------ building
@@ -83,6 +84,14 @@ class Scenario:
                                             description=None))
         return self
 
+    def product_values(self, metric: str, first_day: str, values: list[float]) -> Scenario:
+        """Daily values (all users) of a product metric from first_day on."""
+        d0 = date.fromisoformat(first_day)
+        for i, v in enumerate(values):
+            self.metric_points.append(dict(source=SOURCE, metric=metric, day=date.fromordinal(d0.toordinal() + i),
+                                           segment="", value=float(v)))
+        return self
+
     def _next_hist(self) -> str:
         self._hist += 1
         return str(self._hist)
@@ -122,6 +131,7 @@ class Scenario:
             "raw_status_changes": pd.DataFrame(self.status_changes),
             "raw_field_changes": pd.DataFrame(self.field_changes),
             "raw_metric_definitions": pd.DataFrame(self.metric_definitions),
+            "raw_metric_points": pd.DataFrame(self.metric_points),
         }
         with staged_load(db, SOURCE, "import") as w:
             for table, df in frames.items():

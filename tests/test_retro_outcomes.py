@@ -99,6 +99,8 @@ def agreement_scenario() -> Scenario:
     s = Scenario().board("1", "Atlas", project_key="P").board("2", "Borealis", project_key="Q")
     s.sprint("1", "1", "2026-01-05 09:00", "2026-01-19 09:00", complete="2026-01-19 10:00")
     s.product_metric("conversion_rate")
+    # conversion 3.0 a day 01-01..01-10, 3.5 a day 01-11..01-20 (g3: target 3.4, up -> met)
+    s.product_values("conversion_rate", "2026-01-01", [3.0] * 10 + [3.5] * 10)
 
     def flow(iid, start, done, project="P", bounce_at=None, **kw):
         s.issue(iid, "2026-01-01 00:00", status=DONE, project=project, **kw)
@@ -187,10 +189,11 @@ def test_agreement_evaluation(agreement_con):
 
 def test_follow_through_counts_agreements_met(agreement_con):
     df = run_public(agreement_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
-    # R1 has g1..g8 and g10: met = g1; not met = g2, g7, g10; too early = g6; product = g3;
+    # R1 has g1..g8 and g10: met = g1 and g3 (a product metric: the impact engine's verdict,
+    # during mean 3.5 >= 3.4); not met = g2, g7, g10; too early = g6; product = g3;
     # not measurable = g4, g5, g8
     r1 = df.loc["R1"]
-    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (9, 1, 3)
+    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met) == (9, 2, 3)
     assert (r1.agreements_too_early, r1.agreements_product, r1.agreements_not_measurable) == (1, 1, 3)
 
 
