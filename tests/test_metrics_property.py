@@ -39,7 +39,7 @@ def reference(initial: str, steps: list[tuple[int, str]], as_of) -> tuple:
     return start, completed
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(issue, min_size=1, max_size=12), st.integers(min_value=0, max_value=400))
 def test_random_histories(tmp_path_factory, issues, as_of_hours):
     as_of = CREATED + timedelta(hours=as_of_hours)

@@ -27,7 +27,9 @@ changes AS MATERIALIZED (
         c.issue_id,
         greatest(c.changed_at, i.created_at) AS moved_at,
         c.changed_at <= as_of AS visible,
-        {'at': c.changed_at, 'num': c.history_num, 'id': c.history_id, 'item': c.item_seq} AS ord,
+        -- ordering key: time (µs), then history id (numeric), then item position
+        (epoch_us(c.changed_at)::HUGEINT << 64) + (coalesce(c.history_num, 0)::HUGEINT << 16)
+            + c.item_seq AS ord,
         c.from_status_id,
         c.to_status_id,
         c.to_status_name,
