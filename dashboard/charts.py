@@ -231,23 +231,25 @@ def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, axis:
     return _layout(fig, axis, f"{metric.replace('_', ' ')} (%)", height=280, legend=False)
 
 
-def actual_vs_likely(issues: pd.DataFrame) -> go.Figure:
-    """Each range-estimated issue: likely estimate vs actual, with its best–worst range."""
-    d = issues.dropna(subset=["estimate_likely", "cycle_time_days"]) if not issues.empty else issues
+def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
+    """Each scored range estimate (calibration__worst_misses rows: best, likely, worst, actual):
+    likely vs actual, with its best–worst range as a bar."""
+    d = scored.dropna(subset=["likely", "actual"]) if not scored.empty else scored
     if d.empty:
         return empty("no completed issues with range estimates")
     d, note = _sample(d)
+    unit = str(d["unit"].iloc[0]) if "unit" in d.columns else "days"
     fig = go.Figure()
     _note(fig, note)
-    fig.add_scatter(x=d["estimate_likely"], y=d["cycle_time_days"], mode="markers", name="issues",
+    fig.add_scatter(x=d["likely"], y=d["actual"], mode="markers", name="issues",
                     marker=dict(color=[WORK_TYPE_COLOURS.get(w, GREY) for w in d["work_type"]], size=7, opacity=0.7),
-                    error_x=dict(type="data", symmetric=False, array=d["estimate_worst"] - d["estimate_likely"],
-                                 arrayminus=d["estimate_likely"] - d["estimate_best"], thickness=0.6, color="#ccd"),
+                    error_x=dict(type="data", symmetric=False, array=d["worst"] - d["likely"],
+                                 arrayminus=d["likely"] - d["best"], thickness=0.6, color="#ccd"),
                     customdata=d[["issue_key", "work_type"]],
-                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>likely %{x:.1f} d, actual %{y:.1f} d<extra></extra>")
-    top = float(max(d["estimate_worst"].max(), d["cycle_time_days"].max()))
+                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
+    top = float(max(d["worst"].max(), d["actual"].max()))
     fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="actual = likely", line=dict(color=GREY, dash="dot"))
-    return _layout(fig, "likely estimate (days; bar = best to worst)", "actual cycle time (days)")
+    return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")
 
 
 def plan_check(fc: pd.DataFrame) -> go.Figure:

@@ -186,6 +186,7 @@ PREFETCH: tuple[tuple[str, dict], ...] = (
     ("sprint__carryover", {}), ("cfd_daily", {}), ("flow__ageing_wip", {}), ("quality__rework_trend", {}),
     ("work_mix", {}), ("sprint_retro__last_retro", {}), ("retro__open_actions", {}),
     ("retro__agreement_evaluation", {}), ("flow__cycle_time_scatter", {}), ("calibration__worst_misses", {"limit": 15}),
+    ("calibration__worst_misses", {"limit": 10**9}),
     ("impact", {}), ("outcomes__agreement_evaluation", {}), ("outcomes_page__metrics", {}),
     ("retro_log__retros", {}), ("retro_log__choices", {}), ("data_quality", {}),
     ("forecast", lambda p: {"items": 20, "target_date": p["as_of"].date() + timedelta(days=28)}),

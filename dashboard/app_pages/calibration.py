@@ -45,7 +45,8 @@ with left:
                      "overlapping boxes mean the sizes don't separate.", key="calibration_points")
 with right:
     st.subheader("Likely estimate vs actual")
-    components.chart(charts.actual_vs_likely, (data.run_query("issue_facts", **p),),
+    scored = data.run_query("calibration__worst_misses", **{**p, "limit": 10**9})   # every scored range
+    components.chart(charts.actual_vs_likely, (scored,),
                      "Each completed range-estimated issue: likely (x) vs actual cycle time (y), bar from best to "
                      "worst. Above the dotted line = took longer than likely.", key="calibration_likely")
 
