@@ -27,9 +27,7 @@ changes AS MATERIALIZED (
         c.issue_id,
         greatest(c.changed_at, i.created_at) AS moved_at,
         c.changed_at <= as_of AS visible,
-        -- ordering key: time (µs), then history id (numeric), then item position
-        (epoch_us(c.changed_at)::HUGEINT << 64) + (coalesce(c.history_num, 0)::HUGEINT << 16)
-            + c.item_seq AS ord,
+        c.ord,
         c.from_status_id,
         c.to_status_id,
         c.to_status_name,

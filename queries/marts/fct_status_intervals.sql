@@ -23,7 +23,7 @@ changes AS (
         lag(c.to_status_id) OVER w AS prev_to_status_id
     FROM stg_status_changes AS c
     JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_num, c.history_id, c.item_seq)
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.ord)
 ),
 stays AS (
     -- the stay the issue was created in
