@@ -179,3 +179,23 @@ def test_new_retro_and_anonymous_card(monkeypatch, demo_copy):
     assert any(m.value == "Share the roadmap draft before refinement" for m in at.markdown)
     cards = [r for r in _userdata_rows(demo_copy, "retro_cards") if r[3] == "Share the roadmap draft before refinement"]
     assert len(cards) == 1 and cards[0][2] == "Collaboration improvements"
+
+
+def test_every_public_query_downloads_as_csv(monkeypatch, demo_db):
+    """The Data page's download buttons: one per registry entry, each a CSV with the
+    query's declared columns (the callable behind the button, run directly)."""
+    import io
+
+    import pandas as pd
+
+    from dashboard import data
+    from queries.registry import REGISTRY
+
+    at = open_page(app_for(monkeypatch, demo_db), "data_sources")
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert buttons == {f"{name}.csv" for name in REGISTRY}
+    for name, q in REGISTRY.items():
+        params = {"board_id": "1"} if q.param("board_id") else {}
+        df = pd.read_csv(io.BytesIO(data.csv_bytes(name, **params)))
+        missing = [c for c in q.columns if c not in df.columns]
+        assert not missing, f"{name}.csv lacks {missing}"
