@@ -122,8 +122,6 @@ def cmd_status(args, settings: Settings) -> int:
 
 # --------------------------------------------------------------------------- serve
 def cmd_serve(args, settings: Settings) -> int:
-    import queries
-
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
     if args.config:
@@ -132,10 +130,9 @@ def cmd_serve(args, settings: Settings) -> int:
         env["RETROSCOPE_USERDATA"] = str(Path(settings.userdata_path).resolve())
     if not Path(settings.db_path).exists():
         print(f"note: no warehouse at {settings.db_path} yet; the app will say how to build one", file=sys.stderr)
-    del queries
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.address", args.address]
+           "--server.address", args.address, "--client.toolbarMode", "minimal"]
     print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)

@@ -13,13 +13,14 @@ ordered AS MATERIALIZED (
         c.source,
         c.issue_id,
         c.changed_at,
-        c.from_points,
-        c.to_points,
+        c.from_number AS from_points,
+        c.to_number AS to_points,
         lead(c.changed_at) OVER w AS next_changed_at,
         row_number() OVER w AS change_seq
-    FROM stg_sprint_estimate_changes AS c
+    FROM stg_issue_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_no NULLS LAST, c.history_id, c.item_seq)
+    WHERE c.field_key = 'story_points'
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_num NULLS LAST, c.history_id, c.item_seq)
 ),
 segments AS (
     SELECT

@@ -17,9 +17,9 @@ ordered AS MATERIALIZED (
         c.to_status_id,
         lead(c.changed_at) OVER w AS next_changed_at,
         row_number() OVER w AS change_seq
-    FROM stg_sprint_status_changes AS c
+    FROM stg_status_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_no NULLS LAST, c.history_id, c.item_seq)
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_num NULLS LAST, c.history_id, c.item_seq)
 ),
 final AS (
     -- before the first transition (or throughout, without history)

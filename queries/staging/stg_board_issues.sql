@@ -12,8 +12,9 @@ by_project AS (
 sprint_refs AS (
     SELECT source, issue_id, unnest(sprint_ids) AS sprint_id FROM issues
     UNION
-    SELECT source, issue_id, unnest(list_concat(from_sprint_ids, to_sprint_ids)) AS sprint_id
-    FROM stg_issue_sprint_changes
+    SELECT c.source, c.issue_id, unnest(list_concat(c.from_sprint_ids, c.to_sprint_ids)) AS sprint_id
+    FROM stg_sprint_field_changes AS c
+    SEMI JOIN issues AS i USING (source, issue_id)
 ),
 by_sprint AS (
     SELECT s.source, s.board_id, r.issue_id

@@ -8,6 +8,9 @@ SELECT
     c.issue_id,
     c.field_key,
     c.changed_at,
+    c.history_id,
+    try_cast(c.history_id AS BIGINT) AS history_num,
+    c.item_seq,
     coalesce(try_cast(c.from_value AS DOUBLE), try_cast(c.from_string AS DOUBLE)) AS from_number,
     coalesce(try_cast(c.to_value AS DOUBLE), try_cast(c.to_string AS DOUBLE)) AS to_number,
     {'at': c.changed_at, 'num': try_cast(c.history_id AS BIGINT), 'id': c.history_id, 'item': c.item_seq} AS ord
