@@ -203,13 +203,11 @@ class DemoBuilder:
             events.append((t, QA))
         t += share * 0.25 * DAY
         events.append((t, DONE))
-        done_at = t
         if reopen:
             t += rng.uniform(1, 4) * DAY
             events.append((t, IN_PROGRESS))          # reopened
             t += rng.uniform(0.5, 2.5) * DAY
             events.append((t, DONE))
-            done_at = t
         completed = None
         for at, to in events:
             if at > now:

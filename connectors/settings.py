@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from queries.config import DEFAULT_WORK_TYPE_RULES, AnalysisConfig, WorkTypeRule
 from queries import userdata_path_for
+from queries.config import DEFAULT_WORK_TYPE_RULES, AnalysisConfig, WorkTypeRule
 from queries.errors import RetroscopeError
 
 DEFAULT_DB = Path("data") / "retroscope.duckdb"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import duckdb
 import pandas as pd
@@ -128,7 +128,7 @@ def _coerce(p: Param, value: object) -> object:
                 ts = datetime.fromisoformat(s)
                 if len(s) == 10:   # a bare date means the end of that day
                     ts = datetime.combine(ts.date(), time(23, 59, 59))
-            return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+            return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
         if p.kind == "date":
             return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
         if p.kind == "int":
@@ -147,7 +147,7 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
     df = queries.run(con, "default_as_of")
     v = df.iloc[0, 0] if len(df) else None
     if v is None or pd.isna(v):
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     return pd.Timestamp(v).to_pydatetime()
 
 

@@ -276,3 +276,15 @@ def test_example_config_is_valid_and_matches_the_defaults():
     assert s.analysis == AnalysisConfig(), "the example documents the defaults; keep them equal"
     assert s.jira.url == "https://your-site.atlassian.net"
     assert Thresholds.from_mapping(s.section("slide").get("thresholds", {})) == Thresholds()
+
+
+def test_ruff_is_clean():
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed in this environment (it is in the test extra)")
+    p = subprocess.run([str(ruff), "check", "connectors", "queries", "dashboard", "tests", "benchmarks"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout[-3000:]
