@@ -288,3 +288,18 @@ def test_ruff_is_clean():
     p = subprocess.run([str(ruff), "check", "connectors", "queries", "dashboard", "tests", "benchmarks"],
                        cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout[-3000:]
+
+
+def test_readme_links_resolve_and_every_page_is_documented():
+    import re
+
+    from dashboard.pages import PAGES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(((?:docs|data)/[^)#]+|retroscope\.example\.toml)\)", readme):
+        assert (ROOT / target).exists(), f"README links to missing {target}"
+    pages_doc = (ROOT / "docs" / "pages.md").read_text(encoding="utf-8")
+    for p in PAGES:
+        assert f"| {p.title} |" in readme, f"README's page table lacks {p.title}"
+        assert p.title in pages_doc, f"docs/pages.md lacks {p.title}"
+        assert (ROOT / "docs" / "screenshots" / f"{p.slug}.png").exists(), f"no screenshot of {p.slug}"
