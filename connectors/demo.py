@@ -127,11 +127,9 @@ class _Team:
 
 
 class DemoBuilder:
-    def __init__(self, seed: int, n_teams: int, progress: Callable | None) -> None:
+    def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
-        self.n_teams = n_teams
-        self.progress = progress or (lambda *a: None)
         self.now = AS_OF.timestamp()
         self.next_issue_id = 10000
         self.issues = _Columns(
@@ -147,7 +145,6 @@ class DemoBuilder:
             "source", "issue_id", "history_id", "item_seq", "changed_at", "field_key", "field", "field_id",
             "from_value", "from_string", "to_value", "to_string")
         self.sprints: list[dict] = []
-        self.epic_ids: dict[str, str] = {}
         self.history_counter = 0
 
     # ------------------------------------------------------------------ helpers
@@ -229,7 +226,6 @@ class DemoBuilder:
         epic_rows = []
         for key, name, _, shipped, *_ in epics:
             eid = self._new_issue_id()
-            self.epic_ids[key] = eid
             epic_rows.append((eid, key, name, shipped))
         backlog_carry: list[dict] = []    # issues removed from a sprint, re-planned later
         for k in range(SPRINTS_PER_TEAM):
@@ -239,7 +235,7 @@ class DemoBuilder:
             self.sprints.append({
                 "source": SOURCE, "sprint_id": team.sprint_ids[k], "board_id": team.board_id,
                 "name": f"{team.project} Sprint {k + 1}", "state": "active" if active else "closed",
-                "goal": _goal(rng, story), "start_at": t_start - rng.choice((0, 0, 0, 2 * HOUR)),
+                "goal": _goal(rng), "start_at": t_start - rng.choice((0, 0, 0, 2 * HOUR)),
                 "end_at": team.sprint_end(k),
                 "complete_at": None if active else t_end, "activated_at": t_start,
             })
@@ -491,7 +487,7 @@ def _summary(rng: random.Random, issue_type: str, labels: list[str]) -> str:
                        "Show history in {}", "Speed up {}")).format(thing)
 
 
-def _goal(rng: random.Random, story: bool) -> str:
+def _goal(rng: random.Random) -> str:
     return rng.choice(("Ship the checkout improvements", "Stabilise payments, reduce QA bounces",
                        "Finish the onboarding flow", "Pay down debt in billing", "Launch recommendations"))
 
@@ -560,7 +556,6 @@ def demo_userdata(seed: int, teams: list[_Team]) -> dict[str, pd.DataFrame]:
                               "text": text, "theme": _theme(text), "votes": rng.randint(0, 6)})
 
     for team in teams[:2]:
-        prev_id = None
         for k in range(SPRINTS_PER_TEAM - 1):
             held = datetime.fromtimestamp(team.sprint_end(k), UTC).date()
             rid = f"demo-{team.project.lower()}-s{k + 1}"
@@ -606,8 +601,6 @@ def demo_userdata(seed: int, teams: list[_Team]) -> dict[str, pd.DataFrame]:
                                    "text": "Limit In Review to 3 items; reviewers before new work",
                                    "start_on": start, "review_on": start + timedelta(days=42),
                                    "metric": "cycle_time_p85", "target": 6.0, "direction": "down"})
-            prev_id = rid
-        del prev_id
     # product retros after each shipped epic's post window, and PM/engineering retros
     for i, (key, name, _, shipped, metric, _, min_change) in enumerate(EPICS):
         held = shipped + timedelta(days=30)
@@ -647,7 +640,7 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
     n_teams = 2 if not scale else max(2, math.ceil(scale / ISSUES_PER_TEAM))
-    b = DemoBuilder(seed, n_teams, progress)
+    b = DemoBuilder(seed)
     teams: list[_Team] = []
     issues_done = 0
     target = scale or n_teams * ISSUES_PER_TEAM
