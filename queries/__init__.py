@@ -35,6 +35,8 @@ DERIVED_LAYERS = ("staging", "marts")
 USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings")
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
+_COMMENT = re.compile(r"--[^\n]*")
+_SCALAR = re.compile(r"^--\s*scalar:\s*(.*)$", re.MULTILINE)
 _LOCK_HINT = ("Could not set lock", "Conflicting lock")
 
 __all__ = [
@@ -171,7 +173,7 @@ def _derived_objects() -> list[tuple[str, str]]:
         if state.get(n) == 1:
             raise QueryError(f"circular SQL dependency: {' -> '.join(path + (n,))}")
         state[n] = 1
-        body = objs[n]
+        body = _COMMENT.sub("", objs[n])   # names in comments are not dependencies
         for other in objs:
             if other != n and re.search(rf"\b{re.escape(other)}\b", body):
                 visit(other, path + (n,))
@@ -185,13 +187,16 @@ def _derived_objects() -> list[tuple[str, str]]:
 
 def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Create staging views and marts as TEMP objects. A file whose header has
-    `-- args: a, b` becomes a table macro `name(a, b)`; any other file becomes a view."""
+    `-- args: a, b` becomes a table macro `name(a, b)`; `-- scalar: a, b` a scalar macro
+    (a shared rule, one expression); any other file becomes a view."""
     for name, text in _derived_objects():
         body = text.strip().rstrip(";")
         m = _ARGS.search(text)
-        if m:
-            args = ", ".join(a.strip() for a in m.group(1).split(",") if a.strip())
-            ddl = f"CREATE OR REPLACE TEMP MACRO {name}({args}) AS TABLE\n{body}"
+        s = _SCALAR.search(text)
+        if m or s:
+            args = ", ".join(a.strip() for a in (m or s).group(1).split(",") if a.strip())
+            kind = "TABLE\n" if m else ""
+            ddl = f"CREATE OR REPLACE TEMP MACRO {name}({args}) AS {kind}{body}"
         else:
             ddl = f"CREATE OR REPLACE TEMP VIEW {name} AS\n{body}"
         try:
@@ -236,7 +241,7 @@ def connect(
 def params_of(text: str) -> list[str]:
     """The `$name` parameters a SQL text uses, in order of first appearance."""
     seen: dict[str, None] = {}
-    for m in _PARAM.finditer(re.sub(r"--[^\n]*", "", text)):
+    for m in _PARAM.finditer(_COMMENT.sub("", text)):
         seen.setdefault(m.group(1), None)
     return list(seen)
 

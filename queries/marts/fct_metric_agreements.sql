@@ -60,13 +60,7 @@ judged AS (
         v.before_value,
         v.during_value,
         v.before_n,
-        v.during_n,
-        CASE
-            WHEN w.direction = 'up' AND w.target IS NOT NULL THEN v.during_value >= w.target
-            WHEN w.direction = 'down' AND w.target IS NOT NULL THEN v.during_value <= w.target
-            WHEN w.direction = 'up' THEN v.during_value > v.before_value
-            WHEN w.direction = 'down' THEN v.during_value < v.before_value
-        END AS is_met
+        v.during_n
     FROM windows AS w
     JOIN vals AS v USING (agreement_id)
 ),
@@ -81,13 +75,8 @@ final AS (
         review_on,
         before_value,
         during_value,
-        CASE
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'too early'
-            WHEN during_n = 0 THEN 'not measurable'
-            WHEN target IS NULL AND before_n = 0 THEN 'not measurable'
-            WHEN is_met THEN 'met'
-            ELSE 'not met'
-        END AS verdict,
+        agreement_verdict(direction, target, before_value, during_value, review_on,
+                          (SELECT as_of_on FROM cfg)) AS verdict,
         CASE
             WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
             WHEN during_n = 0 THEN 'no daily values of ' || metric || ' between start and review'

@@ -169,13 +169,7 @@ judged AS (
         coalesce(p.before_n, 0) AS before_n,
         coalesce(p.during_n, 0) AS during_n,
         CASE WHEN c.metric_kind = 'delivery' THEN c.start_on - c.window_days::INTEGER END AS before_from_on,
-        CASE WHEN c.metric_kind = 'delivery' THEN c.start_on - 1 END AS before_to_on,
-        CASE
-            WHEN c.judged_direction = 'up' AND c.target IS NOT NULL THEN p.during_value >= c.target
-            WHEN c.judged_direction = 'down' AND c.target IS NOT NULL THEN p.during_value <= c.target
-            WHEN c.judged_direction = 'up' THEN p.during_value > p.before_value
-            WHEN c.judged_direction = 'down' THEN p.during_value < p.before_value
-        END AS is_met
+        CASE WHEN c.metric_kind = 'delivery' THEN c.start_on - 1 END AS before_to_on
     FROM classified AS c
     LEFT JOIN pivoted AS p USING (agreement_id)
 ),
@@ -201,11 +195,8 @@ final AS (
         CASE
             WHEN metric_kind IN ('none', 'unknown') THEN 'not measurable'
             WHEN metric_kind = 'product' THEN 'product metric'
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'too early'
-            WHEN during_value IS NULL THEN 'not measurable'
-            WHEN target IS NULL AND before_value IS NULL THEN 'not measurable'
-            WHEN is_met THEN 'met'
-            ELSE 'not met'
+            ELSE agreement_verdict(judged_direction, target, before_value, during_value, review_on,
+                                   (SELECT as_of_on FROM cfg))
         END AS verdict,
         CASE
             WHEN metric_kind = 'none' THEN 'no metric linked'
