@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 import queries
+from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError, WarehouseBusy
 
 # Replace key per raw table: rows of the target whose key appears in the written frame
@@ -47,6 +48,17 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "raw_shipped_items": ("source", "item_key"),
     "raw_sync_state": ("source", "scope"),
 }
+
+
+# The analysis config the stored facts are built with when a load is not given one: the CLI
+# sets it from retroscope.toml (`use_config`), so facts match what the pages will ask for.
+_config: AnalysisConfig | None = None
+
+
+def use_config(config: AnalysisConfig | None) -> None:
+    """Set the analysis config loads build the stored facts with (None: the defaults)."""
+    global _config
+    _config = config
 
 
 def _now() -> datetime:
@@ -79,6 +91,7 @@ class LoadWriter:
     counts: dict[str, int] = field(default_factory=dict)
     data_as_of: datetime | None = None
     detail: str = ""
+    facts_seconds: dict[str, float] = field(default_factory=dict)   # stored-fact build times
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
@@ -104,9 +117,11 @@ class LoadWriter:
 
 
 @contextlib.contextmanager
-def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = "") -> Iterator[LoadWriter]:
-    """Context manager for one atomic load. On success the warehouse is swapped in and a
-    `raw_loads` row records it; on any exception nothing changes and the error propagates."""
+def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = "",
+                config: AnalysisConfig | None = None) -> Iterator[LoadWriter]:
+    """Context manager for one atomic load. On success the warehouse is swapped in, a
+    `raw_loads` row records it and the stored facts are rebuilt for the new data (same
+    transaction); on any exception nothing changes and the error propagates."""
     db = Path(db_path)
     db.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db.with_name(db.name + ".lock")
@@ -142,6 +157,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
         con.register("_load_row", row)
         con.execute("INSERT INTO raw_loads BY NAME SELECT * FROM _load_row")
         con.unregister("_load_row")
+        writer.facts_seconds = queries.build_facts(con, config or _config)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         con.close()

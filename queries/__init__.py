@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from queries import facts
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -161,7 +162,8 @@ def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None
         con.unregister("_cfg_df")
 
 
-def _derived_objects() -> list[tuple[str, str]]:
+@cache
+def _derived_objects() -> tuple[tuple[str, str], ...]:
     """(name, sql) for staging and marts, ordered so every object comes after those it uses."""
     objs = {name: text for layer in DERIVED_LAYERS for name, text in _layer_files(layer)}
     order: list[str] = []
@@ -182,7 +184,7 @@ def _derived_objects() -> list[tuple[str, str]]:
 
     for n in sorted(objs):
         visit(n, ())
-    return [(n, objs[n]) for n in order]
+    return tuple((n, objs[n]) for n in order)
 
 
 def build_derived(con: duckdb.DuckDBPyConnection) -> None:
@@ -212,10 +214,12 @@ def connect(
     config: AnalysisConfig | None = None,
     userdata_path: str | Path | None = None,
     derived: bool = True,
+    stored: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for analysis: raw tables + user input + config + derived layers.
 
-    read_only=False is for the loader only (see connectors.load)."""
+    read_only=False is for the loader only (see connectors.load). stored=False ignores the
+    stored facts and computes every figure from the raw history (tests compare the two)."""
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise WarehouseMissing(
@@ -231,10 +235,51 @@ def connect(
             refresh_userdata(con, userdata_path if userdata_path is not None else userdata_path_for(db_path))
             _load_config(con, config or AnalysisConfig())
             build_derived(con)
+            # read the stored facts when they were built from this SQL and config; else
+            # every figure is computed live from the raw history (same numbers, slower)
+            if stored:
+                facts.attach(con, _derived_objects(), facts_fingerprint(config))
     except BaseException:
         con.close()
         raise
     return con
+
+
+def facts_fingerprint(config: AnalysisConfig | None) -> str:
+    """The fingerprint stored facts must carry to be read under `config` (derived SQL + config)."""
+    return facts.fingerprint(config or AnalysisConfig(), _derived_objects())
+
+
+def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None) -> dict[str, float]:
+    """Build the stored facts on a read-write warehouse connection (the loader's, inside its
+    transaction), for the data's freshness. Returns seconds per stored object."""
+    config = config or AnalysisConfig()
+    con.execute("SET TimeZone = 'UTC'")
+    refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
+    _load_config(con, config)
+    build_derived(con)
+    as_of = con.execute(sql_text("default_as_of")).fetchone()[0]
+    if as_of is None:
+        return {}
+    reports = {name: sql_text(name) for name in facts.STORED_REPORTS}
+    return facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects(),
+                       report_sql=reports)
+
+
+@cache
+def _stored_marts_used(name: str) -> frozenset[str]:
+    """The stored marts a packaged query reads, directly or through other derived objects."""
+    objs = dict(_derived_objects())
+    stored = {m.name for m in facts.STORED_MARTS}
+    seen: set[str] = set()
+    stack = [_COMMENT.sub("", sql_text(name))]
+    while stack:
+        body = stack.pop()
+        for other, text in objs.items():
+            if other not in seen and re.search(rf"\b{re.escape(other)}\b", body):
+                seen.add(other)
+                stack.append(_COMMENT.sub("", text))
+    return frozenset(seen & stored)
 
 
 # --------------------------------------------------------------------------- running SQL
@@ -256,6 +301,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         raise QueryError(f"query '{name}' needs parameter(s) {', '.join(missing)}")
     bound = {p: params[p] for p in needed}
     t0 = time.perf_counter()
+    if "as_of" in bound:
+        used = _stored_marts_used(name)
+        if used:
+            facts.ensure(con, set(used), bound["as_of"], params.get("board_id"))
     try:
         df = con.execute(text, bound).df() if bound else con.execute(text).df()
     except duckdb.Error as e:

@@ -1,0 +1,240 @@
+"""Stored facts: the derived layers materialised as real tables at load time.
+
+Every load (Jira sync, import, demo) ends, inside its one transaction, with `build()`:
+the staging views and the as-of marts listed in STORED are computed once, for the load's
+default `as_of` (the data's freshness), into tables of the warehouse's `facts` schema,
+with `facts.meta` recording the instant, a fingerprint of the SQL and the analysis
+config they were built with, and the build time. Any DuckDB client can read them:
+
+    duckdb data/retroscope.duckdb "SELECT * FROM facts.sprint_facts"
+
+At connect time `attach()` checks the fingerprint. When it matches, each stored object is
+answered from its table:
+- a staging view is re-pointed at `facts.<name>`;
+- an as-of mart `fct_x(as_of, ...)` becomes a filter over `facts.fct_x` (the stored
+  as_of) plus a per-connection cache (`temp.fct_x__cache`) of other as_of values, which
+  `ensure()` fills on first use from the live definition (`fct_x__live`), so an as_of is
+  computed at most once per connection. Marts with a board argument cache per board.
+When it does not match (config edited, Retroscope upgraded, a warehouse from before
+stored facts), nothing is re-pointed: every figure is computed live, exactly as before,
+and `status()` says how to rebuild (`retroscope refresh`, or the next load).
+
+The live SQL files stay the one definition of each rule: the stored tables are their
+output, so stored and live figures are equal by construction (a test compares them on
+random histories and as_of values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from queries.config import AnalysisConfig
+
+SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
+STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
+# Bump when the way facts are stored changes (the SQL text is fingerprinted separately).
+FACTS_VERSION = "1"
+
+# Staging views stored as tables (as-of independent): the parses every mart starts from.
+STORED_VIEWS: tuple[str, ...] = (
+    "stg_statuses", "stg_issues", "stg_status_changes", "stg_issue_field_changes",
+    "stg_sprint_field_changes", "stg_sprint_sprints", "stg_sprint_issues", "stg_board_issues",
+    "stg_board_done_statuses",
+)
+
+
+@dataclass(frozen=True)
+class StoredMart:
+    name: str                          # the mart (table macro) it stores
+    table: str                         # its table in the facts schema
+    args: tuple[str, ...]              # the macro's arguments, as_of first
+    board_arg: str | None = None       # the argument that narrows to one board (cached per board)
+
+
+# As-of marts stored for the default as_of, in dependency order (a mart after those it reads).
+STORED_MARTS: tuple[StoredMart, ...] = (
+    StoredMart("fct_issue_facts", "issue_facts", ("as_of",)),
+    StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
+    StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
+    StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board"),
+    StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),
+)
+
+# Report outputs stored as tables for DuckDB clients (all boards, whole history, default
+# as_of). The pages run the reports themselves, over the stored marts above.
+STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix")
+
+
+def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]) -> str:
+    """What the stored facts depend on besides the raw data: the derived SQL and the config."""
+    h = hashlib.sha256(FACTS_VERSION.encode())
+    for name, text in derived_sql:
+        h.update(name.encode())
+        h.update(text.encode())
+    for name, df in sorted(config.tables().items()):
+        h.update(name.encode())
+        h.update(df.to_csv(index=False).encode())
+    return h.hexdigest()[:16]
+
+
+def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
+          derived_sql: tuple[tuple[str, str], ...], report_sql: dict[str, str] | None = None) -> dict[str, float]:
+    """Materialise STORED_VIEWS, STORED_MARTS (at `as_of`) and STORED_REPORTS into the
+    connection's database. The derived layers must already exist on `con` (live); runs
+    inside the caller's transaction. Returns seconds per object."""
+    timings: dict[str, float] = {}
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {STG_SCHEMA}")
+    for v in STORED_VIEWS:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE OR REPLACE TABLE {STG_SCHEMA}.{v} AS SELECT * FROM {v}")
+        # the marts below read the stored parse (the view is re-pointed on this connection)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
+        timings[v] = time.perf_counter() - t0
+    for m in STORED_MARTS:
+        t0 = time.perf_counter()
+        args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
+        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}({args})",
+                    {"as_of": as_of})
+        timings[m.table] = time.perf_counter() - t0
+    _write_meta(con, as_of, fp, timings)
+    _make_live(con, dict(derived_sql))
+    _point_marts(con)           # the reports below read the tables just built
+    for name, sql in (report_sql or {}).items():
+        t0 = time.perf_counter()
+        params = {p: None for p in re.findall(r"(?<![$\w])\$([A-Za-z_]\w*)", sql)}
+        params["as_of"] = as_of
+        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{name} AS {sql.strip().rstrip(';')}",
+                    {k: v for k, v in params.items() if f"${k}" in sql})
+        timings[name] = time.perf_counter() - t0
+    con.execute(f"UPDATE {SCHEMA}.meta SET built_seconds = $s", {"s": round(sum(timings.values()), 3)})
+    return timings
+
+
+def _write_meta(con, as_of, fp, timings) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.meta (as_of TIMESTAMPTZ, fingerprint VARCHAR, "
+                "facts_version VARCHAR, built_seconds DOUBLE)")
+    con.execute(f"INSERT INTO {SCHEMA}.meta VALUES ($a, $f, $v, $s)",
+                {"a": as_of, "f": fp, "v": FACTS_VERSION, "s": round(sum(timings.values()), 3)})
+
+
+def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """facts.meta of the open warehouse, or None when it has no stored facts."""
+    try:
+        rows = con.execute(f"SELECT as_of, fingerprint, built_seconds FROM {SCHEMA}.meta").fetchall()
+    except duckdb.CatalogException:
+        return None
+    if not rows:
+        return None
+    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2]}
+
+
+def attach(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...], fp: str) -> bool:
+    """Point the derived objects of `con` at the stored facts when their fingerprint is
+    `fp` (else leave everything live). Returns whether it did."""
+    meta = stored_meta(con)
+    if meta is None or meta["fingerprint"] != fp:
+        return False
+    for v in STORED_VIEWS:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
+    _make_live(con, dict(derived_sql))
+    _point_marts(con)
+    return True
+
+
+def _make_live(con: duckdb.DuckDBPyConnection, bodies: dict[str, str]) -> None:
+    """`<mart>__live`: each stored mart's own definition, for as_of values not stored."""
+    for m in STORED_MARTS:
+        body = bodies[m.name].strip().rstrip(";")
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n{body}")
+
+
+def _ts_literal(v) -> str:
+    ts = pd.Timestamp(v)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return f"TIMESTAMPTZ '{ts.isoformat()}'"
+
+
+_SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")
+
+
+def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
+    """Each stored mart becomes three branches, of which DuckDB keeps one when the query is
+    bound (the as_of and board arguments are bound parameters, folded into constants):
+    the stored table for the stored as_of; the per-connection cache for an as_of (and
+    board) `ensure` has filled; else the live definition. The stored instant and the cached
+    keys are written into the macro as literals so that the choice is made at bind time."""
+    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchone()[0]
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
+                {"a": meta_as_of})
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
+    stored = _ts_literal(meta_as_of)
+    for m in STORED_MARTS:
+        if only and m.name != only:
+            continue
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS "
+                    f"SELECT NULL::TIMESTAMPTZ AS fx_as_of, NULL::VARCHAR AS fx_board, * "
+                    f"FROM {SCHEMA}.{m.table} LIMIT 0")
+        a, b = m.args[0], m.board_arg
+        keys = con.execute("SELECT fx_as_of, fx_board FROM fx_cached WHERE mart = $m", {"m": m.name}).fetchall()
+        conds = []
+        for k_as_of, k_board in keys:
+            c = f"{a} = {_ts_literal(k_as_of)}"
+            if b:
+                c += f" AND {b} IS NULL" if k_board is None else f" AND {b} IS NOT DISTINCT FROM '{k_board}'"
+            conds.append(f"({c})")
+        in_cache = " OR ".join(conds) or "false"
+        board_stored = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
+        con.execute(
+            f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
+            f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}{board_stored}\n"
+            f"UNION ALL BY NAME\n"
+            f"SELECT * EXCLUDE (fx_as_of, fx_board) FROM {m.name}__cache\n"
+            f"  WHERE ({in_cache}) AND {a} IS DISTINCT FROM {stored} AND fx_as_of = {a}"
+            + (f" AND fx_board IS NOT DISTINCT FROM {b}" if b else "") + "\n"
+            f"UNION ALL BY NAME\n"
+            f"SELECT * FROM {m.name}__live({', '.join(m.args)})\n"
+            f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+
+
+def stored_as_of(con: duckdb.DuckDBPyConnection):
+    """The stored as_of when `con` reads stored facts, else None."""
+    try:
+        rows = con.execute("SELECT stored_as_of FROM temp.fx_stored").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
+
+
+def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None) -> None:
+    """Before a query that reads the stored marts in `needed` runs for an as_of other than
+    the stored one: compute those marts for that as_of (and board, for marts that narrow by
+    board) once into the connection's cache, in dependency order, so that asking again is
+    a read. Without it every figure is still right (the live branch), only recomputed."""
+    if as_of is None or not needed or stored_as_of(con) is None:
+        return
+    if con.execute("SELECT $a::TIMESTAMPTZ = (SELECT stored_as_of FROM fx_stored)", {"a": as_of}).fetchone()[0]:
+        return
+    for m in STORED_MARTS:
+        if m.name not in needed:
+            continue
+        key_board = board if m.board_arg else None
+        if key_board is not None and not _SAFE_BOARD.match(str(key_board)):
+            continue    # an odd board id is answered live rather than written into a macro
+        key = {"m": m.name, "a": as_of, "b": key_board}
+        if con.execute("SELECT count(*) FROM fx_cached WHERE mart = $m AND fx_as_of = $a::TIMESTAMPTZ "
+                       "AND fx_board IS NOT DISTINCT FROM $b", key).fetchone()[0]:
+            continue
+        args = "$a" + (", $b" if m.board_arg else "")
+        con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
+                    f"$b::VARCHAR AS fx_board, * FROM {m.name}__live({args})", {"a": as_of, "b": key_board})
+        con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b)", key)
+        _point_marts(con, only=m.name)
