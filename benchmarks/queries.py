@@ -1,25 +1,28 @@
-"""Time every public query on demo warehouses of growing size.
+"""Time every public query on demo warehouses of growing size, against a floor.
 
     python -m benchmarks.queries [--sizes 10000,100000,1000000] [--cache DIR] [--repeat N]
 
 Builds (once, then cached) demo warehouses with `connectors.demo.build(path, seed=7,
-scale=N)` under a temp dir, then prints per size and public query: the best wall time of
-`--repeat` runs (and the CPU seconds of that run) through `queries.registry.run_public` (connection already open, derived
-views built), rows returned, and the ratio to a bare DuckDB scan (`SELECT count(*)`, summed
-over the raw tables the query's SQL reads, directly or through the staging/mart layers).
+scale=N)` under a temp dir (the load stores the facts), then prints per size and public
+query, measured side by side in one process (interleaved, so machine noise hits all alike):
+- floor: a minimal per-issue `GROUP BY` over raw_status_changes, raw_field_changes and
+  raw_issues, and per metric/day over raw_metric_points, each fetched to pandas;
+- stored: the query through `queries.registry.run_public` at the default as_of (stored facts);
+- past: the same at an as_of --past-days earlier: first call (computed from the stored
+  parses and cached) and second call (from the connection's cache);
+- live: the query with stored facts ignored (`connect(stored=False)`): what every query
+  cost before facts were stored (skipped above --live-up-to issues).
 Not a test: numbers depend on the machine and its load.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
 import warnings
-from functools import cache
-from importlib import resources
+from datetime import timedelta
 from pathlib import Path
 
 import queries
@@ -41,44 +44,6 @@ def warehouse(cache_dir: Path, size: int) -> Path:
     return path
 
 
-@cache
-def _sql(name: str) -> str:
-    for layer in ("reports", "marts", "staging"):
-        f = resources.files("queries") / layer / f"{name}.sql"
-        if f.is_file():
-            return f.read_text(encoding="utf-8")
-    return ""
-
-
-def raw_tables_read(name: str) -> set[str]:
-    """Raw tables a query reads, following staging/mart names (and, for Python-backed
-    queries, the reports their module runs) transitively."""
-    raw = set(queries.raw_tables())
-    q = REGISTRY.get(name)
-    texts: list[str] = []
-    if q is not None and q.func:
-        mod = q.func.split(":")[0].replace(".", "/") + ".py"
-        src = Path(queries.__file__).parent.parent / mod
-        body = src.read_text(encoding="utf-8") if src.exists() else ""
-        texts += [_sql(n) for n in re.findall(r"queries\.run\(\s*con,\s*\"(\w+)\"", body)]
-    else:
-        texts.append(_sql(name))
-    seen: set[str] = set()
-    found: set[str] = set()
-    objects = {p.name[:-4] for layer in ("staging", "marts")
-               for p in (resources.files("queries") / layer).iterdir() if p.name.endswith(".sql")}
-    stack = texts
-    while stack:
-        text = stack.pop()
-        for word in set(re.findall(r"\b\w+\b", text)):
-            if word in raw:
-                found.add(word)
-            elif word in objects and word not in seen:
-                seen.add(word)
-                stack.append(_sql(word))
-    return found
-
-
 def best_of(fn, repeat: int) -> tuple[float, object, float]:
     """(best wall seconds, last result, CPU seconds of that best run). CPU time is this
     process's (all DuckDB threads): on a busy machine it is the steadier figure."""
@@ -92,6 +57,21 @@ def best_of(fn, repeat: int) -> tuple[float, object, float]:
     return best, out, cpu
 
 
+FLOOR_SQL = (
+    "SELECT issue_id, min(changed_at), max(changed_at), count(*) FROM raw_status_changes GROUP BY 1",
+    "SELECT issue_id, min(changed_at), max(changed_at), count(*) FROM raw_field_changes GROUP BY 1",
+    "SELECT issue_id, min(created_at), max(updated_at), count(*) FROM raw_issues GROUP BY 1",
+    "SELECT metric, day, min(value), max(value), count(*) FROM raw_metric_points GROUP BY 1, 2",
+)
+
+
+def floor(con) -> None:
+    """The floor every public query is held to: a minimal per-issue GROUP BY over each raw
+    history table (and per metric/day over the metric points), each fetched to pandas."""
+    for q in FLOOR_SQL:
+        con.execute(q).df()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.queries", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated issue counts")
@@ -99,33 +79,53 @@ def main(argv: list[str] | None = None) -> int:
                     help="where the demo warehouses are kept between runs")
     ap.add_argument("--repeat", type=int, default=2, help="runs per query; the best is reported")
     ap.add_argument("--only", default="", help="comma-separated public query names (default: all)")
+    ap.add_argument("--live-up-to", type=int, default=100000,
+                    help="also time the live computation (no stored facts: the 'before') up to this size")
+    ap.add_argument("--past-days", type=int, default=45, help="the past as_of: this many days before the default")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     cache_dir = Path(args.cache)
     cache_dir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     names = [n for n in (args.only.split(",") if args.only else REGISTRY) if n]
-    print(f"{'issues':>9} {'query':<22} {'seconds':>8} {'cpu s':>7} {'rows':>9} {'scan s':>8} {'x scan':>8}  raw tables")
+    print("seconds are the best of --repeat wall times; x floor = stored / floor measured just before it.")
+    print("past: as_of --past-days earlier, first call (computed, then cached) / second call (cache).")
+    print(f"{'issues':>9} {'query':<31} {'floor':>6} {'stored':>7} {'x fl':>5} {'past 1st':>8} {'past 2nd':>8} "
+          f"{'x fl':>5} {'live':>7} {'live/st':>7} {'rows':>8}")
     for size in sizes:
         path = warehouse(cache_dir, size)
+        t0 = time.perf_counter()
         con = queries.connect(path)
+        open_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        bare = queries._open(path, read_only=True)
+        bare_s = time.perf_counter() - t0
+        bare.close()
+        meta = con.execute("SELECT as_of, built_seconds FROM facts.meta").fetchone()
+        print(f"{size:>9,} stored facts built in {meta[1]:.1f}s at load; connect {open_s:.3f}s "
+              f"(bare DuckDB open {bare_s:.3f}s, {open_s / max(bare_s, 1e-9):.1f}x)")
+        live = queries.connect(path, stored=False) if size <= args.live_up_to else None
         try:
             as_of = queries.registry.default_as_of(con)
+            past = as_of - timedelta(days=args.past_days)
             for name in names:
-                tables = sorted(raw_tables_read(name))
-                scan_sql = " + ".join(f"(SELECT count(*) FROM {t})" for t in tables) or "0"
-                scan_s, _, _ = best_of(lambda s=scan_sql, c=con: c.execute(f"SELECT {s}").fetchall(), args.repeat)
                 try:
-                    secs, df, cpu = best_of(lambda n=name, c=con, a=as_of: run_public(c, n, as_of=a), args.repeat)
-                    rows = f"{len(df):,}"
-                    ratio = f"{secs / scan_s:,.0f}" if scan_s > 0 else "-"
-                    print(f"{size:>9,} {name:<22} {secs:>8.2f} {cpu:>7.2f} {rows:>9} {scan_s:>8.4f} {ratio:>8}  "
-                          f"{','.join(tables)}",
-                          flush=True)
+                    fl, _, _ = best_of(lambda c=con: floor(c), args.repeat)
+                    st, df, _ = best_of(lambda n=name, c=con, a=as_of: run_public(c, n, as_of=a), args.repeat)
+                    t0 = time.perf_counter()
+                    run_public(con, name, as_of=past)
+                    p1 = time.perf_counter() - t0
+                    p2, _, _ = best_of(lambda n=name, c=con, a=past: run_public(c, n, as_of=a), args.repeat)
+                    lv = best_of(lambda n=name, c=live, a=as_of: run_public(c, n, as_of=a), 1)[0] if live else None
+                    print(f"{size:>9,} {name:<31} {fl:>6.3f} {st:>7.3f} {st / fl:>5.1f} {p1:>8.3f} {p2:>8.3f} "
+                          f"{p2 / fl:>5.1f} {'-' if lv is None else f'{lv:.3f}':>7} "
+                          f"{'-' if lv is None else f'{lv / st:.1f}':>7} {len(df):>8,}", flush=True)
                 except queries.RetroscopeError as e:
-                    print(f"{size:>9,} {name:<22} {'failed':>8}  {str(e)[:90]}", flush=True)
+                    print(f"{size:>9,} {name:<31} failed: {str(e)[:90]}", flush=True)
         finally:
             con.close()
+            if live is not None:
+                live.close()
     return 0
 
 
