@@ -88,38 +88,38 @@ range_scores AS (
     GROUP BY ALL
 ),
 points AS MATERIALIZED (
-    -- gid: an integer per (group_by, group), so the sorts and joins below compare numbers
-    SELECT dense_rank() OVER (ORDER BY group_by, "group") AS gid, group_by, "group",
-           story_points AS p, cycle_time_days AS t
+    -- one row per group and distinct (points, time) with its count c; gid: a number per
+    -- (group_by, group), so the sorts and joins below compare numbers
+    SELECT hash(group_by, "group") AS gid, any_value(group_by) AS group_by, any_value("group") AS "group",
+           story_points AS p, cycle_time_days AS t, count(*) AS c
     FROM grouped
     WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
+    GROUP BY gid, story_points, cycle_time_days
 ),
 point_groups AS (
     SELECT DISTINCT gid, group_by, "group" FROM points
 ),
 point_totals AS (
-    SELECT gid, p, count(*) AS n_p FROM points GROUP BY gid, p
+    -- per group and point value: issues, and the average rank of that value (ties share
+    -- the mean of their positions) from the counts of smaller values
+    SELECT gid, p, n_p, sum(n_p) OVER (PARTITION BY gid ORDER BY p) - n_p + (n_p + 1) / 2.0 AS rank_p
+    FROM (SELECT gid, p, sum(c) AS n_p FROM points GROUP BY gid, p)
 ),
 point_dist AS (
-    -- per group and point value: how many issues took at most t days
-    SELECT gid, p, t, sum(count(*)) OVER (PARTITION BY gid, p ORDER BY t) AS n_le
+    -- per group and point value: how many issues took at most t days, and exactly t days
+    SELECT gid, p, t, c, sum(c) OVER (PARTITION BY gid, p ORDER BY t) AS n_le
     FROM points
-    GROUP BY gid, p, t
-),
-point_pairs AS (
-    -- each issue against each smaller point value of its group
-    SELECT x.gid, x.t, v.p AS smaller_p, v.n_p
-    FROM points AS x
-    JOIN point_totals AS v ON v.gid = x.gid AND v.p < x.p
 ),
 pair_counts AS (
+    -- each (points, time) against each smaller point value of its group: the issues of that
+    -- value that took less time (concordant) and more time (discordant); ties in time neither
     SELECT
-        pp.gid,
-        coalesce(lt.n_le, 0) AS concordant,                 -- smaller estimate, shorter time
-        pp.n_p - coalesce(le.n_le, 0) AS discordant         -- smaller estimate, longer time
-    FROM point_pairs AS pp
-    ASOF LEFT JOIN point_dist AS lt ON lt.gid = pp.gid AND lt.p = pp.smaller_p AND pp.t > lt.t
-    ASOF LEFT JOIN point_dist AS le ON le.gid = pp.gid AND le.p = pp.smaller_p AND pp.t >= le.t
+        x.gid,
+        x.c * CASE WHEN d.t = x.t THEN d.n_le - d.c ELSE coalesce(d.n_le, 0) END AS concordant,
+        x.c * (v.n_p - coalesce(d.n_le, 0)) AS discordant
+    FROM points AS x
+    JOIN point_totals AS v ON v.gid = x.gid AND v.p < x.p
+    ASOF LEFT JOIN point_dist AS d ON d.gid = x.gid AND d.p = v.p AND x.t >= d.t
 ),
 ordering AS (
     SELECT g.group_by, g."group",
@@ -129,18 +129,30 @@ ordering AS (
     JOIN point_groups AS g USING (gid)
     GROUP BY g.group_by, g."group"
 ),
+time_ranks AS (
+    SELECT gid, t, sum(c_t) OVER (PARTITION BY gid ORDER BY t) - c_t + (c_t + 1) / 2.0 AS rank_t
+    FROM (SELECT gid, t, sum(c) AS c_t FROM points GROUP BY gid, t)
+),
 ranked AS (
-    -- average ranks (ties share the mean of their positions)
-    SELECT gid,
-           rank() OVER (PARTITION BY gid ORDER BY p) + (count(*) OVER (PARTITION BY gid, p) - 1) / 2.0 AS rank_p,
-           rank() OVER (PARTITION BY gid ORDER BY t) + (count(*) OVER (PARTITION BY gid, t) - 1) / 2.0 AS rank_t
-    FROM points
+    SELECT x.gid, x.c, v.rank_p, r.rank_t
+    FROM points AS x
+    JOIN point_totals AS v USING (gid, p)
+    JOIN time_ranks AS r USING (gid, t)
 ),
 point_scores AS (
-    SELECT g.group_by, g."group", count(*) AS n_points, corr(rank_p, rank_t) AS spearman_rho
-    FROM ranked AS r
+    -- Spearman's rho: Pearson's correlation of the average ranks, each (points, time) weighted
+    -- by its count
+    SELECT g.group_by, g."group", n_points,
+           CASE WHEN sxx > 0 AND syy > 0 THEN sxy / sqrt(sxx * syy) END AS spearman_rho
+    FROM (
+        SELECT gid, sum(c) AS n_points,
+               sum(c * rank_p * rank_t) - sum(c * rank_p) * sum(c * rank_t) / sum(c) AS sxy,
+               sum(c * rank_p * rank_p) - sum(c * rank_p) ^ 2 / sum(c) AS sxx,
+               sum(c * rank_t * rank_t) - sum(c * rank_t) ^ 2 / sum(c) AS syy
+        FROM ranked
+        GROUP BY gid
+    ) AS s
     JOIN point_groups AS g USING (gid)
-    GROUP BY g.group_by, g."group"
 ),
 time_scores AS (
     SELECT
