@@ -1,0 +1,148 @@
+"""Stored facts (docs/facts.md): every figure read from the tables a load stores equals the
+figure computed live from the raw history, at the stored as_of and at any other as_of
+(mid-sprint ones included), for all boards and for one; the tables are readable by any
+DuckDB client; a changed config falls back to live figures; a failed load keeps the
+last good facts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from helpers_sprints import Scenario, connect
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_sprints_property import AS_OF_K, at, build, issue_strategy
+
+import queries
+from connectors.load import staged_load
+from queries import registry
+from queries.config import AnalysisConfig
+
+REPORTS = ("issue_facts", "sprint_facts", "flow_weekly", "work_mix", "time_in_status", "cfd_daily",
+           "estimate_calibration", "data_quality", "sprint__velocity", "sprint__carryover",
+           "sprint__scope_changes", "flow__ageing_wip", "quality__rework_trend")
+# on random histories: the reports over each stored mart
+QUICK = ("issue_facts", "sprint_facts", "work_mix", "time_in_status", "sprint__carryover")
+MARTS = {
+    "fct_issue_facts": "SELECT * FROM fct_issue_facts($as_of)",
+    "fct_status_intervals": "SELECT * FROM fct_status_intervals($as_of)",
+    "fct_sprint_windows": "SELECT * FROM fct_sprint_windows($as_of)",
+    "fct_sprint_members": "SELECT * FROM fct_sprint_members($as_of)",
+    "fct_sprint_board_members(1)": "SELECT * FROM fct_sprint_board_members($as_of, '1')",
+    "fct_shipped_items": "SELECT * FROM fct_shipped_items($as_of)",
+}
+
+
+def canon(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in a fixed order, lists as tuples, so two frames compare by content."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object and df[c].map(lambda v: isinstance(v, list | tuple)).any():
+            df[c] = df[c].map(lambda v: tuple(v) if isinstance(v, list | tuple) else v)
+    keys = list(df.columns)
+    return df.sort_values(keys, key=lambda s: s.astype(str)).reset_index(drop=True) if len(df) else df
+
+
+def assert_same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    assert list(a.columns) == list(b.columns), what
+    pd.testing.assert_frame_equal(canon(a), canon(b), check_dtype=False, obj=what)
+
+
+def compare(stored, live, as_of, board, reports=REPORTS, marts=True) -> None:
+    params = dict(as_of=as_of, board_id=board, project=None, date_from=None, date_to=None)
+    for name in reports:
+        assert_same(queries.run(stored, name, **params), queries.run(live, name, **params),
+                    f"{name} as of {as_of} board {board}")
+    for name, sql in MARTS.items() if marts else ():
+        assert_same(stored.execute(sql, {"as_of": as_of}).df(), live.execute(sql, {"as_of": as_of}).df(),
+                    f"{name} as of {as_of}")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(issue_strategy, min_size=1, max_size=6), st.integers(0, AS_OF_K + 6))
+def test_stored_equals_live_on_random_histories(issue_list, extra_k):
+    issues = {f"I{n}": it for n, it in enumerate(issue_list)}
+    with tempfile.TemporaryDirectory() as d:
+        db = build(issues).load(Path(d) / "w.duckdb", data_as_of=at(AS_OF_K))
+        stored, live = connect(db), connect(db, stored=False)
+        try:
+            assert queries.facts.stored_as_of(stored) == at(AS_OF_K)
+            assert queries.facts.stored_as_of(live) is None
+            # the stored instant, a mid-sprint instant (sprint 2: 36..64), a drawn one
+            for k in (AS_OF_K, 50, extra_k):
+                compare(stored, live, at(k), None, QUICK, marts=k == extra_k)
+            compare(stored, live, at(50), "1", QUICK, marts=False)
+            compare(stored, live, at(50), "1", QUICK, marts=False)   # again: from the connection's cache
+        finally:
+            stored.close()
+            live.close()
+
+
+def test_stored_equals_live_on_the_demo(demo_db):
+    stored, live = queries.connect(demo_db), queries.connect(demo_db, stored=False)
+    try:
+        as_of = queries.facts.stored_as_of(stored)
+        assert as_of is not None
+        for when in (as_of, as_of - pd.Timedelta(days=9)):      # now and mid-sprint
+            for board in (None, stored.execute("SELECT min(board_id) FROM raw_boards").fetchone()[0]):
+                compare(stored, live, when, board)
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'facts'").fetchall()}
+        assert {"issue_facts", "sprint_facts", "sprint_members", "status_stays", "flow_weekly",
+                "work_mix", "shipped_items", "sprint_windows", "meta"} <= tables
+        n_sprints = con.execute("SELECT count(*) FROM facts.sprint_facts").fetchone()[0]
+        n_closed = con.execute("SELECT count(*) FROM raw_sprints WHERE state <> 'future'").fetchone()[0]
+        assert n_sprints == n_closed == 26
+    finally:
+        con.close()
+    # and the stored table is what the public query returns for all boards at the default as_of
+    rc = queries.connect(demo_db)
+    try:
+        as_of = registry.default_as_of(rc)
+        public = registry.run_public(rc, "sprint_facts", as_of=as_of)
+        table = rc.execute("SELECT * FROM facts.sprint_facts").df()
+        assert_same(public, table, "facts.sprint_facts vs the public query")
+    finally:
+        rc.close()
+
+
+def test_a_different_config_reads_live_figures(tmp_path, demo_db):
+    config = AnalysisConfig(timezone="Europe/Berlin")
+    con = queries.connect(demo_db, config=config)
+    try:
+        assert queries.facts.stored_as_of(con) is None      # built under the default config
+        assert queries.facts_fingerprint(config) != queries.facts_fingerprint(None)
+    finally:
+        con.close()
+
+
+def test_a_failed_load_keeps_the_last_good_facts(tmp_path):
+    s = Scenario().board("1", "Atlas")
+    s.sprint("1", "1", "2026-01-05 09:00", "2026-01-19 09:00", complete="2026-01-19 09:00")
+    s.issue("I1", "2026-01-04 09:00", sprints=["1"], points=3.0)
+    db = s.load(tmp_path / "w.duckdb")
+    before = duckdb.connect(str(db), read_only=True)
+    meta = before.execute("SELECT * FROM facts.meta").fetchall()
+    facts_before = before.execute("SELECT * FROM facts.issue_facts").fetchall()
+    before.close()
+    with pytest.raises(RuntimeError), staged_load(db, "t", "import") as w:
+        w.write("raw_issues", pd.DataFrame([{**s.issues[0], "summary": "changed"}]))
+        raise RuntimeError("killed")
+    after = duckdb.connect(str(db), read_only=True)
+    try:
+        assert after.execute("SELECT * FROM facts.meta").fetchall() == meta
+        assert after.execute("SELECT * FROM facts.issue_facts").fetchall() == facts_before
+    finally:
+        after.close()
