@@ -284,7 +284,7 @@ def _end_of(d: date) -> datetime:
     return datetime.combine(d, dtime(23, 59, 59), tzinfo=UTC)
 
 
-def _fetch(src: SourceConfig, secret: str, since: date, *, sleep: Callable[[float], None],
+def _fetch(src: SourceConfig, secret: str, since: date, *, sleep: Callable[[float], None] | None,
            backoff_base: float) -> tuple[pd.DataFrame, int]:
     if src.kind == "sql":
         from connectors import sql_metrics
@@ -347,7 +347,7 @@ def _window(w: LoadWriter, src: SourceConfig, full: bool) -> tuple[str, date, da
 
 def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
                 env: Mapping[str, str] | None = None, today: date | None = None,
-                sleep: Callable[[float], None] = time.sleep, backoff_base: float = 1.0) -> SourceSummary:
+                sleep: Callable[[float], None] | None = None, backoff_base: float = 1.0) -> SourceSummary:
     """Pull one source into the warehouse at db_path, atomically. Raises RetroscopeError with
     one clear line (secrets scrubbed); the failure is logged beside the warehouse."""
     env = os.environ if env is None else env

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 300.0      # never wait longer than this for one 429
 
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
 # Days are the project's timezone (HogQL converts timestamps); today is left out, it is not over.
 DAILY_ACTIVE_USERS = (
     "SELECT toDate(timestamp) AS day, count(DISTINCT person_id) AS value FROM events "
@@ -58,7 +62,7 @@ def paged(hogql: str, page_size: int) -> str:
 
 
 class PostHogClient:
-    def __init__(self, src: SourceConfig, api_key: str, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, src: SourceConfig, api_key: str, *, sleep: Callable[[float], None] | None = None,
                  backoff_base: float = 1.0) -> None:
         self.src = src
         self.url = f"{src.host}/api/projects/{src.project_id}/query/"
@@ -143,11 +147,11 @@ class PostHogClient:
                 raise self._fail(f"cannot reach {self.src.host} ({e.strerror or e})",
                                  "check host in retroscope.toml and your network") from None
             if attempt > self.src.max_retries:
-                fix = ("wait a few minutes and sync again, or raise timeout_seconds" if "answer" in what
+                fix = ("wait a few minutes and sync again, or raise timeout_seconds" if what.startswith("no answer")
                        else "wait a few minutes and sync again (the last good data is kept)")
                 raise self._fail(f"metric {metric}: {what}, gave up after {attempt} attempts", fix)
             log.debug("%s: %s; retrying in %.1fs", self.label, what, retry_in)
-            self.sleep(min(retry_in, MAX_RETRY_AFTER))
+            (self.sleep or _sleep)(min(retry_in, MAX_RETRY_AFTER))
 
     def daily(self, m: MetricSpec, since: date) -> list[dict]:
         """Every row of one metric from `since` on, paged by day."""
@@ -215,7 +219,7 @@ def _retry_after(value: str | None, fallback: float) -> float:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def fetch(src: SourceConfig, api_key: str, since: date, *, sleep: Callable[[float], None] = time.sleep,
+def fetch(src: SourceConfig, api_key: str, since: date, *, sleep: Callable[[float], None] | None = None,
           backoff_base: float = 1.0) -> tuple[pd.DataFrame, int]:
     """Rows of every metric of the source from `since` on, as day, metric, value[, segment]."""
     client = PostHogClient(src, api_key, sleep=sleep, backoff_base=backoff_base)
