@@ -196,3 +196,23 @@ def test_a_day_with_more_rows_than_a_page_is_refused(tmp_path, fake):
                        "page_size"):
         posthog.fetch(metric_sources.SourceConfig(**{**src.__dict__, "metrics": src.metrics[2:]}), KEY,
                       date(2026, 1, 1))
+
+
+def test_data_page_lists_the_source_with_values_and_last_error(tmp_path, fake, monkeypatch):
+    from helpers_pages import app_for, open_page, problems
+
+    db = tmp_path / "w.duckdb"
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    monkeypatch.setenv("POSTHOG_API_KEY", "phx_wrong")
+    assert main(["--db", str(db), "sync", "metrics"]) == 1
+    at = app_for(monkeypatch, db)
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(tmp_path / "retroscope.toml"))
+    at = open_page(at, "data_sources")
+    assert not problems(at)
+    tables = [d.value for d in at.dataframe if "last error" in getattr(d.value, "columns", [])]
+    assert len(tables) == 1
+    row = tables[0].iloc[0]
+    assert (row["source"], row["kind"], row["values"], row["metrics"]) == ("web", "posthog", 11, 3)
+    assert "PostHog refused the API key (HTTP 401" in row["last error"]
+    shown = [d.value.to_csv() for d in at.dataframe] + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert shown and not any("phx_wrong" in t or KEY in t for t in shown)
