@@ -201,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.set_defaults(func=cmd_serve)
 
     sy = sub.add_parser("sync", help="pull data from a source (no SOURCE: every configured source, in order)")
-    sy.set_defaults(func=_delegate("dashboard.cli_sync:run_all"), source=None, full=False)
+    sy.add_argument("--full", action="store_true", help="(no SOURCE) re-pull every source from scratch")
+    sy.set_defaults(func=_delegate("dashboard.cli_sync:run_all"), source=None)
     sysub = sy.add_subparsers(dest="source", metavar="SOURCE")
     j = sysub.add_parser("jira", help="sync issues, full history, boards and sprints from Jira Cloud or Data Center")
     j.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")

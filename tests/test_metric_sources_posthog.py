@@ -216,3 +216,28 @@ def test_data_page_lists_the_source_with_values_and_last_error(tmp_path, fake, m
     assert "PostHog refused the API key (HTTP 401" in row["last error"]
     shown = [d.value.to_csv() for d in at.dataframe] + [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert shown and not any("phx_wrong" in t or KEY in t for t in shown)
+
+
+def test_plain_sync_runs_jira_then_the_metric_sources_one_line_each(tmp_path, fake, monkeypatch, capsys):
+    from helpers_jira import start
+
+    jira = start("cloud")
+    try:
+        for k, v in jira.env().items():
+            monkeypatch.setenv(k, v)
+        cfg = tmp_path / "retroscope.toml"
+        cfg.write_text(f'[jira]\nurl = "{jira.url}"\nprojects = ["ATL"]\n' + cfg.read_text())
+        db = tmp_path / "w.duckdb"
+        assert main(["--db", str(db), "sync"]) == 0, capsys.readouterr().err
+        lines = capsys.readouterr().out.strip().splitlines()
+        assert len(lines) == 2
+        assert lines[0].startswith(f"jira:{jira.url}: ") and "(first sync," in lines[0]
+        assert lines[1].startswith("posthog:web: 11 values of 3 metrics")
+        # one failing source does not stop the other; the command says so with its exit code
+        monkeypatch.setenv("POSTHOG_API_KEY", "phx_wrong")
+        assert main(["--db", str(db), "sync", "--full"]) == 1
+        out = capsys.readouterr()
+        assert out.out.startswith(f"jira:{jira.url}: ") and "(full," in out.out
+        assert "retroscope: metric source 'web' (posthog): PostHog refused the API key" in out.err
+    finally:
+        jira.__exit__()

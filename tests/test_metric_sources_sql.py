@@ -260,3 +260,19 @@ def test_config_errors_name_the_key_and_the_fix(tmp_path):
     (s,) = parse('[metrics]\noverlap_days = 3\n[[metrics.sources]]\nname = "a"\nkind = "sql"\nurl_env = "X"\n'
                  'query = "x"\nstart = 2025-01-01\n')
     assert (s.overlap_days, s.start, s.source) == (3, date(2025, 1, 1), "sql:a")
+
+
+def test_only_sql_metrics_imports_sqlalchemy_or_psycopg():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    users = []
+    for pkg in ("connectors", "queries", "dashboard"):
+        for f in (root / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                if any(n.split(".")[0] in ("sqlalchemy", "psycopg") for n in names):
+                    users.append(f.name)
+    assert set(users) == {"sql_metrics.py"}
