@@ -357,44 +357,52 @@ def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
     secrets: list[str] = []
     try:
         with staged_load(db_path, src.source, "sync") as w:
-            secret = secret_from_env(src, env)
-            secrets.append(secret)
-            mode, since, prev_last = _window(w, src, full)
-            summary.mode, summary.since = mode, since
-            frame, summary.requests = _fetch(src, secret, since, sleep=sleep, backoff_base=backoff_base)
-            imp = _validate(src, frame, today)
-            points = imp.points
-            if src.kind == "sql" and not _SINCE.search(_query_text(src)):
-                if mode == "incremental":
-                    summary.notes.append("the query does not use $since, so every sync pulls and replaces "
-                                         "everything")
-                summary.mode = mode = "full" if mode == "incremental" else mode
-            if mode in ("full", "first"):
-                w.delete_source(["raw_metric_points"])
-            else:
-                # the re-fetched window is the source's whole truth from `since` on
-                points = points[points["day"] >= pd.Timestamp(since)]
-                queries.execute(w.con, "metric_points_delete_source_since", source=src.source, since=since)
-            points = points.copy()
-            points.insert(0, "source", src.source)
-            w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
-            defs = _definitions(src)
-            if len(defs):
-                w.write("raw_metric_definitions", defs)
-            summary.values = len(points)
-            summary.metrics = points["metric"].nunique()
-            if len(points):
-                summary.first_day = points["day"].min().date()
-                summary.last_day = points["day"].max().date()
-            new_last = max(d for d in (summary.last_day, prev_last) if d is not None) \
-                if (summary.last_day or prev_last) else None
-            if new_last is not None:
-                w.set_sync_state(STATE_SCOPE, new_last.isoformat())
-                w.data_as_of = _end_of(new_last)
-            elif not len(points):
-                summary.notes.append("the source returned no rows yet")
-            summary.seconds = time.perf_counter() - t0
-            w.detail = summary.line()
+            try:
+                secret = secret_from_env(src, env)
+                secrets.append(secret)
+                mode, since, prev_last = _window(w, src, full)
+                summary.mode, summary.since = mode, since
+                frame, summary.requests = _fetch(src, secret, since, sleep=sleep, backoff_base=backoff_base)
+                imp = _validate(src, frame, today)
+                points = imp.points
+                if src.kind == "sql" and not _SINCE.search(_query_text(src)):
+                    if mode == "incremental":
+                        summary.notes.append("the query does not use $since, so every sync pulls and replaces "
+                                             "everything")
+                    summary.mode = mode = "full" if mode == "incremental" else mode
+                if mode in ("full", "first"):
+                    w.delete_source(["raw_metric_points"])
+                else:
+                    # the re-fetched window is the source's whole truth from `since` on
+                    points = points[points["day"] >= pd.Timestamp(since)]
+                    queries.execute(w.con, "metric_points_delete_source_since", source=src.source, since=since)
+                points = points.copy()
+                points.insert(0, "source", src.source)
+                w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
+                defs = _definitions(src)
+                if len(defs):
+                    w.write("raw_metric_definitions", defs)
+                summary.values = len(points)
+                summary.metrics = points["metric"].nunique()
+                if len(points):
+                    summary.first_day = points["day"].min().date()
+                    summary.last_day = points["day"].max().date()
+                new_last = max(d for d in (summary.last_day, prev_last) if d is not None) \
+                    if (summary.last_day or prev_last) else None
+                if new_last is not None:
+                    w.set_sync_state(STATE_SCOPE, new_last.isoformat())
+                    w.data_as_of = _end_of(new_last)
+                elif not len(points):
+                    summary.notes.append("the source returned no rows yet")
+                summary.seconds = time.perf_counter() - t0
+                w.detail = summary.line()
+            except RetroscopeError as e:   # scrubbed before the load path logs it
+                raise RetroscopeError(scrub(str(e), secrets)) from None
+            except Exception as e:   # noqa: BLE001 - a driver's own error: one line, never a traceback
+                first = (str(e).strip().splitlines() or [''])[0][:300]
+                raise RetroscopeError(scrub(f"metric source '{src.name}' ({src.kind}): unexpected {type(e).__name__}"
+                                           f" ({first}); nothing was synced. Run again with -v; if it persists, "
+                                           "report it", secrets)) from None
     except RetroscopeError as e:
         raise RetroscopeError(scrub(str(e), secrets)) from None
     summary.seconds = time.perf_counter() - t0

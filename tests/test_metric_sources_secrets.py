@@ -72,3 +72,26 @@ measure = "daily_active_users"
 def test_scrub_hides_secrets_and_url_passwords():
     assert scrub("failed for postgresql+psycopg://u:hunter22@h/db", []) == "failed for postgresql+psycopg://u:***@h/db"
     assert scrub("key phx_abc is wrong", ["phx_abc"]) == "key *** is wrong"
+
+
+def test_a_message_carrying_the_secret_is_scrubbed_before_it_is_logged(tmp_path, monkeypatch):
+    import pytest
+
+    from connectors import metric_sources, sql_metrics
+    from connectors.load import failed_loads
+    from queries.errors import RetroscopeError
+
+    url = "postgresql+psycopg://u:Sup3rSecret@127.0.0.1:1/db"
+
+    def leaky(src, secret, since):
+        raise RuntimeError(f"driver said: could not use {secret}")
+
+    monkeypatch.setattr(sql_metrics, "fetch", leaky)
+    src = metric_sources.SourceConfig(name="s", kind="sql", url_env="U", query="SELECT 1")
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(RetroscopeError) as e:
+        metric_sources.sync_source(db, src, env={"U": url})
+    assert "unexpected RuntimeError (driver said: could not use ***)" in str(e.value)
+    logged = failed_loads(db)
+    assert len(logged) == 1 and "could not use ***" in logged[0]["detail"]
+    assert "Sup3rSecret" not in str(e.value) and "Sup3rSecret" not in db.with_name("w.duckdb.loads.log").read_text()
