@@ -396,15 +396,15 @@ def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
                     summary.notes.append("the source returned no rows yet")
                 summary.seconds = time.perf_counter() - t0
                 w.detail = summary.line()
-            except RetroscopeError as e:   # scrubbed before the load path logs it
-                raise RetroscopeError(scrub(str(e), secrets)) from None
+            except RetroscopeError as e:   # scrubbed before the load path logs it (no secret read yet: as is)
+                raise RetroscopeError(scrub(str(e), secrets) if secrets else str(e)) from None
             except Exception as e:   # noqa: BLE001 - a driver's own error: one line, never a traceback
                 first = (str(e).strip().splitlines() or [''])[0][:300]
                 raise RetroscopeError(scrub(f"metric source '{src.name}' ({src.kind}): unexpected {type(e).__name__}"
                                            f" ({first}); nothing was synced. Run again with -v; if it persists, "
                                            "report it", secrets)) from None
     except RetroscopeError as e:
-        raise RetroscopeError(scrub(str(e), secrets)) from None
+        raise RetroscopeError(scrub(str(e), secrets) if secrets else str(e)) from None
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -122,24 +122,21 @@ def cmd_status(args, settings: Settings) -> int:
 
 
 def _status_metric_sources(settings: Settings, points) -> None:
+    import pandas as pd
+
     from connectors import metric_sources
 
     st = metric_sources.status(settings, points)
     if st.empty:
         return
     print("\nmetric sources ([[metrics.sources]]):")
-    for r in st.itertuples(index=False):
-        synced = f"synced {r[2]:%Y-%m-%d %H:%M} UTC" if r[2] is not None and not _isna(r[2]) else "never synced"
-        fresh = f", data as of {r[3]:%Y-%m-%d}" if r[3] is not None and not _isna(r[3]) else ""
-        print(f"  {r.source:<24} {r.kind:<8} {synced}{fresh}, {r.values:,} values of {r.metrics} metric(s)")
-        if r[8]:
-            print(f"  {'':<24} last error {r[8]}")
-
-
-def _isna(v) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(v))
+    for r in st.to_dict("records"):
+        synced, fresh = r["last sync (UTC)"], r["data as of (UTC)"]
+        when = f"synced {synced:%Y-%m-%d %H:%M} UTC" if not pd.isna(synced) else "never synced"
+        when += f", data as of {fresh:%Y-%m-%d}" if not pd.isna(fresh) else ""
+        print(f"  {r['source']:<24} {r['kind']:<8} {when}, {r['values']:,} values of {r['metrics']} metric(s)")
+        if r["last error"]:
+            print(f"  {'':<24} last error {r['last error']}")
 
 
 # --------------------------------------------------------------------------- serve

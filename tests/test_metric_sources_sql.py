@@ -276,3 +276,22 @@ def test_only_sql_metrics_imports_sqlalchemy_or_psycopg():
                 if any(n.split(".")[0] in ("sqlalchemy", "psycopg") for n in names):
                     users.append(f.name)
     assert set(users) == {"sql_metrics.py"}
+
+
+def test_empty_result_and_a_query_without_since(tmp_path, env, capsys):
+    db = tmp_path / "w.duckdb"
+    config(tmp_path, query="SELECT day, metric, value FROM daily_facts WHERE day >= $since AND false")
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    out = capsys.readouterr()
+    assert "sql:product-db: 0 values of 0 metrics (first sync)" in out.out
+    assert "note: the source returned no rows yet" in out.err
+    # without $since every sync pulls and replaces everything, deletions included
+    config(tmp_path, query="SELECT day, metric, value, segment FROM daily_facts")
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    out = capsys.readouterr()
+    assert "(full sync)" in out.out and "the query does not use $since" in out.err
+    execute(env, "DELETE FROM daily_facts WHERE day = '2026-11-01'")
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    p = points(db)
+    assert len(p) == 12 and not any(k[1] == "2026-11-01" for k in p)
