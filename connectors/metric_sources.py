@@ -230,6 +230,9 @@ def parse_sources(doc: Mapping[str, Any], path: Path | None = None) -> tuple[Sou
             kw["project_id"] = pid
             kw["max_retries"] = _num(s, "max_retries", where, path, DEFAULT_MAX_RETRIES, 0)
             kw["page_size"] = _num(s, "page_size", where, path, DEFAULT_PAGE_SIZE, 1)
+            if kw["page_size"] > 50_000:
+                raise _cfg_err(f"{where}.page_size", str(kw["page_size"]), "at most 50000 (PostHog's row limit "
+                               "for one query)", path)
         out.append(SourceConfig(**kw))
     return tuple(out)
 

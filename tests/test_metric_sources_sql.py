@@ -295,3 +295,11 @@ def test_empty_result_and_a_query_without_since(tmp_path, env, capsys):
     assert main(["--db", str(db), "sync", "metrics"]) == 0
     p = points(db)
     assert len(p) == 12 and not any(k[1] == "2026-11-01" for k in p)
+
+
+def test_posthog_page_size_is_capped(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('[[metrics.sources]]\nname = "w"\nkind = "posthog"\napi_key_env = "K"\nproject_id = "1"\n'
+                 'page_size = 60000\n[[metrics.sources.metrics]]\nname = "dau"\nmeasure = "daily_active_users"\n')
+    with pytest.raises(RetroscopeError, match=r"page_size\] 60000 \(expected at most 50000"):
+        metric_sources.sources_of(load_settings(p))
