@@ -8,9 +8,11 @@ parameter, never formatted into the SQL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -94,8 +96,12 @@ def fetch(src: SourceConfig, url: str, since: date) -> pd.DataFrame:
     finally:
         engine.dispose()
     log.debug("%s: %d rows in %.1f ms", label, len(rows), (time.perf_counter() - t0) * 1000)
-    frame = pd.DataFrame.from_records(rows, columns=cols)
-    for c in frame.columns:   # exact decimals (NUMERIC) as floats, so they validate like any number
-        if frame[c].dtype == object and len(frame) and type(frame[c].iloc[0]).__name__ == "Decimal":
-            frame[c] = frame[c].map(lambda v: None if v is None else float(v))
+    # column by column: building a frame from SQLAlchemy Row objects is ~5x slower
+    data = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    frame = pd.DataFrame({c: pd.Series(list(v), dtype=object) for c, v in zip(cols, data, strict=True)})
+    for c in frame.columns:   # numeric columns (NUMERIC arrives as Decimal) as float64, NULL as NaN
+        first = next((v for v in frame[c] if v is not None), None)
+        if isinstance(first, int | float | Decimal) and not isinstance(first, bool):
+            with contextlib.suppress(TypeError, ValueError):
+                frame[c] = frame[c].astype(float)
     return frame
