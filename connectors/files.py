@@ -48,6 +48,7 @@ class Problems:
     items: list[tuple[int, int, str]] = field(default_factory=list)   # (row order, seq, message)
     total: int = 0
     file_level: list[str] = field(default_factory=list)
+    heading: str | None = None      # replaces the file-import first line (e.g. for a synced source)
 
     def add(self, row: int | None, column: str, problem: str, expected: str) -> None:
         self.total += 1
@@ -76,7 +77,8 @@ class Problems:
         if not self.total and not self.file_level:
             return
         n = self.total + len(self.file_level)
-        lines = [f"{self.path}: {n} problem{'s' if n != 1 else ''} in the {what} file; nothing was imported. "
+        lines = [self.heading.format(n=n, s="s" if n != 1 else "") if self.heading else
+                 f"{self.path}: {n} problem{'s' if n != 1 else ''} in the {what} file; nothing was imported. "
                  "Fix the rows listed below and run the import again:"]
         lines += [f"{self.path}: {m}" for m in self.file_level]
         shown = [m for _, _, m in sorted(self.items)][: MAX_SHOWN]
@@ -94,11 +96,12 @@ class Table:
 
     path: str
     frame: pd.DataFrame
-    fmt: str                        # csv | parquet | json
-    lines: np.ndarray               # per row: CSV line number / parquet row / json index
+    fmt: str                        # csv | parquet | json | rows (a query result)
+    lines: np.ndarray               # per row: CSV line number / parquet or result row / json index
     section: str = ""               # JSON: the key of the records array ('' = top-level array)
     delimiter: str | None = None
     encoding: str | None = None
+    heading: str | None = None      # first line of the problem report (default: the file-import one)
 
     def where(self, row: int) -> str:
         n = int(self.lines[row]) if 0 <= row < len(self.lines) else row
@@ -106,10 +109,12 @@ class Table:
             return f"{self.path}:{n}"
         if self.fmt == "parquet":
             return f"{self.path}:row {n}"
+        if self.fmt == "rows":
+            return f"{self.path} row {n}"
         return f"{self.path}:{self.section}[{n}]"
 
     def problems(self) -> Problems:
-        return Problems(self.path, self.where)
+        return Problems(self.path, self.where, heading=self.heading)
 
 
 def _fail(path: str, problem: str, fix: str) -> RetroscopeError:
@@ -486,6 +491,13 @@ def read_metrics(path: str | Path, *, as_of: date, definitions: str | Path | Non
     """Daily metric values, long (`day, metric, value[, segment]` + optional unit,
     higher_is_better, description) or wide (`day[, segment]` + one column per metric)."""
     tbl = read_table(path, sections=("metrics", "points", "values", "table"))
+    return validate_metrics(tbl, as_of=as_of, definitions=definitions)
+
+
+def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path | None = None) -> MetricsImport:
+    """Validate a table of metric values (a file, or a metric source's query result) the
+    same way: every bad row reported, nothing returned unless all are valid. as_of=None
+    skips the check for future days (the caller does its own)."""
     _rename(tbl, {"date": "day", "day": "day", "metric": "metric", "value": "value", "segment": "segment",
                   "unit": "unit", "higher_is_better": "higher_is_better", "description": "description"})
     cols = set(tbl.frame.columns)

@@ -93,6 +93,7 @@ def cmd_status(args, settings: Settings) -> int:
         loads = queries.run(con, "status_loads")
         fresh = queries.run(con, "status_freshness")
         user = queries.run(con, "status_userdata_counts")
+        metric_points = queries.run(con, "status_metric_sources")
     finally:
         con.close()
     print(f"warehouse: {settings.db_path} ({Path(settings.db_path).stat().st_size / 1e6:.1f} MB)")
@@ -111,12 +112,31 @@ def cmd_status(args, settings: Settings) -> int:
     print("\nlast loads:")
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
+    _status_metric_sources(settings, metric_points)
     failed = failed_loads(settings.db_path, limit=5)
     if failed:
         print("\nrecent failed loads (the warehouse kept its previous data):")
         for f in failed:
             print(f"  {f['finished_at'][:16]}  {f['kind']:<7} {f['source']:<32} {f['detail']}")
     return 0
+
+
+def _status_metric_sources(settings: Settings, points) -> None:
+    import pandas as pd
+
+    from connectors import metric_sources
+
+    st = metric_sources.status(settings, points)
+    if st.empty:
+        return
+    print("\nmetric sources ([[metrics.sources]]):")
+    for r in st.to_dict("records"):
+        synced, fresh = r["last sync (UTC)"], r["data as of (UTC)"]
+        when = f"synced {synced:%Y-%m-%d %H:%M} UTC" if not pd.isna(synced) else "never synced"
+        when += f", data as of {fresh:%Y-%m-%d}" if not pd.isna(fresh) else ""
+        print(f"  {r['source']:<24} {r['kind']:<8} {when}, {r['values']:,} values of {r['metrics']} metric(s)")
+        if r["last error"]:
+            print(f"  {'':<24} last error {r['last error']}")
 
 
 # --------------------------------------------------------------------------- serve
@@ -177,8 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--address", default="localhost")
     sv.set_defaults(func=cmd_serve)
 
-    sy = sub.add_parser("sync", help="pull data from a source")
-    sysub = sy.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    sy = sub.add_parser("sync", help="pull data from a source (no SOURCE: every configured source, in order)")
+    sy.add_argument("--full", action="store_true", help="(no SOURCE) re-pull every source from scratch")
+    sy.set_defaults(func=_delegate("dashboard.cli_sync:run_all"), source=None)
+    sysub = sy.add_subparsers(dest="source", metavar="SOURCE")
     j = sysub.add_parser("jira", help="sync issues, full history, boards and sprints from Jira Cloud or Data Center")
     j.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
     j.add_argument("--project", action="append", help="project key (repeatable)")
@@ -186,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--jql", help="extra JQL restriction")
     j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
+    sm = sysub.add_parser("metrics", help="pull product metrics from the [[metrics.sources]] in retroscope.toml "
+                          "(SQL databases, PostHog)")
+    sm.add_argument("--source", dest="name", action="append", metavar="NAME",
+                    help="only this source (repeatable; default: all)")
+    sm.add_argument("--full", action="store_true", help="re-pull everything instead of the recent days")
+    sm.set_defaults(func=_delegate("dashboard.cli_sync:run_metrics"))
 
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
     im.add_argument("kind", choices=("metrics", "features", "retro"))

@@ -1,4 +1,4 @@
-"""`retroscope sync jira`: flags over retroscope.toml's [jira] section, credentials from the
+"""`retroscope sync [jira|metrics]`: flags over retroscope.toml's [jira] section, credentials from the
 environment, progress on stderr, a summary on stdout."""
 
 from __future__ import annotations
@@ -29,3 +29,82 @@ def run(args, settings: Settings) -> int:
     print(summary.text())
     print(f"warehouse: {settings.db_path}", file=sys.stderr)
     return 0
+
+
+# --------------------------------------------------------------------------- metric sources
+def _chosen(settings: Settings, names: list[str] | None):
+    from connectors import metric_sources
+
+    srcs = metric_sources.sources_of(settings)
+    if not srcs:
+        raise RetroscopeError("no metric sources configured: add a [[metrics.sources]] entry to retroscope.toml "
+                              "(see docs/metric-sources.md for SQL and PostHog examples)")
+    if names:
+        known = {s.name for s in srcs}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise RetroscopeError(f"unknown metric source {', '.join(map(repr, unknown))}; configured: "
+                                  f"{', '.join(sorted(known))}")
+        srcs = tuple(s for s in srcs if s.name in names)
+    return srcs
+
+
+def _sync_metric_sources(settings: Settings, srcs, full: bool) -> int:
+    """One line per source on stdout (failures on stderr); the others still run. 1 if any failed."""
+    from connectors import metric_sources
+
+    failed = 0
+    for src in srcs:
+        try:
+            summary = metric_sources.sync_source(settings.db_path, src, full=full)
+        except RetroscopeError as e:
+            failed += 1
+            print(f"retroscope: {e}", file=sys.stderr)
+            continue
+        print(summary.line())
+        for n in summary.notes:
+            print(f"  note: {n}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_metrics(args, settings: Settings) -> int:
+    srcs = _chosen(settings, args.name)
+    if len(srcs) == 1:   # a single source: its error is the command's one line
+        from connectors import metric_sources
+
+        summary = metric_sources.sync_source(settings.db_path, srcs[0], full=bool(args.full))
+        print(summary.line())
+        for n in summary.notes:
+            print(f"  note: {n}", file=sys.stderr)
+        rc = 0
+    else:
+        rc = _sync_metric_sources(settings, srcs, bool(args.full))
+    print(f"warehouse: {settings.db_path}", file=sys.stderr)
+    return rc
+
+
+def run_all(args, settings: Settings) -> int:
+    """`retroscope sync`: Jira (when [jira] has a url) then every metric source, in config order."""
+    from connectors import jira_issues, metric_sources
+
+    js = settings.jira
+    srcs = metric_sources.sources_of(settings)
+    if not js.url and not srcs:
+        raise RetroscopeError("nothing to sync: set url in the [jira] section of retroscope.toml (or JIRA_URL) "
+                              "and/or add [[metrics.sources]] (see docs/metric-sources.md)")
+    failed = 0
+    if js.url:
+        try:
+            summary = jira_issues.sync(settings.db_path, url=js.url, auth=jira_issues.auth_from_env(),
+                                       projects=list(js.projects), boards=list(js.boards), jql=js.jql,
+                                       full=bool(args.full), settings=js)
+            mode = "full" if summary.full else "incremental" if summary.incremental_since else "first sync"
+            print(f"jira:{js.url}: {summary.issues_seen:,} issues ({summary.issues_new:,} new, "
+                  f"{summary.issues_updated:,} updated), {summary.sprints:,} sprints ({mode}, "
+                  f"{summary.requests:,} requests) in {summary.seconds:.1f}s")
+        except RetroscopeError as e:
+            failed += 1
+            print(f"retroscope: {e}", file=sys.stderr)
+    rc = _sync_metric_sources(settings, srcs, bool(args.full)) if srcs else 0
+    print(f"warehouse: {settings.db_path}", file=sys.stderr)
+    return 1 if failed or rc else 0

@@ -117,6 +117,18 @@ def run_query(name: str, **params) -> pd.DataFrame:
     return _cached(kind, name, key, warehouse_version(), userdata_version())
 
 
+def metric_sources() -> pd.DataFrame:
+    """The configured metric sources with freshness, values and last error (empty: none).
+    A config error is shown as the table's one row."""
+    from connectors import metric_sources as ms
+    from queries.errors import RetroscopeError
+
+    try:
+        return ms.status(settings(), run_query("status_metric_sources"))
+    except RetroscopeError as e:
+        return pd.DataFrame([{"source": "(config)", "last error": str(e)}])
+
+
 def invalidate_userdata() -> None:
     """Call after writing to the user-input store (the version check picks it up; this
     also drops cached frames at once)."""

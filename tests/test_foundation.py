@@ -276,6 +276,15 @@ def test_example_config_is_valid_and_matches_the_defaults():
     assert s.analysis == AnalysisConfig(), "the example documents the defaults; keep them equal"
     assert s.jira.url == "https://your-site.atlassian.net"
     assert Thresholds.from_mapping(s.section("slide").get("thresholds", {})) == Thresholds()
+    from connectors.metric_sources import SourceConfig, sources_of
+
+    sql, ph = sources_of(s)
+    for src in (sql, ph):
+        for key in ("overlap_days", "timeout_seconds", "start") + (("max_retries", "page_size", "host")
+                                                                   if src.kind == "posthog" else ()):
+            assert getattr(src, key) == getattr(SourceConfig, key), f"example [[metrics.sources]] {key}"
+    assert (sql.url_env, ph.api_key_env, ph.metrics[0].measure) == ("PRODUCT_DB_URL", "POSTHOG_API_KEY",
+                                                                    "daily_active_users")
 
 
 def test_ruff_is_clean():

@@ -21,6 +21,13 @@ else:
                      key="data_sources_fresh")
     components.how("One row per source ('demo', 'jira:<site>', 'file:<name>'): loads so far, when the last one "
                    "finished and the instant its data describes.")
+msrc = data.metric_sources()
+if len(msrc):
+    st.markdown("**Metric sources** (`[[metrics.sources]]` in retroscope.toml)")
+    components.table(msrc, key="data_sources_metric_sources")
+    components.how("Each SQL or PostHog source: its last successful sync, the end of its last day loaded, the "
+                   "values it holds, and the last error when the latest attempt failed (the last good data is "
+                   "kept). Refresh with `retroscope sync metrics`.")
 st.markdown("**Last loads**")
 components.table(data.run_query("status_loads").drop(columns=["row_counts"]), key="data_sources_loads")
 
