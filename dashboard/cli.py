@@ -7,7 +7,6 @@ import argparse
 import importlib
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -133,10 +132,12 @@ def cmd_serve(args, settings: Settings) -> int:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.address", args.address, "--client.toolbarMode", "minimal"]
     print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Streamlit replaces this process (same pid): SIGTERM/SIGINT from a shell, a supervisor,
+    # systemd or Docker reach the server itself, and nothing is left running after it stops.
+    os.execve(sys.executable, cmd, env)
+    return 0   # not reached
 
 
 # --------------------------------------------------------------------------- delegated
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--board", action="append", help="board id (repeatable)")
     j.add_argument("--jql", help="extra JQL restriction")
     j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
+    j.add_argument("--allow-demo", action="store_true", help="sync even into a warehouse that holds the demo")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
 
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
