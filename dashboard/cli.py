@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log each request and query with its timing")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="build the demo warehouse (a year of two teams' sprints, metrics, retros)")
+    d = sub.add_parser("demo", help="build the demo warehouse (two teams' 13 sprints each, a year of metrics, retros)")
     d.add_argument("--seed", type=int, default=7, help="random seed (same seed, identical warehouse)")
     d.add_argument("--scale", type=int, default=None, help="generate N issues (proportional history) for benchmarks")
     d.set_defaults(func=cmd_demo)
