@@ -1,5 +1,5 @@
-"""Monte Carlo forecasts (METRICS.md §2 flow; PRODUCT.md "forecasts corrected by the team's
-measured estimate bias").
+"""Monte Carlo forecasts (docs/metrics.md §2 flow and "Forecasts": forecasts corrected by the
+team's measured estimate bias).
 
 - `forecast()` resamples the team's daily throughput over a window of past days and answers
   "when will N items be done" and "how many items by date D" at 50 / 85 / 95 % confidence,

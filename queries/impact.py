@@ -1,4 +1,4 @@
-"""Impact of a shipped item on a daily product metric (METRICS.md §7), pure Python + numpy.
+"""Impact of a shipped item on a daily product metric (docs/metrics.md §7), pure Python + numpy.
 
 Method (docs/impact.md has the why):
 - pre = [d − W, d − 1], post = [d + L, d + L + W − 1] (d = ship day, W = window, L = lag).

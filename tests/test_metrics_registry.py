@@ -1,5 +1,5 @@
 """Every public query in the registry runs on an empty warehouse and on a small fixture and
-returns at least its declared columns (PRODUCT.md contract)."""
+returns at least its declared columns (the contract docs/queries.md lists)."""
 
 from __future__ import annotations
 
