@@ -139,13 +139,13 @@ def retro_follow_up(f, key: str) -> None:
     st.markdown(f"**{r.title or r.retro_id}** · {r.team} · held {r.held_on:%d %b %Y}")
     table(last.drop(columns=["retro_id", "held_on", "team", "title"]), key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
-    open_actions = data.maybe("retro__open_actions", **p)
-    if open_actions is not None and not open_actions.empty:
+    open_actions = data.run_query("retro__open_actions", **p)
+    if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
         table(open_actions, key=f"{key}_open_actions", first=("held_on", "team", "retro_title", "text", "owner",
                                                               "due_on", "days_overdue"))
-    evaluation = data.maybe("retro__agreement_evaluation", **p)
-    if evaluation is not None and not evaluation.empty:
+    evaluation = data.run_query("retro__agreement_evaluation", **p)
+    if not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
         table(evaluation, key=f"{key}_agreements", first=("team", "text", "metric", "target", "direction", "verdict",
                                                           "before_value", "during_value", "start_on", "review_on"))
