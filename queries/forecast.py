@@ -21,14 +21,11 @@ import numpy as np
 import pandas as pd
 
 import queries
+from queries.dates import as_date as _as_date
 
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
 COLUMNS = ["question", "confidence", "value", "on_date", "basis", "detail"]
-
-
-def _as_date(v: datetime | date) -> date:
-    return v.date() if isinstance(v, datetime) else v
 
 
 def _window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:

@@ -10,15 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from helpers_serve import start_serve
 
 import queries
 from dashboard.pages import PAGES
@@ -49,12 +46,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 expect = sync_api.expect
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     """`retroscope serve` on a private copy of the demo (the journey writes retro records)."""
@@ -62,32 +53,13 @@ def server(demo_db, tmp_path_factory):
     db = d / "demo.duckdb"
     shutil.copyfile(demo_db, db)
     shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
-    port = _free_port()
-    cli = Path(sys.executable).with_name("retroscope")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
-    log = open(d / "serve.log", "w")
-    proc = subprocess.Popen([str(cli), "--db", str(db), "serve", "--port", str(port), "--address", "127.0.0.1"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=d)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:   # wait until the server answers its health check
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"retroscope serve did not come up: {(d / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield {"url": url, "db": db}
-    proc.terminate()
+    served = start_serve(db, d)
+    yield {"url": served.url, "db": db}
+    served.proc.terminate()
     try:
-        proc.wait(timeout=10)
+        served.proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        served.proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -6,24 +6,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-from helpers_jira import start, table
+import test_jira_cli
+from helpers_jira import table
 
 from connectors.settings import DEFAULT_DB
 from dashboard.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def cloud(monkeypatch):
-    f = start("cloud")
-    for k in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT", "JIRA_URL", "RETROSCOPE_CONFIG", "RETROSCOPE_DB"):
-        monkeypatch.delenv(k, raising=False)
-    for k, v in f.env().items():
-        monkeypatch.setenv(k, v)
-    yield f
-    f.__exit__()
+cloud = test_jira_cli.cloud   # the fake Jira Cloud fixture, its credentials in the environment
 
 
 def test_make_run_serves_the_demo_from_its_own_file():

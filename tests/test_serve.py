@@ -7,18 +7,10 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from helpers_serve import start_serve
 
 
 def _port_open(port: int) -> bool:
@@ -37,37 +29,19 @@ def _pid_alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_to_serve_stops_the_server(tmp_path, sig):
-    port = _free_port()
-    cli = Path(sys.executable).with_name("retroscope")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([str(cli), "--db", str(tmp_path / "none.duckdb"), "serve", "--port", str(port),
-                                 "--address", "127.0.0.1"], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                cwd=tmp_path)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, \
-                    f"serve did not come up: {log.read_text()[-2000:]}"
-                time.sleep(0.2)
-            proc.send_signal(sig)          # the wrapper's pid: what `kill <pid>` or a supervisor signals
-            proc.wait(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert not _pid_alive(proc.pid)
+    served = start_serve(tmp_path / "none.duckdb", tmp_path)
+    try:
+        served.proc.send_signal(sig)          # the wrapper's pid: what `kill <pid>` or a supervisor signals
+        served.proc.wait(timeout=20)
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+    assert not _pid_alive(served.proc.pid)
     deadline = time.monotonic() + 5
-    while _port_open(port) and time.monotonic() < deadline:
+    while _port_open(served.port) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _port_open(port), f"something still serves port {port} after the wrapper stopped"
+    assert not _port_open(served.port), f"something still serves port {served.port} after the wrapper stopped"
     # no Streamlit child left over, whatever its parent
     ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    assert not [ln for ln in ps.splitlines() if "streamlit" in ln and f"--server.port {port}" in ln], ps
+    assert not [ln for ln in ps.splitlines() if "streamlit" in ln and f"--server.port {served.port}" in ln], ps
