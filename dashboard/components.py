@@ -17,13 +17,18 @@ def empty_state(what: str, command: str) -> None:
     st.info(f"{what}\n\nFill it with:\n```\n{command}\n```", icon=":material/lightbulb:")
 
 
+# the demo's own file, so following the hint never mixes the demo into the user's warehouse
+DEMO_HINT = "\n# or try the demo, in its own file:\nretroscope --db data/demo.duckdb demo && retroscope --db data/demo.duckdb serve"
+
+
 def no_warehouse() -> None:
     db = data.db_label()
     st.title("Retroscope")
     st.warning(f"There is no warehouse at `{db}` yet.", icon=":material/database:")
-    empty_state("Build the demo warehouse (two teams, a year of sprints, product metrics and retros), "
-                "or sync your own Jira:",
-                f"retroscope --db {db} demo\n# or\nretroscope --db {db} sync jira --url https://your-site.atlassian.net")
+    empty_state("Sync your own Jira into it, or try the demo (two teams' 13 sprints each, a year of product "
+                "metrics, retros) in its own file:",
+                f"retroscope --db {db} sync jira --url https://your-site.atlassian.net"
+                + DEMO_HINT)
 
 
 def freshness_badge() -> None:

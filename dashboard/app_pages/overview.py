@@ -12,7 +12,8 @@ components.page_header("Overview", f, "Where do we stand: delivery, estimates, o
 counts = data.run_query("status_row_counts").set_index("table_name")["row_count"]
 if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
     components.empty_state("No delivery or product data is loaded yet.",
-                           f"retroscope --db {data.db_label()} demo\n# or\nretroscope sync jira")
+                           f"retroscope --db {data.db_label()} sync jira --url https://…"
+                           + components.DEMO_HINT)
     st.stop()
 
 sprints = data.run_query("sprint_facts", **p)
