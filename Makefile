@@ -1,10 +1,11 @@
 # Retroscope: two commands do all set-up on a fresh machine with Python >= 3.11 and make.
-#   make run    build the demo warehouse if missing, serve the dashboard on http://localhost:8501
+#   make run    build the demo warehouse (data/demo.duckdb) if missing, serve the dashboard on http://localhost:8501
 #   make test   install what the tests need (venv, packages, Chromium when possible), run the suite
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-DB      ?= data/retroscope.duckdb
+# the demo's own file; real data goes to data/retroscope.duckdb (the CLI's default), never here
+DB      ?= data/demo.duckdb
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
 

@@ -1,4 +1,4 @@
-"""The demo: a realistic, seeded warehouse that tells the story in PRODUCT.md ("Demo").
+"""The demo: a realistic, seeded warehouse that tells the product's story (README "Who it is for").
 
 Two teams (Atlas, Borealis), 13 two-week sprints each (the last one running on the demo
 day), Jira-like workflow To Do → In Progress → In Review → QA → Done with QA bounces,

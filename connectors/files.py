@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 
 MAX_SHOWN = 20
@@ -391,11 +392,6 @@ def text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object and not s.hasnans:
         return s     # CSV columns: already stripped strings
     return s.astype("string").fillna("").str.strip()
-
-
-def _show(v: object) -> str:
-    t = str(v)
-    return repr(t if len(t) <= 40 else t[:37] + "...")
 
 
 def _unknown_columns(tbl: Table, allowed: Iterable[str], probs: Problems, example: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import queries
+from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 
 KINDS = ("scrum", "product", "pm-eng")
@@ -85,11 +86,6 @@ def _number(v: object) -> float | None:
     except ValueError:
         return None
     return (x / 100 if pct else x) if math.isfinite(x) else None
-
-
-def _show(v: object) -> str:
-    t = str(v)
-    return repr(t if len(t) <= 40 else t[:37] + "...")
 
 
 def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set[str] | None = None,

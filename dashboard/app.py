@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard import components, data
 from dashboard.pages import PAGES
 
-st.set_page_config(page_title="Retroscope", page_icon=":material/insights:", layout="wide")
+# an emoji icon is drawn by the browser itself; a :material/…: page icon is fetched from a font host
+st.set_page_config(page_title="Retroscope", page_icon="📊", layout="wide")
 
 HERE = Path(__file__).parent
 

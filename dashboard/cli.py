@@ -7,7 +7,6 @@ import argparse
 import importlib
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -153,10 +152,12 @@ def cmd_serve(args, settings: Settings) -> int:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.address", args.address, "--client.toolbarMode", "minimal"]
     print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Streamlit replaces this process (same pid): SIGTERM/SIGINT from a shell, a supervisor,
+    # systemd or Docker reach the server itself, and nothing is left running after it stops.
+    os.execve(sys.executable, cmd, env)
+    return 0   # not reached
 
 
 # --------------------------------------------------------------------------- delegated
@@ -176,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log each request and query with its timing")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="build the demo warehouse (a year of two teams' sprints, metrics, retros)")
+    d = sub.add_parser("demo", help="build the demo warehouse (two teams' 13 sprints each, a year of metrics, retros)")
     d.add_argument("--seed", type=int, default=7, help="random seed (same seed, identical warehouse)")
     d.add_argument("--scale", type=int, default=None, help="generate N issues (proportional history) for benchmarks")
     d.set_defaults(func=cmd_demo)
@@ -199,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sy = sub.add_parser("sync", help="pull data from a source (no SOURCE: every configured source, in order)")
     sy.add_argument("--full", action="store_true", help="(no SOURCE) re-pull every source from scratch")
+    sy.add_argument("--allow-demo", action="store_true", help="sync Jira even into a warehouse that holds the demo")
     sy.set_defaults(func=_delegate("dashboard.cli_sync:run_all"), source=None)
     sysub = sy.add_subparsers(dest="source", metavar="SOURCE")
     j = sysub.add_parser("jira", help="sync issues, full history, boards and sprints from Jira Cloud or Data Center")
@@ -207,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--board", action="append", help="board id (repeatable)")
     j.add_argument("--jql", help="extra JQL restriction")
     j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
+    j.add_argument("--allow-demo", action="store_true", help="sync even into a warehouse that holds the demo")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
     sm = sysub.add_parser("metrics", help="pull product metrics from the [[metrics.sources]] in retroscope.toml "
                           "(SQL databases, PostHog)")

@@ -5,7 +5,8 @@ failure never leaves a partial file. `--png` converts the written slide with Lib
 headless (pptx → pdf) and poppler's `pdftoppm` (pdf → png at 110 dpi): a faithful
 rendering of the same file, with no browser or GUI. Both are Debian packages
 (libreoffice-impress, poppler-utils; `scripts/system-deps.sh` installs them); when they
-are missing the .pptx is still written and one line says what to install.
+are missing the .pptx is still written, one line says no PNG was written and what to install,
+and the command exits 1.
 """
 
 from __future__ import annotations
@@ -119,13 +120,17 @@ def tech_health(args, settings) -> int:
     lights = ", ".join(f"{k.label.lower()} {k.value_text()} ({k.status})" for k in th.kpis)
     print(f"tech-health slide for {th.team}, {th.period_start:%Y-%m-%d} – {th.period_end:%Y-%m-%d}, "
           f"written to {out}: {lights}")
+    rendered = False
     if png is not None:
         t1 = time.perf_counter()
         try:
             render_png(out, png)
+            rendered = True
             print(f"PNG written to {png} (LibreOffice + pdftoppm, {time.perf_counter() - t1:.1f}s)")
         except PngUnavailable as e:
-            print(f"retroscope: {e}", file=sys.stderr)
+            # the .pptx is fine, but what was asked for is not all there: say so and fail
+            print(f"retroscope: {e} (the .pptx is written: {out})", file=sys.stderr)
+            return 1
     print(f"export took {time.perf_counter() - t0:.1f}s (figures {t_figures:.2f}s, "
-          f"slide {t_pptx - t_figures:.2f}s{', PNG included' if png else ''})")
+          f"slide {t_pptx - t_figures:.2f}s{', PNG included' if rendered else ''})")
     return 0

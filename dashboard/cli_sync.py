@@ -4,8 +4,9 @@ environment, progress on stderr, a summary on stdout."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from connectors.settings import Settings
+from connectors.settings import DEFAULT_DB, Settings
 from queries.errors import RetroscopeError
 
 
@@ -23,6 +24,7 @@ def run(args, settings: Settings) -> int:
     projects = args.project or list(js.projects)
     boards = args.board or list(js.boards)
     jql = args.jql if args.jql is not None else js.jql
+    _refuse_demo_warehouse(settings, allow=bool(getattr(args, "allow_demo", False)))
     auth = jira_issues.auth_from_env()
     summary = jira_issues.sync(settings.db_path, url=url, auth=auth, projects=projects, boards=boards, jql=jql,
                                full=bool(args.full), settings=js, progress=TerminalProgress())
@@ -95,6 +97,7 @@ def run_all(args, settings: Settings) -> int:
     failed = 0
     if js.url:
         try:
+            _refuse_demo_warehouse(settings, allow=bool(getattr(args, "allow_demo", False)))
             summary = jira_issues.sync(settings.db_path, url=js.url, auth=jira_issues.auth_from_env(),
                                        projects=list(js.projects), boards=list(js.boards), jql=js.jql,
                                        full=bool(args.full), settings=js)
@@ -108,3 +111,23 @@ def run_all(args, settings: Settings) -> int:
     rc = _sync_metric_sources(settings, srcs, bool(args.full)) if srcs else 0
     print(f"warehouse: {settings.db_path}", file=sys.stderr)
     return 1 if failed or rc else 0
+
+
+def _refuse_demo_warehouse(settings: Settings, *, allow: bool) -> None:
+    """Real issues synced into the demo warehouse would mix with the demo's teams and sprints:
+    refuse unless the user asked for it."""
+    import queries
+    from connectors.demo import SOURCE as DEMO_SOURCE
+
+    if allow or not Path(settings.db_path).exists():
+        return
+    con = queries.connect(settings.db_path, derived=False)
+    try:
+        sources = set(queries.run(con, "status_freshness")["source"])
+    finally:
+        con.close()
+    if DEMO_SOURCE in sources:
+        own = DEFAULT_DB if Path(settings.db_path).resolve() != DEFAULT_DB.resolve() else DEFAULT_DB.with_name("jira.duckdb")
+        raise RetroscopeError(
+            f"{settings.db_path} holds the demo; sync real data into its own warehouse (--db {own}), "
+            "or pass --allow-demo to mix real and demo data on purpose")

@@ -17,13 +17,18 @@ def empty_state(what: str, command: str) -> None:
     st.info(f"{what}\n\nFill it with:\n```\n{command}\n```", icon=":material/lightbulb:")
 
 
+# the demo's own file, so following the hint never mixes the demo into the user's warehouse
+DEMO_HINT = "\n# or try the demo, in its own file:\nretroscope --db data/demo.duckdb demo && retroscope --db data/demo.duckdb serve"
+
+
 def no_warehouse() -> None:
     db = data.db_label()
     st.title("Retroscope")
     st.warning(f"There is no warehouse at `{db}` yet.", icon=":material/database:")
-    empty_state("Build the demo warehouse (two teams, a year of sprints, product metrics and retros), "
-                "or sync your own Jira:",
-                f"retroscope --db {db} demo\n# or\nretroscope --db {db} sync jira --url https://your-site.atlassian.net")
+    empty_state("Sync your own Jira into it, or try the demo (two teams' 13 sprints each, a year of product "
+                "metrics, retros) in its own file:",
+                f"retroscope --db {db} sync jira --url https://your-site.atlassian.net"
+                + DEMO_HINT)
 
 
 def freshness_badge() -> None:
@@ -139,13 +144,13 @@ def retro_follow_up(f, key: str) -> None:
     st.markdown(f"**{r.title or r.retro_id}** · {r.team} · held {r.held_on:%d %b %Y}")
     table(last.drop(columns=["retro_id", "held_on", "team", "title"]), key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
-    open_actions = data.maybe("retro__open_actions", **p)
-    if open_actions is not None and not open_actions.empty:
+    open_actions = data.run_query("retro__open_actions", **p)
+    if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
         table(open_actions, key=f"{key}_open_actions", first=("held_on", "team", "retro_title", "text", "owner",
                                                               "due_on", "days_overdue"))
-    evaluation = data.maybe("retro__agreement_evaluation", **p)
-    if evaluation is not None and not evaluation.empty:
+    evaluation = data.run_query("retro__agreement_evaluation", **p)
+    if not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
         table(evaluation, key=f"{key}_agreements", first=("team", "text", "metric", "target", "direction", "verdict",
                                                           "before_value", "during_value", "start_on", "review_on"))

@@ -17,7 +17,6 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -95,18 +94,6 @@ def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: 
         return queries.run(c.con, name, **dict(params))
 
 
-def available(name: str) -> bool:
-    """Whether a query exists in this build: a public query whose module imports, or a
-    packaged report. Pages show their empty state for data that has not landed."""
-    q = REGISTRY.get(name)
-    if q is not None and q.func:
-        try:
-            return importlib.util.find_spec(q.func.split(":")[0]) is not None
-        except ModuleNotFoundError:
-            return False
-    return (resources.files("queries") / "reports" / f"{name}.sql").is_file()
-
-
 def run_query(name: str, **params) -> pd.DataFrame:
     """Run a query (public ones through the registry's validation) with caching.
     Parameters a report does not use are ignored; public queries get only theirs."""
@@ -133,19 +120,6 @@ def invalidate_userdata() -> None:
     """Call after writing to the user-input store (the version check picks it up; this
     also drops cached frames at once)."""
     _cached.clear()
-
-
-def maybe(name: str, **params) -> pd.DataFrame | None:
-    """`run_query` for data another part of the app may not provide yet: None when absent
-    (the query, or a packaged query it relies on, is not in this build)."""
-    if not available(name):
-        return None
-    try:
-        return run_query(name, **params)
-    except queries.QueryError as e:
-        if str(e).startswith("unknown query"):
-            return None
-        raise
 
 
 def db_label() -> str:
@@ -228,9 +202,9 @@ def prefetch(params: dict) -> None:
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     def work() -> None:
-        jobs = [lambda n=n, e=e: maybe(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
+        jobs = [lambda n=n, e=e: run_query(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
         jobs += [lambda: tech_health(params["board_id"], params["as_of"], 6),
-                 lambda: available("outcomes__hypotheses") and analysis("queries.impact:hypotheses_table", **params)]
+                 lambda: analysis("queries.impact:hypotheses_table", **params)]
         for job in jobs:
             try:
                 job()

@@ -223,8 +223,8 @@ def connect(
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise WarehouseMissing(
-            f"no warehouse at {db_path}; build the demo with `retroscope --db {db_path} demo` "
-            "or load Jira with `retroscope --db {0} sync jira`".format(db_path)
+            f"no warehouse at {db_path}; load your data with `retroscope --db {db_path} sync jira` "
+            "(or `import metrics|features|retro`), or try the demo with `retroscope --db data/demo.duckdb demo`"
         )
     con = _open(db_path, read_only=read_only)
     try:

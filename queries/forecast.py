@@ -1,5 +1,5 @@
-"""Monte Carlo forecasts (METRICS.md §2 flow; PRODUCT.md "forecasts corrected by the team's
-measured estimate bias").
+"""Monte Carlo forecasts (docs/metrics.md §2 flow and "Forecasts": forecasts corrected by the
+team's measured estimate bias).
 
 - `forecast()` resamples the team's daily throughput over a window of past days and answers
   "when will N items be done" and "how many items by date D" at 50 / 85 / 95 % confidence,
@@ -21,14 +21,11 @@ import numpy as np
 import pandas as pd
 
 import queries
+from queries.dates import as_date as _as_date
 
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
 COLUMNS = ["question", "confidence", "value", "on_date", "basis", "detail"]
-
-
-def _as_date(v: datetime | date) -> date:
-    return v.date() if isinstance(v, datetime) else v
 
 
 def _window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:

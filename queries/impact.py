@@ -1,4 +1,4 @@
-"""Impact of a shipped item on a daily product metric (METRICS.md §7), pure Python + numpy.
+"""Impact of a shipped item on a daily product metric (docs/metrics.md §7), pure Python + numpy.
 
 Method (docs/impact.md has the why):
 - pre = [d − W, d − 1], post = [d + L, d + L + W − 1] (d = ship day, W = window, L = lag).
@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 import queries
+from queries.dates import as_date as _as_date
 
 MOVED = "moved"
 WRONG_WAY = "moved the wrong way"
@@ -68,14 +69,6 @@ class ImpactResult:
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_date(v) -> date:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    return pd.Timestamp(v).date()
-
-
 def _to_series(series) -> pd.Series:
     """A float series indexed by python dates (sorted, NaNs dropped, duplicate days averaged)."""
     if isinstance(series, pd.DataFrame):

@@ -28,7 +28,7 @@ import pandas as pd
 
 import queries
 from queries import registry
-from queries.errors import QueryError, RetroscopeError
+from queries.errors import RetroscopeError
 
 KPI_KEYS = ("debt_share", "cycle_time_p85", "rework_rate", "escaped_bugs", "range_hit_rate", "carry_over")
 DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate": "share",
@@ -278,7 +278,7 @@ class TechHealth:
     sprints: tuple[SprintRow, ...] = ()
     previous_sprints: tuple[SprintRow, ...] = ()
     retro: RetroItems | None = None
-    notes: tuple[str, ...] = field(default=())   # caveats (e.g. a query not available yet)
+    notes: tuple[str, ...] = field(default=())   # caveats to show with the figures (none at present)
 
     def kpi(self, key: str) -> KPI:
         return next(k for k in self.kpis if k.key == key)
@@ -289,18 +289,8 @@ class TechHealth:
 
 
 # --------------------------------------------------------------------------- helpers
-def _available(name: str) -> bool:
-    try:
-        queries.sql_text(name)
-        return True
-    except QueryError:
-        return name in registry.REGISTRY and registry.REGISTRY[name].func is not None
-
-
-def _public(con, name: str, **params) -> pd.DataFrame | None:
-    """A query's frame (public ones through the registry), or None when it has not landed."""
-    if not _available(name):
-        return None
+def _public(con, name: str, **params) -> pd.DataFrame:
+    """A query's frame (public ones through the registry); a missing query raises."""
     if name in registry.REGISTRY:
         return registry.run_public(con, name, **params)
     # a non-public report (tech_health__kpis): the common filters, NULL = no filter
@@ -449,10 +439,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     sp = {k: closed[end_days.between(a, b)] if len(closed) else closed for k, (a, b) in periods.items()}
 
     # ---- the six figures: one row per KPI from tech_health__kpis (current + previous)
-    rows = q("tech_health__kpis", "cur") if _available("tech_health__kpis") else None
-    if rows is None:
-        notes.append("tech_health__kpis is not available in this version: every tile shows no data")
-        rows = pd.DataFrame(columns=["kpi", "value", "previous_value", "target", "unit", "n"])
+    rows = q("tech_health__kpis", "cur")
     by_key = {r["kpi"]: r for _, r in rows.iterrows()}
     nothing_done = all(_f(by_key[k]["value"]) is None if k in by_key else True
                        for k in ("debt_share", "cycle_time_p85", "rework_rate"))
@@ -497,7 +484,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           "0%", "share of completed points", "work_mix")
     if chart is None:
         fw = q("flow_weekly", "cur")
-        if fw is not None and len(fw) and fw["cycle_time_p85"].notna().any():
+        if len(fw) and fw["cycle_time_p85"].notna().any():
             chart = Chart("Cycle time p85 per week",
                           tuple(pd.Timestamp(w).strftime("%-d %b") for w in fw["week"]),
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),

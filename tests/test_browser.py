@@ -10,21 +10,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from helpers_serve import start_serve
 
 import queries
 from dashboard.pages import PAGES
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+# the system Chromium, by any of its usual names on PATH (Debian, Ubuntu, Google's build)
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome",
+                                                "google-chrome-stable"))), None)
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOAD = 180_000   # ms: the first render of a page computes its queries (slow on a busy CI box)
@@ -39,17 +39,11 @@ KEY_TEXTS = {
     "data_sources": "Data quality",
 }
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (install it with `make system-deps`); browser tests skipped",
-                allow_module_level=True)
+if CHROMIUM is None:
+    pytest.skip("no chromium, chromium-browser or google-chrome on PATH (install it with `make system-deps`); "
+                "browser tests skipped", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,32 +53,13 @@ def server(demo_db, tmp_path_factory):
     db = d / "demo.duckdb"
     shutil.copyfile(demo_db, db)
     shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
-    port = _free_port()
-    cli = Path(sys.executable).with_name("retroscope")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
-    log = open(d / "serve.log", "w")
-    proc = subprocess.Popen([str(cli), "--db", str(db), "serve", "--port", str(port), "--address", "127.0.0.1"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=d)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:   # wait until the server answers its health check
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"retroscope serve did not come up: {(d / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.2)
-    yield {"url": url, "db": db}
-    proc.terminate()
+    served = start_serve(db, d)
+    yield {"url": served.url, "db": db}
+    served.proc.terminate()
     try:
-        proc.wait(timeout=10)
+        served.proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        served.proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +136,22 @@ def test_journey_record_an_action_item(server, page, tmp_path):
     expect(page.get_by_text("Demo the QA bounce list every Monday").first).to_be_attached(timeout=LOAD)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     _screenshot(page, tmp_path, "retro_log_journey", publish=False)
+
+
+def test_no_request_leaves_the_machine(server, page):
+    """Local-first: loading every page asks nothing of any host but the local server (no web
+    fonts, icon sets, CDNs or telemetry)."""
+    outside = []
+
+    def record(request):
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("data", "blob", "about") and parts.hostname not in ("127.0.0.1", "localhost"):
+            outside.append(request.url)
+
+    page.on("request", record)
+    for spec in PAGES:
+        page.goto(f"{server['url']}/{'' if spec.slug == PAGES[0].slug else spec.slug}")
+        expect(page.get_by_role("heading", name=spec.title, exact=True).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        page.wait_for_load_state("networkidle")
+    assert outside == [], f"requests to other hosts: {sorted(set(outside))}"

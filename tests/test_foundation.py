@@ -247,12 +247,6 @@ def test_only_the_jira_modules_import_jira():
     assert all(Path(u).name.startswith("jira_") for u in users), users
 
 
-def test_sql_files_ship_as_package_data():
-    text = (ROOT / "pyproject.toml").read_text()
-    for layer in ("schema", "staging", "marts", "reports", "statements"):
-        assert f'"{layer}/*.sql"' in text, layer
-
-
 def test_query_docs_match_the_registry():
     doc = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
     assert doc == markdown(), "docs/queries.md is stale: run `python -m queries.registry > docs/queries.md`"

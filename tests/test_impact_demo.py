@@ -1,4 +1,4 @@
-"""The demo's outcomes story through the public queries (PRODUCT.md, issue 5 "Done when"):
+"""The demo's outcomes story through the public queries (docs/impact.md "On the demo"):
 the epic with a real +10 % effect moved its metric, the epics with no effect did not, the
 two revenue launches are flagged as confounded, the latest one is too early."""
 

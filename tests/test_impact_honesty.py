@@ -1,4 +1,4 @@
-"""Honesty of the impact verdicts (METRICS.md §7) on seeded synthetic series: trend,
+"""Honesty of the impact verdicts (docs/metrics.md §7) on seeded synthetic series: trend,
 weekly seasonality and AR(1) noise. Run with -s to see the observed rates."""
 
 from __future__ import annotations

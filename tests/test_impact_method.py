@@ -1,5 +1,5 @@
 """Impact analysis on hand-made series where the answer is known exactly (no noise), plus
-confounders, difference-in-differences and the verdict rules of METRICS.md §7."""
+confounders, difference-in-differences and the verdict rules of docs/metrics.md §7."""
 
 from __future__ import annotations
 

@@ -3,14 +3,11 @@ A query whose report is not written yet is skipped with its name in the reason."
 
 from __future__ import annotations
 
-import importlib
-
 import pandas as pd
 import pytest
 from helpers_jira import start, sync
 
 import queries
-from queries.errors import QueryError
 from queries.registry import REGISTRY, run_public
 
 
@@ -22,27 +19,8 @@ def synced_db(request, tmp_path_factory):
     return db
 
 
-def _missing(name: str) -> str | None:
-    q = REGISTRY[name]
-    if q.func:
-        mod = q.func.split(":")[0]
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError:
-            return f"public query '{name}': module {mod} not written yet"
-        return None
-    try:
-        queries.sql_text(name)
-    except QueryError:
-        return f"public query '{name}': queries/reports/{name}.sql not written yet"
-    return None
-
-
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_public_query_runs_on_synced_data(synced_db, name):
-    reason = _missing(name)
-    if reason:
-        pytest.skip(reason)
     con = queries.connect(synced_db)
     try:
         df = run_public(con, name)
@@ -54,8 +32,6 @@ def test_public_query_runs_on_synced_data(synced_db, name):
 
 
 def test_synced_issues_reach_issue_facts(synced_db):
-    if _missing("issue_facts"):
-        pytest.skip(_missing("issue_facts"))
     con = queries.connect(synced_db)
     try:
         df = run_public(con, "issue_facts")

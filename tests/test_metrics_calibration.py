@@ -1,4 +1,4 @@
-"""estimate_calibration and the calibration page reports (METRICS.md §5), hand-worked."""
+"""estimate_calibration and the calibration page reports (docs/metrics.md §5), hand-worked."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Flow reports (METRICS.md §2, §3, §6): weekly throughput / percentiles / WIP, CFD, time in
+"""Flow reports (docs/metrics.md §2, §3, §6): weekly throughput / percentiles / WIP, CFD, time in
 status, ageing WIP, rework trend, bug inflow. Hand-worked from one small fixture.
 Jan 5 2026 is a Monday; all instants UTC."""
 

@@ -1,4 +1,4 @@
-"""fct_issue_facts (METRICS.md §1–3): completion, start, cycle/lead time, rework, as-of
+"""fct_issue_facts (docs/metrics.md §1–3): completion, start, cycle/lead time, rework, as-of
 replay, workflow config. Every expected number is worked out by hand in the comments
 (all instants UTC; 1 day = 24 h)."""
 

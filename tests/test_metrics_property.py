@@ -1,5 +1,5 @@
 """Property tests on random status histories: invariants of fct_issue_facts, and start /
-completion checked against a direct reading of METRICS.md §1 written here in Python."""
+completion checked against a direct reading of docs/metrics.md §1 written here in Python."""
 
 from __future__ import annotations
 

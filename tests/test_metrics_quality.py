@@ -1,4 +1,4 @@
-"""data_quality and work_mix (METRICS.md §6), hand-worked."""
+"""data_quality and work_mix (docs/metrics.md §6), hand-worked."""
 
 from __future__ import annotations
 

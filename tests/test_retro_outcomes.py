@@ -1,4 +1,4 @@
-"""Retro outcomes (METRICS.md §8): action follow-through, open actions, and working
+"""Retro outcomes (docs/metrics.md §8): action follow-through, open actions, and working
 agreements judged on delivery metrics. Expected numbers are worked out by hand below."""
 
 from __future__ import annotations

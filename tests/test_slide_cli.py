@@ -95,7 +95,7 @@ def test_thresholds_from_retroscope_toml(tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_png_missing_tools_degrades_with_a_message(tmp_path):
+def test_png_missing_tools_writes_the_pptx_says_no_png_and_fails(tmp_path):
     db = build_tiny(tmp_path)
     out, png = tmp_path / "th.pptx", tmp_path / "th.png"
     empty_bin = tmp_path / "bin"
@@ -103,9 +103,10 @@ def test_png_missing_tools_degrades_with_a_message(tmp_path):
     env = dict(os.environ, PATH=str(empty_bin))
     r = subprocess.run([sys.executable, "-m", "dashboard.cli", "--db", str(db), "export", "tech-health",
                         "--out", str(out), "--png", str(png)], capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr
     assert out.exists() and not png.exists()
     assert "--png" in r.stderr and "libreoffice-impress" in r.stderr and "not written" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "PNG included" not in r.stdout
 
 
 @pytest.mark.skipif(not HAVE_LO, reason="LibreOffice (soffice) not installed: install libreoffice-impress "

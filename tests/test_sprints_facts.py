@@ -1,4 +1,4 @@
-"""Sprint facts rebuilt from history (METRICS.md §4), one small scenario per test.
+"""Sprint facts rebuilt from history (docs/metrics.md §4), one small scenario per test.
 Every expected number is worked out by hand in the comments from the fixture rows."""
 
 from __future__ import annotations

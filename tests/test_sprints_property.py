@@ -1,4 +1,4 @@
-"""Property tests of the sprint replay (METRICS.md §4) on random membership, estimate and
+"""Property tests of the sprint replay (docs/metrics.md §4) on random membership, estimate and
 status histories: the identity holds for every sprint, and every bucket and point figure of
 fct_sprint_members agrees with a direct, independent Python replay of the definitions."""
 
@@ -80,7 +80,7 @@ def _replay_before(initial, changes, t):
 
 
 def oracle(issues: dict) -> dict:
-    """(sprint_id, issue_id) -> dict of buckets and points, straight from METRICS.md §4."""
+    """(sprint_id, issue_id) -> dict of buckets and points, straight from docs/metrics.md §4."""
     out = {}
     as_of = at(AS_OF_K)
     for sid, (board, k0, k1) in SPRINTS.items():

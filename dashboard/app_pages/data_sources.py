@@ -15,7 +15,8 @@ fresh = data.run_query("status_freshness")
 st.subheader("Sources")
 if fresh.empty:
     components.empty_state("Nothing has been loaded yet.",
-                           f"retroscope --db {data.db_label()} demo\n# or\nretroscope sync jira --url https://…")
+                           f"retroscope --db {data.db_label()} sync jira --url https://…"
+                           + components.DEMO_HINT)
 else:
     components.table(fresh.rename(columns={"last_finished_at": "last sync / import", "data_as_of": "data as of"}),
                      key="data_sources_fresh")

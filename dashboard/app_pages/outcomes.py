@@ -9,15 +9,14 @@ f = sidebar()
 p = f.params()
 components.page_header("Product outcomes", f, "Did what we shipped move the metric it was meant to move?")
 
-metrics = data.maybe("outcomes_page__metrics", **p)
-if metrics is None or metrics.empty or metrics["days_all_users"].sum() == 0:
+metrics = data.run_query("outcomes_page__metrics", **p)
+if metrics.empty or metrics["days_all_users"].sum() == 0:
     components.empty_state("No product metrics are loaded yet.",
                            "retroscope import metrics metrics.csv      # day, metric, value[, segment]\n"
                            "retroscope import features shipped.csv    # key, name, shipped_on, metrics")
     st.stop()
-impact = data.maybe("impact", **p)
-impact = components.NO_IMPACT if impact is None else impact
-evaluation = data.maybe("outcomes__agreement_evaluation", **p)
+impact = data.run_query("impact", **p)
+evaluation = data.run_query("outcomes__agreement_evaluation", **p)
 
 options = metrics["metric"].tolist()
 preferred = [m for m in options if m in set(impact["metric"])] or options
@@ -26,7 +25,7 @@ metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key=
 series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
 unit = metrics.set_index("metric").loc[metric, "unit"]
 on_metric = impact[impact["metric"] == metric]
-agreements = evaluation[evaluation["metric"] == metric] if evaluation is not None else on_metric.iloc[0:0]
+agreements = evaluation[evaluation["metric"] == metric]
 components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
                  "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
                  "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
@@ -43,8 +42,8 @@ else:
                      key="outcomes_effects")
 
 st.subheader("Hypotheses from retros")
-hyp = data.analysis("queries.impact:hypotheses_table", **p) if data.available("outcomes__hypotheses") else None
-if hyp is None or hyp.empty:
+hyp = data.analysis("queries.impact:hypotheses_table", **p)
+if hyp.empty:
     components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
                            "the direction you expect), or: retroscope import retro retros.json")
 else:

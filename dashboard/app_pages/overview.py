@@ -12,7 +12,8 @@ components.page_header("Overview", f, "Where do we stand: delivery, estimates, o
 counts = data.run_query("status_row_counts").set_index("table_name")["row_count"]
 if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
     components.empty_state("No delivery or product data is loaded yet.",
-                           f"retroscope --db {data.db_label()} demo\n# or\nretroscope sync jira")
+                           f"retroscope --db {data.db_label()} sync jira --url https://…"
+                           + components.DEMO_HINT)
     st.stop()
 
 sprints = data.run_query("sprint_facts", **p)
@@ -27,11 +28,10 @@ else:
                 help=" · ".join(f"{r.sprint_name}: {components.fmt_pct(r.say_do_ratio)}" for r in last.itertuples()))
 components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time")
 components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate")
-ft = data.maybe("retro_follow_through", **p)
-rate, due = components.follow_through(ft) if ft is not None else (None, 0)
+rate, due = components.follow_through(data.run_query("retro_follow_through", **p))
 c[3].metric("Action follow-through", components.fmt_pct(rate), f"{due} actions due", delta_color="off")
-impact = data.maybe("impact", **p)
-if impact is None or impact.empty:
+impact = data.run_query("impact", **p)
+if impact.empty:
     c[4].metric("Shipped items that moved", "–", "no impact analysis yet", delta_color="off")
 else:
     judged = impact[~impact["verdict"].isin(["too early", "not enough data"])]

@@ -12,8 +12,8 @@ components.page_header("Retro log", f, "What did we agree last time, is it done,
 components.flash()
 
 st.subheader("Open actions from earlier retros")
-open_actions = data.maybe("retro__open_actions", **p)
-if open_actions is None or open_actions.empty:
+open_actions = data.run_query("retro__open_actions", **p)
+if open_actions.empty:
     st.caption("Nothing left open from earlier retros.")
 else:
     components.table(open_actions[["held_on", "team", "retro_title", "text", "owner", "due_on", "days_overdue"]],

@@ -43,25 +43,19 @@ with right:
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
 st.subheader(f"What changed in {s.sprint_name}")
-scope = data.maybe("sprint__scope_changes", **p)
-carry = data.maybe("sprint__carryover", **p)
+scope = data.run_query("sprint__scope_changes", **p)
+carry = data.run_query("sprint__carryover", **p)
 left, right = st.columns(2)
 with left:
     st.markdown("**Added / removed after the start**")
-    if scope is None:
-        components.missing("Scope changes are not available in this build", "the Metrics engine adds them")
-    else:
-        components.table(scope[scope["sprint_id"] == s.sprint_id][
-            ["issue_key", "direction", "changed_at", "days_into_sprint", "points", "summary", "source"]],
-            key="sprint_retro_scope_table", board_id=f.board_id)
+    components.table(scope[scope["sprint_id"] == s.sprint_id][
+        ["issue_key", "direction", "changed_at", "days_into_sprint", "points", "summary", "source"]],
+        key="sprint_retro_scope_table", board_id=f.board_id)
 with right:
     st.markdown("**Carried over at the end**")
-    if carry is None:
-        components.missing("Carry-over is not available in this build", "the Metrics engine adds it")
-    else:
-        components.table(carry[carry["sprint_id"] == s.sprint_id][
-            ["issue_key", "status", "points", "times_carried", "first_carried_from", "summary", "source"]],
-            key="sprint_retro_carry_table", board_id=f.board_id)
+    components.table(carry[carry["sprint_id"] == s.sprint_id][
+        ["issue_key", "status", "points", "times_carried", "first_carried_from", "summary", "source"]],
+        key="sprint_retro_carry_table", board_id=f.board_id)
 
 st.subheader("Flow")
 issues = data.run_query("flow__cycle_time_scatter", **p)
@@ -78,31 +72,22 @@ with left:
     components.chart(charts.cfd, (data.run_query("cfd_daily", **p),), "Issues in each status at the end of each "
                      "day; widening bands mean work piles up there.", key="sprint_retro_cfd")
 with right:
-    wip = data.maybe("flow__ageing_wip", **p)
-    if wip is None:
-        components.missing("Ageing WIP is not available in this build", "the Metrics engine adds it")
-    else:
-        components.chart(charts.ageing_wip, (wip,), "Issues started and not finished as of the as-of date, by "
-                         "status; height = days since work started.", key="sprint_retro_wip")
+    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p),), "Issues started and not "
+                     "finished as of the as-of date, by status; height = days since work started.",
+                     key="sprint_retro_wip")
 
 st.subheader("Quality and work mix")
 left, right = st.columns(2)
 with left:
-    rework = data.maybe("quality__rework_trend", **p)
-    if rework is None:
-        components.missing("The rework trend is not available in this build", "the Metrics engine adds it")
-    else:
-        components.chart(charts.rework_trend, (rework,), "QA bounces (back from review/QA) and reopens (back from "
-                         "Done) of issues completed each period; line = rework rate.", key="sprint_retro_rework")
+    components.chart(charts.rework_trend, (data.run_query("quality__rework_trend", **p),), "QA bounces (back from "
+                     "review/QA) and reopens (back from Done) of issues completed each period; line = rework rate.",
+                     key="sprint_retro_rework")
 with right:
-    mix = data.maybe("work_mix", **p)
-    if mix is None:
-        components.missing("Work mix is not available in this build", "the Metrics engine adds it")
-    else:
-        names = dict(zip(sprints["sprint_id"], sprints["sprint_name"], strict=False))
-        components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, names,),
-                         "Share of completed points per work type and sprint; the dashed line is the tech-debt "
-                         "target.", key="sprint_retro_mix")
+    names = dict(zip(sprints["sprint_id"], sprints["sprint_name"], strict=False))
+    components.chart(charts.debt_share, (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target,
+                                         names,),
+                     "Share of completed points per work type and sprint; the dashed line is the tech-debt target.",
+                     key="sprint_retro_mix")
 
 st.subheader("Last retro: actions and agreements")
 components.retro_follow_up(f, key="sprint_retro")

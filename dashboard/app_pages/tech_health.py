@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, components, data
 from dashboard.filters import sidebar
+from dashboard.slides import build_tech_health
 
 f = sidebar()
 components.page_header("Tech health", f, "How healthy is our engineering, in one slide for stakeholders?")
@@ -40,16 +41,9 @@ with right:
     st.subheader("Latest retro")
     components.retro_items(th.retro)
 
-try:
-    from dashboard.slides import build_tech_health
-except ImportError:   # the slide module ships separately
-    build_tech_health = None
-if build_tech_health is None:
-    components.missing("The slide builder is not available in this build", "install the full package")
-else:
-    st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
-                       file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="tech_health_download", type="primary", icon=":material/slideshow:", on_click="ignore")
-    components.how(f"The same slide as `retroscope export tech-health --out slide.pptx --sprints {int(n)}"
-                   + (f" --board {f.board_id}" if f.board_id else "") + "`.")
+st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
+                   file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",
+                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                   key="tech_health_download", type="primary", icon=":material/slideshow:", on_click="ignore")
+components.how(f"The same slide as `retroscope export tech-health --out slide.pptx --sprints {int(n)}"
+               + (f" --board {f.board_id}" if f.board_id else "") + "`.")

@@ -1,5 +1,5 @@
 -- scalar: direction, target, before_value, during_value, review_on, as_of_on
--- The verdict of a working agreement on a linked metric (METRICS.md §8), shared by the
+-- The verdict of a working agreement on a linked metric (docs/metrics.md §8), shared by the
 -- delivery-metric (fct_retro_agreements) and product-metric (fct_metric_agreements) marts:
 -- too early while the review date is after as_of; not measurable without values during
 -- the agreement, or without a target and without values before it; met when the value

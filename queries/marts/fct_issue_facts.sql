@@ -1,5 +1,5 @@
 -- args: as_of
--- One row per issue as of `as_of` (METRICS.md §1–3, §6): the contract the other marts,
+-- One row per issue as of `as_of` (docs/metrics.md §1–3, §6): the contract the other marts,
 -- reports and pages build on. Sub-tasks are excluded (their parents count); issues created
 -- after as_of are absent; history after as_of is ignored. Estimates are replayed from the
 -- field history to their value at as_of (no history: the current value).

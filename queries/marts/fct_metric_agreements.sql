@@ -1,5 +1,5 @@
 -- args: as_of
--- Working agreements linked to a product metric (METRICS.md §8), judged at `as_of`: the
+-- Working agreements linked to a product metric (docs/metrics.md §8), judged at `as_of`: the
 -- metric's daily mean (all users, segment '') over during = [start_on, review_on] (up to
 -- as_of while running) vs before = the same number of days just before start_on. Same
 -- columns and rules as the delivery-metric agreements (retro__agreement_evaluation):

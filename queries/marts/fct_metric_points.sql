@@ -1,4 +1,4 @@
--- Daily product-metric values (METRICS.md §7) with their definitions: one row per metric,
+-- Daily product-metric values (docs/metrics.md §7) with their definitions: one row per metric,
 -- day and segment ('' = all users). higher_is_better defaults to true when a metric has
 -- no definition.
 WITH points AS (

@@ -1,6 +1,6 @@
 -- args: as_of
 -- Action items of retros held on or before as_of's day (reporting timezone), as they stood
--- then (METRICS.md §8). Choices where the spec is silent (docs/retro-outcomes.md):
+-- then (docs/metrics.md §8). Choices where the spec is silent (docs/retro-outcomes.md):
 --   effective_due_on  the due date; without one, the team's next retro (an action is
 --                     reviewed at the next retro); neither yet -> not due.
 --   is_due            effective_due_on <= as_of's day, and not dropped. Dropped items are a

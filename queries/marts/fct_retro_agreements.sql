@@ -1,5 +1,5 @@
 -- args: as_of, in_board
--- Working agreements of retros held on or before as_of's day, judged (METRICS.md §8):
+-- Working agreements of retros held on or before as_of's day, judged (docs/metrics.md §8):
 -- the linked metric over during = [start_on, review_on] vs before = the same number of days
 -- just before start_on, over the team's boards (fct_retro_team_boards). Verdict, in order:
 --   'not measurable'  no metric linked, an unknown metric, or no data in a window

@@ -1,5 +1,5 @@
 -- The delivery metrics a working agreement can be linked to and judged on automatically
--- (METRICS.md §8), with the direction that counts as better when the agreement names none.
+-- (docs/metrics.md §8), with the direction that counts as better when the agreement names none.
 -- Any other metric name is a product metric (judged by the impact engine) when the
 -- warehouse has data for it, else unknown (not measurable).
 SELECT * FROM (VALUES

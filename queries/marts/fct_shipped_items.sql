@@ -1,5 +1,5 @@
 -- args: as_of
--- Shipped items (METRICS.md §7) as of `as_of`: imported items (raw_shipped_items) plus, as
+-- Shipped items (docs/metrics.md §7) as of `as_of`: imported items (raw_shipped_items) plus, as
 -- configured by cfg_param shipped_from_epics / shipped_from_versions, epics completed by
 -- as_of (completion per fct_issue_facts: the last entry into done, or resolved_at when an
 -- issue has no history) and released fix versions (release_on). Items shipped after

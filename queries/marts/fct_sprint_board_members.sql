@@ -1,6 +1,6 @@
 -- args: as_of, in_board
 -- One row per sprint x issue that was in the sprint at some instant of its window
--- (t_start, t_end] or at t_start, as of as_of (METRICS.md §4). Sub-tasks excluded.
+-- (t_start, t_end] or at t_start, as of as_of (docs/metrics.md §4). Sub-tasks excluded.
 -- Replays membership, estimate and status at t_start, when the issue (first) joined,
 -- when it (last) left, and at t_end; done = in the board's done column when the board
 -- mapping is known (and use_board_done_column is on), else a done-category status.

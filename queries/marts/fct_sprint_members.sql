@@ -1,5 +1,5 @@
 -- args: as_of
--- One row per sprint x issue of every board's sprints as of as_of (METRICS.md §4): the
+-- One row per sprint x issue of every board's sprints as of as_of (docs/metrics.md §4): the
 -- buckets (committed, added, removed, completed, carryover), the estimates and statuses
 -- replayed at the sprint's start, joins, leaves and end, and completed_while_member.
 -- Definitions and columns: fct_sprint_board_members (this is it with no board filter).

@@ -1,6 +1,6 @@
 -- args: in_board
 -- When each issue was in each sprint: one row per uninterrupted stay, [joined_at, left_at)
--- (left_at NULL = still there). Replays the sprint field's history (METRICS.md §4): the
+-- (left_at NULL = still there). Replays the sprint field's history (docs/metrics.md §4): the
 -- value before the first change is that change's `from`; an issue without history has
 -- its current value throughout. Nothing is a member before the issue was created, so the
 -- first stay starts at creation at the earliest (an issue created straight into a running

@@ -1,6 +1,6 @@
 -- args: as_of
 -- Sprints as they stood at as_of, with the window the sprint facts are measured over
--- (METRICS.md §4): t_start = activation (else planned start); t_end = completion for a
+-- (docs/metrics.md §4): t_start = activation (else planned start); t_end = completion for a
 -- sprint closed by as_of, else as_of (active). Sprints not started by as_of (future,
 -- no start date, or a start after as_of) are left out. A sprint Jira calls closed but
 -- that has no completion date ends at its planned end (or as_of, if that is earlier).

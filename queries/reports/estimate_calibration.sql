@@ -1,4 +1,4 @@
--- Estimate scores (METRICS.md §5) on issues complete at $as_of and completed in the period
+-- Estimate scores (docs/metrics.md §5) on issues complete at $as_of and completed in the period
 -- ($date_from..$date_to by completion date), per group_by: overall ('all'), work_type,
 -- issue_type, quarter of completion ('2026-Q1'), label and component (an issue counts in
 -- each of its labels / components: e.g. to see that `integration` work runs long).

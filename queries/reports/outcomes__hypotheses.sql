@@ -1,4 +1,4 @@
--- Hypotheses from retros held on or before $as_of's day (METRICS.md §8) with the item they
+-- Hypotheses from retros held on or before $as_of's day (docs/metrics.md §8) with the item they
 -- are about: shipped_on is NULL when the item has not shipped by $as_of (not in
 -- fct_shipped_items). queries.impact.hypotheses_table adds the impact verdict.
 -- Filters as the impact query, on the item: $project (the item's project, or the key's

@@ -1,4 +1,4 @@
--- Rework per ISO week of completion (METRICS.md §3): issues completed that week, how many
+-- Rework per ISO week of completion (docs/metrics.md §3): issues completed that week, how many
 -- had at least one backward transition (before completion), the rework rate, and their
 -- QA bounces, reopens and rework days. Weeks with no completion are absent. Period:
 -- completion date in $date_from..$date_to. Scope: $board_id / $project.

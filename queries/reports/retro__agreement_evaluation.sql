@@ -1,4 +1,4 @@
--- Working agreements with their verdict at $as_of (METRICS.md §8; rules in
+-- Working agreements with their verdict at $as_of (docs/metrics.md §8; rules in
 -- fct_retro_agreements): met / not met / too early / not measurable, or 'product metric'
 -- for agreements on a product metric (the impact engine judges those; the UI merges).
 -- before_value is the metric over the same number of days just before start_on,

@@ -1,4 +1,4 @@
--- Per retro held on or before $as_of (METRICS.md §8): action items, how many were due by
+-- Per retro held on or before $as_of (docs/metrics.md §8): action items, how many were due by
 -- then, done on time, follow-through = done on time / due; agreements and how many were
 -- met, not met, too early or not measurable: delivery metrics judged by
 -- fct_retro_agreements, product metrics by the impact engine's fct_metric_agreements

@@ -1,4 +1,4 @@
--- Velocity per sprint (METRICS.md §4): committed vs completed points and issues, with the
+-- Velocity per sprint (docs/metrics.md §4): committed vs completed points and issues, with the
 -- mean completed points of the board's last three closed sprints up to this one
 -- (the line a velocity chart draws). Filters as sprint_facts.
 WITH tz AS (

@@ -1,4 +1,4 @@
--- One row per sprint started by $as_of, rebuilt from history (METRICS.md §4): committed,
+-- One row per sprint started by $as_of, rebuilt from history (docs/metrics.md §4): committed,
 -- added, removed, completed and carried-over issues and points; say/do ratio and scope
 -- change; estimate_change_points closes the identity
 --   committed + added + estimate changes = completed + carry-over + removed (points)

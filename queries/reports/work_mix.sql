@@ -1,4 +1,4 @@
--- Completed work per sprint by work type (METRICS.md §6), as of $as_of. An issue's
+-- Completed work per sprint by work type (docs/metrics.md §6), as of $as_of. An issue's
 -- completion counts for the sprint it completed in by the sprint rules of §4
 -- (fct_sprint_members: a member at the sprint's end and done then), with the points it had
 -- at the sprint's end (unestimated = 0), so the totals match sprint_facts' completed

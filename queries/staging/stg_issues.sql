@@ -1,4 +1,4 @@
--- Live (not deleted) issues with their work type (METRICS.md §6): the first config rule
+-- Live (not deleted) issues with their work type (docs/metrics.md §6): the first config rule
 -- that matches (issue type, any label, or any component; case-insensitive regex), else
 -- the default work type. Sub-tasks are kept here (flag is_subtask); metrics drop them.
 -- is_escaped_bug: a bug (work type `bug`) carrying one of the configured "found in

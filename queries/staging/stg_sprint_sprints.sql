@@ -1,4 +1,4 @@
--- Sprints as loaded, with the instant each one really started (METRICS.md §4):
+-- Sprints as loaded, with the instant each one really started (docs/metrics.md §4):
 -- started_at = DC activatedDate when present, else startDate (the planned start can be
 -- edited after the fact; activation is when the sprint was actually started).
 -- State and end instant depend on as_of and are worked out in the sprint-window mart.

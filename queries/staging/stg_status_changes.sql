@@ -1,4 +1,4 @@
--- Status transitions (METRICS.md §1) of every issue; the marts join them to live issues,
+-- Status transitions (docs/metrics.md §1) of every issue; the marts join them to live issues,
 -- so this view costs no join of its own. An issue's changes are ordered by time, then
 -- history id (numerically when it is a number: history_num), then the item's position
 -- inside the history; `ord` packs (changed_at in µs, history_num, item_seq) into one

@@ -1,4 +1,4 @@
--- Statuses with their workflow category and stage rank (METRICS.md §1), by status id.
+-- Statuses with their workflow category and stage rank (docs/metrics.md §1), by status id.
 -- category: config override by id, else Jira's statusCategory.key
 --   (new -> todo, indeterminate -> in_progress, done -> done).
 -- stage_rank: explicit config stage order (matched by status id or name) when given,

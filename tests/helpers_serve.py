@@ -1,0 +1,55 @@
+"""`retroscope serve` started the way a user starts it (the installed command, its own
+process), for the tests that need a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Served:
+    proc: subprocess.Popen
+    port: int
+    url: str
+    log: Path
+
+
+def start_serve(db: Path, workdir: Path, *, timeout_s: float = 60) -> Served:
+    """Run `retroscope --db DB serve` on a free 127.0.0.1 port and wait until it answers its
+    health check (the test fails with the server's log if it does not). The caller stops it."""
+    port = free_port()
+    cli = Path(sys.executable).with_name("retroscope")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    log = workdir / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(cli), "--db", str(db), "serve", "--port", str(port), "--address", "127.0.0.1"],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return Served(proc, port, url, log)
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"retroscope serve did not come up: {log.read_text()[-2000:]}")
+        time.sleep(0.2)

@@ -1,0 +1,47 @@
+"""`retroscope serve` stops when its process is signalled (as a shell, supervisor, systemd or
+Docker signals it) and leaves no Streamlit server behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+from helpers_serve import start_serve
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_to_serve_stops_the_server(tmp_path, sig):
+    served = start_serve(tmp_path / "none.duckdb", tmp_path)
+    try:
+        served.proc.send_signal(sig)          # the wrapper's pid: what `kill <pid>` or a supervisor signals
+        served.proc.wait(timeout=20)
+    finally:
+        if served.proc.poll() is None:
+            served.proc.kill()
+            served.proc.wait()
+    assert not _pid_alive(served.proc.pid)
+    deadline = time.monotonic() + 5
+    while _port_open(served.port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _port_open(served.port), f"something still serves port {served.port} after the wrapper stopped"
+    # no Streamlit child left over, whatever its parent
+    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    assert not [ln for ln in ps.splitlines() if "streamlit" in ln and f"--server.port {served.port}" in ln], ps
