@@ -180,6 +180,18 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
         lock.close()
 
 
+def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None) -> dict[str, float]:
+    """Rebuild the stored facts of a warehouse (after a config edit or an upgrade) through the
+    same staged load: no raw row changes and the data's freshness stays where it was."""
+    db = Path(db_path)
+    if not db.exists():
+        raise RetroscopeError(f"no warehouse at {db}; load data first (`retroscope demo` or `retroscope sync`)")
+    with staged_load(db, "retroscope", "refresh", detail="stored facts rebuilt", config=config) as w:
+        row = w.con.execute("SELECT max(data_as_of) FROM raw_loads WHERE status = 'ok'").fetchall()[0]
+        w.data_as_of = row[0] if row and row[0] is not None else None
+    return w.facts_seconds
+
+
 def _log_failure(db: Path, source: str, kind: str, started: datetime, exc: BaseException) -> None:
     """Failed loads cannot be recorded in the warehouse (it is left untouched), so they go
     to `<db>.loads.log` (JSON lines), which `retroscope status` shows."""

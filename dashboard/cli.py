@@ -15,7 +15,11 @@ from queries.errors import RetroscopeError
 
 
 def _settings(args) -> Settings:
-    return load_settings(config=args.config, db=args.db)
+    from connectors import load
+
+    s = load_settings(config=args.config, db=args.db)
+    load.use_config(s.analysis)    # loads store their facts under the config the pages will read with
+    return s
 
 
 # --------------------------------------------------------------------------- demo
@@ -93,6 +97,8 @@ def cmd_status(args, settings: Settings) -> int:
         fresh = queries.run(con, "status_freshness")
         user = queries.run(con, "status_userdata_counts")
         metric_points = queries.run(con, "status_metric_sources")
+        stored = queries.facts.stored_meta(con)
+        current = queries.facts.stored_as_of(con) is not None
     finally:
         con.close()
     print(f"warehouse: {settings.db_path} ({Path(settings.db_path).stat().st_size / 1e6:.1f} MB)")
@@ -112,6 +118,15 @@ def cmd_status(args, settings: Settings) -> int:
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
     _status_metric_sources(settings, metric_points)
+    print("\nstored facts (schema facts; docs/facts.md):")
+    if stored is None:
+        print("  none yet: figures are computed from the raw history on every question; "
+              "`retroscope refresh` stores them")
+    elif current:
+        print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC, built in {stored['built_seconds']:.1f}s at the last load")
+    else:
+        print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC but built under another config or Retroscope version: "
+              "figures are computed live (slower) until `retroscope refresh` or the next load")
     failed = failed_loads(settings.db_path, limit=5)
     if failed:
         print("\nrecent failed loads (the warehouse kept its previous data):")
@@ -136,6 +151,15 @@ def _status_metric_sources(settings: Settings, points) -> None:
         print(f"  {r['source']:<24} {r['kind']:<8} {when}, {r['values']:,} values of {r['metrics']} metric(s)")
         if r["last error"]:
             print(f"  {'':<24} last error {r['last error']}")
+
+
+def cmd_refresh(args, settings: Settings) -> int:
+    from connectors.load import refresh_facts
+
+    seconds = refresh_facts(settings.db_path)
+    print(f"stored facts rebuilt in {sum(seconds.values()):.1f}s under {settings.config_path or 'the default config'}")
+    print(f"warehouse: {settings.db_path}", file=sys.stderr)
+    return 0
 
 
 # --------------------------------------------------------------------------- serve
@@ -197,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8501)
     sv.add_argument("--address", default="localhost")
     sv.set_defaults(func=cmd_serve)
+
+    rf = sub.add_parser("refresh", help="rebuild the stored facts under the current config (after editing "
+                        "retroscope.toml or upgrading Retroscope; every load does it too)")
+    rf.set_defaults(func=cmd_refresh)
 
     sy = sub.add_parser("sync", help="pull data from a source (no SOURCE: every configured source, in order)")
     sy.add_argument("--full", action="store_true", help="(no SOURCE) re-pull every source from scratch")

@@ -258,7 +258,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
     _load_config(con, config)
     build_derived(con)
-    as_of = con.execute(sql_text("default_as_of")).fetchone()[0]
+    as_of = con.execute(sql_text("default_as_of")).fetchall()[0][0]
     if as_of is None:
         return {}
     reports = {name: sql_text(name) for name in facts.STORED_REPORTS}

@@ -172,7 +172,7 @@ def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> Non
     the stored table for the stored as_of; the per-connection cache for an as_of (and
     board) `ensure` has filled; else the live definition. The stored instant and the cached
     keys are written into the macro as literals so that the choice is made at bind time."""
-    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchone()[0]
+    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
                 {"a": meta_as_of})
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
@@ -221,7 +221,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     a read. Without it every figure is still right (the live branch), only recomputed."""
     if as_of is None or not needed or stored_as_of(con) is None:
         return
-    if con.execute("SELECT $a::TIMESTAMPTZ = (SELECT stored_as_of FROM fx_stored)", {"a": as_of}).fetchone()[0]:
+    if con.execute("SELECT $a::TIMESTAMPTZ = (SELECT stored_as_of FROM fx_stored)", {"a": as_of}).fetchall()[0][0]:
         return
     for m in STORED_MARTS:
         if m.name not in needed:
@@ -231,7 +231,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             continue    # an odd board id is answered live rather than written into a macro
         key = {"m": m.name, "a": as_of, "b": key_board}
         if con.execute("SELECT count(*) FROM fx_cached WHERE mart = $m AND fx_as_of = $a::TIMESTAMPTZ "
-                       "AND fx_board IS NOT DISTINCT FROM $b", key).fetchone()[0]:
+                       "AND fx_board IS NOT DISTINCT FROM $b", key).fetchall()[0][0]:
             continue
         args = "$a" + (", $b" if m.board_arg else "")
         con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "

@@ -146,3 +146,32 @@ def test_a_failed_load_keeps_the_last_good_facts(tmp_path):
         assert after.execute("SELECT * FROM facts.issue_facts").fetchall() == facts_before
     finally:
         after.close()
+
+
+def test_refresh_rebuilds_the_facts_under_an_edited_config(tmp_path, capsys):
+    from dashboard.cli import main
+
+    db = tmp_path / "w.duckdb"
+    assert main(["--db", str(db), "demo"]) == 0
+    cfg = tmp_path / "retroscope.toml"
+    cfg.write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--db", str(db), "--config", str(cfg), "status"]) == 0
+    assert "built under another config" in capsys.readouterr().out
+    with duckdb.connect(str(db), read_only=True) as c:
+        as_of_before = c.execute("SELECT max(data_as_of) FROM raw_loads").fetchone()[0]
+    assert main(["--db", str(db), "--config", str(cfg), "refresh"]) == 0
+    assert "stored facts rebuilt" in capsys.readouterr().out
+    assert main(["--db", str(db), "--config", str(cfg), "status"]) == 0
+    assert "built in" in capsys.readouterr().out
+    with duckdb.connect(str(db), read_only=True) as c:   # the data's freshness did not move
+        assert c.execute("SELECT max(data_as_of) FROM raw_loads").fetchone()[0] == as_of_before
+    from connectors.settings import load_settings
+    config = load_settings(config=cfg, db=db).analysis
+    stored, live = queries.connect(db, config=config), queries.connect(db, config=config, stored=False)
+    try:
+        assert queries.facts.stored_as_of(stored) is not None
+        compare(stored, live, queries.facts.stored_as_of(stored), None, ("issue_facts", "sprint_facts"), marts=False)
+    finally:
+        stored.close()
+        live.close()
