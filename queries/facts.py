@@ -98,15 +98,15 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # the marts below read the stored parse (the view is re-pointed on this connection)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
+    _write_meta(con, as_of, fp, timings)
+    _make_live(con, dict(derived_sql))
     for m in STORED_MARTS:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
-        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}({args})",
+        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}__live({args})",
                     {"as_of": as_of})
+        _point_marts(con, only=m.name)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
-    _write_meta(con, as_of, fp, timings)
-    _make_live(con, dict(derived_sql))
-    _point_marts(con)           # the reports below read the tables just built
     for name, sql in (report_sql or {}).items():
         t0 = time.perf_counter()
         params = {p: None for p in re.findall(r"(?<![$\w])\$([A-Za-z_]\w*)", sql)}
