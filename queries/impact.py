@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 import queries
+from queries.impact_placebo import design, placebo_effects
 
 MOVED = "moved"
 WRONG_WAY = "moved the wrong way"
@@ -33,6 +34,10 @@ NO_CHANGE = "no detectable change"
 TOO_EARLY = "too early"
 NOT_ENOUGH = "not enough data"
 VERDICTS = (MOVED, WRONG_WAY, NO_CHANGE, TOO_EARLY, NOT_ENOUGH)
+CALIBRATED = "placebo-in-time"
+MODEL_BASED = "model"
+POWER = 0.80                   # the minimum detectable effect is called "moved" this often
+Z_POWER = 0.8416212335729143   # standard normal quantile at POWER
 
 MIN_PRE_DAYS = 14
 N_BOOT = 600
@@ -62,6 +67,10 @@ class ImpactResult:
     ar1_phi: float = math.nan
     method: str = "trend+weekday"
     note: str = ""
+    calibration: str = ""          # CALIBRATED or MODEL_BASED: where the interval's width comes from
+    placebo_days: int = 0          # placebo days the calibration used
+    mde_abs: float = math.nan      # minimum detectable effect (metric's unit, either direction)
+    mde_rel: float = math.nan      # the same relative to the counterfactual mean
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,14 +101,7 @@ def _to_series(series) -> pd.Series:
     return s.groupby(level=0).mean().sort_index()
 
 
-def _design(t: np.ndarray, weekday: np.ndarray) -> np.ndarray:
-    """Level, linear trend (per week) and six day-of-week dummies."""
-    x = np.zeros((len(t), 8))
-    x[:, 0] = 1.0
-    x[:, 1] = t / 7.0
-    for k in range(1, 7):
-        x[:, 1 + k] = weekday == k
-    return x
+_design = design   # level, trend per week, six weekday dummies (one definition, queries.impact_placebo)
 
 
 def t_quantile(nu: float, z: float = 1.959963984540054) -> float:
@@ -195,6 +197,8 @@ def analyse(
     seed: int = 7,
     control=None,
     n_boot: int = N_BOOT,
+    exclude=(),
+    calibrate: bool = True,
 ) -> ImpactResult:
     """Analyse one daily series around `ship_day`.
 
@@ -203,6 +207,9 @@ def analyse(
     ends after it is `too early`. control: a second series (a control segment) for
     difference-in-differences: the analysis runs on treated − control, so shocks common to
     both are removed. min_change: the minimum meaningful relative change (0.02 = 2 %).
+    exclude: ship days of other items on the same metric (no placebo day's span may hold
+    one). calibrate: widen the interval to the placebo-in-time spread where the history
+    allows (queries.impact_placebo); False keeps the model-based interval.
     """
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
@@ -293,7 +300,22 @@ def analyse(
         phi_used = min(phi + PHI_SPREAD * float(np.std(phi_b)), float(_GRID[-1]))
         var = float(ar.var_at(float(resid @ resid), phi_used))
         se = math.sqrt(max(var, 0.0))
-    lo, hi = effect - q * se, effect + q * se
+    # Calibration against the metric's own history (placebo-in-time): the interval is never
+    # narrower than the model's; it is wider when earlier no-launch days produced larger effects.
+    half = q * se
+    noise80 = Z_POWER * se                       # the estimate's 80th percentile below a true effect
+    calibration, n_placebo = MODEL_BASED, 0
+    if calibrate:
+        pl = placebo_effects(y, d, window=window, lag=lag,
+                             exclude=tuple(_as_date(e) for e in exclude if _as_date(e) != d))
+        n_placebo = pl.n
+        if pl.enough:
+            calibration = CALIBRATED
+            s_pre = math.sqrt(float(resid @ resid) / max(len(pre) - rank, 1))
+            half_emp = pl.k(0.95) * s_pre
+            if half_emp > half:
+                half, noise80 = half_emp, pl.k(1 - 2 * (1 - POWER)) * s_pre
+    lo, hi = effect - half, effect + half
 
     if ctrl is not None:   # relative to the treated counterfactual: control's post + the diff's counterfactual
         cf_mean = float(ctrl.loc[post.index].mean() + cf.mean())
@@ -304,18 +326,24 @@ def analyse(
     lo_rel = lo / cf_mean if cf_mean > 0 else math.nan
     hi_rel = hi / cf_mean if cf_mean > 0 else math.nan
     verdict = _verdict(direction, rel, lo, hi, float(min_change or 0.0))
+    # Minimum detectable effect: a true change of this size clears the interval (and the
+    # minimum meaningful change) POWER of the time: max(half-width, m · cf) + the noise's
+    # POWER quantile.
+    mde = max(half, float(min_change or 0.0) * cf_mean if cf_mean > 0 else 0.0) + noise80
     return ImpactResult(
         verdict, effect_abs=effect, effect_rel=rel, ci_low=lo, ci_high=hi, ci_low_rel=lo_rel,
         ci_high_rel=hi_rel, counterfactual_mean=cf_mean, post_mean=post_mean, pre_days=len(pre),
-        post_days=len(post), ar1_phi=phi, **base,
+        post_days=len(post), ar1_phi=phi, calibration=calibration, placebo_days=n_placebo,
+        mde_abs=mde, mde_rel=mde / cf_mean if cf_mean > 0 else math.nan, **base,
     )
 
 
 # --------------------------------------------------------------------------- tables
 IMPACT_COLUMNS = [
     "item_key", "item_name", "shipped_on", "metric", "effect_abs", "effect_rel", "ci_low", "ci_high",
-    "verdict", "confounded_by", "ci_low_rel", "ci_high_rel", "direction", "min_change", "origin",
-    "counterfactual_mean", "post_mean", "pre_days", "post_days", "pre_start", "post_end", "method", "note",
+    "verdict", "confounded_by", "ci_low_rel", "ci_high_rel", "mde_rel", "calibration", "direction", "min_change",
+    "origin", "counterfactual_mean", "post_mean", "pre_days", "post_days", "pre_start", "post_end", "method", "note",
+    "mde_abs", "placebo_days",
 ]
 
 
@@ -348,6 +376,7 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
     as_of_d = _as_date(as_of)
     rows = []
     confounded = _confounders(targets, window, lag) if len(targets) else []
+    shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in targets.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
         s = series.get((r.metric, segment))
         ctrl = series.get((r.metric, control_segment)) if control_segment else None
@@ -360,15 +389,17 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
             res = ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'")
         else:
             res = analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of_d, direction=direction,
-                          min_change=min_change, seed=seed, control=ctrl)
+                          min_change=min_change, seed=seed, control=ctrl,
+                          exclude=shipped_by_metric.get(r.metric, ()))
         row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": _as_date(r.shipped_on),
                "metric": r.metric, "confounded_by": conf, "direction": direction, "min_change": min_change,
                "origin": getattr(r, "origin", None)}
         row.update({k: v for k, v in res.as_dict().items() if k != "ar1_phi"})
         rows.append(row)
     df = pd.DataFrame(rows, columns=IMPACT_COLUMNS)
+    df["placebo_days"] = df["placebo_days"].fillna(0).astype(int)
     for col in ("effect_abs", "effect_rel", "ci_low", "ci_high", "ci_low_rel", "ci_high_rel",
-                "counterfactual_mean", "post_mean", "min_change"):
+                "counterfactual_mean", "post_mean", "min_change", "mde_abs", "mde_rel"):
         df[col] = df[col].astype(float)
     return df
 
