@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import queries
-from queries.impact_placebo import design, placebo_effects
+from queries.impact_placebo import design, noise_scale, placebo_effects
 
 MOVED = "moved"
 WRONG_WAY = "moved the wrong way"
@@ -311,10 +311,9 @@ def analyse(
         n_placebo = pl.n
         if pl.enough:
             calibration = CALIBRATED
-            s_pre = math.sqrt(float(resid @ resid) / max(len(pre) - rank, 1))
-            half_emp = pl.k(0.95) * s_pre
-            if half_emp > half:
-                half, noise80 = half_emp, pl.k(1 - 2 * (1 - POWER)) * s_pre
+            s_pre = float(noise_scale(resid, rank))
+            half = max(half, pl.k(0.95) * s_pre)
+            noise80 = max(noise80, pl.k(1 - 2 * (1 - POWER)) * s_pre)
     lo, hi = effect - half, effect + half
 
     if ctrl is not None:   # relative to the treated counterfactual: control's post + the diff's counterfactual

@@ -54,6 +54,13 @@ def design(t: np.ndarray, weekday: np.ndarray) -> np.ndarray:
     return x
 
 
+def noise_scale(resid: np.ndarray, rank: int) -> np.ndarray:
+    """Residual standard deviation of pre-window residuals (..., n) of a fit of `rank` parameters:
+    the unit placebo and real effects are measured in."""
+    n = resid.shape[-1]
+    return np.sqrt(np.einsum("...i,...i->...", resid, resid) / max(n - rank, 1))
+
+
 def placebo_effects(y: pd.Series, ship_day: date, *, window: int, lag: int,
                     exclude: tuple[date, ...] = ()) -> Placebo:
     """Placebo statistics for `ship_day` from the days of `y` (a float series indexed by sorted
@@ -99,7 +106,7 @@ def placebo_effects(y: pd.Series, ship_day: date, *, window: int, lag: int,
         rank = int(np.linalg.matrix_rank(x_pre))
         beta = pre[rows] @ pinv.T
         resid = pre[rows] - beta @ x_pre.T
-        s = np.sqrt(np.einsum("ij,ij->i", resid, resid) / max(w - rank, 1))
+        s = noise_scale(resid, rank)
         effect = post[rows].mean(axis=1) - beta @ x_post.mean(axis=0)
         z[rows] = np.divide(effect, s, out=np.full(len(s), np.nan), where=s > 0)
     return Placebo(z[~np.isnan(z)], needed)

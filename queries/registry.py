@@ -92,7 +92,8 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
               Param("seed", "int", "random seed (same seed, same answer)", 42)),
        func="queries.forecast:forecast"),
     _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval and a verdict.",
-       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by",
+       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by mde_rel "
+       "calibration",
        extra=(Param("window", "int", "days in the pre and post windows", 28),
               Param("lag", "int", "days between shipping and the post window", 0),
               Param("seed", "int", "random seed for the interval", 7),
