@@ -296,6 +296,8 @@ def detectable_text(r) -> str:
     days = (pd.Timestamp(r.shipped_on) - pd.Timestamp(r.pre_start)).days
     how = (f"interval calibrated on {int(r.placebo_days)} earlier days without a launch"
            if r.calibration == "placebo-in-time" else "model-based interval (too little history to calibrate)")
+    if r.verdict == "too early":
+        return f"Once its {days} days are in, only changes above ±{r.mde_rel * 100:.0f} % can be told from noise · {how}"
     return f"Only changes above ±{r.mde_rel * 100:.0f} % can be told from noise in {days} days · {how}"
 
 

@@ -36,6 +36,9 @@ NOT_ENOUGH = "not enough data"
 VERDICTS = (MOVED, WRONG_WAY, NO_CHANGE, TOO_EARLY, NOT_ENOUGH)
 CALIBRATED = "placebo-in-time"
 MODEL_BASED = "model"
+# The placebo |z| percentile that sets the calibrated half-width: 95 % plus a margin for the
+# percentile's own uncertainty (a few dozen independent stretches of history; docs/impact.md).
+PLACEBO_QUANTILE = 0.97
 POWER = 0.80                   # the minimum detectable effect is called "moved" this often
 Z_POWER = 0.8416212335729143   # standard normal quantile at POWER
 
@@ -237,9 +240,13 @@ def analyse(
         return ImpactResult(NOT_ENOUGH, pre_days=len(pre),
                             note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base)
     if post_end > as_of_d:
+        seen = {}
+        if ctrl is None:   # what the window will be able to see once it closes (docs/impact.md)
+            seen = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
+                                seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
         return ImpactResult(TOO_EARLY, pre_days=len(pre),
                             note=f"the post window ends {post_end.isoformat()}, after as_of {as_of_d.isoformat()}",
-                            **base)
+                            **seen, **base)
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)
     if len(post) < min_post:
@@ -312,7 +319,7 @@ def analyse(
         if pl.enough:
             calibration = CALIBRATED
             s_pre = float(noise_scale(resid, rank))
-            half = max(half, pl.k(0.95) * s_pre)
+            half = max(half, pl.k(PLACEBO_QUANTILE) * s_pre)
             noise80 = max(noise80, pl.k(1 - 2 * (1 - POWER)) * s_pre)
     lo, hi = effect - half, effect + half
 
@@ -335,6 +342,18 @@ def analyse(
         post_days=len(post), ar1_phi=phi, calibration=calibration, placebo_days=n_placebo,
         mde_abs=mde, mde_rel=mde / cf_mean if cf_mean > 0 else math.nan, **base,
     )
+
+
+def _planned_mde(y: pd.Series, d: date, *, window, lag, **kw) -> dict:
+    """The minimum detectable effect (and calibration) of a post window that has not closed yet.
+    Neither the interval's width nor the counterfactual depend on the post days' values, so
+    the analysis is run with the missing post days filled in (by zeros) and only those fields
+    are kept."""
+    post = [d + timedelta(days=lag + k) for k in range(window)]
+    missing = [x for x in post if x not in y.index]
+    filled = pd.concat([y, pd.Series(0.0, index=pd.Index(missing, dtype=object))]).sort_index()
+    r = analyse(filled, d, window=window, lag=lag, as_of=post[-1], **kw)
+    return {k: getattr(r, k) for k in ("mde_abs", "mde_rel", "calibration", "placebo_days")}
 
 
 # --------------------------------------------------------------------------- tables

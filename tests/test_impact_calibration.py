@@ -122,3 +122,14 @@ def test_other_shipped_items_are_left_out_of_the_placebo_days():
     # A: starts 0..44 (B is after A), too few
     assert out.loc["A", "placebo_days"] == 45 and out.loc["A", "calibration"] == MODEL_BASED
     assert out.loc["B", "mde_rel"] > 0 and out.loc["B", "mde_abs"] > 0
+
+
+def test_too_early_item_gets_the_mde_its_window_will_have():
+    s, d = spiky_series(5)
+    done = analyse(s, d, as_of=d + timedelta(days=27))
+    early = analyse(s, d, as_of=d + timedelta(days=10))
+    assert early.verdict == "too early" and done.verdict != "too early"
+    # the width and the counterfactual use no post-window value, so the MDE is known in advance
+    assert early.mde_abs == pytest.approx(done.mde_abs, rel=1e-12)
+    assert early.mde_rel == pytest.approx(done.mde_rel, rel=1e-12)
+    assert (early.calibration, early.placebo_days) == (done.calibration, done.placebo_days)
