@@ -387,14 +387,17 @@ def _confounders(targets: pd.DataFrame, window: int, lag: int) -> list[str]:
 
 
 def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, window: int = 28, lag: int = 0,
-                    seed: int = 7, segment: str = "", control_segment: str | None = None) -> pd.DataFrame:
+                    seed: int = 7, segment: str = "", control_segment: str | None = None,
+                    shipped: pd.DataFrame | None = None) -> pd.DataFrame:
     """Impact rows for targets (item_key, item_name, shipped_on, metric, direction, min_change,
-    origin) given metric points (metric, segment, day, value). Pure: no database."""
+    origin) given metric points (metric, segment, day, value). Pure: no database. shipped
+    (metric, shipped_on): every ship day kept out of the placebo days (default: the targets')."""
     series = _series_by_metric(points)
     as_of_d = _as_date(as_of)
     rows = []
     confounded = _confounders(targets, window, lag) if len(targets) else []
-    shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in targets.groupby("metric")}
+    src = targets if shipped is None else shipped
+    shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in src.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
         s = series.get((r.metric, segment))
         ctrl = series.get((r.metric, control_segment)) if control_segment else None
@@ -495,7 +498,8 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
         one = pd.DataFrame([{"item_key": r.item_key, "item_name": r.item_name, "shipped_on": r.shipped_on,
                              "metric": r.metric, "direction": r.direction, "min_change": r.min_change}])
         res = analyse_targets(one, points, as_of=as_of, window=window, lag=lag, seed=7 if seed is None else int(seed),
-                              segment=segment or "", control_segment=control_segment or None).iloc[0]
+                              segment=segment or "", control_segment=control_segment or None,
+                              shipped=conf_src).iloc[0]
         d = _as_date(r.shipped_on)
         lo, hi = d - timedelta(days=window), d + timedelta(days=lag + window - 1)
         conf = sorted({k for k, s, m in conf_src.itertuples(index=False)

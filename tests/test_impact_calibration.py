@@ -133,3 +133,16 @@ def test_too_early_item_gets_the_mde_its_window_will_have():
     assert early.mde_abs == pytest.approx(done.mde_abs, rel=1e-12)
     assert early.mde_rel == pytest.approx(done.mde_rel, rel=1e-12)
     assert (early.calibration, early.placebo_days) == (done.calibration, done.placebo_days)
+
+
+def test_ship_days_from_outside_the_targets_are_left_out_too():
+    # what outcomes__hypotheses does: one target row, every shipped item's day excluded
+    s = _noise(320)
+    points = pd.DataFrame({"metric": "m", "segment": "", "day": list(s.index), "value": s.to_numpy()})
+    one = pd.DataFrame([("B", "b", START + timedelta(days=280), "m", "up", 0.0)],
+                       columns=["item_key", "item_name", "shipped_on", "metric", "direction", "min_change"])
+    shipped = pd.DataFrame({"item_key": ["A", "B"], "metric": ["m", "m"],
+                            "shipped_on": [START + timedelta(days=100), START + timedelta(days=280)]})
+    as_of = START + timedelta(days=319)
+    assert analyse_targets(one, points, as_of=as_of).iloc[0]["placebo_days"] == 225
+    assert analyse_targets(one, points, as_of=as_of, shipped=shipped).iloc[0]["placebo_days"] == 169
