@@ -12,6 +12,9 @@ Method (docs/impact.md has the why):
   critical value comes from a parametric bootstrap-t (the AR(1) noise is simulated, the
   whole estimation including φ is redone per replicate, and the 95th percentile of
   |effect*| / se* is used), which widens the interval for the uncertainty in φ itself.
+- Calibration (queries/impact_placebo.py): with enough history the interval is widened to
+  the spread of the same estimator run at earlier no-launch days (placebo-in-time), never
+  narrowed; each result says which calibration it used and its minimum detectable effect.
 - Verdicts exactly as §7; `impact_table` adds confounders and optional
   difference-in-differences against a control segment.
 """
