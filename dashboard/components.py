@@ -296,6 +296,16 @@ def metric_label(metrics: pd.DataFrame, metric: str) -> str:
     return str(r.description or r.unit or "")
 
 
+def detectable_text(r) -> str:
+    """What the analysis can see: the minimum detectable effect and where the interval's width comes from."""
+    days = (pd.Timestamp(r.shipped_on) - pd.Timestamp(r.pre_start)).days
+    how = (f"interval calibrated on {int(r.placebo_days)} earlier days without a launch"
+           if r.calibration == "placebo-in-time" else "model-based interval (too little history to calibrate)")
+    if r.verdict == "too early":
+        return f"Once its {days} days are in, only changes above ±{r.mde_rel * 100:.0f} % can be told from noise · {how}"
+    return f"Only changes above ±{r.mde_rel * 100:.0f} % can be told from noise in {days} days · {how}"
+
+
 def impact_cards(impact: pd.DataFrame, key: str) -> None:
     """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
     cols = st.columns(3)
@@ -310,6 +320,8 @@ def impact_cards(impact: pd.DataFrame, key: str) -> None:
                             f"absolute {r.effect_abs:+,.3g}")
             elif isinstance(getattr(r, "note", None), str) and r.note:
                 st.caption(r.note)
+            if pd.notna(getattr(r, "mde_rel", None)):
+                st.caption(detectable_text(r))
             if isinstance(r.confounded_by, str) and r.confounded_by:
                 st.caption(f":material/warning: confounded: {r.confounded_by} shipped within the same window")
 

@@ -12,6 +12,9 @@ Method (docs/impact.md has the why):
   critical value comes from a parametric bootstrap-t (the AR(1) noise is simulated, the
   whole estimation including φ is redone per replicate, and the 95th percentile of
   |effect*| / se* is used), which widens the interval for the uncertainty in φ itself.
+- Calibration (queries/impact_placebo.py): with enough history the interval is widened to
+  the spread of the same estimator run at earlier no-launch days (placebo-in-time), never
+  narrowed; each result says which calibration it used and its minimum detectable effect.
 - Verdicts exactly as §7; `impact_table` adds confounders and optional
   difference-in-differences against a control segment.
 """
@@ -27,6 +30,7 @@ import pandas as pd
 
 import queries
 from queries.dates import as_date as _as_date
+from queries.impact_placebo import design, noise_scale, placebo_effects
 
 MOVED = "moved"
 WRONG_WAY = "moved the wrong way"
@@ -34,6 +38,13 @@ NO_CHANGE = "no detectable change"
 TOO_EARLY = "too early"
 NOT_ENOUGH = "not enough data"
 VERDICTS = (MOVED, WRONG_WAY, NO_CHANGE, TOO_EARLY, NOT_ENOUGH)
+CALIBRATED = "placebo-in-time"
+MODEL_BASED = "model"
+# The placebo |z| percentile that sets the calibrated half-width: 95 % plus a margin for the
+# percentile's own uncertainty (a few dozen independent stretches of history; docs/impact.md).
+PLACEBO_QUANTILE = 0.97
+POWER = 0.80                   # the minimum detectable effect is called "moved" this often
+Z_POWER = 0.8416212335729143   # standard normal quantile at POWER
 
 MIN_PRE_DAYS = 14
 N_BOOT = 600
@@ -63,6 +74,10 @@ class ImpactResult:
     ar1_phi: float = math.nan
     method: str = "trend+weekday"
     note: str = ""
+    calibration: str = ""          # CALIBRATED or MODEL_BASED: where the interval's width comes from
+    placebo_days: int = 0          # placebo days the calibration used
+    mde_abs: float = math.nan      # minimum detectable effect (metric's unit, either direction)
+    mde_rel: float = math.nan      # the same relative to the counterfactual mean
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,14 +100,7 @@ def _to_series(series) -> pd.Series:
     return s.groupby(level=0).mean().sort_index()
 
 
-def _design(t: np.ndarray, weekday: np.ndarray) -> np.ndarray:
-    """Level, linear trend (per week) and six day-of-week dummies."""
-    x = np.zeros((len(t), 8))
-    x[:, 0] = 1.0
-    x[:, 1] = t / 7.0
-    for k in range(1, 7):
-        x[:, 1 + k] = weekday == k
-    return x
+_design = design   # level, trend per week, six weekday dummies (one definition, queries.impact_placebo)
 
 
 def t_quantile(nu: float, z: float = 1.959963984540054) -> float:
@@ -188,6 +196,8 @@ def analyse(
     seed: int = 7,
     control=None,
     n_boot: int = N_BOOT,
+    exclude=(),
+    calibrate: bool = True,
 ) -> ImpactResult:
     """Analyse one daily series around `ship_day`.
 
@@ -196,6 +206,9 @@ def analyse(
     ends after it is `too early`. control: a second series (a control segment) for
     difference-in-differences: the analysis runs on treated − control, so shocks common to
     both are removed. min_change: the minimum meaningful relative change (0.02 = 2 %).
+    exclude: ship days of other items on the same metric (no placebo day's span may hold
+    one). calibrate: widen the interval to the placebo-in-time spread where the history
+    allows (queries.impact_placebo); False keeps the model-based interval.
     """
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
@@ -223,9 +236,13 @@ def analyse(
         return ImpactResult(NOT_ENOUGH, pre_days=len(pre),
                             note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base)
     if post_end > as_of_d:
+        seen = {}
+        if ctrl is None:   # what the window will be able to see once it closes (docs/impact.md)
+            seen = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
+                                seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
         return ImpactResult(TOO_EARLY, pre_days=len(pre),
                             note=f"the post window ends {post_end.isoformat()}, after as_of {as_of_d.isoformat()}",
-                            **base)
+                            **seen, **base)
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)
     if len(post) < min_post:
@@ -286,7 +303,21 @@ def analyse(
         phi_used = min(phi + PHI_SPREAD * float(np.std(phi_b)), float(_GRID[-1]))
         var = float(ar.var_at(float(resid @ resid), phi_used))
         se = math.sqrt(max(var, 0.0))
-    lo, hi = effect - q * se, effect + q * se
+    # Calibration against the metric's own history (placebo-in-time): the interval is never
+    # narrower than the model's; it is wider when earlier no-launch days produced larger effects.
+    half = q * se
+    noise80 = Z_POWER * se                       # the estimate's 80th percentile below a true effect
+    calibration, n_placebo = MODEL_BASED, 0
+    if calibrate:
+        pl = placebo_effects(y, d, window=window, lag=lag,
+                             exclude=tuple(_as_date(e) for e in exclude if _as_date(e) != d))
+        n_placebo = pl.n
+        if pl.enough:
+            calibration = CALIBRATED
+            s_pre = float(noise_scale(resid, rank))
+            half = max(half, pl.k(PLACEBO_QUANTILE) * s_pre)
+            noise80 = max(noise80, pl.k(1 - 2 * (1 - POWER)) * s_pre)
+    lo, hi = effect - half, effect + half
 
     if ctrl is not None:   # relative to the treated counterfactual: control's post + the diff's counterfactual
         cf_mean = float(ctrl.loc[post.index].mean() + cf.mean())
@@ -297,18 +328,36 @@ def analyse(
     lo_rel = lo / cf_mean if cf_mean > 0 else math.nan
     hi_rel = hi / cf_mean if cf_mean > 0 else math.nan
     verdict = _verdict(direction, rel, lo, hi, float(min_change or 0.0))
+    # Minimum detectable effect: a true change of this size clears the interval (and the
+    # minimum meaningful change) POWER of the time: max(half-width, m · cf) + the noise's
+    # POWER quantile.
+    mde = max(half, float(min_change or 0.0) * cf_mean if cf_mean > 0 else 0.0) + noise80
     return ImpactResult(
         verdict, effect_abs=effect, effect_rel=rel, ci_low=lo, ci_high=hi, ci_low_rel=lo_rel,
         ci_high_rel=hi_rel, counterfactual_mean=cf_mean, post_mean=post_mean, pre_days=len(pre),
-        post_days=len(post), ar1_phi=phi, **base,
+        post_days=len(post), ar1_phi=phi, calibration=calibration, placebo_days=n_placebo,
+        mde_abs=mde, mde_rel=mde / cf_mean if cf_mean > 0 else math.nan, **base,
     )
+
+
+def _planned_mde(y: pd.Series, d: date, *, window, lag, **kw) -> dict:
+    """The minimum detectable effect (and calibration) of a post window that has not closed yet.
+    Neither the interval's width nor the counterfactual depend on the post days' values, so
+    the analysis is run with the missing post days filled in (by zeros) and only those fields
+    are kept."""
+    post = [d + timedelta(days=lag + k) for k in range(window)]
+    missing = [x for x in post if x not in y.index]
+    filled = pd.concat([y, pd.Series(0.0, index=pd.Index(missing, dtype=object))]).sort_index()
+    r = analyse(filled, d, window=window, lag=lag, as_of=post[-1], **kw)
+    return {k: getattr(r, k) for k in ("mde_abs", "mde_rel", "calibration", "placebo_days")}
 
 
 # --------------------------------------------------------------------------- tables
 IMPACT_COLUMNS = [
     "item_key", "item_name", "shipped_on", "metric", "effect_abs", "effect_rel", "ci_low", "ci_high",
-    "verdict", "confounded_by", "ci_low_rel", "ci_high_rel", "direction", "min_change", "origin",
-    "counterfactual_mean", "post_mean", "pre_days", "post_days", "pre_start", "post_end", "method", "note",
+    "verdict", "confounded_by", "ci_low_rel", "ci_high_rel", "mde_rel", "calibration", "direction", "min_change",
+    "origin", "counterfactual_mean", "post_mean", "pre_days", "post_days", "pre_start", "post_end", "method", "note",
+    "mde_abs", "placebo_days",
 ]
 
 
@@ -334,13 +383,17 @@ def _confounders(targets: pd.DataFrame, window: int, lag: int) -> list[str]:
 
 
 def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, window: int = 28, lag: int = 0,
-                    seed: int = 7, segment: str = "", control_segment: str | None = None) -> pd.DataFrame:
+                    seed: int = 7, segment: str = "", control_segment: str | None = None,
+                    shipped: pd.DataFrame | None = None) -> pd.DataFrame:
     """Impact rows for targets (item_key, item_name, shipped_on, metric, direction, min_change,
-    origin) given metric points (metric, segment, day, value). Pure: no database."""
+    origin) given metric points (metric, segment, day, value). Pure: no database. shipped
+    (metric, shipped_on): every ship day kept out of the placebo days (default: the targets')."""
     series = _series_by_metric(points)
     as_of_d = _as_date(as_of)
     rows = []
     confounded = _confounders(targets, window, lag) if len(targets) else []
+    src = targets if shipped is None else shipped
+    shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in src.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
         s = series.get((r.metric, segment))
         ctrl = series.get((r.metric, control_segment)) if control_segment else None
@@ -353,15 +406,17 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
             res = ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'")
         else:
             res = analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of_d, direction=direction,
-                          min_change=min_change, seed=seed, control=ctrl)
+                          min_change=min_change, seed=seed, control=ctrl,
+                          exclude=shipped_by_metric.get(r.metric, ()))
         row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": _as_date(r.shipped_on),
                "metric": r.metric, "confounded_by": conf, "direction": direction, "min_change": min_change,
                "origin": getattr(r, "origin", None)}
         row.update({k: v for k, v in res.as_dict().items() if k != "ar1_phi"})
         rows.append(row)
     df = pd.DataFrame(rows, columns=IMPACT_COLUMNS)
+    df["placebo_days"] = df["placebo_days"].fillna(0).astype(int)
     for col in ("effect_abs", "effect_rel", "ci_low", "ci_high", "ci_low_rel", "ci_high_rel",
-                "counterfactual_mean", "post_mean", "min_change"):
+                "counterfactual_mean", "post_mean", "min_change", "mde_abs", "mde_rel"):
         df[col] = df[col].astype(float)
     return df
 
@@ -439,7 +494,8 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
         one = pd.DataFrame([{"item_key": r.item_key, "item_name": r.item_name, "shipped_on": r.shipped_on,
                              "metric": r.metric, "direction": r.direction, "min_change": r.min_change}])
         res = analyse_targets(one, points, as_of=as_of, window=window, lag=lag, seed=7 if seed is None else int(seed),
-                              segment=segment or "", control_segment=control_segment or None).iloc[0]
+                              segment=segment or "", control_segment=control_segment or None,
+                              shipped=conf_src).iloc[0]
         d = _as_date(r.shipped_on)
         lo, hi = d - timedelta(days=window), d + timedelta(days=lag + window - 1)
         conf = sorted({k for k, s, m in conf_src.itertuples(index=False)

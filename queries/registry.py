@@ -91,8 +91,10 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
               Param("runs", "int", "simulation runs", 10000),
               Param("seed", "int", "random seed (same seed, same answer)", 42)),
        func="queries.forecast:forecast"),
-    _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval and a verdict.",
-       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by",
+    _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval (calibrated on the metric's "
+       "history where it is long enough), a verdict and the minimum detectable effect.",
+       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by mde_rel "
+       "calibration",
        extra=(Param("window", "int", "days in the pre and post windows", 28),
               Param("lag", "int", "days between shipping and the post window", 0),
               Param("seed", "int", "random seed for the interval", 7),

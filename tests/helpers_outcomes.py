@@ -68,3 +68,36 @@ def series_frame(metric: str, s: pd.Series, segment: str = "") -> pd.DataFrame:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def spiky_series(seed: int, *, effect: float = 0.0, n_pre: int = 392, window: int = 28, level: float = 1000.0,
+                 spikes: np.ndarray | None = None, phi: float = 0.5, sd: float = 0.01,
+                 start: date = date(2025, 1, 6)) -> tuple[pd.Series, date]:
+    """A daily series like a real product metric: weekly profile, AR(1) noise (marginal sd
+    `sd` of the level), one- or two-day spikes of ±15–40 % on about one day in 50 (news,
+    outages, holidays) and a +8 % level shift half-way through the history. `spikes` (added,
+    in units of the level) may be passed to share them between series. From the ship day on
+    the series is multiplied by (1 + effect). Returns (series, ship day)."""
+    rng = np.random.default_rng(seed)
+    n = n_pre + window
+    days = [start + timedelta(days=i) for i in range(n)]
+    wd = np.array([d.weekday() for d in days])
+    e = np.empty(n)
+    e[0] = rng.normal()
+    for i in range(1, n):
+        e[i] = phi * e[i - 1] + rng.normal() * np.sqrt(1 - phi * phi)
+    if spikes is None:
+        spikes = spike_train(seed + 1, n)
+    y = level * WEEKDAY_PROFILE[wd] * (1 + sd * e + spikes)
+    y[n_pre // 2:] *= 1.08
+    y[n_pre:] *= 1 + effect
+    return pd.Series(y, index=days), days[n_pre]
+
+
+def spike_train(seed: int, n: int) -> np.ndarray:
+    """Relative spikes: on about 1 day in 50 a spike of ±15–40 % lasting 1 or 2 days."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(n)
+    for i in np.flatnonzero(rng.random(n) < 0.02):
+        out[i:i + rng.integers(1, 3)] += rng.choice([-1, 1]) * rng.uniform(0.15, 0.4)
+    return out

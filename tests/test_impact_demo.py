@@ -34,3 +34,18 @@ def test_demo_impact_story(demo_db):
     assert compared >= 1
     assert set(agreements["verdict"]) <= {"met", "not met", "too early", "not measurable"}
     assert (agreements["metric_kind"] == "product").all()
+
+
+def test_outcomes_card_says_what_can_be_seen(monkeypatch, demo_db):
+    from helpers_pages import app_for, open_page, problems
+
+    at = open_page(app_for(monkeypatch, demo_db), "outcomes")
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    seen = [c for c in captions if c.startswith("Only changes above ±")]
+    # five judged items on the demo: each card names its minimum detectable effect
+    assert len(seen) == 5, captions
+    # BOR-E3 is too early: its card says what its window will be able to see
+    assert sum(c.startswith("Once its 28 days are in, only changes above ±") for c in captions) == 1, captions
+    assert all(" can be told from noise in 28 days · " in c for c in seen)
+    assert any("interval calibrated on " in c and "earlier days without a launch" in c for c in seen)
