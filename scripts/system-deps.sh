@@ -18,7 +18,7 @@ have_chromium                          || need+=("Chromium (browser tests)|chrom
 command -v soffice >/dev/null 2>&1     || need+=("LibreOffice Impress (slide PNG)|libreoffice-impress")
 command -v pdftoppm >/dev/null 2>&1    || need+=("poppler (slide PNG)|poppler-utils")
 have_dejavu                            || need+=("DejaVu fonts (slide icons)|fonts-dejavu-core")
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=("PostgreSQL (metric-source tests)|postgresql")
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=("PostgreSQL (metric-source tests)|postgresql")
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
