@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--board", action="append", help="board id (repeatable)")
     j.add_argument("--jql", help="extra JQL restriction")
     j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
+    j.add_argument("--reconcile", action="store_true", help="list every issue id in scope to catch deletions")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
 
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")

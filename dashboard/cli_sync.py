@@ -25,7 +25,9 @@ def run(args, settings: Settings) -> int:
     jql = args.jql if args.jql is not None else js.jql
     auth = jira_issues.auth_from_env()
     summary = jira_issues.sync(settings.db_path, url=url, auth=auth, projects=projects, boards=boards, jql=jql,
-                               full=bool(args.full), settings=js, progress=TerminalProgress())
+                               full=bool(args.full), settings=js, progress=TerminalProgress(),
+                               reconcile=bool(getattr(args, "reconcile", False)),
+                               versions=settings.analysis.shipped_from_versions)
     print(summary.text())
     print(f"warehouse: {settings.db_path}", file=sys.stderr)
     return 0
