@@ -349,9 +349,12 @@ class JiraClient:
         self.cloud = _Private.is_cloud(self.jira)
         self.version = tuple(version)
 
+    def myself(self) -> dict[str, Any]:
+        me = self._call("GET myself", self.jira.myself)
+        return me if isinstance(me, dict) else {}
+
     def user_timezone(self) -> str:
-        me = self._call("GET myself", self.jira.myself) or {}
-        return str(me.get("timeZone") or "UTC")
+        return str(self.myself().get("timeZone") or "UTC")
 
     def fields(self) -> list[dict[str, Any]]:
         fields = self._call("GET field", self.jira.fields) or []
@@ -721,7 +724,7 @@ class _Sync:
             self.c.use_fields(cached.fields)
             self.meta, self.meta_cached = cached, True
             self.summary.checks.append(
-                f"metadata (fields, statuses, projects, boards, board configuration) cached at {cached.fetched_at[:16]} "
+                f"metadata (fields, statuses, projects, boards, board configuration) cached at {cached.fetched_at[:16].replace('T', ' ')} "
                 f"UTC; refreshed after {max_age:g} h or with --full")
             return cached
         info = self.c.detect()

@@ -188,6 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--reconcile", action="store_true", help="list every issue id in scope to catch deletions")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
 
+    ini = sub.add_parser("init", help="first-run wizard: inspect a source and write retroscope.toml")
+    inisub = ini.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    ij = inisub.add_parser("jira", help="find projects, boards, fields and statuses on a Jira site; write [jira]")
+    ij.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    ij.add_argument("--project", action="append", help="project key to propose (repeatable; default: projects "
+                                                       "with boards)")
+    ij.add_argument("--yes", action="store_true", help="write retroscope.toml without asking")
+    ij.set_defaults(func=_delegate("dashboard.cli_jira_setup:init"))
+    dr = sub.add_parser("doctor", help="re-check the Jira config against the site and the loaded data")
+    dr.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    dr.set_defaults(func=_delegate("dashboard.cli_jira_setup:doctor"))
+
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
     im.add_argument("kind", choices=("metrics", "features", "retro"))
     im.add_argument("file", help="CSV, Parquet or JSON file")
