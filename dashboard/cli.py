@@ -16,6 +16,8 @@ from queries.errors import RetroscopeError
 
 
 def _settings(args) -> Settings:
+    if args.command == "init" and args.config and not Path(args.config).exists():
+        return load_settings(config=None, db=args.db)     # init creates the file --config names
     return load_settings(config=args.config, db=args.db)
 
 

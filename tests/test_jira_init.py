@@ -148,3 +148,11 @@ def test_doctor_with_a_wrong_token(tmp_path, fake, capsys, monkeypatch):
     rc = main(["doctor", "--url", fake.url])
     err = capsys.readouterr().err
     assert rc == 1 and "rejected the credentials" in err and "nope-SECRET" not in err and "Traceback" not in err
+
+
+def test_init_writes_the_file_config_names(tmp_path, fake, capsys):
+    target = tmp_path / "team" / "jira.toml"
+    target.parent.mkdir()
+    assert main(["--config", str(target), "init", "jira", "--url", fake.url, "--yes", "--project", "ATL"]) == 0
+    assert tomllib.loads(target.read_text())["jira"]["projects"] == ["ATL"]
+    assert not (tmp_path / "retroscope.toml").exists()
