@@ -530,7 +530,7 @@ class SyncSummary:
             f"{self.issues_deleted:,} deleted or moved out",
             f"  history    {self.histories:,} histories ({self.status_changes:,} status changes, "
             f"{self.field_changes:,} other items)",
-            f"  agile      {self.sprints:,} sprints on {self.boards:,} boards",
+            f"  agile      {self.sprints:,} sprints written, {self.boards:,} boards in scope",
             f"  requests   {self.requests:,} in {self.seconds:.1f}s ({rate:,.0f} issues/s)",
         ]
         lines += [f"  checked: {c}" for c in self.checks]
