@@ -1,8 +1,15 @@
 """`retroscope sync jira`: issues, full history, boards, sprints and versions from Jira Cloud
 or Data Center into the warehouse. The only module that imports `jira`.
 
-- The real `jira` client does the talking; endpoints it does not wrap (bulk changelog,
-  per-issue changelog, agile paging) go through `jira._get_json` on its session.
+- The real `jira` client does the talking through its public API; the calls it does not wrap
+  (bulk changelog, per-issue changelog, board configuration) and the few private members the
+  connector relies on are all in `_Private`, which `tests/test_jira_private.py` checks, so an
+  upgrade of `jira` that changes them fails there, loudly, in one place.
+- Request budget: rarely-changing metadata (site type, user timezone, fields, statuses,
+  projects, boards, board configuration, versions) is cached in the warehouse
+  (`raw_sync_state`, scope `jira_meta`) and refreshed on `--full` or when older than
+  `[jira] metadata_max_age_hours`; a no-change incremental sync makes 2 requests (the empty
+  search and an issue count compared with the warehouse to catch deletions).
 - Fault handling: the client is built with `max_retries=0` (its own back-off may retry a
   429 before `Retry-After` has passed) and its session's `request` is wrapped by
   `_Transport`, which waits exactly `Retry-After` on 429/503, backs off exponentially on
@@ -19,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -104,6 +112,39 @@ def normalize_url(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
 
 
+
+# --------------------------------------------------------------------------- private jira members
+class _Private:
+    """Every use of a private member of the `jira` library, in one place.
+
+    The library offers no public call for: board configuration, the bulk and per-issue
+    changelog endpoints, setting the request session's timeout and wrapping its `request`,
+    telling the client the deployment type/version without a serverInfo request, and
+    pre-filling its field-name cache (without which its search helpers fetch /field again).
+    `tests/test_jira_private.py` asserts each member still exists with the shape used here."""
+
+    @staticmethod
+    def session(client: JIRA) -> requests.Session:
+        return client._session
+
+    @staticmethod
+    def get_json(client: JIRA, path: str, params: dict[str, Any] | None, base: str, use_post: bool = False) -> Any:
+        return client._get_json(path, params=params, base=base, use_post=use_post)
+
+    @staticmethod
+    def set_site(client: JIRA, deployment: str | None, version: tuple[int, ...]) -> None:
+        client.deploymentType = deployment           # public attribute, read by the private _is_cloud
+        client._version = version or (0, 0, 0)
+
+    @staticmethod
+    def is_cloud(client: JIRA) -> bool:
+        return bool(client._is_cloud)
+
+    @staticmethod
+    def prefill_field_cache(client: JIRA, fields: list[dict[str, Any]]) -> None:
+        cache = {n: f["id"] for f in fields for n in f.get("clauseNames") or [] if "id" in f}
+        client._fields_cache_value = cache or {"__retroscope__": "__none__"}
+
 # --------------------------------------------------------------------------- transport
 class JiraHTTPError(RetroscopeError):
     def __init__(self, message: str, status: int | None, method: str, path: str) -> None:
@@ -145,6 +186,13 @@ def _jira_message(resp: requests.Response | None) -> str:
     return " ".join(str(m) for m in msgs).replace("\n", " ")[:300]
 
 
+def endpoint_of(path: str) -> str:
+    """A request path with ids replaced, e.g. /rest/agile/1.0/board/{id}/sprint."""
+    parts = path.split("/")          # ['', 'rest', 'api', '2', ...]: the API version stays
+    return "/".join(p if n < 4 or not (p.isdigit() or re.fullmatch(r"[A-Z][A-Z0-9_]+-\d+", p)) else "{id}"
+                    for n, p in enumerate(parts))
+
+
 class _Transport:
     """Wraps the jira session's `request`: exact Retry-After, bounded back-off, counting,
     one-line errors. Installed on the instance, so every library call goes through it."""
@@ -152,13 +200,14 @@ class _Transport:
     def __init__(self, client: JIRA, *, base_url: str, auth: JiraAuth, timeout: float,
                  max_retries: int, sleep: Callable[[float], None] = time.sleep,
                  backoff_base: float = 1.0, max_wait: float = 600.0) -> None:
-        session = client._session
+        session = _Private.session(client)
         session.timeout = timeout
         self._orig = session.request
         session.request = self.request
         self.base_url, self.auth, self.timeout = base_url, auth, timeout
         self.max_retries, self.sleep, self.backoff_base, self.max_wait = max_retries, sleep, backoff_base, max_wait
         self.requests = 0
+        self.by_endpoint: dict[str, int] = defaultdict(int)
         self.waited = 0.0
 
     def _path(self, url: str | bytes) -> str:
@@ -172,6 +221,7 @@ class _Transport:
         while True:
             attempt += 1
             self.requests += 1
+            self.by_endpoint[f"{method} {endpoint_of(path)}"] += 1
             t0 = time.perf_counter()
             resp: requests.Response | None = None
             exc: Exception | None = None
@@ -266,56 +316,69 @@ class JiraClient:
             raise RetroscopeError(f"Jira at {self.url} answered {what} with something that is not JSON "
                                   f"({type(e).__name__}); check the URL points at the Jira site itself") from None
 
+    def _with_ids(self, items: Any, what: str, key: str = "id") -> Any:
+        """Every item of a listing must carry an id: a 200 with `{}` or items without ids (a proxy,
+        a wrong URL, a broken plugin) is one clear line, not a KeyError deep in the sync."""
+        if not isinstance(items, list) or any(not isinstance(i, dict) or i.get(key) in (None, "") for i in items):
+            raise RetroscopeError(f"Jira at {self.url} answered {what} with items that have no {key!r}; check the URL "
+                                  "points at the Jira site itself (not a proxy or login page) and try again")
+        return items
+
     def get(self, path: str, params: dict[str, Any] | None = None, *, base: str | None = None) -> Any:
-        return self._call(f"GET {path}", self.jira._get_json, path, params=params,
-                          base=base or self.jira.JIRA_BASE_URL)
+        return self._call(f"GET {path}", _Private.get_json, self.jira, path, params, base or self.jira.JIRA_BASE_URL)
 
     def post(self, path: str, body: dict[str, Any], *, base: str | None = None) -> Any:
-        return self._call(f"POST {path}", self.jira._get_json, path, params=body,
-                          base=base or self.jira.JIRA_BASE_URL, use_post=True)
+        return self._call(f"POST {path}", _Private.get_json, self.jira, path, body,
+                          base or self.jira.JIRA_BASE_URL, True)
 
     def agile(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.get(path, params, base=self.jira.AGILE_BASE_URL)
 
     # -- site
     def detect(self) -> dict[str, Any]:
-        info = self._call("GET serverInfo", self.jira.server_info) or {}
-        self.jira.deploymentType = info.get("deploymentType")
-        self.jira._version = tuple(info.get("versionNumbers") or (0, 0, 0))
-        self.cloud = self.jira._is_cloud
-        self.version = self.jira._version
+        info = self._call("GET serverInfo", self.jira.server_info)
+        if not isinstance(info, dict) or "deploymentType" not in info and "versionNumbers" not in info:
+            raise RetroscopeError(f"Jira at {self.url} answered GET serverInfo without a deployment type or version; "
+                                  "check the URL points at the Jira site itself (not a proxy or login page)")
+        self.use_site(info.get("deploymentType"), tuple(info.get("versionNumbers") or (0, 0, 0)))
         return info
 
+    def use_site(self, deployment: str | None, version: tuple[int, ...]) -> None:
+        """Tell the client what serverInfo said (from this run or the warehouse's cache)."""
+        _Private.set_site(self.jira, deployment, tuple(version))
+        self.cloud = _Private.is_cloud(self.jira)
+        self.version = tuple(version)
+
+    def myself(self) -> dict[str, Any]:
+        me = self._call("GET myself", self.jira.myself)
+        return me if isinstance(me, dict) else {}
+
     def user_timezone(self) -> str:
-        me = self._call("GET myself", self.jira.myself) or {}
-        return str(me.get("timeZone") or "UTC")
+        return str(self.myself().get("timeZone") or "UTC")
 
     def fields(self) -> list[dict[str, Any]]:
         fields = self._call("GET field", self.jira.fields) or []
-        # Pre-fill the library's name->id cache so its search helpers don't fetch /field again.
-        cache = {n: f["id"] for f in fields for n in f.get("clauseNames") or []}
-        self.jira._fields_cache_value = cache or {"__retroscope__": "__none__"}
+        self.use_fields(fields)
         return fields
 
-    def statuses(self) -> list[dict[str, Any]]:
-        return [s.raw for s in self._call("GET status", self.jira.statuses)]
+    def use_fields(self, fields: list[dict[str, Any]]) -> None:
+        # Pre-fill the library's name->id cache so its search helpers don't fetch /field again.
+        _Private.prefill_field_cache(self.jira, fields)
 
-    def project(self, key: str) -> dict[str, Any]:
-        try:
-            return self.get(f"project/{key}")
-        except JiraHTTPError as e:
-            if e.status == 404:
-                raise RetroscopeError(
-                    f"Jira project {key} not found at {self.url} (HTTP 404 on GET {e.path}); check --project / "
-                    "[jira] projects, and that the account can browse it") from None
-            raise
+    def statuses(self) -> list[dict[str, Any]]:
+        return self._with_ids([s.raw for s in self._call("GET status", self.jira.statuses)], "GET status")
+
+    def projects(self) -> list[dict[str, Any]]:
+        """Every project the account can browse: one request."""
+        return self._with_ids([p.raw for p in self._call("GET project", self.jira.projects)], "GET project", "key")
 
     def versions(self, key: str) -> list[dict[str, Any]]:
-        return self.get(f"project/{key}/versions") or []
+        return [v.raw for v in self._call(f"GET project/{key}/versions", self.jira.project_versions, key)]
 
     def board(self, board_id: str) -> dict[str, Any]:
         try:
-            return self.agile(f"board/{board_id}")
+            board = self.agile(f"board/{board_id}")      # the library has no single-board getter
+            return self._with_ids([board], f"GET board/{board_id}")[0]
         except JiraHTTPError as e:
             if e.status == 404:
                 raise RetroscopeError(
@@ -323,21 +386,23 @@ class JiraClient:
                     "[jira] boards (the number in the board's URL: rapidView=…) and board access") from None
             raise
 
-    def _agile_pages(self, path: str, params: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    def _pages(self, what: str, fetch: Callable[[int], Any]) -> Iterable[dict[str, Any]]:
+        """Agile paging over the library's ResultList (50 a page), advancing by what came back."""
         start = 0
         while True:
-            page = self.agile(path, {**params, "startAt": start, "maxResults": 50}) or {}
-            values = page.get("values") or []
+            page = self._call(what, fetch, start)
+            values = [v.raw for v in page]
             yield from values
             start += len(values)
-            total = page.get("total")
-            is_last = page.get("isLast")
+            total, is_last = getattr(page, "total", None), getattr(page, "isLast", None)
             if not values or is_last is True or (total is not None and start >= int(total)) \
                     or (is_last is None and total is None):
                 return
 
-    def boards_for_project(self, key: str) -> list[dict[str, Any]]:
-        return list(self._agile_pages("board", {"projectKeyOrId": key}))
+    def boards(self) -> list[dict[str, Any]]:
+        """Every board the account can see, 50 a page (not one listing per project)."""
+        return self._with_ids(list(self._pages("GET board", lambda start: self.jira.boards(startAt=start, maxResults=50))),
+                              "GET board")
 
     def board_configuration(self, board_id: str) -> dict[str, Any] | None:
         try:
@@ -349,7 +414,8 @@ class JiraClient:
 
     def sprints(self, board_id: str) -> list[dict[str, Any]]:
         try:
-            return list(self._agile_pages(f"board/{board_id}/sprint", {}))
+            return self._with_ids(list(self._pages(f"GET board/{board_id}/sprint", lambda start: self.jira.sprints(
+                int(board_id), startAt=start, maxResults=50))), f"GET board/{board_id}/sprint")
         except JiraHTTPError as e:
             if e.status in (400, 404):          # kanban boards: "board does not support sprints"
                 return []
@@ -364,16 +430,20 @@ class JiraClient:
         return int(n) if isinstance(n, int | float) else None
 
     def search_cloud(self, jql: str, fields: list[str], token: str | None, max_results: int) -> dict[str, Any]:
-        return self._call("search/jql", self.jira.enhanced_search_issues, jql, nextPageToken=token,
+        page = self._call("search/jql", self.jira.enhanced_search_issues, jql, nextPageToken=token,
                           maxResults=max_results, fields=list(fields), json_result=True,
                           use_post=len(jql) > POST_JQL_LEN) or {}
+        self._with_ids(page.get("issues") or [] if isinstance(page, dict) else None, "search/jql")
+        return page
 
     def search_dc(self, jql: str, fields: list[str], start: int, max_results: int,
                   expand: str | None) -> dict[str, Any]:
         try:
-            return self._call("search", self.jira.search_issues, jql, startAt=start, maxResults=max_results,
+            page = self._call("search", self.jira.search_issues, jql, startAt=start, maxResults=max_results,
                               fields=list(fields), expand=expand, json_result=True,
                               use_post=len(jql) > POST_JQL_LEN) or {}
+            self._with_ids(page.get("issues") or [] if isinstance(page, dict) else None, "search")
+            return page
         except JiraHTTPError as e:
             if e.status == 410:
                 raise RetroscopeError(
@@ -381,6 +451,14 @@ class JiraClient:
                     f"from Jira Cloud, but serverInfo reported deploymentType={self.jira.deploymentType!r}; "
                     "check that the URL is the Cloud site's own address (https://<site>.atlassian.net)") from None
             raise
+
+    def count(self, jql: str) -> int | None:
+        """Issues matching `jql`: Cloud's approximate count, DC's search total (one request)."""
+        if self.cloud:
+            return self.approximate_count(jql)
+        page = self.search_dc(jql, ["id"], 0, 1, None)
+        total = page.get("total") if isinstance(page, dict) else None
+        return int(total) if isinstance(total, int | float) else None
 
     def bulk_changelog(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Cloud: every history of the given issues (≤ 1000), following nextPageToken; one
@@ -439,6 +517,8 @@ class SyncSummary:
     full: bool = False
     incremental_since: datetime | None = None
     warnings: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)           # what the sync checked, and how
+    endpoints: dict[str, int] = field(default_factory=dict)   # requests per endpoint ("GET /rest/…")
 
     def text(self) -> str:
         rate = self.issues_seen / self.seconds if self.seconds > 0 else 0.0
@@ -450,9 +530,10 @@ class SyncSummary:
             f"{self.issues_deleted:,} deleted or moved out",
             f"  history    {self.histories:,} histories ({self.status_changes:,} status changes, "
             f"{self.field_changes:,} other items)",
-            f"  agile      {self.sprints:,} sprints on {self.boards:,} boards",
+            f"  agile      {self.sprints:,} sprints written, {self.boards:,} boards in scope",
             f"  requests   {self.requests:,} in {self.seconds:.1f}s ({rate:,.0f} issues/s)",
         ]
+        lines += [f"  checked: {c}" for c in self.checks]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -520,11 +601,74 @@ def jql_since(instant: datetime, tz: str) -> str:
     return instant.astimezone(zone).strftime("%Y/%m/%d %H:%M")
 
 
+META_SCOPE = "jira_meta"
+RECONCILE_PREFIX = "reconciled:"
+
+
+@dataclass
+class _Meta:
+    """What rarely changes on a site, cached in the warehouse between syncs."""
+
+    fetched_at: str
+    deployment: str | None = None
+    version: list[int] = field(default_factory=list)
+    version_text: str = ""
+    tz: str = "UTC"
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    projects: list[dict[str, Any]] = field(default_factory=list)
+    boards: list[dict[str, Any]] = field(default_factory=list)
+    configs: dict[str, Any] = field(default_factory=dict)       # board id -> config (None: unreadable)
+    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sprint_boards: list[str] = field(default_factory=list)     # boards whose sprints were listed
+
+    @classmethod
+    def load(cls, text: str | None) -> _Meta | None:
+        if not text:
+            return None
+        try:
+            d = json.loads(text)
+            return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+        except (ValueError, TypeError):
+            return None
+
+    def dump(self) -> str:
+        return json.dumps(vars(self), sort_keys=True, default=str)
+
+    def age_hours(self, now: datetime) -> float:
+        try:
+            return (now - datetime.fromisoformat(self.fetched_at)).total_seconds() / 3600
+        except ValueError:
+            return float("inf")
+
+
+def _slim_field(f: dict[str, Any]) -> dict[str, Any]:
+    return {k: f[k] for k in ("id", "key", "name", "custom", "schema", "clauseNames") if k in f}
+
+
+def _slim_board(b: dict[str, Any]) -> dict[str, Any]:
+    loc = b.get("location") or {}
+    return {"id": b.get("id"), "name": b.get("name"), "type": b.get("type"),
+            "location": {"projectKey": loc.get("projectKey")}}
+
+
+def _slim_config(cfg: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not cfg:
+        return None
+    est = cfg.get("estimation") or {}
+    return {"estimation": {"type": est.get("type"), "field": {"fieldId": (est.get("field") or {}).get("fieldId")}},
+            "columnConfig": {"columns": [{"name": c.get("name"), "statuses": [{"id": str(x.get("id"))} for x in
+                                                                               c.get("statuses") or []]}
+                                         for c in (cfg.get("columnConfig") or {}).get("columns") or []]}}
+
+
 class _Sync:
     def __init__(self, client: JiraClient, writer: LoadWriter, scope: _Scope, *, full: bool,
-                 settings: JiraSettings, progress: Progress, started: datetime) -> None:
+                 settings: JiraSettings, progress: Progress, started: datetime, reconcile: bool = False,
+                 versions: bool = False) -> None:
         self.c, self.w, self.scope, self.full = client, writer, scope, full
         self.settings, self.progress, self.started = settings, progress, started
+        self.reconcile, self.want_versions = reconcile, versions
         self.source = writer.source
         self.summary = SyncSummary(url=client.url, deployment="?", full=full)
         self.sprints: dict[str, SprintInfo] = {}
@@ -535,6 +679,8 @@ class _Sync:
         self.resolved: ResolvedFields | None = None
         self.known_statuses: set[str] = set()
         self.seen_statuses: dict[str, str | None] = {}
+        self.meta: _Meta | None = None
+        self.meta_cached = False
 
     def _write(self, table: str, df: pd.DataFrame) -> None:
         if not df.empty:
@@ -542,36 +688,85 @@ class _Sync:
 
     # -- metadata
     def run(self) -> SyncSummary:
-        info = self.c.detect()
-        self.summary.deployment = "Cloud" if self.c.cloud else f"Data Center {info.get('version', '')}".strip()
+        meta = self._metadata()
+        self.summary.deployment = "Cloud" if self.c.cloud else f"Data Center {meta.version_text}".strip()
         if self.full:
             self.w.delete_source()
-        tz = self.c.user_timezone()
-        statuses = self.c.statuses()
+        self._write_statuses(meta.statuses)
+        boards = self._projects_and_boards()
+        board_estimation = self._board_configs(boards)
+        try:
+            self.resolved = resolve_fields(meta.fields, self.scope.projects, board_estimation, self.settings.fields)
+        except RetroscopeError:
+            if not self.meta_cached:
+                raise
+            meta.fields = [_slim_field(f) for f in self.c.fields()]   # a field configured since the cache
+            self.resolved = resolve_fields(meta.fields, self.scope.projects, board_estimation, self.settings.fields)
+        self.summary.warnings += self.resolved.warnings
+        self._board_sprints(boards)
+        self._issues(meta.tz)
+        self._resolve_epics()
+        self._write_unknown_statuses()
+        self._write_sprints()
+        self.w.set_sync_state(self.scope.key(), self.started.isoformat())
+        self.w.set_sync_state(META_SCOPE, meta.dump())
+        self.w.data_as_of = self.started
+        self.summary.requests = self.c.requests
+        self.summary.endpoints = dict(self.c.transport.by_endpoint)
+        return self.summary
+
+    def _metadata(self) -> _Meta:
+        """The site's metadata: from the warehouse's cache when it is fresh enough, else fetched."""
+        cached = None if self.full else _Meta.load(self.w.sync_state(META_SCOPE))
+        max_age = self.settings.metadata_max_age_hours
+        if cached is not None and cached.age_hours(self.started) < max_age:
+            self.c.use_site(cached.deployment, tuple(cached.version))
+            self.c.use_fields(cached.fields)
+            self.meta, self.meta_cached = cached, True
+            self.summary.checks.append(
+                f"metadata (fields, statuses, projects, boards, board configuration) cached at {cached.fetched_at[:16].replace('T', ' ')} "
+                f"UTC; refreshed after {max_age:g} h or with --full")
+            return cached
+        info = self.c.detect()
+        meta = _Meta(fetched_at=self.started.astimezone(UTC).isoformat(), deployment=info.get("deploymentType"),
+                     version=list(self.c.version), version_text=str(info.get("version") or ""))
+        meta.tz = self.c.user_timezone()
+        meta.statuses = [{"id": str(x["id"]), "name": x.get("name"),
+                          "statusCategory": {"key": (x.get("statusCategory") or {}).get("key")}}
+                         for x in self.c.statuses()]
+        meta.fields = [_slim_field(f) for f in self.c.fields()]
+        self.meta = meta
+        self.summary.checks.append("metadata fetched from Jira" + (" (--full)" if self.full else "")
+                                   + f"; cached for {max_age:g} h")
+        return meta
+
+    def _write_statuses(self, statuses: list[dict[str, Any]]) -> None:
         self.known_statuses = {str(x["id"]) for x in statuses}
         self._write("raw_statuses", pd.DataFrame([{
             "source": self.source, "status_id": str(s["id"]), "name": s.get("name") or str(s["id"]),
             "category_key": ((s.get("statusCategory") or {}).get("key") or "indeterminate")} for s in statuses],
             columns=["source", "status_id", "name", "category_key"]))
-        fields = self.c.fields()
-        boards = self._projects_and_boards()
-        board_estimation = self._board_configs(boards)
-        self.resolved = resolve_fields(fields, self.scope.projects, board_estimation, self.settings.fields)
-        self.summary.warnings += self.resolved.warnings
-        self._board_sprints(boards)
-        self._issues(tz)
-        self._resolve_epics()
-        self._write_unknown_statuses()
-        self._write_sprints()
-        self.w.set_sync_state(self.scope.key(), self.started.isoformat())
-        self.w.data_as_of = self.started
-        self.summary.requests = self.c.requests
-        return self.summary
+
+    def _site_projects(self, refresh: bool = False) -> dict[str, dict[str, Any]]:
+        meta = self.meta
+        assert meta is not None
+        if refresh or not meta.projects:
+            meta.projects = [{"id": str(p.get("id")), "key": p.get("key"), "name": p.get("name")}
+                             for p in self.c.projects() if p.get("key")]
+        return {str(p["key"]).upper(): p for p in meta.projects}
 
     def _projects_and_boards(self) -> list[dict[str, Any]]:
+        meta = self.meta
+        assert meta is not None
+        if not self.meta_cached:
+            meta.boards = [_slim_board(b) for b in self.c.boards()]
+        by_id = {str(b["id"]): b for b in meta.boards}
         boards: dict[str, dict[str, Any]] = {}
         for b in self.scope.boards:
-            raw = self.c.board(b)
+            if b not in by_id and self.meta_cached:       # a board created since the cache
+                meta.boards = [_slim_board(x) for x in self.c.boards()]
+                by_id = {str(x["id"]): x for x in meta.boards}
+            raw = by_id.get(b) or _slim_board(self.c.board(b))   # not listed: the 404 names the flag to fix
             boards[str(raw["id"])] = raw
             loc = (raw.get("location") or {}).get("projectKey")
             if loc and loc not in self.scope.projects and not self.scope.jql:
@@ -579,18 +774,31 @@ class _Sync:
         if not self.scope.projects and not self.scope.jql:
             raise RetroscopeError("nothing to sync: pass --project KEY (or --board ID / --jql), or set [jira] projects "
                                   "= [\"KEY\"] in retroscope.toml")
+        projects = self._site_projects()
+        if any(k not in projects for k in self.scope.projects) and self.meta_cached:
+            projects = self._site_projects(refresh=True)      # a project created since the cache
+        missing = [k for k in self.scope.projects if k not in projects]
+        if missing:
+            raise RetroscopeError(
+                f"Jira project {missing[0]} not found at {self.c.url} (not among the {len(projects)} projects the "
+                "account can browse); check --project / [jira] projects, and that the account can browse it")
         proj_rows, version_rows = [], []
         for key in self.scope.projects:
-            p = self.c.project(key)
+            p = projects[key]
             proj_rows.append({"source": self.source, "project_id": str(p["id"]), "project_key": p["key"],
                               "name": p.get("name")})
-            for v in self.c.versions(key):
-                version_rows.append({"source": self.source, "version_id": str(v["id"]), "project_key": p["key"],
-                                     "name": v.get("name") or str(v["id"]), "is_released": bool(v.get("released")),
-                                     "release_on": parse_date(v.get("releaseDate"))})
-            if not self.scope.boards:
-                for raw in self.c.boards_for_project(key):
-                    raw.setdefault("_project", key)
+            if self.want_versions:
+                if key not in meta.versions:
+                    meta.versions[key] = [{k: v.get(k) for k in ("id", "name", "released", "releaseDate")}
+                                          for v in self.c.versions(key)]
+                for v in meta.versions[key]:
+                    version_rows.append({"source": self.source, "version_id": str(v["id"]), "project_key": p["key"],
+                                         "name": v.get("name") or str(v["id"]), "is_released": bool(v.get("released")),
+                                         "release_on": parse_date(v.get("releaseDate"))})
+        if not self.scope.boards:
+            scope = set(self.scope.projects)
+            for raw in meta.boards:
+                if (raw.get("location") or {}).get("projectKey") in scope:
                     boards.setdefault(str(raw["id"]), raw)
         self._write("raw_projects", pd.DataFrame(proj_rows, columns=["source", "project_id", "project_key", "name"]))
         self._write("raw_versions", pd.DataFrame(version_rows, columns=["source", "version_id", "project_key", "name",
@@ -598,12 +806,16 @@ class _Sync:
         return list(boards.values())
 
     def _board_configs(self, boards: list[dict[str, Any]]) -> dict[str, list[str]]:
+        meta = self.meta
+        assert meta is not None
         est: dict[str, list[str]] = defaultdict(list)
         board_rows, col_rows = [], []
         for b in boards:
             bid = str(b["id"])
             loc = (b.get("location") or {}).get("projectKey") or b.get("_project")
-            cfg = self.c.board_configuration(bid)
+            if bid not in meta.configs:
+                meta.configs[bid] = _slim_config(self.c.board_configuration(bid))
+            cfg = meta.configs[bid]
             field_id = None
             if cfg:
                 estimation = cfg.get("estimation") or {}
@@ -633,8 +845,13 @@ class _Sync:
         return est
 
     def _board_sprints(self, boards: list[dict[str, Any]]) -> None:
-        self.progress("sprints", 0, len(boards))
-        for i, b in enumerate(boards, 1):
+        """Sprints of the boards in scope, listed with the metadata (daily, --full, or a board new to
+        the scope); between listings, sprint changes arrive with the issues' sprint values."""
+        meta = self.meta
+        assert meta is not None
+        todo = [b for b in boards if str(b["id"]) not in meta.sprint_boards]
+        self.progress("sprints", 0, len(todo))
+        for i, b in enumerate(todo, 1):
             if str(b.get("type", "scrum")).lower() != "kanban":
                 for s in self.c.sprints(str(b["id"])):
                     info = sprint_from_agile(s, board_id=str(b["id"]))
@@ -642,7 +859,8 @@ class _Sync:
                         self.sprints[info.sprint_id].merge(info)
                     else:
                         self.sprints[info.sprint_id] = info
-            self.progress("sprints", i, len(boards))
+            meta.sprint_boards.append(str(b["id"]))
+            self.progress("sprints", i, len(todo))
 
     # -- issues
     def _existing(self) -> dict[str, bool]:
@@ -666,16 +884,46 @@ class _Sync:
             self._issues_cloud(jql, fields)
         else:
             self._issues_dc(jql, fields)
-        # reconcile deletions and moves out of scope
-        if bookmark:
-            listed = self._list_ids(base + " ORDER BY created ASC, key ASC")
-        else:
-            listed = set(self.fetched_ids)
-        self._mark_deleted(existing, listed)
+        self._deletions(existing, base, bookmark is not None)
+
+    def _deletions(self, existing: dict[str, bool], base: str, incremental: bool) -> None:
+        """Deleted issues and issues moved out of scope never show up in an `updated >=` search.
+        A first or full sync knows every id it fetched. An incremental sync compares Jira's count
+        of the scope with the warehouse's and lists ids only when they differ, or when a full
+        reconcile is due (--reconcile, or every [jira] reconcile_days)."""
+        rkey = RECONCILE_PREFIX + self.scope.key()
+        if not incremental:
+            self._mark_deleted(existing, set(self.fetched_ids))
+            self.w.set_sync_state(rkey, self.started.isoformat())
+            return
+        last = self.w.sync_state(rkey)
+        age_days = (self.started - datetime.fromisoformat(last)).total_seconds() / 86400 if last else float("inf")
+        ordered = base + " ORDER BY created ASC, key ASC"
+        if self.reconcile or age_days >= self.settings.reconcile_days:
+            why = "--reconcile" if self.reconcile else f"last full reconcile over {self.settings.reconcile_days:g} days ago"
+            n = self._mark_deleted(existing, self._list_ids(ordered))
+            self.w.set_sync_state(rkey, self.started.isoformat())
+            self.summary.checks.append(f"deletions: full reconcile ({why}): listed every id in scope, {n} gone")
+            return
+        in_wh = self._live_in_scope(existing)
+        in_jira = self.c.count(base) if base else None
+        if in_jira is not None and in_jira == len(in_wh):
+            self.summary.checks.append(f"deletions: Jira counts {in_jira:,} issues in scope, the warehouse "
+                                       f"{len(in_wh):,}: nothing to list")
+            return
+        n = self._mark_deleted(existing, self._list_ids(ordered))
+        jira_n = "no count" if in_jira is None else f"{in_jira:,}"
+        self.summary.checks.append(f"deletions: Jira counts {jira_n} issues in scope, the warehouse {len(in_wh):,}: "
+                                   f"listed the ids, {n} gone")
+
+    def _live_in_scope(self, existing: dict[str, bool]) -> set[str]:
+        rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).filter(
+            duckdb.ColumnExpression("is_deleted") == duckdb.ConstantExpression(False)).select("issue_id", "project_key")
+        scope = set(self.scope.projects)
+        return {str(i) for i, p in rel.fetchall() if not scope or p in scope} | self.fetched_ids
 
     def _issues_cloud(self, jql: str, fields: list[str]) -> None:
-        # a count for the progress bar on a first/full sync; incremental syncs skip the request
-        total = None if self.summary.incremental_since else self.c.approximate_count(_strip_order_by(jql))
+        total = None        # Cloud search has no total; a count would cost a request
         self.progress("issues", 0, total)
         token, buf, done = None, [], 0
         while True:
@@ -828,18 +1076,18 @@ class _Sync:
         self.progress("reconcile", len(ids), len(ids))
         return ids
 
-    def _mark_deleted(self, existing: dict[str, bool], listed: set[str]) -> None:
+    def _mark_deleted(self, existing: dict[str, bool], listed: set[str]) -> int:
         live = {i for i, deleted in existing.items() if not deleted}
         rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).filter(
             duckdb.ColumnExpression("is_deleted") == duckdb.ConstantExpression(False))
         df = rel.df()
         if df.empty:
-            return
+            return 0
         if self.scope.projects:
             df = df[df["project_key"].isin(self.scope.projects)]
         gone = df[df["issue_id"].isin(live - listed - self.fetched_ids)].copy()
         if gone.empty:
-            return
+            return 0
         gone["is_deleted"] = True
         self._write("raw_issues", gone)
         self.summary.issues_deleted += len(gone)
@@ -847,6 +1095,7 @@ class _Sync:
             self.summary.warnings.append(
                 f"{len(gone):,} of {len(df):,} issues in scope are gone from Jira's search (deleted, moved out, or no "
                 "longer visible to this account); check the account's permissions if that is unexpected")
+        return len(gone)
 
     def _resolve_epics(self) -> None:
         if not self.pending_epics:
@@ -869,6 +1118,12 @@ class _Sync:
         """Statuses that appear in history but no longer exist in Jira (deleted in a workflow
         change) still need a row, or their intervals would fall out of every metric."""
         missing = {k: v for k, v in self.seen_statuses.items() if k not in self.known_statuses}
+        if missing and self.meta_cached and self.meta is not None:   # a status added since the cache
+            self.meta.statuses = [{"id": str(x["id"]), "name": x.get("name"),
+                                   "statusCategory": {"key": (x.get("statusCategory") or {}).get("key")}}
+                                  for x in self.c.statuses()]
+            self._write_statuses(self.meta.statuses)
+            missing = {k: v for k, v in self.seen_statuses.items() if k not in self.known_statuses}
         if not missing:
             return
         self._write("raw_statuses", pd.DataFrame(
@@ -917,9 +1172,12 @@ def _null_progress(phase: str, done: int, total: int | None = None) -> None:
 
 def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[str] = (), boards: Iterable[str] = (),
          jql: str | None = None, full: bool = False, settings: JiraSettings | None = None,
+         reconcile: bool = False, versions: bool = False,
          progress: Progress | None = None, clock: Callable[[], datetime] | None = None,
          sleep: Callable[[float], None] = time.sleep, backoff_base: float = 1.0) -> SyncSummary:
-    """Sync one Jira site into the warehouse at `db_path` (atomically). Returns the summary."""
+    """Sync one Jira site into the warehouse at `db_path` (atomically). Returns the summary.
+    reconcile: list every id in scope to catch deletions; versions: fetch the projects' fix
+    versions (needed when shipped items come from versions)."""
     settings = settings or JiraSettings()
     clock = clock or (lambda: datetime.now(UTC))
     t0 = time.perf_counter()
@@ -930,7 +1188,7 @@ def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[st
     started = clock()
     with staged_load(db_path, source, "sync") as writer:
         job = _Sync(client, writer, scope, full=full, settings=settings, progress=progress or _null_progress,
-                    started=started)
+                    started=started, reconcile=reconcile, versions=versions)
         summary = job.run()
         summary.seconds = time.perf_counter() - t0
         writer.detail = (f"{summary.issues_seen} issues ({summary.issues_new} new, {summary.issues_updated} updated, "
@@ -938,4 +1196,5 @@ def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[st
                          f"{summary.requests} requests")
     summary.seconds = time.perf_counter() - t0
     summary.requests = client.requests
+    summary.endpoints = dict(client.transport.by_endpoint)
     return summary

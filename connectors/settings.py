@@ -26,6 +26,8 @@ class JiraSettings:
     overlap_minutes: int = 10
     timeout_seconds: float = 30.0
     max_retries: int = 5
+    metadata_max_age_hours: float = 24.0    # fields, statuses, boards, board configuration: refetched after this
+    reconcile_days: float = 7.0             # list every issue id (catch deletions) at least this often
     # field overrides: story_points, sprint, estimate_best, estimate_likely, estimate_worst
     fields: dict[str, str] = field(default_factory=dict)
 
@@ -150,6 +152,8 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
         overlap_minutes=int(j.get("overlap_minutes", 10)),
         timeout_seconds=float(j.get("timeout_seconds", 30)),
         max_retries=int(j.get("max_retries", 5)),
+        metadata_max_age_hours=float(j.get("metadata_max_age_hours", 24)),
+        reconcile_days=float(j.get("reconcile_days", 7)),
         fields=_flat_fields(j.get("fields", {})),
     )
     return Settings(

@@ -17,7 +17,10 @@ from queries.errors import RetroscopeError
 def _settings(args) -> Settings:
     from connectors import load
 
-    s = load_settings(config=args.config, db=args.db)
+    if args.command == "init" and args.config and not Path(args.config).exists():
+        s = load_settings(config=None, db=args.db)     # init creates the file --config names
+    else:
+        s = load_settings(config=args.config, db=args.db)
     load.use_config(s.analysis)    # loads store their facts under the config the pages will read with
     return s
 
@@ -238,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--jql", help="extra JQL restriction")
     j.add_argument("--full", action="store_true", help="rebuild this source from scratch instead of incrementally")
     j.add_argument("--allow-demo", action="store_true", help="sync even into a warehouse that holds the demo")
+    j.add_argument("--reconcile", action="store_true", help="list every issue id in scope to catch deletions")
     j.set_defaults(func=_delegate("dashboard.cli_sync:run"))
     sm = sysub.add_parser("metrics", help="pull product metrics from the [[metrics.sources]] in retroscope.toml "
                           "(SQL databases, PostHog)")
@@ -245,6 +249,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only this source (repeatable; default: all)")
     sm.add_argument("--full", action="store_true", help="re-pull everything instead of the recent days")
     sm.set_defaults(func=_delegate("dashboard.cli_sync:run_metrics"))
+
+    ini = sub.add_parser("init", help="first-run wizard: inspect a source and write retroscope.toml")
+    inisub = ini.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    ij = inisub.add_parser("jira", help="find projects, boards, fields and statuses on a Jira site; write [jira]")
+    ij.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    ij.add_argument("--project", action="append", help="project key to propose (repeatable; default: projects "
+                                                       "with boards)")
+    ij.add_argument("--yes", action="store_true", help="write retroscope.toml without asking")
+    ij.set_defaults(func=_delegate("dashboard.cli_jira_setup:init"))
+    dr = sub.add_parser("doctor", help="re-check the Jira config against the site and the loaded data")
+    dr.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    dr.set_defaults(func=_delegate("dashboard.cli_jira_setup:doctor"))
 
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
     im.add_argument("kind", choices=("metrics", "features", "retro"))

@@ -27,7 +27,9 @@ def run(args, settings: Settings) -> int:
     _refuse_demo_warehouse(settings, allow=bool(getattr(args, "allow_demo", False)))
     auth = jira_issues.auth_from_env()
     summary = jira_issues.sync(settings.db_path, url=url, auth=auth, projects=projects, boards=boards, jql=jql,
-                               full=bool(args.full), settings=js, progress=TerminalProgress())
+                               full=bool(args.full), settings=js, progress=TerminalProgress(),
+                               reconcile=bool(getattr(args, "reconcile", False)),
+                               versions=settings.analysis.shipped_from_versions)
     print(summary.text())
     print(f"warehouse: {settings.db_path}", file=sys.stderr)
     return 0

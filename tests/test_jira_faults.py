@@ -9,6 +9,7 @@ import logging
 import socket
 
 import pytest
+from fake_jira.server import Fault
 from helpers_jira import FAST, later, start, sync, table
 
 from connectors import jira_issues
@@ -127,8 +128,8 @@ def test_401_names_the_credentials_and_the_url(tmp_path, mode, env, names):
 
 
 def test_403_explains_the_permission(tmp_path, cloud):
-    cloud.fail(r"/rest/api/2/project/ATL$", 403)
-    with pytest.raises(RetroscopeError, match=r"refused access \(HTTP 403 on GET /rest/api/2/project/ATL\).*"
+    cloud.fail(r"/rest/api/2/project$", 403)
+    with pytest.raises(RetroscopeError, match=r"refused access \(HTTP 403 on GET /rest/api/2/project\).*"
                                               r"Browse projects"):
         sync(tmp_path / "w.duckdb", cloud)
 
@@ -168,3 +169,18 @@ def test_token_never_reaches_the_warehouse_or_the_logs(tmp_path, caplog, capsys)
     for secret in secrets:
         for where, blob in blobs.items():
             assert secret.encode() not in blob, f"credential found in the {where}"
+
+
+@pytest.mark.parametrize("path", [r"/rest/api/2/serverInfo$", r"/rest/agile/1.0/board$", r"/rest/api/2/project$"])
+def test_200_with_an_empty_object_is_one_clear_line(tmp_path, cloud, path):
+    # (the library itself asks serverInfo again up to 3 times when it comes back empty)
+    cloud.faults.append(Fault(path, status=200, body={"values": [{"name": "no id"}]} if "board" in path else {},
+                              times=10))
+    with pytest.raises(RetroscopeError) as e:
+        sync(tmp_path / "w.duckdb", cloud)
+    msg = str(e.value)
+    assert "\n" not in msg, msg
+    if "project" in path:    # the library reads {} as no projects
+        assert "project ATL not found" in msg and "0 projects the account can browse" in msg, msg
+    else:
+        assert "check the URL points at the Jira site itself" in msg, msg

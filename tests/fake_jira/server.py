@@ -6,7 +6,7 @@ POST /rest/api/3/changelog/bulkfetch (token pages, sorted by date then issue id)
 DC: /rest/api/2/search (startAt/total, server-capped page size, embedded changelog cut to
 the most recent N histories), /rest/api/2/issue/{id}?expand=changelog; sprint values are
 `Sprint@…[…]` strings and changelog items carry no fieldId.
-Both: serverInfo, myself, status, field, project, versions, agile boards / configuration /
+Both: serverInfo, myself, status, field, project (listing and one), versions, agile boards / configuration /
 sprints. Faults (status, Retry-After, delay) are injected per path; every request is logged.
 """
 
@@ -176,7 +176,8 @@ class FakeJira:
             time.sleep(fault.delay)
         if fault and fault.status:
             status, headers = fault.status, fault.headers
-            payload = fault.body or {"errorMessages": [f"fake fault {fault.status}"], "errors": {}}
+            payload = fault.body if fault.body is not None else {"errorMessages": [f"fake fault {fault.status}"],
+                                                                 "errors": {}}
         elif not self._authorized(h.headers.get("Authorization")):
             status, payload = 401, {"errorMessages": ["Client must be authenticated to access this resource."]}
         else:
@@ -220,6 +221,8 @@ class FakeJira:
                 return 200, [{"id": sid, "name": n, "statusCategory": {"key": cat}} for sid, (n, cat) in s.statuses.items()]
             if rest == "field":
                 return 200, s.fields
+            if rest == "project":
+                return 200, [{"id": pid, "key": k, "name": n} for k, (pid, n) in s.projects.items()]
             pm = re.fullmatch(r"project/([^/]+)(/versions)?", rest)
             if pm:
                 key = pm.group(1)
