@@ -106,7 +106,10 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # no DuckDB progress bar on the terminal: loads and pages report their own progress
+            con.execute("SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as e:
             msg = str(e)
             if not any(h in msg for h in _LOCK_HINT):
@@ -233,21 +236,36 @@ def connect(
         if derived:
             con.execute("SET TimeZone = 'UTC'")
             refresh_userdata(con, userdata_path if userdata_path is not None else userdata_path_for(db_path))
-            _load_config(con, config or AnalysisConfig())
-            build_derived(con)
-            # read the stored facts when they were built from this SQL and config; else
-            # every figure is computed live from the raw history (same numbers, slower)
-            if stored:
-                facts.attach(con, _derived_objects(), facts_fingerprint(config))
+            # Stored facts built from this SQL and config: the derived layers the load stored
+            # beside them (schema `derived`) are used as they are. Otherwise every object is
+            # created here as a TEMP object (shadowing any stored one) and, when only the
+            # derived layers are missing, re-pointed at the stored facts; with no current
+            # facts every figure is computed live from the raw history (same numbers, slower).
+            meta = facts.stored_meta(con) if stored else None
+            if meta is not None and meta["fingerprint"] == facts_fingerprint(config) and meta["derived"]:
+                con.execute(f"SET search_path = 'main,{facts.DERIVED_SCHEMA}'")
+                facts.point_marts(con)
+            else:
+                _load_config(con, config or AnalysisConfig())
+                build_derived(con)
+                if stored:
+                    facts.attach(con, _derived_objects(), facts_fingerprint(config))
     except BaseException:
         con.close()
         raise
     return con
 
 
+_FINGERPRINTS: dict[str, str] = {}
+
+
 def facts_fingerprint(config: AnalysisConfig | None) -> str:
     """The fingerprint stored facts must carry to be read under `config` (derived SQL + config)."""
-    return facts.fingerprint(config or AnalysisConfig(), _derived_objects())
+    config = config or AnalysisConfig()
+    key = repr(config)
+    if key not in _FINGERPRINTS:
+        _FINGERPRINTS[key] = facts.fingerprint(config, _derived_objects())
+    return _FINGERPRINTS[key]
 
 
 def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None) -> dict[str, float]:
@@ -262,8 +280,12 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     if as_of is None:
         return {}
     reports = {name: sql_text(name) for name in facts.STORED_REPORTS}
-    return facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects(),
-                       report_sql=reports)
+    timings = facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects(),
+                          report_sql=reports)
+    t0 = time.perf_counter()
+    facts.store_derived(con, _derived_objects(), tuple(config.tables()))
+    timings["derived layers"] = time.perf_counter() - t0
+    return timings
 
 
 @cache

@@ -39,6 +39,7 @@ from queries.config import AnalysisConfig
 
 SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
+DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were built with
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately).
 FACTS_VERSION = "1"
 
@@ -126,14 +127,55 @@ def _write_meta(con, as_of, fp, timings) -> None:
 
 
 def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """facts.meta of the open warehouse, or None when it has no stored facts."""
+    """facts.meta of the open warehouse, or None when it has no stored facts. `derived`: the
+    derived layers are stored beside them (schema `derived`)."""
     try:
-        rows = con.execute(f"SELECT as_of, fingerprint, built_seconds FROM {SCHEMA}.meta").fetchall()
+        rows = con.execute(f"SELECT as_of, fingerprint, built_seconds, "
+                           f"EXISTS (SELECT 1 FROM duckdb_schemas() WHERE schema_name = '{DERIVED_SCHEMA}') "
+                           f"FROM {SCHEMA}.meta").fetchall()
     except duckdb.CatalogException:
         return None
     if not rows:
         return None
-    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2]}
+    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3]}
+
+
+def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
+                  config_tables: tuple[str, ...]) -> None:
+    """Store the derived layers and the config the facts were built with in schema `derived`, so
+    that a reader under the same fingerprint needs to create nothing but its caches (and any
+    DuckDB client can use them after `SET search_path = 'main,derived'`). Staging views read
+    the stored parse; each stored mart is its stored table for the stored instant, else its
+    own definition (`<mart>__live`)."""
+    d = DERIVED_SCHEMA
+    con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
+    con.execute(f"CREATE SCHEMA {d}")
+    for t in config_tables:
+        con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
+    stored_views = set(STORED_VIEWS)
+    marts = {m.name: m for m in STORED_MARTS}
+    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
+    for name, text in derived_sql:
+        body = text.strip().rstrip(";")
+        m_args = re.search(r"^--\s*args:\s*(.*)$", text, re.MULTILINE)
+        m_scalar = re.search(r"^--\s*scalar:\s*(.*)$", text, re.MULTILINE)
+        if name in stored_views:
+            con.execute(f"CREATE VIEW {d}.{name} AS SELECT * FROM {STG_SCHEMA}.{name}")
+        elif name in marts:
+            m = marts[name]
+            a, b = m.args[0], m.board_arg
+            con.execute(f"CREATE MACRO {d}.{name}__live({', '.join(m.args)}) AS TABLE\n{body}")
+            con.execute(
+                f"CREATE MACRO {d}.{name}({', '.join(m.args)}) AS TABLE\n"
+                f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {_ts_literal(meta_as_of)}"
+                + (f" AND ({b} IS NULL OR board_id = {b})" if b else "") + "\nUNION ALL BY NAME\n"
+                f"SELECT * FROM {d}.{name}__live({', '.join(m.args)}) WHERE {a} IS DISTINCT FROM "
+                f"{_ts_literal(meta_as_of)}")
+        elif m_args or m_scalar:
+            args = ", ".join(x.strip() for x in (m_args or m_scalar).group(1).split(",") if x.strip())
+            con.execute(f"CREATE MACRO {d}.{name}({args}) AS {'TABLE' if m_args else ''}\n{body}")
+        else:
+            con.execute(f"CREATE VIEW {d}.{name} AS\n{body}")
 
 
 def attach(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...], fp: str) -> bool:
@@ -147,6 +189,12 @@ def attach(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], .
     _make_live(con, dict(derived_sql))
     _point_marts(con)
     return True
+
+
+def point_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """On a connection reading the stored derived layers: the per-connection caches and the
+    stored marts that read them (TEMP, shadowing the stored two-branch macros)."""
+    _point_marts(con)
 
 
 def _make_live(con: duckdb.DuckDBPyConnection, bodies: dict[str, str]) -> None:

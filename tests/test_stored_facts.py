@@ -105,6 +105,12 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         n_sprints = con.execute("SELECT count(*) FROM facts.sprint_facts").fetchone()[0]
         n_closed = con.execute("SELECT count(*) FROM raw_sprints WHERE state <> 'future'").fetchone()[0]
         assert n_sprints == n_closed == 26
+        # the derived layers are stored too: any as_of from a plain client, as docs/facts.md shows
+        con.execute("SET search_path = 'main,derived'")
+        stored_n = con.execute("SELECT count(*) FROM fct_issue_facts((SELECT as_of FROM facts.meta))").fetchone()[0]
+        assert stored_n == con.execute("SELECT count(*) FROM facts.issue_facts").fetchone()[0]
+        earlier = con.execute("SELECT count(*) FROM fct_issue_facts(TIMESTAMPTZ '2026-08-01 00:00:00+00')").fetchone()[0]
+        assert 0 < earlier < stored_n    # fewer issues existed then
     finally:
         con.close()
     # and the stored table is what the public query returns for all boards at the default as_of
