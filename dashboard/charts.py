@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
@@ -47,52 +48,125 @@ def empty(message: str = "no data for this selection") -> go.Figure:
 
 
 # --------------------------------------------------------------------------- sprints
-def velocity(sprints: pd.DataFrame, sprint_col: str = "sprint_name") -> go.Figure:
-    """Committed vs completed points per sprint (bars) with say/do (line, right axis)."""
-    if sprints.empty:
-        return empty()
-    s = sprints.sort_values("start_at")
-    fig = go.Figure()
-    fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY)
-    fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed", marker_color=BLUE)
-    fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
-                visible="legendonly")
-    fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", yaxis="y2",
-                    mode="lines+markers", line=dict(color=GREEN))
-    fig.update_layout(barmode="group", yaxis2=dict(title="say/do (%)", overlaying="y", side="right",
-                                                   rangemode="tozero", showgrid=False, tickformat=".0f",
-                                                   dtick=25))
-    return _layout(fig, "sprint", "story points")
+def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(team, its sprints by start) per board; one unnamed group when there is no team column."""
+    if "team" not in s.columns:
+        return [("", s.sort_values("start_at"))]
+    return [(str(team), part.sort_values("start_at")) for team, part in s.groupby("team", sort=True)]
 
 
-def scope_flow(sprints: pd.DataFrame) -> go.Figure:
-    """Per sprint: added and removed points (scope change) and carried-over points."""
+def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "") -> go.Figure:
+    """One panel per team (stacked, each sprint labelled on its own axis), so sprints of
+    different teams are never interleaved on one axis. `draw(fig, part, row, first)` adds
+    the traces of one team."""
+    groups = _teams(s)
+    many = len(groups) > 1
+    specs = [[{"secondary_y": y2_title is not None}] for _ in groups]
+    fig = make_subplots(rows=len(groups), cols=1, specs=specs, vertical_spacing=0.22 / len(groups) + 0.06,
+                        subplot_titles=[t for t, _ in groups] if many else None)
+    for i, (team, part) in enumerate(groups, start=1):
+        before = len(fig.data)
+        draw(fig, _short_labels(part), i, i == 1)
+        for trace in fig.data[before:]:
+            trace.meta = {"team": team}      # which team each mark belongs to (the browser test reads it)
+        fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
+        if y2_title:
+            fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, rangemode="tozero",
+                             showgrid=False, tickformat=".0f", dtick=25)
+        fig.update_xaxes(type="category", row=i, col=1, tickangle=-30, automargin=True)
+    fig = _layout(fig, "", "", height=300 * len(groups) + (40 if many else 0))
+    fig.update_layout(xaxis_title=None, yaxis_title=None)
+    if note:   # under the last panel, where it cannot cover the legend
+        fig.update_xaxes(title_text=note, title_font=dict(size=10, color=GREY), row=len(groups), col=1)
+    return fig
+
+
+def _short_labels(part: pd.DataFrame) -> pd.DataFrame:
+    """Within one team's panel, sprint labels without the word every one of them starts with
+    ('ATL Sprint 12' under 'Atlas' -> 'Sprint 12'), so they fit; the full name stays in the
+    hover (customdata)."""
+    if "label" not in part.columns or len(part) < 2:
+        return part
+    labels = part["label"].astype(str)
+    first = labels.str.split(" ", n=1).str[0]
+    if first.nunique() == 1 and (labels.str.len() > first.str.len() + 1).all() and first.iloc[0].isupper():
+        part = part.assign(label=labels.str.slice(len(first.iloc[0]) + 1))
+    return part
+
+
+def _running_note(s: pd.DataFrame) -> str:
+    return "(running) = not closed yet: figures so far, no say/do or carry-over" if s["is_running"].any() else ""
+
+
+def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label") -> go.Figure:
+    """Committed vs completed points per sprint (bars) with say/do (line, right axis), one
+    panel per team; a running sprint's completed bar is hatched and has no say/do."""
     if sprints.empty:
         return empty()
-    s = sprints.sort_values("start_at")
-    fig = go.Figure()
-    fig.add_bar(x=s["sprint_name"], y=s["added_points"], name="added", marker_color=ORANGE)
-    fig.add_bar(x=s["sprint_name"], y=-s["removed_points"], name="removed", marker_color=PURPLE)
-    fig.add_bar(x=s["sprint_name"], y=s["carryover_points"], name="carried over", marker_color=RED)
+
+    def draw(fig, s, row, first):
+        hatch = ["/" if r else "" for r in s["is_running"]]
+        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY,
+                    legendgroup="committed", showlegend=first, row=row, col=1)
+        fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed (so far when running)",
+                    marker=dict(color=BLUE, pattern_shape=hatch), legendgroup="completed", showlegend=first,
+                    row=row, col=1)
+        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
+                    visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
+        fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", mode="lines+markers",
+                        line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row, col=1,
+                        secondary_y=True, hovertemplate="%{x}: %{y:.0f} %<extra>say/do</extra>")
+    fig = _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints))
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def scope_flow(sprints: pd.DataFrame, note: str = "") -> go.Figure:
+    """Per sprint: added and removed points (scope change) and carried-over points (none for
+    a running sprint: nothing is carried over before it closes), one panel per team."""
+    if sprints.empty:
+        return empty()
+
+    def draw(fig, s, row, first):
+        for col, name, colour, sign in (("added_points", "added", ORANGE, 1), ("removed_points", "removed", PURPLE, -1),
+                                        ("carryover_points", "carried over", RED, 1)):
+            fig.add_bar(x=s["label"], y=sign * s[col], name=name, marker_color=colour, legendgroup=name,
+                        showlegend=first, row=row, col=1)
+    fig = _per_team(sprints, draw, "story points (removed below 0)", note=note or _running_note(sprints))
     fig.update_layout(barmode="relative")
-    return _layout(fig, "sprint", "story points (removed below 0)")
+    return fig
 
 
-def debt_share(mix: pd.DataFrame, target: float, sprint_names: dict | None = None) -> go.Figure:
-    """Share of completed points per work type and sprint (stacked, %), target line for debt."""
+def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = None, note: str = "") -> go.Figure:
+    """Share of completed points per work type and sprint (stacked, %), target line for debt,
+    one panel per team. A sprint that completed nothing has no bar (not 0 %). `sprints` (the
+    honest_sprints frame) names the sprints and teams and limits the sprints drawn."""
     if mix.empty:
         return empty()
     m = mix.copy()
-    m["sprint"] = m["sprint_id"].map(sprint_names or {}).fillna(m["sprint_id"])
-    fig = go.Figure()
-    for wt in sorted(m["work_type"].unique(), key=lambda w: (w != "debt", w)):
-        part = m[m["work_type"] == wt]
-        fig.add_bar(x=part["sprint"], y=part["share"] * 100, name=wt,
-                    marker_color=WORK_TYPE_COLOURS.get(wt, GREY))
-    fig.add_hline(y=target * 100, line_dash="dash", line_color=RED,
-                  annotation_text=f"debt target {target:.0%}", annotation_position="top left")
+    if sprints is not None:
+        m = m.drop(columns=[c for c in ("is_running", "team", "label") if c in m.columns]).merge(
+            sprints[["sprint_id", "label", "team", "start_at", "is_running"]], on="sprint_id", how="inner")
+    else:
+        m["label"], m["start_at"] = m["sprint_id"], m.get("sprint_start_at")
+        m["is_running"] = m.get("is_running", False)
+    if m.empty:
+        return empty()
+    types = sorted(m["work_type"].unique(), key=lambda w: (w != "debt", w))
+
+    def draw(fig, s, row, first):
+        for wt in types:
+            part = s[s["work_type"] == wt]
+            fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt, marker_color=WORK_TYPE_COLOURS.get(wt, GREY),
+                        legendgroup=wt, showlegend=first, row=row, col=1,
+                        hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, row=row, col=1,
+                      annotation_text=f"debt target {target:.0%}", annotation_position="top left")
+    fig = _per_team(m, draw, "share of completed points (%)",
+                    note=note or ("(running) = shares so far; no bar = nothing completed yet"
+                                  if m["is_running"].any() else ""))
     fig.update_layout(barmode="stack")
-    return _layout(fig, "sprint", "share of completed points (%)")
+    return fig
 
 
 # --------------------------------------------------------------------------- flow
@@ -252,6 +326,24 @@ def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
     return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")
 
 
+def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> go.Figure:
+    """The Monte Carlo 'when': share of runs finishing each day (bars) with the 50/85/95 %
+    lines (the dates forecast() reports: the same runs)."""
+    if hist.empty:
+        return empty("not enough completed work in the window to forecast")
+    fig = go.Figure(go.Bar(x=pd.to_datetime(hist["on_date"]), y=hist["share"] * 100, marker_color="#b5c3d6",
+                           name="runs finishing that day", customdata=hist["cumulative"] * 100,
+                           hovertemplate="%{x|%d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"
+                                         "<extra></extra>"))
+    when = fc[fc["question"] == "when"].dropna(subset=["on_date"])
+    for r, colour in zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False):
+        x = pd.Timestamp(r.on_date)
+        fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence:.0%}: {x:%d %b}", showarrow=False,
+                           font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
+    return _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
+
+
 def plan_check(fc: pd.DataFrame) -> go.Figure:
     """Days until the remaining range-estimated work is done: as estimated vs corrected by
     the team's measured bias at 50/85/95 % confidence."""
@@ -339,16 +431,26 @@ def findings(dq: pd.DataFrame) -> go.Figure:
 
 
 def slide_chart(chart) -> go.Figure:
-    """The tech-health slide's chart (queries.tech_health.Chart): bars and lines per sprint."""
+    """The tech-health slide's chart (queries.tech_health.Chart): bars and lines per sprint;
+    with several teams (chart.groups) one panel per team, as the slide groups them."""
     if chart is None or not chart.categories:
         return empty()
     pct = "%" in chart.number_format
-    fig = go.Figure()
-    colours = iter([BLUE, ORANGE, GREEN, PURPLE])
-    for s in chart.series:
-        y = [None if v is None else v * (100 if pct else 1) for v in s.values]
-        if s.kind == "line":
-            fig.add_scatter(x=list(chart.categories), y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"))
-        else:
-            fig.add_bar(x=list(chart.categories), y=y, name=s.name, marker_color=next(colours))
-    return _layout(fig, "sprint", chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))
+    rows = [{"team": g, "label": c, "start_at": i, "is_running": False, **{s.name: s.values[i] for s in chart.series}}
+            for i, (c, g) in enumerate(zip(chart.categories, chart.groups or [""] * len(chart.categories),
+                                           strict=True))]
+    frame = pd.DataFrame(rows)
+
+    def draw(fig, part, row, first):
+        colours = iter([BLUE, ORANGE, GREEN, PURPLE])
+        for s in chart.series:
+            y = [None if v is None else v * (100 if pct else 1) for v in part[s.name]]
+            if s.kind == "line":
+                fig.add_scatter(x=part["label"], y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"),
+                                legendgroup=s.name, showlegend=first, row=row, col=1)
+            else:
+                fig.add_bar(x=part["label"], y=y, name=s.name, marker_color=next(colours), legendgroup=s.name,
+                            showlegend=first, row=row, col=1)
+    if not chart.groups:
+        frame = frame.drop(columns="team")
+    return _per_team(frame, draw, chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))
