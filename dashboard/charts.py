@@ -339,7 +339,7 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
     for r, colour in zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False):
         x = pd.Timestamp(r.on_date)
         fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
-        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence:.0%}: {x:%d %b}", showarrow=False,
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {x:%d %b}", showarrow=False,
                            font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
     return _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
 

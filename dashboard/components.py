@@ -185,14 +185,21 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
     small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
     pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
                                             "pred25_pert", "ordering_accuracy") if c in cols]
-    shown = shown.copy()
-    for c in pct:
-        shown[c] = shown[c] * 100
+    shown = shown.copy().reset_index(drop=True)
+    for c in shown.columns:   # text as a report shows it: whole percentages, 2-decimal ratios, blanks
+        if c in pct:
+            shown[c] = [fmt_pct(v) if pd.notna(v) else "" for v in shown[c]]
+        elif shown[c].dtype.kind in "fiu":
+            shown[c] = [("" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() and c.startswith("n ")
+                         else f"{v:,.2f}") for v in shown[c]]
+        else:
+            shown[c] = shown[c].astype("string").fillna("")
     styler = shown.style.apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
-    cfg = {c: st.column_config.NumberColumn(c, format="%.0f %%") for c in pct}
-    cfg.update({c: st.column_config.NumberColumn(c, format="%.2f") for c in shown.columns
-                if c not in pct and shown[c].dtype.kind == "f"})
-    st.dataframe(styler, hide_index=True, width="stretch", key=key, column_config=cfg)
+    st.dataframe(styler, hide_index=True, width="stretch", key=key)
+    st.download_button("CSV", data=cal[cols].rename(columns=CALIBRATION_COLUMNS).to_csv(index=False).encode("utf-8"),
+                       file_name=present.csv_name("estimate calibration scores"), mime="text/csv", key=f"{key}_csv",
+                       icon=":material/download:", on_click="ignore", type="tertiary",
+                       help="These rows as CSV (full precision)")
     how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
         "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
 
