@@ -349,7 +349,7 @@ def say_do_tile(where, sprints: pd.DataFrame) -> None:
         where.metric("Last sprint say/do", fmt_pct(r.say_do_ratio), help="completed ÷ committed points")
         where.caption(f"{present.sprint_label(r.sprint_name, r.team)} (closed)")
         return
-    where.metric("Last sprint say/do, per team", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
+    where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
                  help="completed ÷ committed points of each team's last closed sprint")
     where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
 

@@ -31,7 +31,7 @@ with right:
     components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"What changed in {s.label}")
+st.subheader(f"What changed in {components.present.sprint_label(s.sprint_name, s.team, s.is_running)}")
 scope = data.maybe("sprint__scope_changes", **p)
 carry = data.maybe("sprint__carryover", **p)
 left, right = st.columns(2)
