@@ -4,6 +4,7 @@ query returned and gives back a figure with titled axes and units; the page show
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -15,7 +16,19 @@ VERDICT_COLOURS = {"moved": GREEN, "moved the wrong way": RED, "no detectable ch
                    "too early": ORANGE, "not enough data": GREY}
 
 
-MAX_POINTS = 4000   # per scatter: beyond this, a seeded sample is drawn (WebGL) and the title says so
+MAX_POINTS = 2000   # per scatter: beyond this, a seeded sample is drawn (WebGL) and the title says so
+
+
+def _f32(values) -> np.ndarray:
+    """Numbers as float32: plotly ships numeric arrays as binary, half the bytes of float64
+    (ample for days and points on a chart)."""
+    return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=np.float32)
+
+
+def _ms(values) -> np.ndarray:
+    """Instants as epoch milliseconds (binary floats, not 32-character ISO strings); the axis
+    is a date axis."""
+    return (pd.to_datetime(pd.Series(values), utc=True).astype("int64") // 1_000_000).to_numpy(dtype=np.float64)
 
 
 def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -179,9 +192,11 @@ def cycle_scatter(issues: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     _note(fig, note)
     for wt, part in done.groupby("work_type"):
-        (fig.add_scattergl if note else fig.add_scatter)(x=part["completed_at"], y=part["cycle_time_days"], mode="markers", name=str(wt),
-                        marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7),
-                        customdata=part[["issue_key"]], hovertemplate="%{customdata[0]}<br>%{y:.1f} days<extra></extra>")
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=_ms(part["completed_at"]), y=_f32(part["cycle_time_days"]), mode="markers", name=str(wt),
+            marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7), text=part["issue_key"].tolist(),
+            hovertemplate="%{text}<br>%{y:.1f} days<extra></extra>")
+    fig.update_xaxes(type="date")
     if not weekly.empty:
         w = weekly.dropna(subset=["cycle_time_p50"])
         fig.add_scatter(x=w["week"], y=w["cycle_time_p50"], name="p50 (weekly)", mode="lines",
@@ -240,11 +255,17 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
     """Work in progress by status: each dot an issue, height = days since it started."""
     if wip.empty:
         return empty("no work in progress")
+    note = ""
+    if len(wip) > MAX_POINTS // 2:   # the tall dots are the ones to talk about: keep the oldest
+        note = f"the {MAX_POINTS // 2:,} oldest of {len(wip):,} issues in progress drawn"
+        wip = wip.nlargest(MAX_POINTS // 2, age_col)
     fig = go.Figure()
+    _note(fig, note)
     for wt, part in wip.groupby("work_type") if "work_type" in wip.columns else [("issues", wip)]:
-        fig.add_scatter(x=part[status_col], y=part[age_col], mode="markers", name=str(wt),
-                        marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8),
-                        customdata=part[["issue_key"]], hovertemplate="%{customdata[0]}: %{y:.1f} days<extra></extra>")
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=part[status_col].tolist(), y=_f32(part[age_col]), mode="markers", name=str(wt),
+            marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
+            hovertemplate="%{text}: %{y:.1f} days<extra></extra>")
     return _layout(fig, "status now", "age since start (days)")
 
 
@@ -275,7 +296,25 @@ def points_vs_cycle(issues: pd.DataFrame) -> go.Figure:
         return empty("no completed issues with story points")
     fig = go.Figure()
     big = len(done) > MAX_POINTS
-    _note(fig, "boxes from all issues; outliers only" if big else "")
+    if big:   # ship each box's statistics (from all issues) and a sample of its outliers, not every point
+        _note(fig, f"boxes from all {len(done):,} issues; a sample of outliers drawn")
+        outliers = []
+        for pts in sorted(done["story_points"].unique()):
+            part = done[done["story_points"] == pts]
+            y = part["cycle_time_days"]
+            q1, med, q3 = y.quantile([0.25, 0.5, 0.75])
+            lo, hi = y[y >= q1 - 1.5 * (q3 - q1)].min(), y[y <= q3 + 1.5 * (q3 - q1)].max()
+            fig.add_box(x=[f"{pts:g}"], q1=[q1], median=[med], q3=[q3], lowerfence=[lo], upperfence=[hi],
+                        name=f"{pts:g} pt (n={len(part):,})", line=dict(color=BLUE), boxpoints=False)
+            outliers.append(part[(y < lo) | (y > hi)].assign(x=f"{pts:g}"))
+        out = pd.concat(outliers)
+        out = out.sample(min(len(out), MAX_POINTS // 4), random_state=7) if len(out) else out
+        fig.add_scattergl(x=out["x"], y=out["cycle_time_days"], mode="markers", name="outliers (sample)",
+                          marker=dict(size=4, color=BLUE, opacity=0.5), customdata=out[["issue_key"]],
+                          hovertemplate="%{customdata[0]}: %{y:.1f} days<extra></extra>")
+        fig.update_xaxes(type="category", categoryorder="array",
+                         categoryarray=[f"{v:g}" for v in sorted(done["story_points"].unique())])
+        return _layout(fig, "story points", "cycle time (days)", legend=False)
     for pts in sorted(done["story_points"].unique()):
         part = done[done["story_points"] == pts]
         fig.add_box(x=[f"{pts:g}"] * len(part), y=part["cycle_time_days"], name=f"{pts:g} pt (n={len(part)})",
@@ -315,12 +354,14 @@ def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
     unit = str(d["unit"].iloc[0]) if "unit" in d.columns else "days"
     fig = go.Figure()
     _note(fig, note)
-    fig.add_scatter(x=d["likely"], y=d["actual"], mode="markers", name="issues",
-                    marker=dict(color=[WORK_TYPE_COLOURS.get(w, GREY) for w in d["work_type"]], size=7, opacity=0.7),
-                    error_x=dict(type="data", symmetric=False, array=d["worst"] - d["likely"],
-                                 arrayminus=d["likely"] - d["best"], thickness=0.6, color="#ccd"),
-                    customdata=d[["issue_key", "work_type"]],
-                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
+    for wt, part in d.groupby("work_type"):   # one trace per work type: its colour once, not per point
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=_f32(part["likely"]), y=_f32(part["actual"]), mode="markers", name=str(wt),
+            marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7),
+            error_x=dict(type="data", symmetric=False, array=_f32(part["worst"] - part["likely"]),
+                         arrayminus=_f32(part["likely"] - part["best"]), thickness=0.6, color="#ccd"),
+            text=part["issue_key"].tolist(),
+            hovertemplate="%{text} (" + str(wt) + ")<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
     top = float(max(d["worst"].max(), d["actual"].max()))
     fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="actual = likely", line=dict(color=GREY, dash="dot"))
     return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")

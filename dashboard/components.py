@@ -110,11 +110,13 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
     headers with units, rounded, blanks for missing, no ids, the verdict first) with Jira
     links for issue keys, and a CSV download of the same rows beside it (full precision)."""
     raw = df[[c for c in df.columns if c not in hide]]
-    linked, cfg = with_links(raw, board_id, key_col)
+    linked, cfg = with_links(raw.head(present.TABLE_ROWS), board_id, key_col)
     shown = present.report_frame(linked, first=first, keep=("link",))
     cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+    if len(raw) > present.TABLE_ROWS:
+        st.caption(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
     plain = raw[[c for c in raw.columns if c not in present.HIDDEN and c != "source"]]
     csv = plain.rename(columns={c: present.header(c) for c in plain.columns})
     st.download_button("CSV", data=csv.to_csv(index=False).encode("utf-8"),
@@ -308,10 +310,13 @@ def sprints_for(p: dict) -> pd.DataFrame:
 def recent_sprints(sprints: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The sprints a sprint-indexed chart draws (the last RECENT_SPRINTS of each team) and a
     note saying how many older ones the period holds."""
-    recent, hidden = present.recent_per_team(sprints)
-    n = present.RECENT_SPRINTS
-    return recent, (f"last {n} sprints per team; {hidden:,} older in the period (narrow the period to see them)"
-                    if hidden else "")
+    recent, hidden, teams = present.recent_per_team(sprints)
+    notes = []
+    if hidden:
+        notes.append(f"last {present.RECENT_SPRINTS} sprints per team ({hidden:,} older: narrow the period)")
+    if teams:
+        notes.append(f"{present.TEAM_PANELS} most recently active teams ({teams:,} more: pick one in the sidebar)")
+    return recent, "; ".join(notes)
 
 
 def sprint_tiles(s) -> None:
@@ -334,6 +339,14 @@ def sprint_tiles(s) -> None:
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
         "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
         "points. A running sprint is judged when it closes.")
+
+
+def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The sprints the Sprint retro picker lists: the last 26 of the most recently active
+    teams (plus the one in the URL), so the list stays short at any warehouse size."""
+    recent, _, _ = present.recent_per_team(sprints, n=2 * present.RECENT_SPRINTS)
+    want = sprints[sprints["sprint_id"] == st.query_params.get("sprint")]
+    return pd.concat([recent, want]).drop_duplicates("sprint_id") if len(want) else recent
 
 
 def say_do_tile(where, sprints: pd.DataFrame) -> None:

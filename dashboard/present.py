@@ -11,6 +11,8 @@ import re
 import pandas as pd
 
 RECENT_SPRINTS = 13          # sprint-indexed charts: the last N sprints of each team
+TEAM_PANELS = 6              # ... for at most this many teams (the most recently active); the rest are counted
+TABLE_ROWS = 100             # a table on a page shows at most this many rows; its CSV has them all
 RUNNING = "running"          # the one word for a sprint that has started and not closed
 
 
@@ -49,13 +51,19 @@ def honest_sprints(sprints: pd.DataFrame, teams: dict | None = None) -> pd.DataF
     return s
 
 
-def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS) -> tuple[pd.DataFrame, int]:
-    """The last `n` sprints of each board (by start), and how many older ones were left out."""
+def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS,
+                    teams: int = TEAM_PANELS) -> tuple[pd.DataFrame, int, int]:
+    """The last `n` sprints of each board (by start) for the `teams` boards whose latest
+    sprint started most recently; returns them, how many older sprints of those boards
+    were left out, and how many boards were left out."""
     if sprints.empty:
-        return sprints, 0
+        return sprints, 0, 0
     s = sprints.sort_values(["board_id", "start_at", "sprint_id"])
+    latest = s.groupby("board_id")["start_at"].max().sort_values(ascending=False, kind="stable")
+    shown = set(latest.index[:teams])
+    s = s[s["board_id"].isin(shown)]
     kept = s.groupby("board_id", sort=False).tail(n)
-    return kept, len(s) - len(kept)
+    return kept, len(s) - len(kept), len(latest) - len(shown)
 
 
 def last_closed_per_team(sprints: pd.DataFrame) -> pd.DataFrame:

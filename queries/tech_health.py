@@ -35,6 +35,7 @@ DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate":
                  "escaped_bugs": "count", "range_hit_rate": "share", "carry_over": "share"}
 STATUSES = ("good", "watch", "bad", "no data")
 SPRINT_DAYS = 14
+CHART_TEAMS = 4      # at most this many teams' sprints drawn apart on the slide's chart
 
 DEFINITIONS = {
     "debt_share": "Tech-debt share = completed points of debt work / all completed points (issues if no points)",
@@ -297,6 +298,8 @@ class TechHealth:
             return f"last {self.period_days} days (no closed sprints)"
         if len(self.teams) <= 1:
             return f"last {len(self.sprints)} closed sprint{'' if len(self.sprints) == 1 else 's'}"
+        if len(self.teams) > CHART_TEAMS:
+            return f"sprints closed in each team's last {n} ({len(self.teams)} teams, {len(self.sprints)} sprints)"
         counts: dict[str, int] = {}
         names = dict(zip(self.sprint_boards, self.sprint_teams, strict=True))
         for s in self.sprints:
@@ -509,7 +512,10 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
 
     # ---- chart: debt share per sprint + target (work_mix), else p85 per week (flow_weekly)
     chart = None
-    wm = q("work_mix") if basis == "sprints" else None
+    many = len(teams) > CHART_TEAMS   # too many teams to draw apart on one slide: the weekly chart instead
+    if many:
+        notes.append(f"{len(teams)} teams: the per-sprint chart needs one team (--team NAME or --board ID)")
+    wm = q("work_mix") if basis == "sprints" and not many else None
     if wm is not None and len(sp["cur"]):
         labels, shares, groups = [], [], []
         for r in sp["cur"].itertuples():

@@ -15,7 +15,7 @@ if sprints.empty:
     components.empty_state("No sprints started in this period for this team.",
                            f"retroscope --db {data.db_label()} sync jira --board <id>   # or widen the period")
     st.stop()
-s = sprint_picker(sprints, key="sprint_retro_sprint")
+s = sprint_picker(components.picker_sprints(sprints), key="sprint_retro_sprint")
 
 components.sprint_tiles(s)
 

@@ -21,6 +21,8 @@ st.caption(f"{th.team} · period {th.period_start:%d %b %Y} – {th.period_end:%
            f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
            "Overview's tiles cover the sidebar period, so they can differ.")
 
+for note in th.notes:
+    st.caption(f":material/info: {note}")
 cols = st.columns(3)
 for i, k in enumerate(th.kpis):
     components.kpi_tile(cols[i % 3], k)
