@@ -28,7 +28,8 @@ def _f32(values) -> np.ndarray:
 def _ms(values) -> np.ndarray:
     """Instants as epoch milliseconds (binary floats, not 32-character ISO strings); the axis
     is a date axis."""
-    return (pd.to_datetime(pd.Series(values), utc=True).astype("int64") // 1_000_000).to_numpy(dtype=np.float64)
+    ts = pd.to_datetime(pd.Series(values), utc=True)
+    return ((ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(milliseconds=1)).to_numpy(dtype=np.float64)
 
 
 def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:

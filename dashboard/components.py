@@ -390,7 +390,11 @@ def kpi_tile(where, k) -> None:
     with where.container(border=True):
         st.markdown(f"**{k.label}** {STATUS_BADGES.get(k.status, k.status)}")
         st.markdown(f"### {k.value_text()} {k.unit_word()}")
-        st.caption(" · ".join(t for t in (k.delta_text(), k.target_text(), k.detail) if t))
+        _, colour = present.change_style(k.delta, present.BETTER.get(k.key))
+        delta = k.delta_text()
+        if delta and colour != "gray" and delta[:1] in "▲▼":   # the arrow says which way, the colour if that is good
+            delta = f":{colour}[{delta}]"
+        st.caption(" · ".join(t for t in (delta, k.target_text(), k.detail) if t))
         st.caption(k.definition)
 
 

@@ -149,11 +149,12 @@ HEADERS = {
     "last_finished_at": "last load finished", "data_as_of": "data as of", "started_at": "started",
     "finished_at": "finished", "duration_s": "duration (s)", "row_count": "rows", "table_name": "table",
     "cycle_time_days": "cycle time (days)", "lead_time_days": "lead time (days)", "age_days": "age (days)",
-    "likely": "likely", "actual": "actual", "miss_rel": "miss (× likely)", "work_type": "work type",
+    "likely": "likely", "actual": "actual", "work_type": "work type",
     "say_do_ratio": "say/do (%)", "committed_points": "committed (pt)", "completed_points": "completed (pt)",
     "carryover_issues": "carried over (issues)", "carryover_points": "carried over (pt)",
     "story_points": "story points", "issue_type": "type", "created_at": "created", "completed_at": "completed",
     "column_name": "column", "n_issues": "issues", "loads": "loads", "kind": "kind",
+    "ratio": "actual ÷ likely (×)", "miss_relative": "outside range (× likely)",
 }
 HIDDEN = ("sprint_id", "retro_id", "action_id", "agreement_id", "hypothesis_id", "card_id", "issue_id",
           "board_id", "source_id", "row_counts", "created_at_utc")
@@ -176,6 +177,8 @@ def header(col: str) -> str:
 
 
 def is_pct(col: str) -> bool:
+    if col in ("ratio", "miss_relative"):   # multiples of likely, not shares
+        return False
     return any(w in str(col) for w in PCT_WORDS) and not str(col).endswith(("_basis", "_issues", "_points"))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from helpers_pages import app_for, open_page, problems
@@ -145,7 +145,6 @@ def test_same_figure_same_window_same_number(monkeypatch, demo_db):
     open_page(at, "tech_health")
     caption = " ".join(c.value for c in at.caption)
     m = re.search(r"period (\d+ \w+ \d{4}) – (\d+ \w+ \d{4})", caption)
-    from datetime import datetime
     start, end = (datetime.strptime(s, "%d %b %Y").date() for s in m.groups())
     p85, hit = _tile_value(at, "Cycle time p85"), _tile_value(at, "Estimate hit rate")
     assert p85.endswith(" d") and hit.endswith(" %")
@@ -228,3 +227,14 @@ def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
     chart = next(s for s in slide.shapes if s.has_chart).chart
     assert chart.plots[0].categories.depth == 2                       # team under its sprints
     assert [c.label for c in chart.plots[0].categories.levels[1]] == ["Atlas", "Borealis"]
+
+
+def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
+    """The cycle-time scatter ships instants as epoch milliseconds: they land in the demo's year."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "1"
+    open_page(at, "sprint_retro")
+    scatter = next(c for c in _charts(at) if c["layout"].get("xaxis", {}).get("title", {}).get("text") == "completed on")
+    xs = [x for t in scatter["data"] if t.get("mode") == "markers" for x in _values(t["x"])]
+    low, high = (datetime(y, 1, 1, tzinfo=UTC).timestamp() * 1000 for y in (2025, 2027))
+    assert xs and all(low <= x < high for x in xs), (min(xs), max(xs))

@@ -31,8 +31,8 @@ components.how("Traffic lights from [slide.thresholds] in retroscope.toml; every
 
 if th.chart is not None:
     st.subheader(th.chart.title)
-    components.chart(charts.slide_chart, (th.chart,), f"The chart on the slide (native and editable in PowerPoint); "
-                     f"source: {th.chart.source}.", key="tech_health_chart")
+    components.chart(charts.slide_chart, (th.chart,), "The chart on the slide (native and editable in PowerPoint), "
+                     "over the same sprints as the tiles.", key="tech_health_chart")
 
 left, right = st.columns(2)
 with left:
