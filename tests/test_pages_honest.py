@@ -238,3 +238,36 @@ def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
     xs = [x for t in scatter["data"] if t.get("mode") == "markers" for x in _values(t["x"])]
     low, high = (datetime(y, 1, 1, tzinfo=UTC).timestamp() * 1000 for y in (2025, 2027))
     assert xs and all(low <= x < high for x in xs), (min(xs), max(xs))
+
+
+# --------------------------------------------------------------------------- the presentation rules
+def test_report_cells_and_headers():
+    from dashboard import present
+
+    assert present.fmt_cell(5.4234, "days_into_sprint") == "5.4"
+    assert present.fmt_cell(0.684, "hit_rate") == "68 %"
+    assert present.fmt_cell(None, "owner") == "" and present.fmt_cell(float("nan"), "points") == ""
+    assert present.fmt_cell(12345.0, "row_count") == "12,345"
+    assert present.header("days_into_sprint") == "day of sprint"
+    assert present.header("cycle_time_p85_days") == "cycle time p85 (days)"
+    assert present.metric_value(0.7, "hit_rate") == "70 %" and present.metric_value(8, "cycle_time_p85") == "8.0 d"
+    assert present.signed_metric_value(1503.88, "active_users", "users") == "+1,504 users"
+    assert present.signed_metric_value(-0.04, "conversion_rate", "%") == "−0.04 pp"
+    assert present.csv_name("Scope changes", "ATL Sprint 12") == "scope-changes-atl-sprint-12.csv"
+
+
+def test_changes_are_coloured_by_what_is_good():
+    from dashboard import present
+
+    assert present.change_style(+1.2, "down") == ("up", "red")       # cycle time went up: bad
+    assert present.change_style(+0.04, "up") == ("up", "green")      # debt share went up: good
+    assert present.change_style(-0.03, "target") == ("down", "gray")
+    assert present.change_style(0.0, "up") == ("off", "gray")
+
+
+def test_store_errors_in_plain_words():
+    from dashboard import present
+
+    msg = present.plain_error("action: column text: empty (expected what will be done, observably)")
+    assert msg == "The action item's text is empty: expected what will be done, observably."
+    assert present.plain_error("something else") == "something else"

@@ -43,8 +43,8 @@ components.action_editor(retro, data.run_query("retro_log__actions", retro_id=ri
 
 choices = data.run_query("retro_log__choices", **p)
 st.subheader("Working agreements")
-components.table(data.run_query("retro_log__agreements", retro_id=rid).drop(columns="agreement_id"),
-                 key="retro_log_agreements")
+components.table(components.present.in_metric_units(data.run_query("retro_log__agreements", retro_id=rid),
+                                                    cols=("target",)), key="retro_log_agreements")
 components.agreement_form(retro, choices, key="retro_log_agreement")
 
 st.subheader("Hypotheses")
