@@ -76,7 +76,7 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
     groups = _teams(s)
     many = len(groups) > 1
     specs = [[{"secondary_y": y2_title is not None}] for _ in groups]
-    fig = make_subplots(rows=len(groups), cols=1, specs=specs, vertical_spacing=0.22 / len(groups) + 0.06,
+    fig = make_subplots(rows=len(groups), cols=1, specs=specs, vertical_spacing=min(0.3, 0.45 / len(groups)),
                         subplot_titles=[t for t, _ in groups] if many else None)
     for i, (team, part) in enumerate(groups, start=1):
         before = len(fig.data)
@@ -90,6 +90,9 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
         fig.update_xaxes(type="category", row=i, col=1, tickangle=-30, automargin=True)
     fig = _layout(fig, "", "", height=300 * len(groups) + (40 if many else 0))
     fig.update_layout(xaxis_title=None, yaxis_title=None)
+    if many:   # the legend under the last panel, clear of the panels' team titles at any width
+        fig.update_layout(height=fig.layout.height + 60, margin=dict(t=40, b=150),
+                          legend=dict(yref="container", y=0.005, yanchor="bottom"))
     if note:   # under the last panel, where it cannot cover the legend
         fig.update_xaxes(title_text=note, title_font=dict(size=10, color=GREY), row=len(groups), col=1)
     return fig

@@ -377,8 +377,9 @@ def page_directory() -> None:
     """Which page answers which question (links)."""
     from dashboard.pages import PAGES
 
-    for p in PAGES[1:]:
-        st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** — {p.question} _({p.who})_", icon=p.icon)
+    for p in PAGES[1:]:   # the link short, the question as wrapping text under it (readable on a phone)
+        st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** _({p.who})_", icon=p.icon)
+        st.caption(p.question)
 
 
 STATUS_BADGES = {"good": ":green-badge[:material/check_circle: good]", "watch": ":orange-badge[:material/warning: watch]",
@@ -413,7 +414,7 @@ def retro_items(retro) -> None:
     if retro is None:
         st.caption("No retro recorded on or before the as-of date.")
         return
-    st.markdown(f"**{retro.title}** · held {retro.held_on:%d %b %Y}")
+    st.markdown(f"**{retro.title}** · {retro.team + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
     for text, due in retro.open_actions:
         st.markdown(f"- :material/radio_button_unchecked: {text}" + (f" _(due {due:%d %b})_" if due else ""))
     for text, start, review, metric in retro.agreements:

@@ -426,7 +426,7 @@ def speaker_notes(th: TechHealth) -> str:
         out.append("Latest retro: none recorded for this team.")
     else:
         r = th.retro
-        out.append(f"Latest retro: {r.title} ({_day(r.held_on)})")
+        out.append(f"Latest retro: {r.title} ({r.team + ', ' if r.team else ''}{_day(r.held_on)})")
         out.append("Open action items:" if r.open_actions else "Open action items: none")
         out += [f"- {t}" + (f" (due {_day(d)})" if d else "") for t, d in r.open_actions]
         out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")

@@ -261,6 +261,7 @@ class RetroItems:
     held_on: date
     open_actions: tuple[tuple[str, date | None], ...]             # (text, due_on)
     agreements: tuple[tuple[str, date, date, str | None], ...]    # (text, start_on, review_on, metric)
+    team: str = ""                                                 # whose retro it is (several teams shown)
 
 
 @dataclass(frozen=True)
@@ -581,6 +582,7 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
 
     return RetroItems(
         retro_id=str(r["retro_id"]), title=str(r["title"] or r["retro_id"]), held_on=d(r["held_on"]),
+        team=str(r["team"] or ""),
         open_actions=tuple((str(a.text), d(a.due_on)) for a in actions.sort_values("action_id").itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),

@@ -173,7 +173,7 @@ PAYLOAD_LIMIT = 300_000   # bytes a page may send over the websocket (the demo i
 _PAGE_FACTS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
-  const roots = [...main.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"], h1, h2, h3')];
+  const roots = [...main.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stPageLink"], h1, h2, h3')];
   const textWidth = e => { const r = document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect().width; };
   const cut = roots.flatMap(r => [r, ...r.querySelectorAll('div, p, span')])
     .filter(e => e.offsetParent !== null && e.clientWidth > 0 && getComputedStyle(e).overflowX !== 'visible'
