@@ -4,8 +4,10 @@ query returned and gives back a figure with titled axes and units; the page show
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
@@ -14,7 +16,20 @@ VERDICT_COLOURS = {"moved": GREEN, "moved the wrong way": RED, "no detectable ch
                    "too early": ORANGE, "not enough data": GREY}
 
 
-MAX_POINTS = 4000   # per scatter: beyond this, a seeded sample is drawn (WebGL) and the title says so
+MAX_POINTS = 2000   # per scatter: beyond this, a seeded sample is drawn (WebGL) and the title says so
+
+
+def _f32(values) -> np.ndarray:
+    """Numbers as float32: plotly ships numeric arrays as binary, half the bytes of float64
+    (ample for days and points on a chart)."""
+    return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=np.float32)
+
+
+def _ms(values) -> np.ndarray:
+    """Instants as epoch milliseconds (binary floats, not 32-character ISO strings); the axis
+    is a date axis."""
+    ts = pd.to_datetime(pd.Series(values), utc=True)
+    return ((ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(milliseconds=1)).to_numpy(dtype=np.float64)
 
 
 def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -47,52 +62,128 @@ def empty(message: str = "no data for this selection") -> go.Figure:
 
 
 # --------------------------------------------------------------------------- sprints
-def velocity(sprints: pd.DataFrame, sprint_col: str = "sprint_name") -> go.Figure:
-    """Committed vs completed points per sprint (bars) with say/do (line, right axis)."""
-    if sprints.empty:
-        return empty()
-    s = sprints.sort_values("start_at")
-    fig = go.Figure()
-    fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY)
-    fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed", marker_color=BLUE)
-    fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
-                visible="legendonly")
-    fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", yaxis="y2",
-                    mode="lines+markers", line=dict(color=GREEN))
-    fig.update_layout(barmode="group", yaxis2=dict(title="say/do (%)", overlaying="y", side="right",
-                                                   rangemode="tozero", showgrid=False, tickformat=".0f",
-                                                   dtick=25))
-    return _layout(fig, "sprint", "story points")
+def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(team, its sprints by start) per board; one unnamed group when there is no team column."""
+    if "team" not in s.columns:
+        return [("", s.sort_values("start_at"))]
+    return [(str(team), part.sort_values("start_at")) for team, part in s.groupby("team", sort=True)]
 
 
-def scope_flow(sprints: pd.DataFrame) -> go.Figure:
-    """Per sprint: added and removed points (scope change) and carried-over points."""
+def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "") -> go.Figure:
+    """One panel per team (stacked, each sprint labelled on its own axis), so sprints of
+    different teams are never interleaved on one axis. `draw(fig, part, row, first)` adds
+    the traces of one team."""
+    groups = _teams(s)
+    many = len(groups) > 1
+    specs = [[{"secondary_y": y2_title is not None}] for _ in groups]
+    fig = make_subplots(rows=len(groups), cols=1, specs=specs, vertical_spacing=min(0.3, 0.45 / len(groups)),
+                        subplot_titles=[t for t, _ in groups] if many else None)
+    for i, (team, part) in enumerate(groups, start=1):
+        before = len(fig.data)
+        draw(fig, _short_labels(part), i, i == 1)
+        for trace in fig.data[before:]:
+            trace.meta = {"team": team}      # which team each mark belongs to (the browser test reads it)
+        fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
+        if y2_title:
+            fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, rangemode="tozero",
+                             showgrid=False, tickformat=".0f", dtick=25)
+        fig.update_xaxes(type="category", row=i, col=1, tickangle=-30, automargin=True)
+    fig = _layout(fig, "", "", height=300 * len(groups) + (40 if many else 0))
+    fig.update_layout(xaxis_title=None, yaxis_title=None)
+    if many:   # the legend under the last panel, clear of the panels' team titles at any width
+        fig.update_layout(height=fig.layout.height + 60, margin=dict(t=40, b=150),
+                          legend=dict(yref="container", y=0.005, yanchor="bottom"))
+    if note:   # under the last panel, where it cannot cover the legend
+        fig.update_xaxes(title_text=note, title_font=dict(size=10, color=GREY), row=len(groups), col=1)
+    return fig
+
+
+def _short_labels(part: pd.DataFrame) -> pd.DataFrame:
+    """Within one team's panel, sprint labels without the word every one of them starts with
+    ('ATL Sprint 12' under 'Atlas' -> 'Sprint 12'), so they fit; the full name stays in the
+    hover (customdata)."""
+    if "label" not in part.columns or len(part) < 2:
+        return part
+    labels = part["label"].astype(str)
+    first = labels.str.split(" ", n=1).str[0]
+    if first.nunique() == 1 and (labels.str.len() > first.str.len() + 1).all() and first.iloc[0].isupper():
+        part = part.assign(label=labels.str.slice(len(first.iloc[0]) + 1))
+    return part
+
+
+def _running_note(s: pd.DataFrame) -> str:
+    return "(running) = not closed yet: figures so far, no say/do or carry-over" if s["is_running"].any() else ""
+
+
+def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label") -> go.Figure:
+    """Committed vs completed points per sprint (bars) with say/do (line, right axis), one
+    panel per team; a running sprint's completed bar is hatched and has no say/do."""
     if sprints.empty:
         return empty()
-    s = sprints.sort_values("start_at")
-    fig = go.Figure()
-    fig.add_bar(x=s["sprint_name"], y=s["added_points"], name="added", marker_color=ORANGE)
-    fig.add_bar(x=s["sprint_name"], y=-s["removed_points"], name="removed", marker_color=PURPLE)
-    fig.add_bar(x=s["sprint_name"], y=s["carryover_points"], name="carried over", marker_color=RED)
+
+    def draw(fig, s, row, first):
+        hatch = ["/" if r else "" for r in s["is_running"]]
+        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY,
+                    legendgroup="committed", showlegend=first, row=row, col=1)
+        fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed (so far when running)",
+                    marker=dict(color=BLUE, pattern_shape=hatch), legendgroup="completed", showlegend=first,
+                    row=row, col=1)
+        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
+                    visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
+        fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", mode="lines+markers",
+                        line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row, col=1,
+                        secondary_y=True, hovertemplate="%{x}: %{y:.0f} %<extra>say/do</extra>")
+    fig = _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints))
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def scope_flow(sprints: pd.DataFrame, note: str = "") -> go.Figure:
+    """Per sprint: added and removed points (scope change) and carried-over points (none for
+    a running sprint: nothing is carried over before it closes), one panel per team."""
+    if sprints.empty:
+        return empty()
+
+    def draw(fig, s, row, first):
+        for col, name, colour, sign in (("added_points", "added", ORANGE, 1), ("removed_points", "removed", PURPLE, -1),
+                                        ("carryover_points", "carried over", RED, 1)):
+            fig.add_bar(x=s["label"], y=sign * s[col], name=name, marker_color=colour, legendgroup=name,
+                        showlegend=first, row=row, col=1)
+    fig = _per_team(sprints, draw, "story points (removed below 0)", note=note or _running_note(sprints))
     fig.update_layout(barmode="relative")
-    return _layout(fig, "sprint", "story points (removed below 0)")
+    return fig
 
 
-def debt_share(mix: pd.DataFrame, target: float, sprint_names: dict | None = None) -> go.Figure:
-    """Share of completed points per work type and sprint (stacked, %), target line for debt."""
+def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = None, note: str = "") -> go.Figure:
+    """Share of completed points per work type and sprint (stacked, %), target line for debt,
+    one panel per team. A sprint that completed nothing has no bar (not 0 %). `sprints` (the
+    honest_sprints frame) names the sprints and teams and limits the sprints drawn."""
     if mix.empty:
         return empty()
     m = mix.copy()
-    m["sprint"] = m["sprint_id"].map(sprint_names or {}).fillna(m["sprint_id"])
-    fig = go.Figure()
-    for wt in sorted(m["work_type"].unique(), key=lambda w: (w != "debt", w)):
-        part = m[m["work_type"] == wt]
-        fig.add_bar(x=part["sprint"], y=part["share"] * 100, name=wt,
-                    marker_color=WORK_TYPE_COLOURS.get(wt, GREY))
-    fig.add_hline(y=target * 100, line_dash="dash", line_color=RED,
-                  annotation_text=f"debt target {target:.0%}", annotation_position="top left")
+    if sprints is not None:
+        m = m.drop(columns=[c for c in ("is_running", "team", "label") if c in m.columns]).merge(
+            sprints[["sprint_id", "label", "team", "start_at", "is_running"]], on="sprint_id", how="inner")
+    else:
+        m["label"], m["start_at"] = m["sprint_id"], m.get("sprint_start_at")
+        m["is_running"] = m.get("is_running", False)
+    if m.empty:
+        return empty()
+    types = sorted(m["work_type"].unique(), key=lambda w: (w != "debt", w))
+
+    def draw(fig, s, row, first):
+        for wt in types:
+            part = s[s["work_type"] == wt]
+            fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt, marker_color=WORK_TYPE_COLOURS.get(wt, GREY),
+                        legendgroup=wt, showlegend=first, row=row, col=1,
+                        hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, row=row, col=1,
+                      annotation_text=f"debt target {target:.0%}", annotation_position="top left")
+    fig = _per_team(m, draw, "share of completed points (%)",
+                    note=note or ("(running) = shares so far; no bar = nothing completed yet"
+                                  if m["is_running"].any() else ""))
     fig.update_layout(barmode="stack")
-    return _layout(fig, "sprint", "share of completed points (%)")
+    return fig
 
 
 # --------------------------------------------------------------------------- flow
@@ -105,9 +196,11 @@ def cycle_scatter(issues: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     _note(fig, note)
     for wt, part in done.groupby("work_type"):
-        (fig.add_scattergl if note else fig.add_scatter)(x=part["completed_at"], y=part["cycle_time_days"], mode="markers", name=str(wt),
-                        marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7),
-                        customdata=part[["issue_key"]], hovertemplate="%{customdata[0]}<br>%{y:.1f} days<extra></extra>")
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=_ms(part["completed_at"]), y=_f32(part["cycle_time_days"]), mode="markers", name=str(wt),
+            marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7), text=part["issue_key"].tolist(),
+            hovertemplate="%{text}<br>%{y:.1f} days<extra></extra>")
+    fig.update_xaxes(type="date")
     if not weekly.empty:
         w = weekly.dropna(subset=["cycle_time_p50"])
         fig.add_scatter(x=w["week"], y=w["cycle_time_p50"], name="p50 (weekly)", mode="lines",
@@ -166,11 +259,17 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
     """Work in progress by status: each dot an issue, height = days since it started."""
     if wip.empty:
         return empty("no work in progress")
+    note = ""
+    if len(wip) > MAX_POINTS // 2:   # the tall dots are the ones to talk about: keep the oldest
+        note = f"the {MAX_POINTS // 2:,} oldest of {len(wip):,} issues in progress drawn"
+        wip = wip.nlargest(MAX_POINTS // 2, age_col)
     fig = go.Figure()
+    _note(fig, note)
     for wt, part in wip.groupby("work_type") if "work_type" in wip.columns else [("issues", wip)]:
-        fig.add_scatter(x=part[status_col], y=part[age_col], mode="markers", name=str(wt),
-                        marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8),
-                        customdata=part[["issue_key"]], hovertemplate="%{customdata[0]}: %{y:.1f} days<extra></extra>")
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=part[status_col].tolist(), y=_f32(part[age_col]), mode="markers", name=str(wt),
+            marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
+            hovertemplate="%{text}: %{y:.1f} days<extra></extra>")
     return _layout(fig, "status now", "age since start (days)")
 
 
@@ -201,7 +300,25 @@ def points_vs_cycle(issues: pd.DataFrame) -> go.Figure:
         return empty("no completed issues with story points")
     fig = go.Figure()
     big = len(done) > MAX_POINTS
-    _note(fig, "boxes from all issues; outliers only" if big else "")
+    if big:   # ship each box's statistics (from all issues) and a sample of its outliers, not every point
+        _note(fig, f"boxes from all {len(done):,} issues; a sample of outliers drawn")
+        outliers = []
+        for pts in sorted(done["story_points"].unique()):
+            part = done[done["story_points"] == pts]
+            y = part["cycle_time_days"]
+            q1, med, q3 = y.quantile([0.25, 0.5, 0.75])
+            lo, hi = y[y >= q1 - 1.5 * (q3 - q1)].min(), y[y <= q3 + 1.5 * (q3 - q1)].max()
+            fig.add_box(x=[f"{pts:g}"], q1=[q1], median=[med], q3=[q3], lowerfence=[lo], upperfence=[hi],
+                        name=f"{pts:g} pt (n={len(part):,})", line=dict(color=BLUE), boxpoints=False)
+            outliers.append(part[(y < lo) | (y > hi)].assign(x=f"{pts:g}"))
+        out = pd.concat(outliers)
+        out = out.sample(min(len(out), MAX_POINTS // 4), random_state=7) if len(out) else out
+        fig.add_scattergl(x=out["x"], y=out["cycle_time_days"], mode="markers", name="outliers (sample)",
+                          marker=dict(size=4, color=BLUE, opacity=0.5), customdata=out[["issue_key"]],
+                          hovertemplate="%{customdata[0]}: %{y:.1f} days<extra></extra>")
+        fig.update_xaxes(type="category", categoryorder="array",
+                         categoryarray=[f"{v:g}" for v in sorted(done["story_points"].unique())])
+        return _layout(fig, "story points", "cycle time (days)", legend=False)
     for pts in sorted(done["story_points"].unique()):
         part = done[done["story_points"] == pts]
         fig.add_box(x=[f"{pts:g}"] * len(part), y=part["cycle_time_days"], name=f"{pts:g} pt (n={len(part)})",
@@ -241,15 +358,35 @@ def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
     unit = str(d["unit"].iloc[0]) if "unit" in d.columns else "days"
     fig = go.Figure()
     _note(fig, note)
-    fig.add_scatter(x=d["likely"], y=d["actual"], mode="markers", name="issues",
-                    marker=dict(color=[WORK_TYPE_COLOURS.get(w, GREY) for w in d["work_type"]], size=7, opacity=0.7),
-                    error_x=dict(type="data", symmetric=False, array=d["worst"] - d["likely"],
-                                 arrayminus=d["likely"] - d["best"], thickness=0.6, color="#ccd"),
-                    customdata=d[["issue_key", "work_type"]],
-                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
+    for wt, part in d.groupby("work_type"):   # one trace per work type: its colour once, not per point
+        (fig.add_scattergl if note else fig.add_scatter)(
+            x=_f32(part["likely"]), y=_f32(part["actual"]), mode="markers", name=str(wt),
+            marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7),
+            error_x=dict(type="data", symmetric=False, array=_f32(part["worst"] - part["likely"]),
+                         arrayminus=_f32(part["likely"] - part["best"]), thickness=0.6, color="#ccd"),
+            text=part["issue_key"].tolist(),
+            hovertemplate="%{text} (" + str(wt) + ")<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
     top = float(max(d["worst"].max(), d["actual"].max()))
     fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="actual = likely", line=dict(color=GREY, dash="dot"))
     return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")
+
+
+def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> go.Figure:
+    """The Monte Carlo 'when': share of runs finishing each day (bars) with the 50/85/95 %
+    lines (the dates forecast() reports: the same runs)."""
+    if hist.empty:
+        return empty("not enough completed work in the window to forecast")
+    fig = go.Figure(go.Bar(x=pd.to_datetime(hist["on_date"]), y=hist["share"] * 100, marker_color="#b5c3d6",
+                           name="runs finishing that day", customdata=hist["cumulative"] * 100,
+                           hovertemplate="%{x|%d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"
+                                         "<extra></extra>"))
+    when = fc[fc["question"] == "when"].dropna(subset=["on_date"])
+    for r, colour in zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False):
+        x = pd.Timestamp(r.on_date)
+        fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {x:%d %b}", showarrow=False,
+                           font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
+    return _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
 
 
 def plan_check(fc: pd.DataFrame) -> go.Figure:
@@ -339,16 +476,26 @@ def findings(dq: pd.DataFrame) -> go.Figure:
 
 
 def slide_chart(chart) -> go.Figure:
-    """The tech-health slide's chart (queries.tech_health.Chart): bars and lines per sprint."""
+    """The tech-health slide's chart (queries.tech_health.Chart): bars and lines per sprint;
+    with several teams (chart.groups) one panel per team, as the slide groups them."""
     if chart is None or not chart.categories:
         return empty()
     pct = "%" in chart.number_format
-    fig = go.Figure()
-    colours = iter([BLUE, ORANGE, GREEN, PURPLE])
-    for s in chart.series:
-        y = [None if v is None else v * (100 if pct else 1) for v in s.values]
-        if s.kind == "line":
-            fig.add_scatter(x=list(chart.categories), y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"))
-        else:
-            fig.add_bar(x=list(chart.categories), y=y, name=s.name, marker_color=next(colours))
-    return _layout(fig, "sprint", chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))
+    rows = [{"team": g, "label": c, "start_at": i, "is_running": False, **{s.name: s.values[i] for s in chart.series}}
+            for i, (c, g) in enumerate(zip(chart.categories, chart.groups or [""] * len(chart.categories),
+                                           strict=True))]
+    frame = pd.DataFrame(rows)
+
+    def draw(fig, part, row, first):
+        colours = iter([BLUE, ORANGE, GREEN, PURPLE])
+        for s in chart.series:
+            y = [None if v is None else v * (100 if pct else 1) for v in part[s.name]]
+            if s.kind == "line":
+                fig.add_scatter(x=part["label"], y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"),
+                                legendgroup=s.name, showlegend=first, row=row, col=1)
+            else:
+                fig.add_bar(x=part["label"], y=y, name=s.name, marker_color=next(colours), legendgroup=s.name,
+                            showlegend=first, row=row, col=1)
+    if not chart.groups:
+        frame = frame.drop(columns="team")
+    return _per_team(frame, draw, chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))

@@ -273,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     exsub = ex.add_subparsers(dest="what", metavar="WHAT", required=True)
     th = exsub.add_parser("tech-health", help="one-slide PowerPoint (and PNG) for stakeholders")
     th.add_argument("--out", required=True, help="output .pptx file")
-    th.add_argument("--team", help="team name shown on the slide (default: the board's name)")
+    th.add_argument("--team", help="the team: picks the board of that name (default: all boards); with --board, "
+                    "only the name shown on the slide")
+    th.add_argument("--headline", help="optional one-line message shown as the slide's title")
     th.add_argument("--board", help="board id (default: all boards)")
     th.add_argument("--as-of", help="figures as of this date (default: the data's freshness)")
     th.add_argument("--sprints", type=int, default=6, help="number of recent sprints in the chart and period")

@@ -91,6 +91,23 @@ def render_png(pptx: Path, png: Path, *, dpi: int = PNG_DPI) -> None:
         write_atomic(png, out.read_bytes(), flag="--png")
 
 
+def board_for_team(con, team: str | None) -> str | None:
+    """`--team NAME` without `--board`: the board of that name (case-insensitive), so the
+    slide titled Atlas shows Atlas's figures. None without --team (all boards); a name
+    matching no board is a user error listing the boards."""
+    if not team:
+        return None
+    import queries
+
+    boards = queries.run(con, "dim_boards")
+    hit = boards[boards["name"].astype(str).str.casefold() == team.strip().casefold()]
+    if len(hit) == 1:
+        return str(hit["board_id"].iloc[0])
+    known = ", ".join(f"{r.name} (--board {r.board_id})" for r in boards.itertuples()) or "none loaded"
+    raise RetroscopeError(f"--team {team!r}: no board has that name, so its figures cannot be chosen; use the "
+                          f"board's name or --board ID (with --team as the title), one of: {known}")
+
+
 def tech_health(args, settings) -> int:
     """`retroscope export tech-health --out FILE.pptx [--team T] [--board B] [--as-of DATE]
     [--sprints N] [--png FILE.png]`."""
@@ -109,12 +126,13 @@ def tech_health(args, settings) -> int:
 
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
-        th = kpis(con, board_id=args.board, as_of=args.as_of, sprints=args.sprints,
+        board = args.board if args.board is not None else board_for_team(con, args.team)
+        th = kpis(con, board_id=board, as_of=args.as_of, sprints=args.sprints,
                   thresholds=thresholds, team=args.team)
     finally:
         con.close()
     t_figures = time.perf_counter() - t0
-    data = build_tech_health(th, team=args.team)
+    data = build_tech_health(th, team=args.team, headline=getattr(args, "headline", None))
     write_atomic(out, data)
     t_pptx = time.perf_counter() - t0
     lights = ", ".join(f"{k.label.lower()} {k.value_text()} ({k.status})" for k in th.kpis)

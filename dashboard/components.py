@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, present
 
 
 def empty_state(what: str, command: str) -> None:
@@ -110,20 +110,24 @@ def with_links(df: pd.DataFrame, board_id: str | None, key_col: str = "issue_key
 
 def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str = "issue_key",
           height: int | None = None, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
-          column_config: dict | None = None) -> None:
-    """A read-only table with Jira links for issue keys and friendly column formats; `first`
-    columns lead, `hide` columns are left out (ids the reader does not need)."""
-    lead = [c for c in first if c in df.columns]
-    df = df[lead + [c for c in df.columns if c not in lead and c not in hide]]
-    df, cfg = with_links(df, board_id, key_col)
-    for c in df.columns:
-        if c.endswith("_on") or c == "week":
-            cfg[c] = st.column_config.DateColumn(c, format="YYYY-MM-DD")
-        elif c.endswith("_at"):
-            cfg[c] = st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")
-    cfg.update(column_config or {})
+          column_config: dict | None = None, download: str | None = None) -> None:
+    """A read-only table that reads like a report (dashboard.present.report_frame: plain
+    headers with units, rounded, blanks for missing, no ids, the verdict first) with Jira
+    links for issue keys, and a CSV download of the same rows beside it (full precision)."""
+    raw = df[[c for c in df.columns if c not in hide]]
+    linked, cfg = with_links(raw.head(present.TABLE_ROWS), board_id, key_col)
+    shown = present.report_frame(linked, first=first, keep=("link",))
+    cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
-    st.dataframe(df, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+    if len(raw) > present.TABLE_ROWS:
+        st.caption(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
+    plain = raw[[c for c in raw.columns if c not in present.HIDDEN and c != "source"]]
+    csv = plain.rename(columns={c: present.header(c) for c in plain.columns})
+    st.download_button("CSV", data=csv.to_csv(index=False).encode("utf-8"),
+                       file_name=present.csv_name(download or key.replace("_", " ")), mime="text/csv",
+                       key=f"{key}_csv", icon=":material/download:", on_click="ignore", type="tertiary",
+                       help="These rows as CSV (full precision)")
 
 
 def missing(what: str, fills: str) -> None:
@@ -142,20 +146,35 @@ def retro_follow_up(f, key: str) -> None:
         return
     r = last.iloc[0]
     st.markdown(f"**{r.title or r.retro_id}** · {r.team} · held {r.held_on:%d %b %Y}")
-    table(last.drop(columns=["retro_id", "held_on", "team", "title"]), key=f"{key}_last_retro")
+    table(present.in_metric_units(last.drop(columns=["retro_id", "held_on", "team", "title"]), cols=("target",)),
+          key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
     open_actions = data.run_query("retro__open_actions", **p)
     if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
-        table(open_actions, key=f"{key}_open_actions", first=("held_on", "team", "retro_title", "text", "owner",
-                                                              "due_on", "days_overdue"))
+        open_actions_table(open_actions, key=f"{key}_open_actions")
     evaluation = data.run_query("retro__agreement_evaluation", **p)
     if not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
-        table(evaluation, key=f"{key}_agreements", first=("team", "text", "metric", "target", "direction", "verdict",
-                                                          "before_value", "during_value", "start_on", "review_on"))
+        agreements_table(evaluation, key=f"{key}_agreements")
         how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
             "met / not met / too early / not measurable.")
+
+
+def open_actions_table(open_actions: pd.DataFrame, key: str) -> None:
+    """Action items still open from earlier retros: when due (its due date, else one retro
+    cycle after the retro) and how late."""
+    table(open_actions, key=key, first=("days_overdue", "team", "text", "owner", "effective_due_on", "due_from",
+                                        "held_on", "retro_title"),
+          hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days"))
+
+
+def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:
+    """Working agreements with their verdict first and values in each metric's own unit."""
+    table(present.in_metric_units(evaluation, unit_col=unit_col), key=key,
+          first=("verdict", "team", "text", "metric", "target", "direction", "before_value", "during_value",
+                 "start_on", "review_on", "reason"),
+          hide=("before_n", "during_n", "before_from_on", "before_to_on", "metric_kind", "held_on"))
 
 
 CALIBRATION_COLUMNS = {
@@ -173,16 +192,51 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
     small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
     pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
                                             "pred25_pert", "ordering_accuracy") if c in cols]
-    shown = shown.copy()
-    for c in pct:
-        shown[c] = shown[c] * 100
+    shown = shown.copy().reset_index(drop=True)
+    for c in shown.columns:   # text as a report shows it: whole percentages, 2-decimal ratios, blanks
+        if c in pct:
+            shown[c] = [fmt_pct(v) if pd.notna(v) else "" for v in shown[c]]
+        elif shown[c].dtype.kind in "fiu":
+            shown[c] = [("" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() and c.startswith("n ")
+                         else f"{v:,.2f}") for v in shown[c]]
+        else:
+            shown[c] = shown[c].astype("string").fillna("")
     styler = shown.style.apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
-    cfg = {c: st.column_config.NumberColumn(c, format="%.0f %%") for c in pct}
-    cfg.update({c: st.column_config.NumberColumn(c, format="%.2f") for c in shown.columns
-                if c not in pct and shown[c].dtype.kind == "f"})
-    st.dataframe(styler, hide_index=True, width="stretch", key=key, column_config=cfg)
+    st.dataframe(styler, hide_index=True, width="stretch", key=key)
+    st.download_button("CSV", data=cal[cols].rename(columns=CALIBRATION_COLUMNS).to_csv(index=False).encode("utf-8"),
+                       file_name=present.csv_name("estimate calibration scores"), mime="text/csv", key=f"{key}_csv",
+                       icon=":material/download:", on_click="ignore", type="tertiary",
+                       help="These rows as CSV (full precision)")
     how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
         "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
+
+
+def forecast_panel(f, key: str) -> None:
+    """One forecast panel: the throughput Monte Carlo ('items left' defaults to the open
+    items in scope) drawn with its 50/85/95 % lines, then the range-based plan check as a
+    separate, labelled answer about the same open items."""
+    from datetime import timedelta
+
+    p = f.params()
+    open_items = data.analysis("queries.forecast:remaining_items", **p)
+    c = st.columns(3)
+    items = c[0].number_input("Items left", min_value=1, max_value=100_000, value=max(int(open_items), 1),
+                              key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
+                              "as-of date (the plan check's open items)")
+    target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key=f"{key}_by")
+    fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
+    forecast_summary(fc, c[2])
+    hist = data.analysis("queries.forecast:when_histogram", items=int(items), **p)
+    chart(charts.forecast_distribution, (hist, fc, int(items)),
+          "10,000 runs resampling the team's daily throughput (issues completed per day in the window); each bar "
+          "is the share of runs that finished on that day. The dashed lines are the 50/85/95 % dates: 85 % of "
+          "runs finished by the orange one.", key=f"{key}_when")
+    st.markdown("**Plan check — a separate answer:** when does the open *range-estimated* work finish, going by "
+                "its estimates?")
+    chart(charts.plan_check, (fc,), "Sum of likely estimates ÷ the team's capacity (work-days delivered per day), "
+          "then each estimate multiplied by actual ÷ likely ratios resampled from the team's history (50/85/95 %). "
+          "It counts estimated work, not items, and leaves out unestimated issues, so its dates can differ "
+          "from the throughput forecast above.", key=f"{key}_plan")
 
 
 def forecast_summary(fc: pd.DataFrame, where) -> None:
@@ -201,33 +255,121 @@ def forecast_summary(fc: pd.DataFrame, where) -> None:
 
 
 def _kpi_text(v, unit: str) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    return fmt_pct(v) if unit == "share" else fmt_num(v, 1, " d") if unit == "days" else f"{v:,.0f}"
+    """The same rounding as the tech-health tiles and slide (one formatter for one figure)."""
+    from queries.tech_health import format_value
+
+    return "–" if v is None or pd.isna(v) else format_value(float(v), {"bugs": "count"}.get(unit, unit))
 
 
-def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None) -> None:
+def window(f) -> str:
+    """The sidebar period in words, for a tile's caption."""
+    return f"{f.date_from:%d %b} – {f.date_to:%d %b %Y}"
+
+
+def window_captions(cols, texts: list[str], f) -> None:
+    """Under a row of tiles: what each one is, and the window it covers."""
+    for where, text in zip(cols, texts, strict=True):
+        where.caption(f"{text} · completed {window(f)}")
+
+
+def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, window: str = "") -> None:
     """One row of tech_health__kpis as an st.metric: value, change vs the previous period
-    (green when it moved the good way), target when set."""
+    (arrow by direction, green/red by whether that direction is good), target when set,
+    and the window it covers."""
+    from queries.tech_health import KPI
+
     r = kpis[kpis["kpi"] == kpi]
     if r.empty:
         where.metric(label or kpi, "–")
         return
     r = r.iloc[0]
-    delta = None
-    if pd.notna(r.value) and pd.notna(r.previous_value):
-        d = r.value - r.previous_value
-        delta = (f"{d * 100:+.0f} pp" if r.unit == "share" else f"{d:+.1f} d" if r.unit == "days" else f"{d:+.0f}")
-        delta += f" vs {_kpi_text(r.previous_value, r.unit)} before"
-    colour = {"up": "normal", "down": "inverse"}.get(r.better, "off")
+    unit = {"bugs": "count"}.get(r.unit, r.unit)
+    value = None if pd.isna(r.value) else float(r.value)
+    prev = None if pd.isna(r.previous_value) else float(r.previous_value)
+    k = KPI(kpi, value, prev, unit=unit)
+    delta = k.delta_text().lstrip("▲▼ ") if value is not None and prev is not None else None
+    arrow, colour = present.change_style(k.delta, present.BETTER.get(kpi, r.better))
     help_text = f"target {fmt_pct(r.target)}" if pd.notna(r.target) else None
-    where.metric(label or r.label, _kpi_text(r.value, r.unit), delta, delta_color=colour, help=help_text)
+    where.metric(label or r.label, _kpi_text(value, unit), delta, delta_color=colour, delta_arrow=arrow,
+                 help=help_text)
+    if window:
+        where.caption(window + (f" · {help_text}" if help_text else ""))
 
 
 def last_closed_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
     """The latest closed sprint of each board."""
-    closed = sprints[sprints["state"] == "closed"].sort_values("start_at")
-    return closed.groupby("board_id", as_index=False).tail(1)
+    return present.last_closed_per_team(sprints)
+
+
+def team_names() -> dict:
+    boards = data.run_query("dim_boards")
+    return dict(zip(boards["board_id"], boards["name"], strict=True))
+
+
+def sprints_for(p: dict) -> pd.DataFrame:
+    """sprint_facts for the filters, ready to show (present.honest_sprints: team, label,
+    nothing 'failed' or 'carried over' in a running sprint)."""
+    return present.honest_sprints(data.run_query("sprint_facts", **p), team_names())
+
+
+def recent_sprints(sprints: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The sprints a sprint-indexed chart draws (the last RECENT_SPRINTS of each team) and a
+    note saying how many older ones the period holds."""
+    recent, hidden, teams = present.recent_per_team(sprints)
+    notes = []
+    if hidden:
+        notes.append(f"last {present.RECENT_SPRINTS} sprints per team ({hidden:,} older: narrow the period)")
+    if teams:
+        notes.append(f"{present.TEAM_PANELS} most recently active teams ({teams:,} more: pick one in the sidebar)")
+    return recent, "; ".join(notes)
+
+
+def sprint_tiles(s) -> None:
+    """The Sprint retro tiles for one sprint (a present.honest_sprints row): a running
+    sprint shows its figures so far and no say/do or carry-over."""
+    c = st.columns(6)
+    so_far = " so far" if s.is_running else ""
+    c[0].metric("Committed", fmt_num(s.committed_points, 0, " pt"))
+    c[0].caption(f"{s.committed_issues} issues")
+    c[1].metric("Completed" + so_far, fmt_num(s.completed_points, 0, " pt"))
+    c[1].caption(f"{s.completed_issues} issues")
+    c[2].metric("Say/do", fmt_pct(s.say_do_ratio))
+    c[2].caption("when the sprint closes" if s.is_running else "completed ÷ committed points")
+    c[3].metric("Scope change" + so_far, fmt_pct(s.scope_change))
+    c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt")
+    c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
+    c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:.0f} issues")
+    c[5].metric("State", present.RUNNING if s.is_running else "closed")
+    c[5].caption(f"{s.start_at:%d %b} – {s.end_at:%d %b}" + (" (as of)" if s.is_running else ""))
+    how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
+        "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
+        "points. A running sprint is judged when it closes.")
+
+
+def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The sprints the Sprint retro picker lists: the last 26 of the most recently active
+    teams (plus the one in the URL), so the list stays short at any warehouse size."""
+    recent, _, _ = present.recent_per_team(sprints, n=2 * present.RECENT_SPRINTS)
+    want = sprints[sprints["sprint_id"] == st.query_params.get("sprint")]
+    return pd.concat([recent, want]).drop_duplicates("sprint_id") if len(want) else recent
+
+
+def say_do_tile(where, sprints: pd.DataFrame) -> None:
+    """'Last sprint say/do': each team's latest closed sprint, the team named (never one
+    team's figure passed off as everyone's)."""
+    last = last_closed_sprints(sprints).sort_values("team")
+    if last.empty:
+        where.metric("Last sprint say/do", "–", help="no closed sprint in the period")
+        where.caption("no closed sprint in the period")
+        return
+    if len(last) == 1:
+        r = last.iloc[0]
+        where.metric("Last sprint say/do", fmt_pct(r.say_do_ratio), help="completed ÷ committed points")
+        where.caption(f"{present.sprint_label(r.sprint_name, r.team)} (closed)")
+        return
+    where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
+                 help="completed ÷ committed points of each team's last closed sprint")
+    where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
 
 
 def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:
@@ -240,8 +382,9 @@ def page_directory() -> None:
     """Which page answers which question (links)."""
     from dashboard.pages import PAGES
 
-    for p in PAGES[1:]:
-        st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** — {p.question} _({p.who})_", icon=p.icon)
+    for p in PAGES[1:]:   # the link short, the question as wrapping text under it (readable on a phone)
+        st.page_link(f"app_pages/{p.slug}.py", label=f"**{p.title}** _({p.who})_", icon=p.icon)
+        st.caption(p.question)
 
 
 STATUS_BADGES = {"good": ":green-badge[:material/check_circle: good]", "watch": ":orange-badge[:material/warning: watch]",
@@ -253,15 +396,22 @@ def kpi_tile(where, k) -> None:
     with where.container(border=True):
         st.markdown(f"**{k.label}** {STATUS_BADGES.get(k.status, k.status)}")
         st.markdown(f"### {k.value_text()} {k.unit_word()}")
-        st.caption(" · ".join(t for t in (k.delta_text(), k.target_text(), k.detail) if t))
+        _, colour = present.change_style(k.delta, present.BETTER.get(k.key))
+        delta = k.delta_text()
+        if delta and colour != "gray" and delta[:1] in "▲▼":   # the arrow says which way, the colour if that is good
+            delta = f":{colour}[{delta}]"
+        st.caption(" · ".join(t for t in (delta, k.target_text(), k.detail) if t))
         st.caption(k.definition)
 
 
-def sprint_rows(rows) -> pd.DataFrame:
-    """queries.tech_health.SprintRow tuples as a table."""
-    return pd.DataFrame([{"sprint": r.name, "start": r.start_on, "end": r.end_on, "committed pt": r.committed_points,
-                          "completed pt": r.completed_points, "say/do": fmt_pct(r.say_do_ratio),
-                          "carried over": r.carryover_issues} for r in rows])
+def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
+    """queries.tech_health.SprintRow tuples as a table (team first when several are shown)."""
+    teams = teams or {}
+    df = pd.DataFrame([{"team": teams.get(r.board_id, r.board_id), "sprint": r.name, "start": r.start_on,
+                        "end": r.end_on, "committed_points": r.committed_points,
+                        "completed_points": r.completed_points, "say_do_ratio": r.say_do_ratio,
+                        "carryover_issues": r.carryover_issues} for r in rows])
+    return df.drop(columns="team") if df.empty or df["team"].nunique() <= 1 else df
 
 
 def retro_items(retro) -> None:
@@ -269,7 +419,7 @@ def retro_items(retro) -> None:
     if retro is None:
         st.caption("No retro recorded on or before the as-of date.")
         return
-    st.markdown(f"**{retro.title}** · held {retro.held_on:%d %b %Y}")
+    st.markdown(f"**{retro.title}** · {retro.team + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
     for text, due in retro.open_actions:
         st.markdown(f"- :material/radio_button_unchecked: {text}" + (f" _(due {due:%d %b})_" if due else ""))
     for text, start, review, metric in retro.agreements:
@@ -306,7 +456,16 @@ def detectable_text(r) -> str:
     return f"Only changes above ±{r.mde_rel * 100:.0f} % can be told from noise in {days} days · {how}"
 
 
-def impact_cards(impact: pd.DataFrame, key: str) -> None:
+def with_units(df: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """Absolute effects and their interval as text in each metric's own unit, signed, with
+    thousands separators (never '+1.5e+03')."""
+    units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
+    out = present.in_metric_units(df.assign(_unit=df["metric"].map(units)), cols=("effect_abs", "ci_low", "ci_high"),
+                                  unit_col="_unit", signed=True)
+    return out.drop(columns="_unit")
+
+
+def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> None:
     """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
     cols = st.columns(3)
     for i, r in enumerate(impact.itertuples()):
@@ -317,7 +476,7 @@ def impact_cards(impact: pd.DataFrame, key: str) -> None:
             if pd.notna(r.effect_rel):
                 st.markdown(f"Effect **{r.effect_rel * 100:+.1f} %** "
                             f"(95 % interval {r.ci_low_rel * 100:+.1f} % to {r.ci_high_rel * 100:+.1f} %) · "
-                            f"absolute {r.effect_abs:+,.3g}")
+                            f"absolute {present.signed_metric_value(r.effect_abs, r.metric, (units or {}).get(r.metric))}")
             elif isinstance(getattr(r, "note", None), str) and r.note:
                 st.caption(r.note)
             if pd.notna(getattr(r, "mde_rel", None)):
@@ -344,7 +503,7 @@ def save(what: str, fn, **kwargs) -> bool:
     try:
         fn(data.userdata_path(), **kwargs)
     except RetroscopeError as e:
-        st.error(f"Not saved: {e}", icon=":material/error:")
+        st.error(f"Not saved. {present.plain_error(str(e))}", icon=":material/error:")
         return False
     data.invalidate_userdata()
     st.session_state[FLASH] = f"Saved: {what}"
@@ -362,6 +521,21 @@ def retro_label(retros: pd.DataFrame):
     by_id = retros.set_index("retro_id")
     return lambda rid: (f"{by_id.at[rid, 'held_on']:%d %b %Y} · {by_id.at[rid, 'team']} · "
                         f"{by_id.at[rid, 'title'] or KIND_LABELS[by_id.at[rid, 'kind']]}")
+
+
+def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
+    """Pick the retro to work on: the one in the URL (`retro=`), else the one just created,
+    else the selected team's latest retro (with All teams: the latest of any team, its team
+    named in the label). The choice is kept in the URL so a link opens the same retro."""
+    ids = retros["retro_id"].tolist()
+    want = st.query_params.get("retro")
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = want if want in ids else ids[0]
+    rid = st.selectbox("Retro", ids, format_func=retro_label(retros), key=key,
+                       help="Newest first; with a team chosen in the sidebar, only that team's retros")
+    if st.query_params.get("retro") != rid:
+        st.query_params["retro"] = rid
+    return rid
 
 
 def new_retro_form(default_team: str, key: str) -> None:
@@ -433,6 +607,8 @@ def action_editor(retro, actions: pd.DataFrame, key: str) -> None:
                     update_action(path, action_id, as_of=date.today(), **change)
             save("action items", apply)
     with st.form(f"{key}_new", clear_on_submit=True, border=True):
+        st.caption(f"Adds to **{retro.team}** · {retro.title or KIND_LABELS.get(retro.kind, retro.kind)} "
+                   f"(held {retro.held_on:%d %b %Y})")
         c = st.columns([3, 1, 1])
         text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")
         owner = c[1].text_input("Owner", key=f"{key}_owner", help="Who drives it (never used for per-person figures)")
@@ -472,10 +648,14 @@ def agreement_form(retro, choices: pd.DataFrame, key: str) -> None:
         review = c[1].date_input("Review on", value=date.today() + timedelta(days=42), key=f"{key}_review")
         metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
                                 format_func=lambda m: "— none —" if m is None else m)
-        target = c[3].number_input("Target", value=None, key=f"{key}_target", help="e.g. 0.2 for a 20 % share")
+        target = c[3].number_input("Target", value=None, key=f"{key}_target",
+                                   help="In the metric's unit; shares in percent (20 for 20 % debt share), "
+                                        "cycle time in days")
         direction = c[4].selectbox("Better when", [None, "up", "down"], key=f"{key}_direction",
                                    format_func=lambda d: "metric's default" if d is None else d)
         if st.form_submit_button("Add agreement", type="primary"):
+            if target is not None and metric in present.SHARE_METRICS:
+                target = target / 100          # typed in percent, stored as a share
             save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
                  review_on=review, metric=metric, target=target, direction=direction)
 

@@ -175,7 +175,8 @@ PREFETCH: tuple[tuple[str, dict], ...] = (
     ("calibration__worst_misses", {"limit": 10**9}),
     ("impact", {}), ("outcomes__agreement_evaluation", {}), ("outcomes_page__metrics", {}),
     ("retro_log__retros", {}), ("retro_log__choices", {}), ("data_quality", {}),
-    ("forecast", lambda p: {"items": 20, "target_date": p["as_of"].date() + timedelta(days=28)}),
+    ("forecast", lambda p: {"items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
+                            "target_date": p["as_of"].date() + timedelta(days=28)}),   # the page's default
 )
 
 

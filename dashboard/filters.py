@@ -81,8 +81,8 @@ def sprint_picker(sprints, key: str):
     closed = s.index[s["state"] == "closed"]
     default = ids[closed[-1]] if len(closed) else ids[-1]
     want = st.query_params.get("sprint")
-    labels = {r.sprint_id: f"{r.sprint_name} · {r.start_at:%d %b} – {r.end_at:%d %b}"
-              + ("" if r.state == "closed" else f" ({r.state})") for r in s.itertuples()}
+    labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {r.start_at:%d %b} – {r.end_at:%d %b}"
+              .removeprefix(" · ") + ("" if r.state == "closed" else " (running)") for r in s.itertuples()}
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
                           format_func=labels.get, key=key, help="The sprint the retro is about")
     if st.query_params.get("sprint") != choice:

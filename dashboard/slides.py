@@ -45,7 +45,7 @@ TARGET = RGBColor(0xC6, 0x28, 0x28)
 STATUS_STYLE = {
     "good": (RGBColor(0x1E, 0x7B, 0x34), "✔", "GOOD"),
     "watch": (RGBColor(0xA8, 0x5A, 0x00), "▲", "WATCH"),
-    "bad": (RGBColor(0xC6, 0x28, 0x28), "✖", "ACT"),
+    "bad": (RGBColor(0xC6, 0x28, 0x28), "✖", "BAD"),     # the page's words: good / watch / bad / no data
     "no data": (RGBColor(0x6B, 0x72, 0x80), "–", "NO DATA"),
 }
 
@@ -132,20 +132,27 @@ def _textbox(slide, left, top, width, height, text: str, size: float, *, bold: b
 
 
 # --------------------------------------------------------------------------- parts
-def _title(slide, th: TechHealth, team: str) -> None:
+def _title(slide, th: TechHealth, team: str, headline: str | None = None) -> None:
     width = (SLIDE_W - 2 * MARGIN) / 914400
     title = f"Tech health · {_ellipsize(team, 100)}"
+    if headline:   # the message leads; what and whose moves to the subtitle
+        title, lead = _ellipsize(headline, 140), f"{title}  ·  "
+    else:
+        lead = ""
     size = fit_size(title, width, (28, 24, 20), bold=True)
     if text_width_in(title, size, bold=True) > width:      # a very long name: two lines
         size = fit_size(title, width, (17, 15, 13), bold=True, lines=2)
     _textbox(slide, MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.68), title, size, bold=True,
              anchor=MSO_ANCHOR.MIDDLE, name="Title")
-    if th.basis == "sprints":
+    if th.basis == "sprints" and len(th.teams) > 1:
+        words = th.period_words()
+        period = f"{words[:1].upper()}{words[1:]}: {_span(th.period_start, th.period_end)}"
+    elif th.basis == "sprints":
         n = len(th.sprints)
         period = (f"Last {n} sprint{'' if n == 1 else 's'}: " if n else "Period: ") + _span(th.period_start, th.period_end)
     else:
         period = f"Last {th.period_days} days (no closed sprints): {_span(th.period_start, th.period_end)}"
-    sub = f"{period}  ·  compared with {_span(th.previous_start, th.previous_end)}  ·  as of {_ts(th.as_of)}"
+    sub = f"{lead}{period}  ·  compared with {_span(th.previous_start, th.previous_end)}  ·  as of {_ts(th.as_of)}"
     _textbox(slide, MARGIN, Inches(0.92), SLIDE_W - 2 * MARGIN, Inches(0.4), sub,
              fit_size(sub, width, (14, 12, 11, 10)), color=MUTED, anchor=MSO_ANCHOR.MIDDLE, name="Subtitle")
 
@@ -239,6 +246,20 @@ def _combo_line(chart) -> None:
         line.append(copy.deepcopy(ax))
 
 
+def _short_names(names, groups) -> list[str]:
+    """Sprint names without the words every sprint of its team starts with ('ATL Sprint 8'
+    under 'Atlas' -> 'Sprint 8'), so the labels fit under a team's group."""
+    out = list(names)
+    for g in set(groups):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        first = {out[i].split(" ", 1)[0] for i in idx}
+        prefix = f"{first.pop()} " if len(first) == 1 and len(idx) > 1 else ""
+        if prefix and all(len(out[i]) > len(prefix) for i in idx):
+            for i in idx:
+                out[i] = out[i][len(prefix):]
+    return out
+
+
 def _chart(slide, th: TechHealth) -> None:
     left, top = CHART_LEFT, TILES_TOP
     frame = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, CHART_W, CHART_H)
@@ -260,7 +281,14 @@ def _chart(slide, th: TechHealth) -> None:
                  align=PP_ALIGN.CENTER, name="Chart empty")
         return
     data = CategoryChartData(number_format=c.number_format)
-    data.categories = list(c.categories)
+    if c.groups:   # several teams: a two-level axis (team under its sprints), each team's sprints together
+        parents: dict[str, object] = {}
+        for name, group in zip(_short_names(c.categories, c.groups), c.groups, strict=True):
+            if group not in parents:
+                parents[group] = data.add_category(group)
+            parents[group].add_sub_category(name)
+    else:
+        data.categories = list(c.categories)
     for s in c.series:
         data.add_series(s.name, list(s.values), number_format=c.number_format)
     gf = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left + Inches(0.1), top + Inches(0.45),
@@ -333,8 +361,8 @@ def _footer(slide, th: TechHealth) -> None:
     defs = [DEFINITIONS[k.key] for k in th.kpis]
     lines = ["   ·   ".join(defs[i:i + 2]) for i in range(0, len(defs), 2)]
     src = ", ".join(th.sources) or "no data loaded"
-    lines.append(f"Data as of {_ts(th.data_as_of)} (source: {src}). Figures: tech_health__kpis, sprint_facts, "
-                 f"{th.chart.source if th.chart else 'work_mix'} — the queries behind the Retroscope pages.")
+    lines.append(f"Data as of {_ts(th.data_as_of)} (source: {src}). The same figures as the Retroscope pages "
+                 "over the same period.")
     box = slide.shapes.add_textbox(MARGIN, Inches(6.5), SLIDE_W - 2 * MARGIN, Inches(0.85))
     box.name = "Footer"
     tf = _frame(box)
@@ -398,7 +426,7 @@ def speaker_notes(th: TechHealth) -> str:
         out.append("Latest retro: none recorded for this team.")
     else:
         r = th.retro
-        out.append(f"Latest retro: {r.title} ({_day(r.held_on)})")
+        out.append(f"Latest retro: {r.title} ({r.team + ', ' if r.team else ''}{_day(r.held_on)})")
         out.append("Open action items:" if r.open_actions else "Open action items: none")
         out += [f"- {t}" + (f" (due {_day(d)})" if d else "") for t, d in r.open_actions]
         out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")
@@ -409,9 +437,10 @@ def speaker_notes(th: TechHealth) -> str:
 
 
 # --------------------------------------------------------------------------- the slide
-def build_tech_health(th: TechHealth, *, team: str | None = None) -> bytes:
+def build_tech_health(th: TechHealth, *, team: str | None = None, headline: str | None = None) -> bytes:
     """The tech-health slide as .pptx bytes. `team` overrides the name in the title
-    (default: th.team, the board's name)."""
+    (default: th.team, the board's name); `headline` (optional) is the message the title
+    states, with "Tech health · team" moved to the subtitle."""
     team = team or th.team
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
@@ -419,7 +448,7 @@ def build_tech_health(th: TechHealth, *, team: str | None = None) -> bytes:
     bg = slide.background.fill
     bg.solid()
     bg.fore_color.rgb = WHITE
-    _title(slide, th, team)
+    _title(slide, th, team, headline)
     for i, k in enumerate(th.kpis):
         row, col = divmod(i, 3)
         _tile(slide, k, MARGIN + col * (TILE_W + GAP), TILES_TOP + row * (TILE_H + GAP))

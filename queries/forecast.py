@@ -190,3 +190,36 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
                         f"finished within this many days with {c:.0%} confidence after correcting each estimate "
                         f"by the team's actual/likely ratios (median bias {bias:.2f} over {ratios.size} issues); {basis}"))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def remaining_items(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+                    project: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                    window_days: int = 90, **_: object) -> int:
+    """How many issues in scope are not complete at as_of (the plan check's 'remaining'
+    issues): the default 'items left' of the throughput forecast, so both answers are about
+    the same work."""
+    w_from, w_to = _window(as_of, date_from, date_to, window_days)
+    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    return int((inputs["kind"] == "remaining").sum())
+
+
+def when_histogram(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+                   project: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                   items: int = 20, window_days: int = 90, runs: int = 10000, seed: int = 42,
+                   **_: object) -> pd.DataFrame:
+    """The distribution behind forecast()'s 'when' answers: per finishing day (days from
+    as_of, its date), the share of runs that finished that day and the cumulative share.
+    The same runs as forecast() (same seed, same draws), so its 50/85/95 % lines are the
+    same days. Aggregated per day: a few hundred rows, whatever the run count."""
+    runs = max(int(runs), 1)
+    rng = np.random.default_rng(seed)
+    w_from, w_to = _window(as_of, date_from, date_to, window_days)
+    daily = daily_throughput(_inputs(con, as_of, board_id, project, w_from, w_to), w_from, w_to)
+    when = simulate_when(daily, int(items), runs, rng)
+    done = when[~np.isnan(when)].astype(np.int64)
+    if done.size == 0:
+        return pd.DataFrame(columns=["days", "on_date", "share", "cumulative"])
+    counts = pd.Series(done).value_counts().sort_index()
+    start = _as_date(as_of)
+    return pd.DataFrame({"days": counts.index.to_numpy(), "on_date": [start + timedelta(days=int(d)) for d in counts.index],
+                         "share": counts.to_numpy() / runs, "cumulative": counts.cumsum().to_numpy() / runs})

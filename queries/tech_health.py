@@ -35,6 +35,7 @@ DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate":
                  "escaped_bugs": "count", "range_hit_rate": "share", "carry_over": "share"}
 STATUSES = ("good", "watch", "bad", "no data")
 SPRINT_DAYS = 14
+CHART_TEAMS = 4      # at most this many teams' sprints drawn apart on the slide's chart
 
 DEFINITIONS = {
     "debt_share": "Tech-debt share = completed points of debt work / all completed points (issues if no points)",
@@ -234,6 +235,7 @@ class Chart:
     number_format: str            # Excel number format of the values, e.g. '0%' or '0.0'
     axis_title: str
     source: str                   # the public query the values come from
+    groups: tuple[str, ...] = ()  # the team of each category when several teams are shown (drawn apart)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ class RetroItems:
     held_on: date
     open_actions: tuple[tuple[str, date | None], ...]             # (text, due_on)
     agreements: tuple[tuple[str, date, date, str | None], ...]    # (text, start_on, review_on, metric)
+    team: str = ""                                                 # whose retro it is (several teams shown)
 
 
 @dataclass(frozen=True)
@@ -279,9 +282,32 @@ class TechHealth:
     previous_sprints: tuple[SprintRow, ...] = ()
     retro: RetroItems | None = None
     notes: tuple[str, ...] = field(default=())   # caveats to show with the figures (none at present)
+    sprints_per_team: int | None = None          # N asked for (the period is each team's last N)
+    teams: tuple[str, ...] = ()                  # the teams whose closed sprints are in the period
+    sprint_boards: tuple[str, ...] = ()          # board ids and their team names (for period_words)
+    sprint_teams: tuple[str, ...] = ()
 
     def kpi(self, key: str) -> KPI:
         return next(k for k in self.kpis if k.key == key)
+
+    def period_words(self) -> str:
+        """Which sprints the period holds, in words (the page and the slide say the same):
+        'last 6 closed sprints', or with several teams 'closed sprints of each team's last 6
+        (Atlas 7, Borealis 6)' (the period spans every team's last N, so a team may have more)."""
+        n = self.sprints_per_team or len(self.sprints)
+        if self.basis != "sprints":
+            return f"last {self.period_days} days (no closed sprints)"
+        if len(self.teams) <= 1:
+            return f"last {len(self.sprints)} closed sprint{'' if len(self.sprints) == 1 else 's'}"
+        if len(self.teams) > CHART_TEAMS:
+            return f"sprints closed in each team's last {n} ({len(self.teams)} teams, {len(self.sprints)} sprints)"
+        counts: dict[str, int] = {}
+        names = dict(zip(self.sprint_boards, self.sprint_teams, strict=True))
+        for s in self.sprints:
+            team = names.get(s.board_id, str(s.board_id))
+            counts[team] = counts.get(team, 0) + 1
+        per = ", ".join(f"{t} {c}" for t, c in sorted(counts.items()))
+        return f"sprints closed in each team's last {n} ({per})"
 
     @property
     def period_days(self) -> int:
@@ -437,6 +463,11 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     closed = _closed(all_sprints)
     end_days = closed["end_at"].map(lambda t: _local_day(t, tz)) if len(closed) else pd.Series(dtype=object)
     sp = {k: closed[end_days.between(a, b)] if len(closed) else closed for k, (a, b) in periods.items()}
+    names = dict(zip(boards["board_id"].astype(str), boards["name"].astype(str), strict=True))
+    teams = tuple(sorted({names.get(str(b), str(b)) for b in sp["cur"]["board_id"]})) if len(sp["cur"]) else ()
+    if len(teams) > 1:   # several teams: each team's sprints together (drawn apart), never interleaved
+        order = sp["cur"]["board_id"].astype(str).map(names)
+        sp["cur"] = sp["cur"].assign(_team=order).sort_values(["_team", "start_at", "sprint_id"]).drop(columns="_team")
 
     # ---- the six figures: one row per KPI from tech_health__kpis (current + previous)
     rows = q("tech_health__kpis", "cur")
@@ -469,19 +500,24 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
 
     # ---- chart: debt share per sprint + target (work_mix), else p85 per week (flow_weekly)
     chart = None
-    wm = q("work_mix") if basis == "sprints" else None
+    many = len(teams) > CHART_TEAMS   # too many teams to draw apart on one slide: the weekly chart instead
+    if many:
+        notes.append(f"{len(teams)} teams: the per-sprint chart needs one team (--team NAME or --board ID)")
+    wm = q("work_mix") if basis == "sprints" and not many else None
     if wm is not None and len(sp["cur"]):
-        names, shares = [], []
+        labels, shares, groups = [], [], []
         for r in sp["cur"].itertuples():
             rows_ = wm[wm["sprint_id"].astype(str) == str(r.sprint_id)]
-            names.append(str(r.sprint_name))
+            labels.append(str(r.sprint_name))
+            groups.append(names.get(str(r.board_id), str(r.board_id)))
             d = rows_[rows_["work_type"] == "debt"]
             shares.append(_f(d["share"].iloc[0]) if len(d) else (0.0 if len(rows_) else None))
         if any(s is not None for s in shares):
-            chart = Chart("Tech-debt share per sprint", tuple(names),
+            chart = Chart("Tech-debt share per sprint" + (", per team" if len(teams) > 1 else ""), tuple(labels),
                           (Series("Debt share", tuple(shares), "bar"),
-                           Series(f"Target {debt_target * 100:.0f} %", tuple(debt_target for _ in names), "line")),
-                          "0%", "share of completed points", "work_mix")
+                           Series(f"Target {debt_target * 100:.0f} %", tuple(debt_target for _ in labels), "line")),
+                          "0%", "share of completed points", "work_mix",
+                          groups=tuple(groups) if len(teams) > 1 else ())
     if chart is None:
         fw = q("flow_weekly", "cur")
         if len(fw) and fw["cycle_time_p85"].notna().any():
@@ -499,7 +535,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         previous_sprints=_sprint_rows(sp["prev"], tz) if len(sp["prev"]) else (),
         retro=latest_retro(con, [board_name] if board_name else list(boards["name"].astype(str)),
                            _local_day(as_of, tz)),
-        notes=tuple(notes),
+        notes=tuple(notes), sprints_per_team=sprints, teams=teams,
+        sprint_boards=tuple(names), sprint_teams=tuple(names.values()),
     )
 
 
@@ -532,6 +569,7 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
 
     return RetroItems(
         retro_id=str(r["retro_id"]), title=str(r["title"] or r["retro_id"]), held_on=d(r["held_on"]),
+        team=str(r["team"] or ""),
         open_actions=tuple((str(a.text), d(a.due_on)) for a in actions.sort_values("action_id").itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),

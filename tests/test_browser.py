@@ -155,3 +155,79 @@ def test_no_request_leaves_the_machine(server, page):
         _settled(page)
         page.wait_for_load_state("networkidle")
     assert outside == [], f"requests to other hosts: {sorted(set(outside))}"
+
+
+# --------------------------------------------------------------------------- honest views
+# Database column names that must never be a table header on a page.
+INTERNAL_COLUMNS = {"days_into_sprint", "effective_due_on", "due_from", "sprint_id", "retro_id", "action_id",
+                    "agreement_id", "hypothesis_id", "issue_id", "board_id", "min_change", "effect_abs",
+                    "before_value", "during_value", "is_overdue", "say_do_ratio", "carryover_points"}
+PAYLOAD_LIMIT = 300_000   # bytes a page may send over the websocket (the demo is far below it)
+
+_PAGE_FACTS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
+  const roots = [...main.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stPageLink"], h1, h2, h3')];
+  const textWidth = e => { const r = document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect().width; };
+  const cut = roots.flatMap(r => [r, ...r.querySelectorAll('div, p, span')])
+    .filter(e => e.offsetParent !== null && e.clientWidth > 0 && getComputedStyle(e).overflowX !== 'visible'
+                 && (Math.max(e.scrollWidth, Math.floor(textWidth(e))) > e.clientWidth
+                     || e.scrollHeight > e.clientHeight + 2))
+    .map(e => e.innerText);
+  const tables = [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(t => ({
+    headers: [...t.querySelectorAll('th')].map(h => h.innerText.trim()).filter(Boolean),
+    cells: [...t.querySelectorAll('td')].map(c => c.innerText.trim()),
+    firstRight: (t.querySelector('th') || t).getBoundingClientRect().right }));
+  const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.data).map(p => ({
+    axes: p.data.filter(d => d.meta && d.meta.team).map(d => [d.xaxis || 'x', d.meta.team]),
+    titles: ((p.layout || {}).annotations || []).map(a => a.text) }));
+  return {overflow: [main.scrollWidth - main.clientWidth, block.scrollWidth - block.clientWidth,
+                     document.documentElement.scrollWidth - window.innerWidth],
+          cut, tables, plots, text: main.innerText};
+}"""
+
+
+@pytest.mark.parametrize("board", [None, "1"], ids=["all-teams", "atlas"])
+@pytest.mark.parametrize("width", [1440, 390])
+@pytest.mark.parametrize("spec", PAGES, ids=[p.slug for p in PAGES])
+def test_page_reads_honestly(server, browser, spec, width, board):
+    """Every page at desktop and phone width, under All teams and one team: no horizontal
+    overflow of the main block, no text cut off, tables with plain headers and no 'None',
+    the first (key) column on screen, sprint charts with one team per panel, titled."""
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, device_scale_factor=1)
+    page = ctx.new_page()
+    frames: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
+    try:
+        page.goto(f"{server['url']}/{'' if spec.slug == PAGES[0].slug else spec.slug}"
+                  + (f"?board={board}" if board else ""))
+        expect(page.get_by_role("heading", name=spec.title, exact=True).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        page.wait_for_load_state("networkidle")
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        page.evaluate("() => document.fonts.ready.then(() => true)")   # measure text in its real font
+        page.wait_for_timeout(500)
+        facts = page.evaluate(_PAGE_FACTS)
+        where = f"{spec.slug} at {width} px, {'board ' + board if board else 'all teams'}"
+        assert max(facts["overflow"]) <= 1, f"{where}: main block overflows sideways by {facts['overflow']} px"
+        assert not facts["cut"], f"{where}: text cut off: {facts['cut']}"
+        for t in facts["tables"]:
+            internal = [h for h in t["headers"] if h in INTERNAL_COLUMNS or re.fullmatch(r"[a-z]+(_[a-z]+)+", h)]
+            assert not internal, f"{where}: internal column names {internal}"
+            assert "None" not in t["cells"] and "nan" not in t["cells"], f"{where}: a None cell in {t['headers']}"
+            assert t["firstRight"] <= width, f"{where}: the key column of {t['headers'][:3]} is off-screen"
+        for p in facts["plots"]:
+            teams: dict[str, set] = {}
+            for axis, team in p["axes"]:
+                teams.setdefault(axis, set()).add(team)
+            assert all(len(v) == 1 for v in teams.values()), f"{where}: teams mixed on one sprint axis: {teams}"
+            every = set().union(*teams.values()) if teams else set()
+            if len(every) > 1:
+                assert every <= set(p["titles"]), f"{where}: panels not titled with their team: {p['titles']}"
+            if board:
+                assert len(every) <= 1, f"{where}: another team's sprints on a one-team page"
+        if spec.slug == "sprint_retro":
+            assert re.search(r"(Atlas|Borealis) · [A-Z]+ Sprint \d+", facts["text"]), "sprint label without its team"
+        assert sum(frames) < PAYLOAD_LIMIT, f"{where}: {sum(frames):,} bytes over the websocket"
+    finally:
+        ctx.close()

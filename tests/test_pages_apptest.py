@@ -192,7 +192,7 @@ def test_every_public_query_downloads_as_csv(monkeypatch, demo_db):
     from queries.registry import REGISTRY
 
     at = open_page(app_for(monkeypatch, demo_db), "data_sources")
-    buttons = {b.proto.label for b in at.get("download_button")}
+    buttons = {b.proto.label for b in at.get("download_button") if b.proto.label != "CSV"}   # not the tables' own
     assert buttons == {f"{name}.csv" for name in REGISTRY}
     for name, q in REGISTRY.items():
         params = {"board_id": "1"} if q.param("board_id") else {}

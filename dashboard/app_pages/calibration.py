@@ -1,8 +1,6 @@
 """Estimate calibration (tech lead): how good are our estimates, where are we off, and
 what does that mean for the plan?"""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from dashboard import charts, components, data
@@ -28,12 +26,14 @@ if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
                    f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
 
 c = st.columns(6)
-c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), f"target {target:.0%}", delta_color="off")
-c[1].metric("Overruns", components.fmt_pct(o.overrun_rate), "actual > worst", delta_color="off")
-c[2].metric("Underruns", components.fmt_pct(o.underrun_rate), "actual < best", delta_color="off")
-c[3].metric("Bias", components.fmt_num(o.bias, 2, "×"), "median actual ÷ likely", delta_color="off")
-c[4].metric("PRED(25)", components.fmt_pct(o.pred25), "within 25 % of likely", delta_color="off")
-c[5].metric("Range-estimated", f"{o.n:,}", "completed issues", delta_color="off")
+c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), help=f"target {target:.0%}")
+c[1].metric("Overruns", components.fmt_pct(o.overrun_rate), help="actual > worst")
+c[2].metric("Underruns", components.fmt_pct(o.underrun_rate), help="actual < best")
+c[3].metric("Bias", components.fmt_num(o.bias, 2, "×"), help="median actual ÷ likely")
+c[4].metric("PRED(25)", components.fmt_pct(o.pred25), help="share with |actual − likely| ≤ 25 % of actual")
+c[5].metric("Range-estimated", f"{o.n:,}", help="completed issues")
+components.window_captions(c, [f"target {target:.0%}", "actual > worst", "actual < best", "median actual ÷ likely",
+                               "within 25 % of actual", "completed issues"], f)
 components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
                "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")
 
@@ -69,12 +69,5 @@ components.table(data.run_query("calibration__worst_misses", limit=15, **p), key
                  board_id=f.board_id)
 components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
-st.subheader("Forecast")
-c = st.columns(3)
-items = c[0].number_input("Items left", min_value=1, max_value=5000, value=20, key="calibration_items")
-target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key="calibration_by")
-fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
-components.forecast_summary(fc, c[2])
-components.chart(charts.plan_check, (fc,), "Remaining range-estimated work: sum of likely ÷ the team's capacity, "
-                 "then each estimate multiplied by actual÷likely ratios resampled from the team's history "
-                 "(Monte Carlo).", key="calibration_plan")
+st.subheader("Forecast: when will the open items be done?")
+components.forecast_panel(f, key="calibration_forecast")

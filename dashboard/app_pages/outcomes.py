@@ -35,7 +35,8 @@ if impact.empty:
     components.empty_state("No shipped items in this period.",
                            "retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
 else:
-    components.impact_cards(impact, key="outcomes_cards")
+    components.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
+                                                                          strict=True)))
     components.chart(charts.effect_interval, (impact,), "Effect = mean(post − counterfactual) over the 28 days "
                      "after shipping, where the counterfactual projects the 28 days before (level, trend, "
                      "day-of-week); the bar is a 95 % interval that allows for autocorrelation.",
@@ -47,16 +48,15 @@ if hyp.empty:
     components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
                            "the direction you expect), or: retroscope import retro retros.json")
 else:
-    components.table(hyp, key="outcomes_hypotheses", column_config=components.VERDICT_COLUMN,
-                     first=("item_key", "item_name", "metric", "direction", "min_change", "verdict", "note"),
-                     hide=("hypothesis_id", "retro_id"))
+    components.table(components.with_units(hyp, metrics), key="outcomes_hypotheses",
+                     first=("verdict", "item_key", "item_name", "metric", "direction", "min_change", "effect_abs",
+                            "effect_rel", "note"), hide=("hypothesis_id", "retro_id"))
     components.how("Each hypothesis is judged with the impact analysis above, using its own direction and minimum "
                    "change; an item not shipped yet is 'too early'.")
 
 if evaluation is not None and not evaluation.empty:
     st.subheader("Working agreements on product metrics")
-    components.table(evaluation, key="outcomes_agreements", column_config=components.VERDICT_COLUMN,
-                     first=("text", "metric", "target", "direction", "verdict", "before_value", "during_value",
-                            "start_on", "review_on", "team"))
+    components.agreements_table(evaluation.merge(metrics[["metric", "unit"]], on="metric", how="left"),
+                                key="outcomes_agreements", unit_col="unit")
     components.how("The metric's daily mean over [start, review] vs the same number of days before the start: "
                    "met / not met against the target, or too early before the review date.")

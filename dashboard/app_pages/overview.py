@@ -16,27 +16,23 @@ if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
                            + components.DEMO_HINT)
     st.stop()
 
-sprints = data.run_query("sprint_facts", **p)
+sprints = components.sprints_for(p)
 kpis = data.run_query("tech_health__kpis", **p)
 c = st.columns(5)
-last = components.last_closed_sprints(sprints)
-if last.empty:
-    c[0].metric("Last sprint say/do", "–", "no closed sprint in the period", delta_color="off")
-else:
-    latest = last.iloc[-1]
-    c[0].metric("Last sprint say/do", components.fmt_pct(latest.say_do_ratio), latest.sprint_name, delta_color="off",
-                help=" · ".join(f"{r.sprint_name}: {components.fmt_pct(r.say_do_ratio)}" for r in last.itertuples()))
-components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time")
-components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate")
+components.say_do_tile(c[0], sprints)
+components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time", window=f"completed {components.window(f)}")
+components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate", window=f"completed {components.window(f)}")
 rate, due = components.follow_through(data.run_query("retro_follow_through", **p))
-c[3].metric("Action follow-through", components.fmt_pct(rate), f"{due} actions due", delta_color="off")
+c[3].metric("Action follow-through", components.fmt_pct(rate), help="actions done by their due date ÷ actions due")
+c[3].caption(f"{due} actions due in retros held {components.window(f)}")
 impact = data.run_query("impact", **p)
 if impact.empty:
-    c[4].metric("Shipped items that moved", "–", "no impact analysis yet", delta_color="off")
+    c[4].metric("Shipped items that moved", "–")
+    c[4].caption("no impact analysis yet")
 else:
     judged = impact[~impact["verdict"].isin(["too early", "not enough data"])]
-    c[4].metric("Shipped items that moved", f"{(judged['verdict'] == 'moved').sum()} of {len(judged)}",
-                f"{len(impact) - len(judged)} too early to judge", delta_color="off")
+    c[4].metric("Shipped items that moved", f"{(judged['verdict'] == 'moved').sum()} of {len(judged)}")
+    c[4].caption(f"shipped {components.window(f)}; {len(impact) - len(judged)} too early to judge")
 components.how("Say/do = completed ÷ committed points of each team's last closed sprint; p85 = 85 % of issues "
                "completed in the period took at most this long (change vs the same-length period before); hit "
                "rate = range estimates with best ≤ actual ≤ worst; follow-through = actions done by their due date "
@@ -49,8 +45,9 @@ with left:
                      "In Progress to final Done) of the issues completed each ISO week.", key="overview_p85")
 with right:
     st.subheader("Say/do per sprint")
-    components.chart(charts.velocity, (sprints,), "Committed vs completed points per sprint; line = say/do.",
-                     key="overview_velocity")
+    recent, note = components.recent_sprints(sprints)
+    components.chart(charts.velocity, (recent, note), "Committed vs completed points per sprint, one panel per "
+                     "team; line = say/do (none for a running sprint).", key="overview_velocity")
 
 st.subheader("Which page answers which question")
 components.page_directory()

@@ -16,8 +16,7 @@ open_actions = data.run_query("retro__open_actions", **p)
 if open_actions.empty:
     st.caption("Nothing left open from earlier retros.")
 else:
-    components.table(open_actions[["held_on", "team", "retro_title", "text", "owner", "due_on", "days_overdue"]],
-                     key="retro_log_open")
+    components.open_actions_table(open_actions, key="retro_log_open")
     components.how("Action items still open at the as-of date, oldest first: past their due date or older than one "
                    "retro cycle. Mark them done in their retro below.")
 
@@ -30,13 +29,10 @@ with left:
         components.empty_state("No retro recorded for this team yet: create one on the right, or import a file.",
                                "retroscope import retro retros.json   # see docs/ for the format")
         st.stop()
-    ids = retros["retro_id"].tolist()
-    if st.session_state.get("retro_log_retro") not in ids:
-        st.session_state["retro_log_retro"] = ids[0]
-    rid = st.selectbox("Retro", ids, format_func=components.retro_label(retros), key="retro_log_retro")
+    rid = components.retro_picker(retros, f, key="retro_log_retro")
     retro = retros[retros["retro_id"] == rid].iloc[0]
-    st.caption(f"{components.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions · "
-               f"{retro.agreements} agreements · {retro.hypotheses} hypotheses")
+    st.caption(f"{retro.team} · {components.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions"
+               f" · {retro.agreements} agreements · {retro.hypotheses} hypotheses")
 
 st.subheader("Cards")
 components.card_board(retro, data.run_query("retro_log__cards", retro_id=rid), key="retro_log_card")
@@ -47,8 +43,8 @@ components.action_editor(retro, data.run_query("retro_log__actions", retro_id=ri
 
 choices = data.run_query("retro_log__choices", **p)
 st.subheader("Working agreements")
-components.table(data.run_query("retro_log__agreements", retro_id=rid).drop(columns="agreement_id"),
-                 key="retro_log_agreements")
+components.table(components.present.in_metric_units(data.run_query("retro_log__agreements", retro_id=rid),
+                                                    cols=("target",)), key="retro_log_agreements")
 components.agreement_form(retro, choices, key="retro_log_agreement")
 
 st.subheader("Hypotheses")

@@ -10,39 +10,28 @@ f = sidebar()
 p = f.params()
 components.page_header("Sprint retro", f, "How did we execute this sprint, and did last retro's actions happen?")
 
-sprints = data.run_query("sprint_facts", **p)
+sprints = components.sprints_for(p)
 if sprints.empty:
     components.empty_state("No sprints started in this period for this team.",
                            f"retroscope --db {data.db_label()} sync jira --board <id>   # or widen the period")
     st.stop()
-s = sprint_picker(sprints, key="sprint_retro_sprint")
+s = sprint_picker(components.picker_sprints(sprints), key="sprint_retro_sprint")
 
-c = st.columns(6)
-c[0].metric("Committed", components.fmt_num(s.committed_points, 0, " pt"), f"{s.committed_issues} issues",
-            delta_color="off")
-c[1].metric("Completed", components.fmt_num(s.completed_points, 0, " pt"), f"{s.completed_issues} issues",
-            delta_color="off")
-c[2].metric("Say/do", components.fmt_pct(s.say_do_ratio))
-c[3].metric("Scope change", components.fmt_pct(s.scope_change),
-            f"+{s.added_points:g} / −{s.removed_points:g} pt", delta_color="off")
-c[4].metric("Carried over", components.fmt_num(s.carryover_points, 0, " pt"), f"{s.carryover_issues} issues",
-            delta_color="off")
-c[5].metric("State", s.state)
-components.how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it "
-               "and done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) "
-               "÷ committed points.")
+components.sprint_tiles(s)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
-    components.chart(charts.velocity, (sprints,), "Committed vs completed story points per sprint; the line is "
-                     "say/do (completed ÷ committed points, right axis).", key="sprint_retro_velocity")
+    recent, note = components.recent_sprints(sprints)
+    components.chart(charts.velocity, (recent, note), "Committed vs completed story points per sprint, one panel "
+                     "per team; the line is say/do (completed ÷ committed points, right axis).",
+                     key="sprint_retro_velocity")
 with right:
     st.subheader("Scope changes and carry-over")
-    components.chart(charts.scope_flow, (sprints,), "Points added after the sprint started, removed before it ended "
+    components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"What changed in {s.sprint_name}")
+st.subheader(f"What changed in {components.present.sprint_label(s.sprint_name, s.team, s.is_running)}")
 scope = data.run_query("sprint__scope_changes", **p)
 carry = data.run_query("sprint__carryover", **p)
 left, right = st.columns(2)
@@ -50,12 +39,16 @@ with left:
     st.markdown("**Added / removed after the start**")
     components.table(scope[scope["sprint_id"] == s.sprint_id][
         ["issue_key", "direction", "changed_at", "days_into_sprint", "points", "summary", "source"]],
-        key="sprint_retro_scope_table", board_id=f.board_id)
+        key="sprint_retro_scope_table", board_id=f.board_id, download=f"scope changes {s.sprint_name}")
 with right:
     st.markdown("**Carried over at the end**")
-    components.table(carry[carry["sprint_id"] == s.sprint_id][
-        ["issue_key", "status", "points", "times_carried", "first_carried_from", "summary", "source"]],
-        key="sprint_retro_carry_table", board_id=f.board_id)
+    if s.is_running:
+        st.caption(f"Nothing is carried over before the sprint closes ({s.carryover_issues_so_far:.0f} issues "
+                   "still open so far).")
+    else:
+        components.table(carry[carry["sprint_id"] == s.sprint_id][
+            ["issue_key", "status", "points", "times_carried", "first_carried_from", "summary", "source"]],
+            key="sprint_retro_carry_table", board_id=f.board_id, download=f"carried over {s.sprint_name}")
 
 st.subheader("Flow")
 issues = data.run_query("flow__cycle_time_scatter", **p)
@@ -83,11 +76,10 @@ with left:
                      "review/QA) and reopens (back from Done) of issues completed each period; line = rework rate.",
                      key="sprint_retro_rework")
 with right:
-    names = dict(zip(sprints["sprint_id"], sprints["sprint_name"], strict=False))
-    components.chart(charts.debt_share, (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target,
-                                         names,),
-                     "Share of completed points per work type and sprint; the dashed line is the tech-debt target.",
-                     key="sprint_retro_mix")
+    mix = data.run_query("work_mix", **p)
+    components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),
+                     "Share of completed points per work type and sprint; the dashed line is the tech-debt "
+                     "target.", key="sprint_retro_mix")
 
 st.subheader("Last retro: actions and agreements")
 components.retro_follow_up(f, key="sprint_retro")

@@ -18,10 +18,12 @@ if counts.get("raw_issues", 0) == 0:
 n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
-st.caption(f"{th.team} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} "
-           f"({'last ' + str(int(n)) + ' closed sprints' if th.basis == 'sprints' else str(th.period_days) + ' days'}) "
-           f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}")
+st.caption(f"{th.team} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} ({th.period_words()}) "
+           f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
+           "Overview's tiles cover the sidebar period, so they can differ.")
 
+for note in th.notes:
+    st.caption(f":material/info: {note}")
 cols = st.columns(3)
 for i, k in enumerate(th.kpis):
     components.kpi_tile(cols[i % 3], k)
@@ -30,13 +32,14 @@ components.how("Traffic lights from [slide.thresholds] in retroscope.toml; every
 
 if th.chart is not None:
     st.subheader(th.chart.title)
-    components.chart(charts.slide_chart, (th.chart,), f"The chart on the slide (native and editable in PowerPoint); "
-                     f"source: {th.chart.source}.", key="tech_health_chart")
+    components.chart(charts.slide_chart, (th.chart,), "The chart on the slide (native and editable in PowerPoint), "
+                     "over the same sprints as the tiles.", key="tech_health_chart")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Sprints in the period")
-    components.table(components.sprint_rows(th.sprints), key="tech_health_sprint_table")
+    components.table(components.sprint_rows(th.sprints, components.team_names()), key="tech_health_sprint_table",
+                     download=f"tech health sprints {th.team} {th.period_end}")
 with right:
     st.subheader("Latest retro")
     components.retro_items(th.retro)

@@ -1,6 +1,7 @@
 -- Velocity per sprint (docs/metrics.md §4): committed vs completed points and issues, with the
 -- mean completed points of the board's last three closed sprints up to this one
--- (the line a velocity chart draws). Filters as sprint_facts.
+-- (the line a velocity chart draws). Filters as sprint_facts. is_running as in sprint_facts
+-- (a running sprint has no rolling velocity).
 WITH tz AS (
     SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
 ),
@@ -35,6 +36,7 @@ final AS (
         state,
         t_start AS start_at,
         t_end AS end_at,
+        state <> 'closed' AS is_running,
         committed_points,
         completed_points,
         committed_issues,

@@ -7,6 +7,9 @@
 -- $as_of while active). Filters: $board_id = the sprint's board; $project = the issues'
 -- project (a sprint with no issue of that project is left out); $date_from/$date_to on
 -- the sprint's start day in the reporting timezone.
+-- is_running: the sprint has started and not closed by $as_of (state 'active'). Its figures
+-- are "so far" (completed so far; carry-over = still open so far): pages label it running,
+-- show no say/do or carry-over for it and leave it out of closed-sprint averages.
 WITH tz AS (
     SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
 ),
@@ -58,6 +61,7 @@ final AS (
         state,
         start_at,
         end_at,
+        state <> 'closed' AS is_running,
         committed_issues,
         committed_points,
         added_issues,

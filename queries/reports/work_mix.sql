@@ -6,12 +6,13 @@
 -- its completed issues when the sprint completed no points (share_basis says which).
 -- Every configured work type gets a row per sprint (0 when none). Period filter: sprints
 -- that started in $date_from..$date_to (reporting timezone); $board_id: the sprint's board;
--- $project: the issue's project.
+-- $project: the issue's project. A sprint that completed nothing has no share (NULL, not
+-- 0 %). is_running as in sprint_facts: a running sprint's mix is "so far".
 WITH tz AS (
     SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
 ),
 sprints AS (
-    SELECT w.source, w.sprint_id, w.sprint_name, w.board_id, w.t_start
+    SELECT w.source, w.sprint_id, w.sprint_name, w.board_id, w.t_start, w.state
     FROM fct_sprint_windows($as_of) AS w CROSS JOIN tz
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
       AND ($date_from IS NULL OR timezone(tz.tz, w.t_start)::DATE >= $date_from)
@@ -28,7 +29,7 @@ work_types AS (
     UNION SELECT work_type FROM completed
 ),
 per_type AS (
-    SELECT s.source, s.sprint_id, s.sprint_name, s.board_id, s.t_start, t.work_type,
+    SELECT s.source, s.sprint_id, s.sprint_name, s.board_id, s.t_start, s.state, t.work_type,
            coalesce(sum(c.points), 0) AS completed_points,
            count(c.sprint_id) AS completed_issues
     FROM sprints AS s
@@ -49,7 +50,8 @@ final AS (
              WHEN sum(completed_issues) OVER sprint > 0 THEN 'issues' END AS share_basis,
         sprint_name,
         board_id,
-        t_start AS sprint_start_at
+        t_start AS sprint_start_at,
+        state <> 'closed' AS is_running
     FROM per_type
     WINDOW sprint AS (PARTITION BY source, sprint_id)
 )

@@ -1,0 +1,251 @@
+"""How figures are presented, in one place (no Streamlit, no plotly): team-qualified sprint
+labels, running sprints, the recent-sprints window of sprint-indexed charts, and the
+report-table rules (plain headers with units, rounding, blanks, no internal columns).
+
+The conventions are documented in docs/pages.md ("Reading a page honestly")."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+RECENT_SPRINTS = 13          # sprint-indexed charts: the last N sprints of each team
+TEAM_PANELS = 6              # ... for at most this many teams (the most recently active); the rest are counted
+TABLE_ROWS = 100             # a table on a page shows at most this many rows; its CSV has them all
+RUNNING = "running"          # the one word for a sprint that has started and not closed
+
+
+# --------------------------------------------------------------------------- sprints
+def running(sprints: pd.DataFrame) -> pd.Series:
+    """True for the rows of a sprint that has not closed (sprint_facts.is_running, else state)."""
+    if "is_running" in sprints.columns:
+        return sprints["is_running"].fillna(False).astype(bool)
+    return sprints["state"].ne("closed")
+
+
+def sprint_label(name: str, team: str | None = None, is_running: bool = False) -> str:
+    """'Atlas · ATL Sprint 12' (team first unless the name already starts with it), plus
+    ' (running)' for a sprint that has not closed."""
+    label = str(name)
+    if team and not label.casefold().startswith(str(team).casefold()):
+        label = f"{team} · {label}"
+    return label + (f" ({RUNNING})" if is_running else "")
+
+
+def honest_sprints(sprints: pd.DataFrame, teams: dict | None = None) -> pd.DataFrame:
+    """sprint_facts rows ready to show: a `team` column (board name), a `label` with the
+    running marker, and no say/do or carry-over for a running sprint (its figures are only
+    'so far': 0 % say/do two days in is not a failure, open work is not carried over yet)."""
+    s = sprints.copy()
+    teams = teams or {}
+    s["team"] = s["board_id"].map(lambda b: teams.get(b, teams.get(str(b), str(b))))
+    run = running(s)
+    s["is_running"] = run
+    s["label"] = [sprint_label(n, None, r) for n, r in zip(s["sprint_name"], run, strict=True)]
+    if "carryover_issues" in s.columns:
+        s["carryover_issues_so_far"] = s["carryover_issues"]
+    for col in ("say_do_ratio", "say_do_ratio_issues", "carryover_points", "carryover_issues"):
+        if col in s.columns:
+            s[col] = s[col].astype("float64").where(~run)
+    return s
+
+
+def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS,
+                    teams: int = TEAM_PANELS) -> tuple[pd.DataFrame, int, int]:
+    """The last `n` sprints of each board (by start) for the `teams` boards whose latest
+    sprint started most recently; returns them, how many older sprints of those boards
+    were left out, and how many boards were left out."""
+    if sprints.empty:
+        return sprints, 0, 0
+    s = sprints.sort_values(["board_id", "start_at", "sprint_id"])
+    latest = s.groupby("board_id")["start_at"].max().sort_values(ascending=False, kind="stable")
+    shown = set(latest.index[:teams])
+    s = s[s["board_id"].isin(shown)]
+    kept = s.groupby("board_id", sort=False).tail(n)
+    return kept, len(s) - len(kept), len(latest) - len(shown)
+
+
+def last_closed_per_team(sprints: pd.DataFrame) -> pd.DataFrame:
+    """Each board's latest closed sprint."""
+    closed = sprints[~running(sprints)].sort_values(["start_at", "sprint_id"])
+    return closed.groupby("board_id", as_index=False).tail(1)
+
+
+# --------------------------------------------------------------------------- changes
+# Which direction is good for each figure: an arrow's colour says whether the change is
+# good news (green) or bad news (red); "target" figures (hit rate) are good near a target,
+# so their change is grey.
+BETTER = {"debt_share": "up", "cycle_time_p85": "down", "rework_rate": "down", "escaped_bugs": "down",
+          "range_hit_rate": "target", "carry_over": "down", "say_do": "up"}
+
+
+def change_style(delta: float | None, better: str | None) -> tuple[str, str]:
+    """(arrow, colour) for a change: arrow by its sign ('off' when none), colour by whether
+    that direction is good for the figure."""
+    if delta is None or pd.isna(delta) or abs(delta) < 1e-12:
+        return "off", "gray"
+    up = delta > 0
+    if better not in ("up", "down"):
+        return ("up" if up else "down"), "gray"
+    return ("up" if up else "down"), ("green" if up == (better == "up") else "red")
+
+
+# --------------------------------------------------------------------------- metric values
+# Delivery metrics that are shares (0..1) and those in days; anything else (product
+# metrics) is shown in its own unit as a plain number.
+SHARE_METRICS = {"debt_share", "hit_rate", "range_hit_rate", "rework_rate", "scope_change", "say_do",
+                 "carry_over", "follow_through"}
+DAY_METRICS = {"cycle_time_p85", "cycle_time_p50", "lead_time_p85"}
+
+
+def metric_value(v, metric: str | None, unit: str | None = None) -> str:
+    """A value of `metric` in that metric's own unit: '70 %', '8.0 d', '1,234.5 ms'."""
+    if v is None or pd.isna(v):
+        return ""
+    if metric in SHARE_METRICS:
+        return f"{v * 100:,.0f} %"
+    if metric in DAY_METRICS:
+        return f"{v:,.1f} d"
+    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{v:,.0f}"
+    return f"{text} {unit}".strip() if unit and unit not in ("count", "") else text
+
+
+def signed_metric_value(v, metric: str | None, unit: str | None = None) -> str:
+    """A change in the metric's own unit with its sign: '+1,504 users', '−0.04 %'."""
+    if v is None or pd.isna(v):
+        return ""
+    sign = "+" if v > 0 else "−" if v < 0 else ""
+    return sign + metric_value(abs(v), metric, "pp" if unit == "%" else unit)   # a change of a % is in points
+
+
+def in_metric_units(df: pd.DataFrame, cols=("target", "before_value", "during_value"), metric_col: str = "metric",
+                    unit_col: str | None = None, signed: bool = False) -> pd.DataFrame:
+    """Rows whose values are in different metrics' units (agreements): each value as text in
+    its own metric's unit, so a 0.7 target is never shown next to percentages."""
+    out = df.copy()
+    fmt = signed_metric_value if signed else metric_value
+    for c in cols:
+        if c in out.columns:
+            out[c] = [fmt(v, m, (u if unit_col else None))
+                      for v, m, u in zip(out[c], out[metric_col],
+                                         out[unit_col] if unit_col else [None] * len(out), strict=True)]
+    return out
+
+
+# --------------------------------------------------------------------------- tables
+# Plain headers for columns the pages show (units in brackets); anything else is made
+# readable by `header()`. Columns in HIDDEN are ids a reader does not need.
+HEADERS = {
+    "issue_key": "issue", "sprint_name": "sprint", "days_into_sprint": "day of sprint",
+    "changed_at": "changed", "points": "points", "times_carried": "times carried",
+    "first_carried_from": "first carried from", "due_on": "due", "done_on": "done on",
+    "effective_due_on": "due", "due_from": "due set by", "due_or_review_on": "due / review", "days_overdue": "days overdue",
+    "held_on": "retro held", "retro_title": "retro", "start_on": "start", "review_on": "review",
+    "before_value": "before", "during_value": "during", "min_change": "minimum change",
+    "item_key": "item", "item_name": "item name", "shipped_on": "shipped", "effect_abs": "effect",
+    "effect_rel": "effect (%)", "ci_low_rel": "95 % low (%)", "ci_high_rel": "95 % high (%)",
+    "ci_low": "95 % low", "ci_high": "95 % high", "confounded_by": "confounded by",
+    "last_finished_at": "last load finished", "data_as_of": "data as of", "started_at": "started",
+    "finished_at": "finished", "duration_s": "duration (s)", "row_count": "rows", "table_name": "table",
+    "cycle_time_days": "cycle time (days)", "lead_time_days": "lead time (days)", "age_days": "age (days)",
+    "likely": "likely", "actual": "actual", "work_type": "work type",
+    "say_do_ratio": "say/do (%)", "committed_points": "committed (pt)", "completed_points": "completed (pt)",
+    "carryover_issues": "carried over (issues)", "carryover_points": "carried over (pt)",
+    "story_points": "story points", "issue_type": "type", "created_at": "created", "completed_at": "completed",
+    "column_name": "column", "n_issues": "issues", "loads": "loads", "kind": "kind",
+    "ratio": "actual ÷ likely (×)", "miss_relative": "outside range (× likely)",
+}
+HIDDEN = ("sprint_id", "retro_id", "action_id", "agreement_id", "hypothesis_id", "card_id", "issue_id",
+          "board_id", "source_id", "row_counts", "created_at_utc")
+PCT_WORDS = ("share", "rate", "ratio", "pct", "follow_through", "min_change", "hit_rate", "pred25", "effect_rel",
+             "ci_low_rel", "ci_high_rel", "scope_change")
+
+
+def header(col: str) -> str:
+    """A readable header: a known plain name, else words with the unit spelled out."""
+    if col in HEADERS:
+        return HEADERS[col]
+    name = str(col)
+    for suffix, unit in (("_days", " (days)"), ("_points", " (pt)"), ("_pct", " (%)")):
+        if name.endswith(suffix):
+            return name[: -len(suffix)].replace("_", " ") + unit
+    if is_pct(name):
+        return name.replace("_", " ") + " (%)"
+    name = re.sub(r"_(on|at)$", "", name)
+    return name.replace("_", " ")
+
+
+def is_pct(col: str) -> bool:
+    if col in ("ratio", "miss_relative"):   # multiples of likely, not shares
+        return False
+    return any(w in str(col) for w in PCT_WORDS) and not str(col).endswith(("_basis", "_issues", "_points"))
+
+
+def fmt_cell(v, col: str) -> str:
+    """One value as a report shows it: blanks for missing, days one decimal, percentages
+    whole, counts with thousands separators, dates as YYYY-MM-DD."""
+    if v is None or (not isinstance(v, str | list | tuple | dict) and pd.isna(v)):
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, pd.Timestamp):
+        return f"{v:%Y-%m-%d}" if (v.hour, v.minute, v.second) == (0, 0, 0) and not col.endswith("_at") \
+            else f"{v:%Y-%m-%d %H:%M}"
+    if hasattr(v, "isoformat") and not isinstance(v, str):
+        return v.isoformat()[:16].replace("T", " ")
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if is_pct(col):
+            return f"{v * 100:,.0f} %"
+        if float(v).is_integer():
+            return f"{v:,.0f}"
+        return f"{v:,.1f}" if abs(v) >= 1 or "days" in col else f"{v:,.2f}"
+    return str(v)
+
+
+def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
+                 keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A frame as a report shows it: `first` columns lead (the verdict first when there is
+    one), ids and `hide` columns left out, values formatted as text (`fmt_cell`), plain
+    headers (`header`). Columns named in `keep` are passed through unformatted (e.g. a
+    link column)."""
+    lead = [c for c in (("verdict",) if "verdict" in df.columns else ()) + tuple(first) if c in df.columns]
+    lead = list(dict.fromkeys(lead))
+    cols = lead + [c for c in df.columns if c not in lead and c not in hide and c not in HIDDEN]
+    out = pd.DataFrame(index=df.index)
+    for c in cols:
+        out[c] = df[c] if c in keep else [fmt_cell(v, str(c)) for v in df[c].tolist()]
+    names = {c: (c if c in keep else header(c)) for c in cols}
+    seen: dict[str, int] = {}
+    for c, n in names.items():           # two columns with one plain name: keep both apart
+        seen[n] = seen.get(n, 0) + 1
+        if seen[n] > 1:
+            names[c] = f"{n} ({seen[n]})"
+    return out.rename(columns=names).reset_index(drop=True)
+
+
+def csv_name(*parts: str) -> str:
+    """A readable download name: 'sprint-retro-carried-over-atlas-2026-11-18.csv'."""
+    words = "-".join(p for p in parts if p)
+    return re.sub(r"[^a-z0-9]+", "-", words.casefold()).strip("-") + ".csv"
+
+
+# --------------------------------------------------------------------------- errors
+KIND_WORDS = {"action": "action item", "card": "card", "agreement": "working agreement", "retro": "retro",
+              "hypothesis": "hypothesis"}
+FIELD_WORDS = {"text": "text", "due_on": "due date", "done_on": "done date", "start_on": "start date",
+               "review_on": "review date", "held_on": "date", "column_name": "column", "item_key": "shipped item",
+               "min_change": "minimum change", "retro_id": "retro"}
+_STORE_ERROR = re.compile(r"^(\w+): column (\w+): (.+?) \(expected (.+)\)(.*)$")
+
+
+def plain_error(message: str) -> str:
+    """A validation message from the user-input store in plain words:
+    'action: column text: empty (expected …)' -> "The action item's text is empty: write …"."""
+    m = _STORE_ERROR.match(str(message))
+    if not m:
+        return str(message)
+    kind, col, problem, expected, more = m.groups()
+    what = KIND_WORDS.get(kind, kind)
+    field = FIELD_WORDS.get(col, col.replace("_", " "))
+    return f"The {what}'s {field} is {problem}: expected {expected}.{more}"

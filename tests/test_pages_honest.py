@@ -1,0 +1,273 @@
+"""Every figure honest in every view (AppTest on the demo): teams apart under All teams, a
+running sprint shown as running, one number per figure and window, tables that read like
+a report. The real-browser counterpart (widths, overflow) is in test_browser.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from helpers_pages import app_for, open_page, problems
+from helpers_slide import open_slide, run_cli
+
+from dashboard.pages import PAGES
+
+SLUGS = [p.slug for p in PAGES]
+# database column names that must never reach a table header
+INTERNAL = {"days_into_sprint", "effective_due_on", "due_from", "sprint_id", "retro_id", "action_id",
+            "agreement_id", "hypothesis_id", "issue_id", "board_id", "min_change", "effect_abs", "before_value",
+            "during_value", "is_overdue", "held_on", "due_on", "say_do_ratio", "carryover_points"}
+EDITORS = {"retro_log_action_table"}   # the editable action table keeps its store columns (labelled by config)
+RUNNING_SPRINT, RUNNING_NAME = "1013", "ATL Sprint 13"   # the demo's Atlas sprint still running at its as-of
+
+
+def _charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _values(v) -> list:
+    """A plotly array as a list (plotly sends numpy arrays base64-encoded); NaN -> None."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        v = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return [None if isinstance(x, float) and x != x else x for x in (v or [])]
+
+
+def _metric(at, label: str):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def _tables(at):
+    for d in at.dataframe:
+        if getattr(d, "key", None) in EDITORS or not hasattr(d.value, "columns"):
+            continue
+        yield d
+
+
+@pytest.mark.parametrize("board", [None, "1"], ids=["all-teams", "atlas"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_tables_read_like_reports(monkeypatch, demo_db, slug, board):
+    at = app_for(monkeypatch, demo_db)
+    if board:
+        at.query_params["board"] = board
+    open_page(at, slug)
+    assert not problems(at), problems(at)
+    for d in _tables(at):
+        df = d.value
+        cols = [str(c) for c in df.columns]
+        assert not [c for c in cols if c in INTERNAL or ("_" in c and c != "link")], (slug, cols)
+        text = df.astype("string").fillna("")
+        bad = text.isin(["None", "nan", "NaN", "NaT", "<NA>"]).to_numpy().any()
+        assert not bad, f"{slug}: a table shows None/NaN: {df.head().to_dict()}"
+        long = text.apply(lambda s: s.str.fullmatch(r"-?\d+\.\d{3,}")).to_numpy().any()
+        assert not long, f"{slug}: unrounded numbers in {cols}"
+        assert not text.apply(lambda s: s.str.contains(r"\de[+-]\d", regex=True)).to_numpy().any(), slug
+
+
+def test_running_sprint_is_running_not_a_failure(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "sprint": RUNNING_SPRINT})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    assert at.selectbox(key="sprint_retro_sprint").value == RUNNING_SPRINT
+    assert _metric(at, "State").value == "running"
+    assert _metric(at, "Say/do").value == "–"              # not 0 %: it has not closed
+    assert _metric(at, "Carried over").value == "–"        # nothing is carried over before the close
+    assert _metric(at, "Completed so far").value.endswith("pt")
+    velocity = _charts(at)[0]
+    saydo = next(t for t in velocity["data"] if t.get("name") == "say/do %")
+    x, y = _values(saydo["x"]), _values(saydo["y"])
+    running = [i for i, s in enumerate(x) if "(running)" in s]
+    assert running and all(y[i] is None for i in running)
+    assert all(y[i] is not None for i, s in enumerate(x) if "(running)" not in s)
+    # work mix: the running sprint's bars are shares so far, and no sprint shows 0 % for nothing done
+    mix = _charts(at)[-1]
+    shares = {}
+    for t in mix["data"]:
+        for x, y in zip(_values(t.get("x")), _values(t.get("y")), strict=False):
+            shares.setdefault(x, []).append(y)
+    for x, ys in shares.items():
+        assert all(y is None for y in ys) or abs(sum(y or 0 for y in ys) - 100) < 0.01, (x, ys)
+
+
+def test_all_teams_shows_teams_apart(monkeypatch, demo_db):
+    at = open_page(app_for(monkeypatch, demo_db), "overview")
+    assert not problems(at), problems(at)
+    tile = _metric(at, "Last sprint say/do")
+    assert tile.value.count("%") == 2                     # one figure per team, not one team's as everyone's
+    caption = " ".join(c.value for c in at.caption)
+    assert re.search(r"Atlas: \d+ % \(ATL Sprint \d+\)", caption) and re.search(r"Borealis: \d+ % \(BOR Sprint", caption)
+    velocity = next(c for c in _charts(at) if any(t.get("name") == "say/do %" for t in c["data"]))
+    _one_team_per_axis(velocity, {"Atlas", "Borealis"})
+
+
+def _one_team_per_axis(fig: dict, teams: set[str]) -> None:
+    """Each x axis (panel) carries one team's sprints; the panels are titled with the team."""
+    per_axis: dict[str, set] = {}
+    for t in fig["data"]:
+        per_axis.setdefault(t.get("xaxis", "x"), set()).add(t["meta"]["team"])
+    assert all(len(v) == 1 for v in per_axis.values()), per_axis
+    assert {next(iter(v)) for v in per_axis.values()} == teams
+    titles = {a.get("text") for a in fig["layout"].get("annotations", [])}
+    assert teams <= titles, titles
+
+
+def test_all_teams_sprint_charts_and_slide_chart(monkeypatch, demo_db):
+    at = open_page(app_for(monkeypatch, demo_db), "sprint_retro")
+    for fig in _charts(at)[:2]:          # velocity, scope and carry-over
+        _one_team_per_axis(fig, {"Atlas", "Borealis"})
+        for t in fig["data"]:            # at most the last 13 sprints per team
+            assert len(_values(t["x"])) <= 13
+    at = open_page(app_for(monkeypatch, demo_db), "tech_health")
+    assert not problems(at), problems(at)
+    _one_team_per_axis(_charts(at)[0], {"Atlas", "Borealis"})
+    caption = at.caption[1].value if len(at.caption) > 1 else ""
+    assert re.search(r"each team's last 6 \(Atlas \d+, Borealis \d+\)", " ".join(c.value for c in at.caption)), caption
+
+
+def _tile_value(at, label: str) -> str:
+    """A Tech health tile's headline ('### 7.5 d') under its bold label."""
+    texts = [m.value for m in at.markdown]
+    i = next(i for i, t in enumerate(texts) if t.startswith(f"**{label}**"))
+    return texts[i + 1].removeprefix("### ").strip()
+
+
+def test_same_figure_same_window_same_number(monkeypatch, demo_db):
+    """p85 cycle time and the estimate hit rate: Tech health's tiles over its period, and the
+    Overview and Calibration pages with the sidebar period set to that same window."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "1"
+    open_page(at, "tech_health")
+    caption = " ".join(c.value for c in at.caption)
+    m = re.search(r"period (\d+ \w+ \d{4}) – (\d+ \w+ \d{4})", caption)
+    start, end = (datetime.strptime(s, "%d %b %Y").date() for s in m.groups())
+    p85, hit = _tile_value(at, "Cycle time p85"), _tile_value(at, "Estimate hit rate")
+    assert p85.endswith(" d") and hit.endswith(" %")
+
+    over = app_for(monkeypatch, demo_db)
+    over.query_params.update({"board": "1", "from": start.isoformat(), "to": end.isoformat()})
+    open_page(over, "overview")
+    assert not problems(over), problems(over)
+    assert _metric(over, "p85 cycle time").value == p85
+    assert _metric(over, "Estimate hit rate").value == hit
+    assert f"{start:%d %b}" in " ".join(c.value for c in over.caption)   # the tile says its window
+
+    cal = app_for(monkeypatch, demo_db)
+    cal.query_params.update({"board": "1", "from": start.isoformat(), "to": end.isoformat()})
+    open_page(cal, "calibration")
+    assert _metric(cal, "Range hit rate").value == hit
+
+
+def test_forecast_defaults_to_open_items_and_draws_its_lines(monkeypatch, demo_db):
+    import queries
+    from queries import forecast, registry
+
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "1"
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    con = queries.connect(demo_db)
+    try:
+        as_of = registry.resolve_params(con, "sprint_facts", {})["as_of"]
+        open_items = forecast.remaining_items(con, as_of=as_of, board_id="1")
+    finally:
+        con.close()
+    assert at.number_input(key="calibration_forecast_items").value == open_items
+    when = next(c for c in _charts(at) if "share of runs" in json.dumps(c["layout"].get("yaxis", {})))
+    lines = [a["text"] for a in when["layout"]["annotations"] if re.match(r"\d+ %: ", a.get("text", ""))]
+    assert [t.split(":")[0] for t in lines] == ["50 %", "85 %", "95 %"]
+    summary = " ".join(m.value for m in at.markdown)
+    eighty_five = re.search(r"done by \*\*(\d{4}-\d{2}-\d{2})\*\*", summary).group(1)
+    assert lines[1].endswith(f"{date.fromisoformat(eighty_five):%d %b}")   # the line is the 85 % answer
+
+
+def test_retro_log_choice_is_in_the_url_and_errors_are_plain(monkeypatch, demo_copy):
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params["board"] = "2"
+    open_page(at, "retro_log")
+    chosen = at.selectbox(key="retro_log_retro").value
+    assert at.query_params.get("retro") in (chosen, [chosen])
+    assert "Borealis" in at.selectbox(key="retro_log_retro").format_func(chosen)
+    other = "demo-bor-s1"                  # an older Borealis retro of the demo (not the default)
+    assert other != chosen
+    fresh = app_for(monkeypatch, demo_copy)
+    fresh.query_params.update({"board": "2", "retro": other})
+    open_page(fresh, "retro_log")
+    assert fresh.selectbox(key="retro_log_retro").value == other
+    next(b for b in fresh.button if b.label == "Add action item").click().run()
+    errors = [e.value for e in fresh.error]
+    assert errors and "column text" not in errors[0] and "action item's text is empty" in errors[0], errors
+
+
+def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
+    by_team, by_board = tmp_path / "team.pptx", tmp_path / "board.pptx"
+    assert run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(by_team), "--team", "atlas").returncode == 0
+    assert run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(by_board), "--board", "1").returncode == 0
+
+    def texts(path):
+        _, slide = open_slide(path)
+        return {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame and s.name.startswith(("Value", "Subtitle"))}
+
+    assert texts(by_team) == texts(by_board)
+    r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(tmp_path / "x.pptx"), "--team", "Nobody")
+    assert r.returncode == 1 and "no board has that name" in r.stderr and "Atlas (--board 1)" in r.stderr
+    all_teams = tmp_path / "all.pptx"
+    r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(all_teams), "--headline", "Debt is back")
+    assert r.returncode == 0, r.stderr
+    _, slide = open_slide(all_teams)
+    t = {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame}
+    assert t["Title"] == "Debt is back" and t["Subtitle"].startswith("Tech health · All teams")
+    assert re.search(r"each team's last 6 \(Atlas \d+, Borealis \d+\)", t["Subtitle"])
+    assert "tech_health__kpis" not in t["Footer"] and "ACT" not in " ".join(t.values())
+    chart = next(s for s in slide.shapes if s.has_chart).chart
+    assert chart.plots[0].categories.depth == 2                       # team under its sprints
+    assert [c.label for c in chart.plots[0].categories.levels[1]] == ["Atlas", "Borealis"]
+
+
+def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
+    """The cycle-time scatter ships instants as epoch milliseconds: they land in the demo's year."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "1"
+    open_page(at, "sprint_retro")
+    scatter = next(c for c in _charts(at) if c["layout"].get("xaxis", {}).get("title", {}).get("text") == "completed on")
+    xs = [x for t in scatter["data"] if t.get("mode") == "markers" for x in _values(t["x"])]
+    low, high = (datetime(y, 1, 1, tzinfo=UTC).timestamp() * 1000 for y in (2025, 2027))
+    assert xs and all(low <= x < high for x in xs), (min(xs), max(xs))
+
+
+# --------------------------------------------------------------------------- the presentation rules
+def test_report_cells_and_headers():
+    from dashboard import present
+
+    assert present.fmt_cell(5.4234, "days_into_sprint") == "5.4"
+    assert present.fmt_cell(0.684, "hit_rate") == "68 %"
+    assert present.fmt_cell(None, "owner") == "" and present.fmt_cell(float("nan"), "points") == ""
+    assert present.fmt_cell(12345.0, "row_count") == "12,345"
+    assert present.header("days_into_sprint") == "day of sprint"
+    assert present.header("cycle_time_p85_days") == "cycle time p85 (days)"
+    assert present.metric_value(0.7, "hit_rate") == "70 %" and present.metric_value(8, "cycle_time_p85") == "8.0 d"
+    assert present.signed_metric_value(1503.88, "active_users", "users") == "+1,504 users"
+    assert present.signed_metric_value(-0.04, "conversion_rate", "%") == "−0.04 pp"
+    assert present.csv_name("Scope changes", "ATL Sprint 12") == "scope-changes-atl-sprint-12.csv"
+
+
+def test_changes_are_coloured_by_what_is_good():
+    from dashboard import present
+
+    assert present.change_style(+1.2, "down") == ("up", "red")       # cycle time went up: bad
+    assert present.change_style(+0.04, "up") == ("up", "green")      # debt share went up: good
+    assert present.change_style(-0.03, "target") == ("down", "gray")
+    assert present.change_style(0.0, "up") == ("off", "gray")
+
+
+def test_store_errors_in_plain_words():
+    from dashboard import present
+
+    msg = present.plain_error("action: column text: empty (expected what will be done, observably)")
+    assert msg == "The action item's text is empty: expected what will be done, observably."
+    assert present.plain_error("something else") == "something else"
