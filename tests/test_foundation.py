@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -75,9 +76,17 @@ def test_connect_builds_every_derived_object_on_an_empty_warehouse(tmp_path):
     with staged_load(db, "test", "import"):
         pass
     con = queries.connect(db)
-    names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    # stored beside the (empty) facts by the load (schema derived), or built as TEMP objects
+    names = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary OR schema_name = 'derived'").fetchall()}
+    macros = {r[0] for r in con.execute(
+        "SELECT function_name FROM duckdb_functions() WHERE function_type LIKE '%macro%'").fetchall()}
+    df = queries.run(con, "issue_facts", as_of=datetime(2026, 1, 1, tzinfo=UTC), board_id=None, project=None,
+                     date_from=None, date_to=None)
     con.close()
     assert {"stg_statuses", "stg_issues", "stg_board_done_statuses"} <= names
+    assert {"fct_issue_facts", "fct_sprint_board_members", "agreement_verdict"} <= macros
+    assert df.empty
 
 
 def test_run_binds_parameters_and_rejects_missing(tmp_path):
