@@ -98,18 +98,22 @@ def userdata_path_for(db_path: str | Path) -> Path:
 
 
 # --------------------------------------------------------------------------- connections
-def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
-    if wait_s is None:   # how long to wait for another process's lock (env RETROSCOPE_LOCK_WAIT, seconds)
+def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
+    """Call `attempt()` until another process's lock on `path` is released (DuckDB raises
+    "Could not set lock" / "Conflicting lock"), up to `wait_s` seconds (env
+    RETROSCOPE_LOCK_WAIT, default 10). Every reader of either store goes through here."""
+    if wait_s is None:
         wait_s = float(os.environ.get("RETROSCOPE_LOCK_WAIT", "10"))
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return attempt()
         except duckdb.IOException as e:
             msg = str(e)
             if not any(h in msg for h in _LOCK_HINT):
-                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}") from None
+                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}; if the file is damaged, "
+                                      "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
             if time.monotonic() >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", msg)
                 who = f"process {holder.group(1)}" if holder else "another process"
@@ -121,6 +125,13 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
         except duckdb.Error as e:
             raise RetroscopeError(f"cannot open {path}: {str(e).splitlines()[0]} "
                                   "(is it a DuckDB file written by Retroscope?)") from None
+
+
+def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    if Path(path).is_dir():
+        raise RetroscopeError(f"cannot open {path}: it is a directory; give a file path such as "
+                              f"{Path(path) / 'retroscope.duckdb'}")
+    return _lock_wait(path, lambda: duckdb.connect(str(path), read_only=read_only), wait_s)
 
 
 def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -145,10 +156,16 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     apply_userdata_schema(con, temp=True)
     if userdata_path is None or not Path(userdata_path).exists():
         return
-    con.execute("ATTACH $p AS ud_src (READ_ONLY)", {"p": str(userdata_path)})
+    _lock_wait(userdata_path, lambda: con.execute("ATTACH $p AS ud_src (READ_ONLY)", {"p": str(userdata_path)}))
     try:
         for t in USERDATA_TABLES:
-            con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM ud_src.{t}")
+            try:
+                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM ud_src.{t}")
+            except duckdb.Error as e:
+                raise RetroscopeError(
+                    f"{userdata_path}: the user-input store is damaged or not Retroscope's "
+                    f"({str(e).splitlines()[0][:120]}); restore it from a backup "
+                    "(`retroscope export retro` writes one) or move it aside") from None
     finally:
         con.execute("DETACH ud_src")
 
