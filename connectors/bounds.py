@@ -1,0 +1,42 @@
+"""Bounds on what enters Retroscope from a file or a form: plausible dates, vote counts,
+file shapes and encodings. One place, so every reader refuses the same things with the
+same words (docs/imports.md, "Limits").
+
+Plain functions, no IO: `connectors.files` and `connectors.userdata` call them where a
+value enters, before anything is written.
+"""
+
+from __future__ import annotations
+
+from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_range
+
+__all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_COLUMNS",
+           "wide_encoding", "duplicates"]
+
+MAX_VOTES = 1_000_000          # dot votes on one card
+MAX_COLUMNS = 10_000           # columns of an imported table (a wide metrics file: one per metric)
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' when the bytes are a wide Unicode encoding (by byte-order mark,
+    or NUL bytes between ASCII characters), else None. Such a file would otherwise be read
+    as one odd column."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = raw[:512]
+    if len(head) >= 4 and head.count(0) >= len(head) // 4:
+        return "UTF-32" if head[1:4] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00" else "UTF-16"
+    return None
+
+
+def duplicates(names: list[str]) -> list[str]:
+    """Names that appear more than once, sorted (linear time: a header may be huge)."""
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for n in names:
+        if n in seen:
+            dup.add(n)
+        seen.add(n)
+    return sorted(dup)
