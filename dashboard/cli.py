@@ -16,7 +16,11 @@ from queries.errors import RetroscopeError
 
 
 def _settings(args) -> Settings:
-    return load_settings(config=args.config, db=args.db)
+    s = load_settings(config=args.config, db=args.db)
+    if Path(s.db_path).is_dir():
+        raise RetroscopeError(f"--db {s.db_path}: is a directory; give a file path such as "
+                              f"{Path(s.db_path) / 'retroscope.duckdb'}")
+    return s
 
 
 # --------------------------------------------------------------------------- demo
@@ -85,7 +89,7 @@ def _print_frame(df, fmt: str) -> None:
 # --------------------------------------------------------------------------- status
 def cmd_status(args, settings: Settings) -> int:
     import queries
-    from connectors.load import failed_loads
+    from connectors.load import failed_loads, stale_copies
 
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
@@ -111,6 +115,11 @@ def cmd_status(args, settings: Settings) -> int:
     print("\nlast loads:")
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
+    stale = stale_copies(settings.db_path)
+    if stale:
+        print("\nleftover working copies of killed loads (safe to delete; the next load removes them):")
+        for t in stale:
+            print(f"  {t} ({t.stat().st_size / 1e6:.1f} MB)")
     failed = failed_loads(settings.db_path, limit=5)
     if failed:
         print("\nrecent failed loads (the warehouse kept its previous data):")
@@ -148,8 +157,16 @@ def _delegate(target: str):
     return run
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line (the usage itself is one `--help` away)."""
+
+    def error(self, message: str):
+        where = self.prog.removeprefix("retroscope").strip()
+        self.exit(2, f"retroscope: {where + ': ' if where else ''}{message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="retroscope", description="Retrospective analytics: Jira history, "
+    p = _Parser(prog="retroscope", description="Retrospective analytics: Jira history, "
                                 "product metrics and retro outcomes in one local DuckDB warehouse.")
     p.add_argument("--db", help="warehouse file (env RETROSCOPE_DB; default data/retroscope.duckdb)")
     p.add_argument("--config", help="config file (env RETROSCOPE_CONFIG; default ./retroscope.toml)")
@@ -231,6 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:   # noqa: BLE001 - last resort: a bug, still one line (the traceback with -v)
+        if args.verbose:
+            raise
+        print(f"retroscope: internal error ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}); "
+              "this is a bug: run again with -v for the details and report it",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":
