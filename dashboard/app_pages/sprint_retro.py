@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, components, data
 from dashboard.filters import sidebar, sprint_picker
+from dashboard.safe_text import md
 
 f = sidebar()
 p = f.params()
@@ -42,7 +43,7 @@ with right:
     components.chart(charts.scope_flow, (sprints,), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"What changed in {s.sprint_name}")
+st.subheader(f"What changed in {md(s.sprint_name)}")
 scope = data.maybe("sprint__scope_changes", **p)
 carry = data.maybe("sprint__carryover", **p)
 left, right = st.columns(2)
