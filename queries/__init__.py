@@ -13,9 +13,11 @@ file name = object name, loaded with `importlib.resources` (works from a wheel).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable
 from functools import cache
@@ -38,6 +40,7 @@ _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _SCALAR = re.compile(r"^--\s*scalar:\s*(.*)$", re.MULTILINE)
 _LOCK_HINT = ("Could not set lock", "Conflicting lock")
+_ATTACH_SEQ = itertools.count()
 
 __all__ = [
     "AnalysisConfig", "RetroscopeError", "WarehouseMissing", "WarehouseBusy", "QueryError",
@@ -156,18 +159,21 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     apply_userdata_schema(con, temp=True)
     if userdata_path is None or not Path(userdata_path).exists():
         return
-    _lock_wait(userdata_path, lambda: con.execute("ATTACH $p AS ud_src (READ_ONLY)", {"p": str(userdata_path)}))
+    # A unique alias: connections to one file in one process share its catalog of attached
+    # databases, so two threads refreshing at once must not both use one name.
+    alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
+    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH $p AS {alias} (READ_ONLY)", {"p": str(userdata_path)}))
     try:
         for t in USERDATA_TABLES:
             try:
-                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM ud_src.{t}")
+                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}")
             except duckdb.Error as e:
                 raise RetroscopeError(
                     f"{userdata_path}: the user-input store is damaged or not Retroscope's "
                     f"({str(e).splitlines()[0][:120]}); restore it from a backup "
                     "(`retroscope export retro` writes one) or move it aside") from None
     finally:
-        con.execute("DETACH ud_src")
+        con.execute(f"DETACH {alias}")
 
 
 def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:

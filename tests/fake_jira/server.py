@@ -176,7 +176,7 @@ class FakeJira:
             time.sleep(fault.delay)
         if fault and fault.status:
             status, headers = fault.status, fault.headers
-            payload = fault.body or {"errorMessages": [f"fake fault {fault.status}"], "errors": {}}
+            payload = fault.body if fault.body is not None else {"errorMessages": [f"fake fault {fault.status}"], "errors": {}}
         elif not self._authorized(h.headers.get("Authorization")):
             status, payload = 401, {"errorMessages": ["Client must be authenticated to access this resource."]}
         else:
