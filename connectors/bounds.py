@@ -8,10 +8,12 @@ value enters, before anything is written.
 
 from __future__ import annotations
 
+import re
+
 from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_range
 
 __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_COLUMNS",
-           "wide_encoding", "duplicates"]
+           "wide_encoding", "duplicates", "redact_url"]
 
 MAX_VOTES = 1_000_000          # dot votes on one card
 MAX_COLUMNS = 10_000           # columns of an imported table (a wide metrics file: one per metric)
@@ -40,3 +42,12 @@ def duplicates(names: list[str]) -> list[str]:
             dup.add(n)
         seen.add(n)
     return sorted(dup)
+
+
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.\-]*:)?//)?[^/?#@\s]*@")
+
+
+def redact_url(url: object) -> str:
+    """A URL as it may appear in a message or a log: any `user:password@` part (in any
+    scheme, or none) replaced by `***@`."""
+    return _USERINFO.sub(r"\1***@", str(url))

@@ -74,7 +74,9 @@ def _print_frame(df, fmt: str) -> None:
     import pandas as pd
 
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        from dashboard.safe_text import spreadsheet_safe
+
+        spreadsheet_safe(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         out = df.copy()
         for c in out.columns:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from connectors.bounds import redact_url
 from connectors.settings import Settings
 from queries.errors import RetroscopeError
 
@@ -33,7 +34,7 @@ def run(args, settings: Settings) -> int:
         if getattr(args, "verbose", False):
             raise
         what = f"a record without {e}" if isinstance(e, KeyError) else f"{type(e).__name__}: {str(e)[:120]}"
-        raise RetroscopeError(f"Jira at {url} answered with data that is not what Jira sends ({what}); "
+        raise RetroscopeError(f"Jira at {redact_url(url)} answered with data that is not what Jira sends ({what}); "
                               "check that the URL is the Jira site's base URL and no proxy rewrites its answers "
                               "(run with -v for details); the warehouse keeps its previous data") from None
     print(summary.text())

@@ -25,6 +25,7 @@ import streamlit as st
 
 import queries
 from connectors.settings import Settings, load_settings
+from dashboard.safe_text import spreadsheet_safe
 from queries.registry import REGISTRY, run_public
 
 
@@ -159,7 +160,7 @@ def csv_bytes(name: str, **params) -> bytes:
     c = _conn()
     with c.lock:
         df = run_public(c.con, name, **params)
-    return df.to_csv(index=False).encode("utf-8")
+    return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

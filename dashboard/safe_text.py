@@ -29,3 +29,30 @@ def md(value: object) -> str:
 def plot(value: object) -> str:
     """`value` for a Plotly text label: its pseudo-HTML (<a href>, <b>, ...) shown as text."""
     return "" if value is None else html.escape(str(value), quote=False)
+
+
+# CSV: a text cell starting with one of these is a formula to a spreadsheet (`=cmd|...`),
+# so it is written with a leading apostrophe (which spreadsheets show as text). Plain
+# numbers kept as text ("-5", "+3.2") are left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*)?(\.\d+)?([eE][+-]?\d+)?%?$")
+
+
+def spreadsheet_safe(df):
+    """A copy of the frame whose text cells cannot run as spreadsheet formulas (for CSV
+    exports and downloads; docs/queries.md "CSV output")."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+
+        def fix(v):
+            if isinstance(v, str) and v.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(v):
+                return "'" + v
+            return v
+
+        out[c] = s.map(fix)
+    return out
