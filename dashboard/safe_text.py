@@ -15,6 +15,8 @@ import re
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all
 # of them turns off emphasis, links, images, code, headings, lists, tables, HTML, math
 # ($) and Streamlit's :directive[...] syntax at once.
+_WJ = "\u2060"   # WORD JOINER: invisible, keeps the text as typed on screen
+_AUTOLINK = re.compile(r"(?i)://|www\.|@")
 _PUNCT = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -22,7 +24,10 @@ def md(value: object) -> str:
     """`value` as Markdown source that displays exactly its characters (line breaks kept)."""
     if value is None:
         return ""
-    text = _PUNCT.sub(r"\\\1", str(value))
+    # Bare URLs and e-mail addresses would still become links (GFM autolinks act on the
+    # text after escapes are resolved): an invisible word joiner breaks their pattern.
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + _WJ + m.group(0)[-1], str(value))
+    text = _PUNCT.sub(r"\\\1", text)
     return "  \n".join(line.strip("\r") for line in text.split("\n"))
 
 
@@ -40,7 +45,7 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*)?(\.\d+)?([eE][+-]?\d+)?%?$")
 
 def spreadsheet_safe(df):
     """A copy of the frame whose text cells cannot run as spreadsheet formulas (for CSV
-    exports and downloads; docs/queries.md "CSV output")."""
+    exports and downloads; docs/pages.md, README "Commands")."""
     import pandas as pd
 
     out = df.copy()
