@@ -117,6 +117,12 @@ def cmd_status(args, settings: Settings) -> int:
     print("\nlast loads:")
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
+    from connectors.demo import pending_marker
+
+    marker = pending_marker(settings.db_path)
+    if marker.exists() and Path(settings.db_path).stat().st_mtime >= marker.stat().st_mtime:   # swapped after it
+        print("\nnote: the last `retroscope demo` was stopped after the warehouse was replaced but before "
+              "its retros were written; run `retroscope demo` again so both stores match")
     stale = stale_copies(settings.db_path)
     if stale:
         print("\nleftover working copies of killed loads (safe to delete; the next load removes them):")

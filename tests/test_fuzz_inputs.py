@@ -533,3 +533,25 @@ def test_jira_answering_200_with_the_wrong_shape_is_one_line(tmp_path, monkeypat
     assert_clean(rc, err)
     assert "answered" in err or "Jira" in err
     assert digest(db, queries.userdata_path_for(db)) == before
+
+
+def test_status_notes_a_demo_killed_between_the_two_stores(work, monkeypatch):
+    """A kill after the warehouse swap but before the demo's retros are written is reported."""
+    from connectors import demo
+
+    work["reset"]()
+
+    def killed(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "_write_demo_userdata", killed)
+    rc, _, err = run("--db", work["db"], "demo", "--seed", "8")
+    assert rc == 130 and "Traceback" not in err
+    rc, out, err = run("--db", work["db"], "status")
+    assert rc == 0, err
+    assert "run `retroscope demo` again" in out
+    monkeypatch.undo()
+    rc, _, err = run("--db", work["db"], "demo", "--seed", "8")
+    assert rc == 0, err
+    rc, out, _ = run("--db", work["db"], "status")
+    assert "run `retroscope demo` again" not in out
