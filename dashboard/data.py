@@ -74,6 +74,19 @@ def has_warehouse() -> bool:
     return warehouse_version() is not None
 
 
+def setup_problem() -> str | None:
+    """What keeps the app from reading its data — a config file that is refused, a damaged
+    or long-locked store — as the one-line message the CLI would print, else None. The app
+    shows it inline instead of an exception box on every page."""
+    try:
+        settings()
+        if has_warehouse():
+            _conn()
+    except queries.RetroscopeError as e:
+        return str(e)
+    return None
+
+
 def _conn() -> _Conn:
     version = warehouse_version()
     if version is None:

@@ -555,3 +555,25 @@ def test_status_notes_a_demo_killed_between_the_two_stores(work, monkeypatch):
     assert rc == 0, err
     rc, out, _ = run("--db", work["db"], "status")
     assert "run `retroscope demo` again" not in out
+
+
+@pytest.mark.parametrize("broken", ["config", "userdata"])
+def test_pages_show_an_unreadable_setup_inline(monkeypatch, work, broken):
+    """A refused config file or a damaged user store: one inline message naming the file,
+    no exception box."""
+    work["reset"]()
+    if broken == "config":
+        cfg = work["dir"] / "bad.toml"
+        cfg.write_text('[workflow]\nreview_patern = "qa"\n', encoding="utf-8")
+        monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+        named = "review_patern"
+    else:
+        work["ud"].write_bytes(b"not a database" * 1000)
+        named = work["ud"].name
+    monkeypatch.setenv("RETROSCOPE_DB", str(work["db"]))
+    monkeypatch.delenv("RETROSCOPE_USERDATA", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/sprint_retro.py")
+    at.run()
+    assert [e.message for e in at.exception] == []
+    assert len(at.error) == 1 and named.replace("_", "\\_").replace(".", "\\.") in at.error[0].value
