@@ -15,6 +15,8 @@ from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_rang
 __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_COLUMNS",
            "wide_encoding", "duplicates", "redact_url"]
 
+DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
+DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
 MAX_VOTES = 1_000_000          # dot votes on one card
 MAX_COLUMNS = 10_000           # columns of an imported table (a wide metrics file: one per metric)
 

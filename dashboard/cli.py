@@ -25,8 +25,12 @@ def _settings(args) -> Settings:
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args, settings: Settings) -> int:
-    from connectors import demo
+    from connectors import bounds, demo
     from dashboard.progress import TerminalProgress
+
+    for flag, value, (lo, hi) in (("--seed", args.seed, bounds.DEMO_SEED), ("--scale", args.scale, bounds.DEMO_SCALE)):
+        if value is not None and not lo <= value <= hi:
+            raise RetroscopeError(f"{flag} {value}: out of range (expected a whole number from {lo:,} to {hi:,})")
 
     summary = demo.build(settings.db_path, seed=args.seed, scale=args.scale,
                          userdata_path=settings.userdata, progress=TerminalProgress())
@@ -138,6 +142,8 @@ def cmd_status(args, settings: Settings) -> int:
 
 # --------------------------------------------------------------------------- serve
 def cmd_serve(args, settings: Settings) -> int:
+    if not 1 <= args.port <= 65535:
+        raise RetroscopeError(f"--port {args.port}: not a TCP port (expected 1 to 65535, e.g. --port 8501)")
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
     if args.config:

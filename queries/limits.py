@@ -24,7 +24,7 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "lag": (0, 365),                # impact: days between shipping and the post window
     "window_days": (1, 3650),       # forecast: days of throughput history
     "runs": (1, 100_000),           # forecast: simulation runs
-    "items": (1, 1_000_000),        # forecast: items left
+    "items": (0, 1_000_000),        # forecast: items left
     "seed": (0, 2**32 - 1),         # random seeds (numpy's range)
 }
 MAX_HORIZON_DAYS = 730              # forecast: target_date at most two years after as_of

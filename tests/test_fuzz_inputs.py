@@ -577,3 +577,19 @@ def test_pages_show_an_unreadable_setup_inline(monkeypatch, work, broken):
     at.run()
     assert [e.message for e in at.exception] == []
     assert len(at.error) == 1 and named.replace("_", "\\_").replace(".", "\\.") in at.error[0].value
+
+
+@FUZZ
+@given(flag=st.sampled_from(["--seed", "--scale"]),
+       value=st.one_of(st.integers(max_value=-1), st.integers(min_value=2**32)))
+def test_demo_arguments_out_of_range_are_one_line(work, flag, value):
+    before = digest(work["db"], work["ud"])
+    rc, _ = assert_rejected_unchanged(work, before, ["demo", f"{flag}={value}"], names=flag)
+    assert rc != 0
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "70000"])
+def test_serve_port_out_of_range_is_one_line(work, port):
+    rc, _, err = run("--db", work["db"], "serve", f"--port={port}")
+    assert rc != 0
+    assert_clean(rc, err, names="--port")
