@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, components, data
 from dashboard.filters import sidebar
+from queries.limits import MAX_HORIZON_DAYS
 
 f = sidebar()
 p = f.params()
@@ -72,7 +73,8 @@ components.how("Completed issues whose actual fell furthest outside [best, worst
 st.subheader("Forecast")
 c = st.columns(3)
 items = c[0].number_input("Items left", min_value=1, max_value=5000, value=20, key="calibration_items")
-target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key="calibration_by")
+target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key="calibration_by",
+                              min_value=f.as_of.date(), max_value=f.as_of.date() + timedelta(days=MAX_HORIZON_DAYS))
 fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
 components.forecast_summary(fc, c[2])
 components.chart(charts.plan_check, (fc,), "Remaining range-estimated work: sum of likely ÷ the team's capacity, "
