@@ -38,12 +38,16 @@ def test_readers_never_fail_during_a_large_retro_import(demo_db, tmp_path):
     before = cards()
     failures: list[str] = []
     seen: list[int] = []
+    started: list[float] = []   # when each successful read began
     stop = threading.Event()
 
     def reader() -> None:
         while not stop.is_set():
+            t = time.monotonic()
             try:
-                seen.append(cards())
+                n = cards()
+                started.append(t)
+                seen.append(n)
             except Exception as e:   # noqa: BLE001 - any failure is what this test counts
                 failures.append(f"{type(e).__name__}: {e}")
 
@@ -53,7 +57,10 @@ def test_readers_never_fail_during_a_large_retro_import(demo_db, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
     p = subprocess.run([sys.executable, "-m", "dashboard.cli", "--db", str(db), "import", "retro", str(big),
                         "--as-of", "2026-11-18"], capture_output=True, text=True, env=env, timeout=300)
-    time.sleep(0.5)   # a few reads after the commit too
+    done = time.monotonic()
+    deadline = done + 60
+    while not any(t > done for t in started) and time.monotonic() < deadline:   # a read after the import
+        time.sleep(0.05)
     stop.set()
     for t in threads:
         t.join()

@@ -148,7 +148,7 @@ def retro_docs(draw) -> object:
 
 
 @FUZZ
-@given(kind=st.sampled_from(["metrics", "features"]), body=csv_files())
+@given(kind=st.sampled_from(["metrics", "features", "retro"]), body=csv_files())
 def test_fuzzed_csv_imports_are_clean(work, kind, body):
     work["reset"]()
     f = work["dir"] / "in.csv"
