@@ -106,7 +106,12 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
     "Could not set lock" / "Conflicting lock"), up to `wait_s` seconds (env
     RETROSCOPE_LOCK_WAIT, default 10). Every reader of either store goes through here."""
     if wait_s is None:
-        wait_s = float(os.environ.get("RETROSCOPE_LOCK_WAIT", "10"))
+        raw = os.environ.get("RETROSCOPE_LOCK_WAIT", "10")
+        try:
+            wait_s = max(float(raw), 0.0)
+        except ValueError:
+            raise RetroscopeError(f"RETROSCOPE_LOCK_WAIT={raw!r} is not a number of seconds; "
+                                  "set it to e.g. 10 or unset it") from None
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:

@@ -593,3 +593,15 @@ def test_serve_port_out_of_range_is_one_line(work, port):
     rc, _, err = run("--db", work["db"], "serve", f"--port={port}")
     assert rc != 0
     assert_clean(rc, err, names="--port")
+
+
+@pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_USERDATA", "{dir}"),
+                                        ("RETROSCOPE_CONFIG", "{dir}/missing.toml"), ("RETROSCOPE_CONFIG", "{dir}")])
+def test_odd_environment_gives_one_line(work, monkeypatch, tmp_path, var, value):
+    monkeypatch.setenv(var, value.format(dir=tmp_path))
+    before = digest(work["db"], work["ud"])
+    for args in (["status"], ["query", "issue_facts"]):
+        rc, _, err = run("--db", work["db"], *args)
+        assert rc != 0
+        assert_clean(rc, err)
+    assert digest(work["db"], work["ud"]) == before
