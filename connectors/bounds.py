@@ -23,15 +23,25 @@ MAX_COLUMNS = 10_000           # columns of an imported table (a wide metrics fi
 
 def wide_encoding(raw: bytes) -> str | None:
     """'UTF-16' / 'UTF-32' when the bytes are a wide Unicode encoding (by byte-order mark,
-    or NUL bytes between ASCII characters), else None. Such a file would otherwise be read
-    as one odd column."""
+    or NUL bytes regularly between ASCII characters; other binary data is not), else None.
+    Such a file would otherwise be read as one odd column."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "UTF-32"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16"
     head = raw[:512]
-    if len(head) >= 4 and head.count(0) >= len(head) // 4:
-        return "UTF-32" if head[1:4] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00" else "UTF-16"
+    if len(head) < 8:
+        return None
+
+    def zeros(k: int, step: int) -> float:   # share of NUL bytes at positions k, k+step, ...
+        part = head[k::step]
+        return part.count(0) / len(part)
+
+    if all(zeros(k, 4) > 0.9 for k in (1, 2, 3)) or all(zeros(k, 4) > 0.9 for k in (0, 1, 2)):
+        return "UTF-32"
+    for text_at, nul_at in ((0, 1), (1, 0)):   # ASCII in UTF-16 LE / BE: every other byte NUL
+        if zeros(nul_at, 2) > 0.9 and zeros(text_at, 2) < 0.1:
+            return "UTF-16"
     return None
 
 

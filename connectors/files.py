@@ -230,11 +230,10 @@ def read_csv(path: str | Path) -> Table:
 
 
 def read_parquet(path: str | Path) -> Table:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     name = str(path)
-    import pyarrow as pa
-
     try:
         tbl = pq.read_table(str(path))
     except Exception as e:   # noqa: BLE001 - pyarrow raises several kinds

@@ -605,3 +605,13 @@ def test_odd_environment_gives_one_line(work, monkeypatch, tmp_path, var, value)
         assert rc != 0
         assert_clean(rc, err)
     assert digest(work["db"], work["ud"]) == before
+
+
+@FUZZ
+@given(text=st.text(string.printable, min_size=8, max_size=200),
+       enc=st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"]))
+def test_wide_encodings_are_recognised_and_binary_is_not(text, enc):
+    from connectors.bounds import wide_encoding
+
+    assert wide_encoding(text.encode(enc)) == enc[:6].upper()
+    assert wide_encoding(text.encode("utf-8")) is None
