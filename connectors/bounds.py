@@ -18,7 +18,8 @@ __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_
 DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
 DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
 MAX_VOTES = 1_000_000          # dot votes on one card
-MAX_COLUMNS = 10_000           # columns of an imported table (a wide metrics file: one per metric)
+MAX_COLUMNS = 2_000            # columns of an imported table (a wide metrics file: one per metric;
+                               # the wide reader costs ~1 ms per column, 10,000 took 10 s of CPU)
 
 
 def wide_encoding(raw: bytes) -> str | None:

@@ -178,7 +178,8 @@ def read_csv(path: str | Path) -> Table:
                     "split the file, or use the long layout day,metric,value")
     dupes = bounds.duplicates(header)
     if dupes:
-        raise _fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes)} appear more than once",
+        raise _fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes[:10])} "
+                    f"{'and more ' if len(dupes) > 10 else ''}appear more than once",
                     "give each column once")
     if any(h == "" for h in header):
         raise _fail(name, f"line 1: column {header.index('') + 1} has no name", "name every column in the header")
