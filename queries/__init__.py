@@ -147,7 +147,11 @@ def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDB
     Hold it only for one operation: the store is shared by the app and the CLI."""
     path = Path(path)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RetroscopeError(f"cannot create the user-input store {path} ({e.strerror}); choose a writable "
+                                  "folder (RETROSCOPE_USERDATA or [warehouse] userdata)") from None
         with _open(path, read_only=False) as c:
             apply_userdata_schema(c)
     con = _open(path, read_only=read_only)

@@ -615,3 +615,17 @@ def test_wide_encodings_are_recognised_and_binary_is_not(text, enc):
 
     assert wide_encoding(text.encode(enc)) == enc[:6].upper()
     assert wide_encoding(text.encode("utf-8")) is None
+
+
+@pytest.mark.parametrize("store", ["/proc/x/u.duckdb", "{file}/u.duckdb", "{dir}"])
+def test_unwritable_user_store_path_is_one_line(work, monkeypatch, tmp_path, store):
+    f = tmp_path / "plain"
+    f.write_text("x")
+    monkeypatch.setenv("RETROSCOPE_USERDATA", store.format(file=f, dir=tmp_path))
+    retro = tmp_path / "r.json"
+    retro.write_text('{"retros": [{"id": "r9", "held_on": "2026-01-01", "team": "A", "kind": "scrum"}]}')
+    before = digest(work["db"], work["ud"])
+    rc, _, err = run("--db", work["db"], "import", "retro", retro, "--as-of", "2026-11-18")
+    assert rc != 0
+    assert_clean(rc, err)
+    assert digest(work["db"], work["ud"]) == before
