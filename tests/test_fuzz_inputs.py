@@ -629,3 +629,28 @@ def test_unwritable_user_store_path_is_one_line(work, monkeypatch, tmp_path, sto
     assert rc != 0
     assert_clean(rc, err)
     assert digest(work["db"], work["ud"]) == before
+
+
+ARGV_TOKENS = st.one_of(
+    st.sampled_from(["query", "status", "import", "export", "metrics", "features", "retro", "tech-health",
+                     "issue_facts", "impact", "forecast", "--param", "--as-of", "--format", "--list", "--out",
+                     "--definitions", "--team", "--board", "--sprints", "--png", "csv", "json", "table",
+                     "window=9", "seed=-4", "runs=0", "board_id=1", "2026-11-18", "9999-12-31", "-1", "0",
+                     "--config", "--db", "-v", "--help"]),
+    st.text(string.ascii_letters + string.digits + "-=./_:", max_size=12))
+
+
+@FUZZ
+@given(argv=st.lists(ARGV_TOKENS, min_size=1, max_size=6))
+def test_fuzzed_command_lines_are_clean(work, argv):
+    """Any command line (serve, sync and demo aside: they start servers, reach out or take
+    seconds) ends in output or one clear line; a rejected one changes no store."""
+    if "-v" in argv or "--help" in argv or "-h" in argv:
+        return   # -v shows tracebacks on purpose; --help prints usage
+    work["reset"]()
+    before = digest(work["db"], work["ud"])
+    with contextlib.chdir(work["dir"]):   # relative --out / --db / --config paths land in the scratch dir
+        rc, _, err = run("--db", work["db"], *argv)
+    assert_clean(rc, err)
+    if rc != 0:
+        assert digest(work["db"], work["ud"]) == before
