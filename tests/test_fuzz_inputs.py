@@ -654,3 +654,17 @@ def test_fuzzed_command_lines_are_clean(work, argv):
     assert_clean(rc, err)
     if rc != 0:
         assert digest(work["db"], work["ud"]) == before
+
+
+def test_every_key_of_the_example_config_passes_the_schema(work, tmp_path):
+    """retroscope.example.toml with its commented-out keys switched on is accepted: the
+    schema (connectors/config_check.py) knows every documented key."""
+    example = Path(__file__).resolve().parents[1] / "retroscope.example.toml"
+    lines = [m.group(1) if (m := re.match(r"^#\s?((\[\[?[\w.]+\]\]?)|(\w+\s*=.*))$", ln)) else ln
+             for ln in example.read_text(encoding="utf-8").splitlines()]
+    cfg = tmp_path / "all.toml"
+    cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "story_points" in cfg.read_text() and "[[work_types]]" in cfg.read_text()
+    for c in (example, cfg):
+        rc, _, err = run("--db", work["db"], "--config", c, "status")
+        assert rc == 0, err
