@@ -79,17 +79,19 @@ def sidebar() -> Filters:
     # every daily series span two thousand years).
     earliest = max(DATE_MIN, as_of_day - timedelta(days=MAX_PERIOD_DAYS))
     url_from, url_to = url_date("from", earliest, DATE_MAX), url_date("to", earliest, DATE_MAX)
-    if url_from and url_to and url_from > url_to:
-        st.sidebar.warning(f"Link parameters from={url_from} is after to={url_to}; showing the default period.",
+    start, end = url_from or default_from, url_to or as_of_day
+    if start > end:
+        st.sidebar.warning(f"Link parameters from={start} is after to={end}; showing the default period.",
                            icon=":material/link_off:")
-        url_from = url_to = None
-    period = st.sidebar.date_input("Period", value=(url_from or default_from, url_to or as_of_day),
+        start, end = default_from, as_of_day
+    period = st.sidebar.date_input("Period", value=(start, end),
                                    min_value=earliest, max_value=DATE_MAX,
                                    key="f_period", help="Reporting period (by completion or sprint start date)")
     if isinstance(period, tuple) and len(period) == 2:
         date_from, date_to = period
     else:   # the user has picked only the first day so far
-        date_from, date_to = (period[0] if isinstance(period, tuple) else period), as_of_day
+        date_from = period[0] if isinstance(period, tuple) else period
+        date_to = max(as_of_day, date_from)
 
     new_qp = {"board": board, "from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of_day.isoformat()}
     for k, v in new_qp.items():
