@@ -7,6 +7,7 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -156,10 +157,19 @@ def cmd_serve(args, settings: Settings) -> int:
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.address", args.address, "--client.toolbarMode", "minimal"]
     print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    server = subprocess.Popen(cmd, env=env)
+    # `kill <pid of retroscope serve>` stops the server too (it used to be left running, orphaned)
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
+        return server.wait()
+    except KeyboardInterrupt:   # Ctrl+C reaches the server too (same process group): let it finish
+        try:
+            server.wait(timeout=10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            server.kill()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --------------------------------------------------------------------------- delegated
