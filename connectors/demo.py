@@ -645,6 +645,7 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     issues_done = 0
     target = scale or n_teams * ISSUES_PER_TEAM
     progress("generating", 0, target)
+    pending = pending_marker(db_path)
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
         w.data_as_of = AS_OF
@@ -686,8 +687,15 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
              for key, name, _, shipped, metric, _, mc in EPICS]))
         progress("metrics", 1, 1)
         counts = dict(w.counts)
-    ud = userdata_path or queries.userdata_path_for(db_path)
-    _write_demo_userdata(ud, demo_userdata(seed, teams))
+        ud = userdata_path or queries.userdata_path_for(db_path)
+        user_tables = demo_userdata(seed, teams)
+        # The warehouse swap and the user-store write are two files: a marker written before
+        # the swap and removed after the user store committed tells `status` (and the next
+        # demo run, which rewrites both) when a kill fell between the two. A load that fails
+        # leaves the marker older than the (unchanged) warehouse, which `status` ignores.
+        pending.write_text(f"seed={seed}\n", encoding="utf-8")
+    _write_demo_userdata(ud, user_tables)
+    pending.unlink(missing_ok=True)
     return {
         "issues": counts.get("raw_issues", 0),
         "histories": counts.get("raw_status_changes", 0) + counts.get("raw_field_changes", 0),
@@ -695,6 +703,13 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
         "metric_points": counts.get("raw_metric_points", 0),
         "seconds": time.perf_counter() - t0,
     }
+
+
+def pending_marker(db_path: str | Path) -> Path:
+    """`<db>.demo-pending`: present while (or if a kill left) the demo's warehouse swapped
+    in but its retros not yet written to the user-input store."""
+    p = Path(db_path)
+    return p.with_name(p.name + ".demo-pending")
 
 
 def _flush(w, b: DemoBuilder) -> None:

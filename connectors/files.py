@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from connectors import bounds
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 
@@ -122,7 +123,10 @@ def _fail(path: str, problem: str, fix: str) -> RetroscopeError:
     return RetroscopeError(f"{path}: {problem}; {fix}")
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+def _decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
+    wide = bounds.wide_encoding(raw)
+    if wide:
+        raise _fail(name, f"the file is {wide}-encoded", "save it as UTF-8 (in Excel: CSV UTF-8) and import it again")
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), enc
@@ -162,14 +166,26 @@ def read_csv(path: str | Path) -> Table:
         raise _fail(name, f"cannot read the file ({e.strerror})", "check the path and permissions") from None
     if not raw or raw.isspace():
         raise _fail(name, "the file is empty", "give a header line and at least one row")
-    text, enc = _decode(raw)
+    text, enc = _decode(raw, name)
+    if "\r" in text and "\n" not in text:   # classic Mac line ends (bare CR): one record per CR
+        text = text.replace("\r", "\n")
+        raw = text.encode("utf-8")
+        enc = "utf-8" if enc == "utf-8-sig" else enc
     delim = _detect_delimiter(name, text)
     first_line = text[: text.find("\n")] if "\n" in text else text
-    header = next(csv.reader([first_line.rstrip("\r").lstrip("\ufeff")], delimiter=delim))
+    try:
+        header = next(csv.reader([first_line.rstrip("\r").lstrip("\ufeff")], delimiter=delim))
+    except csv.Error as e:
+        raise _fail(name, f"line 1: not a readable header ({e})",
+                    "save it as CSV with one record per line") from None
     header = [h.strip() for h in header]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    if len(header) > bounds.MAX_COLUMNS:
+        raise _fail(name, f"line 1: {len(header):,} columns (at most {bounds.MAX_COLUMNS:,})",
+                    "split the file, or use the long layout day,metric,value")
+    dupes = bounds.duplicates(header)
     if dupes:
-        raise _fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes)} appear more than once",
+        raise _fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes[:10])} "
+                    f"{'and more ' if len(dupes) > 10 else ''}appear more than once",
                     "give each column once")
     if any(h == "" for h in header):
         raise _fail(name, f"line 1: column {header.index('') + 1} has no name", "name every column in the header")
@@ -221,12 +237,31 @@ def read_csv(path: str | Path) -> Table:
 
 
 def read_parquet(path: str | Path) -> Table:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     name = str(path)
     try:
-        df = pq.read_table(str(path)).to_pandas()
+        tbl = pq.read_table(str(path))
     except Exception as e:   # noqa: BLE001 - pyarrow raises several kinds
+        raise _fail(name, f"not a readable Parquet file ({str(e).splitlines()[0]})",
+                    "write it with pandas.to_parquet / pyarrow, or import a CSV instead") from None
+    if tbl.num_columns > bounds.MAX_COLUMNS:
+        raise _fail(name, f"{tbl.num_columns:,} columns (at most {bounds.MAX_COLUMNS:,})",
+                    "split the file, or use the long layout day,metric,value")
+    cols = {}
+    for fld, col in zip(tbl.schema, tbl.columns, strict=True):
+        if pa.types.is_binary(fld.type) or pa.types.is_large_binary(fld.type) or pa.types.is_string(fld.type):
+            try:   # bytes columns must be UTF-8 text (string columns are checked too: writers may skip it)
+                col = col.cast(pa.string()) if not pa.types.is_string(fld.type) else col
+                col.validate(full=True)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise _fail(name, f"column {fld.name!r} holds bytes that are not UTF-8 text",
+                            "write text columns as UTF-8 strings") from None
+        cols[fld.name] = col
+    try:
+        df = pa.table(cols).to_pandas()
+    except Exception as e:   # noqa: BLE001 - e.g. out-of-range timestamps
         raise _fail(name, f"not a readable Parquet file ({str(e).splitlines()[0]})",
                     "write it with pandas.to_parquet / pyarrow, or import a CSV instead") from None
     if df.empty:
@@ -243,9 +278,12 @@ def load_json(path: str | Path) -> object:
         raise _fail(name, f"cannot read the file ({e.strerror})", "check the path and permissions") from None
     if not raw.strip():
         raise _fail(name, "the file is empty", "give a JSON array of records or an object of arrays")
-    text, _ = _decode(raw)
+    text, _ = _decode(raw, name)
     try:
         return json.loads(text)
+    except RecursionError:
+        raise _fail(name, "the JSON is nested too deeply to be records",
+                    'give [{"column": value, ...}, ...] or {"retros": [...]}') from None
     except json.JSONDecodeError as e:
         raise _fail(name, f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})",
                     "fix the JSON syntax (a linter such as `python -m json.tool FILE` shows where)") from None
@@ -421,6 +459,11 @@ def _check_dates(tbl: Table, probs: Problems, col: str, rows: np.ndarray, as_of:
         probs.add_mask(miss, rows, s, col, lambda v: "missing", "a date YYYY-MM-DD")
     probs.add_mask(~miss & d.isna().to_numpy(), rows, s, col, lambda v: f"{_show(v)} is not a date",
                    "YYYY-MM-DD, e.g. 2026-03-31")
+    odd = d.notna().to_numpy() & ((d < pd.Timestamp(bounds.DATE_MIN)) | (d > pd.Timestamp(bounds.DATE_MAX))
+                                  ).to_numpy(dtype=bool, na_value=False)
+    if odd.any():
+        probs.add_mask(odd, rows, d.dt.strftime("%Y-%m-%d"), col,
+                       lambda v: f"{v} is outside the plausible range", bounds.DATE_RANGE_TEXT)
     if as_of is not None and not future_ok:
         late = d.notna().to_numpy() & (d > pd.Timestamp(as_of)).to_numpy(dtype=bool, na_value=False)
         if late.any():
@@ -455,6 +498,10 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
         doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise _fail(name, "no such file", "check the --definitions path") from None
+    except IsADirectoryError:
+        raise _fail(name, "is a directory", "give the definitions TOML file, e.g. --definitions defs.toml") from None
+    except OSError as e:
+        raise _fail(name, f"cannot read the file ({e.strerror})", "check the --definitions path") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise _fail(name, f"not valid TOML ({e})", 'write [metrics.revenue] then unit = "EUR" lines') from None
     tables = doc.get("metrics", doc) if isinstance(doc.get("metrics", doc), dict) else {}

@@ -44,6 +44,7 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
+from connectors.bounds import redact_url
 from connectors.jira_fields import ResolvedFields, resolve_fields
 from connectors.jira_parse import (
     HistoryRows,
@@ -107,7 +108,8 @@ def normalize_url(url: str) -> str:
     """The site's base URL without credentials, query or trailing slash."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RetroscopeError(f"Jira URL {url!r} is not an http(s) URL; pass e.g. --url https://your-site.atlassian.net")
+        raise RetroscopeError(f"Jira URL {redact_url(url)!r} is not an http(s) URL; "
+                              "pass e.g. --url https://your-site.atlassian.net")
     host = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
     return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
 

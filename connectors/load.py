@@ -75,11 +75,21 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _clean_stale(db: Path) -> None:
+def stale_copies(db: str | Path) -> list[Path]:
+    """Working copies (`<db>.tmp-PID`, and their WAL) left by a load whose process is gone
+    (killed): the next load removes them; `retroscope status` lists them."""
+    db = Path(db)
+    out = []
     for tmp in db.parent.glob(db.name + ".tmp-*"):
         pid = tmp.name.split(".tmp-", 1)[1].split(".", 1)[0]
         if pid.isdigit() and not _pid_alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+            out.append(tmp)
+    return sorted(out)
+
+
+def _clean_stale(db: Path) -> None:
+    for tmp in stale_copies(db):
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass
@@ -116,6 +126,19 @@ class LoadWriter:
         self.write("raw_sync_state", pd.DataFrame({"source": [self.source], "scope": [scope], "value": [value]}))
 
 
+def _open_lock(db: Path):
+    """The lock file beside the warehouse, opened; a path that cannot hold a warehouse
+    (a directory, an unwritable or impossible folder) is one clear error here."""
+    if db.is_dir():
+        raise RetroscopeError(f"--db {db}: is a directory; give a file path such as {db / 'retroscope.duckdb'}")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        return open(db.with_name(db.name + ".lock"), "a+")
+    except OSError as e:
+        raise RetroscopeError(f"--db {db}: cannot write there ({e.strerror}); choose a writable folder, "
+                              "e.g. --db data/retroscope.duckdb") from None
+
+
 @contextlib.contextmanager
 def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = "",
                 config: AnalysisConfig | None = None) -> Iterator[LoadWriter]:
@@ -123,9 +146,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
     `raw_loads` row records it and the stored facts are rebuilt for the new data (same
     transaction); on any exception nothing changes and the error propagates."""
     db = Path(db_path)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db.with_name(db.name + ".lock")
-    lock = open(lock_path, "a+")
+    lock = _open_lock(db)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

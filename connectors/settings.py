@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors import config_check
+from connectors.bounds import wide_encoding
 from queries import userdata_path_for
 from queries.config import DEFAULT_WORK_TYPE_RULES, AnalysisConfig, WorkTypeRule
 from queries.errors import RetroscopeError
@@ -137,7 +139,12 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
         except tomllib.TOMLDecodeError as e:
             raise RetroscopeError(f"{path}: not valid TOML: {e}; fix the file or pass another with --config") from None
         except OSError as e:
-            raise RetroscopeError(f"{path}: cannot read ({e.strerror})") from None
+            raise RetroscopeError(f"{path}: cannot read ({e.strerror}); check the path or pass another with --config") from None
+        except UnicodeDecodeError:
+            wide = wide_encoding(path.read_bytes())
+            raise RetroscopeError(f"{path}: not UTF-8 text{f' (the file is {wide}-encoded)' if wide else ''}; "
+                                  "save it as UTF-8") from None
+        config_check.check(doc, path)
     elif explicit:
         raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop --config")
     wh = doc.get("warehouse", {})

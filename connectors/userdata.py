@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import queries
+from connectors import bounds
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 
@@ -58,7 +59,8 @@ Problem = tuple[str, str, str]    # (column, problem, expected)
 
 # --------------------------------------------------------------------------- value checks
 def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.strip() == "")
+    return (v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+            or (isinstance(v, str) and v.strip() == ""))
 
 
 def _date(v: object) -> date | None:
@@ -123,6 +125,8 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         d = _date(v)
         if d is None:
             probs.append((col, f"{_show(v)} is not a date", "YYYY-MM-DD, e.g. 2026-03-31"))
+        elif bounds.date_out_of_range(d):
+            probs.append((col, f"{bounds.date_out_of_range(d)}, outside the plausible range", bounds.DATE_RANGE_TEXT))
         elif not future_ok and as_of is not None and d > as_of:
             probs.append((col, f"{d.isoformat()} is after as_of {as_of.isoformat()}",
                           "a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right"))
@@ -166,8 +170,8 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
             r["votes"] = 0
         else:
             n = _number(v)
-            if n is None or n < 0 or n != int(n):
-                probs.append(("votes", f"{_show(v)} is not a vote count", "a whole number ≥ 0"))
+            if n is None or n < 0 or n > bounds.MAX_VOTES or n != int(n):
+                probs.append(("votes", f"{_show(v)} is not a vote count", f"a whole number from 0 to {bounds.MAX_VOTES:,}"))
             else:
                 r["votes"] = int(n)
     elif kind == "action":

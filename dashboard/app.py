@@ -9,12 +9,18 @@ import streamlit as st
 
 from dashboard import components, data
 from dashboard.pages import PAGES
+from dashboard.safe_text import md
 
 # an emoji icon is drawn by the browser itself; a :material/…: page icon is fetched from a font host
 st.set_page_config(page_title="Retroscope", page_icon="📊", layout="wide")
 
 HERE = Path(__file__).parent
 
+problem = data.setup_problem()
+if problem:
+    st.error(f"Retroscope cannot read its data: {md(problem)}", icon=":material/error:")
+    st.caption("Fix the file named above (the same line as `retroscope status` prints), then reload this page.")
+    st.stop()
 if not data.has_warehouse():
     st.navigation([st.Page(components.no_warehouse, title="Retroscope", icon=":material/database:")]).run()
 else:

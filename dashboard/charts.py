@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard import safe_text
+
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
 STATUS_COLOURS = {"todo": "#c9d3df", "in_progress": "#f0b45b", "done": "#5fae79", "unknown": GREY}
@@ -419,11 +421,11 @@ def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: p
     for r in items.itertuples():
         colour = VERDICT_COLOURS.get(getattr(r, "verdict", None), PURPLE)
         fig.add_vline(x=pd.Timestamp(r.shipped_on).timestamp() * 1000, line_color=colour, line_dash="dash")
-        fig.add_annotation(x=pd.Timestamp(r.shipped_on), y=1, yref="paper", text=f"▼ {r.item_key}", showarrow=False,
+        fig.add_annotation(x=pd.Timestamp(r.shipped_on), y=1, yref="paper", text=f"▼ {safe_text.plot(r.item_key)}", showarrow=False,
                            font=dict(size=10, color=colour), yanchor="bottom")
     for r in agreements.itertuples():
         fig.add_vrect(x0=pd.Timestamp(r.start_on), x1=pd.Timestamp(r.review_on), fillcolor=GREEN, opacity=0.08,
-                      line_width=0, annotation_text=f"agreement: {str(r.text)[:40]}", annotation_position="bottom left",
+                      line_width=0, annotation_text=f"agreement: {safe_text.plot(str(r.text)[:40])}", annotation_position="bottom left",
                       annotation_font_size=10)
     if period is not None:
         fig.update_xaxes(range=[pd.Timestamp(period[0]), pd.Timestamp(period[1])])

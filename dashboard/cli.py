@@ -21,14 +21,21 @@ def _settings(args) -> Settings:
         s = load_settings(config=None, db=args.db)     # init creates the file --config names
     else:
         s = load_settings(config=args.config, db=args.db)
+    if Path(s.db_path).is_dir():
+        raise RetroscopeError(f"--db {s.db_path}: is a directory; give a file path such as "
+                              f"{Path(s.db_path) / 'retroscope.duckdb'}")
     load.use_config(s.analysis)    # loads store their facts under the config the pages will read with
     return s
 
 
 # --------------------------------------------------------------------------- demo
 def cmd_demo(args, settings: Settings) -> int:
-    from connectors import demo
+    from connectors import bounds, demo
     from dashboard.progress import TerminalProgress
+
+    for flag, value, (lo, hi) in (("--seed", args.seed, bounds.DEMO_SEED), ("--scale", args.scale, bounds.DEMO_SCALE)):
+        if value is not None and not lo <= value <= hi:
+            raise RetroscopeError(f"{flag} {value}: out of range (expected a whole number from {lo:,} to {hi:,})")
 
     summary = demo.build(settings.db_path, seed=args.seed, scale=args.scale,
                          userdata_path=settings.userdata, progress=TerminalProgress())
@@ -76,7 +83,9 @@ def _print_frame(df, fmt: str) -> None:
     import pandas as pd
 
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        from dashboard.safe_text import spreadsheet_safe
+
+        spreadsheet_safe(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         out = df.copy()
         for c in out.columns:
@@ -91,7 +100,7 @@ def _print_frame(df, fmt: str) -> None:
 # --------------------------------------------------------------------------- status
 def cmd_status(args, settings: Settings) -> int:
     import queries
-    from connectors.load import failed_loads
+    from connectors.load import failed_loads, stale_copies
 
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
@@ -130,6 +139,17 @@ def cmd_status(args, settings: Settings) -> int:
     else:
         print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC but built under another config or Retroscope version: "
               "figures are computed live (slower) until `retroscope refresh` or the next load")
+    from connectors.demo import pending_marker
+
+    marker = pending_marker(settings.db_path)
+    if marker.exists() and Path(settings.db_path).stat().st_mtime >= marker.stat().st_mtime:   # swapped after it
+        print("\nnote: the last `retroscope demo` was stopped after the warehouse was replaced but before "
+              "its retros were written; run `retroscope demo` again so both stores match")
+    stale = stale_copies(settings.db_path)
+    if stale:
+        print("\nleftover working copies of killed loads (safe to delete; the next load removes them):")
+        for t in stale:
+            print(f"  {t} ({t.stat().st_size / 1e6:.1f} MB)")
     failed = failed_loads(settings.db_path, limit=5)
     if failed:
         print("\nrecent failed loads (the warehouse kept its previous data):")
@@ -167,6 +187,8 @@ def cmd_refresh(args, settings: Settings) -> int:
 
 # --------------------------------------------------------------------------- serve
 def cmd_serve(args, settings: Settings) -> int:
+    if not 1 <= args.port <= 65535:
+        raise RetroscopeError(f"--port {args.port}: not a TCP port (expected 1 to 65535, e.g. --port 8501)")
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
     if args.config:
@@ -196,8 +218,16 @@ def _delegate(target: str):
     return run
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line (the usage itself is one `--help` away)."""
+
+    def error(self, message: str):
+        where = self.prog.removeprefix("retroscope").strip()
+        self.exit(2, f"retroscope: {where + ': ' if where else ''}{message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="retroscope", description="Retrospective analytics: Jira history, "
+    p = _Parser(prog="retroscope", description="Retrospective analytics: Jira history, "
                                 "product metrics and retro outcomes in one local DuckDB warehouse.")
     p.add_argument("--db", help="warehouse file (env RETROSCOPE_DB; default data/retroscope.duckdb)")
     p.add_argument("--config", help="config file (env RETROSCOPE_CONFIG; default ./retroscope.toml)")
@@ -308,6 +338,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:   # noqa: BLE001 - last resort: a bug, still one line (the traceback with -v)
+        if args.verbose:
+            raise
+        print(f"retroscope: internal error ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}); "
+              "this is a bug: run again with -v for the details and report it",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

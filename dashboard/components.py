@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, present
+from dashboard.safe_text import md
 
 
 def empty_state(what: str, command: str) -> None:
@@ -63,7 +64,7 @@ def fmt_num(v, digits: int = 1, unit: str = "") -> str:
 def page_header(title: str, f, question: str) -> None:
     """Title, the question the page answers, and the filter context in one line."""
     st.title(title)
-    st.caption(f"{question}  \n{f.board_name} · {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} · "
+    st.caption(f"{question}  \n{md(f.board_name)} · {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} · "
                f"as of {f.as_of:%Y-%m-%d %H:%M} UTC")
 
 
@@ -145,7 +146,7 @@ def retro_follow_up(f, key: str) -> None:
                     "Record one on the Retro log page, or: retroscope import retro retros.json")
         return
     r = last.iloc[0]
-    st.markdown(f"**{r.title or r.retro_id}** · {r.team} · held {r.held_on:%d %b %Y}")
+    st.markdown(f"**{md(r.title or r.retro_id)}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
     table(present.in_metric_units(last.drop(columns=["retro_id", "held_on", "team", "title"]), cols=("target",)),
           key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
@@ -419,12 +420,12 @@ def retro_items(retro) -> None:
     if retro is None:
         st.caption("No retro recorded on or before the as-of date.")
         return
-    st.markdown(f"**{retro.title}** · {retro.team + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
+    st.markdown(f"**{md(retro.title)}** · {md(retro.team) + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
     for text, due in retro.open_actions:
-        st.markdown(f"- :material/radio_button_unchecked: {text}" + (f" _(due {due:%d %b})_" if due else ""))
+        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {due:%d %b})_" if due else ""))
     for text, start, review, metric in retro.agreements:
-        st.markdown(f"- :material/handshake: {text} _({start:%d %b} → review {review:%d %b}"
-                    + (f", metric {metric}" if metric else "") + ")_")
+        st.markdown(f"- :material/handshake: {md(text)} _({start:%d %b} → review {review:%d %b}"
+                    + (f", metric {md(metric)}" if metric else "") + ")_")
     if not retro.open_actions and not retro.agreements:
         st.caption("Nothing left open.")
 
@@ -470,8 +471,8 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
     cols = st.columns(3)
     for i, r in enumerate(impact.itertuples()):
         with cols[i % 3].container(border=True, key=f"{key}_{i}"):
-            st.markdown(f"**{r.item_name}** `{r.item_key}`  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
-                        f"metric **{r.metric}**")
+            st.markdown(f"**{md(r.item_name)}** {md(r.item_key)}  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
+                        f"metric **{md(r.metric)}**")
             st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
             if pd.notna(r.effect_rel):
                 st.markdown(f"Effect **{r.effect_rel * 100:+.1f} %** "
@@ -482,7 +483,7 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
             if pd.notna(getattr(r, "mde_rel", None)):
                 st.caption(detectable_text(r))
             if isinstance(r.confounded_by, str) and r.confounded_by:
-                st.caption(f":material/warning: confounded: {r.confounded_by} shipped within the same window")
+                st.caption(f":material/warning: confounded: {md(r.confounded_by)} shipped within the same window")
 
 
 # --------------------------------------------------------------------------- retro log
@@ -567,8 +568,8 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
             st.markdown(f"**{name}**")
             for c in cards[cards["column_name"] == name].itertuples():
                 with st.container(border=True):
-                    st.markdown(c.text)
-                    st.caption(" · ".join(t for t in (f":material/sell: {c.theme}" if c.theme else "",
+                    st.markdown(md(c.text))
+                    st.caption(" · ".join(t for t in (f":material/sell: {md(c.theme)}" if c.theme else "",
                                                       f":material/thumb_up: {c.votes}") if t))
             with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=True,
                                                                             border=False):

@@ -24,6 +24,7 @@ import streamlit as st
 
 import queries
 from connectors.settings import Settings, load_settings
+from dashboard.safe_text import spreadsheet_safe
 from queries.registry import REGISTRY, run_public
 
 
@@ -70,6 +71,19 @@ def _connection(db_path: str, version: tuple) -> _Conn:
 
 def has_warehouse() -> bool:
     return warehouse_version() is not None
+
+
+def setup_problem() -> str | None:
+    """What keeps the app from reading its data — a config file that is refused, a damaged
+    or long-locked store — as the one-line message the CLI would print, else None. The app
+    shows it inline instead of an exception box on every page."""
+    try:
+        settings()
+        if has_warehouse():
+            _conn()
+    except queries.RetroscopeError as e:
+        return str(e)
+    return None
 
 
 def _conn() -> _Conn:
@@ -145,7 +159,7 @@ def csv_bytes(name: str, **params) -> bytes:
     c = _conn()
     with c.lock:
         df = run_public(c.con, name, **params)
-    return df.to_csv(index=False).encode("utf-8")
+    return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

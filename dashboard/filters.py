@@ -9,6 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from dashboard import data
+from dashboard.safe_text import md
+from queries.limits import DATE_MAX, DATE_MIN
+
+MAX_PERIOD_DAYS = 10 * 366   # the longest reporting period the sidebar offers (ten years)
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,27 @@ class Filters:
 def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
+
+
+def url_date(name: str, lo: date, hi: date) -> date | None:
+    """The URL parameter `name` as a day in [lo, hi], or None (the default applies). A value
+    that is not a date or lies outside the range is reported inline in the sidebar, never
+    raised: a hand-edited or stale link still opens the page."""
+    raw = st.query_params.get(name)
+    if not raw:
+        return None
+    d = _parse_date(raw)
+    if d is None:
+        problem = "is not a date (expected YYYY-MM-DD)"
+    elif not lo <= d <= hi:
+        problem = f"is outside {lo.isoformat()} … {hi.isoformat()}"
+    else:
+        return d
+    st.sidebar.warning(f"Link parameter {name}={md(raw[:40])} {problem}; showing the default instead.",
+                       icon=":material/link_off:")
+    return None
 
 
 def sidebar() -> Filters:
@@ -46,17 +69,29 @@ def sidebar() -> Filters:
     board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
                                  key="f_board", help="Which team's board the figures are for")
 
-    as_of_day = st.sidebar.date_input("As of", value=_parse_date(qp.get("as_of")) or fresh_day,
-                                      max_value=max(fresh_day, date.today()), key="f_as_of",
+    fresh_day = min(max(fresh_day, DATE_MIN), DATE_MAX)
+    latest = min(max(fresh_day, date.today()), DATE_MAX)
+    as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
+                                      min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")
-    default_from = as_of_day - timedelta(days=182)
-    period = st.sidebar.date_input("Period", value=(_parse_date(qp.get("from")) or default_from,
-                                                    _parse_date(qp.get("to")) or as_of_day),
+    default_from = max(as_of_day - timedelta(days=182), DATE_MIN)
+    # A period reaches back at most MAX_PERIOD_DAYS (a link with from=0001-01-01 would make
+    # every daily series span two thousand years).
+    earliest = max(DATE_MIN, as_of_day - timedelta(days=MAX_PERIOD_DAYS))
+    url_from, url_to = url_date("from", earliest, DATE_MAX), url_date("to", earliest, DATE_MAX)
+    start, end = url_from or default_from, url_to or as_of_day
+    if start > end:
+        st.sidebar.warning(f"Link parameters from={start} is after to={end}; showing the default period.",
+                           icon=":material/link_off:")
+        start, end = default_from, as_of_day
+    period = st.sidebar.date_input("Period", value=(start, end),
+                                   min_value=earliest, max_value=DATE_MAX,
                                    key="f_period", help="Reporting period (by completion or sprint start date)")
     if isinstance(period, tuple) and len(period) == 2:
         date_from, date_to = period
     else:   # the user has picked only the first day so far
-        date_from, date_to = (period[0] if isinstance(period, tuple) else period), as_of_day
+        date_from = period[0] if isinstance(period, tuple) else period
+        date_to = max(as_of_day, date_from)
 
     new_qp = {"board": board, "from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of_day.isoformat()}
     for k, v in new_qp.items():

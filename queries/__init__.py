@@ -13,9 +13,11 @@ file name = object name, loaded with `importlib.resources` (works from a wheel).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable
 from functools import cache
@@ -39,6 +41,7 @@ _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _SCALAR = re.compile(r"^--\s*scalar:\s*(.*)$", re.MULTILINE)
 _LOCK_HINT = ("Could not set lock", "Conflicting lock")
+_ATTACH_SEQ = itertools.count()
 
 __all__ = [
     "AnalysisConfig", "RetroscopeError", "WarehouseMissing", "WarehouseBusy", "QueryError",
@@ -99,21 +102,27 @@ def userdata_path_for(db_path: str | Path) -> Path:
 
 
 # --------------------------------------------------------------------------- connections
-def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
-    if wait_s is None:   # how long to wait for another process's lock (env RETROSCOPE_LOCK_WAIT, seconds)
-        wait_s = float(os.environ.get("RETROSCOPE_LOCK_WAIT", "10"))
+def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
+    """Call `attempt()` until another process's lock on `path` is released (DuckDB raises
+    "Could not set lock" / "Conflicting lock"), up to `wait_s` seconds (env
+    RETROSCOPE_LOCK_WAIT, default 10). Every reader of either store goes through here."""
+    if wait_s is None:
+        raw = os.environ.get("RETROSCOPE_LOCK_WAIT", "10")
+        try:
+            wait_s = max(float(raw), 0.0)
+        except ValueError:
+            raise RetroscopeError(f"RETROSCOPE_LOCK_WAIT={raw!r} is not a number of seconds; "
+                                  "set it to e.g. 10 or unset it") from None
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            # no DuckDB progress bar on the terminal: loads and pages report their own progress
-            con.execute("SET enable_progress_bar = false")
-            return con
+            return attempt()
         except duckdb.IOException as e:
             msg = str(e)
             if not any(h in msg for h in _LOCK_HINT):
-                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}") from None
+                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}; if the file is damaged, "
+                                      "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
             if time.monotonic() >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", msg)
                 who = f"process {holder.group(1)}" if holder else "another process"
@@ -127,12 +136,25 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
                                   "(is it a DuckDB file written by Retroscope?)") from None
 
 
+def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    if Path(path).is_dir():
+        raise RetroscopeError(f"cannot open {path}: it is a directory; give a file path such as "
+                              f"{Path(path) / 'retroscope.duckdb'}")
+    con = _lock_wait(path, lambda: duckdb.connect(str(path), read_only=read_only), wait_s)
+    con.execute("SET enable_progress_bar = false")   # loads and pages report their own progress
+    return con
+
+
 def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A short-lived connection to the user-input store (created with its schema if missing).
     Hold it only for one operation: the store is shared by the app and the CLI."""
     path = Path(path)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RetroscopeError(f"cannot create the user-input store {path} ({e.strerror}); choose a writable "
+                                  "folder (RETROSCOPE_USERDATA or [warehouse] userdata)") from None
         with _open(path, read_only=False) as c:
             apply_userdata_schema(c)
     con = _open(path, read_only=read_only)
@@ -149,12 +171,21 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     apply_userdata_schema(con, temp=True)
     if userdata_path is None or not Path(userdata_path).exists():
         return
-    con.execute("ATTACH $p AS ud_src (READ_ONLY)", {"p": str(userdata_path)})
+    # A unique alias: connections to one file in one process share its catalog of attached
+    # databases, so two threads refreshing at once must not both use one name.
+    alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
+    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH $p AS {alias} (READ_ONLY)", {"p": str(userdata_path)}))
     try:
         for t in USERDATA_TABLES:
-            con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM ud_src.{t}")
+            try:
+                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}")
+            except duckdb.Error as e:
+                raise RetroscopeError(
+                    f"{userdata_path}: the user-input store is damaged or not Retroscope's "
+                    f"({str(e).splitlines()[0][:120]}); restore it from a backup "
+                    "(`retroscope export retro` writes one) or move it aside") from None
     finally:
-        con.execute("DETACH ud_src")
+        con.execute(f"DETACH {alias}")
 
 
 def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:

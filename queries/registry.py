@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 import queries
+from queries import limits
 from queries.errors import QueryError
 
 
@@ -134,11 +135,13 @@ def _coerce(p: Param, value: object) -> object:
         if p.kind == "date":
             return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
         if p.kind == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
             return int(value)
         if p.kind == "float":
             return float(value)
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         example = {"timestamp": "2026-03-31 or 2026-03-31T17:00:00+00:00", "date": "2026-03-31",
                    "int": "a whole number", "float": "a number", "str": "text"}[p.kind]
         raise QueryError(f"parameter {p.name}={value!r} is not a valid {p.kind} (expected {example})") from None
@@ -165,7 +168,7 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     out = {p.name: _coerce(p, params.get(p.name, p.default)) for p in q.params}
     if out["as_of"] is None:
         out["as_of"] = default_as_of(con)
-    return out
+    return limits.check(out)
 
 
 def run_public(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
@@ -193,6 +196,7 @@ def markdown() -> str:
         if extra:
             lines += ["", "| extra parameter | type | default | meaning |", "|---|---|---|---|"]
             lines += [f"| `{p.name}` | {p.kind} | {'' if p.default is None else p.default} | {p.help} |" for p in extra]
+    lines += ["", limits.markdown()]
     return "\n".join(lines) + "\n"
 
 

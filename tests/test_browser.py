@@ -231,3 +231,34 @@ def test_page_reads_honestly(server, browser, spec, width, board):
         assert sum(frames) < PAYLOAD_LIMIT, f"{where}: {sum(frames):,} bytes over the websocket"
     finally:
         ctx.close()
+
+
+def test_card_markdown_is_text_and_fetches_nothing(server, page, tmp_path):
+    """An anonymous card holding a Markdown image, an HTML image and a link to a remote host
+    is shown as its characters; opening the Retro log sends no request to that host (a
+    card must not be able to make its readers' browsers call out)."""
+    from connectors import userdata
+    from dashboard.components import CARD_COLUMNS
+
+    host = "pixel.tracker.invalid"
+    text = (f"![x](http://{host}/md.png) <img src=\"http://{host}/html.png\"> [see](http://{host}/link) $x^2$ "
+            f"www.{host} me@{host}")
+    store = queries.userdata_path_for(server["db"])
+    records = userdata.load_records(store)
+    for r in records["retros"].itertuples():   # every retro: whichever the page opens shows it
+        userdata.add_card(store, retro_id=r.retro_id, column=CARD_COLUMNS.get(r.kind, CARD_COLUMNS["scrum"])[0],
+                          text=text, theme="[t](http://" + host + "/theme)")
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.route(f"**://{host}/**", lambda route: route.abort())
+    page.goto(f"{server['url']}/retro_log")
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    # its characters are on the page (a bare URL carries an invisible word joiner after ":/")
+    expect(page.get_by_text("![x](http:/", exact=False).first).to_be_visible(timeout=LOAD)
+    expect(page.get_by_text("$x^2$", exact=False).first).to_be_visible(timeout=LOAD)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f'img[src*="{host}"]').count() == 0
+    assert page.locator(f'a[href*="{host}"]').count() == 0
+    assert [u for u in requested if host in u] == []
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, components, data
 from dashboard.filters import sidebar, sprint_picker
+from dashboard.safe_text import md
 
 f = sidebar()
 p = f.params()
@@ -31,7 +32,7 @@ with right:
     components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"What changed in {components.present.sprint_label(s.sprint_name, s.team, s.is_running)}")
+st.subheader(f"What changed in {md(components.present.sprint_label(s.sprint_name, s.team, s.is_running))}")
 scope = data.run_query("sprint__scope_changes", **p)
 carry = data.run_query("sprint__carryover", **p)
 left, right = st.columns(2)

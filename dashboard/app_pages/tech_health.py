@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, components, data
 from dashboard.filters import sidebar
+from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
 
 f = sidebar()
@@ -18,7 +19,7 @@ if counts.get("raw_issues", 0) == 0:
 n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
-st.caption(f"{th.team} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} ({th.period_words()}) "
+st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} ({th.period_words()}) "
            f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
            "Overview's tiles cover the sidebar period, so they can differ.")
 

@@ -1,0 +1,66 @@
+"""Bounds on what enters Retroscope from a file or a form: plausible dates, vote counts,
+file shapes and encodings. One place, so every reader refuses the same things with the
+same words (docs/imports.md, "Limits").
+
+Plain functions, no IO: `connectors.files` and `connectors.userdata` call them where a
+value enters, before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_range
+
+__all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_COLUMNS",
+           "wide_encoding", "duplicates", "redact_url"]
+
+DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
+DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
+MAX_VOTES = 1_000_000          # dot votes on one card
+MAX_COLUMNS = 2_000            # columns of an imported table (a wide metrics file: one per metric;
+                               # the wide reader costs ~1 ms per column, 10,000 took 10 s of CPU)
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' when the bytes are a wide Unicode encoding (by byte-order mark,
+    or NUL bytes regularly between ASCII characters; other binary data is not), else None.
+    Such a file would otherwise be read as one odd column."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = raw[:512]
+    if len(head) < 8:
+        return None
+
+    def zeros(k: int, step: int) -> float:   # share of NUL bytes at positions k, k+step, ...
+        part = head[k::step]
+        return part.count(0) / len(part)
+
+    if all(zeros(k, 4) > 0.9 for k in (1, 2, 3)) or all(zeros(k, 4) > 0.9 for k in (0, 1, 2)):
+        return "UTF-32"
+    for text_at, nul_at in ((0, 1), (1, 0)):   # ASCII in UTF-16 LE / BE: every other byte NUL
+        if zeros(nul_at, 2) > 0.9 and zeros(text_at, 2) < 0.1:
+            return "UTF-16"
+    return None
+
+
+def duplicates(names: list[str]) -> list[str]:
+    """Names that appear more than once, sorted (linear time: a header may be huge)."""
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for n in names:
+        if n in seen:
+            dup.add(n)
+        seen.add(n)
+    return sorted(dup)
+
+
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.\-]*:)?//)?[^/?#@\s]*@")
+
+
+def redact_url(url: object) -> str:
+    """A URL as it may appear in a message or a log: any `user:password@` part (in any
+    scheme, or none) replaced by `***@`."""
+    return _USERINFO.sub(r"\1***@", str(url))

@@ -1,0 +1,85 @@
+"""Bounds on query parameters and on the dates data may carry: one place, so the CLI,
+the pages and the importers refuse the same things with the same words
+(docs/queries.md "Limits", docs/imports.md "Limits").
+
+Plain data and checks, no IO. A parameter outside its range raises `QueryError` naming
+the parameter, the value and the allowed range.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from queries.errors import QueryError
+
+# Plausible dates for data and parameters: earlier or later is a typo (0001-01-01,
+# 9999-12-31) and would overflow the analyses' date arithmetic.
+DATE_MIN = date(1970, 1, 1)
+DATE_MAX = date(2099, 12, 31)
+DATE_RANGE_TEXT = f"a date between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}"
+
+# name -> (lowest, highest) for the whole-number parameters of the public queries
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "window": (7, 365),             # impact: days in the pre and post windows
+    "lag": (0, 365),                # impact: days between shipping and the post window
+    "window_days": (1, 3650),       # forecast: days of throughput history
+    "runs": (1, 100_000),           # forecast: simulation runs
+    "items": (0, 1_000_000),        # forecast: items left
+    "seed": (0, 2**32 - 1),         # random seeds (numpy's range)
+}
+MAX_HORIZON_DAYS = 730              # forecast: target_date at most two years after as_of
+MAX_SIMULATED_DAYS = 20_000_000     # forecast: runs × horizon days (memory: 8 bytes each)
+
+
+def date_out_of_range(d: date) -> str | None:
+    """The problem with an implausible date, or None."""
+    if d < DATE_MIN:
+        return f"{d.isoformat()} is before {DATE_MIN.isoformat()}"
+    if d > DATE_MAX:
+        return f"{d.isoformat()} is after {DATE_MAX.isoformat()}"
+    return None
+
+
+def _day(v: date | datetime) -> date:
+    return v.astimezone(UTC).date() if isinstance(v, datetime) and v.tzinfo else (
+        v.date() if isinstance(v, datetime) else v)
+
+
+def check(params: dict) -> dict:
+    """Check typed parameters (None = not given) against the bounds; returns them unchanged."""
+    for name in ("as_of", "date_from", "date_to", "target_date"):
+        v = params.get(name)
+        if v is not None and (problem := date_out_of_range(_day(v))):
+            raise QueryError(f"parameter {name}: {problem} (expected {DATE_RANGE_TEXT})")
+    for name, (lo, hi) in INT_RANGES.items():
+        v = params.get(name)
+        if v is not None and not lo <= v <= hi:
+            raise QueryError(f"parameter {name}={v} is out of range (expected a whole number from {lo:,} to {hi:,})")
+    f, t = params.get("date_from"), params.get("date_to")
+    if f is not None and t is not None and f > t:
+        raise QueryError(f"parameter date_from {f.isoformat()} is after date_to {t.isoformat()} "
+                         "(expected date_from on or before date_to)")
+    target, as_of = params.get("target_date"), params.get("as_of")
+    if target is not None and as_of is not None:
+        start = _day(as_of)
+        if not start <= target <= start + timedelta(days=MAX_HORIZON_DAYS):
+            raise QueryError(f"parameter target_date {target.isoformat()} is outside "
+                             f"{start.isoformat()} .. {(start + timedelta(days=MAX_HORIZON_DAYS)).isoformat()} "
+                             f"(expected a day from as_of to {MAX_HORIZON_DAYS} days after it)")
+        runs = params.get("runs") or 1
+        if runs * (target - start).days > MAX_SIMULATED_DAYS:
+            raise QueryError(f"parameters runs={runs} × {(target - start).days} days to target_date exceed "
+                             f"{MAX_SIMULATED_DAYS:,} simulated days (expected fewer runs or a nearer target_date)")
+    return params
+
+
+def markdown() -> str:
+    """The 'Limits' section of docs/queries.md."""
+    lines = ["## Limits", "",
+             f"Dates (`as_of`, `date_from`, `date_to`, `target_date`) must lie between {DATE_MIN.isoformat()} and "
+             f"{DATE_MAX.isoformat()}, and `date_from` on or before `date_to`. `target_date` lies from `as_of` to "
+             f"{MAX_HORIZON_DAYS} days after it, and `runs` × days to `target_date` stays under "
+             f"{MAX_SIMULATED_DAYS:,}. A value outside its range is refused with one line naming it.", "",
+             "| parameter | lowest | highest |", "|---|---|---|"]
+    lines += [f"| `{n}` | {lo:,} | {hi:,} |" for n, (lo, hi) in INT_RANGES.items()]
+    return "\n".join(lines)
