@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 
 from queries.config import AnalysisConfig
+from queries.errors import RetroscopeError
 
 SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
@@ -135,6 +136,9 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
                            f"FROM {SCHEMA}.meta").fetchall()
     except duckdb.CatalogException:
         return None
+    except duckdb.Error as e:   # a damaged file opens, then fails on its first read
+        raise RetroscopeError(f"cannot read the warehouse: {str(e).splitlines()[0]}; if the file is damaged, "
+                              "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
     if not rows:
         return None
     return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3]}
