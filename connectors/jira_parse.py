@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
+from queries.limits import DATE_RANGE_TEXT, date_out_of_range
+
 # --------------------------------------------------------------------------- timestamps
 _TS = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
@@ -28,7 +30,36 @@ _NULLS = ("", "<null>", "null", "None")
 def parse_ts(value: Any) -> datetime | None:
     """A Jira timestamp as an aware UTC datetime; None for empty / `<null>`.
     Accepts `+0800`, `+08:00`, `+08`, `Z`, optional fractions; a value without an offset
-    is taken as UTC. Raises ValueError on anything else."""
+    is taken as UTC. Raises ValueError on anything else, and on an implausible instant
+    (outside the dates queries.limits allows: a typo such as year 1 or 9999 would break
+    every later analysis)."""
+    dt = _parse_ts(value)
+    if dt is not None:
+        problem = date_out_of_range(dt.date())
+        if problem:
+            raise ValueError(f"timestamp {value!r}: {problem} (expected {DATE_RANGE_TEXT})")
+    return dt
+
+
+def _sprint_ts(value: Any) -> datetime | None:
+    """A sprint date typed by a person (start, end): an implausible one counts as not set, so
+    one mistyped sprint does not stop the sync (the sprint then has no such date)."""
+    try:
+        return parse_ts(value)
+    except ValueError:
+        if _parse_ts_or_none(value) is not None:   # well formed but implausible
+            return None
+        raise
+
+
+def _parse_ts_or_none(value: Any) -> datetime | None:
+    try:
+        return _parse_ts(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_ts(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -145,10 +176,10 @@ def sprint_from_agile(obj: dict[str, Any], board_id: str | None = None) -> Sprin
         state=_state(obj.get("state")),
         board_id=str(origin) if origin is not None else None,
         goal=obj.get("goal") or None,
-        start_at=parse_ts(obj.get("startDate")),
-        end_at=parse_ts(obj.get("endDate")),
-        complete_at=parse_ts(obj.get("completeDate")),
-        activated_at=parse_ts(obj.get("activatedDate")),
+        start_at=_sprint_ts(obj.get("startDate")),
+        end_at=_sprint_ts(obj.get("endDate")),
+        complete_at=_sprint_ts(obj.get("completeDate")),
+        activated_at=_sprint_ts(obj.get("activatedDate")),
     )
 
 

@@ -68,7 +68,7 @@ def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """(team, its sprints by start) per board; one unnamed group when there is no team column."""
     if "team" not in s.columns:
         return [("", s.sort_values("start_at"))]
-    return [(str(team), part.sort_values("start_at")) for team, part in s.groupby("team", sort=True)]
+    return [(safe_text.plot(team), part.sort_values("start_at")) for team, part in s.groupby("team", sort=True)]
 
 
 def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "") -> go.Figure:
@@ -82,6 +82,8 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
                         subplot_titles=[t for t, _ in groups] if many else None)
     for i, (team, part) in enumerate(groups, start=1):
         before = len(fig.data)
+        if "label" in part.columns:   # Jira's sprint names, shown as text (no Plotly pseudo-HTML)
+            part = part.assign(label=part["label"].map(safe_text.plot))
         draw(fig, _short_labels(part), i, i == 1)
         for trace in fig.data[before:]:
             trace.meta = {"team": team}      # which team each mark belongs to (the browser test reads it)
@@ -438,14 +440,14 @@ def effect_interval(impact: pd.DataFrame) -> go.Figure:
     d = impact.dropna(subset=["effect_rel"]) if not impact.empty else impact
     if d.empty:
         return empty("no effects estimated yet")
-    y = d["item_key"] + " · " + d["metric"]
+    y = (d["item_key"] + " · " + d["metric"]).map(safe_text.plot)
     x = d["effect_rel"] * 100
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="markers",
         marker=dict(size=11, color=[VERDICT_COLOURS.get(v, GREY) for v in d["verdict"]]),
         error_x=dict(type="data", symmetric=False, array=d["ci_high_rel"] * 100 - x,
                      arrayminus=x - d["ci_low_rel"] * 100),
-        customdata=d[["verdict", "item_name"]],
+        customdata=d[["verdict", "item_name"]].assign(item_name=d["item_name"].map(safe_text.plot)),
         hovertemplate="%{customdata[1]}<br>%{y}: %{x:.1f} % (%{customdata[0]})<extra></extra>"))
     fig.add_vline(x=0, line_color=GREY)
     fig.update_yaxes(autorange="reversed")
@@ -460,7 +462,7 @@ def sprint_trend(sprints: pd.DataFrame, col: str, label: str, pct: bool = False,
         return empty()
     s = sprints.sort_values("start_at")
     y = s[col] * (100 if pct else 1)
-    fig = go.Figure(go.Bar(x=s["sprint_name"], y=y, marker_color=BLUE, name=label))
+    fig = go.Figure(go.Bar(x=s["sprint_name"].map(safe_text.plot), y=y, marker_color=BLUE, name=label))
     if target is not None:
         fig.add_hline(y=target * (100 if pct else 1), line_dash="dash", line_color=RED, annotation_text="target")
     return _layout(fig, "sprint", label, height=260, legend=False)

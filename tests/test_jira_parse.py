@@ -17,6 +17,7 @@ from connectors.jira_parse import (
     parse_sprint_string,
     parse_sprint_value,
     parse_ts,
+    sprint_from_agile,
 )
 from queries.errors import RetroscopeError
 
@@ -205,3 +206,19 @@ def test_no_story_point_field_is_a_warning_not_an_error():
     r = resolve_fields(fields, ["ATL"], {}, {})
     assert r.per_project["ATL"].story_points is None
     assert any("no story-point field" in w and "[jira.fields] story_points" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00.000+0000", "9999-12-31T23:59:59.000Z", "1500-03-01T10:00:00Z",
+                                   253402300799000])
+def test_an_implausible_timestamp_is_refused_with_the_allowed_range(value):
+    with pytest.raises(ValueError, match="between 1970-01-01 and 2099-12-31"):
+        parse_ts(value)
+
+
+def test_a_mistyped_sprint_date_counts_as_not_set_and_the_rest_is_kept():
+    s = sprint_from_agile({"id": 7, "name": "S7", "state": "closed", "startDate": "9999-01-05T09:00:00.000Z",
+                           "endDate": "2026-01-19T09:00:00.000Z", "completeDate": "0001-01-01T00:00:00Z"}, "1")
+    assert s.start_at is None and s.complete_at is None
+    assert s.end_at.isoformat() == "2026-01-19T09:00:00+00:00"
+    with pytest.raises(ValueError):   # a malformed one is still an error
+        sprint_from_agile({"id": 8, "startDate": "next tuesday"}, "1")
