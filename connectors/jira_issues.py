@@ -52,10 +52,7 @@ SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
 ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)
 ID_PAGE_DC = 1000          # DC caps pages with jira.search.views.default.max (often 1000)
 BULK_IDS = 1000            # issues per bulkfetch call (API limit)
-BULK_PAGE = 10000          # histories per bulkfetch page (API max)
-CHANGELOG_PAGE = 100       # per-issue changelog page
 CHUNK = 1000               # issues processed (histories fetched, rows written) together
-POST_JQL_LEN = 1500        # longer JQL goes in a POST body
 BASE_FIELDS = ("summary", "issuetype", "status", "project", "parent", "resolution", "resolutiondate",
                "created", "updated", "labels", "components", "fixVersions", "timeoriginalestimate",
                "timespent")
