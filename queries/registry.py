@@ -209,7 +209,9 @@ def markdown() -> str:
     """docs/queries.md, generated from the registry (a test keeps the file in step)."""
     lines = ["# Public queries", "",
              "Generated from `queries/registry.py` by `python -m queries.registry > docs/queries.md`; "
-             "a test fails when this file and the registry disagree.", "",
+             "a test fails when this file and the registry disagree, and another when a query returns other "
+             "columns than the registry lists (the column lists below are exactly what each query returns, "
+             "in order).", "",
              "Run any of them with `retroscope query NAME [--param k=v]... [--as-of DATE] "
              "[--format table|csv|json]`. Every query takes the common filters; NULL (not given) means "
              "no filter.", "", "## Common parameters", "", "| parameter | type | meaning |", "|---|---|---|"]
