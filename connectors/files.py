@@ -396,15 +396,14 @@ def split_metrics(v: object) -> list[str]:
     return [x.strip() for x in re.split(r"[;,|]", str(v)) if x.strip()]
 
 
-def parse_share(v: object) -> float | None:
-    """A relative change: 0.05, 5% or '5 %' → 0.05. None if not a number."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return 0.0
-    if isinstance(v, int | float) and not isinstance(v, bool):
+def number(v: object) -> float | None:
+    """One given value as a number: 3, '3.5', '3,5', '5%' or '5 %' (→ 0.05). None if it is not
+    a finite number (booleans are not numbers). Used for form and retro records too."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
         return float(v) if math.isfinite(v) else None
     t = str(v).strip().replace(",", ".")
-    if t == "":
-        return 0.0
     pct = t.endswith("%")
     try:
         x = float(t.rstrip("%").strip())
@@ -415,14 +414,26 @@ def parse_share(v: object) -> float | None:
     return x / 100 if pct else x
 
 
+def parse_share(v: object) -> float | None:
+    """A relative change: 0.05, 5% or '5 %' → 0.05; missing → 0. None if not a number."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+        return 0.0
+    return number(v)
+
+
+def unknown_metric(m: str, known: set[str]) -> tuple[str, str]:
+    """(problem, expected) for a metric name the warehouse does not hold."""
+    hint = ", ".join(sorted(known)[:8]) + ("…" if len(known) > 8 else "") if known else \
+        "none loaded yet; import metrics first"
+    return f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}"
+
+
 def check_metric_list(probs: Problems, row: int, column: str, names: list[str], known: set[str] | None) -> None:
     for m in names:
         if not METRIC_NAME.match(m):
             probs.add(row, column, f"{_show(m)} is not a metric name", "letters, digits, _ . -")
         elif known is not None and m not in known:
-            hint = ", ".join(sorted(known)[:8]) + ("…" if len(known) > 8 else "") if known else \
-                "none loaded yet; import metrics first"
-            probs.add(row, column, f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}")
+            probs.add(row, column, *unknown_metric(m, known))
 
 
 def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | None) -> pd.DataFrame:
