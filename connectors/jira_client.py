@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from jira import JIRA
 
-from connectors.jira_transport import JiraAuth, JiraHTTPError, _Transport, normalize_url
+from connectors.jira_transport import JiraAuth, JiraHTTPError, Transport, normalize_url
 from connectors.settings import JiraSettings
 from queries.errors import RetroscopeError
 
@@ -71,7 +71,7 @@ class JiraClient:
             else {"token_auth": auth.secret}
         self.jira = JIRA(server=self.url, options={"check_update": False}, get_server_info=False,
                          max_retries=0, timeout=settings.timeout_seconds, **kwargs)
-        self.transport = _Transport(_Private.session(self.jira), base_url=self.url, auth=auth, timeout=settings.timeout_seconds,
+        self.transport = Transport(_Private.session(self.jira), base_url=self.url, auth=auth, timeout=settings.timeout_seconds,
                                     max_retries=settings.max_retries, sleep=sleep, backoff_base=backoff_base)
         self.cloud = False
         self.version: tuple[int, ...] = ()

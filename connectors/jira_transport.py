@@ -1,4 +1,4 @@
-"""Talking HTTP to Jira: credentials from the environment, the site URL, and `_Transport`,
+"""Talking HTTP to Jira: credentials from the environment, the site URL, and `Transport`,
 which wraps the `jira` client's session so every request gets exact `Retry-After` waits on
 429/503, bounded exponential back-off on connection errors, timeouts and other 5xx
 (`[jira].max_retries`), a timeout (`[jira].timeout_seconds`), a count per endpoint, and a
@@ -15,8 +15,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +22,7 @@ import requests
 from jira.exceptions import JIRAError
 
 from connectors.bounds import redact_url
+from connectors.http_retry import retry_after_seconds
 from queries.errors import RetroscopeError
 
 log = logging.getLogger("retroscope.jira")
@@ -78,19 +77,7 @@ class JiraHTTPError(RetroscopeError):
 
 
 def _retry_after(resp: requests.Response | None) -> float | None:
-    if resp is None:
-        return None
-    v = resp.headers.get("Retry-After")
-    if not v:
-        return None
-    try:
-        return max(0.0, float(v))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(v) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
+    return retry_after_seconds(resp.headers.get("Retry-After")) if resp is not None else None
 
 
 def _jira_message(resp: requests.Response | None) -> str:
@@ -118,7 +105,7 @@ def endpoint_of(path: str) -> str:
                     for n, p in enumerate(parts))
 
 
-class _Transport:
+class Transport:
     """Wraps the jira session's `request`: exact Retry-After, bounded back-off, counting,
     one-line errors. Installed on the instance, so every library call goes through it."""
 
