@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from connectors import files
+from connectors import files, imports
 from connectors.settings import Settings
-from dashboard import cli_import
 
 
 def make_file(path: Path, rows: int, layout: str, fmt: str) -> Path:
@@ -73,7 +72,7 @@ def main() -> None:
         settings = Settings(db_path=d / "bench.duckdb")
         for label in ("import into an empty warehouse", "re-import (upsert over the same keys)"):
             t0 = time.perf_counter()
-            cli_import.import_metrics(str(f), settings, as_of=date(2026, 6, 30))
+            imports.import_metrics(str(f), settings, as_of=date(2026, 6, 30))
             secs = time.perf_counter() - t0
             print(f"{label}: {n:,} rows in {secs:.2f}s = {n / secs:,.0f} rows/s")
 

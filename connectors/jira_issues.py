@@ -1,21 +1,14 @@
 """`retroscope sync jira`: issues, full history, boards, sprints and versions from Jira Cloud
-or Data Center into the warehouse. The only module that imports `jira`.
+or Data Center into the warehouse: the sync orchestration. The HTTP side is
+`connectors.jira_transport` (credentials, retries, errors) and `connectors.jira_client`
+(the endpoints, over the real `jira` library, and `_Private`, every private member of it the
+connector relies on); issue parsing is `connectors.jira_parse`.
 
-- The real `jira` client does the talking through its public API; the calls it does not wrap
-  (bulk changelog, per-issue changelog, board configuration) and the few private members the
-  connector relies on are all in `_Private`, which `tests/test_jira_private.py` checks, so an
-  upgrade of `jira` that changes them fails there, loudly, in one place.
 - Request budget: rarely-changing metadata (site type, user timezone, fields, statuses,
   projects, boards, board configuration, versions) is cached in the warehouse
   (`raw_sync_state`, scope `jira_meta`) and refreshed on `--full` or when older than
   `[jira] metadata_max_age_hours`; a no-change incremental sync makes 2 requests (the empty
   search and an issue count compared with the warehouse to catch deletions).
-- Fault handling: the client is built with `max_retries=0` (its own back-off may retry a
-  429 before `Retry-After` has passed) and its session's `request` is wrapped by
-  `_Transport`, which waits exactly `Retry-After` on 429/503, backs off exponentially on
-  connection errors, timeouts and other 5xx (bounded by `[jira].max_retries`), gives every
-  request `[jira].timeout_seconds`, counts requests and logs method/path/status/time at
-  debug level (never headers, so never credentials).
 - Everything is written through `connectors.load.staged_load` in one transaction: a
   failed or interrupted sync leaves the previous warehouse untouched.
 """
@@ -24,27 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
-import requests
-from jira import JIRA
-from jira.exceptions import JIRAError
 
-from connectors.bounds import redact_url
+from connectors.jira_client import JiraClient
 from connectors.jira_fields import ResolvedFields, resolve_fields
 from connectors.jira_parse import (
     HistoryRows,
@@ -54,11 +39,12 @@ from connectors.jira_parse import (
     parse_date,
     sprint_from_agile,
 )
+from connectors.jira_transport import JiraAuth, JiraHTTPError
+from connectors.jira_transport import auth_from_env as auth_from_env
+from connectors.jira_transport import endpoint_of as endpoint_of
 from connectors.load import LoadWriter, staged_load
 from connectors.settings import JiraSettings
 from queries.errors import RetroscopeError
-
-log = logging.getLogger("retroscope.jira")
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -66,438 +52,11 @@ SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
 ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)
 ID_PAGE_DC = 1000          # DC caps pages with jira.search.views.default.max (often 1000)
 BULK_IDS = 1000            # issues per bulkfetch call (API limit)
-BULK_PAGE = 10000          # histories per bulkfetch page (API max)
-CHANGELOG_PAGE = 100       # per-issue changelog page
 CHUNK = 1000               # issues processed (histories fetched, rows written) together
-POST_JQL_LEN = 1500        # longer JQL goes in a POST body
 BASE_FIELDS = ("summary", "issuetype", "status", "project", "parent", "resolution", "resolutiondate",
                "created", "updated", "labels", "components", "fixVersions", "timeoriginalestimate",
                "timespent")
 
-
-# --------------------------------------------------------------------------- auth
-@dataclass(frozen=True)
-class JiraAuth:
-    """Credentials from the environment. The secret is kept out of repr() and never logged."""
-
-    kind: str                                   # basic (Cloud) | pat (Data Center)
-    email: str | None = None
-    secret: str = field(default="", repr=False)
-
-    @property
-    def env_names(self) -> str:
-        return "JIRA_EMAIL and JIRA_API_TOKEN" if self.kind == "basic" else "JIRA_PAT"
-
-
-def auth_from_env(env: dict[str, str] | None = None) -> JiraAuth:
-    """JIRA_EMAIL + JIRA_API_TOKEN (Cloud, basic auth) or JIRA_PAT (Data Center, bearer)."""
-    env = os.environ if env is None else env
-    token, email, pat = env.get("JIRA_API_TOKEN"), env.get("JIRA_EMAIL"), env.get("JIRA_PAT")
-    if token:
-        if not email:
-            raise RetroscopeError("JIRA_API_TOKEN is set but JIRA_EMAIL is not; export JIRA_EMAIL=<your Atlassian "
-                                  "account email> (Cloud) or use JIRA_PAT for Data Center")
-        return JiraAuth("basic", email, token)
-    if pat:
-        return JiraAuth("pat", None, pat)
-    raise RetroscopeError("no Jira credentials in the environment; export JIRA_EMAIL and JIRA_API_TOKEN "
-                          "(Jira Cloud API token) or JIRA_PAT (Data Center personal access token)")
-
-
-def normalize_url(url: str) -> str:
-    """The site's base URL without credentials, query or trailing slash."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RetroscopeError(f"Jira URL {redact_url(url)!r} is not an http(s) URL; "
-                              "pass e.g. --url https://your-site.atlassian.net")
-    host = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
-    return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
-
-
-
-# --------------------------------------------------------------------------- private jira members
-class _Private:
-    """Every use of a private member of the `jira` library, in one place.
-
-    The library offers no public call for: board configuration, the bulk and per-issue
-    changelog endpoints, setting the request session's timeout and wrapping its `request`,
-    telling the client the deployment type/version without a serverInfo request, and
-    pre-filling its field-name cache (without which its search helpers fetch /field again).
-    `tests/test_jira_private.py` asserts each member still exists with the shape used here."""
-
-    @staticmethod
-    def session(client: JIRA) -> requests.Session:
-        return client._session
-
-    @staticmethod
-    def get_json(client: JIRA, path: str, params: dict[str, Any] | None, base: str, use_post: bool = False) -> Any:
-        return client._get_json(path, params=params, base=base, use_post=use_post)
-
-    @staticmethod
-    def set_site(client: JIRA, deployment: str | None, version: tuple[int, ...]) -> None:
-        client.deploymentType = deployment           # public attribute, read by the private _is_cloud
-        client._version = version or (0, 0, 0)
-
-    @staticmethod
-    def is_cloud(client: JIRA) -> bool:
-        return bool(client._is_cloud)
-
-    @staticmethod
-    def prefill_field_cache(client: JIRA, fields: list[dict[str, Any]]) -> None:
-        cache = {n: f["id"] for f in fields for n in f.get("clauseNames") or [] if "id" in f}
-        client._fields_cache_value = cache or {"__retroscope__": "__none__"}
-
-# --------------------------------------------------------------------------- transport
-class JiraHTTPError(RetroscopeError):
-    def __init__(self, message: str, status: int | None, method: str, path: str) -> None:
-        super().__init__(message)
-        self.status, self.method, self.path = status, method, path
-
-
-def _retry_after(resp: requests.Response | None) -> float | None:
-    if resp is None:
-        return None
-    v = resp.headers.get("Retry-After")
-    if not v:
-        return None
-    try:
-        return max(0.0, float(v))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(v) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def _jira_message(resp: requests.Response | None) -> str:
-    if resp is None:
-        return ""
-    try:
-        body = resp.json()
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
-    msgs = list(body.get("errorMessages") or [])
-    errs = body.get("errors")
-    if isinstance(errs, dict):
-        msgs += [f"{k}: {v}" for k, v in errs.items()]
-    if body.get("message"):
-        msgs.append(str(body["message"]))
-    return " ".join(str(m) for m in msgs).replace("\n", " ")[:300]
-
-
-def endpoint_of(path: str) -> str:
-    """A request path with ids replaced, e.g. /rest/agile/1.0/board/{id}/sprint."""
-    parts = path.split("/")          # ['', 'rest', 'api', '2', ...]: the API version stays
-    return "/".join(p if n < 4 or not (p.isdigit() or re.fullmatch(r"[A-Z][A-Z0-9_]+-\d+", p)) else "{id}"
-                    for n, p in enumerate(parts))
-
-
-class _Transport:
-    """Wraps the jira session's `request`: exact Retry-After, bounded back-off, counting,
-    one-line errors. Installed on the instance, so every library call goes through it."""
-
-    def __init__(self, client: JIRA, *, base_url: str, auth: JiraAuth, timeout: float,
-                 max_retries: int, sleep: Callable[[float], None] = time.sleep,
-                 backoff_base: float = 1.0, max_wait: float = 600.0) -> None:
-        session = _Private.session(client)
-        session.timeout = timeout
-        self._orig = session.request
-        session.request = self.request
-        self.base_url, self.auth, self.timeout = base_url, auth, timeout
-        self.max_retries, self.sleep, self.backoff_base, self.max_wait = max_retries, sleep, backoff_base, max_wait
-        self.requests = 0
-        self.by_endpoint: dict[str, int] = defaultdict(int)
-        self.waited = 0.0
-
-    def _path(self, url: str | bytes) -> str:
-        u = url.decode() if isinstance(url, bytes) else str(url)
-        parts = urlsplit(u)
-        return parts.path
-
-    def request(self, method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
-        path = self._path(url)
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests += 1
-            self.by_endpoint[f"{method} {endpoint_of(path)}"] += 1
-            t0 = time.perf_counter()
-            resp: requests.Response | None = None
-            exc: Exception | None = None
-            try:
-                resp = self._orig(method, url, **kwargs)
-            except JIRAError as e:
-                resp = e.response
-            except requests.RequestException as e:
-                exc = e
-            ms = (time.perf_counter() - t0) * 1000
-            status = resp.status_code if resp is not None else None
-            log.debug("%s %s -> %s in %.0f ms", method, path, status or type(exc).__name__, ms)
-            if resp is not None and resp.ok:
-                return resp
-            wait = None
-            if status in (429, 503):
-                wait = _retry_after(resp)
-                if wait is not None and wait > self.max_wait:
-                    raise JiraHTTPError(
-                        f"Jira at {self.base_url} asked to wait {wait:.0f}s (HTTP {status}, Retry-After) on "
-                        f"{method} {path}; try the sync again later", status, method, path)
-            retryable = exc is not None or status == 429 or (status is not None and status >= 500)
-            if not retryable:
-                raise self._error(method, path, status, resp)
-            if attempt > self.max_retries:
-                raise self._give_up(method, path, status, exc, attempt)
-            if wait is None:
-                wait = min(60.0, self.backoff_base * 2 ** (attempt - 1))
-            log.warning("Jira %s on %s %s; retrying in %.1fs (attempt %d of %d)",
-                        status or type(exc).__name__, method, path, wait, attempt + 1, self.max_retries + 1)
-            self.waited += wait
-            self.sleep(wait)
-
-    def _give_up(self, method: str, path: str, status: int | None, exc: Exception | None, attempts: int) -> JiraHTTPError:
-        if exc is not None:
-            if isinstance(exc, requests.Timeout):
-                return JiraHTTPError(
-                    f"Jira at {self.base_url} did not answer {method} {path} within {self.timeout:g}s "
-                    f"({attempts} attempts); raise [jira] timeout_seconds in retroscope.toml or try later",
-                    None, method, path)
-            return JiraHTTPError(
-                f"cannot reach Jira at {self.base_url} ({type(exc).__name__} on {method} {path}, {attempts} "
-                "attempts); check the URL (--url or [jira] url) and your network", None, method, path)
-        return JiraHTTPError(
-            f"Jira at {self.base_url} kept failing: HTTP {status} on {method} {path} after {attempts} attempts; "
-            "try again later (or raise [jira] max_retries)", status, method, path)
-
-    def _error(self, method: str, path: str, status: int | None, resp: requests.Response | None) -> JiraHTTPError:
-        where = f"HTTP {status} on {method} {path}"
-        if status == 401:
-            msg = (f"Jira at {self.base_url} rejected the credentials ({where}); set {self.auth.env_names} "
-                   f"to a valid {'API token and its account email' if self.auth.kind == 'basic' else 'personal access token'} "
-                   "for that site")
-        elif status == 403:
-            msg = (f"Jira at {self.base_url} refused access ({where}); the account behind {self.auth.env_names} "
-                   "needs the Browse projects permission (and board access for agile data), or the token is wrong")
-        elif status == 410:
-            msg = (f"Jira at {self.base_url} says this API was removed ({where}); on Jira Cloud the old search "
-                   "was replaced by /search/jql: check that serverInfo reports deploymentType Cloud for this URL")
-        else:
-            detail = _jira_message(resp)
-            msg = f"Jira at {self.base_url} answered {where}" + (f": {detail}" if detail else "")
-        return JiraHTTPError(msg, status, method, path)
-
-
-# --------------------------------------------------------------------------- client
-class JiraClient:
-    """The endpoints the sync needs, over the real `jira` client."""
-
-    API3 = "{server}/rest/api/3/{path}"
-
-    def __init__(self, url: str, auth: JiraAuth, settings: JiraSettings, *,
-                 sleep: Callable[[float], None] = time.sleep, backoff_base: float = 1.0) -> None:
-        self.url = normalize_url(url)
-        kwargs: dict[str, Any] = {"basic_auth": (auth.email, auth.secret)} if auth.kind == "basic" \
-            else {"token_auth": auth.secret}
-        self.jira = JIRA(server=self.url, options={"check_update": False}, get_server_info=False,
-                         max_retries=0, timeout=settings.timeout_seconds, **kwargs)
-        self.transport = _Transport(self.jira, base_url=self.url, auth=auth, timeout=settings.timeout_seconds,
-                                    max_retries=settings.max_retries, sleep=sleep, backoff_base=backoff_base)
-        self.cloud = False
-        self.version: tuple[int, ...] = ()
-
-    @property
-    def requests(self) -> int:
-        return self.transport.requests
-
-    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ValueError as e:   # a 200 that is not JSON: a login page, a proxy
-            raise RetroscopeError(f"Jira at {self.url} answered {what} with something that is not JSON "
-                                  f"({type(e).__name__}); check the URL points at the Jira site itself") from None
-
-    def _with_ids(self, items: Any, what: str, key: str = "id") -> Any:
-        """Every item of a listing must carry an id: a 200 with `{}` or items without ids (a proxy,
-        a wrong URL, a broken plugin) is one clear line, not a KeyError deep in the sync."""
-        if not isinstance(items, list) or any(not isinstance(i, dict) or i.get(key) in (None, "") for i in items):
-            raise RetroscopeError(f"Jira at {self.url} answered {what} with items that have no {key!r}; check the URL "
-                                  "points at the Jira site itself (not a proxy or login page) and try again")
-        return items
-
-    def get(self, path: str, params: dict[str, Any] | None = None, *, base: str | None = None) -> Any:
-        return self._call(f"GET {path}", _Private.get_json, self.jira, path, params, base or self.jira.JIRA_BASE_URL)
-
-    def post(self, path: str, body: dict[str, Any], *, base: str | None = None) -> Any:
-        return self._call(f"POST {path}", _Private.get_json, self.jira, path, body,
-                          base or self.jira.JIRA_BASE_URL, True)
-
-    def agile(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self.get(path, params, base=self.jira.AGILE_BASE_URL)
-
-    # -- site
-    def detect(self) -> dict[str, Any]:
-        info = self._call("GET serverInfo", self.jira.server_info)
-        if not isinstance(info, dict) or "deploymentType" not in info and "versionNumbers" not in info:
-            raise RetroscopeError(f"Jira at {self.url} answered GET serverInfo without a deployment type or version; "
-                                  "check the URL points at the Jira site itself (not a proxy or login page)")
-        self.use_site(info.get("deploymentType"), tuple(info.get("versionNumbers") or (0, 0, 0)))
-        return info
-
-    def use_site(self, deployment: str | None, version: tuple[int, ...]) -> None:
-        """Tell the client what serverInfo said (from this run or the warehouse's cache)."""
-        _Private.set_site(self.jira, deployment, tuple(version))
-        self.cloud = _Private.is_cloud(self.jira)
-        self.version = tuple(version)
-
-    def myself(self) -> dict[str, Any]:
-        me = self._call("GET myself", self.jira.myself)
-        return me if isinstance(me, dict) else {}
-
-    def user_timezone(self) -> str:
-        return str(self.myself().get("timeZone") or "UTC")
-
-    def fields(self) -> list[dict[str, Any]]:
-        fields = self._call("GET field", self.jira.fields) or []
-        self.use_fields(fields)
-        return fields
-
-    def use_fields(self, fields: list[dict[str, Any]]) -> None:
-        # Pre-fill the library's name->id cache so its search helpers don't fetch /field again.
-        _Private.prefill_field_cache(self.jira, fields)
-
-    def statuses(self) -> list[dict[str, Any]]:
-        return self._with_ids([s.raw for s in self._call("GET status", self.jira.statuses)], "GET status")
-
-    def projects(self) -> list[dict[str, Any]]:
-        """Every project the account can browse: one request."""
-        return self._with_ids([p.raw for p in self._call("GET project", self.jira.projects)], "GET project", "key")
-
-    def versions(self, key: str) -> list[dict[str, Any]]:
-        return [v.raw for v in self._call(f"GET project/{key}/versions", self.jira.project_versions, key)]
-
-    def board(self, board_id: str) -> dict[str, Any]:
-        try:
-            board = self.agile(f"board/{board_id}")      # the library has no single-board getter
-            return self._with_ids([board], f"GET board/{board_id}")[0]
-        except JiraHTTPError as e:
-            if e.status == 404:
-                raise RetroscopeError(
-                    f"Jira board {board_id} not found at {self.url} (HTTP 404 on GET {e.path}); check --board / "
-                    "[jira] boards (the number in the board's URL: rapidView=…) and board access") from None
-            raise
-
-    def _pages(self, what: str, fetch: Callable[[int], Any]) -> Iterable[dict[str, Any]]:
-        """Agile paging over the library's ResultList (50 a page), advancing by what came back."""
-        start = 0
-        while True:
-            page = self._call(what, fetch, start)
-            values = [v.raw for v in page]
-            yield from values
-            start += len(values)
-            total, is_last = getattr(page, "total", None), getattr(page, "isLast", None)
-            if not values or is_last is True or (total is not None and start >= int(total)) \
-                    or (is_last is None and total is None):
-                return
-
-    def boards(self) -> list[dict[str, Any]]:
-        """Every board the account can see, 50 a page (not one listing per project)."""
-        return self._with_ids(list(self._pages("GET board", lambda start: self.jira.boards(startAt=start, maxResults=50))),
-                              "GET board")
-
-    def board_configuration(self, board_id: str) -> dict[str, Any] | None:
-        try:
-            return self.agile(f"board/{board_id}/configuration")
-        except JiraHTTPError as e:
-            if e.status in (400, 403, 404):     # team-managed boards may not expose it
-                return None
-            raise
-
-    def sprints(self, board_id: str) -> list[dict[str, Any]]:
-        try:
-            return self._with_ids(list(self._pages(f"GET board/{board_id}/sprint", lambda start: self.jira.sprints(
-                int(board_id), startAt=start, maxResults=50))), f"GET board/{board_id}/sprint")
-        except JiraHTTPError as e:
-            if e.status in (400, 404):          # kanban boards: "board does not support sprints"
-                return []
-            raise
-
-    # -- issues
-    def approximate_count(self, jql: str) -> int | None:
-        try:
-            n = self._call("POST search/approximate-count", self.jira.approximate_issue_count, jql)
-        except JiraHTTPError:
-            return None
-        return int(n) if isinstance(n, int | float) else None
-
-    def search_cloud(self, jql: str, fields: list[str], token: str | None, max_results: int) -> dict[str, Any]:
-        page = self._call("search/jql", self.jira.enhanced_search_issues, jql, nextPageToken=token,
-                          maxResults=max_results, fields=list(fields), json_result=True,
-                          use_post=len(jql) > POST_JQL_LEN) or {}
-        self._with_ids(page.get("issues") or [] if isinstance(page, dict) else None, "search/jql")
-        return page
-
-    def search_dc(self, jql: str, fields: list[str], start: int, max_results: int,
-                  expand: str | None) -> dict[str, Any]:
-        try:
-            page = self._call("search", self.jira.search_issues, jql, startAt=start, maxResults=max_results,
-                              fields=list(fields), expand=expand, json_result=True,
-                              use_post=len(jql) > POST_JQL_LEN) or {}
-            self._with_ids(page.get("issues") or [] if isinstance(page, dict) else None, "search")
-            return page
-        except JiraHTTPError as e:
-            if e.status == 410:
-                raise RetroscopeError(
-                    f"Jira at {self.url} answered 410 Gone on {e.method} {e.path}: the old search API was removed "
-                    f"from Jira Cloud, but serverInfo reported deploymentType={self.jira.deploymentType!r}; "
-                    "check that the URL is the Cloud site's own address (https://<site>.atlassian.net)") from None
-            raise
-
-    def count(self, jql: str) -> int | None:
-        """Issues matching `jql`: Cloud's approximate count, DC's search total (one request)."""
-        if self.cloud:
-            return self.approximate_count(jql)
-        page = self.search_dc(jql, ["id"], 0, 1, None)
-        total = page.get("total") if isinstance(page, dict) else None
-        return int(total) if isinstance(total, int | float) else None
-
-    def bulk_changelog(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """Cloud: every history of the given issues (≤ 1000), following nextPageToken; one
-        issue's histories may span pages, so they are merged by issueId."""
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        token = None
-        seen_tokens: set[str] = set()
-        while True:
-            body: dict[str, Any] = {"issueIdsOrKeys": ids, "maxResults": BULK_PAGE}
-            if token:
-                body["nextPageToken"] = token
-            page = self.post("changelog/bulkfetch", body, base=self.API3) or {}
-            for cl in page.get("issueChangeLogs") or []:
-                out[str(cl.get("issueId"))].extend(cl.get("changeHistories") or [])
-            token = page.get("nextPageToken")
-            if not token or token in seen_tokens:
-                return out
-            seen_tokens.add(token)
-
-    def issue_changelog_cloud(self, issue_id: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        start = 0
-        while True:
-            page = self.get(f"issue/{issue_id}/changelog", {"startAt": start, "maxResults": CHANGELOG_PAGE},
-                            base=self.API3) or {}
-            values = page.get("values") or []
-            out.extend(values)
-            start += len(values)
-            total = page.get("total")
-            if not values or page.get("isLast") or (total is not None and start >= int(total)):
-                return out
-
-    def issue_changelog_dc(self, issue_id: str) -> tuple[list[dict[str, Any]], int]:
-        data = self.get(f"issue/{issue_id}", {"expand": "changelog", "fields": "key"}) or {}
-        cl = data.get("changelog") or {}
-        hist = cl.get("histories") or []
-        return hist, int(cl.get("total", len(hist)))
 
 
 # --------------------------------------------------------------------------- summary

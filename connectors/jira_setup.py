@@ -9,7 +9,7 @@ and propose or check the `[jira]` / `[workflow]` configuration.
 - `render_config()` turns a discovery into `retroscope.toml` text (never a secret);
   `merge_config()` puts it into an existing file, replacing only its `[jira…]` tables.
 - `doctor()` re-checks a configuration against the site and the warehouse.
-All talking goes through `connectors.jira_issues.JiraClient` (the one module importing `jira`).
+All talking goes through `connectors.jira_client.JiraClient` (the one module importing `jira`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import queries
+from connectors.jira_client import JiraClient
 from connectors.jira_fields import (
     NONE_VALUES,
     SPRINT_CUSTOM,
@@ -30,8 +31,8 @@ from connectors.jira_fields import (
     resolve_fields,
     sp_candidates,
 )
-from connectors.jira_issues import JiraAuth, JiraClient
 from connectors.jira_parse import parse_ts
+from connectors.jira_transport import JiraAuth
 from connectors.settings import JiraSettings, Settings
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError

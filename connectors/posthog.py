@@ -14,18 +14,18 @@ day. PostHog refuses OFFSET in queries made with a personal API key, so keyset i
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from connectors.http_retry import retry_after_seconds
 from queries.errors import RetroscopeError
 
 if TYPE_CHECKING:
@@ -204,19 +204,8 @@ def _detail(e: urllib.error.HTTPError) -> str:
 
 def _retry_after(value: str | None, fallback: float) -> float:
     """Seconds to wait: Retry-After as seconds or an HTTP date; else the backoff."""
-    if not value:
-        return fallback
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return fallback
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    wait = retry_after_seconds(value)
+    return fallback if wait is None else wait
 
 
 def fetch(src: SourceConfig, api_key: str, since: date, *, sleep: Callable[[float], None] | None = None,

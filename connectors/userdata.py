@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import queries
-from connectors import bounds
+from connectors import bounds, files
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 
@@ -74,20 +74,6 @@ def _date(v: object) -> date | None:
         return date.fromisoformat(str(v).strip()[:10]) if len(str(v).strip()) == 10 else None
     except ValueError:
         return None
-
-
-def _number(v: object) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int | float):
-        return float(v) if math.isfinite(v) else None
-    t = str(v).strip().replace(",", ".")
-    pct = t.endswith("%")
-    try:
-        x = float(t.rstrip("%").strip())
-    except ValueError:
-        return None
-    return (x / 100 if pct else x) if math.isfinite(x) else None
 
 
 def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set[str] | None = None,
@@ -169,7 +155,7 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         if v is None:
             r["votes"] = 0
         else:
-            n = _number(v)
+            n = files.number(v)
             if n is None or n < 0 or n > bounds.MAX_VOTES or n != int(n):
                 probs.append(("votes", f"{_show(v)} is not a vote count", f"a whole number from 0 to {bounds.MAX_VOTES:,}"))
             else:
@@ -203,7 +189,7 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
             r["metric"] = str(r["metric"])
         t = r.get("target")
         if t is not None:
-            n = _number(t)
+            n = files.number(t)
             if n is None:
                 probs.append(("target", f"{_show(t)} is not a number", "a number in the metric's unit"))
             r["target"] = n
@@ -216,14 +202,13 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         need_text("metric", "the product metric it should move")
         m = r.get("metric")
         if m is not None and known_metrics is not None and m not in known_metrics:
-            hint = ", ".join(sorted(known_metrics)[:8]) if known_metrics else "none loaded yet; import metrics first"
-            probs.append(("metric", f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}"))
+            probs.append(("metric", *files.unknown_metric(m, known_metrics)))
         direction("direction", "up")
         v = r.get("min_change")
         if v is None:
             r["min_change"] = 0.0
         else:
-            n = _number(v)
+            n = files.number(v)
             if n is None or not 0 <= n < 10:
                 probs.append(("min_change", f"{_show(v)} is not a relative change", "a share like 0.02 or 2%"))
             r["min_change"] = n

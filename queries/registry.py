@@ -58,34 +58,54 @@ def _q(name, description, columns, extra=(), func=None) -> PublicQuery:
 REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
     _q("issue_facts", "One row per issue (sub-tasks excluded): start, completion, cycle and lead time, "
        "estimates, rework.",
-       "issue_id issue_key issue_type work_type status created_at start_at completed_at cycle_time_days "
-       "lead_time_days story_points estimate_best estimate_likely estimate_worst backward_transitions "
-       "qa_bounces reopens rework_days"),
+       "issue_id issue_key issue_type work_type status created_at start_at completed_at "
+       "cycle_time_days lead_time_days story_points estimate_best estimate_likely estimate_worst "
+       "backward_transitions qa_bounces reopens rework_days project_key status_category "
+       "original_estimate_seconds time_spent_seconds labels components is_escaped_bug is_epic "
+       "epic_id parent_id"),
     _q("sprint_facts", "One row per sprint, rebuilt from history: committed, added, removed, completed, "
        "carry-over (issues and points), say/do ratio, scope change.",
-       "sprint_id sprint_name board_id state start_at end_at committed_issues committed_points added_issues "
-       "added_points removed_issues removed_points completed_issues completed_points carryover_issues "
-       "carryover_points say_do_ratio scope_change"),
+       "sprint_id sprint_name board_id state start_at end_at is_running committed_issues "
+       "committed_points added_issues added_points removed_issues removed_points completed_issues "
+       "completed_points carryover_issues carryover_points say_do_ratio scope_change "
+       "estimate_change_points say_do_ratio_issues planned_start_at planned_end_at goal source"),
     _q("flow_weekly", "One row per ISO week: throughput, cycle-time percentiles of issues completed that "
        "week, WIP at the end of the week.",
        "week throughput cycle_time_p50 cycle_time_p85 cycle_time_p95 wip_end_of_week"),
     _q("estimate_calibration", "Estimate scores overall, by work type and by quarter: range-estimate hit, "
        "over- and underrun rates, bias, MdMRE, PRED(25), ordering accuracy of story points.",
-       "group_by group n hit_rate overrun_rate underrun_rate bias mdmre pred25 ordering_accuracy"),
+       "group_by group n hit_rate overrun_rate underrun_rate bias mdmre pred25 ordering_accuracy "
+       "bias_pert mdmre_pert pred25_pert relative_width n_points ordered_pairs spearman_rho time_n "
+       "time_bias time_mdmre time_pred25 too_small points_too_small hit_rate_target"),
+    _q("sprint__velocity", "Velocity per sprint: committed vs completed points and issues, with the mean "
+       "completed points of the board's last three closed sprints (a running sprint has none).",
+       "sprint_id sprint_name board_id state start_at end_at is_running committed_points "
+       "completed_points committed_issues completed_issues rolling_velocity_points source"),
+    _q("calibration__points_distribution", "Per story-point value: how many completed issues and their "
+       "cycle-time quartiles, p85, min and max (do bigger estimates take longer?).",
+       "story_points n cycle_time_p25 cycle_time_p50 cycle_time_p75 cycle_time_p85 cycle_time_min "
+       "cycle_time_max too_small"),
     _q("work_mix", "Completed work per sprint by work type (feature, bug, debt) and its share.",
-       "sprint_id work_type completed_points completed_issues share"),
+       "sprint_id work_type completed_points completed_issues share share_basis sprint_name "
+       "board_id sprint_start_at is_running"),
+    _q("quality__bug_inflow", "Bugs created per ISO week and how many were escaped bugs (the configured "
+       "\"found in production\" labels); weeks without bugs are 0.",
+       "week bugs_created escaped_bugs"),
     _q("retro_follow_through", "Per retro: action items, how many were due, done on time, follow-through; "
        "agreements and how many were met.",
-       "retro_id held_on actions actions_due actions_done_on_time follow_through agreements agreements_met"),
+       "retro_id held_on actions actions_due actions_done_on_time follow_through agreements "
+       "agreements_met team kind title actions_done_late actions_not_done actions_dropped "
+       "actions_not_yet_due agreements_not_met agreements_too_early agreements_product "
+       "agreements_not_measurable"),
     _q("cfd_daily", "Cumulative flow: issues per day by status category and status.",
-       "day category status issues"),
+       "day category status issues level status_id"),
     _q("time_in_status", "Total days each issue spent in each status.",
-       "issue_id issue_key status days"),
+       "issue_id issue_key status status_id category stays days"),
     _q("data_quality", "Data problems that distort the figures, one row per finding, with why it matters.",
        "check issue_key detail why_it_matters"),
     _q("forecast", "Monte Carlo forecast from resampled daily throughput: when N items will be done and "
        "how many by a date, at 50/85/95 % confidence.",
-       "question confidence value",
+       "question confidence value on_date basis detail",
        extra=(Param("items", "int", "items left to finish (for 'when')", 20),
               Param("target_date", "date", "date for 'how many by' (default: as_of + 28 days)"),
               Param("window_days", "int", "days of throughput history to resample", 90),
@@ -94,8 +114,10 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        func="queries.forecast:forecast"),
     _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval (calibrated on the metric's "
        "history where it is long enough), a verdict and the minimum detectable effect.",
-       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict confounded_by mde_rel "
-       "calibration",
+       "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict "
+       "confounded_by ci_low_rel ci_high_rel mde_rel calibration direction min_change origin "
+       "counterfactual_mean post_mean pre_days post_days pre_start post_end method note mde_abs "
+       "placebo_days",
        extra=(Param("window", "int", "days in the pre and post windows", 28),
               Param("lag", "int", "days between shipping and the post window", 0),
               Param("seed", "int", "random seed for the interval", 7),
@@ -105,15 +127,17 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        func="queries.impact:impact_table"),
     _q("outcomes__hypotheses", "Hypotheses from retros (shipped item + metric + direction) with the item's "
        "impact verdict on that metric.",
-       "hypothesis_id retro_id held_on team item_key item_name shipped_on metric direction min_change verdict "
-       "effect_abs effect_rel ci_low ci_high confounded_by",
+       "hypothesis_id retro_id held_on team item_key item_name shipped_on metric direction "
+       "min_change verdict effect_abs effect_rel ci_low ci_high confounded_by note",
        extra=(Param("window", "int", "days in the pre and post windows", 28),
               Param("lag", "int", "days between shipping and the post window", 0),
               Param("seed", "int", "random seed for the interval", 7)),
        func="queries.impact:hypotheses_table"),
     _q("outcomes__agreement_evaluation", "Working agreements on a product metric: daily mean during "
        "[start, review] vs the same-length window before; met / not met / too early / not measurable.",
-       "agreement_id retro_id text metric target direction start_on review_on before_value during_value verdict"),
+       "team text metric target direction start_on review_on before_value during_value verdict "
+       "reason before_n during_n before_from_on before_to_on metric_kind held_on agreement_id "
+       "retro_id"),
 ]}
 
 
@@ -185,7 +209,9 @@ def markdown() -> str:
     """docs/queries.md, generated from the registry (a test keeps the file in step)."""
     lines = ["# Public queries", "",
              "Generated from `queries/registry.py` by `python -m queries.registry > docs/queries.md`; "
-             "a test fails when this file and the registry disagree.", "",
+             "a test fails when this file and the registry disagree, and another when a query returns other "
+             "columns than the registry lists (the column lists below are exactly what each query returns, "
+             "in order).", "",
              "Run any of them with `retroscope query NAME [--param k=v]... [--as-of DATE] "
              "[--format table|csv|json]`. Every query takes the common filters; NULL (not given) means "
              "no filter.", "", "## Common parameters", "", "| parameter | type | meaning |", "|---|---|---|"]

@@ -12,7 +12,8 @@ given), from the first one's start day to the last one's end day; without closed
 the last N x 14 days ending on the `as_of` day. The previous period is the same number of
 days just before it. Dates are days in the reporting timezone (cfg `timezone`).
 
-Used by `dashboard.slides.build_tech_health` (the slide) and the Tech health page.
+Used by `dashboard.slides.build_tech_health` (the slide) and the Tech health page; how the
+figures are written (labels, rounding, changes, the period in words) is `tech_health_text`.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
 
 import queries
 from queries import registry
+from queries import tech_health_text as text
 from queries.errors import RetroscopeError
+from queries.tech_health_text import DEFINITIONS, LABELS, format_value
 
 KPI_KEYS = ("debt_share", "cycle_time_p85", "rework_rate", "escaped_bugs", "range_hit_rate", "carry_over")
 DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate": "share",
@@ -36,23 +38,6 @@ DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate":
 STATUSES = ("good", "watch", "bad", "no data")
 SPRINT_DAYS = 14
 CHART_TEAMS = 4      # at most this many teams' sprints drawn apart on the slide's chart
-
-DEFINITIONS = {
-    "debt_share": "Tech-debt share = completed points of debt work / all completed points (issues if no points)",
-    "cycle_time_p85": "p85 cycle time = 85th percentile of start→done days of issues completed in the period",
-    "rework_rate": "Rework rate = share of completed issues that went backward (QA bounce, reopen) first",
-    "escaped_bugs": "Escaped bugs = bugs created in the period with a production/escaped label",
-    "range_hit_rate": "Hit rate = share of range-estimated issues done within best ≤ actual ≤ worst",
-    "carry_over": "Carry-over = share of sprint scope still open when the sprint closed",
-}
-LABELS = {
-    "debt_share": "Tech-debt share",
-    "cycle_time_p85": "Cycle time p85",
-    "rework_rate": "Rework rate",
-    "escaped_bugs": "Escaped bugs",
-    "range_hit_rate": "Estimate hit rate",
-    "carry_over": "Carry-over",
-}
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -163,61 +148,15 @@ class KPI:
         return format_value(self.value, self.unit)
 
     def delta_text(self) -> str:
-        """Change vs the previous period, e.g. '▲ +4 pp vs 14 %', '▼ −2.1 d (−34 %) vs 6.1 d',
-        '= same as 3', 'no previous data'."""
-        if self.value is None:
-            return ""
-        if self.previous is None:
-            return "no previous data"
-        d = self.delta
-        prev = format_value(self.previous, self.unit)
-        if self.unit == "share":
-            shown, suffix = f"{_round(abs(d) * 100, 0)}", " pp"
-        elif self.unit == "days":
-            shown, suffix = _num(abs(d)), " d"
-            if self.previous:
-                suffix += f" ({_sign(d)}{_round(abs(d / self.previous) * 100, 0)} %)"
-        else:
-            shown, suffix = f"{_round(abs(d), 0)}", ""
-        if float(shown) == 0:
-            return f"= same as {prev}"
-        return f"{'▲' if d > 0 else '▼'} {_sign(d)}{shown}{suffix} vs {prev}"
+        """Change vs the previous period, e.g. '▲ +4 pp vs 14 %' (see tech_health_text)."""
+        return text.delta_text(self.value, self.previous, self.unit)
 
     def unit_word(self) -> str:
-        """The word after a count ('issues', 'bugs'); empty for shares and days."""
-        if self.value is None or self.unit != "count":
-            return ""
-        one = round(self.value) == 1
-        return {"escaped_bugs": "bug" if one else "bugs"}.get(self.key, "")
+        """The word after a count ('bugs'); empty for shares and days."""
+        return text.unit_word(self.key, self.value, self.unit)
 
     def target_text(self) -> str:
-        return f"target {format_value(self.target, 'share')}" if self.target is not None else ""
-
-
-def _sign(v: float) -> str:
-    return "+" if v > 0 else "−"   # a real minus sign, same width as the plus
-
-
-def _round(v: float, places: int) -> Decimal:
-    """Half-up rounding of the value as a person would do it by hand (4.65 → 4.7), immune to
-    binary noise such as 4.6499999999999995."""
-    return Decimal(repr(round(v, 9))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def _num(v: float) -> str:
-    """Days: one decimal under 10, whole numbers from 10 (so 3-digit values stay short)."""
-    one = _round(v, 1)
-    return f"{one}" if abs(one) < 10 else f"{_round(v, 0)}"
-
-
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "no data"
-    if unit == "share":
-        return f"{_round(value * 100, 0)} %"
-    if unit == "days":
-        return f"{_num(value)} d"
-    return f"{_round(value, 0)}"
+        return text.target_text(self.target)
 
 
 @dataclass(frozen=True)
@@ -291,23 +230,8 @@ class TechHealth:
         return next(k for k in self.kpis if k.key == key)
 
     def period_words(self) -> str:
-        """Which sprints the period holds, in words (the page and the slide say the same):
-        'last 6 closed sprints', or with several teams 'closed sprints of each team's last 6
-        (Atlas 7, Borealis 6)' (the period spans every team's last N, so a team may have more)."""
-        n = self.sprints_per_team or len(self.sprints)
-        if self.basis != "sprints":
-            return f"last {self.period_days} days (no closed sprints)"
-        if len(self.teams) <= 1:
-            return f"last {len(self.sprints)} closed sprint{'' if len(self.sprints) == 1 else 's'}"
-        if len(self.teams) > CHART_TEAMS:
-            return f"sprints closed in each team's last {n} ({len(self.teams)} teams, {len(self.sprints)} sprints)"
-        counts: dict[str, int] = {}
-        names = dict(zip(self.sprint_boards, self.sprint_teams, strict=True))
-        for s in self.sprints:
-            team = names.get(s.board_id, str(s.board_id))
-            counts[team] = counts.get(team, 0) + 1
-        per = ", ".join(f"{t} {c}" for t, c in sorted(counts.items()))
-        return f"sprints closed in each team's last {n} ({per})"
+        """Which sprints the period holds, in words (see tech_health_text.period_words)."""
+        return text.period_words(self, CHART_TEAMS)
 
     @property
     def period_days(self) -> int:
@@ -490,7 +414,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
             cur = sp["cur"]
             issues = int(cur["carryover_issues"].sum()) if len(cur) else 0
             pts = float(cur["carryover_points"].sum()) if len(cur) else 0.0
-            detail = f"{issues} issue{'' if issues == 1 else 's'} · {_pts(pts)} pts in {n} sprint{'' if n == 1 else 's'}"
+            detail = text.carry_over_detail(issues, pts, n)
         elif key == "escaped_bugs":
             detail = "bugs found in production"
         else:
@@ -538,12 +462,6 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         notes=tuple(notes), sprints_per_team=sprints, teams=teams,
         sprint_boards=tuple(names), sprint_teams=tuple(names.values()),
     )
-
-
-def _pts(v: float | None) -> str:
-    if v is None:
-        return "0"
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
 
 
 def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:

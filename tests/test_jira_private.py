@@ -8,7 +8,7 @@ import inspect
 
 from jira import JIRA
 
-from connectors import jira_issues
+from connectors import jira_client, jira_issues, jira_transport
 
 
 def test_private_members_still_exist_with_the_shape_used():
@@ -29,19 +29,19 @@ def test_private_members_still_exist_with_the_shape_used():
 
 def test_private_wrapper_works_on_a_real_client():
     client = JIRA(server="http://127.0.0.1:9", options={"check_update": False}, get_server_info=False)
-    jira_issues._Private.set_site(client, "Cloud", (1001, 0, 0))
-    assert jira_issues._Private.is_cloud(client) and client._version == (1001, 0, 0)
-    jira_issues._Private.set_site(client, "Server", (9, 12, 0))
-    assert not jira_issues._Private.is_cloud(client)
-    jira_issues._Private.prefill_field_cache(client, [{"id": "customfield_1", "clauseNames": ["cf[1]", "Points"]}])
+    jira_client._Private.set_site(client, "Cloud", (1001, 0, 0))
+    assert jira_client._Private.is_cloud(client) and client._version == (1001, 0, 0)
+    jira_client._Private.set_site(client, "Server", (9, 12, 0))
+    assert not jira_client._Private.is_cloud(client)
+    jira_client._Private.prefill_field_cache(client, [{"id": "customfield_1", "clauseNames": ["cf[1]", "Points"]}])
     assert client._fields_cache == {"cf[1]": "customfield_1", "Points": "customfield_1"}   # no request made
-    assert jira_issues._Private.session(client) is client._session
+    assert jira_client._Private.session(client) is client._session
 
 
 def test_only_private_uses_private_members():
-    """Outside `_Private`, connectors/jira_issues.py touches no `jira` private member."""
-    src = inspect.getsource(jira_issues)
-    priv = inspect.getsource(jira_issues._Private)
-    rest = src.replace(priv, "")
-    for name in ("._get_json", "._session", "._version", "._is_cloud", "._fields_cache", "._fetch_pages"):
-        assert name not in rest, name
+    """Outside `_Private`, the Jira modules touch no `jira` private member."""
+    priv = inspect.getsource(jira_client._Private)
+    for module in (jira_transport, jira_client, jira_issues):
+        rest = inspect.getsource(module).replace(priv, "")
+        for name in ("._get_json", "._session", "._version", "._is_cloud", "._fields_cache", "._fetch_pages"):
+            assert name not in rest, f"{module.__name__} uses {name}"

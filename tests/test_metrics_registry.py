@@ -1,11 +1,16 @@
-"""Every public query in the registry runs on an empty warehouse and on a small fixture and
-returns at least its declared columns (the contract docs/queries.md lists)."""
+"""Every public query in the registry runs on an empty warehouse, a small fixture and the demo
+and returns exactly its declared columns, in order (the contract docs/queries.md lists); every
+report in queries/reports/ is reachable from code, a page or the registry."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from helpers_metrics import build, connect, done_issue
 
+import queries
 from queries.registry import REGISTRY, run_public
 
 SMALL = {
@@ -19,21 +24,42 @@ SMALL = {
     ]}
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 @pytest.fixture(scope="module")
-def warehouses(tmp_path_factory):
-    empty = connect(build(tmp_path_factory.mktemp("empty"), {}))
-    small = connect(build(tmp_path_factory.mktemp("small"), SMALL))
-    yield {"empty": empty, "small": small}
-    empty.close()
-    small.close()
+def warehouses(tmp_path_factory, demo_db):
+    cons = {"empty": connect(build(tmp_path_factory.mktemp("empty"), {})),
+            "small": connect(build(tmp_path_factory.mktemp("small"), SMALL)),
+            "demo": queries.connect(demo_db)}
+    yield cons
+    for con in cons.values():
+        con.close()
 
 
-@pytest.mark.parametrize("kind", ["empty", "small"])
+@pytest.mark.parametrize("kind", ["empty", "small", "demo"])
 @pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_public_query_returns_declared_columns(warehouses, name, kind):
-    df = run_public(warehouses[kind], name, as_of="2026-01-31")
-    missing = [c for c in REGISTRY[name].columns if c not in df.columns]
-    assert not missing, f"{name} lacks {missing}"
+def test_public_query_returns_exactly_the_declared_columns(warehouses, name, kind):
+    as_of = {} if kind == "demo" else {"as_of": "2026-01-31"}
+    df = run_public(warehouses[kind], name, **as_of)
+    assert tuple(df.columns) == REGISTRY[name].columns, (
+        f"{name} returns {list(df.columns)}; queries/registry.py declares {list(REGISTRY[name].columns)} "
+        "(update the registry, then `python -m queries.registry > docs/queries.md`)")
+
+
+def test_every_report_is_reachable():
+    """A report nothing runs is documented but unreachable: each queries/reports/*.sql is named by
+    the registry, or by product code (connectors, queries, dashboard incl. pages) other than itself."""
+    sources = {p: p.read_text(encoding="utf-8")
+               for pkg in ("connectors", "queries", "dashboard")
+               for p in (ROOT / pkg).rglob("*") if p.suffix in (".py", ".sql")}
+    unused = []
+    for report in sorted((ROOT / "queries" / "reports").glob("*.sql")):
+        name = report.stem
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        if name not in REGISTRY and not any(pattern.search(t) for p, t in sources.items() if p != report):
+            unused.append(name)
+    assert not unused, f"reports nothing uses (wire them or delete them): {unused}"
 
 
 @pytest.mark.parametrize("name", ["issue_facts", "flow_weekly", "estimate_calibration", "work_mix",
