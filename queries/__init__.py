@@ -275,7 +275,7 @@ def connect(
             meta = facts.stored_meta(con) if stored else None
             if meta is not None and meta["fingerprint"] == facts_fingerprint(config) and meta["derived"]:
                 con.execute(f"SET search_path = 'main,{facts.DERIVED_SCHEMA}'")
-                facts.point_marts(con)
+                facts.mark_stored(con)
             else:
                 _load_config(con, config or AnalysisConfig())
                 build_derived(con)

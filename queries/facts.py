@@ -195,10 +195,15 @@ def attach(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], .
     return True
 
 
-def point_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """On a connection reading the stored derived layers: the per-connection caches and the
-    stored marts that read them (TEMP, shadowing the stored two-branch macros)."""
-    _point_marts(con)
+def mark_stored(con: duckdb.DuckDBPyConnection) -> None:
+    """On a connection reading the stored derived layers (their marts already answer the stored
+    instant from the tables and any other live): note the stored instant, so that `ensure` can
+    cache other instants (it then adds, per mart, a cache table and a TEMP macro that shadows
+    the stored two-branch one)."""
+    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
+                {"a": meta_as_of})
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
 
 
 def _make_live(con: duckdb.DuckDBPyConnection, bodies: dict[str, str]) -> None:
@@ -286,6 +291,8 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
                        "AND fx_board IS NOT DISTINCT FROM $b", key).fetchall()[0][0]:
             continue
         args = "$a" + (", $b" if m.board_arg else "")
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, "
+                    f"NULL::VARCHAR AS fx_board, * FROM {SCHEMA}.{m.table} LIMIT 0")
         con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
                     f"$b::VARCHAR AS fx_board, * FROM {m.name}__live({args})", {"a": as_of, "b": key_board})
         con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b)", key)
