@@ -117,18 +117,24 @@ def _running_note(s: pd.DataFrame) -> str:
     return "(running) = not closed yet: figures so far, no say/do or carry-over" if s["is_running"].any() else ""
 
 
-def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label") -> go.Figure:
+def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
+             highlight: str | None = None) -> go.Figure:
     """Committed vs completed points per sprint (bars) with say/do (line, right axis), one
-    panel per team; a running sprint's completed bar is hatched and has no say/do."""
+    panel per team; a running sprint's completed bar is hatched and has no say/do. The
+    sprint `highlight` (a sprint_id) is outlined in black and the others drawn paler."""
     if sprints.empty:
         return empty()
 
     def draw(fig, s, row, first):
         hatch = ["/" if r else "" for r in s["is_running"]]
-        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY,
+        chosen = (s["sprint_id"] == highlight).to_numpy() if highlight is not None and "sprint_id" in s else None
+        edge = {} if chosen is None or not chosen.any() else dict(
+            line=dict(color="black", width=[2.5 if c else 0 for c in chosen]),
+            opacity=[1.0 if c else 0.45 for c in chosen])
+        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker=dict(color=GREY, **edge),
                     legendgroup="committed", showlegend=first, row=row, col=1)
         fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed (so far when running)",
-                    marker=dict(color=BLUE, pattern_shape=hatch), legendgroup="completed", showlegend=first,
+                    marker=dict(color=BLUE, pattern_shape=hatch, **edge), legendgroup="completed", showlegend=first,
                     row=row, col=1)
         fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
                     visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
@@ -501,3 +507,60 @@ def slide_chart(chart) -> go.Figure:
     if not chart.groups:
         frame = frame.drop(columns="team")
     return _per_team(frame, draw, chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))
+
+
+# --------------------------------------------------------------------------- one sprint
+def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Figure:
+    """The chosen sprint's burnup (sprint__burnup): scope and done work as steps, in story
+    points (top) and issues (bottom), with a marker on the scope line wherever an issue was
+    added (up triangle) or removed (down triangle), named in its hover (sprint__issues)."""
+    if series.empty:
+        return empty("no issues in this sprint")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("story points", "issues"))
+    x = _ms(series["instant"])
+    for row, unit in ((1, "points"), (2, "issues")):
+        first = row == 1
+        fig.add_scatter(x=x, y=_f32(series[f"scope_{unit}"]), name="scope", mode="lines", legendgroup="scope",
+                        line=dict(color=GREY, shape="hv", width=2), showlegend=first, row=row, col=1,
+                        hovertemplate="%{y:g} " + unit + "<extra>scope</extra>")
+        fig.add_scatter(x=x, y=_f32(series[f"done_{unit}"]), name="done", mode="lines", legendgroup="done",
+                        line=dict(color=GREEN, shape="hv", width=2), showlegend=first, row=row, col=1,
+                        hovertemplate="%{y:g} " + unit + "<extra>done</extra>")
+        fig.add_scatter(x=x, y=_f32(series[f"remaining_{unit}"]), name="remaining (burndown)", mode="lines",
+                        legendgroup="remaining", line=dict(color=BLUE, shape="hv", width=1, dash="dot"),
+                        showlegend=first, row=row, col=1, hovertemplate="%{y:g} " + unit + "<extra>remaining</extra>")
+        for col, name, symbol, colour in (("added_at", "added", "triangle-up", ORANGE),
+                                          ("removed_at", "removed", "triangle-down", PURPLE)):
+            ev = issues.dropna(subset=[col]).sort_values(col) if col in issues.columns else issues.iloc[0:0]
+            if ev.empty:
+                continue
+            at = pd.to_datetime(ev[col], utc=True)
+            steps = series.assign(instant=pd.to_datetime(series["instant"], utc=True)).sort_values("instant")
+            y = pd.merge_asof(pd.DataFrame({"instant": at.to_numpy()}).sort_values("instant"), steps,
+                              on="instant", direction="backward")[f"scope_{unit}"]
+            fig.add_scatter(x=_ms(at), y=_f32(y), mode="markers", name=name, legendgroup=name, showlegend=first,
+                            marker=dict(symbol=symbol, size=11, color=colour, line=dict(color="white", width=1)),
+                            text=[f"{safe_text.plot(k)} ({p:g} pt)" for k, p in zip(ev["issue_key"],
+                                  ev["points"].fillna(0), strict=True)],
+                            hovertemplate="%{text}<extra>" + name + "</extra>", row=row, col=1)
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(rangemode="tozero")
+    fig = _layout(fig, "", "", height=460)
+    _note(fig, title)
+    return fig
+
+
+def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
+    """The figure `builder(*args)` (a date-axis chart) with the chosen sprint shaded
+    (window = (start, end, label)) and the team's other sprint starts as dotted lines."""
+    fig = globals()[builder](*args)
+    if not fig.data:
+        return fig
+    for t in starts:
+        fig.add_vline(x=float(_ms([t])[0]), line=dict(color=GREY, width=1, dash="dot"), layer="below")
+    start, end, label = window
+    fig.add_vrect(x0=float(_ms([start])[0]), x1=float(_ms([end])[0]), fillcolor=BLUE, opacity=0.08,
+                  line_width=0, layer="below", annotation_text=safe_text.plot(label),
+                  annotation_position="top left", annotation_font=dict(size=10, color=GREY))
+    return fig

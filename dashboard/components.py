@@ -681,3 +681,49 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str) -> None:
         if st.form_submit_button("Add hypothesis", type="primary"):
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
                  direction=direction, min_change=min_change / 100, known_metrics=set(product))
+
+
+def sprint_window(s, sprints: pd.DataFrame) -> tuple[tuple, tuple]:
+    """The chosen sprint's window for the date-axis charts (start, end, name) and the starts of
+    its team's other sprints in the period (dotted boundaries), as hashable tuples."""
+    team = sprints[(sprints["board_id"] == s.board_id) & (sprints["sprint_id"] != s.sprint_id)]
+    starts = tuple(pd.to_datetime(team["start_at"], utc=True).sort_values().tolist())
+    return (pd.Timestamp(s.start_at), pd.Timestamp(s.end_at), str(s.sprint_name)), starts
+
+
+SPRINT_LISTS = (   # tab, outcome filter, columns shown (the sprint report's lists)
+    ("Completed", lambda m: m["outcome"] == "completed",
+     ["issue_key", "completed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Not completed", lambda m: m["outcome"] == "not completed",
+     ["issue_key", "status", "points", "added_at", "work_type", "summary"]),
+    ("Removed", lambda m: m["outcome"] == "removed",
+     ["issue_key", "removed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Added after the start", lambda m: m["added"].fillna(False).astype(bool),
+     ["issue_key", "added_at", "entry_points", "outcome", "points", "work_type", "summary"]),
+)
+
+
+def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) -> None:
+    """The sprint report's lists (sprint__issues) in tabs with counts and points: completed,
+    not completed (carried over at the close, with how often each has been carried over
+    (sprint__carryover); still open so far when running), removed, added after the start;
+    instants in UTC, issue keys linked to Jira when the source is a Jira site."""
+    so_far = " so far" if s.is_running else ""
+    parts = [(name, members[keep(members)], cols) for name, keep, cols in SPRINT_LISTS]
+    if not s.is_running and not carry.empty:
+        name, df, cols = parts[1]
+        df = df.merge(carry[["issue_key", "times_carried", "first_carried_from"]], on="issue_key", how="left")
+        parts[1] = (name, df, cols[:3] + ["times_carried", "first_carried_from"] + cols[3:])
+    tabs = st.tabs([f"{name}{so_far if name == 'Not completed' else ''} ({len(df):,})" for name, df, _ in parts])
+    for tab, (name, df, cols) in zip(tabs, parts, strict=True):
+        with tab:
+            if df.empty:
+                st.caption(f"No issues {name.lower()}{so_far}.")
+                continue
+            shown = df[cols + ["source"]].rename(columns={"entry_points": "points_when_added",
+                                                          "points": "points_at_end" if name != "Removed"
+                                                          else "points_when_removed"})
+            table(shown, key=f"{key}_{name.split()[0].lower()}", board_id=s.board_id,
+                  download=f"{name} {s.sprint_name}")
+            pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
+            st.caption(f"{len(df):,} issues, {pts:,.0f} pt. Times are UTC.")

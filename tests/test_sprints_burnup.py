@@ -5,47 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers_sprints import DONE, IN_PROGRESS, TODO, Scenario, connect, sprint_facts, ts
+from helpers_sprints import burnup_scenario as scenario
+from helpers_sprints import connect, sprint_facts, ts
 
 import queries
 
-COLUMNS = [("To Do", [TODO]), ("Doing", [IN_PROGRESS]), ("Done", [DONE])]
-START, END = "2026-01-05 09:00", "2026-01-19 10:00"
 AFTER = "2026-03-01 00:00"
-
-
-def scenario() -> Scenario:
-    s = Scenario().board("1", "Atlas", columns=COLUMNS)
-    s.sprint("1", "1", START, "2026-01-19 09:00", complete=END, name="ATL Sprint 1")
-    # A 5 pts committed, done 01-08 10:00.
-    s.issue("A", "2026-01-01 10:00", status=DONE, sprints=["1"], points=5)
-    s.sprint_change("A", "2026-01-02 10:00", "", "1")
-    s.move("A", "2026-01-08 10:00", TODO, DONE)
-    # B 3 pts committed, re-estimated to 5 on 01-09 12:00, never done (carried over).
-    s.issue("B", "2026-01-01 10:00", status=IN_PROGRESS, sprints=["1"], points=5)
-    s.sprint_change("B", "2026-01-02 10:00", "", "1")
-    s.points_change("B", "2026-01-09 12:00", "3", "5")
-    s.move("B", "2026-01-06 10:00", TODO, IN_PROGRESS)
-    # C 2 pts created and added on 01-07 09:00, done 01-12 09:00.
-    s.issue("C", "2026-01-07 08:00", status=DONE, sprints=["1"], points=2)
-    s.sprint_change("C", "2026-01-07 09:00", "", "1")
-    s.move("C", "2026-01-12 09:00", TODO, DONE)
-    # D 8 pts committed, removed 01-10 09:00.
-    s.issue("D", "2026-01-01 10:00", status=TODO, sprints=[], points=8)
-    s.sprint_change("D", "2026-01-02 10:00", "", "1")
-    s.sprint_change("D", "2026-01-10 09:00", "1", "")
-    # E 5 pts in the sprint but done before it started: in no bucket, never in scope.
-    s.issue("E", "2026-01-01 10:00", status=DONE, sprints=["1"], points=5)
-    s.sprint_change("E", "2026-01-02 10:00", "", "1")
-    s.move("E", "2026-01-04 10:00", TODO, DONE)
-    # F 1 pt committed, done 01-06 10:00, reopened 01-07 10:00, done again 01-13 09:00:
-    # counted done from its final done stay (01-13 09:00) only.
-    s.issue("F", "2026-01-01 10:00", status=DONE, sprints=["1"], points=1)
-    s.sprint_change("F", "2026-01-02 10:00", "", "1")
-    s.move("F", "2026-01-06 10:00", TODO, DONE)
-    s.move("F", "2026-01-07 10:00", DONE, IN_PROGRESS)
-    s.move("F", "2026-01-13 09:00", IN_PROGRESS, DONE)
-    return s
 
 
 @pytest.fixture(scope="module")
