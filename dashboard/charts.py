@@ -263,8 +263,11 @@ def cfd(daily: pd.DataFrame) -> go.Figure:
     return _layout(fig, "day", "issues")
 
 
-def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "age_days") -> go.Figure:
-    """Work in progress by status: each dot an issue, height = days since it started."""
+def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "age_days",
+               lines: tuple = ()) -> go.Figure:
+    """Work in progress by status: each dot an issue, height = days since it started. `lines`
+    ((label, days), ...) draws the team's cycle-time percentiles across; the issues at or
+    above the lowest line are named on the chart (every issue is named in its hover)."""
     if wip.empty:
         return empty("no work in progress")
     note = ""
@@ -278,6 +281,17 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
             x=part[status_col].tolist(), y=_f32(part[age_col]), mode="markers", name=str(wt),
             marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
             hovertemplate="%{text}: %{y:.1f} days<extra></extra>")
+    valid = [(name, float(v)) for name, v in lines if v is not None and not pd.isna(v)]
+    for (name, days), dash in zip(valid, ("dot", "dash", "solid"), strict=False):
+        fig.add_hline(y=days, line=dict(color=RED, width=1, dash=dash),
+                      annotation_text=f"{name}: {days:.1f} d", annotation_position="top right",
+                      annotation_font=dict(size=10, color=RED))
+    if valid:
+        over = wip[wip[age_col] >= min(d for _, d in valid)].nlargest(40, age_col)
+        if not over.empty:
+            fig.add_scatter(x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
+                            text=[safe_text.plot(k) for k in over["issue_key"]], textposition="middle right",
+                            textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     return _layout(fig, "status now", "age since start (days)")
 
 
@@ -564,3 +578,23 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
                   line_width=0, layer="below", annotation_text=safe_text.plot(label),
                   annotation_position="top left", annotation_font=dict(size=10, color=GREY))
     return fig
+
+
+def time_in_status(tis: pd.DataFrame) -> go.Figure:
+    """Median and p85 days per status (flow__time_in_status), in workflow order, waiting
+    statuses in orange; the label carries how many issues were ever in the status."""
+    if tis.empty:
+        return empty()
+    d = tis.iloc[::-1]
+    labels = [f"{safe_text.plot(s)} (n={n:,})" for s, n in zip(d["status"], d["issues"], strict=True)]
+    colours = [ORANGE if w else BLUE for w in d["is_waiting"].fillna(False)]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=_f32(d["median_days"]), orientation="h", name="median", marker_color=colours,
+                hovertemplate="%{y}: median %{x:.1f} d<extra></extra>")
+    fig.add_bar(y=labels, x=_f32(d["p85_days"]), orientation="h", name="p85", marker=dict(color=colours, opacity=0.35),
+                hovertemplate="%{y}: p85 %{x:.1f} d<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig = _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
+    _note(fig, "orange = waiting status")
+    return fig
+

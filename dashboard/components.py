@@ -727,3 +727,41 @@ def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) 
                   download=f"{name} {s.sprint_name}")
             pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
             st.caption(f"{len(df):,} issues, {pts:,.0f} pt. Times are UTC.")
+
+
+def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key: str) -> None:
+    """Flow efficiency, waiting and blocked time of the issues completed in the period
+    (flow__efficiency) as tiles, time in each status (flow__time_in_status) as a chart, and
+    the most blocked issues (docs/metrics.md §2)."""
+    if eff.empty:
+        missing("No issues with a cycle time were completed in this period.", "widen the period")
+        return
+    lead = eff["lead_time_days"].sum()
+    c = st.columns(4)
+    c[0].metric("Flow efficiency", fmt_pct(eff["active_days"].sum() / lead))
+    c[0].caption(f"active ÷ lead time, {len(eff):,} issues; median per issue {fmt_pct(eff['efficiency'].median())}")
+    c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead))
+    c[1].caption("of lead time in waiting statuses")
+    c[2].metric("Blocked", fmt_pct(eff["blocked_days"].sum() / lead))
+    blocked = eff[eff["blocked_days"] > 0]
+    c[2].caption(f"of lead time flagged or in a blocked status; {len(blocked):,} issues were blocked")
+    flagged = eff["flagged_days"].sum()
+    c[3].metric("Flagged", fmt_num(flagged, 1, " d"))
+    c[3].caption(f"{(eff['flagged_days'] > 0).sum():,} issues flagged in Jira" if flagged > 0
+                 else "no Flagged history in the data")
+    how("Lead time = creation to completion. Active = time in in-progress statuses that are neither waiting nor "
+        "blocked ([workflow] waiting_pattern / blocked_pattern), less flagged time. Figures pool all issues "
+        "(Σ active ÷ Σ lead time).")
+    left, right = st.columns(2)
+    with left:
+        chart(charts.time_in_status, (tis,), "Median and p85 days per issue in each status, over the issues "
+              "completed in the period (n = how many were ever in it); orange = waiting statuses.",
+              key=f"{key}_tis")
+    with right:
+        st.markdown("**Most blocked issues**")
+        if blocked.empty:
+            st.caption("No issue completed in the period was flagged or in a blocked status.")
+        else:
+            table(blocked.sort_values(["blocked_days", "issue_key"], ascending=[False, True])[
+                ["issue_key", "blocked_days", "flagged_days", "lead_time_days", "efficiency", "work_type", "summary",
+                 "source"]], key=f"{key}_blocked", board_id=board_id, download="most blocked issues")

@@ -249,3 +249,46 @@ def burnup_scenario(goal: str | None = None) -> Scenario:
     s.move("F", "2026-01-07 10:00", DONE, IN_PROGRESS)
     s.move("F", "2026-01-13 09:00", IN_PROGRESS, DONE)
     return s
+
+
+# --------------------------------------------------------------------------- the flow-detail issues
+BLOCKED, WAITING_QA = "10005", "10006"
+
+
+def flag(s: Scenario, issue_id: str, at: str, frm: str | None, to: str | None) -> None:
+    """A change of Jira's Flagged field (a custom field: kept with field_key 'other')."""
+    s.field_changes.append(dict(
+        source=SOURCE, issue_id=issue_id, history_id=s._next_hist(), item_seq=0, changed_at=ts(at),
+        field_key="other", field="Flagged", field_id="customfield_10021", from_value=None, from_string=frm,
+        to_value=None, to_string=to))
+
+
+def flow_scenario() -> Scenario:
+    """Three issues completed in January 2026 through waiting, blocked and flagged stretches
+    and one still in progress, with a sprint so the Sprint retro page opens
+    (tests/test_metrics_flow_detail.py works the figures out by hand)."""
+    s = Scenario().board("1", "Atlas")
+    s.statuses += [(BLOCKED, "Blocked", "indeterminate"), (WAITING_QA, "Waiting for QA", "indeterminate")]
+    # X: created 01-01; In Progress 01-02, Blocked 01-04, In Progress 01-05, Waiting for QA
+    # 01-06, QA 01-07, Done 01-08 (lead 7 d, cycle 6 d); flagged 01-03 00:00 - 01-04 12:00.
+    s.issue("X", "2026-01-01 00:00", status=DONE)
+    for at, a, b in (("01-02", TODO, IN_PROGRESS), ("01-04", IN_PROGRESS, BLOCKED), ("01-05", BLOCKED, IN_PROGRESS),
+                     ("01-06", IN_PROGRESS, WAITING_QA), ("01-07", WAITING_QA, QA), ("01-08", QA, DONE)):
+        s.move("X", f"2026-{at} 00:00", a, b)
+    flag(s, "X", "2026-01-03 00:00", None, "Impediment")
+    flag(s, "X", "2026-01-04 12:00", "Impediment", None)
+    # Y: created 01-01 already flagged (the first change's `from`), flag cleared 01-03;
+    # In Progress 01-02, Done 01-04 (lead 3 d).
+    s.issue("Y", "2026-01-01 00:00", status=DONE)
+    s.move("Y", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.move("Y", "2026-01-04 00:00", IN_PROGRESS, DONE)
+    flag(s, "Y", "2026-01-03 00:00", "Impediment", "")
+    # W: never flagged; In Progress 01-02, Done 01-06 (lead 5 d, active 4 d).
+    s.issue("W", "2026-01-01 00:00", status=DONE)
+    s.move("W", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.move("W", "2026-01-06 00:00", IN_PROGRESS, DONE)
+    # Z: still in progress (not completed): in no figure.
+    s.issue("Z", "2026-01-01 00:00", status=IN_PROGRESS)
+    s.move("Z", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.sprint("1", "1", "2026-01-01 00:00", "2026-01-14 00:00", complete="2026-01-14 00:00")
+    return s

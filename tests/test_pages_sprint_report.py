@@ -1,7 +1,9 @@
 """The Sprint retro page as a sprint report (AppTest): the sprint goal shown as text, the
 burnup replayed from history with scope-change markers, the completed / not completed /
 removed / added lists linked to Jira, the chosen sprint highlighted in Velocity and shaded
-on the flow and quality charts. Numbers are the hand-worked ones of test_sprints_burnup."""
+on the flow and quality charts; the flow detail (efficiency, waiting, blocked and flagged
+time, ageing WIP against the cycle-time percentiles). Numbers are the hand-worked ones of
+test_sprints_burnup and test_metrics_flow_detail."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 import helpers_sprints
 import pytest
 from helpers_pages import app_for, open_page, problems
-from helpers_sprints import burnup_scenario, ts
+from helpers_sprints import burnup_scenario, flow_scenario, ts
 from test_pages_honest import _values
 
 from dashboard.safe_text import md
@@ -86,3 +88,27 @@ def test_chosen_sprint_highlighted_and_shaded(monkeypatch, demo_db):
     done = next(t for t in burn["data"] if t.get("name") == "done" and t.get("yaxis", "y") == "y")
     tile = next(m for m in at.metric if m.label.startswith("Completed"))
     assert f"{_values(done['y'])[-1]:.0f} pt" == tile.value
+
+
+def test_flow_detail_tiles_and_ageing_lines(monkeypatch, tmp_path):
+    db = flow_scenario().load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-20 00:00"))
+    at = app_for(monkeypatch, db)
+    at.query_params.update({"board": "1", "from": "2026-01-01", "to": "2026-01-20"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    value = {m.label: m.value for m in at.metric}
+    # X, Y, W: active 3 + 1 + 4 = 8 d of lead 7 + 3 + 5 = 15 d -> 53 %; waiting 2 / 15 -> 13 %;
+    # blocked (2 + 2 + 0) / 15 -> 27 %; flagged 1.5 + 2 = 3.5 d
+    assert (value["Flow efficiency"], value["Waiting"], value["Blocked"], value["Flagged"]) == \
+        ("53 %", "13 %", "27 %", "3.5 d")
+    # median per issue of 3/7, 1/3, 4/5 = 43 %
+    assert any("median per issue 43 %" in c.value for c in at.caption)
+    wip = next(c for c in _charts(at) if c["layout"].get("yaxis", {}).get("title", {}).get("text")
+               == "age since start (days)")
+    # cycle times X 6, Y 2, W 4 d: p50 4.0, p85 4 + 0.7 x 2 = 5.4, p95 4 + 0.9 x 2 = 5.8
+    lines = sorted(a["text"] for a in wip["layout"]["annotations"] if a.get("text", "").startswith("p"))
+    assert lines == ["p50: 4.0 d", "p85: 5.4 d", "p95: 5.8 d"]
+    named = next(tr for tr in wip["data"] if tr.get("name") == "named")
+    assert named["text"] == ["P-Z"]                       # in progress 18 d, above the p50 line
+    blocked = next(d.value for d in at.dataframe if "blocked (days)" in d.value.columns)
+    assert list(blocked["issue"]) == ["P-X", "P-Y"] and list(blocked["blocked (days)"]) == ["2", "2"]

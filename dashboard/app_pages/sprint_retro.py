@@ -67,9 +67,15 @@ with left:
                      "status at the end of each day; widening bands mean work piles up there. Shaded: the chosen "
                      "sprint.", key="sprint_retro_cfd")
 with right:
-    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p),), "Issues started and not "
-                     "finished as of the as-of date, by status; height = days since work started.",
-                     key="sprint_retro_wip")
+    pct = tuple((f"p{q}", issues[f"p{q}"].iloc[0] if len(issues) else None) for q in (50, 85, 95))
+    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p), "status", "age_days", pct),
+                     "Issues started and not finished as of the as-of date, by status; height = days since work "
+                     "started. Lines: the cycle times 50 / 85 / 95 % of the issues completed in the period stayed "
+                     "within; the issues above the 50 % line are named.", key="sprint_retro_wip")
+
+st.subheader("Flow detail")
+components.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
+                       board_id=f.board_id, key="sprint_retro_flow")
 
 st.subheader("Quality and work mix")
 left, right = st.columns(2)

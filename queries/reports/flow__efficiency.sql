@@ -67,7 +67,9 @@ per_stay AS (
     SELECT
         s.source, s.issue_id, s.is_waiting, s.is_blocked,
         epoch(s.t1 - s.t0) / 86400.0 AS days,
-        coalesce(sum(greatest(epoch(least(s.t1, f.t1) - greatest(s.t0, f.t0)), 0)), 0) / 86400.0 AS flagged_overlap
+        -- least/greatest skip NULLs: a stay without flags must overlap nothing
+        coalesce(sum(greatest(epoch(least(s.t1, f.t1) - greatest(s.t0, f.t0)), 0)) FILTER (WHERE f.t0 IS NOT NULL), 0)
+            / 86400.0 AS flagged_overlap
     FROM stays AS s
     LEFT JOIN flags AS f ON f.source = s.source AND f.issue_id = s.issue_id
     GROUP BY s.source, s.issue_id, s.t0, s.t1, s.is_waiting, s.is_blocked
