@@ -598,3 +598,42 @@ def time_in_status(tis: pd.DataFrame) -> go.Figure:
     _note(fig, "orange = waiting status")
     return fig
 
+
+WHERE_OFF_GROUPS = {"work_type": "work type", "label": "label", "component": "component", "size": "size"}
+
+
+def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
+    """'Where are we off': per work type, label, component and size (estimate_calibration
+    rows), the bias (median actual ÷ likely, left) and the overrun rate (right), each with
+    its 95 % interval, sorted by bias (most over at the top); groups under the small-group
+    limit are grey and marked. At most `max_groups` groups, the furthest from 1.0 first."""
+    c = cal[cal["group_by"].isin(list(WHERE_OFF_GROUPS)) & cal["bias"].notna()].copy()
+    if c.empty:
+        return empty("no range estimates scored yet")
+    c["off"] = np.abs(np.log(c["bias"].clip(lower=1e-6).astype(float)))
+    hidden = max(len(c) - max_groups, 0)
+    c = c.sort_values(["too_small", "off"], ascending=[True, False]).head(max_groups).sort_values("bias")
+    labels = [f"{WHERE_OFF_GROUPS[g]}: {safe_text.plot(v)} (n={n:,}{', too few' if s else ''})"
+              for g, v, n, s in zip(c["group_by"], c["group"], c["n"], c["too_small"], strict=True)]
+    colours = [GREY if s else (RED if b > 1 else BLUE) for s, b in zip(c["too_small"], c["bias"], strict=True)]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=("bias: actual ÷ likely (×)", "overrun rate (actual > worst, %)"))
+    fig.add_scatter(x=_f32(c["bias"]), y=labels, mode="markers", name="bias", row=1, col=1,
+                    marker=dict(color=colours, size=10),
+                    error_x=dict(type="data", symmetric=False, array=_f32(c["bias_ci_high"] - c["bias"]),
+                                 arrayminus=_f32(c["bias"] - c["bias_ci_low"]), color=GREY, thickness=1.2),
+                    hovertemplate="%{y}<br>bias %{x:.2f}×<extra></extra>")
+    fig.add_scatter(x=_f32(c["overrun_rate"] * 100), y=labels, mode="markers", name="overrun rate", row=1, col=2,
+                    marker=dict(color=colours, size=10, symbol="diamond"),
+                    error_x=dict(type="data", symmetric=False,
+                                 array=_f32((c["overrun_ci_high"] - c["overrun_rate"]) * 100),
+                                 arrayminus=_f32((c["overrun_rate"] - c["overrun_ci_low"]) * 100), color=GREY,
+                                 thickness=1.2),
+                    hovertemplate="%{y}<br>overrun %{x:.0f} %<extra></extra>")
+    fig.add_vline(x=1.0, line=dict(color="black", width=1, dash="dot"), row=1, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_xaxes(range=[0, 100], row=1, col=2)
+    fig = _layout(fig, "", "", height=120 + 26 * len(c), legend=False)
+    fig.update_yaxes(automargin=True, tickfont=dict(size=11))
+    _note(fig, f"{hidden:,} groups closer to 1.0× not drawn (all in the table below)" if hidden else "")
+    return fig
