@@ -290,7 +290,7 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
         over = wip[wip[age_col] >= min(d for _, d in valid)].nlargest(40, age_col)
         if not over.empty:
             fig.add_scatter(x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
-                            text=[safe_text.plot(k) for k in over["issue_key"]], textposition="middle right",
+                            text=[safe_text.plot(k) for k in over["issue_key"]], textposition="top center",
                             textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     return _layout(fig, "status now", "age since start (days)")
 
@@ -530,8 +530,7 @@ def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Fi
     added (up triangle) or removed (down triangle), named in its hover (sprint__issues)."""
     if series.empty:
         return empty("no issues in this sprint")
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("story points", "issues"))
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     x = _ms(series["instant"])
     for row, unit in ((1, "points"), (2, "issues")):
         first = row == 1
@@ -560,7 +559,10 @@ def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Fi
                             hovertemplate="%{text}<extra>" + name + "</extra>", row=row, col=1)
     fig.update_xaxes(type="date")
     fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(title_text="story points", row=1, col=1)
+    fig.update_yaxes(title_text="issues", row=2, col=1)
     fig = _layout(fig, "", "", height=460)
+    fig.update_layout(xaxis_title=None, yaxis_title="story points")
     _note(fig, title)
     return fig
 
@@ -632,7 +634,7 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
                     hovertemplate="%{y}<br>overrun %{x:.0f} %<extra></extra>")
     fig.add_vline(x=1.0, line=dict(color="black", width=1, dash="dot"), row=1, col=1)
     fig.update_xaxes(type="log", row=1, col=1)
-    fig.update_xaxes(range=[0, 100], row=1, col=2)
+    fig.update_xaxes(range=[-4, 104], row=1, col=2)
     fig = _layout(fig, "", "", height=120 + 26 * len(c), legend=False)
     fig.update_yaxes(automargin=True, tickfont=dict(size=11))
     _note(fig, f"{hidden:,} groups closer to 1.0× not drawn (all in the table below)" if hidden else "")
