@@ -573,12 +573,17 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
     fig = globals()[builder](*args)
     if not fig.data:
         return fig
-    for t in starts:
-        fig.add_vline(x=float(_ms([t])[0]), line=dict(color=GREY, width=1, dash="dot"), layer="below")
     start, end, label = window
-    fig.add_vrect(x0=float(_ms([start])[0]), x1=float(_ms([end])[0]), fillcolor=BLUE, opacity=0.08,
-                  line_width=0, layer="below", annotation_text=safe_text.plot(label),
-                  annotation_position="top left", annotation_font=dict(size=10, color=GREY))
+    x0, x1 = (float(v) for v in _ms([start, end]))
+    # shapes set in one layout update: add_vline / add_vrect validate the figure per call
+    shapes = [dict(type="line", xref="x", yref="paper", x0=float(v), x1=float(v), y0=0, y1=1, layer="below",
+                   line=dict(color=GREY, width=1, dash="dot")) for v in _ms(list(starts))] if starts else []
+    shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                       fillcolor=BLUE, opacity=0.08, line=dict(width=0)))
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
+                      annotations=list(fig.layout.annotations) + [dict(
+                          text=safe_text.plot(label), xref="x", yref="paper", x=x0, y=1, xanchor="left",
+                          yanchor="top", showarrow=False, font=dict(size=10, color=GREY))])
     return fig
 
 
