@@ -32,6 +32,8 @@ with left:
     components.chart(charts.velocity, (recent, note, "label", s.sprint_id), "Committed vs completed story points "
                      "per sprint, one panel per team; the line is say/do (completed ÷ committed points, right "
                      "axis). The chosen sprint is outlined.", key="sprint_retro_velocity")
+    if s.sprint_id not in set(recent["sprint_id"]):
+        st.caption(f"{md(label)} is older than the sprints drawn, so it is not outlined.")
 with right:
     st.subheader("Scope changes and carry-over")
     components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
