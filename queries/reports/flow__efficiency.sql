@@ -18,9 +18,15 @@ WITH done AS MATERIALIZED (
       AND ($date_from IS NULL OR completed_on >= $date_from)
       AND ($date_to IS NULL OR completed_on <= $date_to)
 ),
-pat AS (
-    SELECT (SELECT value FROM cfg_param WHERE key = 'waiting_pattern') AS waiting,
-           (SELECT value FROM cfg_param WHERE key = 'blocked_pattern') AS blocked
+kinds AS MATERIALIZED (
+    -- per status, not per stay: a pattern read from the config is compiled for every row
+    SELECT
+        source,
+        status_id,
+        regexp_matches(name, (SELECT value FROM cfg_param WHERE key = 'waiting_pattern'), 'i') AS is_waiting,
+        regexp_matches(name, (SELECT value FROM cfg_param WHERE key = 'blocked_pattern'), 'i') AS is_blocked
+    FROM stg_statuses
+    WHERE category = 'in_progress'
 ),
 stays AS MATERIALIZED (
     -- in-progress stays clipped to the lead time, with their kind
@@ -29,10 +35,11 @@ stays AS MATERIALIZED (
         s.issue_id,
         greatest(s.entered_at, d.created_at) AS t0,
         least(s.until_at, d.completed_at) AS t1,
-        regexp_matches(s.status, (SELECT waiting FROM pat), 'i') AS is_waiting,
-        regexp_matches(s.status, (SELECT blocked FROM pat), 'i') AS is_blocked
+        k.is_waiting,
+        k.is_blocked
     FROM fct_status_intervals($as_of) AS s
     JOIN done AS d USING (source, issue_id)
+    JOIN kinds AS k ON k.source = s.source AND k.status_id = s.status_id
     WHERE s.category = 'in_progress' AND s.entered_at < d.completed_at AND s.until_at > d.created_at
 ),
 flag_changes AS (
