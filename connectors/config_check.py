@@ -97,7 +97,7 @@ SCHEMA: dict[str, Any] = {
         "fields": OPEN,
     },
     "workflow": {"category_overrides": _table, "stages": _stages, "review_pattern": _regex,
-                 "use_board_done_column": _bool},
+                 "waiting_pattern": _regex, "blocked_pattern": _regex, "use_board_done_column": _bool},
     "work_types": [WORK_TYPE_RULE],
     "targets": {"debt_share": _number(0, 1), "hit_rate": _number(0, 1)},
     "estimates": {"unit": _text, "actual": _text, "small_group": _int(1, 10_000)},

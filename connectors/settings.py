@@ -77,7 +77,7 @@ def _analysis(doc: dict[str, Any], path: Path) -> AnalysisConfig:
         if not isinstance(stages, list) or not all(isinstance(s, list) for s in stages):
             raise _err(path, "workflow.stages", "not a list of lists", 'stages = [["To Do"], ["In Progress"], ["QA"], ["Done"]]')
         kwargs["stages"] = tuple(tuple(str(x) for x in s) for s in stages)
-    for key in ("review_pattern", "use_board_done_column"):
+    for key in ("review_pattern", "waiting_pattern", "blocked_pattern", "use_board_done_column"):
         if key in wf:
             kwargs[key] = wf[key]
     if "work_types" in doc:

@@ -119,18 +119,24 @@ def _running_note(s: pd.DataFrame) -> str:
     return "(running) = not closed yet: figures so far, no say/do or carry-over" if s["is_running"].any() else ""
 
 
-def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label") -> go.Figure:
+def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
+             highlight: str | None = None) -> go.Figure:
     """Committed vs completed points per sprint (bars) with say/do (line, right axis), one
-    panel per team; a running sprint's completed bar is hatched and has no say/do."""
+    panel per team; a running sprint's completed bar is hatched and has no say/do. The
+    sprint `highlight` (a sprint_id) is outlined in black and the others drawn paler."""
     if sprints.empty:
         return empty()
 
     def draw(fig, s, row, first):
         hatch = ["/" if r else "" for r in s["is_running"]]
-        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker_color=GREY,
+        chosen = (s["sprint_id"] == highlight).to_numpy() if highlight is not None and "sprint_id" in s else None
+        edge = {} if chosen is None or not chosen.any() else dict(
+            line=dict(color="black", width=[2.5 if c else 0 for c in chosen]),
+            opacity=[1.0 if c else 0.45 for c in chosen])
+        fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker=dict(color=GREY, **edge),
                     legendgroup="committed", showlegend=first, row=row, col=1)
         fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed (so far when running)",
-                    marker=dict(color=BLUE, pattern_shape=hatch), legendgroup="completed", showlegend=first,
+                    marker=dict(color=BLUE, pattern_shape=hatch, **edge), legendgroup="completed", showlegend=first,
                     row=row, col=1)
         fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
                     visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
@@ -259,8 +265,11 @@ def cfd(daily: pd.DataFrame) -> go.Figure:
     return _layout(fig, "day", "issues")
 
 
-def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "age_days") -> go.Figure:
-    """Work in progress by status: each dot an issue, height = days since it started."""
+def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "age_days",
+               lines: tuple = ()) -> go.Figure:
+    """Work in progress by status: each dot an issue, height = days since it started. `lines`
+    ((label, days), ...) draws the team's cycle-time percentiles across; the issues at or
+    above the lowest line are named on the chart (every issue is named in its hover)."""
     if wip.empty:
         return empty("no work in progress")
     note = ""
@@ -274,6 +283,17 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
             x=part[status_col].tolist(), y=_f32(part[age_col]), mode="markers", name=str(wt),
             marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
             hovertemplate="%{text}: %{y:.1f} days<extra></extra>")
+    valid = [(name, float(v)) for name, v in lines if v is not None and not pd.isna(v)]
+    for (name, days), dash in zip(valid, ("dot", "dash", "solid"), strict=False):
+        fig.add_hline(y=days, line=dict(color=RED, width=1, dash=dash),
+                      annotation_text=f"{name}: {days:.1f} d", annotation_position="top right",
+                      annotation_font=dict(size=10, color=RED))
+    if valid:
+        over = wip[wip[age_col] >= min(d for _, d in valid)].nlargest(40, age_col)
+        if not over.empty:
+            fig.add_scatter(x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
+                            text=[safe_text.plot(k) for k in over["issue_key"]], textposition="top center",
+                            textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     return _layout(fig, "status now", "age since start (days)")
 
 
@@ -503,3 +523,126 @@ def slide_chart(chart) -> go.Figure:
     if not chart.groups:
         frame = frame.drop(columns="team")
     return _per_team(frame, draw, chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))
+
+
+# --------------------------------------------------------------------------- one sprint
+def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Figure:
+    """The chosen sprint's burnup (sprint__burnup): scope and done work as steps, in story
+    points (top) and issues (bottom), with a marker on the scope line wherever an issue was
+    added (up triangle) or removed (down triangle), named in its hover (sprint__issues)."""
+    if series.empty:
+        return empty("no issues in this sprint")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    x = _ms(series["instant"])
+    for row, unit in ((1, "points"), (2, "issues")):
+        first = row == 1
+        fig.add_scatter(x=x, y=_f32(series[f"scope_{unit}"]), name="scope", mode="lines", legendgroup="scope",
+                        line=dict(color=GREY, shape="hv", width=2), showlegend=first, row=row, col=1,
+                        hovertemplate="%{y:g} " + unit + "<extra>scope</extra>")
+        fig.add_scatter(x=x, y=_f32(series[f"done_{unit}"]), name="done", mode="lines", legendgroup="done",
+                        line=dict(color=GREEN, shape="hv", width=2), showlegend=first, row=row, col=1,
+                        hovertemplate="%{y:g} " + unit + "<extra>done</extra>")
+        fig.add_scatter(x=x, y=_f32(series[f"remaining_{unit}"]), name="remaining (burndown)", mode="lines",
+                        legendgroup="remaining", line=dict(color=BLUE, shape="hv", width=1, dash="dot"),
+                        showlegend=first, row=row, col=1, hovertemplate="%{y:g} " + unit + "<extra>remaining</extra>")
+        for col, name, symbol, colour in (("added_at", "added", "triangle-up", ORANGE),
+                                          ("removed_at", "removed", "triangle-down", PURPLE)):
+            ev = issues.dropna(subset=[col]).sort_values(col) if col in issues.columns else issues.iloc[0:0]
+            if ev.empty:
+                continue
+            at = pd.to_datetime(ev[col], utc=True)
+            steps = series.assign(instant=pd.to_datetime(series["instant"], utc=True)).sort_values("instant")
+            y = pd.merge_asof(pd.DataFrame({"instant": at.to_numpy()}).sort_values("instant"), steps,
+                              on="instant", direction="backward")[f"scope_{unit}"]
+            fig.add_scatter(x=_ms(at), y=_f32(y), mode="markers", name=name, legendgroup=name, showlegend=first,
+                            marker=dict(symbol=symbol, size=11, color=colour, line=dict(color="white", width=1)),
+                            text=[f"{safe_text.plot(k)} ({p:g} pt)" for k, p in zip(ev["issue_key"],
+                                  ev["points"].fillna(0), strict=True)],
+                            hovertemplate="%{text}<extra>" + name + "</extra>", row=row, col=1)
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(title_text="story points", row=1, col=1)
+    fig.update_yaxes(title_text="issues", row=2, col=1)
+    fig = _layout(fig, "", "", height=460)
+    fig.update_layout(xaxis_title=None, yaxis_title="story points")
+    _note(fig, title)
+    return fig
+
+
+def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
+    """The figure `builder(*args)` (a date-axis chart) with the chosen sprint shaded
+    (window = (start, end, label)) and the team's other sprint starts as dotted lines."""
+    fig = globals()[builder](*args)
+    if not fig.data:
+        return fig
+    start, end, label = window
+    x0, x1 = (float(v) for v in _ms([start, end]))
+    # shapes set in one layout update: add_vline / add_vrect validate the figure per call
+    shapes = [dict(type="line", xref="x", yref="paper", x0=float(v), x1=float(v), y0=0, y1=1, layer="below",
+                   line=dict(color=GREY, width=1, dash="dot")) for v in _ms(list(starts))] if starts else []
+    shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                       fillcolor=BLUE, opacity=0.08, line=dict(width=0)))
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
+                      annotations=list(fig.layout.annotations) + [dict(
+                          text=safe_text.plot(label), xref="x", yref="paper", x=x0, y=1, xanchor="left",
+                          yanchor="top", showarrow=False, font=dict(size=10, color=GREY))])
+    return fig
+
+
+def time_in_status(tis: pd.DataFrame) -> go.Figure:
+    """Median and p85 days per status (flow__time_in_status), in workflow order, waiting
+    statuses in orange; the label carries how many issues were ever in the status."""
+    if tis.empty:
+        return empty()
+    d = tis.iloc[::-1]
+    labels = [f"{safe_text.plot(s)} (n={n:,})" for s, n in zip(d["status"], d["issues"], strict=True)]
+    colours = [ORANGE if w else BLUE for w in d["is_waiting"].fillna(False)]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=_f32(d["median_days"]), orientation="h", name="median", marker_color=colours,
+                hovertemplate="%{y}: median %{x:.1f} d<extra></extra>")
+    fig.add_bar(y=labels, x=_f32(d["p85_days"]), orientation="h", name="p85", marker=dict(color=colours, opacity=0.35),
+                hovertemplate="%{y}: p85 %{x:.1f} d<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig = _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
+    _note(fig, "orange = waiting status")
+    return fig
+
+
+WHERE_OFF_GROUPS = {"work_type": "work type", "label": "label", "component": "component", "size": "size"}
+
+
+def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
+    """'Where are we off': per work type, label, component and size (estimate_calibration
+    rows), the bias (median actual ÷ likely, left) and the overrun rate (right), each with
+    its 95 % interval, sorted by bias (most over at the top); groups under the small-group
+    limit are grey and marked. At most `max_groups` groups, the furthest from 1.0 first."""
+    c = cal[cal["group_by"].isin(list(WHERE_OFF_GROUPS)) & cal["bias"].notna()].copy()
+    if c.empty:
+        return empty("no range estimates scored yet")
+    c["off"] = np.abs(np.log(c["bias"].clip(lower=1e-6).astype(float)))
+    hidden = max(len(c) - max_groups, 0)
+    c = c.sort_values(["too_small", "off"], ascending=[True, False]).head(max_groups).sort_values("bias")
+    labels = [f"{WHERE_OFF_GROUPS[g]}: {safe_text.plot(v)} (n={n:,}{', too few' if s else ''})"
+              for g, v, n, s in zip(c["group_by"], c["group"], c["n"], c["too_small"], strict=True)]
+    colours = [GREY if s else (RED if b > 1 else BLUE) for s, b in zip(c["too_small"], c["bias"], strict=True)]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=("bias: actual ÷ likely (×)", "overrun rate (actual > worst, %)"))
+    fig.add_scatter(x=_f32(c["bias"]), y=labels, mode="markers", name="bias", row=1, col=1,
+                    marker=dict(color=colours, size=10),
+                    error_x=dict(type="data", symmetric=False, array=_f32(c["bias_ci_high"] - c["bias"]),
+                                 arrayminus=_f32(c["bias"] - c["bias_ci_low"]), color=GREY, thickness=1.2),
+                    hovertemplate="%{y}<br>bias %{x:.2f}×<extra></extra>")
+    fig.add_scatter(x=_f32(c["overrun_rate"] * 100), y=labels, mode="markers", name="overrun rate", row=1, col=2,
+                    marker=dict(color=colours, size=10, symbol="diamond"),
+                    error_x=dict(type="data", symmetric=False,
+                                 array=_f32((c["overrun_ci_high"] - c["overrun_rate"]) * 100),
+                                 arrayminus=_f32((c["overrun_rate"] - c["overrun_ci_low"]) * 100), color=GREY,
+                                 thickness=1.2),
+                    hovertemplate="%{y}<br>overrun %{x:.0f} %<extra></extra>")
+    fig.add_vline(x=1.0, line=dict(color="black", width=1, dash="dot"), row=1, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_xaxes(range=[-4, 104], row=1, col=2)
+    fig = _layout(fig, "", "", height=120 + 26 * len(c), legend=False)
+    fig.update_yaxes(automargin=True, tickfont=dict(size=11))
+    _note(fig, f"{hidden:,} groups closer to 1.0× not drawn (all in the table below)" if hidden else "")
+    return fig

@@ -681,3 +681,87 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str) -> None:
         if st.form_submit_button("Add hypothesis", type="primary"):
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
                  direction=direction, min_change=min_change / 100, known_metrics=set(product))
+
+
+def sprint_window(s, sprints: pd.DataFrame) -> tuple[tuple, tuple]:
+    """The chosen sprint's window for the date-axis charts (start, end, name) and the starts of
+    its team's other sprints in the period (dotted boundaries), as hashable tuples."""
+    team = sprints[(sprints["board_id"] == s.board_id) & (sprints["sprint_id"] != s.sprint_id)]
+    starts = tuple(pd.to_datetime(team["start_at"], utc=True).sort_values().tolist())
+    return (pd.Timestamp(s.start_at), pd.Timestamp(s.end_at), str(s.sprint_name)), starts
+
+
+SPRINT_LISTS = (   # tab, outcome filter, columns shown (the sprint report's lists)
+    ("Completed", lambda m: m["outcome"] == "completed",
+     ["issue_key", "completed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Not completed", lambda m: m["outcome"] == "not completed",
+     ["issue_key", "status", "points", "added_at", "work_type", "summary"]),
+    ("Removed", lambda m: m["outcome"] == "removed",
+     ["issue_key", "removed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Added after the start", lambda m: m["added"].fillna(False).astype(bool),
+     ["issue_key", "added_at", "entry_points", "outcome", "points", "work_type", "summary"]),
+)
+
+
+def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) -> None:
+    """The sprint report's lists (sprint__issues) in tabs with counts and points: completed,
+    not completed (carried over at the close, with how often each has been carried over
+    (sprint__carryover); still open so far when running), removed, added after the start;
+    instants in UTC, issue keys linked to Jira when the source is a Jira site."""
+    so_far = " so far" if s.is_running else ""
+    parts = [(name, members[keep(members)], cols) for name, keep, cols in SPRINT_LISTS]
+    if not s.is_running and not carry.empty:
+        name, df, cols = parts[1]
+        df = df.merge(carry[["issue_key", "times_carried", "first_carried_from"]], on="issue_key", how="left")
+        parts[1] = (name, df, cols[:3] + ["times_carried", "first_carried_from"] + cols[3:])
+    tabs = st.tabs([f"{name}{so_far if name == 'Not completed' else ''} ({len(df):,})" for name, df, _ in parts])
+    for tab, (name, df, cols) in zip(tabs, parts, strict=True):
+        with tab:
+            if df.empty:
+                st.caption(f"No issues {name.lower()}{so_far}.")
+                continue
+            shown = df[cols + ["source"]].rename(columns={"entry_points": "points_when_added",
+                                                          "points": "points_at_end" if name != "Removed"
+                                                          else "points_when_removed"})
+            table(shown, key=f"{key}_{name.split()[0].lower()}", board_id=s.board_id,
+                  download=f"{name} {s.sprint_name}")
+            pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
+            st.caption(f"{len(df):,} issues, {pts:,.0f} pt. Times are UTC.")
+
+
+def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key: str) -> None:
+    """Flow efficiency, waiting and blocked time of the issues completed in the period
+    (flow__efficiency) as tiles, time in each status (flow__time_in_status) as a chart, and
+    the most blocked issues (docs/metrics.md §2)."""
+    if eff.empty:
+        missing("No issues with a cycle time were completed in this period.", "widen the period")
+        return
+    lead = eff["lead_time_days"].sum()
+    c = st.columns(4)
+    c[0].metric("Flow efficiency", fmt_pct(eff["active_days"].sum() / lead))
+    c[0].caption(f"active ÷ lead time, {len(eff):,} issues; median per issue {fmt_pct(eff['efficiency'].median())}")
+    c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead))
+    c[1].caption("of lead time in waiting statuses")
+    c[2].metric("Blocked", fmt_pct(eff["blocked_days"].sum() / lead))
+    blocked = eff[eff["blocked_days"] > 0]
+    c[2].caption(f"of lead time flagged or in a blocked status; {len(blocked):,} issues were blocked")
+    flagged = eff["flagged_days"].sum()
+    c[3].metric("Flagged", fmt_num(flagged, 1, " d"))
+    c[3].caption(f"{(eff['flagged_days'] > 0).sum():,} issues flagged in Jira" if flagged > 0
+                 else "no Flagged history in the data")
+    how("Lead time = creation to completion. Active = time in in-progress statuses that are neither waiting nor "
+        "blocked ([workflow] waiting_pattern / blocked_pattern), less flagged time. Figures pool all issues "
+        "(Σ active ÷ Σ lead time).")
+    left, right = st.columns(2)
+    with left:
+        chart(charts.time_in_status, (tis,), "Median and p85 days per issue in each status, over the issues "
+              "completed in the period (n = how many were ever in it); orange = waiting statuses.",
+              key=f"{key}_tis")
+    with right:
+        st.markdown("**Most blocked issues**")
+        if blocked.empty:
+            st.caption("No issue completed in the period was flagged or in a blocked status.")
+        else:
+            table(blocked.sort_values(["blocked_days", "issue_key"], ascending=[False, True])[
+                ["issue_key", "blocked_days", "flagged_days", "lead_time_days", "efficiency", "work_type", "summary",
+                 "source"]], key=f"{key}_blocked", board_id=board_id, download="most blocked issues")

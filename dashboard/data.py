@@ -182,8 +182,9 @@ def analysis(target: str, **params):
 # in the background once a view's filters are known, so switching pages finds them cached.
 PREFETCH: tuple[tuple[str, dict], ...] = (
     ("sprint_facts", {}), ("tech_health__kpis", {}), ("flow_weekly", {}), ("issue_facts", {}),
-    ("estimate_calibration", {}), ("retro_follow_through", {}), ("sprint__scope_changes", {}),
+    ("estimate_calibration", {}), ("retro_follow_through", {}),
     ("sprint__carryover", {}), ("cfd_daily", {}), ("flow__ageing_wip", {}), ("quality__rework_trend", {}),
+    ("flow__efficiency", {}), ("flow__time_in_status", {}),
     ("work_mix", {}), ("sprint_retro__last_retro", {}), ("retro__open_actions", {}),
     ("retro__agreement_evaluation", {}), ("flow__cycle_time_scatter", {}), ("calibration__worst_misses", {"limit": 15}),
     ("calibration__worst_misses", {"limit": 10**9}),

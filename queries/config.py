@@ -37,6 +37,10 @@ class AnalysisConfig:
     stages: tuple[tuple[str, ...], ...] = ()
     # the regex that marks in-progress statuses as review/QA (rank 2)
     review_pattern: str = r"review|qa|test|verif|accept|approv"
+    # in-progress statuses where work waits (not active time in flow efficiency)
+    waiting_pattern: str = r"wait|block|hold|pending|queue|imped|ready for"
+    # in-progress statuses that count as blocked (besides Jira's Flagged field)
+    blocked_pattern: str = r"block|imped|on hold"
     use_board_done_column: bool = True
     work_type_rules: tuple[WorkTypeRule, ...] = DEFAULT_WORK_TYPE_RULES
     default_work_type: str = "feature"
@@ -69,12 +73,14 @@ class AnalysisConfig:
                     "timezone", "review_pattern", "use_board_done_column", "default_work_type",
                     "escaped_bug_labels", "debt_share_target", "hit_rate_target", "estimate_unit",
                     "range_actual", "small_group", "shipped_from_epics", "shipped_from_versions",
+                    "waiting_pattern", "blocked_pattern",
                 ],
                 "value": [
                     self.timezone, self.review_pattern, str(self.use_board_done_column).lower(),
                     self.default_work_type, ",".join(self.escaped_bug_labels), str(self.debt_share_target),
                     str(self.hit_rate_target), self.estimate_unit, self.range_actual, str(self.small_group),
                     str(self.shipped_from_epics).lower(), str(self.shipped_from_versions).lower(),
+                    self.waiting_pattern, self.blocked_pattern,
                 ],
             },
             dtype="string",

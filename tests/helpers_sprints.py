@@ -206,3 +206,89 @@ def assert_identity(df: pd.DataFrame) -> None:
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+# --------------------------------------------------------------------------- the burnup sprint
+BURNUP_COLUMNS = [("To Do", [TODO]), ("Doing", [IN_PROGRESS]), ("Done", [DONE])]
+BURNUP_START, BURNUP_END = "2026-01-05 09:00", "2026-01-19 10:00"
+
+
+def burnup_scenario(goal: str | None = None) -> Scenario:
+    """One two-week sprint with commitments, an addition, a removal, a re-estimate, an issue
+    done before the start and one done, reopened and done again (tests/test_sprints_burnup.py
+    works its burnup out by hand)."""
+    s = Scenario().board("1", "Atlas", columns=BURNUP_COLUMNS)
+    s.sprint("1", "1", BURNUP_START, "2026-01-19 09:00", complete=BURNUP_END, name="ATL Sprint 1")
+    s.sprints[-1]["goal"] = goal
+    # A 5 pts committed, done 01-08 10:00.
+    s.issue("A", "2026-01-01 10:00", status=DONE, sprints=["1"], points=5)
+    s.sprint_change("A", "2026-01-02 10:00", "", "1")
+    s.move("A", "2026-01-08 10:00", TODO, DONE)
+    # B 3 pts committed, re-estimated to 5 on 01-09 12:00, never done (carried over).
+    s.issue("B", "2026-01-01 10:00", status=IN_PROGRESS, sprints=["1"], points=5)
+    s.sprint_change("B", "2026-01-02 10:00", "", "1")
+    s.points_change("B", "2026-01-09 12:00", "3", "5")
+    s.move("B", "2026-01-06 10:00", TODO, IN_PROGRESS)
+    # C 2 pts created and added on 01-07 09:00, done 01-12 09:00.
+    s.issue("C", "2026-01-07 08:00", status=DONE, sprints=["1"], points=2)
+    s.sprint_change("C", "2026-01-07 09:00", "", "1")
+    s.move("C", "2026-01-12 09:00", TODO, DONE)
+    # D 8 pts committed, removed 01-10 09:00.
+    s.issue("D", "2026-01-01 10:00", status=TODO, sprints=[], points=8)
+    s.sprint_change("D", "2026-01-02 10:00", "", "1")
+    s.sprint_change("D", "2026-01-10 09:00", "1", "")
+    # E 5 pts in the sprint but done before it started: in no bucket, never in scope.
+    s.issue("E", "2026-01-01 10:00", status=DONE, sprints=["1"], points=5)
+    s.sprint_change("E", "2026-01-02 10:00", "", "1")
+    s.move("E", "2026-01-04 10:00", TODO, DONE)
+    # F 1 pt committed, done 01-06 10:00, reopened 01-07 10:00, done again 01-13 09:00:
+    # counted done from its final done stay (01-13 09:00) only.
+    s.issue("F", "2026-01-01 10:00", status=DONE, sprints=["1"], points=1)
+    s.sprint_change("F", "2026-01-02 10:00", "", "1")
+    s.move("F", "2026-01-06 10:00", TODO, DONE)
+    s.move("F", "2026-01-07 10:00", DONE, IN_PROGRESS)
+    s.move("F", "2026-01-13 09:00", IN_PROGRESS, DONE)
+    return s
+
+
+# --------------------------------------------------------------------------- the flow-detail issues
+BLOCKED, WAITING_QA = "10005", "10006"
+
+
+def flag(s: Scenario, issue_id: str, at: str, frm: str | None, to: str | None) -> None:
+    """A change of Jira's Flagged field (a custom field: kept with field_key 'other')."""
+    s.field_changes.append(dict(
+        source=SOURCE, issue_id=issue_id, history_id=s._next_hist(), item_seq=0, changed_at=ts(at),
+        field_key="other", field="Flagged", field_id="customfield_10021", from_value=None, from_string=frm,
+        to_value=None, to_string=to))
+
+
+def flow_scenario() -> Scenario:
+    """Three issues completed in January 2026 through waiting, blocked and flagged stretches
+    and one still in progress, with a sprint so the Sprint retro page opens
+    (tests/test_metrics_flow_detail.py works the figures out by hand)."""
+    s = Scenario().board("1", "Atlas")
+    s.statuses += [(BLOCKED, "Blocked", "indeterminate"), (WAITING_QA, "Waiting for QA", "indeterminate")]
+    # X: created 01-01; In Progress 01-02, Blocked 01-04, In Progress 01-05, Waiting for QA
+    # 01-06, QA 01-07, Done 01-08 (lead 7 d, cycle 6 d); flagged 01-03 00:00 - 01-04 12:00.
+    s.issue("X", "2026-01-01 00:00", status=DONE)
+    for at, a, b in (("01-02", TODO, IN_PROGRESS), ("01-04", IN_PROGRESS, BLOCKED), ("01-05", BLOCKED, IN_PROGRESS),
+                     ("01-06", IN_PROGRESS, WAITING_QA), ("01-07", WAITING_QA, QA), ("01-08", QA, DONE)):
+        s.move("X", f"2026-{at} 00:00", a, b)
+    flag(s, "X", "2026-01-03 00:00", None, "Impediment")
+    flag(s, "X", "2026-01-04 12:00", "Impediment", None)
+    # Y: created 01-01 already flagged (the first change's `from`), flag cleared 01-03;
+    # In Progress 01-02, Done 01-04 (lead 3 d).
+    s.issue("Y", "2026-01-01 00:00", status=DONE)
+    s.move("Y", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.move("Y", "2026-01-04 00:00", IN_PROGRESS, DONE)
+    flag(s, "Y", "2026-01-03 00:00", "Impediment", "")
+    # W: never flagged; In Progress 01-02, Done 01-06 (lead 5 d, active 4 d).
+    s.issue("W", "2026-01-01 00:00", status=DONE)
+    s.move("W", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.move("W", "2026-01-06 00:00", IN_PROGRESS, DONE)
+    # Z: still in progress (not completed): in no figure.
+    s.issue("Z", "2026-01-01 00:00", status=IN_PROGRESS)
+    s.move("Z", "2026-01-02 00:00", TODO, IN_PROGRESS)
+    s.sprint("1", "1", "2026-01-01 00:00", "2026-01-14 00:00", complete="2026-01-14 00:00")
+    return s

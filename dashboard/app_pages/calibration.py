@@ -37,6 +37,13 @@ components.window_captions(c, [f"target {target:.0%}", "actual > worst", "actual
 components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
                "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")
 
+st.subheader("Where are we off")
+components.chart(charts.where_off, (cal,), "Per work type, label, component and size (story points): bias = median "
+                 "actual ÷ likely (1.0× = on the likely estimate; red = longer, blue = shorter) and overrun rate = "
+                 "share finishing above worst, each with its 95 % interval (bias: order-statistic interval of the "
+                 "median; overrun: Wilson score). Most over at the top; grey = fewer issues than the small-group "
+                 "limit, too few to judge.", key="calibration_where_off")
+
 left, right = st.columns(2)
 with left:
     st.subheader("Story points vs cycle time")

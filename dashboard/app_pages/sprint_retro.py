@@ -17,6 +17,11 @@ if sprints.empty:
                            f"retroscope --db {data.db_label()} sync jira --board <id>   # or widen the period")
     st.stop()
 s = sprint_picker(components.picker_sprints(sprints), key="sprint_retro_sprint")
+label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
+if isinstance(s.goal, str) and s.goal.strip():
+    st.markdown(f"**Sprint goal:** {md(s.goal.strip())}")
+else:
+    st.caption("This sprint has no goal in Jira.")
 
 components.sprint_tiles(s)
 
@@ -24,58 +29,62 @@ left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
     recent, note = components.recent_sprints(sprints)
-    components.chart(charts.velocity, (recent, note), "Committed vs completed story points per sprint, one panel "
-                     "per team; the line is say/do (completed ÷ committed points, right axis).",
-                     key="sprint_retro_velocity")
+    components.chart(charts.velocity, (recent, note, "label", s.sprint_id), "Committed vs completed story points "
+                     "per sprint, one panel per team; the line is say/do (completed ÷ committed points, right "
+                     "axis). The chosen sprint is outlined.", key="sprint_retro_velocity")
+    if s.sprint_id not in set(recent["sprint_id"]):
+        st.caption(f"{md(label)} is older than the sprints drawn, so it is not outlined.")
 with right:
     st.subheader("Scope changes and carry-over")
     components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"What changed in {md(components.present.sprint_label(s.sprint_name, s.team, s.is_running))}")
-scope = data.run_query("sprint__scope_changes", **p)
+st.subheader(f"Sprint report: {md(label)}")
+sp = dict(as_of=p["as_of"], board_id=s.board_id, sprint_id=s.sprint_id)
+burn = data.run_query("sprint__burnup", **sp)
+members = data.run_query("sprint__issues", **sp)
+components.chart(charts.burnup, (burn, members), "Replayed from history: scope = the issues in the sprint at each "
+                 "instant (their estimate then), done = those whose final Done had begun; remaining = scope − done. "
+                 "Triangles mark issues added (▲) or removed (▼) after the start." + (" Running: up to the as-of "
+                 "instant." if s.is_running else ""), key="sprint_retro_burnup")
 carry = data.run_query("sprint__carryover", **p)
-left, right = st.columns(2)
-with left:
-    st.markdown("**Added / removed after the start**")
-    components.table(scope[scope["sprint_id"] == s.sprint_id][
-        ["issue_key", "direction", "changed_at", "days_into_sprint", "points", "summary", "source"]],
-        key="sprint_retro_scope_table", board_id=f.board_id, download=f"scope changes {s.sprint_name}")
-with right:
-    st.markdown("**Carried over at the end**")
-    if s.is_running:
-        st.caption(f"Nothing is carried over before the sprint closes ({s.carryover_issues_so_far:.0f} issues "
-                   "still open so far).")
-    else:
-        components.table(carry[carry["sprint_id"] == s.sprint_id][
-            ["issue_key", "status", "points", "times_carried", "first_carried_from", "summary", "source"]],
-            key="sprint_retro_carry_table", board_id=f.board_id, download=f"carried over {s.sprint_name}")
+components.sprint_issue_lists(members, s, carry[carry["sprint_id"] == s.sprint_id], key="sprint_retro_lists")
 
 st.subheader("Flow")
 issues = data.run_query("flow__cycle_time_scatter", **p)
 weekly = data.run_query("flow_weekly", **p)
+window, starts = components.sprint_window(s, sprints)
 left, right = st.columns(2)
 with left:
-    components.chart(charts.cycle_scatter, (issues, weekly,), "Each dot is an issue completed in the period: days "
-                     "from first In Progress to final Done. Lines: weekly p50 and p85.", key="sprint_retro_scatter")
+    components.chart(charts.in_sprint, ("cycle_scatter", window, starts, issues, weekly), "Each dot is an issue "
+                     "completed in the period: days from first In Progress to final Done. Lines: weekly p50 and p85. "
+                     "Shaded: the chosen sprint; dotted: the team's sprint starts.", key="sprint_retro_scatter")
 with right:
-    components.chart(charts.throughput, (weekly,), "Issues completed per ISO week (bars) and issues started but not "
-                     "finished at each week's end (line).", key="sprint_retro_throughput")
+    components.chart(charts.in_sprint, ("throughput", window, starts, weekly), "Issues completed per ISO week "
+                     "(bars) and issues started but not finished at each week's end (line). Shaded: the chosen "
+                     "sprint.", key="sprint_retro_throughput")
 left, right = st.columns(2)
 with left:
-    components.chart(charts.cfd, (data.run_query("cfd_daily", **p),), "Issues in each status at the end of each "
-                     "day; widening bands mean work piles up there.", key="sprint_retro_cfd")
+    components.chart(charts.in_sprint, ("cfd", window, starts, data.run_query("cfd_daily", **p)), "Issues in each "
+                     "status at the end of each day; widening bands mean work piles up there. Shaded: the chosen "
+                     "sprint.", key="sprint_retro_cfd")
 with right:
-    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p),), "Issues started and not "
-                     "finished as of the as-of date, by status; height = days since work started.",
-                     key="sprint_retro_wip")
+    pct = tuple((f"p{q}", issues[f"p{q}"].iloc[0] if len(issues) else None) for q in (50, 85, 95))
+    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p), "status", "age_days", pct),
+                     "Issues started and not finished as of the as-of date, by status; height = days since work "
+                     "started. Lines: the cycle times 50 / 85 / 95 % of the issues completed in the period stayed "
+                     "within; the issues above the 50 % line are named.", key="sprint_retro_wip")
+
+st.subheader("Flow detail")
+components.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
+                       board_id=f.board_id, key="sprint_retro_flow")
 
 st.subheader("Quality and work mix")
 left, right = st.columns(2)
 with left:
-    components.chart(charts.rework_trend, (data.run_query("quality__rework_trend", **p),), "QA bounces (back from "
-                     "review/QA) and reopens (back from Done) of issues completed each period; line = rework rate.",
-                     key="sprint_retro_rework")
+    components.chart(charts.in_sprint, ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p)),
+                     "QA bounces (back from review/QA) and reopens (back from Done) of issues completed each period; "
+                     "line = rework rate. Shaded: the chosen sprint.", key="sprint_retro_rework")
 with right:
     mix = data.run_query("work_mix", **p)
     components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),

@@ -1,7 +1,8 @@
 -- Estimate scores (docs/metrics.md §5) on issues complete at $as_of and completed in the period
 -- ($date_from..$date_to by completion date), per group_by: overall ('all'), work_type,
 -- issue_type, quarter of completion ('2026-Q1'), label and component (an issue counts in
--- each of its labels / components: e.g. to see that `integration` work runs long).
+-- each of its labels / components: e.g. to see that `integration` work runs long), and size
+-- (its story points at as_of, '3 pt'; 'no points' without).
 -- Range estimates (best <= likely <= worst, all present, likely > 0; out-of-order ranges are
 --   left out and listed by data_quality). Actual = cycle time, or time spent when
 --   cfg range_actual = time_spent, in the configured unit (days | hours).
@@ -10,6 +11,10 @@
 --   actual (actual 0: infinite unless likely is 0 too), mdmre = median MRE, pred25 = share
 --   with MRE <= 0.25; *_pert the same against the PERT mean (best + 4 likely + worst) / 6;
 --   relative_width = median((worst - best) / likely). n = issues scored.
+--   95 % intervals: overrun_ci_low/high = Wilson score interval of overrun_rate over n;
+--   bias_ci_low/high = the distribution-free interval of the median of actual / likely:
+--   the j-th and k-th smallest ratios, j = round(n/2 - 0.98 sqrt(n)), k = round(1 + n/2 +
+--   0.98 sqrt(n)), clamped to 1..n (the whole range when n is small).
 -- Story points vs cycle time (issues with points and a cycle time): ordering_accuracy =
 --   concordant / (concordant + discordant) over pairs with different points, ties in time
 --   ignored; spearman_rho = Pearson correlation of average ranks. n_points = issues scored.
@@ -56,6 +61,8 @@ grouped AS MATERIALIZED (
         UNION ALL SELECT 'quarter', quarter, * FROM base
         UNION ALL SELECT 'label', unnest(labels), * FROM base
         UNION ALL SELECT 'component', unnest(components), * FROM base
+        UNION ALL SELECT 'size', CASE WHEN story_points IS NULL THEN 'no points'
+                                      ELSE printf('%g pt', story_points) END, * FROM base
     )
 ),
 ranges AS (
@@ -83,9 +90,23 @@ range_scores AS (
         quantile_cont(actual / pert, 0.5) AS bias_pert,
         quantile_cont(mre_pert, 0.5) AS mdmre_pert,
         avg(CASE WHEN mre_pert <= 0.25 THEN 1.0 ELSE 0.0 END) AS pred25_pert,
-        quantile_cont((worst - best) / likely, 0.5) AS relative_width
+        quantile_cont((worst - best) / likely, 0.5) AS relative_width,
+        list_sort(list(actual / likely)) AS ratios
     FROM ranges
     GROUP BY ALL
+),
+range_ci AS (
+    SELECT
+        * EXCLUDE (ratios),
+        ratios[greatest(1, round(n / 2 - 0.98 * sqrt(n)))::INTEGER] AS bias_ci_low,
+        ratios[least(n, round(1 + n / 2 + 0.98 * sqrt(n)))::INTEGER] AS bias_ci_high,
+        greatest(0.0, (overrun_rate + 1.9208 / n
+                       - 1.96 * sqrt(overrun_rate * (1 - overrun_rate) / n + 0.9604 / (n * n))) / (1 + 3.8416 / n))
+            AS overrun_ci_low,
+        least(1.0, (overrun_rate + 1.9208 / n
+                    + 1.96 * sqrt(overrun_rate * (1 - overrun_rate) / n + 0.9604 / (n * n))) / (1 + 3.8416 / n))
+            AS overrun_ci_high
+    FROM range_scores
 ),
 points AS MATERIALIZED (
     -- one row per group and distinct (points, time) with its count c; gid: a number per
@@ -177,6 +198,7 @@ final AS (
         r.hit_rate, r.overrun_rate, r.underrun_rate, r.bias, r.mdmre, r.pred25,
         o.ordering_accuracy,
         r.bias_pert, r.mdmre_pert, r.pred25_pert, r.relative_width,
+        r.bias_ci_low, r.bias_ci_high, r.overrun_ci_low, r.overrun_ci_high,
         coalesce(ps.n_points, 0) AS n_points,
         o.ordered_pairs,
         ps.spearman_rho,
@@ -187,11 +209,11 @@ final AS (
         c.hit_rate_target
     FROM groups AS g
     CROSS JOIN cfg AS c
-    LEFT JOIN range_scores AS r USING (group_by, "group")
+    LEFT JOIN range_ci AS r USING (group_by, "group")
     LEFT JOIN ordering AS o USING (group_by, "group")
     LEFT JOIN point_scores AS ps USING (group_by, "group")
     LEFT JOIN time_scores AS ts USING (group_by, "group")
 )
 SELECT * FROM final
 ORDER BY CASE group_by WHEN 'overall' THEN 0 WHEN 'work_type' THEN 1 WHEN 'issue_type' THEN 2
-                       WHEN 'quarter' THEN 3 WHEN 'label' THEN 4 ELSE 5 END, "group"
+                       WHEN 'quarter' THEN 3 WHEN 'label' THEN 4 WHEN 'component' THEN 5 ELSE 6 END, "group"
