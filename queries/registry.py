@@ -72,11 +72,17 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
     _q("flow_weekly", "One row per ISO week: throughput, cycle-time percentiles of issues completed that "
        "week, WIP at the end of the week.",
        "week throughput cycle_time_p50 cycle_time_p85 cycle_time_p95 wip_end_of_week"),
-    _q("estimate_calibration", "Estimate scores overall, by work type and by quarter: range-estimate hit, "
-       "over- and underrun rates, bias, MdMRE, PRED(25), ordering accuracy of story points.",
+    _q("estimate_calibration", "Estimate scores overall and by work type, issue type, quarter, label, component "
+       "and size: range-estimate hit, over- and underrun rates (with a 95 % interval), bias (with a 95 % "
+       "interval), MdMRE, PRED(25), ordering accuracy of story points.",
        "group_by group n hit_rate overrun_rate underrun_rate bias mdmre pred25 ordering_accuracy "
-       "bias_pert mdmre_pert pred25_pert relative_width n_points ordered_pairs spearman_rho time_n "
+       "bias_pert mdmre_pert pred25_pert relative_width bias_ci_low bias_ci_high overrun_ci_low overrun_ci_high "
+       "n_points ordered_pairs spearman_rho time_n "
        "time_bias time_mdmre time_pred25 too_small points_too_small hit_rate_target"),
+    _q("sprint__scope_changes", "Issues added to or removed from each sprint after its start: when (and how "
+       "many days into the sprint), with the estimate then; sums match sprint_facts' added and removed points.",
+       "sprint_id sprint_name board_id state issue_id issue_key summary issue_type work_type direction "
+       "changed_at days_into_sprint points source"),
     _q("sprint__velocity", "Velocity per sprint: committed vs completed points and issues, with the mean "
        "completed points of the board's last three closed sprints (a running sprint has none).",
        "sprint_id sprint_name board_id state start_at end_at is_running committed_points "
