@@ -20,7 +20,7 @@ ordered AS MATERIALIZED (
     FROM stg_issue_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
     WHERE c.field_key = 'story_points'
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_num NULLS LAST, c.history_id, c.item_seq)
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.ord)
 ),
 segments AS (
     SELECT

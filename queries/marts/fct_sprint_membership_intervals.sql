@@ -23,7 +23,7 @@ ordered AS MATERIALIZED (
         row_number() OVER w AS change_seq
     FROM stg_sprint_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_no NULLS LAST, c.history_id, c.item_seq)
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.ord)
 ),
 segments AS (
     SELECT

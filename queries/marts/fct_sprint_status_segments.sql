@@ -19,7 +19,7 @@ ordered AS MATERIALIZED (
         row_number() OVER w AS change_seq
     FROM stg_status_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_num NULLS LAST, c.history_id, c.item_seq)
+    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.ord)
 ),
 final AS (
     -- before the first transition (or throughout, without history)
