@@ -24,14 +24,12 @@ events AS (
     SELECT status_id, any_value(status) AS status, any_value(category) AS category, day, sum(delta) AS delta
     FROM (
         SELECT s.status_id, s.status, s.category,
-               (CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(s.entered_at))
-                     ELSE timezone(tz.tz, s.entered_at) END)::DATE AS day, 1 AS delta
-        FROM stays AS s CROSS JOIN tz
+               local_ts(s.entered_at)::DATE AS day, 1 AS delta
+        FROM stays AS s
         UNION ALL
         SELECT s.status_id, s.status, s.category,
-               (CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(s.left_at))
-                     ELSE timezone(tz.tz, s.left_at) END)::DATE AS day, -1 AS delta
-        FROM stays AS s CROSS JOIN tz
+               local_ts(s.left_at)::DATE AS day, -1 AS delta
+        FROM stays AS s
         WHERE s.left_at IS NOT NULL
     )
     GROUP BY status_id, day

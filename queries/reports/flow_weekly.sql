@@ -52,10 +52,9 @@ wip_events AS (
     SELECT left_at AS at, -1 AS delta FROM wip_stays WHERE left_at IS NOT NULL
 ),
 wip_by_week AS (
-    SELECT date_trunc('week', CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(e.at))
-                                ELSE timezone(tz.tz, e.at) END)::DATE AS week,
+    SELECT date_trunc('week', local_ts(e.at))::DATE AS week,
            sum(e.delta) AS delta
-    FROM wip_events AS e CROSS JOIN tz
+    FROM wip_events AS e
     GROUP BY ALL
 ),
 final AS (
