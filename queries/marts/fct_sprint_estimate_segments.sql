@@ -6,11 +6,12 @@
 -- order). A missing estimate counts as 0 points.
 -- in_board: only the issues fct_sprint_scope(in_board) names (NULL = every issue).
 WITH issues AS MATERIALIZED (
-    SELECT source, issue_id, story_points AS current_value
+    SELECT source, issue_id, story_points AS current_value, NULL::TIMESTAMPTZ AS since
     FROM stg_sprint_issues SEMI JOIN fct_sprint_scope(in_board) USING (source, issue_id)
 ),
 changes AS (
-    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_number AS from_value, c.to_number AS to_value
+    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_number AS from_value, c.to_number AS to_value,
+        NULL AS detail
     FROM stg_issue_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
     WHERE c.field_key = 'story_points'

@@ -8,19 +8,24 @@
 -- Sub-tasks and deleted issues are left out (their parents count).
 -- in_board: only the issues fct_sprint_scope(in_board) names (NULL = every issue).
 WITH issues AS MATERIALIZED (
-    SELECT source, issue_id, created_at,
-        list_distinct(list_filter(coalesce(sprint_ids, []::VARCHAR[]), lambda x: x IS NOT NULL AND trim(x) <> ''))
-            AS current_value
+    SELECT source, issue_id, created_at, sprint_ids AS current_value, NULL::TIMESTAMPTZ AS since
     FROM stg_sprint_issues
     SEMI JOIN fct_sprint_scope(in_board) USING (source, issue_id)
 ),
 changes AS (
-    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_sprint_ids AS from_value, c.to_sprint_ids AS to_value
+    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_sprint_ids AS from_value, c.to_sprint_ids AS to_value,
+        NULL AS detail
     FROM stg_sprint_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
 ),
 segments AS (
-    SELECT source, issue_id, valid_from, valid_to, value AS sprint_ids
+    -- the current field (the value of an issue without history, seq 0 with no end) is
+    -- cleaned of blanks and duplicates as the changelog's lists are
+    SELECT
+        source, issue_id, valid_from, valid_to,
+        CASE WHEN seq = 0 AND valid_to IS NULL
+             THEN list_distinct(list_filter(coalesce(value, []::VARCHAR[]), lambda x: x IS NOT NULL AND trim(x) <> ''))
+             ELSE value END AS sprint_ids
     FROM changelog_intervals('changes', 'issues')
 ),
 clipped AS (

@@ -5,11 +5,12 @@
 -- throughout (the changelog_intervals rule, transitions in change_ord order).
 -- in_board: only the issues fct_sprint_scope(in_board) names (NULL = every issue).
 WITH issues AS MATERIALIZED (
-    SELECT source, issue_id, status_id AS current_value
+    SELECT source, issue_id, status_id AS current_value, NULL::TIMESTAMPTZ AS since
     FROM stg_sprint_issues SEMI JOIN fct_sprint_scope(in_board) USING (source, issue_id)
 ),
 changes AS (
-    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_status_id AS from_value, c.to_status_id AS to_value
+    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_status_id AS from_value, c.to_status_id AS to_value,
+        NULL AS detail
     FROM stg_status_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
 ),

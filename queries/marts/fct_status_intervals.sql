@@ -10,38 +10,32 @@
 -- The intervals are the changelog_intervals rule over the status changes (in change_ord
 -- order; changes after as_of are a suffix of that order, so they are dropped after it).
 WITH issues AS (
-    SELECT
-        source, issue_id, created_at, status_id AS current_status_id,
-        {'status_id': status_id, 'name_then': NULL::VARCHAR} AS current_value
+    SELECT source, issue_id, status_id AS current_value, created_at AS since
     FROM raw_issues
     WHERE NOT is_deleted AND NOT is_subtask AND created_at <= as_of
 ),
 changes AS (
-    -- a first change without a `from` falls back on the current status (as seq 0 does)
+    -- a first change without a `from` falls back on the current status (as seq 0 does);
+    -- instants before creation are moved to it (the order stays the changelog's)
     SELECT
-        c.source, c.issue_id, c.ord, c.changed_at,
-        {'status_id': coalesce(c.from_status_id, i.current_status_id), 'name_then': NULL::VARCHAR} AS from_value,
-        {'status_id': c.to_status_id, 'name_then': c.to_status_name} AS to_value
+        c.source, c.issue_id, c.ord,
+        greatest(c.changed_at, i.since) AS changed_at,
+        coalesce(c.from_status_id, i.current_value) AS from_value,
+        c.to_status_id AS to_value,
+        c.to_status_name AS detail
     FROM stg_status_changes AS c
     JOIN issues AS i USING (source, issue_id)
 ),
-intervals AS (
-    SELECT
-        l.source, l.issue_id, l.seq, l.valid_from, l.valid_to, l.value, l.prev_value, i.created_at
-    FROM changelog_intervals('changes', 'issues') AS l
-    JOIN issues AS i USING (source, issue_id)
-),
 stays AS (
-    -- seq 0, the stay the issue was created in, from creation; one stay per change up to
-    -- as_of; instants before creation moved to it
+    -- seq 0 (the stay the issue was created in) and one stay per change up to as_of
     SELECT
         source, issue_id, seq,
-        value.status_id AS status_id,
-        value.name_then AS status_name_then,
-        CASE WHEN seq = 0 THEN created_at ELSE greatest(valid_from, created_at) END AS entered_at,
-        CASE WHEN valid_to <= as_of THEN greatest(valid_to, created_at) END AS left_at,
-        prev_value.status_id AS prev_status_id
-    FROM intervals
+        value AS status_id,
+        detail AS status_name_then,
+        valid_from AS entered_at,
+        CASE WHEN valid_to <= as_of THEN valid_to END AS left_at,
+        prev_value AS prev_status_id
+    FROM changelog_intervals('changes', 'issues')
     WHERE seq = 0 OR valid_from <= as_of
 ),
 final AS (
