@@ -14,8 +14,7 @@
 -- board alone, replaying only its sprints (NULL = every agreement).
 WITH cfg AS (
     SELECT
-        coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS tz,
-        timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on,
+        local_ts(as_of)::DATE AS as_of_on,
         (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
         (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
 ),
@@ -110,7 +109,7 @@ team_sprints AS (
     SELECT DISTINCT w.agreement_id, w.phase, w.metric_name, s.source, s.sprint_id
     FROM windows AS w
     JOIN fct_sprint_windows(as_of) AS s
-      ON s.state = 'closed' AND timezone((SELECT tz FROM cfg), s.t_end)::DATE BETWEEN w.from_on AND w.to_on
+      ON s.state = 'closed' AND local_ts(s.t_end)::DATE BETWEEN w.from_on AND w.to_on
     WHERE w.metric_name IN ('scope_change', 'say_do')
       AND (NOT EXISTS (SELECT 1 FROM team_boards AS t WHERE t.team = w.team AND t.team_matched)
            OR EXISTS (SELECT 1 FROM team_boards AS t

@@ -9,8 +9,8 @@ WITH bounds AS (
         coalesce(date_trunc('week', date_from::DATE)::DATE, data_first_week) AS first_week,
         least(
             date_trunc('week', coalesce(date_to::DATE,
-                timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE))::DATE,
-            date_trunc('week', timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of))::DATE
+                local_ts(as_of)::DATE))::DATE,
+            date_trunc('week', local_ts(as_of))::DATE
         ) AS last_week
 )
 SELECT unnest(generate_series(first_week, last_week, INTERVAL 7 DAY))::DATE AS week
