@@ -4,7 +4,8 @@
 -- value before the first change is that change's `from`; an issue without history has
 -- its current value throughout (the changelog_intervals rule, changes in change_ord
 -- order). Nothing is a member before the issue was created, so the first stay starts at
--- creation at the earliest (an issue created straight into a running sprint joins it then). Changes that share an instant leave no zero-length stay.
+-- creation at the earliest (an issue created straight into a running sprint joins it
+-- then). Changes that share an instant leave no zero-length stay.
 -- Sub-tasks and deleted issues are left out (their parents count).
 -- in_board: only the issues fct_sprint_scope(in_board) names (NULL = every issue).
 WITH issues AS MATERIALIZED (
