@@ -15,10 +15,7 @@
 -- Built from aggregates over the status changes (each change judged by its own from/to
 -- status), with no per-stay window: fct_status_intervals has the stays for the reports
 -- that need durations (time in status, CFD, WIP).
-WITH params AS (
-    SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
-),
-issues AS (
+WITH issues AS (
     SELECT * FROM stg_issues WHERE NOT is_subtask AND created_at <= as_of
 ),
 changes AS MATERIALIZED (
@@ -194,19 +191,13 @@ final AS (
         i.epic_id,
         i.parent_id,
         i.sprint_ids,
-        -- local wall time: a cheap epoch shift for UTC, ICU only for other zones
-        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(i.created_at)) ELSE timezone(p.tz, i.created_at) END)::DATE
-            AS created_on,
-        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.start_at)) ELSE timezone(p.tz, c.start_at) END)::DATE
-            AS start_on,
-        (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.completed_at)) ELSE timezone(p.tz, c.completed_at) END)::DATE
-            AS completed_on,
-        date_trunc('week', (CASE WHEN p.tz = 'UTC' THEN make_timestamp(epoch_us(c.completed_at))
-                                 ELSE timezone(p.tz, c.completed_at) END))::DATE AS completed_week
+        local_ts(i.created_at)::DATE AS created_on,
+        local_ts(c.start_at)::DATE AS start_on,
+        local_ts(c.completed_at)::DATE AS completed_on,
+        date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
     FROM issues AS i
     JOIN completion AS c USING (source, issue_id)
     LEFT JOIN rework AS r USING (source, issue_id)
     LEFT JOIN estimates AS e USING (source, issue_id)
-    CROSS JOIN params AS p
 )
 SELECT * FROM final

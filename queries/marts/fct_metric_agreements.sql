@@ -10,7 +10,7 @@
 --                     without one: the during mean is strictly better than the before mean.
 -- A metric name that is also a delivery metric is left to the delivery-metric evaluation.
 WITH cfg AS (
-    SELECT timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on
+    SELECT local_ts(as_of)::DATE AS as_of_on
 ),
 catalog AS (
     SELECT metric, better_direction FROM fct_metric_catalog

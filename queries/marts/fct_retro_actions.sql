@@ -11,7 +11,7 @@
 --   is_overdue        open and effective_due_on < as_of's day.
 --   older_than_one_cycle  from a retro held before the team's latest retro as of as_of.
 WITH cfg AS (
-    SELECT timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on
+    SELECT local_ts(as_of)::DATE AS as_of_on
 ),
 team_retros AS (
     SELECT

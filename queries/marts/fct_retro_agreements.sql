@@ -14,8 +14,7 @@
 -- board alone, replaying only its sprints (NULL = every agreement).
 WITH cfg AS (
     SELECT
-        coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS tz,
-        timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on,
+        local_ts(as_of)::DATE AS as_of_on,
         (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
         (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
 ),
@@ -33,9 +32,7 @@ agreements_in AS (
     FROM agreements AS g
     JOIN retros AS r USING (retro_id)
     WHERE r.held_on <= (SELECT as_of_on FROM cfg)
-      AND (in_board IS NULL OR EXISTS (
-            SELECT 1 FROM fct_retro_team_boards AS t
-            WHERE t.team = r.team AND t.team_matched AND t.board_id = in_board))
+      AND retro_team_in_scope(r.team, in_board, NULL)
 ),
 classified AS (
     SELECT
@@ -69,10 +66,7 @@ issues AS MATERIALIZED (
         -- a usable range, as the calibration page scores it: all three, in order, likely > 0
         coalesce(f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
                  AND f.estimate_likely > 0, false) AS has_range,
-        CASE WHEN c.actual_kind = 'time_spent'
-             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
-             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
-        END AS actual
+        estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped(as_of, in_board, NULL) AS f
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
@@ -115,7 +109,7 @@ team_sprints AS (
     SELECT DISTINCT w.agreement_id, w.phase, w.metric_name, s.source, s.sprint_id
     FROM windows AS w
     JOIN fct_sprint_windows(as_of) AS s
-      ON s.state = 'closed' AND timezone((SELECT tz FROM cfg), s.t_end)::DATE BETWEEN w.from_on AND w.to_on
+      ON s.state = 'closed' AND local_ts(s.t_end)::DATE BETWEEN w.from_on AND w.to_on
     WHERE w.metric_name IN ('scope_change', 'say_do')
       AND (NOT EXISTS (SELECT 1 FROM team_boards AS t WHERE t.team = w.team AND t.team_matched)
            OR EXISTS (SELECT 1 FROM team_boards AS t

@@ -10,7 +10,7 @@ WITH cfg AS (
     SELECT
         coalesce((SELECT value FROM cfg_param WHERE key = 'shipped_from_epics'), 'true') = 'true' AS from_epics,
         coalesce((SELECT value FROM cfg_param WHERE key = 'shipped_from_versions'), 'false') = 'true' AS from_versions,
-        timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), as_of)::DATE AS as_of_on
+        local_ts(as_of)::DATE AS as_of_on
 ),
 last_loads AS (
     SELECT source, max(finished_at) AS loaded_at FROM raw_loads WHERE status = 'ok' GROUP BY source

@@ -2,43 +2,32 @@
 -- When each issue was in each sprint: one row per uninterrupted stay, [joined_at, left_at)
 -- (left_at NULL = still there). Replays the sprint field's history (docs/metrics.md §4): the
 -- value before the first change is that change's `from`; an issue without history has
--- its current value throughout. Nothing is a member before the issue was created, so the
--- first stay starts at creation at the earliest (an issue created straight into a running
--- sprint joins it then). Changes that share an instant leave no zero-length stay.
+-- its current value throughout (the changelog_intervals rule, changes in change_ord
+-- order). Nothing is a member before the issue was created, so the first stay starts at
+-- creation at the earliest (an issue created straight into a running sprint joins it
+-- then). Changes that share an instant leave no zero-length stay.
 -- Sub-tasks and deleted issues are left out (their parents count).
 -- in_board: only the issues fct_sprint_scope(in_board) names (NULL = every issue).
 WITH issues AS MATERIALIZED (
-    SELECT source, issue_id, created_at, sprint_ids
+    SELECT source, issue_id, created_at, sprint_ids AS current_value, NULL::TIMESTAMPTZ AS since
     FROM stg_sprint_issues
     SEMI JOIN fct_sprint_scope(in_board) USING (source, issue_id)
 ),
-ordered AS MATERIALIZED (
-    SELECT
-        c.source,
-        c.issue_id,
-        c.changed_at,
-        c.from_sprint_ids,
-        c.to_sprint_ids,
-        lead(c.changed_at) OVER w AS next_changed_at,
-        row_number() OVER w AS change_seq
+changes AS (
+    SELECT c.source, c.issue_id, c.ord, c.changed_at, c.from_sprint_ids AS from_value, c.to_sprint_ids AS to_value,
+        NULL AS detail
     FROM stg_sprint_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.changed_at, c.history_no NULLS LAST, c.history_id, c.item_seq)
 ),
 segments AS (
+    -- the current field (the value of an issue without history, seq 0 with no end) is
+    -- cleaned of blanks and duplicates as the changelog's lists are
     SELECT
-        i.source,
-        i.issue_id,
-        NULL::TIMESTAMPTZ AS valid_from,
-        f.changed_at AS valid_to,
-        CASE WHEN f.issue_id IS NULL
-             THEN list_distinct(list_filter(coalesce(i.sprint_ids, []::VARCHAR[]), lambda x: x IS NOT NULL AND trim(x) <> ''))
-             ELSE f.from_sprint_ids END AS sprint_ids
-    FROM issues AS i
-    LEFT JOIN ordered AS f ON f.source = i.source AND f.issue_id = i.issue_id AND f.change_seq = 1
-    UNION ALL
-    SELECT source, issue_id, changed_at, next_changed_at, to_sprint_ids
-    FROM ordered
+        source, issue_id, valid_from, valid_to,
+        CASE WHEN seq = 0 AND valid_to IS NULL
+             THEN list_distinct(list_filter(coalesce(value, []::VARCHAR[]), lambda x: x IS NOT NULL AND trim(x) <> ''))
+             ELSE value END AS sprint_ids
+    FROM changelog_intervals('changes', 'issues')
 ),
 clipped AS (
     -- a stay cannot start before the issue existed; zero-length segments are dropped

@@ -7,44 +7,36 @@
 -- left_at is NULL for the stay still open at as_of; until_at = coalesce(left_at, as_of).
 -- Category/rank come from stg_statuses by status id (unknown ids: NULL, never done or
 -- started). prev_* describe the stay before (NULL for seq 0).
--- One window pass over the changes (changes after as_of are a suffix of the ordered
--- history, so they can be dropped after it).
+-- The intervals are the changelog_intervals rule over the status changes (in change_ord
+-- order; changes after as_of are a suffix of that order, so they are dropped after it).
 WITH issues AS (
-    SELECT source, issue_id, status_id AS current_status_id, created_at
+    SELECT source, issue_id, status_id AS current_value, created_at AS since
     FROM raw_issues
     WHERE NOT is_deleted AND NOT is_subtask AND created_at <= as_of
 ),
 changes AS (
+    -- a first change without a `from` falls back on the current status (as seq 0 does);
+    -- instants before creation are moved to it (the order stays the changelog's)
     SELECT
-        c.source, c.issue_id, c.from_status_id, c.to_status_id, c.to_status_name, c.changed_at,
-        i.created_at, i.current_status_id,
-        row_number() OVER w AS seq,
-        lead(c.changed_at) OVER w AS next_changed_at,
-        lag(c.to_status_id) OVER w AS prev_to_status_id
+        c.source, c.issue_id, c.ord,
+        greatest(c.changed_at, i.since) AS changed_at,
+        coalesce(c.from_status_id, i.current_value) AS from_value,
+        c.to_status_id AS to_value,
+        c.to_status_name AS detail
     FROM stg_status_changes AS c
     JOIN issues AS i USING (source, issue_id)
-    WINDOW w AS (PARTITION BY c.source, c.issue_id ORDER BY c.ord)
 ),
 stays AS (
-    -- the stay the issue was created in
+    -- seq 0 (the stay the issue was created in) and one stay per change up to as_of
     SELECT
-        i.source, i.issue_id, 0::BIGINT AS seq,
-        coalesce(c.from_status_id, i.current_status_id) AS status_id,
-        NULL::VARCHAR AS status_name_then,
-        i.created_at AS entered_at,
-        CASE WHEN c.changed_at <= as_of THEN greatest(c.changed_at, i.created_at) END AS left_at,
-        NULL::VARCHAR AS prev_status_id
-    FROM issues AS i
-    LEFT JOIN changes AS c ON c.source = i.source AND c.issue_id = i.issue_id AND c.seq = 1
-    UNION ALL
-    -- one stay per change up to as_of
-    SELECT
-        source, issue_id, seq, to_status_id, to_status_name,
-        greatest(changed_at, created_at),
-        CASE WHEN next_changed_at <= as_of THEN greatest(next_changed_at, created_at) END,
-        CASE WHEN seq = 1 THEN coalesce(from_status_id, current_status_id) ELSE prev_to_status_id END
-    FROM changes
-    WHERE changed_at <= as_of
+        source, issue_id, seq,
+        value AS status_id,
+        detail AS status_name_then,
+        valid_from AS entered_at,
+        CASE WHEN valid_to <= as_of THEN valid_to END AS left_at,
+        prev_value AS prev_status_id
+    FROM changelog_intervals('changes', 'issues')
+    WHERE seq = 0 OR valid_from <= as_of
 ),
 final AS (
     SELECT

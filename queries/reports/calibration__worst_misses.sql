@@ -11,10 +11,7 @@ scored AS (
     SELECT
         f.issue_key, f.summary, f.issue_type, f.work_type, f.completed_at,
         f.estimate_best AS best, f.estimate_likely AS likely, f.estimate_worst AS worst,
-        CASE WHEN c.actual_kind = 'time_spent'
-             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
-             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
-        END AS actual,
+        estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual,
         c.unit
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     CROSS JOIN cfg AS c

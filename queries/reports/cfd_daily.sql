@@ -3,10 +3,7 @@
 -- Days run from $date_from (default: the first day an issue in scope was created) to
 -- $date_to (default and at most: the day of $as_of). Counts come from +1/-1 events when a
 -- stay starts/ends, summed up to each day, so the cost grows with history, not days × issues.
-WITH tz AS (
-    SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
-),
-scope AS MATERIALIZED (
+WITH scope AS MATERIALIZED (
     SELECT source, issue_id, created_on FROM fct_issue_scoped($as_of, $board_id, $project)
 ),
 stays AS MATERIALIZED (
@@ -17,21 +14,18 @@ stays AS MATERIALIZED (
 bounds AS (
     SELECT
         coalesce($date_from::DATE, (SELECT min(created_on) FROM scope)) AS first_day,
-        least(coalesce($date_to::DATE, timezone(tz.tz, $as_of)::DATE), timezone(tz.tz, $as_of)::DATE) AS last_day
-    FROM tz
+        least(coalesce($date_to::DATE, local_ts($as_of)::DATE), local_ts($as_of)::DATE) AS last_day
 ),
 events AS (
     SELECT status_id, any_value(status) AS status, any_value(category) AS category, day, sum(delta) AS delta
     FROM (
         SELECT s.status_id, s.status, s.category,
-               (CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(s.entered_at))
-                     ELSE timezone(tz.tz, s.entered_at) END)::DATE AS day, 1 AS delta
-        FROM stays AS s CROSS JOIN tz
+               local_ts(s.entered_at)::DATE AS day, 1 AS delta
+        FROM stays AS s
         UNION ALL
         SELECT s.status_id, s.status, s.category,
-               (CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(s.left_at))
-                     ELSE timezone(tz.tz, s.left_at) END)::DATE AS day, -1 AS delta
-        FROM stays AS s CROSS JOIN tz
+               local_ts(s.left_at)::DATE AS day, -1 AS delta
+        FROM stays AS s
         WHERE s.left_at IS NOT NULL
     )
     GROUP BY status_id, day

@@ -42,10 +42,7 @@ base AS MATERIALIZED (
         f.estimate_worst AS worst,
         f.original_estimate_seconds,
         f.time_spent_seconds,
-        CASE WHEN c.actual_kind = 'time_spent'
-             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
-             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
-        END AS actual
+        estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL

@@ -7,7 +7,6 @@
 --   kind 'remaining': issues not complete at $as_of, with likely in days when usable.
 WITH cfg AS (
     SELECT
-        CASE (SELECT value FROM cfg_param WHERE key = 'estimate_unit') WHEN 'hours' THEN 24.0 ELSE 1.0 END AS per_day,
         (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
 ),
 facts AS (
@@ -25,7 +24,7 @@ SELECT
     CASE WHEN f.completed_at IS NULL THEN NULL
          WHEN c.actual_kind = 'time_spent' THEN f.time_spent_seconds / 86400.0
          ELSE f.cycle_time_days END AS actual_days,
-    CASE WHEN coalesce(f.usable_range, false) THEN f.estimate_likely / c.per_day END AS likely_days
+    CASE WHEN coalesce(f.usable_range, false) THEN estimate_days(f.estimate_likely) END AS likely_days
 FROM facts AS f
 CROSS JOIN cfg AS c
 ORDER BY kind, f.completed_on, f.issue_key

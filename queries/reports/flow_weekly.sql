@@ -4,28 +4,13 @@
 -- complete at the end of the week (for the week holding $as_of: at $as_of).
 -- Weeks run from the first week with a start or completion (or the week of $date_from) to
 -- the week of $date_to (default: of $as_of), never past $as_of.
-WITH tz AS (
-    SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
-),
-scope AS MATERIALIZED (
+WITH scope AS MATERIALIZED (
     SELECT * FROM fct_issue_scoped($as_of, $board_id, $project)
 ),
-bounds AS (
-    SELECT
-        coalesce(
-            date_trunc('week', $date_from::DATE)::DATE,
-            (SELECT least(min(completed_week), min(date_trunc('week', start_on)::DATE)) FROM scope)
-        ) AS first_week,
-        least(
-            date_trunc('week', coalesce($date_to::DATE, timezone(tz.tz, $as_of)::DATE))::DATE,
-            date_trunc('week', timezone(tz.tz, $as_of))::DATE
-        ) AS last_week
-    FROM tz
-),
 weeks AS (
-    SELECT unnest(generate_series(b.first_week, b.last_week, INTERVAL 7 DAY))::DATE AS week
-    FROM bounds AS b
-    WHERE b.first_week IS NOT NULL AND b.first_week <= b.last_week
+    SELECT week FROM week_spine(
+        (SELECT least(min(completed_week), min(date_trunc('week', start_on)::DATE)) FROM scope),
+        $as_of, $date_from, $date_to)
 ),
 completed AS (
     SELECT
@@ -52,10 +37,9 @@ wip_events AS (
     SELECT left_at AS at, -1 AS delta FROM wip_stays WHERE left_at IS NOT NULL
 ),
 wip_by_week AS (
-    SELECT date_trunc('week', CASE WHEN tz.tz = 'UTC' THEN make_timestamp(epoch_us(e.at))
-                                ELSE timezone(tz.tz, e.at) END)::DATE AS week,
+    SELECT date_trunc('week', local_ts(e.at))::DATE AS week,
            sum(e.delta) AS delta
-    FROM wip_events AS e CROSS JOIN tz
+    FROM wip_events AS e
     GROUP BY ALL
 ),
 final AS (

@@ -5,7 +5,7 @@
 -- prefix for an item not shipped yet), $board_id (the board's project), $date_from /
 -- $date_to on shipped_on (an item not shipped yet passes when $date_to is not before as_of).
 WITH cfg AS (
-    SELECT timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), $as_of)::DATE AS as_of_on
+    SELECT local_ts($as_of)::DATE AS as_of_on
 ),
 joined AS (
     SELECT

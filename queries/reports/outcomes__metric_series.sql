@@ -4,5 +4,5 @@ SELECT metric, segment, day, value
 FROM raw_metric_points
 WHERE metric IN (SELECT unnest($metrics::VARCHAR[]))
   AND (segment = $segment OR segment = $control_segment)
-  AND day <= timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), $as_of)::DATE
+  AND day <= local_ts($as_of)::DATE
 ORDER BY metric, segment, day

@@ -10,11 +10,7 @@ WITH judged AS (
     FROM fct_retro_agreements($as_of, $board_id) AS g
     WHERE ($date_from IS NULL OR g.review_on >= $date_from)
       AND ($date_to IS NULL OR g.start_on <= $date_to)
-      AND (($board_id IS NULL AND $project IS NULL) OR EXISTS (
-            SELECT 1 FROM fct_retro_team_boards AS t
-            WHERE t.team = g.team AND t.team_matched
-              AND ($board_id IS NULL OR t.board_id = $board_id)
-              AND ($project IS NULL OR t.project_key = $project)))
+      AND retro_team_in_scope(g.team, $board_id, $project)
 ),
 final AS (
     SELECT

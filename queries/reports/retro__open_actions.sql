@@ -7,11 +7,7 @@ WITH actions AS (
     SELECT a.*
     FROM fct_retro_actions($as_of) AS a
     WHERE a.is_open
-      AND (($board_id IS NULL AND $project IS NULL) OR EXISTS (
-            SELECT 1 FROM fct_retro_team_boards AS t
-            WHERE t.team = a.team AND t.team_matched
-              AND ($board_id IS NULL OR t.board_id = $board_id)
-              AND ($project IS NULL OR t.project_key = $project)))
+      AND retro_team_in_scope(a.team, $board_id, $project)
 ),
 final AS (
     SELECT

@@ -10,14 +10,10 @@
 WITH retros_in AS (
     SELECT r.*
     FROM retros AS r
-    WHERE r.held_on <= timezone(coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC'), $as_of)::DATE
+    WHERE r.held_on <= local_ts($as_of)::DATE
       AND ($date_from IS NULL OR r.held_on >= $date_from)
       AND ($date_to IS NULL OR r.held_on <= $date_to)
-      AND (($board_id IS NULL AND $project IS NULL) OR EXISTS (
-            SELECT 1 FROM fct_retro_team_boards AS t
-            WHERE t.team = r.team AND t.team_matched
-              AND ($board_id IS NULL OR t.board_id = $board_id)
-              AND ($project IS NULL OR t.project_key = $project)))
+      AND retro_team_in_scope(r.team, $board_id, $project)
 ),
 actions AS (
     SELECT

@@ -1,10 +1,7 @@
 -- Retros for the Retro log's picker, newest first, with how many cards, actions,
 -- agreements and hypotheses each holds. $board_id keeps the retros of the team named like
--- the board (case-insensitive, as fct_retro_team_boards matches them); NULL = all teams.
-WITH team AS (
-    SELECT lower(trim(name)) AS team FROM raw_boards WHERE board_id = $board_id
-),
-counts AS (
+-- the board (retro_team_in_scope); NULL = all teams.
+WITH counts AS (
     SELECT retro_id, 'cards' AS what FROM retro_cards
     UNION ALL SELECT retro_id, 'actions' FROM action_items
     UNION ALL SELECT retro_id, 'agreements' FROM agreements
@@ -18,7 +15,7 @@ final AS (
            count(*) FILTER (WHERE c.what = 'hypotheses') AS hypotheses
     FROM retros AS r
     LEFT JOIN counts AS c USING (retro_id)
-    WHERE $board_id IS NULL OR lower(trim(r.team)) IN (SELECT team FROM team)
+    WHERE retro_team_in_scope(r.team, $board_id, NULL)
     GROUP BY ALL
 )
 SELECT * FROM final ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC

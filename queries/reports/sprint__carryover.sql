@@ -1,10 +1,7 @@
 -- Issues carried over at the end of each closed sprint (member at completion, not done),
 -- with how many sprints each has been carried over by then (this one included) and the
 -- sprint it was first carried from. Filters as sprint_facts; $as_of fixes what is known.
-WITH tz AS (
-    SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
-),
-members AS (
+WITH members AS (
     SELECT m.*, w.state, w.sprint_name
     FROM fct_sprint_board_members($as_of, $board_id) AS m
     JOIN fct_sprint_windows($as_of) AS w USING (source, sprint_id)
@@ -38,8 +35,8 @@ final AS (
     FROM counted
     WHERE ($board_id IS NULL OR board_id = $board_id)
       AND ($project IS NULL OR project_key = $project)
-      AND ($date_from IS NULL OR timezone((SELECT name FROM tz), t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR timezone((SELECT name FROM tz), t_start)::DATE <= $date_to)
+      AND ($date_from IS NULL OR local_ts(t_start)::DATE >= $date_from)
+      AND ($date_to IS NULL OR local_ts(t_start)::DATE <= $date_to)
 )
 SELECT f.*, s.name AS status
 FROM final AS f

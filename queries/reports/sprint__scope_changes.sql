@@ -2,18 +2,15 @@
 -- with its estimate then) and every removed issue (when it last left, with its estimate
 -- then), newest sprint first. Sums match sprint_facts' added_points and removed_points.
 -- Filters as sprint_facts.
-WITH tz AS (
-    SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
-),
-members AS (
+WITH members AS (
     SELECT m.*, w.sprint_name, w.state
     FROM fct_sprint_board_members($as_of, $board_id) AS m
     JOIN fct_sprint_windows($as_of) AS w USING (source, sprint_id)
     WHERE (m.added OR m.removed)
       AND ($board_id IS NULL OR m.board_id = $board_id)
       AND ($project IS NULL OR m.project_key = $project)
-      AND ($date_from IS NULL OR timezone((SELECT name FROM tz), m.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR timezone((SELECT name FROM tz), m.t_start)::DATE <= $date_to)
+      AND ($date_from IS NULL OR local_ts(m.t_start)::DATE >= $date_from)
+      AND ($date_to IS NULL OR local_ts(m.t_start)::DATE <= $date_to)
 ),
 events AS (
     SELECT source, sprint_id, sprint_name, board_id, state, t_start, issue_id, issue_key, summary,

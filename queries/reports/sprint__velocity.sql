@@ -2,15 +2,12 @@
 -- mean completed points of the board's last three closed sprints up to this one
 -- (the line a velocity chart draws). Filters as sprint_facts. is_running as in sprint_facts
 -- (a running sprint has no rolling velocity).
-WITH tz AS (
-    SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
-),
-windows AS (
+WITH windows AS (
     SELECT *
     FROM fct_sprint_windows($as_of)
     WHERE ($board_id IS NULL OR board_id = $board_id)
-      AND ($date_from IS NULL OR timezone((SELECT name FROM tz), t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR timezone((SELECT name FROM tz), t_start)::DATE <= $date_to)
+      AND ($date_from IS NULL OR local_ts(t_start)::DATE >= $date_from)
+      AND ($date_to IS NULL OR local_ts(t_start)::DATE <= $date_to)
 ),
 members AS (
     SELECT * FROM fct_sprint_board_members($as_of, $board_id)

@@ -10,15 +10,12 @@
 -- is_running: the sprint has started and not closed by $as_of (state 'active'). Its figures
 -- are "so far" (completed so far; carry-over = still open so far): pages label it running,
 -- show no say/do or carry-over for it and leave it out of closed-sprint averages.
-WITH tz AS (
-    SELECT coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS name
-),
-windows AS (
+WITH windows AS (
     SELECT w.*
     FROM fct_sprint_windows($as_of) AS w
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
-      AND ($date_from IS NULL OR timezone((SELECT name FROM tz), w.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR timezone((SELECT name FROM tz), w.t_start)::DATE <= $date_to)
+      AND ($date_from IS NULL OR local_ts(w.t_start)::DATE >= $date_from)
+      AND ($date_to IS NULL OR local_ts(w.t_start)::DATE <= $date_to)
 ),
 members AS (
     SELECT *

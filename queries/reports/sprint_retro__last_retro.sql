@@ -1,14 +1,11 @@
 -- The team's latest delivery retro (scrum or PM/engineering) held on or before $as_of (the team = the board's name,
 -- all teams when $board_id is NULL) with its action items and working agreements, one row
 -- per item. Listing only: follow-through and agreement verdicts are the Metrics engine's.
-WITH team AS (
-    SELECT name FROM raw_boards WHERE board_id = $board_id
-),
-last_retro AS (
+WITH last_retro AS (
     SELECT retro_id, held_on, team, kind, title
     FROM retros
     WHERE held_on <= $as_of::DATE AND kind <> 'product'
-      AND ($board_id IS NULL OR team IN (SELECT name FROM team))
+      AND retro_team_in_scope(retros.team, $board_id, NULL)
     ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC
     LIMIT 1
 ),

@@ -15,7 +15,6 @@
 -- Issue scope: $board_id / $project, epics and sub-tasks excluded.
 WITH cfg AS (
     SELECT
-        (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz,
         (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
         (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind,
         (SELECT value::DOUBLE FROM cfg_param WHERE key = 'debt_share_target') AS debt_target,
@@ -23,8 +22,8 @@ WITH cfg AS (
 ),
 bounds AS (
     SELECT
-        coalesce($date_to::DATE, timezone(cfg.tz, $as_of)::DATE) AS to_day,
-        coalesce($date_from::DATE, coalesce($date_to::DATE, timezone(cfg.tz, $as_of)::DATE) - 83) AS from_day
+        coalesce($date_to::DATE, local_ts($as_of)::DATE) AS to_day,
+        coalesce($date_from::DATE, coalesce($date_to::DATE, local_ts($as_of)::DATE) - 83) AS from_day
     FROM cfg
 ),
 periods AS (
@@ -35,10 +34,7 @@ periods AS (
 facts AS MATERIALIZED (
     SELECT
         f.*,
-        CASE WHEN c.actual_kind = 'time_spent'
-             THEN f.time_spent_seconds / CASE c.unit WHEN 'hours' THEN 3600.0 ELSE 86400.0 END
-             ELSE f.cycle_time_days * CASE c.unit WHEN 'hours' THEN 24.0 ELSE 1.0 END
-        END AS actual
+        estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     CROSS JOIN cfg AS c
 ),
@@ -76,7 +72,7 @@ carry AS (
     FROM periods AS p
     CROSS JOIN cfg
     JOIN fct_sprint_windows($as_of) AS w
-        ON w.state = 'closed' AND timezone(cfg.tz, w.t_end)::DATE BETWEEN p.from_day AND p.to_day
+        ON w.state = 'closed' AND local_ts(w.t_end)::DATE BETWEEN p.from_day AND p.to_day
        AND ($board_id IS NULL OR w.board_id = $board_id)
     JOIN fct_sprint_members($as_of) AS m
         ON m.source = w.source AND m.sprint_id = w.sprint_id

@@ -8,15 +8,12 @@
 -- that started in $date_from..$date_to (reporting timezone); $board_id: the sprint's board;
 -- $project: the issue's project. A sprint that completed nothing has no share (NULL, not
 -- 0 %). is_running as in sprint_facts: a running sprint's mix is "so far".
-WITH tz AS (
-    SELECT (SELECT value FROM cfg_param WHERE key = 'timezone') AS tz
-),
-sprints AS (
+WITH sprints AS (
     SELECT w.source, w.sprint_id, w.sprint_name, w.board_id, w.t_start, w.state
-    FROM fct_sprint_windows($as_of) AS w CROSS JOIN tz
+    FROM fct_sprint_windows($as_of) AS w
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
-      AND ($date_from IS NULL OR timezone(tz.tz, w.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR timezone(tz.tz, w.t_start)::DATE <= $date_to)
+      AND ($date_from IS NULL OR local_ts(w.t_start)::DATE >= $date_from)
+      AND ($date_to IS NULL OR local_ts(w.t_start)::DATE <= $date_to)
 ),
 completed AS (
     SELECT m.source, m.sprint_id, m.work_type, coalesce(m.estimate_at_end, 0) AS points
