@@ -238,7 +238,7 @@ def test_card_markdown_is_text_and_fetches_nothing(server, page, tmp_path):
     is shown as its characters; opening the Retro log sends no request to that host (a
     card must not be able to make its readers' browsers call out)."""
     from connectors import userdata
-    from dashboard.components import CARD_COLUMNS
+    from dashboard.forms import CARD_COLUMNS
 
     host = "pixel.tracker.invalid"
     text = (f"![x](http://{host}/md.png) <img src=\"http://{host}/html.png\"> [see](http://{host}/link) $x^2$ "

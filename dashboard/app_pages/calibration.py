@@ -3,7 +3,7 @@ what does that mean for the plan?"""
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -69,7 +69,7 @@ with right:
                      "As left, per work type (config rules: bug, debt, feature).", key="calibration_work_type")
 
 st.subheader("All scores")
-components.calibration_table(cal, key="calibration_scores")
+blocks.calibration_table(cal, key="calibration_scores")
 
 st.subheader("Worst misses")
 components.table(data.run_query("calibration__worst_misses", limit=15, **p), key="calibration_misses",
@@ -77,4 +77,4 @@ components.table(data.run_query("calibration__worst_misses", limit=15, **p), key
 components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
 st.subheader("Forecast: when will the open items be done?")
-components.forecast_panel(f, key="calibration_forecast")
+blocks.forecast_panel(f, key="calibration_forecast")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -21,7 +21,7 @@ evaluation = data.run_query("outcomes__agreement_evaluation", **p)
 options = metrics["metric"].tolist()
 preferred = [m for m in options if m in set(impact["metric"])] or options
 metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
-                      format_func=lambda m: f"{m} — {components.metric_label(metrics, m)}")
+                      format_func=lambda m: f"{m} — {blocks.metric_label(metrics, m)}")
 series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
 unit = metrics.set_index("metric").loc[metric, "unit"]
 on_metric = impact[impact["metric"] == metric]
@@ -35,7 +35,7 @@ if impact.empty:
     components.empty_state("No shipped items in this period.",
                            "retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
 else:
-    components.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
+    blocks.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
                                                                           strict=True)))
     components.chart(charts.effect_interval, (impact,), "Effect = mean(post − counterfactual) over the 28 days "
                      "after shipping, where the counterfactual projects the 28 days before (level, trend, "
@@ -48,7 +48,7 @@ if hyp.empty:
     components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
                            "the direction you expect), or: retroscope import retro retros.json")
 else:
-    components.table(components.with_units(hyp, metrics), key="outcomes_hypotheses",
+    components.table(blocks.with_units(hyp, metrics), key="outcomes_hypotheses",
                      first=("verdict", "item_key", "item_name", "metric", "direction", "min_change", "effect_abs",
                             "effect_rel", "note"), hide=("hypothesis_id", "retro_id"))
     components.how("Each hypothesis is judged with the impact analysis above, using its own direction and minimum "
@@ -56,7 +56,7 @@ else:
 
 if evaluation is not None and not evaluation.empty:
     st.subheader("Working agreements on product metrics")
-    components.agreements_table(evaluation.merge(metrics[["metric", "unit"]], on="metric", how="left"),
+    blocks.agreements_table(evaluation.merge(metrics[["metric", "unit"]], on="metric", how="left"),
                                 key="outcomes_agreements", unit_col="unit")
     components.how("The metric's daily mean over [start, review] vs the same number of days before the start: "
                    "met / not met against the target, or too early before the review date.")

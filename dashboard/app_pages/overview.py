@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -16,13 +16,13 @@ if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
                            + components.DEMO_HINT)
     st.stop()
 
-sprints = components.sprints_for(p)
+sprints = blocks.sprints_for(p)
 kpis = data.run_query("tech_health__kpis", **p)
 c = st.columns(5)
-components.say_do_tile(c[0], sprints)
+blocks.say_do_tile(c[0], sprints)
 components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time", window=f"completed {components.window(f)}")
 components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate", window=f"completed {components.window(f)}")
-rate, due = components.follow_through(data.run_query("retro_follow_through", **p))
+rate, due = blocks.follow_through(data.run_query("retro_follow_through", **p))
 c[3].metric("Action follow-through", components.fmt_pct(rate), help="actions done by their due date ÷ actions due")
 c[3].caption(f"{due} actions due in retros held {components.window(f)}")
 impact = data.run_query("impact", **p)
@@ -45,7 +45,7 @@ with left:
                      "In Progress to final Done) of the issues completed each ISO week.", key="overview_p85")
 with right:
     st.subheader("Say/do per sprint")
-    recent, note = components.recent_sprints(sprints)
+    recent, note = blocks.recent_sprints(sprints)
     components.chart(charts.velocity, (recent, note), "Committed vs completed points per sprint, one panel per "
                      "team; line = say/do (none for a running sprint).", key="overview_velocity")
 

@@ -3,7 +3,7 @@ actions happen?"""
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar, sprint_picker
 from dashboard.safe_text import md
 
@@ -11,24 +11,24 @@ f = sidebar()
 p = f.params()
 components.page_header("Sprint retro", f, "How did we execute this sprint, and did last retro's actions happen?")
 
-sprints = components.sprints_for(p)
+sprints = blocks.sprints_for(p)
 if sprints.empty:
     components.empty_state("No sprints started in this period for this team.",
                            f"retroscope --db {data.db_label()} sync jira --board <id>   # or widen the period")
     st.stop()
-s = sprint_picker(components.picker_sprints(sprints), key="sprint_retro_sprint")
+s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
 label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
 if isinstance(s.goal, str) and s.goal.strip():
     st.markdown(f"**Sprint goal:** {md(s.goal.strip())}")
 else:
     st.caption("This sprint has no goal in Jira.")
 
-components.sprint_tiles(s)
+blocks.sprint_tiles(s)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
-    recent, note = components.recent_sprints(sprints)
+    recent, note = blocks.recent_sprints(sprints)
     components.chart(charts.velocity, (recent, note, "label", s.sprint_id), "Committed vs completed story points "
                      "per sprint, one panel per team; the line is say/do (completed ÷ committed points, right "
                      "axis). The chosen sprint is outlined.", key="sprint_retro_velocity")
@@ -48,12 +48,12 @@ components.chart(charts.burnup, (burn, members), "Replayed from history: scope =
                  "Triangles mark issues added (▲) or removed (▼) after the start." + (" Running: up to the as-of "
                  "instant." if s.is_running else ""), key="sprint_retro_burnup")
 carry = data.run_query("sprint__carryover", **p)
-components.sprint_issue_lists(members, s, carry[carry["sprint_id"] == s.sprint_id], key="sprint_retro_lists")
+blocks.sprint_issue_lists(members, s, carry[carry["sprint_id"] == s.sprint_id], key="sprint_retro_lists")
 
 st.subheader("Flow")
 issues = data.run_query("flow__cycle_time_scatter", **p)
 weekly = data.run_query("flow_weekly", **p)
-window, starts = components.sprint_window(s, sprints)
+window, starts = blocks.sprint_window(s, sprints)
 left, right = st.columns(2)
 with left:
     components.chart(charts.in_sprint, ("cycle_scatter", window, starts, issues, weekly), "Each dot is an issue "
@@ -76,7 +76,7 @@ with right:
                      "within; the issues above the 50 % line are named.", key="sprint_retro_wip")
 
 st.subheader("Flow detail")
-components.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
+blocks.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
                        board_id=f.board_id, key="sprint_retro_flow")
 
 st.subheader("Quality and work mix")
@@ -92,4 +92,4 @@ with right:
                      "target.", key="sprint_retro_mix")
 
 st.subheader("Last retro: actions and agreements")
-components.retro_follow_up(f, key="sprint_retro")
+blocks.retro_follow_up(f, key="sprint_retro")

@@ -3,7 +3,7 @@ slide itself."""
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
@@ -39,11 +39,11 @@ if th.chart is not None:
 left, right = st.columns(2)
 with left:
     st.subheader("Sprints in the period")
-    components.table(components.sprint_rows(th.sprints, components.team_names()), key="tech_health_sprint_table",
+    components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
                      download=f"tech health sprints {th.team} {th.period_end}")
 with right:
     st.subheader("Latest retro")
-    components.retro_items(th.retro)
+    blocks.retro_items(th.retro)
 
 st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
                    file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",

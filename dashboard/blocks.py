@@ -1,0 +1,378 @@
+"""Page blocks built from the queries: sprint tiles and lists, calibration and forecast panels,
+impact cards, flow detail, retro follow-up. Each reads through `dashboard.data` and draws with
+the widgets of `dashboard.components`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, present
+from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table
+from dashboard.safe_text import md
+
+
+def retro_follow_up(f, key: str) -> None:
+    """The team's last retro (actions and agreements with status), earlier open actions and
+    agreement verdicts: what the next retro starts with."""
+    p = f.params()
+    last = data.run_query("sprint_retro__last_retro", **p)
+    if last.empty:
+        empty_state("No retro has been recorded for this team yet.",
+                    "Record one on the Retro log page, or: retroscope import retro retros.json")
+        return
+    r = last.iloc[0]
+    st.markdown(f"**{md(r.title or r.retro_id)}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
+    table(present.in_metric_units(last.drop(columns=["retro_id", "held_on", "team", "title"]), cols=("target",)),
+          key=f"{key}_last_retro")
+    how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
+    open_actions = data.run_query("retro__open_actions", **p)
+    if not open_actions.empty:
+        st.markdown("**Still open from earlier retros**")
+        open_actions_table(open_actions, key=f"{key}_open_actions")
+    evaluation = data.run_query("retro__agreement_evaluation", **p)
+    if not evaluation.empty:
+        st.markdown("**Working agreements: did they work?**")
+        agreements_table(evaluation, key=f"{key}_agreements")
+        how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
+            "met / not met / too early / not measurable.")
+
+
+def open_actions_table(open_actions: pd.DataFrame, key: str) -> None:
+    """Action items still open from earlier retros: when due (its due date, else one retro
+    cycle after the retro) and how late."""
+    table(open_actions, key=key, first=("days_overdue", "team", "text", "owner", "effective_due_on", "due_from",
+                                        "held_on", "retro_title"),
+          hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days"))
+
+
+def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:
+    """Working agreements with their verdict first and values in each metric's own unit."""
+    table(present.in_metric_units(evaluation, unit_col=unit_col), key=key,
+          first=("verdict", "team", "text", "metric", "target", "direction", "before_value", "during_value",
+                 "start_on", "review_on", "reason"),
+          hide=("before_n", "during_n", "before_from_on", "before_to_on", "metric_kind", "held_on"))
+
+
+CALIBRATION_COLUMNS = {
+    "group_by": "by", "group": "group", "n": "n (ranges)", "hit_rate": "hit rate", "overrun_rate": "overrun",
+    "underrun_rate": "underrun", "bias": "bias ×", "mdmre": "MdMRE", "pred25": "PRED(25)",
+    "bias_pert": "bias × (PERT)", "pred25_pert": "PRED(25) PERT", "relative_width": "rel. width",
+    "n_points": "n (points)", "ordering_accuracy": "ordering acc.", "spearman_rho": "Spearman ρ",
+}
+
+
+def calibration_table(cal: pd.DataFrame, key: str) -> None:
+    """estimate_calibration as a table; groups too small to judge are greyed."""
+    cols = [c for c in CALIBRATION_COLUMNS if c in cal.columns]
+    shown = cal[cols].rename(columns=CALIBRATION_COLUMNS)
+    small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
+    pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
+                                            "pred25_pert", "ordering_accuracy") if c in cols]
+    shown = shown.copy().reset_index(drop=True)
+    for c in shown.columns:   # text as a report shows it: whole percentages, 2-decimal ratios, blanks
+        if c in pct:
+            shown[c] = [fmt_pct(v) if pd.notna(v) else "" for v in shown[c]]
+        elif shown[c].dtype.kind in "fiu":
+            shown[c] = [("" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() and c.startswith("n ")
+                         else f"{v:,.2f}") for v in shown[c]]
+        else:
+            shown[c] = shown[c].astype("string").fillna("")
+    styler = shown.style.apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
+    st.dataframe(styler, hide_index=True, width="stretch", key=key)
+    st.download_button("CSV", data=cal[cols].rename(columns=CALIBRATION_COLUMNS).to_csv(index=False).encode("utf-8"),
+                       file_name=present.csv_name("estimate calibration scores"), mime="text/csv", key=f"{key}_csv",
+                       icon=":material/download:", on_click="ignore", type="tertiary",
+                       help="These rows as CSV (full precision)")
+    how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
+        "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
+
+
+def forecast_panel(f, key: str) -> None:
+    """One forecast panel: the throughput Monte Carlo ('items left' defaults to the open
+    items in scope) drawn with its 50/85/95 % lines, then the range-based plan check as a
+    separate, labelled answer about the same open items."""
+    from datetime import timedelta
+
+    p = f.params()
+    open_items = data.analysis("queries.forecast:remaining_items", **p)
+    c = st.columns(3)
+    items = c[0].number_input("Items left", min_value=1, max_value=100_000, value=max(int(open_items), 1),
+                              key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
+                              "as-of date (the plan check's open items)")
+    target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key=f"{key}_by")
+    fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
+    forecast_summary(fc, c[2])
+    hist = data.analysis("queries.forecast:when_histogram", items=int(items), **p)
+    chart(charts.forecast_distribution, (hist, fc, int(items)),
+          "10,000 runs resampling the team's daily throughput (issues completed per day in the window); each bar "
+          "is the share of runs that finished on that day. The dashed lines are the 50/85/95 % dates: 85 % of "
+          "runs finished by the orange one.", key=f"{key}_when")
+    st.markdown("**Plan check — a separate answer:** when does the open *range-estimated* work finish, going by "
+                "its estimates?")
+    chart(charts.plan_check, (fc,), "Sum of likely estimates ÷ the team's capacity (work-days delivered per day), "
+          "then each estimate multiplied by actual ÷ likely ratios resampled from the team's history (50/85/95 %). "
+          "It counts estimated work, not items, and leaves out unestimated issues, so its dates can differ "
+          "from the throughput forecast above.", key=f"{key}_plan")
+
+
+def forecast_summary(fc: pd.DataFrame, where) -> None:
+    """The two Monte Carlo answers in words (85 % confidence)."""
+    def pick(question: str, conf: float):
+        r = fc[(fc["question"] == question) & (fc["confidence"].round(2) == conf)]
+        return r.iloc[0] if len(r) else None
+
+    when, many = pick("when", 0.85), pick("how_many", 0.85)
+    lines = []
+    if when is not None and when.value == when.value:
+        lines.append(f"**When:** done by **{when.on_date}** (85 % of runs; 50 %: {pick('when', 0.5).on_date})")
+    if many is not None and many.value == many.value:
+        lines.append(f"**How many:** at least **{many.value:.0f}** items by {many.on_date} (85 %)")
+    where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")
+
+
+def last_closed_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The latest closed sprint of each board."""
+    return present.last_closed_per_team(sprints)
+
+
+def team_names() -> dict:
+    boards = data.run_query("dim_boards")
+    return dict(zip(boards["board_id"], boards["name"], strict=True))
+
+
+def sprints_for(p: dict) -> pd.DataFrame:
+    """sprint_facts for the filters, ready to show (present.honest_sprints: team, label,
+    nothing 'failed' or 'carried over' in a running sprint)."""
+    return present.honest_sprints(data.run_query("sprint_facts", **p), team_names())
+
+
+def recent_sprints(sprints: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The sprints a sprint-indexed chart draws (the last RECENT_SPRINTS of each team) and a
+    note saying how many older ones the period holds."""
+    recent, hidden, teams = present.recent_per_team(sprints)
+    notes = []
+    if hidden:
+        notes.append(f"last {present.RECENT_SPRINTS} sprints per team ({hidden:,} older: narrow the period)")
+    if teams:
+        notes.append(f"{present.TEAM_PANELS} most recently active teams ({teams:,} more: pick one in the sidebar)")
+    return recent, "; ".join(notes)
+
+
+def sprint_tiles(s) -> None:
+    """The Sprint retro tiles for one sprint (a present.honest_sprints row): a running
+    sprint shows its figures so far and no say/do or carry-over."""
+    c = st.columns(6)
+    so_far = " so far" if s.is_running else ""
+    c[0].metric("Committed", fmt_num(s.committed_points, 0, " pt"))
+    c[0].caption(f"{s.committed_issues} issues")
+    c[1].metric("Completed" + so_far, fmt_num(s.completed_points, 0, " pt"))
+    c[1].caption(f"{s.completed_issues} issues")
+    c[2].metric("Say/do", fmt_pct(s.say_do_ratio))
+    c[2].caption("when the sprint closes" if s.is_running else "completed ÷ committed points")
+    c[3].metric("Scope change" + so_far, fmt_pct(s.scope_change))
+    c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt")
+    c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
+    c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:.0f} issues")
+    c[5].metric("State", present.RUNNING if s.is_running else "closed")
+    c[5].caption(f"{s.start_at:%d %b} – {s.end_at:%d %b}" + (" (as of)" if s.is_running else ""))
+    how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
+        "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
+        "points. A running sprint is judged when it closes.")
+
+
+def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The sprints the Sprint retro picker lists: the last 26 of the most recently active
+    teams (plus the one in the URL), so the list stays short at any warehouse size."""
+    recent, _, _ = present.recent_per_team(sprints, n=2 * present.RECENT_SPRINTS)
+    want = sprints[sprints["sprint_id"] == st.query_params.get("sprint")]
+    return pd.concat([recent, want]).drop_duplicates("sprint_id") if len(want) else recent
+
+
+def say_do_tile(where, sprints: pd.DataFrame) -> None:
+    """'Last sprint say/do': each team's latest closed sprint, the team named (never one
+    team's figure passed off as everyone's)."""
+    last = last_closed_sprints(sprints).sort_values("team")
+    if last.empty:
+        where.metric("Last sprint say/do", "–", help="no closed sprint in the period")
+        where.caption("no closed sprint in the period")
+        return
+    if len(last) == 1:
+        r = last.iloc[0]
+        where.metric("Last sprint say/do", fmt_pct(r.say_do_ratio), help="completed ÷ committed points")
+        where.caption(f"{present.sprint_label(r.sprint_name, r.team)} (closed)")
+        return
+    where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
+                 help="completed ÷ committed points of each team's last closed sprint")
+    where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
+
+
+def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:
+    """Action items done by their due date / action items due, over the retros listed."""
+    due = int(ft["actions_due"].fillna(0).sum()) if not ft.empty else 0
+    return (ft["actions_done_on_time"].fillna(0).sum() / due if due else None), due
+
+
+def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
+    """queries.tech_health.SprintRow tuples as a table (team first when several are shown)."""
+    teams = teams or {}
+    df = pd.DataFrame([{"team": teams.get(r.board_id, r.board_id), "sprint": r.name, "start": r.start_on,
+                        "end": r.end_on, "committed_points": r.committed_points,
+                        "completed_points": r.completed_points, "say_do_ratio": r.say_do_ratio,
+                        "carryover_issues": r.carryover_issues} for r in rows])
+    return df.drop(columns="team") if df.empty or df["team"].nunique() <= 1 else df
+
+
+def retro_items(retro) -> None:
+    """The latest retro's open actions and agreements (queries.tech_health.RetroItems)."""
+    if retro is None:
+        st.caption("No retro recorded on or before the as-of date.")
+        return
+    st.markdown(f"**{md(retro.title)}** · {md(retro.team) + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
+    for text, due in retro.open_actions:
+        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {due:%d %b})_" if due else ""))
+    for text, start, review, metric in retro.agreements:
+        st.markdown(f"- :material/handshake: {md(text)} _({start:%d %b} → review {review:%d %b}"
+                    + (f", metric {md(metric)}" if metric else "") + ")_")
+    if not retro.open_actions and not retro.agreements:
+        st.caption("Nothing left open.")
+
+
+VERDICT_BADGES = {"moved": ":green-badge[:material/trending_up: moved]",
+                  "moved the wrong way": ":red-badge[:material/trending_down: moved the wrong way]",
+                  "no detectable change": ":gray-badge[:material/trending_flat: no detectable change]",
+                  "too early": ":orange-badge[:material/schedule: too early]",
+                  "not enough data": ":gray-badge[:material/help: not enough data]"}
+VERDICT_COLUMN = {"verdict": st.column_config.TextColumn("verdict", help="moved / no detectable change / moved the "
+                                                         "wrong way / too early / not enough data; met / not met")}
+
+
+NO_IMPACT = pd.DataFrame(columns=["item_key", "item_name", "metric", "verdict", "shipped_on", "effect_rel"])
+
+
+def metric_label(metrics: pd.DataFrame, metric: str) -> str:
+    r = metrics[metrics["metric"] == metric].iloc[0]
+    return str(r.description or r.unit or "")
+
+
+def detectable_text(r) -> str:
+    """What the analysis can see: the minimum detectable effect and where the interval's width comes from."""
+    days = (pd.Timestamp(r.shipped_on) - pd.Timestamp(r.pre_start)).days
+    how = (f"interval calibrated on {int(r.placebo_days)} earlier days without a launch"
+           if r.calibration == "placebo-in-time" else "model-based interval (too little history to calibrate)")
+    if r.verdict == "too early":
+        return f"Once its {days} days are in, only changes above ±{r.mde_rel * 100:.0f} % can be told from noise · {how}"
+    return f"Only changes above ±{r.mde_rel * 100:.0f} % can be told from noise in {days} days · {how}"
+
+
+def with_units(df: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """Absolute effects and their interval as text in each metric's own unit, signed, with
+    thousands separators (never '+1.5e+03')."""
+    units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
+    out = present.in_metric_units(df.assign(_unit=df["metric"].map(units)), cols=("effect_abs", "ci_low", "ci_high"),
+                                  unit_col="_unit", signed=True)
+    return out.drop(columns="_unit")
+
+
+def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> None:
+    """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
+    cols = st.columns(3)
+    for i, r in enumerate(impact.itertuples()):
+        with cols[i % 3].container(border=True, key=f"{key}_{i}"):
+            st.markdown(f"**{md(r.item_name)}** {md(r.item_key)}  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
+                        f"metric **{md(r.metric)}**")
+            st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
+            if pd.notna(r.effect_rel):
+                st.markdown(f"Effect **{r.effect_rel * 100:+.1f} %** "
+                            f"(95 % interval {r.ci_low_rel * 100:+.1f} % to {r.ci_high_rel * 100:+.1f} %) · "
+                            f"absolute {present.signed_metric_value(r.effect_abs, r.metric, (units or {}).get(r.metric))}")
+            elif isinstance(getattr(r, "note", None), str) and r.note:
+                st.caption(r.note)
+            if pd.notna(getattr(r, "mde_rel", None)):
+                st.caption(detectable_text(r))
+            if isinstance(r.confounded_by, str) and r.confounded_by:
+                st.caption(f":material/warning: confounded: {md(r.confounded_by)} shipped within the same window")
+
+
+def sprint_window(s, sprints: pd.DataFrame) -> tuple[tuple, tuple]:
+    """The chosen sprint's window for the date-axis charts (start, end, name) and the starts of
+    its team's other sprints in the period (dotted boundaries), as hashable tuples."""
+    team = sprints[(sprints["board_id"] == s.board_id) & (sprints["sprint_id"] != s.sprint_id)]
+    starts = tuple(pd.to_datetime(team["start_at"], utc=True).sort_values().tolist())
+    return (pd.Timestamp(s.start_at), pd.Timestamp(s.end_at), str(s.sprint_name)), starts
+
+
+SPRINT_LISTS = (   # tab, outcome filter, columns shown (the sprint report's lists)
+    ("Completed", lambda m: m["outcome"] == "completed",
+     ["issue_key", "completed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Not completed", lambda m: m["outcome"] == "not completed",
+     ["issue_key", "status", "points", "added_at", "work_type", "summary"]),
+    ("Removed", lambda m: m["outcome"] == "removed",
+     ["issue_key", "removed_at", "points", "added_at", "status", "work_type", "summary"]),
+    ("Added after the start", lambda m: m["added"].fillna(False).astype(bool),
+     ["issue_key", "added_at", "entry_points", "outcome", "points", "work_type", "summary"]),
+)
+
+
+def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) -> None:
+    """The sprint report's lists (sprint__issues) in tabs with counts and points: completed,
+    not completed (carried over at the close, with how often each has been carried over
+    (sprint__carryover); still open so far when running), removed, added after the start;
+    instants in UTC, issue keys linked to Jira when the source is a Jira site."""
+    so_far = " so far" if s.is_running else ""
+    parts = [(name, members[keep(members)], cols) for name, keep, cols in SPRINT_LISTS]
+    if not s.is_running and not carry.empty:
+        name, df, cols = parts[1]
+        df = df.merge(carry[["issue_key", "times_carried", "first_carried_from"]], on="issue_key", how="left")
+        parts[1] = (name, df, cols[:3] + ["times_carried", "first_carried_from"] + cols[3:])
+    tabs = st.tabs([f"{name}{so_far if name == 'Not completed' else ''} ({len(df):,})" for name, df, _ in parts])
+    for tab, (name, df, cols) in zip(tabs, parts, strict=True):
+        with tab:
+            if df.empty:
+                st.caption(f"No issues {name.lower()}{so_far}.")
+                continue
+            shown = df[cols + ["source"]].rename(columns={"entry_points": "points_when_added",
+                                                          "points": "points_at_end" if name != "Removed"
+                                                          else "points_when_removed"})
+            table(shown, key=f"{key}_{name.split()[0].lower()}", board_id=s.board_id,
+                  download=f"{name} {s.sprint_name}")
+            pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
+            st.caption(f"{len(df):,} issues, {pts:,.0f} pt. Times are UTC.")
+
+
+def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key: str) -> None:
+    """Flow efficiency, waiting and blocked time of the issues completed in the period
+    (flow__efficiency) as tiles, time in each status (flow__time_in_status) as a chart, and
+    the most blocked issues (docs/metrics.md §2)."""
+    if eff.empty:
+        missing("No issues with a cycle time were completed in this period.", "widen the period")
+        return
+    lead = eff["lead_time_days"].sum()
+    c = st.columns(4)
+    c[0].metric("Flow efficiency", fmt_pct(eff["active_days"].sum() / lead))
+    c[0].caption(f"active ÷ lead time, {len(eff):,} issues; median per issue {fmt_pct(eff['efficiency'].median())}")
+    c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead))
+    c[1].caption("of lead time in waiting statuses")
+    c[2].metric("Blocked", fmt_pct(eff["blocked_days"].sum() / lead))
+    blocked = eff[eff["blocked_days"] > 0]
+    c[2].caption(f"of lead time flagged or in a blocked status; {len(blocked):,} issues were blocked")
+    flagged = eff["flagged_days"].sum()
+    c[3].metric("Flagged", fmt_num(flagged, 1, " d"))
+    c[3].caption(f"{(eff['flagged_days'] > 0).sum():,} issues flagged in Jira" if flagged > 0
+                 else "no Flagged history in the data")
+    how("Lead time = creation to completion. Active = time in in-progress statuses that are neither waiting nor "
+        "blocked ([workflow] waiting_pattern / blocked_pattern), less flagged time. Figures pool all issues "
+        "(Σ active ÷ Σ lead time).")
+    left, right = st.columns(2)
+    with left:
+        chart(charts.time_in_status, (tis,), "Median and p85 days per issue in each status, over the issues "
+              "completed in the period (n = how many were ever in it); orange = waiting statuses.",
+              key=f"{key}_tis")
+    with right:
+        st.markdown("**Most blocked issues**")
+        if blocked.empty:
+            st.caption("No issue completed in the period was flagged or in a blocked status.")
+        else:
+            table(blocked.sort_values(["blocked_days", "issue_key"], ascending=[False, True])[
+                ["issue_key", "blocked_days", "flagged_days", "lead_time_days", "efficiency", "work_type", "summary",
+                 "source"]], key=f"{key}_blocked", board_id=board_id, download="most blocked issues")

@@ -1,0 +1,207 @@
+"""The Retro log's forms: the only page blocks that write user input (retros, cards, actions,
+agreements, hypotheses), each through `connectors.userdata` and with its errors in plain words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, present
+from dashboard.components import table
+from dashboard.safe_text import md
+
+# --------------------------------------------------------------------------- retro log
+CARD_COLUMNS = {
+    "scrum": ("Went well", "Didn't go well", "To improve"),
+    "product": ("What moved", "What didn't", "What we learn"),
+    "pm-eng": ("Product perspective", "Engineering perspective", "Collaboration improvements"),
+}
+KIND_LABELS = {"scrum": "Scrum (sprint) retro", "product": "Product retro", "pm-eng": "PM / engineering retro"}
+FLASH = "retro_log_flash"
+
+
+def save(what: str, fn, **kwargs) -> bool:
+    """Write through connectors.userdata (which validates before writing). On a user error
+    show it and write nothing; on success refresh the data and rerun with a confirmation."""
+    from queries.errors import RetroscopeError
+
+    try:
+        fn(data.userdata_path(), **kwargs)
+    except RetroscopeError as e:
+        st.error(f"Not saved. {present.plain_error(str(e))}", icon=":material/error:")
+        return False
+    data.invalidate_userdata()
+    st.session_state[FLASH] = f"Saved: {what}"
+    st.rerun()
+    return True
+
+
+def flash() -> None:
+    msg = st.session_state.pop(FLASH, None)
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
+
+
+def retro_label(retros: pd.DataFrame):
+    by_id = retros.set_index("retro_id")
+    return lambda rid: (f"{by_id.at[rid, 'held_on']:%d %b %Y} · {by_id.at[rid, 'team']} · "
+                        f"{by_id.at[rid, 'title'] or KIND_LABELS[by_id.at[rid, 'kind']]}")
+
+
+def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
+    """Pick the retro to work on: the one in the URL (`retro=`), else the one just created,
+    else the selected team's latest retro (with All teams: the latest of any team, its team
+    named in the label). The choice is kept in the URL so a link opens the same retro."""
+    ids = retros["retro_id"].tolist()
+    want = st.query_params.get("retro")
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = want if want in ids else ids[0]
+    rid = st.selectbox("Retro", ids, format_func=retro_label(retros), key=key,
+                       help="Newest first; with a team chosen in the sidebar, only that team's retros")
+    if st.query_params.get("retro") != rid:
+        st.query_params["retro"] = rid
+    return rid
+
+
+def new_retro_form(default_team: str, key: str) -> None:
+    """Create a retro (kind, team, date, title)."""
+    from datetime import date
+
+    from connectors.userdata import create_retro
+
+    with st.form(key, clear_on_submit=False, border=True):
+        st.markdown("**New retro**")
+        kind = st.selectbox("Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key=f"{key}_kind")
+        team = st.text_input("Team", value=default_team, key=f"{key}_team")
+        held = st.date_input("Held on", value=date.today(), key=f"{key}_held")
+        title = st.text_input("Title (optional)", key=f"{key}_title")
+        if st.form_submit_button("Create retro", type="primary"):
+            def create(path, **kw):
+                st.session_state["retro_log_retro"] = create_retro(path, **kw)
+
+            save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=date.today())
+
+
+def card_board(retro, cards: pd.DataFrame, key: str) -> None:
+    """Anonymous cards in three columns, each with a small form to add one."""
+    from connectors.userdata import add_card
+
+    columns = CARD_COLUMNS.get(retro.kind, CARD_COLUMNS["scrum"])
+    for i, (where, name) in enumerate(zip(st.columns(3), columns, strict=True)):
+        with where:
+            st.markdown(f"**{name}**")
+            for c in cards[cards["column_name"] == name].itertuples():
+                with st.container(border=True):
+                    st.markdown(md(c.text))
+                    st.caption(" · ".join(t for t in (f":material/sell: {md(c.theme)}" if c.theme else "",
+                                                      f":material/thumb_up: {c.votes}") if t))
+            with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=True,
+                                                                            border=False):
+                text = st.text_area("Card", key=f"{key}_{i}_text", height=68, placeholder="Anonymous: no name is stored")
+                theme = st.text_input("Theme", key=f"{key}_{i}_theme")
+                votes = st.number_input("Votes", min_value=0, max_value=99, value=0, key=f"{key}_{i}_votes")
+                if st.form_submit_button("Add card"):
+                    save("card", add_card, retro_id=retro.retro_id, column=name, text=text, theme=theme or None,
+                         votes=int(votes))
+    other = cards[~cards["column_name"].isin(columns)]
+    if not other.empty:
+        st.caption("Cards under other prompts (imported)")
+        table(other, key=f"{key}_other")
+
+
+def action_editor(retro, actions: pd.DataFrame, key: str) -> None:
+    """Action items as an editable table (owner, due, status, done on) plus a form to add one."""
+    from datetime import date
+
+    from connectors.userdata import add_action, update_action
+
+    if actions.empty:
+        st.caption("No action items yet.")
+    else:
+        edited = st.data_editor(
+            actions, key=f"{key}_table", hide_index=True, width="stretch", disabled=["action_id"],
+            column_config={"action_id": None, "status": st.column_config.SelectboxColumn(
+                "status", options=["open", "done", "dropped"], required=True),
+                "due_on": st.column_config.DateColumn("due on"), "done_on": st.column_config.DateColumn("done on")})
+        changes = action_changes(actions, edited)
+        if changes and st.button(f"Save {len(changes)} changed action item(s)", key=f"{key}_save", type="primary"):
+            def apply(path):
+                for action_id, change in changes:
+                    if change.get("status") == "done" and not change.get("done_on"):
+                        change["done_on"] = date.today()
+                    update_action(path, action_id, as_of=date.today(), **change)
+            save("action items", apply)
+    with st.form(f"{key}_new", clear_on_submit=True, border=True):
+        st.caption(f"Adds to **{retro.team}** · {retro.title or KIND_LABELS.get(retro.kind, retro.kind)} "
+                   f"(held {retro.held_on:%d %b %Y})")
+        c = st.columns([3, 1, 1])
+        text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")
+        owner = c[1].text_input("Owner", key=f"{key}_owner", help="Who drives it (never used for per-person figures)")
+        due = c[2].date_input("Due", value=None, key=f"{key}_due")
+        if st.form_submit_button("Add action item", type="primary"):
+            save("action item", add_action, retro_id=retro.retro_id, text=text, owner=owner or None, due_on=due)
+
+
+def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, dict]]:
+    """(action_id, changed fields) for the rows the editor changed."""
+    out = []
+    cols = ["text", "owner", "due_on", "status", "done_on"]
+    for (_, b), (_, a) in zip(before.iterrows(), after.iterrows(), strict=True):
+        change = {}
+        for c in cols:
+            bv, av = b[c], a[c]
+            bv = None if pd.isna(bv) else (bv.date() if isinstance(bv, pd.Timestamp) else bv)
+            av = None if pd.isna(av) else (av.date() if isinstance(av, pd.Timestamp) else av)
+            if bv != av:
+                change[c] = av
+        if change:
+            out.append((b["action_id"], change))
+    return out
+
+
+def agreement_form(retro, choices: pd.DataFrame, key: str) -> None:
+    from datetime import date, timedelta
+
+    from connectors.userdata import add_agreement
+
+    metrics = [None] + choices.loc[choices["kind"].isin(["delivery", "product"]), "value"].tolist()
+    with st.form(key, clear_on_submit=True, border=True):
+        text = st.text_input("New working agreement", key=f"{key}_text",
+                             placeholder="Observable, bilateral, time-boxed: who does what, by when")
+        c = st.columns(5)
+        start = c[0].date_input("Start", value=date.today(), key=f"{key}_start")
+        review = c[1].date_input("Review on", value=date.today() + timedelta(days=42), key=f"{key}_review")
+        metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
+                                format_func=lambda m: "— none —" if m is None else m)
+        target = c[3].number_input("Target", value=None, key=f"{key}_target",
+                                   help="In the metric's unit; shares in percent (20 for 20 % debt share), "
+                                        "cycle time in days")
+        direction = c[4].selectbox("Better when", [None, "up", "down"], key=f"{key}_direction",
+                                   format_func=lambda d: "metric's default" if d is None else d)
+        if st.form_submit_button("Add agreement", type="primary"):
+            if target is not None and metric in present.SHARE_METRICS:
+                target = target / 100          # typed in percent, stored as a share
+            save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
+                 review_on=review, metric=metric, target=target, direction=direction)
+
+
+def hypothesis_form(retro, choices: pd.DataFrame, key: str) -> None:
+    from connectors.userdata import add_hypothesis
+
+    items = choices[choices["kind"] == "item"]
+    product = choices.loc[choices["kind"] == "product", "value"].tolist()
+    if items.empty or not product:
+        st.caption("Hypotheses need a shipped item and a product metric: `retroscope import features …` and "
+                   "`retroscope import metrics …`.")
+        return
+    labels = dict(zip(items["value"], items["label"], strict=True))
+    with st.form(key, clear_on_submit=True, border=True):
+        c = st.columns(4)
+        item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=f"{key}_item")
+        metric = c[1].selectbox("Should move", product, key=f"{key}_metric")
+        direction = c[2].selectbox("Direction", ["up", "down"], key=f"{key}_direction")
+        min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
+                                       key=f"{key}_min")
+        if st.form_submit_button("Add hypothesis", type="primary"):
+            save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
+                 direction=direction, min_change=min_change / 100, known_metrics=set(product))
