@@ -226,19 +226,25 @@ def build_derived(con: duckdb.DuckDBPyConnection) -> None:
     `-- args: a, b` becomes a table macro `name(a, b)`; `-- scalar: a, b` a scalar macro
     (a shared rule, one expression); any other file becomes a view."""
     for name, text in _derived_objects():
-        body = text.strip().rstrip(";")
-        m = _ARGS.search(text)
-        s = _SCALAR.search(text)
-        if m or s:
-            args = ", ".join(a.strip() for a in (m or s).group(1).split(",") if a.strip())
-            kind = "TABLE\n" if m else ""
-            ddl = f"CREATE OR REPLACE TEMP MACRO {name}({args}) AS {kind}{body}"
-        else:
-            ddl = f"CREATE OR REPLACE TEMP VIEW {name} AS\n{body}"
         try:
-            con.execute(ddl)
+            con.execute(derived_ddl(name, text))
         except duckdb.Error as e:
             raise QueryError(f"building {name}: {str(e).splitlines()[0]}") from e
+
+
+def derived_ddl(name: str, text: str, schema: str | None = None) -> str:
+    """The CREATE statement for one packaged staging/mart file, as `name`: a TEMP object, or
+    one stored in `schema` (the stored facts' derived layers). The file's header decides the
+    kind: `-- args:` a table macro, `-- scalar:` a scalar macro, else a view."""
+    body = text.strip().rstrip(";")
+    m = _ARGS.search(text)
+    s = _SCALAR.search(text)
+    if m or s:
+        args = ", ".join(a.strip() for a in (m or s).group(1).split(",") if a.strip())
+        target = f"MACRO {schema}.{name}" if schema else f"OR REPLACE TEMP MACRO {name}"
+        return f"CREATE {target}({args}) AS {'TABLE' if m else ''}\n{body}"
+    target = f"VIEW {schema}.{name}" if schema else f"OR REPLACE TEMP VIEW {name}"
+    return f"CREATE {target} AS\n{body}"
 
 
 def connect(
@@ -269,9 +275,8 @@ def connect(
             refresh_userdata(con, userdata_path if userdata_path is not None else userdata_path_for(db_path))
             # Stored facts built from this SQL and config: the derived layers the load stored
             # beside them (schema `derived`) are used as they are. Otherwise every object is
-            # created here as a TEMP object (shadowing any stored one) and, when only the
-            # derived layers are missing, re-pointed at the stored facts; with no current
-            # facts every figure is computed live from the raw history (same numbers, slower).
+            # created here as a TEMP object (shadowing any stored one) and every figure is
+            # computed live from the raw history (same numbers, slower).
             meta = facts.stored_meta(con) if stored else None
             if meta is not None and meta["fingerprint"] == facts_fingerprint(config) and meta["derived"]:
                 con.execute(f"SET search_path = 'main,{facts.DERIVED_SCHEMA}'")
@@ -279,8 +284,6 @@ def connect(
             else:
                 _load_config(con, config or AnalysisConfig())
                 build_derived(con)
-                if stored:
-                    facts.attach(con, _derived_objects(), facts_fingerprint(config))
     except BaseException:
         con.close()
         raise
@@ -310,12 +313,16 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     as_of = con.execute(sql_text("default_as_of")).fetchall()[0][0]
     if as_of is None:
         return {}
-    reports = {name: sql_text(name) for name in facts.STORED_REPORTS}
-    timings = facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects(),
-                          report_sql=reports)
+    timings = facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects())
+    for name in facts.STORED_REPORTS:   # all boards, whole history: every other parameter unset
+        t0 = time.perf_counter()
+        text = sql_text(name)
+        facts.store_report(con, name, text, {p: as_of if p == "as_of" else None for p in params_of(text)})
+        timings[name] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    facts.store_derived(con, _derived_objects(), tuple(config.tables()))
+    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl)
     timings["derived layers"] = time.perf_counter() - t0
+    facts.set_built_seconds(con, sum(timings.values()))
     return timings
 
 

@@ -87,10 +87,10 @@ def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
-          derived_sql: tuple[tuple[str, str], ...], report_sql: dict[str, str] | None = None) -> dict[str, float]:
-    """Materialise STORED_VIEWS, STORED_MARTS (at `as_of`) and STORED_REPORTS into the
-    connection's database. The derived layers must already exist on `con` (live); runs
-    inside the caller's transaction. Returns seconds per object."""
+          derived_sql: tuple[tuple[str, str], ...]) -> dict[str, float]:
+    """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database
+    and point this connection's marts at them. The derived layers must already exist on `con`
+    (live); runs inside the caller's transaction. Returns seconds per object."""
     timings: dict[str, float] = {}
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {STG_SCHEMA}")
@@ -101,7 +101,10 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
     _write_meta(con, as_of, fp, timings)
-    _make_live(con, dict(derived_sql))
+    bodies = dict(derived_sql)
+    for m in STORED_MARTS:   # `<mart>__live`: each stored mart's own definition
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
+                    f"{bodies[m.name].strip().rstrip(';')}")
     for m in STORED_MARTS:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
@@ -109,15 +112,16 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
                     {"as_of": as_of})
         _point_marts(con, only=m.name)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
-    for name, sql in (report_sql or {}).items():
-        t0 = time.perf_counter()
-        params = {p: None for p in re.findall(r"(?<![$\w])\$([A-Za-z_]\w*)", sql)}
-        params["as_of"] = as_of
-        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{name} AS {sql.strip().rstrip(';')}",
-                    {k: v for k, v in params.items() if f"${k}" in sql})
-        timings[name] = time.perf_counter() - t0
-    con.execute(f"UPDATE {SCHEMA}.meta SET built_seconds = $s", {"s": round(sum(timings.values()), 3)})
     return timings
+
+
+def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:
+    """A report's output (all boards, whole history, the stored as_of) as facts.<name>."""
+    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{name} AS {sql.strip().rstrip(';')}", params)
+
+
+def set_built_seconds(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
+    con.execute(f"UPDATE {SCHEMA}.meta SET built_seconds = $s", {"s": round(seconds, 3)})
 
 
 def _write_meta(con, as_of, fp, timings) -> None:
@@ -145,54 +149,38 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
 
 
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
-                  config_tables: tuple[str, ...]) -> None:
+                  config_tables: tuple[str, ...], ddl) -> None:
     """Store the derived layers and the config the facts were built with in schema `derived`, so
     that a reader under the same fingerprint needs to create nothing but its caches (and any
     DuckDB client can use them after `SET search_path = 'main,derived'`). Staging views read
     the stored parse; each stored mart is its stored table for the stored instant, else its
-    own definition (`<mart>__live`)."""
+    own definition (`<mart>__live`). `ddl(name, text, schema)` is the one rule that turns a
+    packaged SQL file into its CREATE statement (queries.derived_ddl)."""
     d = DERIVED_SCHEMA
     con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
     con.execute(f"CREATE SCHEMA {d}")
     for t in config_tables:
         con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
-    stored_views = set(STORED_VIEWS)
     marts = {m.name: m for m in STORED_MARTS}
-    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
+    stored = _ts_literal(_meta_as_of(con))
     for name, text in derived_sql:
-        body = text.strip().rstrip(";")
-        m_args = re.search(r"^--\s*args:\s*(.*)$", text, re.MULTILINE)
-        m_scalar = re.search(r"^--\s*scalar:\s*(.*)$", text, re.MULTILINE)
-        if name in stored_views:
+        if name in STORED_VIEWS:
             con.execute(f"CREATE VIEW {d}.{name} AS SELECT * FROM {STG_SCHEMA}.{name}")
         elif name in marts:
             m = marts[name]
             a, b = m.args[0], m.board_arg
-            con.execute(f"CREATE MACRO {d}.{name}__live({', '.join(m.args)}) AS TABLE\n{body}")
+            con.execute(ddl(f"{name}__live", text, d))
             con.execute(
                 f"CREATE MACRO {d}.{name}({', '.join(m.args)}) AS TABLE\n"
-                f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {_ts_literal(meta_as_of)}"
+                f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}"
                 + (f" AND ({b} IS NULL OR board_id = {b})" if b else "") + "\nUNION ALL BY NAME\n"
-                f"SELECT * FROM {d}.{name}__live({', '.join(m.args)}) WHERE {a} IS DISTINCT FROM "
-                f"{_ts_literal(meta_as_of)}")
-        elif m_args or m_scalar:
-            args = ", ".join(x.strip() for x in (m_args or m_scalar).group(1).split(",") if x.strip())
-            con.execute(f"CREATE MACRO {d}.{name}({args}) AS {'TABLE' if m_args else ''}\n{body}")
+                f"SELECT * FROM {d}.{name}__live({', '.join(m.args)}) WHERE {a} IS DISTINCT FROM {stored}")
         else:
-            con.execute(f"CREATE VIEW {d}.{name} AS\n{body}")
+            con.execute(ddl(name, text, d))
 
 
-def attach(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...], fp: str) -> bool:
-    """Point the derived objects of `con` at the stored facts when their fingerprint is
-    `fp` (else leave everything live). Returns whether it did."""
-    meta = stored_meta(con)
-    if meta is None or meta["fingerprint"] != fp:
-        return False
-    for v in STORED_VIEWS:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
-    _make_live(con, dict(derived_sql))
-    _point_marts(con)
-    return True
+def _meta_as_of(con: duckdb.DuckDBPyConnection):
+    return con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
 
 
 def mark_stored(con: duckdb.DuckDBPyConnection) -> None:
@@ -200,17 +188,9 @@ def mark_stored(con: duckdb.DuckDBPyConnection) -> None:
     instant from the tables and any other live): note the stored instant, so that `ensure` can
     cache other instants (it then adds, per mart, a cache table and a TEMP macro that shadows
     the stored two-branch one)."""
-    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
-                {"a": meta_as_of})
+                {"a": _meta_as_of(con)})
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
-
-
-def _make_live(con: duckdb.DuckDBPyConnection, bodies: dict[str, str]) -> None:
-    """`<mart>__live`: each stored mart's own definition, for as_of values not stored."""
-    for m in STORED_MARTS:
-        body = bodies[m.name].strip().rstrip(";")
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n{body}")
 
 
 def _ts_literal(v) -> str:
@@ -229,11 +209,8 @@ def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> Non
     the stored table for the stored as_of; the per-connection cache for an as_of (and
     board) `ensure` has filled; else the live definition. The stored instant and the cached
     keys are written into the macro as literals so that the choice is made at bind time."""
-    meta_as_of = con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
-                {"a": meta_as_of})
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
-    stored = _ts_literal(meta_as_of)
+    mark_stored(con)
+    stored = _ts_literal(_meta_as_of(con))
     for m in STORED_MARTS:
         if only and m.name != only:
             continue
