@@ -253,9 +253,13 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     the stored one: compute those marts for that as_of (and board, for marts that narrow by
     board) once into the connection's cache, in dependency order, so that asking again is
     a read. Without it every figure is still right (the live branch), only recomputed."""
-    if as_of is None or not needed or stored_as_of(con) is None:
+    if as_of is None or not needed:
         return
-    if con.execute("SELECT $a::TIMESTAMPTZ = (SELECT stored_as_of FROM fx_stored)", {"a": as_of}).fetchall()[0][0]:
+    try:   # one look-up on the hot path: stored facts read at all, and is this their instant?
+        rows = con.execute("SELECT $a::TIMESTAMPTZ = stored_as_of FROM temp.fx_stored", {"a": as_of}).fetchall()
+    except duckdb.CatalogException:
+        return
+    if not rows or rows[0][0]:
         return
     for m in STORED_MARTS:
         if m.name not in needed:
