@@ -17,13 +17,16 @@ import pandas as pd
 from queries.dates import as_date
 from queries.impact import (
     IMPACT_COLUMNS,
+    N_BOOT,
     ImpactResult,
+    _analyse,
     _analyse_target,
     _confounders,
     _design,
     _Fit,
     _series_by_metric,
     _targets_and_points,
+    _to_series,
 )
 
 CURVE_COLUMNS = ["day", "value", "counterfactual", "counterfactual_week", "cf_low", "cf_high", "part"]
@@ -75,6 +78,19 @@ def counterfactual_curve(series: pd.Series, result: ImpactResult, fit: _Fit | No
     return pd.DataFrame({"day": pd.to_datetime(pd.Series(days, dtype=object)), "value": values,
                          "counterfactual": cf, "counterfactual_week": week, "cf_low": lo, "cf_high": hi,
                          "part": part})[CURVE_COLUMNS]
+
+
+def curve_for(series, ship_day, *, window: int = 28, lag: int = 0, as_of=None, direction: str = "up",
+              min_change: float = 0.0, seed: int = 7, control=None, exclude=(), calibrate: bool = True,
+              context: int | None = None) -> tuple[ImpactResult, pd.DataFrame]:
+    """analyse() of one series (same arguments, same result) and the counterfactual curve of
+    that very analysis (counterfactual_curve)."""
+    y = _to_series(series)
+    as_of_d = as_date(as_of) if as_of is not None else (max(y.index) if len(y) else as_date(ship_day))
+    res, fit = _analyse(y, ship_day, window=window, lag=lag, as_of=as_of_d, direction=direction,
+                        min_change=min_change, seed=seed, control=control, n_boot=N_BOOT, exclude=exclude,
+                        calibrate=calibrate)
+    return res, counterfactual_curve(y, res, fit, window=window, lag=lag, as_of=as_of_d, context=context)
 
 
 @dataclass
