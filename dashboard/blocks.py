@@ -387,8 +387,8 @@ def item_picker(impact: pd.DataFrame, key: str) -> str | None:
     want = st.query_params.get("item")
     if key not in st.session_state or st.session_state[key] not in [None, *keys]:
         st.session_state[key] = want if want in keys else None
-    choice = st.selectbox("Open one shipped item", [None, *keys], key=key,
-                          format_func=lambda k: "— choose an item —" if k is None else f"{k} · {names[k]}",
+    choice = st.selectbox("Open one shipped item", [None, *keys], key=key, placeholder="Choose an item",
+                          format_func=lambda k: "— none —" if k is None else f"{k} · {names[k]}",
                           help="Its metric with the counterfactual it was judged against; the link keeps it")
     if choice is not None and want != choice:
         st.query_params["item"] = choice

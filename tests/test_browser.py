@@ -287,6 +287,7 @@ def test_outcomes_item_view_in_browser(server, page, tmp_path):
     page.wait_for_load_state("networkidle")
     assert "item=ATL-E3" in page.url
     assert sum(frames) < PAYLOAD_LIMIT, f"outcomes?item=ATL-E3: {sum(frames):,} bytes over the websocket"
+    print(f"outcomes?item=ATL-E3: {sum(frames):,} bytes over the websocket")
     _screenshot(page, tmp_path, "outcomes_item")
     # an unknown key: one line, the rest of the page still there
     page.goto(f"{server['url']}/outcomes?item=NOPE-1")
@@ -294,3 +295,24 @@ def test_outcomes_item_view_in_browser(server, page, tmp_path):
     _settled(page)
     expect(page.get_by_text("Shipped items", exact=False).first).to_be_visible(timeout=LOAD)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_outcomes_item_view_on_a_phone(server, browser):
+    """The item view at 390 px: no sideways overflow, no text cut off, the sentence on screen."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 1000}, device_scale_factor=1)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server['url']}/outcomes?item=ATL-E3")
+        expect(page.get_by_role("heading", name="Product outcomes", exact=True).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        expect(page.get_by_text("includes zero, so no detectable change", exact=False).first).to_be_visible(
+            timeout=LOAD)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        page.wait_for_timeout(500)
+        facts = page.evaluate(_PAGE_FACTS)
+        assert max(facts["overflow"]) <= 1, f"item view at 390 px overflows sideways by {facts['overflow']} px"
+        assert not facts["cut"], f"item view at 390 px: text cut off: {facts['cut']}"
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    finally:
+        ctx.close()
