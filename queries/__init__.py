@@ -174,7 +174,9 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     # A unique alias: connections to one file in one process share its catalog of attached
     # databases, so two threads refreshing at once must not both use one name.
     alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
-    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH $p AS {alias} (READ_ONLY)", {"p": str(userdata_path)}))
+    # ATTACH takes no bound parameter in DuckDB 1.5: the path goes in as a quoted literal.
+    target = "'" + str(userdata_path).replace("'", "''") + "'"
+    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {target} AS {alias} (READ_ONLY)"))
     try:
         for t in USERDATA_TABLES:
             try:
