@@ -120,6 +120,13 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
             return attempt()
         except duckdb.IOException as e:
             msg = str(e)
+            newer = re.search(r"version number (\d+), but we can only read", msg)
+            if newer:
+                raise RetroscopeError(
+                    f"cannot open {path}: it was written by a newer DuckDB (file format {newer.group(1)}) than "
+                    f"this Retroscope's DuckDB {duckdb.__version__}; rebuild a warehouse here (sync, import, demo) "
+                    "and carry retro records across with `retroscope export retro --out backup.json` in the "
+                    "install that wrote it, then `retroscope import retro backup.json` here") from None
             if not any(h in msg for h in _LOCK_HINT):
                 raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}; if the file is damaged, "
                                       "move it aside and rebuild it (demo, sync, import) or restore a backup") from None

@@ -100,6 +100,20 @@ def test_not_a_duckdb_file_is_one_clear_line(tmp_path):
     assert str(bad) in line
 
 
+def test_file_from_a_newer_duckdb_says_how_to_move_across(tmp_path):
+    # tests/data/written-by-duckdb2.duckdb: an empty database written by DuckDB 2.0.1, whose
+    # file format the pinned DuckDB cannot read; the warehouse and the user-input store both
+    # go through the same open, so one message covers both.
+    import shutil
+    from pathlib import Path
+    db = tmp_path / "old.duckdb"
+    shutil.copyfile(Path(__file__).parent / "data" / "written-by-duckdb2.duckdb", db)
+    before = db.read_bytes()
+    line = assert_one_line_error(cli("--db", str(db), "status"))
+    assert "newer DuckDB" in line and "export retro" in line and "import retro" in line, line
+    assert db.read_bytes() == before   # never rewritten
+
+
 def test_bad_config_is_one_clear_line(tmp_path, demo_db):
     cfg = tmp_path / "retroscope.toml"
     cfg.write_text("[targets]\ndebt_share = 3\n")
