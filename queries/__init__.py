@@ -124,7 +124,7 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
             if newer:
                 raise RetroscopeError(
                     f"cannot open {path}: it was written by a newer DuckDB (file format {newer.group(1)}) than "
-                    f"this Retroscope's DuckDB {duckdb.__version__}; rebuild a warehouse here (sync, import, demo) "
+                    f"this Retroscope's DuckDB {duckdb.__version__}; move it aside and rebuild a warehouse here (sync, import, demo) "
                     "and carry retro records across with `retroscope export retro --out backup.json` in the "
                     "install that wrote it, then `retroscope import retro backup.json` here") from None
             if not any(h in msg for h in _LOCK_HINT):
