@@ -468,7 +468,9 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
                         hovertemplate="what happened: %{y}<extra></extra>", row=1, col=col)
         fig.update_xaxes(title_text="forecast made (data as of)", row=1, col=col)
         fig.update_yaxes(title_text="days" if kind == "when" else "items", row=1, col=col)
-    return _layout(fig, "forecast made (data as of)", "", height=320)
+    fig = _layout(fig, "forecast made (data as of)", "", height=340)
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=dict(y=1.2))   # clear of the panel titles
+    return fig
 
 
 # --------------------------------------------------------------------------- outcomes

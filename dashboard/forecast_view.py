@@ -51,10 +51,9 @@ def history_report(scored: pd.DataFrame) -> pd.DataFrame:
             question = f"how many items by {pd.Timestamp(first.target_on):%d %b %Y}?"
             n = first.actual_items
             happened = (f"{int(n):,} done" + (" so far" if first.outcome == "pending" else "")) if pd.notna(n) else ""
-        row = {"forecast from data of": f"{as_of:%d %b %Y %H:%M}", "question": question}
+        row = {"forecast from data of": f"{as_of:%d %b %Y %H:%M}", "question": question, "what happened": happened}
         for r in g.itertuples():
             row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {MARK.get(r.outcome, r.outcome)}"
-        row["what happened"] = happened
         row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -103,6 +102,6 @@ def accounts_panel(f, key: str) -> None:
     st.markdown(line or "Not enough history in this scope to backtest the last weeks.")
     if not bt.empty:
         table(history_report(bt).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
-    how(f"At the same time of day 8, 15, 22, … days before the as-of date, from the data up to then only: "
+    how(f"At the same time of day, 8, 15, 22, … days before the as-of date, from the data up to then only: "
         f"how many items in the next 7 days, and when a week's worth (7 × the mean daily throughput) is done. "
         f"{runs:,} runs each (the page's forecast uses {PAGE_RUNS:,}); scored like the recorded forecasts.")
