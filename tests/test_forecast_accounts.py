@@ -259,3 +259,19 @@ def test_scoring_uses_the_forecasts_own_method(stall):
     rows = _page_forecast(stall, "2026-01-16 23:00")
     when = answer[answer["question"] == "when"]["on_date"].tolist()
     assert [rows.iloc[0][f"p{p}_on"] for p in (50, 85, 95)] == when
+
+
+def test_recording_invalidates_no_cached_figure(monkeypatch, demo_copy):
+    ud = queries.userdata_path_for(demo_copy)
+    with duckdb.connect(str(ud)) as c:                    # what other page tests recorded
+        c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
+    s = ud.stat()
+    before = (s.st_ino, s.st_mtime_ns, s.st_size)
+    at = open_page(app_for(monkeypatch, demo_copy), "calibration")
+    assert not problems(at), problems(at)
+    s = ud.stat()
+    after = (s.st_ino, s.st_mtime_ns, s.st_size)
+    assert after != before                                # the page did write the store ...
+    from dashboard import data
+
+    assert data._own_writes.get(after) == before          # ... and every cache key still sees the old version
