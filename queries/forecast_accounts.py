@@ -221,10 +221,12 @@ def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     """Re-forecast each of the last `weeks` weeks from the data before it and score it at as_of.
 
     At each instant of `backtest_instants` the forecast sees only data up to that instant
-    (the queries' as_of) and answers two questions with the page's method (`window_days` of
-    daily throughput, `runs` runs, `forecast.forecast()` itself): how many items will be done
-    in the next 7 days, and when a week's worth of items (7 × the window's mean daily
-    throughput, rounded, at least 1) will be done. Both are scored like recorded forecasts.
+    (the queries' as_of) and answers two questions with `forecast.forecast()` itself (`runs`
+    runs over the `window_days` days ending on the instant's day; never a period that ends
+    after the instant, whose days without completions yet would pull the forecast down):
+    how many items will be done in the next 7 days, and when a week's worth of items (7 × the
+    window's mean daily throughput, rounded, at least 1) will be done. Both are scored like
+    recorded forecasts.
     Returned in `score()`'s columns."""
     rec = backtest_records(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
                            window_days=window_days, runs=runs, seed=seed)
