@@ -625,8 +625,46 @@ def demo_userdata(seed: int, teams: list[_Team]) -> dict[str, pd.DataFrame]:
     return {
         "retros": pd.DataFrame(retros), "retro_cards": pd.DataFrame(cards),
         "action_items": pd.DataFrame(actions), "agreements": pd.DataFrame(agreements),
-        "hypotheses": pd.DataFrame(hypotheses),
+        "hypotheses": pd.DataFrame(hypotheses), "forecasts": _demo_forecasts(seed, teams),
     }
+
+
+def _demo_forecasts(seed: int, teams: list[_Team]) -> pd.DataFrame:
+    """A forecast history (docs/metrics.md "Forecasts held to account"): at each sprint
+    planning from sprint 6 on (Monday 09:00), each story team looked at the Calibration page
+    for its board, and Atlas's planner for both boards together. Their answers are real Monte
+    Carlo runs (`queries.forecast`'s simulation and quantiles), resampled from a 90-day sample
+    a little more optimistic than the teams turn out to be, as early samples often are; the
+    page scores them against the demo's issues, so the story has hits and misses."""
+    import numpy as np
+
+    from queries import forecast as fc
+    from queries import forecast_accounts as fa
+
+    rng = np.random.default_rng(seed * 53 + 5)
+    frames = []
+    scopes = [(t.board_id, t, 0.95) for t in teams[:2]] + [(None, teams[0], 1.9)]
+    for board_id, team, rate in scopes:
+        for k in range(5, SPRINTS_PER_TEAM):
+            at = datetime.fromtimestamp(team.sprint_starts[k], UTC)
+            sample = rng.poisson(rate, size=90)
+            items = 8 if board_id else 16
+            target = datetime.fromtimestamp(team.sprint_end(k), UTC).date()
+            runs = 2000
+            sim = np.random.default_rng(seed + k)
+            when = fc.simulate_when(sample, items, runs, sim)
+            many = fc.simulate_how_many(sample, (target - at.date()).days, runs, sim)
+            rows = [{"question": "when", "confidence": c, "value": fc._q(when, c),
+                     "on_date": at.date() + timedelta(days=int(fc._q(when, c)))} for c in fc.CONFIDENCES]
+            rows += [{"question": "how_many", "confidence": c,
+                      "value": float(np.quantile(many, 1 - c, method="inverted_cdf")), "on_date": target}
+                     for c in fc.CONFIDENCES]
+            rec = fa.records(pd.DataFrame(rows), as_of=at, board_id=board_id, project=None, items=items,
+                             target_date=target, runs=runs, seed=seed, window_from=at.date() - timedelta(days=89),
+                             window_to=at.date(), made_at=at + timedelta(minutes=20), source="page")
+            rec["forecast_id"] = "demo-" + rec["forecast_id"]
+            frames.append(rec)
+    return pd.concat(frames, ignore_index=True)
 
 
 # ---------------------------------------------------------------------- build

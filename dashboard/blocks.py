@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, present
+from dashboard import charts, data, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table
 from dashboard.safe_text import md
 
@@ -102,6 +102,7 @@ def forecast_panel(f, key: str) -> None:
                               "as-of date (the plan check's open items)")
     target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key=f"{key}_by")
     fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
+    forecast_view.record_shown(fc, p, int(items), target_date)   # held to account (docs/pages.md)
     forecast_summary(fc, c[2])
     hist = data.analysis("queries.forecast:when_histogram", items=int(items), **p)
     chart(charts.forecast_distribution, (hist, fc, int(items)),

@@ -428,6 +428,51 @@ def plan_check(fc: pd.DataFrame) -> go.Figure:
     return _layout(fig, "days from the as-of date", "", height=240, legend=False)
 
 
+def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
+    """Judged forecasts: each one's 50/85/95 % claims and what happened, 'when' forecasts in
+    days after the forecast's data instant, 'how many' forecasts in items by their date."""
+    judged = scored[scored["outcome"].isin(("came true", "missed"))] if not scored.empty else scored
+    ids = set(judged["forecast_id"]) if not judged.empty else set()
+    d = scored[scored["forecast_id"].isin(ids)] if ids else judged
+    if d.empty:
+        return empty("no forecast has reached its date yet")
+    kinds = [k for k in ("when", "how_many") if (d["kind"] == k).any()]
+    fig = make_subplots(rows=1, cols=len(kinds), horizontal_spacing=0.12,
+                        subplot_titles=[{"when": "when: days until the items were done",
+                                         "how_many": "how many: items done by the date"}[k] for k in kinds])
+    colours = {0.5: GREEN, 0.85: ORANGE, 0.95: RED}
+    for col, kind in enumerate(kinds, start=1):
+        k = d[d["kind"] == kind]
+        start = pd.to_datetime(k["as_of"], utc=True).dt.tz_localize(None).dt.normalize()
+        x = start.dt.date
+        for c, colour in colours.items():
+            s = k["confidence"].round(2) == c
+            if kind == "when":
+                y = (pd.to_datetime(k.loc[s, "forecast_on"]) - start[s]).dt.days
+            else:
+                y = k.loc[s, "forecast_items"].astype("float64")
+            hit = k.loc[s, "outcome"].map({"came true": "came true", "missed": "missed"}).fillna("pending")
+            fig.add_scatter(x=x[s], y=y, mode="markers", name=f"{c * 100:.0f} % claim", legendgroup=f"{c}",
+                            showlegend=col == 1, marker=dict(color=colour, symbol="line-ew-open", size=14,
+                                                             line=dict(width=3, color=colour)),
+                            customdata=hit, hovertemplate=f"{c * 100:.0f} % claim: %{{y}} (%{{customdata}})<extra></extra>",
+                            row=1, col=col)
+        first = k.sort_values("confidence").drop_duplicates("forecast_id")
+        fs = pd.to_datetime(first["as_of"], utc=True).dt.tz_localize(None).dt.normalize()
+        if kind == "when":
+            actual = (pd.to_datetime(first["actual_on"]) - fs).dt.days
+        else:
+            actual = first["actual_items"].astype("float64")
+        fig.add_scatter(x=fs.dt.date, y=actual, mode="markers", name="what happened", legendgroup="actual",
+                        showlegend=col == 1, marker=dict(color="black", size=7),
+                        hovertemplate="what happened: %{y}<extra></extra>", row=1, col=col)
+        fig.update_xaxes(title_text="forecast made (data as of)", row=1, col=col)
+        fig.update_yaxes(title_text="days" if kind == "when" else "items", row=1, col=col)
+    fig = _layout(fig, "forecast made (data as of)", "", height=340)
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=dict(y=1.2))   # clear of the panel titles
+    return fig
+
+
 # --------------------------------------------------------------------------- outcomes
 def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: pd.DataFrame,
                         metric: str, unit: str | None, period: tuple | None = None) -> go.Figure:

@@ -73,10 +73,41 @@ def cmd_query(args, settings: Settings) -> int:
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
         df = run_public(con, args.name, **params)
+        held = _forecast_records(con, args.name, params, df)
     finally:
         con.close()
+    if held is not None:
+        _record_forecasts(settings, held)
     _print_frame(df, args.format)
     return 0
+
+
+def _forecast_records(con, name: str, params: dict, df):
+    """The store rows of an exported forecast (docs/metrics.md "Forecasts held to account"):
+    `query forecast` as source 'export', `query forecast_backtest` as 'backtest'."""
+    from datetime import UTC, datetime
+
+    from queries import forecast_accounts
+    from queries.registry import resolve_params
+
+    if name not in ("forecast", "forecast_backtest"):
+        return None
+    bound = resolve_params(con, name, params)
+    now = datetime.now(UTC)
+    if name == "forecast":
+        return forecast_accounts.records_for(df, bound, made_at=now, source="export")
+    return forecast_accounts.backtest_records(con, **bound, made_at=now)
+
+
+def _record_forecasts(settings: Settings, rows) -> None:
+    """Best effort: a busy or read-only store records nothing and the export still prints
+    (one line at -v says why)."""
+    from connectors import forecast_records
+
+    try:
+        forecast_records.record(settings.userdata, rows, wait_s=2)
+    except RetroscopeError as e:
+        logging.getLogger("retroscope").info("forecast not recorded: %s", e)
 
 
 def _print_frame(df, fmt: str) -> None:

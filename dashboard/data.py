@@ -8,6 +8,9 @@
   warehouse + user-input versions.
 - The user-input store is copied into the connection's temp tables; after a page writes
   to it, `invalidate_userdata()` makes the next read see the change.
+- Recording a shown forecast (`record_forecasts`) is the exception: a best-effort write of
+  the new rows only, added to the connection's copy too, after which the store's new file
+  version counts as the old one, so the write invalidates no cached figure.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import streamlit as st
 import queries
 from connectors.settings import Settings, load_settings
 from dashboard.safe_text import spreadsheet_safe
+from queries import forecast_accounts
 from queries.registry import REGISTRY, run_public
 
 
@@ -42,7 +46,7 @@ def settings() -> Settings:
 def _version(path: Path) -> tuple | None:
     try:
         s = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):   # no store (yet), or no folder that could hold one
         return None
     return (s.st_ino, s.st_mtime_ns, s.st_size)
 
@@ -51,8 +55,14 @@ def warehouse_version() -> tuple | None:
     return _version(settings().db_path)
 
 
+# file versions of the user-input store produced by our own forecast records -> the version
+# they stand for (the same store as far as every cached figure is concerned)
+_own_writes: dict[tuple, tuple | None] = {}
+
+
 def userdata_version() -> tuple | None:
-    return _version(settings().userdata)
+    v = _version(settings().userdata)
+    return _own_writes.get(v, v)
 
 
 @dataclass
@@ -118,6 +128,52 @@ def run_query(name: str, **params) -> pd.DataFrame:
     return _cached(kind, name, key, warehouse_version(), userdata_version())
 
 
+def recorded_forecasts() -> int:
+    """How many forecasts the connection's copy of the user-input store holds (a cache key
+    for the forecast history, which an own forecast record does not invalidate)."""
+    c = _conn()
+    with c.lock:
+        return int(c.con.execute("SELECT count(*) FROM temp.main.forecasts").fetchall()[0][0])
+
+
+def record_forecasts(rows: pd.DataFrame) -> int:
+    """Record forecasts the page showed (docs/metrics.md "Forecasts held to account"). Best
+    effort and cheap: ids already recorded are skipped without opening the store; new ones are
+    one small write that waits for no lock. A read-only or busy store, or any other failure,
+    records nothing and shows nothing (logged at debug level). Returns the rows written."""
+    import logging
+
+    from connectors import forecast_records
+
+    try:
+        c = _conn()
+        with c.lock:
+            have = {r[0] for r in c.con.execute(
+                "SELECT forecast_id FROM temp.main.forecasts WHERE list_contains($ids, forecast_id)",
+                {"ids": [str(i) for i in rows["forecast_id"]]}).fetchall()}
+        new = rows[~rows["forecast_id"].isin(have)]
+        if new.empty:
+            return 0
+        path = settings().userdata
+        with c.lock:
+            before = userdata_version()
+            written = forecast_records.record(path, new, wait_s=0)
+            c.con.register("_rs_new_forecasts", new)
+            try:
+                c.con.execute("INSERT OR IGNORE INTO temp.main.forecasts BY NAME "
+                              "SELECT * FROM _rs_new_forecasts").fetchall()
+            finally:
+                c.con.unregister("_rs_new_forecasts")
+            after = _version(path)
+            if after is not None and before == c.userdata_version:
+                _own_writes[after] = before
+                c.userdata_version = before
+        return written
+    except Exception as e:  # noqa: BLE001 - recording must never break the page
+        logging.getLogger("retroscope.app").debug("forecast not recorded: %s", e)
+        return 0
+
+
 def metric_sources() -> pd.DataFrame:
     """The configured metric sources with freshness, values and last error (empty: none).
     A config error is shown as the table's one row."""
@@ -159,6 +215,14 @@ def csv_bytes(name: str, **params) -> bytes:
     c = _conn()
     with c.lock:
         df = run_public(c.con, name, **params)
+    if name == "forecast":   # an exported forecast is held to account like a shown one
+        from datetime import UTC, datetime
+
+        from queries.registry import resolve_params
+
+        with c.lock:
+            bound = resolve_params(c.con, name, dict(params))
+        record_forecasts(forecast_accounts.records_for(df, bound, made_at=datetime.now(UTC), source="export"))
     return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
 
 
@@ -220,7 +284,9 @@ def prefetch(params: dict) -> None:
     def work() -> None:
         jobs = [lambda n=n, e=e: run_query(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
         jobs += [lambda: tech_health(params["board_id"], params["as_of"], 6),
-                 lambda: analysis("queries.impact:hypotheses_table", **params)]
+                 lambda: analysis("queries.impact:hypotheses_table", **params),
+                 lambda: analysis("queries.forecast_accounts:backtest", weeks=forecast_accounts.BACKTEST_WEEKS,
+                                  runs=forecast_accounts.BACKTEST_RUNS, **params)]
         for job in jobs:
             try:
                 job()

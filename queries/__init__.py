@@ -35,7 +35,10 @@ log = logging.getLogger("retroscope.sql")
 
 LAYERS = ("staging", "marts", "reports", "statements")
 DERIVED_LAYERS = ("staging", "marts")
-USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings")
+USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings", "forecasts")
+# User-input tables added after stores were first written: a store without one is read as
+# empty (it gets the table the next time it is opened for writing), not as damaged.
+USERDATA_LATER = frozenset({"forecasts"})
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
@@ -152,9 +155,11 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     return con
 
 
-def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_userdata(path: str | Path, *, read_only: bool = False,
+                  wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
     """A short-lived connection to the user-input store (created with its schema if missing).
-    Hold it only for one operation: the store is shared by the app and the CLI."""
+    Hold it only for one operation: the store is shared by the app and the CLI. `wait_s`
+    bounds the wait for another writer's lock (default RETROSCOPE_LOCK_WAIT)."""
     path = Path(path)
     if not path.exists():
         try:
@@ -162,9 +167,9 @@ def open_userdata(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDB
         except OSError as e:
             raise RetroscopeError(f"cannot create the user-input store {path} ({e.strerror}); choose a writable "
                                   "folder (RETROSCOPE_USERDATA or [warehouse] userdata)") from None
-        with _open(path, read_only=False) as c:
+        with _open(path, read_only=False, wait_s=wait_s) as c:
             apply_userdata_schema(c)
-    con = _open(path, read_only=read_only)
+    con = _open(path, read_only=read_only, wait_s=wait_s)
     if not read_only:
         apply_userdata_schema(con)
     return con
@@ -185,7 +190,11 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     target = "'" + str(userdata_path).replace("'", "''") + "'"
     _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {target} AS {alias} (READ_ONLY)"))
     try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $a",
+                                             {"a": alias}).fetchall()}
         for t in USERDATA_TABLES:
+            if t in USERDATA_LATER and t not in present:
+                continue
             try:
                 con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}")
             except duckdb.Error as e:

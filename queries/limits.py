@@ -25,6 +25,7 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "window_days": (1, 3650),       # forecast: days of throughput history
     "runs": (1, 100_000),           # forecast: simulation runs
     "items": (0, 1_000_000),        # forecast: items left
+    "weeks": (1, 52),               # forecast backtest: weeks re-forecast
     "seed": (0, 2**32 - 1),         # random seeds (numpy's range)
 }
 MAX_HORIZON_DAYS = 730              # forecast: target_date at most two years after as_of

@@ -118,6 +118,20 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
               Param("runs", "int", "simulation runs", 10000),
               Param("seed", "int", "random seed (same seed, same answer)", 42)),
        func="queries.forecast:forecast"),
+    _q("forecast_history", "Every forecast recorded for this scope (shown on a page or exported), each "
+       "confidence's claim scored once its day has passed: came true / missed / pending / not scorable.",
+       "forecast_id made_at as_of source kind items target_on confidence forecast_on forecast_items outcome "
+       "actual_on actual_items runs window_from window_to",
+       func="queries.forecast_accounts:history"),
+    _q("forecast_backtest", "The last N weeks re-forecast from the data before each of them (how many items "
+       "in the next 7 days; when a week's worth is done) and scored like recorded forecasts.",
+       "forecast_id made_at as_of source kind items target_on confidence forecast_on forecast_items outcome "
+       "actual_on actual_items runs window_from window_to",
+       extra=(Param("weeks", "int", "weeks to re-forecast", 8),
+              Param("window_days", "int", "days of throughput history to resample", 90),
+              Param("runs", "int", "simulation runs per forecast", 2000),
+              Param("seed", "int", "random seed (same seed, same answer)", 42)),
+       func="queries.forecast_accounts:backtest"),
     _q("impact", "Per shipped item and targeted metric: effect with a 95 % interval (calibrated on the metric's "
        "history where it is long enough), a verdict and the minimum detectable effect.",
        "item_key item_name shipped_on metric effect_abs effect_rel ci_low ci_high verdict "

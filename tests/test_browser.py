@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import duckdb
 import pytest
 from helpers_serve import start_serve
 
@@ -316,3 +317,20 @@ def test_outcomes_item_view_on_a_phone(server, browser):
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     finally:
         ctx.close()
+
+
+def test_calibration_holds_forecasts_to_account(server, page):
+    """The forecast the page shows is recorded in the served store, and the demo's history is
+    scored: 'Our 85 % forecasts came true k of n times', the history and the backtest."""
+    page.goto(f"{server['url']}/calibration")
+    _settled(page)
+    headline = page.get_by_text(re.compile(r"Our 85 % forecasts came true \d+ of \d+ times"))
+    expect(headline.first).to_be_visible(timeout=LOAD)
+    expect(page.get_by_text(re.compile(r"Backtest: 85 % forecasts came true \d+ of \d+ times")).first).to_be_visible(
+        timeout=LOAD)
+    expect(page.get_by_role("heading", name="Forecasts held to account")).to_be_visible()
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    with duckdb.connect(str(queries.userdata_path_for(server["db"])), read_only=True) as c:
+        kinds = {r[0] for r in c.execute("SELECT kind FROM forecasts WHERE source = 'page' "
+                                         "AND forecast_id NOT LIKE 'demo-%'").fetchall()}
+    assert kinds == {"when", "how_many"}

@@ -3,7 +3,7 @@ what does that mean for the plan?"""
 
 import streamlit as st
 
-from dashboard import blocks, charts, components, data
+from dashboard import blocks, charts, components, data, forecast_view
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -78,3 +78,6 @@ components.how("Completed issues whose actual fell furthest outside [best, worst
 
 st.subheader("Forecast: when will the open items be done?")
 blocks.forecast_panel(f, key="calibration_forecast")
+
+st.subheader("Forecasts held to account")
+forecast_view.accounts_panel(f, key="calibration_accounts")

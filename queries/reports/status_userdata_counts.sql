@@ -4,3 +4,4 @@ UNION ALL SELECT 'retro_cards', count(*) FROM retro_cards
 UNION ALL SELECT 'action_items', count(*) FROM action_items
 UNION ALL SELECT 'agreements', count(*) FROM agreements
 UNION ALL SELECT 'hypotheses', count(*) FROM hypotheses
+UNION ALL SELECT 'forecasts', count(*) FROM forecasts

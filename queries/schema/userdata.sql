@@ -55,3 +55,30 @@ CREATE TABLE IF NOT EXISTS settings (
     key    VARCHAR NOT NULL PRIMARY KEY,
     value  VARCHAR
 );
+
+-- Every forecast the app showed or exported, so it can be scored once its dates pass
+-- (docs/metrics.md "Forecasts held to account"). One row per distinct forecast: the id
+-- is a hash of what makes two forecasts the same (scope, as_of, question, inputs, method),
+-- so showing the same forecast again writes nothing. Added after the first release: a
+-- store created before it gets the table the next time it is opened for writing.
+CREATE TABLE IF NOT EXISTS forecasts (
+    forecast_id  VARCHAR NOT NULL PRIMARY KEY,
+    made_at      TIMESTAMPTZ NOT NULL,      -- when it was first shown or exported (wall clock)
+    as_of        TIMESTAMPTZ NOT NULL,      -- the instant the data was taken at
+    board_id     VARCHAR,                   -- scope (NULL = every board)
+    project      VARCHAR,                   -- scope (NULL = every project)
+    kind         VARCHAR NOT NULL CHECK (kind IN ('when', 'how_many')),
+    items        INTEGER,                   -- 'when': items to finish
+    target_on    DATE,                      -- 'how_many': the date
+    p50_on       DATE,                      -- 'when': done by this day with 50/85/95 % confidence
+    p85_on       DATE,
+    p95_on       DATE,
+    p50_items    INTEGER,                   -- 'how_many': at least this many with 50/85/95 % confidence
+    p85_items    INTEGER,
+    p95_items    INTEGER,
+    method       VARCHAR NOT NULL,          -- 'monte_carlo'
+    runs         INTEGER,
+    window_from  DATE,                      -- the throughput sample's days
+    window_to    DATE,
+    source       VARCHAR NOT NULL CHECK (source IN ('page', 'export', 'backtest'))
+);

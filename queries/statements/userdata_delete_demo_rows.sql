@@ -5,3 +5,4 @@ DELETE FROM action_items WHERE action_id LIKE 'demo-%';
 DELETE FROM agreements WHERE agreement_id LIKE 'demo-%';
 DELETE FROM hypotheses WHERE hypothesis_id LIKE 'demo-%';
 DELETE FROM retros WHERE retro_id LIKE 'demo-%';
+DELETE FROM forecasts WHERE forecast_id LIKE 'demo-%';

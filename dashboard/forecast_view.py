@@ -1,0 +1,107 @@
+"""Forecasts held to account on the Calibration page (docs/pages.md): recording the forecast
+the page shows, "our 85 % forecasts came true k of n times" with the forecast history, and
+the same tally for a backtest of the last weeks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard.components import chart, how, table
+from queries import forecast_accounts as fa
+
+PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
+MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
+
+
+def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None:
+    """Record the forecast the panel just showed (best effort: never an error on the page)."""
+    params = {**p, "items": int(items), "target_date": target_date, "window_days": PAGE_WINDOW,
+              "runs": PAGE_RUNS, "seed": PAGE_SEED}
+    try:
+        rows = fa.records_for(answer, params, made_at=datetime.now(UTC), source="page")
+    except Exception:  # noqa: BLE001 - an unusual answer is simply not recorded
+        return
+    data.record_forecasts(rows)
+
+
+def _claim(r) -> str:
+    if r.kind == "when":
+        return "never reached" if r.forecast_on is None or pd.isna(r.forecast_on) else f"by {r.forecast_on:%d %b %Y}"
+    return f"at least {int(r.forecast_items):,}" if pd.notna(r.forecast_items) else "–"
+
+
+def history_report(scored: pd.DataFrame) -> pd.DataFrame:
+    """One row per forecast as a report reads it: when it was made, the question, each
+    confidence's claim with its outcome, and what happened."""
+    rows = []
+    for _fid, g in scored.groupby("forecast_id", sort=False):
+        g = g.sort_values("confidence")
+        first = g.iloc[0]
+        as_of = pd.Timestamp(first.as_of)
+        if first.kind == "when":
+            question = f"when will {int(first['items']):,} items be done?"
+            done = g["actual_on"].dropna()
+            happened = (f"item {int(first['items']):,} done {pd.Timestamp(done.iloc[0]):%d %b %Y}" if len(done)
+                        else "not all done yet")
+        else:
+            question = f"how many items by {pd.Timestamp(first.target_on):%d %b %Y}?"
+            n = first.actual_items
+            happened = (f"{int(n):,} done" + (" so far" if first.outcome == "pending" else "")) if pd.notna(n) else ""
+        row = {"forecast from data of": f"{as_of:%d %b %Y %H:%M}", "question": question, "what happened": happened}
+        for r in g.itertuples():
+            row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {MARK.get(r.outcome, r.outcome)}"
+        row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.iloc[::-1].reset_index(drop=True) if len(out) else out    # newest first
+
+
+def _headline(tally: pd.DataFrame, what: str) -> str:
+    t = tally.set_index(tally["confidence"].round(2))
+    k85, n85 = int(t.loc[0.85, "came_true"]), int(t.loc[0.85, "judged"])
+    if n85 == 0:
+        return ""
+    others = "; ".join(f"{c * 100:.0f} %: {int(t.loc[c, 'came_true'])} of {int(t.loc[c, 'judged'])}" for c in (0.5, 0.95))
+    return f"{what} 85 % forecasts came true **{k85} of {n85}** times ({others})"
+
+
+def accounts_panel(f, key: str) -> None:
+    """The recorded forecasts scored, then the backtest (docs/pages.md "Forecasts held to account")."""
+    p = f.params()
+    scored = data.analysis("queries.forecast_accounts:history", recorded=data.recorded_forecasts(), **p)
+    judged = scored[scored["outcome"].isin(("came true", "missed"))]
+    line = _headline(fa.tally(scored), "Our")
+    if line:
+        st.markdown(f"#### {line}")
+    elif scored.empty:
+        st.markdown("No forecast for this scope has been recorded yet: every forecast this page shows or "
+                    "`retroscope query forecast` exports is recorded and scored once its dates pass.")
+    else:
+        pending = scored["forecast_id"].nunique()
+        st.markdown(f"{pending:,} recorded forecast{'s' if pending != 1 else ''} for this scope, none due yet: "
+                    "each is scored once its dates pass.")
+    if not scored.empty:
+        table(history_report(scored), key=f"{key}_history", download="forecast history")
+        if not judged.empty:
+            chart(charts.forecast_vs_actual, (scored,), "Each judged forecast: its 50/85/95 % claims (markers) "
+                  "and what happened (black dot). A 'when' forecast came true at 85 % if the items were done "
+                  "by its 85 % date; a 'how many' forecast if at least its 85 % count was done by the date.",
+                  key=f"{key}_vs_actual")
+    how("A claim is judged once its day is over, against the items completed in this scope after the "
+        "forecast's data instant; until then it is pending. A calibrated forecast's 85 % claims come true "
+        "about 85 % of the time.")
+
+    weeks, runs = fa.BACKTEST_WEEKS, fa.BACKTEST_RUNS
+    st.markdown(f"**Backtest: the last {weeks} weeks re-forecast from the data before each of them**")
+    bt = data.analysis("queries.forecast_accounts:backtest", weeks=weeks, runs=runs, **p)
+    line = _headline(fa.tally(bt), "Backtest:")
+    st.markdown(line or "Not enough history in this scope to backtest the last weeks.")
+    if not bt.empty:
+        table(history_report(bt).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
+    how(f"At the same time of day, 8, 15, 22, … days before the as-of date, from the data up to then only: "
+        f"how many items in the next 7 days, and when a week's worth (7 × the mean daily throughput) is done. "
+        f"{runs:,} runs each (the page's forecast uses {PAGE_RUNS:,}); scored like the recorded forecasts.")

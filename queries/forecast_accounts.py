@@ -1,0 +1,247 @@
+"""Forecasts held to account (docs/metrics.md "Forecasts held to account").
+
+- `records()` turns what `forecast.forecast()` answered into the rows the user-input store
+  keeps (table `forecasts`), one per question, each with an id that is a hash of what makes
+  two forecasts the same, so recording the same forecast again writes nothing.
+- `score()` is the scoring rule, a pure function: per recorded forecast and confidence
+  (50/85/95 %), did the claim come true, once its date has passed?
+- `tally()` counts "came true k of n" per confidence.
+- `history()` (public query `forecast_history`) scores the forecasts recorded for a scope;
+  `backtest()` (public query `forecast_backtest`) re-forecasts the last N weeks from the data
+  before each of them and scores those the same way.
+
+The clock is `as_of`: a claim is judged only when its day is over at as_of, against the
+items completed in scope between the forecast's as_of and the end of that day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+import queries
+from queries import forecast as fc
+from queries.dates import as_date
+
+CONFIDENCES = fc.CONFIDENCES
+PCT = {0.50: "p50", 0.85: "p85", 0.95: "p95"}
+METHOD = "monte_carlo"
+STORE_COLUMNS = ["forecast_id", "made_at", "as_of", "board_id", "project", "kind", "items", "target_on",
+                 "p50_on", "p85_on", "p95_on", "p50_items", "p85_items", "p95_items", "method", "runs",
+                 "window_from", "window_to", "source"]
+SCORED_COLUMNS = ["forecast_id", "made_at", "as_of", "source", "kind", "items", "target_on", "confidence",
+                  "forecast_on", "forecast_items", "outcome", "actual_on", "actual_items", "runs",
+                  "window_from", "window_to"]
+OUTCOMES = ("came true", "missed", "pending", "not scorable")
+BACKTEST_RUNS = 2000
+BACKTEST_WEEKS = 8
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT else v
+
+
+def forecast_id(*, as_of: datetime, board_id: str | None, project: str | None, kind: str, items: int | None,
+                target_on: date | None, runs: int | None, window_from: date | None, window_to: date | None,
+                seed: int | None, backtest: bool) -> str:
+    """The identity of a forecast: the same scope, instant, question, inputs and method give the
+    same id (whoever showed it, whenever). A backtest is its own forecast even at the same instant."""
+    at = pd.Timestamp(as_of)
+    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    key = "|".join(str(v) for v in (at.isoformat(), board_id, project, kind, items, target_on,
+                                    METHOD, runs, window_from, window_to, seed, "backtest" if backtest else "live"))
+    return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, project: str | None, items: int,
+            target_date: date | None, runs: int, seed: int, window_from: date, window_to: date,
+            made_at: datetime, source: str) -> pd.DataFrame:
+    """The store rows for one `forecast.forecast()` answer: a 'when' row (items → 50/85/95 %
+    dates) and a 'how_many' row (date → 50/85/95 % counts). Plan-check rows are not recorded."""
+    def pick(question: str, conf: float):
+        r = answer[(answer["question"] == question) & (answer["confidence"].round(2) == conf)]
+        return r.iloc[0] if len(r) else None
+
+    start = as_date(as_of)
+    target = target_date or start + timedelta(days=28)
+    common = {"made_at": made_at, "as_of": as_of, "board_id": board_id, "project": project, "method": METHOD,
+              "runs": int(runs), "window_from": window_from, "window_to": window_to, "source": source}
+    rows = []
+    when = {"kind": "when", "items": int(items), "target_on": None}
+    many = {"kind": "how_many", "items": None, "target_on": target}
+    for c in CONFIDENCES:
+        w, m = pick("when", c), pick("how_many", c)
+        when[f"{PCT[c]}_on"] = None if w is None else _none(w.on_date)
+        when[f"{PCT[c]}_items"] = None
+        many[f"{PCT[c]}_on"] = None
+        many[f"{PCT[c]}_items"] = None if m is None or _none(m.value) is None else int(m.value)
+    for r in (when, many):
+        r.update(common)
+        r["forecast_id"] = forecast_id(as_of=as_of, board_id=board_id, project=project, kind=r["kind"],
+                                       items=r["items"], target_on=r["target_on"], runs=int(runs),
+                                       window_from=window_from, window_to=window_to, seed=seed,
+                                       backtest=source == "backtest")
+        rows.append(r)
+    out = pd.DataFrame(rows, columns=STORE_COLUMNS)
+    for c in ("items", "p50_items", "p85_items", "p95_items", "runs"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def _day(v) -> date | None:
+    v = _none(v)
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+
+def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """One row per recorded forecast and confidence with its outcome at `as_of`.
+
+    `completions` are the items completed in the forecasts' scope (columns completed_at, the
+    instant, and completed_on, its day in the reporting timezone), as known at as_of.
+    The items a forecast made at instant A is judged on are those completed after A, up to
+    the end of the claim's day:
+    - 'when' N items, P-date d: came true if at least N items were done by the end of d;
+    - 'how_many' by D, P-count k: came true if at least k items were done by the end of D.
+    A claim is judged only once its day is over (as_of's day is after it): until then it is
+    'pending', even when it has already come true, so early hits do not flatter the tally.
+    A 'when' that the simulation never reached has no date and is 'not scorable'.
+    actual_on = the day the N-th item was done ('when'); actual_items = items done by the
+    end of the claim's day, counted so far while pending."""
+    today = as_date(as_of)
+    done_at = pd.to_datetime(completions["completed_at"], utc=True) if len(completions) else pd.Series(
+        [], dtype="datetime64[ns, UTC]")
+    done_on = np.array([_day(d) for d in completions["completed_on"]], dtype=object) if len(completions) \
+        else np.array([], dtype=object)
+    rows = []
+    for r in recorded.itertuples(index=False):
+        made = pd.Timestamp(r.as_of)
+        made = made.tz_localize("UTC") if made.tzinfo is None else made
+        after = (done_at > made).to_numpy()
+        days = np.sort(done_on[after]) if after.any() else np.array([], dtype=object)
+
+        def done_by(d: date, days: np.ndarray = days) -> int:
+            return int(np.searchsorted(days, d, side="right")) if len(days) else 0
+
+        base = {"forecast_id": r.forecast_id, "made_at": r.made_at, "as_of": r.as_of, "source": r.source,
+                "kind": r.kind, "items": _none(r.items), "target_on": _day(r.target_on), "runs": _none(r.runs),
+                "window_from": _day(r.window_from), "window_to": _day(r.window_to)}
+        for c in CONFIDENCES:
+            row = dict(base, confidence=c, forecast_on=None, forecast_items=None, actual_on=None, actual_items=None)
+            if r.kind == "when":
+                n = int(r.items) if _none(r.items) is not None else 0
+                claim = _day(getattr(r, f"{PCT[c]}_on"))
+                row["forecast_on"] = claim
+                if n > 0 and len(days) >= n:
+                    row["actual_on"] = days[n - 1]
+                if claim is None:
+                    row["outcome"] = "not scorable"
+                else:
+                    row["actual_items"] = done_by(claim)
+                    row["outcome"] = ("pending" if claim >= today
+                                      else "came true" if row["actual_items"] >= n else "missed")
+            else:
+                k = _none(getattr(r, f"{PCT[c]}_items"))
+                target = _day(r.target_on)
+                row["forecast_on"] = target
+                row["forecast_items"] = None if k is None else int(k)
+                if k is None or target is None:
+                    row["outcome"] = "not scorable"
+                else:
+                    row["actual_items"] = done_by(target)
+                    row["outcome"] = ("pending" if target >= today
+                                      else "came true" if row["actual_items"] >= int(k) else "missed")
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=SCORED_COLUMNS)
+    for c in ("items", "forecast_items", "actual_items", "runs"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def tally(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per confidence: k forecasts that came true out of n judged (pending and not scorable
+    left out), and pending."""
+    rows = []
+    for c in CONFIDENCES:
+        s = scored[scored["confidence"].round(2) == c] if len(scored) else scored
+        k = int((s["outcome"] == "came true").sum())
+        n = k + int((s["outcome"] == "missed").sum())
+        rows.append({"confidence": c, "came_true": k, "judged": n, "pending": int((s["outcome"] == "pending").sum()),
+                     "rate": k / n if n else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def _completions(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
+                 since) -> pd.DataFrame:
+    return queries.run(con, "forecast__completions", as_of=as_of, board_id=board_id, project=project, since=since)
+
+
+def history(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+            project: str | None = None, **_: object) -> pd.DataFrame:
+    """The forecasts recorded for this scope (shown on a page or exported; backtests are
+    `backtest()`'s), each confidence scored at as_of."""
+    rec = queries.run(con, "forecast__recorded", as_of=as_of, board_id=board_id, project=project)
+    rec = rec[rec["source"] != "backtest"]
+    if rec.empty:
+        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of)
+    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of)
+
+
+def backtest_instants(as_of: datetime, weeks: int) -> list[datetime]:
+    """The instants the backtest forecasts from: 8, 15, 22, … days before as_of (the same
+    time of day), so the 7-day week each one forecasts ends yesterday, a week before, …"""
+    return [as_of - timedelta(days=7 * k + 1) for k in range(int(weeks), 0, -1)]
+
+
+def backtest_records(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+                     project: str | None = None, weeks: int = BACKTEST_WEEKS, window_days: int = 90,
+                     runs: int = BACKTEST_RUNS, seed: int = 42, made_at: datetime | None = None,
+                     **_: object) -> pd.DataFrame:
+    """The backtest's forecasts as store rows (source 'backtest'); see `backtest()`."""
+    frames = []
+    for at in backtest_instants(as_of, weeks):
+        w_from, w_to = fc._window(at, None, None, window_days)
+        daily = fc.daily_throughput(fc._inputs(con, at, board_id, project, w_from, w_to), w_from, w_to)
+        items = max(int(round(7 * daily.mean())) if daily.size else 1, 1)
+        target = as_date(at) + timedelta(days=7)
+        answer = fc.forecast(con, as_of=at, board_id=board_id, project=project, items=items, target_date=target,
+                             window_days=window_days, runs=runs, seed=seed)
+        frames.append(records(answer, as_of=at, board_id=board_id, project=project, items=items,
+                              target_date=target, runs=runs, seed=seed, window_from=w_from, window_to=w_to,
+                              made_at=made_at or as_of, source="backtest"))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STORE_COLUMNS)
+
+
+def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
+             project: str | None = None, weeks: int = BACKTEST_WEEKS, window_days: int = 90,
+             runs: int = BACKTEST_RUNS, seed: int = 42, **_: object) -> pd.DataFrame:
+    """Re-forecast each of the last `weeks` weeks from the data before it and score it at as_of.
+
+    At each instant of `backtest_instants` the forecast sees only data up to that instant
+    (the queries' as_of) and answers two questions with `forecast.forecast()` itself (`runs`
+    runs over the `window_days` days ending on the instant's day; never a period that ends
+    after the instant, whose days without completions yet would pull the forecast down):
+    how many items will be done in the next 7 days, and when a week's worth of items (7 × the
+    window's mean daily throughput, rounded, at least 1) will be done. Both are scored like
+    recorded forecasts.
+    Returned in `score()`'s columns."""
+    rec = backtest_records(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
+                           window_days=window_days, runs=runs, seed=seed)
+    if rec.empty:
+        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of)
+    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of)
+
+
+def records_for(answer: pd.DataFrame, params: dict, *, made_at: datetime, source: str) -> pd.DataFrame:
+    """Store rows for a `forecast` public-query answer, from its resolved parameters (the
+    registry's: as_of, board_id, project, date_from, date_to, items, target_date,
+    window_days, runs, seed)."""
+    w_from, w_to = fc._window(params["as_of"], params.get("date_from"), params.get("date_to"),
+                              params.get("window_days") or 90)
+    return records(answer, as_of=params["as_of"], board_id=params.get("board_id"), project=params.get("project"),
+                   items=int(20 if params.get("items") is None else params["items"]), target_date=params.get("target_date"),
+                   runs=max(int(params.get("runs") or 10000), 1), seed=int(42 if params.get("seed") is None else params["seed"]),
+                   window_from=w_from, window_to=w_to, made_at=made_at, source=source)
