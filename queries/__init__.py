@@ -35,7 +35,7 @@ log = logging.getLogger("retroscope.sql")
 
 LAYERS = ("staging", "marts", "reports", "statements")
 DERIVED_LAYERS = ("staging", "marts")
-USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings")
+USERDATA_TABLES = ("retros", "retro_cards", "action_items", "action_reviews", "agreements", "hypotheses", "settings")
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
@@ -88,9 +88,12 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
+    """The user-input tables (created when missing) and the migrations of an older store
+    (ALTER TABLE … ADD COLUMN IF NOT EXISTS). temp: as fresh temp tables (no migration)."""
     text = sql_text("schema/userdata")
     if temp:
         text = text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("ALTER TABLE"))
     con.execute(text)
 
 
@@ -176,7 +179,13 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
     _lock_wait(userdata_path, lambda: con.execute(f"ATTACH $p AS {alias} (READ_ONLY)", {"p": str(userdata_path)}))
     try:
+        # a store written by an older Retroscope may lack newer tables (and columns: BY NAME
+        # leaves those empty); it is migrated the next time it is opened for writing
+        present = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = $a", {"a": alias}).fetchall()}
         for t in USERDATA_TABLES:
+            if t not in present and t == "action_reviews":
+                continue
             try:
                 con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}")
             except duckdb.Error as e:
