@@ -573,8 +573,11 @@ def load_records(path) -> dict[str, pd.DataFrame]:
         for k in ORDER:
             table, id_col, cols = TABLES[k]
             # a store written by an older Retroscope (not yet migrated) lacks newer tables and columns
-            df = (_read(con, table) if table in present else pd.DataFrame(columns=list(cols))).reindex(columns=list(cols))
-            df = df.sort_values(id_col, kind="stable").reset_index(drop=True)
+            df = _read(con, table) if table in present else pd.DataFrame(columns=list(cols))
+            for c in cols:
+                if c not in df.columns:
+                    df[c] = pd.Series([None] * len(df), dtype=object, index=df.index)
+            df = df[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
             for c in cols:
                 if c.endswith("_on"):   # DATE columns as python dates (None when empty)
                     df[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in df[c]],
