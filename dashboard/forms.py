@@ -227,6 +227,28 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
             save(f"{len(picked)} carried action(s) marked {status}", apply)
 
 
+def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
+                  hypothesis_verdicts: pd.DataFrame | None) -> pd.DataFrame:
+    """`verdict` and `reason` for each agreement (retro_log__agreement_verdicts) and
+    hypothesis (queries.impact.hypotheses_table: its verdict and note) of `outcomes`, by
+    outcome_id (rows of kind agreement/hypothesis) or agreement_id / hypothesis_id."""
+    by = {}
+    for r in agreement_verdicts.itertuples():
+        by[("agreement", r.agreement_id)] = (r.verdict, r.reason)
+    if hypothesis_verdicts is not None:
+        for r in hypothesis_verdicts.itertuples():
+            by[("hypothesis", r.hypothesis_id)] = (r.verdict, r.note)
+    if "outcome_id" in outcomes.columns:
+        keys = list(zip(outcomes["kind"], outcomes["outcome_id"], strict=True))
+    else:
+        kind = "agreement" if "agreement_id" in outcomes.columns else "hypothesis"
+        keys = [(kind, i) for i in outcomes[f"{kind}_id"]]
+    out = outcomes.copy()
+    out["verdict"] = [by.get(k, (None, None))[0] for k in keys]
+    out["reason"] = [by.get(k, (None, None))[1] for k in keys]
+    return out
+
+
 def action_choices(retro_actions: pd.DataFrame, carried: pd.DataFrame) -> dict:
     """The actions an agreement or hypothesis of this retro may come out of: id -> text."""
     out = {None: "— none —"}

@@ -14,6 +14,7 @@ from helpers_sprints import Scenario, connect, ts
 
 import queries
 from connectors import userdata
+from dashboard.forms import with_verdicts
 from queries.errors import RetroscopeError
 from queries.registry import run_public
 
@@ -154,20 +155,25 @@ def test_agreement_verdict_next_to_the_action_it_came_from(loop, tmp_path):
         userdata.add_agreement(ud, retro_id="R3", text="x", start_on="2026-02-02", review_on="2026-02-04",
                                action_id="zz")
     queries.refresh_userdata(con, ud)
+    verdicts = queries.run(con, "retro_log__agreement_verdicts", as_of=ts(AS_OF))
+    hyp = pd.DataFrame({"hypothesis_id": ["h1"], "verdict": ["too early"], "note": ["ATL-E1 has not shipped"]})
     # R1 agreed a1 and a3: both outcomes are shown next to them there (made at R3)
-    out = queries.run(con, "retro_log__action_outcomes", retro_id="R1", as_of=ts(AS_OF))
-    got = {(r.action, r.kind, r.outcome_id, None if pd.isna(r.verdict) else r.verdict) for r in out.itertuples()}
+    out = with_verdicts(queries.run(con, "retro_log__action_outcomes", retro_id="R1"), verdicts, hyp)
+    got = {(r.action, r.kind, r.outcome_id, r.verdict) for r in out.itertuples()}
     assert got == {("Automate the release checklist", "agreement", "g1", "not measurable"),
                    ("Pair on reviews", "agreement", "g2", "too early"),
-                   ("Automate the release checklist", "hypothesis", "h1", None)}   # verdict: impact analysis
+                   ("Automate the release checklist", "hypothesis", "h1", "too early")}
     assert set(out["jira_key"].dropna()) == {"ATL-7"}
-    # R3 lists them too (the actions were carried into it); R2 as well; B1 has none
-    assert set(queries.run(con, "retro_log__action_outcomes", retro_id="R3", as_of=ts(AS_OF))["outcome_id"]) == \
-        {"g1", "g2", "h1"}
-    assert queries.run(con, "retro_log__action_outcomes", retro_id="B1", as_of=ts(AS_OF)).empty
-    ag = queries.run(con, "retro_log__agreements", retro_id="R3", as_of=ts(AS_OF)).set_index("agreement_id")
+    assert set(out["made_on"]) == {pd.Timestamp("2026-02-02")}
+    # R3 lists them too (the actions were carried into it); B1 has none
+    assert set(queries.run(con, "retro_log__action_outcomes", retro_id="R3")["outcome_id"]) == {"g1", "g2", "h1"}
+    assert queries.run(con, "retro_log__action_outcomes", retro_id="B1").empty
+    ag = with_verdicts(queries.run(con, "retro_log__agreements", retro_id="R3"), verdicts, None).set_index(
+        "agreement_id")
     assert ag.loc["g1", "from_action"] == "Automate the release checklist" and pd.isna(ag.loc["g3", "from_action"])
-    assert (ag.loc["g1", "verdict"], ag.loc["g2", "verdict"]) == ("not measurable", "too early")
+    assert (ag.loc["g1", "verdict"], ag.loc["g2", "verdict"], ag.loc["g3", "verdict"]) == \
+        ("not measurable", "too early", "not measurable")
+    assert ag.loc["g2", "reason"] == "review on 2026-03-01; values so far"
 
 
 # --------------------------------------------------------------------------- migration of an old store

@@ -49,14 +49,15 @@ st.subheader("Action items")
 actions = data.run_query("retro_log__actions", retro_id=rid)
 forms.action_editor(retro, actions, key="retro_log_action", board_id=f.board_id)
 
-hyp_verdicts = data.analysis("queries.impact:hypotheses_table", as_of=p["as_of"])[["hypothesis_id", "verdict"]]
-outcomes = data.run_query("retro_log__action_outcomes", retro_id=rid, as_of=p["as_of"])
+verdicts = data.run_query("retro_log__agreement_verdicts", **p)
+outcomes = data.run_query("retro_log__action_outcomes", retro_id=rid)
+hyps = data.run_query("retro_log__hypotheses", retro_id=rid)
+hyp_verdicts = None
+if not hyps.empty or (outcomes["kind"] == "hypothesis").any():
+    hyp_verdicts = data.analysis("queries.impact:hypotheses_table", as_of=p["as_of"])
 if not outcomes.empty:
     st.markdown("**What the actions led to**")
-    hv = dict(zip(hyp_verdicts["hypothesis_id"], hyp_verdicts["verdict"], strict=True))
-    outcomes["verdict"] = [v if k == "agreement" else hv.get(o) for k, v, o in
-                           zip(outcomes["kind"], outcomes["verdict"], outcomes["outcome_id"], strict=True)]
-    linked, cfg = forms.with_jira_links(outcomes, f.board_id)
+    linked, cfg = forms.with_jira_links(forms.with_verdicts(outcomes, verdicts, hyp_verdicts), f.board_id)
     components.table(linked, key="retro_log_outcomes", column_config=cfg,
                      first=("action", "link", "kind", "outcome", "verdict", "reason", "made_on"),
                      hide=("outcome_id",) + (("jira_key",) if cfg else ()))
@@ -67,14 +68,14 @@ if not outcomes.empty:
 choices = data.run_query("retro_log__choices", **p)
 from_actions = forms.action_choices(actions, carried)
 st.subheader("Working agreements")
-agreements = data.run_query("retro_log__agreements", retro_id=rid, as_of=p["as_of"])
+agreements = forms.with_verdicts(data.run_query("retro_log__agreements", retro_id=rid), verdicts, None)
 components.table(components.present.in_metric_units(agreements, cols=("target",)), key="retro_log_agreements",
                  first=("text", "from_action"))
 forms.agreement_form(retro, choices, key="retro_log_agreement", actions=from_actions)
 
 st.subheader("Hypotheses")
-hyps = data.run_query("retro_log__hypotheses", retro_id=rid).merge(hyp_verdicts, on="hypothesis_id", how="left")
-components.table(hyps, key="retro_log_hypotheses", first=("item_key", "metric", "from_action"))
+components.table(forms.with_verdicts(hyps, verdicts, hyp_verdicts), key="retro_log_hypotheses",
+                 first=("item_key", "metric", "from_action"))
 forms.hypothesis_form(retro, choices, key="retro_log_hypothesis", actions=from_actions)
 components.how("Saved in the user-input store beside the warehouse; syncs never rewrite it. Back it up with "
                "`retroscope export retro --out retros.json`.")
