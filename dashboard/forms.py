@@ -68,10 +68,14 @@ def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
 def jira_base(board_id: str | None) -> str | None:
     """Where Jira keys link to: the synced Jira site of the board (or the only one), else the
     configured site (`[jira] url` / JIRA_URL). None: keys are shown as text."""
+    from urllib.parse import urlsplit
+
     base = data.jira_base(board_id)
     if base is None:
-        url = (data.settings().jira.url or "").strip()
-        base = url.rstrip("/") if url.startswith(("https://", "http://")) else None
+        parts = urlsplit((data.settings().jira.url or "").strip())
+        ok = parts.scheme in ("https", "http") and parts.hostname
+        # scheme, host and path only: credentials or a query in the URL never reach the page
+        base = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}".rstrip("/") if ok else None
     return base
 
 

@@ -22,7 +22,7 @@ def _table_with(at, text: str):
 
 def test_start_retro_carries_open_actions_in_and_marks_one_done(monkeypatch, demo_copy):
     ud = queries.userdata_path_for(demo_copy)
-    monkeypatch.setenv("JIRA_URL", "https://acme.atlassian.net/")
+    monkeypatch.setenv("JIRA_URL", "https://bot:s3cret@acme.atlassian.net/")   # credentials never reach a link
     userdata.update_action(ud, "demo-atl-s2-a2", jira_key="ATL-12")
     with duckdb.connect(str(ud), read_only=True) as c:     # what the new retro must carry in: Atlas's open actions
         want = dict(c.execute("SELECT a.action_id, a.text FROM action_items a JOIN retros r USING (retro_id) "
@@ -45,6 +45,7 @@ def test_start_retro_carries_open_actions_in_and_marks_one_done(monkeypatch, dem
     shown = carried[0]
     assert set(shown["text"]) == set(want.values())           # each open action once, no copies
     assert list(shown.columns[:3]) == ["link", "text", "status"] and "age (days)" in shown.columns
+    assert not any("s3cret" in d.value.to_csv() for d in at.dataframe if hasattr(d.value, "to_csv"))
     with duckdb.connect(str(ud), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM action_items").fetchone()[0] == \
             c.execute("SELECT count(DISTINCT action_id) FROM action_items").fetchone()[0]
