@@ -9,7 +9,10 @@ work; Atlas's tech-debt share sits below 20 % until a working agreement reserves
 A year of daily product metrics with weekly seasonality and AR(1) noise, six shipped
 epics (two moved their metric, two did not, two shipped close together on revenue —
 confounded, the later one too recent to judge), and retros of three kinds with anonymous
-cards, action items (some late, some never done) and working agreements.
+cards, action items (some late, some never done) and working agreements. Borealis's recent
+payments and integration work was flagged in Jira while the payment provider's sandbox was
+down (a blocked stretch, 27-29 Oct); each sprint retro was started with the team's open actions carried in,
+one of them (with a Jira key) across three retros; an agreement names the action it came from.
 
 Everything is loaded through `connectors.load.staged_load` into the same raw tables a
 Jira sync writes (never into marts); retros go to the user-input store with ids prefixed
@@ -58,6 +61,10 @@ SPRINT_DAYS = 14
 RANGES_FROM_SPRINT = 6          # range estimates adopted after the sprint-6 retro (0-based sprint 6 on)
 DEBT_AGREEMENT_SPRINT = 6       # Atlas reserves 20 % for engineering work from sprint 7 on
 ESTIMATE_FIELD = "customfield_10016"
+FLAGGED_FIELD = "customfield_10021"     # Jira's "Flagged" (a custom field; the sync keeps its changelog)
+BLOCKED_TEAM = 1                        # Borealis: its payments / integration work was flagged ...
+BLOCKED_FROM = datetime(2026, 10, 27, 10, 0, tzinfo=UTC)   # ... while the provider's sandbox was down
+BLOCKED_TO = datetime(2026, 10, 29, 16, 0, tzinfo=UTC)
 
 METRIC_DEFS = [
     ("active_users", "users", True, "Distinct users active per day"),
@@ -228,6 +235,7 @@ class DemoBuilder:
             eid = self._new_issue_id()
             epic_rows.append((eid, key, name, shipped))
         backlog_carry: list[dict] = []    # issues removed from a sprint, re-planned later
+        first_change = len(self.status_changes)
         for k in range(SPRINTS_PER_TEAM):
             t_start = team.sprint_starts[k]
             t_end = team.sprint_end(k)
@@ -250,7 +258,38 @@ class DemoBuilder:
         for eid, key, name, shipped in epic_rows:
             self._epic(team, eid, key, name, shipped)
             count += 1
+        if story and team.index == BLOCKED_TEAM:
+            self._blocked_stretch(first_change)
         return count
+
+    def _blocked_stretch(self, first_change: int) -> None:
+        """The payment provider's sandbox was down from BLOCKED_FROM to BLOCKED_TO: every
+        payments or integration issue of this team in progress then was flagged in Jira
+        (the Flagged field's changelog, as the sync stores it) for the overlap. Reads the
+        histories just written and draws nothing from the generator's random stream, so
+        every other figure of the demo stays as it was."""
+        c = self.issues.cols
+        hit = {iid for iid, comps, labels, kind in zip(c["issue_id"], c["components"], c["labels"], c["issue_type"],
+                                                       strict=True)
+               if kind != "Epic" and ("payments" in comps or {"integration", "migration"} & set(labels))}
+        spans: dict[str, list[float]] = {}
+        sc = self.status_changes.cols
+        for iid, at, to in zip(sc["issue_id"][first_change:], sc["changed_at"][first_change:],
+                               sc["to_status_id"][first_change:], strict=True):
+            if iid not in hit:
+                continue
+            if to == IN_PROGRESS and iid not in spans:
+                spans[iid] = [at, self.now]
+            elif to == DONE and iid in spans:
+                spans[iid][1] = at
+        lo, hi = _ts(BLOCKED_FROM), _ts(BLOCKED_TO)
+        for iid in sorted(spans, key=int):
+            start, end = spans[iid]
+            on, off = max(start, lo), min(end, hi)
+            if off - on < HOUR:
+                continue
+            self._field(iid, on, "other", "Flagged", FLAGGED_FIELD, None, "[10019]", None, "Impediment")
+            self._field(iid, off, "other", "Flagged", FLAGGED_FIELD, "[10019]", None, "Impediment", None)
 
     def _sprint_issue(self, team: _Team, k: int, kind: str, prev: dict | None, epic_rows: list,
                       backlog_carry: list) -> int:
@@ -622,10 +661,12 @@ def demo_userdata(seed: int, teams: list[_Team]) -> dict[str, pd.DataFrame]:
                        "text": "Keep conversion above 3.4 % while we iterate on checkout",
                        "start_on": date(2026, 8, 24), "review_on": date(2026, 10, 19),
                        "metric": "conversion_rate", "target": 3.4, "direction": "up"})
+    reviews = _retro_loop(retros, actions, agreements)
     return {
         "retros": pd.DataFrame(retros), "retro_cards": pd.DataFrame(cards),
-        "action_items": pd.DataFrame(actions), "agreements": pd.DataFrame(agreements),
-        "hypotheses": pd.DataFrame(hypotheses), "forecasts": _demo_forecasts(seed, teams),
+        "action_items": pd.DataFrame(actions), "action_reviews": pd.DataFrame(reviews),
+        "agreements": pd.DataFrame(agreements), "hypotheses": pd.DataFrame(hypotheses),
+        "forecasts": _demo_forecasts(seed, teams),
     }
 
 
@@ -665,6 +706,48 @@ def _demo_forecasts(seed: int, teams: list[_Team]) -> pd.DataFrame:
             rec["forecast_id"] = "demo-" + rec["forecast_id"]
             frames.append(rec)
     return pd.concat(frames, ignore_index=True)
+
+
+LOOP_ACTION = "demo-atl-s9-loop"     # carried across three retros, with a Jira key, done at the third
+
+
+def _retro_loop(retros: list[dict], actions: list[dict], agreements: list[dict]) -> list[dict]:
+    """The retro loop (docs/retro-outcomes.md "Carried-in actions"): every retro of a team was
+    started with the team's open actions carried in, so each action open on a later retro's
+    day gets a review row there ('done' at the retro whose day it was closed on; a dropped
+    action is dropped at the next retro). Adds Atlas's release-checklist action (Jira key
+    ATL-204, no due date) that stayed open through the sprint-10 and -11 retros and was
+    done at the sprint-12 one, and Borealis's spike action that the sprint-10 agreement on
+    cycle time came out of. Deterministic: draws nothing from the retros' random stream."""
+    held = {r["retro_id"]: (r["held_on"], r["team"].strip().lower()) for r in retros}
+    actions.append({"action_id": LOOP_ACTION, "retro_id": "demo-atl-s9", "text": "Automate the release checklist",
+                    "owner": "Tech lead", "due_on": None, "status": "done", "done_on": held["demo-atl-s12"][0],
+                    "jira_key": "ATL-204"})
+    spike_on = held["demo-bor-s10"][0]
+    actions.append({"action_id": "demo-bor-s10-spike", "retro_id": "demo-bor-s10",
+                    "text": "Trial a spike + build split on the next two integration stories", "owner": "Tech lead",
+                    "due_on": spike_on + timedelta(days=3), "status": "done", "done_on": spike_on + timedelta(days=2),
+                    "jira_key": None})
+    for g in agreements:
+        if g["agreement_id"] == "demo-bor-s10-g1":
+            g["action_id"] = "demo-bor-s10-spike"
+    reviews = []
+    for a in actions:
+        day, team = held[a["retro_id"]]
+        later = sorted((d, rid) for rid, (d, t) in held.items() if t == team and d > day)
+        for d, rid in later:
+            if a["status"] == "done" and a["done_on"] < d:
+                break
+            status = "open"
+            if a["status"] == "done" and a["done_on"] == d:
+                status = "done"
+            elif a["status"] == "dropped":
+                status = "dropped"
+            reviews.append({"review_id": f"{a['action_id']}@{rid}", "action_id": a["action_id"], "retro_id": rid,
+                            "reviewed_on": d, "status_then": status})
+            if status != "open":
+                break
+    return reviews
 
 
 # ---------------------------------------------------------------------- build

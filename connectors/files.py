@@ -489,10 +489,11 @@ def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | No
 # --------------------------------------------------------------------------- retro records
 RECORD_KINDS = {   # record value in CSV / JSON section -> canonical kind
     "retro": "retro", "retros": "retro", "card": "card", "cards": "card", "action": "action", "actions": "action",
-    "action_item": "action", "action_items": "action", "agreement": "agreement", "agreements": "agreement",
+    "action_item": "action", "action_items": "action", "review": "review", "reviews": "review",
+    "action_review": "review", "action_reviews": "review", "agreement": "agreement", "agreements": "agreement",
     "hypothesis": "hypothesis", "hypotheses": "hypothesis", "setting": "setting", "settings": "setting",
 }
-SECTIONS = {"retro": "retros", "card": "cards", "action": "actions", "agreement": "agreements",
+SECTIONS = {"retro": "retros", "card": "cards", "action": "actions", "review": "reviews", "agreement": "agreements",
             "hypothesis": "hypotheses", "setting": "settings"}
 AUTHOR_COLUMNS = {"author", "author_name", "name", "created_by", "user", "username", "email", "person", "written_by"}
 
@@ -522,8 +523,8 @@ def _clean_value(v: object) -> object:
 
 
 def read_retro(path: str | Path) -> RetroRecords:
-    """Retro records from JSON (sections retros/cards/actions/agreements/hypotheses/settings,
-    retros may nest their own cards/actions/agreements/hypotheses) or CSV with a `record`
+    """Retro records from JSON (sections retros/cards/actions/reviews/agreements/hypotheses/settings,
+    retros may nest their own cards/actions/reviews/agreements/hypotheses) or CSV with a `record`
     column. Card author columns are dropped (cards are anonymous)."""
     name = str(path)
     suffix = Path(path).suffix.lower()
@@ -538,7 +539,7 @@ def read_retro(path: str | Path) -> RetroRecords:
         unknown = [k for k in doc if k not in RECORD_KINDS and k not in ("format", "exported_at")]
         if unknown:
             raise fail(name, f"unknown section{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}",
-                        "use only retros, cards, actions, agreements, hypotheses, settings")
+                        "use only retros, cards, actions, reviews, agreements, hypotheses, settings")
         for sec, recs in doc.items():
             if sec in ("format", "exported_at"):
                 continue
@@ -578,7 +579,7 @@ def read_retro(path: str | Path) -> RetroRecords:
             kind = RECORD_KINDS.get(str(r.get("record") or "").strip().lower())
             if kind is None:
                 probs.add(i, "record", f"{_show(r.get('record'))} is not a record type",
-                          "retro, card, action, agreement, hypothesis or setting")
+                          "retro, card, action, review, agreement, hypothesis or setting")
                 continue
             rec = {k: _clean_value(v) for k, v in r.items() if k != "record"}
             rec = {k: v for k, v in rec.items() if v is not None}

@@ -102,8 +102,8 @@ def _stable(kind: str, rec: dict, n: int) -> str:
     return str(rec.get("key"))
 
 
-def prepare_retro(path: str, *, as_of: date, known_metrics: set[str] | None, existing_retros: set[str]
-                  ) -> tuple[dict[str, list[dict]], list[str]]:
+def prepare_retro(path: str, *, as_of: date, known_metrics: set[str] | None, existing_retros: set[str],
+                  existing_actions: set[str] = frozenset()) -> tuple[dict[str, list[dict]], list[str]]:
     """Read and validate a retro file; returns rows per kind (ids set) and notes. Raises the
     multi-line report when any record is bad."""
     recs = files.read_retro(path)
@@ -122,6 +122,7 @@ def prepare_retro(path: str, *, as_of: date, known_metrics: set[str] | None, exi
         _, id_col, _ = userdata.TABLES[kind]
         counter: Counter = Counter()
         file_retros = {r["retro_id"] for r in out["retro"]}
+        file_actions = {a["action_id"] for a in out["action"]}
         for loc, rec in recs.rows[kind]:
             rec = dict(rec)
             parent = rec.pop("__parent__", None)
@@ -129,7 +130,8 @@ def prepare_retro(path: str, *, as_of: date, known_metrics: set[str] | None, exi
                 rec["retro_id"] = retro_id_of_parent[parent]
             row, problems = userdata.clean(
                 kind, rec, as_of=as_of, known_metrics=known_metrics,
-                retro_ids=None if kind in ("retro", "setting") else file_retros | existing_retros)
+                retro_ids=None if kind in ("retro", "setting") else file_retros | existing_retros,
+                action_ids=file_actions | set(existing_actions) if kind in ("review", "agreement", "hypothesis") else None)
             for col, problem, expected in problems:
                 add(loc, col, problem, expected)
             if row.get(id_col) is None:
@@ -160,6 +162,7 @@ class RetroImported:
 def import_retro(path: str, settings: Settings, *, as_of: date) -> RetroImported:
     known = files.known_metrics(settings.db_path)
     rows, notes = prepare_retro(path, as_of=as_of, known_metrics=known,
-                                existing_retros=userdata.retro_ids(settings.userdata))
+                                existing_retros=userdata.retro_ids(settings.userdata),
+                                existing_actions=userdata.action_ids(settings.userdata))
     counts = userdata.save_records(settings.userdata, rows)
     return RetroImported(counts, list(notes), known is None and bool(rows.get("hypothesis")))

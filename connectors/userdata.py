@@ -1,5 +1,5 @@
-"""Writing user input (retros, anonymous cards, action items, working agreements,
-hypotheses, settings) to the user-input store — the API the Retro-log page and
+"""Writing user input (retros, anonymous cards, action items and their reviews at later
+retros, working agreements, hypotheses, settings) to the user-input store — the API the Retro-log page and
 `retroscope import retro` share.
 
 - Every call validates its input and raises `RetroscopeError` (one line: which record,
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -32,27 +33,35 @@ KIND_ALIASES = {"scrum": "scrum", "sprint": "scrum", "product": "product", "pm-e
                 "pm-engineering": "pm-eng", "pm/engineering": "pm-eng", "pm_eng": "pm-eng", "pmeng": "pm-eng"}
 STATUSES = ("open", "done", "dropped")
 DIRECTIONS = ("up", "down")
+# A Jira issue key: the project key (a capital letter, then capitals, digits or _), a dash,
+# the issue number (docs/retro-outcomes.md "Jira keys").
+JIRA_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,49}-[1-9][0-9]{0,9}")
 
 # kind -> (table, id column, columns in store order)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "retro": ("retros", "retro_id", ("retro_id", "held_on", "team", "kind", "title", "created_at")),
     "card": ("retro_cards", "card_id", ("card_id", "retro_id", "column_name", "text", "theme", "votes")),
-    "action": ("action_items", "action_id", ("action_id", "retro_id", "text", "owner", "due_on", "status", "done_on")),
+    "action": ("action_items", "action_id",
+               ("action_id", "retro_id", "text", "owner", "due_on", "status", "done_on", "jira_key")),
+    "review": ("action_reviews", "review_id", ("review_id", "action_id", "retro_id", "reviewed_on", "status_then")),
     "agreement": ("agreements", "agreement_id",
-                  ("agreement_id", "retro_id", "text", "start_on", "review_on", "metric", "target", "direction")),
+                  ("agreement_id", "retro_id", "text", "start_on", "review_on", "metric", "target", "direction",
+                   "action_id")),
     "hypothesis": ("hypotheses", "hypothesis_id",
-                   ("hypothesis_id", "retro_id", "item_key", "metric", "direction", "min_change")),
+                   ("hypothesis_id", "retro_id", "item_key", "metric", "direction", "min_change", "action_id")),
     "setting": ("settings", "key", ("key", "value")),
 }
 ALIASES: dict[str, dict[str, str]] = {
     "retro": {"id": "retro_id", "date": "held_on", "held": "held_on", "type": "kind"},
     "card": {"id": "card_id", "column": "column_name", "prompt": "column_name"},
-    "action": {"id": "action_id", "due": "due_on", "done": "done_on"},
-    "agreement": {"id": "agreement_id", "start": "start_on", "review": "review_on"},
-    "hypothesis": {"id": "hypothesis_id", "item": "item_key"},
+    "action": {"id": "action_id", "due": "due_on", "done": "done_on", "jira": "jira_key", "jira_issue": "jira_key"},
+    "review": {"id": "review_id", "action": "action_id", "retro": "retro_id", "reviewed": "reviewed_on",
+               "status": "status_then"},
+    "agreement": {"id": "agreement_id", "start": "start_on", "review": "review_on", "action": "action_id"},
+    "hypothesis": {"id": "hypothesis_id", "item": "item_key", "action": "action_id"},
     "setting": {},
 }
-ORDER = ("retro", "card", "action", "agreement", "hypothesis", "setting")
+ORDER = ("retro", "card", "action", "review", "agreement", "hypothesis", "setting")
 
 Problem = tuple[str, str, str]    # (column, problem, expected)
 
@@ -76,10 +85,26 @@ def _date(v: object) -> date | None:
         return None
 
 
+def jira_key(v: object) -> tuple[str | None, Problem | None]:
+    """A Jira issue key from what was typed: `ABC-123` (lower case is raised) or a link to the
+    issue (`…/browse/ABC-123`); empty = None. Returns (key, problem)."""
+    if _missing(v):
+        return None, None
+    t = str(v).strip()
+    if "/browse/" in t:
+        t = t.split("/browse/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+    t = t.upper()
+    if not JIRA_KEY.fullmatch(t):
+        return None, ("jira_key", f"{_show(v)} is not a Jira issue key",
+                      "a key like ABC-123 (project key, dash, issue number), or empty")
+    return t, None
+
+
 def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set[str] | None = None,
-          retro_ids: set[str] | None = None) -> tuple[dict, list[Problem]]:
+          retro_ids: set[str] | None = None, action_ids: set[str] | None = None) -> tuple[dict, list[Problem]]:
     """Validate one record of `kind`; returns the row in store columns and its problems.
-    retro_ids: the retros a card/action/agreement/hypothesis may belong to (None = no check).
+    retro_ids: the retros a card/action/agreement/hypothesis/review may belong to (None = no check).
+    action_ids: the actions a review, agreement or hypothesis may name (None = no check).
     known_metrics: product metrics a hypothesis may name (None = no check)."""
     if kind not in TABLES:
         raise RetroscopeError(f"unknown record kind {kind!r} (expected one of {', '.join(TABLES)})")
@@ -122,6 +147,16 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         need_text("retro_id", "the id of the retro it belongs to")
         if r.get("retro_id") is not None and retro_ids is not None and r["retro_id"] not in retro_ids:
             probs.append(("retro_id", f"no retro {_show(r['retro_id'])}", "the id of a retro in this file or the store"))
+
+    def link_action(required: bool) -> None:
+        v = r.get("action_id")
+        if v is None:
+            if required:
+                probs.append(("action_id", "empty", "the id of the action item"))
+            return
+        r["action_id"] = str(v)
+        if action_ids is not None and r["action_id"] not in action_ids:
+            probs.append(("action_id", f"no action item {_show(v)}", "the id of an action item in this file or the store"))
 
     def direction(col: str, default: str | None) -> None:
         v = r.get(col)
@@ -176,6 +211,26 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
             r["status"] = str(s).strip().lower()
         if r.get("status") in ("open", "dropped") and isinstance(r.get("done_on"), date) and r["status"] == "open":
             probs.append(("done_on", "set on an open action", "status done, or no done_on"))
+        r["jira_key"], p = jira_key(r.get("jira_key"))
+        if p:
+            probs.append(p)
+    elif kind == "review":
+        need_retro()
+        link_action(True)
+        need_date("reviewed_on", True)
+        s = r.get("status_then")
+        if s is None:
+            r["status_then"] = "open"
+        elif str(s).strip().lower() not in STATUSES:
+            probs.append(("status_then", f"unknown status {_show(s)}", "open, done or dropped"))
+        else:
+            r["status_then"] = str(s).strip().lower()
+        if r.get("action_id") is not None and r.get("retro_id") is not None:
+            want = review_id(r["action_id"], r["retro_id"])
+            if r.get("review_id") not in (None, want):
+                probs.append(("review_id", f"{_show(r['review_id'])} does not match its action and retro",
+                              f"{want} (or no review_id)"))
+            r["review_id"] = want
     elif kind == "agreement":
         need_retro()
         need_text("text", "the agreement, observable and time-boxed")
@@ -196,6 +251,7 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         direction("direction", None)
         if r.get("metric") is None and (r.get("target") is not None or r.get("direction") is not None):
             probs.append(("metric", "empty while target/direction are set", "the metric the target is about"))
+        link_action(False)
     elif kind == "hypothesis":
         need_retro()
         need_text("item_key", "the shipped item's key, e.g. ATL-E1")
@@ -212,6 +268,7 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
             if n is None or not 0 <= n < 10:
                 probs.append(("min_change", f"{_show(v)} is not a relative change", "a share like 0.02 or 2%"))
             r["min_change"] = n
+        link_action(False)
     elif kind == "setting":
         need_text("key", "the setting's name")
         r["value"] = None if r.get("value") is None else str(r["value"])
@@ -267,6 +324,15 @@ def _retro_ids(con) -> set[str]:
     return set(_read(con, "retros")["retro_id"])
 
 
+def _action_ids(con) -> set[str]:
+    return set(_read(con, "action_items")["action_id"])
+
+
+def review_id(action_id: str, retro_id: str) -> str:
+    """The id of an action's review at a retro: one per (action, retro)."""
+    return f"{action_id}@{retro_id}"
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -276,7 +342,8 @@ def _add(path, kind: str, rec: dict, *, known_metrics=None, as_of=None, now: dat
 
     def go(con):
         row, probs = clean(kind, rec, as_of=as_of, known_metrics=known_metrics,
-                           retro_ids=None if kind in ("retro", "setting") else _retro_ids(con))
+                           retro_ids=None if kind in ("retro", "setting") else _retro_ids(con),
+                           action_ids=_action_ids(con) if kind in ("review", "agreement", "hypothesis") else None)
         _raise_one(kind, probs)
         if row[id_col] is None:
             row[id_col] = _new_id(kind[0] if kind != "hypothesis" else "h")
@@ -296,6 +363,63 @@ def create_retro(path, *, held_on, team: str, kind: str, title: str | None = Non
                                 "title": title}, as_of=as_of, now=now)
 
 
+def start_retro(path, *, held_on, team: str, kind: str, title: str | None = None, retro_id: str | None = None,
+                as_of: date | None = None, now: datetime | None = None) -> tuple[str, int]:
+    """Create a retro and carry in the team's open actions, in one transaction: every action
+    still open from the team's earlier retros (held on or before this one; team names
+    compared ignoring case and surrounding spaces) gets a review row at the new retro
+    (status_then 'open'). The action itself is not copied: it keeps its id, retro and due
+    date. Returns (retro id, number of actions carried in)."""
+    def go(con):
+        row, probs = clean("retro", {"retro_id": retro_id, "held_on": held_on, "team": team, "kind": kind,
+                                     "title": title}, as_of=as_of)
+        _raise_one("retro", probs)
+        if row["retro_id"] is None:
+            row["retro_id"] = _new_id("r")
+        if now is not None:
+            row["created_at"] = now
+        _write(con, "retro", [row])
+        rid = row["retro_id"]
+        carried = con.execute(
+            """SELECT a.action_id FROM action_items AS a JOIN retros AS r USING (retro_id)
+               WHERE a.status = 'open' AND lower(trim(r.team)) = lower(trim($team))
+                 AND r.held_on <= $held AND r.retro_id <> $rid
+               ORDER BY r.held_on, a.action_id""",
+            {"team": row["team"], "held": row["held_on"], "rid": rid}).fetchall()
+        _write(con, "review", [{"review_id": review_id(a, rid), "action_id": a, "retro_id": rid,
+                                "reviewed_on": row["held_on"], "status_then": "open"} for (a,) in carried])
+        return rid, len(carried)
+
+    return _transaction(path, go)
+
+
+def review_action(path, action_id: str, retro_id: str, *, status: str, done_on=None,
+                  as_of: date | None = None) -> None:
+    """Close (or reopen) an action at a retro it was carried into: sets the action's status
+    (done_on for done; defaults to the retro's day, when the team confirmed it) and the
+    review's status_then, in one transaction. At the action's own retro only the action
+    changes."""
+    if status not in STATUSES:
+        raise RetroscopeError(f"action {action_id}: unknown status {status!r} (expected open, done or dropped)")
+
+    def go(con):
+        held = next(iter(con.execute("SELECT held_on FROM retros WHERE retro_id = $r", {"r": retro_id}).fetchall()),
+                    None)
+        if held is None:
+            raise RetroscopeError(f"review: no retro {retro_id!r} (expected the id of an existing retro)")
+        rev = next(iter(con.execute("SELECT review_id FROM action_reviews WHERE action_id = $a AND retro_id = $r",
+                                    {"a": action_id, "r": retro_id}).fetchall()), None)
+        day = done_on if done_on is not None else held[0]
+        _update_action(con, action_id, as_of, {"status": status, **({"done_on": day} if status == "done" else {})})
+        if rev is not None:
+            row, probs = clean("review", {"action_id": action_id, "retro_id": retro_id, "reviewed_on": held[0],
+                                          "status_then": status})
+            _raise_one("review", probs)
+            _write(con, "review", [row])
+
+    _transaction(path, go)
+
+
 def add_card(path, *, retro_id: str, column: str, text: str, theme: str | None = None, votes: int = 0,
              card_id: str | None = None) -> str:
     """Add an anonymous card (there is no author field) to a retro; returns its id."""
@@ -304,50 +428,61 @@ def add_card(path, *, retro_id: str, column: str, text: str, theme: str | None =
 
 
 def add_action(path, *, retro_id: str, text: str, owner: str | None = None, due_on=None, status: str = "open",
-               done_on=None, action_id: str | None = None, as_of: date | None = None) -> str:
+               done_on=None, action_id: str | None = None, as_of: date | None = None,
+               jira_key: str | None = None) -> str:
+    """An action item; jira_key (optional) names the Jira issue that tracks it (`ABC-123`)."""
     return _add(path, "action", {"action_id": action_id, "retro_id": retro_id, "text": text, "owner": owner,
-                                 "due_on": due_on, "status": status, "done_on": done_on}, as_of=as_of)
+                                 "due_on": due_on, "status": status, "done_on": done_on, "jira_key": jira_key},
+                as_of=as_of)
+
+
+ACTION_FIELDS = ("text", "owner", "due_on", "status", "done_on", "jira_key")
+
+
+def _update_action(con, action_id: str, as_of: date | None, changes: dict) -> None:
+    bad = sorted(set(changes) - set(ACTION_FIELDS))
+    if bad:
+        raise RetroscopeError(f"action {action_id}: cannot change {', '.join(bad)} "
+                              f"(expected only {', '.join(sorted(ACTION_FIELDS))})")
+    cur = _read(con, "action_items")
+    hit = cur[cur["action_id"] == action_id]
+    if hit.empty:
+        raise RetroscopeError(f"action: no action item {action_id!r} (expected the id of an existing action item)")
+    rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+    rec = {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in rec.items()}
+    rec.update(changes)
+    if changes.get("status") in ("open", "dropped") and "done_on" not in changes:
+        rec["done_on"] = None
+    row, probs = clean("action", rec, as_of=as_of, retro_ids=None)
+    _raise_one("action", probs)
+    _write(con, "action", [row])
 
 
 def update_action(path, action_id: str, *, as_of: date | None = None, **changes) -> None:
-    """Change fields of an action item (text, owner, due_on, status, done_on). Marking it done
-    without a done_on sets none: pass done_on explicitly (the clock is the caller's)."""
-    allowed = {"text", "owner", "due_on", "status", "done_on"}
-    bad = sorted(set(changes) - allowed)
-    if bad:
-        raise RetroscopeError(f"action {action_id}: cannot change {', '.join(bad)} (expected only {', '.join(sorted(allowed))})")
-
-    def go(con):
-        cur = _read(con, "action_items")
-        hit = cur[cur["action_id"] == action_id]
-        if hit.empty:
-            raise RetroscopeError(f"action: no action item {action_id!r} (expected the id of an existing action item)")
-        rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in hit.iloc[0].to_dict().items()}
-        rec = {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in rec.items()}
-        rec.update(changes)
-        if changes.get("status") in ("open", "dropped") and "done_on" not in changes:
-            rec["done_on"] = None
-        row, probs = clean("action", rec, as_of=as_of, retro_ids=None)
-        _raise_one("action", probs)
-        _write(con, "action", [row])
-
-    _transaction(path, go)
+    """Change fields of an action item (text, owner, due_on, status, done_on, jira_key).
+    Marking it done without a done_on sets none: pass done_on explicitly (the clock is the
+    caller's)."""
+    _transaction(path, lambda con: _update_action(con, action_id, as_of, changes))
 
 
 def add_agreement(path, *, retro_id: str, text: str, start_on, review_on, metric: str | None = None,
-                  target: float | None = None, direction: str | None = None, agreement_id: str | None = None) -> str:
+                  target: float | None = None, direction: str | None = None, agreement_id: str | None = None,
+                  action_id: str | None = None) -> str:
+    """A working agreement; action_id (optional) = the action item it came out of."""
     return _add(path, "agreement", {"agreement_id": agreement_id, "retro_id": retro_id, "text": text,
                                     "start_on": start_on, "review_on": review_on, "metric": metric,
-                                    "target": target, "direction": direction})
+                                    "target": target, "direction": direction, "action_id": action_id})
 
 
 def add_hypothesis(path, *, retro_id: str, item_key: str, metric: str, direction: str = "up",
                    min_change: float = 0.0, hypothesis_id: str | None = None,
-                   known_metrics: set[str] | None = None) -> str:
+                   known_metrics: set[str] | None = None, action_id: str | None = None) -> str:
     """A hypothesis: shipping `item_key` moves `metric` in `direction` by at least
-    `min_change` (relative). known_metrics (from the warehouse) rejects unknown metrics."""
+    `min_change` (relative). known_metrics (from the warehouse) rejects unknown metrics;
+    action_id (optional) = the action item it came out of."""
     return _add(path, "hypothesis", {"hypothesis_id": hypothesis_id, "retro_id": retro_id, "item_key": item_key,
-                                     "metric": metric, "direction": direction, "min_change": min_change},
+                                     "metric": metric, "direction": direction, "min_change": min_change,
+                                     "action_id": action_id},
                 known_metrics=known_metrics)
 
 
@@ -378,19 +513,23 @@ def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = N
     rows: dict[str, list[dict]] = {}
     problems: list[str] = []
     known_retros = retro_ids(path)
+    known_actions = action_ids(path)
     for name, df in tables.items():
         kind = by_table.get(name, name if name in TABLES else None)
         if kind is None:
             raise RetroscopeError(f"save_tables: unknown table {name!r} (expected {', '.join(by_table)})")
         if kind == "retro":
             known_retros |= {str(v) for v in df.get("retro_id", [])}
+        if kind == "action":
+            known_actions |= {str(v) for v in df.get("action_id", [])}
     for name, df in tables.items():
         kind = by_table.get(name, name)
         _, id_col, _ = TABLES[kind]
         for i, rec in enumerate(df.to_dict("records")):
             rec = {k: (None if not isinstance(v, list | tuple) and pd.isna(v) else v) for k, v in rec.items()}
             row, probs = clean(kind, rec, as_of=as_of, known_metrics=known_metrics,
-                               retro_ids=None if kind in ("retro", "setting") else known_retros)
+                               retro_ids=None if kind in ("retro", "setting") else known_retros,
+                               action_ids=known_actions if kind in ("review", "agreement", "hypothesis") else None)
             if row.get(id_col) is None:
                 probs.append((id_col, "missing", "an id for every row"))
             problems += [f"{name}[{i}]: column {c}: {p} (expected {e})" for c, p, e in probs]
@@ -412,6 +551,16 @@ def retro_ids(path) -> set[str]:
         con.close()
 
 
+def action_ids(path) -> set[str]:
+    if not Path(path).exists():
+        return set()
+    con = queries.open_userdata(path, read_only=True)
+    try:
+        return _action_ids(con)
+    finally:
+        con.close()
+
+
 def load_records(path) -> dict[str, pd.DataFrame]:
     """Every record of the store, per table (empty frames when the store does not exist)."""
     out = {}
@@ -419,9 +568,16 @@ def load_records(path) -> dict[str, pd.DataFrame]:
         return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
     con = queries.open_userdata(path, read_only=True)
     try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                             "WHERE database_name = current_database()").fetchall()}
         for k in ORDER:
             table, id_col, cols = TABLES[k]
-            df = _read(con, table)[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
+            # a store written by an older Retroscope (not yet migrated) lacks newer tables and columns
+            df = _read(con, table) if table in present else pd.DataFrame(columns=list(cols))
+            for c in cols:
+                if c not in df.columns:
+                    df[c] = pd.Series([None] * len(df), dtype=object, index=df.index)
+            df = df[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
             for c in cols:
                 if c.endswith("_on"):   # DATE columns as python dates (None when empty)
                     df[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in df[c]],
@@ -469,5 +625,5 @@ def export_json(path, out: str | Path, *, exported_at: datetime | None = None) -
     return counts
 
 
-SECTION_NAMES = {"retro": "retros", "card": "cards", "action": "actions", "agreement": "agreements",
-                 "hypothesis": "hypotheses", "setting": "settings"}
+SECTION_NAMES = {"retro": "retros", "card": "cards", "action": "actions", "review": "reviews",
+                 "agreement": "agreements", "hypothesis": "hypotheses", "setting": "settings"}

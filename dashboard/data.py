@@ -253,7 +253,7 @@ PREFETCH: tuple[tuple[str, dict], ...] = (
     ("retro__agreement_evaluation", {}), ("flow__cycle_time_scatter", {}), ("calibration__worst_misses", {"limit": 15}),
     ("calibration__worst_misses", {"limit": 10**9}),
     ("impact", {}), ("outcomes__agreement_evaluation", {}), ("outcomes_page__metrics", {}),
-    ("retro_log__retros", {}), ("retro_log__choices", {}), ("data_quality", {}),
+    ("retro_log__retros", {}), ("retro_log__choices", {}), ("retro_log__agreement_verdicts", {}), ("data_quality", {}),
     ("forecast", lambda p: {"items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
                             "target_date": p["as_of"].date() + timedelta(days=28)}),   # the page's default
 )

@@ -1,5 +1,6 @@
 """The Retro log's forms: the only page blocks that write user input (retros, cards, actions,
-agreements, hypotheses), each through `connectors.userdata` and with its errors in plain words."""
+carried-in actions, agreements, hypotheses), each through `connectors.userdata` and with its
+errors in plain words."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ KIND_LABELS = {"scrum": "Scrum (sprint) retro", "product": "Product retro", "pm-
 FLASH = "retro_log_flash"
 
 
-def save(what: str, fn, **kwargs) -> bool:
+def save(what: str, fn, what_after=None, **kwargs) -> bool:
     """Write through connectors.userdata (which validates before writing). On a user error
-    show it and write nothing; on success refresh the data and rerun with a confirmation."""
+    show it and write nothing; on success refresh the data and rerun with a confirmation
+    (`what_after()`, when given, words it after the write)."""
     from queries.errors import RetroscopeError
 
     try:
@@ -31,7 +33,7 @@ def save(what: str, fn, **kwargs) -> bool:
         st.error(f"Not saved. {present.plain_error(str(e))}", icon=":material/error:")
         return False
     data.invalidate_userdata()
-    st.session_state[FLASH] = f"Saved: {what}"
+    st.session_state[FLASH] = f"Saved: {what_after() if what_after else what}"
     st.rerun()
     return True
 
@@ -63,11 +65,37 @@ def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
     return rid
 
 
+def jira_base(board_id: str | None) -> str | None:
+    """Where Jira keys link to: the synced Jira site of the board (or the only one), else the
+    configured site (`[jira] url` / JIRA_URL). None: keys are shown as text."""
+    from urllib.parse import urlsplit
+
+    base = data.jira_base(board_id)
+    if base is None:
+        parts = urlsplit((data.settings().jira.url or "").strip())
+        ok = parts.scheme in ("https", "http") and parts.hostname
+        # scheme, host and path only: credentials or a query in the URL never reach the page
+        base = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}".rstrip("/") if ok else None
+    return base
+
+
+def with_jira_links(df: pd.DataFrame, board_id: str | None, col: str = "jira_key") -> tuple[pd.DataFrame, dict]:
+    """A `link` column to each row's Jira issue (rows without a key: none) and its column
+    config, when a Jira site is known. Retroscope only links: it never writes to Jira."""
+    base = jira_base(board_id)
+    if base is None or col not in df.columns or df.empty:
+        return df, {}
+    out = df.copy()
+    keys = out[col].astype("string")
+    out.insert(0, "link", (base + "/browse/" + keys).where(keys.notna()))
+    return out, {"link": st.column_config.LinkColumn("Jira", display_text=r".*/browse/(.*)")}
+
+
 def new_retro_form(default_team: str, key: str) -> None:
-    """Create a retro (kind, team, date, title)."""
+    """Start a retro (kind, team, date, title): the team's open actions are carried in."""
     from datetime import date
 
-    from connectors.userdata import create_retro
+    from connectors.userdata import start_retro
 
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown("**New retro**")
@@ -75,11 +103,17 @@ def new_retro_form(default_team: str, key: str) -> None:
         team = st.text_input("Team", value=default_team, key=f"{key}_team")
         held = st.date_input("Held on", value=date.today(), key=f"{key}_held")
         title = st.text_input("Title (optional)", key=f"{key}_title")
+        st.caption("Actions the team left open at earlier retros are carried in (the same actions, not copies).")
         if st.form_submit_button("Create retro", type="primary"):
-            def create(path, **kw):
-                st.session_state["retro_log_retro"] = create_retro(path, **kw)
+            carried = []
 
-            save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=date.today())
+            def create(path, **kw):
+                rid, n = start_retro(path, **kw)
+                st.session_state["retro_log_retro"] = rid
+                carried.append(n)
+
+            save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=date.today(),
+                 what_after=lambda: f"new retro · {carried[0]} open action(s) carried in" if carried else "new retro")
 
 
 def card_board(retro, cards: pd.DataFrame, key: str) -> None:
@@ -109,8 +143,9 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
         table(other, key=f"{key}_other")
 
 
-def action_editor(retro, actions: pd.DataFrame, key: str) -> None:
-    """Action items as an editable table (owner, due, status, done on) plus a form to add one."""
+def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None = None) -> None:
+    """Action items as an editable table (owner, due, status, done on, Jira key, with a link to
+    the issue) plus a form to add one."""
     from datetime import date
 
     from connectors.userdata import add_action, update_action
@@ -118,11 +153,14 @@ def action_editor(retro, actions: pd.DataFrame, key: str) -> None:
     if actions.empty:
         st.caption("No action items yet.")
     else:
+        linked, link_cfg = with_jira_links(actions, board_id)
         edited = st.data_editor(
-            actions, key=f"{key}_table", hide_index=True, width="stretch", disabled=["action_id"],
+            linked, key=f"{key}_table", hide_index=True, width="stretch", disabled=["action_id", "link"],
             column_config={"action_id": None, "status": st.column_config.SelectboxColumn(
                 "status", options=["open", "done", "dropped"], required=True),
-                "due_on": st.column_config.DateColumn("due on"), "done_on": st.column_config.DateColumn("done on")})
+                "due_on": st.column_config.DateColumn("due on"), "done_on": st.column_config.DateColumn("done on"),
+                "jira_key": st.column_config.TextColumn("Jira key", help="The Jira issue that tracks it, e.g. "
+                                                        "ABC-123 (Retroscope only links to it)"), **link_cfg})
         changes = action_changes(actions, edited)
         if changes and st.button(f"Save {len(changes)} changed action item(s)", key=f"{key}_save", type="primary"):
             def apply(path):
@@ -134,18 +172,21 @@ def action_editor(retro, actions: pd.DataFrame, key: str) -> None:
     with st.form(f"{key}_new", clear_on_submit=True, border=True):
         st.caption(f"Adds to **{retro.team}** · {retro.title or KIND_LABELS.get(retro.kind, retro.kind)} "
                    f"(held {retro.held_on:%d %b %Y})")
-        c = st.columns([3, 1, 1])
+        c = st.columns([3, 1, 1, 1])
         text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")
         owner = c[1].text_input("Owner", key=f"{key}_owner", help="Who drives it (never used for per-person figures)")
         due = c[2].date_input("Due", value=None, key=f"{key}_due")
+        jira = c[3].text_input("Jira key", key=f"{key}_jira", placeholder="ABC-123",
+                               help="Optional: the Jira issue that tracks it (Retroscope only links to it)")
         if st.form_submit_button("Add action item", type="primary"):
-            save("action item", add_action, retro_id=retro.retro_id, text=text, owner=owner or None, due_on=due)
+            save("action item", add_action, retro_id=retro.retro_id, text=text, owner=owner or None, due_on=due,
+                 jira_key=jira or None)
 
 
 def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, dict]]:
     """(action_id, changed fields) for the rows the editor changed."""
     out = []
-    cols = ["text", "owner", "due_on", "status", "done_on"]
+    cols = ["text", "owner", "due_on", "status", "done_on", "jira_key"]
     for (_, b), (_, a) in zip(before.iterrows(), after.iterrows(), strict=True):
         change = {}
         for c in cols:
@@ -159,7 +200,68 @@ def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str,
     return out
 
 
-def agreement_form(retro, choices: pd.DataFrame, key: str) -> None:
+def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = None) -> None:
+    """The actions carried into this retro (one action each, not copies), with their age, and
+    a form to mark them done or dropped here (done on = this retro's day)."""
+    from datetime import date
+
+    from connectors.userdata import review_action
+
+    if carried.empty:
+        st.caption("Nothing was carried in: the team had no open actions when this retro was started.")
+        return
+    linked, cfg = with_jira_links(carried, board_id)
+    table(linked, key=f"{key}_table", column_config=cfg,
+          first=("link", "text", "status", "age_days", "times_carried", "from_retro", "agreed_on", "due_on", "owner"),
+          hide=("jira_key",) if cfg else ())
+    labels = dict(zip(carried["action_id"], carried["text"], strict=True))
+    with st.form(key, clear_on_submit=True, border=True):
+        c = st.columns([3, 1])
+        picked = c[0].multiselect("Actions", list(labels), format_func=labels.get, key=f"{key}_pick",
+                                  placeholder="Choose the actions reviewed")
+        status = c[1].selectbox("Mark as", ["done", "dropped", "open"], key=f"{key}_status")
+        if st.form_submit_button("Update carried actions", type="primary"):
+            if not picked:
+                st.error("Not saved. Choose at least one action to update.", icon=":material/error:")
+                return
+
+            def apply(path):
+                for action_id in picked:
+                    review_action(path, action_id, retro.retro_id, status=status, as_of=date.today())
+            save(f"{len(picked)} carried action(s) marked {status}", apply)
+
+
+def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
+                  hypothesis_verdicts: pd.DataFrame | None) -> pd.DataFrame:
+    """`verdict` and `reason` for each agreement (retro_log__agreement_verdicts) and
+    hypothesis (queries.impact.hypotheses_table: its verdict and note) of `outcomes`, by
+    outcome_id (rows of kind agreement/hypothesis) or agreement_id / hypothesis_id."""
+    by = {}
+    for r in agreement_verdicts.itertuples():
+        by[("agreement", r.agreement_id)] = (r.verdict, r.reason)
+    if hypothesis_verdicts is not None:
+        for r in hypothesis_verdicts.itertuples():
+            by[("hypothesis", r.hypothesis_id)] = (r.verdict, r.note)
+    if "outcome_id" in outcomes.columns:
+        keys = list(zip(outcomes["kind"], outcomes["outcome_id"], strict=True))
+    else:
+        kind = "agreement" if "agreement_id" in outcomes.columns else "hypothesis"
+        keys = [(kind, i) for i in outcomes[f"{kind}_id"]]
+    out = outcomes.copy()
+    out["verdict"] = [by.get(k, (None, None))[0] for k in keys]
+    out["reason"] = [by.get(k, (None, None))[1] for k in keys]
+    return out
+
+
+def action_choices(retro_actions: pd.DataFrame, carried: pd.DataFrame) -> dict:
+    """The actions an agreement or hypothesis of this retro may come out of: id -> text."""
+    out = {None: "— none —"}
+    for df in (retro_actions, carried):
+        out.update(dict(zip(df["action_id"], df["text"], strict=True)))
+    return out
+
+
+def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None = None) -> None:
     from datetime import date, timedelta
 
     from connectors.userdata import add_agreement
@@ -178,14 +280,17 @@ def agreement_form(retro, choices: pd.DataFrame, key: str) -> None:
                                         "cycle time in days")
         direction = c[4].selectbox("Better when", [None, "up", "down"], key=f"{key}_direction",
                                    format_func=lambda d: "metric's default" if d is None else d)
+        actions = actions or {None: "— none —"}
+        action = st.selectbox("From action", list(actions), format_func=actions.get, key=f"{key}_action",
+                              help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add agreement", type="primary"):
             if target is not None and metric in present.SHARE_METRICS:
                 target = target / 100          # typed in percent, stored as a share
             save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
-                 review_on=review, metric=metric, target=target, direction=direction)
+                 review_on=review, metric=metric, target=target, direction=direction, action_id=action)
 
 
-def hypothesis_form(retro, choices: pd.DataFrame, key: str) -> None:
+def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None = None) -> None:
     from connectors.userdata import add_hypothesis
 
     items = choices[choices["kind"] == "item"]
@@ -202,6 +307,9 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str) -> None:
         direction = c[2].selectbox("Direction", ["up", "down"], key=f"{key}_direction")
         min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
                                        key=f"{key}_min")
+        actions = actions or {None: "— none —"}
+        action = st.selectbox("From action", list(actions), format_func=actions.get, key=f"{key}_action",
+                              help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add hypothesis", type="primary"):
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
-                 direction=direction, min_change=min_change / 100, known_metrics=set(product))
+                 direction=direction, min_change=min_change / 100, known_metrics=set(product), action_id=action)

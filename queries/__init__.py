@@ -35,10 +35,12 @@ log = logging.getLogger("retroscope.sql")
 
 LAYERS = ("staging", "marts", "reports", "statements")
 DERIVED_LAYERS = ("staging", "marts")
-USERDATA_TABLES = ("retros", "retro_cards", "action_items", "agreements", "hypotheses", "settings", "forecasts")
+USERDATA_TABLES = ("retros", "retro_cards", "action_items", "action_reviews", "agreements", "hypotheses",
+                   "settings", "forecasts")
 # User-input tables added after stores were first written: a store without one is read as
-# empty (it gets the table the next time it is opened for writing), not as damaged.
-USERDATA_LATER = frozenset({"forecasts"})
+# empty (it gets the table the next time it is opened for writing), not as damaged. Newer
+# columns need nothing here: BY NAME leaves them empty.
+USERDATA_LATER = frozenset({"forecasts", "action_reviews"})
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
@@ -91,9 +93,12 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
+    """The user-input tables (created when missing) and the migrations of an older store
+    (ALTER TABLE … ADD COLUMN IF NOT EXISTS). temp: as fresh temp tables (no migration)."""
     text = sql_text("schema/userdata")
     if temp:
         text = text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
+        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("ALTER TABLE"))
     con.execute(text)
 
 

@@ -234,6 +234,29 @@ def test_page_reads_honestly(server, browser, spec, width, board):
         ctx.close()
 
 
+def test_journey_carry_actions_into_a_new_retro(server, page, tmp_path):
+    """A facilitator starts Atlas's next retro: the team's open actions are carried in (the
+    same actions, listed once) and one is marked done there."""
+    page.goto(f"{server['url']}/retro_log?board=1")
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    page.get_by_role("textbox", name="Title (optional)").fill("Atlas retro, carried actions")
+    page.get_by_role("button", name="Create retro").click()
+    expect(page.get_by_text(re.compile(r"Saved: new retro · [1-9]\d* open action\(s\) carried in"))).to_be_visible(
+        timeout=LOAD)
+    _settled(page)
+    expect(page.get_by_role("heading", name="Carried in from earlier retros")).to_be_visible(timeout=LOAD)
+    expect(page.get_by_text("Set a WIP limit of 3 on In Review").first).to_be_attached(timeout=LOAD)
+    page.get_by_test_id("stMultiSelect").first.click()
+    page.get_by_role("option", name="Set a WIP limit of 3 on In Review").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Update carried actions").click()
+    expect(page.get_by_text("Saved: 1 carried action(s) marked done")).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    _screenshot(page, tmp_path, "retro_log_carried", publish=False)
+
+
 def test_card_markdown_is_text_and_fetches_nothing(server, page, tmp_path):
     """An anonymous card holding a Markdown image, an HTML image and a link to a remote host
     is shown as its characters; opening the Retro log sends no request to that host (a

@@ -90,7 +90,7 @@ def test_validation_errors_write_nothing(tmp_path, db, capsys):
         f"{f}:cards[0]: column text: empty (expected the card's text)",
         f"{f}:agreements[0]: column review_on: review 2026-05-01 is before the start 2026-05-10 (expected a review date on or after start_on)",
         f"{f}:hypotheses[0]: column metric: unknown metric 'revenue' (expected a product metric in the warehouse: conversion_rate, signups)",
-        f"{f}:hypotheses[1]: column colour: unknown column (expected only hypothesis_id, retro_id, item_key, metric, direction, min_change)",
+        f"{f}:hypotheses[1]: column colour: unknown column (expected only hypothesis_id, retro_id, item_key, metric, direction, min_change, action_id)",
         f"{f}:hypotheses[1]: column retro_id: no retro 'nope' (expected the id of a retro in this file or the store)",
     ]
     after = userdata.load_records(_ud(db))
@@ -102,7 +102,7 @@ def test_csv_record_errors(tmp_path, db, capsys):
     f = write(tmp_path / "r.csv", "record,retro_id,held_on,team,kind,text\nretro,r1,2026-03-01,Web,scrum,\nmeeting,r1,,,,x\n")
     rc, out = _import(capsys, db, f)
     assert rc == 1
-    assert f"{f}:3: column record: 'meeting' is not a record type (expected retro, card, action, agreement, hypothesis or setting)" in out.err
+    assert f"{f}:3: column record: 'meeting' is not a record type (expected retro, card, action, review, agreement, hypothesis or setting)" in out.err
     f = write(tmp_path / "r2.csv", "retro_id,held_on\nr1,2026-03-01\n")
     rc, out = _import(capsys, db, f)
     assert rc == 1 and "no record column" in out.err

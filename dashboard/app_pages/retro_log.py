@@ -1,5 +1,5 @@
 """Retro log (facilitator): record a retro — anonymous cards, action items, working
-agreements, hypotheses — starting from what earlier retros left open."""
+agreements, hypotheses — starting from what earlier retros left open (carried in)."""
 
 import streamlit as st
 
@@ -32,24 +32,50 @@ with left:
     rid = forms.retro_picker(retros, f, key="retro_log_retro")
     retro = retros[retros["retro_id"] == rid].iloc[0]
     st.caption(f"{retro.team} · {forms.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions"
-               f" · {retro.agreements} agreements · {retro.hypotheses} hypotheses")
+               f" · {retro.carried_in} carried in · {retro.agreements} agreements · {retro.hypotheses} hypotheses")
+
+st.subheader("Carried in from earlier retros")
+carried = data.run_query("retro_log__carried_in", retro_id=rid)
+forms.carried_in(retro, carried, key="retro_log_carried", board_id=f.board_id)
+components.how("The team's actions still open when this retro was started: the same actions (same id, retro and "
+               "due date), never copies, so follow-through counts each once, at the retro that agreed it. Age = days "
+               "from that retro to this one. Marking one done here sets its done date to this retro's day.")
 
 st.subheader("Cards")
 forms.card_board(retro, data.run_query("retro_log__cards", retro_id=rid), key="retro_log_card")
 components.how("Cards are anonymous: Retroscope has no field for an author and drops one on import.")
 
 st.subheader("Action items")
-forms.action_editor(retro, data.run_query("retro_log__actions", retro_id=rid), key="retro_log_action")
+actions = data.run_query("retro_log__actions", retro_id=rid)
+forms.action_editor(retro, actions, key="retro_log_action", board_id=f.board_id)
+
+verdicts = data.run_query("retro_log__agreement_verdicts", **p)
+outcomes = data.run_query("retro_log__action_outcomes", retro_id=rid)
+hyps = data.run_query("retro_log__hypotheses", retro_id=rid)
+hyp_verdicts = None
+if not hyps.empty or (outcomes["kind"] == "hypothesis").any():
+    hyp_verdicts = data.analysis("queries.impact:hypotheses_table", as_of=p["as_of"])
+if not outcomes.empty:
+    st.markdown("**What the actions led to**")
+    linked, cfg = forms.with_jira_links(forms.with_verdicts(outcomes, verdicts, hyp_verdicts), f.board_id)
+    components.table(linked, key="retro_log_outcomes", column_config=cfg,
+                     first=("action", "link", "kind", "outcome", "verdict", "reason", "made_on"),
+                     hide=("outcome_id",) + (("jira_key",) if cfg else ()))
+    components.how("Each working agreement or hypothesis that names one of this retro's actions (agreed here or "
+                   "carried in), with its verdict as of the as-of date: agreements judged on their metric, "
+                   "hypotheses by the impact analysis.")
 
 choices = data.run_query("retro_log__choices", **p)
+from_actions = forms.action_choices(actions, carried)
 st.subheader("Working agreements")
-components.table(components.present.in_metric_units(data.run_query("retro_log__agreements", retro_id=rid),
-                                                    cols=("target",)), key="retro_log_agreements")
-forms.agreement_form(retro, choices, key="retro_log_agreement")
+agreements = forms.with_verdicts(data.run_query("retro_log__agreements", retro_id=rid), verdicts, None)
+components.table(components.present.in_metric_units(agreements, cols=("target",)), key="retro_log_agreements",
+                 first=("text", "from_action"))
+forms.agreement_form(retro, choices, key="retro_log_agreement", actions=from_actions)
 
 st.subheader("Hypotheses")
-components.table(data.run_query("retro_log__hypotheses", retro_id=rid).drop(columns="hypothesis_id"),
-                 key="retro_log_hypotheses")
-forms.hypothesis_form(retro, choices, key="retro_log_hypothesis")
+components.table(forms.with_verdicts(hyps, verdicts, hyp_verdicts), key="retro_log_hypotheses",
+                 first=("item_key", "metric", "from_action"))
+forms.hypothesis_form(retro, choices, key="retro_log_hypothesis", actions=from_actions)
 components.how("Saved in the user-input store beside the warehouse; syncs never rewrite it. Back it up with "
                "`retroscope export retro --out retros.json`.")

@@ -10,6 +10,9 @@
 --   is_open           not dropped and not done as of as_of (done after as_of = still open).
 --   is_overdue        open and effective_due_on < as_of's day.
 --   older_than_one_cycle  from a retro held before the team's latest retro as of as_of.
+--   times_carried     how many later retros (held by as_of) it was carried into
+--                     (action_reviews). A carried action is still ONE row here, counted
+--                     at the retro that agreed it: follow-through never counts it twice.
 WITH cfg AS (
     SELECT local_ts(as_of)::DATE AS as_of_on
 ),
@@ -25,6 +28,12 @@ team_retros AS (
 latest AS (
     SELECT team_key, max(held_on) AS latest_held_on FROM team_retros GROUP BY team_key
 ),
+carried AS (
+    SELECT v.action_id, count(*)::INTEGER AS times_carried
+    FROM action_reviews AS v
+    JOIN team_retros AS r USING (retro_id)
+    GROUP BY v.action_id
+),
 items AS (
     SELECT
         a.action_id,
@@ -38,6 +47,8 @@ items AS (
         a.due_on,
         a.status AS recorded_status,
         a.done_on,
+        a.jira_key,
+        coalesce(c.times_carried, 0) AS times_carried,
         coalesce(a.due_on, r.next_retro_on) AS effective_due_on,
         CASE WHEN a.due_on IS NOT NULL THEN 'due date'
              WHEN r.next_retro_on IS NOT NULL THEN 'next retro' END AS due_from,
@@ -48,6 +59,7 @@ items AS (
     FROM action_items AS a
     JOIN team_retros AS r USING (retro_id)
     JOIN latest AS l USING (team_key)
+    LEFT JOIN carried AS c USING (action_id)
 ),
 flags AS (
     SELECT

@@ -24,6 +24,8 @@ final AS (
         retros_since,
         age_days,
         retro_title,
+        jira_key,
+        times_carried,
         action_id,
         retro_id
     FROM actions

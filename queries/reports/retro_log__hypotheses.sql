@@ -1,5 +1,8 @@
--- The hypotheses of retro $retro_id (verdicts come from the impact analysis).
-SELECT hypothesis_id, item_key, metric, direction, min_change
-FROM hypotheses
-WHERE retro_id = $retro_id
-ORDER BY item_key, metric
+-- The hypotheses of retro $retro_id with the action item each came out of (verdicts come
+-- from the impact analysis, queries.impact.hypotheses_table, merged by the page).
+SELECT h.hypothesis_id, h.item_key, h.metric, h.direction, h.min_change, a.text AS from_action,
+       a.jira_key AS from_action_jira_key, h.action_id
+FROM hypotheses AS h
+LEFT JOIN action_items AS a ON a.action_id = h.action_id
+WHERE h.retro_id = $retro_id
+ORDER BY h.item_key, h.metric

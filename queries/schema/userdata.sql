@@ -28,7 +28,19 @@ CREATE TABLE IF NOT EXISTS action_items (
     owner      VARCHAR,                      -- who drives it; never aggregated per person
     due_on     DATE,
     status     VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'dropped')),
-    done_on    DATE
+    done_on    DATE,
+    jira_key   VARCHAR                       -- optional Jira issue, e.g. ABC-123 (shown as a link, never written to)
+);
+
+-- An action reviewed at a later retro of its team (carried in when that retro was started):
+-- one row per (action, retro), never a copy of the action. status_then = the action's status
+-- as that retro left it ('open' when carried in; 'done' / 'dropped' when closed there).
+CREATE TABLE IF NOT EXISTS action_reviews (
+    review_id    VARCHAR NOT NULL PRIMARY KEY,  -- '<action_id>@<retro_id>'
+    action_id    VARCHAR NOT NULL,
+    retro_id     VARCHAR NOT NULL,
+    reviewed_on  DATE NOT NULL,
+    status_then  VARCHAR NOT NULL CHECK (status_then IN ('open', 'done', 'dropped'))
 );
 
 CREATE TABLE IF NOT EXISTS agreements (
@@ -39,7 +51,8 @@ CREATE TABLE IF NOT EXISTS agreements (
     review_on     DATE NOT NULL,
     metric        VARCHAR,                   -- delivery metric (cycle_time_p85, debt_share, ...) or product metric
     target        DOUBLE,
-    direction     VARCHAR CHECK (direction IS NULL OR direction IN ('up', 'down'))
+    direction     VARCHAR CHECK (direction IS NULL OR direction IN ('up', 'down')),
+    action_id     VARCHAR                    -- optional: the action item it came out of
 );
 
 CREATE TABLE IF NOT EXISTS hypotheses (
@@ -48,7 +61,8 @@ CREATE TABLE IF NOT EXISTS hypotheses (
     item_key       VARCHAR NOT NULL,         -- the shipped item
     metric         VARCHAR NOT NULL,
     direction      VARCHAR NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down')),
-    min_change     DOUBLE NOT NULL DEFAULT 0
+    min_change     DOUBLE NOT NULL DEFAULT 0,
+    action_id      VARCHAR                   -- optional: the action item it came out of
 );
 
 CREATE TABLE IF NOT EXISTS settings (
@@ -82,3 +96,9 @@ CREATE TABLE IF NOT EXISTS forecasts (
     window_to    DATE,
     source       VARCHAR NOT NULL CHECK (source IN ('page', 'export', 'backtest'))
 );
+
+-- Migrations: a store written by an older Retroscope gains the newer columns (the tables
+-- above are created when missing). Applied whenever the store is opened for writing.
+ALTER TABLE action_items ADD COLUMN IF NOT EXISTS jira_key VARCHAR;
+ALTER TABLE agreements ADD COLUMN IF NOT EXISTS action_id VARCHAR;
+ALTER TABLE hypotheses ADD COLUMN IF NOT EXISTS action_id VARCHAR;

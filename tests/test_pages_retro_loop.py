@@ -1,0 +1,77 @@
+"""The Retro log's loop in Streamlit's AppTest on a copy of the demo: start a retro, see the
+team's open actions carried in (with a link to the Jira issue of one), mark one done there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+from helpers_pages import app_for, open_page, problems
+
+import queries
+from connectors import userdata
+
+
+def _click(at, label: str, form: str):
+    return next(b for b in at.button if b.label == label and b.key == f"FormSubmitter:{form}-{label}").click().run()
+
+
+def _table_with(at, text: str):
+    return [d.value for d in at.dataframe if hasattr(d.value, "to_csv") and text in d.value.to_csv()]
+
+
+def test_start_retro_carries_open_actions_in_and_marks_one_done(monkeypatch, demo_copy):
+    ud = queries.userdata_path_for(demo_copy)
+    monkeypatch.setenv("JIRA_URL", "https://bot:s3cret@acme.atlassian.net/")   # credentials never reach a link
+    userdata.update_action(ud, "demo-atl-s2-a2", jira_key="ATL-12")
+    with duckdb.connect(str(ud), read_only=True) as c:     # what the new retro must carry in: Atlas's open actions
+        want = dict(c.execute("SELECT a.action_id, a.text FROM action_items a JOIN retros r USING (retro_id) "
+                              "WHERE a.status = 'open' AND lower(trim(r.team)) = 'atlas'").fetchall())
+    assert "demo-atl-s2-a2" in want and len(want) >= 2
+
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    at.selectbox(key="retro_log_new_kind").set_value("scrum")
+    at.text_input(key="retro_log_new_team").input("Atlas")
+    at.date_input(key="retro_log_new_held").set_value(date(2026, 11, 18))
+    at.text_input(key="retro_log_new_title").input("ATL Sprint 13 retro")
+    _click(at, "Create retro", form="retro_log_new")
+    assert not problems(at), problems(at)
+    assert any(f"Saved: new retro · {len(want)} open action(s) carried in" in s.value for s in at.success)
+    rid = at.selectbox(key="retro_log_retro").value
+    assert "ATL Sprint 13 retro" in at.selectbox(key="retro_log_retro").format_func(rid)
+
+    carried = _table_with(at, "https://acme.atlassian.net/browse/ATL-12")
+    assert len(carried) == 1, "the carried-in table links the action's Jira issue"
+    shown = carried[0]
+    assert set(shown["text"]) == set(want.values())           # each open action once, no copies
+    assert list(shown.columns[:3]) == ["link", "text", "status"] and "age (days)" in shown.columns
+    assert not any("s3cret" in d.value.to_csv() for d in at.dataframe if hasattr(d.value, "to_csv"))
+    with duckdb.connect(str(ud), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM action_items").fetchone()[0] == \
+            c.execute("SELECT count(DISTINCT action_id) FROM action_items").fetchone()[0]
+        assert c.execute("SELECT count(*) FROM action_items WHERE retro_id = $r", {"r": rid}).fetchone()[0] == 0
+
+    at.multiselect(key="retro_log_carried_pick").set_value(["demo-atl-s2-a2"])
+    at.selectbox(key="retro_log_carried_status").set_value("done")
+    _click(at, "Update carried actions", form="retro_log_carried")
+    assert not problems(at), problems(at)
+    assert any("Saved: 1 carried action(s) marked done" in s.value for s in at.success)
+    a = userdata.load_records(ud)
+    act = a["action_items"].set_index("action_id").loc["demo-atl-s2-a2"]
+    assert (act["status"], act["done_on"], act["retro_id"]) == ("done", date(2026, 11, 18), "demo-atl-s2")
+    assert a["action_reviews"].set_index("review_id").loc[f"demo-atl-s2-a2@{rid}", "status_then"] == "done"
+    row = _table_with(at, "ATL-12")[0].set_index("text").loc[want["demo-atl-s2-a2"]]
+    assert (row["status"], row["status here"]) == ("done", "done")
+
+
+def test_verdict_is_shown_next_to_the_action(monkeypatch, demo_copy):
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "2", "retro": "demo-bor-s10"})
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    led = [d.value for d in at.dataframe if hasattr(d.value, "columns") and "outcome" in d.value.columns]
+    assert len(led) == 1
+    row = led[0].iloc[0]
+    # the demo's Borealis sprint-10 agreement (review 2026-11-23, after the demo's today) came from its spike action
+    assert row["action"].startswith("Trial a spike + build split") and row["verdict"] == "too early"
+    assert list(led[0].columns[:2]) == ["verdict", "action"]
