@@ -71,8 +71,7 @@ ranges AS (
         CASE WHEN actual > 0 THEN abs(actual - (best + 4 * likely + worst) / 6.0) / actual
              WHEN (best + 4 * likely + worst) = 0 THEN 0.0 ELSE 'Infinity'::DOUBLE END AS mre_pert
     FROM grouped
-    WHERE best IS NOT NULL AND likely IS NOT NULL AND worst IS NOT NULL AND actual IS NOT NULL
-      AND best <= likely AND likely <= worst AND likely > 0
+    WHERE usable_range(best, likely, worst) AND actual IS NOT NULL
 ),
 range_scores AS (
     SELECT
