@@ -647,6 +647,7 @@ ISSUES_PER_TEAM = 200
 # made inside DuckDB (queries/statements/demo_replicate_teams.sql). Same seed, same warehouse;
 # up to 2 + POOL_TEAMS teams the warehouse is exactly what generating every team gives.
 POOL_TEAMS = 50
+SCALE_MEMORY_LIMIT = "1GB"
 
 
 def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
@@ -665,6 +666,10 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
         w.data_as_of = AS_OF
+        if n_teams > 2 + POOL_TEAMS:
+            # DuckDB's share of memory for this load (copies, the facts build): it spills to
+            # disk beyond, which keeps `demo --scale 1000000` under 2 GB with Python's share
+            w.con.execute(f"SET memory_limit = '{SCALE_MEMORY_LIMIT}'")
         w.write("raw_statuses", pd.DataFrame(
             [{"source": SOURCE, "status_id": s, "name": n, "category_key": c} for s, n, c in STATUSES]))
         n_built = min(n_teams, 2 + POOL_TEAMS)

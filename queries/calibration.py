@@ -23,8 +23,13 @@ RESULT = "STRUCT(ordering_accuracy DOUBLE, ordered_pairs BIGINT, spearman_rho DO
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    """Make `ordering_scores(...)` callable on `con` (vectorised: one call per chunk of groups)."""
-    con.create_function(NAME, _ordering_scores_arrow, [ARG], RESULT, type="arrow", null_handling="special")
+    """Make `ordering_scores(...)` callable on `con` (vectorised: one call per chunk of groups).
+    Connections to one file in one process share a catalog: the second finds it there."""
+    try:
+        con.create_function(NAME, _ordering_scores_arrow, [ARG], RESULT, type="arrow", null_handling="special")
+    except duckdb.CatalogException as e:
+        if "already exists" not in str(e):
+            raise
 
 
 def _ordering_scores_arrow(groups) -> pa.StructArray:
