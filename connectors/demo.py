@@ -17,7 +17,10 @@ one of them (with a Jira key) across three retros; an agreement names the action
 Everything is loaded through `connectors.load.staged_load` into the same raw tables a
 Jira sync writes (never into marts); retros go to the user-input store with ids prefixed
 `demo-` (other rows there are never touched). Same seed → identical warehouse.
-`scale=N` adds generic teams until there are about N issues, for benchmarks.
+`scale=N` adds generic teams until there are about N issues, for benchmarks: the first
+POOL_TEAMS generic teams are generated like the story teams, every further one is a copy of
+a pool team with its own ids, project, board and sprints, made in DuckDB (so 1M issues take
+seconds to generate and little memory; the statistics repeat every POOL_TEAMS teams).
 """
 
 from __future__ import annotations
@@ -153,6 +156,7 @@ class DemoBuilder:
             "from_value", "from_string", "to_value", "to_string")
         self.sprints: list[dict] = []
         self.history_counter = 0
+        self.n_rows = {"issues": 0, "status_changes": 0, "field_changes": 0}   # rows already flushed
 
     # ------------------------------------------------------------------ helpers
     def _hid(self) -> str:
@@ -178,6 +182,13 @@ class DemoBuilder:
         self._field(issue_id, at, "sprint", "Sprint", "customfield_10020",
                     ", ".join(before), ", ".join(after),
                     ", ".join(names[s] for s in before), ", ".join(names[s] for s in after))
+
+    def extent(self) -> dict[str, int]:
+        """Ids and rows generated so far (a team's share is the difference before/after it)."""
+        return {"issue_id": self.next_issue_id, "history_id": self.history_counter,
+                "raw_sprints": len(self.sprints), "raw_issues": self.n_rows["issues"] + len(self.issues),
+                "raw_status_changes": self.n_rows["status_changes"] + len(self.status_changes),
+                "raw_field_changes": self.n_rows["field_changes"] + len(self.field_changes)}
 
     def _new_issue_id(self) -> str:
         self.next_issue_id += 1
@@ -752,6 +763,12 @@ def _retro_loop(retros: list[dict], actions: list[dict], agreements: list[dict])
 
 # ---------------------------------------------------------------------- build
 ISSUES_PER_TEAM = 200
+# At scale, the generic teams after the story teams are generated row by row only up to this
+# many (the pool, ~10k issues); every further team is a copy of a pool team with its own ids,
+# made inside DuckDB (queries/statements/demo_replicate_teams.sql). Same seed, same warehouse;
+# up to 2 + POOL_TEAMS teams the warehouse is exactly what generating every team gives.
+POOL_TEAMS = 50
+SCALE_MEMORY_LIMIT = "1GB"
 
 
 def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
@@ -770,15 +787,32 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
         w.data_as_of = AS_OF
+        if n_teams > 2 + POOL_TEAMS:
+            # DuckDB's share of memory for this load (copies, the facts build): it spills to
+            # disk beyond, which keeps `demo --scale 1000000` under 2 GB with Python's share
+            w.con.execute(f"SET memory_limit = '{SCALE_MEMORY_LIMIT}'")
         w.write("raw_statuses", pd.DataFrame(
             [{"source": SOURCE, "status_id": s, "name": n, "category_key": c} for s, n, c in STATUSES]))
+        n_built = min(n_teams, 2 + POOL_TEAMS)
+        pool: list[dict] = []   # per generated team: its id ranges and row counts (copied at scale)
         for i in range(n_teams):
             team = _Team(i, first_issue_seq=0)
             teams.append(team)
+            if i >= n_built:
+                continue
+            before = b.extent()
             issues_done += b.build_team(team)
+            pool.append({k: (before[k], v) for k, v in b.extent().items()})
             progress("generating", min(issues_done, target - 1) if i < n_teams - 1 else target, target)
-            if len(b.status_changes) > 2_000_000 or i == n_teams - 1:
+            if len(b.status_changes) > 2_000_000 or i == n_built - 1:
                 _flush(w, b)
+        sprints = pd.DataFrame(b.sprints)
+        for c in ("start_at", "end_at", "complete_at", "activated_at"):
+            sprints[c] = pd.to_datetime(sprints[c].astype("float64") * 1e6, unit="us", utc=True)
+        w.write("raw_sprints", sprints, replace=False)
+        if n_teams > n_built:
+            _replicate(w, teams, pool, n_built)
+            progress("generating", target, target)
         boards, columns, projects = [], [], []
         for team in teams:
             boards.append({"source": SOURCE, "board_id": team.board_id, "name": team.name, "board_type": "scrum",
@@ -792,10 +826,6 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
         w.write("raw_boards", pd.DataFrame(boards), replace=False)
         w.write("raw_board_columns", pd.DataFrame(columns), replace=False)
         w.write("raw_projects", pd.DataFrame(projects), replace=False)
-        sprints = pd.DataFrame(b.sprints)
-        for c in ("start_at", "end_at", "complete_at", "activated_at"):
-            sprints[c] = pd.to_datetime(sprints[c].astype("float64") * 1e6, unit="us", utc=True)
-        w.write("raw_sprints", sprints, replace=False)
         progress("metrics", 0, 1)
         metrics = b.metrics()
         w.write("raw_metric_points", metrics)
@@ -837,9 +867,36 @@ def _flush(w, b: DemoBuilder) -> None:
     w.write("raw_issues", b.issues.frame(times=("created_at", "updated_at", "resolved_at")), replace=False)
     w.write("raw_status_changes", b.status_changes.frame(times=("changed_at",)), replace=False)
     w.write("raw_field_changes", b.field_changes.frame(times=("changed_at",)), replace=False)
+    for name in b.n_rows:
+        b.n_rows[name] += len(getattr(b, name))
     b.issues = _Columns(*b.issues.names)
     b.status_changes = _Columns(*b.status_changes.names)
     b.field_changes = _Columns(*b.field_changes.names)
+
+
+def _replicate(w, teams: list[_Team], pool: list[dict], n_built: int) -> None:
+    """Teams n_built.. as copies of the pool teams (2..n_built-1), in the staged load: team i
+    copies pool team q = 2 + (i - 2) % P, its issue and history ids shifted by whole spans of
+    the pool's id ranges (so that no two teams share one), its sprint ids in the
+    1000 * (team + 1) + sprint scheme, its own project and board."""
+    n_pool = n_built - 2
+    id_span = pool[-1]["issue_id"][1] - pool[2]["issue_id"][0]
+    hid_span = pool[-1]["history_id"][1] - pool[2]["history_id"][0]
+    rows = []
+    for team in teams[n_built:]:
+        block, q = divmod(team.index - 2, n_pool)      # block >= 1: the pool itself is block 0
+        src = teams[2 + q]
+        rows.append({"team": team.index, "pool_project": src.project, "pool_board": src.board_id,
+                     "project": team.project, "board_id": team.board_id, "d_id": block * id_span,
+                     "d_hid": block * hid_span, "d_sprint": 1000 * (team.index - src.index)})
+        for table in ("raw_sprints", "raw_issues", "raw_status_changes", "raw_field_changes"):
+            lo, hi = pool[2 + q][table]
+            w.counts[table] = w.counts.get(table, 0) + hi - lo
+    w.con.register("_demo_replicas", pd.DataFrame(rows))
+    try:
+        queries.execute(w.con, "demo_replicate_teams")
+    finally:
+        w.con.unregister("_demo_replicas")
 
 
 def _write_demo_userdata(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:

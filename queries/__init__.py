@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import facts
+from queries import calibration, facts
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -295,6 +295,7 @@ def connect(
             apply_schema(con)
         if derived:
             con.execute("SET TimeZone = 'UTC'")
+            calibration.register(con)
             refresh_userdata(con, userdata_path if userdata_path is not None else userdata_path_for(db_path))
             # Stored facts built from this SQL and config: the derived layers the load stored
             # beside them (schema `derived`) are used as they are. Otherwise every object is

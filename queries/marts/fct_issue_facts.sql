@@ -124,7 +124,7 @@ rework_union AS (
 rework AS (
     SELECT
         source, issue_id,
-        sum(greatest(epoch(end_at - greatest(backward_at, coalesce(covered_until, backward_at))), 0)) / 86400.0
+        sum(greatest(seconds_between(greatest(backward_at, coalesce(covered_until, backward_at)), end_at), 0)) / 86400.0
             AS rework_days
     FROM rework_union
     GROUP BY ALL
@@ -165,9 +165,9 @@ final AS (
         c.completed_at,
         i.resolved_at,
         CASE WHEN c.completed_at IS NOT NULL AND c.start_at IS NOT NULL
-             THEN epoch(c.completed_at - c.start_at) / 86400.0 END AS cycle_time_days,
+             THEN seconds_between(c.start_at, c.completed_at) / 86400.0 END AS cycle_time_days,
         CASE WHEN c.completed_at IS NOT NULL
-             THEN epoch(c.completed_at - i.created_at) / 86400.0 END AS lead_time_days,
+             THEN seconds_between(i.created_at, c.completed_at) / 86400.0 END AS lead_time_days,
         CASE WHEN e.sp_last IS NOT NULL THEN e.sp_last.v WHEN e.sp_first IS NOT NULL THEN e.sp_first.v
              ELSE i.story_points END AS story_points,
         CASE WHEN e.eb_last IS NOT NULL THEN e.eb_last.v WHEN e.eb_first IS NOT NULL THEN e.eb_first.v

@@ -64,8 +64,7 @@ issues AS MATERIALIZED (
         f.source, f.issue_id, f.completed_on, f.cycle_time_days, f.work_type, f.story_points,
         f.backward_transitions, f.estimate_best, f.estimate_worst,
         -- a usable range, as the calibration page scores it: all three, in order, likely > 0
-        coalesce(f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
-                 AND f.estimate_likely > 0, false) AS has_range,
+        coalesce(usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst), false) AS has_range,
         estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped(as_of, in_board, NULL) AS f
     CROSS JOIN cfg AS c

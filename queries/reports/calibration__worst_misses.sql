@@ -16,7 +16,7 @@ scored AS (
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
-      AND f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
+      AND usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
       AND ($date_from IS NULL OR f.completed_on >= $date_from)
       AND ($date_to IS NULL OR f.completed_on <= $date_to)
 )

@@ -21,6 +21,8 @@
 -- Time estimates (original estimate vs time spent, both > 0): time_bias, time_mdmre,
 --   time_pred25 with time_n. too_small / points_too_small: n / n_points < cfg small_group.
 -- Medians are continuous (the mean of the two middle values for an even count).
+-- ordering_accuracy, ordered_pairs and spearman_rho count pairs of issues: SQL function
+-- ordering_scores (queries/calibration.py) computes them per group from sorted arrays.
 WITH cfg AS (
     SELECT
         (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
@@ -71,8 +73,7 @@ ranges AS (
         CASE WHEN actual > 0 THEN abs(actual - (best + 4 * likely + worst) / 6.0) / actual
              WHEN (best + 4 * likely + worst) = 0 THEN 0.0 ELSE 'Infinity'::DOUBLE END AS mre_pert
     FROM grouped
-    WHERE best IS NOT NULL AND likely IS NOT NULL AND worst IS NOT NULL AND actual IS NOT NULL
-      AND best <= likely AND likely <= worst AND likely > 0
+    WHERE usable_range(best, likely, worst) AND actual IS NOT NULL
 ),
 range_scores AS (
     SELECT
@@ -105,72 +106,16 @@ range_ci AS (
             AS overrun_ci_high
     FROM range_scores
 ),
-points AS MATERIALIZED (
-    -- one row per group and distinct (points, time) with its count c; gid: a number per
-    -- (group_by, group), so the sorts and joins below compare numbers
-    SELECT hash(group_by, "group") AS gid, any_value(group_by) AS group_by, any_value("group") AS "group",
-           story_points AS p, cycle_time_days AS t, count(*) AS c
+point_lists AS (
+    -- per group, the issues with story points and a cycle time: how many, and the pair
+    -- scores of their (points, days). Not per size: there every issue has the same points,
+    -- so no pair is ordered and there are no scores.
+    SELECT group_by, "group", count(*) AS n_points,
+           ordering_scores(list({'p': story_points, 't': cycle_time_days})
+                           FILTER (WHERE group_by <> 'size')) AS o
     FROM grouped
     WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
-    GROUP BY gid, story_points, cycle_time_days
-),
-point_groups AS (
-    SELECT DISTINCT gid, group_by, "group" FROM points
-),
-point_totals AS (
-    -- per group and point value: issues, and the average rank of that value (ties share
-    -- the mean of their positions) from the counts of smaller values
-    SELECT gid, p, n_p, sum(n_p) OVER (PARTITION BY gid ORDER BY p) - n_p + (n_p + 1) / 2.0 AS rank_p
-    FROM (SELECT gid, p, sum(c) AS n_p FROM points GROUP BY gid, p)
-),
-point_dist AS (
-    -- per group and point value: how many issues took at most t days, and exactly t days
-    SELECT gid, p, t, c, sum(c) OVER (PARTITION BY gid, p ORDER BY t) AS n_le
-    FROM points
-),
-pair_counts AS (
-    -- each (points, time) against each smaller point value of its group: the issues of that
-    -- value that took less time (concordant) and more time (discordant); ties in time neither
-    SELECT
-        x.gid,
-        x.c * CASE WHEN d.t = x.t THEN d.n_le - d.c ELSE coalesce(d.n_le, 0) END AS concordant,
-        x.c * (v.n_p - coalesce(d.n_le, 0)) AS discordant
-    FROM points AS x
-    JOIN point_totals AS v ON v.gid = x.gid AND v.p < x.p
-    ASOF LEFT JOIN point_dist AS d ON d.gid = x.gid AND d.p = v.p AND x.t >= d.t
-),
-ordering AS (
-    SELECT g.group_by, g."group",
-           sum(concordant) / nullif(sum(concordant) + sum(discordant), 0) AS ordering_accuracy,
-           sum(concordant) + sum(discordant) AS ordered_pairs
-    FROM pair_counts AS c
-    JOIN point_groups AS g USING (gid)
-    GROUP BY g.group_by, g."group"
-),
-time_ranks AS (
-    SELECT gid, t, sum(c_t) OVER (PARTITION BY gid ORDER BY t) - c_t + (c_t + 1) / 2.0 AS rank_t
-    FROM (SELECT gid, t, sum(c) AS c_t FROM points GROUP BY gid, t)
-),
-ranked AS (
-    SELECT x.gid, x.c, v.rank_p, r.rank_t
-    FROM points AS x
-    JOIN point_totals AS v USING (gid, p)
-    JOIN time_ranks AS r USING (gid, t)
-),
-point_scores AS (
-    -- Spearman's rho: Pearson's correlation of the average ranks, each (points, time) weighted
-    -- by its count
-    SELECT g.group_by, g."group", n_points,
-           CASE WHEN sxx > 0 AND syy > 0 THEN sxy / sqrt(sxx * syy) END AS spearman_rho
-    FROM (
-        SELECT gid, sum(c) AS n_points,
-               sum(c * rank_p * rank_t) - sum(c * rank_p) * sum(c * rank_t) / sum(c) AS sxy,
-               sum(c * rank_p * rank_p) - sum(c * rank_p) ^ 2 / sum(c) AS sxx,
-               sum(c * rank_t * rank_t) - sum(c * rank_t) ^ 2 / sum(c) AS syy
-        FROM ranked
-        GROUP BY gid
-    ) AS s
-    JOIN point_groups AS g USING (gid)
+    GROUP BY ALL
 ),
 time_scores AS (
     SELECT
@@ -193,22 +138,21 @@ final AS (
         g."group",
         coalesce(r.n, 0) AS n,
         r.hit_rate, r.overrun_rate, r.underrun_rate, r.bias, r.mdmre, r.pred25,
-        o.ordering_accuracy,
+        pl.o.ordering_accuracy,
         r.bias_pert, r.mdmre_pert, r.pred25_pert, r.relative_width,
         r.bias_ci_low, r.bias_ci_high, r.overrun_ci_low, r.overrun_ci_high,
-        coalesce(ps.n_points, 0) AS n_points,
-        o.ordered_pairs,
-        ps.spearman_rho,
+        coalesce(pl.n_points, 0)::HUGEINT AS n_points,
+        pl.o.ordered_pairs::HUGEINT AS ordered_pairs,
+        pl.o.spearman_rho,
         coalesce(ts.time_n, 0) AS time_n,
         ts.time_bias, ts.time_mdmre, ts.time_pred25,
         coalesce(r.n, 0) < c.small_group AS too_small,
-        coalesce(ps.n_points, 0) < c.small_group AS points_too_small,
+        coalesce(pl.n_points, 0) < c.small_group AS points_too_small,
         c.hit_rate_target
     FROM groups AS g
     CROSS JOIN cfg AS c
     LEFT JOIN range_ci AS r USING (group_by, "group")
-    LEFT JOIN ordering AS o USING (group_by, "group")
-    LEFT JOIN point_scores AS ps USING (group_by, "group")
+    LEFT JOIN point_lists AS pl USING (group_by, "group")
     LEFT JOIN time_scores AS ts USING (group_by, "group")
 )
 SELECT * FROM final

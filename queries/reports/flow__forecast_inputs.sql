@@ -12,8 +12,7 @@ WITH cfg AS (
 facts AS (
     SELECT
         f.*,
-        f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely AND f.estimate_likely <= f.estimate_worst
-            AS usable_range
+        usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst) AS usable_range
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     WHERE f.completed_at IS NULL OR f.completed_on BETWEEN $window_from::DATE AND $window_to::DATE
 )

@@ -48,10 +48,9 @@ completed AS (
         quantile_cont(f.cycle_time_days, 0.85) AS cycle_time_p85,
         count(f.cycle_time_days) AS n_cycle,
         count(*) FILTER (WHERE f.backward_transitions > 0) AS with_rework,
-        count(*) FILTER (WHERE f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely
-                           AND f.estimate_likely <= f.estimate_worst AND f.actual IS NOT NULL) AS n_range,
-        count(*) FILTER (WHERE f.estimate_likely > 0 AND f.estimate_best <= f.estimate_likely
-                           AND f.estimate_likely <= f.estimate_worst
+        count(*) FILTER (WHERE usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
+                           AND f.actual IS NOT NULL) AS n_range,
+        count(*) FILTER (WHERE usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
                            AND f.actual >= f.estimate_best AND f.actual <= f.estimate_worst) AS hits
     FROM periods AS p
     JOIN facts AS f ON f.completed_on BETWEEN p.from_day AND p.to_day

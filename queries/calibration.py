@@ -1,0 +1,88 @@
+"""Story points vs cycle time (docs/metrics.md §5): ordering accuracy and Spearman's rho.
+
+`ordering_scores(list of {p, t})` is a SQL function (registered on every analysis
+connection by `queries.connect`) that estimate_calibration.sql calls once per group. Both
+scores compare every pair of issues in a group; SQL can only count those by joining each
+issue against the distribution of every smaller point value (hundreds of thousands of rows
+sorted and joined at 100k issues). Here they are counted from sorted arrays: for each point
+value, the issues with smaller points that took less time (concordant) or more time
+(discordant) are a binary search per issue in the sorted times of each smaller value, and
+the average ranks come from cumulative counts of equal values. Same definitions, numbers
+and NULLs as the SQL it replaces, in a fraction of the time.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+NAME = "ordering_scores"
+ARG = "STRUCT(p DOUBLE, t DOUBLE)[]"
+RESULT = "STRUCT(ordering_accuracy DOUBLE, ordered_pairs BIGINT, spearman_rho DOUBLE)"
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Make `ordering_scores(...)` callable on `con` (vectorised: one call per chunk of groups).
+    Connections to one file in one process share a catalog: the second finds it there."""
+    try:
+        con.create_function(NAME, _ordering_scores_arrow, [ARG], RESULT, type="arrow", null_handling="special")
+    except duckdb.CatalogException as e:
+        if "already exists" not in str(e):
+            raise
+
+
+def _ordering_scores_arrow(groups) -> pa.StructArray:
+    if isinstance(groups, pa.ChunkedArray):
+        groups = groups.combine_chunks()
+    offsets = groups.offsets.to_numpy()
+    flat = groups.flatten()
+    p_all = flat.field("p").to_numpy(zero_copy_only=False)
+    t_all = flat.field("t").to_numpy(zero_copy_only=False)
+    accuracy: list[float | None] = []
+    pairs: list[int | None] = []
+    rho: list[float | None] = []
+    missing: list[bool] = []
+    for i in range(len(groups)):
+        scores = (ordering_scores(p_all[offsets[i]:offsets[i + 1]], t_all[offsets[i]:offsets[i + 1]])
+                  if groups[i].is_valid else None)
+        missing.append(scores is None)
+        a, n, r = scores if scores is not None else (None, None, None)
+        accuracy.append(a)
+        pairs.append(n)
+        rho.append(r)
+    return pa.StructArray.from_arrays(
+        [pa.array(accuracy, pa.float64()), pa.array(pairs, pa.int64()), pa.array(rho, pa.float64())],
+        names=["ordering_accuracy", "ordered_pairs", "spearman_rho"], mask=pa.array(missing, pa.bool_()))
+
+
+def ordering_scores(p: np.ndarray, t: np.ndarray) -> tuple[float | None, int, float | None] | None:
+    """(ordering_accuracy, ordered_pairs, spearman_rho) of one group's issues, story points `p`
+    against cycle time `t`; None when they carry fewer than two point values (no pair is
+    ordered). ordered_pairs = concordant + discordant pairs (pairs with different points,
+    ties in time counted in neither); ordering_accuracy = concordant / ordered_pairs (None
+    when 0); spearman_rho = Pearson's correlation of the average ranks (ties share the mean
+    of their positions; None when the times are all equal)."""
+    values, inverse, n_v = np.unique(p, return_inverse=True, return_counts=True)
+    if len(values) < 2:
+        return None
+    by_value = np.split(t[np.argsort(inverse, kind="stable")], np.cumsum(n_v)[:-1])
+    by_value = [np.sort(x) for x in by_value]
+    concordant = discordant = 0
+    for k in range(1, len(values)):
+        tx = by_value[k]
+        for ty in by_value[:k]:   # each smaller point value
+            concordant += int(np.searchsorted(ty, tx, side="left").sum())
+            discordant += int((len(ty) - np.searchsorted(ty, tx, side="right")).sum())
+    pairs = concordant + discordant
+    cum_v = np.cumsum(n_v)
+    rank_p = (cum_v - n_v + (n_v + 1) / 2.0)[inverse]
+    _, t_inverse, n_t = np.unique(t, return_inverse=True, return_counts=True)
+    cum_t = np.cumsum(n_t)
+    rank_t = (cum_t - n_t + (n_t + 1) / 2.0)[t_inverse]
+    n = float(len(p))
+    sxy = (rank_p * rank_t).sum() - rank_p.sum() * rank_t.sum() / n
+    sxx = (rank_p * rank_p).sum() - rank_p.sum() ** 2 / n
+    syy = (rank_t * rank_t).sum() - rank_t.sum() ** 2 / n
+    rho = float(sxy / np.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else None
+    return (concordant / pairs if pairs else None), pairs, rho

@@ -1,0 +1,49 @@
+"""ordering_scores (queries/calibration.py), the pair counts behind ordering accuracy and
+Spearman's rho, on groups small enough to count by hand."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from queries import calibration
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = duckdb.connect()
+    calibration.register(c)
+    yield c
+    c.close()
+
+
+def scores(con, pairs):
+    lst = "[" + ", ".join(f"{{'p': {p}, 't': {t}}}" for p, t in pairs) + "]"
+    return con.execute(f"SELECT ordering_scores({lst}::STRUCT(p DOUBLE, t DOUBLE)[])").fetchone()[0]
+
+
+def test_pairs_counted_by_hand(con):
+    # points 1 (2 d), 2 (3 d), 2 (1 d), 3 (3 d): pairs with different points:
+    # 1<2: 2->3 concordant, 2->1 discordant; 1<3: 2->3 concordant;
+    # 2<3: 3->3 tie (neither), 1->3 concordant  => 3 concordant, 1 discordant
+    # ranks of points 1, 2.5, 2.5, 4 and of days 2, 3.5, 1, 3.5 (both mean 2.5):
+    # sxy = 0.75 + 1.5 = 2.25, sxx = 4.5, syy = 0.25 + 1 + 2.25 + 1 = 4.5 -> rho = 2.25 / 4.5 = 0.5
+    out = scores(con, [(1, 2), (2, 3), (2, 1), (3, 3)])
+    assert out["ordered_pairs"] == 4
+    assert out["ordering_accuracy"] == pytest.approx(0.75)
+    assert out["spearman_rho"] == pytest.approx(0.5)
+
+
+def test_one_point_value_orders_nothing(con):
+    assert scores(con, [(3, 1), (3, 2), (3, 5)]) is None
+
+
+def test_all_pairs_tied_in_time(con):
+    out = scores(con, [(1, 2), (2, 2), (5, 2)])
+    assert out["ordered_pairs"] == 0
+    assert out["ordering_accuracy"] is None
+    assert out["spearman_rho"] is None    # every time equal: its ranks do not vary
+
+
+def test_null_list_is_null(con):
+    assert con.execute("SELECT ordering_scores(NULL)").fetchone()[0] is None
