@@ -87,10 +87,12 @@ def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
-          derived_sql: tuple[tuple[str, str], ...]) -> dict[str, float]:
+          derived_sql: tuple[tuple[str, str], ...], inputs: str | None = None,
+          note: str | None = None) -> dict[str, float]:
     """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database
     and point this connection's marts at them. The derived layers must already exist on `con`
-    (live); runs inside the caller's transaction. Returns seconds per object."""
+    (live); runs inside the caller's transaction. Returns seconds per object. `inputs` and
+    `note` go to facts.meta (see queries.facts_incremental)."""
     timings: dict[str, float] = {}
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {STG_SCHEMA}")
@@ -100,11 +102,8 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # the marts below read the stored parse (the view is re-pointed on this connection)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
-    _write_meta(con, as_of, fp, timings)
-    bodies = dict(derived_sql)
-    for m in STORED_MARTS:   # `<mart>__live`: each stored mart's own definition
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
-                    f"{bodies[m.name].strip().rstrip(';')}")
+    write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
+    live_macros(con, derived_sql)
     for m in STORED_MARTS:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
@@ -113,6 +112,14 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         _point_marts(con, only=m.name)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
     return timings
+
+
+def live_macros(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...]) -> None:
+    """`<mart>__live`: each stored mart's own definition, as a TEMP macro."""
+    bodies = dict(derived_sql)
+    for m in STORED_MARTS:
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
+                    f"{bodies[m.name].strip().rstrip(';')}")
 
 
 def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:
@@ -124,11 +131,14 @@ def set_built_seconds(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
     con.execute(f"UPDATE {SCHEMA}.meta SET built_seconds = $s", {"s": round(seconds, 3)})
 
 
-def _write_meta(con, as_of, fp, timings) -> None:
+def write_meta(con, as_of, fp, timings, *, inputs: str | None = None, note: str | None = None) -> None:
+    """facts.meta: the instant, the fingerprint, build seconds; `inputs`: the hash of the shared
+    inputs an incremental build checks; `build`: full (and why) or incremental (and how much)."""
     con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.meta (as_of TIMESTAMPTZ, fingerprint VARCHAR, "
-                "facts_version VARCHAR, built_seconds DOUBLE)")
-    con.execute(f"INSERT INTO {SCHEMA}.meta VALUES ($a, $f, $v, $s)",
-                {"a": as_of, "f": fp, "v": FACTS_VERSION, "s": round(sum(timings.values()), 3)})
+                "facts_version VARCHAR, built_seconds DOUBLE, inputs VARCHAR, build VARCHAR)")
+    con.execute(f"INSERT INTO {SCHEMA}.meta VALUES ($a, $f, $v, $s, $i, $b)",
+                {"a": as_of, "f": fp, "v": FACTS_VERSION, "s": round(sum(timings.values()), 3),
+                 "i": inputs, "b": note})
 
 
 def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -237,6 +247,9 @@ def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> Non
             f"UNION ALL BY NAME\n"
             f"SELECT * FROM {m.name}__live({', '.join(m.args)})\n"
             f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+
+
+point_marts = _point_marts   # (queries.facts_incremental re-points after each mart)
 
 
 def stored_as_of(con: duckdb.DuckDBPyConnection):
