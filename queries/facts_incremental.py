@@ -12,11 +12,13 @@ C, a row can differ from the stored one only if its issue is in
        change (what was after T is visible at T');
     O  open issues with a backward move: their rework runs until as_of;
     R  issues whose sprint field (now or in its history) names a sprint whose window
-       differs between T and T' (a running sprint ends at as_of; a sprint that started,
-       closed, or was edited by the load), plus the stored members of such sprints;
+       changed otherwise than by its end moving with as_of (a sprint that started or closed
+       in (T, T'], or that the load edited), plus the stored members of such sprints;
 
-and, for status stays, in the one as_of-dependent column `until_at` of the stay still open
-(`coalesce(left_at, as_of)`, the rule in fct_status_intervals), which is moved to T' in place.
+and in two as_of-dependent columns of rows that are otherwise fixed, which are moved to T'
+in place: `until_at` of the stay still open (`coalesce(left_at, as_of)`, the rule in
+fct_status_intervals) and `t_end` of the members of a sprint running at T and at T' (its
+window's new end; a member with an event in (T, T'] is in E and recomputed).
 The rows of D = C ∪ E ∪ O ∪ R are deleted and recomputed with the marts' own SQL, run over
 the stored parses narrowed to D (TEMP views shadow the raw tables and parses, so the same
 macros read only D's rows). The small tables (sprint windows, shipped items, the report
@@ -122,11 +124,24 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     # Sprints whose stored parse or window differs (live views still read the raw tables here).
     con.execute("CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * FROM fct_sprint_windows($t1)", {"t1": as_of})
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _fx_sprints AS
+        CREATE OR REPLACE TEMP TABLE _fx_edited AS
         SELECT source, sprint_id FROM (SELECT * FROM stg_sprint_sprints EXCEPT SELECT * FROM {s}.stg_sprint_sprints)
-        UNION SELECT source, sprint_id FROM (SELECT * FROM {s}.stg_sprint_sprints EXCEPT SELECT * FROM stg_sprint_sprints)
-        UNION SELECT source, sprint_id FROM (SELECT * FROM _fx_windows EXCEPT SELECT * FROM {f}.sprint_windows)
-        UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM _fx_windows)""")
+        UNION SELECT source, sprint_id FROM (SELECT * FROM {s}.stg_sprint_sprints EXCEPT SELECT * FROM stg_sprint_sprints)""")
+    # running at T and at T', not edited: only the window's end (as_of) moved, and with it only
+    # the t_end column of its members' rows (a member whose history has an event in (T, T'] is
+    # in E); moved in place below
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fx_running AS
+        SELECT source, sprint_id FROM (
+            SELECT * EXCLUDE (t_end) FROM _fx_windows WHERE state = 'active'
+            INTERSECT SELECT * EXCLUDE (t_end) FROM {f}.sprint_windows WHERE state = 'active')
+        EXCEPT SELECT source, sprint_id FROM _fx_edited""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fx_sprints AS
+        (SELECT source, sprint_id FROM _fx_edited
+         UNION SELECT source, sprint_id FROM (SELECT * FROM _fx_windows EXCEPT SELECT * FROM {f}.sprint_windows)
+         UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM _fx_windows))
+        EXCEPT SELECT source, sprint_id FROM _fx_running""")
     # D: written, event in (T, T'], open with rework, in (or naming) a changed sprint. Read
     # from the stored parses: for an issue the load did not write they equal the new ones.
     con.execute(f"""
@@ -177,6 +192,10 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
                 con.execute(f"DELETE FROM {f}.{m.table} WHERE {where}")
                 if m.table in REANCHOR:
                     con.execute(f"UPDATE {f}.{m.table} SET {REANCHOR[m.table]}", {"as_of": as_of})
+                if m.name == "fct_sprint_board_members":   # running sprints: the window's new end
+                    con.execute(f"UPDATE {f}.{m.table} AS m SET t_end = w.t_end FROM _fx_windows AS w "
+                                "WHERE m.source = w.source AND m.sprint_id = w.sprint_id "
+                                "AND (w.source, w.sprint_id) IN (SELECT source, sprint_id FROM _fx_running)")
                 con.execute(f"INSERT INTO {f}.{m.table} BY NAME SELECT * FROM {m.name}__live({args})", {"as_of": as_of})
             elif m.name == "fct_sprint_windows":
                 con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM _fx_windows")
@@ -188,7 +207,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
             timings[m.table] = time.perf_counter() - t0
     finally:
         _unscope(con)
-    for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows"):
+    for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows", "_fx_edited", "_fx_running"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return timings, note
 
