@@ -155,7 +155,12 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
                               "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
     if not rows:
         return None
-    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3]}
+    try:   # how the last load built them (facts stored before incremental builds have no such column)
+        build = con.execute(f"SELECT build FROM {SCHEMA}.meta").fetchall()[0][0]
+    except duckdb.BinderException:
+        build = None
+    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3],
+            "build": build}
 
 
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
