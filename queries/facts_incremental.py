@@ -179,7 +179,8 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
         for v in facts.STORED_VIEWS:
             where = f" WHERE {_scope_filter()}" if v in PER_ISSUE_VIEWS else ""
             con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {s}.{v}{where}")
-        note = f"incremental: {len(touched):,} issues written, {n_scope:,} recomputed"
+        note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
+                f"{n_scope:,} recomputed")
         facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
         facts.live_macros(con, derived_sql)
         for m in facts.STORED_MARTS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import shutil
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 import duckdb
@@ -274,3 +275,30 @@ def test_an_incremental_load_equals_a_full_rebuild(issue_list, k_a, dk, changes,
     assert sorted(got) == sorted(want)
     for name in want:
         assert_same(got[name], want[name], f"{name}: incremental (as of {fmt(k_a)} then {fmt(k_b)}) vs full")
+
+
+def test_an_incremental_jira_sync_updates_only_what_changed(tmp_path):
+    """Against the fake Jira: a later sync that brings one changed issue builds the facts
+    incrementally, and they equal a full rebuild of the same warehouse; a full sync rebuilds."""
+    from helpers_jira import later, start, sync
+
+    fake = start("cloud")
+    try:
+        db = tmp_path / "w.duckdb"
+        sync(db, fake)
+        fake.site.transition("20002", "3", later(2).astimezone(UTC))      # BOR-2 moves after the first sync
+        sync(db, fake, when=later(5))
+        with duckdb.connect(str(db), read_only=True) as c:
+            assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith("incremental: 1 issue written")
+        ref = tmp_path / "ref.duckdb"
+        shutil.copyfile(db, ref)
+        refresh_facts(ref)
+        got, want = stored_tables(db), stored_tables(ref)
+        assert sorted(got) == sorted(want)
+        for name in want:
+            assert_same(got[name], want[name], f"{name}: incremental sync vs full rebuild")
+        sync(db, fake, when=later(9), full=True)
+        with duckdb.connect(str(db), read_only=True) as c:
+            assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0] == "full: a full reload of the issues"
+    finally:
+        fake.__exit__()
