@@ -49,8 +49,8 @@ RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_fi
 # Per-issue marts recomputed for D (the others in STORED_MARTS are recomputed whole).
 PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_sprint_board_members"})
 # The as_of-dependent column of a stored row that is otherwise fixed, moved in place when
-# as_of moves (the same expression as in the mart's SQL).
-REANCHOR: dict[str, str] = {"status_stays": "until_at = coalesce(left_at, $as_of)"}
+# as_of moves (the same expression as in the mart's SQL; only the rows it can change).
+REANCHOR: dict[str, str] = {"status_stays": "until_at = coalesce(left_at, $as_of) WHERE left_at IS NULL"}
 
 # What the facts depend on besides the issues, sprints and config: when any of it changed,
 # every issue's facts may change and the build is full.
