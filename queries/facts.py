@@ -4,7 +4,9 @@ Every load (Jira sync, import, demo) ends, inside its one transaction, with `bui
 the staging views and the as-of marts listed in STORED are computed once, for the load's
 default `as_of` (the data's freshness), into tables of the warehouse's `facts` schema,
 with `facts.meta` recording the instant, a fingerprint of the SQL and the analysis
-config they were built with, and the build time. Any DuckDB client can read them:
+config they were built with, and the build time. (A load that wrote a few issues updates
+them incrementally instead, to the same result: queries/facts_incremental.py.) Any DuckDB
+client can read them:
 
     duckdb data/retroscope.duckdb "SELECT * FROM facts.sprint_facts"
 
