@@ -24,7 +24,8 @@ the stored parses narrowed to D (TEMP views shadow the raw tables and parses, so
 macros read only D's rows). The small tables (sprint windows, shipped items, the report
 tables) are recomputed whole. Anything else falls back to the full build, with the reason in
 facts.meta `build`: no stored facts yet, a config or SQL change, as_of moving back, statuses /
-board columns / boards changed (their hash, `inputs`), a full reload, `retroscope refresh`.
+board columns / boards changed (their hash, `inputs`), a full reload, `retroscope refresh`,
+a load that wrote most of the issues.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_inte
 # The as_of-dependent column of a stored row that is otherwise fixed, moved in place when
 # as_of moves (the same expression as in the mart's SQL; only the rows it can change).
 REANCHOR: dict[str, str] = {"status_stays": "until_at = coalesce(left_at, $as_of) WHERE left_at IS NULL"}
+
+# A load that writes more than this many issues, and more than this share of them, gets the
+# full build: recomputing most rows in place costs more than building the tables anew.
+BULK_MIN, BULK_SHARE = 10_000, 0.25
 
 # What the facts depend on besides the issues, sprints and config: when any of it changed,
 # every issue's facts may change and the build is full.
@@ -98,6 +103,10 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
         return Plan("the data's freshness moved back")
     if stored_inputs != inputs:
         return Plan("statuses, board columns or boards changed")
+    if len(touched) > BULK_MIN:
+        n = con.execute(f"SELECT count(*) FROM {facts.STG_SCHEMA}.stg_issues").fetchall()[0][0]
+        if len(touched) > BULK_SHARE * n:
+            return Plan(f"the load wrote {len(touched):,} of {n:,} issues")
     return Plan(None, stored_as_of)
 
 

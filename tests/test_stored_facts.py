@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from helpers_sprints import IN_PROGRESS, REVIEW, SOURCE, TODO, Scenario, connect
+from helpers_sprints import IN_PROGRESS, REVIEW, SOURCE, TODO, Scenario, connect, ts
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_sprints_property import (
@@ -302,3 +302,17 @@ def test_an_incremental_jira_sync_updates_only_what_changed(tmp_path):
             assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0] == "full: a full reload of the issues"
     finally:
         fake.__exit__()
+
+
+def test_a_load_that_rewrites_most_issues_builds_the_facts_anew(tmp_path, monkeypatch):
+    from queries import facts_incremental
+
+    s = Scenario().board("1", "Atlas")
+    s.issue("I1", "2026-01-04 09:00", points=3.0).issue("I2", "2026-01-05 09:00")
+    db = s.load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-10 09:00"))
+    monkeypatch.setattr(facts_incremental, "BULK_MIN", 1)
+    for rows, want in (([s.issues[0]], "incremental: 1 issue written"), (s.issues, "full: the load wrote 2 of 2 issues")):
+        with staged_load(db, SOURCE, "import") as w:
+            w.write("raw_issues", pd.DataFrame([{**r, "summary": "changed"} for r in rows]))
+        with duckdb.connect(str(db), read_only=True) as c:
+            assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith(want)
