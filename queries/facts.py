@@ -146,10 +146,10 @@ def write_meta(con, as_of, fp, timings, *, inputs: str | None = None, note: str 
 def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
     """facts.meta of the open warehouse, or None when it has no stored facts. `derived`: the
     derived layers are stored beside them (schema `derived`)."""
-    try:
-        rows = con.execute(f"SELECT as_of, fingerprint, built_seconds, "
-                           f"EXISTS (SELECT 1 FROM duckdb_schemas() WHERE schema_name = '{DERIVED_SCHEMA}') "
-                           f"FROM {SCHEMA}.meta").fetchall()
+    try:   # every column: facts stored before incremental builds have no `build`
+        cur = con.execute(f"SELECT *, EXISTS (SELECT 1 FROM duckdb_schemas() WHERE schema_name = "
+                          f"'{DERIVED_SCHEMA}') AS fx_derived FROM {SCHEMA}.meta")
+        rows = cur.fetchall()
     except duckdb.CatalogException:
         return None
     except duckdb.Error as e:   # a damaged file opens, then fails on its first read
@@ -157,12 +157,9 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
                               "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
     if not rows:
         return None
-    try:   # how the last load built them (facts stored before incremental builds have no such column)
-        build = con.execute(f"SELECT build FROM {SCHEMA}.meta").fetchall()[0][0]
-    except duckdb.BinderException:
-        build = None
-    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3],
-            "build": build}
+    row = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
+    return {"as_of": row["as_of"], "fingerprint": row["fingerprint"], "built_seconds": row["built_seconds"],
+            "derived": row["fx_derived"], "build": row.get("build")}
 
 
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
