@@ -172,51 +172,54 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     n_scope = con.execute("SELECT count(*) FROM _fx_scope").fetchall()[0][0]
     timings["scope"] = time.perf_counter() - t0
 
-    try:
-        # the stored parses: D's rows from the raw tables narrowed to D; the small ones whole
-        for t in RAW_ISSUE_TABLES:
-            con.execute(f'CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM "{db}".main.{t} WHERE {_scope_filter()}')
-        for v in facts.STORED_VIEWS:
-            t0 = time.perf_counter()
-            if v in PER_ISSUE_VIEWS:
-                con.execute(f"DELETE FROM {s}.{v} WHERE {_scope_filter()}")
-                con.execute(f"INSERT INTO {s}.{v} BY NAME SELECT * FROM {v}")
-            else:
-                con.execute(f"CREATE OR REPLACE TABLE {s}.{v} AS SELECT * FROM {v}")
-            timings[v] = time.perf_counter() - t0
-        # the marts read the stored parses, narrowed to D
-        for v in facts.STORED_VIEWS:
-            where = f" WHERE {_scope_filter()}" if v in PER_ISSUE_VIEWS else ""
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {s}.{v}{where}")
-        note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
-                f"{n_scope:,} recomputed")
-        facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
-        facts.live_macros(con, derived_sql)
-        for m in facts.STORED_MARTS:
-            t0 = time.perf_counter()
-            args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
-            if m.name in PER_ISSUE_MARTS:
-                where = _scope_filter()
-                if m.name == "fct_sprint_board_members":
-                    where += " OR (source, sprint_id) IN (SELECT source, sprint_id FROM _fx_sprints)"
-                con.execute(f"DELETE FROM {f}.{m.table} WHERE {where}")
-                if m.table in REANCHOR:
-                    con.execute(f"UPDATE {f}.{m.table} SET {REANCHOR[m.table]}", {"as_of": as_of})
-                if m.name == "fct_sprint_board_members":   # running sprints: the window's new end
-                    con.execute(f"UPDATE {f}.{m.table} AS m SET t_end = w.t_end FROM _fx_windows AS w "
-                                "WHERE m.source = w.source AND m.sprint_id = w.sprint_id "
-                                "AND (w.source, w.sprint_id) IN (SELECT source, sprint_id FROM _fx_running)")
-                con.execute(f"INSERT INTO {f}.{m.table} BY NAME SELECT * FROM {m.name}__live({args})", {"as_of": as_of})
-            elif m.name == "fct_sprint_windows":
-                con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM _fx_windows")
-            else:
-                _unscope(con)   # a whole-table mart reads every issue
-                con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM {m.name}__live({args})",
-                            {"as_of": as_of})
-            facts.point_marts(con, only=m.name)
-            timings[m.table] = time.perf_counter() - t0
-    finally:
-        _unscope(con)
+    # (no try/finally: on an error the loader rolls back and closes this connection, TEMP views and all)
+    # the stored parses: D's rows from the raw tables narrowed to D; the small ones whole
+    for t in RAW_ISSUE_TABLES:
+        con.execute(f'CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM "{db}".main.{t} WHERE {_scope_filter()}')
+    for v in facts.STORED_VIEWS:
+        t0 = time.perf_counter()
+        if v in PER_ISSUE_VIEWS:
+            con.execute(f"DELETE FROM {s}.{v} WHERE {_scope_filter()}")
+            con.execute(f"INSERT INTO {s}.{v} BY NAME SELECT * FROM {v}")
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {s}.{v} AS SELECT * FROM {v}")
+        timings[v] = time.perf_counter() - t0
+    # the marts read the stored parses, narrowed to D
+    for v in facts.STORED_VIEWS:
+        where = f" WHERE {_scope_filter()}" if v in PER_ISSUE_VIEWS else ""
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {s}.{v}{where}")
+    note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
+            f"{n_scope:,} recomputed")
+    facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
+    facts.live_macros(con, derived_sql)
+    scoped = True
+    for m in facts.STORED_MARTS:
+        t0 = time.perf_counter()
+        args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
+        if m.name in PER_ISSUE_MARTS:
+            # (STORED_MARTS lists the per-issue marts before the whole-table ones)
+            assert scoped, f"{m.name}: a per-issue mart must come before the whole-table ones"
+            where = _scope_filter()
+            if m.name == "fct_sprint_board_members":
+                where += " OR (source, sprint_id) IN (SELECT source, sprint_id FROM _fx_sprints)"
+            con.execute(f"DELETE FROM {f}.{m.table} WHERE {where}")
+            if m.table in REANCHOR:
+                con.execute(f"UPDATE {f}.{m.table} SET {REANCHOR[m.table]}", {"as_of": as_of})
+            if m.name == "fct_sprint_board_members":   # running sprints: the window's new end
+                con.execute(f"UPDATE {f}.{m.table} AS m SET t_end = w.t_end FROM _fx_windows AS w "
+                            "WHERE m.source = w.source AND m.sprint_id = w.sprint_id "
+                            "AND (w.source, w.sprint_id) IN (SELECT source, sprint_id FROM _fx_running)")
+            con.execute(f"INSERT INTO {f}.{m.table} BY NAME SELECT * FROM {m.name}__live({args})", {"as_of": as_of})
+        elif m.name == "fct_sprint_windows":
+            con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM _fx_windows")
+        else:
+            _unscope(con)   # a whole-table mart reads every issue
+            scoped = False
+            con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM {m.name}__live({args})",
+                        {"as_of": as_of})
+        facts.point_marts(con, only=m.name)
+        timings[m.table] = time.perf_counter() - t0
+    _unscope(con)
     for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows", "_fx_edited", "_fx_running"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return timings, note

@@ -316,3 +316,25 @@ def test_a_load_that_rewrites_most_issues_builds_the_facts_anew(tmp_path, monkey
             w.write("raw_issues", pd.DataFrame([{**r, "summary": "changed"} for r in rows]))
         with duckdb.connect(str(db), read_only=True) as c:
             assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith(want)
+
+
+def test_a_load_failing_inside_the_incremental_build_keeps_the_last_good_facts(tmp_path, monkeypatch):
+    s = Scenario().board("1", "Atlas")
+    s.issue("I1", "2026-01-04 09:00", points=3.0).issue("I2", "2026-01-05 09:00")
+    db = s.load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-10 09:00"))
+
+    before = stored_tables(db)
+
+    def killed(*a, **k):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(queries.facts, "live_macros", killed)   # after the parses were updated in place
+    with pytest.raises(RuntimeError), staged_load(db, SOURCE, "import") as w:
+        w.write("raw_issues", pd.DataFrame([{**s.issues[0], "summary": "changed", "is_deleted": True}]))
+        w.data_as_of = ts("2026-01-12 09:00")
+    after = stored_tables(db)
+    assert sorted(after) == sorted(before)
+    for name in before:
+        assert_same(after[name], before[name], f"{name} after a failed incremental build")
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM raw_loads").fetchall()[0][0] == 1
