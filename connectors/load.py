@@ -49,6 +49,9 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "raw_sync_state": ("source", "scope"),
 }
 
+# Raw tables keyed per issue: a write records the issues it touched (incremental facts).
+ISSUE_TABLES = ("raw_issues", "raw_status_changes", "raw_field_changes")
+
 
 # The analysis config the stored facts are built with when a load is not given one: the CLI
 # sets it from retroscope.toml (`use_config`), so facts match what the pages will ask for.
@@ -102,6 +105,10 @@ class LoadWriter:
     data_as_of: datetime | None = None
     detail: str = ""
     facts_seconds: dict[str, float] = field(default_factory=dict)   # stored-fact build times
+    # The issues this load wrote (source, issue_id): the stored facts are rebuilt for them
+    # (and what they touch) only. `facts_full` (a reason) asks for a full rebuild instead.
+    touched: set[tuple[str, str]] = field(default_factory=set)
+    facts_full: str | None = None
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
@@ -110,10 +117,14 @@ class LoadWriter:
             raise RetroscopeError(f"load: '{table}' is not a raw table a connector may write")
         n = queries.write_frame(self.con, table, df, TABLE_KEYS[table], replace=replace)
         self.counts[table] = self.counts.get(table, 0) + n
+        if table in ISSUE_TABLES and n:
+            self.touched.update(zip(df["source"].astype(str), df["issue_id"].astype(str), strict=True))
         return n
 
     def delete_source(self, tables: list[str] | None = None) -> None:
         """Remove every row of this source from the given raw tables (a full rebuild)."""
+        if set(tables or ISSUE_TABLES) & set(ISSUE_TABLES):
+            self.facts_full = "a full reload of the issues"
         for t in tables or [t for t in TABLE_KEYS if t != "raw_sync_state"]:
             if t in ("raw_metric_definitions",):
                 continue
@@ -178,7 +189,9 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
         con.register("_load_row", row)
         con.execute("INSERT INTO raw_loads BY NAME SELECT * FROM _load_row")
         con.unregister("_load_row")
-        writer.facts_seconds = queries.build_facts(con, config or _config)
+        writer.facts_seconds = queries.build_facts(
+            con, config or _config, touched=None if writer.facts_full else writer.touched,
+            full_reason=writer.facts_full)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         con.close()
@@ -208,6 +221,7 @@ def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None) -> 
     if not db.exists():
         raise RetroscopeError(f"no warehouse at {db}; load data first (`retroscope demo` or `retroscope sync`)")
     with staged_load(db, "retroscope", "refresh", detail="stored facts rebuilt", config=config) as w:
+        w.facts_full = "retroscope refresh"
         row = w.con.execute("SELECT max(data_as_of) FROM raw_loads WHERE status = 'ok'").fetchall()[0]
         w.data_as_of = row[0] if row and row[0] is not None else None
     return w.facts_seconds

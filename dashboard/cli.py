@@ -166,7 +166,8 @@ def cmd_status(args, settings: Settings) -> int:
         print("  none yet: figures are computed from the raw history on every question; "
               "`retroscope refresh` stores them")
     elif current:
-        print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC, built in {stored['built_seconds']:.1f}s at the last load")
+        how = f" ({stored['build']})" if stored.get("build") else ""
+        print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC, built in {stored['built_seconds']:.1f}s at the last load{how}")
     else:
         print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC but built under another config or Retroscope version: "
               "figures are computed live (slower) until `retroscope refresh` or the next load")

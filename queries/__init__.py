@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts
+from queries import calibration, facts, facts_incremental
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -326,9 +326,13 @@ def facts_fingerprint(config: AnalysisConfig | None) -> str:
     return _FINGERPRINTS[key]
 
 
-def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None) -> dict[str, float]:
+def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None, *,
+                touched: set[tuple[str, str]] | None = None, full_reason: str | None = None) -> dict[str, float]:
     """Build the stored facts on a read-write warehouse connection (the loader's, inside its
-    transaction), for the data's freshness. Returns seconds per stored object."""
+    transaction), for the data's freshness. Returns seconds per stored object.
+    `touched`: the (source, issue_id) the load wrote; given, and the stored facts allow it,
+    only those issues and what they touch are recomputed (queries.facts_incremental); None
+    (or `full_reason`) rebuilds everything. facts.meta `build` says which was done and why."""
     config = config or AnalysisConfig()
     con.execute("SET TimeZone = 'UTC'")
     refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
@@ -337,7 +341,18 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     as_of = con.execute(sql_text("default_as_of")).fetchall()[0][0]
     if as_of is None:
         return {}
-    timings = facts.build(con, as_of=as_of, fp=facts_fingerprint(config), derived_sql=_derived_objects())
+    fp = facts_fingerprint(config)
+    t0 = time.perf_counter()
+    inputs = facts_incremental.inputs_hash(con)
+    plan = facts_incremental.plan(con, as_of=as_of, fp=fp, touched=touched, full_reason=full_reason, inputs=inputs)
+    if plan.full:
+        note = f"full: {plan.full}"
+        timings = facts.build(con, as_of=as_of, fp=fp, derived_sql=_derived_objects(), inputs=inputs, note=note)
+    else:
+        timings, note = facts_incremental.build(con, as_of=as_of, stored_as_of=plan.stored_as_of, fp=fp,
+                                                inputs=inputs, touched=touched or set(),
+                                                derived_sql=_derived_objects())
+    timings["plan"] = time.perf_counter() - t0 - sum(timings.values())
     for name in facts.STORED_REPORTS:   # all boards, whole history: every other parameter unset
         t0 = time.perf_counter()
         text = sql_text(name)

@@ -4,7 +4,9 @@ Every load (Jira sync, import, demo) ends, inside its one transaction, with `bui
 the staging views and the as-of marts listed in STORED are computed once, for the load's
 default `as_of` (the data's freshness), into tables of the warehouse's `facts` schema,
 with `facts.meta` recording the instant, a fingerprint of the SQL and the analysis
-config they were built with, and the build time. Any DuckDB client can read them:
+config they were built with, and the build time. (A load that wrote a few issues updates
+them incrementally instead, to the same result: queries/facts_incremental.py.) Any DuckDB
+client can read them:
 
     duckdb data/retroscope.duckdb "SELECT * FROM facts.sprint_facts"
 
@@ -87,10 +89,12 @@ def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
-          derived_sql: tuple[tuple[str, str], ...]) -> dict[str, float]:
+          derived_sql: tuple[tuple[str, str], ...], inputs: str | None = None,
+          note: str | None = None) -> dict[str, float]:
     """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database
     and point this connection's marts at them. The derived layers must already exist on `con`
-    (live); runs inside the caller's transaction. Returns seconds per object."""
+    (live); runs inside the caller's transaction. Returns seconds per object. `inputs` and
+    `note` go to facts.meta (see queries.facts_incremental)."""
     timings: dict[str, float] = {}
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {STG_SCHEMA}")
@@ -100,11 +104,8 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # the marts below read the stored parse (the view is re-pointed on this connection)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
-    _write_meta(con, as_of, fp, timings)
-    bodies = dict(derived_sql)
-    for m in STORED_MARTS:   # `<mart>__live`: each stored mart's own definition
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
-                    f"{bodies[m.name].strip().rstrip(';')}")
+    write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
+    live_macros(con, derived_sql)
     for m in STORED_MARTS:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
@@ -113,6 +114,14 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         _point_marts(con, only=m.name)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
     return timings
+
+
+def live_macros(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...]) -> None:
+    """`<mart>__live`: each stored mart's own definition, as a TEMP macro."""
+    bodies = dict(derived_sql)
+    for m in STORED_MARTS:
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
+                    f"{bodies[m.name].strip().rstrip(';')}")
 
 
 def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:
@@ -124,20 +133,23 @@ def set_built_seconds(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
     con.execute(f"UPDATE {SCHEMA}.meta SET built_seconds = $s", {"s": round(seconds, 3)})
 
 
-def _write_meta(con, as_of, fp, timings) -> None:
+def write_meta(con, as_of, fp, timings, *, inputs: str | None = None, note: str | None = None) -> None:
+    """facts.meta: the instant, the fingerprint, build seconds; `inputs`: the hash of the shared
+    inputs an incremental build checks; `build`: full (and why) or incremental (and how much)."""
     con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.meta (as_of TIMESTAMPTZ, fingerprint VARCHAR, "
-                "facts_version VARCHAR, built_seconds DOUBLE)")
-    con.execute(f"INSERT INTO {SCHEMA}.meta VALUES ($a, $f, $v, $s)",
-                {"a": as_of, "f": fp, "v": FACTS_VERSION, "s": round(sum(timings.values()), 3)})
+                "facts_version VARCHAR, built_seconds DOUBLE, inputs VARCHAR, build VARCHAR)")
+    con.execute(f"INSERT INTO {SCHEMA}.meta VALUES ($a, $f, $v, $s, $i, $b)",
+                {"a": as_of, "f": fp, "v": FACTS_VERSION, "s": round(sum(timings.values()), 3),
+                 "i": inputs, "b": note})
 
 
 def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
     """facts.meta of the open warehouse, or None when it has no stored facts. `derived`: the
     derived layers are stored beside them (schema `derived`)."""
-    try:
-        rows = con.execute(f"SELECT as_of, fingerprint, built_seconds, "
-                           f"EXISTS (SELECT 1 FROM duckdb_schemas() WHERE schema_name = '{DERIVED_SCHEMA}') "
-                           f"FROM {SCHEMA}.meta").fetchall()
+    try:   # every column: facts stored before incremental builds have no `build`
+        cur = con.execute(f"SELECT *, EXISTS (SELECT 1 FROM duckdb_schemas() WHERE schema_name = "
+                          f"'{DERIVED_SCHEMA}') AS fx_derived FROM {SCHEMA}.meta")
+        rows = cur.fetchall()
     except duckdb.CatalogException:
         return None
     except duckdb.Error as e:   # a damaged file opens, then fails on its first read
@@ -145,7 +157,9 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
                               "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
     if not rows:
         return None
-    return {"as_of": rows[0][0], "fingerprint": rows[0][1], "built_seconds": rows[0][2], "derived": rows[0][3]}
+    row = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
+    return {"as_of": row["as_of"], "fingerprint": row["fingerprint"], "built_seconds": row["built_seconds"],
+            "derived": row["fx_derived"], "build": row.get("build")}
 
 
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
@@ -237,6 +251,9 @@ def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> Non
             f"UNION ALL BY NAME\n"
             f"SELECT * FROM {m.name}__live({', '.join(m.args)})\n"
             f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+
+
+point_marts = _point_marts   # (queries.facts_incremental re-points after each mart)
 
 
 def stored_as_of(con: duckdb.DuckDBPyConnection):
