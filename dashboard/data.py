@@ -15,6 +15,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -204,12 +206,54 @@ def tech_health(board_id: str | None, as_of, sprints: int):
     return analysis("queries.tech_health:kpis", board_id=board_id, as_of=as_of, sprints=sprints, thresholds=thresholds)
 _prefetched: set = set()
 _prefetch_lock = threading.Lock()
+_active_runs = 0          # page scripts running now (the prefetch waits while any is)
+_runs_lock = threading.Lock()
+_PENDING = "_retroscope_prefetch"   # session-state key: the filters of the page being drawn
 
 
 def prefetch(params: dict) -> None:
+    """Ask for every page's queries with these filters to be computed in the background
+    once the page being drawn has finished (`page_run`). Called by the sidebar."""
+    try:
+        st.session_state[_PENDING] = params
+    except Exception:   # noqa: BLE001 - no session (bare mode): start at once
+        _start_prefetch(params)
+
+
+@contextmanager
+def page_run():
+    """Around one run of a page script: while any page runs, the background prefetch waits
+    between queries (it never competes with a page a user is waiting for, nor holds the
+    connection it needs); when the page has finished (or stopped early), the prefetch for
+    its filters starts. A run interrupted by a newer one starts nothing."""
+    global _active_runs
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    with _runs_lock:
+        _active_runs += 1
+    try:
+        yield
+    except StopException:
+        _start_prefetch(st.session_state.get(_PENDING))
+        raise
+    else:
+        _start_prefetch(st.session_state.get(_PENDING))
+    finally:
+        with _runs_lock:
+            _active_runs -= 1
+
+
+def _wait_for_pages() -> None:
+    while _active_runs:
+        time.sleep(0.05)
+
+
+def _start_prefetch(params: dict | None) -> None:
     """Warm the cache for every page's queries with these filters, on a background thread
     (once per warehouse version, user-input version and filters). Best effort: errors are
     left for the page that needs the data to report."""
+    if params is None:
+        return
     key = (warehouse_version(), userdata_version(), tuple(sorted(params.items())))
     with _prefetch_lock:
         if key in _prefetched or os.environ.get("RETROSCOPE_NO_PREFETCH"):
@@ -222,6 +266,7 @@ def prefetch(params: dict) -> None:
         jobs += [lambda: tech_health(params["board_id"], params["as_of"], 6),
                  lambda: analysis("queries.impact:hypotheses_table", **params)]
         for job in jobs:
+            _wait_for_pages()
             try:
                 job()
             except Exception:  # noqa: BLE001 - best effort; the page shows the error
