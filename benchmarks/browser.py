@@ -16,7 +16,7 @@ under the same machine load), and prints seconds from the action to a settled pa
   pages' changes warmed the same queries, as they would for a user going through the pages).
 
 "Settled" means: the page's heading (and, for a change, the filter caption the change
-produces) shown, no script run in progress, every chart drawn, and then no DOM change in the
+produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
 main area for QUIET_MS; the time printed is up to the last DOM change. Numbers depend on the
 machine and its load; the load average is printed with them.
 """
@@ -37,7 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 180_000   # ms
 QUIET_MS = 400
-SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# the script run is over (Streamlit marks its root: initial -> running -> notRunning)
+SETTLED = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 DRAWN = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
          ".every(p => p._fullLayout && p.querySelector('.main-svg'))")
 # Installed in every document: the page-clock time of the last DOM change anywhere in the app.
