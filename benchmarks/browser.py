@@ -12,8 +12,9 @@ under the same machine load), and prints seconds from the action to a settled pa
   server's caches;
 - then, on that page, each sidebar change a user makes: pick a team, back to All teams, move
   the period start one month later, move the as-of one day earlier (and back), and on Sprint
-  retro pick the previous sprint. Each change is a new selection for that page (the earlier
-  pages' changes warmed the same queries, as they would for a user going through the pages).
+  retro pick the previous sprint. Every page gets the same changes: on the first page they
+  compute their queries, on later pages the queries are cached or prefetched, as for a user
+  going through the pages with the same filters.
 
 "Settled" means: the page's heading (and, for a change, the filter caption the change
 produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
