@@ -1,13 +1,25 @@
-"""Time every page in a real browser (not a test):
+"""Time every page and every sidebar change in a real browser (not a test):
 
-    python -m benchmarks.browser WAREHOUSE [--visits 2]
+    python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes]
 
-Starts `retroscope --db WAREHOUSE serve` on a free 127.0.0.1 port, then drives the system
-Chromium (Playwright, no browser download) through every registered page, `--visits` times
-in order, and prints the seconds from navigation to a settled page: the page's heading shown,
-no script run in progress, every chart drawn. Each visit is a full page load (a new
-Streamlit session), so the first round is "first visit after server start" and later rounds
-read the server's caches. Numbers depend on the machine and its load.
+Starts `retroscope --db WAREHOUSE serve` for each warehouse (each on its own free 127.0.0.1
+port), then drives the system Chromium (Playwright, no browser download) through every
+registered page, warehouse after warehouse for each page (so they are measured side by side
+under the same machine load), and prints seconds from the action to a settled page:
+
+- visit 1, 2, …: a full page load (a new Streamlit session) of the page, `--visits` times in a
+  row; visit 1 of the first page is the first visit after server start, later visits read the
+  server's caches;
+- then, on that page, each sidebar change a user makes: pick a team, back to All teams, move
+  the period start one month later, move the as-of one day earlier (and back), and on Sprint
+  retro pick the previous sprint. Every page gets the same changes: on the first page they
+  compute their queries, on later pages the queries are cached or prefetched, as for a user
+  going through the pages with the same filters.
+
+"Settled" means: the page's heading (and, for a change, the filter caption the change
+produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
+main area for QUIET_MS; the time printed is up to the last DOM change. Numbers depend on the
+machine and its load; the load average is printed with them.
 """
 
 from __future__ import annotations
@@ -24,9 +36,113 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+TIMEOUT = 180_000   # ms
+QUIET_MS = 400
+# the script run is over (Streamlit marks its root: initial -> running -> notRunning)
+SETTLED = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+           " && !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 DRAWN = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
          ".every(p => p._fullLayout && p.querySelector('.main-svg'))")
+# Installed in every document: the page-clock time of the last DOM change anywhere in the app.
+WATCH = """() => {
+  window.__lastChange = performance.now();
+  new MutationObserver(() => { window.__lastChange = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+# Resolves when the DOM has been quiet for `quiet` ms; returns the time of the last change.
+QUIET = """(quiet) => new Promise(done => {
+  const check = () => { const idle = performance.now() - window.__lastChange;
+    if (idle >= quiet) done(window.__lastChange); else setTimeout(check, quiet - idle + 5); };
+  check(); })"""
+
+
+def _serve(warehouse: str, log: Path, code: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`retroscope --db WAREHOUSE serve` on a free port; from the code in `code` (another
+    checkout, e.g. `git archive` of an earlier commit) when given, else this one."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    cmd = [str(Path(sys.executable).with_name("retroscope"))]
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+        cmd = [sys.executable, "-m", "dashboard.cli"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*cmd, "--db", warehouse, "serve", "--port", str(port), "--address", "127.0.0.1"],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=code)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _wait_up(url: str) -> None:
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def _settle(page, heading: str) -> float:
+    """Wait for a settled page; return the page-clock ms of its last DOM change."""
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=TIMEOUT)
+    page.wait_for_function(SETTLED, timeout=TIMEOUT)
+    page.wait_for_function(DRAWN, timeout=TIMEOUT)
+    return page.evaluate(QUIET, QUIET_MS)
+
+
+def visit(page, url: str, spec) -> float:
+    """Seconds from navigation start to a settled page (navigation timing's origin)."""
+    page.goto(url)
+    page.evaluate(WATCH)   # installed once the document exists; earlier changes are before it anyway
+    return _settle(page, spec.title) / 1000
+
+
+# The text a change must alter before its page can count as settled: the filter line under
+# the page title ("team · period · as of …") or, for the sprint picker, the sprint report's heading.
+CAPTION = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+  .map(e => e.innerText).find(t => t.includes(' · as of ')) || ''"""
+REPORT = """() => [...document.querySelectorAll('h3')].map(e => e.innerText)
+  .find(t => t.startsWith('Sprint report')) || ''"""
+
+
+def change(page, spec, act, marker: str = CAPTION) -> float:
+    """Seconds from a sidebar action to the settled page it produces (NaN: nothing changed)."""
+    before = page.evaluate(marker)
+    t0 = page.evaluate("() => performance.now()")
+    act()
+    try:
+        page.wait_for_function(f"(b) => ({marker})() !== b", arg=before, timeout=30_000)
+    except Exception:   # noqa: BLE001 - the action did not change the view: report it, go on
+        return float("nan")
+    return (_settle(page, spec.title) - t0) / 1000
+
+
+def changes(page, spec) -> list[tuple[str, float]]:
+    """Each sidebar change on this page, timed; returns (name, seconds)."""
+    sb = page.get_by_test_id("stSidebar")
+
+    def pick(where, label: str, option_index: int):
+        def act():
+            where.get_by_role("combobox", name=label).click()
+            page.get_by_role("option").nth(option_index).click()
+        return act
+
+    def spin(field: str, key: str):
+        def act():
+            sb.get_by_role("spinbutton", name=field).click()
+            page.keyboard.press(key)
+            # the field's calendar opened with the click; the value is sent when it closes
+            page.get_by_role("heading", name=spec.title, exact=True).first.click()
+        return act
+
+    out = [("team", change(page, spec, pick(sb, "Team board", 1))),
+           ("all teams", change(page, spec, pick(sb, "Team board", 0))),
+           ("period", change(page, spec, spin("month, Period start date", "ArrowUp"))),
+           ("as of -1 day", change(page, spec, spin("day, As of", "ArrowDown"))),
+           ("as of back", change(page, spec, spin("day, As of", "ArrowUp")))]
+    if spec.slug == "sprint_retro":
+        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), REPORT)))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,47 +151,51 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.pages import PAGES
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.browser", description=__doc__.splitlines()[0])
-    ap.add_argument("warehouse", help="the warehouse file to serve")
-    ap.add_argument("--visits", type=int, default=2, help="rounds through every page")
+    ap.add_argument("warehouse", nargs="+", help="the warehouse file(s) to serve, measured side by side")
+    ap.add_argument("--visits", type=int, default=2, help="full page loads of each page in a row")
+    ap.add_argument("--no-changes", action="store_true", help="time page loads only, no sidebar changes")
+    ap.add_argument("--pages", help="comma-separated slugs (default: every page)")
+    ap.add_argument("--baseline", type=Path, help="also serve each warehouse from the code in this directory "
+                    "(e.g. `git archive HEAD~3 | tar -x -C DIR`), side by side: before/after in one run")
     args = ap.parse_args(argv)
     chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
     if chrome is None:
         print("benchmarks.browser: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
         return 1
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
-    log = Path(tempfile.mkdtemp()) / "serve.log"
-    cli = Path(sys.executable).with_name("retroscope")
-    with open(log, "w") as out:
-        proc = subprocess.Popen([str(cli), "--db", args.warehouse, "serve", "--port", str(port),
-                                 "--address", "127.0.0.1"], stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    pages = [p for p in PAGES if not args.pages or p.slug in args.pages.split(",")]
+    tmp = Path(tempfile.mkdtemp())
+    codes = ([args.baseline.resolve()] if args.baseline else []) + [None]
+    runs = [(w, c) for w in args.warehouse for c in codes]
+    servers = [_serve(w, tmp / f"serve{i}.log", c) for i, (w, c) in enumerate(runs)]
+    names = [Path(w).stem[:8] + (" before" if c else (" after" if args.baseline else "")) for w, c in runs]
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        for _, url in servers:
+            _wait_up(url)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chrome, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            print(f"{'visit':>5} {'page':<14} {'seconds':>8}")
-            for visit in range(1, args.visits + 1):
-                for spec in PAGES:
-                    t0 = time.perf_counter()
-                    page.goto(f"{url}/{'' if spec.slug == PAGES[0].slug else spec.slug}")
-                    page.get_by_role("heading", name=spec.title, exact=True).first.wait_for(timeout=120_000)
-                    page.wait_for_function(SETTLED, timeout=120_000)
-                    page.wait_for_function(DRAWN, timeout=120_000)
-                    print(f"{visit:>5} {spec.slug:<14} {time.perf_counter() - t0:>8.2f}", flush=True)
+            tabs = [browser.new_page(viewport={"width": 1440, "height": 1000}) for _ in servers]
+            print(f"load average {os.getloadavg()[0]:.1f} at start")
+            print(f"{'page':<14} {'action':<14}" + "".join(f" {n[:12]:>12}" for n in names))
+            for spec in pages:
+                path = "" if spec.slug == PAGES[0].slug else spec.slug
+                for v in range(1, args.visits + 1):
+                    secs = [visit(tab, f"{url}/{path}", spec) for tab, (_, url) in zip(tabs, servers, strict=True)]
+                    print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(f" {s:>12.2f}" for s in secs), flush=True)
+                if args.no_changes:
+                    continue
+                rows: dict[str, list[float]] = {}
+                for tab in tabs:
+                    for name, s in changes(tab, spec):
+                        rows.setdefault(name, []).append(s)
+                for name, secs in rows.items():
+                    print(f"{spec.slug:<14} {name:<14}" + "".join(f" {s:>12.2f}" for s in secs), flush=True)
+            print(f"load average {os.getloadavg()[0]:.1f} at end")
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait()
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait()
     return 0
 
 

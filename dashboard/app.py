@@ -28,4 +28,5 @@ else:
                      default=(i == 0)) for i, p in enumerate(PAGES)]
     nav = st.navigation(pages)
     components.freshness_badge()
-    nav.run()
+    with data.page_run():   # the background prefetch starts after the page, and waits while pages run
+        nav.run()

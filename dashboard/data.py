@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -268,17 +270,70 @@ def tech_health(board_id: str | None, as_of, sprints: int):
     return analysis("queries.tech_health:kpis", board_id=board_id, as_of=as_of, sprints=sprints, thresholds=thresholds)
 _prefetched: set = set()
 _prefetch_lock = threading.Lock()
+_generation = 0           # the newest prefetch; an older one stops at its next query
+_active_runs = 0          # page scripts running now (the prefetch waits while any is)
+_last_run_end = 0.0       # time.monotonic() when the last one finished
+IDLE_S = 1.5              # ... and this long after: the browser is still drawing that page
+_runs_lock = threading.Lock()
+_PENDING = "_retroscope_prefetch"   # session-state key: the filters of the page being drawn
 
 
 def prefetch(params: dict) -> None:
+    """Ask for every page's queries with these filters to be computed in the background
+    once the page being drawn has finished (`page_run`). Called by the sidebar."""
+    try:
+        st.session_state[_PENDING] = params
+    except Exception:   # noqa: BLE001 - no session (bare mode): start at once
+        _start_prefetch(params)
+
+
+@contextmanager
+def page_run():
+    """Around one run of a page script: while any page runs (and for IDLE_S after), the
+    background prefetch waits between queries, so it does not compete with the page a user
+    is waiting for nor hold the connection it needs; when the page has finished (or stopped
+    early), the prefetch for its filters is started. A run interrupted by a newer one
+    starts nothing."""
+    global _active_runs, _last_run_end
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    with _runs_lock:
+        _active_runs += 1
+    try:
+        yield
+    except StopException:
+        _start_prefetch(st.session_state.get(_PENDING))
+        raise
+    else:
+        _start_prefetch(st.session_state.get(_PENDING))
+    finally:
+        with _runs_lock:
+            _active_runs -= 1
+            _last_run_end = time.monotonic()
+
+
+def _wait_for_pages() -> None:
+    """Until no page runs and the last one finished IDLE_S ago (the browser draws a page's
+    charts after its run ends; on one machine the prefetch's queries would slow that)."""
+    while _active_runs or time.monotonic() - _last_run_end < IDLE_S:
+        time.sleep(0.05)
+
+
+def _start_prefetch(params: dict | None) -> None:
     """Warm the cache for every page's queries with these filters, on a background thread
-    (once per warehouse version, user-input version and filters). Best effort: errors are
-    left for the page that needs the data to report."""
+    (once per warehouse version, user-input version and filters; only the newest filters:
+    a user clicking through the sidebar does not queue a prefetch per step). Best effort:
+    errors are left for the page that needs the data to report."""
+    if params is None:
+        return
+    global _generation
     key = (warehouse_version(), userdata_version(), tuple(sorted(params.items())))
     with _prefetch_lock:
         if key in _prefetched or os.environ.get("RETROSCOPE_NO_PREFETCH"):
             return
         _prefetched.add(key)
+        _generation += 1
+        mine = _generation
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     def work() -> None:
@@ -288,6 +343,11 @@ def prefetch(params: dict) -> None:
                  lambda: analysis("queries.forecast_accounts:backtest", weeks=forecast_accounts.BACKTEST_WEEKS,
                                   runs=forecast_accounts.BACKTEST_RUNS, **params)]
         for job in jobs:
+            _wait_for_pages()
+            if mine != _generation:   # newer filters were asked for: they matter, these no longer
+                with _prefetch_lock:
+                    _prefetched.discard(key)   # done again if the user comes back to them
+                return
             try:
                 job()
             except Exception:  # noqa: BLE001 - best effort; the page shows the error
