@@ -403,7 +403,7 @@ def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = N
 
 
 def retro_ids(path) -> set[str]:
-    if not Path(path).exists():
+    if not queries.store_exists(path):
         return set()
     con = queries.open_userdata(path, read_only=True)
     try:
@@ -415,7 +415,7 @@ def retro_ids(path) -> set[str]:
 def load_records(path) -> dict[str, pd.DataFrame]:
     """Every record of the store, per table (empty frames when the store does not exist)."""
     out = {}
-    if not Path(path).exists():
+    if not queries.store_exists(path):
         return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
     con = queries.open_userdata(path, read_only=True)
     try:
