@@ -311,6 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--as-of", help="reject dates after this day (default: today)")
     im.set_defaults(func=_delegate("dashboard.cli_import:run"))
 
+    mg = sub.add_parser("migrate", help="copy the warehouse (--db) and its user input to another file or a "
+                        "DuckLake (ducklake:postgres:…), e.g. to move one team's file to a shared lake")
+    mg.add_argument("--to", required=True, metavar="TARGET", help="a warehouse file path or a ducklake:postgres:… URL")
+    mg.add_argument("--lake-data", help="(a lake target) folder for its data files (default: RETROSCOPE_LAKE_DATA "
+                    "or [warehouse] lake_data)")
+    mg.add_argument("--force", action="store_true", help="replace a target that already holds data")
+    mg.set_defaults(func=_delegate("dashboard.cli_migrate:run"))
+
     ex = sub.add_parser("export", help="export the tech-health slide or a backup of retro records")
     exsub = ex.add_subparsers(dest="what", metavar="WHAT", required=True)
     th = exsub.add_parser("tech-health", help="one-slide PowerPoint (and PNG) for stakeholders")

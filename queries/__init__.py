@@ -83,7 +83,9 @@ def raw_tables() -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- schema
 def _on_lake(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT current_database()").fetchall()[0][0] == lake.CATALOG
+    """Is the connection's default database a DuckLake (not a DuckDB file)?"""
+    return con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+                       ).fetchall()[0][0] == "ducklake"
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -159,7 +159,7 @@ def _quote(v: str) -> str:
     return "'" + str(v).replace("'", "''") + "'"
 
 
-def _attach_sql(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> str:
+def _attach_sql(lake: Lake, *, read_only: bool, snapshot: int | None = None, alias: str = CATALOG) -> str:
     opts = []
     if lake.data_path:
         opts.append(f"DATA_PATH {_quote(lake.data_path)}")
@@ -167,7 +167,17 @@ def _attach_sql(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> 
         opts.append("READ_ONLY")
     if snapshot is not None:
         opts.append(f"SNAPSHOT_VERSION {int(snapshot)}")
-    return f"ATTACH {_quote(lake.url)} AS {CATALOG}" + (f" ({', '.join(opts)})" if opts else "")
+    return f"ATTACH {_quote(lake.url)} AS {alias}" + (f" ({', '.join(opts)})" if opts else "")
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: Lake, alias: str, *, read_only: bool) -> None:
+    """Attach `lake` to an existing connection (a file's, for `retroscope migrate`) as `alias`."""
+    _load_extensions(con)
+    try:
+        con.execute(_attach_sql(lake, read_only=read_only, alias=alias))
+    except duckdb.Error as e:
+        raise RetroscopeError(f"cannot open the lake {lake}: {one_line(e)}; check the catalog server is up and "
+                              "that PGPASSWORD / PGUSER etc. are set in the environment") from None
 
 
 def one_line(e: BaseException) -> str:
