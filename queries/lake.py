@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -184,6 +185,22 @@ def one_line(e: BaseException) -> str:
     return (str(e).splitlines() or [type(e).__name__])[0][:300]
 
 
+def _attach_first(con, lake: Lake, *, read_only: bool, snapshot: int | None) -> None:
+    """ATTACH; the first attach of a new lake creates its catalog tables, and two processes
+    doing that at the same moment collide in Postgres: the loser waits and attaches the
+    catalog the winner created."""
+    for attempt in range(6):
+        try:
+            con.execute(_attach_sql(lake, read_only=read_only, snapshot=snapshot))
+            return
+        except duckdb.Error as e:
+            msg = str(e)
+            racing = "initialize DuckLake" in msg and ("duplicate key" in msg or "already exists" in msg)
+            if not racing or attempt == 5:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 def open_lake(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake attached as `lake` and its schema in use.
     read_only: readers; `snapshot`: pin every query to that snapshot (a consistent view)."""
@@ -192,7 +209,7 @@ def open_lake(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> du
         con.execute("SET enable_progress_bar = false")
         _load_extensions(con)
         try:
-            con.execute(_attach_sql(lake, read_only=read_only, snapshot=snapshot))
+            _attach_first(con, lake, read_only=read_only, snapshot=snapshot)
         except duckdb.Error as e:
             msg = one_line(e)
             if "DATA_PATH" in msg or "data path" in msg.lower():
