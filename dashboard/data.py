@@ -147,7 +147,9 @@ def invalidate_userdata() -> None:
 
 
 def db_label() -> str:
-    return str(settings().db_path)
+    """The warehouse as it is typed after `--db` (a lake URL quoted: it holds spaces)."""
+    db = settings().db_path
+    return f"'{db.url}'" if queries.lake.is_lake(db) else str(db)
 
 
 def userdata_path() -> Path:

@@ -192,6 +192,41 @@ def test_a_page_renders_on_the_lake_as_on_the_file(new_lake, file_demo, monkeypa
 
 
 # --------------------------------------------------------------------------- concurrent loads
+def _points(metric: str, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"source": "test", "metric": metric, "day": pd.date_range("2026-01-01", periods=n).date,
+                         "segment": "", "value": [float(i) for i in range(n)]})
+
+
+def test_a_refused_commit_replays_the_load_and_keeps_both(new_lake, capsys):
+    from connectors.load import failed_loads, staged_load
+
+    lk = new_lake()
+    with staged_load(lk, "metrics:a", "import") as wa:
+        wa.write("raw_metric_points", _points("a", 5))
+        with staged_load(lk, "metrics:b", "import") as wb:     # commits while `a` is open
+            wb.write("raw_metric_points", _points("b", 3))
+    err = capsys.readouterr().err
+    assert err.count("another load committed to the lake first") == 1, err
+    assert len(err.strip().splitlines()) == 1
+    con = queries.connect(lk, derived=False)
+    try:
+        got = dict(con.execute("SELECT metric, count(*) FROM raw_metric_points GROUP BY 1").fetchall())
+        loads = sorted(r[0] for r in con.execute("SELECT source FROM raw_loads").fetchall())
+    finally:
+        con.close()
+    assert got == {"a": 5, "b": 3} and loads == ["metrics:a", "metrics:b"]
+    # a load that fails commits nothing and is listed as failed
+    with pytest.raises(RuntimeError), staged_load(lk, "metrics:c", "import") as wc:
+        wc.write("raw_metric_points", _points("c", 2))
+        raise RuntimeError("bad input file")
+    con = queries.connect(lk, derived=False)
+    try:
+        assert con.execute("SELECT count(*) FROM raw_metric_points WHERE metric = 'c'").fetchall() == [(0,)]
+    finally:
+        con.close()
+    assert [(f["source"], f["detail"]) for f in failed_loads(lk)] == [("metrics:c", "bad input file")]
+
+
 def _site_keys(site, project: str) -> set[str]:
     return {i.id for i in site.issues.values() if i.project == project}
 
