@@ -73,7 +73,7 @@ def with_retries(what: str, fn, *, attempts: int | None = None):
         except duckdb.Error as e:
             if not is_conflict(e) or attempt == attempts:
                 raise
-            print(f"retroscope: {what}: another load committed to the lake first; retrying "
+            print(f"retroscope: {what}: another write committed to the lake first; retrying "
                   f"(attempt {attempt + 1} of {attempts})", file=sys.stderr, flush=True)
             time.sleep(_backoff(attempt))
     raise AssertionError("not reached")

@@ -12,6 +12,7 @@ hypotheses, settings) to the user-input store — the API the Retro-log page and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -249,6 +250,14 @@ def _write(con, kind: str, rows: list[dict]) -> int:
 
 
 def _transaction(path: str | Path, fn: Callable):
+    if queries.lake.is_lake(path):   # on a lake another writer may commit first: validate and write again
+        from connectors.lake import with_retries
+
+        return with_retries("saving user input", lambda: _transaction_once(path, fn))
+    return _transaction_once(path, fn)
+
+
+def _transaction_once(path: str | Path, fn: Callable):
     con = queries.open_userdata(path)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -256,7 +265,8 @@ def _transaction(path: str | Path, fn: Callable):
             out = fn(con)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(Exception):   # a refused COMMIT has already ended the transaction
+                con.execute("ROLLBACK")
             raise
         return out
     finally:

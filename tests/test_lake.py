@@ -160,6 +160,20 @@ def test_user_input_round_trip_on_a_lake_and_no_load_writes_it(new_lake):
     assert got == [("lake retro",)]
 
 
+def test_user_input_saved_at_the_same_moment_is_all_kept(new_lake):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ud = new_lake().userdata()
+    userdata.create_retro(ud, held_on="2026-11-01", team="Atlas", kind="scrum", retro_id="r-first")
+
+    def save(i: int) -> str:
+        return userdata.create_retro(ud, held_on="2026-11-02", team="Atlas", kind="scrum", retro_id=f"r-{i}")
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(save, range(4)))
+    assert set(userdata.retro_ids(ud)) == {"r-first", *ids}
+
+
 def test_reader_keeps_its_snapshot_while_a_load_commits(new_lake):
     lk = new_lake()
     demo.build(lk, seed=7)
