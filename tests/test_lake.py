@@ -28,11 +28,10 @@ from connectors import demo, migrate, userdata
 from connectors.settings import load_settings
 from queries import lake
 from queries.errors import RetroscopeError
-from queries.registry import run_public
+from queries.registry import REGISTRY, run_public
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ("sprint_facts", "flow_weekly", "work_mix", "time_in_status", "retro_follow_through",
-           "outcomes__agreement_evaluation")
+REPORTS = tuple(REGISTRY)      # every public query
 _SEQ = iter(range(10_000))
 
 
@@ -82,7 +81,8 @@ def _reports(db) -> dict[str, pd.DataFrame]:
                "status_userdata_counts": queries.run(con, "status_userdata_counts")}
         for name in REPORTS:
             df = run_public(con, name)
-            out[name] = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
+            order = df.astype(str).sort_values(list(df.columns)).index   # list cells sort by their text
+            out[name] = df.loc[order].reset_index(drop=True)
         out["stored_as_of"] = queries.facts.stored_as_of(con)
     finally:
         con.close()
