@@ -177,8 +177,7 @@ def attach(con: duckdb.DuckDBPyConnection, lake: Lake, alias: str, *, read_only:
     try:
         con.execute(_attach_sql(lake, read_only=read_only, alias=alias))
     except duckdb.Error as e:
-        raise RetroscopeError(f"cannot open the lake {lake}: {one_line(e)}; check the catalog server is up and "
-                              "that PGPASSWORD / PGUSER etc. are set in the environment") from None
+        raise _attach_error(lake, e, read_only=read_only) from None
 
 
 def one_line(e: BaseException) -> str:
@@ -201,6 +200,31 @@ def _attach_first(con, lake: Lake, *, read_only: bool, snapshot: int | None) -> 
             time.sleep(0.2 * (attempt + 1))
 
 
+def _attach_error(lake: Lake, e: duckdb.Error, *, read_only: bool) -> RetroscopeError:
+    """One line of advice for a lake that cannot be attached."""
+    msg = " ".join(str(e).split())
+    if "data_path is not set" in msg:
+        return RetroscopeError(f"{lake}: this lake is new and needs a folder for its data files; set {DATA_ENV} "
+                               "(or [warehouse] lake_data) to a path every server can reach")
+    if "does not match existing data path" in msg:
+        stored = re.search(r'existing data path in the catalog "([^"]*)"', msg)
+        return RetroscopeError(f"{lake}: {DATA_ENV}={lake.data_path} is not the data folder this lake was created "
+                               f"with ({stored.group(1) if stored else 'see the catalog'}); unset it or set it to "
+                               "that folder")
+    if "creating a new DuckLake is explicitly disabled" in msg:
+        return WarehouseMissing(f"no warehouse in the lake {lake}; load data into it first "
+                                f"(`retroscope --db '{lake.url}' sync jira`, or `retroscope migrate --to` it)")
+    why = re.search(r"Unable to connect to Postgres at .*? failed: (?:FATAL: )?\s*(.*)$", msg)
+    if why:
+        reason = why.group(1).strip()
+        fix = ("create that database on the catalog server first (createdb)" if "does not exist" in reason
+               else "check PGPASSWORD (or ~/.pgpass) and the user in the URL" if "authentication" in reason
+               else "check that the catalog server is up and the host and port in the URL")
+        return RetroscopeError(f"cannot reach the lake's catalog ({lake}): {reason[:200]}; {fix}")
+    return RetroscopeError(f"cannot open the lake {lake}: {msg[:300]}; check the catalog server is up and that "
+                           "PGPASSWORD / PGUSER etc. are set in the environment")
+
+
 def open_lake(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake attached as `lake` and its schema in use.
     read_only: readers; `snapshot`: pin every query to that snapshot (a consistent view)."""
@@ -211,16 +235,7 @@ def open_lake(lake: Lake, *, read_only: bool, snapshot: int | None = None) -> du
         try:
             _attach_first(con, lake, read_only=read_only, snapshot=snapshot)
         except duckdb.Error as e:
-            msg = one_line(e)
-            if "DATA_PATH" in msg or "data path" in msg.lower():
-                raise RetroscopeError(f"{lake}: this lake is new and needs a folder for its data files; set "
-                                      f"{DATA_ENV} (or [warehouse] lake_data) to a path every server can reach") from None
-            if read_only and ("does not exist" in msg or "not initialized" in msg.lower() or "no such" in msg.lower()
-                              or "ducklake_metadata" in msg):
-                raise WarehouseMissing(f"no warehouse in the lake {lake}; load data into it first "
-                                       f"(`retroscope --db '{lake.url}' sync jira`, or `retroscope migrate`)") from None
-            raise RetroscopeError(f"cannot open the lake {lake}: {msg}; check the catalog server is up and "
-                                  "that PGPASSWORD / PGUSER etc. are set in the environment") from None
+            raise _attach_error(lake, e, read_only=read_only) from None
         _use(con, lake.schema)
     except BaseException:
         con.close()

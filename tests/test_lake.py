@@ -121,6 +121,27 @@ def test_lake_ddl_drops_only_what_ducklake_cannot_store():
     assert "status     VARCHAR NOT NULL DEFAULT 'open'," in out   # the column survives, only its CHECK goes
 
 
+def test_lake_errors_are_one_line_of_advice(new_lake, postgres_server, monkeypatch):  # noqa: F811
+    lk = new_lake()
+    base = ["--db", lk.url]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    cases = [
+        (["import", "features", "data/examples/features.csv"], {}, "needs a folder for its data files"),
+        (["status"], {}, "no warehouse in the lake"),
+        (["status"], {"PGPASSWORD": "wrong"}, "check PGPASSWORD"),
+    ]
+    missing_db = lk.url.replace("dbname=", "dbname=no_such_")
+    for args, extra, want in cases:
+        p = _cli(*base, *args, env=dict(env, **extra), check=False)
+        assert p.returncode == 1 and want in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert postgres_server.password not in p.stderr
+    p = _cli("--db", missing_db, "status", env=env, check=False)
+    assert p.returncode == 1 and "createdb" in p.stderr, p.stderr
+    demo.build(lk, seed=7)
+    p = _cli(*base, "status", env=dict(env, RETROSCOPE_LAKE_DATA="/tmp/not-the-lake-folder"), check=False)
+    assert p.returncode == 1 and "is not the data folder this lake was created with" in p.stderr, p.stderr
+
+
 # --------------------------------------------------------------------------- warehouse cases
 def test_demo_on_lake_answers_like_the_file(new_lake, file_demo):
     lk = new_lake()
