@@ -325,6 +325,7 @@ class Probe:
         self.lake = lake
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
+        self._found = False
 
     def snapshot(self) -> int | None:
         """The current snapshot id, or None when the lake holds no warehouse yet."""
@@ -333,8 +334,10 @@ class Probe:
                 try:
                     if self._con is None:
                         self._con = open_lake(self.lake.warehouse(), read_only=True)
-                    if not has_table(self._con, MAIN_SCHEMA, "raw_loads"):
-                        return None
+                    if not self._found:     # once a warehouse is there, one round trip per ask
+                        if not has_table(self._con, MAIN_SCHEMA, "raw_loads"):
+                            return None
+                        self._found = True
                     return current_snapshot(self._con)
                 except WarehouseMissing:
                     return None
