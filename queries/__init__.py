@@ -227,14 +227,15 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
     try:
         if not lake.has_table(src, lake.USERDATA_SCHEMA, "retros"):
             return
-        for t in USERDATA_TABLES:
-            name = f"{lake.CATALOG}.{lake.USERDATA_SCHEMA}.{t}"
-            if own:
-                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {name}")
-            else:
-                con.register("_ud_frame", src.execute(f"SELECT * FROM {name}").df())
-                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM _ud_frame")
-                con.unregister("_ud_frame")
+        with lake.one_transaction(con):   # the lake's catalog is read once, not once per table
+            for t in USERDATA_TABLES:
+                name = f"{lake.CATALOG}.{lake.USERDATA_SCHEMA}.{t}"
+                if own:
+                    con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {name}")
+                else:
+                    con.register("_ud_frame", src.execute(f"SELECT * FROM {name}").df())
+                    con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM _ud_frame")
+                    con.unregister("_ud_frame")
     finally:
         if not own:
             src.close()
