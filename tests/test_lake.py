@@ -198,6 +198,8 @@ def test_user_input_saved_at_the_same_moment_is_all_kept(new_lake):
 def test_reader_keeps_its_snapshot_while_a_load_commits(new_lake):
     lk = new_lake()
     demo.build(lk, seed=7)
+    probe = lake.Probe(lk)             # what the dashboard keys its connection on
+    snap0 = probe.snapshot()
     con = queries.connect(lk)
     try:
         before = queries.run(con, "status_row_counts")
@@ -205,6 +207,7 @@ def test_reader_keeps_its_snapshot_while_a_load_commits(new_lake):
             w.execute("INSERT INTO raw_metric_points (metric, day, segment, value, source) "
                       "VALUES ('extra', DATE '2026-11-01', '', 1.0, 'test')")
         assert queries.run(con, "status_row_counts").equals(before)        # still the snapshot it opened
+        assert probe.snapshot() > snap0                                    # the dashboard would reopen
     finally:
         con.close()
     con = queries.connect(lk)
