@@ -167,6 +167,8 @@ def read_csv(path: str | Path) -> Table:
         raise fail(name, f"line 1: not a readable header ({e})",
                     "save it as CSV with one record per line") from None
     header = [h.strip() for h in header]
+    if not any(header):
+        raise fail(name, "line 1: the header line is empty", "put the column names on the first line")
     if len(header) > bounds.MAX_COLUMNS:
         raise fail(name, f"line 1: {len(header):,} columns (at most {bounds.MAX_COLUMNS:,})",
                     "split the file, or use the long layout day,metric,value")

@@ -376,3 +376,70 @@ def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key:
             table(blocked.sort_values(["blocked_days", "issue_key"], ascending=[False, True])[
                 ["issue_key", "blocked_days", "flagged_days", "lead_time_days", "efficiency", "work_type", "summary",
                  "source"]], key=f"{key}_blocked", board_id=board_id, download="most blocked issues")
+
+
+def item_picker(impact: pd.DataFrame, key: str) -> str | None:
+    """Pick one shipped item to open (or none). The choice is kept in the URL (`item=`), so
+    the view can be linked and reloaded; a key the period's shipped items do not hold gets a
+    one-line warning and the page carries on without it."""
+    keys = list(dict.fromkeys(impact["item_key"]))
+    names = dict(zip(impact["item_key"], impact["item_name"], strict=True))
+    want = st.query_params.get("item")
+    if key not in st.session_state or st.session_state[key] not in [None, *keys]:
+        st.session_state[key] = want if want in keys else None
+    choice = st.selectbox("Open one shipped item", [None, *keys], key=key, placeholder="Choose an item",
+                          format_func=lambda k: "— none —" if k is None else f"{k} · {names[k]}",
+                          help="Its metric with the counterfactual it was judged against; the link keeps it")
+    if choice is not None and want != choice:
+        st.query_params["item"] = choice
+    elif choice is None and want in keys:
+        del st.query_params["item"]
+    elif choice is None and want:
+        st.warning(f"No shipped item {md(str(want)[:40])} in this view (team and period in the sidebar); "
+                   "pick one from the list or widen the period.", icon=":material/link_off:")
+    return choice
+
+
+def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> None:
+    """One shipped item (queries.impact_view): verdict, why in one sentence, the effect in the
+    metric's unit and in %, and its metric against the counterfactual the verdict was judged on."""
+    from types import SimpleNamespace
+
+    from queries.impact_text import overlap_note, pct, verdict_reason
+
+    view = data.analysis("queries.impact_view:item_view", item_key=item_key, metric=None, **p)
+    if view is None:
+        st.warning(f"No shipped item {md(item_key)} in this view.", icon=":material/link_off:")
+        return
+    if len(view.metrics) > 1:
+        metric = st.selectbox(f"Metric {item_key} targets", view.metrics, key=f"{key}_metric")
+        if metric != view.row["metric"]:
+            view = data.analysis("queries.impact_view:item_view", item_key=item_key, metric=metric, **p)
+    r = view.row
+    units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
+    unit = units.get(r["metric"])
+    with st.container(border=True, key=f"{key}_box"):
+        st.markdown(f"**{md(r['item_name'])}** {md(r['item_key'])} · shipped {pd.Timestamp(r['shipped_on']):%d %b %Y} "
+                    f"· metric **{md(r['metric'])}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
+                    f"{VERDICT_BADGES.get(r['verdict'], r['verdict'])}")
+        st.markdown(md(verdict_reason(r, unit, as_of=pd.Timestamp(p["as_of"]).date())))
+        if pd.notna(r["effect_abs"]):
+            effect = present.signed_metric_value(r["effect_abs"], r["metric"], unit)
+            ci = (f"{present.signed_metric_value(r['ci_low'], r['metric'], unit)} to "
+                  f"{present.signed_metric_value(r['ci_high'], r['metric'], unit)}")
+            rel, ci_rel = ((f" ({pct(r['effect_rel'])})", f" ({pct(r['ci_low_rel'])} to {pct(r['ci_high_rel'])})")
+                           if pd.notna(r["effect_rel"]) else ("", ""))
+            st.markdown(f"Effect **{effect}**{rel}, 95 % interval {ci}{ci_rel} · post-window mean "
+                        f"{present.metric_value(r['post_mean'], r['metric'], unit)} vs counterfactual "
+                        f"{present.metric_value(r['counterfactual_mean'], r['metric'], unit)}")
+        note = overlap_note(r["item_key"], view.overlaps["item_key"])
+        if note:
+            st.caption(f":material/warning: {md(note)}")
+        if pd.notna(r.get("mde_rel")):
+            st.caption(detectable_text(SimpleNamespace(**r)))
+    chart(charts.item_counterfactual, (view.curve, view.overlaps, r, unit),
+          "Dashed = what the metric would have done without the launch (level and trend fitted on the pre-launch "
+          "window with its weekday pattern, shown averaged over the week), projected over the post-launch window; "
+          "grey band = that line ± the effect's 95 % interval: a verdict needs the post-window mean (diamond) outside "
+          "it. Purple = other launches on this metric, from their ship day.",
+          key=f"{key}_chart")

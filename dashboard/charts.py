@@ -646,3 +646,76 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
     fig.update_yaxes(automargin=True, tickfont=dict(size=11))
     _note(fig, f"{hidden:,} groups closer to 1.0× not drawn (all in the table below)" if hidden else "")
     return fig
+
+
+# --------------------------------------------------------------------------- one shipped item
+def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict, unit: str | None) -> go.Figure:
+    """One shipped item on its metric (queries.impact_view): the daily value and its centred
+    7-day mean, the pre and post windows shaded, the counterfactual the verdict was judged
+    against (dashed, its weekday pattern averaged out: fitted on the pre window, projected over
+    the post window) with its 95 % band, the post-window mean as a diamond in the middle of the
+    post window, and the other launches on the same metric inside the view shaded from their
+    ship day for one window and named."""
+    if curve.empty or curve["value"].notna().sum() == 0:
+        return empty(f"no daily values of {safe_text.plot(item.get('metric', ''))} around this launch")
+    x = _ms(curve["day"])
+    day_ms = 86_400_000.0
+    part = curve["part"].to_numpy()
+    post = part == "post"
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=_f32(curve["value"]), mode="lines", name="daily value", line=dict(color="#b5c3d6", width=1),
+                    hovertemplate="%{y:,.4g}<extra>daily value</extra>")
+    fig.add_scatter(x=x, y=_f32(curve["value"].rolling(7, center=True, min_periods=4).mean()), mode="lines",
+                    name="7-day mean", line=dict(color=BLUE, width=2), hovertemplate="%{y:,.4g}<extra>7-day mean</extra>")
+    if curve["cf_low"].notna().any():
+        fig.add_scatter(x=x[post], y=_f32(curve["cf_high"][post]), mode="lines", line=dict(width=0),
+                        showlegend=False, hoverinfo="skip", legendgroup="band")
+        fig.add_scatter(x=x[post], y=_f32(curve["cf_low"][post]), mode="lines", line=dict(width=0), fill="tonexty",
+                        fillcolor="rgba(110,118,128,0.25)", name="95 % band of the counterfactual",
+                        legendgroup="band", hoverinfo="skip")
+    if curve["counterfactual_week"].notna().any():
+        fig.add_scatter(x=x, y=_f32(curve["counterfactual_week"]), mode="lines", name="counterfactual (no launch)",
+                        line=dict(color="#2f353b", width=2, dash="dash"),
+                        hovertemplate="%{y:,.4g}<extra>counterfactual</extra>")
+    if item.get("verdict") in ("moved", "moved the wrong way", "no detectable change") and post.any():
+        mid = float(x[post][0] + (x[post][-1] - x[post][0]) / 2)
+        fig.add_scatter(x=[mid], y=[float(item["post_mean"])], mode="markers", name="post-window mean",
+                        marker=dict(symbol="diamond", size=13, color=VERDICT_COLOURS.get(item["verdict"], GREY),
+                                    line=dict(color="#1f2a36", width=1.5)),
+                        hovertemplate="%{y:,.4g}<extra>post-window mean</extra>")
+    lo_x, hi_x = float(x[0]), float(x[-1]) + day_ms
+    shapes, notes = [], []
+
+    def band(x0: float, x1: float, colour: str, opacity: float) -> None:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
+                           fillcolor=colour, opacity=opacity, line=dict(width=0)))
+
+    def label(at: float, text: str, colour: str, y: float = 1.0) -> None:
+        notes.append(dict(text=text, x=at, xref="x", y=y, yref="paper", xanchor="left", yanchor="top",
+                          showarrow=False, font=dict(size=10, color=colour)))
+
+    for name, colour in (("pre", BLUE), ("post", GREEN)):
+        sel = part == name
+        if sel.any():
+            band(float(x[sel][0]), float(x[sel][-1]) + day_ms, colour, 0.07)
+            label(float(x[sel][0]), f"{name}-launch window", GREY)
+    ship = float(_ms([item["shipped_on"]])[0])
+    shapes.append(dict(type="line", xref="x", yref="paper", x0=ship, x1=ship, y0=0, y1=1,
+                       line=dict(color=VERDICT_COLOURS.get(item.get("verdict"), PURPLE), width=2)))
+    label(ship, f"▼ {safe_text.plot(item['item_key'])} shipped", "#1f2a36", y=0.93)
+    pre_start = item.get("pre_start")
+    window = (pd.Timestamp(item["shipped_on"]) - pd.Timestamp(pre_start)).days if pre_start is not None else 28
+    for i, o in enumerate(overlaps.itertuples()):
+        at = float(_ms([o.shipped_on])[0])
+        end = min(at + window * day_ms, hi_x)
+        if at >= hi_x or end <= lo_x:
+            continue
+        band(max(at, lo_x), end, PURPLE, 0.10)
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=at, x1=at, y0=0, y1=1,
+                           line=dict(color=PURPLE, width=1.5, dash="dot")))
+        label(max(at, lo_x), f"▼ {safe_text.plot(o.item_key)} {safe_text.plot(str(o.item_name)[:30])} (overlaps)",
+              PURPLE, y=0.86 - 0.07 * i)
+    fig.update_layout(shapes=shapes, annotations=notes)
+    fig.update_xaxes(type="date", range=[lo_x, hi_x])
+    metric = safe_text.plot(item.get("metric", ""))
+    return _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=420)

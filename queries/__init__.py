@@ -204,8 +204,9 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     # A unique alias: connections to one file in one process share its catalog of attached
     # databases, so two threads refreshing at once must not both use one name.
     alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
-    quoted = "'" + str(userdata_path).replace("'", "''") + "'"   # duckdb 1.5 binds no parameter in ATTACH
-    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {quoted} AS {alias} (READ_ONLY)"))
+    # ATTACH takes no bound parameter in DuckDB 1.5: the path goes in as a quoted literal.
+    target = "'" + str(userdata_path).replace("'", "''") + "'"
+    _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {target} AS {alias} (READ_ONLY)"))
     try:
         for t in USERDATA_TABLES:
             try:

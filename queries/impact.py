@@ -210,6 +210,26 @@ def analyse(
     one). calibrate: widen the interval to the placebo-in-time spread where the history
     allows (queries.impact_placebo); False keeps the model-based interval.
     """
+    return _analyse(series, ship_day, window=window, lag=lag, as_of=as_of, direction=direction,
+                    min_change=min_change, seed=seed, control=control, n_boot=n_boot, exclude=exclude,
+                    calibrate=calibrate)[0]
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """What the verdict was computed from, for drawing it (queries.impact_view): the pre-window
+    coefficients of the counterfactual model (days counted from the ship day), the interval's
+    half-width in the metric's unit, and the control series of a difference-in-differences."""
+
+    ship_day: date
+    beta: np.ndarray
+    half: float
+    control: pd.Series | None = None
+
+
+def _analyse(series, ship_day, *, window, lag, as_of, direction, min_change, seed, control, n_boot, exclude,
+             calibrate) -> tuple[ImpactResult, _Fit | None]:
+    """analyse(), plus the fit behind its counterfactual (None when nothing could be fitted)."""
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
     if window < 7:
@@ -234,20 +254,20 @@ def analyse(
     pre = y[(y.index >= pre_start) & (y.index <= min(pre_end, as_of_d))]
     if len(pre) < MIN_PRE_DAYS:
         return ImpactResult(NOT_ENOUGH, pre_days=len(pre),
-                            note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base)
+                            note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base), None
     if post_end > as_of_d:
-        seen = {}
+        seen, fit = {}, None
         if ctrl is None:   # what the window will be able to see once it closes (docs/impact.md)
-            seen = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
-                                seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
+            seen, fit = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
+                                     seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
         return ImpactResult(TOO_EARLY, pre_days=len(pre),
                             note=f"the post window ends {post_end.isoformat()}, after as_of {as_of_d.isoformat()}",
-                            **seen, **base)
+                            **seen, **base), fit
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)
     if len(post) < min_post:
         return ImpactResult(NOT_ENOUGH, pre_days=len(pre), post_days=len(post),
-                            note=f"{len(post)} days of data in the post window (need {min_post})", **base)
+                            note=f"{len(post)} days of data in the post window (need {min_post})", **base), None
 
     t_pre = np.array([(x - d).days for x in pre.index], dtype=float)
     t_post = np.array([(x - d).days for x in post.index], dtype=float)
@@ -337,19 +357,19 @@ def analyse(
         ci_high_rel=hi_rel, counterfactual_mean=cf_mean, post_mean=post_mean, pre_days=len(pre),
         post_days=len(post), ar1_phi=phi, calibration=calibration, placebo_days=n_placebo,
         mde_abs=mde, mde_rel=mde / cf_mean if cf_mean > 0 else math.nan, **base,
-    )
+    ), _Fit(d, beta, float(half), ctrl)
 
 
-def _planned_mde(y: pd.Series, d: date, *, window, lag, **kw) -> dict:
+def _planned_mde(y: pd.Series, d: date, *, window, lag, **kw) -> tuple[dict, _Fit | None]:
     """The minimum detectable effect (and calibration) of a post window that has not closed yet.
     Neither the interval's width nor the counterfactual depend on the post days' values, so
     the analysis is run with the missing post days filled in (by zeros) and only those fields
-    are kept."""
+    are kept, with the fit (its counterfactual and half-width are those of the closed window)."""
     post = [d + timedelta(days=lag + k) for k in range(window)]
     missing = [x for x in post if x not in y.index]
     filled = pd.concat([y, pd.Series(0.0, index=pd.Index(missing, dtype=object))]).sort_index()
-    r = analyse(filled, d, window=window, lag=lag, as_of=post[-1], **kw)
-    return {k: getattr(r, k) for k in ("mde_abs", "mde_rel", "calibration", "placebo_days")}
+    r, fit = _analyse(filled, d, window=window, lag=lag, as_of=post[-1], direction="up", control=None, **kw)
+    return {k: getattr(r, k) for k in ("mde_abs", "mde_rel", "calibration", "placebo_days")}, fit
 
 
 # --------------------------------------------------------------------------- tables
@@ -382,6 +402,24 @@ def _confounders(targets: pd.DataFrame, window: int, lag: int) -> list[str]:
     return out
 
 
+def _analyse_target(r, series: dict, *, as_of, window, lag, seed, segment, control_segment,
+                    exclude) -> tuple[ImpactResult, _Fit | None]:
+    """One target row (item_key, shipped_on, metric, direction, min_change) on its metric's series:
+    the one place the impact table and the item view (queries.impact_view) analyse a target."""
+    s = series.get((r.metric, segment))
+    ctrl = series.get((r.metric, control_segment)) if control_segment else None
+    direction = r.direction if r.direction in ("up", "down") else "up"
+    min_change = 0.0 if pd.isna(r.min_change) else float(r.min_change)
+    if s is None:
+        where = f" in segment '{segment}'" if segment else ""
+        return ImpactResult(NOT_ENOUGH, note=f"no daily values of {r.metric}{where}"), None
+    if control_segment and ctrl is None:
+        return ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'"), None
+    return _analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of, direction=direction,
+                    min_change=min_change, seed=seed, control=ctrl, n_boot=N_BOOT, exclude=exclude,
+                    calibrate=True)
+
+
 def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, window: int = 28, lag: int = 0,
                     seed: int = 7, segment: str = "", control_segment: str | None = None,
                     shipped: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -395,19 +433,10 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
     src = targets if shipped is None else shipped
     shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in src.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
-        s = series.get((r.metric, segment))
-        ctrl = series.get((r.metric, control_segment)) if control_segment else None
+        res, _ = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
+                                 control_segment=control_segment, exclude=shipped_by_metric.get(r.metric, ()))
         direction = r.direction if r.direction in ("up", "down") else "up"
         min_change = 0.0 if pd.isna(r.min_change) else float(r.min_change)
-        if s is None:
-            where = f" in segment '{segment}'" if segment else ""
-            res = ImpactResult(NOT_ENOUGH, note=f"no daily values of {r.metric}{where}")
-        elif control_segment and ctrl is None:
-            res = ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'")
-        else:
-            res = analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of_d, direction=direction,
-                          min_change=min_change, seed=seed, control=ctrl,
-                          exclude=shipped_by_metric.get(r.metric, ()))
         row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": _as_date(r.shipped_on),
                "metric": r.metric, "confounded_by": conf, "direction": direction, "min_change": min_change,
                "origin": getattr(r, "origin", None)}

@@ -262,3 +262,57 @@ def test_card_markdown_is_text_and_fetches_nothing(server, page, tmp_path):
     assert page.locator(f'a[href*="{host}"]').count() == 0
     assert [u for u in requested if host in u] == []
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_outcomes_item_view_in_browser(server, page, tmp_path):
+    """A link to one shipped item opens its view: the demo's Revenue/ATL-E3 case, where the chart
+    rises after the launch but the verdict is no detectable change, with the counterfactual band,
+    the overlapping BOR-E3 named on the chart and the reason sentence; the page stays under the
+    payload limit."""
+    frames: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
+    page.goto(f"{server['url']}/outcomes?item=ATL-E3")
+    expect(page.get_by_role("heading", name="Product outcomes", exact=True).first).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(page.get_by_text(re.compile(r"The post-launch mean is 3\.2 % \(\+1,850 EUR\) above what the pre-launch "
+                                       r"trend predicts, but the 95 % interval \(−7\.3 % to \+13\.6 %\) includes zero, "
+                                       r"so no detectable change\.")).first).to_be_visible(timeout=LOAD)
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    expect(chart).to_be_visible(timeout=LOAD)
+    expect(chart).to_contain_text("counterfactual (no launch)")
+    expect(chart).to_contain_text("95 % band")
+    expect(chart).to_contain_text("BOR-E3 Price display revamp (overlaps)")
+    expect(chart).to_contain_text("ATL-E3 shipped")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert "item=ATL-E3" in page.url
+    assert sum(frames) < PAYLOAD_LIMIT, f"outcomes?item=ATL-E3: {sum(frames):,} bytes over the websocket"
+    print(f"outcomes?item=ATL-E3: {sum(frames):,} bytes over the websocket")
+    _screenshot(page, tmp_path, "outcomes_item")
+    # an unknown key: one line, the rest of the page still there
+    page.goto(f"{server['url']}/outcomes?item=NOPE-1")
+    expect(page.get_by_text("No shipped item NOPE-1 in this view", exact=False).first).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(page.get_by_text("Shipped items", exact=False).first).to_be_visible(timeout=LOAD)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_outcomes_item_view_on_a_phone(server, browser):
+    """The item view at 390 px: no sideways overflow, no text cut off, the sentence on screen."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 1000}, device_scale_factor=1)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server['url']}/outcomes?item=ATL-E3")
+        expect(page.get_by_role("heading", name="Product outcomes", exact=True).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        expect(page.get_by_text("includes zero, so no detectable change", exact=False).first).to_be_visible(
+            timeout=LOAD)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        page.wait_for_timeout(500)
+        facts = page.evaluate(_PAGE_FACTS)
+        assert max(facts["overflow"]) <= 1, f"item view at 390 px overflows sideways by {facts['overflow']} px"
+        assert not facts["cut"], f"item view at 390 px: text cut off: {facts['cut']}"
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    finally:
+        ctx.close()

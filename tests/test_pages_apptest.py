@@ -99,6 +99,47 @@ def test_link_reproduces_the_view(monkeypatch, demo_db):
     assert "01 Aug 2026 – 31 Oct 2026" in at.caption[0].value
 
 
+def _plain(at) -> list[str]:
+    """Markdown on the page without its escapes (user text is escaped before display)."""
+    return [m.value.replace("\\", "") for m in at.markdown]
+
+
+def test_outcomes_link_opens_one_shipped_item(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["item"] = "ATL-E3"
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    assert at.selectbox(key="outcomes_item").value == "ATL-E3"
+    assert at.query_params.get("item") in ("ATL-E3", ["ATL-E3"])
+    # the demo's revenue case (docs/impact.md "On the demo"): rising, yet no detectable change
+    assert ("The post-launch mean is 3.2 % (+1,850 EUR) above what the pre-launch trend predicts, but the 95 % "
+            "interval (−7.3 % to +13.6 %) includes zero, so no detectable change.") in _plain(at)
+    assert any(t.startswith("Effect **+1,850 EUR** (+3.2 %), 95 % interval") for t in _plain(at))
+    assert any("BOR-E3 was also shipped on this metric" in c.value.replace("\\", "") for c in at.caption)
+    spec = at.get("plotly_chart")[0].proto.spec
+    for text in ("counterfactual (no launch)", "95 % band of the counterfactual", "post-window mean",
+                 "BOR-E3 Price display revamp (overlaps)", "ATL-E3 shipped", "pre-launch window", "post-launch window"):
+        assert text in spec, text
+    at.selectbox(key="outcomes_item").set_value("BOR-E3").run()
+    assert not problems(at), problems(at)
+    assert at.query_params.get("item") in ("BOR-E3", ["BOR-E3"])
+    assert any(t.startswith("Too early to judge: the 28 days after shipping run until") for t in _plain(at))
+    at.selectbox(key="outcomes_item").set_value(None).run()
+    assert "item" not in at.query_params
+    assert not any(t.startswith(("The post-launch mean", "Too early to judge")) for t in _plain(at))
+
+
+def test_outcomes_unknown_item_is_one_line(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["item"] = "NOPE-1"
+    open_page(at, "outcomes")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["No shipped item NOPE\\-1 in this view (team and period in the "
+                                             "sidebar); pick one from the list or widen the period."]
+    assert at.selectbox(key="outcomes_item").value is None
+    assert any(h.value == "Shipped items" for h in at.subheader)
+
+
 def test_no_warehouse_says_how_to_build_one(monkeypatch, tmp_path):
     at = app_for(monkeypatch, tmp_path / "missing.duckdb")
     at.run()

@@ -18,6 +18,11 @@ if metrics.empty or metrics["days_all_users"].sum() == 0:
 impact = data.run_query("impact", **p)
 evaluation = data.run_query("outcomes__agreement_evaluation", **p)
 
+if not impact.empty:   # one shipped item, opened from the list or a link (?item=KEY)
+    item = blocks.item_picker(impact, key="outcomes_item")
+    if item is not None:
+        blocks.shipped_item(item, p, metrics, key="outcomes_item_view")
+
 options = metrics["metric"].tolist()
 preferred = [m for m in options if m in set(impact["metric"])] or options
 metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
