@@ -6,13 +6,16 @@ one transaction on the lake instead:
 
 1. BEGIN on the lake; the connector's writes go straight in (its reads see its own writes
    and the snapshot it started from), and every write is also recorded;
-2. the `raw_loads` row and the stored facts (`queries.build_facts`) in the same transaction;
-3. COMMIT. When another load committed first and DuckLake refuses the commit (both touched
-   the same tables), the load says so on stderr in one line, waits a little (bounded
-   exponential back-off with jitter) and replays its recorded writes on the newer snapshot,
-   then rebuilds the facts and commits again (at most `RETROSCOPE_LAKE_RETRIES` attempts,
-   default 6). The source is not fetched again: the writes are upserts by key, so replaying
-   them over the other load's rows keeps both.
+2. at its end the load waits for its turn (a Postgres advisory lock in the catalog database:
+   loads fetch from their sources at the same time but finish one at a time). If another
+   load committed since this one began, its commit would be refused, so it rolls back and
+   replays its recorded writes on the new snapshot first (one line on stderr). The source is
+   not fetched again: the writes are upserts by key, so replaying them keeps both loads;
+3. the `raw_loads` row and the stored facts (`queries.build_facts`) in the same transaction,
+   then COMMIT. Should DuckLake still refuse it (a writer that does not take turns, e.g. a
+   user-input save, or no lock because the catalog cannot be reached through psycopg), the
+   load says so in one line, backs off (bounded, exponential with jitter) and replays again,
+   at most `RETROSCOPE_LAKE_RETRIES` attempts (default 6).
 
 A load that fails or is killed never commits: the lake keeps its last good snapshot (the
 Parquet files an uncommitted load wrote are unreferenced; DuckLake's
@@ -117,18 +120,73 @@ def _open_writer(db: lake.Lake) -> duckdb.DuckDBPyConnection:
     return with_retries("creating the warehouse tables", go)
 
 
+class _CommitLock:
+    """Loads take turns at their end, not at their start: the Jira fetches of two teams overlap,
+    but the stored facts (which cover every board) are built by one load at a time, on the
+    latest data. Without this both loads build the facts and DuckLake throws one build away.
+
+    The turn is a Postgres advisory lock in the lake's own catalog database, held by a
+    session of this process (psycopg, the same libpq settings and environment as the lake):
+    a killed load's session ends and its turn with it. When the catalog cannot be reached
+    this way, loads fall back to optimistic commits alone (retried as above)."""
+
+    KEY = 0x5265_7472_6F4C_616B & 0x7FFF_FFFF_FFFF_FFFF    # "RetroLak", one lock for every load of a lake
+
+    def __init__(self, db: lake.Lake):
+        self.pg = None
+        try:
+            import psycopg
+
+            self.pg = psycopg.connect(db.url.split(":", 2)[2], autocommit=True, connect_timeout=10)
+        except Exception:   # noqa: BLE001 - the lock is an optimisation; commits stay safe without it
+            self.pg = None
+
+    def latest(self) -> int | None:
+        """The lake's latest committed snapshot id (None: unknown)."""
+        if self.pg is None:
+            return None
+        try:
+            return self.pg.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
+        except Exception:   # noqa: BLE001 - a catalog still being created
+            return None
+
+    def acquire(self, what: str) -> None:
+        if self.pg is None:
+            return
+        if not self.pg.execute("SELECT pg_try_advisory_lock(%s)", (self.KEY,)).fetchone()[0]:
+            print(f"retroscope: {what}: waiting for another load to commit to the lake", file=sys.stderr, flush=True)
+            self.pg.execute("SELECT pg_advisory_lock(%s)", (self.KEY,))
+
+    def close(self) -> None:
+        if self.pg is not None:
+            with contextlib.suppress(Exception):
+                self.pg.close()      # ends the session: releases the lock
+
+
 @contextlib.contextmanager
 def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
                 config: AnalysisConfig | None = None) -> Iterator[LoadWriter]:
     """`connectors.load.staged_load` for a lake: see the module docstring."""
     started = datetime.now(UTC)
     con = None
+    turn = _CommitLock(db)
     try:
         con = _open_writer(db.warehouse())
+        seen = turn.latest()
         con.execute("BEGIN TRANSACTION")
         writer = LakeWriter(con=con, source=source, detail=detail)
         yield writer
+        what = f"{kind} of {source}"
+        turn.acquire(what)
         attempts = _attempts()
+        if seen is not None and turn.latest() != seen:
+            # another load committed since this one began: its commit would be refused, so start
+            # over on the new data now rather than after building the facts for nothing
+            print(f"retroscope: {what}: another load committed to the lake while this one ran; replaying this "
+                  "load's writes on the new data", file=sys.stderr, flush=True)
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+            writer.replay()
         for attempt in range(1, attempts + 1):
             try:
                 if attempt > 1:
@@ -142,13 +200,12 @@ def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
                     con.execute("ROLLBACK")
                 if not is_conflict(e) or attempt == attempts:
                     if is_conflict(e):
-                        raise RetroscopeError(f"{kind} of {source}: the lake kept changing under this load "
+                        raise RetroscopeError(f"{what}: the lake kept changing under this load "
                                               f"({attempts} attempts); run it again when fewer loads run at once, "
                                               "or raise RETROSCOPE_LAKE_RETRIES") from None
                     raise
-                print(f"retroscope: {kind} of {source}: another load committed to the lake first; replaying this "
-                      f"load's writes on the new data (attempt {attempt + 1} of {attempts})",
-                      file=sys.stderr, flush=True)
+                print(f"retroscope: {what}: another load committed to the lake first; replaying this load's writes "
+                      f"on the new data (attempt {attempt + 1} of {attempts})", file=sys.stderr, flush=True)
                 time.sleep(_backoff(attempt))
     except BaseException as exc:
         if con is not None:
@@ -157,6 +214,7 @@ def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
         _log_failure(db, source, kind, started, exc)
         raise
     finally:
+        turn.close()
         if con is not None:
             with contextlib.suppress(Exception):
                 con.close()

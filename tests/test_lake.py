@@ -235,16 +235,24 @@ def _points(metric: str, n: int) -> pd.DataFrame:
                          "segment": "", "value": [float(i) for i in range(n)]})
 
 
-def test_a_refused_commit_replays_the_load_and_keeps_both(new_lake, capsys):
+@pytest.mark.parametrize("turns", [True, False], ids=["loads-take-turns", "optimistic-only"])
+def test_an_overtaken_load_replays_and_keeps_both(new_lake, capsys, monkeypatch, turns):
+    """Loads take turns at their end (a Postgres advisory lock): the overtaken one replays its
+    writes on the new data before building the facts. Without the lock (catalog not reachable
+    through psycopg) DuckLake refuses its commit and the retry does the same."""
+    from connectors import lake as lake_load
     from connectors.load import failed_loads, staged_load
 
+    if not turns:
+        monkeypatch.setattr(lake_load._CommitLock, "__init__", lambda self, db: setattr(self, "pg", None))
     lk = new_lake()
     with staged_load(lk, "metrics:a", "import") as wa:
         wa.write("raw_metric_points", _points("a", 5))
         with staged_load(lk, "metrics:b", "import") as wb:     # commits while `a` is open
             wb.write("raw_metric_points", _points("b", 3))
     err = capsys.readouterr().err
-    assert err.count("another load committed to the lake first") == 1, err
+    assert err.count("another load committed to the lake") == 1, err
+    assert ("while this one ran" in err) == turns and ("first; replaying" in err) == (not turns), err
     assert len(err.strip().splitlines()) == 1
     con = queries.connect(lk, derived=False)
     try:
