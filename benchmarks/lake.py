@@ -12,9 +12,8 @@
    fake Jira with --sync-issues issues) into the lake: one after the other on one lake copy,
    then both at once on a second copy; ratio of the concurrent wall time to the sequential
    sum; target: ≤ 1.3×. Conflicting commits (retries) are counted from the syncs' stderr.
-Not a test: numbers depend on the machine and its load. Figures from one run (100k issues,
-2-core machine shared with other work) are in docs/deploy.md, "What it costs": public queries
-summed 15.4 s file vs 21.2 s lake (1.38x), two syncs at once 0.91x of one after the other.
+Not a test: numbers depend on the machine and its load. Figures from several runs (100k
+issues, 2-core machine shared with other work) are in docs/deploy.md, "What it costs".
 """
 
 from __future__ import annotations
