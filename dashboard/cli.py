@@ -241,7 +241,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="retroscope", description="Retrospective analytics: Jira history, "
                                 "product metrics and retro outcomes in one local DuckDB warehouse.")
-    p.add_argument("--db", help="warehouse file (env RETROSCOPE_DB; default data/retroscope.duckdb)")
+    p.add_argument("--db", help="warehouse file, or a DuckLake URL 'ducklake:postgres:dbname=… host=… user=…' "
+                   "(env RETROSCOPE_DB; default data/retroscope.duckdb; see docs/deploy.md)")
     p.add_argument("--config", help="config file (env RETROSCOPE_CONFIG; default ./retroscope.toml)")
     p.add_argument("-v", "--verbose", action="store_true", help="log each request and query with its timing")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
