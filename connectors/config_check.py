@@ -88,7 +88,7 @@ WORK_TYPE_RULE = {"work_type": _text, "field": _text, "pattern": _regex}
 
 SCHEMA: dict[str, Any] = {
     "timezone": _timezone,
-    "warehouse": {"db": _text, "userdata": _text},
+    "warehouse": {"db": _text, "userdata": _text, "lake_data": _text},
     "jira": {
         "url": _text, "projects": _list_of((str,), 'projects = ["ATL"]'),
         "boards": _list_of((str, int), "boards = [1, 2]"), "jql": _text,

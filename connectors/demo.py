@@ -858,7 +858,13 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
 
 def pending_marker(db_path: str | Path) -> Path:
     """`<db>.demo-pending`: present while (or if a kill left) the demo's warehouse swapped
-    in but its retros not yet written to the user-input store."""
+    in but its retros not yet written to the user-input store. On a lake (no file to put it
+    beside) it lives in the temp folder, named after the lake."""
+    if queries.lake.is_lake(db_path):
+        import hashlib
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / f"retroscope-{hashlib.sha256(db_path.url.encode()).hexdigest()[:12]}.demo-pending"
     p = Path(db_path)
     return p.with_name(p.name + ".demo-pending")
 

@@ -607,7 +607,7 @@ def known_metrics(db_path: str | Path) -> set[str] | None:
     """Product metrics the warehouse knows, or None when there is no warehouse yet."""
     import queries
 
-    if not Path(db_path).exists():
+    if not queries.store_exists(db_path):
         return None
     con = queries.connect(db_path, derived=False)
     try:

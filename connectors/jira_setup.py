@@ -450,7 +450,7 @@ def doctor(settings: Settings, auth: JiraAuth, url: str) -> list[Finding]:
 
 def _doctor_data(settings: Settings, url: str) -> list[Finding]:
     db = settings.db_path
-    if not Path(db).exists():
+    if not queries.store_exists(db):
         return [Finding(False, f"no warehouse at {db}", "run `retroscope sync jira` to load the data")]
     source = f"jira:{url}"
     con = queries.connect(db, config=settings.analysis, userdata_path=settings.userdata)

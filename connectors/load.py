@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 import queries
+from queries import lake
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError, WarehouseBusy
 
@@ -81,6 +82,8 @@ def _pid_alive(pid: int) -> bool:
 def stale_copies(db: str | Path) -> list[Path]:
     """Working copies (`<db>.tmp-PID`, and their WAL) left by a load whose process is gone
     (killed): the next load removes them; `retroscope status` lists them."""
+    if lake.is_lake(db):
+        return []     # a lake load works in a transaction, not on a copy
     db = Path(db)
     out = []
     for tmp in db.parent.glob(db.name + ".tmp-*"):
@@ -155,7 +158,14 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
                 config: AnalysisConfig | None = None) -> Iterator[LoadWriter]:
     """Context manager for one atomic load. On success the warehouse is swapped in, a
     `raw_loads` row records it and the stored facts are rebuilt for the new data (same
-    transaction); on any exception nothing changes and the error propagates."""
+    transaction); on any exception nothing changes and the error propagates.
+    On a DuckLake warehouse the load is one lake transaction instead (connectors/lake.py)."""
+    if lake.is_lake(db_path):
+        from connectors import lake as lake_load
+
+        with lake_load.staged_load(db_path, source, kind, detail=detail, config=config) as w:
+            yield w
+        return
     db = Path(db_path)
     lock = _open_lock(db)
     try:
@@ -217,8 +227,8 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
 def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None) -> dict[str, float]:
     """Rebuild the stored facts of a warehouse (after a config edit or an upgrade) through the
     same staged load: no raw row changes and the data's freshness stays where it was."""
-    db = Path(db_path)
-    if not db.exists():
+    db = db_path if lake.is_lake(db_path) else Path(db_path)
+    if not queries.store_exists(db):
         raise RetroscopeError(f"no warehouse at {db}; load data first (`retroscope demo` or `retroscope sync`)")
     with staged_load(db, "retroscope", "refresh", detail="stored facts rebuilt", config=config) as w:
         w.facts_full = "retroscope refresh"
@@ -238,6 +248,10 @@ def _log_failure(db: Path, source: str, kind: str, started: datetime, exc: BaseE
 
 
 def failed_loads(db_path: str | Path, limit: int = 20) -> list[dict]:
+    if lake.is_lake(db_path):
+        from connectors import lake as lake_load
+
+        return lake_load.failed_loads(db_path, limit)
     p = Path(db_path)
     log = p.with_name(p.name + ".loads.log")
     if not log.exists():

@@ -458,7 +458,7 @@ def status(settings: Settings, points: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def _status_points(db_path: Path) -> pd.DataFrame:
-    if not Path(db_path).exists():
+    if not queries.store_exists(db_path):
         return pd.DataFrame(columns=["source", "points", "metrics", "first_day", "last_day", "last_sync",
                                      "data_as_of"])
     con = queries.connect(db_path, derived=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 from connectors import config_check
 from connectors.bounds import wide_encoding
-from queries import userdata_path_for
+from queries import lake, userdata_path_for
 from queries.config import DEFAULT_WORK_TYPE_RULES, AnalysisConfig, WorkTypeRule
 from queries.errors import RetroscopeError
 
@@ -36,7 +36,7 @@ class JiraSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = DEFAULT_DB
+    db_path: Path | lake.Lake = DEFAULT_DB     # a file, or a DuckLake warehouse (queries/lake.py)
     userdata_path: Path | None = None
     config_path: Path | None = None
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
@@ -45,7 +45,10 @@ class Settings:
 
     @property
     def userdata(self) -> Path:
-        """The user-input store (retros, actions, agreements, hypotheses)."""
+        """The user-input store (retros, actions, agreements, hypotheses); on a lake, the
+        lake's `userdata` schema."""
+        if lake.is_lake(self.db_path):
+            return userdata_path_for(self.db_path)
         return self.userdata_path or userdata_path_for(self.db_path)
 
     def section(self, name: str) -> dict[str, Any]:
@@ -128,7 +131,8 @@ def _flat_fields(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 def load_settings(config: str | Path | None = None, db: str | Path | None = None) -> Settings:
     """Read settings. Precedence for the warehouse path: --db, RETROSCOPE_DB, [warehouse].db,
-    data/retroscope.duckdb. The config file is --config, RETROSCOPE_CONFIG or ./retroscope.toml
+    data/retroscope.duckdb; a `ducklake:postgres:…` URL names a lake, whose data folder is
+    RETROSCOPE_LAKE_DATA or [warehouse].lake_data. The config file is --config, RETROSCOPE_CONFIG or ./retroscope.toml
     (optional unless named explicitly)."""
     explicit = config or os.environ.get("RETROSCOPE_CONFIG")
     path = Path(explicit) if explicit else Path(CONFIG_NAME)
@@ -148,7 +152,8 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
     elif explicit:
         raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop --config")
     wh = doc.get("warehouse", {})
-    db_path = Path(db or os.environ.get("RETROSCOPE_DB") or wh.get("db") or DEFAULT_DB)
+    db_path = lake.parse(db or os.environ.get("RETROSCOPE_DB") or wh.get("db") or DEFAULT_DB,
+                         data_path=os.environ.get(lake.DATA_ENV) or wh.get("lake_data"))
     ud = os.environ.get("RETROSCOPE_USERDATA") or wh.get("userdata")
     j = doc.get("jira", {})
     jira = JiraSettings(

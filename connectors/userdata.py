@@ -12,6 +12,7 @@ retros, working agreements, hypotheses, settings) to the user-input store — th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -306,6 +307,14 @@ def _write(con, kind: str, rows: list[dict]) -> int:
 
 
 def _transaction(path: str | Path, fn: Callable):
+    if queries.lake.is_lake(path):   # on a lake another writer may commit first: validate and write again
+        from connectors.lake import with_retries
+
+        return with_retries("saving user input", lambda: _transaction_once(path, fn))
+    return _transaction_once(path, fn)
+
+
+def _transaction_once(path: str | Path, fn: Callable):
     con = queries.open_userdata(path)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -313,7 +322,8 @@ def _transaction(path: str | Path, fn: Callable):
             out = fn(con)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(Exception):   # a refused COMMIT has already ended the transaction
+                con.execute("ROLLBACK")
             raise
         return out
     finally:
@@ -542,7 +552,7 @@ def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = N
 
 
 def retro_ids(path) -> set[str]:
-    if not Path(path).exists():
+    if not queries.store_exists(path):
         return set()
     con = queries.open_userdata(path, read_only=True)
     try:
@@ -564,7 +574,7 @@ def action_ids(path) -> set[str]:
 def load_records(path) -> dict[str, pd.DataFrame]:
     """Every record of the store, per table (empty frames when the store does not exist)."""
     out = {}
-    if not Path(path).exists():
+    if not queries.store_exists(path):
         return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
     con = queries.open_userdata(path, read_only=True)
     try:

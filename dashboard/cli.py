@@ -12,6 +12,7 @@ from pathlib import Path
 
 from connectors.settings import Settings, load_settings
 from queries.errors import RetroscopeError
+from queries.lake import is_lake
 
 
 def _settings(args) -> Settings:
@@ -21,7 +22,7 @@ def _settings(args) -> Settings:
         s = load_settings(config=None, db=args.db)     # init creates the file --config names
     else:
         s = load_settings(config=args.config, db=args.db)
-    if Path(s.db_path).is_dir():
+    if not is_lake(s.db_path) and Path(s.db_path).is_dir():
         raise RetroscopeError(f"--db {s.db_path}: is a directory; give a file path such as "
                               f"{Path(s.db_path) / 'retroscope.duckdb'}")
     load.use_config(s.analysis)    # loads store their facts under the config the pages will read with
@@ -144,7 +145,10 @@ def cmd_status(args, settings: Settings) -> int:
         current = queries.facts.stored_as_of(con) is not None
     finally:
         con.close()
-    print(f"warehouse: {settings.db_path} ({Path(settings.db_path).stat().st_size / 1e6:.1f} MB)")
+    if is_lake(settings.db_path):
+        print(f"warehouse: {settings.db_path} (DuckLake; data files in {settings.db_path.data_path or 'the path the lake was created with'})")
+    else:
+        print(f"warehouse: {settings.db_path} ({Path(settings.db_path).stat().st_size / 1e6:.1f} MB)")
     print(f"user input: {settings.userdata}")
     print("\nraw tables:")
     for r in counts.itertuples():
@@ -174,7 +178,8 @@ def cmd_status(args, settings: Settings) -> int:
     from connectors.demo import pending_marker
 
     marker = pending_marker(settings.db_path)
-    if marker.exists() and Path(settings.db_path).stat().st_mtime >= marker.stat().st_mtime:   # swapped after it
+    if marker.exists() and (is_lake(settings.db_path)
+                            or Path(settings.db_path).stat().st_mtime >= marker.stat().st_mtime):   # swapped after it
         print("\nnote: the last `retroscope demo` was stopped after the warehouse was replaced but before "
               "its retros were written; run `retroscope demo` again so both stores match")
     stale = stale_copies(settings.db_path)
@@ -222,12 +227,19 @@ def cmd_serve(args, settings: Settings) -> int:
     if not 1 <= args.port <= 65535:
         raise RetroscopeError(f"--port {args.port}: not a TCP port (expected 1 to 65535, e.g. --port 8501)")
     app = Path(__file__).with_name("app.py")
-    env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
+    import queries
+
+    if is_lake(settings.db_path):
+        env = dict(os.environ, RETROSCOPE_DB=settings.db_path.url)
+        if settings.db_path.data_path:
+            env["RETROSCOPE_LAKE_DATA"] = settings.db_path.data_path
+    else:
+        env = dict(os.environ, RETROSCOPE_DB=str(Path(settings.db_path).resolve()))
     if args.config:
         env["RETROSCOPE_CONFIG"] = str(Path(args.config).resolve())
-    if settings.userdata_path:
+    if settings.userdata_path and not is_lake(settings.db_path):
         env["RETROSCOPE_USERDATA"] = str(Path(settings.userdata_path).resolve())
-    if not Path(settings.db_path).exists():
+    if not queries.store_exists(settings.db_path):
         print(f"note: no warehouse at {settings.db_path} yet; the app will say how to build one", file=sys.stderr)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -261,7 +273,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="retroscope", description="Retrospective analytics: Jira history, "
                                 "product metrics and retro outcomes in one local DuckDB warehouse.")
-    p.add_argument("--db", help="warehouse file (env RETROSCOPE_DB; default data/retroscope.duckdb)")
+    p.add_argument("--db", help="warehouse file, or a DuckLake URL 'ducklake:postgres:dbname=… host=… user=…' "
+                   "(env RETROSCOPE_DB; default data/retroscope.duckdb; see docs/deploy.md)")
     p.add_argument("--config", help="config file (env RETROSCOPE_CONFIG; default ./retroscope.toml)")
     p.add_argument("-v", "--verbose", action="store_true", help="log each request and query with its timing")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -330,6 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--definitions", help="(metrics) TOML file with unit / higher_is_better / description per metric")
     im.add_argument("--as-of", help="reject dates after this day (default: today)")
     im.set_defaults(func=_delegate("dashboard.cli_import:run"))
+
+    mg = sub.add_parser("migrate", help="copy the warehouse (--db) and its user input to another file or a "
+                        "DuckLake (ducklake:postgres:…), e.g. to move one team's file to a shared lake")
+    mg.add_argument("--to", required=True, metavar="TARGET", help="a warehouse file path or a ducklake:postgres:… URL")
+    mg.add_argument("--lake-data", help="(a lake target) folder for its data files (default: RETROSCOPE_LAKE_DATA "
+                    "or [warehouse] lake_data)")
+    mg.add_argument("--force", action="store_true", help="replace a target that already holds data")
+    mg.set_defaults(func=_delegate("dashboard.cli_migrate:run"))
 
     ex = sub.add_parser("export", help="export the tech-health slide or a backup of retro records")
     exsub = ex.add_subparsers(dest="what", metavar="WHAT", required=True)

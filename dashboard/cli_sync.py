@@ -132,7 +132,7 @@ def _refuse_demo_warehouse(settings: Settings, *, allow: bool) -> None:
     import queries
     from connectors.demo import SOURCE as DEMO_SOURCE
 
-    if allow or not Path(settings.db_path).exists():
+    if allow or not queries.store_exists(settings.db_path):
         return
     con = queries.connect(settings.db_path, derived=False)
     try:
@@ -140,7 +140,8 @@ def _refuse_demo_warehouse(settings: Settings, *, allow: bool) -> None:
     finally:
         con.close()
     if DEMO_SOURCE in sources:
-        own = DEFAULT_DB if Path(settings.db_path).resolve() != DEFAULT_DB.resolve() else DEFAULT_DB.with_name("jira.duckdb")
+        own = (DEFAULT_DB if queries.lake.is_lake(settings.db_path) or Path(settings.db_path).resolve() != DEFAULT_DB.resolve()
+               else DEFAULT_DB.with_name("jira.duckdb"))
         raise RetroscopeError(
             f"{settings.db_path} holds the demo; sync real data into its own warehouse (--db {own}), "
             "or pass --allow-demo to mix real and demo data on purpose")

@@ -45,7 +45,17 @@ def settings() -> Settings:
     return _settings(env.get("RETROSCOPE_DB"), env.get("RETROSCOPE_USERDATA"), env.get("RETROSCOPE_CONFIG"))
 
 
-def _version(path: Path) -> tuple | None:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lake_probe(url: str, data_path: str | None) -> queries.lake.Probe:
+    return queries.lake.Probe(queries.lake.Lake(url, data_path))
+
+
+def _version(path) -> tuple | None:
+    if queries.lake.is_lake(path):
+        # A lake's identity is its snapshot: a finished load (or a saved form) is a new snapshot,
+        # and a connection is pinned to the one it opened, as a reader of a file keeps its file.
+        snap = _lake_probe(path.url, path.data_path).snapshot()
+        return None if snap is None else ("lake", snap)
     try:
         s = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):   # no store (yet), or no folder that could hold one
@@ -75,7 +85,7 @@ class _Conn:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _connection(db_path: str, version: tuple) -> _Conn:
+def _connection(db_path, version: tuple) -> _Conn:
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
     return _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
@@ -102,7 +112,7 @@ def _conn() -> _Conn:
     version = warehouse_version()
     if version is None:
         raise queries.WarehouseMissing(f"no warehouse at {settings().db_path}")
-    c = _connection(str(settings().db_path), version)
+    c = _connection(settings().db_path, version)
     ud = userdata_version()
     if ud != c.userdata_version:
         with c.lock:
@@ -195,7 +205,9 @@ def invalidate_userdata() -> None:
 
 
 def db_label() -> str:
-    return str(settings().db_path)
+    """The warehouse as it is typed after `--db` (a lake URL quoted: it holds spaces)."""
+    db = settings().db_path
+    return f"'{db.url}'" if queries.lake.is_lake(db) else str(db)
 
 
 def userdata_path() -> Path:

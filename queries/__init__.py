@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_incremental
+from queries import calibration, facts, facts_incremental, lake
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -87,9 +87,16 @@ def raw_tables() -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- schema
+def _on_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Is the connection's default database a DuckLake (not a DuckDB file)?"""
+    return con.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+                       ).fetchall()[0][0] == "ducklake"
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables if missing (idempotent)."""
-    con.execute(sql_text("schema/warehouse"))
+    text = sql_text("schema/warehouse")
+    con.execute(lake.lake_ddl(text) if _on_lake(con) else text)
 
 
 def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -99,11 +106,16 @@ def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False)
     if temp:
         text = text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
         text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("ALTER TABLE"))
+    elif _on_lake(con):
+        text = lake.lake_ddl(text)
     con.execute(text)
 
 
-def userdata_path_for(db_path: str | Path) -> Path:
-    """The user-input store that belongs to a warehouse: `<name>.userdata.duckdb` beside it."""
+def userdata_path_for(db_path: str | Path | lake.Lake) -> Path | lake.Lake:
+    """The user-input store that belongs to a warehouse: `<name>.userdata.duckdb` beside it
+    (on a lake: the lake's `userdata` schema)."""
+    if lake.is_lake(db_path):
+        return db_path.userdata()
     p = Path(db_path)
     stem = p.name[:-7] if p.name.endswith(".duckdb") else p.name
     return p.with_name(f"{stem}.userdata.duckdb")
@@ -160,11 +172,26 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     return con
 
 
-def open_userdata(path: str | Path, *, read_only: bool = False,
+def store_exists(location: str | Path | lake.Lake) -> bool:
+    """Does the warehouse or user-input store at `location` exist (a file, or tables in a lake)?"""
+    return lake.exists(location) if lake.is_lake(location) else Path(location).exists()
+
+
+def open_userdata(path: str | Path | lake.Lake, *, read_only: bool = False,
                   wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
     """A short-lived connection to the user-input store (created with its schema if missing).
     Hold it only for one operation: the store is shared by the app and the CLI. `wait_s`
-    bounds the wait for another writer's lock (default RETROSCOPE_LOCK_WAIT)."""
+    bounds the wait for another writer's lock on a file store (default RETROSCOPE_LOCK_WAIT)."""
+    if lake.is_lake(path):
+        con = lake.open_lake(path.userdata(), read_only=read_only)
+        if not read_only:
+            try:
+                lake.use_schema(con, lake.USERDATA_SCHEMA)
+                apply_userdata_schema(con)
+            except BaseException:
+                con.close()
+                raise
+        return con
     path = Path(path)
     if not path.exists():
         try:
@@ -186,6 +213,9 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     for t in USERDATA_TABLES:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     apply_userdata_schema(con, temp=True)
+    if lake.is_lake(userdata_path):
+        _refresh_userdata_lake(con, userdata_path)
+        return
     if userdata_path is None or not Path(userdata_path).exists():
         return
     # A unique alias: connections to one file in one process share its catalog of attached
@@ -209,6 +239,28 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
                     "(`retroscope export retro` writes one) or move it aside") from None
     finally:
         con.execute(f"DETACH {alias}")
+
+
+def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> None:
+    """The lake's user-input schema into temp tables, read through `con`'s own attachment of
+    the lake (the snapshot it is pinned to), or through a short-lived one."""
+    own = _on_lake(con)
+    src = con if own else lake.open_lake(store, read_only=True)
+    try:
+        if not lake.has_table(src, lake.USERDATA_SCHEMA, "retros"):
+            return
+        with lake.one_transaction(con):   # the lake's catalog is read once, not once per table
+            for t in USERDATA_TABLES:
+                name = f"{lake.CATALOG}.{lake.USERDATA_SCHEMA}.{t}"
+                if own:
+                    con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {name}")
+                else:
+                    con.register("_ud_frame", src.execute(f"SELECT * FROM {name}").df())
+                    con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM _ud_frame")
+                    con.unregister("_ud_frame")
+    finally:
+        if not own:
+            src.close()
 
 
 def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:
@@ -282,7 +334,13 @@ def connect(
     """Open the warehouse for analysis: raw tables + user input + config + derived layers.
 
     read_only=False is for the loader only (see connectors.load). stored=False ignores the
-    stored facts and computes every figure from the raw history (tests compare the two)."""
+    stored facts and computes every figure from the raw history (tests compare the two).
+    `db_path` may be a `queries.lake.Lake` (a DuckLake warehouse): a reader is then pinned to
+    the lake's snapshot at connect time, and every query runs unchanged (see queries/lake.py)."""
+    if lake.is_lake(db_path):
+        con = lake.open_reader(db_path) if read_only else lake.open_lake(db_path, read_only=False)
+        return _prepare(con, db_path, read_only=read_only, config=config, userdata_path=userdata_path,
+                        derived=derived, stored=stored)
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise WarehouseMissing(
@@ -290,6 +348,11 @@ def connect(
             "(or `import metrics|features|retro`), or try the demo with `retroscope --db data/demo.duckdb demo`"
         )
     con = _open(db_path, read_only=read_only)
+    return _prepare(con, db_path, read_only=read_only, config=config, userdata_path=userdata_path,
+                    derived=derived, stored=stored)
+
+
+def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored) -> duckdb.DuckDBPyConnection:
     try:
         if not read_only:
             apply_schema(con)

@@ -1,0 +1,200 @@
+"""`retroscope migrate --to TARGET`: copy a warehouse and its user input from one location to
+another (a file into a lake, a lake back into a file, or between two of either).
+
+- Every raw table and every user-input table is copied row for row; the stored facts are then
+  rebuilt in the target under the current analysis config (the same SQL as every load), so the
+  target answers every query exactly as the source does.
+- A target that already holds data (raw rows or user input) is refused unless `force`; with
+  `force` its contents are replaced.
+- Atomic per store like a load: into a lake, the warehouse is one lake transaction and the
+  user input another; into a file, both files are written beside the target and renamed over
+  it only when complete. A failed or interrupted migrate leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+import queries
+from queries import lake
+from queries.config import AnalysisConfig
+from queries.errors import RetroscopeError
+
+Progress = Callable[[str, int, int | None], None]
+SRC = "mig_src"
+
+
+def _label(loc) -> str:
+    return str(loc)
+
+
+def _attach_source(con: duckdb.DuckDBPyConnection, loc, alias: str) -> str:
+    """Attach a source store read-only as `alias`; returns the schema prefix to read from."""
+    if lake.is_lake(loc):
+        lake.attach(con, loc.warehouse(), alias, read_only=True)
+        return f"{alias}.{loc.schema}"
+    quoted = "'" + str(loc).replace("'", "''") + "'"
+    try:
+        con.execute(f"ATTACH {quoted} AS {alias} (READ_ONLY)")
+    except duckdb.Error as e:
+        raise RetroscopeError(f"cannot open {loc}: {lake.one_line(e)}; is it a Retroscope warehouse? "
+                              "(stop a running sync or dashboard that holds it)") from None
+    return f"{alias}.main"
+
+
+def _count(con, prefix: str, tables) -> int:
+    n = 0
+    for t in tables:
+        with contextlib.suppress(duckdb.CatalogException):
+            n += con.execute(f"SELECT count(*) FROM {prefix}.{t}").fetchall()[0][0]
+    return n
+
+
+def _has_rows(loc, tables) -> bool:
+    """Does the store at `loc` hold any row in `tables`? (False when it does not exist.)"""
+    if not queries.store_exists(loc):
+        return False
+    con = duckdb.connect(":memory:")
+    try:
+        prefix = _attach_source(con, loc, "probe")
+        return _count(con, prefix, tables) > 0
+    finally:
+        con.close()
+
+
+def migrate(source, target, *, force: bool = False, config: AnalysisConfig | None = None,
+            progress: Progress | None = None) -> dict:
+    """Copy the warehouse at `source` (file path or Lake) and its user input to `target`.
+    Returns {'tables': n, 'rows': n, 'user_rows': n, 'seconds': s}."""
+    progress = progress or (lambda *a: None)
+    t0 = time.perf_counter()
+    if _label(source) == _label(target):
+        raise RetroscopeError(f"migrate: the target is the source ({target}); name another file or lake with --to")
+    if not queries.store_exists(source):
+        raise RetroscopeError(f"migrate: no warehouse at {source} to copy; point --db at the warehouse to copy")
+    src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
+    if not force:
+        if _has_rows(target, queries.raw_tables()) or _has_rows(dst_ud, queries.USERDATA_TABLES):
+            raise RetroscopeError(f"migrate: {target} already holds data; pass --force to replace it with a copy "
+                                  f"of {source}, or choose an empty target")
+    tables = queries.raw_tables()
+    if lake.is_lake(target):
+        rows = _into_lake(source, target, tables, config, progress)
+        user_rows = _userdata_into_lake(src_ud, target, progress)
+    else:
+        rows = _into_file(source, Path(target), tables, config, progress)
+        user_rows = _userdata_into_file(src_ud, Path(dst_ud), progress)
+    return {"tables": len(tables), "rows": rows, "user_rows": user_rows, "seconds": time.perf_counter() - t0}
+
+
+def _copy(con, prefix: str, tables, progress: Progress, phase: str) -> int:
+    total = 0
+    for i, t in enumerate(tables, 1):
+        con.execute(f"DELETE FROM {t}")
+        try:
+            n = con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM {prefix}.{t}").fetchall()[0][0]
+        except duckdb.CatalogException:
+            n = 0      # a source from before this table existed
+        total += n
+        progress(phase, i, len(tables))
+    return total
+
+
+def _into_lake(source, target: lake.Lake, tables, config, progress: Progress) -> int:
+    from connectors.lake import _open_writer
+
+    con = _open_writer(target.warehouse())
+    try:
+        prefix = _attach_source(con, source, SRC)
+        con.execute("BEGIN TRANSACTION")
+        rows = _copy(con, prefix, tables, progress, "warehouse")
+        progress("stored facts", 0, 1)
+        queries.build_facts(con, config)
+        progress("stored facts", 1, 1)
+        con.execute("COMMIT")
+        return rows
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _userdata_into_lake(src_ud, target: lake.Lake, progress: Progress) -> int:
+    con = queries.open_userdata(target.userdata())
+    try:
+        if not queries.store_exists(src_ud):
+            return 0
+        prefix = _attach_source(con, src_ud, SRC)
+        con.execute("BEGIN TRANSACTION")
+        rows = _copy(con, prefix, queries.USERDATA_TABLES, progress, "user input")
+        con.execute("COMMIT")
+        return rows
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+
+
+def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
+    if target.is_dir():
+        raise RetroscopeError(f"migrate --to {target}: is a directory; give a file path such as "
+                              f"{target / 'retroscope.duckdb'}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp(target)
+    tmp.unlink(missing_ok=True)
+    try:
+        con = queries.connect(tmp, read_only=False, derived=False)
+        try:
+            prefix = _attach_source(con, source, SRC)
+            con.execute("BEGIN TRANSACTION")
+            rows = _copy(con, prefix, tables, progress, "warehouse")
+            progress("stored facts", 0, 1)
+            queries.build_facts(con, config)
+            progress("stored facts", 1, 1)
+            con.execute("COMMIT")
+            con.execute(f"DETACH {SRC}")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        return rows
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def _userdata_into_file(src_ud, target: Path, progress: Progress) -> int:
+    tmp = _tmp(target)
+    tmp.unlink(missing_ok=True)
+    try:
+        con = queries.open_userdata(tmp)
+        try:
+            rows = 0
+            if queries.store_exists(src_ud):
+                prefix = _attach_source(con, src_ud, SRC)
+                con.execute("BEGIN TRANSACTION")
+                rows = _copy(con, prefix, queries.USERDATA_TABLES, progress, "user input")
+                con.execute("COMMIT")
+                con.execute(f"DETACH {SRC}")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        return rows
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
