@@ -233,7 +233,11 @@ def _finish(con, writer: LoadWriter, source: str, kind: str, started: datetime, 
         con.execute("INSERT INTO raw_loads BY NAME SELECT * FROM _load_row")
     finally:
         con.unregister("_load_row")
-    writer.facts_seconds = queries.build_facts(con, config or load._config)
+    # the same incremental rule as a file load: only the issues this load wrote (and what they
+    # touch) are recomputed, against the facts of the snapshot this transaction sees
+    writer.facts_seconds = queries.build_facts(
+        con, config or load._config, touched=None if writer.facts_full else writer.touched,
+        full_reason=writer.facts_full)
 
 
 # --------------------------------------------------------------------------- failed loads

@@ -292,6 +292,26 @@ def _sync(lk, fake, project: str, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
+def _facts_equal_live(lk) -> str:
+    """The stored facts equal the figures computed from the raw history; returns how the
+    last load built them (facts.meta `build`)."""
+    stored, live = queries.connect(lk), queries.connect(lk, stored=False)
+    try:
+        as_of = queries.facts.stored_as_of(stored)
+        assert as_of is not None
+        for name in ("issue_facts", "sprint_facts", "flow_weekly"):
+            params = dict(as_of=as_of, board_id=None, project=None, date_from=None, date_to=None)
+            a, b = queries.run(stored, name, **params), queries.run(live, name, **params)
+            keys = list(a.columns)
+            a = a.sort_values(keys, key=lambda s: s.astype(str)).reset_index(drop=True)
+            b = b.sort_values(keys, key=lambda s: s.astype(str)).reset_index(drop=True)
+            pd.testing.assert_frame_equal(a.astype(str), b.astype(str), obj=name)
+        return stored.execute("SELECT build FROM facts.meta").fetchall()[0][0]
+    finally:
+        stored.close()
+        live.close()
+
+
 def test_two_teams_sync_at_once_and_every_issue_arrives_once(new_lake):
     lk = new_lake()
     site = generated_site(400)
@@ -299,20 +319,29 @@ def test_two_teams_sync_at_once_and_every_issue_arrives_once(new_lake):
         a, b = _sync(lk, fake, "ATL"), _sync(lk, fake, "BOR")
         out_a, err_a = a.communicate(timeout=600)
         out_b, err_b = b.communicate(timeout=600)
-    assert a.returncode == 0, err_a
-    assert b.returncode == 0, err_b
-    got = _issues(lk)
-    assert not got["issue_id"].duplicated().any()
-    for proj in ("ATL", "BOR"):
-        assert set(got.query("project_key == @proj")["issue_id"]) == _site_keys(site, proj), proj
-    con = queries.connect(lk)
-    try:
-        loads = con.execute("SELECT count(*) FROM raw_loads WHERE status = 'ok' AND kind = 'sync'").fetchall()[0][0]
-        facts_n = con.execute("SELECT count(*) FROM facts.issue_facts").fetchall()[0][0]
-    finally:
-        con.close()
-    assert loads == 2
-    assert facts_n == len(got)        # the facts committed last were built over both teams' rows
+        assert a.returncode == 0, err_a
+        assert b.returncode == 0, err_b
+        got = _issues(lk)
+        assert not got["issue_id"].duplicated().any()
+        for proj in ("ATL", "BOR"):
+            assert set(got.query("project_key == @proj")["issue_id"]) == _site_keys(site, proj), proj
+        con = queries.connect(lk)
+        try:
+            loads = con.execute("SELECT count(*) FROM raw_loads WHERE status = 'ok' AND kind = 'sync'").fetchall()[0][0]
+            facts_n = con.execute("SELECT count(*) FROM facts.issue_facts").fetchall()[0][0]
+        finally:
+            con.close()
+        assert loads == 2
+        assert facts_n == len(got)        # the facts committed last were built over both teams' rows
+        # a new team's board makes the second load build every fact; they equal the live figures
+        _facts_equal_live(lk)
+        # both teams again at once: whichever commits second updates the facts incrementally
+        # over the snapshot holding the first, and they still equal the live figures
+        a, b = _sync(lk, fake, "ATL"), _sync(lk, fake, "BOR")
+        assert a.wait(timeout=600) == 0, a.stderr.read()
+        assert b.wait(timeout=600) == 0, b.stderr.read()
+    build = _facts_equal_live(lk)
+    assert build.startswith("incremental"), build
 
 
 def test_a_killed_sync_leaves_the_other_team_and_the_last_good_data(new_lake):
