@@ -145,8 +145,18 @@ def _userdata_into_lake(src_ud, target: lake.Lake, progress: Progress) -> int:
         con.close()
 
 
-def _tmp(path: Path) -> Path:
-    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+@contextlib.contextmanager
+def _swapped_in(target: Path):
+    """Write a file store as a working copy beside `target` (yielded), moved over `target`
+    only when the block ends without error; the copy (and its WAL) never outlives the block."""
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
 def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
@@ -154,9 +164,7 @@ def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
         raise RetroscopeError(f"migrate --to {target}: is a directory; give a file path such as "
                               f"{target / 'retroscope.duckdb'}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp(target)
-    tmp.unlink(missing_ok=True)
-    try:
+    with _swapped_in(target) as tmp:
         con = queries.connect(tmp, read_only=False, derived=False)
         try:
             prefix = _attach_source(con, source, SRC)
@@ -170,17 +178,11 @@ def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, target)
-        return rows
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    return rows
 
 
 def _userdata_into_file(src_ud, target: Path, progress: Progress) -> int:
-    tmp = _tmp(target)
-    tmp.unlink(missing_ok=True)
-    try:
+    with _swapped_in(target) as tmp:
         con = queries.open_userdata(tmp)
         try:
             rows = 0
@@ -193,8 +195,4 @@ def _userdata_into_file(src_ud, target: Path, progress: Progress) -> int:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, target)
-        return rows
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    return rows
