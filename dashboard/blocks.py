@@ -25,7 +25,8 @@ def retro_follow_up(f, key: str) -> None:
     st.markdown(f"**{md(r.title or r.retro_id)}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
     table(present.in_metric_units(last.drop(columns=["retro_id", "held_on", "team", "title"]), cols=("target",)),
           key=f"{key}_last_retro")
-    how("Action status as recorded in the Retro log; agreements are 'running' until their review date.")
+    how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
+        "reviewed at this one; agreements are 'running' until their review date.")
     open_actions = data.run_query("retro__open_actions", **p)
     if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")

@@ -97,6 +97,24 @@ def test_carried_in_list_of_a_retro(loop):
     assert (retros.loc["R1", "actions"], retros.loc["R2", "carried_in"], retros.loc["R3", "carried_in"]) == (3, 2, 2)
 
 
+def test_last_retro_lists_the_actions_carried_into_it(loop):
+    con, _, _ = loop
+    last = queries.run(con, "sprint_retro__last_retro", as_of=ts(AS_OF), board_id="1")
+    # Atlas's last retro by 02-05 is R3 (02-02): it agreed nothing itself, and reviewed a1
+    # (marked done there, on its day) and a3 (still open)
+    assert set(last["retro_id"]) == {"R3"}
+    rows = last.set_index("text")
+    assert list(last["item"]) == ["carried action", "carried action"]
+    assert (rows.loc["Automate the release checklist", "status"],
+            pd.Timestamp(rows.loc["Automate the release checklist", "done_on"])) == ("done", pd.Timestamp("2026-02-02"))
+    assert rows.loc["Pair on reviews", "status"] == "open"
+    # the day before R3 the last retro is R2 (01-19), which reviewed the same two; a1 was done
+    # only on 02-02, so as it stood then both are open with no done date
+    before = queries.run(con, "sprint_retro__last_retro", as_of=ts("2026-02-01 23:59:59"), board_id="1")
+    assert set(before["retro_id"]) == {"R2"} and len(before) == 2
+    assert set(before["status"]) == {"open"} and before["done_on"].isna().all()
+
+
 def test_reopening_at_a_retro_clears_the_done_date(loop):
     _, ud, _ = loop
     userdata.review_action(ud, "a1", "R3", status="open")

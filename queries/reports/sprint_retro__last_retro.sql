@@ -1,6 +1,8 @@
 -- The team's latest delivery retro (scrum or PM/engineering) held on or before $as_of (the team = the board's name,
 -- all teams when $board_id is NULL) with its action items and working agreements, one row
 -- per item. Listing only: follow-through and agreement verdicts are the Metrics engine's.
+-- Actions carried into that retro from earlier ones (action_reviews) are listed too, as
+-- 'carried action': the retro reviewed them, so the next one starts from their status.
 WITH last_retro AS (
     SELECT retro_id, held_on, team, kind, title
     FROM retros
@@ -14,6 +16,11 @@ items AS (
            CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
            CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target
     FROM last_retro AS r JOIN action_items AS a USING (retro_id)
+    UNION ALL
+    SELECT r.retro_id, r.held_on, r.team, r.title, 'carried action' AS item, a.text, a.owner, a.due_on,
+           CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END,
+           CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END, NULL::VARCHAR, NULL::DOUBLE
+    FROM last_retro AS r JOIN action_reviews AS v USING (retro_id) JOIN action_items AS a ON a.action_id = v.action_id
     UNION ALL
     SELECT r.retro_id, r.held_on, r.team, r.title, 'agreement' AS item, g.text, NULL AS owner, g.review_on,
            CASE WHEN g.review_on > $as_of::DATE THEN 'running' ELSE 'due for review' END AS status,
