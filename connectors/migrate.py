@@ -106,19 +106,25 @@ def _copy(con, prefix: str, tables, progress: Progress, phase: str) -> int:
     return total
 
 
+def _copy_warehouse(con, source, tables, config, progress: Progress) -> int:
+    """In one transaction on `con` (the target): every raw table from `source`, then the stored
+    facts built there under `config`. Returns the rows copied."""
+    prefix = _attach_source(con, source, SRC)
+    con.execute("BEGIN TRANSACTION")
+    rows = _copy(con, prefix, tables, progress, "warehouse")
+    progress("stored facts", 0, 1)
+    queries.build_facts(con, config)
+    progress("stored facts", 1, 1)
+    con.execute("COMMIT")
+    return rows
+
+
 def _into_lake(source, target: lake.Lake, tables, config, progress: Progress) -> int:
     from connectors.lake import _open_writer
 
     con = _open_writer(target.warehouse())
     try:
-        prefix = _attach_source(con, source, SRC)
-        con.execute("BEGIN TRANSACTION")
-        rows = _copy(con, prefix, tables, progress, "warehouse")
-        progress("stored facts", 0, 1)
-        queries.build_facts(con, config)
-        progress("stored facts", 1, 1)
-        con.execute("COMMIT")
-        return rows
+        return _copy_warehouse(con, source, tables, config, progress)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
@@ -167,13 +173,7 @@ def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
     with _swapped_in(target) as tmp:
         con = queries.connect(tmp, read_only=False, derived=False)
         try:
-            prefix = _attach_source(con, source, SRC)
-            con.execute("BEGIN TRANSACTION")
-            rows = _copy(con, prefix, tables, progress, "warehouse")
-            progress("stored facts", 0, 1)
-            queries.build_facts(con, config)
-            progress("stored facts", 1, 1)
-            con.execute("COMMIT")
+            rows = _copy_warehouse(con, source, tables, config, progress)
             con.execute(f"DETACH {SRC}")
             con.execute("CHECKPOINT")
         finally:
