@@ -119,12 +119,12 @@ def _copy_warehouse(con, source, tables, config, progress: Progress) -> int:
     return rows
 
 
-def _into_lake(source, target: lake.Lake, tables, config, progress: Progress) -> int:
-    from connectors.lake import _open_writer
-
-    con = _open_writer(target.warehouse())
+@contextlib.contextmanager
+def _writing(con: duckdb.DuckDBPyConnection):
+    """A lake connection for one copy: an open transaction is rolled back on error, and the
+    connection is closed either way."""
     try:
-        return _copy_warehouse(con, source, tables, config, progress)
+        yield con
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
@@ -133,9 +133,15 @@ def _into_lake(source, target: lake.Lake, tables, config, progress: Progress) ->
         con.close()
 
 
+def _into_lake(source, target: lake.Lake, tables, config, progress: Progress) -> int:
+    from connectors.lake import _open_writer
+
+    with _writing(_open_writer(target.warehouse())) as con:
+        return _copy_warehouse(con, source, tables, config, progress)
+
+
 def _userdata_into_lake(src_ud, target: lake.Lake, progress: Progress) -> int:
-    con = queries.open_userdata(target.userdata())
-    try:
+    with _writing(queries.open_userdata(target.userdata())) as con:
         if not queries.store_exists(src_ud):
             return 0
         prefix = _attach_source(con, src_ud, SRC)
@@ -143,12 +149,6 @@ def _userdata_into_lake(src_ud, target: lake.Lake, progress: Progress) -> int:
         rows = _copy(con, prefix, queries.USERDATA_TABLES, progress, "user input")
         con.execute("COMMIT")
         return rows
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
 
 
 @contextlib.contextmanager

@@ -55,6 +55,10 @@ def _q(name, description, columns, extra=(), func=None) -> PublicQuery:
     return PublicQuery(name, description, tuple(columns.split()), COMMON + tuple(extra), func)
 
 
+# one row per recorded (or backtested) forecast and confidence, scored: the same columns for both
+SCORED_FORECAST_COLUMNS = ("forecast_id made_at as_of source kind items target_on confidence forecast_on "
+                           "forecast_items outcome actual_on actual_items runs window_from window_to")
+
 REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
     _q("issue_facts", "One row per issue (sub-tasks excluded): start, completion, cycle and lead time, "
        "estimates, rework.",
@@ -120,13 +124,11 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        func="queries.forecast:forecast"),
     _q("forecast_history", "Every forecast recorded for this scope (shown on a page or exported), each "
        "confidence's claim scored once its day has passed: came true / missed / pending / not scorable.",
-       "forecast_id made_at as_of source kind items target_on confidence forecast_on forecast_items outcome "
-       "actual_on actual_items runs window_from window_to",
+       SCORED_FORECAST_COLUMNS,
        func="queries.forecast_accounts:history"),
     _q("forecast_backtest", "The last N weeks re-forecast from the data before each of them (how many items "
        "in the next 7 days; when a week's worth is done) and scored like recorded forecasts.",
-       "forecast_id made_at as_of source kind items target_on confidence forecast_on forecast_items outcome "
-       "actual_on actual_items runs window_from window_to",
+       SCORED_FORECAST_COLUMNS,
        extra=(Param("weeks", "int", "weeks to re-forecast", 8),
               Param("window_days", "int", "days of throughput history to resample", 90),
               Param("runs", "int", "simulation runs per forecast", 2000),
