@@ -98,7 +98,7 @@ def test_work_mix_totals_match_sprint_facts_on_demo(demo_con):
     from queries.registry import run_public
     wm = run_public(demo_con, "work_mix").groupby("sprint_id")[["completed_points", "completed_issues"]].sum()
     sf = run_public(demo_con, "sprint_facts").set_index("sprint_id")[["completed_points", "completed_issues"]]
-    joined = wm.join(sf, rsuffix="_sprint", how="outer")
+    joined = wm.merge(sf, left_index=True, right_index=True, how="outer", suffixes=("", "_sprint"))
     assert len(joined) > 0
     assert (joined["completed_points"] - joined["completed_points_sprint"]).abs().max() < 1e-9
     assert (joined["completed_issues"] == joined["completed_issues_sprint"]).all()
