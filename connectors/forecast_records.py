@@ -34,7 +34,11 @@ def record(path: str | Path, rows: pd.DataFrame, *, wait_s: float | None = None)
         before = con.execute("SELECT count(*) FROM forecasts").fetchall()[0][0]
         con.register("_rs_forecasts", rows)
         try:
-            con.execute("INSERT OR IGNORE INTO forecasts BY NAME SELECT * FROM _rs_forecasts").fetchall()
+            # new ids only, each once: an anti-join rather than the primary key, which a lake's
+            # tables do not have (DuckLake stores no constraints)
+            con.execute("INSERT INTO forecasts BY NAME SELECT * FROM _rs_forecasts AS r "
+                        "WHERE r.forecast_id NOT IN (SELECT forecast_id FROM forecasts) "
+                        "QUALIFY row_number() OVER (PARTITION BY r.forecast_id) = 1").fetchall()
         finally:
             con.unregister("_rs_forecasts")
         return con.execute("SELECT count(*) FROM forecasts").fetchall()[0][0] - before

@@ -551,24 +551,23 @@ def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = N
     return save_records(path, rows)
 
 
-def retro_ids(path) -> set[str]:
+def _ids(path, read: Callable) -> set[str]:
+    """`read(con)` on the store at `path` (a file or a lake), or nothing when it does not exist yet."""
     if not queries.store_exists(path):
         return set()
     con = queries.open_userdata(path, read_only=True)
     try:
-        return _retro_ids(con)
+        return read(con)
     finally:
         con.close()
+
+
+def retro_ids(path) -> set[str]:
+    return _ids(path, _retro_ids)
 
 
 def action_ids(path) -> set[str]:
-    if not Path(path).exists():
-        return set()
-    con = queries.open_userdata(path, read_only=True)
-    try:
-        return _action_ids(con)
-    finally:
-        con.close()
+    return _ids(path, _action_ids)
 
 
 def load_records(path) -> dict[str, pd.DataFrame]:

@@ -24,7 +24,7 @@ from helpers_pages import app_for, fingerprint, open_page, problems
 from helpers_postgres import postgres_server  # noqa: F401  (fixture)
 
 import queries
-from connectors import demo, migrate, userdata
+from connectors import demo, forecast_records, migrate, userdata
 from connectors.settings import load_settings
 from queries import lake
 from queries.errors import RetroscopeError
@@ -179,6 +179,19 @@ def test_user_input_round_trip_on_a_lake_and_no_load_writes_it(new_lake):
     finally:
         con.close()
     assert got == [("lake retro",)]
+    # the reads and writes the retro loop and the forecast record make on the store work on a lake
+    assert userdata.action_ids(ud) == set(recs2["action_items"]["action_id"])
+    def forecasts():
+        c = queries.open_userdata(ud, read_only=True)
+        try:
+            return c.execute("SELECT * FROM forecasts").df()
+        finally:
+            c.close()
+    shown = forecasts().head(3).assign(forecast_id=lambda d: "lake-" + d["forecast_id"])
+    assert len(shown) == 3                                   # the demo's forecast history is there
+    assert forecast_records.record(ud, shown) == 3
+    assert forecast_records.record(ud, shown) == 0          # the same forecasts again: nothing new
+    assert set(shown["forecast_id"]) <= set(forecasts()["forecast_id"])
 
 
 def test_user_input_saved_at_the_same_moment_is_all_kept(new_lake):
