@@ -492,9 +492,10 @@ RECORD_KINDS = {   # record value in CSV / JSON section -> canonical kind
     "action_item": "action", "action_items": "action", "review": "review", "reviews": "review",
     "action_review": "review", "action_reviews": "review", "agreement": "agreement", "agreements": "agreement",
     "hypothesis": "hypothesis", "hypotheses": "hypothesis", "setting": "setting", "settings": "setting",
+    "forecast": "forecast", "forecasts": "forecast",
 }
 SECTIONS = {"retro": "retros", "card": "cards", "action": "actions", "review": "reviews", "agreement": "agreements",
-            "hypothesis": "hypotheses", "setting": "settings"}
+            "hypothesis": "hypotheses", "setting": "settings", "forecast": "forecasts"}
 AUTHOR_COLUMNS = {"author", "author_name", "name", "created_by", "user", "username", "email", "person", "written_by"}
 
 
@@ -539,7 +540,7 @@ def read_retro(path: str | Path) -> RetroRecords:
         unknown = [k for k in doc if k not in RECORD_KINDS and k not in ("format", "exported_at")]
         if unknown:
             raise fail(name, f"unknown section{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}",
-                        "use only retros, cards, actions, reviews, agreements, hypotheses, settings")
+                        "use only retros, cards, actions, reviews, agreements, hypotheses, settings, forecasts")
         for sec, recs in doc.items():
             if sec in ("format", "exported_at"):
                 continue
@@ -556,7 +557,7 @@ def read_retro(path: str | Path) -> RetroRecords:
                 if kind == "retro":   # nested children inherit the retro id (set after id generation)
                     for child_sec, children in r.items():
                         ck = RECORD_KINDS.get(str(child_sec).strip().lower())
-                        if ck is None or ck in ("retro", "setting"):
+                        if ck is None or ck in ("retro", "setting", "forecast"):
                             continue
                         if not isinstance(children, list):
                             raise fail(name, f"{loc}.{child_sec} is not an array", f'give "{child_sec}": [{{...}}, ...]')

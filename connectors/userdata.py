@@ -1,5 +1,6 @@
 """Writing user input (retros, anonymous cards, action items and their reviews at later
-retros, working agreements, hypotheses, settings) to the user-input store — the API the Retro-log page and
+retros, working agreements, hypotheses, settings; the recorded forecasts, restored from a
+backup) to the user-input store — the API the Retro-log page and
 `retroscope import retro` share.
 
 - Every call validates its input and raises `RetroscopeError` (one line: which record,
@@ -28,6 +29,7 @@ import queries
 from connectors import bounds, files
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
+from queries.forecast_accounts import STORE_COLUMNS as FORECAST_COLUMNS
 
 KINDS = ("scrum", "product", "pm-eng")
 KIND_ALIASES = {"scrum": "scrum", "sprint": "scrum", "product": "product", "pm-eng": "pm-eng", "pm/eng": "pm-eng",
@@ -51,6 +53,8 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "hypothesis": ("hypotheses", "hypothesis_id",
                    ("hypothesis_id", "retro_id", "item_key", "metric", "direction", "min_change", "action_id")),
     "setting": ("settings", "key", ("key", "value")),
+    # recorded by the pages (connectors.forecast_records); here so that a backup keeps them
+    "forecast": ("forecasts", "forecast_id", tuple(FORECAST_COLUMNS)),
 }
 ALIASES: dict[str, dict[str, str]] = {
     "retro": {"id": "retro_id", "date": "held_on", "held": "held_on", "type": "kind"},
@@ -61,8 +65,15 @@ ALIASES: dict[str, dict[str, str]] = {
     "agreement": {"id": "agreement_id", "start": "start_on", "review": "review_on", "action": "action_id"},
     "hypothesis": {"id": "hypothesis_id", "item": "item_key", "action": "action_id"},
     "setting": {},
+    "forecast": {"id": "forecast_id"},
 }
-ORDER = ("retro", "card", "action", "review", "agreement", "hypothesis", "setting")
+ORDER = ("retro", "card", "action", "review", "agreement", "hypothesis", "setting", "forecast")
+FORECAST_KINDS = ("when", "how_many")
+FORECAST_SOURCES = ("page", "export", "backtest")
+# forecast columns: dates, whole numbers, instants
+FORECAST_DATES = ("target_on", "p50_on", "p85_on", "p95_on", "window_from", "window_to")
+FORECAST_COUNTS = ("items", "p50_items", "p85_items", "p95_items", "runs")
+FORECAST_INSTANTS = ("made_at", "as_of")
 
 Problem = tuple[str, str, str]    # (column, problem, expected)
 
@@ -273,9 +284,53 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
     elif kind == "setting":
         need_text("key", "the setting's name")
         r["value"] = None if r.get("value") is None else str(r["value"])
+    elif kind == "forecast":
+        _clean_forecast(r, probs, need_text, need_date)
     if r.get(id_col) is not None:
         r[id_col] = str(r[id_col])
     return {c: r.get(c) for c in cols}, probs
+
+
+def _clean_forecast(r: dict, probs: list[Problem], need_text: Callable, need_date: Callable) -> None:
+    """A recorded forecast as `export retro` writes it: every column of the store, checked."""
+    need_text("forecast_id", "the forecast's id, as exported")
+    need_text("method", "the forecasting method, e.g. monte_carlo")
+    for col in FORECAST_INSTANTS:
+        v = r.get(col)
+        ts = None
+        if v is not None:
+            with contextlib.suppress(ValueError, TypeError):
+                ts = pd.Timestamp(v)
+        if v is None or ts is None or ts is pd.NaT or bounds.date_out_of_range(ts.date()):
+            probs.append((col, "missing" if v is None else f"{_show(v)} is not an instant",
+                          "an ISO 8601 instant, e.g. 2026-03-31T17:00:00+00:00"))
+            r[col] = None
+        else:
+            r[col] = (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+    for col, allowed in (("kind", FORECAST_KINDS), ("source", FORECAST_SOURCES)):
+        v = r.get(col)
+        if v is None or str(v).strip().lower() not in allowed:
+            probs.append((col, "missing" if v is None else f"{_show(v)} is not a forecast {col}", " or ".join(allowed)))
+        else:
+            r[col] = str(v).strip().lower()
+    for col in ("board_id", "project"):
+        r[col] = None if r.get(col) is None else str(r[col])
+    for col in FORECAST_DATES:
+        need_date(col, False)
+    for col in FORECAST_COUNTS:
+        v = r.get(col)
+        if v is None:
+            continue
+        n = files.number(v)
+        if n is None or n < 0 or n != int(n) or n > 2**31 - 1:
+            probs.append((col, f"{_show(v)} is not a count", "a whole number of 0 or more"))
+            r[col] = None
+        else:
+            r[col] = int(n)
+    if r.get("kind") == "when" and r.get("items") is None:
+        probs.append(("items", "empty on a 'when' forecast", "the number of items it forecast"))
+    if r.get("kind") == "how_many" and r.get("target_on") is None:
+        probs.append(("target_on", "empty on a 'how_many' forecast", "the date it forecast for"))
 
 
 def _raise_one(kind: str, probs: list[Problem]) -> None:
@@ -300,6 +355,15 @@ def _write(con, kind: str, rows: list[dict]) -> int:
             df[c] = pd.to_datetime(df[c]).dt.date.astype(object).where(df[c].notna(), None)
     if kind == "card":
         df["votes"] = df["votes"].astype("int64")
+    if kind == "forecast":   # the first record of a forecast is kept (connectors.forecast_records)
+        known = {r[0] for r in con.execute("SELECT forecast_id FROM forecasts").fetchall()}
+        df = df[~df["forecast_id"].isin(known)].drop_duplicates("forecast_id")
+        for c in FORECAST_DATES:
+            df[c] = pd.to_datetime(df[c]).dt.date.astype(object).where(df[c].notna(), None)
+        for c in FORECAST_COUNTS:
+            df[c] = df[c].astype("Int64")
+        for c in FORECAST_INSTANTS:
+            df[c] = pd.to_datetime(df[c], utc=True)
     for c in ("target", "min_change"):
         if c in df.columns:
             df[c] = df[c].astype("float64")
@@ -588,7 +652,7 @@ def load_records(path) -> dict[str, pd.DataFrame]:
                     df[c] = pd.Series([None] * len(df), dtype=object, index=df.index)
             df = df[list(cols)].sort_values(id_col, kind="stable").reset_index(drop=True)
             for c in cols:
-                if c.endswith("_on"):   # DATE columns as python dates (None when empty)
+                if c.endswith("_on") or c in FORECAST_DATES:   # DATE columns as python dates (None when empty)
                     df[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in df[c]],
                                       dtype=object, index=df.index)
             out[table] = df
@@ -598,7 +662,7 @@ def load_records(path) -> dict[str, pd.DataFrame]:
 
 
 def _jsonable(v: object) -> object:
-    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
@@ -620,8 +684,8 @@ def export_json(path, out: str | Path, *, exported_at: datetime | None = None) -
         table, _, cols = TABLES[k]
         df = tables[table]
         recs = [{c: _jsonable(v) for c, v in zip(cols, row, strict=True)} for row in df[list(cols)].itertuples(index=False)]
-        doc[SECTION_NAMES[k]] = recs
-        counts[SECTION_NAMES[k]] = len(recs)
+        doc[files.SECTIONS[k]] = recs
+        counts[files.SECTIONS[k]] = len(recs)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
@@ -634,5 +698,3 @@ def export_json(path, out: str | Path, *, exported_at: datetime | None = None) -
     return counts
 
 
-SECTION_NAMES = {"retro": "retros", "card": "cards", "action": "actions", "review": "reviews",
-                 "agreement": "agreements", "hypothesis": "hypotheses", "setting": "settings"}

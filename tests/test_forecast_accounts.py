@@ -275,3 +275,52 @@ def test_recording_invalidates_no_cached_figure(monkeypatch, demo_copy):
     from dashboard import data
 
     assert data._own_writes.get(after) == before          # ... and every cache key still sees the old version
+
+
+def test_export_and_import_retro_keep_the_forecast_history(tmp_path):
+    """A backup (`export retro`) carries the recorded forecasts; restoring it into an empty store
+    gives them back column for column; restoring again writes nothing (the first record of a
+    forecast is kept); a bad forecast record stops the whole import with its place."""
+    import json
+
+    from connectors import userdata
+    from connectors.imports import prepare_retro
+
+    ud, ud2 = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    rows = RECORDED.copy()
+    rows.loc[0, "window_from"], rows.loc[0, "window_to"] = D("2025-12-01"), D("2026-01-09")
+    assert forecast_records.record(ud, rows) == len(RECORDED)
+    out = tmp_path / "backup.json"
+    counts = userdata.export_json(ud, out)
+    assert counts["forecasts"] == len(RECORDED)
+    doc = json.loads(out.read_text())
+    a = next(f for f in doc["forecasts"] if f["forecast_id"] == "A")
+    assert a["as_of"].startswith("2026-01-10T12:00:00") and a["p95_on"] == "2026-01-16"
+    assert a["window_from"] == "2025-12-01" and a["items"] == 3 and a["kind"] == "when"
+
+    prepared, _ = prepare_retro(str(out), as_of=date(2026, 3, 1), known_metrics=None, existing_retros=set())
+    assert userdata.save_records(ud2, prepared)["forecasts"] == len(RECORDED)
+    cols = ", ".join(fa.STORE_COLUMNS)
+    read = "SELECT {} FROM forecasts ORDER BY forecast_id"
+    with duckdb.connect(str(ud)) as c1, duckdb.connect(str(ud2)) as c2:
+        assert c1.execute(read.format(cols)).fetchall() == c2.execute(read.format(cols)).fetchall()
+    # again: nothing new; a changed copy of a known forecast does not replace the first record
+    doc["forecasts"][0]["made_at"] = "2026-02-01T00:00:00+00:00"
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(doc))
+    prepared, _ = prepare_retro(str(again), as_of=date(2026, 3, 1), known_metrics=None, existing_retros=set())
+    assert userdata.save_records(ud2, prepared).get("forecasts", 0) == 0
+    first = "SELECT made_at FROM forecasts WHERE forecast_id = $f"
+    with duckdb.connect(str(ud)) as c1, duckdb.connect(str(ud2)) as c2:
+        fid = {"f": doc["forecasts"][0]["forecast_id"]}
+        assert c2.execute(first, fid).fetchall() == c1.execute(first, fid).fetchall()
+
+    doc["forecasts"][1]["kind"] = "someday"
+    doc["forecasts"][2]["made_at"] = "yesterday"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(RetroscopeError) as e:
+        prepare_retro(str(bad), as_of=date(2026, 3, 1), known_metrics=None, existing_retros=set())
+    msg = str(e.value)
+    assert "forecasts[1]: column kind: 'someday' is not a forecast kind (expected when or how_many)" in msg
+    assert "forecasts[2]: column made_at: 'yesterday' is not an instant" in msg

@@ -116,6 +116,14 @@ def test_round_trip(tmp_path, db, capsys):
     assert _import(capsys, db, EX / "retro.csv")[0] == 0
     ud = _ud(db)
     userdata.set_setting(ud, "pages.outcomes.metric", "signups")
+    from connectors import forecast_records  # a forecast the pages recorded: the backup keeps it
+    assert forecast_records.record(ud, pd.DataFrame([{
+        "forecast_id": "f-1", "made_at": pd.Timestamp("2026-03-02 09:30", tz="UTC"),
+        "as_of": pd.Timestamp("2026-03-01 23:59:59", tz="UTC"), "board_id": "7", "project": None, "kind": "when",
+        "items": 12, "target_on": None, "p50_on": date(2026, 3, 20), "p85_on": date(2026, 3, 27),
+        "p95_on": date(2026, 4, 2), "p50_items": None, "p85_items": None, "p95_items": None,
+        "method": "monte_carlo", "runs": 10000, "window_from": date(2026, 1, 1), "window_to": date(2026, 3, 1),
+        "source": "page"}])) == 1
     out = tmp_path / "backup.json"
     assert main(["--db", str(db), "export", "retro", "--out", str(out)]) == 0
     capsys.readouterr()
