@@ -231,8 +231,9 @@ def retro_items(retro) -> None:
         st.caption("No retro recorded on or before the as-of date.")
         return
     st.markdown(f"**{md(retro.title)}** · {md(retro.team) + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
-    for text, due in retro.open_actions:
-        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {due:%d %b})_" if due else ""))
+    for text, due, carried in retro.open_actions:
+        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {due:%d %b})_" if due else "")
+                    + (f" _(carried from {md(carried)})_" if carried else ""))
     for text, start, review, metric in retro.agreements:
         st.markdown(f"- :material/handshake: {md(text)} _({start:%d %b} → review {review:%d %b}"
                     + (f", metric {md(metric)}" if metric else "") + ")_")

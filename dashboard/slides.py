@@ -428,7 +428,8 @@ def speaker_notes(th: TechHealth) -> str:
         r = th.retro
         out.append(f"Latest retro: {r.title} ({r.team + ', ' if r.team else ''}{_day(r.held_on)})")
         out.append("Open action items:" if r.open_actions else "Open action items: none")
-        out += [f"- {t}" + (f" (due {_day(d)})" if d else "") for t, d in r.open_actions]
+        out += [f"- {t}" + (f" (due {_day(d)})" if d else "") + (f" (carried from {c})" if c else "")
+                for t, d, c in r.open_actions]
         out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")
         out += [f"- {t} ({_span(a, b)}" + (f"; metric {m}" if m else "") + ")" for t, a, b, m in r.agreements]
     if th.notes:

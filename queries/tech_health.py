@@ -198,7 +198,7 @@ class RetroItems:
     retro_id: str
     title: str
     held_on: date
-    open_actions: tuple[tuple[str, date | None], ...]             # (text, due_on)
+    open_actions: tuple[tuple[str, date | None, str | None], ...]  # (text, due_on, carried from: retro title)
     agreements: tuple[tuple[str, date, date, str | None], ...]    # (text, start_on, review_on, metric)
     team: str = ""                                                 # whose retro it is (several teams shown)
 
@@ -467,7 +467,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
 def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     """The latest retro held on or before `on` by one of `teams` (a retro's team matched to a
     board name, case-insensitive; with no board names, any team) with its open action items
-    and its agreements. Owners are left out: the slide reports the team, not people."""
+    (its own, then those carried into it from earlier retros, each once; open at `on`: still
+    open, or done after it) and its agreements. Owners are left out: the slide reports the team, not people."""
     retros = con.table("retros").df()
     if not len(retros):
         return None
@@ -477,8 +478,15 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     if not len(retros):
         return None
     r = retros.sort_values(["held_on", "retro_id"]).iloc[-1]
+
+    def open_on(df: pd.DataFrame) -> pd.Series:   # open at `on`: still open, or done after it
+        done_on = pd.to_datetime(df["done_on"]).dt.date
+        return (df["status"] == "open") | ((df["status"] == "done") & done_on.notna() & (done_on > on))
+
     actions = con.table("action_items").df()
-    actions = actions[(actions["retro_id"] == r["retro_id"]) & (actions["status"] == "open")]
+    actions = actions[(actions["retro_id"] == r["retro_id"]) & open_on(actions)]
+    carried = queries.run(con, "retro_log__carried_in", retro_id=str(r["retro_id"]))
+    carried = carried[open_on(carried) & ~carried["action_id"].isin(actions["action_id"])]
     agreements = con.table("agreements").df()
     agreements = agreements[agreements["retro_id"] == r["retro_id"]]
 
@@ -488,7 +496,8 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     return RetroItems(
         retro_id=str(r["retro_id"]), title=str(r["title"] or r["retro_id"]), held_on=d(r["held_on"]),
         team=str(r["team"] or ""),
-        open_actions=tuple((str(a.text), d(a.due_on)) for a in actions.sort_values("action_id").itertuples()),
+        open_actions=tuple((str(a.text), d(a.due_on), None) for a in actions.sort_values("action_id").itertuples())
+        + tuple((str(a.text), d(a.due_on), str(a.from_retro or "an earlier retro")) for a in carried.itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),
     )

@@ -73,6 +73,20 @@ def test_a_carried_action_counts_once_in_follow_through(loop):
     assert ft.loc[["R1", "R2", "R3"], "actions"].sum() == 3            # three actions, counted once each
 
 
+def test_the_slide_lists_the_actions_carried_into_the_latest_retro(loop):
+    from queries.tech_health import latest_retro
+
+    con, _, _ = loop
+    r = latest_retro(con, ["Atlas"], date(2026, 2, 5))
+    # R3 (02-02) agreed nothing itself; a1 was marked done there, a3 is carried in, still open,
+    # from R1 ("Sprint 1"); Borealis's b1 is not Atlas's
+    assert r.retro_id == "R3"
+    assert r.open_actions == (("Pair on reviews", date(2026, 1, 12), "Sprint 1"),)
+    # at R2 (on 01-19) both a1 and a3 were carried in and open
+    r2 = latest_retro(con, ["Atlas"], date(2026, 1, 20))
+    assert r2.retro_id == "R2" and [c for *_, c in r2.open_actions] == ["Sprint 1", "Sprint 1"]
+
+
 def test_open_actions_name_each_carried_action_once(loop):
     con, _, _ = loop
     oa = queries.run(con, "retro__open_actions", as_of=ts(AS_OF), board_id="1", project=None)
