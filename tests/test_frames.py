@@ -13,7 +13,8 @@ VALUES = {
     "VARCHAR": "'x'", "TIMESTAMPTZ": "TIMESTAMPTZ '2026-01-01 10:00:00+00'", "TIMESTAMP": "TIMESTAMP '2026-01-01 10:00'",
     "DATE": "DATE '2026-01-01'", "DOUBLE": "1.5", "INTEGER": "1", "BIGINT": "1", "HUGEINT": "1", "BOOLEAN": "true",
     "VARCHAR[]": "['a', NULL]", "DOUBLE[]": "[1.0]", "INTEGER[]": "[1, NULL]", "DECIMAL(10,2)": "1.5",
-    "STRUCT(a INT)": "{'a': 1}", "INTERVAL": "INTERVAL 1 DAY", "UTINYINT": "1",
+    "STRUCT(a INT)": "{'a': 1}", "INTERVAL": "INTERVAL 1 DAY", "UTINYINT": "1", "FLOAT": "1.5",
+    "SMALLINT": "1", "TINYINT": "1", "TIMESTAMP_NS": "TIMESTAMP '2026-01-01 10:00'",
 }
 PATTERNS = {
     "all null": "SELECT NULL::{t} AS c, 'k' AS k FROM range(3)",
