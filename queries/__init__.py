@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_incremental, lake
+from queries import calibration, facts, facts_incremental, frames, lake
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -453,9 +453,11 @@ def params_of(text: str) -> list[str]:
     return list(seen)
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **params) -> pd.DataFrame:
     """Execute the packaged query `name` with bound parameters and return a DataFrame.
-    Parameters the query does not use are ignored; missing ones are an error."""
+    Parameters the query does not use are ignored; missing ones are an error.
+    arrow=True converts the result through Arrow where that gives the very frame `.df()`
+    gives (queries/frames.py), faster for results with many text values."""
     text = sql_text(name)
     needed = params_of(text)
     missing = [p for p in needed if p not in params]
@@ -468,7 +470,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         if used:
             facts.ensure(con, set(used), bound["as_of"], params.get("board_id"))
     try:
-        df = con.execute(text, bound).df() if bound else con.execute(text).df()
+        cur = con.execute(text, bound) if bound else con.execute(text)
+        df = None
+        if arrow and frames.takes(cur):
+            df = frames.frame(cur)
+            if df is None:   # a column Arrow would give otherwise (rare: NULLs in it): again, as .df()
+                cur = con.execute(text, bound) if bound else con.execute(text)
+        if df is None:
+            df = cur.df()
     except duckdb.Error as e:
         raise QueryError(f"query '{name}' failed: {str(e).splitlines()[0]}") from e
     log.debug("query %s: %.1f ms, %d rows", name, (time.perf_counter() - t0) * 1000, len(df))

@@ -26,9 +26,10 @@ from queries.dates import as_date as _as_date
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
 COLUMNS = ["question", "confidence", "value", "on_date", "basis", "detail"]
+PLAN_BLOCK = 131_072     # resampled ratios per block of plan-check runs (1 MB)
 
 
-def _window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:
+def window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:
     """The throughput window: date_from..date_to when both are given, else the
     `window_days` days ending on as_of's date."""
     if date_from and date_to:
@@ -37,9 +38,28 @@ def _window(as_of: datetime, date_from: date | None, date_to: date | None, windo
     return end - timedelta(days=max(int(window_days), 1) - 1), end
 
 
+def positions(rng: np.random.Generator, n: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The positions `rng.choice(values, size=shape, replace=True)` takes from `n` values,
+    from the same generator state and leaving it in the same state. Drawn as 32-bit integers:
+    NumPy draws any range below 2**32 with its 32-bit generator whatever the integer type
+    asked for, so the stream is `choice`'s (tests/test_forecast_draws.py checks it), with
+    half the memory to write."""
+    return rng.integers(0, n, size=shape, dtype=np.int32 if n < 2**31 else np.int64)
+
+
+def draw(rng: np.random.Generator, values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`rng.choice(values, size=shape, replace=True)`: the same draws, the same state after."""
+    return values.take(positions(rng, values.size, shape))
+
+
 def simulate_when(daily: np.ndarray, items: int, runs: int, rng: np.random.Generator) -> np.ndarray:
     """Days (1-based, from the day after as_of) until `items` are done, per run; NaN if not
-    reached within MAX_DAYS (e.g. a window with no completions)."""
+    reached within MAX_DAYS (e.g. a window with no completions).
+
+    Each run draws a year of days at a time (in run order, so the generator ends where a
+    plain `choice` of the whole block would leave it); within a block the running totals are
+    summed over a few days first and carried on only for the runs still short of `items`:
+    most runs of a busy team are done within days, and the answer is the same."""
     out = np.full(runs, np.nan)
     if items <= 0:
         return np.zeros(runs)
@@ -49,13 +69,23 @@ def simulate_when(daily: np.ndarray, items: int, runs: int, rng: np.random.Gener
     todo = np.arange(runs)
     block = 365
     for start in range(0, MAX_DAYS, block):
-        draws = rng.choice(daily, size=(todo.size, block), replace=True)
-        cum = done[todo, None] + np.cumsum(draws, axis=1)
-        hit = cum >= items
-        reached = hit.any(axis=1)
-        first = hit.argmax(axis=1)
+        pos = positions(rng, daily.size, (todo.size, block))
+        first = np.full(todo.size, -1)
+        total = done[todo]
+        left = np.arange(todo.size)              # runs of this block not yet at `items`
+        col, step = 0, 8
+        while col < block and left.size:
+            end = min(block, col + step)
+            cum = total[left, None] + np.cumsum(daily.take(pos[left, col:end]), axis=1)
+            hit = cum >= items
+            got = hit.any(axis=1)
+            first[left[got]] = col + hit[got].argmax(axis=1)
+            total[left] = cum[:, -1]
+            left = left[~got]
+            col, step = end, step * 4
+        reached = first >= 0
         out[todo[reached]] = start + first[reached] + 1
-        done[todo] = cum[:, -1]
+        done[todo] = total
         todo = todo[~reached]
         if todo.size == 0:
             break
@@ -66,21 +96,36 @@ def simulate_how_many(daily: np.ndarray, days: int, runs: int, rng: np.random.Ge
     """Items done in `days` days, per run."""
     if days <= 0 or daily.size == 0:
         return np.zeros(runs)
-    return rng.choice(daily, size=(runs, days), replace=True).sum(axis=1)
+    return draw(rng, daily, (runs, days)).sum(axis=1)
 
 
-def _q(values: np.ndarray, q: float) -> float:
+def quantile(values: np.ndarray, q: float) -> float:
     """Empirical quantile (inverted CDF: an actual simulated value, no interpolation); runs
     that never got there (NaN) count as infinitely late, and an infinite answer is NaN."""
     v = float(np.quantile(np.nan_to_num(values, nan=np.inf), q, method="inverted_cdf"))
     return v if np.isfinite(v) else float("nan")
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
+_q = quantile   # the name it had when it was private
+
+
+def forecast_inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
             w_from: date, w_to: date) -> pd.DataFrame:
     """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs)."""
     return queries.run(con, "flow__forecast_inputs", as_of=as_of, board_id=board_id, project=project,
                        window_from=w_from, window_to=w_to)
+
+
+def completed_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None,
+                      project: str | None, w_from: date, w_to: date) -> np.ndarray:
+    """`daily_throughput` without the plan check's inputs: the same issues (flow__forecast_inputs'
+    'completed' rows), counted per day in SQL (forecast__daily_completions), a row per day
+    with completions instead of one per issue."""
+    df = queries.run(con, "forecast__daily_completions", arrow=True, as_of=as_of, board_id=board_id,
+                     project=project, window_from=w_from, window_to=w_to)
+    daily = np.zeros(max((w_to - w_from).days + 1, 0), dtype=np.int64)
+    daily[df["day_no"].to_numpy(dtype=np.int64)] = df["completed"].to_numpy(dtype=np.int64)
+    return daily
 
 
 def daily_throughput(inputs: pd.DataFrame, w_from: date, w_to: date) -> np.ndarray:
@@ -98,17 +143,28 @@ def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     """'when' (days from as_of and the date by which `items` are done) and 'how_many' (items
     done by `target_date`, default as_of + 28 days) at 50/85/95 %, plus the plan check."""
     runs = max(int(runs), 1)
-    rng = np.random.default_rng(seed)
-    w_from, w_to = _window(as_of, date_from, date_to, window_days)
-    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     daily = daily_throughput(inputs, w_from, w_to)
+    out = throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs, seed=seed,
+                              w_from=w_from, w_to=w_to)
+    plan = _plan_check(inputs, as_of, w_from, w_to, runs, seed)
+    return pd.concat([out, plan], ignore_index=True)
+
+
+def throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, target_date: date | None, runs: int,
+                        seed: int, w_from: date, w_to: date) -> pd.DataFrame:
+    """forecast()'s 'when' and 'how_many' rows from the daily throughput of w_from..w_to
+    (`daily_throughput`), without the plan check: what the backtest re-forecasts."""
+    runs = max(int(runs), 1)
+    rng = np.random.default_rng(seed)
     start = _as_date(as_of)
     per_day = daily.mean() if daily.size else 0.0
     basis = f"daily throughput {w_from}..{w_to} ({daily.size} days, {int(daily.sum())} completed)"
     rows = []
     when = simulate_when(daily, int(items), runs, rng)
     for c in CONFIDENCES:
-        d = _q(when, c)
+        d = quantile(when, c)
         rows.append({"question": "when", "confidence": c, "value": d,
                      "on_date": None if np.isnan(d) else start + timedelta(days=int(d)),
                      "basis": basis,
@@ -122,9 +178,7 @@ def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
         rows.append({"question": "how_many", "confidence": c, "value": v, "on_date": target, "basis": basis,
                      "detail": f"at least this many items done by {target} with {c:.0%} confidence "
                                f"(mean {per_day:.2f}/day)"})
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    plan = _plan_check(inputs, as_of, w_from, w_to, runs, seed)
-    return pd.concat([out, plan], ignore_index=True)
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
@@ -137,8 +191,8 @@ def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str
     As estimated: sum(likely) / capacity. Bias-corrected: each remaining likely is multiplied
     by a ratio actual / likely drawn from the team's completed range-estimated issues in the
     window, summed, / capacity; 50/85/95 % of the runs finish within the reported days."""
-    w_from, w_to = _window(as_of, date_from, date_to, window_days)
-    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     return _plan_check(inputs, as_of, w_from, w_to, max(int(runs), 1), seed)
 
 
@@ -178,12 +232,14 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
         for c in CONFIDENCES:
             rows.append(row(c, None, "bias_corrected", f"no completed range-estimated issues to measure bias; {basis}"))
         return pd.DataFrame(rows, columns=COLUMNS)
+    # Runs in blocks small enough to stay in the CPU cache and to keep the matrix-vector
+    # product on one thread (a larger one is split across threads that mostly wait); the
+    # draws are the same whatever the block (drawn in run order from one generator).
     totals = np.zeros(runs)
-    chunk = max(1, 2_000_000 // max(likely.size, 1))
+    chunk = max(4, PLAN_BLOCK // max(likely.size, 1) // 4 * 4)
     for s in range(0, runs, chunk):
         n = min(chunk, runs - s)
-        draws = rng.choice(ratios, size=(n, likely.size), replace=True)
-        totals[s:s + n] = draws @ likely
+        totals[s:s + n] = draw(rng, ratios, (n, likely.size)) @ likely
     days = totals / capacity
     for c in CONFIDENCES:
         rows.append(row(c, float(np.quantile(days, c, method="inverted_cdf")), "bias_corrected",
@@ -198,8 +254,8 @@ def remaining_items(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
     """How many issues in scope are not complete at as_of (the plan check's 'remaining'
     issues): the default 'items left' of the throughput forecast, so both answers are about
     the same work."""
-    w_from, w_to = _window(as_of, date_from, date_to, window_days)
-    inputs = _inputs(con, as_of, board_id, project, w_from, w_to)
+    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     return int((inputs["kind"] == "remaining").sum())
 
 
@@ -213,8 +269,8 @@ def when_histogram(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id:
     same days. Aggregated per day: a few hundred rows, whatever the run count."""
     runs = max(int(runs), 1)
     rng = np.random.default_rng(seed)
-    w_from, w_to = _window(as_of, date_from, date_to, window_days)
-    daily = daily_throughput(_inputs(con, as_of, board_id, project, w_from, w_to), w_from, w_to)
+    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    daily = daily_throughput(forecast_inputs(con, as_of, board_id, project, w_from, w_to), w_from, w_to)
     when = simulate_when(daily, int(items), runs, rng)
     done = when[~np.isnan(when)].astype(np.int64)
     if done.size == 0:

@@ -62,9 +62,13 @@ def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, proj
             made_at: datetime, source: str) -> pd.DataFrame:
     """The store rows for one `forecast.forecast()` answer: a 'when' row (items → 50/85/95 %
     dates) and a 'how_many' row (date → 50/85/95 % counts). Plan-check rows are not recorded."""
+    first: dict[tuple, object] = {}
+    for r in answer.itertuples(index=False):   # a handful of rows: no frame filtering per pick
+        if r.confidence is not None and not pd.isna(r.confidence):
+            first.setdefault((r.question, round(float(r.confidence), 2)), r)
+
     def pick(question: str, conf: float):
-        r = answer[(answer["question"] == question) & (answer["confidence"].round(2) == conf)]
-        return r.iloc[0] if len(r) else None
+        return first.get((question, conf))
 
     start = as_date(as_of)
     target = target_date or start + timedelta(days=28)
@@ -112,19 +116,21 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime) ->
     actual_on = the day the N-th item was done ('when'); actual_items = items done by the
     end of the claim's day, counted so far while pending."""
     today = as_date(as_of)
-    done_at = pd.to_datetime(completions["completed_at"], utc=True) if len(completions) else pd.Series(
-        [], dtype="datetime64[ns, UTC]")
-    done_on = np.array([_day(d) for d in completions["completed_on"]], dtype=object) if len(completions) \
-        else np.array([], dtype=object)
+    # instants as UTC nanoseconds and days as numpy days: compared and counted without a
+    # Python object per completion (a day found is handed back as a date)
+    done_at = (pd.to_datetime(completions["completed_at"], utc=True).to_numpy(dtype="datetime64[ns]")
+               if len(completions) else np.array([], dtype="datetime64[ns]"))
+    done_on = (pd.to_datetime(completions["completed_on"]).to_numpy(dtype="datetime64[D]")
+               if len(completions) else np.array([], dtype="datetime64[D]"))
     rows = []
     for r in recorded.itertuples(index=False):
         made = pd.Timestamp(r.as_of)
         made = made.tz_localize("UTC") if made.tzinfo is None else made
-        after = (done_at > made).to_numpy()
-        days = np.sort(done_on[after]) if after.any() else np.array([], dtype=object)
+        after = done_at > made.tz_convert("UTC").tz_localize(None).to_datetime64()
+        days = np.sort(done_on[after])
 
         def done_by(d: date, days: np.ndarray = days) -> int:
-            return int(np.searchsorted(days, d, side="right")) if len(days) else 0
+            return int(np.searchsorted(days, np.datetime64(d, "D"), side="right")) if len(days) else 0
 
         base = {"forecast_id": r.forecast_id, "made_at": r.made_at, "as_of": r.as_of, "source": r.source,
                 "kind": r.kind, "items": _none(r.items), "target_on": _day(r.target_on), "runs": _none(r.runs),
@@ -136,7 +142,7 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime) ->
                 claim = _day(getattr(r, f"{PCT[c]}_on"))
                 row["forecast_on"] = claim
                 if n > 0 and len(days) >= n:
-                    row["actual_on"] = days[n - 1]
+                    row["actual_on"] = days[n - 1].astype(object)
                 if claim is None:
                     row["outcome"] = "not scorable"
                 else:
@@ -203,12 +209,14 @@ def backtest_records(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_i
     """The backtest's forecasts as store rows (source 'backtest'); see `backtest()`."""
     frames = []
     for at in backtest_instants(as_of, weeks):
-        w_from, w_to = fc._window(at, None, None, window_days)
-        daily = fc.daily_throughput(fc._inputs(con, at, board_id, project, w_from, w_to), w_from, w_to)
+        w_from, w_to = fc.window(at, None, None, window_days)
+        # the throughput once per instant, counted in SQL; the answer is forecast()'s own
+        # 'when' and 'how_many' rows (same draws), without the plan check nobody records
+        daily = fc.completed_per_day(con, at, board_id, project, w_from, w_to)
         items = max(int(round(7 * daily.mean())) if daily.size else 1, 1)
         target = as_date(at) + timedelta(days=7)
-        answer = fc.forecast(con, as_of=at, board_id=board_id, project=project, items=items, target_date=target,
-                             window_days=window_days, runs=runs, seed=seed)
+        answer = fc.throughput_forecast(daily, as_of=at, items=items, target_date=target, runs=runs, seed=seed,
+                                        w_from=w_from, w_to=w_to)
         frames.append(records(answer, as_of=at, board_id=board_id, project=project, items=items,
                               target_date=target, runs=runs, seed=seed, window_from=w_from, window_to=w_to,
                               made_at=made_at or as_of, source="backtest"))
@@ -239,7 +247,7 @@ def records_for(answer: pd.DataFrame, params: dict, *, made_at: datetime, source
     """Store rows for a `forecast` public-query answer, from its resolved parameters (the
     registry's: as_of, board_id, project, date_from, date_to, items, target_date,
     window_days, runs, seed)."""
-    w_from, w_to = fc._window(params["as_of"], params.get("date_from"), params.get("date_to"),
+    w_from, w_to = fc.window(params["as_of"], params.get("date_from"), params.get("date_to"),
                               params.get("window_days") or 90)
     return records(answer, as_of=params["as_of"], board_id=params.get("board_id"), project=params.get("project"),
                    items=int(20 if params.get("items") is None else params["items"]), target_date=params.get("target_date"),
