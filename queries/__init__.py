@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_incremental, lake
+from queries import calibration, facts, facts_delta, facts_incremental, lake
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -466,7 +466,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     if "as_of" in bound:
         used = _stored_marts_used(name)
         if used:
-            facts.ensure(con, set(used), bound["as_of"], params.get("board_id"))
+            facts_delta.ensure(con, set(used), bound["as_of"])
     try:
         df = con.execute(text, bound).df() if bound else con.execute(text).df()
     except duckdb.Error as e:
