@@ -206,13 +206,13 @@ def _meta_as_of(con: duckdb.DuckDBPyConnection):
     return con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
 
 
-def mark_stored(con: duckdb.DuckDBPyConnection) -> None:
+def mark_stored(con: duckdb.DuckDBPyConnection, as_of=None) -> None:
     """On a connection reading the stored derived layers (their marts already answer the stored
     instant from the tables and any other live): note the stored instant, so that another
     instant can be cached (queries.facts_delta.ensure, which adds, per mart, a cache table and
     a TEMP macro shadowing the stored two-branch one, on first use)."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
-                {"a": _meta_as_of(con)})
+                {"a": _meta_as_of(con) if as_of is None else as_of})
 
 
 def ts_literal(v) -> str:
