@@ -490,7 +490,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     if "as_of" in bound:
         used = _stored_marts_used(name)
         if used:
-            facts_delta.ensure(con, set(used), bound["as_of"])
+            facts_delta.ensure(con, set(used), bound["as_of"], params.get("board_id"))
     try:
         df = con.execute(text, bound).df() if bound else con.execute(text).df()
     except duckdb.Error as e:

@@ -36,6 +36,7 @@ scratch (tests/test_stored_facts.py).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -188,58 +189,89 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 
 
 # --------------------------------------------------------------------------- another as_of
-# Per connection (all TEMP): fx_cached (mart, as_of) lists what is cached; fx_scope and
+# Per connection (all TEMP): fx_cached (mart, as_of, board) lists what is cached; fx_scope and
 # fx_running hold D and the running sprints per as_of; `<mart>__cache` holds, per as_of, the
 # rows of D (per-issue marts) or every row (the small marts). Each stored mart's TEMP macro
 # then answers a cached as_of with the stored rows outside D, re-anchored, plus the cached ones.
+# A mart narrowed by board is cached for all boards (board NULL), or, when only one board was
+# asked about, for that board alone: computed whole when D is not there yet (one board's
+# sprints involve few issues), else D's rows of that board. An as_of cached for all boards
+# drops its per-board entries, so no row is cached twice.
+
+_SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
+
 
 def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
+    """The cached branch of the mart's macro for `keys` (as_of, board, whole): whole = every row
+    is cached (a small mart, or one board computed from scratch), else D's rows, read with the
+    stored rows outside D."""
     a, b = m.args[0], m.board_arg
-    in_cache = " OR ".join(f"{a} = {facts.ts_literal(k)}" for k in keys) or "false"
-    board = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
-    cached = (f"SELECT * EXCLUDE (fx_as_of) FROM {m.name}__cache "
+    conds: dict[bool, list[str]] = {True: [], False: []}
+    for k_as_of, k_board, whole in keys:
+        c = f"{a} = {facts.ts_literal(k_as_of)}"
+        if k_board is not None:
+            c += f" AND {b} IS NOT DISTINCT FROM '{k_board}'"
+        conds[bool(whole)].append(f"({c})")
+    in_cache = " OR ".join(conds[True] + conds[False]) or "false"
+    board = (f" AND (fx_board IS NULL OR fx_board = {b}) AND ({b} IS NULL OR board_id = {b})" if b else "")
+    cached = (f"SELECT * EXCLUDE (fx_as_of, fx_board) FROM {m.name}__cache "
               f"WHERE ({in_cache}) AND fx_as_of = {a}{board}")
-    if m.name not in PER_ISSUE_MARTS:
+    if m.name not in PER_ISSUE_MARTS or not conds[False]:
         return cached, in_cache
     kept = kept_rows(m.table, as_of=a, scope=f"(SELECT source, issue_id FROM fx_scope WHERE fx_as_of = {a})",
                      running=f"(SELECT * FROM fx_running WHERE fx_as_of = {a})")
     board = f" AND ({b} IS NULL OR x.board_id = {b})" if b else ""
-    return f"{kept}\nWHERE ({in_cache}){board}\nUNION ALL BY NAME\n{cached}", in_cache
+    return f"{kept}\nWHERE ({' OR '.join(conds[False])}){board}\nUNION ALL BY NAME\n{cached}", in_cache
 
 
 def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
-    """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_marts)."""
-    keys = [k for (k,) in con.execute("SELECT fx_as_of FROM fx_cached WHERE mart = $m ORDER BY 1",
-                                      {"m": m.name}).fetchall()]
+    """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_mart)."""
+    keys = con.execute("SELECT fx_as_of, fx_board, whole FROM fx_cached WHERE mart = $m ORDER BY 1, 2",
+                       {"m": m.name}).fetchall()
     branch, in_cache = _cached_branch(m, keys)
     facts.point_mart(con, m, cached=branch, in_cache=in_cache)
 
 
-def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of) -> int | None:
+def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None = None) -> int | None:
     """Before a query that reads the stored marts in `needed` runs for an as_of other than the
-    stored one: compute those marts for that as_of once per connection (D's rows for the
-    per-issue marts, all rows for the small ones), in dependency order, so that asking again
-    is a read. Without it every figure is still right (the live branch), only recomputed.
-    Returns |D| when this call computed it (also logged at debug level), else None."""
+    stored one (and `board`, for the marts narrowed by board): compute those marts for that
+    as_of once per connection (D's rows for the per-issue marts, all rows for the small ones),
+    in dependency order, so that asking again is a read. Without it every figure is still
+    right (the live branch), only recomputed. Returns |D| when this call computed it (also
+    logged at debug level), else None."""
     if as_of is None or not needed:
         return None
     stored = facts.stored_as_of(con)
     if stored is None or pd.Timestamp(as_of) == pd.Timestamp(stored):
         return None
     key = {"a": as_of}
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ)")
-    done = {r[0] for r in con.execute("SELECT mart FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()}
-    todo = [m for m in facts.STORED_MARTS if m.name in needed and m.name not in done]
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR, "
+                "whole BOOLEAN)")
+    done = con.execute("SELECT mart, fx_board FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()
+    todo: list[tuple[facts.StoredMart, str | None]] = []
+    for m in facts.STORED_MARTS:
+        k_board = board if m.board_arg else None
+        if m.name not in needed or (m.name, None) in done or (k_board is not None and (m.name, k_board) in done):
+            continue
+        if k_board is not None and not _SAFE_BOARD.match(str(k_board)):
+            continue   # an odd board id is answered live rather than written into a macro
+        todo.append((m, k_board))
     if not todo:
         return None
-    per_issue = [m for m in todo if m.name in PER_ISSUE_MARTS]
+    # one board asked about first (its sprints involve few issues): computed whole, from scratch,
+    # unless D is there (or needed anyway for all boards)
+    per_issue = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS]
+    if not any(b is None for _, b in per_issue) and scoped_issues(con, as_of) is None:
+        one_board, per_issue = per_issue, []
+    else:
+        one_board = []
     windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
     n_scope = None
-    if windows.name not in done and (per_issue or windows in todo):
-        _fill(con, windows, as_of)
+    if (windows.name, None) not in done and todo:
+        _fill(con, windows, as_of, None)
     if per_issue and scoped_issues(con, as_of) is None:
         # D, from the windows at as_of and the stored ones
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of) "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
                     f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
         n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
         for t in ("scope", "running"):
@@ -250,34 +282,47 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of) -> int | Non
         con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $n)", {"a": as_of, "n": n_scope})
         log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
     if per_issue:
-        # D's rows, from the stored parses narrowed to D (all boards: the board is a filter at read)
+        # D's rows, from the stored parses narrowed to D
         if n_scope is None:
             con.execute("CREATE OR REPLACE TEMP TABLE _fx_scope AS SELECT source, issue_id FROM fx_scope "
                         "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
         narrow_raw(con, "_fx_scope")
         narrow_parses(con, "_fx_scope")
         try:
-            for m in per_issue:
-                _fill(con, m, as_of)
+            for m, b in per_issue:
+                _fill(con, m, as_of, b)
         finally:
             widen(con, keep_views=False)
     for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
-    for m in todo:
+    for m, b in one_board:
+        _fill(con, m, as_of, b, whole=True)
+    for m, b in todo:
         if m.name not in PER_ISSUE_MARTS and m is not windows:
-            _fill(con, m, as_of)
+            _fill(con, m, as_of, b)
     return n_scope
 
 
-def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of) -> None:
-    """Cache the mart's rows for `as_of` (its live definition over what the staging views read
-    now) and re-point its macro."""
-    args = ", ".join(["$a"] + ["NULL"] * (len(m.args) - 1))
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
-                f"FROM {facts.SCHEMA}.{m.table} LIMIT 0")
-    con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, * "
-                f"FROM {m.name}__live({args})", {"a": as_of})
-    con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ)", {"m": m.name, "a": as_of})
+def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,
+          whole: bool | None = None) -> None:
+    """Cache the mart's rows for `as_of` and `board` (its live definition over what the staging
+    views read now: D's rows, or all of them when `whole`, default: the small marts) and
+    re-point its macro."""
+    if whole is None:
+        whole = m.name not in PER_ISSUE_MARTS
+    args = ", ".join(["$a"] + ["$b" if a == m.board_arg else "NULL" for a in m.args[1:]])
+    p = {"a": as_of, "b": board} if m.board_arg else {"a": as_of}
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, "
+                f"NULL::VARCHAR AS fx_board, * FROM {facts.SCHEMA}.{m.table} LIMIT 0")
+    if m.board_arg and board is None:   # all boards: the per-board entries of this as_of are subsumed
+        for t in (f"{m.name}__cache", "fx_cached"):
+            con.execute(f"DELETE FROM {t} WHERE fx_as_of = $a::TIMESTAMPTZ AND fx_board IS NOT NULL"
+                        + (" AND mart = $m" if t == "fx_cached" else ""),
+                        {"a": as_of, "m": m.name} if t == "fx_cached" else {"a": as_of})
+    con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
+                f"{'$b::VARCHAR' if m.board_arg else 'NULL::VARCHAR'} AS fx_board, * FROM {m.name}__live({args})", p)
+    con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, $w)",
+                {"m": m.name, "a": as_of, "b": board, "w": whole})
     point(con, m)
 
 

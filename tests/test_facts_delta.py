@@ -86,3 +86,40 @@ def test_a_sprint_running_at_both_instants_moves_only_its_end(warehouse):
     finally:
         stored.close()
         live.close()
+
+
+def test_one_board_first_then_all_boards(warehouse):
+    """Asked first for one board, a past as_of computes D's rows of that board only; asked
+    then for all boards, it computes them for every board and drops the one-board entry."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        cached = stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall()
+        assert cached == [("1",)]
+        # B is board 1's (sprint 2); G, in sprint 3 of board 2, is not computed for board 1
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"B"}
+        compare(stored, live, at(PAST), "2", QUICK, marts=False)
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall() == [(None,)]
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5       # D computed once for the instant
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_one_board_asked_first_is_computed_whole(warehouse):
+    """Sprint figures for one board, before anything else about that instant: that board's
+    sprints are computed from scratch (no D yet), and still equal the computation from scratch."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(PAST), "1", ("sprint_facts", "sprint__carryover"), marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST)) is None
+        rows = stored.execute("SELECT DISTINCT issue_id FROM fct_sprint_board_members__cache").fetchall()
+        assert sorted(r[0] for r in rows) == ["A", "B"]                    # sprints 1 and 2, whole
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)           # then D for the rest
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5
+    finally:
+        stored.close()
+        live.close()
