@@ -198,6 +198,13 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 # sprints involve few issues), else D's rows of that board. An as_of cached for all boards
 # drops its per-board entries, so no row is cached twice.
 
+# The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
+# parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals
+# leave them out; a sprint membership stay starts no earlier than its issue's creation, so it
+# cannot be in a window that ends by as_of). D's other issues are only removed from the
+# stored rows.
+WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE NOT is_subtask AND created_at <= $a"
+
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
 
@@ -282,18 +289,20 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
         con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $n)", {"a": as_of, "n": n_scope})
         log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
     if per_issue:
-        # D's rows, from the stored parses narrowed to D
-        if n_scope is None:
-            con.execute("CREATE OR REPLACE TEMP TABLE _fx_scope AS SELECT source, issue_id FROM fx_scope "
-                        "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-        narrow_raw(con, "_fx_scope")
-        narrow_parses(con, "_fx_scope")
+        # D's rows, from the stored parses narrowed to the issues of D that have rows at as_of
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _fx_rows AS
+            SELECT source, issue_id FROM fx_scope
+            SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
+            WHERE fx_as_of = $a::TIMESTAMPTZ""", key)
+        narrow_raw(con, "_fx_rows")
+        narrow_parses(con, "_fx_rows")
         try:
             for m, b in per_issue:
                 _fill(con, m, as_of, b)
         finally:
             widen(con, keep_views=False)
-    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows"):
+    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     for m, b in one_board:
         _fill(con, m, as_of, b, whole=True)
