@@ -115,8 +115,7 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
     issues a load wrote (C), `edited`: the sprints it edited (tables). Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": min(pd.Timestamp(stored_as_of), pd.Timestamp(as_of)),
-         "hi": max(pd.Timestamp(stored_as_of), pd.Timestamp(as_of))}
+    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_running AS
@@ -150,6 +149,12 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
             FROM {s}.stg_sprint_field_changes) AS r
             SEMI JOIN {out}_sprints USING (source, sprint_id)""", p)
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
+
+
+def _utc(v) -> pd.Timestamp:
+    """An instant (a naive one is UTC, as the connection's TimeZone reads it)."""
+    ts = pd.Timestamp(v)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
 
 
 def _in(scope: str) -> str:
@@ -249,7 +254,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     if as_of is None or not needed:
         return None
     stored = facts.stored_as_of(con)
-    if stored is None or pd.Timestamp(as_of) == pd.Timestamp(stored):
+    if stored is None or _utc(as_of) == _utc(stored):
         return None
     key = {"a": as_of}
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR, "
