@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_incremental, frames, lake
+from queries import calibration, facts, facts_delta, facts_incremental, frames, lake
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -45,6 +45,7 @@ _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _SCALAR = re.compile(r"^--\s*scalar:\s*(.*)$", re.MULTILINE)
+_CHECK = re.compile(r"\s*CHECK \((?:[^()]|\([^()]*\))*\)")
 _LOCK_HINT = ("Could not set lock", "Conflicting lock")
 _ATTACH_SEQ = itertools.count()
 
@@ -104,11 +105,21 @@ def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False)
     (ALTER TABLE … ADD COLUMN IF NOT EXISTS). temp: as fresh temp tables (no migration)."""
     text = sql_text("schema/userdata")
     if temp:
-        text = text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS")
-        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("ALTER TABLE"))
+        text = _userdata_snapshot_ddl()
     elif _on_lake(con):
         text = lake.lake_ddl(text)
     con.execute(text)
+
+
+@cache
+def _userdata_snapshot_ddl() -> str:
+    """The user-input tables as fresh TEMP tables (a connection's read-only snapshot of the
+    store, replaced on each refresh): no migrations, and no primary keys or CHECKs, which the
+    store itself enforces on every write (building their indexes was most of a connect)."""
+    text = sql_text("schema/userdata").replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE")
+    text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("ALTER TABLE"))
+    text = _COMMENT.sub("", text)
+    return _CHECK.sub("", text.replace(" PRIMARY KEY", ""))
 
 
 def userdata_path_for(db_path: str | Path | lake.Lake) -> Path | lake.Lake:
@@ -210,13 +221,12 @@ def open_userdata(path: str | Path | lake.Lake, *, read_only: bool = False,
 def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path | None) -> None:
     """(Re)load the user-input store into temp tables of `con`. The store's file is locked
     only for the milliseconds of the copy."""
-    for t in USERDATA_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
-    apply_userdata_schema(con, temp=True)
     if lake.is_lake(userdata_path):
+        apply_userdata_schema(con, temp=True)   # (replaces the previous snapshot)
         _refresh_userdata_lake(con, userdata_path)
         return
     if userdata_path is None or not Path(userdata_path).exists():
+        apply_userdata_schema(con, temp=True)
         return
     # A unique alias: connections to one file in one process share its catalog of attached
     # databases, so two threads refreshing at once must not both use one name.
@@ -225,20 +235,34 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     target = "'" + str(userdata_path).replace("'", "''") + "'"
     _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {target} AS {alias} (READ_ONLY)"))
     try:
-        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $a",
-                                             {"a": alias}).fetchall()}
-        for t in USERDATA_TABLES:
-            if t in USERDATA_LATER and t not in present:
-                continue
-            try:
-                con.execute(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}")
-            except duckdb.Error as e:
-                raise RetroscopeError(
-                    f"{userdata_path}: the user-input store is damaged or not Retroscope's "
-                    f"({str(e).splitlines()[0][:120]}); restore it from a backup "
-                    "(`retroscope export retro` writes one) or move it aside") from None
+        # the snapshot replaced in one transaction (one commit, not one per table); a store from
+        # before a later table fails on it, and is copied again without it
+        con.execute("BEGIN")
+        try:
+            apply_userdata_schema(con, temp=True)
+            con.execute(_copies(alias, USERDATA_TABLES))
+        except duckdb.CatalogException:
+            con.execute("ROLLBACK")
+            present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $a",
+                                                 {"a": alias}).fetchall()}
+            apply_userdata_schema(con, temp=True)
+            con.execute(_copies(alias, [t for t in USERDATA_TABLES if t not in USERDATA_LATER or t in present]))
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+    except duckdb.Error as e:
+        raise RetroscopeError(
+            f"{userdata_path}: the user-input store is damaged or not Retroscope's "
+            f"({str(e).splitlines()[0][:120]}); restore it from a backup "
+            "(`retroscope export retro` writes one) or move it aside") from None
     finally:
         con.execute(f"DETACH {alias}")
+
+
+def _copies(alias: str, tables) -> str:
+    return ";\n".join(f"INSERT INTO temp.main.{t} BY NAME SELECT * FROM {alias}.{t}" for t in tables)
 
 
 def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> None:
@@ -367,7 +391,7 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
             meta = facts.stored_meta(con) if stored else None
             if meta is not None and meta["fingerprint"] == facts_fingerprint(config) and meta["derived"]:
                 con.execute(f"SET search_path = 'main,{facts.DERIVED_SCHEMA}'")
-                facts.mark_stored(con)
+                facts.mark_stored(con, meta["as_of"])
             else:
                 _load_config(con, config or AnalysisConfig())
                 build_derived(con)
@@ -468,7 +492,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
     if "as_of" in bound:
         used = _stored_marts_used(name)
         if used:
-            facts.ensure(con, set(used), bound["as_of"], params.get("board_id"))
+            facts_delta.ensure(con, set(used), bound["as_of"], params.get("board_id"))
     try:
         cur = con.execute(text, bound) if bound else con.execute(text)
         df = None

@@ -10,13 +10,12 @@ client can read them:
 
     duckdb data/retroscope.duckdb "SELECT * FROM facts.sprint_facts"
 
-At connect time `attach()` checks the fingerprint. When it matches, each stored object is
-answered from its table:
-- a staging view is re-pointed at `facts.<name>`;
-- an as-of mart `fct_x(as_of, ...)` becomes a filter over `facts.fct_x` (the stored
-  as_of) plus a per-connection cache (`temp.fct_x__cache`) of other as_of values, which
-  `ensure()` fills on first use from the live definition (`fct_x__live`), so an as_of is
-  computed at most once per connection. Marts with a board argument cache per board.
+At connect time `queries.connect` checks the fingerprint. When it matches, the connection
+uses the derived layers stored beside the facts (schema `derived`):
+- a staging view reads its stored parse (`stg.<name>`);
+- an as-of mart `fct_x(as_of, ...)` is its stored table for the stored as_of, else its live
+  definition (`fct_x__live`); queries.facts_delta caches another as_of on first use (the
+  stored rows plus a small delta), so it is computed at most once per connection.
 When it does not match (config edited, Retroscope upgraded, a warehouse from before
 stored facts), nothing is re-pointed: every figure is computed live, exactly as before,
 and `status()` says how to rebuild (`retroscope refresh`, or the next load).
@@ -29,7 +28,6 @@ random histories and as_of values).
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -176,81 +174,70 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
     for t in config_tables:
         con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
     marts = {m.name: m for m in STORED_MARTS}
-    stored = _ts_literal(_meta_as_of(con))
+    stored = ts_literal(_meta_as_of(con))
     for name, text in derived_sql:
         if name in STORED_VIEWS:
             con.execute(f"CREATE VIEW {d}.{name} AS SELECT * FROM {STG_SCHEMA}.{name}")
         elif name in marts:
             m = marts[name]
-            a, b = m.args[0], m.board_arg
             con.execute(ddl(f"{name}__live", text, d))
-            con.execute(
-                f"CREATE MACRO {d}.{name}({', '.join(m.args)}) AS TABLE\n"
-                f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}"
-                + (f" AND ({b} IS NULL OR board_id = {b})" if b else "") + "\nUNION ALL BY NAME\n"
-                f"SELECT * FROM {d}.{name}__live({', '.join(m.args)}) WHERE {a} IS DISTINCT FROM {stored}")
+            con.execute(f"CREATE MACRO {d}.{name}({', '.join(m.args)}) AS TABLE\n"
+                        + _branches(m, stored, live=f"{d}.{name}__live"))
         else:
             con.execute(ddl(name, text, d))
+
+
+def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false") -> str:
+    """A stored mart's macro body: the stored table for the stored instant, `cached` (a SELECT)
+    for the instants in `in_cache` (SQL condition), else the live definition `live`. The as_of
+    and board arguments are bound parameters folded into constants, so DuckDB keeps one branch
+    when it binds the query; the stored instant and the cached ones are literals."""
+    a, b = m.args[0], m.board_arg
+    board = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
+    parts = [f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}{board}"]
+    if cached:
+        parts.append(f"SELECT * FROM ({cached}) WHERE {a} IS DISTINCT FROM {stored}")
+    parts.append(f"SELECT * FROM {live}({', '.join(m.args)})\n"
+                 f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+    return "\nUNION ALL BY NAME\n".join(parts)
 
 
 def _meta_as_of(con: duckdb.DuckDBPyConnection):
     return con.execute(f"SELECT as_of FROM {SCHEMA}.meta").fetchall()[0][0]
 
 
-def mark_stored(con: duckdb.DuckDBPyConnection) -> None:
+def mark_stored(con: duckdb.DuckDBPyConnection, as_of=None) -> None:
     """On a connection reading the stored derived layers (their marts already answer the stored
-    instant from the tables and any other live): note the stored instant, so that `ensure` can
-    cache other instants (it then adds, per mart, a cache table and a TEMP macro that shadows
-    the stored two-branch one)."""
+    instant from the tables and any other live): note the stored instant, so that another
+    instant can be cached (queries.facts_delta.ensure, which adds, per mart, a cache table and
+    a TEMP macro shadowing the stored two-branch one, on first use)."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
-                {"a": _meta_as_of(con)})
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR)")
+                {"a": _meta_as_of(con) if as_of is None else as_of})
 
 
-def _ts_literal(v) -> str:
+def ts_literal(v) -> str:
     ts = pd.Timestamp(v)
     if ts.tzinfo is None:
         ts = ts.tz_localize("UTC")
     return f"TIMESTAMPTZ '{ts.isoformat()}'"
 
 
-_SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")
+def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, cached: str | None = None,
+               in_cache: str = "false") -> None:
+    """The mart's TEMP macro on this connection: the stored table for the stored as_of,
+    `cached` for the as_of values in `in_cache` (queries.facts_delta), else `<mart>__live`."""
+    con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
+                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{m.name}__live",
+                            cached=cached, in_cache=in_cache))
 
 
 def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
-    """Each stored mart becomes three branches, of which DuckDB keeps one when the query is
-    bound (the as_of and board arguments are bound parameters, folded into constants):
-    the stored table for the stored as_of; the per-connection cache for an as_of (and
-    board) `ensure` has filled; else the live definition. The stored instant and the cached
-    keys are written into the macro as literals so that the choice is made at bind time."""
+    """On a loader's connection, after a mart is stored: it (and the marts after it, which read
+    it) answer the stored as_of from the table, any other live."""
     mark_stored(con)
-    stored = _ts_literal(_meta_as_of(con))
     for m in STORED_MARTS:
-        if only and m.name != only:
-            continue
-        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS "
-                    f"SELECT NULL::TIMESTAMPTZ AS fx_as_of, NULL::VARCHAR AS fx_board, * "
-                    f"FROM {SCHEMA}.{m.table} LIMIT 0")
-        a, b = m.args[0], m.board_arg
-        keys = con.execute("SELECT fx_as_of, fx_board FROM fx_cached WHERE mart = $m", {"m": m.name}).fetchall()
-        conds = []
-        for k_as_of, k_board in keys:
-            c = f"{a} = {_ts_literal(k_as_of)}"
-            if b:
-                c += f" AND {b} IS NULL" if k_board is None else f" AND {b} IS NOT DISTINCT FROM '{k_board}'"
-            conds.append(f"({c})")
-        in_cache = " OR ".join(conds) or "false"
-        board_stored = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
-        con.execute(
-            f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
-            f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}{board_stored}\n"
-            f"UNION ALL BY NAME\n"
-            f"SELECT * EXCLUDE (fx_as_of, fx_board) FROM {m.name}__cache\n"
-            f"  WHERE ({in_cache}) AND {a} IS DISTINCT FROM {stored} AND fx_as_of = {a}"
-            + (f" AND fx_board IS NOT DISTINCT FROM {b}" if b else "") + "\n"
-            f"UNION ALL BY NAME\n"
-            f"SELECT * FROM {m.name}__live({', '.join(m.args)})\n"
-            f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+        if not only or m.name == only:
+            point_mart(con, m)
 
 
 point_marts = _point_marts   # (queries.facts_incremental re-points after each mart)
@@ -263,35 +250,3 @@ def stored_as_of(con: duckdb.DuckDBPyConnection):
     except duckdb.CatalogException:
         return None
     return rows[0][0] if rows else None
-
-
-def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None) -> None:
-    """Before a query that reads the stored marts in `needed` runs for an as_of other than
-    the stored one: compute those marts for that as_of (and board, for marts that narrow by
-    board) once into the connection's cache, in dependency order, so that asking again is
-    a read. Without it every figure is still right (the live branch), only recomputed."""
-    if as_of is None or not needed:
-        return
-    try:   # one look-up on the hot path: stored facts read at all, and is this their instant?
-        rows = con.execute("SELECT $a::TIMESTAMPTZ = stored_as_of FROM temp.fx_stored", {"a": as_of}).fetchall()
-    except duckdb.CatalogException:
-        return
-    if not rows or rows[0][0]:
-        return
-    for m in STORED_MARTS:
-        if m.name not in needed:
-            continue
-        key_board = board if m.board_arg else None
-        if key_board is not None and not _SAFE_BOARD.match(str(key_board)):
-            continue    # an odd board id is answered live rather than written into a macro
-        key = {"m": m.name, "a": as_of, "b": key_board}
-        if con.execute("SELECT count(*) FROM fx_cached WHERE mart = $m AND fx_as_of = $a::TIMESTAMPTZ "
-                       "AND fx_board IS NOT DISTINCT FROM $b", key).fetchall()[0][0]:
-            continue
-        args = "$a" + (", $b" if m.board_arg else "")
-        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, "
-                    f"NULL::VARCHAR AS fx_board, * FROM {SCHEMA}.{m.table} LIMIT 0")
-        con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
-                    f"$b::VARCHAR AS fx_board, * FROM {m.name}__live({args})", {"a": as_of, "b": key_board})
-        con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b)", key)
-        _point_marts(con, only=m.name)

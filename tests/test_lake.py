@@ -157,6 +157,20 @@ def test_demo_on_lake_answers_like_the_file(new_lake, file_demo):
     finally:
         con.close()
     assert n == 26
+    # a past instant: the stored facts plus the delta (queries/facts_delta.py) read through the lake
+    stored, live = queries.connect(lk), queries.connect(lk, stored=False)
+    try:
+        when = queries.facts.stored_as_of(stored) - pd.Timedelta(days=9)
+        for name in ("issue_facts", "sprint_facts", "time_in_status"):
+            a, b = run_public(stored, name, as_of=when), run_public(live, name, as_of=when)
+            keys = list(a.columns)
+            pd.testing.assert_frame_equal(a.sort_values(keys, key=lambda c: c.astype(str)).reset_index(drop=True),
+                                          b.sort_values(keys, key=lambda c: c.astype(str)).reset_index(drop=True),
+                                          check_dtype=False, obj=f"{name} 9 days back")
+        assert queries.facts_delta.scoped_issues(stored, when) > 0
+    finally:
+        stored.close()
+        live.close()
 
 
 def test_user_input_round_trip_on_a_lake_and_no_load_writes_it(new_lake):

@@ -167,8 +167,11 @@ def test_a_failed_load_keeps_the_last_good_facts(tmp_path):
         after.close()
 
 
-def test_refresh_rebuilds_the_facts_under_an_edited_config(tmp_path, capsys):
+def test_refresh_rebuilds_the_facts_under_an_edited_config(tmp_path, capsys, monkeypatch):
+    from connectors import load
     from dashboard.cli import main
+
+    monkeypatch.setattr(load, "_config", load._config)   # the CLI sets the loads' config: restored after
 
     db = tmp_path / "w.duckdb"
     assert main(["--db", str(db), "demo"]) == 0

@@ -1,0 +1,349 @@
+"""Facts at one instant from the facts stored at another: which rows can differ (the delta
+rule), written once and used twice (docs/facts.md, "Incremental loads" and "Any as_of stays
+exact"):
+
+- the incremental load (queries/facts_incremental.py) moves the stored facts from the stored
+  instant to the load's new one, recomputing only the rows of the delta;
+- a connection asked about another as_of (`ensure`, called by `queries.run`) answers it from
+  the stored rows outside the delta plus the delta's rows computed for that as_of, and keeps
+  them for the rest of the connection.
+
+Every stored fact row belongs to one issue (a status stay, an issue's facts, a sprint x issue
+member; the stored parses too) and is a function of that issue's raw rows, a few small shared
+inputs (statuses, board done columns, boards, sprints, config) and the instant `as_of`. So
+between the stored instant S and another instant T a row can differ only if its issue is in
+
+    C  the issues a load wrote (their raw rows changed; none when only as_of differs);
+    E  issues with an event between the two instants, in (min(S, T), max(S, T)]: created,
+       resolved, a status, estimate or sprint change (visible at one instant, not the other);
+    O  open issues with a backward move: their rework runs until as_of;
+    R  issues whose sprint field (now or in its history) names a sprint whose window differs
+       at the two instants otherwise than by its end moving with as_of (it started or closed
+       between them, or a load edited it), plus the stored members of such sprints;
+
+and in two as_of-dependent columns of rows that are otherwise the same, which are moved in
+place (REANCHOR): `until_at` of the stay still open (`coalesce(left_at, as_of)`, the rule in
+fct_status_intervals) and `t_end` of the members of a sprint running at both instants (its
+window's end at the other instant; a member with an event in between is in E). O and R are
+read from the stored rows: an issue outside E is in the same state at both instants. The rows
+of D = C ∪ E ∪ O ∪ R are computed with the marts' own SQL over the stored parses narrowed to
+D (TEMP views shadow the raw tables and the parses, so the same macros read only D's rows);
+issues created after T are in E and give no rows. The small marts (sprint windows, shipped
+items) are computed whole. The property tests compare both uses with a computation from
+scratch (tests/test_stored_facts.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from queries import facts
+
+log = logging.getLogger("retroscope.sql")
+
+# Stored parses with one row (or more) per issue, narrowed to D; the other STORED_VIEWS
+# (statuses, sprints, board done statuses) are small and read whole.
+PER_ISSUE_VIEWS: tuple[str, ...] = (
+    "stg_issues", "stg_status_changes", "stg_issue_field_changes", "stg_sprint_field_changes",
+    "stg_sprint_issues", "stg_board_issues",
+)
+# Raw tables keyed per issue, shadowed by views narrowed to D (fct_status_intervals reads
+# raw_issues; a load recomputes D's parses from them).
+RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_field_changes")
+# Per-issue marts: rows of D recomputed, the others kept (re-anchored). The other marts in
+# STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
+PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_sprint_board_members"})
+
+
+@dataclass(frozen=True)
+class Reanchor:
+    """An as_of-dependent column of a stored row that is otherwise the same at both instants:
+    set to `value` where `when` holds. `x` is the stored row; with `running`, `r` is the
+    row of the sprints running at both instants (source, sprint_id, t_end at the other
+    instant) joined on the row's sprint."""
+    column: str
+    value: str           # SQL; {as_of} is the other instant
+    when: str
+    running: bool = False
+
+
+REANCHOR: dict[str, Reanchor] = {
+    # fct_status_intervals: until_at = coalesce(left_at, as_of)
+    "status_stays": Reanchor("until_at", "{as_of}", "x.left_at IS NULL"),
+    # fct_sprint_board_members: t_end is the window's end, which moves with as_of while the sprint runs
+    "sprint_members": Reanchor("t_end", "r.t_end", "r.sprint_id IS NOT NULL", running=True),
+}
+
+
+def reanchor_update(con: duckdb.DuckDBPyConnection, table: str, *, as_of, running: str) -> None:
+    """Move the stored table's as_of-dependent column to `as_of` in place (the incremental load)."""
+    ra = REANCHOR.get(table)
+    if ra is None:
+        return
+    join = (f" FROM {running} AS r WHERE x.source = r.source AND x.sprint_id = r.sprint_id AND"
+            if ra.running else " WHERE")
+    value = ra.value.format(as_of="$as_of")
+    con.execute(f"UPDATE {facts.SCHEMA}.{table} AS x SET {ra.column} = {value}{join} {ra.when}",
+                {"as_of": as_of} if "$as_of" in value else None)
+
+
+def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
+    """SELECT the stored rows of `table` whose issue is not in `scope` (D), re-anchored to
+    `as_of` (SQL). `scope` and `running` are relations (SQL) of D and the running sprints."""
+    ra = REANCHOR.get(table)
+    sel = "x.*"
+    join = ""
+    if ra is not None:
+        sel = (f"x.* REPLACE (CASE WHEN {ra.when} THEN {ra.value.format(as_of=as_of)} "
+               f"ELSE x.{ra.column} END AS {ra.column})")
+        if ra.running:
+            join = f"\nLEFT JOIN {running} AS r ON r.source = x.source AND r.sprint_id = x.sprint_id"
+    return (f"SELECT {sel} FROM {facts.SCHEMA}.{table} AS x\n"
+            f"ANTI JOIN {scope} AS d ON d.source = x.source AND d.issue_id = x.issue_id{join}")
+
+
+def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
+          changed: str | None = None, edited: str | None = None) -> int:
+    """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
+    tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
+    t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
+    (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
+    issues a load wrote (C), `edited`: the sprints it edited (tables). Returns |D|."""
+    f, s = facts.SCHEMA, facts.STG_SCHEMA
+    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+    not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out}_running AS
+        SELECT source, sprint_id, t_end FROM {windows}
+        WHERE (source, sprint_id) IN (
+            SELECT source, sprint_id FROM (
+                SELECT * EXCLUDE (t_end) FROM {windows} WHERE state = 'active'
+                INTERSECT SELECT * EXCLUDE (t_end) FROM {f}.sprint_windows WHERE state = 'active')
+            {not_edited})""")
+    edited_rows = f"SELECT source, sprint_id FROM {edited} UNION " if edited else ""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out}_sprints AS
+        ({edited_rows}SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
+         UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows}))
+        EXCEPT SELECT source, sprint_id FROM {out}_running""")
+    written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
+    # read from the stored parses: for an issue a load did not write they equal the new ones
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out}_scope AS
+        {written}SELECT source, issue_id FROM {s}.stg_issues
+            WHERE (created_at > $lo AND created_at <= $hi) OR (resolved_at > $lo AND resolved_at <= $hi)
+        UNION SELECT source, issue_id FROM {s}.stg_status_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0
+        UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
+        UNION SELECT r.source, r.issue_id FROM (
+            SELECT source, issue_id, unnest(sprint_ids) AS sprint_id FROM {s}.stg_issues
+            UNION ALL
+            SELECT source, issue_id, unnest(list_concat(from_sprint_ids, to_sprint_ids)) AS sprint_id
+            FROM {s}.stg_sprint_field_changes) AS r
+            SEMI JOIN {out}_sprints USING (source, sprint_id)""", p)
+    return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
+
+
+def _utc(v) -> pd.Timestamp:
+    """An instant (a naive one is UTC, as the connection's TimeZone reads it)."""
+    ts = pd.Timestamp(v)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def _in(scope: str) -> str:
+    return f"(source, issue_id) IN (SELECT source, issue_id FROM {scope})"
+
+
+def narrow_raw(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Shadow the per-issue raw tables with views narrowed to `scope`."""
+    db = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    for t in RAW_ISSUE_TABLES:
+        con.execute(f'CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM "{db}".main.{t} WHERE {_in(scope)}')
+
+
+def narrow_parses(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Point the staging views at the stored parses, the per-issue ones narrowed to `scope`."""
+    for v in facts.STORED_VIEWS:
+        where = f" WHERE {_in(scope)}" if v in PER_ISSUE_VIEWS else ""
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {facts.STG_SCHEMA}.{v}{where}")
+
+
+def widen(con: duckdb.DuckDBPyConnection, *, keep_views: bool) -> None:
+    """Back to every issue: drop the raw tables' shadows; the staging views read the stored
+    parses whole (`keep_views`, a loader's connection) or are dropped (a reader's, whose
+    stored derived views read the same)."""
+    for t in RAW_ISSUE_TABLES:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{t}")
+    for v in facts.STORED_VIEWS:
+        if keep_views:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {facts.STG_SCHEMA}.{v}")
+        else:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{v}")
+
+
+def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None:
+    """Delete the stored rows of the issues in `scope` (the incremental load)."""
+    con.execute(f"DELETE FROM {facts.SCHEMA}.{table} WHERE {_in(scope)}")
+
+
+# --------------------------------------------------------------------------- another as_of
+# Per connection (all TEMP): fx_cached (mart, as_of, board) lists what is cached; fx_scope and
+# fx_running hold D and the running sprints per as_of; `<mart>__cache` holds, per as_of, the
+# rows of D (per-issue marts) or every row (the small marts). Each stored mart's TEMP macro
+# then answers a cached as_of with the stored rows outside D, re-anchored, plus the cached ones.
+# A mart narrowed by board is cached for all boards (board NULL), or, when only one board was
+# asked about, for that board alone: computed whole when D is not there yet (one board's
+# sprints involve few issues), else D's rows of that board. An as_of cached for all boards
+# drops its per-board entries, so no row is cached twice.
+
+# The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
+# parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals
+# leave them out; a sprint membership stay starts no earlier than its issue's creation, so it
+# cannot be in a window that ends by as_of). D's other issues are only removed from the
+# stored rows.
+WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE NOT is_subtask AND created_at <= $a"
+
+_SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
+
+
+def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
+    """The cached branch of the mart's macro for `keys` (as_of, board, whole): whole = every row
+    is cached (a small mart, or one board computed from scratch), else D's rows, read with the
+    stored rows outside D."""
+    a, b = m.args[0], m.board_arg
+    conds: dict[bool, list[str]] = {True: [], False: []}
+    for k_as_of, k_board, whole in keys:
+        c = f"{a} = {facts.ts_literal(k_as_of)}"
+        if k_board is not None:
+            c += f" AND {b} IS NOT DISTINCT FROM '{k_board}'"
+        conds[bool(whole)].append(f"({c})")
+    in_cache = " OR ".join(conds[True] + conds[False]) or "false"
+    board = (f" AND (fx_board IS NULL OR fx_board = {b}) AND ({b} IS NULL OR board_id = {b})" if b else "")
+    cached = (f"SELECT * EXCLUDE (fx_as_of, fx_board) FROM {m.name}__cache "
+              f"WHERE ({in_cache}) AND fx_as_of = {a}{board}")
+    if m.name not in PER_ISSUE_MARTS or not conds[False]:
+        return cached, in_cache
+    kept = kept_rows(m.table, as_of=a, scope=f"(SELECT source, issue_id FROM fx_scope WHERE fx_as_of = {a})",
+                     running=f"(SELECT * FROM fx_running WHERE fx_as_of = {a})")
+    board = f" AND ({b} IS NULL OR x.board_id = {b})" if b else ""
+    return f"{kept}\nWHERE ({' OR '.join(conds[False])}){board}\nUNION ALL BY NAME\n{cached}", in_cache
+
+
+def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
+    """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_mart)."""
+    keys = con.execute("SELECT fx_as_of, fx_board, whole FROM fx_cached WHERE mart = $m ORDER BY 1, 2",
+                       {"m": m.name}).fetchall()
+    branch, in_cache = _cached_branch(m, keys)
+    facts.point_mart(con, m, cached=branch, in_cache=in_cache)
+
+
+def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None = None) -> int | None:
+    """Before a query that reads the stored marts in `needed` runs for an as_of other than the
+    stored one (and `board`, for the marts narrowed by board): compute those marts for that
+    as_of once per connection (D's rows for the per-issue marts, all rows for the small ones),
+    in dependency order, so that asking again is a read. Without it every figure is still
+    right (the live branch), only recomputed. Returns |D| when this call computed it (also
+    logged at debug level), else None."""
+    if as_of is None or not needed:
+        return None
+    stored = facts.stored_as_of(con)
+    if stored is None or _utc(as_of) == _utc(stored):
+        return None
+    key = {"a": as_of}
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR, "
+                "whole BOOLEAN)")
+    done = con.execute("SELECT mart, fx_board FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()
+    todo: list[tuple[facts.StoredMart, str | None]] = []
+    for m in facts.STORED_MARTS:
+        k_board = board if m.board_arg else None
+        if m.name not in needed or (m.name, None) in done or (k_board is not None and (m.name, k_board) in done):
+            continue
+        if k_board is not None and not _SAFE_BOARD.match(str(k_board)):
+            continue   # an odd board id is answered live rather than written into a macro
+        todo.append((m, k_board))
+    if not todo:
+        return None
+    # one board asked about first (its sprints involve few issues): computed whole, from scratch,
+    # unless D is there (or needed anyway for all boards)
+    per_issue = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS]
+    if not any(b is None for _, b in per_issue) and scoped_issues(con, as_of) is None:
+        one_board, per_issue = per_issue, []
+    else:
+        one_board = []
+    windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
+    n_scope = None
+    if (windows.name, None) not in done and todo:
+        _fill(con, windows, as_of, None)
+    if per_issue and scoped_issues(con, as_of) is None:
+        # D, from the windows at as_of and the stored ones
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
+                    f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+        n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
+        for t in ("scope", "running"):
+            con.execute(f"CREATE TEMP TABLE IF NOT EXISTS fx_{t} AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
+                        f"FROM _fx_{t} LIMIT 0")
+            con.execute(f"INSERT INTO fx_{t} SELECT $a::TIMESTAMPTZ, * FROM _fx_{t}", key)
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_scoped (fx_as_of TIMESTAMPTZ, issues BIGINT)")
+        con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $n)", {"a": as_of, "n": n_scope})
+        log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
+    if per_issue:
+        # D's rows, from the stored parses narrowed to the issues of D that have rows at as_of
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _fx_rows AS
+            SELECT source, issue_id FROM fx_scope
+            SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
+            WHERE fx_as_of = $a::TIMESTAMPTZ""", key)
+        narrow_raw(con, "_fx_rows")
+        narrow_parses(con, "_fx_rows")
+        try:
+            for m, b in per_issue:
+                _fill(con, m, as_of, b)
+        finally:
+            widen(con, keep_views=False)
+    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows"):
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
+    for m, b in one_board:
+        _fill(con, m, as_of, b, whole=True)
+    for m, b in todo:
+        if m.name not in PER_ISSUE_MARTS and m is not windows:
+            _fill(con, m, as_of, b)
+    return n_scope
+
+
+def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,
+          whole: bool | None = None) -> None:
+    """Cache the mart's rows for `as_of` and `board` (its live definition over what the staging
+    views read now: D's rows, or all of them when `whole`, default: the small marts) and
+    re-point its macro."""
+    if whole is None:
+        whole = m.name not in PER_ISSUE_MARTS
+    args = ", ".join(["$a"] + ["$b" if a == m.board_arg else "NULL" for a in m.args[1:]])
+    p = {"a": as_of, "b": board} if m.board_arg else {"a": as_of}
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, "
+                f"NULL::VARCHAR AS fx_board, * FROM {facts.SCHEMA}.{m.table} LIMIT 0")
+    if m.board_arg and board is None:   # all boards: the per-board entries of this as_of are subsumed
+        for t in (f"{m.name}__cache", "fx_cached"):
+            con.execute(f"DELETE FROM {t} WHERE fx_as_of = $a::TIMESTAMPTZ AND fx_board IS NOT NULL"
+                        + (" AND mart = $m" if t == "fx_cached" else ""),
+                        {"a": as_of, "m": m.name} if t == "fx_cached" else {"a": as_of})
+    con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
+                f"{'$b::VARCHAR' if m.board_arg else 'NULL::VARCHAR'} AS fx_board, * FROM {m.name}__live({args})", p)
+    con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, $w)",
+                {"m": m.name, "a": as_of, "b": board, "w": whole})
+    point(con, m)
+
+
+def scoped_issues(con: duckdb.DuckDBPyConnection, as_of) -> int | None:
+    """How many issues this connection recomputed for `as_of` (|D|), None if it did not."""
+    try:
+        rows = con.execute("SELECT issues FROM fx_scoped WHERE fx_as_of = $a::TIMESTAMPTZ", {"a": as_of}).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None

@@ -1,0 +1,125 @@
+"""Another as_of answered from the stored facts plus a small delta (docs/facts.md, "Any as_of
+stays exact"): on a hand-made warehouse, a past as_of recomputes exactly the issues named by
+hand, keeps every other stored row (re-anchored), and every figure equals the one computed
+from scratch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers_sprints import DONE, IN_PROGRESS, REVIEW, TODO, connect
+from test_sprints_property import AS_OF_K, at, build
+from test_stored_facts import QUICK, compare
+
+import queries
+from queries import facts_delta
+
+# Sprints (test_sprints_property): 1 on board 1 closed [8, 36], 2 on board 1 [36, 64], 3 on
+# board 2 running from 64; the facts are stored as of k=78 and asked about k=50 (mid sprint 2).
+PAST = 50
+
+
+def _issue(created=0, sprint0=(), status0=TODO, status_changes=()):
+    return {"created": created, "sprint0": list(sprint0), "sprint_changes": [], "points0": "3",
+            "points_changes": [], "status0": status0, "status_changes": list(status_changes)}
+
+
+ISSUES = {
+    # done in sprint 1 long before k=50: the same at 50 and 78 -> kept
+    "A": _issue(sprint0=["1"], status_changes=[(10, IN_PROGRESS), (20, DONE)]),
+    # in sprint 2, whose window differs (running at 50, closed at 64) -> recomputed (R)
+    "B": _issue(created=40, sprint0=["2"]),
+    # created after 50 -> recomputed (E), and absent at 50
+    "C": _issue(created=60),
+    # sent back from review long ago and still open: rework runs until as_of -> recomputed (O)
+    "D": _issue(status_changes=[(2, IN_PROGRESS), (4, REVIEW), (6, IN_PROGRESS)]),
+    # a status change at 70 -> recomputed (E)
+    "E": _issue(status_changes=[(70, IN_PROGRESS)]),
+    # untouched, still in its first status: kept, its open stay's until_at re-anchored to 50
+    "F": _issue(),
+    # in sprint 3 only, which had not started at 50 -> recomputed (R)
+    "G": _issue(created=30, sprint0=["3"]),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return build(dict(ISSUES)).load(tmp_path_factory.mktemp("delta") / "w.duckdb", data_as_of=at(AS_OF_K))
+
+
+def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        assert queries.facts.stored_as_of(stored) == at(AS_OF_K)
+        assert facts_delta.scoped_issues(stored, at(PAST)) is None        # nothing asked yet
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5           # B, C, D, E, G
+        scope = {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()}
+        assert scope == {"B", "C", "D", "E", "G"}
+        # only D's rows were computed for k=50 (C did not exist yet); A and F come from the stored rows
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
+        assert cached == {"B", "D", "E", "G"}
+        stays = stored.execute("SELECT issue_id, until_at FROM fct_status_intervals($a) WHERE left_at IS NULL "
+                               "ORDER BY issue_id", {"a": at(PAST)}).fetchall()
+        assert dict(stays)["F"] == at(PAST)
+        # one board, and again (a read of the cache), still equal to the computation from scratch
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        compare(stored, live, at(PAST), "2", QUICK, marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_a_sprint_running_at_both_instants_moves_only_its_end(warehouse):
+    """At k=70 sprint 3 runs, as at the stored k=78: its members are kept with t_end moved."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(70), None, QUICK, marts=True)
+        # E (a change at 70 is visible at 70: (70, 78] holds none of its events) is kept too;
+        # D's open rework runs on; sprint 2's window is the same (closed at 64) at both
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"D"}
+        rows = stored.execute("SELECT issue_id, t_end FROM fct_sprint_members($a) WHERE sprint_id = '3'",
+                              {"a": at(70)}).fetchall()
+        assert rows == [("G", at(70))]
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_one_board_first_then_all_boards(warehouse):
+    """Asked first for one board, a past as_of computes D's rows of that board only; asked
+    then for all boards, it computes them for every board and drops the one-board entry."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        cached = stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall()
+        assert cached == [("1",)]
+        # B is board 1's (sprint 2); G, in sprint 3 of board 2, is not computed for board 1
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"B"}
+        compare(stored, live, at(PAST), "2", QUICK, marts=False)
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall() == [(None,)]
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5       # D computed once for the instant
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_one_board_asked_first_is_computed_whole(warehouse):
+    """Sprint figures for one board, before anything else about that instant: that board's
+    sprints are computed from scratch (no D yet), and still equal the computation from scratch."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(PAST), "1", ("sprint_facts", "sprint__carryover"), marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST)) is None
+        rows = stored.execute("SELECT DISTINCT issue_id FROM fct_sprint_board_members__cache").fetchall()
+        assert sorted(r[0] for r in rows) == ["A", "B"]                    # sprints 1 and 2, whole
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)           # then D for the rest
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5
+    finally:
+        stored.close()
+        live.close()
