@@ -12,7 +12,8 @@ under the same machine load), and prints seconds from the action to a settled pa
   server's caches;
 - then, on that page, each sidebar change a user makes: pick a team, back to All teams, move
   the period start one month later, move the as-of one day earlier (and back), and on Sprint
-  retro pick the previous sprint. Every page gets the same changes: on the first page they
+  retro pick the previous sprint, and on a page with sections open the one with the most charts
+  (Sprint retro: Flow; Estimate calibration: Sizes and ranges). Every page gets the same changes: on the first page they
   compute their queries, on later pages the queries are cached or prefetched, as for a user
   going through the pages with the same filters.
 
@@ -146,11 +147,15 @@ def visit(page, url: str, spec) -> float:
 
 
 # The text a change must alter before its page can count as settled: the filter line under
-# the page title ("team · period · as of …") or, for the sprint picker, the sprint report's heading.
+# the page title ("team · period · as of …"); for the sprint picker, the captions (the sprint
+# tiles name the sprint's dates); for a section, the headings.
 CAPTION = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
   .map(e => e.innerText).find(t => t.includes(' · as of ')) || ''"""
-REPORT = """() => [...document.querySelectorAll('h3')].map(e => e.innerText)
-  .find(t => t.startsWith('Sprint report')) || ''"""
+CAPTIONS = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')].map(e => e.innerText)
+  .join('|')"""   # the sprint tiles' captions (issues, dates) name the chosen sprint
+HEADINGS = """() => [...document.querySelectorAll('h3')].map(e => e.innerText).join('|')"""
+# the section (tab) each page with sections opens in the "section" step: its most charts
+SECTION = {"sprint_retro": "Flow", "calibration": "Sizes and ranges"}
 
 
 def change(page, spec, act, marker: str = CAPTION) -> float:
@@ -189,7 +194,10 @@ def changes(page, spec) -> list[tuple[str, float]]:
            ("as of -1 day", change(page, spec, spin("day, As of", "ArrowDown"))),
            ("as of back", change(page, spec, spin("day, As of", "ArrowUp")))]
     if spec.slug == "sprint_retro":
-        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), REPORT)))
+        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), CAPTIONS)))
+    if spec.slug in SECTION:   # open the section with the most charts (NaN where the page has no such tab)
+        tab = page.get_by_test_id("stMain").get_by_role("tab", name=SECTION[spec.slug], exact=True)
+        out.append(("section", change(page, spec, tab.click, HEADINGS) if tab.count() else float("nan")))
     return out
 
 
