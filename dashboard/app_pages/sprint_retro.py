@@ -18,6 +18,7 @@ if sprints.empty:
     st.stop()
 s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
 label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
+st.markdown(f"#### {md(label)}")   # what the tiles below are about (the sprint report is a tab away)
 if isinstance(s.goal, str) and s.goal.strip():
     st.markdown(f"**Sprint goal:** {md(s.goal.strip())}")
 else:
