@@ -1,6 +1,6 @@
 """Time every page and every sidebar change in a real browser (not a test):
 
-    python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes]
+    python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes] [--floor]
 
 Starts `retroscope --db WAREHOUSE serve` for each warehouse (each on its own free 127.0.0.1
 port), then drives the system Chromium (Playwright, no browser download) through every
@@ -12,7 +12,8 @@ under the same machine load), and prints seconds from the action to a settled pa
   server's caches;
 - then, on that page, each sidebar change a user makes: pick a team, back to All teams, move
   the period start one month later, move the as-of one day earlier (and back), and on Sprint
-  retro pick the previous sprint. Every page gets the same changes: on the first page they
+  retro pick the previous sprint, and on a page with sections open the one with the most charts
+  (Sprint retro: Flow; Estimate calibration: Sizes and ranges). Every page gets the same changes: on the first page they
   compute their queries, on later pages the queries are cached or prefetched, as for a user
   going through the pages with the same filters.
 
@@ -20,6 +21,11 @@ under the same machine load), and prints seconds from the action to a settled pa
 produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
 main area for QUIET_MS; the time printed is up to the last DOM change. Numbers depend on the
 machine and its load; the load average is printed with them.
+
+`--floor` adds a column measured the same way on a bare page served beside them: the app's
+shell (navigation, freshness badge, the shared sidebar, page header) and one small chart from
+a fixed 12-row frame, no page queries and no prefetch. It is what Streamlit itself costs on
+this machine for a page and a sidebar change, the floor under every page's figures.
 """
 
 from __future__ import annotations
@@ -56,20 +62,63 @@ QUIET = """(quiet) => new Promise(done => {
   check(); })"""
 
 
-def _serve(warehouse: str, log: Path, code: Path | None = None) -> tuple[subprocess.Popen, str]:
+# The floor (--floor): the app's shell with one bare page, the shared sidebar and one small chart.
+FLOOR_APP = """
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, data
+from dashboard.filters import sidebar
+from dashboard.pages import PAGES
+
+st.set_page_config(page_title="Retroscope", page_icon="📊", layout="wide")
+APP_PAGES = Path(data.__file__).parent / "app_pages"
+
+
+def floor():
+    f = sidebar()
+    components.page_header("Floor", f, "A bare page: the shared sidebar and one small chart.")
+    weeks = pd.date_range("2026-08-03", periods=12, freq="7D")
+    weekly = pd.DataFrame({"week": weeks, "cycle_time_p50": [3.0 + i % 4 for i in range(12)],
+                           "cycle_time_p85": [7.0 + i % 5 for i in range(12)]})
+    components.chart(charts.p85_trend, (weekly,), "A fixed 12-week frame.", key="floor_chart")
+
+
+pages = [st.Page(floor, title="Floor", url_path="floor", default=True)]
+pages += [st.Page(str(APP_PAGES / f"{p.slug}.py"), title=p.title, icon=p.icon, url_path=p.slug) for p in PAGES]
+nav = st.navigation(pages)
+components.freshness_badge()
+with data.page_run():
+    nav.run()
+"""
+FLOOR = "floor"   # the `code` of the floor server
+
+
+def _serve(warehouse: str, log: Path, code: Path | str | None = None) -> tuple[subprocess.Popen, str]:
     """`retroscope --db WAREHOUSE serve` on a free port; from the code in `code` (another
-    checkout, e.g. `git archive` of an earlier commit) when given, else this one."""
+    checkout, e.g. `git archive` of an earlier commit) when given, else this one; with
+    code == FLOOR, the bare floor page (FLOOR_APP) with this checkout's dashboard."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
     cmd = [str(Path(sys.executable).with_name("retroscope"))]
-    if code is not None:
+    args = ["--db", warehouse, "serve", "--port", str(port), "--address", "127.0.0.1"]
+    if code == FLOOR:
+        app = log.with_name("floor_app.py")
+        app.write_text(FLOOR_APP)
+        env.update(RETROSCOPE_DB=str(Path(warehouse).resolve()), RETROSCOPE_NO_PREFETCH="1", PYTHONPATH=str(ROOT))
+        cmd, args = [sys.executable, "-m", "streamlit", "run", str(app)], [
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.address", "127.0.0.1", "--client.toolbarMode", "minimal"]
+        code = ROOT
+    elif code is not None:
         env["PYTHONPATH"] = str(code)
         cmd = [sys.executable, "-m", "dashboard.cli"]
     with open(log, "w") as out:
-        proc = subprocess.Popen([*cmd, "--db", warehouse, "serve", "--port", str(port), "--address", "127.0.0.1"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=code)
+        proc = subprocess.Popen([*cmd, *args], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=code)
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -98,11 +147,15 @@ def visit(page, url: str, spec) -> float:
 
 
 # The text a change must alter before its page can count as settled: the filter line under
-# the page title ("team · period · as of …") or, for the sprint picker, the sprint report's heading.
+# the page title ("team · period · as of …"); for the sprint picker, the captions (the sprint
+# tiles name the sprint's dates); for a section, the headings.
 CAPTION = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
   .map(e => e.innerText).find(t => t.includes(' · as of ')) || ''"""
-REPORT = """() => [...document.querySelectorAll('h3')].map(e => e.innerText)
-  .find(t => t.startsWith('Sprint report')) || ''"""
+CAPTIONS = """() => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')].map(e => e.innerText)
+  .join('|')"""   # the sprint tiles' captions (issues, dates) name the chosen sprint
+HEADINGS = """() => [...document.querySelectorAll('h3')].map(e => e.innerText).join('|')"""
+# the section (tab) each page with sections opens in the "section" step: its most charts
+SECTION = {"sprint_retro": "Flow", "calibration": "Sizes and ranges"}
 
 
 def change(page, spec, act, marker: str = CAPTION) -> float:
@@ -141,14 +194,17 @@ def changes(page, spec) -> list[tuple[str, float]]:
            ("as of -1 day", change(page, spec, spin("day, As of", "ArrowDown"))),
            ("as of back", change(page, spec, spin("day, As of", "ArrowUp")))]
     if spec.slug == "sprint_retro":
-        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), REPORT)))
+        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), CAPTIONS)))
+    if spec.slug in SECTION:   # open the section with the most charts (NaN where the page has no such tab)
+        tab = page.get_by_test_id("stMain").get_by_role("tab", name=SECTION[spec.slug], exact=True)
+        out.append(("section", change(page, spec, tab.click, HEADINGS) if tab.count() else float("nan")))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    from dashboard.pages import PAGES
+    from dashboard.pages import PAGES, PageSpec
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.browser", description=__doc__.splitlines()[0])
     ap.add_argument("warehouse", nargs="+", help="the warehouse file(s) to serve, measured side by side")
@@ -157,17 +213,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", help="comma-separated slugs (default: every page)")
     ap.add_argument("--baseline", type=Path, help="also serve each warehouse from the code in this directory "
                     "(e.g. `git archive HEAD~3 | tar -x -C DIR`), side by side: before/after in one run")
+    ap.add_argument("--floor", action="store_true", help="also time a bare page (the shared sidebar and one small "
+                    "chart) served beside them: what Streamlit itself costs here")
     args = ap.parse_args(argv)
     chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
     if chrome is None:
         print("benchmarks.browser: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
         return 1
     pages = [p for p in PAGES if not args.pages or p.slug in args.pages.split(",")]
+    floor = PageSpec(FLOOR, "Floor", "", "", "")
     tmp = Path(tempfile.mkdtemp())
-    codes = ([args.baseline.resolve()] if args.baseline else []) + [None]
+    codes = ([args.baseline.resolve()] if args.baseline else []) + [None] + ([FLOOR] if args.floor else [])
     runs = [(w, c) for w in args.warehouse for c in codes]
     servers = [_serve(w, tmp / f"serve{i}.log", c) for i, (w, c) in enumerate(runs)]
-    names = [Path(w).stem[:8] + (" before" if c else (" after" if args.baseline else "")) for w, c in runs]
+    names = [Path(w).stem[-8:] + (" floor" if c == FLOOR else " before" if c else (" after" if args.baseline else ""))
+             for w, c in runs]
     try:
         for _, url in servers:
             _wait_up(url)
@@ -176,20 +236,22 @@ def main(argv: list[str] | None = None) -> int:
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
             tabs = [browser.new_page(viewport={"width": 1440, "height": 1000}) for _ in servers]
             print(f"load average {os.getloadavg()[0]:.1f} at start")
-            print(f"{'page':<14} {'action':<14}" + "".join(f" {n[:12]:>12}" for n in names))
+            print(f"{'page':<14} {'action':<14}" + "".join(f" {n:>15}" for n in names))
             for spec in pages:
                 path = "" if spec.slug == PAGES[0].slug else spec.slug
+                specs = [floor if c == FLOOR else spec for _, c in runs]
+                urls = [f"{url}/{'' if c == FLOOR else path}" for (_, url), (_, c) in zip(servers, runs, strict=True)]
                 for v in range(1, args.visits + 1):
-                    secs = [visit(tab, f"{url}/{path}", spec) for tab, (_, url) in zip(tabs, servers, strict=True)]
-                    print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(f" {s:>12.2f}" for s in secs), flush=True)
+                    secs = [visit(tab, u, sp) for tab, u, sp in zip(tabs, urls, specs, strict=True)]
+                    print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
                 if args.no_changes:
                     continue
                 rows: dict[str, list[float]] = {}
-                for tab in tabs:
-                    for name, s in changes(tab, spec):
-                        rows.setdefault(name, []).append(s)
+                for i, (tab, sp) in enumerate(zip(tabs, specs, strict=True)):
+                    for name, s in changes(tab, sp):
+                        rows.setdefault(name, [float("nan")] * len(tabs))[i] = s
                 for name, secs in rows.items():
-                    print(f"{spec.slug:<14} {name:<14}" + "".join(f" {s:>12.2f}" for s in secs), flush=True)
+                    print(f"{spec.slug:<14} {name:<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
             print(f"load average {os.getloadavg()[0]:.1f} at end")
             browser.close()
     finally:

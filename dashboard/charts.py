@@ -64,8 +64,32 @@ def _white() -> go.layout.Template:
 WHITE = _white()
 
 
+# Margins wide enough for the usual tick labels and axis titles. Plotly still widens a margin
+# that is too narrow (axes keep `automargin`), but only by drawing the whole figure a second
+# time: with margins of 10 px every chart was drawn twice, the sprint charts' six panels up to
+# five times as long (docs/pages.md "What a page sends").
+MARGIN = dict(l=80, r=12, t=30, b=74)
+LEGEND_TOP = 52   # a legend above the plot needs this much, a note above the legend more
+
+
+def _margin(fig: go.Figure, legend: bool) -> dict:
+    """MARGIN, widened for what this figure carries: text labels on the y axis (bar names),
+    a right-hand axis, a note above the legend."""
+    m = dict(MARGIN, t=LEGEND_TOP if legend else MARGIN["t"])
+    names = [str(v) for t in fig.data if t.y is not None and len(t.y) and isinstance(t.y[0], str) for v in t.y]
+    if names:
+        m["l"] = int(min(max(m["l"], 7.6 * max(map(len, names)) + 36), 360))
+    if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
+        m["r"] = 72
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+    above = any(a.yref == "paper" and (a.y or 0) > 1 and a.yanchor == "bottom" for a in fig.layout.annotations)
+    if legend and (above or entries > 4):   # a note above the legend, or a legend of two rows
+        m["t"] = 70
+    return m
+
+
 def _layout(fig: go.Figure, x: str, y: str, height: int = 330, legend: bool = True) -> go.Figure:
-    fig.update_layout(template=WHITE, height=height, margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(template=WHITE, height=height, margin=_margin(fig, legend),
                       xaxis_title=x, yaxis_title=y, showlegend=legend,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       hoverlabel=dict(namelength=-1))
@@ -110,9 +134,10 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
                              showgrid=False, tickformat=".0f", dtick=25)
         fig.update_xaxes(type="category", row=i, col=1, tickangle=-30, automargin=True)
     fig = _layout(fig, "", "", height=300 * len(groups) + (40 if many else 0))
-    fig.update_layout(xaxis_title=None, yaxis_title=None)
+    fig.update_layout(xaxis_title=None, yaxis_title=None,   # one panel: the legend above it may take two rows
+                      margin=dict(t=76, b=110 if note else 90, r=56 if y2_title else 12))
     if many:   # the legend under the last panel, clear of the panels' team titles at any width
-        fig.update_layout(height=fig.layout.height + 60, margin=dict(t=40, b=150),
+        fig.update_layout(height=fig.layout.height + 60, margin=dict(t=40, b=180 if note else 160),
                           legend=dict(yref="container", y=0.005, yanchor="bottom"))
     if note:   # under the last panel, where it cannot cover the legend
         fig.update_xaxes(title_text=note, title_font=dict(size=10, color=GREY), row=len(groups), col=1)
@@ -389,6 +414,33 @@ def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, axis:
     return _layout(fig, axis, f"{metric.replace('_', ' ')} (%)", height=280, legend=False)
 
 
+def calibration_panels(parts: tuple, metric: str, target: float | None) -> go.Figure:
+    """calibration_bars side by side in one figure, one panel per (title, rows) in `parts`
+    (e.g. by quarter and by work type): one chart for the browser to draw, not one per grouping."""
+    parts = tuple((t, c.dropna(subset=[metric])) for t, c in parts if not c.empty and metric in c.columns)
+    parts = tuple((t, c) for t, c in parts if not c.empty)
+    if not parts:
+        return empty("no range estimates scored yet")
+    fig = make_subplots(rows=1, cols=len(parts), shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=[safe_text.plot(t) for t, _ in parts])
+    for i, (_, c) in enumerate(parts, start=1):
+        small = c["too_small"].fillna(True) if "too_small" in c.columns else pd.Series(False, index=c.index)
+        fig.add_bar(x=c["group"].astype(str).map(safe_text.plot), y=c[metric] * 100,
+                    marker_color=[GREY if s else BLUE for s in small], row=1, col=i,
+                    text=[f"n={n}" + (" (too few)" if s else "") for n, s in zip(c["n"], small, strict=True)],
+                    textposition="outside", hovertemplate="%{x}: %{y:.0f} %<extra></extra>")
+        fig.update_xaxes(type="category", row=1, col=i)
+    if target is not None:   # one line across every panel, labelled once
+        fig.update_layout(shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=target * 100,
+                                       y1=target * 100, line=dict(color=RED, dash="dash"))])
+        fig.add_annotation(text=f"target {target:.0%}", xref="paper", yref="y", x=0, y=target * 100,
+                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color=RED))
+    fig.update_yaxes(range=[0, 115])
+    fig = _layout(fig, "", "", height=300, legend=False)
+    fig.update_yaxes(title_text=f"{metric.replace('_', ' ')} (%)", row=1, col=1)
+    return fig
+
+
 def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
     """Each scored range estimate (calibration__worst_misses rows: best, likely, worst, actual):
     likely vs actual, with its best–worst range as a bar."""
@@ -427,7 +479,8 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
         fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
         fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {x:%d %b}", showarrow=False,
                            font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
-    return _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
+    fig = _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
+    return fig.update_layout(margin_b=86)   # a date axis with its title: the year under the first tick
 
 
 def plan_check(fc: pd.DataFrame) -> go.Figure:
@@ -486,7 +539,7 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(title_text="forecast made (data as of)", row=1, col=col)
         fig.update_yaxes(title_text="days" if kind == "when" else "items", row=1, col=col)
     fig = _layout(fig, "forecast made (data as of)", "", height=340)
-    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10), legend=dict(y=1.2))   # clear of the panel titles
+    fig.update_layout(margin=dict(MARGIN, t=80), legend=dict(y=1.2))   # clear of the panel titles
     return fig
 
 
@@ -780,4 +833,5 @@ def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict,
     fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_xaxes(type="date", range=[lo_x, hi_x])
     metric = safe_text.plot(item.get("metric", ""))
-    return _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=420)
+    fig = _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=420)
+    return fig.update_layout(margin_b=86)   # a date axis with its title: the year under the first tick

@@ -97,6 +97,22 @@ def chart(builder, args: tuple, how_text: str, key: str) -> None:
     how(how_text)
 
 
+def sections(parts: dict, key: str = "section") -> str:
+    """A page's secondary sections as tabs of which only the open one is built and sent to the
+    browser (the others cost nothing until clicked; Streamlit's stateful tabs rerun the page on
+    a switch). The open one is kept in the URL (`section=<label>`), so a link reopens it; the
+    first is the default. `parts` maps each tab label to a function drawing its content.
+    Returns the open label."""
+    labels = list(parts)
+    tabs = st.tabs(labels, key=key, bind="query-params")
+    for label, tab in zip(labels, tabs, strict=True):
+        if tab.open:
+            with tab:
+                parts[label]()
+            return label
+    return labels[0]   # not reached: one tab is always open
+
+
 def with_links(df: pd.DataFrame, board_id: str | None, key_col: str = "issue_key") -> tuple[pd.DataFrame, dict]:
     """Add a Jira link column when the data comes from a Jira site (the demo has none:
     keys are shown as text). Returns the frame and the column config for st.dataframe."""

@@ -359,8 +359,12 @@ def test_outcomes_item_view_on_a_phone(server, browser):
 
 def test_calibration_holds_forecasts_to_account(server, page):
     """The forecast the page shows is recorded in the served store, and the demo's history is
-    scored: 'Our 85 % forecasts came true k of n times', the history and the backtest."""
+    scored: 'Our 85 % forecasts came true k of n times', the history and the backtest. The
+    forecast is a section of the page, opened by its tab."""
     page.goto(f"{server['url']}/calibration")
+    _settled(page)
+    page.get_by_test_id("stMain").get_by_role("tab", name="Forecast", exact=True).click()
+    page.wait_for_url(re.compile(r"section=Forecast"), timeout=LOAD)
     _settled(page)
     headline = page.get_by_text(re.compile(r"Our 85 % forecasts came true \d+ of \d+ times"))
     expect(headline.first).to_be_visible(timeout=LOAD)

@@ -203,12 +203,18 @@ def test_forecast_ids_ignore_how_the_instant_is_written():
 HEADLINE = re.compile(r"Our 85 % forecasts came true \*\*(\d+) of (\d+)\*\* times")
 
 
+def _forecast_tab(at):
+    """The Estimate calibration page opened on its Forecast tab (only the open tab is built)."""
+    at.query_params["section"] = "Forecast"
+    return at
+
+
 def _markdown(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
 def test_calibration_page_holds_the_demo_forecasts_to_account(monkeypatch, demo_db, demo_con):
-    at = open_page(app_for(monkeypatch, demo_db), "calibration")
+    at = open_page(_forecast_tab(app_for(monkeypatch, demo_db)), "calibration")
     assert not problems(at), problems(at)
     text = _markdown(at)
     m = HEADLINE.search(text)
@@ -233,7 +239,10 @@ def test_the_page_records_what_it_shows_once(monkeypatch, demo_copy):
     with duckdb.connect(str(queries.userdata_path_for(demo_copy))) as c:   # what other page tests recorded
         c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
     assert page_rows() == []
-    at = open_page(app_for(monkeypatch, demo_copy), "calibration")
+    at = open_page(app_for(monkeypatch, demo_copy), "calibration")   # the default tab shows no forecast
+    assert not problems(at), problems(at)
+    assert page_rows() == []
+    at = open_page(_forecast_tab(app_for(monkeypatch, demo_copy)), "calibration")
     assert not problems(at), problems(at)
     shown = page_rows()
     assert sorted(k for _, k in shown) == ["how_many", "when"]
@@ -248,7 +257,7 @@ def test_the_page_records_what_it_shows_once(monkeypatch, demo_copy):
 def test_an_unwritable_store_shows_no_error(monkeypatch, demo_copy, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    at = open_page(app_for(monkeypatch, demo_copy, userdata=blocker / "u.duckdb"), "calibration")
+    at = open_page(_forecast_tab(app_for(monkeypatch, demo_copy, userdata=blocker / "u.duckdb")), "calibration")
     assert not problems(at), problems(at)
     assert "Forecasts held to account" in [s.value for s in at.subheader]
 
@@ -267,7 +276,7 @@ def test_recording_invalidates_no_cached_figure(monkeypatch, demo_copy):
         c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
     s = ud.stat()
     before = (s.st_ino, s.st_mtime_ns, s.st_size)
-    at = open_page(app_for(monkeypatch, demo_copy), "calibration")
+    at = open_page(_forecast_tab(app_for(monkeypatch, demo_copy)), "calibration")
     assert not problems(at), problems(at)
     s = ud.stat()
     after = (s.st_ino, s.st_mtime_ns, s.st_size)

@@ -466,7 +466,8 @@ URL_VALUES = st.one_of(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12
 @settings(max_examples=12, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(slug=st.sampled_from(["sprint_retro", "outcomes", "retro_log"]),
-       qp=st.dictionaries(st.sampled_from(["as_of", "from", "to", "board", "sprint"]), URL_VALUES, min_size=1))
+       qp=st.dictionaries(st.sampled_from(["as_of", "from", "to", "board", "sprint", "section"]), URL_VALUES,
+                          min_size=1))
 def test_fuzzed_urls_never_raise(monkeypatch, demo_db, slug, qp):
     at = _page_run(monkeypatch, demo_db, slug, qp)
     assert problems(at) == [], qp

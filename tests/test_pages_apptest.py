@@ -45,12 +45,13 @@ def test_page_renders_on_demo(monkeypatch, demo_db, slug):
     spec = next(p for p in PAGES if p.slug == slug)
     assert at.title[0].value == spec.title
     assert at.get("plotly_chart") or at.dataframe, f"{slug} shows no chart or table on the demo"
-    # every widget key is page-prefixed (or the shared sidebar's f_*)
+    # every widget key is page-prefixed (or the shared sidebar's f_*, or `section`: a page's tabs,
+    # whose key is their URL parameter, `?section=Flow`)
     keys = [getattr(n, "key", None) for n in _walk(at._tree)]
     keys = [k for k in keys if k]
     assert "f_board" in keys
     keys = [k.removeprefix("FormSubmitter:") for k in keys]
-    bad = [k for k in keys if not (k.startswith(slug + "_") or k.startswith("f_"))]
+    bad = [k for k in keys if not (k.startswith(slug + "_") or k.startswith("f_") or k == "section")]
     assert not bad, f"widget keys without the page prefix on {slug}: {bad}"
 
 

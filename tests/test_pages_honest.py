@@ -168,7 +168,7 @@ def test_forecast_defaults_to_open_items_and_draws_its_lines(monkeypatch, demo_d
     from queries import forecast, registry
 
     at = app_for(monkeypatch, demo_db)
-    at.query_params["board"] = "1"
+    at.query_params.update({"board": "1", "section": "Forecast"})
     open_page(at, "calibration")
     assert not problems(at), problems(at)
     con = queries.connect(demo_db)
@@ -232,7 +232,7 @@ def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
 def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
     """The cycle-time scatter ships instants as epoch milliseconds: they land in the demo's year."""
     at = app_for(monkeypatch, demo_db)
-    at.query_params["board"] = "1"
+    at.query_params.update({"board": "1", "section": "Flow"})
     open_page(at, "sprint_retro")
     scatter = next(c for c in _charts(at) if c["layout"].get("xaxis", {}).get("title", {}).get("text") == "completed on")
     xs = [x for t in scatter["data"] if t.get("mode") == "markers" for x in _values(t["x"])]

@@ -37,9 +37,13 @@ def _charts(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def _page(monkeypatch, db):
+SECTIONS = ["Quality and last retro", "Sprint report", "Flow", "Flow detail"]   # the page's tabs
+
+
+def _page(monkeypatch, db, section: str = "Sprint report"):
     at = app_for(monkeypatch, db)
-    at.query_params.update({"board": "1", "sprint": "1", "from": "2025-12-01", "to": "2026-01-25"})
+    at.query_params.update({"board": "1", "sprint": "1", "from": "2025-12-01", "to": "2026-01-25",
+                            "section": section})
     open_page(at, "sprint_retro")
     assert not problems(at), problems(at)
     return at
@@ -57,8 +61,8 @@ def test_sprint_report_burnup_lists_goal_and_links(monkeypatch, report_db):
     assert _values(by[("scope", "y2")]["y"]) == [4, 5, 5, 5, 4, 4, 4, 4]
     assert by[("added", "y")]["text"] == ["P-C (2 pt)"] and _values(by[("added", "y")]["y"]) == [19]
     assert by[("removed", "y")]["text"] == ["P-D (8 pt)"] and _values(by[("removed", "y")]["y"]) == [13]
-    assert [t.label for t in at.tabs] == ["Completed (3)", "Not completed (1)", "Removed (1)",
-                                         "Added after the start (1)"]
+    assert [t.label for t in at.tabs if t.label not in SECTIONS] == [
+        "Completed (3)", "Not completed (1)", "Removed (1)", "Added after the start (1)"]
     completed = at.dataframe[0].value
     assert list(completed["link"]) == [f"https://example.atlassian.net/browse/P-{k}" for k in "ACF"]
     assert list(completed["completed"]) == ["2026-01-08 10:00", "2026-01-12 09:00", "2026-01-13 09:00"]
@@ -66,14 +70,44 @@ def test_sprint_report_burnup_lists_goal_and_links(monkeypatch, report_db):
     assert list(removed["removed"]) == ["2026-01-10 09:00"] and list(removed["points when removed"]) == ["8"]
 
 
+def _sections(monkeypatch, db, query: dict) -> tuple[list, list[dict]]:
+    """The page opened on each of its sections: (the AppTests, every chart of the page once)."""
+    runs, charts, seen = [], [], set()
+    for section in SECTIONS:
+        at = app_for(monkeypatch, db)
+        at.query_params.update({**query, "section": section})
+        open_page(at, "sprint_retro")
+        assert not problems(at), (section, problems(at))
+        runs.append(at)
+        for c in at.get("plotly_chart"):   # Velocity and Scope are above the tabs: on every run
+            if c.proto.spec not in seen:
+                seen.add(c.proto.spec)
+                charts.append(json.loads(c.proto.spec))
+    return runs, charts
+
+
+def test_sections_build_only_the_open_tab(monkeypatch, demo_db):
+    """Each section's charts are sent only when it is open; above the tabs, Velocity and Scope."""
+    counts = {}
+    for section in SECTIONS:
+        at = app_for(monkeypatch, demo_db)
+        at.query_params.update({"board": "1", "section": section})
+        open_page(at, "sprint_retro")
+        assert not problems(at), problems(at)
+        heads = [s.value for s in at.subheader]
+        assert heads[:2] == ["Velocity", "Scope changes and carry-over"], heads
+        counts[section] = len(at.get("plotly_chart")) - 2
+        if section == SECTIONS[0]:   # the default: what a retro starts with
+            assert heads[2:] == ["Quality and work mix", "Last retro: actions and agreements"], heads
+    # rework + work mix; burnup; scatter, throughput, CFD, ageing WIP; time in status
+    assert counts == {"Quality and last retro": 2, "Sprint report": 1, "Flow": 4, "Flow detail": 1}
+
+
 def test_chosen_sprint_highlighted_and_shaded(monkeypatch, demo_db):
-    at = app_for(monkeypatch, demo_db)
-    at.query_params.update({"board": "1"})
-    open_page(at, "sprint_retro")
-    assert not problems(at), problems(at)
+    runs, charts = _sections(monkeypatch, demo_db, {"board": "1"})
+    at = runs[0]
     chosen = at.selectbox(key="sprint_retro_sprint")
     name = chosen.format_func(chosen.value).split(" · ")[1]        # "ATL Sprint 12"
-    charts = _charts(at)
     committed = next(t for t in charts[0]["data"] if t.get("name") == "committed")
     widths = committed["marker"]["line"]["width"]
     outlined = [x for x, w in zip(_values(committed["x"]), widths, strict=True) if w > 0]
@@ -92,10 +126,8 @@ def test_chosen_sprint_highlighted_and_shaded(monkeypatch, demo_db):
 
 def test_flow_detail_tiles_and_ageing_lines(monkeypatch, tmp_path):
     db = flow_scenario().load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-20 00:00"))
-    at = app_for(monkeypatch, db)
-    at.query_params.update({"board": "1", "from": "2026-01-01", "to": "2026-01-20"})
-    open_page(at, "sprint_retro")
-    assert not problems(at), problems(at)
+    runs, charts = _sections(monkeypatch, db, {"board": "1", "from": "2026-01-01", "to": "2026-01-20"})
+    at = runs[SECTIONS.index("Flow detail")]
     value = {m.label: m.value for m in at.metric}
     # X, Y, W: active 3 + 1 + 4 = 8 d of lead 7 + 3 + 5 = 15 d -> 53 %; waiting 2 / 15 -> 13 %;
     # blocked (2 + 2 + 0) / 15 -> 27 %; flagged 1.5 + 2 = 3.5 d
@@ -103,7 +135,7 @@ def test_flow_detail_tiles_and_ageing_lines(monkeypatch, tmp_path):
         ("53 %", "13 %", "27 %", "3.5 d")
     # median per issue of 3/7, 1/3, 4/5 = 43 %
     assert any("median per issue 43 %" in c.value for c in at.caption)
-    wip = next(c for c in _charts(at) if c["layout"].get("yaxis", {}).get("title", {}).get("text")
+    wip = next(c for c in charts if c["layout"].get("yaxis", {}).get("title", {}).get("text")
                == "age since start (days)")
     # cycle times X 6, Y 2, W 4 d: p50 4.0, p85 4 + 0.7 x 2 = 5.4, p95 4 + 0.9 x 2 = 5.8
     lines = sorted(a["text"] for a in wip["layout"]["annotations"] if a.get("text", "").startswith("p"))

@@ -37,47 +37,57 @@ components.window_captions(c, [f"target {target:.0%}", "actual > worst", "actual
 components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
                "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")
 
-st.subheader("Where are we off")
-components.chart(charts.where_off, (cal,), "Per work type, label, component and size (story points): bias = median "
-                 "actual ÷ likely (1.0× = on the likely estimate; red = longer, blue = shorter) and overrun rate = "
-                 "share finishing above worst, each with its 95 % interval (bias: order-statistic interval of the "
-                 "median; overrun: Wilson score). Most over at the top; grey = fewer issues than the small-group "
-                 "limit, too few to judge.", key="calibration_where_off")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Story points vs cycle time")
-    components.chart(charts.points_vs_cycle, (data.run_query("flow__cycle_time_scatter", **p),),
-                     "Cycle time of each completed issue by its story points (box = p25–p75, line = median); "
-                     "overlapping boxes mean the sizes don't separate.", key="calibration_points")
-with right:
-    st.subheader("Likely estimate vs actual")
-    scored = data.run_query("calibration__worst_misses", **{**p, "limit": 10**9})   # every scored range
-    components.chart(charts.actual_vs_likely, (scored,),
-                     "Each completed range-estimated issue: likely (x) vs actual cycle time (y), bar from best to "
-                     "worst. Above the dotted line = took longer than likely.", key="calibration_likely")
+def where_off() -> None:
+    """Where the estimates are off, and the hit rate by quarter and by work type."""
+    st.subheader("Where are we off")
+    components.chart(charts.where_off, (cal,), "Per work type, label, component and size (story points): bias = "
+                     "median actual ÷ likely (1.0× = on the likely estimate; red = longer, blue = shorter) and overrun "
+                     "rate = share finishing above worst, each with its 95 % interval (bias: order-statistic interval "
+                     "of the median; overrun: Wilson score). Most over at the top; grey = fewer issues than the "
+                     "small-group limit, too few to judge.", key="calibration_where_off")
+    st.subheader("Hit rate by quarter and by work type")
+    components.chart(charts.calibration_panels, ((("by quarter", cal[cal["group_by"] == "quarter"]),
+                                                  ("by work type", cal[cal["group_by"] == "work_type"])),
+                                                 "hit_rate", target),
+                     "Share of range-estimated issues completed that quarter (left) or of that work type (right, "
+                     "config rules: bug, debt, feature) with best ≤ actual ≤ worst; grey = fewer issues than the "
+                     "small-group limit.", key="calibration_hit_rate")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Hit rate by quarter")
-    components.chart(charts.calibration_bars, (cal[cal["group_by"] == "quarter"], "hit_rate", target, "quarter",),
-                     "Share of range-estimated issues completed that quarter with best ≤ actual ≤ worst; grey = "
-                     "fewer issues than the small-group limit.", key="calibration_quarter")
-with right:
-    st.subheader("Hit rate by work type")
-    components.chart(charts.calibration_bars, (cal[cal["group_by"] == "work_type"], "hit_rate", target, "work type",),
-                     "As left, per work type (config rules: bug, debt, feature).", key="calibration_work_type")
 
-st.subheader("All scores")
-blocks.calibration_table(cal, key="calibration_scores")
+def sizes_and_ranges() -> None:
+    """Every completed issue: its story points against its cycle time, its range against its actual."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Story points vs cycle time")
+        components.chart(charts.points_vs_cycle, (data.run_query("flow__cycle_time_scatter", **p),),
+                         "Cycle time of each completed issue by its story points (box = p25–p75, line = median); "
+                         "overlapping boxes mean the sizes don't separate.", key="calibration_points")
+    with right:
+        st.subheader("Likely estimate vs actual")
+        scored = data.run_query("calibration__worst_misses", **{**p, "limit": 10**9})   # every scored range
+        components.chart(charts.actual_vs_likely, (scored,),
+                         "Each completed range-estimated issue: likely (x) vs actual cycle time (y), bar from best "
+                         "to worst. Above the dotted line = took longer than likely.", key="calibration_likely")
 
-st.subheader("Worst misses")
-components.table(data.run_query("calibration__worst_misses", limit=15, **p), key="calibration_misses",
-                 board_id=f.board_id)
-components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
-st.subheader("Forecast: when will the open items be done?")
-blocks.forecast_panel(f, key="calibration_forecast")
+def scores() -> None:
+    st.subheader("All scores")
+    blocks.calibration_table(cal, key="calibration_scores")
+    st.subheader("Worst misses")
+    components.table(data.run_query("calibration__worst_misses", limit=15, **p), key="calibration_misses",
+                     board_id=f.board_id)
+    components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
-st.subheader("Forecasts held to account")
-forecast_view.accounts_panel(f, key="calibration_accounts")
+
+def forecast() -> None:
+    st.subheader("Forecast: when will the open items be done?")
+    blocks.forecast_panel(f, key="calibration_forecast")
+    st.subheader("Forecasts held to account")
+    forecast_view.accounts_panel(f, key="calibration_accounts")
+
+
+# The tech lead's first question under the tiles; the rest one click away, built only when
+# opened (docs/pages.md "Estimate calibration").
+components.sections({"Where are we off": where_off, "Sizes and ranges": sizes_and_ranges, "All scores": scores,
+                     "Forecast": forecast})

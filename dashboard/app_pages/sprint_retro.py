@@ -18,6 +18,7 @@ if sprints.empty:
     st.stop()
 s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
 label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
+st.markdown(f"#### {md(label)}")   # what the tiles below are about (the sprint report is a tab away)
 if isinstance(s.goal, str) and s.goal.strip():
     st.markdown(f"**Sprint goal:** {md(s.goal.strip())}")
 else:
@@ -39,57 +40,73 @@ with right:
     components.chart(charts.scope_flow, (recent, note), "Points added after the sprint started, removed before it ended "
                      "(below zero), and still open at its end (carried over).", key="sprint_retro_scope")
 
-st.subheader(f"Sprint report: {md(label)}")
-sp = dict(as_of=p["as_of"], board_id=s.board_id, sprint_id=s.sprint_id)
-burn = data.run_query("sprint__burnup", **sp)
-members = data.run_query("sprint__issues", **sp)
-components.chart(charts.burnup, (burn, members), "Replayed from history: scope = the issues in the sprint at each "
-                 "instant (their estimate then), done = those whose final Done had begun; remaining = scope − done. "
-                 "Triangles mark issues added (▲) or removed (▼) after the start." + (" Running: up to the as-of "
-                 "instant." if s.is_running else ""), key="sprint_retro_burnup")
-carry = data.run_query("sprint__carryover", **p)
-blocks.sprint_issue_lists(members, s, carry[carry["sprint_id"] == s.sprint_id], key="sprint_retro_lists")
-
-st.subheader("Flow")
-issues = data.run_query("flow__cycle_time_scatter", **p)
-weekly = data.run_query("flow_weekly", **p)
 window, starts = blocks.sprint_window(s, sprints)
-left, right = st.columns(2)
-with left:
-    components.chart(charts.in_sprint, ("cycle_scatter", window, starts, issues, weekly), "Each dot is an issue "
-                     "completed in the period: days from first In Progress to final Done. Lines: weekly p50 and p85. "
-                     "Shaded: the chosen sprint; dotted: the team's sprint starts.", key="sprint_retro_scatter")
-with right:
-    components.chart(charts.in_sprint, ("throughput", window, starts, weekly), "Issues completed per ISO week "
-                     "(bars) and issues started but not finished at each week's end (line). Shaded: the chosen "
-                     "sprint.", key="sprint_retro_throughput")
-left, right = st.columns(2)
-with left:
-    components.chart(charts.in_sprint, ("cfd", window, starts, data.run_query("cfd_daily", **p)), "Issues in each "
-                     "status at the end of each day; widening bands mean work piles up there. Shaded: the chosen "
-                     "sprint.", key="sprint_retro_cfd")
-with right:
-    pct = tuple((f"p{q}", issues[f"p{q}"].iloc[0] if len(issues) else None) for q in (50, 85, 95))
-    components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p), "status", "age_days", pct),
-                     "Issues started and not finished as of the as-of date, by status; height = days since work "
-                     "started. Lines: the cycle times 50 / 85 / 95 % of the issues completed in the period stayed "
-                     "within; the issues above the 50 % line are named.", key="sprint_retro_wip")
 
-st.subheader("Flow detail")
-blocks.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
+
+def retro_first() -> None:
+    """What the retro starts with: rework and the work mix of the sprints, then last retro's actions."""
+    st.subheader("Quality and work mix")
+    left, right = st.columns(2)
+    with left:
+        components.chart(charts.in_sprint, ("rework_trend", window, starts,
+                                            data.run_query("quality__rework_trend", **p)),
+                         "QA bounces (back from review/QA) and reopens (back from Done) of issues completed each "
+                         "period; line = rework rate. Shaded: the chosen sprint.", key="sprint_retro_rework")
+    with right:
+        mix = data.run_query("work_mix", **p)
+        components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),
+                         "Share of completed points per work type and sprint; the dashed line is the tech-debt "
+                         "target.", key="sprint_retro_mix")
+    st.subheader("Last retro: actions and agreements")
+    blocks.retro_follow_up(f, key="sprint_retro")
+
+
+def sprint_report() -> None:
+    st.subheader(f"Sprint report: {md(label)}")
+    sp = dict(as_of=p["as_of"], board_id=s.board_id, sprint_id=s.sprint_id)
+    burn = data.run_query("sprint__burnup", **sp)
+    members = data.run_query("sprint__issues", **sp)
+    components.chart(charts.burnup, (burn, members), "Replayed from history: scope = the issues in the sprint at "
+                     "each instant (their estimate then), done = those whose final Done had begun; remaining = scope "
+                     "− done. Triangles mark issues added (▲) or removed (▼) after the start." + (" Running: up to "
+                     "the as-of instant." if s.is_running else ""), key="sprint_retro_burnup")
+    carry = data.run_query("sprint__carryover", **p)
+    blocks.sprint_issue_lists(members, s, carry[carry["sprint_id"] == s.sprint_id], key="sprint_retro_lists")
+
+
+def flow() -> None:
+    st.subheader("Flow")
+    issues = data.run_query("flow__cycle_time_scatter", **p)
+    weekly = data.run_query("flow_weekly", **p)
+    left, right = st.columns(2)
+    with left:
+        components.chart(charts.in_sprint, ("cycle_scatter", window, starts, issues, weekly), "Each dot is an issue "
+                         "completed in the period: days from first In Progress to final Done. Lines: weekly p50 and "
+                         "p85. Shaded: the chosen sprint; dotted: the team's sprint starts.", key="sprint_retro_scatter")
+    with right:
+        components.chart(charts.in_sprint, ("throughput", window, starts, weekly), "Issues completed per ISO week "
+                         "(bars) and issues started but not finished at each week's end (line). Shaded: the chosen "
+                         "sprint.", key="sprint_retro_throughput")
+    left, right = st.columns(2)
+    with left:
+        components.chart(charts.in_sprint, ("cfd", window, starts, data.run_query("cfd_daily", **p)), "Issues in "
+                         "each status at the end of each day; widening bands mean work piles up there. Shaded: the "
+                         "chosen sprint.", key="sprint_retro_cfd")
+    with right:
+        pct = tuple((f"p{q}", issues[f"p{q}"].iloc[0] if len(issues) else None) for q in (50, 85, 95))
+        components.chart(charts.ageing_wip, (data.run_query("flow__ageing_wip", **p), "status", "age_days", pct),
+                         "Issues started and not finished as of the as-of date, by status; height = days since work "
+                         "started. Lines: the cycle times 50 / 85 / 95 % of the issues completed in the period "
+                         "stayed within; the issues above the 50 % line are named.", key="sprint_retro_wip")
+
+
+def flow_detail() -> None:
+    st.subheader("Flow detail")
+    blocks.flow_detail(data.run_query("flow__efficiency", **p), data.run_query("flow__time_in_status", **p),
                        board_id=f.board_id, key="sprint_retro_flow")
 
-st.subheader("Quality and work mix")
-left, right = st.columns(2)
-with left:
-    components.chart(charts.in_sprint, ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p)),
-                     "QA bounces (back from review/QA) and reopens (back from Done) of issues completed each period; "
-                     "line = rework rate. Shaded: the chosen sprint.", key="sprint_retro_rework")
-with right:
-    mix = data.run_query("work_mix", **p)
-    components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),
-                     "Share of completed points per work type and sprint; the dashed line is the tech-debt "
-                     "target.", key="sprint_retro_mix")
 
-st.subheader("Last retro: actions and agreements")
-blocks.retro_follow_up(f, key="sprint_retro")
+# The retro's first questions above and in the first tab; the rest one click away, built only
+# when opened (docs/pages.md "Sprint retro").
+components.sections({"Quality and last retro": retro_first, "Sprint report": sprint_report, "Flow": flow,
+                     "Flow detail": flow_detail})
