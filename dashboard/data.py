@@ -172,8 +172,10 @@ def record_forecasts(rows: pd.DataFrame) -> int:
             written = forecast_records.record(path, new, wait_s=0)
             c.con.register("_rs_new_forecasts", new)
             try:
-                c.con.execute("INSERT OR IGNORE INTO temp.main.forecasts BY NAME "
-                              "SELECT * FROM _rs_new_forecasts").fetchall()
+                # (the connection's copy has no keys: new ids only, by an anti-join)
+                c.con.execute("INSERT INTO temp.main.forecasts BY NAME SELECT * FROM _rs_new_forecasts AS r "
+                              "WHERE r.forecast_id NOT IN (SELECT forecast_id FROM temp.main.forecasts) "
+                              "QUALIFY row_number() OVER (PARTITION BY r.forecast_id) = 1").fetchall()
             finally:
                 c.con.unregister("_rs_new_forecasts")
             after = _version(path)
