@@ -29,6 +29,10 @@ class Filters:
                 "date_to": self.date_to, "as_of": self.as_of}
 
 
+# the session's last shared filters (URL parameter -> value; None = not set)
+KEPT = "_rs_shared_filters"
+
+
 def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -56,8 +60,13 @@ def url_date(name: str, lo: date, hi: date) -> date | None:
 
 
 def sidebar() -> Filters:
-    """Render the shared filters and return them. Reads and writes st.query_params."""
+    """Render the shared filters and return them. Reads and writes st.query_params. Going to
+    another page in the navigation clears the URL's parameters: the filters this session last
+    had are put back, so the team, period and as-of stay as chosen (and in the new page's link)."""
     qp = st.query_params
+    for k, v in st.session_state.get(KEPT, {}).items():
+        if k not in qp and v is not None:
+            qp[k] = v
     boards = data.run_query("dim_boards")
     fresh = data.run_query("default_as_of").iloc[0, 0]
     fresh_day = fresh.date() if fresh is not None and str(fresh) != "NaT" else date.today()
@@ -100,6 +109,7 @@ def sidebar() -> Filters:
                 del qp[k]
         elif qp.get(k) != v:
             qp[k] = v
+    st.session_state[KEPT] = new_qp
     as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
     if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
         as_of = fresh.to_pydatetime()

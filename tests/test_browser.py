@@ -376,3 +376,37 @@ def test_calibration_holds_forecasts_to_account(server, page):
         kinds = {r[0] for r in c.execute("SELECT kind FROM forecasts WHERE source = 'page' "
                                          "AND forecast_id NOT LIKE 'demo-%'").fetchall()}
     assert kinds == {"when", "how_many"}
+
+
+def test_the_team_and_dates_stay_when_going_to_another_page(server, page):
+    """Streamlit's navigation drops the URL's parameters; the sidebar puts the session's filters
+    back, so a team chosen by link or in the sidebar is still the team on the next page (and in
+    its link), and All teams chosen again stays All teams."""
+    sb, nav = page.get_by_test_id("stSidebar"), page.get_by_test_id("stSidebarNav")
+    team = sb.get_by_role("combobox", name="Team board")
+    page.goto(f"{server['url']}/sprint_retro?board=1&as_of=2026-10-01")
+    expect(team).to_have_value("Atlas", timeout=LOAD)
+    _settled(page)
+    nav.get_by_text("Tech health").click()
+    expect(page.get_by_role("heading", name="Tech health", exact=True)).to_be_visible(timeout=LOAD)
+    page.wait_for_url(re.compile(r"/tech_health\?.*board=1"), timeout=LOAD)
+    assert "as_of=2026-10-01" in page.url
+    expect(team).to_have_value("Atlas")
+    _settled(page)
+    team.click()
+    page.get_by_role("option", name="Borealis").click()
+    page.wait_for_url(re.compile(r"board=2"), timeout=LOAD)
+    _settled(page)
+    nav.get_by_text("Outcomes").click()
+    page.wait_for_url(re.compile(r"/outcomes\?.*board=2"), timeout=LOAD)
+    expect(team).to_have_value("Borealis")
+    _settled(page)
+    team.click()
+    page.get_by_role("option", name="All teams").click()
+    expect(team).to_have_value("All teams", timeout=LOAD)
+    _settled(page)
+    nav.get_by_text("Retro log").click()
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(team).to_have_value("All teams")
+    assert "board=" not in page.url
