@@ -13,8 +13,7 @@ facts AS (
     SELECT
         f.*,
         usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst) AS usable_range
-    FROM fct_issue_scoped($as_of, $board_id, $project) AS f
-    WHERE f.completed_at IS NULL OR f.completed_on BETWEEN $window_from::DATE AND $window_to::DATE
+    FROM fct_forecast_sample($as_of, $board_id, $project, $window_from, $window_to) AS f
 )
 SELECT
     CASE WHEN f.completed_at IS NULL THEN 'remaining' ELSE 'completed' END AS kind,
