@@ -73,8 +73,28 @@ board_done AS (
 boards_mapped AS (
     SELECT DISTINCT source, board_id FROM board_done
 ),
+done_statuses AS (
+    -- per sprint, the statuses its board (none: NULL) counts as done: the board's done
+    -- column when its columns are known and the rule is on, else the done-category
+    -- statuses; a short list, so each segment below is judged without a join
+    SELECT w.source, w.sprint_id, list(d.status_id) AS done_ids
+    FROM windows AS w
+    JOIN (
+        SELECT b.source, b.board_id, b.status_id
+        FROM board_done AS b
+        WHERE (SELECT use_board FROM done_rule)
+        UNION ALL
+        SELECT b.source, b.board_id, st.status_id
+        FROM (SELECT DISTINCT source, board_id FROM windows) AS b
+        JOIN stg_statuses AS st ON st.source = b.source AND st.category = 'done'
+        WHERE NOT ((SELECT use_board FROM done_rule) AND EXISTS (
+            SELECT 1 FROM boards_mapped AS bm WHERE bm.source = b.source AND bm.board_id = b.board_id))
+    ) AS d ON d.source = w.source AND d.board_id IS NOT DISTINCT FROM w.board_id
+    GROUP BY w.source, w.sprint_id
+),
 status_done AS (
     -- each status segment of each relevant issue, judged done by the sprint board's rule
+    -- (a segment that starts after t_end matters to none of the figures below)
     SELECT
         m.source,
         m.sprint_id,
@@ -84,15 +104,11 @@ status_done AS (
         s.valid_from,
         s.valid_to,
         s.status_id,
-        CASE WHEN (SELECT use_board FROM done_rule) AND bm.board_id IS NOT NULL
-             THEN bd.status_id IS NOT NULL
-             ELSE coalesce(st.category = 'done', false) END AS is_done
+        coalesce(list_contains(d.done_ids, s.status_id), false) AS is_done
     FROM relevant AS m
-    JOIN windows AS w USING (source, sprint_id)
-    JOIN fct_sprint_status_segments(in_board) AS s ON s.source = m.source AND s.issue_id = m.issue_id
-    LEFT JOIN boards_mapped AS bm ON bm.source = w.source AND bm.board_id = w.board_id
-    LEFT JOIN board_done AS bd ON bd.source = w.source AND bd.board_id = w.board_id AND bd.status_id = s.status_id
-    LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
+    LEFT JOIN done_statuses AS d USING (source, sprint_id)
+    JOIN fct_sprint_status_segments(in_board) AS s
+      ON s.source = m.source AND s.issue_id = m.issue_id AND (s.valid_from IS NULL OR s.valid_from <= m.t_end)
 ),
 statuses AS (
     SELECT

@@ -61,9 +61,14 @@ unknown_status AS (
     SELECT 'unknown_status', s.issue_key,
            'status id ' || r.status_id || ' (' || r.place || ') is not in the status table',
            'its category is unknown, so the issue is never counted as started or done while in it'
-    FROM (SELECT DISTINCT source, issue_id, status_id, place FROM status_refs WHERE status_id IS NOT NULL) AS r
+    FROM (
+        -- unknown ids first (few), then de-duplicated: not millions of known references
+        SELECT DISTINCT r.source, r.issue_id, r.status_id, r.place
+        FROM status_refs AS r
+        ANTI JOIN raw_statuses AS st ON st.source = r.source AND st.status_id = r.status_id
+        WHERE r.status_id IS NOT NULL
+    ) AS r
     JOIN scope AS s USING (source, issue_id)
-    ANTI JOIN raw_statuses AS st ON st.source = r.source AND st.status_id = r.status_id
 ),
 transition_before_creation AS (
     SELECT 'transition_before_creation', s.issue_key,
