@@ -480,8 +480,10 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     r = retros.sort_values(["held_on", "retro_id"]).iloc[-1]
 
     def open_on(df: pd.DataFrame) -> pd.Series:   # open at `on`: still open, or done after it
-        done_on = pd.to_datetime(df["done_on"]).dt.date
-        return (df["status"] == "open") | ((df["status"] == "done") & done_on.notna() & (done_on > on))
+        # (compared as instants: `.dt.date` of a column with no date at all stays datetime64,
+        # which refuses a comparison with a date; NaT compares as False)
+        done_on = pd.to_datetime(df["done_on"])
+        return (df["status"] == "open") | ((df["status"] == "done") & (done_on > pd.Timestamp(on)))
 
     actions = con.table("action_items").df()
     actions = actions[(actions["retro_id"] == r["retro_id"]) & open_on(actions)]
@@ -493,11 +495,14 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     def d(v):
         return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
+    def text(v, default: str) -> str:   # a missing text is NaN in a frame, and NaN is truthy
+        return default if v is None or pd.isna(v) or not str(v) else str(v)
+
     return RetroItems(
-        retro_id=str(r["retro_id"]), title=str(r["title"] or r["retro_id"]), held_on=d(r["held_on"]),
+        retro_id=str(r["retro_id"]), title=text(r["title"], str(r["retro_id"])), held_on=d(r["held_on"]),
         team=str(r["team"] or ""),
         open_actions=tuple((str(a.text), d(a.due_on), None) for a in actions.sort_values("action_id").itertuples())
-        + tuple((str(a.text), d(a.due_on), str(a.from_retro or "an earlier retro")) for a in carried.itertuples()),
+        + tuple((str(a.text), d(a.due_on), text(a.from_retro, "an earlier retro")) for a in carried.itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),
     )

@@ -87,6 +87,26 @@ def test_the_slide_lists_the_actions_carried_into_the_latest_retro(loop):
     assert r2.retro_id == "R2" and [c for *_, c in r2.open_actions] == ["Sprint 1", "Sprint 1"]
 
 
+def test_the_slide_lists_carried_actions_when_no_action_has_a_done_date(tmp_path):
+    """No action done yet (every done_on empty) and retros without a title: the slide still
+    lists the carried action, and an untitled retro is named by its id (the slide's title) or
+    as "an earlier retro" (where an action came from), never 'nan'."""
+    from queries.tech_health import latest_retro
+
+    db = Scenario().board("1", "Atlas", project_key="ATL").load(tmp_path / "w.duckdb")
+    ud = tmp_path / "w.userdata.duckdb"
+    userdata.create_retro(ud, held_on="2026-01-05", team="Atlas", kind="scrum", retro_id="R1")
+    userdata.add_action(ud, retro_id="R1", text="Pair on reviews", action_id="a3", due_on="2026-01-12")
+    userdata.start_retro(ud, held_on="2026-01-19", team="Atlas", kind="scrum", retro_id="R2")
+    con = connect(db, ud)
+    try:
+        r = latest_retro(con, ["Atlas"], date(2026, 1, 20))
+    finally:
+        con.close()
+    assert (r.retro_id, r.title) == ("R2", "R2")
+    assert r.open_actions == (("Pair on reviews", date(2026, 1, 12), "an earlier retro"),)
+
+
 def test_open_actions_name_each_carried_action_once(loop):
     con, _, _ = loop
     oa = queries.run(con, "retro__open_actions", as_of=ts(AS_OF), board_id="1", project=None)
