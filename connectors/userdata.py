@@ -298,9 +298,11 @@ def _clean_forecast(r: dict, probs: list[Problem], need_text: Callable, need_dat
     for col in FORECAST_INSTANTS:
         v = r.get(col)
         ts = None
-        if v is not None:
-            with contextlib.suppress(ValueError, TypeError):
-                ts = pd.Timestamp(v)
+        if isinstance(v, datetime):   # (pd.Timestamp is one)
+            ts = pd.Timestamp(v)
+        elif isinstance(v, str):      # ISO 8601 only: not "now", not a number of seconds
+            with contextlib.suppress(ValueError):
+                ts = pd.Timestamp(datetime.fromisoformat(v.strip()))
         if v is None or ts is None or ts is pd.NaT or bounds.date_out_of_range(ts.date()):
             probs.append((col, "missing" if v is None else f"{_show(v)} is not an instant",
                           "an ISO 8601 instant, e.g. 2026-03-31T17:00:00+00:00"))

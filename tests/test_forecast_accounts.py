@@ -326,6 +326,8 @@ def test_export_and_import_retro_keep_the_forecast_history(tmp_path):
 
     doc["forecasts"][1]["kind"] = "someday"
     doc["forecasts"][2]["made_at"] = "yesterday"
+    doc["forecasts"][3]["as_of"] = "now"
+    doc["forecasts"][0]["as_of"] = 1.5
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
     with pytest.raises(RetroscopeError) as e:
@@ -333,3 +335,5 @@ def test_export_and_import_retro_keep_the_forecast_history(tmp_path):
     msg = str(e.value)
     assert "forecasts[1]: column kind: 'someday' is not a forecast kind (expected when or how_many)" in msg
     assert "forecasts[2]: column made_at: 'yesterday' is not an instant" in msg
+    assert "forecasts[3]: column as_of: 'now' is not an instant" in msg
+    assert "forecasts[0]: column as_of: 1.5 is not an instant" in msg
