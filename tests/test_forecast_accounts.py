@@ -336,4 +336,4 @@ def test_export_and_import_retro_keep_the_forecast_history(tmp_path):
     assert "forecasts[1]: column kind: 'someday' is not a forecast kind (expected when or how_many)" in msg
     assert "forecasts[2]: column made_at: 'yesterday' is not an instant" in msg
     assert "forecasts[3]: column as_of: 'now' is not an instant" in msg
-    assert "forecasts[0]: column as_of: 1.5 is not an instant" in msg
+    assert "forecasts[0]: column as_of: '1.5' is not an instant" in msg
