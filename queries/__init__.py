@@ -453,19 +453,25 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
 
 
 @cache
-def _stored_marts_used(name: str) -> frozenset[str]:
-    """The stored marts a packaged query reads, directly or through other derived objects."""
+def _stored_marts_used(name: str) -> tuple[frozenset[str], bool]:
+    """The stored marts a packaged query reads, directly or through other derived objects, and
+    whether it reads a board-narrowed one for every board (called with a NULL board, e.g.
+    through fct_sprint_members): then its cache at another as_of must hold every board."""
     objs = dict(_derived_objects())
     stored = {m.name for m in facts.STORED_MARTS}
+    every_board = [re.compile(rf"\b{re.escape(m.name)}\s*\([^,()]*,\s*NULL\s*\)", re.IGNORECASE)
+                   for m in facts.STORED_MARTS if m.board_arg]
     seen: set[str] = set()
+    all_boards = False
     stack = [_COMMENT.sub("", sql_text(name))]
     while stack:
         body = stack.pop()
+        all_boards = all_boards or any(r.search(body) for r in every_board)
         for other, text in objs.items():
             if other not in seen and re.search(rf"\b{re.escape(other)}\b", body):
                 seen.add(other)
                 stack.append(_COMMENT.sub("", text))
-    return frozenset(seen & stored)
+    return frozenset(seen & stored), all_boards
 
 
 # --------------------------------------------------------------------------- running SQL
@@ -490,9 +496,9 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
     bound = {p: params[p] for p in needed}
     t0 = time.perf_counter()
     if "as_of" in bound:
-        used = _stored_marts_used(name)
+        used, all_boards = _stored_marts_used(name)
         if used:
-            facts_delta.ensure(con, set(used), bound["as_of"], params.get("board_id"))
+            facts_delta.ensure(con, set(used), bound["as_of"], None if all_boards else params.get("board_id"))
     try:
         cur = con.execute(text, bound) if bound else con.execute(text)
         df = None
