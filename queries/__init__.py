@@ -495,11 +495,11 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
         raise QueryError(f"query '{name}' needs parameter(s) {', '.join(missing)}")
     bound = {p: params[p] for p in needed}
     t0 = time.perf_counter()
-    if "as_of" in bound:
-        used, all_boards = _stored_marts_used(name)
-        if used:
-            facts_delta.ensure(con, set(used), bound["as_of"], None if all_boards else params.get("board_id"))
     try:
+        if "as_of" in bound:   # another as_of than the stored one: its facts, once per connection
+            used, all_boards = _stored_marts_used(name)
+            if used:
+                facts_delta.ensure(con, set(used), bound["as_of"], None if all_boards else params.get("board_id"))
         cur = con.execute(text, bound) if bound else con.execute(text)
         df = None
         if arrow and frames.takes(cur):
