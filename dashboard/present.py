@@ -155,11 +155,12 @@ HEADERS = {
     "story_points": "story points", "issue_type": "type", "created_at": "created", "completed_at": "completed",
     "column_name": "column", "n_issues": "issues", "loads": "loads", "kind": "kind",
     "ratio": "actual ÷ likely (×)", "miss_relative": "outside range (× likely)",
+    "efficiency": "flow efficiency (%)",
 }
 HIDDEN = ("sprint_id", "retro_id", "action_id", "agreement_id", "hypothesis_id", "card_id", "issue_id",
           "board_id", "source_id", "row_counts", "created_at_utc")
 PCT_WORDS = ("share", "rate", "ratio", "pct", "follow_through", "min_change", "hit_rate", "pred25", "effect_rel",
-             "ci_low_rel", "ci_high_rel", "scope_change")
+             "ci_low_rel", "ci_high_rel", "scope_change", "efficiency")
 
 
 def header(col: str) -> str:

@@ -1,0 +1,79 @@
+"""What a newcomer hit walking through the pages on the demo (AppTest): a Tech health page
+as of a day before any sprint, a link naming a board that does not exist, and figures shown
+without their unit or with a database's spelling."""
+
+from __future__ import annotations
+
+from helpers_pages import app_for, open_page, problems
+
+
+def test_tech_health_before_any_closed_sprint(monkeypatch, demo_db):
+    """As of a day before the demo's first sprint: no closed sprint, so the page says so
+    instead of failing on an empty sprint table."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["as_of"] = "2025-01-01"
+    open_page(at, "tech_health")
+    assert not problems(at), problems(at)
+    assert any(c.value.startswith("No sprint closed by the as-of date") for c in at.caption)
+    assert not [d for d in at.dataframe if "committed (pt)" in d.value.columns]
+
+
+def test_unknown_board_in_a_link_is_said(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "99"
+    at.switch_page("app_pages/sprint_retro.py")   # the link's first run, as a browser opens it
+    at.run()
+    assert not problems(at), problems(at)
+    assert [w.value for w in at.sidebar.warning] == [
+        "Link parameter board=99 is not a team board here; showing all teams instead."]
+    assert at.sidebar.selectbox(key="f_board").value is None
+    assert "board" not in at.query_params
+
+
+def test_known_board_in_a_link_is_not_warned_about(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "2"
+    open_page(at, "sprint_retro")
+    assert not at.sidebar.warning
+    assert at.sidebar.selectbox(key="f_board").value == "2"
+
+
+def test_calibration_counts_and_groups_read_as_words(monkeypatch, demo_db):
+    """'(126 issues)', not '(126.0 issues)'; the score table's groups are 'work type', not
+    'work_type'."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2", "section": "All scores"})
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    heading = next(m.value for m in at.markdown if "A bigger estimate took longer" in m.value)
+    assert heading.endswith(" %** of the time"), heading   # '77 %', like every share on the page
+    how = next(c.value for c in at.caption if "pairs of completed issues" in c.value)
+    assert "(126 issues)" in how, how
+    by = list(next(d.value for d in at.dataframe if "by" in d.value.columns)["by"])
+    assert {"overall", "work type", "issue type", "quarter"} <= set(by), set(by)
+    assert not any("_" in b for b in by)
+
+
+def test_flow_efficiency_is_a_percentage(monkeypatch, demo_db):
+    from dashboard import present
+
+    assert present.header("efficiency") == "flow efficiency (%)"
+    assert present.fmt_cell(0.0734, "efficiency") == "7 %"
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2", "section": "Flow detail"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    blocked = next(d.value for d in at.dataframe if "blocked (days)" in d.value.columns)
+    values = list(blocked["flow efficiency (%)"])
+    assert values and all(v.endswith(" %") for v in values), values
+
+
+def test_shipped_item_cards_sign_with_a_minus(monkeypatch, demo_db):
+    """A negative effect on a card reads '−1.1 %' like the item view and the tables."""
+    at = app_for(monkeypatch, demo_db)
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    cards = [m.value for m in at.markdown if m.value.startswith("Effect **")]
+    assert len(cards) >= 5, cards
+    assert not any("-" in c for c in cards), cards
+    assert any("**−" in c for c in cards), cards   # the demo's Saved carts and Dark mode moved down
