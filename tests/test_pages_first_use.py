@@ -77,3 +77,13 @@ def test_shipped_item_cards_sign_with_a_minus(monkeypatch, demo_db):
     assert len(cards) >= 5, cards
     assert not any("-" in c for c in cards), cards
     assert any("**−" in c for c in cards), cards   # the demo's Saved carts and Dark mode moved down
+
+
+def test_outcomes_shows_the_verdicts_before_one_metric(monkeypatch, demo_db):
+    """The PM's first question is which shipped items moved their metric: the cards come
+    before the one-metric chart."""
+    at = app_for(monkeypatch, demo_db)
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    heads = [h.value for h in at.subheader]
+    assert heads[:2] == ["Shipped items", "Product metric over the period"], heads
