@@ -87,3 +87,16 @@ def test_outcomes_shows_the_verdicts_before_one_metric(monkeypatch, demo_db):
     assert not problems(at), problems(at)
     heads = [h.value for h in at.subheader]
     assert heads[:2] == ["Shipped items", "Product metric over the period"], heads
+
+
+def test_retro_log_open_actions_say_what_they_hold(monkeypatch, demo_db):
+    """The list holds every open action, the latest retro's not yet due included: its
+    how-line must not claim they are all overdue or a cycle old."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["board"] = "1"
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    table = next(d.value for d in at.dataframe if "days overdue" in d.value.columns)
+    assert (table["days overdue"] == "").any()   # the demo's latest Atlas retro: open, not yet due
+    how = next(c.value for c in at.caption if "still open at the as-of date" in c.value)
+    assert "the latest retro's included" in how and "days overdue is blank" in how, how

@@ -17,8 +17,9 @@ if open_actions.empty:
     st.caption("Nothing left open from earlier retros.")
 else:
     blocks.open_actions_table(open_actions, key="retro_log_open")
-    components.how("Action items still open at the as-of date, oldest first: past their due date or older than one "
-                   "retro cycle. Mark them done in their retro below.")
+    components.how("Every action item still open at the as-of date, the latest retro's included, oldest retro first; "
+                   "days overdue is blank until its due date (or, without one, the next retro) has passed. Mark "
+                   "them done in their retro below.")
 
 retros = data.run_query("retro_log__retros", **p)
 left, right = st.columns([2, 1])
