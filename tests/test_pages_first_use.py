@@ -100,3 +100,25 @@ def test_retro_log_open_actions_say_what_they_hold(monkeypatch, demo_db):
     assert (table["days overdue"] == "").any()   # the demo's latest Atlas retro: open, not yet due
     how = next(c.value for c in at.caption if "still open at the as-of date" in c.value)
     assert "the latest retro's included" in how and "days overdue is blank" in how, how
+
+
+def test_all_teams_slide_chart_title_fits_one_line(demo_db):
+    """The All-teams chart title ('…, per team') wrapped into the chart's axis at 14 pt: it
+    is sized to fit its one-line box."""
+    from helpers_slide import open_slide, shape
+    from test_slide_figures import _fits
+
+    import queries
+    from dashboard.slides import build_tech_health
+    from queries.tech_health import kpis
+
+    con = queries.connect(demo_db)
+    try:
+        th = kpis(con, board_id=None)
+    finally:
+        con.close()
+    assert th.chart.title.endswith(", per team"), th.chart.title
+    _, slide = open_slide(build_tech_health(th))
+    box = shape(slide, "Chart title")
+    assert box.text_frame.text == th.chart.title
+    assert _fits(box), box.text_frame.paragraphs[0].runs[0].font.size.pt
