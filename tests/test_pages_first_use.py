@@ -122,3 +122,13 @@ def test_all_teams_slide_chart_title_fits_one_line(demo_db):
     box = shape(slide, "Chart title")
     assert box.text_frame.text == th.chart.title
     assert _fits(box), box.text_frame.paragraphs[0].runs[0].font.size.pt
+
+
+def test_retro_counts_are_singular_for_one(monkeypatch, demo_db):
+    """'1 action', not '1 actions' (the demo's BOR Sprint 12 retro has one)."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2", "retro": "demo-bor-s12"})
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    line = next(c.value for c in at.caption if "Scrum (sprint) retro ·" in c.value)
+    assert " · 1 action · " in line and " · 0 agreements · " in line, line

@@ -32,8 +32,11 @@ with left:
         st.stop()
     rid = forms.retro_picker(retros, f, key="retro_log_retro")
     retro = retros[retros["retro_id"] == rid].iloc[0]
-    st.caption(f"{retro.team} · {forms.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions"
-               f" · {retro.carried_in} carried in · {retro.agreements} agreements · {retro.hypotheses} hypotheses")
+    counts = [(retro.cards, "card", "cards"), (retro.actions, "action", "actions"),
+              (retro.carried_in, "carried in", "carried in"), (retro.agreements, "agreement", "agreements"),
+              (retro.hypotheses, "hypothesis", "hypotheses")]
+    st.caption(" · ".join([str(retro.team), forms.KIND_LABELS[retro.kind]]
+                          + [f"{n} {one if n == 1 else many}" for n, one, many in counts]))
 
 st.subheader("Carried in from earlier retros")
 carried = data.run_query("retro_log__carried_in", retro_id=rid)
