@@ -132,3 +132,17 @@ def test_retro_counts_are_singular_for_one(monkeypatch, demo_db):
     assert not problems(at), problems(at)
     line = next(c.value for c in at.caption if "Scrum (sprint) retro ·" in c.value)
     assert " · 1 action · " in line and " · 0 agreements · " in line, line
+
+
+def test_negative_table_cells_use_the_minus_sign(monkeypatch, demo_db):
+    """The Hypotheses table showed '-1 %' beside '−0.04 pp' in one row."""
+    from dashboard import present
+
+    assert present.fmt_cell(-0.0112, "effect_rel") == "−1 %"
+    assert present.fmt_cell(-3.0, "points") == "−3" and present.fmt_cell(-0.25, "bias") == "−0.25"
+    at = app_for(monkeypatch, demo_db)
+    open_page(at, "outcomes")
+    hyp = next(d.value for d in at.dataframe if "effect (%)" in d.value.columns)
+    cells = hyp.astype("string").fillna("").to_numpy().ravel()
+    assert not any(c.startswith("-") for c in cells), cells
+    assert any(c.startswith("−") for c in hyp["effect (%)"]), list(hyp["effect (%)"])
