@@ -71,6 +71,8 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
     pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
                                             "pred25_pert", "ordering_accuracy") if c in cols]
     shown = shown.copy().reset_index(drop=True)
+    if "by" in shown.columns:   # 'work type', not the query's 'work_type'
+        shown["by"] = shown["by"].astype("string").str.replace("_", " ")
     for c in shown.columns:   # text as a report shows it: whole percentages, 2-decimal ratios, blanks
         if c in pct:
             shown[c] = [fmt_pct(v) if pd.notna(v) else "" for v in shown[c]]
@@ -218,10 +220,12 @@ def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:
 def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
     """queries.tech_health.SprintRow tuples as a table (team first when several are shown)."""
     teams = teams or {}
+    cols = ["team", "sprint", "start", "end", "committed_points", "completed_points", "say_do_ratio",
+            "carryover_issues"]
     df = pd.DataFrame([{"team": teams.get(r.board_id, r.board_id), "sprint": r.name, "start": r.start_on,
                         "end": r.end_on, "committed_points": r.committed_points,
                         "completed_points": r.completed_points, "say_do_ratio": r.say_do_ratio,
-                        "carryover_issues": r.carryover_issues} for r in rows])
+                        "carryover_issues": r.carryover_issues} for r in rows], columns=cols)
     return df.drop(columns="team") if df.empty or df["team"].nunique() <= 1 else df
 
 
@@ -277,6 +281,11 @@ def with_units(df: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="_unit")
 
 
+def _signed_pct(v: float) -> str:
+    """A relative change with its sign, minus as '−' like every other signed figure: '−1.1 %'."""
+    return f"{v * 100:+.1f} %".replace("-", "−")
+
+
 def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> None:
     """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
     cols = st.columns(3)
@@ -286,8 +295,8 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
                         f"metric **{md(r.metric)}**")
             st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
             if pd.notna(r.effect_rel):
-                st.markdown(f"Effect **{r.effect_rel * 100:+.1f} %** "
-                            f"(95 % interval {r.ci_low_rel * 100:+.1f} % to {r.ci_high_rel * 100:+.1f} %) · "
+                st.markdown(f"Effect **{_signed_pct(r.effect_rel)}** "
+                            f"(95 % interval {_signed_pct(r.ci_low_rel)} to {_signed_pct(r.ci_high_rel)}) · "
                             f"absolute {present.signed_metric_value(r.effect_abs, r.metric, (units or {}).get(r.metric))}")
             elif isinstance(getattr(r, "note", None), str) and r.note:
                 st.caption(r.note)

@@ -75,6 +75,9 @@ def sidebar() -> Filters:
     names = {None: "All teams", **dict(zip(boards["board_id"], boards["name"], strict=True))}
     want = qp.get("board")
     index = options.index(want) if want in options else 0
+    if want and want not in options:   # a stale or hand-edited link: say so, never a silent "All teams"
+        st.sidebar.warning(f"Link parameter board={md(want[:40])} is not a team board here; showing all teams "
+                           "instead.", icon=":material/link_off:")
     board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
                                  key="f_board", help="Which team's board the figures are for")
 

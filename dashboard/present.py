@@ -155,11 +155,12 @@ HEADERS = {
     "story_points": "story points", "issue_type": "type", "created_at": "created", "completed_at": "completed",
     "column_name": "column", "n_issues": "issues", "loads": "loads", "kind": "kind",
     "ratio": "actual ÷ likely (×)", "miss_relative": "outside range (× likely)",
+    "efficiency": "flow efficiency (%)",
 }
 HIDDEN = ("sprint_id", "retro_id", "action_id", "agreement_id", "hypothesis_id", "card_id", "issue_id",
           "board_id", "source_id", "row_counts", "created_at_utc")
 PCT_WORDS = ("share", "rate", "ratio", "pct", "follow_through", "min_change", "hit_rate", "pred25", "effect_rel",
-             "ci_low_rel", "ci_high_rel", "scope_change")
+             "ci_low_rel", "ci_high_rel", "scope_change", "efficiency")
 
 
 def header(col: str) -> str:
@@ -184,7 +185,8 @@ def is_pct(col: str) -> bool:
 
 def fmt_cell(v, col: str) -> str:
     """One value as a report shows it: blanks for missing, days one decimal, percentages
-    whole, counts with thousands separators, dates as YYYY-MM-DD."""
+    whole, counts with thousands separators, negatives with a minus sign (−), dates as
+    YYYY-MM-DD."""
     if v is None or (not isinstance(v, str | list | tuple | dict) and pd.isna(v)):
         return ""
     if isinstance(v, bool):
@@ -196,10 +198,12 @@ def fmt_cell(v, col: str) -> str:
         return v.isoformat()[:16].replace("T", " ")
     if isinstance(v, int | float) and not isinstance(v, bool):
         if is_pct(col):
-            return f"{v * 100:,.0f} %"
-        if float(v).is_integer():
-            return f"{v:,.0f}"
-        return f"{v:,.1f}" if abs(v) >= 1 or "days" in col else f"{v:,.2f}"
+            text = f"{v * 100:,.0f} %"
+        elif float(v).is_integer():
+            text = f"{v:,.0f}"
+        else:
+            text = f"{v:,.1f}" if abs(v) >= 1 or "days" in col else f"{v:,.2f}"
+        return text.replace("-", "−")   # the minus sign, as in every signed figure on the pages
     return str(v)
 
 

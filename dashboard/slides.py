@@ -273,7 +273,8 @@ def _chart(slide, th: TechHealth) -> None:
     c = th.chart
     inner_w = CHART_W - Inches(0.3)
     title = c.title if c else "Chart"
-    _textbox(slide, left + Inches(0.15), top + Inches(0.08), inner_w, Inches(0.35), title, 14, bold=True,
+    size = fit_size(title, inner_w / 914400, (14, 12, 11), bold=True)   # one line: 'per team' made it wrap
+    _textbox(slide, left + Inches(0.15), top + Inches(0.08), inner_w, Inches(0.35), title, size, bold=True,
              name="Chart title")
     if c is None:
         _textbox(slide, left + Inches(0.15), top + Inches(1.8), inner_w, Inches(0.8),

@@ -20,9 +20,9 @@ if overall.empty or (overall["n"].fillna(0).sum() == 0 and overall["n_points"].f
 o = overall.iloc[0]
 target = data.settings().analysis.hit_rate_target
 if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
-    st.markdown(f"### A bigger estimate took longer **{o.ordering_accuracy:.0%}** of the time")
+    st.markdown(f"### A bigger estimate took longer **{components.fmt_pct(o.ordering_accuracy)}** of the time")
     components.how(f"Over {o.ordered_pairs:,.0f} pairs of completed issues with different story points "
-                   f"({o.n_points} issues): concordant ÷ (concordant + discordant), ties in time ignored. "
+                   f"({o.n_points:,.0f} issues): concordant ÷ (concordant + discordant), ties in time ignored. "
                    f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
 
 c = st.columns(6)

@@ -23,18 +23,6 @@ if not impact.empty:   # one shipped item, opened from the list or a link (?item
     if item is not None:
         blocks.shipped_item(item, p, metrics, key="outcomes_item_view")
 
-options = metrics["metric"].tolist()
-preferred = [m for m in options if m in set(impact["metric"])] or options
-metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
-                      format_func=lambda m: f"{m} — {blocks.metric_label(metrics, m)}")
-series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
-unit = metrics.set_index("metric").loc[metric, "unit"]
-on_metric = impact[impact["metric"] == metric]
-agreements = evaluation[evaluation["metric"] == metric]
-components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
-                 "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
-                 "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
-
 st.subheader("Shipped items")
 if impact.empty:
     components.empty_state("No shipped items in this period.",
@@ -46,6 +34,19 @@ else:
                      "after shipping, where the counterfactual projects the 28 days before (level, trend, "
                      "day-of-week); the bar is a 95 % interval that allows for autocorrelation.",
                      key="outcomes_effects")
+
+st.subheader("Product metric over the period")
+options = metrics["metric"].tolist()
+preferred = [m for m in options if m in set(impact["metric"])] or options
+metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
+                      format_func=lambda m: f"{m} — {blocks.metric_label(metrics, m)}")
+series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
+unit = metrics.set_index("metric").loc[metric, "unit"]
+on_metric = impact[impact["metric"] == metric]
+agreements = evaluation[evaluation["metric"] == metric]
+components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
+                 "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
+                 "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
 
 st.subheader("Hypotheses from retros")
 hyp = data.analysis("queries.impact:hypotheses_table", **p)

@@ -17,8 +17,9 @@ if open_actions.empty:
     st.caption("Nothing left open from earlier retros.")
 else:
     blocks.open_actions_table(open_actions, key="retro_log_open")
-    components.how("Action items still open at the as-of date, oldest first: past their due date or older than one "
-                   "retro cycle. Mark them done in their retro below.")
+    components.how("Every action item still open at the as-of date, the latest retro's included, oldest retro first; "
+                   "days overdue is blank until its due date (or, without one, the next retro) has passed. Mark "
+                   "them done in their retro below.")
 
 retros = data.run_query("retro_log__retros", **p)
 left, right = st.columns([2, 1])
@@ -31,8 +32,11 @@ with left:
         st.stop()
     rid = forms.retro_picker(retros, f, key="retro_log_retro")
     retro = retros[retros["retro_id"] == rid].iloc[0]
-    st.caption(f"{retro.team} · {forms.KIND_LABELS[retro.kind]} · {retro.cards} cards · {retro.actions} actions"
-               f" · {retro.carried_in} carried in · {retro.agreements} agreements · {retro.hypotheses} hypotheses")
+    counts = [(retro.cards, "card", "cards"), (retro.actions, "action", "actions"),
+              (retro.carried_in, "carried in", "carried in"), (retro.agreements, "agreement", "agreements"),
+              (retro.hypotheses, "hypothesis", "hypotheses")]
+    st.caption(" · ".join([str(retro.team), forms.KIND_LABELS[retro.kind]]
+                          + [f"{n} {one if n == 1 else many}" for n, one, many in counts]))
 
 st.subheader("Carried in from earlier retros")
 carried = data.run_query("retro_log__carried_in", retro_id=rid)

@@ -39,8 +39,11 @@ if th.chart is not None:
 left, right = st.columns(2)
 with left:
     st.subheader("Sprints in the period")
-    components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
-                     download=f"tech health sprints {th.team} {th.period_end}")
+    if th.sprints:
+        components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
+                         download=f"tech health sprints {th.team} {th.period_end}")
+    else:   # before the team's first closed sprint: the tiles cover the last days instead
+        st.caption("No sprint closed by the as-of date, so the tiles cover the days before it.")
 with right:
     st.subheader("Latest retro")
     blocks.retro_items(th.retro)
