@@ -59,7 +59,8 @@ def format_value(value: float | None, unit: str) -> str:
 
 def delta_text(value: float | None, previous: float | None, unit: str) -> str:
     """Change vs the previous period, e.g. '▲ +4 pp vs 14 %', '▼ −2.1 d (−34 %) vs 6.1 d',
-    '= same as 3', 'no previous data'."""
+    '= same as 3', '≈ unchanged (was 23 %)' (a change that rounds to nothing between values that
+    read differently, e.g. 22 % after 23 %), 'no previous data'."""
     if value is None:
         return ""
     if previous is None:
@@ -74,8 +75,8 @@ def delta_text(value: float | None, previous: float | None, unit: str) -> str:
             suffix += f" ({_sign(d)}{_round(abs(d / previous) * 100, 0)} %)"
     else:
         shown, suffix = f"{_round(abs(d), 0)}", ""
-    if float(shown) == 0:
-        return f"= same as {prev}"
+    if float(shown) == 0:   # no change at the shown precision; say so when the two still read differently
+        return f"= same as {prev}" if format_value(value, unit) == prev else f"≈ unchanged (was {prev})"
     return f"{'▲' if d > 0 else '▼'} {_sign(d)}{shown}{suffix} vs {prev}"
 
 
@@ -105,19 +106,20 @@ def carry_over_detail(issues: int, points: float, sprints: int | None) -> str:
 
 def period_words(th: TechHealth, chart_teams: int) -> str:
     """Which sprints the period holds, in words (the page and the slide say the same):
-    'last 6 closed sprints', or with several teams 'closed sprints of each team's last 6
-    (Atlas 7, Borealis 6)' (the period spans every team's last N, so a team may have more)."""
+    'last 6 closed sprints', or with several teams 'the period of each team's last 6 closed
+    sprints (Atlas 7, Borealis 6 sprints in it)' (the period spans every team's last N, so a
+    team may have more in it)."""
     n = th.sprints_per_team or len(th.sprints)
     if th.basis != "sprints":
-        return f"last {th.period_days} days (no closed sprints)"
+        return f"last {th.period_days} days, no closed sprints"
     if len(th.teams) <= 1:
         return f"last {len(th.sprints)} closed sprint{'' if len(th.sprints) == 1 else 's'}"
     if len(th.teams) > chart_teams:
-        return f"sprints closed in each team's last {n} ({len(th.teams)} teams, {len(th.sprints)} sprints)"
+        return f"the period of each team's last {n} closed sprints ({len(th.teams)} teams, {len(th.sprints)} sprints in it)"
     counts: dict[str, int] = {}
     names = dict(zip(th.sprint_boards, th.sprint_teams, strict=True))
     for s in th.sprints:
         team = names.get(s.board_id, str(s.board_id))
         counts[team] = counts.get(team, 0) + 1
     per = ", ".join(f"{t} {c}" for t, c in sorted(counts.items()))
-    return f"sprints closed in each team's last {n} ({per})"
+    return f"the period of each team's last {n} closed sprints ({per} sprints in it)"

@@ -127,7 +127,7 @@ def test_all_teams_sprint_charts_and_slide_chart(monkeypatch, demo_db):
     assert not problems(at), problems(at)
     _one_team_per_axis(_charts(at)[0], {"Atlas", "Borealis"})
     caption = at.caption[1].value if len(at.caption) > 1 else ""
-    assert re.search(r"each team's last 6 \(Atlas \d+, Borealis \d+\)", " ".join(c.value for c in at.caption)), caption
+    assert re.search(r"each team's last 6 closed sprints \(Atlas \d+, Borealis \d+ sprints in it\)", " ".join(c.value for c in at.caption)), caption
 
 
 def _tile_value(at, label: str) -> str:
@@ -222,7 +222,7 @@ def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
     _, slide = open_slide(all_teams)
     t = {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame}
     assert t["Title"] == "Debt is back" and t["Subtitle"].startswith("Tech health · All teams")
-    assert re.search(r"each team's last 6 \(Atlas \d+, Borealis \d+\)", t["Subtitle"])
+    assert re.search(r"each team's last 6 closed sprints \(Atlas \d+, Borealis \d+ sprints in it\)", t["Subtitle"])
     assert "tech_health__kpis" not in t["Footer"] and "ACT" not in " ".join(t.values())
     chart = next(s for s in slide.shapes if s.has_chart).chart
     assert chart.plots[0].categories.depth == 2                       # team under its sprints

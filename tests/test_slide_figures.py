@@ -334,3 +334,13 @@ def test_fonts_and_colours_are_explicit(tiny):
     assert shape(slide, "Footer").text_frame.paragraphs[0].runs[0].font.size <= Pt(9)
     footer = text(slide, "Footer")
     assert "Data as of 2026-03-01 12:00 UTC" in footer and "Tech-debt share =" in footer
+
+
+def test_a_change_that_rounds_to_nothing_says_so_in_words():
+    from queries.tech_health_text import delta_text
+
+    # 22.4 % after 22.6 %: 0.2 pp, shown as 0 pp; the values read 22 % and 23 %, so "same as"
+    # would contradict the tile: the words say it is unchanged at this precision
+    assert delta_text(0.224, 0.226, "share") == "≈ unchanged (was 23 %)"
+    assert delta_text(0.22, 0.22, "share") == "= same as 22 %"
+    assert delta_text(0.30, 0.26, "share") == "▲ +4 pp vs 26 %"

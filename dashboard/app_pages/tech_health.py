@@ -19,8 +19,8 @@ if counts.get("raw_issues", 0) == 0:
 n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
-st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y} ({th.period_words()}) "
-           f"vs {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
+st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y}: {th.period_words()}; "
+           f"compared with {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
            "Overview's tiles cover the sidebar period, so they can differ.")
 
 for note in th.notes:
