@@ -405,6 +405,9 @@ def test_the_team_and_dates_stay_when_going_to_another_page(server, page):
     team.click()
     page.get_by_role("option", name="All teams").click()
     expect(team).to_have_value("All teams", timeout=LOAD)
+    # the run the choice starts has reached the sidebar's end once the link drops board=
+    # (going to another page before that run starts would discard the choice)
+    page.wait_for_url(lambda u: "board=" not in u, timeout=LOAD)
     _settled(page)
     nav.get_by_text("Retro log").click()
     expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
