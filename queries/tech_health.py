@@ -272,13 +272,21 @@ def _f(v) -> float | None:
     return float(v)
 
 
+def _local_days(s: pd.Series, tz: str) -> list[date | None]:
+    """_local_day of every instant of `s`, converted at once."""
+    t = pd.to_datetime(s)
+    t = t.dt.tz_localize("UTC") if t.dt.tz is None else t
+    return [None if pd.isna(v) else v for v in t.dt.tz_convert(tz).dt.date]
+
+
 def _sprint_rows(df: pd.DataFrame, tz: str) -> tuple[SprintRow, ...]:
     return tuple(
         SprintRow(str(r.sprint_id), str(r.sprint_name), None if pd.isna(r.board_id) else str(r.board_id),
-                  _local_day(r.start_at, tz), _local_day(r.end_at, tz), float(r.committed_points),
+                  start_on, end_on, float(r.committed_points),
                   float(r.completed_points), int(r.carryover_issues), float(r.carryover_points),
                   _f(r.say_do_ratio))
-        for r in df.itertuples()
+        for r, start_on, end_on in zip(df.itertuples(), _local_days(df["start_at"], tz), _local_days(df["end_at"], tz),
+                                       strict=True)
     )
 
 
@@ -325,19 +333,18 @@ def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, 
     if not len(closed):
         end = _local_day(as_of, tz)
         return "days", end - timedelta(days=sprints * SPRINT_DAYS - 1), end
-    starts, ends = [], []
-    for _, board in sprint_facts.sort_values(["start_at", "sprint_id"]).groupby("board_id", dropna=False):
-        done = board[board["state"] == "closed"]
-        if not len(done):
-            continue
-        chosen = done.tail(sprints)
-        starts.append(_local_day(chosen["start_at"].iloc[0], tz))
-        last_end = _local_day(chosen["end_at"].iloc[-1], tz)
-        later = board[board["start_at"] > chosen["start_at"].iloc[-1]]
-        if len(later):
-            last_end = max(last_end, _local_day(later["start_at"].iloc[0], tz) - timedelta(days=1))
-        ends.append(last_end)
-    return "sprints", min(starts), max(ends)
+    # per board at once (thousands of boards under All teams); the local day of an instant
+    # grows with it, so the earliest start and latest end are taken on instants
+    chosen = closed.groupby("board_id", dropna=False, sort=False).tail(sprints)
+    per_board = chosen.groupby("board_id", dropna=False, sort=False).agg(
+        first_start=("start_at", "first"), last_start=("start_at", "last"), last_end=("end_at", "last"))
+    later = sprint_facts[["board_id", "start_at"]].merge(per_board["last_start"].reset_index(), on="board_id",
+                                                         how="inner")
+    next_start = later.loc[later["start_at"] > later["last_start"], "start_at"]
+    end = _local_day(per_board["last_end"].max(), tz)
+    if len(next_start):   # the day before the next sprint started, when that is later
+        end = max(end, _local_day(next_start.max(), tz) - timedelta(days=1))
+    return "sprints", _local_day(per_board["first_start"].min(), tz), end
 
 
 def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=None, sprints: int = 6,
