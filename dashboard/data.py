@@ -261,7 +261,7 @@ def analysis(target: str, **params):
 # Queries the pages run with the sidebar's parameters (plus page-specific extras), computed
 # in the background once a view's filters are known, so switching pages finds them cached.
 PREFETCH: tuple[tuple[str, dict], ...] = (
-    ("sprint_facts", {}), ("tech_health__kpis", {}), ("flow_weekly", {}), ("issue_facts", {}),
+    ("sprint_facts", {}), ("tech_health__kpis", {}), ("flow_weekly", {}),
     ("estimate_calibration", {}), ("retro_follow_through", {}),
     ("sprint__carryover", {}), ("cfd_daily", {}), ("flow__ageing_wip", {}), ("quality__rework_trend", {}),
     ("flow__efficiency", {}), ("flow__time_in_status", {}),
