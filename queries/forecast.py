@@ -270,7 +270,7 @@ def when_histogram(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id:
     runs = max(int(runs), 1)
     rng = np.random.default_rng(seed)
     w_from, w_to = window(as_of, date_from, date_to, window_days)
-    daily = daily_throughput(forecast_inputs(con, as_of, board_id, project, w_from, w_to), w_from, w_to)
+    daily = completed_per_day(con, as_of, board_id, project, w_from, w_to)
     when = simulate_when(daily, int(items), runs, rng)
     done = when[~np.isnan(when)].astype(np.int64)
     if done.size == 0:

@@ -93,3 +93,28 @@ def test_plan_check_without_history(tmp_path):
     con.close()
     assert df["value"].isna().all() and math.isnan(df["value"].iloc[0])
     assert "no completed work" in df["detail"].iloc[0]
+
+
+def test_when_histogram_on_constant_throughput(steady):
+    # 2 a day, 7 items: every run finishes on day 4 (Jan 18), as forecast() says above
+    h = fc.when_histogram(steady, as_of=ts("2026-01-14 23:00"), window_days=5, items=7, runs=500)
+    assert h.to_dict("records") == [{"days": 4, "on_date": date(2026, 1, 18), "share": 1.0, "cumulative": 1.0}]
+
+
+def test_when_histogram_follows_the_geometric_law(tmp_path):
+    # 4 completions on Jan 11 and Jan 13, none on Jan 12 and 14: a day draws 4 or 0 with
+    # p = 1/2, so 4 items finish on day t with probability 2^-t (1/2, 1/4, 1/8, ...); the
+    # cumulative share first reaches 85 % on day 3 (.875) and 95 % on day 5 (.96875), the days
+    # forecast() answers (50 % sits on day 1's boundary, so it only has to agree with forecast())
+    issues = [done_issue(100 * d + k, f"2026-01-{d - 1:02d} 12:00", 1) for d in (12, 14) for k in range(4)]
+    con = connect(build(tmp_path, {"issues": issues}))
+    at = ts("2026-01-14 23:00")
+    h = fc.when_histogram(con, as_of=at, window_days=4, items=4, runs=20000, seed=5).set_index("days")
+    df = fc.forecast(con, as_of=at, window_days=4, items=4, runs=20000, seed=5)
+    con.close()
+    assert [h.loc[t, "share"] for t in (1, 2, 3)] == pytest.approx([0.5, 0.25, 0.125], abs=0.015)
+    assert h.loc[1, "on_date"] == date(2026, 1, 15)
+    when = df[df["question"] == "when"].set_index("confidence")["value"]
+    assert [when[q] for q in (0.85, 0.95)] == [3, 5]
+    for q in (0.5, 0.85, 0.95):
+        assert h.index[h["cumulative"] >= q][0] == when[q]
