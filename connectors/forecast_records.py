@@ -31,18 +31,29 @@ def record(path: str | Path, rows: pd.DataFrame, *, wait_s: float | None = None)
     except OSError as e:     # e.g. a read-only folder: DuckDB cannot create or lock the file
         raise RetroscopeError(f"cannot record forecasts in {path} ({e})") from None
     try:
-        before = con.execute("SELECT count(*) FROM forecasts").fetchall()[0][0]
-        con.register("_rs_forecasts", rows)
-        try:
-            # new ids only, each once: an anti-join rather than the primary key, which a lake's
-            # tables do not have (DuckLake stores no constraints)
-            con.execute("INSERT INTO forecasts BY NAME SELECT * FROM _rs_forecasts AS r "
-                        "WHERE r.forecast_id NOT IN (SELECT forecast_id FROM forecasts) "
-                        "QUALIFY row_number() OVER (PARTITION BY r.forecast_id) = 1").fetchall()
-        finally:
-            con.unregister("_rs_forecasts")
-        return con.execute("SELECT count(*) FROM forecasts").fetchall()[0][0] - before
+        return insert_new(con, rows)
     except duckdb.Error as e:
         raise RetroscopeError(f"cannot record forecasts in {path}: {str(e).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+# where forecasts are kept: the store's table, and a dashboard connection's copy of it
+TABLES = ("forecasts", "temp.main.forecasts")
+
+
+def insert_new(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, table: str = "forecasts") -> int:
+    """Insert the forecasts of `rows` whose id `table` does not hold yet, each once; returns how
+    many. New ids by an anti-join, not by a key: a lake's tables and the connection's copy
+    have none (DuckLake stores no constraints)."""
+    if table not in TABLES:
+        raise ValueError(f"insert_new: {table!r} is not a forecasts table")
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    con.register("_rs_forecasts", rows)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rs_forecasts AS r "
+                    f"WHERE r.forecast_id NOT IN (SELECT forecast_id FROM {table}) "
+                    "QUALIFY row_number() OVER (PARTITION BY r.forecast_id) = 1").fetchall()
+    finally:
+        con.unregister("_rs_forecasts")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before

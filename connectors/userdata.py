@@ -7,7 +7,8 @@ backup) to the user-input store — the API the Retro-log page and
   which column, what is wrong, what is expected) before anything is written.
 - Every call is one transaction on a short-lived connection (`queries.open_userdata`), so
   the app and the CLI can share the store; a sync never opens it.
-- Ids are generated when absent. Writes go through `queries.write_frame` (upsert by id).
+- Ids are generated when absent. Writes go through `queries.write_frame` (upsert by id);
+  forecasts through `connectors.forecast_records.insert_new` (new ids only: the first record counts).
 - Cards have no author: the store has no column for one, and imports drop such columns.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 import queries
-from connectors import bounds, files
+from connectors import bounds, files, forecast_records
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError
 from queries.forecast_accounts import STORE_COLUMNS as FORECAST_COLUMNS
@@ -357,15 +358,14 @@ def _write(con, kind: str, rows: list[dict]) -> int:
             df[c] = pd.to_datetime(df[c]).dt.date.astype(object).where(df[c].notna(), None)
     if kind == "card":
         df["votes"] = df["votes"].astype("int64")
-    if kind == "forecast":   # the first record of a forecast is kept (connectors.forecast_records)
-        known = {r[0] for r in con.execute("SELECT forecast_id FROM forecasts").fetchall()}
-        df = df[~df["forecast_id"].isin(known)].drop_duplicates("forecast_id")
+    if kind == "forecast":   # the first record of a forecast is kept
         for c in FORECAST_DATES:
             df[c] = pd.to_datetime(df[c]).dt.date.astype(object).where(df[c].notna(), None)
         for c in FORECAST_COUNTS:
             df[c] = df[c].astype("Int64")
         for c in FORECAST_INSTANTS:
             df[c] = pd.to_datetime(df[c], utc=True)
+        return forecast_records.insert_new(con, df)
     for c in ("target", "min_change"):
         if c in df.columns:
             df[c] = df[c].astype("float64")

@@ -170,14 +170,7 @@ def record_forecasts(rows: pd.DataFrame) -> int:
         with c.lock:
             before = userdata_version()
             written = forecast_records.record(path, new, wait_s=0)
-            c.con.register("_rs_new_forecasts", new)
-            try:
-                # (the connection's copy has no keys: new ids only, by an anti-join)
-                c.con.execute("INSERT INTO temp.main.forecasts BY NAME SELECT * FROM _rs_new_forecasts AS r "
-                              "WHERE r.forecast_id NOT IN (SELECT forecast_id FROM temp.main.forecasts) "
-                              "QUALIFY row_number() OVER (PARTITION BY r.forecast_id) = 1").fetchall()
-            finally:
-                c.con.unregister("_rs_new_forecasts")
+            forecast_records.insert_new(c.con, new, table="temp.main.forecasts")
             after = _version(path)
             if after is not None and before == c.userdata_version:
                 _own_writes[after] = before
