@@ -49,7 +49,8 @@ def open_actions_table(open_actions: pd.DataFrame, key: str) -> None:
 
 def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:
     """Working agreements with their verdict first and values in each metric's own unit."""
-    table(present.in_metric_units(evaluation, unit_col=unit_col), key=key,
+    shown = present.in_metric_units(evaluation, unit_col=unit_col)
+    table(shown.assign(metric=shown["metric"].map(present.metric_name)), key=key,
           first=("verdict", "team", "text", "metric", "target", "direction", "before_value", "during_value",
                  "start_on", "review_on", "reason"),
           hide=("before_n", "during_n", "before_from_on", "before_to_on", "metric_kind", "held_on"))

@@ -274,7 +274,7 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
         start = c[0].date_input("Start", value=date.today(), key=f"{key}_start")
         review = c[1].date_input("Review on", value=date.today() + timedelta(days=42), key=f"{key}_review")
         metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
-                                format_func=lambda m: "— none —" if m is None else m)
+                                format_func=lambda m: "— none —" if m is None else present.metric_name(m))
         target = c[3].number_input("Target", value=None, key=f"{key}_target",
                                    help="In the metric's unit; shares in percent (20 for 20 % debt share), "
                                         "cycle time in days")

@@ -10,6 +10,8 @@ import re
 
 import pandas as pd
 
+from queries.tech_health_text import LABELS as METRIC_LABELS
+
 RECENT_SPRINTS = 13          # sprint-indexed charts: the last N sprints of each team
 TEAM_PANELS = 6              # ... for at most this many teams (the most recently active); the rest are counted
 TABLE_ROWS = 100             # a table on a page shows at most this many rows; its CSV has them all
@@ -97,6 +99,14 @@ def change_style(delta: float | None, better: str | None) -> tuple[str, str]:
 SHARE_METRICS = {"debt_share", "hit_rate", "range_hit_rate", "rework_rate", "scope_change", "say_do",
                  "carry_over", "follow_through"}
 DAY_METRICS = {"cycle_time_p85", "cycle_time_p50", "lead_time_p85"}
+
+
+def metric_name(metric: str | None) -> str:
+    """A metric as a reader names it: delivery metrics by their label ('Cycle time p85', one
+    list in queries/tech_health_text.py), product metrics by their own name."""
+    if metric is None or (not isinstance(metric, str) and pd.isna(metric)):
+        return ""
+    return METRIC_LABELS.get(metric, metric)
 
 
 def metric_value(v, metric: str | None, unit: str | None = None) -> str:

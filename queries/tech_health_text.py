@@ -28,6 +28,10 @@ LABELS = {
     "escaped_bugs": "Escaped bugs",
     "range_hit_rate": "Estimate hit rate",
     "carry_over": "Carry-over",
+    # delivery metrics a working agreement can link to (marts/fct_retro_delivery_metrics.sql)
+    "hit_rate": "Estimate hit rate",
+    "scope_change": "Scope change",
+    "say_do": "Say/do ratio",
 }
 
 

@@ -19,6 +19,8 @@ SLUGS = [p.slug for p in PAGES]
 INTERNAL = {"days_into_sprint", "effective_due_on", "due_from", "sprint_id", "retro_id", "action_id",
             "agreement_id", "hypothesis_id", "issue_id", "board_id", "min_change", "effect_abs", "before_value",
             "during_value", "is_overdue", "held_on", "due_on", "say_do_ratio", "carryover_points"}
+# metric ids a reader should see by name ('Cycle time p85', not cycle_time_p85)
+DELIVERY_METRIC_IDS = ["cycle_time_p85", "debt_share", "hit_rate", "rework_rate", "scope_change", "say_do"]
 EDITORS = {"retro_log_action_table"}   # the editable action table keeps its store columns (labelled by config)
 RUNNING_SPRINT, RUNNING_NAME = "1013", "ATL Sprint 13"   # the demo's Atlas sprint still running at its as-of
 
@@ -64,6 +66,8 @@ def test_tables_read_like_reports(monkeypatch, demo_db, slug, board):
         text = df.astype("string").fillna("")
         bad = text.isin(["None", "nan", "NaN", "NaT", "<NA>"]).to_numpy().any()
         assert not bad, f"{slug}: a table shows None/NaN: {df.head().to_dict()}"
+        ids = text.isin(DELIVERY_METRIC_IDS).to_numpy().any()
+        assert not ids, f"{slug}: a table names a metric by its id: {df.head().to_dict()}"
         long = text.apply(lambda s: s.str.fullmatch(r"-?\d+\.\d{3,}")).to_numpy().any()
         assert not long, f"{slug}: unrounded numbers in {cols}"
         assert not text.apply(lambda s: s.str.contains(r"\de[+-]\d", regex=True)).to_numpy().any(), slug
@@ -250,6 +254,8 @@ def test_report_cells_and_headers():
     assert present.fmt_cell(12345.0, "row_count") == "12,345"
     assert present.header("days_into_sprint") == "day of sprint"
     assert present.header("cycle_time_p85_days") == "cycle time p85 (days)"
+    assert present.metric_name("cycle_time_p85") == "Cycle time p85" and present.metric_name("say_do") == "Say/do ratio"
+    assert present.metric_name("active_users") == "active_users" and present.metric_name(None) == ""
     assert present.metric_value(0.7, "hit_rate") == "70 %" and present.metric_value(8, "cycle_time_p85") == "8.0 d"
     assert present.signed_metric_value(1503.88, "active_users", "users") == "+1,504 users"
     assert present.signed_metric_value(-0.04, "conversion_rate", "%") == "−0.04 pp"

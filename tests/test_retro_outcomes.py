@@ -167,6 +167,7 @@ def test_agreement_evaluation(agreement_con):
     assert df.loc["g2", "before_value"] == pytest.approx(0.0)
     assert df.loc["g2", "during_value"] == pytest.approx(1 / 3)
     assert (df.loc["g2", "direction"], v["g2"]) == ("down", "not met")
+    assert df.loc["g2", "reason"] == "target <= 25 %"     # in the unit the pages show the target in
     assert v["g3"] == "product metric"
     assert v["g4"] == "not measurable" and "unknown metric" in df.loc["g4", "reason"]
     assert v["g5"] == "not measurable" and df.loc["g5", "reason"] == "no metric linked"
@@ -175,6 +176,7 @@ def test_agreement_evaluation(agreement_con):
     #     nothing closed 01-05..01-14 -> no before value
     assert df.loc["g7", "during_value"] == pytest.approx(0.6)
     assert math.isnan(df.loc["g7", "before_value"]) and v["g7"] == "not met"
+    assert df.loc["g7", "reason"] == "target >= 80 %"
     # g8: scope change during = (0 + 0) / 5 = 0, but no target and no before value -> not measurable
     assert df.loc["g8", "during_value"] == pytest.approx(0.0) and v["g8"] == "not measurable"
     # g9: team Platform matches no board -> all boards: during [1, 2, 3, 8] ->

@@ -73,7 +73,8 @@ choices = data.run_query("retro_log__choices", **p)
 from_actions = forms.action_choices(actions, carried)
 st.subheader("Working agreements")
 agreements = forms.with_verdicts(data.run_query("retro_log__agreements", retro_id=rid), verdicts, None)
-components.table(components.present.in_metric_units(agreements, cols=("target",)), key="retro_log_agreements",
+shown = components.present.in_metric_units(agreements, cols=("target",))
+components.table(shown.assign(metric=shown["metric"].map(components.present.metric_name)), key="retro_log_agreements",
                  first=("text", "from_action"))
 forms.agreement_form(retro, choices, key="retro_log_agreement", actions=from_actions)
 

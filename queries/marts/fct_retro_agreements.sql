@@ -38,6 +38,7 @@ classified AS (
     SELECT
         a.*,
         d.better_direction,
+        d.unit AS metric_unit,
         CASE WHEN a.metric_name IS NULL OR a.metric_name = '' THEN 'none'
              WHEN d.metric IS NOT NULL THEN 'delivery'
              WHEN a.metric_name IN (SELECT metric FROM product_metrics) THEN 'product'
@@ -198,7 +199,11 @@ final AS (
             WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
             WHEN during_value IS NULL THEN 'no data between start and review'
             WHEN target IS NULL AND before_value IS NULL THEN 'no target and no data before the start to compare with'
-            WHEN target IS NOT NULL THEN 'target ' || CASE judged_direction WHEN 'up' THEN '>= ' ELSE '<= ' END || target::VARCHAR
+            -- the target in the metric's unit, as the pages show it: shares and ratios in percent, days to 0.1
+            WHEN target IS NOT NULL THEN 'target ' || CASE judged_direction WHEN 'up' THEN '>= ' ELSE '<= ' END
+                 || CASE WHEN metric_unit IN ('share', 'ratio') THEN printf('%.0f %%', target * 100)
+                         WHEN metric_unit = 'days' THEN printf('%.1f d', target)
+                         ELSE target::VARCHAR END
             ELSE 'compared with the ' || window_days::VARCHAR || ' days before the start'
         END AS reason
     FROM judged
