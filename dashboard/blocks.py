@@ -23,11 +23,17 @@ def retro_follow_up(f, key: str) -> None:
         return
     r = last.iloc[0]
     st.markdown(f"**{md(r.title or r.retro_id)}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
-    table(present.in_metric_units(last.drop(columns=["retro_id", "held_on", "team", "title"]), cols=("target",)),
-          key=f"{key}_last_retro")
-    how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
-        "reviewed at this one; agreements are 'running' until their review date.")
     open_actions = data.run_query("retro__open_actions", **p)
+    # the last retro's own and carried actions show their lateness in its table, not twice
+    listed = open_actions["action_id"].isin(last["action_id"].dropna())
+    shown = last.merge(open_actions.loc[listed, ["action_id", "days_overdue", "times_carried"]],
+                       on="action_id", how="left")
+    table(present.in_metric_units(shown.drop(columns=["retro_id", "held_on", "team", "title", "action_id"]),
+                                  cols=("target",)), key=f"{key}_last_retro")
+    how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
+        "reviewed at this one; agreements are 'running' until their review date. Days overdue and times "
+        "carried are shown for actions still open (days overdue blank: not yet due).")
+    open_actions = open_actions[~listed]
     if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
         open_actions_table(open_actions, key=f"{key}_open_actions")

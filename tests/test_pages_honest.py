@@ -277,3 +277,25 @@ def test_store_errors_in_plain_words():
     msg = present.plain_error("action: column text: empty (expected what will be done, observably)")
     assert msg == "The action item's text is empty: expected what will be done, observably."
     assert present.plain_error("something else") == "something else"
+
+
+@pytest.mark.parametrize("board", [None, "1", "2"], ids=["all-teams", "atlas", "borealis"])
+def test_sprint_retro_lists_each_open_action_once(monkeypatch, demo_db, board):
+    """The last retro's own and carried actions are not listed again under 'Still open from
+    earlier retros'; their lateness moves into the last retro's table instead."""
+    at = app_for(monkeypatch, demo_db)
+    if board:
+        at.query_params["board"] = board
+    open_page(at, "sprint_retro")
+    tables = [d.value for d in _tables(at)]
+    last = next(t for t in tables if "item" in t.columns and "status" in t.columns)
+    earlier = [t for t in tables if "days overdue" in t.columns and "item" not in t.columns]
+    heading = next(m.value for m in at.markdown if " · held " in m.value)      # "**title** · Team · held …"
+    team = heading.split(" · ")[1]
+    shown_last = set(last.loc[last["status"] == "open", "text"])
+    for t in earlier:       # under All teams other teams' actions may share a text: same team only
+        same_team = set(t.loc[t["team"] == team, "text"])
+        assert not shown_last & same_team, (team, shown_last & same_team)
+    assert {"days overdue", "times carried"} <= set(last.columns)
+    carried_open = last[(last["item"] == "carried action") & (last["status"] == "open")]
+    assert not carried_open.empty and (carried_open["times carried"].astype("string").fillna("") != "").all()

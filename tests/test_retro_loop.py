@@ -136,7 +136,7 @@ def test_last_retro_lists_the_actions_carried_into_it(loop):
     last = queries.run(con, "sprint_retro__last_retro", as_of=ts(AS_OF), board_id="1")
     # Atlas's last retro by 02-05 is R3 (02-02): it agreed nothing itself, and reviewed a1
     # (marked done there, on its day) and a3 (still open)
-    assert set(last["retro_id"]) == {"R3"}
+    assert set(last["retro_id"]) == {"R3"} and set(last["action_id"]) == {"a1", "a3"}
     rows = last.set_index("text")
     assert list(last["item"]) == ["carried action", "carried action"]
     assert (rows.loc["Automate the release checklist", "status"],
