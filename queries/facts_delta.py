@@ -113,12 +113,14 @@ def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
 
 
 def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
-          changed: str | None = None, edited: str | None = None) -> int:
+          changed: str | None = None, edited: str | None = None, issues: str | None = None) -> int:
     """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
     tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
     t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
-    issues a load wrote (C), `edited`: the sprints it edited (tables). Returns |D|."""
+    issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
+    (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
+    Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
@@ -139,7 +141,7 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     # read from the stored parses: for an issue a load did not write they equal the new ones
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_scope AS
-        {_events_sql(changed)}
+        {_events_sql(changed) if issues is None else f"SELECT source, issue_id FROM {issues}"}
         UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
         UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
         UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)""",
@@ -343,7 +345,9 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             # D, from the windows at as_of and the stored ones
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
                         f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
+            known = (f"(SELECT source, issue_id FROM fx_scope_issues WHERE fx_as_of = {facts.ts_literal(as_of)})"
+                     if _scoped(con, as_of, "issues") is not None else None)
+            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
             _keep_scope(con, as_of, "all", "fx_scope", n_scope)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
                         "FROM _fx_running LIMIT 0")
