@@ -345,8 +345,11 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             # D, from the windows at as_of and the stored ones
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
                         f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-            known = (f"(SELECT source, issue_id FROM fx_scope_issues WHERE fx_as_of = {facts.ts_literal(as_of)})"
-                     if _scoped(con, as_of, "issues") is not None else None)
+            known = None
+            if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
+                con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
+                            "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+                known = "_fx_known"
             n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
             _keep_scope(con, as_of, "all", "fx_scope", n_scope)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
@@ -355,7 +358,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
         _fill_rows(con, sprint_marts, as_of, "fx_scope",
                    f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)")
-    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows"):
+    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     for m, b in one_board:
         _fill(con, m, as_of, b, whole=True)
