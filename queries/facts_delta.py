@@ -35,7 +35,10 @@ scratch (tests/test_stored_facts.py).
 Another as_of narrows further, per mart: the issue facts and status stays read no sprint, so
 their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
-sprint field names a sprint with a window at T (SPRINT_ROWS).
+sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S, R is
+the stored members of the changed sprints alone and the members to compute are stored
+members of a sprint with a window at T (EARLIER_MEMBERS: a window at T is never longer than
+at S).
 """
 
 from __future__ import annotations
@@ -113,14 +116,16 @@ def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
 
 
 def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
-          changed: str | None = None, edited: str | None = None, issues: str | None = None) -> int:
+          changed: str | None = None, edited: str | None = None, issues: str | None = None,
+          links: bool = True) -> int:
     """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
     tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
     t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
     issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
     (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
-    Returns |D|."""
+    `links=False` (another as_of earlier than the stored one, no load): R is the stored members
+    of the changed sprints alone (EARLIER_MEMBERS). Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
@@ -144,8 +149,8 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
         {_events_sql(changed) if issues is None else f"SELECT source, issue_id FROM {issues}"}
         UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
         UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
-        UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)""",
-                p)
+        {f"UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)"
+         if links else ""}""", p)
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
@@ -255,6 +260,15 @@ WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE N
 # kept so far) and {windows} (the windows at as_of).
 SPRINT_ROWS = (f"SELECT source, issue_id FROM ({_sprint_links_sql('_fx_rows')}) AS l "
                "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
+# At an as_of T earlier than the stored instant S every sprint with a window at T has one at
+# S, with the same start and an end no earlier (closed by T: the same; closed or running
+# after T: T <= its end at S), and membership stays do not depend on as_of. So an issue with
+# a row in a sprint at T has one in that sprint at S: the issues with rows at T are among
+# the stored members of the sprints with a window at T (this replaces SPRINT_ROWS), and a
+# sprint whose window differs (started or closed between T and S) involves only its stored
+# members (R without the sprint-field links, `delta(links=False)`).
+EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members SEMI JOIN _fx_rows USING (source, issue_id) "
+                   "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
 
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
@@ -330,6 +344,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             and _scoped(con, as_of, "all") is None and _scoped(con, as_of, "issues") is None):
         one_board, sprint_marts = sprint_marts, []
     windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
+    earlier = _utc(as_of) < _utc(stored)
     n_scope = None
     if (windows.name, None) not in done and (windows.name in needed or sprint_marts):
         _fill(con, windows, as_of, None)
@@ -350,14 +365,15 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
                 con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
                             "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
                 known = "_fx_known"
-            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
+            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known,
+                            links=not earlier)
             _keep_scope(con, as_of, "all", "fx_scope", n_scope)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
                         "FROM _fx_running LIMIT 0")
             con.execute("INSERT INTO fx_running SELECT $a::TIMESTAMPTZ, * FROM _fx_running", key)
             log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
-        _fill_rows(con, sprint_marts, as_of, "fx_scope",
-                   f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)")
+        _fill_rows(con, sprint_marts, as_of, "fx_scope", (EARLIER_MEMBERS if earlier else SPRINT_ROWS).format(
+            windows=f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)"))
     for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     for m, b in one_board:
@@ -379,16 +395,17 @@ def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n:
 
 def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, in_sprints: str | None = None) -> None:
     """Cache the rows of the issues of the delta `scope` that can have rows in `marts` at
-    as_of (WITH_ROWS; with `in_sprints`, the windows at as_of, SPRINT_ROWS too), computed with
-    the marts' own SQL over the stored parses narrowed to those issues."""
+    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS or EARLIER_MEMBERS over the windows at
+    as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
+    to those issues."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _fx_rows AS
         SELECT source, issue_id FROM {scope}
         SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
         WHERE fx_as_of = $a::TIMESTAMPTZ""", {"a": as_of})
     if in_sprints:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS SELECT DISTINCT source, issue_id "
-                    f"FROM ({SPRINT_ROWS.format(windows=in_sprints)})", {"a": as_of})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS SELECT DISTINCT source, issue_id FROM ({in_sprints})",
+                    {"a": as_of})
     narrow_raw(con, "_fx_rows")
     narrow_parses(con, "_fx_rows")
     try:

@@ -173,3 +173,31 @@ def test_an_issue_question_computes_only_the_issue_delta(warehouse):
     finally:
         stored.close()
         live.close()
+
+
+def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_path):
+    """At an instant earlier than the stored one every sprint window is the same or shorter
+    and membership stays do not depend on as_of, so whoever is a member at k=50 is a stored
+    member (k=78) of the same sprint: a sprint that closed in between (2) involves only its
+    stored members, and an issue its field named but that was never in it during its window
+    (H, taken out before it started) is kept; J joined sprint 3 at 70 (E); K sits in sprint
+    3, which started at 64 (a stored member of a changed sprint), and has no row at k=50."""
+    issues = {
+        "B": _issue(created=40, sprint0=["2"]),
+        "H": {**_issue(sprint0=["2"]), "sprint_changes": [(20, [])]},
+        "J": {**_issue(), "sprint_changes": [(70, ["3"])]},
+        "K": _issue(sprint0=["3"]),
+    }
+    db = build(issues).load(tmp_path / "w.duckdb", data_as_of=at(AS_OF_K))
+    stored, live = connect(db), connect(db, stored=False)
+    try:
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B", "J", "K"}
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 0      # no event but sprint ones
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+        assert cached == {"B"}                                                 # J and K: no sprint with a window
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        compare(stored, live, at(30), None, QUICK, marts=True)                 # before sprint 2 started
+    finally:
+        stored.close()
+        live.close()
