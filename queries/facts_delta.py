@@ -31,6 +31,14 @@ D (TEMP views shadow the raw tables and the parses, so the same macros read only
 issues created after T are in E and give no rows. The small marts (sprint windows, shipped
 items) are computed whole. The property tests compare both uses with a computation from
 scratch (tests/test_stored_facts.py).
+
+Another as_of narrows further, per mart: the issue facts and status stays read no sprint, so
+their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
+no sprint windows needed); the sprint members are computed only for the issues of D whose
+sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S, R is
+the stored members of the changed sprints alone and the members to compute are stored
+members of a sprint with a window at T (EARLIER_MEMBERS: a window at T is never longer than
+at S).
 """
 
 from __future__ import annotations
@@ -108,12 +116,16 @@ def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
 
 
 def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
-          changed: str | None = None, edited: str | None = None) -> int:
+          changed: str | None = None, edited: str | None = None, issues: str | None = None,
+          links: bool = True) -> int:
     """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
     tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
     t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
-    issues a load wrote (C), `edited`: the sprints it edited (tables). Returns |D|."""
+    issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
+    (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
+    `links=False` (another as_of earlier than the stored one, no load): R is the stored members
+    of the changed sprints alone (EARLIER_MEMBERS). Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
@@ -131,24 +143,49 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
         ({edited_rows}SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
          UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows}))
         EXCEPT SELECT source, sprint_id FROM {out}_running""")
-    written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
     # read from the stored parses: for an issue a load did not write they equal the new ones
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_scope AS
-        {written}SELECT source, issue_id FROM {s}.stg_issues
+        {_events_sql(changed) if issues is None else f"SELECT source, issue_id FROM {issues}"}
+        UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
+        {f"UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)"
+         if links else ""}""", p)
+    return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
+
+
+def _events_sql(changed: str | None = None) -> str:
+    """C, the part of E without sprint changes, and O (SQL over $lo, $hi): the issues whose
+    rows in the marts that do not read sprints (issue facts, status stays) can differ."""
+    f, s = facts.SCHEMA, facts.STG_SCHEMA
+    written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
+    return f"""{written}SELECT source, issue_id FROM {s}.stg_issues
             WHERE (created_at > $lo AND created_at <= $hi) OR (resolved_at > $lo AND resolved_at <= $hi)
         UNION SELECT source, issue_id FROM {s}.stg_status_changes WHERE changed_at > $lo AND changed_at <= $hi
         UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi
-        UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
-        UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0
-        UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
-        UNION SELECT r.source, r.issue_id FROM (
-            SELECT source, issue_id, unnest(sprint_ids) AS sprint_id FROM {s}.stg_issues
+        UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0"""
+
+
+def _sprint_links_sql(of: str | None = None) -> str:
+    """Every (source, issue_id, sprint_id) an issue's sprint field names, now or in its history
+    (SQL; of the issues in the table `of`, default all): the only sprints the sprint replay can
+    put it in."""
+    s = facts.STG_SCHEMA
+    only = f" SEMI JOIN {of} USING (source, issue_id)" if of else ""
+    return f"""SELECT source, issue_id, unnest(sprint_ids) AS sprint_id FROM {s}.stg_issues{only}
             UNION ALL
             SELECT source, issue_id, unnest(list_concat(from_sprint_ids, to_sprint_ids)) AS sprint_id
-            FROM {s}.stg_sprint_field_changes) AS r
-            SEMI JOIN {out}_sprints USING (source, sprint_id)""", p)
-    return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
+            FROM {s}.stg_sprint_field_changes{only}"""
+
+
+def delta_issues(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, out: str) -> int:
+    """The part of the delta that the marts not reading sprints need (ISSUE_MARTS): C aside
+    (another as_of only), E without sprint changes, and O, as the TEMP table `{out}` (source,
+    issue_id). Their rows are a function of the issue's own history and as_of alone, so a
+    sprint's window or an issue's sprint changes cannot change them. Returns its size."""
+    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_events_sql()}", p)
+    return con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0]
 
 
 def _utc(v) -> pd.Timestamp:
@@ -194,14 +231,22 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 
 
 # --------------------------------------------------------------------------- another as_of
-# Per connection (all TEMP): fx_cached (mart, as_of, board) lists what is cached; fx_scope and
-# fx_running hold D and the running sprints per as_of; `<mart>__cache` holds, per as_of, the
-# rows of D (per-issue marts) or every row (the small marts). Each stored mart's TEMP macro
-# then answers a cached as_of with the stored rows outside D, re-anchored, plus the cached ones.
-# A mart narrowed by board is cached for all boards (board NULL), or, when only one board was
-# asked about, for that board alone: computed whole when D is not there yet (one board's
-# sprints involve few issues), else D's rows of that board. An as_of cached for all boards
-# drops its per-board entries, so no row is cached twice.
+# Per connection (all TEMP): fx_cached (mart, as_of, board) lists what is cached; fx_scoped
+# (as_of, part, issues) which deltas were computed; fx_scope holds D and fx_running the running
+# sprints per as_of (for the sprint members), fx_scope_issues the narrower D_issues per as_of
+# (for ISSUE_MARTS); `<mart>__cache` holds, per as_of, the rows of its delta (per-issue marts) or
+# every row (the small marts). Each stored mart's TEMP macro then answers a cached as_of with the
+# stored rows outside its delta, re-anchored, plus the cached ones. Each delta is computed when
+# a mart that reads it is first asked about (an issue-only question never computes the sprint
+# windows or D). A mart narrowed by board is cached for all boards (board NULL), or, when only
+# one board was asked about, for that board alone: computed whole when nothing about that
+# instant was computed yet (one board's sprints involve few issues), else D's rows of that
+# board. An as_of cached for all boards drops its per-board entries, so no row is cached twice.
+
+# Per-issue marts whose rows are a function of the issue's own status, estimate and creation /
+# resolution history and as_of (they read no sprint, board or sprint-field row): their delta is
+# D_issues (delta_issues), the rest of D (sprint changes, R) cannot change their rows.
+ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals"})
 
 # The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
 # parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals
@@ -209,14 +254,33 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 # cannot be in a window that ends by as_of). D's other issues are only removed from the
 # stored rows.
 WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE NOT is_subtask AND created_at <= $a"
+# ... and in the sprint members, only issues whose sprint field names (now or in its history)
+# a sprint with a window at as_of: the sprint replay puts an issue only in the sprints its
+# field names, and has rows only for sprints with a window. SQL over `_fx_rows` (the issues
+# kept so far) and {windows} (the windows at as_of).
+SPRINT_ROWS = (f"SELECT source, issue_id FROM ({_sprint_links_sql('_fx_rows')}) AS l "
+               "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
+# At an as_of T earlier than the stored instant S every sprint with a window at T has one at
+# S, with the same start and an end no earlier (closed by T: the same; closed or running
+# after T: T <= its end at S), and membership stays do not depend on as_of. So an issue with
+# a row in a sprint at T has one in that sprint at S: the issues with rows at T are among
+# the stored members of the sprints with a window at T (this replaces SPRINT_ROWS), and a
+# sprint whose window differs (started or closed between T and S) involves only its stored
+# members (R without the sprint-field links, `delta(links=False)`).
+EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members SEMI JOIN _fx_rows USING (source, issue_id) "
+                   "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
 
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
 
+def _scope_table(mart: str) -> str:
+    return "fx_scope_issues" if mart in ISSUE_MARTS else "fx_scope"
+
+
 def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
     """The cached branch of the mart's macro for `keys` (as_of, board, whole): whole = every row
-    is cached (a small mart, or one board computed from scratch), else D's rows, read with the
-    stored rows outside D."""
+    is cached (a small mart, or one board computed from scratch), else its delta's rows, read
+    with the stored rows outside its delta."""
     a, b = m.args[0], m.board_arg
     conds: dict[bool, list[str]] = {True: [], False: []}
     for k_as_of, k_board, whole in keys:
@@ -230,7 +294,8 @@ def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
               f"WHERE ({in_cache}) AND fx_as_of = {a}{board}")
     if m.name not in PER_ISSUE_MARTS or not conds[False]:
         return cached, in_cache
-    kept = kept_rows(m.table, as_of=a, scope=f"(SELECT source, issue_id FROM fx_scope WHERE fx_as_of = {a})",
+    kept = kept_rows(m.table, as_of=a,
+                     scope=f"(SELECT source, issue_id FROM {_scope_table(m.name)} WHERE fx_as_of = {a})",
                      running=f"(SELECT * FROM fx_running WHERE fx_as_of = {a})")
     board = f" AND ({b} IS NULL OR x.board_id = {b})" if b else ""
     return f"{kept}\nWHERE ({' OR '.join(conds[False])}){board}\nUNION ALL BY NAME\n{cached}", in_cache
@@ -247,10 +312,10 @@ def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
 def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None = None) -> int | None:
     """Before a query that reads the stored marts in `needed` runs for an as_of other than the
     stored one (and `board`, for the marts narrowed by board): compute those marts for that
-    as_of once per connection (D's rows for the per-issue marts, all rows for the small ones),
-    in dependency order, so that asking again is a read. Without it every figure is still
-    right (the live branch), only recomputed. Returns |D| when this call computed it (also
-    logged at debug level), else None."""
+    as_of once per connection (their delta's rows for the per-issue marts, all rows for the
+    small ones), in dependency order, so that asking again is a read. Without it every figure
+    is still right (the live branch), only recomputed. Returns the size of the delta this call
+    computed (D, else D_issues; also logged at debug level), else None."""
     if as_of is None or not needed:
         return None
     stored = facts.stored_as_of(con)
@@ -270,44 +335,46 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
         todo.append((m, k_board))
     if not todo:
         return None
-    # one board asked about first (its sprints involve few issues): computed whole, from scratch,
-    # unless D is there (or needed anyway for all boards)
-    per_issue = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS]
-    if not any(b is None for _, b in per_issue) and scoped_issues(con, as_of) is None:
-        one_board, per_issue = per_issue, []
-    else:
-        one_board = []
+    issue_marts = [(m, b) for m, b in todo if m.name in ISSUE_MARTS]
+    sprint_marts = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS and m.name not in ISSUE_MARTS]
+    # one board asked about before anything else about this instant (its sprints involve few
+    # issues): computed whole, from scratch
+    one_board: list[tuple[facts.StoredMart, str | None]] = []
+    if (sprint_marts and not issue_marts and all(b is not None for _, b in sprint_marts)
+            and _scoped(con, as_of, "all") is None and _scoped(con, as_of, "issues") is None):
+        one_board, sprint_marts = sprint_marts, []
     windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
+    earlier = _utc(as_of) < _utc(stored)
     n_scope = None
-    if (windows.name, None) not in done and todo:
+    if (windows.name, None) not in done and (windows.name in needed or sprint_marts):
         _fill(con, windows, as_of, None)
-    if per_issue and scoped_issues(con, as_of) is None:
-        # D, from the windows at as_of and the stored ones
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
-                    f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-        n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
-        for t in ("scope", "running"):
-            con.execute(f"CREATE TEMP TABLE IF NOT EXISTS fx_{t} AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
-                        f"FROM _fx_{t} LIMIT 0")
-            con.execute(f"INSERT INTO fx_{t} SELECT $a::TIMESTAMPTZ, * FROM _fx_{t}", key)
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_scoped (fx_as_of TIMESTAMPTZ, issues BIGINT)")
-        con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $n)", {"a": as_of, "n": n_scope})
-        log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
-    if per_issue:
-        # D's rows, from the stored parses narrowed to the issues of D that have rows at as_of
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _fx_rows AS
-            SELECT source, issue_id FROM fx_scope
-            SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
-            WHERE fx_as_of = $a::TIMESTAMPTZ""", key)
-        narrow_raw(con, "_fx_rows")
-        narrow_parses(con, "_fx_rows")
-        try:
-            for m, b in per_issue:
-                _fill(con, m, as_of, b)
-        finally:
-            widen(con, keep_views=False)
-    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows"):
+    if issue_marts:
+        if _scoped(con, as_of, "issues") is None:
+            n_scope = delta_issues(con, stored_as_of=stored, as_of=as_of, out="_fx_scope")
+            _keep_scope(con, as_of, "issues", "fx_scope_issues", n_scope)
+            log.debug("as of %s: %d issues recomputed for the issue facts, the other stored facts (as of %s) kept",
+                      as_of, n_scope, stored)
+        _fill_rows(con, issue_marts, as_of, "fx_scope_issues")
+    if sprint_marts:
+        if _scoped(con, as_of, "all") is None:
+            # D, from the windows at as_of and the stored ones
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
+                        f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+            known = None
+            if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
+                con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
+                            "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+                known = "_fx_known"
+            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known,
+                            links=not earlier)
+            _keep_scope(con, as_of, "all", "fx_scope", n_scope)
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
+                        "FROM _fx_running LIMIT 0")
+            con.execute("INSERT INTO fx_running SELECT $a::TIMESTAMPTZ, * FROM _fx_running", key)
+            log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
+        _fill_rows(con, sprint_marts, as_of, "fx_scope", (EARLIER_MEMBERS if earlier else SPRINT_ROWS).format(
+            windows=f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)"))
+    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     for m, b in one_board:
         _fill(con, m, as_of, b, whole=True)
@@ -317,11 +384,42 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     return n_scope
 
 
+def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n: int) -> None:
+    """Keep the delta just computed (_fx_scope) for the rest of the connection."""
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, source, issue_id "
+                f"FROM _fx_scope LIMIT 0")
+    con.execute(f"INSERT INTO {table} SELECT $a::TIMESTAMPTZ, source, issue_id FROM _fx_scope", {"a": as_of})
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_scoped (fx_as_of TIMESTAMPTZ, part VARCHAR, issues BIGINT)")
+    con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $p, $n)", {"a": as_of, "p": part, "n": n})
+
+
+def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, in_sprints: str | None = None) -> None:
+    """Cache the rows of the issues of the delta `scope` that can have rows in `marts` at
+    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS or EARLIER_MEMBERS over the windows at
+    as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
+    to those issues."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fx_rows AS
+        SELECT source, issue_id FROM {scope}
+        SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
+        WHERE fx_as_of = $a::TIMESTAMPTZ""", {"a": as_of})
+    if in_sprints:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS SELECT DISTINCT source, issue_id FROM ({in_sprints})",
+                    {"a": as_of})
+    narrow_raw(con, "_fx_rows")
+    narrow_parses(con, "_fx_rows")
+    try:
+        for m, b in marts:
+            _fill(con, m, as_of, b)
+    finally:
+        widen(con, keep_views=False)
+
+
 def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,
           whole: bool | None = None) -> None:
     """Cache the mart's rows for `as_of` and `board` (its live definition over what the staging
-    views read now: D's rows, or all of them when `whole`, default: the small marts) and
-    re-point its macro."""
+    views read now: its delta's rows, or all of them when `whole`, default: the small marts)
+    and re-point its macro."""
     if whole is None:
         whole = m.name not in PER_ISSUE_MARTS
     args = ", ".join(["$a"] + ["$b" if a == m.board_arg else "NULL" for a in m.args[1:]])
@@ -340,10 +438,16 @@ def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str
     point(con, m)
 
 
-def scoped_issues(con: duckdb.DuckDBPyConnection, as_of) -> int | None:
-    """How many issues this connection recomputed for `as_of` (|D|), None if it did not."""
+def _scoped(con: duckdb.DuckDBPyConnection, as_of, part: str) -> int | None:
     try:
-        rows = con.execute("SELECT issues FROM fx_scoped WHERE fx_as_of = $a::TIMESTAMPTZ", {"a": as_of}).fetchall()
+        rows = con.execute("SELECT issues FROM fx_scoped WHERE fx_as_of = $a::TIMESTAMPTZ AND part = $p",
+                           {"a": as_of, "p": part}).fetchall()
     except duckdb.CatalogException:
         return None
     return rows[0][0] if rows else None
+
+
+def scoped_issues(con: duckdb.DuckDBPyConnection, as_of, part: str = "all") -> int | None:
+    """How many issues this connection recomputed for `as_of`: |D| (part "all", computed for
+    the sprint members) or |D_issues| (part "issues"), None if it did not."""
+    return _scoped(con, as_of, part)

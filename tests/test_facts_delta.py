@@ -59,9 +59,14 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         assert facts_delta.scoped_issues(stored, at(PAST)) == 5           # B, C, D, E, G
         scope = {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()}
         assert scope == {"B", "C", "D", "E", "G"}
-        # only D's rows were computed for k=50 (C did not exist yet); A and F come from the stored rows
+        # only D's rows were computed for k=50 (C did not exist yet); A and F come from the stored rows.
+        # The issue facts read no sprint: B and G (in D for their sprints' windows alone) are kept
+        # there; the sprint members computed only B (D and E are in no sprint, G's sprint 3 had
+        # not started at k=50)
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
-        assert cached == {"B", "D", "E", "G"}
+        assert cached == {"D", "E"}
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+        assert cached == {"B"}
         stays = stored.execute("SELECT issue_id, until_at FROM fct_status_intervals($a) WHERE left_at IS NULL "
                                "ORDER BY issue_id", {"a": at(PAST)}).fetchall()
         assert dict(stays)["F"] == at(PAST)
@@ -139,6 +144,60 @@ def test_a_report_over_every_board_caches_every_board(warehouse):
         stored.execute("CREATE OR REPLACE TEMP MACRO fct_sprint_board_members__live(as_of, in_board) AS TABLE "
                        "SELECT error('the live definition was used') AS source")
         compare(stored, live, at(PAST), "1", ("work_mix",), marts=False)
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_an_issue_question_computes_only_the_issue_delta(warehouse):
+    """Issue facts and time in status at a past as_of read no sprint: they compute D_issues
+    (created, resolved, a status or estimate change between the instants; open rework) and
+    neither the sprint windows nor D. Sprint figures asked afterwards add D and the sprint
+    members of its issues that were in a sprint with a window then."""
+    stored, live = connect(warehouse), connect(warehouse, stored=False)
+    try:
+        compare(stored, live, at(PAST), None, ("issue_facts", "time_in_status"), marts=False)
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 3     # C, D, E
+        assert facts_delta.scoped_issues(stored, at(PAST)) is None            # no D: no sprint asked
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"C", "D", "E"}
+        for mart in ("fct_issue_facts", "fct_status_intervals"):
+            cached = {r[0] for r in stored.execute(f"SELECT issue_id FROM {mart}__cache").fetchall()}
+            assert cached == {"D", "E"}, mart                                 # C did not exist at k=50
+        marts = {r[0] for r in stored.execute("SELECT DISTINCT mart FROM fx_cached").fetchall()}
+        assert marts == {"fct_issue_facts", "fct_status_intervals"}           # no sprint windows
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 5               # B, C, D, E, G
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+        assert cached == {"B"}
+        assert stored.execute("SELECT count(*) FROM fct_issue_facts__cache").fetchall() == [(2,)]   # not again
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_path):
+    """At an instant earlier than the stored one every sprint window is the same or shorter
+    and membership stays do not depend on as_of, so whoever is a member at k=50 is a stored
+    member (k=78) of the same sprint: a sprint that closed in between (2) involves only its
+    stored members, and an issue its field named but that was never in it during its window
+    (H, taken out before it started) is kept; J joined sprint 3 at 70 (E); K sits in sprint
+    3, which started at 64 (a stored member of a changed sprint), and has no row at k=50."""
+    issues = {
+        "B": _issue(created=40, sprint0=["2"]),
+        "H": {**_issue(sprint0=["2"]), "sprint_changes": [(20, [])]},
+        "J": {**_issue(), "sprint_changes": [(70, ["3"])]},
+        "K": _issue(sprint0=["3"]),
+    }
+    db = build(issues).load(tmp_path / "w.duckdb", data_as_of=at(AS_OF_K))
+    stored, live = connect(db), connect(db, stored=False)
+    try:
+        compare(stored, live, at(PAST), None, QUICK, marts=True)
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B", "J", "K"}
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 0      # no event but sprint ones
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+        assert cached == {"B"}                                                 # J and K: no sprint with a window
+        compare(stored, live, at(PAST), "1", QUICK, marts=False)
+        compare(stored, live, at(30), None, QUICK, marts=True)                 # before sprint 2 started
     finally:
         stored.close()
         live.close()
