@@ -422,6 +422,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     (or `full_reason`) rebuilds everything. facts.meta `build` says which was done and why."""
     config = config or AnalysisConfig()
     con.execute("SET TimeZone = 'UTC'")
+    calibration.register(con)        # estimate_calibration, a stored report, calls it
     refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
     _load_config(con, config)
     build_derived(con)
@@ -495,6 +496,9 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
         raise QueryError(f"query '{name}' needs parameter(s) {', '.join(missing)}")
     bound = {p: params[p] for p in needed}
     t0 = time.perf_counter()
+    stored = facts.stored_report(con, name, bound)
+    if stored is not None:   # exactly what the load stored for this report: read its table
+        text, bound = stored, {}
     try:
         if "as_of" in bound:   # another as_of than the stored one: its facts, once per connection
             used, all_boards = _stored_marts_used(name)

@@ -42,7 +42,7 @@ SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
 DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were built with
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately).
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"   # 2: time_in_status and estimate_calibration among STORED_REPORTS
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -70,8 +70,10 @@ STORED_MARTS: tuple[StoredMart, ...] = (
 )
 
 # Report outputs stored as tables for DuckDB clients (all boards, whole history, default
-# as_of). The pages run the reports themselves, over the stored marts above.
-STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix")
+# as_of). A query asking exactly that (the stored as_of, every other parameter unset) reads
+# the table (`stored_report`); any other question runs the report over the stored marts.
+STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix", "time_in_status",
+                                   "estimate_calibration")
 
 
 def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]) -> str:
@@ -250,3 +252,20 @@ def stored_as_of(con: duckdb.DuckDBPyConnection):
     except duckdb.CatalogException:
         return None
     return rows[0][0] if rows else None
+
+
+def stored_report(con: duckdb.DuckDBPyConnection, name: str, bound: dict) -> str | None:
+    """The SELECT that reads report `name`'s stored table when `bound` (its parameters) asks
+    exactly what the load stored it for: the stored as_of and every other parameter unset;
+    else None (the report runs). Only on a connection reading stored facts."""
+    if name not in STORED_REPORTS or "as_of" not in bound or bound["as_of"] is None:
+        return None
+    if any(v is not None for k, v in bound.items() if k != "as_of"):
+        return None
+    stored = stored_as_of(con)
+    if stored is None:
+        return None
+    asked, at = pd.Timestamp(bound["as_of"]), pd.Timestamp(stored)
+    if asked.tzinfo is None:   # a naive instant is UTC, as the session reads it
+        asked = asked.tz_localize("UTC")
+    return f"SELECT * FROM {SCHEMA}.{name}" if asked == at else None

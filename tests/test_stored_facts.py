@@ -137,6 +137,38 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         rc.close()
 
 
+
+def test_a_stored_report_is_read_only_for_the_question_it_stores(demo_db, monkeypatch):
+    """The stored as_of with no other parameter reads facts.<report>: the very frame the
+    report gives over the stored marts (same rows, same order); a filter or another as_of
+    runs the report."""
+    con = queries.connect(demo_db)
+    try:
+        as_of = queries.facts.stored_as_of(con)
+        unset = dict(board_id=None, project=None, date_from=None, date_to=None)
+        for name in queries.facts.STORED_REPORTS:
+            needed = queries.params_of(queries.sql_text(name))
+            bound = {k: v for k, v in {"as_of": as_of, **unset}.items() if k in needed}
+            assert queries.facts.stored_report(con, name, bound) == f"SELECT * FROM facts.{name}"
+            naive = {**bound, "as_of": pd.Timestamp(as_of).tz_convert(UTC).tz_localize(None)}
+            assert queries.facts.stored_report(con, name, naive) is not None, name
+            assert queries.facts.stored_report(con, name, {**bound, "as_of": as_of - pd.Timedelta(days=1)}) is None
+            if "board_id" in bound:
+                assert queries.facts.stored_report(con, name, {**bound, "board_id": "1"}) is None
+            read = registry.run_public(con, name, as_of=as_of)
+            with monkeypatch.context() as m:
+                m.setattr(queries.facts, "stored_report", lambda *a: None)
+                ran = registry.run_public(con, name, as_of=as_of)
+            pd.testing.assert_frame_equal(read, ran, check_exact=True, obj=name)
+        assert queries.facts.stored_report(con, "issue_facts", {"as_of": as_of}) is None   # not a stored report
+    finally:
+        con.close()
+    live = queries.connect(demo_db, stored=False)
+    try:
+        assert queries.facts.stored_report(live, "sprint_facts", {"as_of": as_of}) is None
+    finally:
+        live.close()
+
 def test_a_different_config_reads_live_figures(tmp_path, demo_db):
     config = AnalysisConfig(timezone="Europe/Berlin")
     con = queries.connect(demo_db, config=config)

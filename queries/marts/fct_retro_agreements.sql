@@ -72,15 +72,31 @@ issues AS MATERIALIZED (
     WHERE f.completed_at IS NOT NULL
       AND EXISTS (SELECT 1 FROM windows)
 ),
+matched_teams AS (
+    SELECT DISTINCT team FROM team_boards WHERE team_matched
+),
+team_issue_ids AS (
+    -- the issues of each matching team's boards (an issue on two of them once)
+    SELECT DISTINCT t.team, b.source, b.issue_id
+    FROM team_boards AS t
+    JOIN stg_board_issues AS b ON b.source = t.source AND b.board_id = t.board_id
+    WHERE t.team_matched
+),
 team_issues AS (
-    -- a team that matches a board: issues of its boards; otherwise every issue
-    SELECT DISTINCT w.agreement_id, w.phase, w.metric_name, i.*
-    FROM windows AS w
-    JOIN issues AS i ON i.completed_on BETWEEN w.from_on AND w.to_on
-    WHERE NOT EXISTS (SELECT 1 FROM team_boards AS t WHERE t.team = w.team AND t.team_matched)
-       OR EXISTS (SELECT 1 FROM team_boards AS t
-                  JOIN stg_board_issues AS b ON b.source = t.source AND b.board_id = t.board_id
-                  WHERE t.team = w.team AND t.team_matched AND b.source = i.source AND b.issue_id = i.issue_id)
+    -- a team that matches a board: issues of its boards; otherwise every issue (two
+    -- disjoint branches joined on keys: a per-row EXISTS here cost most of the query)
+    SELECT DISTINCT * FROM (
+        SELECT w.agreement_id, w.phase, w.metric_name, i.*
+        FROM windows AS w
+        ANTI JOIN matched_teams AS m ON m.team = w.team
+        JOIN issues AS i ON i.completed_on BETWEEN w.from_on AND w.to_on
+        UNION ALL
+        SELECT w.agreement_id, w.phase, w.metric_name, i.*
+        FROM windows AS w
+        JOIN team_issue_ids AS k ON k.team = w.team
+        JOIN issues AS i ON i.source = k.source AND i.issue_id = k.issue_id
+                        AND i.completed_on BETWEEN w.from_on AND w.to_on
+    )
 ),
 issue_values AS (
     SELECT
