@@ -18,6 +18,11 @@
 WITH issues AS (
     SELECT * FROM stg_issues WHERE NOT is_subtask AND created_at <= as_of
 ),
+issue_keys AS (
+    -- what the steps before the last read of each issue (they read it three times: kept
+    -- narrow, the issue's text columns are read once, at the end)
+    SELECT source, issue_id, created_at, resolved_at, status_id FROM issues
+),
 changes AS MATERIALIZED (
     SELECT
         c.source,
@@ -34,7 +39,7 @@ changes AS MATERIALIZED (
         t.category AS to_category,
         t.stage_rank AS to_rank
     FROM stg_status_changes AS c
-    JOIN issues AS i USING (source, issue_id)
+    JOIN issue_keys AS i USING (source, issue_id)
     LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
     LEFT JOIN stg_statuses AS t ON t.source = c.source AND t.status_id = c.to_status_id
 ),
@@ -72,7 +77,7 @@ state AS (
         CASE WHEN p.last_change IS NOT NULL THEN p.last_change.status_id
              ELSE coalesce(p.first_change.status_id, i.status_id) END AS status_id,
         p.last_change.name_then AS status_name_then
-    FROM issues AS i
+    FROM issue_keys AS i
     LEFT JOIN per_issue AS p USING (source, issue_id)
 ),
 completion AS (
@@ -145,7 +150,7 @@ estimates AS (
         arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'time_spent' AND changed_at <= as_of) AS ts_last,
         arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'time_spent') AS ts_first
     FROM stg_issue_field_changes AS f
-    SEMI JOIN issues AS i ON i.source = f.source AND i.issue_id = f.issue_id
+    SEMI JOIN issue_keys AS i ON i.source = f.source AND i.issue_id = f.issue_id
     GROUP BY ALL
 ),
 final AS (

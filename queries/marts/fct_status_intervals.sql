@@ -6,7 +6,7 @@
 -- creation (clock anomalies, see data_quality) are moved to the creation instant.
 -- left_at is NULL for the stay still open at as_of; until_at = coalesce(left_at, as_of).
 -- Category/rank come from stg_statuses by status id (unknown ids: NULL, never done or
--- started). prev_* describe the stay before (NULL for seq 0).
+-- started). The stay before is the issue's stay seq - 1 (none for seq 0).
 -- The intervals are the changelog_intervals rule over the status changes (in change_ord
 -- order; changes after as_of are a suffix of that order, so they are dropped after it).
 WITH issues AS (
@@ -33,8 +33,7 @@ stays AS (
         value AS status_id,
         detail AS status_name_then,
         valid_from AS entered_at,
-        CASE WHEN valid_to <= as_of THEN valid_to END AS left_at,
-        prev_value AS prev_status_id
+        CASE WHEN valid_to <= as_of THEN valid_to END AS left_at
     FROM changelog_intervals('changes', 'issues')
     WHERE seq = 0 OR valid_from <= as_of
 ),
@@ -50,13 +49,8 @@ final AS (
         coalesce(st.is_review, false) AS is_review,
         s.entered_at,
         s.left_at,
-        coalesce(s.left_at, as_of) AS until_at,
-        s.prev_status_id,
-        pst.category AS prev_category,
-        pst.stage_rank AS prev_stage_rank,
-        CASE WHEN s.prev_status_id IS NOT NULL THEN coalesce(pst.is_review, false) END AS prev_is_review
+        coalesce(s.left_at, as_of) AS until_at
     FROM stays AS s
     LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
-    LEFT JOIN stg_statuses AS pst ON pst.source = s.source AND pst.status_id = s.prev_status_id
 )
 SELECT * FROM final

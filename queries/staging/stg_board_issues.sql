@@ -10,8 +10,9 @@ by_project AS (
     JOIN issues AS i ON i.source = b.source AND i.project_key = b.project_key
 ),
 sprint_refs AS (
+    -- (duplicates are dropped once, by the final UNION)
     SELECT source, issue_id, unnest(sprint_ids) AS sprint_id FROM issues
-    UNION
+    UNION ALL
     SELECT c.source, c.issue_id, unnest(list_concat(c.from_sprint_ids, c.to_sprint_ids)) AS sprint_id
     FROM stg_sprint_field_changes AS c
     SEMI JOIN issues AS i USING (source, issue_id)

@@ -1,15 +1,13 @@
 -- Numeric estimate/time-tracking field changes (of every issue: the marts join to live
 -- issues), with the values parsed as
 -- numbers (value first, display string second) and the changelog order `ord` (change_ord)
--- for windows and arg_max / arg_min.
+-- for windows and arg_max / arg_min (it replaces the history id and item position).
 -- Used to replay an issue's estimates as of any instant.
 SELECT
     c.source,
     c.issue_id,
     c.field_key,
     c.changed_at,
-    c.history_id,
-    c.item_seq,
     coalesce(try_cast(c.from_value AS DOUBLE), try_cast(c.from_string AS DOUBLE)) AS from_number,
     coalesce(try_cast(c.to_value AS DOUBLE), try_cast(c.to_string AS DOUBLE)) AS to_number,
     change_ord(c.changed_at, c.history_id, c.item_seq) AS ord

@@ -6,7 +6,8 @@
 -- Rules are matched against the distinct types / labels / components (a few hundred
 -- values), not per issue, so a million issues cost one join, not a million regexes.
 WITH issues AS (
-    SELECT * FROM raw_issues WHERE NOT is_deleted
+    -- (the columns no figure reads are left out: this parse is stored with every load)
+    SELECT * EXCLUDE (is_deleted, resolution, fix_versions, updated_at) FROM raw_issues WHERE NOT is_deleted
 ),
 issue_labels AS (
     SELECT source, issue_id, unnest(labels) AS label FROM issues
