@@ -137,7 +137,6 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         rc.close()
 
 
-
 def test_a_stored_report_is_read_only_for_the_question_it_stores(demo_db, monkeypatch):
     """The stored as_of with no other parameter reads facts.<report>: the very frame the
     report gives over the stored marts (same rows, same order); a filter or another as_of
@@ -168,6 +167,7 @@ def test_a_stored_report_is_read_only_for_the_question_it_stores(demo_db, monkey
         assert queries.facts.stored_report(live, "sprint_facts", {"as_of": as_of}) is None
     finally:
         live.close()
+
 
 def test_a_different_config_reads_live_figures(tmp_path, demo_db):
     config = AnalysisConfig(timezone="Europe/Berlin")
