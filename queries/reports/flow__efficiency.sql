@@ -55,7 +55,7 @@ flag_changes AS (
     SEMI JOIN done AS d ON d.source = c.source AND d.issue_id = c.issue_id
     WHERE lower(trim(c.field)) = 'flagged' AND c.changed_at <= $as_of
     WINDOW w AS (PARTITION BY c.source, c.issue_id
-                 ORDER BY c.changed_at, try_cast(c.history_id AS BIGINT) NULLS LAST, c.history_id, c.item_seq)
+                 ORDER BY change_ord(c.changed_at, c.history_id, c.item_seq))   -- the one changelog order
 ),
 flag_raw AS (
     SELECT source, issue_id, NULL::TIMESTAMPTZ AS f0, changed_at AS f1 FROM flag_changes WHERE n = 1 AND was_flagged
