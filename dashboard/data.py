@@ -89,13 +89,25 @@ class _Conn:
 _open_conns: weakref.WeakSet = weakref.WeakSet()   # every _Conn opened (a page run interrupts their prefetch)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _connection(db_path, version: tuple) -> _Conn:
+def _open(db_path) -> _Conn:
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
     c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
     _open_conns.add(c)
     return c
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(db_path, version: tuple) -> _Conn:
+    return _open(db_path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _side_connection(db_path, version: tuple) -> _Conn:
+    """The prefetch's own connection for its analyses (`_cached_analysis`): several queries
+    each, some at past as_of values (the forecast backtest: 2.4 s at 100k issues), which
+    cannot be cut short (`_using`); on their own connection a page never waits for them."""
+    return _open(db_path)
 
 
 def has_warehouse() -> bool:
@@ -115,11 +127,11 @@ def setup_problem() -> str | None:
     return None
 
 
-def _conn() -> _Conn:
+def _conn(side: bool = False) -> _Conn:
     version = warehouse_version()
     if version is None:
         raise queries.WarehouseMissing(f"no warehouse at {settings().db_path}")
-    c = _connection(settings().db_path, version)
+    c = (_side_connection if side else _connection)(settings().db_path, version)
     ud = userdata_version()
     if ud != c.userdata_version:
         with c.lock:
@@ -294,7 +306,7 @@ def csv_bytes(name: str, **params) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: tuple | None):
-    c = _conn()
+    c = _conn(side=threading.current_thread().name == _PREFETCH_THREAD)
     mod, fn = target.split(":")
     func = getattr(importlib.import_module(mod), fn)
     with _using(c):

@@ -72,3 +72,28 @@ def test_a_prefetch_computation_that_writes_state_is_not_interrupted():
     with data.page_run():
         th.join(120)
     assert out["result"] == "finished", out
+
+
+def which_connection(con, tag: str) -> int:
+    """An 'analysis' that says which connection it was given (for the test below)."""
+    return id(con)
+
+
+def test_the_prefetch_runs_its_analyses_on_its_own_connection(monkeypatch):
+    """An analysis cannot be cut short (several queries, some at past as_of values): on the
+    prefetch's own connection, a page never waits for it."""
+    conns = [data._Conn(con=duckdb.connect(), lock=threading.Lock(), userdata_version=None) for _ in range(2)]
+    version = ("test", time.monotonic_ns())   # a warehouse version of its own: fresh caches
+    monkeypatch.setattr(data, "warehouse_version", lambda: version)
+    monkeypatch.setattr(data, "userdata_version", lambda: None)
+    monkeypatch.setattr(data, "settings", lambda: type("S", (), {"db_path": "test.duckdb"})())
+    monkeypatch.setattr(data, "_open", lambda db_path: conns.pop())
+    target = f"{__name__}:which_connection"
+    page = data.analysis(target, tag="page")
+    out: dict = {}
+    th = threading.Thread(target=lambda: out.update(id=data.analysis(target, tag="prefetch")),
+                          name=data._PREFETCH_THREAD)
+    th.start()
+    th.join(30)
+    assert page != out["id"]
+    assert data.analysis(target, tag="page again") == page   # pages keep theirs
