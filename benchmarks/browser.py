@@ -15,7 +15,8 @@ under the same machine load), and prints seconds from the action to a settled pa
   retro pick the previous sprint, and on a page with sections open the one with the most charts
   (Sprint retro: Flow; Estimate calibration: Sizes and ranges). Every page gets the same changes: on the first page they
   compute their queries, on later pages the queries are cached or prefetched, as for a user
-  going through the pages with the same filters.
+  going through the pages with the same filters. Each change is made on every server in
+  turn before the next, as the visits are, so each column's step sees the same machine load.
 
 "Settled" means: the page's heading (and, for a change, the filter caption the change
 produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
@@ -170,8 +171,9 @@ def change(page, spec, act, marker: str = CAPTION) -> float:
     return (_settle(page, spec.title) - t0) / 1000
 
 
-def changes(page, spec) -> list[tuple[str, float]]:
-    """Each sidebar change on this page, timed; returns (name, seconds)."""
+def changes(page, spec) -> list[tuple[str, object]]:
+    """Each sidebar change on this page, in order: (name, a function doing it that returns
+    its seconds)."""
     sb = page.get_by_test_id("stSidebar")
 
     def pick(where, label: str, option_index: int):
@@ -188,16 +190,19 @@ def changes(page, spec) -> list[tuple[str, float]]:
             page.get_by_role("heading", name=spec.title, exact=True).first.click()
         return act
 
-    out = [("team", change(page, spec, pick(sb, "Team board", 1))),
-           ("all teams", change(page, spec, pick(sb, "Team board", 0))),
-           ("period", change(page, spec, spin("month, Period start date", "ArrowUp"))),
-           ("as of -1 day", change(page, spec, spin("day, As of", "ArrowDown"))),
-           ("as of back", change(page, spec, spin("day, As of", "ArrowUp")))]
-    if spec.slug == "sprint_retro":
-        out.append(("sprint", change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), CAPTIONS)))
-    if spec.slug in SECTION:   # open the section with the most charts (NaN where the page has no such tab)
+    def section() -> float:   # open the section with the most charts (NaN where the page has no such tab)
         tab = page.get_by_test_id("stMain").get_by_role("tab", name=SECTION[spec.slug], exact=True)
-        out.append(("section", change(page, spec, tab.click, HEADINGS) if tab.count() else float("nan")))
+        return change(page, spec, tab.click, HEADINGS) if tab.count() else float("nan")
+
+    out = [("team", lambda: change(page, spec, pick(sb, "Team board", 1))),
+           ("all teams", lambda: change(page, spec, pick(sb, "Team board", 0))),
+           ("period", lambda: change(page, spec, spin("month, Period start date", "ArrowUp"))),
+           ("as of -1 day", lambda: change(page, spec, spin("day, As of", "ArrowDown"))),
+           ("as of back", lambda: change(page, spec, spin("day, As of", "ArrowUp")))]
+    if spec.slug == "sprint_retro":
+        out.append(("sprint", lambda: change(page, spec, pick(page.get_by_test_id("stMain"), "Sprint", 1), CAPTIONS)))
+    if spec.slug in SECTION:
+        out.append(("section", section))
     return out
 
 
@@ -246,11 +251,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
                 if args.no_changes:
                     continue
-                rows: dict[str, list[float]] = {}
-                for i, (tab, sp) in enumerate(zip(tabs, specs, strict=True)):
-                    for name, s in changes(tab, sp):
-                        rows.setdefault(name, [float("nan")] * len(tabs))[i] = s
-                for name, secs in rows.items():
+                # step by step, each step on every server in turn (the same machine load for each)
+                steps = [dict(changes(tab, sp)) for tab, sp in zip(tabs, specs, strict=True)]
+                for name in dict.fromkeys(n for st in steps for n in st):
+                    secs = [st[name]() if name in st else float("nan") for st in steps]
                     print(f"{spec.slug:<14} {name:<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
             print(f"load average {os.getloadavg()[0]:.1f} at end")
             browser.close()

@@ -19,6 +19,7 @@ import importlib.util
 import os
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -77,18 +78,36 @@ def userdata_version() -> tuple | None:
     return _own_writes.get(v, v)
 
 
-@dataclass
+@dataclass(eq=False)   # hashed by identity (kept in a WeakSet)
 class _Conn:
     con: object
     lock: threading.Lock
     userdata_version: tuple | None
+    prefetching: bool = False   # a background prefetch query runs on `con` now (a page interrupts it)
+
+
+_open_conns: weakref.WeakSet = weakref.WeakSet()   # every _Conn opened (a page run interrupts their prefetch)
+
+
+def _open(db_path) -> _Conn:
+    s = settings()
+    con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
+    c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
+    _open_conns.add(c)
+    return c
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(db_path, version: tuple) -> _Conn:
-    s = settings()
-    con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
-    return _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
+    return _open(db_path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _side_connection(db_path, version: tuple) -> _Conn:
+    """The prefetch's own connection for its analyses (`_cached_analysis`): several queries
+    each, some at past as_of values (the forecast backtest: 2.4 s at 100k issues), which
+    cannot be cut short (`_using`); on their own connection a page never waits for them."""
+    return _open(db_path)
 
 
 def has_warehouse() -> bool:
@@ -108,11 +127,11 @@ def setup_problem() -> str | None:
     return None
 
 
-def _conn() -> _Conn:
+def _conn(side: bool = False) -> _Conn:
     version = warehouse_version()
     if version is None:
         raise queries.WarehouseMissing(f"no warehouse at {settings().db_path}")
-    c = _connection(settings().db_path, version)
+    c = (_side_connection if side else _connection)(settings().db_path, version)
     ud = userdata_version()
     if ud != c.userdata_version:
         with c.lock:
@@ -121,10 +140,60 @@ def _conn() -> _Conn:
     return c
 
 
+class PrefetchYield(Exception):
+    """A prefetch query stopped (or not started) because a page run wants the connection."""
+
+
+@contextmanager
+def _using(c: _Conn, interruptible=lambda: False):
+    """Hold the connection for one computation. On the prefetch thread none starts while a
+    page runs (PrefetchYield: it is done again later); an `interruptible` one (a single read:
+    nothing of the connection's state is half-written when it stops) is interrupted by a page
+    run that starts meanwhile (`page_run`), and raises PrefetchYield too. `interruptible()` is
+    asked with the connection held."""
+    with c.lock:
+        if threading.current_thread().name != _PREFETCH_THREAD:
+            yield
+            return
+        with _interrupt_lock:
+            if _active_runs:
+                raise PrefetchYield()
+            c.prefetching = bool(interruptible())
+        try:
+            yield
+        except Exception as e:   # noqa: BLE001 - an interrupt by a page run, or a real error (left to the page)
+            if _active_runs:
+                raise PrefetchYield() from e
+            raise
+        finally:
+            with _interrupt_lock:
+                c.prefetching = False
+
+
+def _reads_only(c: _Conn, params: dict) -> bool:
+    """Whether a query with these parameters only reads: at the stored as_of (or without one,
+    or without stored facts). At another as_of, queries.run first computes and caches that
+    as_of's facts in the connection's temp tables, several statements that must not be cut
+    short (queries/facts_delta.py)."""
+    if params.get("as_of") is None:
+        return True
+    from queries import facts
+
+    stored = facts.stored_as_of(c.con)
+    if stored is None:
+        return True
+
+    def utc(v) -> pd.Timestamp:   # a naive instant is UTC, as the connection reads it
+        ts = pd.Timestamp(v)
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+    return utc(params["as_of"]) == utc(stored)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: tuple | None) -> pd.DataFrame:
     c = _conn()
-    with c.lock:
+    with _using(c, interruptible=lambda: _reads_only(c, dict(params))):
         if kind == "public":
             return run_public(c.con, name, **dict(params))
         return queries.run(c.con, name, **dict(params))
@@ -237,10 +306,10 @@ def csv_bytes(name: str, **params) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: tuple | None):
-    c = _conn()
+    c = _conn(side=threading.current_thread().name == _PREFETCH_THREAD)
     mod, fn = target.split(":")
     func = getattr(importlib.import_module(mod), fn)
-    with c.lock:
+    with _using(c):
         return func(c.con, **dict(params))
 
 
@@ -282,6 +351,8 @@ _active_runs = 0          # page scripts running now (the prefetch waits while a
 _last_run_end = 0.0       # time.monotonic() when the last one finished
 IDLE_S = 1.5              # ... and this long after: the browser is still drawing that page
 _runs_lock = threading.Lock()
+_interrupt_lock = threading.Lock()   # orders a page's interrupt with a prefetch query's start and end
+_PREFETCH_THREAD = "retroscope-prefetch"
 _PENDING = "_retroscope_prefetch"   # session-state key: the filters of the page being drawn
 
 
@@ -298,14 +369,16 @@ def prefetch(params: dict) -> None:
 def page_run():
     """Around one run of a page script: while any page runs (and for IDLE_S after), the
     background prefetch waits between queries, so it does not compete with the page a user
-    is waiting for nor hold the connection it needs; when the page has finished (or stopped
-    early), the prefetch for its filters is started. A run interrupted by a newer one
-    starts nothing."""
+    is waiting for nor hold the connection it needs; a prefetch query already running when
+    the page starts is interrupted (DuckDB stops it within milliseconds) and done again
+    later. When the page has finished (or stopped early), the prefetch for its filters is
+    started. A run interrupted by a newer one starts nothing."""
     global _active_runs, _last_run_end
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    with _runs_lock:
+    with _runs_lock, _interrupt_lock:
         _active_runs += 1
+        _interrupt_prefetch()
     try:
         yield
     except StopException:
@@ -317,6 +390,32 @@ def page_run():
         with _runs_lock:
             _active_runs -= 1
             _last_run_end = time.monotonic()
+
+
+def _interrupt_prefetch() -> None:
+    """Interrupt the prefetch query running now, if any (caller holds _interrupt_lock, so the
+    query cannot end and another start on the connection in between). DuckDB forgets an
+    interrupt that arrives before the query has begun executing, so it is repeated every
+    INTERRUPT_EVERY_S, from a short-lived thread, until that query has stopped."""
+    busy = [c for c in _open_conns if c.prefetching]
+    for c in busy:
+        c.con.interrupt()
+    if busy:
+        threading.Thread(target=_keep_interrupting, args=(busy,), name="retroscope-interrupt", daemon=True).start()
+
+
+INTERRUPT_EVERY_S = 0.05
+
+
+def _keep_interrupting(conns: list) -> None:
+    while True:
+        time.sleep(INTERRUPT_EVERY_S)
+        with _interrupt_lock:
+            busy = [c for c in conns if c.prefetching] if _active_runs else []
+            if not busy:
+                return
+            for c in busy:
+                c.con.interrupt()
 
 
 def _wait_for_pages() -> None:
@@ -349,17 +448,21 @@ def _start_prefetch(params: dict | None) -> None:
                  lambda: analysis("queries.impact:hypotheses_table", **params),
                  lambda: analysis("queries.forecast_accounts:backtest", weeks=forecast_accounts.BACKTEST_WEEKS,
                                   runs=forecast_accounts.BACKTEST_RUNS, **params)]
-        for job in jobs:
+        jobs.reverse()
+        while jobs:
             _wait_for_pages()
             if mine != _generation:   # newer filters were asked for: they matter, these no longer
                 with _prefetch_lock:
                     _prefetched.discard(key)   # done again if the user comes back to them
                 return
+            job = jobs.pop()
             try:
                 job()
+            except PrefetchYield:   # a page started: this job again once it has finished
+                jobs.append(job)
             except Exception:  # noqa: BLE001 - best effort; the page shows the error
                 pass
 
-    t = threading.Thread(target=work, name="retroscope-prefetch", daemon=True)
+    t = threading.Thread(target=work, name=_PREFETCH_THREAD, daemon=True)
     add_script_run_ctx(t, get_script_run_ctx())
     t.start()

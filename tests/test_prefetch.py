@@ -4,7 +4,11 @@ pickling into Streamlit's cache while a user waits for the page they opened."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+
+import duckdb
 
 from dashboard import data
 
@@ -15,3 +19,81 @@ def test_every_prefetched_query_is_one_a_page_runs():
     pages = "\n".join(p.read_text(encoding="utf-8") for p in DASHBOARD.rglob("*.py") if p.name != "data.py")
     unused = [name for name, _ in data.PREFETCH if f'"{name}"' not in pages]
     assert unused == [], f"prefetched but run by no page: {unused}"
+
+
+def _prefetch_query(c, out: dict, rows: int = 30_000_000_000, interruptible: bool = True) -> None:
+    """A long query as the background prefetch runs it (on its thread, through data._using)."""
+    t = time.monotonic()
+    try:
+        with data._using(c, interruptible=lambda: interruptible):
+            c.con.execute(f"SELECT count(*) FROM range({rows}) t(x) WHERE x % 7 = 3").fetchall()
+        out["result"] = "finished"
+    except data.PrefetchYield:
+        out["result"] = "yielded"
+    out["seconds"] = time.monotonic() - t
+
+
+def test_a_page_run_interrupts_the_prefetch_query_and_then_has_the_connection():
+    c = data._Conn(con=duckdb.connect(), lock=threading.Lock(), userdata_version=None)
+    data._open_conns.add(c)
+    out: dict = {}
+    th = threading.Thread(target=_prefetch_query, args=(c, out), name=data._PREFETCH_THREAD)
+    th.start()
+    deadline = time.monotonic() + 10
+    while not c.prefetching and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert c.prefetching, "the prefetch query did not start"
+    with data.page_run():
+        th.join(10)
+        # the page's own queries run on the connection as usual, and nothing is interrupted
+        with data._using(c):
+            assert c.con.execute("SELECT 42").fetchall() == [(42,)]
+        # while the page runs, a prefetch query does not even start
+        later: dict = {}
+        blocked = threading.Thread(target=_prefetch_query, args=(c, later), name=data._PREFETCH_THREAD)
+        blocked.start()
+        blocked.join(10)
+    assert out["result"] == "yielded" and out["seconds"] < 8, out
+    assert later["result"] == "yielded" and later["seconds"] < 1, later
+    assert not c.prefetching
+
+
+def test_a_prefetch_computation_that_writes_state_is_not_interrupted():
+    """At another as_of a query first caches that as_of's facts in several statements: a page
+    waits for it rather than cut it short."""
+    c = data._Conn(con=duckdb.connect(), lock=threading.Lock(), userdata_version=None)
+    data._open_conns.add(c)
+    out: dict = {}
+    th = threading.Thread(target=_prefetch_query, args=(c, out, 200_000_000, False), name=data._PREFETCH_THREAD)
+    th.start()
+    deadline = time.monotonic() + 10
+    while not c.lock.locked() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    with data.page_run():
+        th.join(120)
+    assert out["result"] == "finished", out
+
+
+def which_connection(con, tag: str) -> int:
+    """An 'analysis' that says which connection it was given (for the test below)."""
+    return id(con)
+
+
+def test_the_prefetch_runs_its_analyses_on_its_own_connection(monkeypatch):
+    """An analysis cannot be cut short (several queries, some at past as_of values): on the
+    prefetch's own connection, a page never waits for it."""
+    conns = [data._Conn(con=duckdb.connect(), lock=threading.Lock(), userdata_version=None) for _ in range(2)]
+    version = ("test", time.monotonic_ns())   # a warehouse version of its own: fresh caches
+    monkeypatch.setattr(data, "warehouse_version", lambda: version)
+    monkeypatch.setattr(data, "userdata_version", lambda: None)
+    monkeypatch.setattr(data, "settings", lambda: type("S", (), {"db_path": "test.duckdb"})())
+    monkeypatch.setattr(data, "_open", lambda db_path: conns.pop())
+    target = f"{__name__}:which_connection"
+    page = data.analysis(target, tag="page")
+    out: dict = {}
+    th = threading.Thread(target=lambda: out.update(id=data.analysis(target, tag="prefetch")),
+                          name=data._PREFETCH_THREAD)
+    th.start()
+    th.join(30)
+    assert page != out["id"]
+    assert data.analysis(target, tag="page again") == page   # pages keep theirs
