@@ -1,0 +1,56 @@
+-- args: as_of, in_board, in_project
+-- When each issue was complete, as known at as_of (docs/metrics.md §1 "Completion"; scope
+-- as fct_issue_scoped: epics and sub-tasks left out, board / project NULL = all): one row
+-- per span [valid_from, valid_to) (valid_to NULL = still at as_of) over which the issue's
+-- completion instant is `completed_at`; outside every span it is not complete. For any
+-- instant T <= as_of, the issues complete at T and their completion are the spans holding T
+-- (valid_from <= T < valid_to), exactly fct_issue_facts(T).completed_at: so the forecast's
+-- and the backtest's completions at many past instants are one range predicate over the
+-- status stays as of one instant (the stored one), never a replay per instant.
+-- Why it is exact: an issue complete at T sits in a done-category stay holding T (its status
+-- at T), and no change falls inside a stay, so the changes visible at T are those up to the
+-- stay's entry. Its completion is then the last entry into done (a change judged by its own
+-- from/to statuses) up to that entry, found with an ASOF join, or its creation when there is
+-- none; in the stay it was created in (no change visible), its resolution once resolved
+-- (not before creation), or its creation when it has no resolution date.
+WITH scoped AS (
+    SELECT source, issue_id, issue_key, created_at, resolved_at
+    FROM fct_issue_scoped(as_of, in_board, in_project)
+),
+stays AS (
+    SELECT s.source, s.issue_id, s.seq, s.entered_at, s.left_at
+    FROM fct_status_intervals(as_of) AS s
+    WHERE s.category = 'done' AND (s.left_at IS NULL OR s.left_at > s.entered_at)
+),
+entries AS (
+    -- entries into done: a change to a done status from one that is not (unknown: not done)
+    SELECT c.source, c.issue_id, c.changed_at
+    FROM stg_status_changes AS c
+    JOIN stg_statuses AS t ON t.source = c.source AND t.status_id = c.to_status_id AND t.category = 'done'
+    LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
+    WHERE f.category IS DISTINCT FROM 'done' AND c.changed_at <= as_of
+),
+spans AS (
+    -- a change dated before creation counts at creation, so "up to the stay's entry" is by
+    -- the change's own instant (a stay never starts before creation)
+    SELECT s.source, s.issue_id, s.seq, s.entered_at, s.left_at, e.changed_at AS entry_at
+    FROM stays AS s
+    ASOF LEFT JOIN entries AS e
+        ON e.source = s.source AND e.issue_id = s.issue_id AND e.changed_at <= s.entered_at
+),
+final AS (
+    SELECT
+        s.source,
+        s.issue_id,
+        i.issue_key,
+        CASE WHEN s.seq = 0 AND i.resolved_at IS NOT NULL THEN greatest(i.resolved_at, i.created_at)
+             ELSE s.entered_at END AS valid_from,
+        s.left_at AS valid_to,
+        CASE WHEN s.seq = 0 THEN greatest(coalesce(i.resolved_at, i.created_at), i.created_at)
+             ELSE greatest(coalesce(s.entry_at, i.created_at), i.created_at) END AS completed_at
+    FROM spans AS s
+    JOIN scoped AS i USING (source, issue_id)
+)
+SELECT *, local_ts(completed_at)::DATE AS completed_on
+FROM final
+WHERE valid_to IS NULL OR valid_to > valid_from
