@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import queries
+from queries import facts
 from queries.dates import as_date as _as_date
 
 CONFIDENCES = (0.50, 0.85, 0.95)
@@ -109,11 +110,30 @@ def quantile(values: np.ndarray, q: float) -> float:
 _q = quantile   # the name it had when it was private
 
 
+def _utc(v) -> pd.Timestamp:
+    ts = pd.Timestamp(v)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def known_at(con: duckdb.DuckDBPyConnection, latest: datetime, fallback: datetime) -> datetime:
+    """The instant facts about instants up to `latest` are read as known at: the stored
+    facts' instant when `latest` is no later (the stored tables, nothing recomputed; see
+    fct_completion_spans), else `fallback` (its facts computed once per connection)."""
+    stored = facts.stored_as_of(con)
+    return stored if stored is not None and _utc(latest) <= _utc(stored) else fallback
+
+
+def same_instant(a, b) -> bool:
+    return _utc(a) == _utc(b)
+
+
 def forecast_inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
             w_from: date, w_to: date) -> pd.DataFrame:
-    """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs)."""
-    return queries.run(con, "flow__forecast_inputs", as_of=as_of, board_id=board_id, project=project,
-                       window_from=w_from, window_to=w_to)
+    """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs), at an
+    instant earlier than the stored one read from the stored facts (fct_forecast_sample_at)."""
+    known = known_at(con, as_of, as_of)
+    return queries.run(con, "flow__forecast_inputs", as_of=as_of if same_instant(known, as_of) else known,
+                       at=as_of, board_id=board_id, project=project, window_from=w_from, window_to=w_to)
 
 
 def completed_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None,

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 import queries
-from queries import facts
 from queries import forecast as fc
 from queries.dates import as_date
 
@@ -181,26 +180,13 @@ def tally(scored: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _utc(v) -> pd.Timestamp:
-    ts = pd.Timestamp(v)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
-
-
-def _known_at(con: duckdb.DuckDBPyConnection, latest: datetime, fallback: datetime) -> datetime:
-    """The instant the completion spans are read as known at (fct_completion_spans) to answer
-    instants up to `latest`: the stored facts' instant when none of them is later (the stored
-    status stays: no recomputation), else `fallback` (computed, once per connection)."""
-    stored = facts.stored_as_of(con)
-    return stored if stored is not None and _utc(latest) <= _utc(stored) else fallback
-
-
 def _completions(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
                  since) -> pd.DataFrame:
     """Items completed in scope after `since`, as known at as_of: at the stored instant (or
     without stored facts) read from the issue facts at as_of; at an earlier instant, the
     completion spans as known at the stored instant holding as_of (the same rows)."""
-    known = _known_at(con, as_of, as_of)
-    if _utc(known) == _utc(as_of):
+    known = fc.known_at(con, as_of, as_of)
+    if fc.same_instant(known, as_of):
         return queries.run(con, "forecast__completions", as_of=as_of, board_id=board_id, project=project,
                            since=since)
     return queries.run(con, "forecast__completions_at", as_of=known, at=as_of, board_id=board_id,
@@ -216,7 +202,7 @@ def backtest_inputs(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
     `_completions` gives). All are read from the completion spans as known at the stored
     instant when as_of is no later (the stored status stays), else as known at as_of:
     no facts are recomputed per instant."""
-    df = queries.run(con, "forecast__backtest_inputs", arrow=True, as_of=_known_at(con, as_of, as_of),
+    df = queries.run(con, "forecast__backtest_inputs", arrow=True, as_of=fc.known_at(con, as_of, as_of),
                      at=as_of, since=min(instants), board_id=board_id, project=project,
                      instants=list(instants), window_froms=[w[0] for w in windows],
                      window_tos=[w[1] for w in windows])

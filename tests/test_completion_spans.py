@@ -6,7 +6,8 @@ resolution dates with and without history, epics, sub-tasks, another project —
 known at the stored instant holding any earlier instant T give exactly the completions that
 fct_issue_facts computes from scratch at T, for all boards, one board and one project; and
 the backtest's one-pass inputs equal the per-instant daily throughput and completions
-computed from scratch."""
+computed from scratch, and so do the forecast's inputs at an earlier instant (completions,
+cycle times, estimates and time spent replayed to that instant)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,13 @@ issue_strategy = st.fixed_dictionaries({
                                   st.sampled_from(["prev", "prev", "prev", None, TODO, DONE]),
                                   st.sampled_from(STATUS_IDS)), max_size=5),
     "kind": st.sampled_from(["story", "story", "story", "epic", "subtask", "other_project", "in_sprint"]),
+    "range0": st.sampled_from([(None, None, None), (1.0, 2.0, 4.0), (3.0, 2.0, 4.0)]),
+    # (instant offset from creation, field, from, to): estimates and time spent replayed at as_of
+    "estimates": st.lists(st.tuples(st.integers(min_value=-1, max_value=STORED_K),
+                                    st.sampled_from(["estimate_best", "estimate_likely", "estimate_worst",
+                                                     "time_spent"]),
+                                    st.sampled_from([None, "1", "3", "8"]), st.sampled_from([None, "2", "5", "9"])),
+                          max_size=3),
 })
 
 
@@ -60,7 +68,11 @@ def build(issues: list[dict]) -> Scenario:
         s.issue(iid, fmt(it["created"]), status=it["status0"],
                 project="Q" if kind in ("other_project", "in_sprint") else "P",
                 issue_type="Epic" if kind == "epic" else "Story", is_subtask=kind == "subtask",
-                sprints=["1"] if kind == "in_sprint" else [])
+                sprints=["1"] if kind == "in_sprint" else [], best=it["range0"][0], likely=it["range0"][1],
+                worst=it["range0"][2])
+        s.issues[-1]["time_spent_seconds"] = 3600.0 * (n + 1)
+        for dk, key, frm, to in it["estimates"]:
+            s.change(iid, fmt(it["created"] + dk), key, frm, to)
         if it["resolved"] is not None:
             s.issues[-1]["resolved_at"] = at(it["created"] + it["resolved"] / 2)
         prev = it["status0"]
@@ -107,6 +119,20 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
                     if board is None and project is None:   # known at the instant itself (no stored facts)
                         got = completions_known(live, t, t, board, project)
                         pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"live at {t}")
+            # the forecast's inputs at an earlier instant, read from the stored facts
+            sample = ("SELECT source, issue_id, issue_key, completed_at, completed_on, cycle_time_days, "
+                      "time_spent_seconds, estimate_best, estimate_likely, estimate_worst FROM {} ORDER BY issue_id")
+            for t in instants:
+                w_from, w_to = fc.window(t, None, None, window_days)
+                for board, project in ((None, None), ("1", None), (None, "Q")):
+                    p = {"k": at(STORED_K), "t": t, "b": board, "p": project, "f": w_from, "w": w_to}
+                    got = stored.execute(sample.format("fct_forecast_sample_at($k, $t, $b, $p, $f, $w)"), p).df()
+                    want = live.execute(sample.format("fct_forecast_sample($t, $b, $p, $f, $w)"),
+                                        {k: v for k, v in p.items() if k != "k"}).df()
+                    pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"sample at {t} {board} {project}")
+                pd.testing.assert_frame_equal(fc.forecast_inputs(stored, t, None, None, w_from, w_to),
+                                              fc.forecast_inputs(live, t, None, None, w_from, w_to),
+                                              check_dtype=False, obj=f"forecast inputs at {t}")
             # the backtest's one pass: the daily throughput at every instant and the completions
             # at the scoring instant, against the per-instant queries computed from scratch
             for as_of in (at(STORED_K), at(STORED_K - 7.5)):
@@ -131,19 +157,32 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
 
 
 def test_a_reopened_issue_is_complete_only_while_done():
-    """Hand-worked: created at k=0, done at 2, reopened at 4, redone at 6, moved Done ->
-    Won't Do at 8. Complete at [2, 4) since 2, not at [4, 6), at [6, ...) since 6."""
+    """Hand-worked: A created at k=0, done at 2, reopened at 4, redone at 6, moved Done ->
+    Won't Do at 8: complete at [2, 4) since 2, not at [4, 6), at [6, ...) since 6. B's start
+    comes after its first completion, so it has no cycle time while first complete."""
     s = Scenario().board("1", "Alpha", project_key="P")
     s.issue("A", fmt(0), status=WONT_DO)
     s.move("A", fmt(1), TODO, IN_PROGRESS).move("A", fmt(2), IN_PROGRESS, DONE)
     s.move("A", fmt(4), DONE, IN_PROGRESS).move("A", fmt(6), IN_PROGRESS, DONE).move("A", fmt(8), DONE, WONT_DO)
+    # B: done at 2 without ever starting, reopened into progress at 4 (its start), redone at 6
+    s.issue("B", fmt(0), status=DONE)
+    s.move("B", fmt(2), TODO, DONE).move("B", fmt(4), DONE, IN_PROGRESS).move("B", fmt(6), IN_PROGRESS, DONE)
     with tempfile.TemporaryDirectory() as d:
         db = s.load(Path(d) / "w.duckdb", data_as_of=at(10))
         con = connect(db)
         try:
             spans = con.execute("SELECT valid_from, valid_to, completed_at FROM fct_completion_spans($k, NULL, NULL) "
-                                "ORDER BY valid_from", {"k": at(10)}).fetchall()
+                                "WHERE issue_id = 'A' ORDER BY valid_from", {"k": at(10)}).fetchall()
             assert [(a, b, c) for a, b, c in spans] == [(at(2), at(4), at(2)), (at(6), at(8), at(6)),
                                                         (at(8), None, at(6))]
+
+            def cycle(k):
+                return con.execute("SELECT cycle_time_days FROM fct_forecast_sample_at($k, $t, NULL, NULL, "
+                                   "DATE '2026-01-01', DATE '2026-12-31') WHERE issue_id = 'B'",
+                                   {"k": at(10), "t": at(k)}).fetchall()
+
+            assert cycle(3) == [(None,)]          # complete at 3, not started yet: no cycle time
+            assert cycle(5) == [(None,)]          # in progress: remaining
+            assert cycle(7) == [(0.75,)]          # started at 4, done at 6: 2 x 9 h = 0.75 days
         finally:
             con.close()

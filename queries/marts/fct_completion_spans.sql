@@ -12,9 +12,12 @@
 -- stay's entry. Its completion is then the last entry into done (a change judged by its own
 -- from/to statuses) up to that entry, found with an ASOF join, or its creation when there is
 -- none; in the stay it was created in (no change visible), its resolution once resolved
--- (not before creation), or its creation when it has no resolution date.
+-- (not before creation), or its creation when it has no resolution date. The stay an issue
+-- is still in at as_of needs no join: its completion is the one fct_issue_facts has at as_of
+-- (stored), so only the done stays left before as_of (reopened, or moved on to another done
+-- status) look their entry up.
 WITH scoped AS (
-    SELECT source, issue_id, issue_key, created_at, resolved_at
+    SELECT source, issue_id, created_at, resolved_at, completed_at, completed_on
     FROM fct_issue_scoped(as_of, in_board, in_project)
 ),
 stays AS (
@@ -30,27 +33,36 @@ entries AS (
     LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
     WHERE f.category IS DISTINCT FROM 'done' AND c.changed_at <= as_of
 ),
-spans AS (
-    -- a change dated before creation counts at creation, so "up to the stay's entry" is by
-    -- the change's own instant (a stay never starts before creation)
-    SELECT s.source, s.issue_id, s.seq, s.entered_at, s.left_at, e.changed_at AS entry_at
-    FROM stays AS s
+left_stays AS (
+    -- done stays left by as_of, after a change: the last entry into done up to the stay's
+    -- entry (a change dated before creation counts at creation; a stay never starts before it)
+    SELECT s.source, s.issue_id, s.entered_at, s.left_at, e.changed_at AS entry_at
+    FROM (SELECT * FROM stays WHERE left_at IS NOT NULL AND seq > 0) AS s
     ASOF LEFT JOIN entries AS e
         ON e.source = s.source AND e.issue_id = s.issue_id AND e.changed_at <= s.entered_at
 ),
 final AS (
-    SELECT
-        s.source,
-        s.issue_id,
-        i.issue_key,
-        CASE WHEN s.seq = 0 AND i.resolved_at IS NOT NULL THEN greatest(i.resolved_at, i.created_at)
-             ELSE s.entered_at END AS valid_from,
-        s.left_at AS valid_to,
-        CASE WHEN s.seq = 0 THEN greatest(coalesce(i.resolved_at, i.created_at), i.created_at)
-             ELSE greatest(coalesce(s.entry_at, i.created_at), i.created_at) END AS completed_at
-    FROM spans AS s
+    -- the done stay an issue is in at as_of: its completion is the one at as_of (the stay it
+    -- was created in: from its resolution, if any, which is its completion)
+    SELECT s.source, s.issue_id, CASE WHEN s.seq = 0 THEN i.completed_at ELSE s.entered_at END AS valid_from,
+           NULL::TIMESTAMPTZ AS valid_to, i.completed_at, i.completed_on
+    FROM stays AS s
+    JOIN scoped AS i USING (source, issue_id)
+    WHERE s.left_at IS NULL AND i.completed_at IS NOT NULL
+    UNION ALL
+    -- the done stay it was created in, left by as_of
+    SELECT s.source, s.issue_id,
+           CASE WHEN i.resolved_at IS NULL THEN s.entered_at ELSE greatest(i.resolved_at, i.created_at) END,
+           s.left_at, greatest(coalesce(i.resolved_at, i.created_at), i.created_at), NULL
+    FROM stays AS s
+    JOIN scoped AS i USING (source, issue_id)
+    WHERE s.left_at IS NOT NULL AND s.seq = 0
+    UNION ALL
+    SELECT s.source, s.issue_id, s.entered_at, s.left_at, greatest(coalesce(s.entry_at, i.created_at), i.created_at), NULL
+    FROM left_stays AS s
     JOIN scoped AS i USING (source, issue_id)
 )
-SELECT *, local_ts(completed_at)::DATE AS completed_on
+SELECT source, issue_id, valid_from, valid_to, completed_at,
+       coalesce(completed_on, local_ts(completed_at)::DATE) AS completed_on
 FROM final
 WHERE valid_to IS NULL OR valid_to > valid_from
