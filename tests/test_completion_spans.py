@@ -184,5 +184,14 @@ def test_a_reopened_issue_is_complete_only_while_done():
             assert cycle(3) == [(None,)]          # complete at 3, not started yet: no cycle time
             assert cycle(5) == [(None,)]          # in progress: remaining
             assert cycle(7) == [(0.75,)]          # started at 4, done at 6: 2 x 9 h = 0.75 days
+            # the forecast's inputs at an earlier instant are kept for the connection: asked
+            # again, the same rows (a caller changing its copy changes nothing kept)
+            w = fc.window(at(7), None, None, 90)
+            first = fc.forecast_inputs(con, at(7), None, None, *w)
+            assert first["kind"].tolist() == ["completed", "completed"]    # A (since 6) and B
+            first.loc[:, "kind"] = "changed"
+            again = fc.forecast_inputs(con, at(7), None, None, *w)
+            assert again["kind"].tolist() == ["completed", "completed"]
+            assert again["actual_days"].tolist() == [5 * 9 / 24, 0.75]    # A: started at 1, done at 6
         finally:
             con.close()
