@@ -122,20 +122,22 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
             # the forecast's inputs at an earlier instant, read from the stored facts
             sample = ("SELECT source, issue_id, issue_key, completed_at, completed_on, cycle_time_days, "
                       "time_spent_seconds, estimate_best, estimate_likely, estimate_worst FROM {} ORDER BY issue_id")
-            for t in instants:
+            for n, t in enumerate(instants):
                 w_from, w_to = fc.window(t, None, None, window_days)
-                for board, project in ((None, None), ("1", None), (None, "Q")):
+                for board, project in ((None, None), ("1", None), (None, "Q"))[:3 if n == 1 else 1]:
                     p = {"k": at(STORED_K), "t": t, "b": board, "p": project, "f": w_from, "w": w_to}
                     got = stored.execute(sample.format("fct_forecast_sample_at($k, $t, $b, $p, $f, $w)"), p).df()
                     want = live.execute(sample.format("fct_forecast_sample($t, $b, $p, $f, $w)"),
                                         {k: v for k, v in p.items() if k != "k"}).df()
                     pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"sample at {t} {board} {project}")
-                pd.testing.assert_frame_equal(fc.forecast_inputs(stored, t, None, None, w_from, w_to),
-                                              fc.forecast_inputs(live, t, None, None, w_from, w_to),
-                                              check_dtype=False, obj=f"forecast inputs at {t}")
+                if n == 1:   # the public path (the first instant is the stored one)
+                    pd.testing.assert_frame_equal(fc.forecast_inputs(stored, t, None, None, w_from, w_to),
+                                                  fc.forecast_inputs(live, t, None, None, w_from, w_to),
+                                                  check_dtype=False, obj=f"forecast inputs at {t}")
             # the backtest's one pass: the daily throughput at every instant and the completions
             # at the scoring instant, against the per-instant queries computed from scratch
-            for as_of in (at(STORED_K), at(STORED_K - 7.5)):
+            # (at an as_of after the stored one the spans are known at that as_of, computed)
+            for as_of in (at(STORED_K), at(STORED_K - 7.5), at(STORED_K + 2)):
                 past = sorted({t for t in instants if t < as_of})
                 if not past:
                     continue
@@ -158,12 +160,14 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
 
 def test_a_reopened_issue_is_complete_only_while_done():
     """Hand-worked: A created at k=0, done at 2, reopened at 4, redone at 6, moved Done ->
-    Won't Do at 8: complete at [2, 4) since 2, not at [4, 6), at [6, ...) since 6. B's start
+    Won't Do at 8 (not a new completion), reopened at 9: complete at [2, 4) since 2, not at
+    [4, 6), at [6, 9) since 6, not after. B's start
     comes after its first completion, so it has no cycle time while first complete."""
     s = Scenario().board("1", "Alpha", project_key="P")
     s.issue("A", fmt(0), status=WONT_DO)
     s.move("A", fmt(1), TODO, IN_PROGRESS).move("A", fmt(2), IN_PROGRESS, DONE)
     s.move("A", fmt(4), DONE, IN_PROGRESS).move("A", fmt(6), IN_PROGRESS, DONE).move("A", fmt(8), DONE, WONT_DO)
+    s.move("A", fmt(9), WONT_DO, IN_PROGRESS)
     # B: done at 2 without ever starting, reopened into progress at 4 (its start), redone at 6
     s.issue("B", fmt(0), status=DONE)
     s.move("B", fmt(2), TODO, DONE).move("B", fmt(4), DONE, IN_PROGRESS).move("B", fmt(6), IN_PROGRESS, DONE)
@@ -174,7 +178,7 @@ def test_a_reopened_issue_is_complete_only_while_done():
             spans = con.execute("SELECT valid_from, valid_to, completed_at FROM fct_completion_spans($k, NULL, NULL) "
                                 "WHERE issue_id = 'A' ORDER BY valid_from", {"k": at(10)}).fetchall()
             assert [(a, b, c) for a, b, c in spans] == [(at(2), at(4), at(2)), (at(6), at(8), at(6)),
-                                                        (at(8), None, at(6))]
+                                                        (at(8), at(9), at(6))]
 
             def cycle(k):
                 return con.execute("SELECT cycle_time_days FROM fct_forecast_sample_at($k, $t, NULL, NULL, "
@@ -186,7 +190,7 @@ def test_a_reopened_issue_is_complete_only_while_done():
             assert cycle(7) == [(0.75,)]          # started at 4, done at 6: 2 x 9 h = 0.75 days
             # the forecast's inputs at an earlier instant are kept for the connection: asked
             # again, the same rows (a caller changing its copy changes nothing kept)
-            w = fc.window(at(7), None, None, 90)
+            w = fc.window(at(7), None, None, 90)   # A complete since 6, B since 6
             first = fc.forecast_inputs(con, at(7), None, None, *w)
             assert first["kind"].tolist() == ["completed", "completed"]    # A (since 6) and B
             first.loc[:, "kind"] = "changed"
