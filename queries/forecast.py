@@ -14,6 +14,7 @@ The clock is `as_of`; day 1 of a simulation is the day after as_of's date.
 
 from __future__ import annotations
 
+import weakref
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import queries
+from queries import facts
 from queries.dates import as_date as _as_date
 
 CONFIDENCES = (0.50, 0.85, 0.95)
@@ -109,11 +111,47 @@ def quantile(values: np.ndarray, q: float) -> float:
 _q = quantile   # the name it had when it was private
 
 
+def _utc(v) -> pd.Timestamp:
+    ts = pd.Timestamp(v)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def known_at(con: duckdb.DuckDBPyConnection, latest: datetime, fallback: datetime) -> datetime:
+    """The instant facts about instants up to `latest` are read as known at: the stored
+    facts' instant when `latest` is no later (the stored tables, nothing recomputed; see
+    fct_completion_spans), else `fallback` (its facts computed once per connection)."""
+    stored = facts.stored_as_of(con)
+    return stored if stored is not None and _utc(latest) <= _utc(stored) else fallback
+
+
+def same_instant(a, b) -> bool:
+    return _utc(a) == _utc(b)
+
+
+# Per connection: the inputs asked at instants earlier than the stored one (the last few), so
+# asking again (a page rerun, the plan check after the forecast) is a read. The stored facts a
+# reader's connection sees do not change, and the key holds the stored instant.
+_EARLIER_INPUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+EARLIER_INPUTS_KEPT = 16
+
+
 def forecast_inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
             w_from: date, w_to: date) -> pd.DataFrame:
-    """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs)."""
-    return queries.run(con, "flow__forecast_inputs", as_of=as_of, board_id=board_id, project=project,
-                       window_from=w_from, window_to=w_to)
+    """Completed-in-window and remaining issues (one SQL pass: flow__forecast_inputs); at an
+    instant earlier than the stored one, read from the stored facts (fct_forecast_sample_at)
+    and kept for the connection."""
+    known = known_at(con, as_of, as_of)
+    if same_instant(known, as_of):
+        return queries.run(con, "flow__forecast_inputs", as_of=as_of, at=as_of, board_id=board_id,
+                           project=project, window_from=w_from, window_to=w_to)
+    key = (_utc(known), _utc(as_of), board_id, project, w_from, w_to)
+    kept = _EARLIER_INPUTS.setdefault(con, {})
+    if key not in kept:
+        kept[key] = queries.run(con, "flow__forecast_inputs", as_of=known, at=as_of, board_id=board_id,
+                                project=project, window_from=w_from, window_to=w_to)
+        while len(kept) > EARLIER_INPUTS_KEPT:
+            kept.pop(next(iter(kept)))
+    return kept[key].copy()
 
 
 def completed_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None,

@@ -182,7 +182,41 @@ def tally(scored: pd.DataFrame) -> pd.DataFrame:
 
 def _completions(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None, project: str | None,
                  since) -> pd.DataFrame:
-    return queries.run(con, "forecast__completions", as_of=as_of, board_id=board_id, project=project, since=since)
+    """Items completed in scope after `since`, as known at as_of: at the stored instant (or
+    without stored facts) read from the issue facts at as_of; at an earlier instant, the
+    completion spans as known at the stored instant holding as_of (the same rows)."""
+    known = fc.known_at(con, as_of, as_of)
+    if fc.same_instant(known, as_of):
+        return queries.run(con, "forecast__completions", as_of=as_of, board_id=board_id, project=project,
+                           since=since)
+    return queries.run(con, "forecast__completions_at", as_of=known, at=as_of, board_id=board_id,
+                       project=project, since=since)
+
+
+def backtest_inputs(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None,
+                    project: str | None, instants: list[datetime],
+                    windows: list[tuple[date, date]]) -> tuple[list[np.ndarray], pd.DataFrame]:
+    """What the backtest reads, in one query (forecast__backtest_inputs): the daily throughput
+    at each of `instants` over its window in `windows` (`forecast.completed_per_day` there),
+    and the items completed in scope after the first instant as known at as_of (what
+    `_completions` gives). All are read from the completion spans as known at the stored
+    instant when as_of is no later (the stored status stays), else as known at as_of:
+    no facts are recomputed per instant."""
+    df = queries.run(con, "forecast__backtest_inputs", arrow=True, as_of=fc.known_at(con, as_of, as_of),
+                     at=as_of, since=min(instants), board_id=board_id, project=project,
+                     instants=list(instants), window_froms=[w[0] for w in windows],
+                     window_tos=[w[1] for w in windows])
+    n = df["instant_no"].to_numpy(dtype=np.int64)
+    counts = df[n > 0]
+    k = counts["instant_no"].to_numpy(dtype=np.int64)
+    day = counts["day_no"].to_numpy(dtype=np.int64)
+    done = counts["completed"].to_numpy(dtype=np.int64)
+    dailies = []
+    for i, (w_from, w_to) in enumerate(windows, start=1):
+        daily = np.zeros(max((w_to - w_from).days + 1, 0), dtype=np.int64)
+        daily[day[k == i]] = done[k == i]
+        dailies.append(daily)
+    return dailies, df.loc[n == 0, ["completed_at", "completed_on"]].reset_index(drop=True)
 
 
 def history(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
@@ -207,12 +241,24 @@ def backtest_records(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_i
                      runs: int = BACKTEST_RUNS, seed: int = 42, made_at: datetime | None = None,
                      **_: object) -> pd.DataFrame:
     """The backtest's forecasts as store rows (source 'backtest'); see `backtest()`."""
+    return _backtest(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks, window_days=window_days,
+                     runs=runs, seed=seed, made_at=made_at)[0]
+
+
+def _backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None, project: str | None,
+              weeks: int, window_days: int, runs: int, seed: int,
+              made_at: datetime | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the backtest's store rows, the completions they are scored against)."""
+    instants = backtest_instants(as_of, weeks)
+    if not instants:
+        return pd.DataFrame(columns=STORE_COLUMNS), pd.DataFrame(columns=["completed_at", "completed_on"])
+    windows = [fc.window(at, None, None, window_days) for at in instants]
+    # the throughput of every instant counted in SQL, in one pass; the answer is forecast()'s
+    # own 'when' and 'how_many' rows (same draws), without the plan check nobody records
+    dailies, completions = backtest_inputs(con, as_of=as_of, board_id=board_id, project=project,
+                                           instants=instants, windows=windows)
     frames = []
-    for at in backtest_instants(as_of, weeks):
-        w_from, w_to = fc.window(at, None, None, window_days)
-        # the throughput once per instant, counted in SQL; the answer is forecast()'s own
-        # 'when' and 'how_many' rows (same draws), without the plan check nobody records
-        daily = fc.completed_per_day(con, at, board_id, project, w_from, w_to)
+    for at, (w_from, w_to), daily in zip(instants, windows, dailies, strict=True):
         items = max(int(round(7 * daily.mean())) if daily.size else 1, 1)
         target = as_date(at) + timedelta(days=7)
         answer = fc.throughput_forecast(daily, as_of=at, items=items, target_date=target, runs=runs, seed=seed,
@@ -220,7 +266,7 @@ def backtest_records(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_i
         frames.append(records(answer, as_of=at, board_id=board_id, project=project, items=items,
                               target_date=target, runs=runs, seed=seed, window_from=w_from, window_to=w_to,
                               made_at=made_at or as_of, source="backtest"))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STORE_COLUMNS)
+    return pd.concat(frames, ignore_index=True), completions
 
 
 def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
@@ -234,13 +280,12 @@ def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     after the instant, whose days without completions yet would pull the forecast down):
     how many items will be done in the next 7 days, and when a week's worth of items (7 × the
     window's mean daily throughput, rounded, at least 1) will be done. Both are scored like
-    recorded forecasts.
+    recorded forecasts. The completions at every instant and at as_of are read in one pass
+    (`backtest_inputs`).
     Returned in `score()`'s columns."""
-    rec = backtest_records(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
-                           window_days=window_days, runs=runs, seed=seed)
-    if rec.empty:
-        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of)
-    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of)
+    rec, completions = _backtest(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
+                                 window_days=window_days, runs=runs, seed=seed, made_at=None)
+    return score(rec, completions, as_of)
 
 
 def records_for(answer: pd.DataFrame, params: dict, *, made_at: datetime, source: str) -> pd.DataFrame:

@@ -1,10 +1,12 @@
 -- Everything the Monte Carlo forecast and the plan check need, from one pass over the
--- issue facts as of $as_of (scope $board_id / $project; epics and sub-tasks excluded):
+-- issue facts as of $at (scope $board_id / $project; epics and sub-tasks excluded), read as
+-- known at $as_of, no earlier than $at (fct_forecast_sample_at: at an earlier instant than
+-- the stored one, $as_of is the stored instant and nothing is recomputed):
 --   kind 'completed': issues completed from $window_from to $window_to inclusive, with
 --     their completion day (reporting timezone), actual in days (cycle time, or time spent
 --     when cfg range_actual = time_spent) and, if they had a usable range estimate
 --     (best <= likely <= worst, likely > 0), likely in days (hours / 24);
---   kind 'remaining': issues not complete at $as_of, with likely in days when usable.
+--   kind 'remaining': issues not complete at $at, with likely in days when usable.
 WITH cfg AS (
     SELECT
         (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
@@ -13,7 +15,7 @@ facts AS (
     SELECT
         f.*,
         usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst) AS usable_range
-    FROM fct_forecast_sample($as_of, $board_id, $project, $window_from, $window_to) AS f
+    FROM fct_forecast_sample_at($as_of, $at, $board_id, $project, $window_from, $window_to) AS f
 )
 SELECT
     CASE WHEN f.completed_at IS NULL THEN 'remaining' ELSE 'completed' END AS kind,
