@@ -409,8 +409,18 @@ def facts_fingerprint(config: AnalysisConfig | None) -> str:
     config = config or AnalysisConfig()
     key = repr(config)
     if key not in _FINGERPRINTS:
-        _FINGERPRINTS[key] = facts.fingerprint(config, _derived_objects())
+        _FINGERPRINTS[key] = facts.fingerprint(config, _derived_objects() + _stored_report_code())
     return _FINGERPRINTS[key]
+
+
+def _stored_report_code() -> tuple[tuple[str, str], ...]:
+    """What the stored report tables are computed with besides the derived layers: each
+    report's SQL and the Python function estimate_calibration calls. A reader serves a stored
+    report's table as the report's answer (facts.stored_report), so a release that changes
+    either must not read a table an older release stored: it is in the fingerprint."""
+    code = tuple((f"reports/{n}", sql_text(n, "reports")) for n in facts.STORED_REPORTS)
+    return code + (("python/queries.calibration", resources.files("queries").joinpath("calibration.py")
+                    .read_text(encoding="utf-8")),)
 
 
 def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None, *,

@@ -179,6 +179,34 @@ def test_a_different_config_reads_live_figures(tmp_path, demo_db):
         con.close()
 
 
+@pytest.mark.parametrize("changed", ["reports/work_mix", "python/queries.calibration", "marts/fct_issue_facts"])
+def test_a_release_that_changes_a_stored_report_reads_no_stored_table(demo_db, monkeypatch, changed):
+    """A stored report's table is served as the report's answer, so the code it was computed
+    with (its SQL, the Python scoring estimate_calibration calls, the marts) is part of the
+    fingerprint: after a release that changes it the reader computes live, never the table
+    an older release stored."""
+    real = queries._stored_report_code, queries._derived_objects
+    con = queries.connect(demo_db)
+    try:
+        assert queries.facts.stored_as_of(con) is not None                # the demo's facts are current
+    finally:
+        con.close()
+
+    def edited(objs):
+        return tuple((n, t + "\n-- changed" if n.endswith(changed.split("/")[-1]) else t) for n, t in objs)
+
+    monkeypatch.setattr(queries, "_FINGERPRINTS", {})
+    monkeypatch.setattr(queries, "_stored_report_code", lambda: edited(real[0]()))
+    monkeypatch.setattr(queries, "_derived_objects", lambda: edited(real[1]()))
+    con = queries.connect(demo_db)
+    try:
+        assert queries.facts.stored_as_of(con) is None
+        as_of = queries.registry.default_as_of(con)
+        assert queries.facts.stored_report(con, "work_mix", {"as_of": as_of, "board_id": None}) is None
+    finally:
+        con.close()
+
+
 def test_a_failed_load_keeps_the_last_good_facts(tmp_path):
     s = Scenario().board("1", "Atlas")
     s.sprint("1", "1", "2026-01-05 09:00", "2026-01-19 09:00", complete="2026-01-19 09:00")
