@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import threading
 import time
@@ -93,7 +94,8 @@ def _open(db_path) -> _Conn:
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
     c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
-    _open_conns.add(c)
+    with _interrupt_lock:   # a page run iterates the set under this lock (_interrupt_prefetch)
+        _open_conns.add(c)
     return c
 
 
@@ -222,8 +224,6 @@ def record_forecasts(rows: pd.DataFrame) -> int:
     effort and cheap: ids already recorded are skipped without opening the store; new ones are
     one small write that waits for no lock. A read-only or busy store, or any other failure,
     records nothing and shows nothing (logged at debug level). Returns the rows written."""
-    import logging
-
     from connectors import forecast_records
 
     try:
@@ -378,7 +378,10 @@ def page_run():
 
     with _runs_lock, _interrupt_lock:
         _active_runs += 1
-        _interrupt_prefetch()
+        try:
+            _interrupt_prefetch()
+        except Exception as e:   # noqa: BLE001 - best effort: a query left running only makes this page wait
+            logging.getLogger("retroscope.app").debug("prefetch not interrupted: %s", e)
     try:
         yield
     except StopException:

@@ -74,6 +74,61 @@ def test_a_prefetch_computation_that_writes_state_is_not_interrupted():
     assert out["result"] == "finished", out
 
 
+def test_a_failed_interrupt_does_not_leave_a_page_counted_as_running(monkeypatch):
+    """Interrupting is best effort: if it fails, the page still runs and, when it ends, is no
+    longer counted (a page counted for ever would keep every later prefetch waiting)."""
+    def broken() -> None:
+        raise RuntimeError("Set changed size during iteration")
+
+    monkeypatch.setattr(data, "_interrupt_prefetch", broken)
+    before = data._active_runs
+    with data.page_run():
+        assert data._active_runs == before + 1
+    assert data._active_runs == before
+
+
+def test_connections_opened_while_a_page_interrupts_are_safe(monkeypatch):
+    """Opening connections (another session, after a sync) while page runs interrupt the
+    prefetch: the set of open connections is never changed while it is iterated."""
+    import sys
+
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(data.queries, "connect", lambda *a, **k: None)   # data._open, without a warehouse
+    monkeypatch.setattr(data, "settings", lambda: SimpleNamespace(analysis=None, userdata=None))
+    monkeypatch.setattr(data, "userdata_version", lambda: None)
+    errors: list[BaseException] = []
+    stop = time.monotonic() + 3
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)   # provoke the interleaving
+
+    def opener() -> None:
+        kept = []
+        while time.monotonic() < stop:
+            kept.append(data._open("no.duckdb"))
+            if len(kept) > 50:
+                kept.clear()
+
+    def interrupter() -> None:
+        while time.monotonic() < stop:
+            try:
+                with data._interrupt_lock:
+                    data._interrupt_prefetch()
+            except BaseException as e:   # noqa: BLE001
+                errors.append(e)
+                return
+
+    try:
+        threads = [threading.Thread(target=opener), threading.Thread(target=interrupter)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
+
+
 def which_connection(con, tag: str) -> int:
     """An 'analysis' that says which connection it was given (for the test below)."""
     return id(con)
