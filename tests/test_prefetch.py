@@ -91,7 +91,6 @@ def test_connections_opened_while_a_page_interrupts_are_safe(monkeypatch):
     """Opening connections (another session, after a sync) while page runs interrupt the
     prefetch: the set of open connections is never changed while it is iterated."""
     import sys
-
     from types import SimpleNamespace
 
     monkeypatch.setattr(data.queries, "connect", lambda *a, **k: None)   # data._open, without a warehouse
