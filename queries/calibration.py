@@ -24,11 +24,16 @@ RESULT = "STRUCT(ordering_accuracy DOUBLE, ordered_pairs BIGINT, spearman_rho DO
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Make `ordering_scores(...)` callable on `con` (vectorised: one call per chunk of groups).
-    Connections to one file in one process share a catalog: the second finds it there."""
+    Connections to one file in one process share a catalog: the second finds it there; a
+    connection that has it already (a load's connection registers it again to build the
+    stored facts) keeps it."""
     try:
         con.create_function(NAME, _ordering_scores_arrow, [ARG], RESULT, type="arrow", null_handling="special")
     except duckdb.CatalogException as e:
         if "already exists" not in str(e):
+            raise
+    except duckdb.NotImplementedException as e:   # this very connection registered it
+        if "already created" not in str(e):
             raise
 
 

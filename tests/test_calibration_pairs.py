@@ -47,3 +47,10 @@ def test_all_pairs_tied_in_time(con):
 
 def test_null_list_is_null(con):
     assert con.execute("SELECT ordering_scores(NULL)").fetchone()[0] is None
+
+
+def test_registering_twice_on_one_connection_keeps_the_function(con):
+    """A load's connection registers it again to build the stored facts (on a DuckLake the
+    loader's connection already has it): that is not an error."""
+    calibration.register(con)
+    assert scores(con, [(1, 2), (2, 3)]) is not None
