@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 import queries
-from benchmarks.queries import SEED, warehouse
+from benchmarks.queries import SEED, add_cache_arg, warehouse
 from queries import facts
 
 
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", default="", help="DuckDB memory_limit for the build (the demo at scale: 1GB)")
     ap.add_argument("--set", action="append", default=[], help="a DuckDB setting for the build, e.g. threads=1")
     ap.add_argument("--keep", default="", help="commit and keep the built copies in this folder")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"),
-                    help="where the demo warehouses are kept between runs")
+    add_cache_arg(ap)
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     cache = Path(args.cache)

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from benchmarks.queries import warehouse
+from benchmarks.queries import add_cache_arg, warehouse
 from connectors.load import refresh_facts, staged_load
 
 FACT_TABLES = ("issue_facts", "status_stays", "sprint_windows", "sprint_members", "shipped_items",
@@ -146,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--new", type=int, default=50, help="new issues the load adds")
     ap.add_argument("--repeat", type=int, default=2, help="runs per mode, interleaved; the best is reported")
     ap.add_argument("--steps", action="store_true", help="also print seconds per step of the facts build")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"),
-                    help="where the demo warehouses are kept between runs")
+    add_cache_arg(ap)
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     cache = Path(args.cache)

@@ -33,7 +33,7 @@ from fake_jira.server import FakeJira  # noqa: E402
 from fake_jira.site import NOW, generated_site  # noqa: E402
 
 from benchmarks.incremental import same_facts  # noqa: E402
-from benchmarks.queries import warehouse  # noqa: E402
+from benchmarks.queries import add_cache_arg, warehouse  # noqa: E402
 from connectors import jira_issues  # noqa: E402
 from connectors.jira_issues import auth_from_env  # noqa: E402
 from connectors.settings import JiraSettings  # noqa: E402
@@ -77,8 +77,7 @@ def main() -> int:
     ap.add_argument("--site", type=int, default=2000, help="issues on the fake Jira site")
     ap.add_argument("--changed", type=int, default=1000, help="site issues changed before the incremental sync")
     ap.add_argument("--mode", choices=("cloud", "dc"), default="cloud")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"),
-                    help="where the demo warehouses are kept between runs")
+    add_cache_arg(ap)
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     cache = Path(args.cache)

@@ -39,7 +39,7 @@ from fake_jira.server import FakeJira  # noqa: E402
 from fake_jira.site import generated_site  # noqa: E402
 
 import queries  # noqa: E402
-from benchmarks.queries import best_of, warehouse  # noqa: E402
+from benchmarks.queries import add_cache_arg, best_of, warehouse  # noqa: E402
 from connectors import migrate  # noqa: E402
 from queries import lake  # noqa: E402
 from queries.registry import REGISTRY, run_public  # noqa: E402
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="sequential/concurrent sync pairs (machine noise)")
     ap.add_argument("--skip-queries", action="store_true", help="only the sync comparison")
     ap.add_argument("--changed", type=int, default=100, help="issues per team changed before the steady-state syncs")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"))
+    add_cache_arg(ap)
     args = ap.parse_args(argv)
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)

@@ -23,10 +23,11 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
+
+from benchmarks.queries import add_cache_arg
 
 SEED = 7
 
@@ -109,7 +110,7 @@ def measure(db: Path, repeat: int) -> tuple[float, list[tuple[str, float, float,
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="demo,100000", help="comma-separated: demo and/or issue counts")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"))
+    add_cache_arg(ap)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     logging.getLogger("streamlit").setLevel(logging.ERROR)

@@ -31,6 +31,12 @@ import queries
 from queries.registry import REGISTRY, run_public
 
 SEED = 7
+CACHE = Path(tempfile.gettempdir()) / "retroscope-bench"
+
+
+def add_cache_arg(ap: argparse.ArgumentParser) -> None:
+    """The --cache option every benchmark that builds demo warehouses takes."""
+    ap.add_argument("--cache", default=str(CACHE), help="where the demo warehouses are kept between runs")
 
 
 def warehouse(cache_dir: Path, size: int) -> Path:
@@ -77,8 +83,7 @@ def floor(con) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.queries", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated issue counts")
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "retroscope-bench"),
-                    help="where the demo warehouses are kept between runs")
+    add_cache_arg(ap)
     ap.add_argument("--repeat", type=int, default=2, help="runs per query; the best is reported")
     ap.add_argument("--only", default="", help="comma-separated public query names (default: all)")
     ap.add_argument("--live-up-to", type=int, default=100000,
