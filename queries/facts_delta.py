@@ -32,7 +32,9 @@ issues created after T are in E and give no rows. The small marts (sprint window
 items) are computed whole. The property tests compare both uses with a computation from
 scratch (tests/test_stored_facts.py).
 
-Another as_of narrows further, per mart: the issue facts and status stays read no sprint, so
+Another as_of narrows further, per mart: at an as_of earlier than the stored one the status
+stays need no delta, they are the stored stays clipped to it by the mart's own rule
+(EARLIER_CLIP); the issue facts (and the status stays at a later as_of) read no sprint, so
 their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
 sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S, R is
