@@ -32,7 +32,9 @@ issues created after T are in E and give no rows. The small marts (sprint window
 items) are computed whole. The property tests compare both uses with a computation from
 scratch (tests/test_stored_facts.py).
 
-Another as_of narrows further, per mart: the issue facts and status stays read no sprint, so
+Another as_of narrows further, per mart: at an as_of earlier than the stored one the status
+stays need no delta, they are the stored stays clipped to it by the mart's own rule
+(EARLIER_CLIP); the issue facts (and the status stays at a later as_of) read no sprint, so
 their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
 sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S, R is
@@ -273,15 +275,33 @@ EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members 
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
 
+# Per-issue marts whose rows at an as_of earlier than the stored one are the stored rows
+# clipped to it by a range predicate, with the mart's own clipping rule (a table macro over
+# the stored table and as_of): no delta, nothing computed or cached. The status stays: a
+# replay over the whole history clipped to as_of (fct_status_intervals ends with
+# status_stays_at), so the stays at T <= S are those at S entered by T, clipped to T.
+EARLIER_CLIP: dict[str, str] = {"fct_status_intervals": "status_stays_at"}
+
+
 def _scope_table(mart: str) -> str:
     return "fx_scope_issues" if mart in ISSUE_MARTS else "fx_scope"
 
 
-def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
+def _cached_branch(m: facts.StoredMart, keys: list, stored=None) -> tuple[str, str]:
     """The cached branch of the mart's macro for `keys` (as_of, board, whole): whole = every row
     is cached (a small mart, or one board computed from scratch), else its delta's rows, read
-    with the stored rows outside its delta."""
+    with the stored rows outside its delta; whole None (a mart of EARLIER_CLIP asked about an
+    instant before `stored`): every instant before the stored one is the stored rows clipped."""
     a, b = m.args[0], m.board_arg
+    clip = m.name in EARLIER_CLIP and any(k[2] is None for k in keys)
+    keys = [k for k in keys if k[2] is not None]
+    if clip:
+        before = f"{a} < {facts.ts_literal(stored)}"
+        rest, rest_in = _cached_branch(m, keys) if keys else (None, "false")
+        branch = f"SELECT * FROM {EARLIER_CLIP[m.name]}('{facts.SCHEMA}.{m.table}', {a}) WHERE {before}"
+        if rest:
+            branch += f"\nUNION ALL BY NAME\n{rest}"
+        return branch, f"({before}) OR ({rest_in})"
     conds: dict[bool, list[str]] = {True: [], False: []}
     for k_as_of, k_board, whole in keys:
         c = f"{a} = {facts.ts_literal(k_as_of)}"
@@ -305,7 +325,7 @@ def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
     """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_mart)."""
     keys = con.execute("SELECT fx_as_of, fx_board, whole FROM fx_cached WHERE mart = $m ORDER BY 1, 2",
                        {"m": m.name}).fetchall()
-    branch, in_cache = _cached_branch(m, keys)
+    branch, in_cache = _cached_branch(m, keys, facts.stored_as_of(con))
     facts.point_mart(con, m, cached=branch, in_cache=in_cache)
 
 
@@ -335,6 +355,13 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
         todo.append((m, k_board))
     if not todo:
         return None
+    earlier = _utc(as_of) < _utc(stored)
+    if earlier:   # the stored rows clipped: nothing to compute
+        for m, b in [(m, b) for m, b in todo if m.name in EARLIER_CLIP]:
+            con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, NULL)",
+                        {"m": m.name, "a": as_of, "b": b})
+            point(con, m)
+        todo = [(m, b) for m, b in todo if m.name not in EARLIER_CLIP]
     issue_marts = [(m, b) for m, b in todo if m.name in ISSUE_MARTS]
     sprint_marts = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS and m.name not in ISSUE_MARTS]
     # one board asked about before anything else about this instant (its sprints involve few
@@ -344,7 +371,6 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             and _scoped(con, as_of, "all") is None and _scoped(con, as_of, "issues") is None):
         one_board, sprint_marts = sprint_marts, []
     windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
-    earlier = _utc(as_of) < _utc(stored)
     n_scope = None
     if (windows.name, None) not in done and (windows.name in needed or sprint_marts):
         _fill(con, windows, as_of, None)

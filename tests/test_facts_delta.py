@@ -160,9 +160,12 @@ def test_an_issue_question_computes_only_the_issue_delta(warehouse):
         assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 3     # C, D, E
         assert facts_delta.scoped_issues(stored, at(PAST)) is None            # no D: no sprint asked
         assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"C", "D", "E"}
-        for mart in ("fct_issue_facts", "fct_status_intervals"):
-            cached = {r[0] for r in stored.execute(f"SELECT issue_id FROM {mart}__cache").fetchall()}
-            assert cached == {"D", "E"}, mart                                 # C did not exist at k=50
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
+        assert cached == {"D", "E"}                                           # C did not exist at k=50
+        # an earlier instant's status stays are the stored ones clipped to it: none computed
+        assert stored.execute("SELECT whole FROM fx_cached WHERE mart = 'fct_status_intervals'").fetchall() == [(None,)]
+        assert stored.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fct_status_intervals__cache'"
+                              ).fetchall() == [(0,)]
         marts = {r[0] for r in stored.execute("SELECT DISTINCT mart FROM fx_cached").fetchall()}
         assert marts == {"fct_issue_facts", "fct_status_intervals"}           # no sprint windows
         compare(stored, live, at(PAST), None, QUICK, marts=True)

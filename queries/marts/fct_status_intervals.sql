@@ -8,7 +8,8 @@
 -- Category/rank come from stg_statuses by status id (unknown ids: NULL, never done or
 -- started). The stay before is the issue's stay seq - 1 (none for seq 0).
 -- The intervals are the changelog_intervals rule over the status changes (in change_ord
--- order; changes after as_of are a suffix of that order, so they are dropped after it).
+-- order; changes after as_of are a suffix of that order, so they are dropped after it, by
+-- status_stays_at: the stays at as_of are those entered by as_of, clipped to it).
 WITH issues AS (
     SELECT source, issue_id, status_id AS current_value, created_at AS since
     FROM raw_issues
@@ -27,15 +28,15 @@ changes AS (
     JOIN issues AS i USING (source, issue_id)
 ),
 stays AS (
-    -- seq 0 (the stay the issue was created in) and one stay per change up to as_of
+    -- seq 0 (the stay the issue was created in) and one stay per change, over the whole
+    -- history (clipped to as_of at the end, by status_stays_at)
     SELECT
         source, issue_id, seq,
         value AS status_id,
         detail AS status_name_then,
         valid_from AS entered_at,
-        CASE WHEN valid_to <= as_of THEN valid_to END AS left_at
+        valid_to AS left_at
     FROM changelog_intervals('changes', 'issues')
-    WHERE seq = 0 OR valid_from <= as_of
 ),
 final AS (
     SELECT
@@ -49,8 +50,10 @@ final AS (
         coalesce(st.is_review, false) AS is_review,
         s.entered_at,
         s.left_at,
-        coalesce(s.left_at, as_of) AS until_at
+        NULL::TIMESTAMPTZ AS until_at
     FROM stays AS s
     LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
 )
-SELECT * FROM final
+-- the stays entered by as_of, left_at and until_at as seen at as_of (the rule a reader also
+-- applies to the stored stays for an earlier as_of)
+SELECT * FROM status_stays_at('final', as_of)
