@@ -182,10 +182,11 @@ def completed_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id:
 
 def daily_throughput(inputs: pd.DataFrame, w_from: date, w_to: date) -> np.ndarray:
     """Issues completed per day from w_from to w_to inclusive (0 for days without any)."""
-    days = pd.date_range(w_from, w_to, freq="D")
-    done = inputs.loc[inputs["kind"] == "completed", "completed_on"]
-    counts = pd.to_datetime(done).dt.normalize().value_counts()
-    return counts.reindex(days, fill_value=0).to_numpy(dtype=np.int64)
+    n = max((w_to - w_from).days + 1, 0)
+    done = pd.to_datetime(inputs["completed_on"][(inputs["kind"] == "completed").to_numpy()])
+    day = done.to_numpy(dtype="datetime64[D]")
+    day = (day[~np.isnat(day)] - np.datetime64(w_from, "D")).astype(np.int64)
+    return np.bincount(day[(day >= 0) & (day < n)], minlength=n).astype(np.int64)
 
 
 def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
@@ -252,15 +253,18 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
                 seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed + 1)
     n_days = (w_to - w_from).days + 1
-    rem = inputs[inputs["kind"] == "remaining"]
-    hist = inputs[inputs["kind"] == "completed"]
+    # plain arrays in the inputs' order (filtering the frame costs more than the arithmetic)
+    kind = inputs["kind"]
+    rem, hist = (kind == "remaining").to_numpy(), (kind == "completed").to_numpy()
+    all_likely = inputs["likely_days"].to_numpy(dtype=float)
+    all_actual = inputs["actual_days"].to_numpy(dtype=float)
     start = _as_date(as_of)
-    likely = rem["likely_days"].dropna().to_numpy(dtype=float)
-    unestimated = int(rem["likely_days"].isna().sum())
-    actual = hist["actual_days"].dropna().to_numpy(dtype=float)
+    likely = all_likely[rem & ~np.isnan(all_likely)]
+    unestimated = int((rem & np.isnan(all_likely)).sum())
+    actual = all_actual[hist & ~np.isnan(all_actual)]
     capacity = actual.sum() / n_days if n_days > 0 else 0.0
-    scored = hist.dropna(subset=["actual_days", "likely_days"])
-    ratios = (scored["actual_days"] / scored["likely_days"]).to_numpy(dtype=float)
+    scored = hist & ~np.isnan(all_actual) & ~np.isnan(all_likely)
+    ratios = all_actual[scored] / all_likely[scored]
     bias = float(np.median(ratios)) if ratios.size else float("nan")
     basis = (f"{likely.size} remaining range-estimated issues (sum likely {likely.sum():.1f} days; "
              f"{unestimated} without a usable range left out); capacity {capacity:.2f} work-days/day "
