@@ -315,7 +315,11 @@ def remaining_items(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
                     window_days: int = 90, **_: object) -> int:
     """How many issues in scope are not complete at as_of (the plan check's 'remaining'
     issues): the default 'items left' of the throughput forecast, so both answers are about
-    the same work."""
+    the same work. Counted in SQL at the stored instant (or a later one); at an earlier one
+    read from the inputs the forecast keeps for the connection (and then reads itself)."""
+    if same_instant(known_at(con, as_of, as_of), as_of):
+        return int(queries.run(con, "forecast__remaining", as_of=as_of, board_id=board_id,
+                               project=project)["remaining"].iloc[0])
     w_from, w_to = window(as_of, date_from, date_to, window_days)
     inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     return int((inputs["kind"] == "remaining").sum())

@@ -179,3 +179,13 @@ def test_small_plan_uses_every_run():
     cor = df[df["basis"] == "bias_corrected"]
     assert cor["value"].tolist() == pytest.approx(want, rel=1e-12)
     assert "runs (" not in cor["detail"].iloc[0]
+
+
+def test_remaining_items_counts_the_open_issues(tmp_path):
+    # PLAN: X-1 and Y-1 done by Jan 18; R-1, R-2 (estimated) and R-3 (not) still open: 3 items,
+    # counted in SQL at the stored instant (Mar 1) and from the forecast's inputs earlier
+    con = connect(build(tmp_path, PLAN))
+    stored = fc.remaining_items(con, as_of=ts("2026-03-01 00:00"))
+    earlier = fc.remaining_items(con, as_of=ts("2026-01-20 23:00"), window_days=10)
+    con.close()
+    assert (stored, earlier) == (3, 3)
