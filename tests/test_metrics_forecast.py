@@ -6,6 +6,7 @@ import math
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers_metrics import build, connect, done_issue, ts
 
@@ -118,3 +119,73 @@ def test_when_histogram_follows_the_geometric_law(tmp_path):
     assert [when[q] for q in (0.85, 0.95)] == [3, 5]
     for q in (0.5, 0.85, 0.95):
         assert h.index[h["cumulative"] >= q][0] == when[q]
+
+
+def _plan_inputs(completed: list[tuple[float, float]], remaining: list[float]) -> pd.DataFrame:
+    """flow__forecast_inputs-shaped rows: completed (likely, actual) pairs, remaining likelies."""
+    rows = [{"kind": "completed", "completed_on": date(2026, 1, 10), "actual_days": a, "likely_days": lk}
+            for lk, a in completed]
+    rows += [{"kind": "remaining", "completed_on": None, "actual_days": None, "likely_days": lk} for lk in remaining]
+    return pd.DataFrame(rows)
+
+
+def test_plan_runs_budget():
+    assert fc.plan_runs(10_000, 419) == 10_000          # 4,190,000 draws: every run
+    assert fc.plan_runs(10_000, 420) == 4_194_304 // 420 == 9_986
+    assert fc.plan_runs(10_000, 6_154) == 1_000         # 681 by the budget, raised to the floor
+    assert fc.plan_runs(300, 100_000) == 300            # never more than asked
+
+
+def test_plan_check_over_many_issues_matches_the_binomial_law():
+    # 2,000 remaining issues of likely 1 day; the two completed ones (window Jan 9..10, 2 days)
+    # have likely 1 and actual 1 and 3: ratios 1 or 3, capacity (1 + 3) / 2 = 2 work-days/day.
+    # A run's total = 2,000 + 2 B with B ~ Binomial(2000, 1/2), so its days = 1,000 + B; the
+    # q quantile (inverted CDF) is 1,000 + the smallest b with P(B <= b) >= q, computed exactly.
+    inputs = _plan_inputs([(1.0, 1.0), (1.0, 3.0)], [1.0] * 2000)
+    as_of, w = ts("2026-01-10 23:00"), (date(2026, 1, 9), date(2026, 1, 10))
+    df = fc._plan_check(inputs, as_of, *w, 10_000, 42)
+    assert df.loc[df["basis"] == "as_estimated", "value"].item() == pytest.approx(1000.0)
+    cor = df[df["basis"] == "bias_corrected"].set_index("confidence")
+    cum, exact = 0, {}
+    for b in range(2001):
+        cum += math.comb(2000, b)
+        for q in (0.5, 0.85, 0.95):
+            if q not in exact and cum * 100 >= round(q * 100) * 2**2000:
+                exact[q] = 1000 + b
+    assert exact == {0.5: 2000, 0.85: 2023, 0.95: 2037}   # mean 2,000, sd 22.4 days
+    # 4,194,304 // 2,000 = 2,097 runs: the Monte Carlo error of a quantile is about
+    # 2.1 x 22.4 / sqrt(2097) ~ 1 day at 95 %; allow three
+    for q in (0.5, 0.85, 0.95):
+        assert abs(cor.loc[q, "value"] - exact[q]) <= 3, (q, cor.loc[q, "value"], exact[q])
+    assert "2,097 of 10,000 runs" in cor["detail"].iloc[0]
+    # the runs used are the first ones of the full simulation: what runs=2,097 gives
+    same = fc._plan_check(inputs, as_of, *w, 2_097, 42)
+    assert same["value"].tolist() == df["value"].tolist()
+    assert "runs (" not in same["detail"].iloc[-1]
+
+
+def test_small_plan_uses_every_run():
+    # 300 remaining issues x 10,000 runs is within the budget: the totals are those of one
+    # plain `choice` of every run's ratios (seed + 1), as the plan check always drew them
+    likely = [0.5 + (k % 7) for k in range(300)]
+    completed = [(1.0, 0.5), (2.0, 3.0), (1.0, 1.7), (4.0, 2.0), (0.5, 1.5)]
+    inputs = _plan_inputs(completed, likely)
+    as_of, w = ts("2026-01-10 23:00"), (date(2026, 1, 1), date(2026, 1, 10))
+    df = fc._plan_check(inputs, as_of, *w, 10_000, 7)
+    ratios = np.array([a / lk for lk, a in completed])
+    capacity = sum(a for _, a in completed) / 10
+    totals = np.random.default_rng(8).choice(ratios, size=(10_000, 300), replace=True) @ np.array(likely)
+    want = [np.quantile(totals / capacity, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95)]
+    cor = df[df["basis"] == "bias_corrected"]
+    assert cor["value"].tolist() == pytest.approx(want, rel=1e-12)
+    assert "runs (" not in cor["detail"].iloc[0]
+
+
+def test_remaining_items_counts_the_open_issues(tmp_path):
+    # PLAN: X-1 and Y-1 done by Jan 18; R-1, R-2 (estimated) and R-3 (not) still open: 3 items,
+    # counted in SQL at the stored instant (Mar 1) and from the forecast's inputs earlier
+    con = connect(build(tmp_path, PLAN))
+    stored = fc.remaining_items(con, as_of=ts("2026-03-01 00:00"))
+    earlier = fc.remaining_items(con, as_of=ts("2026-01-20 23:00"), window_days=10)
+    con.close()
+    assert (stored, earlier) == (3, 3)

@@ -27,4 +27,6 @@ SELECT
     CASE WHEN coalesce(f.usable_range, false) THEN estimate_days(f.estimate_likely) END AS likely_days
 FROM facts AS f
 CROSS JOIN cfg AS c
-ORDER BY kind, f.completed_on, f.issue_key
+-- the order the draws map onto (kind, completion day, key): 'completed' rows first, sorted by
+-- the flag rather than the text it is spelled as
+ORDER BY f.completed_at IS NULL, f.completed_on, f.issue_key
