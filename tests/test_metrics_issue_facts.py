@@ -224,6 +224,29 @@ def test_work_type_and_escaped_bug(tmp_path):
     assert list(f["is_escaped_bug"]) == [True, False, False, False]   # only bugs can escape
 
 
+def test_work_type_first_matching_rule_across_type_labels_and_components(tmp_path):
+    from queries.config import WorkTypeRule
+    cfg = AnalysisConfig(work_type_rules=(
+        WorkTypeRule("ops", "component", r"^infra$"),      # position 0
+        WorkTypeRule("bug", "issue_type", r"^bug$"),        # 1
+        WorkTypeRule("debt", "label", r"debt"),             # 2
+        WorkTypeRule("research", "issue_type", r"spike"),  # 3
+    ), escaped_bug_labels=(" Escaped ", ""))
+    sc = {"issues": [
+        {"id": 1, "key": "P-1", "type": "Bug", "labels": ["tech-debt"], "components": ["INFRA"]},  # rule 0
+        {"id": 2, "key": "P-2", "type": "Spike", "labels": ["DEBT"]},                            # rule 2 before 3
+        {"id": 3, "key": "P-3", "type": "bug", "labels": ["debt", "ESCAPED"]},                   # rule 1, escaped
+        {"id": 4, "key": "P-4", "type": "Spike", "components": ["web", "infra-old"]},            # rule 3
+        {"id": 5, "key": "P-5", "type": "Story", "labels": ["escaped"]},                         # default
+    ]}
+    con = connect(build(tmp_path, sc), cfg)
+    f = facts(con)
+    con.close()
+    assert list(f["work_type"]) == ["ops", "debt", "bug", "research", "feature"]
+    # the configured label is trimmed and compared case-insensitively; the empty one matches nothing
+    assert list(f["is_escaped_bug"]) == [False, False, True, False, False]
+
+
 def test_board_membership_by_project_or_sprint_history(tmp_path):
     sc = {
         "boards": [{"id": "1", "project": "P"}, {"id": "2", "project": "Q"}],
