@@ -17,6 +17,15 @@ import logging
 import sys
 import time
 
+# How Streamlit is run (also by benchmarks.browser's floor page). Besides the headless and
+# privacy basics: the minimal toolbar; no source-file watcher (it serves a deployed dashboard,
+# not code being edited: the watcher scans every imported module, ~1,300 of them, on each new
+# session's first run, 0.07 s, before that run's last messages leave); and no forced full
+# garbage collection after every run (0.06-0.1 s holding the interpreter, so the run's last
+# messages wait for it; Python still collects on its own). docs/pages.md "The first visit".
+OPTIONS = ("--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+           "--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
+
 # What the Overview (the default page) asks for with the default filters: the sidebar's and the
 # freshness badge's queries (no parameters), then the page's own (the filters). A query missing
 # here is computed on the first visit instead (tests/test_serve_warmup.py checks there is none).
