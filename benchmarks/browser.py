@@ -1,6 +1,7 @@
 """Time every page and every sidebar change in a real browser (not a test):
 
     python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes] [--floor]
+    python -m benchmarks.browser WAREHOUSE [--baseline DIR] [--floor] --first-visits ROUNDS
 
 Starts `retroscope --db WAREHOUSE serve` for each warehouse (each on its own free 127.0.0.1
 port), then drives the system Chromium (Playwright, no browser download) through every
@@ -27,6 +28,11 @@ machine and its load; the load average is printed with them.
 shell (navigation, freshness badge, the shared sidebar, page header) and one small chart from
 a fixed 12-row frame, no page queries and no prefetch. It is what Streamlit itself costs on
 this machine for a page and a sidebar change, the floor under every page's figures.
+
+`--first-visits ROUNDS` times only the first visit after server start, ROUNDS times, each on
+a freshly started server (servers in turn, each with its own browser context kept across
+rounds on the same port): round 1 with the browser's cache empty, later rounds with
+Streamlit's scripts cached, as for a user whose browser has seen the dashboard before.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from dashboard import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 180_000   # ms
@@ -97,13 +105,18 @@ with data.page_run():
 FLOOR = "floor"   # the `code` of the floor server
 
 
-def _serve(warehouse: str, log: Path, code: Path | str | None = None) -> tuple[subprocess.Popen, str]:
-    """`retroscope --db WAREHOUSE serve` on a free port; from the code in `code` (another
-    checkout, e.g. `git archive` of an earlier commit) when given, else this one; with
-    code == FLOOR, the bare floor page (FLOOR_APP) with this checkout's dashboard."""
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def _serve(warehouse: str, log: Path, code: Path | str | None = None,
+           port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`retroscope --db WAREHOUSE serve` on `port` (default: a free one); from the code in
+    `code` (another checkout, e.g. `git archive` of an earlier commit) when given, else this
+    one; with code == FLOOR, the bare floor page (FLOOR_APP) with this checkout's dashboard."""
+    port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
     cmd = [str(Path(sys.executable).with_name("retroscope"))]
     args = ["--db", warehouse, "serve", "--port", str(port), "--address", "127.0.0.1"]
@@ -112,8 +125,7 @@ def _serve(warehouse: str, log: Path, code: Path | str | None = None) -> tuple[s
         app.write_text(FLOOR_APP)
         env.update(RETROSCOPE_DB=str(Path(warehouse).resolve()), RETROSCOPE_NO_PREFETCH="1", PYTHONPATH=str(ROOT))
         cmd, args = [sys.executable, "-m", "streamlit", "run", str(app)], [
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.address", "127.0.0.1", "--client.toolbarMode", "minimal"]
+            "--server.port", str(port), "--server.address", "127.0.0.1", *serve.OPTIONS]   # as `retroscope serve`
         code = ROOT
     elif code is not None:
         env["PYTHONPATH"] = str(code)
@@ -206,6 +218,47 @@ def changes(page, spec) -> list[tuple[str, object]]:
     return out
 
 
+def first_visits(runs, names, rounds: int, spec, floor, tmp: Path, chrome: str) -> int:
+    """`--first-visits`: the first visit after server start, each round on a freshly started
+    server, servers in turn; a browser context per server, kept across rounds (on the same port,
+    so from round 2 its cache holds Streamlit's scripts as a returning user's browser does)."""
+    from statistics import median
+
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.pages import PAGES
+
+    first_page = PAGES[0].slug
+    ports = [_free_port() for _ in runs]
+    rows: list[list[float]] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chrome, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        tabs = [browser.new_context(viewport={"width": 1440, "height": 1000}).new_page() for _ in runs]
+        print(f"load average {os.getloadavg()[0]:.1f} at start")
+        print(f"{'first visit':<29}" + "".join(f" {n:>15}" for n in names))
+        for r in range(1, rounds + 1):
+            secs = []
+            for i, ((w, c), tab, port) in enumerate(zip(runs, tabs, ports, strict=True)):
+                proc, url = _serve(w, tmp / f"first{i}.log", c, port)
+                try:
+                    _wait_up(url)
+                    path = "" if c == FLOOR or spec.slug == first_page else spec.slug
+                    secs.append(visit(tab, f"{url}/{path}", floor if c == FLOOR else spec))
+                finally:
+                    proc.terminate()
+                    proc.wait()
+            rows.append(secs)
+            what = "browser cache cold" if r == 1 else "browser cache warm"
+            print(f"{'round ' + str(r) + ' (' + what + ')':<29}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
+        if rounds > 2:
+            print(f"{'median of rounds 2-' + str(rounds):<29}"
+                  + "".join(f" {median(col):>15.2f}" for col in zip(*rows[1:], strict=True)))
+        print(f"load average {os.getloadavg()[0]:.1f} at end")
+        browser.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -218,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", help="comma-separated slugs (default: every page)")
     ap.add_argument("--baseline", type=Path, help="also serve each warehouse from the code in this directory "
                     "(e.g. `git archive HEAD~3 | tar -x -C DIR`), side by side: before/after in one run")
+    ap.add_argument("--first-visits", type=int, metavar="ROUNDS", help="time only the first visit after server "
+                    "start, ROUNDS times: each round starts every server afresh in turn (same port each round) "
+                    "and visits the first page once in that server's own browser context (round 1: the "
+                    "browser has not cached Streamlit's scripts; later rounds: it has, as a returning user's)")
     ap.add_argument("--floor", action="store_true", help="also time a bare page (the shared sidebar and one small "
                     "chart) served beside them: what Streamlit itself costs here")
     args = ap.parse_args(argv)
@@ -230,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp())
     codes = ([args.baseline.resolve()] if args.baseline else []) + [None] + ([FLOOR] if args.floor else [])
     runs = [(w, c) for w in args.warehouse for c in codes]
-    servers = [_serve(w, tmp / f"serve{i}.log", c) for i, (w, c) in enumerate(runs)]
     names = [Path(w).stem[-8:] + (" floor" if c == FLOOR else " before" if c else (" after" if args.baseline else ""))
              for w, c in runs]
+    if args.first_visits:
+        return first_visits(runs, names, args.first_visits, pages[0], floor, tmp, chrome)
+    servers = [_serve(w, tmp / f"serve{i}.log", c) for i, (w, c) in enumerate(runs)]
     try:
         for _, url in servers:
             _wait_up(url)

@@ -726,6 +726,9 @@ def time_in_status(tis: pd.DataFrame) -> go.Figure:
 WHERE_OFF_GROUPS = {"work_type": "work type", "label": "label", "component": "component", "size": "size"}
 
 
+WHERE_OFF_TOP, WHERE_OFF_ROW = 130, 38   # px: titles and axis; one group (its name above its marks)
+
+
 def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
     """'Where are we off': per work type, label, component and size (estimate_calibration
     rows), the bias (median actual ÷ likely, left) and the overrun rate (right), each with
@@ -740,8 +743,9 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
     labels = [f"{WHERE_OFF_GROUPS[g]}: {safe_text.plot(v)} (n={n:,}{', too few' if s else ''})"
               for g, v, n, s in zip(c["group_by"], c["group"], c["n"], c["too_small"], strict=True)]
     colours = [GREY if s else (RED if b > 1 else BLUE) for s, b in zip(c["too_small"], c["bias"], strict=True)]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=("bias: actual ÷ likely (×)", "overrun rate (actual > worst, %)"))
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
+                        subplot_titles=("bias: actual ÷ likely (×)", "overrun rate<br>(actual > worst, %)"))
+    fig.update_annotations(font_size=12)
     fig.add_scatter(x=_f32(c["bias"]), y=labels, mode="markers", name="bias", row=1, col=1,
                     marker=dict(color=colours, size=10),
                     error_x=dict(type="data", symmetric=False, array=_f32(c["bias_ci_high"] - c["bias"]),
@@ -757,8 +761,15 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
     fig.add_vline(x=1.0, line=dict(color="black", width=1, dash="dot"), row=1, col=1)
     fig.update_xaxes(type="log", row=1, col=1)
     fig.update_xaxes(range=[-4, 104], row=1, col=2)
-    fig = _layout(fig, "", "", height=120 + 26 * len(c), legend=False)
-    fig.update_yaxes(automargin=True, tickfont=dict(size=11))
+    fig = _layout(fig, "", "", height=WHERE_OFF_TOP + WHERE_OFF_ROW * len(c), legend=False)
+    # Each group's name is written above its row, across both panels, not as tick labels in a
+    # left margin: names of 30-40 characters took two thirds of a phone-width chart and left
+    # the two panels 80 px. The names stay the rows' categories (the hover shows them).
+    fig.update_yaxes(showticklabels=False)
+    for lab, small in zip(labels, c["too_small"], strict=True):
+        fig.add_annotation(text=lab, x=0, xref="paper", xanchor="left", y=lab, yref="y", yanchor="bottom",
+                           yshift=6, showarrow=False, font=dict(size=11, color=GREY if small else "#2a3f5f"))
+    fig.update_layout(margin=dict(l=12, t=48))
     _note(fig, f"{hidden:,} groups closer to 1.0× not drawn (all in the table below)" if hidden else "")
     return fig
 

@@ -241,9 +241,11 @@ def cmd_serve(args, settings: Settings) -> int:
         env["RETROSCOPE_USERDATA"] = str(Path(settings.userdata_path).resolve())
     if not queries.store_exists(settings.db_path):
         print(f"note: no warehouse at {settings.db_path} yet; the app will say how to build one", file=sys.stderr)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.address", args.address, "--client.toolbarMode", "minimal"]
+    from dashboard import serve
+
+    # dashboard.serve warms the caches in the server's own process, then runs `streamlit run`
+    cmd = [sys.executable, "-m", "dashboard.serve", str(app), "--server.port", str(args.port),
+           "--server.address", args.address, *serve.OPTIONS]
     print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -59,6 +59,34 @@ def url_date(name: str, lo: date, hi: date) -> date | None:
     return None
 
 
+def _freshness() -> tuple:
+    """The data's freshness (the default as-of instant; None without data) and its day (today
+    without data), clamped to the dates the sidebar accepts."""
+    fresh = data.run_query("default_as_of").iloc[0, 0]
+    fresh_day = fresh.date() if fresh is not None and str(fresh) != "NaT" else date.today()
+    return fresh, min(max(fresh_day, DATE_MIN), DATE_MAX)
+
+
+def _default_from(as_of_day: date) -> date:
+    """The default period's first day: 26 weeks before the as-of day."""
+    return max(as_of_day - timedelta(days=182), DATE_MIN)
+
+
+def _as_of(as_of_day: date, fresh, fresh_day: date) -> datetime:
+    """The as-of instant: the data's freshness on its own day, else the end of the day."""
+    if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
+        return fresh.to_pydatetime()
+    return datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
+
+
+def default_params() -> dict:
+    """The parameters of a first visit without link parameters (all teams, the default period
+    and as-of), as `sidebar()` gives them; for warming the caches before the first visitor."""
+    fresh, fresh_day = _freshness()
+    return Filters(board_id=None, board_name="All teams", date_from=_default_from(fresh_day), date_to=fresh_day,
+                   as_of=_as_of(fresh_day, fresh, fresh_day)).params()
+
+
 def sidebar() -> Filters:
     """Render the shared filters and return them. Reads and writes st.query_params. Going to
     another page in the navigation clears the URL's parameters: the filters this session last
@@ -68,8 +96,7 @@ def sidebar() -> Filters:
         if k not in qp and v is not None:
             qp[k] = v
     boards = data.run_query("dim_boards")
-    fresh = data.run_query("default_as_of").iloc[0, 0]
-    fresh_day = fresh.date() if fresh is not None and str(fresh) != "NaT" else date.today()
+    fresh, fresh_day = _freshness()
 
     options = [None] + boards["board_id"].tolist()
     names = {None: "All teams", **dict(zip(boards["board_id"], boards["name"], strict=True))}
@@ -81,12 +108,11 @@ def sidebar() -> Filters:
     board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
                                  key="f_board", help="Which team's board the figures are for")
 
-    fresh_day = min(max(fresh_day, DATE_MIN), DATE_MAX)
     latest = min(max(fresh_day, date.today()), DATE_MAX)
     as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
                                       min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")
-    default_from = max(as_of_day - timedelta(days=182), DATE_MIN)
+    default_from = _default_from(as_of_day)
     # A period reaches back at most MAX_PERIOD_DAYS (a link with from=0001-01-01 would make
     # every daily series span two thousand years).
     earliest = max(DATE_MIN, as_of_day - timedelta(days=MAX_PERIOD_DAYS))
@@ -113,10 +139,8 @@ def sidebar() -> Filters:
         elif qp.get(k) != v:
             qp[k] = v
     st.session_state[KEPT] = new_qp
-    as_of = datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
-    if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
-        as_of = fresh.to_pydatetime()
-    f = Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to, as_of=as_of)
+    f = Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to,
+                as_of=_as_of(as_of_day, fresh, fresh_day))
     data.prefetch(f.params())
     return f
 

@@ -417,9 +417,9 @@ def speaker_notes(th: TechHealth) -> str:
     out += ["", "Sprints in the period:" if th.sprints else "Sprints in the period: none closed"]
     for s in th.sprints:
         say_do = "—" if s.say_do_ratio is None else f"{s.say_do_ratio:.2f}"
-        out.append(f"- {s.name} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pts, "
-                   f"completed {s.completed_points:g} pts, carry-over {s.carryover_issues} issues / "
-                   f"{s.carryover_points:g} pts, say/do {say_do}")
+        out.append(f"- {s.name} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pt, "
+                   f"completed {s.completed_points:g} pt, carry-over {s.carryover_issues} issues / "
+                   f"{s.carryover_points:g} pt, say/do {say_do}")
     if th.previous_sprints:
         out.append("Previous period: " + ", ".join(s.name for s in th.previous_sprints))
     out.append("")

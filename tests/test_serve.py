@@ -44,4 +44,5 @@ def test_signal_to_serve_stops_the_server(tmp_path, sig):
     assert not _port_open(served.port), f"something still serves port {served.port} after the wrapper stopped"
     # no Streamlit child left over, whatever its parent
     ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    assert not [ln for ln in ps.splitlines() if "streamlit" in ln and f"--server.port {served.port}" in ln], ps
+    assert not [ln for ln in ps.splitlines() if ("streamlit" in ln or "dashboard.serve" in ln)
+                and f"--server.port {served.port}" in ln], ps

@@ -238,6 +238,9 @@ def test_demo_notes_have_figures_sprints_and_retro_items(demo_con):
     assert "Exact figures:" in notes
     for s in th.sprints:
         assert s.name in notes
+        # points in the pages' unit ("pt", as on the sprint tiles), not a second spelling
+        assert f"committed {s.committed_points:g} pt, completed {s.completed_points:g} pt," in notes
+    assert " pts," not in notes
     assert th.retro is not None and th.retro.held_on <= th.as_of.date()
     actions = demo_con.table("action_items").df()
     open_ = actions[(actions["retro_id"] == th.retro.retro_id) & (actions["status"] == "open")]

@@ -1,0 +1,72 @@
+"""The process `retroscope serve` becomes: warm up, then run Streamlit in this same process.
+
+    python -m dashboard.serve APP [streamlit run options]
+
+Streamlit runs every page script in the server's own process, so what the first visitor's
+page would otherwise wait for can be done before the server accepts anyone: importing the
+modules the pages use (pandas, plotly, DuckDB, the query layer), opening the warehouse (the
+connection the pages share) and computing the first page's queries for the default filters
+(all teams, the default period and as-of). The first visit then costs what any later one
+does (docs/pages.md "The first visit after server start"). Best effort: a problem the app
+reports itself (no warehouse, a refused config, a damaged file) is left for the page to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+# How Streamlit is run (also by benchmarks.browser's floor page). Besides the headless and
+# privacy basics: the minimal toolbar; no source-file watcher (it serves a deployed dashboard,
+# not code being edited: the watcher scans every imported module, ~1,300 of them, on each new
+# session's first run, 0.07 s, before that run's last messages leave); and no forced full
+# garbage collection after every run (0.06-0.1 s holding the interpreter, so the run's last
+# messages wait for it; Python still collects on its own). docs/pages.md "The first visit".
+OPTIONS = ("--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+           "--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
+
+# What the Overview (the default page) asks for with the default filters: the sidebar's and the
+# freshness badge's queries (no parameters), then the page's own (the filters). A query missing
+# here is computed on the first visit instead (tests/test_serve_warmup.py checks there is none).
+FIRST_PAGE = ("dim_boards", "default_as_of", "status_freshness", "status_row_counts")
+FIRST_PAGE_FILTERED = ("sprint_facts", "tech_health__kpis", "retro_follow_through", "impact", "flow_weekly")
+
+
+def warm_up() -> float:
+    """Import the pages' modules, open the warehouse and cache the first page's queries for
+    the default filters. Returns the seconds it took."""
+    t0 = time.perf_counter()
+    caching = logging.getLogger("streamlit.runtime.caching")
+    level = caching.level
+    caching.setLevel(logging.ERROR)   # "No runtime found": expected before the server starts
+    try:
+        from dashboard import blocks, charts, components, data, filters, forecast_view, forms, present  # noqa: F401
+
+        if data.setup_problem() is None and data.has_warehouse():   # else the app says what is wrong
+            for name in FIRST_PAGE:
+                data.run_query(name)
+            params = filters.default_params()
+            for name in FIRST_PAGE_FILTERED:
+                data.run_query(name, **params)
+    except Exception as e:  # noqa: BLE001 - the first page reports any real problem itself
+        logging.getLogger("retroscope.app").debug("warm-up stopped: %s", e)
+    finally:
+        caching.setLevel(level)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str]) -> None:
+    try:
+        secs = warm_up()
+    except KeyboardInterrupt:   # Ctrl+C before the server is up: stop quietly, as the server would
+        raise SystemExit(130) from None
+    print(f"warmed up in {secs:.1f} s (modules, warehouse, first page)", file=sys.stderr, flush=True)
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
