@@ -111,10 +111,10 @@ def forecast_panel(f, key: str) -> None:
                               key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
                               "as-of date (the plan check's open items)")
     target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key=f"{key}_by")
-    fc = data.run_query("forecast", items=int(items), target_date=target_date, **p)
+    # the forecast and its chart from one simulation (the public query 'forecast' and its runs)
+    fc, hist = data.analysis(data.FORECAST_PANEL, items=int(items), target_date=target_date, **p)
     forecast_view.record_shown(fc, p, int(items), target_date)   # held to account (docs/pages.md)
     forecast_summary(fc, c[2])
-    hist = data.analysis("queries.forecast:when_histogram", items=int(items), **p)
     chart(charts.forecast_distribution, (hist, fc, int(items)),
           "10,000 runs resampling the team's daily throughput (issues completed per day in the window); each bar "
           "is the share of runs that finished on that day. The dashed lines are the 50/85/95 % dates: 85 % of "

@@ -332,9 +332,18 @@ PREFETCH: tuple[tuple[str, dict], ...] = (
     ("calibration__worst_misses", {"limit": 10**9}),
     ("impact", {}), ("outcomes__agreement_evaluation", {}), ("outcomes_page__metrics", {}),
     ("retro_log__retros", {}), ("retro_log__choices", {}), ("retro_log__agreement_verdicts", {}), ("data_quality", {}),
-    ("forecast", lambda p: {"items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
-                            "target_date": p["as_of"].date() + timedelta(days=28)}),   # the page's default
 )
+
+# The Calibration page's forecast panel: the public query 'forecast' and the histogram of its
+# 'when' runs from one simulation (prefetched with the page's defaults below).
+FORECAST_PANEL = "queries.forecast:forecast_with_histogram"
+
+
+def forecast_panel_defaults(p: dict) -> dict:
+    """The forecast panel's parameters before anyone edits them: the open items in scope and
+    as_of + 28 days (dashboard/blocks.py forecast_panel)."""
+    return {**p, "items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
+            "target_date": p["as_of"].date() + timedelta(days=28)}
 
 
 def tech_health(board_id: str | None, as_of, sprints: int):
@@ -447,7 +456,8 @@ def _start_prefetch(params: dict | None) -> None:
 
     def work() -> None:
         jobs = [lambda n=n, e=e: run_query(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
-        jobs += [lambda: tech_health(params["board_id"], params["as_of"], 6),
+        jobs += [lambda: analysis(FORECAST_PANEL, **forecast_panel_defaults(params)),
+                 lambda: tech_health(params["board_id"], params["as_of"], 6),
                  lambda: analysis("queries.impact:hypotheses_table", **params),
                  lambda: analysis("queries.forecast_accounts:backtest", weeks=forecast_accounts.BACKTEST_WEEKS,
                                   runs=forecast_accounts.BACKTEST_RUNS, **params)]

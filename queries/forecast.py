@@ -4,6 +4,8 @@ team's measured estimate bias).
 - `forecast()` resamples the team's daily throughput over a window of past days and answers
   "when will N items be done" and "how many items by date D" at 50 / 85 / 95 % confidence,
   then appends the plan check rows.
+- `forecast_with_histogram()` is the Calibration page's forecast panel in one pass: forecast()'s
+  rows and the distribution of its 'when' runs (`when_distribution`), from the same draws.
 - `plan_check()` takes the remaining (not complete) issues' range estimates and says when
   they finish as estimated, and after correcting each estimate by a ratio actual / likely
   resampled from the team's completed issues (its measured bias).
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import weakref
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 import queries
-from queries import facts
+from queries import facts, registry
 from queries.dates import as_date as _as_date
 
 CONFIDENCES = (0.50, 0.85, 0.95)
@@ -195,20 +198,49 @@ def forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
              runs: int = 10000, seed: int = 42) -> pd.DataFrame:
     """'when' (days from as_of and the date by which `items` are done) and 'how_many' (items
     done by `target_date`, default as_of + 28 days) at 50/85/95 %, plus the plan check."""
+    return _forecast(con, as_of=as_of, board_id=board_id, project=project, date_from=date_from, date_to=date_to,
+                     items=items, target_date=target_date, window_days=window_days, runs=runs, seed=seed)[0]
+
+
+class ForecastWithHistogram(NamedTuple):
+    forecast: pd.DataFrame         # forecast()'s rows
+    when_histogram: pd.DataFrame   # the distribution of its 'when' runs (`when_distribution`)
+
+
+def forecast_with_histogram(con: duckdb.DuckDBPyConnection, **params: object) -> ForecastWithHistogram:
+    """The public query 'forecast' (its parameters, validated and defaulted as
+    `retroscope query forecast` does: registry.resolve_params) and the distribution behind its
+    'when' answers, from the same runs: one simulation, not a second one for the chart, and
+    the histogram's 50/85/95 % days are the rows' by construction."""
+    frame, when, start = _forecast(con, **registry.resolve_params(con, "forecast", params))
+    return ForecastWithHistogram(frame, when_distribution(when, start))
+
+
+def _forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None, project: str | None,
+              date_from: date | None, date_to: date | None, items: int, target_date: date | None,
+              window_days: int, runs: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, date]:
+    """forecast()'s rows, its 'when' runs (`simulate_when`) and their day 0 (as_of's date)."""
     runs = max(int(runs), 1)
     w_from, w_to = window(as_of, date_from, date_to, window_days)
     inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     daily = daily_throughput(inputs, w_from, w_to)
-    out = throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs, seed=seed,
-                              w_from=w_from, w_to=w_to)
+    out, when = _throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs,
+                                     seed=seed, w_from=w_from, w_to=w_to)
     plan = _plan_check(inputs, as_of, w_from, w_to, runs, seed)
-    return pd.concat([out, plan], ignore_index=True)
+    return pd.concat([out, plan], ignore_index=True), when, _as_date(as_of)
 
 
 def throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, target_date: date | None, runs: int,
                         seed: int, w_from: date, w_to: date) -> pd.DataFrame:
     """forecast()'s 'when' and 'how_many' rows from the daily throughput of w_from..w_to
     (`daily_throughput`), without the plan check: what the backtest re-forecasts."""
+    return _throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs, seed=seed,
+                                w_from=w_from, w_to=w_to)[0]
+
+
+def _throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, target_date: date | None, runs: int,
+                         seed: int, w_from: date, w_to: date) -> tuple[pd.DataFrame, np.ndarray]:
+    """throughput_forecast()'s rows and the 'when' runs they were read from."""
     runs = max(int(runs), 1)
     rng = np.random.default_rng(seed)
     start = _as_date(as_of)
@@ -231,7 +263,7 @@ def throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, targe
         rows.append({"question": "how_many", "confidence": c, "value": v, "on_date": target, "basis": basis,
                      "detail": f"at least this many items done by {target} with {c:.0%} confidence "
                                f"(mean {per_day:.2f}/day)"})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS), when
 
 
 def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
@@ -325,23 +357,18 @@ def remaining_items(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
     return int((inputs["kind"] == "remaining").sum())
 
 
-def when_histogram(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None = None,
-                   project: str | None = None, date_from: date | None = None, date_to: date | None = None,
-                   items: int = 20, window_days: int = 90, runs: int = 10000, seed: int = 42,
-                   **_: object) -> pd.DataFrame:
-    """The distribution behind forecast()'s 'when' answers: per finishing day (days from
-    as_of, its date), the share of runs that finished that day and the cumulative share.
-    The same runs as forecast() (same seed, same draws), so its 50/85/95 % lines are the
-    same days. Aggregated per day: a few hundred rows, whatever the run count."""
-    runs = max(int(runs), 1)
-    rng = np.random.default_rng(seed)
-    w_from, w_to = window(as_of, date_from, date_to, window_days)
-    daily = completed_per_day(con, as_of, board_id, project, w_from, w_to)
-    when = simulate_when(daily, int(items), runs, rng)
+HISTOGRAM_COLUMNS = ["days", "on_date", "share", "cumulative"]
+
+
+def when_distribution(when: np.ndarray, start: date) -> pd.DataFrame:
+    """The distribution of 'when' runs (`simulate_when`, day 1 = the day after `start`): per
+    finishing day (days from start, its date), the share of all runs that finished that day
+    and the cumulative share; runs never finished count in no day. Aggregated per day: a few
+    hundred rows, whatever the run count."""
     done = when[~np.isnan(when)].astype(np.int64)
     if done.size == 0:
-        return pd.DataFrame(columns=["days", "on_date", "share", "cumulative"])
+        return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
     counts = pd.Series(done).value_counts().sort_index()
-    start = _as_date(as_of)
+    runs = max(when.size, 1)
     return pd.DataFrame({"days": counts.index.to_numpy(), "on_date": [start + timedelta(days=int(d)) for d in counts.index],
                          "share": counts.to_numpy() / runs, "cumulative": counts.cumsum().to_numpy() / runs})

@@ -125,7 +125,7 @@ class KPI:
     status: str = "no data"
     unit: str = "share"           # share | days | count
     n: int | None = None          # issues (or sprints) behind the value
-    detail: str = ""              # a short second line, e.g. "9 pts · 7 % of sprint-end scope"
+    detail: str = ""              # a short second line, e.g. "9 pt · 7 % of sprint-end scope"
     source: str = ""              # the public query the figure comes from
 
     @property

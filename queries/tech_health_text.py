@@ -103,8 +103,9 @@ def points_text(v: float | None) -> str:
 
 
 def carry_over_detail(issues: int, points: float, sprints: int | None) -> str:
-    """The carry-over tile's second line, e.g. '3 issues · 9 pts in 6 sprints'."""
-    return (f"{issues} issue{'' if issues == 1 else 's'} · {points_text(points)} pts "
+    """The carry-over tile's second line, e.g. '3 issues · 9 pt in 6 sprints' (the pages'
+    unit: 'pt', as on the sprint tiles and in the slide notes)."""
+    return (f"{issues} issue{'' if issues == 1 else 's'} · {points_text(points)} pt "
             f"in {sprints} sprint{'' if sprints == 1 else 's'}")
 
 

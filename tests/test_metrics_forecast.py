@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,8 @@ import pytest
 from helpers_metrics import build, connect, done_issue, ts
 
 from queries import forecast as fc
-from queries.registry import run_public
+from queries.errors import QueryError
+from queries.registry import default_as_of, run_public
 
 # Two completions a day on Jan 10..14 (10 issues); as_of Jan 14 23:00.
 STEADY = {"issues": [done_issue(10 * d + k, f"2026-01-{d - 1:02d} 12:00", 1) for d in range(10, 15) for k in range(2)]}
@@ -98,7 +99,8 @@ def test_plan_check_without_history(tmp_path):
 
 def test_when_histogram_on_constant_throughput(steady):
     # 2 a day, 7 items: every run finishes on day 4 (Jan 18), as forecast() says above
-    h = fc.when_histogram(steady, as_of=ts("2026-01-14 23:00"), window_days=5, items=7, runs=500)
+    h = fc.forecast_with_histogram(steady, as_of=ts("2026-01-14 23:00"), window_days=5, items=7,
+                                   runs=500).when_histogram
     assert h.to_dict("records") == [{"days": 4, "on_date": date(2026, 1, 18), "share": 1.0, "cumulative": 1.0}]
 
 
@@ -110,15 +112,48 @@ def test_when_histogram_follows_the_geometric_law(tmp_path):
     issues = [done_issue(100 * d + k, f"2026-01-{d - 1:02d} 12:00", 1) for d in (12, 14) for k in range(4)]
     con = connect(build(tmp_path, {"issues": issues}))
     at = ts("2026-01-14 23:00")
-    h = fc.when_histogram(con, as_of=at, window_days=4, items=4, runs=20000, seed=5).set_index("days")
+    both = fc.forecast_with_histogram(con, as_of=at, window_days=4, items=4, runs=20000, seed=5)
     df = fc.forecast(con, as_of=at, window_days=4, items=4, runs=20000, seed=5)
     con.close()
+    pd.testing.assert_frame_equal(both.forecast, df)
+    h = both.when_histogram.set_index("days")
     assert [h.loc[t, "share"] for t in (1, 2, 3)] == pytest.approx([0.5, 0.25, 0.125], abs=0.015)
     assert h.loc[1, "on_date"] == date(2026, 1, 15)
     when = df[df["question"] == "when"].set_index("confidence")["value"]
     assert [when[q] for q in (0.85, 0.95)] == [3, 5]
     for q in (0.5, 0.85, 0.95):
         assert h.index[h["cumulative"] >= q][0] == when[q]
+
+
+def test_when_distribution_counts_never_finished_runs_in_no_day():
+    # 4 runs: two finish on day 1, one on day 3, one never: shares of all 4 runs
+    h = fc.when_distribution(np.array([1.0, np.nan, 3.0, 1.0]), date(2026, 1, 14))
+    assert h.to_dict("records") == [{"days": 1, "on_date": date(2026, 1, 15), "share": 0.5, "cumulative": 0.5},
+                                    {"days": 3, "on_date": date(2026, 1, 17), "share": 0.25, "cumulative": 0.75}]
+    assert fc.when_distribution(np.full(3, np.nan), date(2026, 1, 14)).empty
+
+
+def test_forecast_with_histogram_validates_like_the_public_query(steady):
+    with pytest.raises(QueryError, match="target_date"):
+        fc.forecast_with_histogram(steady, as_of=ts("2026-01-14 23:00"), target_date="2031-01-01")
+
+
+@pytest.mark.parametrize("days_back", [0, 45])   # the stored instant, and an earlier one (read from stored facts)
+def test_panel_is_the_public_forecast_and_the_histogram_it_always_drew(demo_con, days_back):
+    as_of = default_as_of(demo_con) - timedelta(days=days_back)
+    both = fc.forecast_with_histogram(demo_con, as_of=as_of, board_id="1", items=30)
+    pd.testing.assert_frame_equal(both.forecast, run_public(demo_con, "forecast", as_of=as_of, board_id="1", items=30))
+    # the histogram as the page drew it before (daily completions counted in SQL, a second
+    # simulation with the same seed): the same runs, so the same frame
+    w_from, w_to = fc.window(as_of, None, None, 90)
+    daily = fc.completed_per_day(demo_con, as_of, "1", None, w_from, w_to)
+    before = fc.when_distribution(fc.simulate_when(daily, 30, 10000, np.random.default_rng(42)), as_of.date())
+    pd.testing.assert_frame_equal(both.when_histogram, before)
+    h = both.when_histogram
+    when = both.forecast[both.forecast["question"] == "when"]
+    assert len(h) > 1 and when["on_date"].notna().all()
+    for r in when.itertuples():   # each 50/85/95 % line is the day the runs' cumulative share reaches it
+        assert h.loc[h["cumulative"] >= r.confidence, "on_date"].iloc[0] == r.on_date
 
 
 def _plan_inputs(completed: list[tuple[float, float]], remaining: list[float]) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def test_tiny_slide_tiles_say_the_hand_worked_values(tiny):
     assert tile(slide, "escaped_bugs")["Value"] == "1 bug"
     assert tile(slide, "escaped_bugs")["Delta"] == "▲ +1 vs 0"
     assert tile(slide, "carry_over")["Value"] == "20 %"
-    assert tile(slide, "carry_over")["Detail"] == "1 issue · 2 pts in 2 sprints"
+    assert tile(slide, "carry_over")["Detail"] == "1 issue · 2 pt in 2 sprints"
     assert tile(slide, "range_hit_rate")["Value"] == "no data"
     assert tile(slide, "range_hit_rate")["Status"] == "– NO DATA"
     assert tile(slide, "rework_rate")["Status"] == "▲ WATCH"
@@ -267,7 +267,7 @@ def _extreme() -> TechHealth:
         KPI("rework_rate", 0.999, 0.001, None, "bad", "share", 999, "n = 999"),
         KPI("escaped_bugs", 999, 111, None, "bad", "count", None, "bugs found in production"),
         KPI("range_hit_rate", 0.0, 1.0, 0.8, "bad", "share", 999, "n = 999"),
-        KPI("carry_over", 1.0, 0.0, None, "bad", "share", 999, "999 issues · 9999.5 pts in 999 sprints"),
+        KPI("carry_over", 1.0, 0.0, None, "bad", "share", 999, "999 issues · 9999.5 pt in 999 sprints"),
     )
     cats = tuple(f"Platform Reliability Sprint {i}" for i in range(100, 112))
     chart = Chart("Tech-debt share per sprint", cats,
