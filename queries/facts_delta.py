@@ -6,7 +6,7 @@ exact"):
   instant to the load's new one, recomputing only the rows of the delta;
 - a connection asked about another as_of (`ensure`, called by `queries.run`) answers it from
   the stored rows outside the delta plus the delta's rows computed for that as_of, and keeps
-  them for the rest of the connection.
+  them for the connection's most recently used instants (CACHED_INSTANTS).
 
 Every stored fact row belongs to one issue (a status stay, an issue's facts, a sprint x issue
 member; the stored parses too) and is a function of that issue's raw rows, a few small shared
@@ -285,9 +285,10 @@ EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members 
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
 # How many instants (as_of values other than the stored one) a connection keeps cached; the
-# least recently used one is evicted first (docs/facts.md, "Any as_of stays exact": what an
-# instant holds at 100k issues, and what asking again costs with 1 or more instants cached).
-CACHED_INSTANTS = 12
+# least recently used one is evicted first. At 100k issues an instant holds 4-17 MB of temporary
+# tables, and asking again costs the same with 1 or 16 cached (docs/facts.md, "Any as_of stays
+# exact"; benchmarks/as_of_cache.py).
+CACHED_INSTANTS = 8
 # The per-connection tables keyed by fx_as_of besides the marts' `<mart>__cache`.
 _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", "fx_used")
 
