@@ -444,7 +444,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
 
 
 def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n: int) -> None:
-    """Keep the delta just computed (_fx_scope) for the rest of the connection."""
+    """Keep the delta just computed (_fx_scope) while the instant stays cached."""
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, source, issue_id "
                 f"FROM _fx_scope LIMIT 0")
     con.execute(f"DELETE FROM {table} WHERE fx_as_of = $a::TIMESTAMPTZ", {"a": as_of})   # (an interrupted attempt's)
@@ -523,8 +523,9 @@ def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether `con` has a transaction open (BEGIN): two statements then share one id,
-    while each autocommitted statement has its own."""
-    return len({con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2)}) == 1
+    while each autocommitted statement has its own (current_transaction_id: txid_current
+    fails on a DuckLake catalog)."""
+    return len({con.execute("SELECT current_transaction_id()").fetchall()[0][0] for _ in range(2)}) == 1
 
 
 def _use(con: duckdb.DuckDBPyConnection, as_of, *, admit: bool) -> None:
