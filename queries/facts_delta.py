@@ -6,7 +6,7 @@ exact"):
   instant to the load's new one, recomputing only the rows of the delta;
 - a connection asked about another as_of (`ensure`, called by `queries.run`) answers it from
   the stored rows outside the delta plus the delta's rows computed for that as_of, and keeps
-  them for the rest of the connection.
+  them for the connection's most recently used instants (CACHED_INSTANTS).
 
 Every stored fact row belongs to one issue (a status stay, an issue's facts, a sprint x issue
 member; the stored parses too) and is a function of that issue's raw rows, a few small shared
@@ -45,8 +45,10 @@ at S).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -244,6 +246,14 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 # one board was asked about, for that board alone: computed whole when nothing about that
 # instant was computed yet (one board's sprints involve few issues), else D's rows of that
 # board. An as_of cached for all boards drops its per-board entries, so no row is cached twice.
+#
+# Bounded: fx_used (as_of, used) orders the cached instants by last use, and a new instant
+# first evicts the least recently used ones beyond CACHED_INSTANTS from every table above (an
+# evicted instant asked again is computed again). Atomic: everything one question adds to the
+# cache (the eviction, deltas, rows, records, macros) is one transaction on the connection (or
+# part of the caller's), and each write of a delta or of rows first removes what an
+# interrupted earlier attempt may have left under its key, the records (fx_scoped, fx_cached)
+# written last.
 
 # Per-issue marts whose rows are a function of the issue's own status, estimate and creation /
 # resolution history and as_of (they read no sprint, board or sprint-field row): their delta is
@@ -273,6 +283,14 @@ EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members 
                    "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
 
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
+
+# How many instants (as_of values other than the stored one) a connection keeps cached; the
+# least recently used one is evicted first. At 100k issues an instant holds 4-17 MB of temporary
+# tables, and asking again costs the same with 1 or 16 cached (docs/facts.md, "Any as_of stays
+# exact"; benchmarks/as_of_cache.py).
+CACHED_INSTANTS = 8
+# The per-connection tables keyed by fx_as_of besides the marts' `<mart>__cache`.
+_FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", "fx_used")
 
 
 # Per-issue marts whose rows at an as_of earlier than the stored one are the stored rows
@@ -325,6 +343,9 @@ def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
     """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_mart)."""
     keys = con.execute("SELECT fx_as_of, fx_board, whole FROM fx_cached WHERE mart = $m ORDER BY 1, 2",
                        {"m": m.name}).fetchall()
+    if not keys:   # (all evicted)
+        facts.point_mart(con, m)
+        return
     branch, in_cache = _cached_branch(m, keys, facts.stored_as_of(con))
     facts.point_mart(con, m, cached=branch, in_cache=in_cache)
 
@@ -344,6 +365,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     key = {"a": as_of}
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR, "
                 "whole BOOLEAN)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_used (fx_as_of TIMESTAMPTZ, used BIGINT)")
     done = con.execute("SELECT mart, fx_board FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()
     todo: list[tuple[facts.StoredMart, str | None]] = []
     for m in facts.STORED_MARTS:
@@ -354,7 +376,17 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
             continue   # an odd board id is answered live rather than written into a macro
         todo.append((m, k_board))
     if not todo:
+        if done:
+            _use(con, as_of, admit=False)
         return None
+    with _atomic(con):
+        _use(con, as_of, admit=True)
+        return _compute(con, todo, done, needed, as_of, stored)
+
+
+def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set[str], as_of, stored) -> int | None:
+    """ensure's work for the marts in `todo` (inside its transaction)."""
+    key = {"a": as_of}
     earlier = _utc(as_of) < _utc(stored)
     if earlier:   # the stored rows clipped: nothing to compute
         for m, b in [(m, b) for m, b in todo if m.name in EARLIER_CLIP]:
@@ -393,10 +425,11 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
                 known = "_fx_known"
             n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known,
                             links=not earlier)
-            _keep_scope(con, as_of, "all", "fx_scope", n_scope)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
                         "FROM _fx_running LIMIT 0")
+            con.execute("DELETE FROM fx_running WHERE fx_as_of = $a::TIMESTAMPTZ", key)
             con.execute("INSERT INTO fx_running SELECT $a::TIMESTAMPTZ, * FROM _fx_running", key)
+            _keep_scope(con, as_of, "all", "fx_scope", n_scope)   # recorded after fx_running
             log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
         _fill_rows(con, sprint_marts, as_of, "fx_scope", (EARLIER_MEMBERS if earlier else SPRINT_ROWS).format(
             windows=f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)"))
@@ -411,9 +444,10 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
 
 
 def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n: int) -> None:
-    """Keep the delta just computed (_fx_scope) for the rest of the connection."""
+    """Keep the delta just computed (_fx_scope) while the instant stays cached."""
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, source, issue_id "
                 f"FROM _fx_scope LIMIT 0")
+    con.execute(f"DELETE FROM {table} WHERE fx_as_of = $a::TIMESTAMPTZ", {"a": as_of})   # (an interrupted attempt's)
     con.execute(f"INSERT INTO {table} SELECT $a::TIMESTAMPTZ, source, issue_id FROM _fx_scope", {"a": as_of})
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_scoped (fx_as_of TIMESTAMPTZ, part VARCHAR, issues BIGINT)")
     con.execute("INSERT INTO fx_scoped VALUES ($a::TIMESTAMPTZ, $p, $n)", {"a": as_of, "p": part, "n": n})
@@ -432,13 +466,17 @@ def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, i
     if in_sprints:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS SELECT DISTINCT source, issue_id FROM ({in_sprints})",
                     {"a": as_of})
-    narrow_raw(con, "_fx_rows")
-    narrow_parses(con, "_fx_rows")
     try:
+        narrow_raw(con, "_fx_rows")
+        narrow_parses(con, "_fx_rows")
         for m, b in marts:
             _fill(con, m, as_of, b)
-    finally:
-        widen(con, keep_views=False)
+    except BaseException:
+        # a DuckDB error aborted the transaction, whose rollback undoes the narrowing too
+        with contextlib.suppress(duckdb.Error):
+            widen(con, keep_views=False)
+        raise
+    widen(con, keep_views=False)
 
 
 def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,
@@ -453,15 +491,84 @@ def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {m.name}__cache AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, "
                 f"NULL::VARCHAR AS fx_board, * FROM {facts.SCHEMA}.{m.table} LIMIT 0")
     if m.board_arg and board is None:   # all boards: the per-board entries of this as_of are subsumed
-        for t in (f"{m.name}__cache", "fx_cached"):
-            con.execute(f"DELETE FROM {t} WHERE fx_as_of = $a::TIMESTAMPTZ AND fx_board IS NOT NULL"
-                        + (" AND mart = $m" if t == "fx_cached" else ""),
-                        {"a": as_of, "m": m.name} if t == "fx_cached" else {"a": as_of})
+        con.execute("DELETE FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ AND fx_board IS NOT NULL AND mart = $m",
+                    {"a": as_of, "m": m.name})
+    # the rows of the entries subsumed, and those an interrupted earlier attempt left under this
+    # key (it was not recorded, or it would not be filled)
+    con.execute(f"DELETE FROM {m.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ"
+                + ("" if board is None else " AND fx_board = $b::VARCHAR"), p if board is not None else {"a": as_of})
     con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
                 f"{'$b::VARCHAR' if m.board_arg else 'NULL::VARCHAR'} AS fx_board, * FROM {m.name}__live({args})", p)
     con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, $w)",
                 {"m": m.name, "a": as_of, "b": board, "w": whole})
     point(con, m)
+
+
+@contextlib.contextmanager
+def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction on the connection: all of it or none. Inside the caller's transaction
+    (a failed BEGIN would abort it) it is part of that one: a DuckDB error aborts it whole."""
+    if _in_transaction(con):
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` has a transaction open (BEGIN): two statements then share one id,
+    while each autocommitted statement has its own (current_transaction_id: txid_current
+    fails on a DuckLake catalog)."""
+    return len({con.execute("SELECT current_transaction_id()").fetchall()[0][0] for _ in range(2)}) == 1
+
+
+def _use(con: duckdb.DuckDBPyConnection, as_of, *, admit: bool) -> None:
+    """Mark `as_of` as the most recently used instant; with `admit`, a new one first evicts
+    the least recently used instants beyond CACHED_INSTANTS - 1."""
+    key = {"a": as_of}
+    if not admit or con.execute("SELECT count(*) FROM fx_used WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()[0][0]:
+        con.execute("UPDATE fx_used SET used = (SELECT max(used) + 1 FROM fx_used) WHERE fx_as_of = $a::TIMESTAMPTZ "
+                    "AND used < (SELECT max(used) FROM fx_used)", key)
+        return
+    evict(con, keep=CACHED_INSTANTS - 1)
+    con.execute("INSERT INTO fx_used SELECT $a::TIMESTAMPTZ, coalesce(max(used), 0) + 1 FROM fx_used", key)
+
+
+def evict(con: duckdb.DuckDBPyConnection, keep: int) -> int:
+    """Keep the `keep` most recently used instants cached: drop every other one's rows from
+    every cache table (each table rewritten without them: DuckDB does not give the memory of
+    deleted rows back) and re-point the macros that answered them. Returns how many went."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _fx_evict AS SELECT fx_as_of FROM fx_used "
+                "ORDER BY used DESC OFFSET $k", {"k": max(keep, 0)})
+    n = con.execute("SELECT count(*) FROM _fx_evict").fetchall()[0][0]
+    if n:
+        marts = {r[0] for r in con.execute("SELECT DISTINCT mart FROM fx_cached SEMI JOIN _fx_evict "
+                                           "USING (fx_as_of)").fetchall()}
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        for t in [*_FX_TABLES, *(f"{m.name}__cache" for m in facts.STORED_MARTS)]:
+            if t in present:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT * FROM {t} "
+                            "WHERE fx_as_of NOT IN (SELECT fx_as_of FROM _fx_evict)")
+        for m in facts.STORED_MARTS:
+            if m.name in marts:
+                point(con, m)
+        log.debug("%d cached instant(s) evicted, %d kept", n, keep)
+    con.execute("DROP TABLE temp.main._fx_evict")
+    return n
+
+
+def cached_instants(con: duckdb.DuckDBPyConnection) -> list:
+    """The instants this connection holds cached, most recently used first."""
+    try:
+        return [r[0] for r in con.execute("SELECT fx_as_of FROM fx_used ORDER BY used DESC").fetchall()]
+    except duckdb.CatalogException:
+        return []
 
 
 def _scoped(con: duckdb.DuckDBPyConnection, as_of, part: str) -> int | None:

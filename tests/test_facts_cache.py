@@ -1,0 +1,217 @@
+"""The per-connection cache of other as_of values (docs/facts.md, "Any as_of stays exact"):
+bounded to the most recently used instants, and filled all or nothing. On the hand-made
+warehouse of test_facts_delta, every figure after an eviction or a failed fill equals the
+computation from scratch, and no cached row is held twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers_sprints import connect
+from test_facts_delta import ISSUES
+from test_sprints_property import AS_OF_K, at, build
+from test_stored_facts import MARTS, QUICK, assert_same
+
+import queries
+from queries import facts, facts_delta
+
+ALL_MARTS = {m.name for m in facts.STORED_MARTS}
+KEYED = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", "fx_used",
+         *(f"{m}__cache" for m in sorted(ALL_MARTS)))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return build(dict(ISSUES)).load(tmp_path_factory.mktemp("cache") / "w.duckdb", data_as_of=at(AS_OF_K))
+
+
+class Live:
+    """The figures computed from scratch (test_stored_facts.compare), each computed once."""
+
+    def __init__(self, con):
+        self.con, self.frames = con, {}
+
+    def frame(self, name: str, as_of, board):
+        if (name, as_of, board) not in self.frames:
+            self.frames[name, as_of, board] = _ask(self.con, name, as_of, board)
+        return self.frames[name, as_of, board]
+
+
+def _ask(con, name: str, as_of, board):
+    if name in MARTS:
+        return con.execute(MARTS[name], {"as_of": as_of}).df()
+    return queries.run(con, name, as_of=as_of, board_id=board, project=None, date_from=None, date_to=None)
+
+
+@pytest.fixture(scope="module")
+def live(warehouse):
+    con = connect(warehouse, stored=False)
+    yield Live(con)
+    con.close()
+
+
+@pytest.fixture
+def cons(warehouse, live):
+    stored = connect(warehouse)
+    yield stored, live
+    stored.close()
+
+
+def compare(stored, live: Live, as_of, board, reports=QUICK, marts=True) -> None:
+    """Every report (and with `marts`, every stored mart) equals the computation from scratch."""
+    for name in [*reports, *(MARTS if marts else ())]:
+        assert_same(_ask(stored, name, as_of, board), live.frame(name, as_of, board), f"{name} as of {as_of} board {board}")
+
+
+def _tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+
+def _state(con) -> dict[str, list]:
+    """Every cache table's rows, sorted (as text, so lists and NULLs compare)."""
+    return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall())) for t in KEYED if t in _tables(con)}
+
+
+def _instants(con, table: str) -> set:
+    return {r[0] for r in con.execute(f"SELECT DISTINCT fx_as_of FROM {table}").fetchall()}
+
+
+def _no_duplicates(con) -> None:
+    for t in KEYED:
+        if t in _tables(con):
+            n, distinct = con.execute(f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT * FROM {t})) "
+                                      f"FROM {t}").fetchall()[0]
+            assert n == distinct, f"{t} holds {n - distinct} duplicated row(s)"
+    keys = con.execute("SELECT count(*), count(DISTINCT (mart, fx_as_of, fx_board)) FROM fx_cached").fetchall()[0]
+    assert keys[0] == keys[1], "an entry recorded twice"
+
+
+def _macros_mention(con, instant) -> bool:
+    lit = facts.ts_literal(instant).split(" ", 1)[1]     # '2026-…+00:00', as the macro's text holds it
+    return bool(con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'table_macro' "
+                            "AND contains(macro_definition, $l)", {"l": lit}).fetchall()[0][0])
+
+
+def test_the_least_recently_used_instant_is_evicted_and_computed_again_exactly(cons, monkeypatch):
+    monkeypatch.setattr(facts_delta, "CACHED_INSTANTS", 2)
+    stored, live = cons
+    compare(stored, live, at(50), None, QUICK, marts=True)
+    compare(stored, live, at(70), None, QUICK, marts=True)       # later than 50 but earlier than the stored 78
+    compare(stored, live, at(50), "1", ("sprint_facts",), marts=False)   # a read: 50 is the most recently used again
+    assert facts_delta.cached_instants(stored) == [at(50), at(70)]
+    assert at(70) in _instants(stored, "fx_running")              # sprint 3 runs at 70 and at 78
+    compare(stored, live, at(30), None, QUICK, marts=True)       # a third instant: 70 goes
+    assert facts_delta.cached_instants(stored) == [at(30), at(50)]
+    for t in KEYED:
+        if t in _tables(stored):
+            assert at(70) not in _instants(stored, t), t
+    assert not _macros_mention(stored, at(70))
+    assert _macros_mention(stored, at(50))
+    # asked again, 70 is computed again (D recomputed) and evicts 50; every figure is exact
+    compare(stored, live, at(70), None, QUICK, marts=True)
+    assert facts_delta.scoped_issues(stored, at(70)) == 1          # D: the open rework (test_facts_delta)
+    assert facts_delta.cached_instants(stored) == [at(70), at(30)]
+    assert facts_delta.scoped_issues(stored, at(50)) is None
+    compare(stored, live, at(30), "2", ("sprint_facts",), marts=False)
+    compare(stored, live, at(50), None, QUICK, marts=True)
+    assert facts_delta.cached_instants(stored) == [at(50), at(30)]
+    _no_duplicates(stored)
+
+
+def test_the_cache_holds_at_most_the_bound(cons):
+    stored, _ = cons
+    n = facts_delta.CACHED_INSTANTS
+    assert 8 <= n <= 16
+    ks = list(range(2, 2 + 3 * (n + 2), 3))                     # n + 2 instants before the stored 78
+    for k in ks:
+        _ask(stored, "sprint_facts", at(k), None)
+    assert facts_delta.cached_instants(stored) == [at(k) for k in reversed(ks[-n:])]
+    assert _instants(stored, "fct_sprint_board_members__cache") <= {at(k) for k in ks[-n:]}
+    assert _instants(stored, "fx_scope") == {at(k) for k in ks[-n:]}
+    assert _instants(stored, "fx_cached") == {at(k) for k in ks[-n:]}
+
+
+class Failing:
+    """A connection that fails at the `nth` statement containing `marker`: as a Ctrl-C
+    between two statements (`kind` "interrupt": nothing of the statement ran) or as a DuckDB
+    error in the statement (`kind` "error": it aborts the transaction, as an interrupt by
+    another thread or a failing query does)."""
+
+    def __init__(self, con, marker: str, nth: int, kind: str):
+        self.con, self.marker, self.nth, self.kind, self.seen = con, marker, nth, kind, 0
+
+    def execute(self, sql, *args):
+        if self.marker in sql:
+            self.seen += 1
+            if self.seen == self.nth:
+                if self.kind == "interrupt":
+                    raise KeyboardInterrupt
+                return self.con.execute("SELECT error('injected failure')")
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+FAILURES = [
+    ("CREATE OR REPLACE TEMP VIEW stg_issues", 2),   # mid-narrowing for the sprint members
+    ("INSERT INTO fx_scope ", 1),                # the running sprints kept, D not
+    ("INSERT INTO fx_scoped", 2),                # D kept, not recorded
+    ("INSERT INTO fx_cached", 4),                # the issue facts recorded, the sprint members cached, not recorded
+    ("CREATE OR REPLACE TEMP MACRO fct_sprint_board_members", 1),   # recorded, macro not re-pointed
+    ("CREATE OR REPLACE TEMP TABLE fx_scope AS", 1),   # mid-eviction (one instant kept)
+]
+
+
+def _fail(stored, marker, nth, kind):
+    with pytest.raises(KeyboardInterrupt if kind == "interrupt" else duckdb.Error):
+        facts_delta.ensure(Failing(stored, marker, nth, kind), ALL_MARTS, at(50))
+
+
+@pytest.mark.parametrize("kind", ["interrupt", "error"])
+@pytest.mark.parametrize(("marker", "nth"), FAILURES)
+def test_a_fill_that_fails_midway_leaves_the_cache_as_it_was(cons, monkeypatch, marker, nth, kind):
+    stored, live = cons
+    if "fx_scope AS" in marker:
+        monkeypatch.setattr(facts_delta, "CACHED_INSTANTS", 1)
+    compare(stored, live, at(70), None, QUICK, marts=True)    # something cached already
+    before = _state(stored)
+    _fail(stored, marker, nth, kind)
+    assert _state(stored) == before                           # all or nothing
+    assert not {r[0] for r in stored.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()} & {
+        *facts_delta.PER_ISSUE_VIEWS, *facts_delta.RAW_ISSUE_TABLES}   # no narrowing left behind
+    stored.execute("BEGIN TRANSACTION")                       # no transaction left open
+    stored.execute("ROLLBACK")
+    compare(stored, live, at(50), None, QUICK, marts=True)    # asked again: computed whole, exact
+    compare(stored, live, at(50), "1", ("sprint_facts",), marts=False)
+    compare(stored, live, at(70), None, (), marts=True)
+    _no_duplicates(stored)
+
+
+@pytest.mark.parametrize(("marker", "nth"), FAILURES[:-1])
+def test_inside_a_caller_s_transaction_a_retry_after_a_failure_is_exact(cons, marker, nth):
+    """In the caller's transaction the fill is part of it: a DuckDB error aborts it (the caller
+    rolls back); a Ctrl-C the caller swallows before committing leaves part of a fill, which
+    the next question at that instant replaces instead of adding to."""
+    stored, live = cons
+    for kind in ("error", "interrupt"):
+        stored.execute("BEGIN TRANSACTION")
+        _fail(stored, marker, nth, kind)
+        stored.execute("ROLLBACK" if kind == "error" else "COMMIT")
+    compare(stored, live, at(50), None, QUICK, marts=True)
+    compare(stored, live, at(50), "2", ("sprint_facts",), marts=False)
+    _no_duplicates(stored)
+
+
+def test_a_fill_inside_a_caller_s_transaction_does_not_break_it(cons):
+    stored, live = cons
+    stored.execute("CREATE TEMP TABLE mine (x INT)")
+    stored.execute("BEGIN TRANSACTION")
+    stored.execute("INSERT INTO mine VALUES (1)")
+    compare(stored, live, at(50), None, QUICK, marts=True)
+    stored.execute("INSERT INTO mine VALUES (2)")
+    stored.execute("COMMIT")
+    assert stored.execute("SELECT count(*) FROM mine").fetchall() == [(2,)]
+    assert facts_delta.cached_instants(stored) == [at(50)]
