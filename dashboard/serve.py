@@ -33,35 +33,66 @@ FIRST_PAGE = ("dim_boards", "default_as_of", "status_freshness", "status_row_cou
 FIRST_PAGE_FILTERED = ("sprint_facts", "tech_health__kpis", "retro_follow_through", "impact", "flow_weekly")
 
 
-def warm_up() -> float:
+# Streamlit's caches log "No runtime found" when used before the server starts: expected here.
+# Each has its own logger, given its own level when Streamlit creates it (propagation off), so
+# each is quietened by name once it exists.
+QUIET_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api")
+
+
+def _interrupted(e: BaseException) -> bool:
+    """Whether `e` is Ctrl+C: DuckDB reports a query interrupted by it as an ordinary error
+    (InterruptException, or a RuntimeError "Query interrupted" from its Python layer)."""
+    import duckdb
+
+    return isinstance(e, duckdb.InterruptException) or (isinstance(e, RuntimeError)
+                                                        and "query interrupted" in str(e).lower())
+
+
+def warm_up() -> tuple[float, str | None]:
     """Import the pages' modules, open the warehouse and cache the first page's queries for
-    the default filters. Returns the seconds it took."""
+    the default filters. Returns the seconds it took and, when there was nothing to warm, why
+    (no warehouse yet, or the one-line problem the app will show), else None. Ctrl+C, even
+    during a query, raises KeyboardInterrupt."""
     t0 = time.perf_counter()
-    caching = logging.getLogger("streamlit.runtime.caching")
-    level = caching.level
-    caching.setLevel(logging.ERROR)   # "No runtime found": expected before the server starts
+    import streamlit.runtime.caching  # noqa: F401 - creates the loggers (with Streamlit's level) to quieten
+
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    skipped = None
     try:
         from dashboard import blocks, charts, components, data, filters, forecast_view, forms, present  # noqa: F401
 
-        if data.setup_problem() is None and data.has_warehouse():   # else the app says what is wrong
+        skipped = data.setup_problem()
+        if skipped is None and not data.has_warehouse():
+            skipped = "no warehouse yet"
+        if skipped is None:
             for name in FIRST_PAGE:
                 data.run_query(name)
             params = filters.default_params()
             for name in FIRST_PAGE_FILTERED:
                 data.run_query(name, **params)
     except Exception as e:  # noqa: BLE001 - the first page reports any real problem itself
+        if _interrupted(e):
+            raise KeyboardInterrupt from None
+        skipped = f"stopped at {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": ")
         logging.getLogger("retroscope.app").debug("warm-up stopped: %s", e)
     finally:
-        caching.setLevel(level)
-    return time.perf_counter() - t0
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+    return time.perf_counter() - t0, skipped
 
 
 def main(argv: list[str]) -> None:
     try:
-        secs = warm_up()
+        secs, skipped = warm_up()
     except KeyboardInterrupt:   # Ctrl+C before the server is up: stop quietly, as the server would
         raise SystemExit(130) from None
-    print(f"warmed up in {secs:.1f} s (modules, warehouse, first page)", file=sys.stderr, flush=True)
+    if skipped is None:
+        print(f"warmed up in {secs:.1f} s (modules, warehouse, first page)", file=sys.stderr, flush=True)
+    else:
+        print(f"warm-up skipped ({skipped}); the dashboard shows what to do", file=sys.stderr, flush=True)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", *argv]

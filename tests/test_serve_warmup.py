@@ -4,11 +4,19 @@ computes none of them (docs/pages.md "The first visit after server start")."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
 import pytest
 import streamlit as st
 from helpers_pages import app_for, problems
 
 from dashboard import data, filters, serve
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _computed(monkeypatch) -> list[str]:
@@ -67,8 +75,51 @@ def test_default_params_are_the_sidebars_defaults(monkeypatch, cold):
     assert cold.session_state[data._PENDING] == filters.default_params()
 
 
-def test_warm_up_without_a_warehouse_is_quiet(monkeypatch, tmp_path):
-    monkeypatch.setenv("RETROSCOPE_DB", str(tmp_path / "none.duckdb"))
+def _warm_up_in_a_new_process(db) -> tuple[str, str]:
+    """What `retroscope serve`'s warm-up returns and prints on stderr in a fresh process (as
+    before the server starts: no Streamlit runtime, nothing imported yet)."""
+    env = {**os.environ, "RETROSCOPE_DB": str(db), "RETROSCOPE_NO_PREFETCH": "1"}
+    done = subprocess.run([sys.executable, "-c", "from dashboard import serve; print(serve.warm_up()[1])"],
+                          env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip(), done.stderr
+
+
+def test_warm_up_warms_the_demo_quietly(demo_db):
+    skipped, err = _warm_up_in_a_new_process(demo_db)
+    assert skipped == "None"
+    assert "WARNING" not in err and "No runtime found" not in err   # expected before the server starts
+
+
+def test_warm_up_without_a_warehouse_says_why_quietly(tmp_path):
+    skipped, err = _warm_up_in_a_new_process(tmp_path / "none.duckdb")
+    assert skipped == "no warehouse yet"     # nothing to open: the app says so itself
+    assert "WARNING" not in err and not (tmp_path / "none.duckdb").exists()
+
+
+def test_warm_up_on_a_damaged_file_gives_the_apps_advice(monkeypatch, tmp_path):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_text("not a database")
+    monkeypatch.setenv("RETROSCOPE_DB", str(bad))
     st.cache_resource.clear()
-    assert serve.warm_up() >= 0                  # nothing to open: the app says so itself
+    skipped = serve.warm_up()[1]
     st.cache_resource.clear()
+    assert skipped.startswith(f"cannot open {bad}") and "move it aside and rebuild it" in skipped
+    assert bad.read_text() == "not a database"          # left as it was
+
+
+def test_ctrl_c_during_a_warm_up_query_stops_it(monkeypatch, cold):
+    def interrupted(name, **params):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")   # DuckDB's Ctrl+C mid-query
+
+    monkeypatch.setattr(data, "run_query", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        serve.warm_up()
+
+
+def test_a_query_error_during_warm_up_is_left_for_the_page(monkeypatch, cold):
+    def broken(name, **params):
+        raise duckdb.CatalogException("Catalog Error: Table with name x does not exist!")
+
+    monkeypatch.setattr(data, "run_query", broken)
+    assert serve.warm_up()[1] == "stopped at CatalogException: Catalog Error: Table with name x does not exist!"
