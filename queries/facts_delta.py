@@ -23,7 +23,7 @@ between the stored instant S and another instant T a row can differ only if its 
 
 and in two as_of-dependent columns of rows that are otherwise the same, which are moved in
 place (REANCHOR): `until_at` of the stay still open (`coalesce(left_at, as_of)`, the rule in
-fct_status_intervals) and `t_end` of the members of a sprint running at both instants (its
+marts/status_stays_at.sql) and `t_end` of the members of a sprint running at both instants (its
 window's end at the other instant; a member with an event in between is in E). O and R are
 read from the stored rows: an issue outside E is in the same state at both instants. The rows
 of D = C ∪ E ∪ O ∪ R are computed with the marts' own SQL over the stored parses narrowed to
@@ -85,7 +85,7 @@ class Reanchor:
 
 
 REANCHOR: dict[str, Reanchor] = {
-    # fct_status_intervals: until_at = coalesce(left_at, as_of)
+    # fct_status_intervals (marts/status_stays_at.sql): until_at = coalesce(left_at, as_of)
     "status_stays": Reanchor("until_at", "{as_of}", "x.left_at IS NULL"),
     # fct_sprint_board_members: t_end is the window's end, which moves with as_of while the sprint runs
     "sprint_members": Reanchor("t_end", "r.t_end", "r.sprint_id IS NOT NULL", running=True),

@@ -32,3 +32,10 @@ def test_where_are_we_off_chart(monkeypatch, demo_db):
     assert all(v >= 0 for v in low + high) and any(v > 0 for v in high)
     rates = _values(overrun["x"])
     assert all(0 <= r <= 100 for r in rates)
+    # the names are written above their rows (no tick labels: readable on a phone), one per row
+    assert fig["layout"]["yaxis"]["showticklabels"] is False
+    names = {a["text"]: a for a in fig["layout"]["annotations"] if a.get("yref") == "y"}
+    assert set(names) == set(labels)
+    assert all(names[lab]["y"] == lab and names[lab]["xref"] == "paper" for lab in labels)
+    greys = {lab for lab in labels if names[lab]["font"]["color"] == GREY}
+    assert greys == {lab for lab in labels if "too few" in lab}
