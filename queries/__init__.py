@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_delta, facts_incremental, frames, lake
+from queries import calibration, facts, facts_delta, facts_incremental, frames, lake, transactions
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 
@@ -273,7 +273,7 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
     try:
         if not lake.has_table(src, lake.USERDATA_SCHEMA, "retros"):
             return
-        with lake.one_transaction(con):   # the lake's catalog is read once, not once per table
+        with transactions.one_transaction(con):   # the lake's catalog is read once, not once per table
             for t in USERDATA_TABLES:
                 name = f"{lake.CATALOG}.{lake.USERDATA_SCHEMA}.{t}"
                 if own:

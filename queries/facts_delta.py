@@ -48,13 +48,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from queries import facts
+from queries.transactions import one_transaction
 
 log = logging.getLogger("retroscope.sql")
 
@@ -379,7 +379,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
         if done:
             _use(con, as_of, admit=False)
         return None
-    with _atomic(con):
+    with one_transaction(con):
         _use(con, as_of, admit=True)
         return _compute(con, todo, done, needed, as_of, stored)
 
@@ -504,28 +504,6 @@ def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str
     point(con, m)
 
 
-@contextlib.contextmanager
-def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction on the connection: all of it or none. Inside the caller's transaction
-    (a failed BEGIN would abort it) it is part of that one: a DuckDB error aborts it whole."""
-    if _in_transaction(con):
-        yield
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether `con` has a transaction open (BEGIN): two statements then share one id,
-    while each autocommitted statement has its own (current_transaction_id: txid_current
-    fails on a DuckLake catalog)."""
-    return len({con.execute("SELECT current_transaction_id()").fetchall()[0][0] for _ in range(2)}) == 1
 
 
 def _use(con: duckdb.DuckDBPyConnection, as_of, *, admit: bool) -> None:

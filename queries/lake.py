@@ -266,24 +266,6 @@ def use_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     con.execute(f"USE {CATALOG}.{schema}")
 
 
-@contextlib.contextmanager
-def one_transaction(con: duckdb.DuckDBPyConnection):
-    """Run a few statements in one short transaction (DuckLake reads its catalog from Postgres
-    once per transaction), unless the caller has one open already."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:      # already inside the caller's transaction
-        yield
-        return
-    try:
-        yield
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
 def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute(f"SELECT id FROM {CATALOG}.current_snapshot()").fetchall()[0][0])
 
