@@ -283,3 +283,49 @@ def test_dominated_plan_uses_every_run():
     first = [np.quantile(days[:1_398], q, method="inverted_cdf") for q in (0.5, 0.85, 0.95)]
     assert max(abs(a - b) for a, b in zip(first, want, strict=True)) > 1
 
+
+# Boards: 1 = project P; 2 = project Q, plus P-6, which is in its sprint 9. Stored instant Mar 1.
+# Not complete (epic P-4 and sub-task P-5 never count; the default creation is Jan 5):
+#   Jan 16 (earlier, from the forecast's inputs): P-2, P-3, P-6, P-8, Q-1, Q-4
+#     (P-1 done Jan 14, Q-2 done Jan 13; P-7, Q-3 not created yet)
+#   Mar 1 (stored, in SQL): P-2, P-3, P-6, Q-1 (P-8 done Feb 10, Q-4 done Jan 19)
+#   Apr 1 (later, in SQL): P-2, P-6, P-7, Q-1, Q-3 (P-3 done Mar 15; P-7, Q-3 created in March)
+REMAINING = {
+    "boards": [{"id": "1", "project": "P"}, {"id": "2", "project": "Q"}],
+    "sprints": [{"id": "9", "board": "2", "start": "2026-01-12 09:00", "end": "2026-01-26 09:00",
+                 "complete": "2026-01-26 10:00"}],
+    "issues": [
+        done_issue(1, "2026-01-12 09:00", 2, key="P-1"),
+        {"id": 2, "key": "P-2"},
+        {"id": 3, "key": "P-3", "history": [("2026-01-15 09:00", "1", "3"), ("2026-03-15 09:00", "3", "6")]},
+        {"id": 4, "key": "P-4", "type": "Epic"},
+        {"id": 5, "key": "P-5", "type": "Sub-task", "subtask": True, "parent": "2"},
+        {"id": 6, "key": "P-6", "sprints": ["9"]},
+        {"id": 7, "key": "P-7", "created": "2026-03-10 09:00"},
+        {"id": 8, "key": "P-8", "history": [("2026-02-10 09:00", "1", "6")]},
+        {"id": 11, "key": "Q-1", "project": "Q"},
+        done_issue(12, "2026-01-12 09:00", 1, key="Q-2", project="Q"),
+        {"id": 13, "key": "Q-3", "project": "Q", "created": "2026-03-12 09:00"},
+        {"id": 14, "key": "Q-4", "project": "Q", "history": [("2026-01-19 09:00", "1", "6")]},
+    ]}
+
+
+@pytest.mark.parametrize("at,scope,want", [
+    ("2026-01-16 23:00", {}, 6), ("2026-01-16 23:00", {"board_id": "1"}, 4),
+    ("2026-01-16 23:00", {"board_id": "2"}, 3), ("2026-01-16 23:00", {"project": "Q"}, 2),
+    ("2026-03-01 00:00", {}, 4), ("2026-03-01 00:00", {"board_id": "1"}, 3),
+    ("2026-03-01 00:00", {"board_id": "2"}, 2), ("2026-03-01 00:00", {"project": "Q"}, 1),
+    ("2026-04-01 00:00", {}, 5), ("2026-04-01 00:00", {"board_id": "1"}, 3),
+    ("2026-04-01 00:00", {"board_id": "2"}, 3), ("2026-04-01 00:00", {"project": "Q"}, 2),
+    ("2026-04-01 00:00", {"project": "P", "board_id": "2"}, 1),
+])
+def test_remaining_items_in_scope_at_each_instant(remaining_con, at, scope, want):
+    assert fc.remaining_items(remaining_con, as_of=ts(at), **scope) == want
+
+
+@pytest.fixture(scope="module")
+def remaining_con(tmp_path_factory):
+    con = connect(build(tmp_path_factory.mktemp("remaining"), REMAINING))
+    assert fc.facts.stored_as_of(con) == ts("2026-03-01 00:00")   # the three instants are what they say
+    yield con
+    con.close()
