@@ -59,16 +59,53 @@ def draw(rng: np.random.Generator, values: np.ndarray, shape: tuple[int, ...]) -
     return values.take(positions(rng, values.size, shape))
 
 
-def plan_runs(runs: int, issues: int) -> int:
+def effective_issues(likely: np.ndarray) -> float:
+    """How many equal estimates `likely` weigh like: (sum likely)^2 / sum likely^2 (docs/metrics.md
+    "Forecasts", plan check). A run's total sums likely x a drawn ratio per issue, so its
+    variance is the ratios' variance x sum likely^2, and its spread relative to its level is
+    the ratios' coefficient of variation / sqrt(this): n for n equal estimates, about 1 when
+    one estimate dwarfs the rest. Never more than the count (nor less than 1)."""
+    likely = np.asarray(likely, dtype=float)
+    square = float(np.dot(likely, likely))
+    if likely.size == 0 or square <= 0:
+        return float(max(likely.size, 1))
+    return min(max(float(likely.sum()) ** 2 / square, 1.0), float(likely.size))
+
+
+def plan_runs(runs: int, issues: int, n_eff: float | None = None) -> int:
     """How many of `runs` the plan check simulates for `issues` remaining range-estimated
-    issues (docs/metrics.md "Forecasts", plan check): every run while runs x issues is at most
-    PLAN_DRAWS, else PLAN_DRAWS // issues runs, but at least PLAN_MIN_RUNS. A run sums one
-    drawn ratio per issue, so its total's relative spread, and with it the Monte Carlo error of
-    a quantile relative to the answer, falls as 1 / sqrt(issues): over thousands of issues a
-    thousand runs pin the days as closely as 10,000 runs do over a few hundred. The runs used
-    are the first ones of the full simulation (the same draws, in run order)."""
+    issues that weigh like `n_eff` equal ones (`effective_issues`; default: equal estimates)
+    (docs/metrics.md "Forecasts", "How many plan-check runs"): every run while
+    runs x n_eff is at most PLAN_DRAWS, else PLAN_DRAWS // n_eff runs, but at least
+    PLAN_MIN_RUNS. The Monte Carlo error of a quantile relative to the answer falls as
+    1 / sqrt(runs x n_eff), so this keeps it where 10,000 runs put it for 419 equal issues;
+    a plan a few estimates dominate uses every run. The runs used are the first ones of the
+    full simulation (the same draws, in run order)."""
     runs = max(int(runs), 1)
-    return min(runs, max(PLAN_MIN_RUNS, PLAN_DRAWS // max(int(issues), 1)))
+    n = max(int(issues), 1)
+    eff = float(n) if n_eff is None else min(max(float(n_eff), 1.0), float(n))
+    # PLAN_DRAWS // n as well: for equal estimates n_eff is n up to rounding, and the runs
+    # must be exactly those the count gives
+    return min(runs, max(PLAN_MIN_RUNS, PLAN_DRAWS // n, int(PLAN_DRAWS / eff)))
+
+
+def quantile_error(values: np.ndarray, q: float) -> float:
+    """About how far the inverted-CDF q quantile of these runs lies from the one infinitely
+    many runs would give (one standard error): among R runs the rank of the exact quantile
+    is binomial, sd sqrt(R q (1 - q)) ranks, so half the distance between the runs that many
+    ranks either side of the answer (no assumption on the shape of the distribution)."""
+    v = np.sort(np.asarray(values, dtype=float))
+    r = v.size
+    if r == 0:
+        return float("nan")
+    k = max(int(np.ceil(q * r)) - 1, 0)            # the run `quantile` answers with
+    m = int(np.ceil(np.sqrt(r * q * (1 - q))))
+    return float(v[min(k + m, r - 1)] - v[max(k - m, 0)]) / 2
+
+
+def _about(x: float) -> str:
+    """A small error in words: two significant digits, whole days from 10 up."""
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
 
 
 def simulate_when(daily: np.ndarray, items: int, runs: int, rng: np.random.Generator) -> np.ndarray:
@@ -323,18 +360,19 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
     # Runs in blocks small enough to stay in the CPU cache and to keep the matrix-vector
     # product on one thread (a larger one is split across threads that mostly wait); the
     # draws are the same whatever the block (drawn in run order from one generator). Over
-    # thousands of issues fewer runs than asked (plan_runs): the first ones.
-    used = plan_runs(runs, likely.size)
-    fewer = "" if used == runs else (f"; {used:,} of {runs:,} runs (a run sums {likely.size:,} drawn ratios, "
-                                      "so more runs would not move these days)")
-    runs = used
-    totals = np.zeros(runs)
+    # thousands of similar estimates fewer runs than asked (plan_runs): the first ones.
+    n_eff = effective_issues(likely)
+    used = plan_runs(runs, likely.size, n_eff)
+    totals = np.zeros(used)
     chunk = max(4, PLAN_BLOCK // max(likely.size, 1) // 4 * 4)
-    for s in range(0, runs, chunk):
-        n = min(chunk, runs - s)
+    for s in range(0, used, chunk):
+        n = min(chunk, used - s)
         totals[s:s + n] = draw(rng, ratios, (n, likely.size)) @ likely
     days = totals / capacity
     for c in CONFIDENCES:
+        fewer = "" if used == runs else (
+            f"; {used:,} of {runs:,} runs (the {likely.size:,} estimates weigh like {n_eff:,.0f} equal ones; "
+            f"Monte Carlo error of this answer about ±{_about(quantile_error(days, c))} days)")
         rows.append(row(c, float(np.quantile(days, c, method="inverted_cdf")), "bias_corrected",
                         f"finished within this many days with {c:.0%} confidence after correcting each estimate "
                         f"by the team's actual/likely ratios (median bias {bias:.2f} over {ratios.size} issues); {basis}"

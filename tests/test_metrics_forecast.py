@@ -171,6 +171,34 @@ def test_plan_runs_budget():
     assert fc.plan_runs(300, 100_000) == 300            # never more than asked
 
 
+def test_effective_issues_by_hand():
+    # (sum likely)^2 / sum likely^2
+    assert fc.effective_issues(np.array([2.0, 2.0, 2.0, 2.0])) == 4.0            # 8^2 / (4 x 2^2) = 64 / 16
+    assert fc.effective_issues(np.array([3.0, 1.0])) == pytest.approx(1.6)       # 4^2 / (9 + 1) = 16 / 10
+    assert fc.effective_issues(np.array([8.0, 1.0, 1.0])) == pytest.approx(100 / 66)   # 10^2 / (64 + 1 + 1)
+    # one estimate of 300 days and 2,999 of 0.01 day: (300 + 29.99)^2 / (90,000 + 2,999 x 0.0001)
+    # = 108,893.4001 / 90,000.2999 = 1.20992...
+    assert fc.effective_issues(np.array([300.0] + [0.01] * 2999)) == pytest.approx(1.2099226, abs=1e-7)
+    assert fc.effective_issues(np.array([0.5])) == 1.0
+
+
+def test_plan_runs_follow_the_effective_issues():
+    assert fc.plan_runs(10_000, 2_817, 2_143.8) == 1_956     # 4,194,304 / 2,143.8 = 1,956.48
+    assert fc.plan_runs(10_000, 5_000, 2_500) == 1_677       # 4,194,304 / 2,500 = 1,677.72
+    assert fc.plan_runs(10_000, 5_000, 5_000.0) == 1_000     # equal estimates: 838, raised to the floor
+    assert fc.plan_runs(10_000, 3_000, 1.21) == 10_000       # one estimate dominates: every run
+    assert fc.plan_runs(10_000, 420, 420.000001) == 9_986    # never more than the count: as for 420 equal ones
+    assert fc.plan_runs(10_000, 2_000, 1_999.9999999) == 2_097   # rounding below the count changes nothing
+
+
+def test_quantile_error_by_hand():
+    # runs 1..100; 50 %: the answer is the 50th run, sqrt(100 x .5 x .5) = 5 ranks either side: (55 - 45) / 2;
+    # 95 %: the 95th run, sqrt(4.75) -> 3 ranks: (98 - 92) / 2
+    v = np.arange(100, 0, -1, dtype=float)
+    assert fc.quantile_error(v, 0.5) == 5.0 and fc.quantile_error(v, 0.95) == 3.0
+    assert fc.quantile_error(np.full(10, 7.0), 0.95) == 0.0
+
+
 def test_plan_check_over_many_issues_matches_the_binomial_law():
     # 2,000 remaining issues of likely 1 day; the two completed ones (window Jan 9..10, 2 days)
     # have likely 1 and actual 1 and 3: ratios 1 or 3, capacity (1 + 3) / 2 = 2 work-days/day.
@@ -192,7 +220,11 @@ def test_plan_check_over_many_issues_matches_the_binomial_law():
     # 2.1 x 22.4 / sqrt(2097) ~ 1 day at 95 %; allow three
     for q in (0.5, 0.85, 0.95):
         assert abs(cor.loc[q, "value"] - exact[q]) <= 3, (q, cor.loc[q, "value"], exact[q])
-    assert "2,097 of 10,000 runs" in cor["detail"].iloc[0]
+    assert "2,097 of 10,000 runs (the 2,000 estimates weigh like 2,000 equal ones" in cor["detail"].iloc[0]
+    # the error the detail states for each answer: about 2.1 x 22.4 / sqrt(2097) ~ 1 day at 95 %,
+    # 1.2 x 22.4 / sqrt(2097) ~ 0.6 day at 50 % (the order statistics give it in whole days / 2)
+    err = cor["detail"].str.extract(r"about ±([0-9.]+) days")[0].astype(float)
+    assert 0.5 <= err[0.95] <= 2 and 0.25 <= err[0.5] <= 1.5, err.tolist()
     # the runs used are the first ones of the full simulation: what runs=2,097 gives
     same = fc._plan_check(inputs, as_of, *w, 2_097, 42)
     assert same["value"].tolist() == df["value"].tolist()
@@ -224,3 +256,76 @@ def test_remaining_items_counts_the_open_issues(tmp_path):
     earlier = fc.remaining_items(con, as_of=ts("2026-01-20 23:00"), window_days=10)
     con.close()
     assert (stored, earlier) == (3, 3)
+
+
+def test_dominated_plan_uses_every_run():
+    # 3,000 remaining issues: one of 300 days and 2,999 of 0.01 day (they weigh like 1.21 equal
+    # estimates); 40 completed issues of likely 1 with lognormal actuals (the ratios), window
+    # Jan 1..20 (20 days). A run's total is about 300 x one drawn ratio, so its spread does
+    # not shrink with the count: every one of the 10,000 runs is used, and the answers are
+    # those of the full simulation (seed + 1, one `choice` of every run's ratios).
+    ratios = np.random.default_rng(3).lognormal(0.0, 0.6, 40)
+    likely = np.array([300.0] + [0.01] * 2999)
+    inputs = _plan_inputs([(1.0, float(r)) for r in ratios], likely.tolist())
+    as_of, w = ts("2026-01-20 23:00"), (date(2026, 1, 1), date(2026, 1, 20))
+    df = fc._plan_check(inputs, as_of, *w, 10_000, 42)
+    rng = np.random.default_rng(43)
+    # 500 runs at a time (1.5 million draws, an even count: the stream one `choice` of all draws)
+    totals = np.concatenate([rng.choice(ratios, size=(500, 3000), replace=True) @ likely for _ in range(20)])
+    days = totals / (ratios.sum() / 20)
+    want = [np.quantile(days, q, method="inverted_cdf") for q in (0.5, 0.85, 0.95)]
+    cor = df[df["basis"] == "bias_corrected"]
+    assert cor["value"].tolist() == pytest.approx(want, rel=1e-12)
+    assert "runs (" not in cor["detail"].iloc[0]
+    # the count alone would have kept the first 1,398 runs (4,194,304 // 3,000), whose answers
+    # are days away from these
+    assert fc.plan_runs(10_000, 3_000) == 1_398
+    first = [np.quantile(days[:1_398], q, method="inverted_cdf") for q in (0.5, 0.85, 0.95)]
+    assert max(abs(a - b) for a, b in zip(first, want, strict=True)) > 1
+
+
+# Boards: 1 = project P; 2 = project Q, plus P-6, which is in its sprint 9. Stored instant Mar 1.
+# Not complete (epic P-4 and sub-task P-5 never count; the default creation is Jan 5):
+#   Jan 16 (earlier, from the forecast's inputs): P-2, P-3, P-6, P-8, Q-1, Q-4
+#     (P-1 done Jan 14, Q-2 done Jan 13; P-7, Q-3 not created yet)
+#   Mar 1 (stored, in SQL): P-2, P-3, P-6, Q-1 (P-8 done Feb 10, Q-4 done Jan 19)
+#   Apr 1 (later, in SQL): P-2, P-6, P-7, Q-1, Q-3 (P-3 done Mar 15; P-7, Q-3 created in March)
+REMAINING = {
+    "boards": [{"id": "1", "project": "P"}, {"id": "2", "project": "Q"}],
+    "sprints": [{"id": "9", "board": "2", "start": "2026-01-12 09:00", "end": "2026-01-26 09:00",
+                 "complete": "2026-01-26 10:00"}],
+    "issues": [
+        done_issue(1, "2026-01-12 09:00", 2, key="P-1"),
+        {"id": 2, "key": "P-2"},
+        {"id": 3, "key": "P-3", "history": [("2026-01-15 09:00", "1", "3"), ("2026-03-15 09:00", "3", "6")]},
+        {"id": 4, "key": "P-4", "type": "Epic"},
+        {"id": 5, "key": "P-5", "type": "Sub-task", "subtask": True, "parent": "2"},
+        {"id": 6, "key": "P-6", "sprints": ["9"]},
+        {"id": 7, "key": "P-7", "created": "2026-03-10 09:00"},
+        {"id": 8, "key": "P-8", "history": [("2026-02-10 09:00", "1", "6")]},
+        {"id": 11, "key": "Q-1", "project": "Q"},
+        done_issue(12, "2026-01-12 09:00", 1, key="Q-2", project="Q"),
+        {"id": 13, "key": "Q-3", "project": "Q", "created": "2026-03-12 09:00"},
+        {"id": 14, "key": "Q-4", "project": "Q", "history": [("2026-01-19 09:00", "1", "6")]},
+    ]}
+
+
+@pytest.mark.parametrize("at,scope,want", [
+    ("2026-01-16 23:00", {}, 6), ("2026-01-16 23:00", {"board_id": "1"}, 4),
+    ("2026-01-16 23:00", {"board_id": "2"}, 3), ("2026-01-16 23:00", {"project": "Q"}, 2),
+    ("2026-03-01 00:00", {}, 4), ("2026-03-01 00:00", {"board_id": "1"}, 3),
+    ("2026-03-01 00:00", {"board_id": "2"}, 2), ("2026-03-01 00:00", {"project": "Q"}, 1),
+    ("2026-04-01 00:00", {}, 5), ("2026-04-01 00:00", {"board_id": "1"}, 3),
+    ("2026-04-01 00:00", {"board_id": "2"}, 3), ("2026-04-01 00:00", {"project": "Q"}, 2),
+    ("2026-04-01 00:00", {"project": "P", "board_id": "2"}, 1),
+])
+def test_remaining_items_in_scope_at_each_instant(remaining_con, at, scope, want):
+    assert fc.remaining_items(remaining_con, as_of=ts(at), **scope) == want
+
+
+@pytest.fixture(scope="module")
+def remaining_con(tmp_path_factory):
+    con = connect(build(tmp_path_factory.mktemp("remaining"), REMAINING))
+    assert fc.facts.stored_as_of(con) == ts("2026-03-01 00:00")   # the three instants are what they say
+    yield con
+    con.close()
