@@ -130,7 +130,7 @@ rework AS (
     SELECT
         source, issue_id,
         -- in whole microseconds, converted once: exact in any order
-        seconds_from_us(sum(greatest(epoch_us(end_at) - epoch_us(greatest(backward_at, coalesce(covered_until, backward_at))), 0)))
+        seconds_from_us(sum(greatest(micros_between(greatest(backward_at, coalesce(covered_until, backward_at)), end_at), 0)))
             / 86400.0 AS rework_days
     FROM rework_union
     GROUP BY ALL

@@ -74,9 +74,9 @@ flags AS MATERIALIZED (
 per_stay AS (
     SELECT
         s.source, s.issue_id, s.is_waiting, s.is_blocked,
-        epoch_us(s.t1) - epoch_us(s.t0) AS us,
+        micros_between(s.t0, s.t1) AS us,
         -- least/greatest skip NULLs: a stay without flags must overlap nothing
-        coalesce(sum(greatest(epoch_us(least(s.t1, f.t1)) - epoch_us(greatest(s.t0, f.t0)), 0))
+        coalesce(sum(greatest(micros_between(greatest(s.t0, f.t0), least(s.t1, f.t1)), 0))
                  FILTER (WHERE f.t0 IS NOT NULL), 0) AS flagged_overlap_us
     FROM stays AS s
     LEFT JOIN flags AS f ON f.source = s.source AND f.issue_id = s.issue_id
@@ -92,7 +92,7 @@ per_issue AS (
     GROUP BY source, issue_id
 ),
 flagged AS (
-    SELECT source, issue_id, sum(epoch_us(t1) - epoch_us(t0)) AS flagged_us FROM flags GROUP BY source, issue_id
+    SELECT source, issue_id, sum(micros_between(t0, t1)) AS flagged_us FROM flags GROUP BY source, issue_id
 ),
 final AS (
     SELECT

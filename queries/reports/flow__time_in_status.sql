@@ -18,7 +18,7 @@ per_issue AS (
         any_value(s.status) AS status,
         any_value(s.category) AS category,
         any_value(s.stage_rank) AS stage_rank,
-        seconds_from_us(sum(epoch_us(least(s.until_at, d.completed_at)) - epoch_us(s.entered_at))) / 86400.0 AS days
+        seconds_from_us(sum(micros_between(s.entered_at, least(s.until_at, d.completed_at)))) / 86400.0 AS days
     FROM fct_status_intervals($as_of) AS s
     JOIN done AS d USING (source, issue_id)
     WHERE s.entered_at < d.completed_at AND coalesce(s.category, '') <> 'done'

@@ -17,7 +17,7 @@ final AS (
         s.status_id,
         any_value(s.category) AS category,
         count(*) AS stays,
-        seconds_from_us(sum(epoch_us(s.until_at) - epoch_us(s.entered_at))) / 86400.0 AS days
+        seconds_from_us(sum(micros_between(s.entered_at, s.until_at))) / 86400.0 AS days
     FROM fct_status_intervals($as_of) AS s
     JOIN scope AS f USING (source, issue_id)
     GROUP BY f.issue_id, f.issue_key, s.status_id
