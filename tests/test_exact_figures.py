@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from helpers_metrics import build, connect, facts, run, ts
+from helpers_metrics import build, connect, done_issue, facts, run, ts
 
 from queries import calibration
 
@@ -82,6 +82,33 @@ def test_spearman_rho_is_the_same_in_any_order():
     results = {calibration.ordering_scores(p[o], t[o]) for o in orders}
     assert len(results) == 1
     assert 0 < next(iter(results))[2] < 1
+
+
+# A sprint whose three stories of 0.1, 0.2 and 0.3 points are all committed and completed.
+# Added smallest first: 0.1 + 0.2 = 0.30000000000000004, + 0.3 = 0.6000000000000001; in
+# another order they can give 0.6 (0.3 + 0.2 = 0.5, + 0.1), so a plain sum's last bit is
+# whatever order the rows reach it in.
+SPRINT = {
+    "boards": [{"id": "1", "project": "P"}],
+    "sprints": [{"id": "10", "board": "1", "start": "2026-01-05 09:00", "end": "2026-01-19 09:00",
+                 "complete": "2026-01-19 09:00"}],
+    "issues": [done_issue(n, "2026-01-06 09:00", 1, points=pts, sprints=["10"], created="2026-01-02 09:00")
+               for n, pts in ((1, 0.1), (2, 0.2), (3, 0.3))],
+}
+
+
+def test_sprint_points_are_added_smallest_first(tmp_path):
+    c = connect(build(tmp_path, SPRINT))
+    try:
+        sprint = run(c, "sprint_facts", as_of="2026-02-01 00:00").set_index("sprint_id").loc["10"]
+        velocity = run(c, "sprint__velocity", as_of="2026-02-01 00:00").set_index("sprint_id").loc["10"]
+        mix = run(c, "work_mix", as_of="2026-02-01 00:00").set_index(["sprint_id", "work_type"]).loc[("10", "feature")]
+    finally:
+        c.close()
+    total = 0.6000000000000001
+    assert (sprint["committed_points"], sprint["completed_points"]) == (total, total)
+    assert (velocity["committed_points"], velocity["completed_points"]) == (total, total)
+    assert (mix["completed_points"], mix["share"]) == (total, 1.0)
 
 
 def _bouncing(n_issues: int = 3, bounces: int = 3000) -> dict:
