@@ -13,6 +13,8 @@ and NULLs as the SQL it replaces, in a fraction of the time.
 
 from __future__ import annotations
 
+import math
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -71,7 +73,8 @@ def ordering_scores(p: np.ndarray, t: np.ndarray) -> tuple[float | None, int, fl
     values, inverse, n_v = np.unique(p, return_inverse=True, return_counts=True)
     if len(values) < 2:
         return None
-    by_value = np.split(t[np.argsort(inverse, kind="stable")], np.cumsum(n_v)[:-1])
+    order = np.argsort(inverse, kind="stable")   # the issues by point value
+    by_value = np.split(t[order], np.cumsum(n_v)[:-1])
     by_value = [np.sort(x) for x in by_value]
     concordant = discordant = 0
     for k in range(1, len(values)):
@@ -80,14 +83,34 @@ def ordering_scores(p: np.ndarray, t: np.ndarray) -> tuple[float | None, int, fl
             concordant += int(np.searchsorted(ty, tx, side="left").sum())
             discordant += int((len(ty) - np.searchsorted(ty, tx, side="right")).sum())
     pairs = concordant + discordant
-    cum_v = np.cumsum(n_v)
-    rank_p = (cum_v - n_v + (n_v + 1) / 2.0)[inverse]
+    return (concordant / pairs if pairs else None), pairs, _spearman(order, n_v, t)
+
+
+def _spearman(order: np.ndarray, n_v: np.ndarray, t: np.ndarray) -> float | None:
+    """Spearman's rho of one group, exact to the bit whatever the order of its issues: the
+    average ranks are doubled into whole numbers (2 * rank = 2 * cumulative count - count + 1),
+    so the sums Σx², Σy², Σxy are exact integers (Σx = Σy = n(n + 1) for doubled ranks), and
+    one float formula at the end gives rho = Sxy / sqrt(Sxx * Syy) with S = n Σ - (Σ)²
+    (Pearson's r of the ranks; the factors of 2 and n cancel). None when either side's ranks
+    do not vary. `order` lists the issues by point value, `n_v` counts each value."""
+    n = len(t)
+    r_p = 2 * np.cumsum(n_v) - n_v + 1                 # doubled rank of each point value
     _, t_inverse, n_t = np.unique(t, return_inverse=True, return_counts=True)
-    cum_t = np.cumsum(n_t)
-    rank_t = (cum_t - n_t + (n_t + 1) / 2.0)[t_inverse]
-    n = float(len(p))
-    sxy = (rank_p * rank_t).sum() - rank_p.sum() * rank_t.sum() / n
-    sxx = (rank_p * rank_p).sum() - rank_p.sum() ** 2 / n
-    syy = (rank_t * rank_t).sum() - rank_t.sum() ** 2 / n
-    rho = float(sxy / np.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else None
-    return (concordant / pairs if pairs else None), pairs, rho
+    r_t = (2 * np.cumsum(n_t) - n_t + 1)[t_inverse]    # doubled rank of each issue's time
+    starts = np.concatenate(([0], np.cumsum(n_v)[:-1]))
+    t_by_value = np.add.reduceat(r_t[order], starts)   # Σ of the time ranks per point value
+    sum_xy = sum(int(a) * int(b) for a, b in zip(r_p.tolist(), t_by_value.tolist(), strict=True))
+    sum_xx = sum(int(c) * int(r) ** 2 for c, r in zip(n_v.tolist(), r_p.tolist(), strict=True))
+    sum_yy = _exact_sum(r_t * r_t, 4 * n * n)
+    square = (n * (n + 1)) ** 2
+    sxy, sxx, syy = n * sum_xy - square, n * sum_xx - square, n * sum_yy - square
+    return float(sxy) / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
+
+
+def _exact_sum(x: np.ndarray, bound: int) -> int:
+    """Σx as a Python int, exactly: `x` holds int64 values no larger than `bound`, summed in
+    int64 over runs short enough never to overflow, the runs' sums in Python ints."""
+    if not len(x):
+        return 0
+    step = max(1, (2 ** 62) // max(bound, 1))
+    return sum(int(v) for v in np.add.reduceat(x, np.arange(0, len(x), step)).tolist())

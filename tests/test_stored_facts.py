@@ -61,8 +61,10 @@ def canon(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def assert_same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    """Equal to the bit (figures are exact for the same data and as_of: docs/metrics.md
+    "Exact to the bit"), not merely close."""
     assert list(a.columns) == list(b.columns), what
-    pd.testing.assert_frame_equal(canon(a), canon(b), check_dtype=False, obj=what)
+    pd.testing.assert_frame_equal(canon(a), canon(b), check_dtype=False, check_exact=True, obj=what)
 
 
 def compare(stored, live, as_of, board, reports=REPORTS, marts=True) -> None:

@@ -129,8 +129,9 @@ rework_union AS (
 rework AS (
     SELECT
         source, issue_id,
-        sum(greatest(seconds_between(greatest(backward_at, coalesce(covered_until, backward_at)), end_at), 0)) / 86400.0
-            AS rework_days
+        -- in whole microseconds, converted once: exact in any order
+        seconds_from_us(sum(greatest(micros_between(greatest(backward_at, coalesce(covered_until, backward_at)), end_at), 0)))
+            / 86400.0 AS rework_days
     FROM rework_union
     GROUP BY ALL
 ),

@@ -45,8 +45,9 @@ windows AS (
 vals AS (
     SELECT
         w.agreement_id,
-        avg(p.value) FILTER (WHERE p.day BETWEEN w.before_from_on AND w.before_to_on) AS before_value,
-        avg(p.value) FILTER (WHERE p.day BETWEEN w.start_on AND w.during_to_on) AS during_value,
+        -- added day by day (one point per day): the same bits however the rows arrive
+        avg(p.value ORDER BY p.day) FILTER (WHERE p.day BETWEEN w.before_from_on AND w.before_to_on) AS before_value,
+        avg(p.value ORDER BY p.day) FILTER (WHERE p.day BETWEEN w.start_on AND w.during_to_on) AS during_value,
         count(p.value) FILTER (WHERE p.day BETWEEN w.before_from_on AND w.before_to_on) AS before_n,
         count(p.value) FILTER (WHERE p.day BETWEEN w.start_on AND w.during_to_on) AS during_n
     FROM windows AS w

@@ -105,9 +105,10 @@ issue_values AS (
         CASE any_value(metric_name)
             WHEN 'cycle_time_p85' THEN quantile_cont(cycle_time_days, 0.85)
             WHEN 'rework_rate' THEN avg(CASE WHEN backward_transitions >= 1 THEN 1.0 ELSE 0.0 END)
-            WHEN 'debt_share' THEN CASE
-                WHEN sum(coalesce(story_points, 0)) > 0
-                THEN sum(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt') / sum(coalesce(story_points, 0))
+            WHEN 'debt_share' THEN CASE   -- points added smallest first (sum_sorted)
+                WHEN sum_sorted(list(coalesce(story_points, 0))) > 0
+                THEN sum_sorted(list(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt'))
+                     / sum_sorted(list(coalesce(story_points, 0)))
                 ELSE avg(CASE WHEN work_type = 'debt' THEN 1.0 ELSE 0.0 END) END
             WHEN 'hit_rate' THEN avg(CASE WHEN actual >= estimate_best AND actual <= estimate_worst THEN 1.0 ELSE 0.0 END)
                 FILTER (WHERE has_range AND actual IS NOT NULL)
@@ -137,10 +138,11 @@ sprint_totals AS (
         ts.phase,
         any_value(ts.metric_name) AS metric_name,
         count(DISTINCT ts.sprint_id) AS n,
-        coalesce(sum(m.entry_points) FILTER (WHERE m.committed), 0) AS committed_points,
-        coalesce(sum(m.entry_points) FILTER (WHERE m.added), 0) AS added_points,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.removed), 0) AS removed_points,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.completed), 0) AS completed_points
+        -- added smallest first (sum_sorted): the same bits in any row order
+        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.committed)), 0) AS committed_points,
+        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.added)), 0) AS added_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.removed)), 0) AS removed_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.completed)), 0) AS completed_points
     FROM team_sprints AS ts
     LEFT JOIN fct_sprint_board_members(as_of, in_board) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
     GROUP BY ts.agreement_id, ts.phase

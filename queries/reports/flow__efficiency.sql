@@ -9,6 +9,7 @@
 --   active_days   = time in the other in-progress statuses (neither waiting nor blocked),
 --                   less the flagged time in them;
 --   efficiency    = active_days / lead_time_days.
+-- Durations are summed in whole microseconds and turned into days once (exact in any order).
 -- Scope: $board_id / $project.
 WITH done AS MATERIALIZED (
     SELECT source, issue_id, issue_key, summary, work_type, created_at, completed_at, lead_time_days,
@@ -73,10 +74,10 @@ flags AS MATERIALIZED (
 per_stay AS (
     SELECT
         s.source, s.issue_id, s.is_waiting, s.is_blocked,
-        epoch(s.t1 - s.t0) / 86400.0 AS days,
+        micros_between(s.t0, s.t1) AS us,
         -- least/greatest skip NULLs: a stay without flags must overlap nothing
-        coalesce(sum(greatest(epoch(least(s.t1, f.t1) - greatest(s.t0, f.t0)), 0)) FILTER (WHERE f.t0 IS NOT NULL), 0)
-            / 86400.0 AS flagged_overlap
+        coalesce(sum(greatest(micros_between(greatest(s.t0, f.t0), least(s.t1, f.t1)), 0))
+                 FILTER (WHERE f.t0 IS NOT NULL), 0) AS flagged_overlap_us
     FROM stays AS s
     LEFT JOIN flags AS f ON f.source = s.source AND f.issue_id = s.issue_id
     GROUP BY s.source, s.issue_id, s.t0, s.t1, s.is_waiting, s.is_blocked
@@ -84,14 +85,14 @@ per_stay AS (
 per_issue AS (
     SELECT
         source, issue_id,
-        sum(days - flagged_overlap) FILTER (WHERE NOT is_waiting AND NOT is_blocked) AS active_days,
-        sum(days) FILTER (WHERE is_waiting) AS waiting_days,
-        sum(days - flagged_overlap) FILTER (WHERE is_blocked) AS blocked_status_only_days
+        sum(us - flagged_overlap_us) FILTER (WHERE NOT is_waiting AND NOT is_blocked) AS active_us,
+        sum(us) FILTER (WHERE is_waiting) AS waiting_us,
+        sum(us - flagged_overlap_us) FILTER (WHERE is_blocked) AS blocked_status_only_us
     FROM per_stay
     GROUP BY source, issue_id
 ),
 flagged AS (
-    SELECT source, issue_id, sum(epoch(t1 - t0)) / 86400.0 AS flagged_days FROM flags GROUP BY source, issue_id
+    SELECT source, issue_id, sum(micros_between(t0, t1)) AS flagged_us FROM flags GROUP BY source, issue_id
 ),
 final AS (
     SELECT
@@ -101,11 +102,11 @@ final AS (
         d.completed_at,
         d.lead_time_days,
         d.cycle_time_days,
-        coalesce(p.active_days, 0) AS active_days,
-        coalesce(p.waiting_days, 0) AS waiting_days,
-        coalesce(g.flagged_days, 0) AS flagged_days,
-        coalesce(g.flagged_days, 0) + coalesce(p.blocked_status_only_days, 0) AS blocked_days,
-        coalesce(p.active_days, 0) / d.lead_time_days AS efficiency,
+        seconds_from_us(coalesce(p.active_us, 0)) / 86400.0 AS active_days,
+        seconds_from_us(coalesce(p.waiting_us, 0)) / 86400.0 AS waiting_days,
+        seconds_from_us(coalesce(g.flagged_us, 0)) / 86400.0 AS flagged_days,
+        seconds_from_us(coalesce(g.flagged_us, 0) + coalesce(p.blocked_status_only_us, 0)) / 86400.0 AS blocked_days,
+        seconds_from_us(coalesce(p.active_us, 0)) / 86400.0 / d.lead_time_days AS efficiency,
         d.source
     FROM done AS d
     LEFT JOIN per_issue AS p USING (source, issue_id)

@@ -1,7 +1,8 @@
 -- Time in each status of the issues completed (at $as_of) in $date_from..$date_to that have
 -- a cycle time (the cycle-time scatter's set, docs/metrics.md §2): each issue's days in a
--- status = the sum of its stays there before its completion; per status, how many of the
--- issues were ever in it and the median and p85 (quantile_cont) of their days there.
+-- status = the sum of its stays there before its completion (in whole microseconds: exact in
+-- any order); per status, how many of the issues were ever in it and the median and p85
+-- (quantile_cont) of their days there.
 -- Done statuses are left out. is_waiting / is_blocked: an in-progress status whose name
 -- matches [workflow] waiting_pattern / blocked_pattern. Scope: $board_id / $project.
 WITH done AS (
@@ -17,7 +18,7 @@ per_issue AS (
         any_value(s.status) AS status,
         any_value(s.category) AS category,
         any_value(s.stage_rank) AS stage_rank,
-        sum(seconds_between(s.entered_at, least(s.until_at, d.completed_at))) / 86400.0 AS days
+        seconds_from_us(sum(micros_between(s.entered_at, least(s.until_at, d.completed_at)))) / 86400.0 AS days
     FROM fct_status_intervals($as_of) AS s
     JOIN done AS d USING (source, issue_id)
     WHERE s.entered_at < d.completed_at AND coalesce(s.category, '') <> 'done'

@@ -61,9 +61,9 @@ final AS (
         g.instant,
         epoch(g.instant - w.t_start) / 86400.0 AS days_into_sprint,
         count(v.instant)::INTEGER AS scope_issues,
-        coalesce(sum(v.points), 0)::DOUBLE AS scope_points,
+        coalesce(sum_sorted(list(v.points)), 0)::DOUBLE AS scope_points,
         count(v.instant) FILTER (WHERE v.is_done)::INTEGER AS done_issues,
-        coalesce(sum(v.points) FILTER (WHERE v.is_done), 0)::DOUBLE AS done_points
+        coalesce(sum_sorted(list(v.points) FILTER (WHERE v.is_done)), 0)::DOUBLE AS done_points
     FROM grid AS g
     CROSS JOIN win AS w
     LEFT JOIN valued AS v ON v.instant = g.instant

@@ -16,8 +16,8 @@ members AS (
 totals AS (
     SELECT
         w.source, w.sprint_id, w.sprint_name, w.board_id, w.state, w.t_start, w.t_end,
-        coalesce(sum(m.entry_points) FILTER (WHERE m.committed), 0) AS committed_points,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.completed), 0) AS completed_points,
+        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.committed)), 0) AS committed_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.completed)), 0) AS completed_points,
         count(m.issue_id) FILTER (WHERE m.committed) AS committed_issues,
         count(m.issue_id) FILTER (WHERE m.completed) AS completed_issues,
         count(m.issue_id) AS member_issues

@@ -35,16 +35,16 @@ per_sprint AS (
         any_value(w.planned_end_at) AS planned_end_at,
         any_value(w.goal) AS goal,
         count(m.issue_id) FILTER (WHERE m.committed) AS committed_issues,
-        coalesce(sum(m.entry_points) FILTER (WHERE m.committed), 0) AS committed_points,
+        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.committed)), 0) AS committed_points,
         count(m.issue_id) FILTER (WHERE m.added) AS added_issues,
-        coalesce(sum(m.entry_points) FILTER (WHERE m.added), 0) AS added_points,
+        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.added)), 0) AS added_points,
         count(m.issue_id) FILTER (WHERE m.removed) AS removed_issues,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.removed), 0) AS removed_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.removed)), 0) AS removed_points,
         count(m.issue_id) FILTER (WHERE m.completed) AS completed_issues,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.completed), 0) AS completed_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.completed)), 0) AS completed_points,
         count(m.issue_id) FILTER (WHERE m.carryover) AS carryover_issues,
-        coalesce(sum(m.exit_points) FILTER (WHERE m.carryover), 0) AS carryover_points,
-        coalesce(sum(m.estimate_change_points), 0) AS estimate_change_points,
+        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.carryover)), 0) AS carryover_points,
+        coalesce(sum_sorted(list(m.estimate_change_points)), 0) AS estimate_change_points,
         count(m.issue_id) AS member_issues
     FROM windows AS w
     LEFT JOIN members AS m USING (source, sprint_id)

@@ -42,8 +42,9 @@ completed AS (
     SELECT
         p.period,
         count(*) AS n,
-        sum(coalesce(f.story_points, 0)) AS points,
-        sum(coalesce(f.story_points, 0)) FILTER (WHERE f.work_type = 'debt') AS debt_points,
+        -- points added smallest first (sum_sorted): the same bits in any row order
+        sum_sorted(list(coalesce(f.story_points, 0))) AS points,
+        sum_sorted(list(coalesce(f.story_points, 0)) FILTER (WHERE f.work_type = 'debt')) AS debt_points,
         count(*) FILTER (WHERE f.work_type = 'debt') AS debt_issues,
         quantile_cont(f.cycle_time_days, 0.85) AS cycle_time_p85,
         count(f.cycle_time_days) AS n_cycle,

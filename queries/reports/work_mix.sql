@@ -27,7 +27,7 @@ work_types AS (
 ),
 per_type AS (
     SELECT s.source, s.sprint_id, s.sprint_name, s.board_id, s.t_start, s.state, t.work_type,
-           coalesce(sum(c.points), 0) AS completed_points,
+           coalesce(sum_sorted(list(c.points)), 0) AS completed_points,
            count(c.sprint_id) AS completed_issues
     FROM sprints AS s
     CROSS JOIN work_types AS t
@@ -40,10 +40,12 @@ final AS (
         work_type,
         completed_points,
         completed_issues,
-        CASE WHEN sum(completed_points) OVER sprint > 0 THEN completed_points / sum(completed_points) OVER sprint
+        -- the sprint's points added smallest first (sum_sorted): the same bits in any row order
+        CASE WHEN sum_sorted(list(completed_points) OVER sprint) > 0
+             THEN completed_points / sum_sorted(list(completed_points) OVER sprint)
              WHEN sum(completed_issues) OVER sprint > 0 THEN completed_issues / sum(completed_issues) OVER sprint
         END AS share,
-        CASE WHEN sum(completed_points) OVER sprint > 0 THEN 'points'
+        CASE WHEN sum_sorted(list(completed_points) OVER sprint) > 0 THEN 'points'
              WHEN sum(completed_issues) OVER sprint > 0 THEN 'issues' END AS share_basis,
         sprint_name,
         board_id,

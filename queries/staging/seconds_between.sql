@@ -3,5 +3,4 @@
 -- epoch(to_at - from_at) returns (whole days plus the rest, to the same bit), computed on
 -- the microsecond counts instead of building an INTERVAL per row (several times faster
 -- over hundreds of thousands of status stays).
-(epoch_us(to_at) - epoch_us(from_at)) // 86400000000 * 86400
-    + (epoch_us(to_at) - epoch_us(from_at)) % 86400000000 / 1e6
+seconds_from_us(epoch_us(to_at) - epoch_us(from_at))
