@@ -39,6 +39,9 @@ FIRST_PAGE_FILTERED = ("sprint_facts", "tech_health__kpis", "retro_follow_throug
 QUIET_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api")
 
 
+NO_WAREHOUSE = "no warehouse yet"
+
+
 def _interrupted(e: BaseException) -> bool:
     """Whether `e` is Ctrl+C: DuckDB reports a query interrupted by it as an ordinary error
     (InterruptException, or a RuntimeError "Query interrupted" from its Python layer)."""
@@ -66,7 +69,7 @@ def warm_up() -> tuple[float, str | None]:
 
         skipped = data.setup_problem()
         if skipped is None and not data.has_warehouse():
-            skipped = "no warehouse yet"
+            skipped = NO_WAREHOUSE
         if skipped is None:
             for name in FIRST_PAGE:
                 data.run_query(name)
@@ -91,8 +94,11 @@ def main(argv: list[str]) -> None:
         raise SystemExit(130) from None
     if skipped is None:
         print(f"warmed up in {secs:.1f} s (modules, warehouse, first page)", file=sys.stderr, flush=True)
-    else:
-        print(f"warm-up skipped ({skipped}); the dashboard shows what to do", file=sys.stderr, flush=True)
+    elif skipped != NO_WAREHOUSE:   # (no warehouse yet: `retroscope serve` has said so already)
+        # the problem on its own line, as the CLI prints one; the pages show it too
+        print(f"retroscope: {skipped}", file=sys.stderr, flush=True)
+        print("serving anyway: every page shows this advice until the warehouse can be read", file=sys.stderr,
+              flush=True)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", *argv]

@@ -123,3 +123,18 @@ def test_a_query_error_during_warm_up_is_left_for_the_page(monkeypatch, cold):
 
     monkeypatch.setattr(data, "run_query", broken)
     assert serve.warm_up()[1] == "stopped at CatalogException: Catalog Error: Table with name x does not exist!"
+
+
+def test_serve_names_a_damaged_warehouse_on_its_own_line(monkeypatch, tmp_path, capsys):
+    import streamlit.web.cli as st_cli
+
+    bad = tmp_path / "x.duckdb"
+    bad.write_text("not a database")
+    monkeypatch.setenv("RETROSCOPE_DB", str(bad))
+    monkeypatch.setattr(st_cli, "main", lambda: None)          # the server itself is not started here
+    st.cache_resource.clear()
+    serve.main(["app.py"])
+    st.cache_resource.clear()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"retroscope: cannot open {bad}") and "move it aside" in lines[0]
+    assert lines[1].startswith("serving anyway") and len(lines) == 2
