@@ -1,8 +1,8 @@
 """Recording forecasts in the user-input store (table `forecasts`; docs/metrics.md
 "Forecasts held to account").
 
-Every forecast the app shows or exports is written here so it can be scored once its dates
-pass. A forecast's id is a hash of what makes it the same forecast (`queries.forecast_accounts.
+The forecasts the app holds to account (the page's default forecast, every export) are written
+here so they can be scored once their dates pass. A forecast's id is a hash of what makes it the same forecast (`queries.forecast_accounts.
 forecast_id`), so recording it again writes nothing: a page rerun or a second export of the
 same forecast leaves one row, the first (its `made_at` and `source` are the first showing's).
 

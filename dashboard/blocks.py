@@ -102,19 +102,39 @@ def forecast_panel(f, key: str) -> None:
     """One forecast panel: the throughput Monte Carlo ('items left' defaults to the open
     items in scope) drawn with its 50/85/95 % lines, then the range-based plan check as a
     separate, labelled answer about the same open items."""
-    from datetime import timedelta
+    from queries.errors import QueryError
+    from queries.limits import INT_RANGES, target_date_range
 
     p = f.params()
+    defaults = data.forecast_panel_defaults(p)     # the default question (the one held to account)
     open_items = data.analysis("queries.forecast:remaining_items", **p)
     c = st.columns(3)
-    items = c[0].number_input("Items left", min_value=1, max_value=100_000, value=max(int(open_items), 1),
+    lo_items, hi_items = INT_RANGES["items"]      # the bounds the query enforces (queries/limits.py)
+    items = c[0].number_input("Items left", min_value=max(lo_items, 1), max_value=hi_items,
+                              value=min(int(defaults["items"]), hi_items),
                               key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
                               "as-of date (the plan check's open items)")
-    target_date = c[1].date_input("How many by", value=f.as_of.date() + timedelta(days=28), key=f"{key}_by")
+    first, last = target_date_range(p["as_of"], forecast_view.PAGE_RUNS)
+    by_key = f"{key}_by"
+    picked = st.session_state.get(by_key)
+    if by_key in st.session_state and not (picked is not None and first <= picked <= last):
+        del st.session_state[by_key]              # picked for another as-of date: back to the default
+    target_date = c[1].date_input("How many by", value=defaults["target_date"], min_value=first, max_value=last,
+                                  key=by_key, help=f"A day from the as-of date to {(last - first).days} days after it")
     # the forecast and its chart from one simulation (the public query 'forecast' and its runs)
-    fc, hist = data.analysis(data.FORECAST_PANEL, items=int(items), target_date=target_date, **p)
-    forecast_view.record_shown(fc, p, int(items), target_date)   # held to account (docs/pages.md)
-    forecast_summary(fc, c[2])
+    try:
+        fc, hist = data.analysis(data.FORECAST_PANEL, items=int(items), target_date=target_date, **p)
+    except QueryError as e:                        # a value the pickers let through: advice, not a traceback
+        st.warning(f"No forecast for these inputs: {e}")
+        return
+    forecast_summary(fc, c[2], int(items))
+    if forecast_view.held_to_account(p, int(items), target_date, defaults):
+        forecast_view.record_shown(fc, p, int(items), target_date)   # held to account (docs/pages.md)
+    if (int(items), target_date) == (int(defaults["items"]), defaults["target_date"]):
+        c[2].caption("The default question: recorded once per scope and as-of day and scored when its dates pass.")
+    else:
+        c[2].caption("A what-if: shown, not recorded. Only the default question (the open items; how many by "
+                     "as-of + 28 days) is held to account.")
     chart(charts.forecast_distribution, (hist, fc, int(items)),
           "10,000 runs resampling the team's daily throughput (issues completed per day in the window); each bar "
           "is the share of runs that finished on that day. The dashed lines are the 50/85/95 % dates: 85 % of "
@@ -127,8 +147,9 @@ def forecast_panel(f, key: str) -> None:
           "from the throughput forecast above.", key=f"{key}_plan")
 
 
-def forecast_summary(fc: pd.DataFrame, where) -> None:
-    """The two Monte Carlo answers in words (85 % confidence)."""
+def forecast_summary(fc: pd.DataFrame, where, items: int | None = None) -> None:
+    """The two Monte Carlo answers in words (85 % confidence). 'How many' is about the pace
+    (any completed items), not the `items` left, and says so."""
     def pick(question: str, conf: float):
         r = fc[(fc["question"] == question) & (fc["confidence"].round(2) == conf)]
         return r.iloc[0] if len(r) else None
@@ -138,7 +159,9 @@ def forecast_summary(fc: pd.DataFrame, where) -> None:
     if when is not None and when.value == when.value:
         lines.append(f"**When:** done by **{when.on_date}** (85 % of runs; 50 %: {pick('when', 0.5).on_date})")
     if many is not None and many.value == many.value:
-        lines.append(f"**How many:** at least **{many.value:.0f}** items by {many.on_date} (85 %)")
+        these = f", not only these {items:,}" if items else ""
+        lines.append(f"**How many:** at the current pace, at least **{many.value:.0f}** items (any items{these}) "
+                     f"by {many.on_date} (85 %)")
     where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")
 
 

@@ -219,6 +219,25 @@ def recorded_forecasts() -> int:
         return int(c.con.execute("SELECT count(*) FROM temp.main.forecasts").fetchall()[0][0])
 
 
+def page_forecast_days(board_id: str | None, project: str | None) -> set:
+    """The as-of days (queries.limits.as_of_day) on which the page already recorded a forecast
+    for this scope, from the connection's copy of the user-input store (docs/metrics.md
+    "Forecasts held to account": at most one per scope and day). Empty if it cannot be read."""
+    from queries.limits import as_of_day
+
+    try:
+        c = _conn()
+        with c.lock:
+            rows = c.con.execute(
+                "SELECT DISTINCT as_of FROM temp.main.forecasts WHERE source = 'page' "
+                "AND board_id IS NOT DISTINCT FROM $b AND project IS NOT DISTINCT FROM $p",
+                {"b": board_id, "p": project}).fetchall()
+        return {as_of_day(pd.Timestamp(r[0]).to_pydatetime()) for r in rows}
+    except Exception as e:  # noqa: BLE001 - only decides whether to record: never breaks the page
+        logging.getLogger("retroscope.app").debug("recorded forecasts not read: %s", e)
+        return set()
+
+
 def record_forecasts(rows: pd.DataFrame) -> int:
     """Record forecasts the page showed (docs/metrics.md "Forecasts held to account"). Best
     effort and cheap: ids already recorded are skipped without opening the store; new ones are
@@ -342,8 +361,10 @@ FORECAST_PANEL = "queries.forecast:forecast_with_histogram"
 def forecast_panel_defaults(p: dict) -> dict:
     """The forecast panel's parameters before anyone edits them: the open items in scope and
     as_of + 28 days (dashboard/blocks.py forecast_panel)."""
+    from queries.limits import as_of_day
+
     return {**p, "items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
-            "target_date": p["as_of"].date() + timedelta(days=28)}
+            "target_date": as_of_day(p["as_of"]) + timedelta(days=28)}
 
 
 def tech_health(board_id: str | None, as_of, sprints: int):

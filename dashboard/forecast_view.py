@@ -12,13 +12,25 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.components import chart, how, table
 from queries import forecast_accounts as fa
+from queries import limits
 
 PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
 MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
 
 
+def held_to_account(p: dict, items: int, target_date, defaults: dict) -> bool:
+    """Whether the panel's forecast is one the team is held to (docs/metrics.md "Forecasts held
+    to account"): the panel's default question only (the open items in scope; how many by
+    as_of + 28 days), and only the first for this scope on this as-of day. A what-if (either
+    input changed) is shown, never recorded."""
+    if (int(items), target_date) != (int(defaults["items"]), defaults["target_date"]):
+        return False
+    return limits.as_of_day(p["as_of"]) not in data.page_forecast_days(p.get("board_id"), p.get("project"))
+
+
 def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None:
-    """Record the forecast the panel just showed (best effort: never an error on the page)."""
+    """Record the forecast the panel just showed (best effort: never an error on the page);
+    the caller records only what `held_to_account` allows."""
     params = {**p, "items": int(items), "target_date": target_date, "window_days": PAGE_WINDOW,
               "runs": PAGE_RUNS, "seed": PAGE_SEED}
     try:
@@ -78,8 +90,9 @@ def accounts_panel(f, key: str) -> None:
     if line:
         st.markdown(f"#### {line}")
     elif scored.empty:
-        st.markdown("No forecast for this scope has been recorded yet: every forecast this page shows or "
-                    "`retroscope query forecast` exports is recorded and scored once its dates pass.")
+        st.markdown("No forecast for this scope has been recorded yet: the forecast panel's default question "
+                    "(once per scope and as-of day) and every `retroscope query forecast` export are recorded and "
+                    "scored once their dates pass.")
     else:
         pending = scored["forecast_id"].nunique()
         st.markdown(f"{pending:,} recorded forecast{'s' if pending != 1 else ''} for this scope, none due yet: "

@@ -46,6 +46,20 @@ def _day(v: date | datetime) -> date:
         v.date() if isinstance(v, datetime) else v)
 
 
+def as_of_day(as_of: date | datetime) -> date:
+    """The day of an as_of instant the forecast's dates count from (UTC)."""
+    return _day(as_of)
+
+
+def target_date_range(as_of: date | datetime, runs: int | None = None) -> tuple[date, date]:
+    """The days `target_date` may take for this as_of (and runs): from as_of's day to
+    MAX_HORIZON_DAYS after it, and no further than MAX_SIMULATED_DAYS allows for `runs`.
+    The rule `check` enforces; a date picker offers exactly these days."""
+    start = _day(as_of)
+    days = min(MAX_HORIZON_DAYS, MAX_SIMULATED_DAYS // max(int(runs or 1), 1))
+    return start, start + timedelta(days=days)
+
+
 def check(params: dict) -> dict:
     """Check typed parameters (None = not given) against the bounds; returns them unchanged."""
     for name in ("as_of", "date_from", "date_to", "target_date"):
@@ -62,10 +76,10 @@ def check(params: dict) -> dict:
                          "(expected date_from on or before date_to)")
     target, as_of = params.get("target_date"), params.get("as_of")
     if target is not None and as_of is not None:
-        start = _day(as_of)
-        if not start <= target <= start + timedelta(days=MAX_HORIZON_DAYS):
+        start, last = target_date_range(as_of)
+        if not start <= target <= last:
             raise QueryError(f"parameter target_date {target.isoformat()} is outside "
-                             f"{start.isoformat()} .. {(start + timedelta(days=MAX_HORIZON_DAYS)).isoformat()} "
+                             f"{start.isoformat()} .. {last.isoformat()} "
                              f"(expected a day from as_of to {MAX_HORIZON_DAYS} days after it)")
         runs = params.get("runs") or 1
         if runs * (target - start).days > MAX_SIMULATED_DAYS:

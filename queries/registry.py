@@ -122,7 +122,7 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
               Param("runs", "int", "simulation runs", 10000),
               Param("seed", "int", "random seed (same seed, same answer)", 42)),
        func="queries.forecast:forecast"),
-    _q("forecast_history", "Every forecast recorded for this scope (shown on a page or exported), each "
+    _q("forecast_history", "Every forecast recorded for this scope (the page's default forecast, or exported), each "
        "confidence's claim scored once its day has passed: came true / missed / pending / not scorable.",
        SCORED_FORECAST_COLUMNS,
        func="queries.forecast_accounts:history"),

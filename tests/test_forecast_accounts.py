@@ -250,8 +250,9 @@ def test_the_page_records_what_it_shows_once(monkeypatch, demo_copy):
     at.run()
     assert page_rows() == shown                          # reruns write nothing
     at.number_input(key="calibration_forecast_items").set_value(3).run()
-    assert len(page_rows()) == 3                         # a new question: one new 'when'
+    assert page_rows() == shown                          # a what-if is shown, not recorded
     assert not problems(at), problems(at)
+    assert any("A what-if: shown, not recorded" in c.value for c in at.caption)
 
 
 def test_an_unwritable_store_shows_no_error(monkeypatch, demo_copy, tmp_path):

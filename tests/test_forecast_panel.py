@@ -1,0 +1,123 @@
+"""The Estimate calibration page's forecast panel (dashboard/blocks.py forecast_panel): the
+pickers offer only what the query accepts, a refused value is one line of advice, only the
+default question is held to account (once per scope and as-of day), and the how-many answer
+says it is about the pace, not the items left."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+import pytest
+from helpers_pages import app_for, open_page, problems
+
+import queries
+from dashboard.blocks import forecast_summary
+from queries import limits
+from queries.errors import QueryError
+
+
+def test_target_date_range_is_the_rule_the_check_enforces():
+    as_of = datetime(2026, 11, 18, 17, 30, tzinfo=UTC)
+    first, last = limits.target_date_range(as_of)
+    assert (first, last) == (date(2026, 11, 18), date(2028, 11, 17))      # 730 days after
+    for ok in (first, last):
+        limits.check({"as_of": as_of, "target_date": ok, "runs": 10000})
+    for bad in (first - timedelta(days=1), last + timedelta(days=1)):
+        with pytest.raises(QueryError, match="target_date"):
+            limits.check({"as_of": as_of, "target_date": bad, "runs": 10000})
+    # many runs shorten the horizon: 100,000 runs × 200 days = 20,000,000 simulated days
+    assert limits.target_date_range(as_of, 100_000) == (first, first + timedelta(days=200))
+    limits.check({"as_of": as_of, "target_date": first + timedelta(days=200), "runs": 100_000})
+    with pytest.raises(QueryError, match="simulated days"):
+        limits.check({"as_of": as_of, "target_date": first + timedelta(days=201), "runs": 100_000})
+
+
+class _Where:
+    def __init__(self):
+        self.text = ""
+
+    def markdown(self, s):
+        self.text = s
+
+
+def test_how_many_says_it_is_about_the_pace_not_the_items_left():
+    rows = [{"question": q, "confidence": c, "value": v, "on_date": d, "basis": "", "detail": ""}
+            for q, v, d in (("when", 14.0, date(2026, 12, 8)), ("how_many", 21.0, date(2026, 12, 24)))
+            for c in (0.5, 0.85, 0.95)]
+    w = _Where()
+    forecast_summary(pd.DataFrame(rows), w, 11)
+    assert "done by **2026-12-08**" in w.text
+    assert ("**How many:** at the current pace, at least **21** items (any items, not only these 11) "
+            "by 2026-12-24 (85 %)") in w.text
+
+
+FORECAST_TAB = {"section": "Forecast"}
+
+
+def _page_rows(db):
+    with duckdb.connect(str(queries.userdata_path_for(db)), read_only=True) as c:
+        return c.execute("SELECT forecast_id, as_of FROM forecasts WHERE source = 'page' "
+                         "AND forecast_id NOT LIKE 'demo-%' ORDER BY 1").fetchall()
+
+
+def _forecast_page(monkeypatch, db):
+    at = app_for(monkeypatch, db)
+    at.query_params.update(FORECAST_TAB)
+    return open_page(at, "calibration")
+
+
+def test_the_pickers_offer_only_allowed_values_and_a_refusal_is_advice(monkeypatch, demo_copy):
+    at = _forecast_page(monkeypatch, demo_copy)
+    assert not problems(at), problems(at)
+    by = at.date_input(key="calibration_forecast_by")
+    default = by.value
+    first, last = by.min, by.max
+    assert (last - first).days == limits.MAX_HORIZON_DAYS and default == first + timedelta(days=28)
+    items = at.number_input(key="calibration_forecast_items")
+    assert (items.min, items.max) == (1, limits.INT_RANGES["items"][1])
+    # a day outside the range (left from another as-of date, or typed past the picker) falls back
+    by.set_value(first - timedelta(days=8)).run()
+    assert not problems(at), problems(at)
+    assert at.date_input(key="calibration_forecast_by").value == default
+    at.date_input(key="calibration_forecast_by").set_value(last).run()
+    assert not problems(at), problems(at)
+    assert any("A what-if: shown, not recorded" in c.value for c in at.caption)
+
+
+def test_a_refused_forecast_is_one_line_of_advice(monkeypatch, demo_copy):
+    at = _forecast_page(monkeypatch, demo_copy)
+    monkeypatch.setitem(limits.INT_RANGES, "runs", (1, 5000))   # the panel's 10,000 runs now refused
+    by = at.date_input(key="calibration_forecast_by")
+    by.set_value(by.max - timedelta(days=1)).run()               # a question not answered (cached) before
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("No forecast for these inputs: parameter runs=10000 is out of range") and "\n" not in w
+               for w in warnings), warnings
+
+
+def test_only_the_default_question_is_recorded_once_per_scope_and_day(monkeypatch, demo_copy):
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy))) as c:   # what other page tests recorded
+        c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
+    at = _forecast_page(monkeypatch, demo_copy)
+    assert not problems(at), problems(at)
+    shown = _page_rows(demo_copy)
+    assert len(shown) == 2                                    # the default question: 'when' and 'how many'
+    by = at.date_input(key="calibration_forecast_by")
+    by.set_value(by.value + timedelta(days=7)).run()
+    at.number_input(key="calibration_forecast_items").set_value(500).run()
+    assert not problems(at), problems(at)
+    assert _page_rows(demo_copy) == shown                     # what-ifs are not recorded
+
+    # the same scope's default forecast from a later data instant of the same day (a second sync):
+    # stand the recorded ones in at an earlier instant of that day, as if made before the sync
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy))) as c:
+        c.execute("UPDATE forecasts SET forecast_id = forecast_id || '-earlier', "
+                  "as_of = as_of - INTERVAL 1 SECOND WHERE forecast_id NOT LIKE 'demo-%'")
+        moved = c.execute("SELECT count(*) FROM forecasts WHERE forecast_id LIKE '%-earlier'").fetchall()[0][0]
+    assert moved == 2
+    at = _forecast_page(monkeypatch, demo_copy)
+    assert not problems(at), problems(at)
+    assert len(_page_rows(demo_copy)) == 2                    # not a second forecast for that day
