@@ -104,8 +104,11 @@ def quantile_error(values: np.ndarray, q: float) -> float:
 
 
 def _about(x: float) -> str:
-    """A small error in words: two significant digits, whole days from 10 up."""
-    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+    """A small error in days, in words: 'about ±N days', whole days from 10 up, else two
+    decimals; under a hundredth of a day (the pages show tenths) 'under 0.01 days'."""
+    if x >= 10:
+        return f"about ±{x:,.0f} days"
+    return f"about ±{x:.2f} days" if x >= 0.005 else "under 0.01 days"
 
 
 def simulate_when(daily: np.ndarray, items: int, runs: int, rng: np.random.Generator) -> np.ndarray:
@@ -372,7 +375,7 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
     for c in CONFIDENCES:
         fewer = "" if used == runs else (
             f"; {used:,} of {runs:,} runs (the {likely.size:,} estimates weigh like {n_eff:,.0f} equal ones; "
-            f"Monte Carlo error of this answer about ±{_about(quantile_error(days, c))} days)")
+            f"Monte Carlo error of this answer {_about(quantile_error(days, c))})")
         rows.append(row(c, float(np.quantile(days, c, method="inverted_cdf")), "bias_corrected",
                         f"finished within this many days with {c:.0%} confidence after correcting each estimate "
                         f"by the team's actual/likely ratios (median bias {bias:.2f} over {ratios.size} issues); {basis}"

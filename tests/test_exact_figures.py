@@ -103,9 +103,15 @@ def test_sprint_points_are_added_smallest_first(tmp_path):
         sprint = run(c, "sprint_facts", as_of="2026-02-01 00:00").set_index("sprint_id").loc["10"]
         velocity = run(c, "sprint__velocity", as_of="2026-02-01 00:00").set_index("sprint_id").loc["10"]
         mix = run(c, "work_mix", as_of="2026-02-01 00:00").set_index(["sprint_id", "work_type"]).loc[("10", "feature")]
+        # the rule itself: the same total whatever order the values arrive in, which a plain
+        # sum does not give (the rows above happen to reach the aggregate in one order)
+        orders = c.execute("SELECT sum_sorted([0.3, 0.2, 0.1]::DOUBLE[]), sum_sorted([0.2, 0.1, 0.3]::DOUBLE[]), "
+                           "sum_sorted([0.1, 0.2, 0.3]::DOUBLE[]), list_sum([0.3, 0.2, 0.1]::DOUBLE[]), "
+                           "sum_sorted([]::DOUBLE[]), sum_sorted([NULL, 0.5]::DOUBLE[])").fetchall()[0]
     finally:
         c.close()
     total = 0.6000000000000001
+    assert orders == (total, total, total, 0.6, None, 0.5)
     assert (sprint["committed_points"], sprint["completed_points"]) == (total, total)
     assert (velocity["committed_points"], velocity["completed_points"]) == (total, total)
     assert (mix["completed_points"], mix["share"]) == (total, 1.0)

@@ -108,9 +108,11 @@ def test_warm_up_on_a_damaged_file_gives_the_apps_advice(monkeypatch, tmp_path):
     assert bad.read_text() == "not a database"          # left as it was
 
 
-def test_ctrl_c_during_a_warm_up_query_stops_it(monkeypatch, cold):
+@pytest.mark.parametrize("error", [RuntimeError("Query interrupted"),   # Ctrl+C mid-query, as DuckDB raises it
+                                   duckdb.InterruptException("INTERRUPT Error: Interrupted!")])
+def test_ctrl_c_during_a_warm_up_query_stops_it(monkeypatch, cold, error):
     def interrupted(name, **params):
-        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")   # DuckDB's Ctrl+C mid-query
+        raise error
 
     monkeypatch.setattr(data, "run_query", interrupted)
     with pytest.raises(KeyboardInterrupt):

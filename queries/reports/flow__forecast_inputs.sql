@@ -27,6 +27,7 @@ SELECT
     CASE WHEN coalesce(f.usable_range, false) THEN estimate_days(f.estimate_likely) END AS likely_days
 FROM facts AS f
 CROSS JOIN cfg AS c
--- the order the draws map onto (kind, completion day, key): 'completed' rows first, sorted by
--- the flag rather than the text it is spelled as
-ORDER BY f.completed_at IS NULL, f.completed_on, f.issue_key
+-- the order the draws map onto (kind, completion day, key; then source and id, for two sites
+-- with the same key): 'completed' rows first, sorted by the flag rather than the text it is
+-- spelled as. A total order, so the same data gives the same draws on every run.
+ORDER BY f.completed_at IS NULL, f.completed_on, f.issue_key, f.source, f.issue_id
