@@ -168,7 +168,7 @@ VALUE_WORDS = {
               "partial_range": "range estimate incomplete", "range_out_of_order": "range out of order",
               "unknown_status": "unknown status", "transition_before_creation": "status change before creation",
               "sprint_without_dates": "sprint without dates"},
-    "due_from": {"due date": "its due date", "next retro": "one retro cycle"},
+    "due_from": {"due date": "its due date", "next retro": "the next retro"},
 }
 
 
