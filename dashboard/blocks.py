@@ -28,8 +28,11 @@ def retro_follow_up(f, key: str) -> None:
     listed = open_actions["action_id"].isin(last["action_id"].dropna())
     shown = last.merge(open_actions.loc[listed, ["action_id", "days_overdue", "times_carried"]],
                        on="action_id", how="left")
-    table(present.in_metric_units(shown.drop(columns=["retro_id", "held_on", "team", "title", "action_id"]),
-                                  cols=("target",)), key=f"{key}_last_retro")
+    units = data.run_query("outcomes_page__metrics", **p)[["metric", "unit"]]   # product metrics' own units
+    shown = shown.drop(columns=["retro_id", "held_on", "team", "title", "action_id"])
+    shown = present.in_metric_units(shown.merge(units, on="metric", how="left"), cols=("target",), unit_col="unit")
+    table(shown.drop(columns="unit").assign(metric=shown["metric"].map(present.metric_name)),
+          key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
         "reviewed at this one; agreements are 'running' until their review date. Days overdue and times "
         "carried are shown for actions still open (days overdue blank: not yet due).")
@@ -40,7 +43,7 @@ def retro_follow_up(f, key: str) -> None:
     evaluation = data.run_query("retro__agreement_evaluation", **p)
     if not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
-        agreements_table(evaluation, key=f"{key}_agreements")
+        agreements_table(evaluation.merge(units, on="metric", how="left"), key=f"{key}_agreements", unit_col="unit")
         how("Each agreement's linked metric over [start, review] vs the same-length window before the start: "
             "met / not met / too early / not measurable.")
 
@@ -59,7 +62,7 @@ def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = 
     table(shown.assign(metric=shown["metric"].map(present.metric_name)), key=key,
           first=("verdict", "team", "text", "metric", "target", "direction", "before_value", "during_value",
                  "start_on", "review_on", "reason"),
-          hide=("before_n", "during_n", "before_from_on", "before_to_on", "metric_kind", "held_on"))
+          hide=("before_n", "during_n", "before_from_on", "before_to_on", "metric_kind", "held_on", "unit"))
 
 
 CALIBRATION_COLUMNS = {
@@ -270,7 +273,7 @@ def retro_items(retro) -> None:
                     + (f" _(carried from {md(carried)})_" if carried else ""))
     for text, start, review, metric in retro.agreements:
         st.markdown(f"- :material/handshake: {md(text)} _({start:%d %b} → review {review:%d %b}"
-                    + (f", metric {md(metric)}" if metric else "") + ")_")
+                    + (f", metric {md(present.metric_name(metric))}" if metric else "") + ")_")
     if not retro.open_actions and not retro.agreements:
         st.caption("Nothing left open.")
 
@@ -312,8 +315,9 @@ def with_units(df: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def _signed_pct(v: float) -> str:
-    """A relative change with its sign, minus as '−' like every other signed figure: '−1.1 %'."""
-    return f"{v * 100:+.1f} %".replace("-", "−")
+    """A relative change with its sign, minus as '−' like every other signed figure: '−1.1 %'
+    (present.signed_pct, the same text as the tables)."""
+    return present.signed_pct(v)
 
 
 def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> None:
@@ -322,7 +326,7 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
     for i, r in enumerate(impact.itertuples()):
         with cols[i % 3].container(border=True, key=f"{key}_{i}"):
             st.markdown(f"**{md(r.item_name)}** {md(r.item_key)}  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
-                        f"metric **{md(r.metric)}**")
+                        f"metric **{md(present.metric_name(r.metric))}**")
             st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
             if pd.notna(r.effect_rel):
                 st.markdown(f"Effect **{_signed_pct(r.effect_rel)}** "
@@ -454,7 +458,8 @@ def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> Non
         st.warning(f"No shipped item {md(item_key)} in this view.", icon=":material/link_off:")
         return
     if len(view.metrics) > 1:
-        metric = st.selectbox(f"Metric {item_key} targets", view.metrics, key=f"{key}_metric")
+        metric = st.selectbox(f"Metric {item_key} targets", view.metrics, key=f"{key}_metric",
+                              format_func=present.metric_name)
         if metric != view.row["metric"]:
             view = data.analysis("queries.impact_view:item_view", item_key=item_key, metric=metric, **p)
     r = view.row
@@ -462,7 +467,7 @@ def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> Non
     unit = units.get(r["metric"])
     with st.container(border=True, key=f"{key}_box"):
         st.markdown(f"**{md(r['item_name'])}** {md(r['item_key'])} · shipped {pd.Timestamp(r['shipped_on']):%d %b %Y} "
-                    f"· metric **{md(r['metric'])}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
+                    f"· metric **{md(present.metric_name(r['metric']))}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
                     f"{VERDICT_BADGES.get(r['verdict'], r['verdict'])}")
         st.markdown(md(verdict_reason(r, unit, as_of=pd.Timestamp(p["as_of"]).date())))
         if pd.notna(r["effect_abs"]):

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard import safe_text
+from dashboard import present, safe_text
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
@@ -230,7 +230,7 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
                         legendgroup=wt, showlegend=first, row=row, col=1,
                         hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
         fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, row=row, col=1,
-                      annotation_text=f"debt target {target:.0%}", annotation_position="top left")
+                      annotation_text=f"debt target {present.pct(target)}", annotation_position="top left")
     fig = _per_team(m, draw, "share of completed points (%)",
                     note=note or ("(running) = shares so far; no bar = nothing completed yet"
                                   if m["is_running"].any() else ""))
@@ -408,7 +408,7 @@ def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, axis:
                            text=[f"n={n}" + (" (too few)" if s else "") for n, s in zip(c["n"], small, strict=True)],
                            textposition="outside", hovertemplate="%{x}: %{y:.0f} %<extra></extra>"))
     if target is not None:
-        fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, annotation_text=f"target {target:.0%}",
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, annotation_text=f"target {present.pct(target)}",
                       annotation_position="top left")
     fig.update_yaxes(range=[0, 115])
     return _layout(fig, axis, f"{metric.replace('_', ' ')} (%)", height=280, legend=False)
@@ -433,7 +433,7 @@ def calibration_panels(parts: tuple, metric: str, target: float | None) -> go.Fi
     if target is not None:   # one line across every panel, labelled once
         fig.update_layout(shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=target * 100,
                                        y1=target * 100, line=dict(color=RED, dash="dash"))])
-        fig.add_annotation(text=f"target {target:.0%}", xref="paper", yref="y", x=0, y=target * 100,
+        fig.add_annotation(text=f"target {present.pct(target)}", xref="paper", yref="y", x=0, y=target * 100,
                            xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color=RED))
     fig.update_yaxes(range=[0, 115])
     fig = _layout(fig, "", "", height=300, legend=False)
@@ -549,7 +549,7 @@ def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: p
     """A daily product metric with a 7-day mean; shipped items as vertical lines, agreement
     periods as shaded bands."""
     if points.empty:
-        return empty(f"no data points for {metric}")
+        return empty(f"no data points for {present.metric_name(metric)}")
     p = points.sort_values("day")
     fig = go.Figure()
     fig.add_scatter(x=p["day"], y=p["value"], mode="lines", name="daily", line=dict(color="#b5c3d6", width=1))
@@ -843,6 +843,6 @@ def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict,
               PURPLE, y=0.86 - 0.07 * i)
     fig.update_layout(shapes=shapes, annotations=notes)
     fig.update_xaxes(type="date", range=[lo_x, hi_x])
-    metric = safe_text.plot(item.get("metric", ""))
+    metric = safe_text.plot(present.metric_name(item.get("metric", "")))
     fig = _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=420)
     return fig.update_layout(margin_b=86)   # a date axis with its title: the year under the first tick

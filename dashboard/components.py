@@ -55,7 +55,7 @@ def how(text: str) -> None:
 
 
 def fmt_pct(v, digits: int = 0) -> str:
-    return "–" if v is None or pd.isna(v) else f"{v * 100:.{digits}f} %"
+    return present.pct(v, digits)
 
 
 def fmt_num(v, digits: int = 1, unit: str = "") -> str:

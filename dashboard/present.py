@@ -103,10 +103,11 @@ DAY_METRICS = {"cycle_time_p85", "cycle_time_p50", "lead_time_p85"}
 
 def metric_name(metric: str | None) -> str:
     """A metric as a reader names it: delivery metrics by their label ('Cycle time p85', one
-    list in queries/tech_health_text.py), product metrics by their own name."""
+    list in queries/tech_health_text.py), product metrics by their name in words
+    ('conversion_rate' -> 'conversion rate'; the data holds no other display name)."""
     if metric is None or (not isinstance(metric, str) and pd.isna(metric)):
         return ""
-    return METRIC_LABELS.get(metric, metric)
+    return METRIC_LABELS.get(metric, str(metric).replace("_", " ").strip())
 
 
 def metric_value(v, metric: str | None, unit: str | None = None) -> str:
@@ -137,9 +138,47 @@ def in_metric_units(df: pd.DataFrame, cols=("target", "before_value", "during_va
     fmt = signed_metric_value if signed else metric_value
     for c in cols:
         if c in out.columns:
-            out[c] = [fmt(v, m, (u if unit_col else None))
+            out[c] = [fmt(v, m, (u if unit_col and isinstance(u, str) else None))
                       for v, m, u in zip(out[c], out[metric_col],
                                          out[unit_col] if unit_col else [None] * len(out), strict=True)]
+    return out
+
+
+# --------------------------------------------------------------------------- percentages
+def pct(v, digits: int = 0) -> str:
+    """A share as a page writes it, the one spelling: '80 %' (a space before the sign)."""
+    return "–" if v is None or pd.isna(v) else f"{v * 100:,.{digits}f} %"
+
+
+# A relative effect (and its interval) is one figure on an Outcomes card and in a table:
+# one decimal with its sign, minus as '−' ('+8.5 %', '−1.1 %').
+SIGNED_PCT_COLUMNS = ("effect_rel", "ci_low_rel", "ci_high_rel")
+
+
+def signed_pct(v) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    return f"{v * 100:+.1f} %".replace("-", "−")
+
+
+# --------------------------------------------------------------------------- coded values
+# Values that are codes in the data, in words on a page (the CSV keeps the codes).
+VALUE_WORDS = {
+    "check": {"done_without_start": "done without being started", "no_estimate": "no estimate",
+              "partial_range": "range estimate incomplete", "range_out_of_order": "range out of order",
+              "unknown_status": "unknown status", "transition_before_creation": "status change before creation",
+              "sprint_without_dates": "sprint without dates"},
+    "due_from": {"due date": "its due date", "next retro": "the next retro"},
+}
+
+
+def in_words(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with its coded values (VALUE_WORDS) in words; other codes with underscores as words."""
+    out = df
+    for col, words in VALUE_WORDS.items():
+        if col in df.columns:
+            out = out.copy() if out is df else out
+            out[col] = [words.get(v, v.replace("_", " ") if isinstance(v, str) else v) for v in df[col]]
     return out
 
 
@@ -150,7 +189,7 @@ HEADERS = {
     "issue_key": "issue", "sprint_name": "sprint", "days_into_sprint": "day of sprint",
     "changed_at": "changed", "points": "points", "times_carried": "times carried",
     "first_carried_from": "first carried from", "due_on": "due", "done_on": "done on",
-    "effective_due_on": "due", "due_from": "due set by", "due_or_review_on": "due / review", "days_overdue": "days overdue",
+    "effective_due_on": "due", "due_from": "due date from", "due_or_review_on": "due / review", "days_overdue": "days overdue",
     "held_on": "retro held", "retro_title": "retro", "start_on": "start", "review_on": "review",
     "before_value": "before", "during_value": "during", "min_change": "minimum change",
     "item_key": "item", "item_name": "item name", "shipped_on": "shipped", "effect_abs": "effect",
@@ -207,6 +246,8 @@ def fmt_cell(v, col: str) -> str:
     if hasattr(v, "isoformat") and not isinstance(v, str):
         return v.isoformat()[:16].replace("T", " ")
     if isinstance(v, int | float) and not isinstance(v, bool):
+        if col in SIGNED_PCT_COLUMNS:
+            return signed_pct(v)
         if is_pct(col):
             text = f"{v * 100:,.0f} %"
         elif float(v).is_integer():
@@ -223,6 +264,7 @@ def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str,
     one), ids and `hide` columns left out, values formatted as text (`fmt_cell`), plain
     headers (`header`). Columns named in `keep` are passed through unformatted (e.g. a
     link column)."""
+    df = in_words(df)
     lead = [c for c in (("verdict",) if "verdict" in df.columns else ()) + tuple(first) if c in df.columns]
     lead = list(dict.fromkeys(lead))
     cols = lead + [c for c in df.columns if c not in lead and c not in hide and c not in HIDDEN]

@@ -261,7 +261,7 @@ def _analyse(series, ship_day, *, window, lag, as_of, direction, min_change, see
             seen, fit = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
                                      seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
         return ImpactResult(TOO_EARLY, pre_days=len(pre),
-                            note=f"the post window ends {post_end.isoformat()}, after as_of {as_of_d.isoformat()}",
+                            note=f"the post window ends {post_end.isoformat()}, after the as-of date {as_of_d.isoformat()}",
                             **seen, **base), fit
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)

@@ -138,7 +138,7 @@ def test_negative_table_cells_use_the_minus_sign(monkeypatch, demo_db):
     """The Hypotheses table showed '-1 %' beside '−0.04 pp' in one row."""
     from dashboard import present
 
-    assert present.fmt_cell(-0.0112, "effect_rel") == "−1 %"
+    assert present.fmt_cell(-0.0112, "effect_rel") == "−1.1 %"   # as on the item's card (docs/pages.md)
     assert present.fmt_cell(-3.0, "points") == "−3" and present.fmt_cell(-0.25, "bias") == "−0.25"
     at = app_for(monkeypatch, demo_db)
     open_page(at, "outcomes")

@@ -255,7 +255,7 @@ def test_report_cells_and_headers():
     assert present.header("days_into_sprint") == "day of sprint"
     assert present.header("cycle_time_p85_days") == "cycle time p85 (days)"
     assert present.metric_name("cycle_time_p85") == "Cycle time p85" and present.metric_name("say_do") == "Say/do ratio"
-    assert present.metric_name("active_users") == "active_users" and present.metric_name(None) == ""
+    assert present.metric_name("active_users") == "active users" and present.metric_name(None) == ""
     assert present.metric_value(0.7, "hit_rate") == "70 %" and present.metric_value(8, "cycle_time_p85") == "8.0 d"
     assert present.signed_metric_value(1503.88, "active_users", "users") == "+1,504 users"
     assert present.signed_metric_value(-0.04, "conversion_rate", "%") == "−0.04 pp"

@@ -168,7 +168,11 @@ def test_agreement_evaluation(agreement_con):
     assert df.loc["g2", "during_value"] == pytest.approx(1 / 3)
     assert (df.loc["g2", "direction"], v["g2"]) == ("down", "not met")
     assert df.loc["g2", "reason"] == "target <= 25 %"     # in the unit the pages show the target in
-    assert v["g3"] == "product metric"
+    # g3: a product metric, judged by the impact engine as on Product outcomes: during mean
+    #     3.5 >= target 3.4 -> met (never a verdict outside met / not met / too early / not measurable)
+    assert (v["g3"], df.loc["g3", "metric_kind"]) == ("met", "product")
+    assert df.loc["g3", "during_value"] == pytest.approx(3.5)
+    assert set(v.values()) <= {"met", "not met", "too early", "not measurable"}
     assert v["g4"] == "not measurable" and "unknown metric" in df.loc["g4", "reason"]
     assert v["g5"] == "not measurable" and df.loc["g5", "reason"] == "no metric linked"
     assert v["g6"] == "too early"                         # review 02-20 > as_of 02-05

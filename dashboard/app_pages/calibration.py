@@ -3,7 +3,7 @@ what does that mean for the plan?"""
 
 import streamlit as st
 
-from dashboard import blocks, charts, components, data, forecast_view
+from dashboard import blocks, charts, components, data, empty, forecast_view
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -13,9 +13,12 @@ components.page_header("Estimate calibration", f, "How good are our estimates, a
 cal = data.run_query("estimate_calibration", **p)
 overall = cal[cal["group_by"] == "overall"]
 if overall.empty or (overall["n"].fillna(0).sum() == 0 and overall["n_points"].fillna(0).sum() == 0):
-    components.empty_state("No completed issues with estimates in this period.",
-                           f"retroscope --db {data.db_label()} sync jira   # story points and best/likely/worst "
-                           "fields (see [jira.fields] in retroscope.toml), or widen the period")
+    issues = data.run_query("issue_facts", **empty.wide(p))
+    estimated = issues[issues["completed_at"].notna() & (issues["story_points"].notna()
+                                                         | issues["estimate_likely"].notna())]
+    empty.filtered("estimated issues", "completed", f, empty.span(estimated["completed_at"]),
+                   fill=empty.sync_command() + "\n# story points and best/likely/worst fields: [jira.fields] in "
+                   "retroscope.toml")
     st.stop()
 o = overall.iloc[0]
 target = data.settings().analysis.hit_rate_target
@@ -26,13 +29,13 @@ if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
                    f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
 
 c = st.columns(6)
-c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), help=f"target {target:.0%}")
+c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), help=f"target {components.fmt_pct(target)}")
 c[1].metric("Overruns", components.fmt_pct(o.overrun_rate), help="actual > worst")
 c[2].metric("Underruns", components.fmt_pct(o.underrun_rate), help="actual < best")
 c[3].metric("Bias", components.fmt_num(o.bias, 2, "×"), help="median actual ÷ likely")
 c[4].metric("PRED(25)", components.fmt_pct(o.pred25), help="share with |actual − likely| ≤ 25 % of actual")
 c[5].metric("Range-estimated", f"{o.n:,}", help="completed issues")
-components.window_captions(c, [f"target {target:.0%}", "actual > worst", "actual < best", "median actual ÷ likely",
+components.window_captions(c, [f"target {components.fmt_pct(target)}", "actual > worst", "actual < best", "median actual ÷ likely",
                                "within 25 % of actual", "completed issues"], f)
 components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
                "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")

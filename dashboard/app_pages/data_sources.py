@@ -47,7 +47,7 @@ dq = data.run_query("data_quality", **p)
 if dq.empty:
     st.success("No findings: every check passed for this team and period.", icon=":material/check_circle:")
 else:
-    components.chart(charts.findings, (dq,), "Findings per check for this team and period; each one distorts a "
+    components.chart(charts.findings, (components.present.in_words(dq),), "Findings per check for this team and period; each one distorts a "
                      "figure (see 'why it matters').", key="data_sources_dq_chart")
     components.table(dq, key="data_sources_dq", board_id=f.board_id)
 

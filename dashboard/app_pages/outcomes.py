@@ -1,8 +1,9 @@
 """Product outcomes (PM): did what we shipped move the metric it was meant to move?"""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, components, data
+from dashboard import blocks, charts, components, data, empty, present
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -25,8 +26,9 @@ if not impact.empty:   # one shipped item, opened from the list or a link (?item
 
 st.subheader("Shipped items")
 if impact.empty:
-    components.empty_state("No shipped items in this period.",
-                           "retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
+    shipped = data.run_query("outcomes__impact_targets", **empty.wide(p))
+    empty.filtered("items", "shipped", f, empty.span(shipped["shipped_on"]),
+                   fill="retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
 else:
     blocks.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
                                                                           strict=True)))
@@ -39,29 +41,46 @@ st.subheader("Product metric over the period")
 options = metrics["metric"].tolist()
 preferred = [m for m in options if m in set(impact["metric"])] or options
 metric = st.selectbox("Metric", options, index=options.index(preferred[0]), key="outcomes_metric",
-                      format_func=lambda m: f"{m} — {blocks.metric_label(metrics, m)}")
+                      format_func=lambda m: f"{present.metric_name(m)} — {blocks.metric_label(metrics, m)}")
 series = data.run_query("outcomes__metric_series", metrics=[metric], segment="", control_segment=None, **p)
 unit = metrics.set_index("metric").loc[metric, "unit"]
 on_metric = impact[impact["metric"] == metric]
 agreements = evaluation[evaluation["metric"] == metric]
-components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
-                 "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
-                 "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
+in_period = series[(series["segment"] == "") & (pd.to_datetime(series["day"]).dt.date >= f.date_from)
+                   & (pd.to_datetime(series["day"]).dt.date <= f.date_to)]
+if in_period.empty:
+    empty.filtered(f"daily values of {present.metric_name(metric)}", "recorded", f,
+                   empty.span(series.loc[series["segment"] == "", "day"]),
+                   fill=f"retroscope import metrics metrics.csv      # day, metric, value[, segment]: {metric}",
+                   per_team=False)
+else:
+    components.chart(charts.metric_with_markers, (series, on_metric, agreements, metric, unit, (f.date_from, f.date_to)),
+                     "Daily value (all users) and its 7-day mean; dashed lines = items shipped on this metric, coloured "
+                     "by verdict; green bands = working agreements on it (start → review).", key="outcomes_series")
 
 st.subheader("Hypotheses from retros")
 hyp = data.analysis("queries.impact:hypotheses_table", **p)
 if hyp.empty:
-    components.empty_state("No hypotheses recorded yet.", "Add one on the Retro log page (a shipped item, a metric, "
-                           "the direction you expect), or: retroscope import retro retros.json")
+    recorded = data.run_query("outcomes__hypotheses", **empty.wide(p))
+    empty.filtered("hypotheses on items", "shipped", f, empty.span(recorded["shipped_on"]),
+                   fill="# add one on the Retro log page (a shipped item, a metric, the direction you expect), or:\n"
+                   "retroscope import retro retros.json")
 else:
-    components.table(blocks.with_units(hyp, metrics), key="outcomes_hypotheses",
+    components.table(blocks.with_units(hyp, metrics).assign(metric=hyp["metric"].map(present.metric_name)),
+                     key="outcomes_hypotheses",
                      first=("verdict", "item_key", "item_name", "metric", "direction", "min_change", "effect_abs",
                             "effect_rel", "note"), hide=("hypothesis_id", "retro_id"))
     components.how("Each hypothesis is judged with the impact analysis above, using its own direction and minimum "
                    "change; an item not shipped yet is 'too early'.")
 
-if evaluation is not None and not evaluation.empty:
-    st.subheader("Working agreements on product metrics")
+st.subheader("Working agreements on product metrics")
+if evaluation.empty:
+    made = data.run_query("outcomes__agreement_evaluation", **empty.wide(p))
+    empty.filtered("working agreements on product metrics", "running", f,
+                   empty.span(pd.concat([made["start_on"], made["review_on"]])),
+                   fill="# make one at a retro on the Retro log page (a product metric, a target), or:\n"
+                   "retroscope import retro retros.json")
+else:
     blocks.agreements_table(evaluation.merge(metrics[["metric", "unit"]], on="metric", how="left"),
                                 key="outcomes_agreements", unit_col="unit")
     components.how("The metric's daily mean over [start, review] vs the same number of days before the start: "

@@ -3,7 +3,7 @@ actions happen?"""
 
 import streamlit as st
 
-from dashboard import blocks, charts, components, data
+from dashboard import blocks, charts, components, data, empty
 from dashboard.filters import sidebar, sprint_picker
 from dashboard.safe_text import md
 
@@ -13,8 +13,8 @@ components.page_header("Sprint retro", f, "How did we execute this sprint, and d
 
 sprints = blocks.sprints_for(p)
 if sprints.empty:
-    components.empty_state("No sprints started in this period for this team.",
-                           f"retroscope --db {data.db_label()} sync jira --board <id>   # or widen the period")
+    everything = data.run_query("sprint_facts", **empty.wide(p))
+    empty.filtered("sprints", "started", f, empty.span(everything["start_at"]))
     st.stop()
 s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
 label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)

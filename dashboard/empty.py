@@ -1,0 +1,78 @@
+"""Empty states that say what is empty and why (docs/pages.md "Empty states"): when the
+warehouse holds that kind of data outside the sidebar's period (or for other teams' filters),
+the filter is named with the span the data covers and the advice is to widen the period;
+only when the warehouse holds none of it is the advice to sync or import, and on the demo's
+warehouse (where a Jira sync is refused) the advice that fits it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import empty_state
+from dashboard.safe_text import md
+from queries.limits import DATE_MAX, DATE_MIN
+
+
+def day(d) -> str:
+    """A day as a report writes it: '1 Jan 2025'."""
+    d = pd.Timestamp(d)
+    return f"{d.day} {d:%b %Y}"
+
+
+def team_words(f) -> str:
+    """Whose data: 'any team' under All teams, else the team's name."""
+    return "any team" if f.board_id is None else md(f.board_name)
+
+
+def wide(p: dict) -> dict:
+    """The page's filters with the period opened to every plausible day (team and as-of kept)."""
+    return {**p, "date_from": DATE_MIN, "date_to": DATE_MAX}
+
+
+def span(values) -> tuple[date, date] | None:
+    """(first, last) day among `values` (dates or instants), or None when there are none."""
+    s = pd.to_datetime(pd.Series(values), utc=True, errors="coerce").dropna() if len(values) else pd.Series([])
+    return None if s.empty else (s.min().date(), s.max().date())
+
+
+def is_demo() -> bool:
+    """The warehouse holds the demo (where a Jira sync is refused unless --allow-demo)."""
+    from connectors.demo import SOURCE
+
+    return SOURCE in set(data.run_query("status_freshness")["source"])
+
+
+def sync_command() -> str:
+    """The command that fills the warehouse from Jira; on the demo's warehouse, a sync of the
+    user's own Jira into its own warehouse (the demo's refuses it)."""
+    if is_demo():
+        return ("# this is the demo's warehouse, whose data is fixed; sync your own Jira into its own warehouse:\n"
+                "retroscope --db data/retroscope.duckdb sync jira --url https://your-site.atlassian.net")
+    return f"retroscope --db {data.db_label()} sync jira --url https://your-site.atlassian.net"
+
+
+def filtered(what: str, verb: str, f, held: tuple[date, date] | None, fill: str | None = None,
+             section: bool = False, per_team: bool = True) -> None:
+    """The one empty state for a filtered view.
+
+    `what` names the data ('sprints'), `verb` how the period selects it ('started'), `held`
+    is the span of that data in the warehouse for the team, whatever the period (None: the
+    warehouse holds none for the team) and `fill` the command that loads it (default: a Jira
+    sync, as `sync_command`). `section` draws a one-line note instead of a panel; `per_team`
+    False for data no team owns (product metrics)."""
+    period = f"between {day(f.date_from)} and {day(f.date_to)}"
+    who = f" for {team_words(f)}" if per_team else ""
+    if held is not None:
+        text = (f"No {what} {verb} {period}{who}. The data holds {what} {verb} from {day(held[0])} to "
+                f"{day(held[1])}: widen the period in the sidebar.")
+        st.info(text, icon=":material/filter_alt:")
+        return
+    text = f"The warehouse holds no {what}{who}."
+    if section:
+        st.info(text, icon=":material/hourglass_empty:")
+        return
+    empty_state(text, fill or sync_command())

@@ -1,0 +1,130 @@
+"""Empty states say what is empty and why (docs/pages.md "Empty states"), and pages name
+metrics, checks and figures in words (AppTest on the demo and on an empty warehouse)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers_pages import app_for, empty_warehouse, open_page, problems
+
+from dashboard import present
+
+VERDICTS = {"met", "not met", "too early", "not measurable"}
+
+
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory) -> Path:
+    return empty_warehouse(tmp_path_factory.mktemp("empty") / "empty.duckdb")
+
+
+def before_the_data(monkeypatch, db, slug, board=None):
+    """A page on the demo with the period 1 Jan – 1 Feb 2025 (months before its data)."""
+    at = app_for(monkeypatch, db)
+    at.query_params["from"] = "2025-01-01"
+    at.query_params["to"] = "2025-02-01"
+    if board:
+        at.query_params["board"] = board
+    open_page(at, slug)
+    assert not problems(at), problems(at)
+    return at
+
+
+def infos(at) -> list[str]:
+    return [i.value for i in at.info]
+
+
+@pytest.mark.parametrize(("slug", "expected"), [
+    ("sprint_retro", "No sprints started between 1 Jan 2025 and 1 Feb 2025 for any team. The data holds sprints "
+                     "started from 25 May 2026 to 16 Nov 2026: widen the period in the sidebar."),
+    ("calibration", "No estimated issues completed between 1 Jan 2025 and 1 Feb 2025 for any team. The data holds "
+                    "estimated issues completed from"),
+])
+def test_a_period_before_the_data_names_the_filter(monkeypatch, demo_db, slug, expected):
+    at = before_the_data(monkeypatch, demo_db, slug)
+    texts = infos(at)
+    assert any(t.startswith(expected) for t in texts), texts
+    assert not any("sync jira" in t or "no sprints" in t.casefold() and "warehouse" in t for t in texts), texts
+
+
+def test_one_team_is_named(monkeypatch, demo_db):
+    at = before_the_data(monkeypatch, demo_db, "sprint_retro", board="2")
+    assert any(t.startswith("No sprints started between 1 Jan 2025 and 1 Feb 2025 for Borealis. The data holds "
+                            "sprints started from") for t in infos(at)), infos(at)
+
+
+def test_outcomes_before_the_data_says_why_in_every_section(monkeypatch, demo_db):
+    at = before_the_data(monkeypatch, demo_db, "outcomes")
+    texts = infos(at)
+    for start in ("No items shipped between 1 Jan 2025 and 1 Feb 2025 for any team. The data holds items shipped "
+                  "from 20 Jul 2026 to 26 Oct 2026",
+                  "No daily values of ",   # the chart is not drawn as empty axes
+                  "No hypotheses on items shipped between 1 Jan 2025 and 1 Feb 2025 for any team. The data holds",
+                  "No working agreements on product metrics running between 1 Jan 2025 and 1 Feb 2025"):
+        assert any(t.startswith(start) and t.endswith("widen the period in the sidebar.") for t in texts), \
+            (start, texts)
+    assert not any("recorded yet" in t for t in texts), texts
+    assert "Working agreements on product metrics" in [h.value for h in at.subheader]
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("slug", ["sprint_retro", "calibration"])
+def test_an_empty_warehouse_gets_the_command_that_fills_it(monkeypatch, empty_db, slug):
+    at = open_page(app_for(monkeypatch, empty_db), slug)
+    assert not problems(at), problems(at)
+    texts = infos(at)
+    what = {"sprint_retro": "sprints", "calibration": "estimated issues"}[slug]
+    assert any(t.startswith(f"The warehouse holds no {what} for any team.") and
+               f"retroscope --db {empty_db} sync jira --url" in t and "widen" not in t for t in texts), texts
+
+
+def test_on_the_demo_a_sync_goes_to_its_own_warehouse(monkeypatch, demo_db):
+    """Borealis has no sprints before as-of 2026-05-01 (the demo's first start is 25 May):
+    the demo holds none for the team, and a sync into the demo's warehouse would be refused."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["as_of"] = "2026-05-01"
+    at.query_params["board"] = "2"
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    text = next(t for t in infos(at) if t.startswith("The warehouse holds no sprints for Borealis."))
+    assert "demo's warehouse" in text and "retroscope --db data/retroscope.duckdb sync jira" in text
+    assert f"--db {demo_db} sync" not in text
+
+
+
+def test_sprint_retro_agreements_have_only_the_documented_verdicts(monkeypatch, demo_db):
+    at = open_page(app_for(monkeypatch, demo_db), "sprint_retro")
+    assert not problems(at), problems(at)
+    agreements = [d.value for d in at.dataframe if {"verdict", "target", "metric"} <= set(d.value.columns)]
+    assert agreements
+    rows = pd.concat(agreements)
+    assert set(rows["verdict"]) <= VERDICTS, set(rows["verdict"])
+    product = rows[rows["metric"] == "conversion rate"]   # the demo's Product retro agreement
+    assert len(product) and (product["target"] == "3.4 %").all(), product[["metric", "target"]]
+    assert not rows["metric"].astype(str).str.contains("_").any()
+
+
+def test_outcomes_and_data_quality_read_in_words(monkeypatch, demo_db):
+    at = open_page(app_for(monkeypatch, demo_db), "outcomes")
+    assert not problems(at), problems(at)
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "metric **conversion rate**" in text and "_rate" not in text and "as_of" not in text
+    cards = [m.value.split("**")[1] for m in at.markdown if m.value.startswith("Effect **")]
+    hyp = next(d.value for d in at.dataframe if "effect (%)" in d.value.columns)
+    shown = [v for v in hyp["effect (%)"] if v]
+    assert shown and all(v == present.signed_pct(float(v.replace("−", "-").rstrip(" %")) / 100) for v in shown)
+    assert set(shown) <= set(cards), (shown, cards)   # one precision on cards and in the table
+    at = open_page(app_for(monkeypatch, demo_db), "data_sources")
+    checks = next(d.value for d in at.dataframe if "check" in d.value.columns)["check"]
+    assert "no estimate" in set(checks) and not checks.str.contains("_").any()
+
+
+def test_the_display_rules():
+    assert present.metric_name("retention_d30") == "retention d30"
+    assert present.metric_name("cycle_time_p85") == "Cycle time p85"
+    assert present.pct(0.8) == "80 %" and present.pct(None) == "–"
+    assert (present.signed_pct(0.0853), present.signed_pct(-0.011)) == ("+8.5 %", "−1.1 %")
+    words = present.in_words(pd.DataFrame({"check": ["no_estimate", "new_check"], "due_from": ["due date", None]}))
+    assert words["check"].tolist() == ["no estimate", "new check"]
+    assert present.report_frame(pd.DataFrame({"effect_rel": [0.0853]}))["effect (%)"].tolist() == ["+8.5 %"]
