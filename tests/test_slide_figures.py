@@ -480,3 +480,19 @@ def test_notes_read_like_a_report(demo_con):
         say_do = re.findall(r"say/do (\S+ ?%?)", notes)
         assert say_do and all(re.fullmatch(r"\d+\.\d %", v) for v in say_do), say_do
         assert re.search(r"target 20\.0 %", notes)                       # one precision for shares
+
+
+def test_latest_retros_keep_the_most_recent_teams(demo_con):
+    """At most `limit` teams' retros: those held most recently (Atlas 13 Nov after Borealis
+    6 Nov), and the count of the rest, which the notes mention."""
+    from dataclasses import replace
+
+    from queries.tech_health import latest_retros
+
+    both, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18))
+    assert [r.team for r in both] == ["Atlas", "Borealis"] and left == 0
+    one, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18), limit=1)
+    assert [(r.team, r.held_on) for r in one] == [("Atlas", date(2026, 11, 13))] and left == 1
+    th = replace(kpis(demo_con), retros=one, retro_teams_left_out=1)
+    notes = slides.speaker_notes(th)
+    assert "Latest retro of each team:" in notes and "(and 1 more team with a retro:" in notes
