@@ -30,7 +30,9 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from dashboard.present import sprint_label
 from queries.tech_health import DEFINITIONS, KPI, TechHealth
+from queries.tech_health_text import TOO_SHORT, before_text, n_words, plural
 
 FONT = "Arial"                      # on every PowerPoint/Keynote machine; Liberation Sans in LibreOffice
 INK = RGBColor(0x1F, 0x29, 0x33)     # body text
@@ -39,6 +41,7 @@ LINE = RGBColor(0xD0, 0xD5, 0xDB)
 TILE_BG = RGBColor(0xF7, 0xF8, 0xFA)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 BAR = RGBColor(0x2F, 0x5D, 0x8C)
+TEAM_BARS = (BAR, RGBColor(0x1B, 0x7F, 0x79), RGBColor(0x6A, 0x4C, 0x93), RGBColor(0x8C, 0x6D, 0x2F))  # one per team
 TARGET = RGBColor(0xC6, 0x28, 0x28)
 
 # status -> (colour, icon, word): colour is never the only carrier
@@ -152,7 +155,8 @@ def _title(slide, th: TechHealth, team: str, headline: str | None = None) -> Non
         period = (f"Last {n} sprint{'' if n == 1 else 's'}: " if n else "Period: ") + _span(th.period_start, th.period_end)
     else:
         period = f"Last {th.period_days} days (no closed sprints): {_span(th.period_start, th.period_end)}"
-    sub = f"{lead}{period}  ·  compared with {_span(th.previous_start, th.previous_end)}  ·  as of {_ts(th.as_of)}"
+    sub = (f"{lead}{period}  ·  compared with {_span(th.previous_start, th.previous_end)} ({th.previous_words()})"
+           f"  ·  as of {_ts(th.as_of)}")
     _textbox(slide, MARGIN, Inches(0.92), SLIDE_W - 2 * MARGIN, Inches(0.4), sub,
              fit_size(sub, width, (14, 12, 11, 10)), color=MUTED, anchor=MSO_ANCHOR.MIDDLE, name="Subtitle")
 
@@ -214,7 +218,7 @@ def _tile(slide, k: KPI, left, top) -> None:
 
     delta = k.delta_text() or "—"
     _textbox(slide, x, top + Inches(1.48), inner, Inches(0.3), delta,
-             fit_size(delta, inner_in, (11, 10, 9)), color=INK, name=f"Delta {k.key}")
+             fit_size(delta, inner_in, (11, 10, 9, 8)), color=INK, name=f"Delta {k.key}")
     extra = " · ".join(t for t in (k.target_text(), k.detail) if t)
     _textbox(slide, x, top + Inches(1.78), inner, Inches(0.45), extra,
              fit_size(extra, inner_in, (10, 9, 8), lines=2), color=MUTED, name=f"Detail {k.key}")
@@ -290,8 +294,16 @@ def _chart(slide, th: TechHealth) -> None:
             parents[group].add_sub_category(name)
     else:
         data.categories = list(c.categories)
+    teams = list(dict.fromkeys(c.groups))
+    bars = [s for s in c.series if s.kind != "line"]
     for s in c.series:
-        data.add_series(s.name, list(s.values), number_format=c.number_format)
+        if c.groups and s.kind != "line":   # one series per team: its name in the legend, its own colour
+            for team in teams:
+                name = team if len(bars) == 1 else f"{s.name} · {team}"
+                data.add_series(name, [v if g == team else None for v, g in zip(s.values, c.groups, strict=True)],
+                                number_format=c.number_format)
+        else:
+            data.add_series(s.name, list(s.values), number_format=c.number_format)
     gf = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left + Inches(0.1), top + Inches(0.45),
                                 CHART_W - Inches(0.2), CHART_H - Inches(0.55), data)
     gf.name = "Chart"
@@ -307,9 +319,11 @@ def _chart(slide, th: TechHealth) -> None:
     chart.legend.font.name = FONT
     bar_plot = chart.plots[0]
     bar_plot.gap_width = 60
-    bar_series = bar_plot.series[0]
-    bar_series.format.fill.solid()
-    bar_series.format.fill.fore_color.rgb = BAR
+    if c.groups:
+        bar_plot.overlap = 100           # a team's bar stands alone in its sprint's slot
+    for i, bar_series in enumerate(list(bar_plot.series)[:len(teams) if c.groups else 1]):
+        bar_series.format.fill.solid()
+        bar_series.format.fill.fore_color.rgb = TEAM_BARS[i % len(TEAM_BARS)]
     bar_plot.has_data_labels = len(c.categories) <= 8       # labels would collide beyond that
     if not bar_plot.has_data_labels:
         _finish_axes(chart, c)
@@ -377,62 +391,127 @@ def _footer(slide, th: TechHealth) -> None:
     rule.line.width = Pt(0.75)
 
 
-def _exact(k: KPI) -> str:
-    def f(v):
-        if v is None:
-            return "no data"
-        if k.unit == "share":
-            return f"{v * 100:.1f} %"
-        if k.unit == "days":
-            return f"{v:.2f} days"
-        return f"{v:.0f}"
+def _pct(v: float) -> str:
+    """A share in the notes: one decimal of a percent, everywhere (figures, targets, say/do)."""
+    return f"{v * 100:.1f} %"
 
-    parts = [f"{k.label}: {f(k.value)}", f"previous period {f(k.previous)}"]
+
+def _exact_value(k: KPI, v: float | None) -> str:
+    if v is None:
+        return "no data"
+    if k.unit == "share":
+        return _pct(v)
+    if k.unit == "days":
+        return f"{v:.2f} days"
+    return plural(round(v), "bug") if k.key == "escaped_bugs" else f"{v:.0f}"
+
+
+def _exact(k: KPI) -> str:
+    """One KPI in the notes, e.g. 'Cycle time p85: 7.61 days (145 issues); previous period
+    6.89 days (139 issues); change +0.73 days (+10.6 %) — WATCH'."""
+    def with_n(text: str, n: int | None) -> str:
+        words = n_words(k.key, n)
+        return f"{text} ({words})" if words and text != "no data" else text
+
+    parts = [f"{k.label}: {with_n(_exact_value(k, k.value), k.n)}"]
+    if k.value is not None and not k.comparable:
+        held = [_exact_value(k, k.previous)] if k.previous is not None else []
+        held += [w for w in (n_words(k.key, k.previous_n),) if w]
+        parts.append(f"previous period {TOO_SHORT}" + (f" ({', '.join(held)})" if held else ""))
+    elif k.value is not None:
+        parts.append(f"previous period {with_n(_exact_value(k, k.previous), k.previous_n)}")
     if k.delta is not None:
-        sign = "+" if k.delta >= 0 else "−"
-        size = f"{abs(k.delta) * 100:.1f} pp" if k.unit == "share" else f(abs(k.delta))
-        parts.append(f"change {sign}{size}")
+        sign = "+" if k.delta > 0 else "−"
+        if abs(k.delta) < 1e-12:
+            parts.append("no change")
+        elif k.unit == "share":
+            parts.append(f"change {sign}{abs(k.delta) * 100:.1f} pp")
+        elif k.unit == "days":
+            rel = f" ({sign}{abs(k.delta / k.previous) * 100:.1f} %)" if k.previous else ""
+            parts.append(f"change {sign}{abs(k.delta):.2f} days{rel}")
+        else:
+            parts.append(f"change {sign}{abs(k.delta):.0f}")
     if k.target is not None:
-        parts.append(f"target {k.target * 100:.0f} %")
-    if k.n is not None:
-        parts.append(f"n = {k.n}")
+        parts.append(f"target {_pct(k.target)}")
     return "; ".join(parts) + f" — {k.status.upper()}"
 
 
+def _chart_notes(th: TechHealth) -> list[str]:
+    """The chart's values, one line per category; a constant line (the target) said once."""
+    c = th.chart
+    pct = c.number_format.endswith("%")
+    constant = [s for s in c.series if s.kind == "line" and len(set(s.values)) == 1]
+    head = f"Chart — {c.title}" + (" (" + ", ".join(f"{s.name.lower()} line" for s in constant) + ")"
+                                   if constant else "") + ":"
+    out = [head]
+    shown = [s for s in c.series if s not in constant]
+
+    def v(s, i):
+        x = s.values[i]
+        return "no data" if x is None else _pct(x) if pct else f"{x:.2f} {c.axis_title}"
+    for i, cat in enumerate(c.categories):
+        label = sprint_label(cat, c.groups[i]) if c.groups else cat
+        vals = v(shown[0], i) if len(shown) == 1 else ", ".join(f"{s.name} {v(s, i)}" for s in shown)
+        out.append(f"- {label}: {vals}")
+    return out
+
+
+def _retro_notes(r, *, several: bool) -> list[str]:
+    n = len(r.open_actions)
+    head = (f"{r.team or 'Team'} — {r.title} ({_day(r.held_on)}): {plural(n, 'open action item')}" if several
+            else f"Latest retro: {r.title} ({r.team + ', ' if r.team else ''}{_day(r.held_on)})")
+    out = [head]
+    if not several:
+        out.append("Open action items:" if r.open_actions else "Open action items: none")
+    out += [f"- {t}" + (f" (due {_day(d)})" if d else "") + (f" (carried from {c})" if c else "")
+            for t, d, c in r.open_actions]
+    out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")
+    out += [f"- {t} ({_span(a, b)}" + (f"; metric {m}" if m else "") + ")" for t, a, b, m in r.agreements]
+    return out
+
+
 def speaker_notes(th: TechHealth) -> str:
-    """The notes: exact figures, the sprint list, the latest retro's open items."""
+    """The notes: exact figures, the sprint list, the latest retro's open items (each team's
+    when several teams are shown). Written like a report: one precision per unit, shares as
+    percentages (say/do too), singular for one."""
+    several = len(th.teams) > 1
+
+    def sprint_name(s) -> str:
+        return sprint_label(s.name, th.team_of(s.board_id)) if several else s.name
+
     out = [f"Tech health — {th.team}" + (f" (board {th.board_id})" if th.board_id else " (all boards)"),
-           f"Period {_span(th.period_start, th.period_end)} ({th.period_days} days"
-           + (f", {len(th.sprints)} sprints" if th.basis == "sprints" else ", no closed sprints")
-           + f"); previous period {_span(th.previous_start, th.previous_end)}.",
+           f"Period {_span(th.period_start, th.period_end)} ({plural(th.period_days, 'day')}"
+           + (f", {plural(len(th.sprints), 'sprint')}" if th.basis == "sprints" else ", no closed sprints")
+           + f"); previous period {_span(th.previous_start, th.previous_end)} ({th.previous_words()}"
+           + ("" if th.previous_comparable else ", so no change is given") + ").",
            f"Figures as of {_ts(th.as_of)}; data as of {_ts(th.data_as_of)}.", "", "Exact figures:"]
-    out += [f"- {_exact(k)}" + (f" ({k.detail})" if k.detail and not k.detail.startswith("n =") else "")
+    out += [f"- {_exact(k)}" + (f" ({k.detail.removesuffix(before_text(k.previous_n))})"   # n is said above
+                                if k.detail and not k.detail.startswith("n =") else "")
             for k in th.kpis]
     if th.chart:
-        out += ["", f"Chart — {th.chart.title} (from {th.chart.source}):"]
-        for i, cat in enumerate(th.chart.categories):
-            vals = ", ".join(f"{s.name} {'—' if s.values[i] is None else (f'{s.values[i] * 100:.1f} %' if th.chart.number_format.endswith('%') else f'{s.values[i]:.2f}')}"
-                             for s in th.chart.series)
-            out.append(f"- {cat}: {vals}")
+        out += ["", *_chart_notes(th)]
     out += ["", "Sprints in the period:" if th.sprints else "Sprints in the period: none closed"]
     for s in th.sprints:
-        say_do = "—" if s.say_do_ratio is None else f"{s.say_do_ratio:.2f}"
-        out.append(f"- {s.name} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pt, "
-                   f"completed {s.completed_points:g} pt, carry-over {s.carryover_issues} issues / "
+        say_do = "no data" if s.say_do_ratio is None else _pct(s.say_do_ratio)
+        out.append(f"- {sprint_name(s)} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pt, "
+                   f"completed {s.completed_points:g} pt, carry-over {plural(s.carryover_issues, 'issue')} / "
                    f"{s.carryover_points:g} pt, say/do {say_do}")
     if th.previous_sprints:
-        out.append("Previous period: " + ", ".join(s.name for s in th.previous_sprints))
+        out.append("Previous period: " + ", ".join(sprint_name(s) for s in th.previous_sprints))
     out.append("")
-    if th.retro is None:
-        out.append("Latest retro: none recorded for this team.")
+    retros = th.retros or ((th.retro,) if th.retro else ())
+    if not retros:
+        out.append("Latest retro: none recorded for this team." if th.board_id
+                   else "Latest retro: none recorded.")
+    elif len(retros) == 1 and not th.retro_teams_left_out:
+        out += _retro_notes(retros[0], several=False)
     else:
-        r = th.retro
-        out.append(f"Latest retro: {r.title} ({r.team + ', ' if r.team else ''}{_day(r.held_on)})")
-        out.append("Open action items:" if r.open_actions else "Open action items: none")
-        out += [f"- {t}" + (f" (due {_day(d)})" if d else "") + (f" (carried from {c})" if c else "")
-                for t, d, c in r.open_actions]
-        out.append("Agreements:" if r.agreements else "Agreements: none made at this retro")
-        out += [f"- {t} ({_span(a, b)}" + (f"; metric {m}" if m else "") + ")" for t, a, b, m in r.agreements]
+        out.append("Latest retro of each team:")
+        for r in retros:
+            out += _retro_notes(r, several=True)
+        if th.retro_teams_left_out:
+            out.append(f"(and {plural(th.retro_teams_left_out, 'more team')} with a retro: export one team "
+                       "with --team NAME)")
     if th.notes:
         out += ["", "Notes: " + " ".join(th.notes)]
     return "\n".join(out)

@@ -38,6 +38,8 @@ DEFAULT_UNITS = {"debt_share": "share", "cycle_time_p85": "days", "rework_rate":
 STATUSES = ("good", "watch", "bad", "no data")
 SPRINT_DAYS = 14
 CHART_TEAMS = 4      # at most this many teams' sprints drawn apart on the slide's chart
+RETRO_TEAMS = 6      # at most this many teams' latest retros listed (the most recently held)
+MIN_PREVIOUS_SPRINTS = 3   # a previous period with fewer closed sprints is too short to compare
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -127,6 +129,8 @@ class KPI:
     n: int | None = None          # issues (or sprints) behind the value
     detail: str = ""              # a short second line, e.g. "9 pt · 7 % of sprint-end scope"
     source: str = ""              # the public query the figure comes from
+    previous_n: int | None = None  # issues (or sprints) behind the previous value
+    comparable: bool = True       # False: the previous period is too short to compare (no change shown)
 
     @property
     def label(self) -> str:
@@ -138,7 +142,7 @@ class KPI:
 
     @property
     def delta(self) -> float | None:
-        if self.value is None or self.previous is None:
+        if self.value is None or self.previous is None or not self.comparable:
             return None
         return self.value - self.previous
 
@@ -149,7 +153,7 @@ class KPI:
 
     def delta_text(self) -> str:
         """Change vs the previous period, e.g. '▲ +4 pp vs 14 %' (see tech_health_text)."""
-        return text.delta_text(self.value, self.previous, self.unit)
+        return text.delta_text(self.value, self.previous, self.unit, self.comparable)
 
     def unit_word(self) -> str:
         """The word after a count ('bugs'); empty for shares and days."""
@@ -219,12 +223,17 @@ class TechHealth:
     chart: Chart | None
     sprints: tuple[SprintRow, ...] = ()
     previous_sprints: tuple[SprintRow, ...] = ()
-    retro: RetroItems | None = None
+    retro: RetroItems | None = None              # the latest retro of any team shown
     notes: tuple[str, ...] = field(default=())   # caveats to show with the figures (none at present)
     sprints_per_team: int | None = None          # N asked for (the period is each team's last N)
     teams: tuple[str, ...] = ()                  # the teams whose closed sprints are in the period
     sprint_boards: tuple[str, ...] = ()          # board ids and their team names (for period_words)
     sprint_teams: tuple[str, ...] = ()
+    retros: tuple[RetroItems, ...] = ()          # each team's latest retro (by team; at most RETRO_TEAMS)
+    retro_teams_left_out: int = 0                # teams with a retro beyond RETRO_TEAMS, not listed
+    issues: int | None = None                    # issues completed in the period
+    previous_issues: int | None = None           # ... in the previous period
+    previous_comparable: bool = True             # see previous_comparable()
 
     def kpi(self, key: str) -> KPI:
         return next(k for k in self.kpis if k.key == key)
@@ -232,6 +241,14 @@ class TechHealth:
     def period_words(self) -> str:
         """Which sprints the period holds, in words (see tech_health_text.period_words)."""
         return text.period_words(self, CHART_TEAMS)
+
+    def previous_words(self) -> str:
+        """What the previous period holds, e.g. '11 sprints' or '1 sprint: too short to compare'."""
+        return text.previous_words(self)
+
+    def team_of(self, board_id: str | None) -> str:
+        """The team (board name) of a sprint's board."""
+        return dict(zip(self.sprint_boards, self.sprint_teams, strict=True)).get(board_id, str(board_id))
 
     @property
     def period_days(self) -> int:
@@ -290,6 +307,10 @@ def _sprint_rows(df: pd.DataFrame, tz: str) -> tuple[SprintRow, ...]:
     )
 
 
+def _int(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
 def _closed(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["state"] == "closed"].sort_values(["start_at", "sprint_id"]) if len(df) else df
 
@@ -320,6 +341,17 @@ def _status(key: str, value: float | None, previous: float | None, target: float
     if key == "carry_over":
         return _status_low_is_good(value, th.carry_over_watch, th.carry_over_bad)
     raise ValueError(key)
+
+
+def previous_comparable(basis: str, sprints: int, previous_sprints: int, issues: int | None,
+                        previous_issues: int | None) -> bool:
+    """Whether the previous period holds enough to compare with (docs/metrics.md "Tech-health
+    figures"). Basis 'sprints': at least half as many closed sprints as the period, and at
+    least MIN_PREVIOUS_SPRINTS (or as many as the period when it has fewer). Basis 'days'
+    (no closed sprints): at least half as many completed issues as the period."""
+    if basis == "sprints":
+        return previous_sprints >= min(MIN_PREVIOUS_SPRINTS, sprints) and 2 * previous_sprints >= sprints
+    return 2 * (previous_issues or 0) >= (issues or 0)
 
 
 def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, tz: str
@@ -397,12 +429,16 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     names = dict(zip(boards["board_id"].astype(str), boards["name"].astype(str), strict=True))
     teams = tuple(sorted({names.get(str(b), str(b)) for b in sp["cur"]["board_id"]})) if len(sp["cur"]) else ()
     if len(teams) > 1:   # several teams: each team's sprints together (drawn apart), never interleaved
-        order = sp["cur"]["board_id"].astype(str).map(names)
-        sp["cur"] = sp["cur"].assign(_team=order).sort_values(["_team", "start_at", "sprint_id"]).drop(columns="_team")
+        for k in ("cur", "prev"):
+            order = sp[k]["board_id"].astype(str).map(names)
+            sp[k] = sp[k].assign(_team=order).sort_values(["_team", "start_at", "sprint_id"]).drop(columns="_team")
 
     # ---- the six figures: one row per KPI from tech_health__kpis (current + previous)
     rows = q("tech_health__kpis", "cur")
     by_key = {r["kpi"]: r for _, r in rows.iterrows()}
+    done = _int(by_key["debt_share"]["n"]) if "debt_share" in by_key else None           # issues completed
+    done_before = _int(by_key["debt_share"]["previous_n"]) if "debt_share" in by_key else None
+    comparable = previous_comparable(basis, len(sp["cur"]), len(sp["prev"]), done, done_before)
     nothing_done = all(_f(by_key[k]["value"]) is None if k in by_key else True
                        for k in ("debt_share", "cycle_time_p85", "rework_rate"))
     out: list[KPI] = []
@@ -411,7 +447,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         value = _f(r["value"]) if r is not None else None
         previous = _f(r["previous_value"]) if r is not None else None
         target = _f(r["target"]) if r is not None else None
-        n = int(r["n"]) if r is not None and not pd.isna(r["n"]) else None
+        n = _int(r["n"]) if r is not None else None
+        previous_n = _int(r["previous_n"]) if r is not None else None
         unit = _UNITS.get(str(r["unit"]), "count") if r is not None else DEFAULT_UNITS[key]
         if key == "escaped_bugs" and nothing_done and not value:
             value = previous = None      # an empty period proves nothing: no data, not "0 ✔"
@@ -421,13 +458,14 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
             cur = sp["cur"]
             issues = int(cur["carryover_issues"].sum()) if len(cur) else 0
             pts = float(cur["carryover_points"].sum()) if len(cur) else 0.0
-            detail = text.carry_over_detail(issues, pts, n)
+            detail = text.carry_over_detail(issues, pts, n, previous_n)
         elif key == "escaped_bugs":
             detail = "bugs found in production"
         else:
-            detail = f"n = {n}" if n is not None else ""
-        out.append(KPI(key, value, previous, target, _status(key, value, previous, target, th), unit, n,
-                       detail, "tech_health__kpis"))
+            detail = text.n_text(n, previous_n)
+        status = _status(key, value, previous if comparable else None, target, th)
+        out.append(KPI(key, value, previous, target, status, unit, n, detail, "tech_health__kpis",
+                       previous_n, comparable))
 
     # ---- chart: debt share per sprint + target (work_mix), else p85 per week (flow_weekly)
     chart = None
@@ -457,6 +495,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
+    retros, left_out = latest_retros(con, [board_name] if board_name else list(boards["name"].astype(str)),
+                                     _local_day(as_of, tz))
     return TechHealth(
         team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
         sources=sources, basis=basis,
@@ -464,10 +504,11 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         kpis=tuple(out), chart=chart,
         sprints=_sprint_rows(sp["cur"], tz) if len(sp["cur"]) else (),
         previous_sprints=_sprint_rows(sp["prev"], tz) if len(sp["prev"]) else (),
-        retro=latest_retro(con, [board_name] if board_name else list(boards["name"].astype(str)),
-                           _local_day(as_of, tz)),
+        retro=max(retros, key=lambda r: (r.held_on, r.retro_id)) if retros else None,
         notes=tuple(notes), sprints_per_team=sprints, teams=teams,
         sprint_boards=tuple(names), sprint_teams=tuple(names.values()),
+        retros=retros, retro_teams_left_out=left_out, issues=done, previous_issues=done_before,
+        previous_comparable=comparable,
     )
 
 
@@ -476,16 +517,40 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
     board name, case-insensitive; with no board names, any team) with its open action items
     (its own, then those carried into it from earlier retros, each once; open at `on`: still
     open, or done after it) and its agreements. Owners are left out: the slide reports the team, not people."""
+    retros = _retros_by(con, teams, on)
+    return _retro_items(con, retros.iloc[-1], on) if len(retros) else None
+
+
+def latest_retros(con, teams: list[str], on: date, limit: int = RETRO_TEAMS) -> tuple[tuple[RetroItems, ...], int]:
+    """Each team's latest retro held on or before `on` (as `latest_retro`, one per team of
+    `teams`, matched case-insensitively; with no board names, the latest of any team), in
+    team order; at most `limit` of them (the most recently held), and how many teams with a
+    retro were left out."""
+    retros = _retros_by(con, teams, on)
+    if not len(retros):
+        return (), 0
+    if teams:
+        retros = retros.assign(_team=retros["team"].str.casefold()).groupby("_team", sort=False).tail(1)
+    else:
+        retros = retros.iloc[-1:]
+    shown = retros.iloc[-limit:]
+    shown = shown.assign(_order=shown["team"].fillna("").str.casefold()).sort_values(["_order", "retro_id"])
+    return tuple(_retro_items(con, r, on) for _, r in shown.iterrows()), len(retros) - len(shown)
+
+
+def _retros_by(con, teams: list[str], on: date) -> pd.DataFrame:
+    """Retros held on or before `on` by one of `teams` (any team when none), oldest first."""
     retros = con.table("retros").df()
     if not len(retros):
-        return None
+        return retros
     retros = retros[pd.to_datetime(retros["held_on"]).dt.date <= on]
     if teams:
         retros = retros[retros["team"].str.casefold().isin({t.casefold() for t in teams})]
-    if not len(retros):
-        return None
-    r = retros.sort_values(["held_on", "retro_id"]).iloc[-1]
+    return retros.sort_values(["held_on", "retro_id"])
 
+
+def _retro_items(con, r, on: date) -> RetroItems:
+    """One retro's open action items (its own, then those carried into it) and agreements."""
     def open_on(df: pd.DataFrame) -> pd.Series:   # open at `on`: still open, or done after it
         # (compared as instants: `.dt.date` of a column with no date at all stays datetime64,
         # which refuses a comparison with a date; NaT compares as False)
@@ -507,10 +572,9 @@ def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
 
     return RetroItems(
         retro_id=str(r["retro_id"]), title=text(r["title"], str(r["retro_id"])), held_on=d(r["held_on"]),
-        team=str(r["team"] or ""),
+        team=text(r["team"], ""),
         open_actions=tuple((str(a.text), d(a.due_on), None) for a in actions.sort_values("action_id").itertuples())
         + tuple((str(a.text), d(a.due_on), text(a.from_retro, "an earlier retro")) for a in carried.itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),
     )
-

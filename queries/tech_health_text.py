@@ -61,14 +61,36 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{_round(value, 0)}"
 
 
-def delta_text(value: float | None, previous: float | None, unit: str) -> str:
+TOO_SHORT = "too short to compare"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 issue', '3 issues'."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def n_words(key: str, n: int | None) -> str:
+    """What a figure rests on, in words: '139 issues', '11 sprints' (carry-over), '7
+    range-estimated issues' (hit rate); '' for a count (escaped bugs)."""
+    if n is None or key == "escaped_bugs":
+        return ""
+    if key == "carry_over":
+        return plural(n, "sprint")
+    return plural(n, "range-estimated issue" if key == "range_hit_rate" else "issue")
+
+
+def delta_text(value: float | None, previous: float | None, unit: str, comparable: bool = True) -> str:
     """Change vs the previous period, e.g. '▲ +4 pp vs 14 %', '▼ −2.1 d (−34 %) vs 6.1 d',
     '= same as 3', '≈ unchanged (was 23 %)' (a change that rounds to nothing between values that
-    read differently, e.g. 22 % after 23 %), 'no previous data'."""
+    read differently, e.g. 22 % after 23 %), 'no previous data', or 'previous period too short
+    to compare' (see queries.tech_health.previous_comparable)."""
     if value is None:
         return ""
+    if not comparable:
+        return f"previous period {TOO_SHORT}"
     if previous is None:
         return "no previous data"
+
     d = value - previous
     prev = format_value(previous, unit)
     if unit == "share":
@@ -102,11 +124,40 @@ def points_text(v: float | None) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
 
 
-def carry_over_detail(issues: int, points: float, sprints: int | None) -> str:
-    """The carry-over tile's second line, e.g. '3 issues · 9 pt in 6 sprints' (the pages'
-    unit: 'pt', as on the sprint tiles and in the slide notes)."""
+def carry_over_detail(issues: int, points: float, sprints: int | None, previous: int | None = None) -> str:
+    """The carry-over tile's second line, e.g. '3 issues · 9 pt in 6 sprints (5 before)' (the
+    pages' unit: 'pt', as on the sprint tiles and in the slide notes; the previous period's
+    sprints in brackets)."""
     return (f"{issues} issue{'' if issues == 1 else 's'} · {points_text(points)} pt "
-            f"in {sprints} sprint{'' if sprints == 1 else 's'}")
+            f"in {sprints} sprint{'' if sprints == 1 else 's'}" + before_text(previous))
+
+
+def n_text(n: int | None, previous: int | None = None) -> str:
+    """'n = 145 (139 before)': what a tile's value rests on, and its previous value."""
+    return f"n = {n:,}{before_text(previous)}" if n is not None else ""
+
+
+def before_text(previous: int | None) -> str:
+    return f" ({previous:,} before)" if previous is not None else ""
+
+
+def previous_words(th: TechHealth) -> str:
+    """What the previous period holds: '11 sprints' (basis sprints) or '139 issues completed'
+    (basis days), with ': too short to compare' when it is."""
+    if th.basis == "sprints":
+        held = plural(len(th.previous_sprints), "sprint")
+    else:
+        held = plural(th.previous_issues or 0, "issue") + " completed"
+    return held if th.previous_comparable else f"{held}: {TOO_SHORT}"
+
+
+def too_short_words(basis: str) -> str:
+    """Why no change is shown when the previous period is too short (the rule of
+    queries.tech_health.previous_comparable, in words)."""
+    held = ("fewer than half the period's closed sprints, or fewer than 3" if basis == "sprints"
+            else "fewer than half the period's completed issues")
+    return (f"The previous period holds too little to compare with ({held}): the tiles show no change, "
+            "and cycle time is judged by its days instead of its change.")
 
 
 def period_words(th: TechHealth, chart_teams: int) -> str:

@@ -5,6 +5,7 @@ public queries, long names and 3-digit values."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -81,9 +82,10 @@ def test_tiny_slide_tiles_say_the_hand_worked_values(tiny):
     assert tile(slide, "cycle_time_p85")["Value"] == "4.7 d"          # 4.65 rounded half up
     assert tile(slide, "rework_rate")["Value"] == "25 %"
     assert tile(slide, "escaped_bugs")["Value"] == "1 bug"
-    assert tile(slide, "escaped_bugs")["Delta"] == "▲ +1 vs 0"
+    # the previous 26 days (7 Jan .. 1 Feb) hold no sprint: too short to compare, no "▲ +1 vs 0"
+    assert tile(slide, "escaped_bugs")["Delta"] == "previous period too short to compare"
     assert tile(slide, "carry_over")["Value"] == "20 %"
-    assert tile(slide, "carry_over")["Detail"] == "1 issue · 2 pt in 2 sprints"
+    assert tile(slide, "carry_over")["Detail"] == "1 issue · 2 pt in 2 sprints (0 before)"
     assert tile(slide, "range_hit_rate")["Value"] == "no data"
     assert tile(slide, "range_hit_rate")["Status"] == "– NO DATA"
     assert tile(slide, "rework_rate")["Status"] == "▲ WATCH"
@@ -184,7 +186,7 @@ def _expected_tiles(con, th: TechHealth) -> dict[str, tuple[str, str]]:
         unit = {"share": "share", "days": "days", "bugs": "count"}[r["unit"]]
         v = None if pd.isna(r["value"]) else float(r["value"])
         p = None if pd.isna(r["previous_value"]) else float(r["previous_value"])
-        k = KPI(key, v, p, unit=unit)
+        k = KPI(key, v, p, unit=unit, comparable=th.previous_comparable)
         word = k.unit_word()
         out[key] = (format_value(v, unit) + (f" {word}" if word else ""), k.delta_text())
     return out
@@ -347,3 +349,150 @@ def test_a_change_that_rounds_to_nothing_says_so_in_words():
     assert delta_text(0.224, 0.226, "share") == "≈ unchanged (was 23 %)"
     assert delta_text(0.22, 0.22, "share") == "= same as 22 %"
     assert delta_text(0.30, 0.26, "share") == "▲ +4 pp vs 26 %"
+
+
+# --------------------------------------------------------------------------- previous period
+@pytest.mark.parametrize("basis, now, before, done, done_before, ok", [
+    ("sprints", 6, 1, 60, 12, False),    # Borealis as of 1 Sep 2026: 1 sprint before vs 6
+    ("sprints", 6, 2, 60, 60, False),    # under 3
+    ("sprints", 6, 3, 60, 10, True),     # half of 6, and 3: enough (issues do not count here)
+    ("sprints", 7, 3, 70, 70, False),    # 3 < 7 / 2
+    ("sprints", 7, 4, 70, 70, True),
+    ("sprints", 2, 1, 20, 20, False),    # a period of 2 sprints needs 2 before
+    ("sprints", 2, 2, 20, 20, True),
+    ("sprints", 1, 1, 10, 10, True),     # one sprint against the one before
+    ("sprints", 1, 0, 10, 0, False),
+    ("days", 0, 0, 10, 5, True),         # no sprints: completed issues, at least half
+    ("days", 0, 0, 10, 4, False),
+    ("days", 0, 0, 0, 0, True),          # nothing either side: nothing to hide
+])
+def test_previous_period_too_short_rule(basis, now, before, done, done_before, ok):
+    from queries.tech_health import previous_comparable
+
+    assert previous_comparable(basis, now, before, done, done_before) is ok
+
+
+def test_tiny_previous_period_without_sprints_is_too_short(tiny):
+    _, th = tiny
+    # 2 sprints now, none in 7 Jan .. 1 Feb: too short; the figures are still there
+    assert th.previous_comparable is False and th.previous_sprints == ()
+    assert (th.issues, th.previous_issues) == (4, 0)
+    assert th.previous_words() == "0 sprints: too short to compare"
+    for k in th.kpis:
+        assert k.delta is None and not k.comparable
+    assert th.kpi("escaped_bugs").previous == 0          # known, but not compared
+    _, slide = open_slide(build_tech_health(th))
+    assert "compared with 7 Jan – 1 Feb 2026 (0 sprints: too short to compare)" in text(slide, "Subtitle")
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "previous period 7 Jan – 1 Feb 2026 (0 sprints: too short to compare, so no change is given)" in notes
+    assert "- Escaped bugs: 1 bug; previous period too short to compare (0 bugs) — GOOD" in notes
+
+
+def test_tiny_one_sprint_against_the_one_before(tiny):
+    """Last 1 sprint = Tiny 2 (16..27 Feb, 12 days); previous = 4..15 Feb, holding Tiny 1
+    (closed 13 Feb): 1 sprint against 1, comparable. By hand:
+    now    D 2 pts debt (3 d, rework), E 1 pt bug (1 d): debt 2/3, p85 of [1, 3] = 1 + 0.85·2 = 2.7 d
+    before A 5 pts (2 d, done 5 Feb), B 3 pts debt (6 d, done 10 Feb): debt 3/8, p85 of [2, 6] = 5.4 d
+    carry-over: Tiny 2 carried nothing of {D, E}; Tiny 1 carried C of {A, B, C} = 1/3."""
+    con, _ = tiny
+    th = kpis(con, board_id="1", as_of=AS_OF, sprints=1)
+    assert (th.period_start, th.period_end, th.previous_start, th.previous_end) == (
+        date(2026, 2, 16), date(2026, 2, 27), date(2026, 2, 4), date(2026, 2, 15))
+    assert th.previous_comparable and [s.name for s in th.previous_sprints] == ["Tiny 1"]
+    assert (th.issues, th.previous_issues) == (2, 2)
+    debt, p85, carry = th.kpi("debt_share"), th.kpi("cycle_time_p85"), th.kpi("carry_over")
+    assert (debt.value, debt.previous) == pytest.approx((2 / 3, 3 / 8))
+    assert (p85.value, p85.previous) == pytest.approx((2.7, 5.4))
+    assert (carry.value, carry.previous, carry.n, carry.previous_n) == pytest.approx((0, 1 / 3, 1, 1))
+    assert p85.status == "good"                               # −50 %
+    _, slide = open_slide(build_tech_health(th))
+    assert tile(slide, "debt_share")["Delta"] == "▲ +29 pp vs 38 %"     # 66.7 − 37.5 = 29.2 pp; 37.5 → 38
+    assert tile(slide, "debt_share")["Detail"] == "target 20 % · n = 2 (2 before)"
+    assert tile(slide, "cycle_time_p85")["Delta"] == "▼ −2.7 d (−50 %) vs 5.4 d"
+    assert tile(slide, "carry_over")["Detail"] == "0 issues · 0 pt in 1 sprint (1 before)"
+    assert tile(slide, "escaped_bugs")["Delta"] == "▲ +1 vs 0"
+    assert "compared with 4 Feb – 15 Feb 2026 (1 sprint)" in text(slide, "Subtitle")
+    notes = slide.notes_slide.notes_text_frame.text
+    assert ("- Cycle time p85: 2.70 days (2 issues); previous period 5.40 days (2 issues); "
+            "change −2.70 days (−50.0 %) — GOOD") in notes
+    assert ("- Carry-over: 0.0 % (1 sprint); previous period 33.3 % (1 sprint); change −33.3 pp — GOOD "
+            "(0 issues · 0 pt in 1 sprint)") in notes
+
+
+def test_demo_short_previous_period_gives_no_change_driven_verdict(demo_con):
+    """Borealis as of 1 Sep 2026: the previous period holds BOR Sprint 1 only (the team's
+    first), against 6 sprints now. Cycle time rose by more than the bad limit, but that
+    change is not judged: the p85 is judged by its days (under 10: good)."""
+    th = kpis(demo_con, board_id="2", as_of=datetime(2026, 9, 1, 23, 59, 59, tzinfo=UTC))
+    assert len(th.sprints) == 6 and [s.name for s in th.previous_sprints] == ["BOR Sprint 1"]
+    assert th.previous_comparable is False
+    p85 = th.kpi("cycle_time_p85")
+    assert p85.value / p85.previous - 1 > Thresholds().cycle_time_bad_increase   # would have been BAD
+    assert p85.value <= Thresholds().cycle_time_watch_days and p85.status == "good"
+    assert all(k.delta_text() == "previous period too short to compare" for k in th.kpis)
+    # verdicts that never used the change stay as they were: debt share against its target
+    assert th.kpi("debt_share").status == ("bad" if th.kpi("debt_share").value < 0.15 else "watch")
+
+
+# --------------------------------------------------------------------------- All teams
+def test_all_teams_chart_has_a_series_per_team_and_notes_name_the_team(demo_con):
+    th = kpis(demo_con)
+    assert th.teams == ("Atlas", "Borealis")
+    _, slide = open_slide(build_tech_health(th))
+    chart = shape(slide, "Chart").chart
+    bars = {s.name: list(s.values) for s in chart.plots[0].series}
+    assert list(bars) == ["Atlas", "Borealis"]
+    # each team's bars only over its own sprints, the values those of the chart
+    for team, values in bars.items():
+        for v, g, want in zip(values, th.chart.groups, th.chart.series[0].values, strict=True):
+            assert (v is None) if g != team else v == pytest.approx(want), (team, g)
+    assert [s.name for s in chart.plots[1].series] == ["Target 20 %"]
+    assert [c.label for c in chart.plots[0].categories.levels[1]] == ["Atlas", "Borealis"]
+    notes = slide.notes_slide.notes_text_frame.text
+    for cat, team in zip(th.chart.categories, th.chart.groups, strict=True):
+        assert f"- {team} · {cat}: " in notes
+    for s in th.sprints:
+        assert f"- {th.team_of(s.board_id)} · {s.name} (" in notes
+
+
+def test_all_teams_lists_each_teams_latest_retro(demo_con):
+    th = kpis(demo_con)
+    assert [r.team for r in th.retros] == ["Atlas", "Borealis"]
+    for r, board in zip(th.retros, ("1", "2"), strict=True):   # each the team's own latest retro
+        assert r == kpis(demo_con, board_id=board).retros[0]
+    notes = open_slide(build_tech_health(th))[1].notes_slide.notes_text_frame.text
+    assert "Latest retro of each team:" in notes
+    for r in th.retros:
+        assert f"{r.team} — {r.title} ({r.held_on:%-d %b %Y}): {len(r.open_actions)} open action item" in notes
+        for t, *_ in r.open_actions:
+            assert t in notes
+    bor = th.retros[1]
+    assert len(bor.open_actions) > 0                     # the open actions the page used to miss
+
+
+def test_notes_read_like_a_report(demo_con):
+    for board in (None, "2"):
+        th = kpis(demo_con, board_id=board)
+        notes = open_slide(build_tech_health(th))[1].notes_slide.notes_text_frame.text
+        assert "work_mix" not in notes and "from " not in notes.split("Chart")[1].split("\n")[0]
+        assert "Target 20 % 20" not in notes and " 1 issues" not in notes and " 1 sprints" not in notes
+        assert not re.search(r"say/do \d\.\d\d", notes)                  # a share, not a ratio
+        say_do = re.findall(r"say/do (\S+ ?%?)", notes)
+        assert say_do and all(re.fullmatch(r"\d+\.\d %", v) for v in say_do), say_do
+        assert re.search(r"target 20\.0 %", notes)                       # one precision for shares
+
+
+def test_latest_retros_keep_the_most_recent_teams(demo_con):
+    """At most `limit` teams' retros: those held most recently (Atlas 13 Nov after Borealis
+    6 Nov), and the count of the rest, which the notes mention."""
+    from dataclasses import replace
+
+    from queries.tech_health import latest_retros
+
+    both, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18))
+    assert [r.team for r in both] == ["Atlas", "Borealis"] and left == 0
+    one, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18), limit=1)
+    assert [(r.team, r.held_on) for r in one] == [("Atlas", date(2026, 11, 13))] and left == 1
+    th = replace(kpis(demo_con), retros=one, retro_teams_left_out=1)
+    notes = slides.speaker_notes(th)
+    assert "Latest retro of each team:" in notes and "(and 1 more team with a retro:" in notes

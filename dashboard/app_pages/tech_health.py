@@ -7,6 +7,7 @@ from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
+from queries.tech_health_text import too_short_words
 
 f = sidebar()
 components.page_header("Tech health", f, "How healthy is our engineering, in one slide for stakeholders?")
@@ -20,8 +21,10 @@ n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
 st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y}: {th.period_words()}; "
-           f"compared with {th.previous_start:%d %b} – {th.previous_end:%d %b %Y}. Every tile covers this period; the "
-           "Overview's tiles cover the sidebar period, so they can differ.")
+           f"compared with {th.previous_start:%d %b} – {th.previous_end:%d %b %Y} ({th.previous_words()}). Every tile "
+           "covers this period; the Overview's tiles cover the sidebar period, so they can differ.")
+if not th.previous_comparable:
+    st.caption(f":material/info: {too_short_words(th.basis)}")
 
 for note in th.notes:
     st.caption(f":material/info: {note}")
@@ -45,8 +48,15 @@ with left:
     else:   # before the team's first closed sprint: the tiles cover the last days instead
         st.caption("No sprint closed by the as-of date, so the tiles cover the days before it.")
 with right:
-    st.subheader("Latest retro")
-    blocks.retro_items(th.retro)
+    several = len(th.retros) > 1 or th.retro_teams_left_out
+    st.subheader("Latest retro of each team" if several else "Latest retro")
+    if several:   # each team's latest retro, so no team's open actions go missing under All teams
+        for r in th.retros:
+            blocks.retro_items(r)
+        if th.retro_teams_left_out:
+            st.caption(f"{th.retro_teams_left_out:,} more teams have a retro: choose a team in the sidebar.")
+    else:
+        blocks.retro_items(th.retros[0] if th.retros else th.retro)
 
 st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
                    file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",

@@ -11,7 +11,8 @@
 --                   best <= actual <= worst; target cfg hit_rate_target
 --   carry_over      share of sprint scope (committed + added issues) carried over, over the
 --                   sprints of $board_id that closed in the period (fct_sprint_members)
--- better: which direction is good (up | down | target = near the target).
+-- better: which direction is good (up | down | target = near the target). n / previous_n:
+-- what each period's figure rests on (issues; range-estimated issues; sprints for carry-over).
 -- Issue scope: $board_id / $project, epics and sub-tasks excluded.
 WITH cfg AS (
     SELECT
@@ -103,27 +104,30 @@ prev AS (SELECT * FROM per_period WHERE period = 'previous'),
 final AS (
     SELECT 1 AS pos, 'debt_share' AS kpi, 'Tech-debt share' AS label, cur.debt_share AS value,
            prev.debt_share AS previous_value, cfg.debt_target AS target, 'up' AS better, 'share' AS unit,
-           cur.n_completed AS n
+           cur.n_completed AS n, prev.n_completed AS previous_n
     FROM cur, prev, cfg
     UNION ALL
-    SELECT 2, 'cycle_time_p85', 'Cycle time p85', cur.cycle_time_p85, prev.cycle_time_p85, NULL, 'down', 'days', cur.n_cycle
+    SELECT 2, 'cycle_time_p85', 'Cycle time p85', cur.cycle_time_p85, prev.cycle_time_p85, NULL, 'down', 'days', cur.n_cycle,
+           prev.n_cycle
     FROM cur, prev
     UNION ALL
-    SELECT 3, 'rework_rate', 'Rework rate', cur.rework_rate, prev.rework_rate, NULL, 'down', 'share', cur.n_completed
+    SELECT 3, 'rework_rate', 'Rework rate', cur.rework_rate, prev.rework_rate, NULL, 'down', 'share', cur.n_completed,
+           prev.n_completed
     FROM cur, prev
     UNION ALL
-    SELECT 4, 'escaped_bugs', 'Escaped bugs', cur.escaped_bugs, prev.escaped_bugs, NULL, 'down', 'bugs', NULL
+    SELECT 4, 'escaped_bugs', 'Escaped bugs', cur.escaped_bugs, prev.escaped_bugs, NULL, 'down', 'bugs', NULL, NULL
     FROM cur, prev
     UNION ALL
     SELECT 5, 'range_hit_rate', 'Estimate hit rate', cur.range_hit_rate, prev.range_hit_rate, cfg.hit_target,
-           'target', 'share', cur.n_range
+           'target', 'share', cur.n_range, prev.n_range
     FROM cur, prev, cfg
     UNION ALL
-    SELECT 6, 'carry_over', 'Carry-over', cur.carry_over, prev.carry_over, NULL, 'down', 'share', cur.n_sprints
+    SELECT 6, 'carry_over', 'Carry-over', cur.carry_over, prev.carry_over, NULL, 'down', 'share', cur.n_sprints,
+           prev.n_sprints
     FROM cur, prev
 )
 SELECT
-    f.kpi, f.label, f.value, f.previous_value, f.target, f.better, f.unit, f.n,
+    f.kpi, f.label, f.value, f.previous_value, f.target, f.better, f.unit, f.n, f.previous_n,
     b.from_day AS period_from, b.to_day AS period_to
 FROM final AS f CROSS JOIN bounds AS b
 ORDER BY f.pos

@@ -1,0 +1,43 @@
+"""The Tech health page (AppTest on the demo): each team's latest retro under All teams, and
+a previous period too short to compare said in words instead of a change."""
+
+from __future__ import annotations
+
+from helpers_pages import app_for, open_page, problems
+
+import queries
+from queries.tech_health import kpis
+
+
+def _texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_all_teams_shows_each_teams_latest_retro(monkeypatch, demo_db):
+    at = open_page(app_for(monkeypatch, demo_db), "tech_health")
+    assert not problems(at), problems(at)
+    assert "Latest retro of each team" in [h.value for h in at.subheader]
+    shown = _texts(at)
+    con = queries.connect(demo_db)
+    try:
+        atlas, borealis = (kpis(con, board_id=b).retros[0] for b in ("1", "2"))
+    finally:
+        con.close()
+    for r in (atlas, borealis):
+        assert f"**{r.title}** · {r.team} · held" in shown
+        for t, *_ in r.open_actions:       # Borealis's open actions are on the page too
+            assert t in shown, t
+    assert "(11 sprints)" in shown        # the previous period's size, with the comparison
+
+
+def test_previous_period_too_short_is_said_not_judged(monkeypatch, demo_db):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2", "as_of": "2026-09-01"})
+    open_page(at, "tech_health")
+    assert not problems(at), problems(at)
+    shown = _texts(at)
+    assert "(1 sprint: too short to compare)" in shown
+    assert "The previous period holds too little to compare with" in shown
+    assert "previous period too short to compare" in shown
+    assert "▲" not in shown and "▼" not in shown and "+65 %" not in shown
+    assert [h.value for h in at.subheader].count("Latest retro") == 1
