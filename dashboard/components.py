@@ -184,7 +184,7 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
     """One row of tech_health__kpis as an st.metric: value, change vs the previous period
     (arrow by direction, green/red by whether that direction is good), target when set,
     and the window it covers."""
-    from queries.tech_health import KPI
+    from queries.tech_health import KPI, previous_comparable
 
     r = kpis[kpis["kpi"] == kpi]
     if r.empty:
@@ -194,6 +194,14 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
     unit = {"bugs": "count"}.get(r.unit, r.unit)
     value = None if pd.isna(r.value) else float(r.value)
     prev = None if pd.isna(r.previous_value) else float(r.previous_value)
+    # the tech-health rule for a period of days: no change against a previous period with
+    # fewer than half the completed issues (docs/metrics.md "Tech-health figures")
+    done = kpis[kpis["kpi"] == "debt_share"]
+    short = not done.empty and "previous_n" in done and not previous_comparable(
+        "days", 0, 0, _count(done.iloc[0]["n"]), _count(done.iloc[0]["previous_n"]))
+    if short:
+        prev = None
+        window = f"{window} · previous period too short to compare" if window else window
     k = KPI(kpi, value, prev, unit=unit)
     delta = k.delta_text().lstrip("▲▼ ") if value is not None and prev is not None else None
     arrow, colour = present.change_style(k.delta, present.BETTER.get(kpi, r.better))
@@ -202,6 +210,10 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
                  help=help_text)
     if window:
         where.caption(window + (f" · {help_text}" if help_text else ""))
+
+
+def _count(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
 
 
 def page_directory() -> None:

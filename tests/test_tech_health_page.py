@@ -3,6 +3,7 @@ a previous period too short to compare said in words instead of a change."""
 
 from __future__ import annotations
 
+import pytest
 from helpers_pages import app_for, open_page, problems
 
 import queries
@@ -41,3 +42,19 @@ def test_previous_period_too_short_is_said_not_judged(monkeypatch, demo_db):
     assert "previous period too short to compare" in shown
     assert "▲" not in shown and "▼" not in shown and "+65 %" not in shown
     assert [h.value for h in at.subheader].count("Latest retro") == 1
+
+
+@pytest.mark.parametrize(("start", "end", "compared"), [
+    ("2026-09-01", "2026-11-18", True),     # 119 issues completed, 126 in the 79 days before
+    ("2026-06-01", "2026-08-31", False),    # 146 completed, 4 before (the demo's data starts in May)
+])
+def test_overview_tiles_follow_the_previous_period_rule(monkeypatch, demo_db, start, end, compared):
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["from"], at.query_params["to"] = start, end
+    at.run()
+    assert not problems(at), problems(at)
+    tiles = {m.label: m for m in at.metric}
+    captions = " ".join(c.value for c in at.caption)
+    for label in ("p85 cycle time", "Estimate hit rate"):
+        assert bool(tiles[label].proto.delta) == compared, (label, tiles[label].proto.delta)
+    assert ("previous period too short to compare" in captions) == (not compared)
