@@ -104,6 +104,10 @@ def sections(parts: dict, key: str = "section") -> str:
     first is the default. `parts` maps each tab label to a function drawing its content.
     Returns the open label."""
     labels = list(parts)
+    want = st.query_params.get(key)
+    if want and want not in labels:   # Streamlit drops it from the URL and opens the first tab
+        st.sidebar.warning(f"Link parameter {key}={md(want[:40])} is not a section of this page; showing "
+                           f"{md(labels[0])} instead.", icon=":material/link_off:")
     tabs = st.tabs(labels, key=key, bind="query-params")
     for label, tab in zip(labels, tabs, strict=True):
         if tab.open:

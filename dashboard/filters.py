@@ -79,6 +79,59 @@ def _as_of(as_of_day: date, fresh, fresh_day: date) -> datetime:
     return datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
 
 
+# the period widget's key; the period is in the URL (from, to) only where the user set it
+PERIOD = "f_period"
+
+
+def _period_picked() -> None:
+    """The period widget's on_change: the picked days become the link's `from` and `to` (a
+    period set explicitly, kept until changed); with only its first day picked so far, the
+    end is left to its default (the as-of day)."""
+    picked = st.session_state.get(PERIOD) or ()
+    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    qp, kept = st.query_params, st.session_state.get(KEPT, {})
+    for name, day in zip(("from", "to"), (*picked, None, None)[:2], strict=True):
+        value = day.isoformat() if day else None
+        kept[name] = value   # the session's own choice: a later note names it so, not as a link's
+        if value:
+            qp[name] = value
+        elif name in qp:
+            del qp[name]
+    st.session_state[KEPT] = kept
+
+
+def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
+    """The period to show (first and last day) and whether each end was set explicitly (by a
+    link or a pick; else it is the default: the 26 weeks up to the as-of day, so it follows
+    as-of). A set period never ends after the as-of day: its end is clipped to it, and one
+    starting after it gives way to the default, each with one line in the sidebar."""
+    qp, kept = st.query_params, st.session_state.get(KEPT, {})
+    default_from = _default_from(as_of_day)
+    url_from, url_to = url_date("from", earliest, DATE_MAX), url_date("to", earliest, DATE_MAX)
+
+    def named(name: str, day: date) -> str:   # a link's parameter, or the period chosen in this session
+        if qp.get(name) != kept.get(name):
+            return f"Link parameter {name}={day}"
+        return f"The period's {'start' if name == 'from' else 'end'} {day}"
+
+    note = None
+    if url_from and url_from > as_of_day:
+        note = f"{named('from', url_from)} is after the as-of day {as_of_day}; showing the default period instead."
+        url_from = url_to = None
+    elif url_to and url_to > as_of_day:
+        note = (f"{named('to', url_to)} is after the as-of day {as_of_day}; showing the period up to "
+                f"{as_of_day} instead.")
+        url_to = as_of_day
+    start, end = url_from or default_from, url_to or as_of_day
+    if start > end:
+        note = f"Link parameters from={start} is after to={end}; showing the default period."
+        url_from = url_to = None
+        start, end = default_from, as_of_day
+    if note:
+        st.sidebar.warning(note, icon=":material/link_off:")
+    return start, end, url_from is not None, url_to is not None
+
+
 def default_params() -> dict:
     """The parameters of a first visit without link parameters (all teams, the default period
     and as-of), as `sidebar()` gives them; for warming the caches before the first visitor."""
@@ -112,26 +165,18 @@ def sidebar() -> Filters:
     as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
                                       min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")
-    default_from = _default_from(as_of_day)
     # A period reaches back at most MAX_PERIOD_DAYS (a link with from=0001-01-01 would make
-    # every daily series span two thousand years).
+    # every daily series span two thousand years), and never ends after the as-of day.
     earliest = max(DATE_MIN, as_of_day - timedelta(days=MAX_PERIOD_DAYS))
-    url_from, url_to = url_date("from", earliest, DATE_MAX), url_date("to", earliest, DATE_MAX)
-    start, end = url_from or default_from, url_to or as_of_day
-    if start > end:
-        st.sidebar.warning(f"Link parameters from={start} is after to={end}; showing the default period.",
-                           icon=":material/link_off:")
-        start, end = default_from, as_of_day
-    period = st.sidebar.date_input("Period", value=(start, end),
-                                   min_value=earliest, max_value=DATE_MAX,
-                                   key="f_period", help="Reporting period (by completion or sprint start date)")
-    if isinstance(period, tuple) and len(period) == 2:
-        date_from, date_to = period
-    else:   # the user has picked only the first day so far
-        date_from = period[0] if isinstance(period, tuple) else period
-        date_to = max(as_of_day, date_from)
+    date_from, date_to, set_from, set_to = _period(as_of_day, earliest)
+    if st.session_state.get(PERIOD) != (date_from, date_to):   # before the widget exists: it shows this
+        st.session_state[PERIOD] = (date_from, date_to)
+    st.sidebar.date_input("Period", min_value=earliest, max_value=as_of_day, key=PERIOD, on_change=_period_picked,
+                          help="Reporting period (by completion or sprint start date); by default the 26 weeks "
+                               "up to the as-of day, never past it")
 
-    new_qp = {"board": board, "from": date_from.isoformat(), "to": date_to.isoformat(), "as_of": as_of_day.isoformat()}
+    new_qp = {"board": board, "from": date_from.isoformat() if set_from else None,
+              "to": date_to.isoformat() if set_to else None, "as_of": as_of_day.isoformat()}
     for k, v in new_qp.items():
         if v is None:
             if k in qp:
@@ -153,10 +198,16 @@ def sprint_picker(sprints, key: str):
     closed = s.index[s["state"] == "closed"]
     default = ids[closed[-1]] if len(closed) else ids[-1]
     want = st.query_params.get("sprint")
+    # a link's sprint this view does not hold (not one chosen earlier in this session and gone
+    # with a change of team or period: the picker then starts afresh without a note)
+    stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
     labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {r.start_at:%d %b} – {r.end_at:%d %b}"
               .removeprefix(" · ") + ("" if r.state == "closed" else " (running)") for r in s.itertuples()}
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
                           format_func=labels.get, key=key, help="The sprint the retro is about")
+    if stale_link:
+        st.sidebar.warning(f"Link parameter sprint={md(want[:40])} is not a sprint of this team and period; "
+                           f"showing {md(labels[choice])} instead.", icon=":material/link_off:")
     if st.query_params.get("sprint") != choice:
         st.query_params["sprint"] = choice
     return s[s["sprint_id"] == choice].iloc[0]

@@ -56,10 +56,14 @@ def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
     named in the label). The choice is kept in the URL so a link opens the same retro."""
     ids = retros["retro_id"].tolist()
     want = st.query_params.get("retro")
+    stale_link = bool(want) and want not in ids and want != st.session_state.get(key)   # not this session's choice
     if st.session_state.get(key) not in ids:
         st.session_state[key] = want if want in ids else ids[0]
     rid = st.selectbox("Retro", ids, format_func=retro_label(retros), key=key,
                        help="Newest first; with a team chosen in the sidebar, only that team's retros")
+    if stale_link:
+        st.sidebar.warning(f"Link parameter retro={md(want[:40])} is not a retro of this team; showing "
+                           f"{md(retro_label(retros)(rid))} instead.", icon=":material/link_off:")
     if st.query_params.get("retro") != rid:
         st.query_params["retro"] = rid
     return rid

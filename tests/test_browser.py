@@ -414,3 +414,32 @@ def test_the_team_and_dates_stay_when_going_to_another_page(server, page):
     _settled(page)
     expect(team).to_have_value("All teams")
     assert "board=" not in page.url
+
+
+def test_the_default_period_follows_as_of_and_a_set_one_is_clipped(server, page):
+    """Moving As of back in the sidebar moves the default period with it (the widget shows
+    the new days, the link has no from/to); a link's period ending after as-of is clipped,
+    said in one line (docs/pages.md "The shared sidebar")."""
+    sb = page.get_by_test_id("stSidebar")
+    days = sb.get_by_test_id("stDateInput").locator("input[type=date]")   # as-of, period start, period end
+    page.goto(f"{server['url']}/?board=1")
+    expect(days.nth(2)).to_have_value("2026-11-18", timeout=LOAD)
+    expect(days.nth(1)).to_have_value("2026-05-20")
+    _settled(page)
+    sb.get_by_role("spinbutton", name="month, As of").click()
+    page.keyboard.type("09")   # then the day segment has the focus
+    page.keyboard.type("01")
+    page.get_by_role("heading", name="Overview").click()   # the field commits its value when it loses focus
+    expect(days.nth(0)).to_have_value("2026-09-01", timeout=LOAD)
+    expect(days.nth(1)).to_have_value("2026-03-03", timeout=LOAD)
+    expect(days.nth(2)).to_have_value("2026-09-01", timeout=LOAD)
+    page.wait_for_url(re.compile(r"as_of=2026-09-01"), timeout=LOAD)
+    _settled(page)
+    assert "from=" not in page.url and "to=" not in page.url
+    expect(sb.get_by_test_id("stAlert")).to_have_count(0)
+    page.goto(f"{server['url']}/?board=1&as_of=2026-09-01&from=2026-08-01&to=2026-11-18")
+    expect(days.nth(2)).to_have_value("2026-09-01", timeout=LOAD)
+    expect(days.nth(1)).to_have_value("2026-08-01")
+    expect(sb.get_by_text("Link parameter to=2026-11-18 is after the as-of day 2026-09-01")).to_be_visible()
+    page.wait_for_url(re.compile(r"to=2026-09-01"), timeout=LOAD)
+    _settled(page)
