@@ -105,11 +105,19 @@ def forecast_panel(f, key: str) -> None:
     """One forecast panel: the throughput Monte Carlo ('items left' defaults to the open
     items in scope) drawn with its 50/85/95 % lines, then the range-based plan check as a
     separate, labelled answer about the same open items."""
+    from dashboard import filters
     from queries.errors import QueryError
     from queries.limits import INT_RANGES, target_date_range
 
     p = f.params()
     defaults = data.forecast_panel_defaults(p)     # the default question (the one held to account)
+    # inputs typed for another scope, as-of or period go back to this one's defaults (a keyed
+    # widget keeps its value when its default changes)
+    drawn_for = f"{key}_defaults"
+    if st.session_state.get(drawn_for) != defaults:
+        for k in (f"{key}_items", f"{key}_by"):
+            st.session_state.pop(k, None)
+        st.session_state[drawn_for] = defaults
     open_items = data.analysis("queries.forecast:remaining_items", **p)
     c = st.columns(3)
     lo_items, hi_items = INT_RANGES["items"]      # the bounds the query enforces (queries/limits.py)
@@ -131,7 +139,9 @@ def forecast_panel(f, key: str) -> None:
         st.warning(f"No forecast for these inputs: {e}")
         return
     forecast_summary(fc, c[2], int(items))
-    if forecast_view.held_to_account(p, int(items), target_date, defaults):
+    # held to account: the default question over the sidebar's default period (its throughput
+    # window), not a period someone picked for a look (docs/metrics.md)
+    if filters.is_default_period(p) and forecast_view.held_to_account(p, int(items), target_date, defaults):
         forecast_view.record_shown(fc, p, int(items), target_date)   # held to account (docs/pages.md)
     if (int(items), target_date) == (int(defaults["items"]), defaults["target_date"]):
         c[2].caption("The default question: recorded once per scope and as-of day and scored when its dates pass.")

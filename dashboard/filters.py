@@ -132,6 +132,12 @@ def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
     return start, end, url_from is not None, url_to is not None
 
 
+def is_default_period(p: dict) -> bool:
+    """Whether the filters' period is the default one for their as-of day (26 weeks up to it)."""
+    day = p["as_of"].date()
+    return (p.get("date_from"), p.get("date_to")) == (_default_from(day), day)
+
+
 def default_params() -> dict:
     """The parameters of a first visit without link parameters (all teams, the default period
     and as-of), as `sidebar()` gives them; for warming the caches before the first visitor."""

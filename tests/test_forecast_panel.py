@@ -121,3 +121,36 @@ def test_only_the_default_question_is_recorded_once_per_scope_and_day(monkeypatc
     at = _forecast_page(monkeypatch, demo_copy)
     assert not problems(at), problems(at)
     assert len(_page_rows(demo_copy)) == 2                    # not a second forecast for that day
+
+
+def test_a_new_team_gets_its_own_default_question_and_record(monkeypatch, demo_copy):
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy))) as c:
+        c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
+    at = _forecast_page(monkeypatch, demo_copy)
+    all_teams = at.number_input(key="calibration_forecast_items").value
+    at.selectbox(key="f_board").set_value("2").run()       # another team: its own open items, not All teams'
+    assert not problems(at), problems(at)
+    items = at.number_input(key="calibration_forecast_items").value
+    con = queries.connect(demo_copy)
+    try:
+        stored = queries.run(con, "default_as_of").iloc[0, 0].to_pydatetime()
+        team_open = int(queries.run(con, "forecast__remaining", as_of=stored, board_id="2",
+                                    project=None)["remaining"].iloc[0])
+    finally:
+        con.close()
+    assert items == team_open != all_teams
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy)), read_only=True) as c:
+        boards = c.execute("SELECT board_id, count(*) FROM forecasts WHERE source = 'page' "
+                           "AND forecast_id NOT LIKE 'demo-%' GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
+    assert boards == [(None, 2), ("2", 2)]                 # All teams' default, then team 2's own
+
+
+def test_a_picked_period_is_a_what_if(monkeypatch, demo_copy):
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy))) as c:
+        c.execute("DELETE FROM forecasts WHERE forecast_id NOT LIKE 'demo-%'")
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params["from"], at.query_params["to"] = "2026-06-01", "2026-06-03"
+    at.query_params["section"] = "Forecast"
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    assert len(_page_rows(demo_copy)) == 0                   # a 3-day throughput window is not the team's forecast
