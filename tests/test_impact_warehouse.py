@@ -171,6 +171,43 @@ def test_product_agreement_evaluation(wh):
     assert df.loc["g4", "verdict"] == "not measurable"
 
 
+def test_agreement_verdicts_one_merge_for_every_report(wh):
+    # the Retro log, follow-through and the retro agreement evaluation read one merge of the
+    # delivery- and product-metric verdicts (fct_agreement_verdicts): the same hand-worked
+    # verdicts and product values in all three
+    ud = queries.userdata_path_for(wh)
+    # as in test_product_agreement_evaluation: signups during 179.5, before 141.5
+    userdata.add_agreement(ud, retro_id="r1", text="grow", start_on=date(2026, 3, 2), review_on=date(2026, 3, 29),
+                           metric="signups", agreement_id="g1")
+    userdata.add_agreement(ud, retro_id="r1", text="target", start_on=date(2026, 3, 2), review_on=date(2026, 3, 29),
+                           metric="signups", target=180, direction="up", agreement_id="g2")
+    userdata.add_agreement(ud, retro_id="r1", text="later", start_on=date(2026, 6, 1), review_on=date(2026, 7, 31),
+                           metric="signups", agreement_id="g3")
+    # a delivery metric with no issues in the warehouse: nothing completed during it
+    userdata.add_agreement(ud, retro_id="r1", text="delivery", start_on=date(2026, 3, 2), review_on=date(2026, 3, 29),
+                           metric="cycle_time_p85", agreement_id="g5")
+    con = _connect(wh)
+    try:
+        at = datetime(2026, 6, 30, tzinfo=UTC)
+        log = queries.run(con, "retro_log__agreement_verdicts", as_of=at).set_index("agreement_id")
+        ev = queries.run(con, "retro__agreement_evaluation", as_of=at, board_id=None, project=None,
+                         date_from=None, date_to=None).set_index("agreement_id")
+        ft = run_public(con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
+    finally:
+        con.close()
+    want = {"g1": "met", "g2": "not met", "g3": "too early", "g5": "not measurable"}
+    assert log["verdict"].to_dict() == want
+    assert ev["verdict"].to_dict() == want
+    assert log.loc["g5", "reason"] == ev.loc["g5", "reason"] == "no data between start and review"
+    assert log.loc["g2", "reason"] == ev.loc["g2", "reason"] == "daily mean >= 180.0"
+    assert ev.loc["g1", "before_value"] == pytest.approx(141.5)
+    assert ev.loc["g1", "during_value"] == pytest.approx(179.5)
+    assert ev.loc["g1", "metric_kind"] == "product" and ev.loc["g5", "metric_kind"] == "delivery"
+    r1 = ft.loc["r1"]
+    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met, r1.agreements_too_early,
+            r1.agreements_not_measurable, r1.agreements_product) == (4, 1, 1, 1, 1, 3)
+
+
 def test_impact_on_empty_warehouse(tmp_path):
     db = tmp_path / "e.duckdb"
     with staged_load(db, "demo", "demo"):
