@@ -51,8 +51,7 @@ per_issue AS (
         arg_max({'status_id': to_status_id, 'name_then': to_status_name}, ord) FILTER (WHERE visible) AS last_change,
         arg_min({'status_id': from_status_id}, ord) AS first_change,
         min(moved_at) FILTER (WHERE visible AND to_category = 'in_progress') AS first_in_progress_at,
-        max(moved_at) FILTER (WHERE visible AND to_category = 'done' AND from_category IS DISTINCT FROM 'done')
-            AS last_done_entry_at,
+        max(moved_at) FILTER (WHERE visible AND enters_done(from_category, to_category)) AS last_done_entry_at,
         count(*) FILTER (WHERE visible AND to_rank < from_rank) AS backward_transitions,
         count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_review) AS qa_bounces,
         count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_category = 'done') AS reopens
@@ -86,13 +85,8 @@ completion AS (
         coalesce(st.name, s.status_name_then, s.status_id) AS status,
         st.category AS status_category,
         CASE WHEN ini.category = 'in_progress' THEN s.created_at ELSE s.first_in_progress_at END AS start_at,
-        CASE
-            WHEN st.category IS DISTINCT FROM 'done' THEN NULL
-            WHEN s.visible_changes > 0 THEN coalesce(s.last_done_entry_at, s.created_at)
-            WHEN s.resolved_at IS NULL THEN s.created_at
-            WHEN s.resolved_at <= as_of THEN greatest(s.resolved_at, s.created_at)
-            ELSE NULL
-        END AS completed_at
+        completion_at(st.category = 'done', s.visible_changes > 0, s.last_done_entry_at, s.created_at,
+                      s.resolved_at, as_of) AS completed_at
     FROM state AS s
     LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
     LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
