@@ -6,8 +6,9 @@ What the panel asks the database and numpy for, without Streamlit's caches, befo
 after it drew its chart from the forecast's own runs, side by side in one process:
 
 - before: `remaining_items`, the public query `forecast`, then the chart's histogram as it
-  was computed (daily completions counted again in SQL, `completed_per_day`, and the same
-  10,000-run simulation again with the same seed);
+  was computed (the daily throughput again, from the forecast's inputs, and the same
+  10,000-run simulation again with the same seed; the page then counted the days in a
+  separate SQL query, since removed: its figures were these);
 - after: `remaining_items`, then `forecast_with_histogram` (one simulation for both).
 
 For the default filters at the data's as_of and 45 days earlier it prints
@@ -40,7 +41,8 @@ def _before(con, items: int, p: dict):
     """The panel's forecast and histogram as the page computed them before (two simulations)."""
     rows = run_public(con, "forecast", items=items, target_date=p["as_of"].date() + timedelta(days=28), **p)
     w_from, w_to = fc.window(p["as_of"], p["date_from"], p["date_to"], 90)
-    daily = fc.completed_per_day(con, p["as_of"], p["board_id"], p["project"], w_from, w_to)
+    daily = fc.daily_throughput(fc.forecast_inputs(con, p["as_of"], p["board_id"], p["project"], w_from, w_to),
+                                w_from, w_to)
     when = fc.simulate_when(daily, items, 10000, np.random.default_rng(42))
     return rows, fc.when_distribution(when, p["as_of"].date())
 

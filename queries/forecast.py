@@ -211,18 +211,6 @@ def forecast_inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: s
     return kept[key].copy()
 
 
-def completed_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: str | None,
-                      project: str | None, w_from: date, w_to: date) -> np.ndarray:
-    """`daily_throughput` without the plan check's inputs: the same issues (flow__forecast_inputs'
-    'completed' rows), counted per day in SQL (forecast__daily_completions), a row per day
-    with completions instead of one per issue."""
-    df = queries.run(con, "forecast__daily_completions", arrow=True, as_of=as_of, board_id=board_id,
-                     project=project, window_from=w_from, window_to=w_to)
-    daily = np.zeros(max((w_to - w_from).days + 1, 0), dtype=np.int64)
-    daily[df["day_no"].to_numpy(dtype=np.int64)] = df["completed"].to_numpy(dtype=np.int64)
-    return daily
-
-
 def daily_throughput(inputs: pd.DataFrame, w_from: date, w_to: date) -> np.ndarray:
     """Issues completed per day from w_from to w_to inclusive (0 for days without any)."""
     n = max((w_to - w_from).days + 1, 0)

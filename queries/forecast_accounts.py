@@ -197,7 +197,8 @@ def backtest_inputs(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
                     project: str | None, instants: list[datetime],
                     windows: list[tuple[date, date]]) -> tuple[list[np.ndarray], pd.DataFrame]:
     """What the backtest reads, in one query (forecast__backtest_inputs): the daily throughput
-    at each of `instants` over its window in `windows` (`forecast.completed_per_day` there),
+    at each of `instants` over its window in `windows` (what `forecast.daily_throughput`
+    counts from the forecast's inputs there),
     and the items completed in scope after the first instant as known at as_of (what
     `_completions` gives). All are read from the completion spans as known at the stored
     instant when as_of is no later (the stored status stays), else as known at as_of:

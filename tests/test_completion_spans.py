@@ -146,7 +146,8 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
                     dailies, done = fa.backtest_inputs(stored, as_of=as_of, board_id=board, project=None,
                                                        instants=past, windows=windows)
                     for t, (w_from, w_to), daily in zip(past, windows, dailies, strict=True):
-                        want = fc.completed_per_day(live, t, board, None, w_from, w_to)
+                        want = fc.daily_throughput(fc.forecast_inputs(live, t, board, None, w_from, w_to),
+                                                   w_from, w_to)
                         assert daily.tolist() == want.tolist(), (t, board)
                     want = queries.run(live, "forecast__completions", as_of=as_of, board_id=board, project=None,
                                        since=past[0])

@@ -143,7 +143,9 @@ def test_hypotheses_get_the_impact_verdict(wh):
     assert df.loc["h2", "verdict"] == "too early"          # WEB-3 has not shipped by as_of
 
 
-def test_product_agreement_evaluation(wh):
+@pytest.fixture
+def agreed(wh):
+    """wh with agreements of retro r1 on product metrics (g1-g4) and a delivery metric (g5)."""
     ud = queries.userdata_path_for(wh)
     # signups mean over [03-02, 03-29] (i = 56..83): 100 + 69.5 + 10 = 179.5 (4 full weeks: WD averages 0)
     # before: [02-02, 03-01] (i = 28..55): 100 + 41.5 = 141.5
@@ -157,7 +159,11 @@ def test_product_agreement_evaluation(wh):
                            metric="churn", agreement_id="g4")
     userdata.add_agreement(ud, retro_id="r1", text="delivery", start_on=date(2026, 3, 2), review_on=date(2026, 3, 29),
                            metric="cycle_time_p85", agreement_id="g5")
-    con = _connect(wh)
+    return wh
+
+
+def test_product_agreement_evaluation(agreed):
+    con = _connect(agreed)
     try:
         df = run_public(con, "outcomes__agreement_evaluation", as_of=AS_OF).set_index("agreement_id")
     finally:
@@ -169,6 +175,33 @@ def test_product_agreement_evaluation(wh):
     assert df.loc["g2", "verdict"] == "not met"            # 179.5 < target 180
     assert df.loc["g3", "verdict"] == "too early"
     assert df.loc["g4", "verdict"] == "not measurable"
+
+
+def test_agreement_verdicts_one_merge_for_every_report(agreed):
+    # the Retro log, follow-through and the retro agreement evaluation read one merge of the
+    # delivery- and product-metric verdicts (fct_agreement_verdicts): the same hand-worked
+    # verdicts (test_product_agreement_evaluation's) and product values in all three; g5's
+    # delivery metric has no issues in the warehouse, so nothing completed during it
+    con = _connect(agreed)
+    try:
+        at = datetime(2026, 6, 30, tzinfo=UTC)
+        log = queries.run(con, "retro_log__agreement_verdicts", as_of=at).set_index("agreement_id")
+        ev = queries.run(con, "retro__agreement_evaluation", as_of=at, board_id=None, project=None,
+                         date_from=None, date_to=None).set_index("agreement_id")
+        ft = run_public(con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
+    finally:
+        con.close()
+    want = {"g1": "met", "g2": "not met", "g3": "too early", "g4": "not measurable", "g5": "not measurable"}
+    assert log["verdict"].to_dict() == want
+    assert ev["verdict"].to_dict() == want
+    assert log.loc["g5", "reason"] == ev.loc["g5", "reason"] == "no data between start and review"
+    assert log.loc["g2", "reason"] == ev.loc["g2", "reason"] == "daily mean >= 180.0"
+    assert ev.loc["g1", "before_value"] == pytest.approx(141.5)
+    assert ev.loc["g1", "during_value"] == pytest.approx(179.5)
+    assert ev.loc["g1", "metric_kind"] == "product" and ev.loc["g5", "metric_kind"] == "delivery"
+    r1 = ft.loc["r1"]
+    assert (r1.agreements, r1.agreements_met, r1.agreements_not_met, r1.agreements_too_early,
+            r1.agreements_not_measurable, r1.agreements_product) == (5, 1, 1, 1, 2, 4)
 
 
 def test_impact_on_empty_warehouse(tmp_path):

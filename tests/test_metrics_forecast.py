@@ -143,10 +143,10 @@ def test_panel_is_the_public_forecast_and_the_histogram_it_always_drew(demo_con,
     as_of = default_as_of(demo_con) - timedelta(days=days_back)
     both = fc.forecast_with_histogram(demo_con, as_of=as_of, board_id="1", items=30)
     pd.testing.assert_frame_equal(both.forecast, run_public(demo_con, "forecast", as_of=as_of, board_id="1", items=30))
-    # the histogram as the page drew it before (daily completions counted in SQL, a second
-    # simulation with the same seed): the same runs, so the same frame
+    # the histogram as the page drew it before (a second simulation with the same seed, over
+    # the daily throughput of the forecast's inputs): the same runs, so the same frame
     w_from, w_to = fc.window(as_of, None, None, 90)
-    daily = fc.completed_per_day(demo_con, as_of, "1", None, w_from, w_to)
+    daily = fc.daily_throughput(fc.forecast_inputs(demo_con, as_of, "1", None, w_from, w_to), w_from, w_to)
     before = fc.when_distribution(fc.simulate_when(daily, 30, 10000, np.random.default_rng(42)), as_of.date())
     pd.testing.assert_frame_equal(both.when_histogram, before)
     h = both.when_histogram

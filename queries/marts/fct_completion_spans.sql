@@ -9,10 +9,10 @@
 -- status stays as of one instant (the stored one), never a replay per instant.
 -- Why it is exact: an issue complete at T sits in a done-category stay holding T (its status
 -- at T), and no change falls inside a stay, so the changes visible at T are those up to the
--- stay's entry. Its completion is then the last entry into done (a change judged by its own
--- from/to statuses) up to that entry, or its creation when there is
--- none; in the stay it was created in (no change visible), its resolution once resolved
--- (not before creation), or its creation when it has no resolution date. The stay an issue
+-- stay's entry. Its completion is then completion_at (the rule fct_issue_facts uses) over
+-- those changes: the last entry into done (enters_done) up to that entry, or its creation
+-- when there is none; in the stay it was created in (no change visible), its resolution once
+-- resolved (not before creation), or its creation when it has no resolution date. The stay an issue
 -- is still in at as_of needs no join: its completion is the one fct_issue_facts has at as_of
 -- (stored), so only the done stays left before as_of (reopened, or moved on to another done
 -- status) look their entry up.
@@ -26,12 +26,12 @@ stays AS (
     WHERE s.category = 'done' AND (s.left_at IS NULL OR s.left_at > s.entered_at)
 ),
 entries AS (
-    -- entries into done: a change to a done status from one that is not (unknown: not done)
+    -- entries into done (enters_done, the rule fct_issue_facts counts them by)
     SELECT c.source, c.issue_id, c.changed_at
     FROM stg_status_changes AS c
     JOIN stg_statuses AS t ON t.source = c.source AND t.status_id = c.to_status_id AND t.category = 'done'
     LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
-    WHERE f.category IS DISTINCT FROM 'done' AND c.changed_at <= as_of
+    WHERE enters_done(f.category, t.category) AND c.changed_at <= as_of
 ),
 left_stays AS (
     -- done stays left by as_of, after a change: the last entry into done up to the stay's
@@ -52,15 +52,22 @@ final AS (
     JOIN scoped AS i USING (source, issue_id)
     WHERE s.left_at IS NULL AND i.completed_at IS NOT NULL
     UNION ALL
-    -- the done stay it was created in, left by as_of
-    SELECT s.source, s.issue_id,
-           CASE WHEN i.resolved_at IS NULL THEN s.entered_at ELSE greatest(i.resolved_at, i.created_at) END,
-           s.left_at, greatest(coalesce(i.resolved_at, i.created_at), i.created_at), NULL
-    FROM stays AS s
-    JOIN scoped AS i USING (source, issue_id)
-    WHERE s.left_at IS NOT NULL AND s.seq = 0
+    -- the done stay it was created in, left by as_of: no change is seen in it, so it is
+    -- complete (completion_at, as seen up to the stay's end) from that completion, its
+    -- resolution or its creation, until it left (none when resolved only after it left)
+    SELECT source, issue_id, completed_at, left_at, completed_at, NULL
+    FROM (
+        SELECT s.source, s.issue_id, s.left_at,
+               completion_at(true, false, NULL, i.created_at, i.resolved_at, s.left_at) AS completed_at
+        FROM stays AS s
+        JOIN scoped AS i USING (source, issue_id)
+        WHERE s.left_at IS NOT NULL AND s.seq = 0
+    )
     UNION ALL
-    SELECT s.source, s.issue_id, s.entered_at, s.left_at, greatest(coalesce(s.entry_at, i.created_at), i.created_at), NULL
+    -- a later done stay left by as_of: the completion seen in it (completion_at), from its entry
+    SELECT s.source, s.issue_id, s.entered_at, s.left_at,
+           completion_at(true, true, greatest(s.entry_at, i.created_at), i.created_at, i.resolved_at, s.entered_at),
+           NULL
     FROM left_stays AS s
     JOIN scoped AS i USING (source, issue_id)
 )

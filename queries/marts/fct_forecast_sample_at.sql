@@ -9,8 +9,8 @@
 --   start: an issue's start is its first entry into progress (or creation), so at `instant` it is
 --     the start known at as_of if that is no later than `instant`, else none (cycle time: none);
 --   estimates and time spent: the value known at as_of when the field has no change after
---     `instant` up to as_of; else replayed as fct_issue_facts does (the last change up to `instant`,
---     else the first change's `from`).
+--     `instant` up to as_of; else replayed to `instant` by estimates_at, the rule fct_issue_facts
+--     replays them to as_of with (the last change up to `instant`, else the first change's `from`).
 -- Only one branch is computed: `instant` and as_of are bound parameters, compared when the
 -- query is bound.
 WITH issues AS (
@@ -30,21 +30,14 @@ changed AS (
       AND field_key IN ('estimate_best', 'estimate_likely', 'estimate_worst', 'time_spent')
       AND changed_at > instant AND changed_at <= as_of
 ),
-estimates AS (
-    SELECT
-        f.source, f.issue_id,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_best' AND changed_at <= instant) AS eb_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_best') AS eb_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_likely' AND changed_at <= instant) AS el_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_likely') AS el_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_worst' AND changed_at <= instant) AS ew_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_worst') AS ew_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'time_spent' AND changed_at <= instant) AS ts_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'time_spent') AS ts_first
+changed_fields AS (
+    SELECT f.*
     FROM stg_issue_field_changes AS f
     SEMI JOIN changed AS c ON c.source = f.source AND c.issue_id = f.issue_id
     WHERE f.field_key IN ('estimate_best', 'estimate_likely', 'estimate_worst', 'time_spent')
-    GROUP BY ALL
+),
+estimates AS (
+    SELECT * FROM estimates_at('changed_fields', instant)
 ),
 earlier AS (
     SELECT
@@ -55,18 +48,10 @@ earlier AS (
         s.completed_on,
         CASE WHEN s.completed_at IS NOT NULL AND i.start_at <= instant
              THEN seconds_between(i.start_at, s.completed_at) / 86400.0 END AS cycle_time_days,
-        CASE WHEN e.issue_id IS NULL THEN i.time_spent_seconds
-             WHEN e.ts_last IS NOT NULL THEN e.ts_last.v WHEN e.ts_first IS NOT NULL THEN e.ts_first.v
-             ELSE i.time_spent_seconds END AS time_spent_seconds,
-        CASE WHEN e.issue_id IS NULL THEN i.estimate_best
-             WHEN e.eb_last IS NOT NULL THEN e.eb_last.v WHEN e.eb_first IS NOT NULL THEN e.eb_first.v
-             ELSE i.estimate_best END AS estimate_best,
-        CASE WHEN e.issue_id IS NULL THEN i.estimate_likely
-             WHEN e.el_last IS NOT NULL THEN e.el_last.v WHEN e.el_first IS NOT NULL THEN e.el_first.v
-             ELSE i.estimate_likely END AS estimate_likely,
-        CASE WHEN e.issue_id IS NULL THEN i.estimate_worst
-             WHEN e.ew_last IS NOT NULL THEN e.ew_last.v WHEN e.ew_first IS NOT NULL THEN e.ew_first.v
-             ELSE i.estimate_worst END AS estimate_worst
+        replayed_or_current(e.time_spent, i.time_spent_seconds) AS time_spent_seconds,
+        replayed_or_current(e.estimate_best, i.estimate_best) AS estimate_best,
+        replayed_or_current(e.estimate_likely, i.estimate_likely) AS estimate_likely,
+        replayed_or_current(e.estimate_worst, i.estimate_worst) AS estimate_worst
     FROM issues AS i
     LEFT JOIN spans AS s USING (source, issue_id)
     LEFT JOIN estimates AS e USING (source, issue_id)

@@ -2,7 +2,7 @@
 -- One row per issue as of `as_of` (docs/metrics.md §1–3, §6): the contract the other marts,
 -- reports and pages build on. Sub-tasks are excluded (their parents count); issues created
 -- after as_of are absent; history after as_of is ignored. Estimates are replayed from the
--- field history to their value at as_of (no history: the current value).
+-- field history to their value at as_of (no history: the current value; estimates_at).
 --   start_at      first entry into an in_progress-category status (created straight into
 --                 one: created_at); NULL if never started.
 --   completed_at  start of the final uninterrupted stay in done-category statuses, when
@@ -51,8 +51,7 @@ per_issue AS (
         arg_max({'status_id': to_status_id, 'name_then': to_status_name}, ord) FILTER (WHERE visible) AS last_change,
         arg_min({'status_id': from_status_id}, ord) AS first_change,
         min(moved_at) FILTER (WHERE visible AND to_category = 'in_progress') AS first_in_progress_at,
-        max(moved_at) FILTER (WHERE visible AND to_category = 'done' AND from_category IS DISTINCT FROM 'done')
-            AS last_done_entry_at,
+        max(moved_at) FILTER (WHERE visible AND enters_done(from_category, to_category)) AS last_done_entry_at,
         count(*) FILTER (WHERE visible AND to_rank < from_rank) AS backward_transitions,
         count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_review) AS qa_bounces,
         count(*) FILTER (WHERE visible AND to_rank < from_rank AND from_category = 'done') AS reopens
@@ -86,13 +85,8 @@ completion AS (
         coalesce(st.name, s.status_name_then, s.status_id) AS status,
         st.category AS status_category,
         CASE WHEN ini.category = 'in_progress' THEN s.created_at ELSE s.first_in_progress_at END AS start_at,
-        CASE
-            WHEN st.category IS DISTINCT FROM 'done' THEN NULL
-            WHEN s.visible_changes > 0 THEN coalesce(s.last_done_entry_at, s.created_at)
-            WHEN s.resolved_at IS NULL THEN s.created_at
-            WHEN s.resolved_at <= as_of THEN greatest(s.resolved_at, s.created_at)
-            ELSE NULL
-        END AS completed_at
+        completion_at(st.category = 'done', s.visible_changes > 0, s.last_done_entry_at, s.created_at,
+                      s.resolved_at, as_of) AS completed_at
     FROM state AS s
     LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
     LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
@@ -135,24 +129,12 @@ rework AS (
     FROM rework_union
     GROUP BY ALL
 ),
-estimates AS (
-    SELECT
-        f.source, f.issue_id,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'story_points' AND changed_at <= as_of) AS sp_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'story_points') AS sp_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_best' AND changed_at <= as_of) AS eb_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_best') AS eb_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_likely' AND changed_at <= as_of) AS el_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_likely') AS el_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'estimate_worst' AND changed_at <= as_of) AS ew_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'estimate_worst') AS ew_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'original_estimate' AND changed_at <= as_of) AS oe_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'original_estimate') AS oe_first,
-        arg_max({'v': to_number}, ord) FILTER (WHERE field_key = 'time_spent' AND changed_at <= as_of) AS ts_last,
-        arg_min({'v': from_number}, ord) FILTER (WHERE field_key = 'time_spent') AS ts_first
-    FROM stg_issue_field_changes AS f
+field_changes AS (
+    SELECT f.* FROM stg_issue_field_changes AS f
     SEMI JOIN issue_keys AS i ON i.source = f.source AND i.issue_id = f.issue_id
-    GROUP BY ALL
+),
+estimates AS (
+    SELECT * FROM estimates_at('field_changes', as_of)
 ),
 final AS (
     SELECT
@@ -174,18 +156,12 @@ final AS (
              THEN seconds_between(c.start_at, c.completed_at) / 86400.0 END AS cycle_time_days,
         CASE WHEN c.completed_at IS NOT NULL
              THEN seconds_between(i.created_at, c.completed_at) / 86400.0 END AS lead_time_days,
-        CASE WHEN e.sp_last IS NOT NULL THEN e.sp_last.v WHEN e.sp_first IS NOT NULL THEN e.sp_first.v
-             ELSE i.story_points END AS story_points,
-        CASE WHEN e.eb_last IS NOT NULL THEN e.eb_last.v WHEN e.eb_first IS NOT NULL THEN e.eb_first.v
-             ELSE i.estimate_best END AS estimate_best,
-        CASE WHEN e.el_last IS NOT NULL THEN e.el_last.v WHEN e.el_first IS NOT NULL THEN e.el_first.v
-             ELSE i.estimate_likely END AS estimate_likely,
-        CASE WHEN e.ew_last IS NOT NULL THEN e.ew_last.v WHEN e.ew_first IS NOT NULL THEN e.ew_first.v
-             ELSE i.estimate_worst END AS estimate_worst,
-        CASE WHEN e.oe_last IS NOT NULL THEN e.oe_last.v WHEN e.oe_first IS NOT NULL THEN e.oe_first.v
-             ELSE i.original_estimate_seconds END AS original_estimate_seconds,
-        CASE WHEN e.ts_last IS NOT NULL THEN e.ts_last.v WHEN e.ts_first IS NOT NULL THEN e.ts_first.v
-             ELSE i.time_spent_seconds END AS time_spent_seconds,
+        replayed_or_current(e.story_points, i.story_points) AS story_points,
+        replayed_or_current(e.estimate_best, i.estimate_best) AS estimate_best,
+        replayed_or_current(e.estimate_likely, i.estimate_likely) AS estimate_likely,
+        replayed_or_current(e.estimate_worst, i.estimate_worst) AS estimate_worst,
+        replayed_or_current(e.original_estimate, i.original_estimate_seconds) AS original_estimate_seconds,
+        replayed_or_current(e.time_spent, i.time_spent_seconds) AS time_spent_seconds,
         c.backward_transitions,
         c.qa_bounces,
         c.reopens,

@@ -3,7 +3,8 @@
 -- the linked metric over during = [start_on, review_on] vs before = the same number of days
 -- just before start_on, over the team's boards (fct_retro_team_boards). Verdict, in order:
 --   'not measurable'  no metric linked, an unknown metric, or no data in a window
---   'product metric'  a product metric: judged by the impact engine, merged by the UI
+--   'product metric'  a product metric: judged by the impact engine (fct_metric_agreements);
+--                     fct_agreement_verdicts merges the two, and every report reads that
 --   'too early'       review_on is after as_of's day (values so far are still shown)
 --   'met' / 'not met' with a target: during is at or beyond the target in the agreement's
 --                     direction (default: the metric's better direction); without one:

@@ -3,8 +3,8 @@
 -- stored instant), in scope $board_id / $project:
 --   instant_no n = 1, 2, …: the daily throughput at instant $instants[n] — issues completed
 --     per day from $window_froms[n] to $window_tos[n] inclusive (completion day in the
---     reporting timezone), as known at that instant: what forecast__daily_completions gives
---     there. `day_no` = days after the window's start; days without completions have no row;
+--     reporting timezone), as known at that instant: what the forecast counts there from its
+--     inputs (forecast.daily_throughput over flow__forecast_inputs). `day_no` = days after the window's start; days without completions have no row;
 --   instant_no 0: one row per item completed after $since as known at $at (completed_at,
 --     completed_on), what the re-forecasts are scored against (forecast__completions).
 -- Every instant is no later than $as_of; the completions at an instant are the spans

@@ -1,9 +1,8 @@
 -- Per retro held on or before $as_of (docs/metrics.md §8): action items, how many were due by
 -- then, done on time, follow-through = done on time / due; agreements and how many were
--- met, not met, too early or not measurable: delivery metrics judged by
--- fct_retro_agreements, product metrics by the impact engine's fct_metric_agreements
--- (agreements_product = how many are on a product metric). Definitions of due / dropped:
--- fct_retro_actions.
+-- met, not met, too early or not measurable, delivery and product metrics alike
+-- (fct_agreement_verdicts; agreements_product = how many are on a product metric).
+-- Definitions of due / dropped: fct_retro_actions.
 -- Filters: $board_id / $project = the retro team's board (team name = board name;
 -- teams matching no board only when no board or project is asked for);
 -- $date_from / $date_to on the day the retro was held.
@@ -28,16 +27,6 @@ actions AS (
     FROM fct_retro_actions($as_of)
     GROUP BY retro_id
 ),
-verdicts AS (
-    -- delivery-metric verdicts; product-metric agreements take the impact engine's verdict
-    SELECT
-        d.retro_id,
-        d.verdict = 'product metric' AS is_product,
-        coalesce(p.verdict, d.verdict) AS verdict
-    FROM fct_retro_agreements($as_of, $board_id) AS d
-    LEFT JOIN fct_metric_agreements($as_of) AS p
-      ON p.agreement_id = d.agreement_id AND d.verdict = 'product metric'
-),
 agreements_judged AS (
     SELECT
         retro_id,
@@ -45,9 +34,9 @@ agreements_judged AS (
         count(*) FILTER (WHERE verdict = 'met') AS agreements_met,
         count(*) FILTER (WHERE verdict = 'not met') AS agreements_not_met,
         count(*) FILTER (WHERE verdict = 'too early') AS agreements_too_early,
-        count(*) FILTER (WHERE is_product) AS agreements_product,
-        count(*) FILTER (WHERE verdict IN ('not measurable', 'product metric')) AS agreements_not_measurable
-    FROM verdicts
+        count(*) FILTER (WHERE metric_kind = 'product') AS agreements_product,
+        count(*) FILTER (WHERE verdict = 'not measurable') AS agreements_not_measurable
+    FROM fct_agreement_verdicts($as_of, $board_id)
     GROUP BY retro_id
 ),
 final AS (
