@@ -4,7 +4,8 @@
   `st.cache_resource`. A sync or import swaps the file atomically, so the identity changes
   and the next rerun opens the new file: a finished sync shows without restarting the app,
   and a running sync never blocks the pages (they keep reading the old file).
-- Query results are cached with `st.cache_data`, keyed by query name, parameters and the
+- Query results are cached with `st.cache_data`, keyed by query name, the parameters the
+  query uses (a public query's declared ones, the `$params` a report's SQL binds) and the
   warehouse + user-input versions.
 - The user-input store is copied into the connection's temp tables; after a page writes
   to it, `invalidate_userdata()` makes the next read see the change.
