@@ -222,19 +222,28 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
     if m.empty:
         return empty()
     types = sorted(m["work_type"].unique(), key=lambda w: (w != "debt", w))
+    rows = []
 
     def draw(fig, s, row, first):
+        rows.append(row)
         for wt in types:
             part = s[s["work_type"] == wt]
             fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt, marker_color=WORK_TYPE_COLOURS.get(wt, GREY),
                         legendgroup=wt, showlegend=first, row=row, col=1,
                         hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
-        fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, row=row, col=1,
-                      annotation_text=f"debt target {present.pct(target)}", annotation_position="top left")
     fig = _per_team(m, draw, "share of completed points (%)",
                     note=note or ("(running) = shares so far; no bar = nothing completed yet"
                                   if m["is_running"].any() else ""))
-    fig.update_layout(barmode="stack")
+    # the debt target across every panel, as add_hline(row=…) draws it, in one layout update
+    # (add_hline validates the whole figure per call: half this chart's build time)
+    refs = [(a.xaxis.plotly_name.replace("axis", ""), a.yaxis.plotly_name.replace("axis", ""))
+            for a in (fig.get_subplot(r, 1) for r in rows)]
+    y = target * 100
+    fig.update_layout(barmode="stack", shapes=list(fig.layout.shapes) + [dict(
+        type="line", x0=0, x1=1, xref=f"{x} domain", y0=y, y1=y, yref=yr, line=dict(color=RED, dash="dash"))
+        for x, yr in refs], annotations=list(fig.layout.annotations) + [dict(
+            text=f"debt target {present.pct(target)}", showarrow=False, x=0, xanchor="left", xref=f"{x} domain",
+            y=y, yanchor="bottom", yref=yr) for x, yr in refs])
     return fig
 
 

@@ -4,7 +4,8 @@
   `st.cache_resource`. A sync or import swaps the file atomically, so the identity changes
   and the next rerun opens the new file: a finished sync shows without restarting the app,
   and a running sync never blocks the pages (they keep reading the old file).
-- Query results are cached with `st.cache_data`, keyed by query name, parameters and the
+- Query results are cached with `st.cache_data`, keyed by query name, the parameters the
+  query uses (a public query's declared ones, the `$params` a report's SQL binds) and the
   warehouse + user-input versions.
 - The user-input store is copied into the connection's temp tables; after a page writes
   to it, `invalidate_userdata()` makes the next read see the change.
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
@@ -201,12 +203,21 @@ def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: 
         return queries.run(c.con, name, **dict(params))
 
 
+@functools.cache
+def _report_params(name: str) -> frozenset[str]:
+    """The `$params` a packaged report's SQL binds (queries.run binds only these)."""
+    return frozenset(queries.params_of(queries.sql_text(name)))
+
+
 def run_query(name: str, **params) -> pd.DataFrame:
     """Run a query (public ones through the registry's validation) with caching.
     Parameters a report does not use are ignored; public queries get only theirs."""
     kind = "public" if name in REGISTRY else "report"
     if kind == "public":
         params = {k: v for k, v in params.items() if REGISTRY[name].param(k) is not None}
+    else:   # keyed by the parameters the SQL binds: a period change does not recompute an as-of-only report
+        used = _report_params(name)
+        params = {k: v for k, v in params.items() if k in used}
     key = tuple(sorted((k, v) for k, v in params.items()))
     return _cached(kind, name, key, warehouse_version(), userdata_version())
 

@@ -1,0 +1,41 @@
+"""The work-mix chart's debt target (dashboard/charts.py debt_share) is set in one layout
+update instead of one add_hline per team panel (each call validated the whole figure: half of
+the chart's build time under All teams); it must draw exactly what add_hline drew."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import charts
+
+SPRINTS = pd.DataFrame({
+    "sprint_id": ["a1", "a2", "b1", "c1"], "label": ["ATL Sprint 1", "ATL Sprint 2", "BOR Sprint 1", "CYG Sprint 1"],
+    "team": ["Atlas", "Atlas", "Borealis", "Cygnus"], "is_running": [False, False, True, False],
+    "start_at": pd.to_datetime(["2026-09-01", "2026-09-15", "2026-09-03", "2026-09-05"])})
+MIX = pd.DataFrame({"sprint_id": ["a1", "a1", "a2", "b1", "c1"], "work_type": ["debt", "feature", "feature", "bug", "debt"],
+                    "share": [0.25, 0.75, 1.0, 1.0, 1.0]})
+
+
+def _reference(mix, target, sprints):
+    """The same chart with the target drawn by plotly's add_hline on each panel."""
+    fig = charts.debt_share(mix, target, sprints)
+    fig.layout.shapes = ()
+    fig.layout.annotations = [a for a in fig.layout.annotations if not a.text.startswith("debt target")]
+    for row in range(1, sprints["team"].nunique() + 1):
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=charts.RED, row=row, col=1,
+                      annotation_text="debt target 20 %", annotation_position="top left")
+    return fig
+
+
+def test_the_debt_target_is_drawn_on_every_team_panel_as_add_hline_draws_it():
+    fig = charts.debt_share(MIX, 0.2, SPRINTS)
+    assert [s.yref for s in fig.layout.shapes] == ["y", "y2", "y3"]
+    assert all(s.y0 == s.y1 == 20 for s in fig.layout.shapes)
+    assert fig.layout.to_plotly_json() == _reference(MIX, 0.2, SPRINTS).layout.to_plotly_json()
+
+
+def test_one_team_has_one_target_line():
+    one = SPRINTS[SPRINTS["team"] == "Atlas"]
+    fig = charts.debt_share(MIX, 0.2, one)
+    assert [(s.xref, s.yref) for s in fig.layout.shapes] == [("x domain", "y")]
+    assert fig.layout.to_plotly_json() == _reference(MIX, 0.2, one).layout.to_plotly_json()
