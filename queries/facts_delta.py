@@ -37,10 +37,10 @@ stays need no delta, they are the stored stays clipped to it by the mart's own r
 (EARLIER_CLIP); the issue facts (and the status stays at a later as_of) read no sprint, so
 their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
-sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S, R is
-the stored members of the changed sprints alone and the members to compute are stored
-members of a sprint with a window at T (EARLIER_MEMBERS: a window at T is never longer than
-at S).
+sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S (no load
+in between) the sprint members' delta is R alone, without E, O or the re-anchoring
+(EARLIER_SPRINTS, `earlier_delta`), and the members to compute are stored members of a sprint
+with a window at T (EARLIER_MEMBERS: a window at T is never longer than at S).
 """
 
 from __future__ import annotations
@@ -120,16 +120,15 @@ def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
 
 
 def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
-          changed: str | None = None, edited: str | None = None, issues: str | None = None,
-          links: bool = True) -> int:
+          changed: str | None = None, edited: str | None = None, issues: str | None = None) -> int:
     """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
     tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
     t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
     issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
     (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
-    `links=False` (another as_of earlier than the stored one, no load): R is the stored members
-    of the changed sprints alone (EARLIER_MEMBERS). Returns |D|."""
+    (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
+    Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
@@ -153,8 +152,26 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
         {_events_sql(changed) if issues is None else f"SELECT source, issue_id FROM {issues}"}
         UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes WHERE changed_at > $lo AND changed_at <= $hi
         UNION SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
-        {f"UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)"
-         if links else ""}""", p)
+        UNION SELECT source, issue_id FROM ({_sprint_links_sql()}) AS r SEMI JOIN {out}_sprints USING (source, sprint_id)""", p)
+    return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
+
+
+def earlier_delta(con: duckdb.DuckDBPyConnection, *, windows: str, out: str) -> int:
+    """The sprint members' delta at an as_of T earlier than the stored instant S, with no
+    load in between (EARLIER_SPRINTS), as the TEMP tables delta() makes: `{out}_sprints` (the
+    sprints whose window at T, from the table `windows`, differs in any way from the stored
+    one, or that have a window at one instant only), `{out}_scope` (their stored members) and
+    `{out}_running` (empty: nothing is re-anchored, a sprint running at both instants is
+    among the changed ones). Returns the number of issues in the scope."""
+    f = facts.SCHEMA
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out}_running AS SELECT source, sprint_id, t_end FROM {windows} LIMIT 0")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out}_sprints AS
+        SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
+        UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows})""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out}_scope AS
+        SELECT DISTINCT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)""")
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
@@ -278,7 +295,16 @@ SPRINT_ROWS = (f"SELECT source, issue_id FROM ({_sprint_links_sql('_fx_rows')}) 
 # a row in a sprint at T has one in that sprint at S: the issues with rows at T are among
 # the stored members of the sprints with a window at T (this replaces SPRINT_ROWS), and a
 # sprint whose window differs (started or closed between T and S) involves only its stored
-# members (R without the sprint-field links, `delta(links=False)`).
+# members (R without the sprint-field links).
+#
+# EARLIER_SPRINTS: at such a T, a sprint member's row depends on T only through its sprint's
+# window: the membership, status and estimate segments it replays are not clipped to as_of,
+# and it reads them at instants no later than the window's end (<= T). So the rows of a sprint
+# whose window is the same at T and S are the stored ones, whatever happened to its members
+# between T and S (E and O do not matter), and only the stored members of the sprints whose
+# window differs in any way (a sprint running at both instants included: its end moves) need
+# computing: `earlier_delta` (their rows, and their issues' rows in the other sprints, are
+# computed; every other stored row is kept as it is).
 EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members SEMI JOIN _fx_rows USING (source, issue_id) "
                    "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
 
@@ -419,12 +445,14 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
                         f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
             known = None
-            if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
-                con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
-                            "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-                known = "_fx_known"
-            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known,
-                            links=not earlier)
+            if earlier:   # the stored members of the sprints whose window differs (EARLIER_SPRINTS)
+                n_scope = earlier_delta(con, windows="_fx_windows", out="_fx")
+            else:
+                if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
+                    con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
+                                "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+                    known = "_fx_known"
+                n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
                         "FROM _fx_running LIMIT 0")
             con.execute("DELETE FROM fx_running WHERE fx_as_of = $a::TIMESTAMPTZ", key)

@@ -4,6 +4,7 @@ Spearman's rho, on groups small enough to count by hand."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pytest
 
 from queries import calibration
@@ -54,3 +55,18 @@ def test_registering_twice_on_one_connection_keeps_the_function(con):
     loader's connection already has it): that is not an error."""
     calibration.register(con)
     assert scores(con, [(1, 2), (2, 3)]) is not None
+
+
+@pytest.mark.parametrize("cells", [1, 3, 1 << 20])
+def test_pairs_counted_by_hand_in_blocks_of_point_values(monkeypatch, cells):
+    """The count table is taken a few point values at a time when it would be large (here
+    forced down to one cell: one point value per block); the counts do not depend on it."""
+    monkeypatch.setattr(calibration, "_CELLS", cells)
+    # points 1 (2 d, 5 d), 2 (2 d), 4 (1 d, 5 d), 4 (5 d): pairs with different points:
+    # 1<2: 2->2 tie, 5->2 discordant;                                  0 c, 1 d
+    # 1<4: 2->1 d, 2->5 c, 2->5 c, 5->1 d, 5->5 tie, 5->5 tie;          2 c, 2 d
+    # 2<4: 2->1 d, 2->5 c, 2->5 c;                                      2 c, 1 d
+    # => 4 concordant, 4 discordant
+    out = calibration.ordering_scores(np.array([1.0, 1, 2, 4, 4, 4]), np.array([2.0, 5, 2, 1, 5, 5]))
+    assert out[1] == 8
+    assert out[0] == pytest.approx(0.5)

@@ -56,13 +56,14 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         assert queries.facts.stored_as_of(stored) == at(AS_OF_K)
         assert facts_delta.scoped_issues(stored, at(PAST)) is None        # nothing asked yet
         compare(stored, live, at(PAST), None, QUICK, marts=True)
-        assert facts_delta.scoped_issues(stored, at(PAST)) == 5           # B, C, D, E, G
+        # the sprint members' delta at an earlier instant: the stored members of the sprints whose
+        # window differs (2 ran at k=50, closed at 64; 3 had not started at k=50)
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 2           # B, G
         scope = {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()}
-        assert scope == {"B", "C", "D", "E", "G"}
-        # only D's rows were computed for k=50 (C did not exist yet); A and F come from the stored rows.
-        # The issue facts read no sprint: B and G (in D for their sprints' windows alone) are kept
-        # there; the sprint members computed only B (D and E are in no sprint, G's sprint 3 had
-        # not started at k=50)
+        assert scope == {"B", "G"}
+        # the issue facts' delta (C, D, E) rows were computed for k=50 (C did not exist yet); A and F
+        # come from the stored rows. The issue facts read no sprint: B and G are kept there; the
+        # sprint members computed only B (G's sprint 3 had not started at k=50)
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
         assert cached == {"D", "E"}
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
@@ -73,20 +74,21 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         # one board, and again (a read of the cache), still equal to the computation from scratch
         compare(stored, live, at(PAST), "1", QUICK, marts=False)
         compare(stored, live, at(PAST), "2", QUICK, marts=False)
-        assert facts_delta.scoped_issues(stored, at(PAST)) == 5
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 2
     finally:
         stored.close()
         live.close()
 
 
-def test_a_sprint_running_at_both_instants_moves_only_its_end(warehouse):
-    """At k=70 sprint 3 runs, as at the stored k=78: its members are kept with t_end moved."""
+def test_a_sprint_running_at_both_instants_is_recomputed_to_its_earlier_end(warehouse):
+    """At k=70 sprint 3 runs, as at the stored k=78, but its window ends at 70: at an earlier
+    instant its stored members are recomputed, the rest of the sprint members kept as stored."""
     stored, live = connect(warehouse), connect(warehouse, stored=False)
     try:
         compare(stored, live, at(70), None, QUICK, marts=True)
-        # E (a change at 70 is visible at 70: (70, 78] holds none of its events) is kept too;
-        # D's open rework runs on; sprint 2's window is the same (closed at 64) at both
-        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"D"}
+        # sprint 2's window is the same (closed at 64) at both; D's open rework and E's change
+        # at 70 do not matter to the sprint members (their sprint windows end by then)
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"G"}
         rows = stored.execute("SELECT issue_id, t_end FROM fct_sprint_members($a) WHERE sprint_id = '3'",
                               {"a": at(70)}).fetchall()
         assert rows == [("G", at(70))]
@@ -109,7 +111,7 @@ def test_one_board_first_then_all_boards(warehouse):
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall() == [(None,)]
         compare(stored, live, at(PAST), "1", QUICK, marts=False)
-        assert facts_delta.scoped_issues(stored, at(PAST)) == 5       # D computed once for the instant
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 2       # the delta computed once for the instant
     finally:
         stored.close()
         live.close()
@@ -126,7 +128,7 @@ def test_one_board_asked_first_is_computed_whole(warehouse):
         assert sorted(r[0] for r in rows) == ["A", "B"]                    # sprints 1 and 2, whole
         compare(stored, live, at(PAST), "1", QUICK, marts=False)           # then D for the rest
         compare(stored, live, at(PAST), None, QUICK, marts=True)
-        assert facts_delta.scoped_issues(stored, at(PAST)) == 5
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 2
     finally:
         stored.close()
         live.close()
@@ -152,8 +154,8 @@ def test_a_report_over_every_board_caches_every_board(warehouse):
 def test_an_issue_question_computes_only_the_issue_delta(warehouse):
     """Issue facts and time in status at a past as_of read no sprint: they compute D_issues
     (created, resolved, a status or estimate change between the instants; open rework) and
-    neither the sprint windows nor D. Sprint figures asked afterwards add D and the sprint
-    members of its issues that were in a sprint with a window then."""
+    neither the sprint windows nor the sprint members' delta. Sprint figures asked afterwards
+    add that delta and the sprint members of its issues that were in a sprint with a window then."""
     stored, live = connect(warehouse), connect(warehouse, stored=False)
     try:
         compare(stored, live, at(PAST), None, ("issue_facts", "time_in_status"), marts=False)
@@ -169,7 +171,7 @@ def test_an_issue_question_computes_only_the_issue_delta(warehouse):
         marts = {r[0] for r in stored.execute("SELECT DISTINCT mart FROM fx_cached").fetchall()}
         assert marts == {"fct_issue_facts", "fct_status_intervals"}           # no sprint windows
         compare(stored, live, at(PAST), None, QUICK, marts=True)
-        assert facts_delta.scoped_issues(stored, at(PAST)) == 5               # B, C, D, E, G
+        assert facts_delta.scoped_issues(stored, at(PAST)) == 2               # B, G: sprints 2, 3
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}
         assert stored.execute("SELECT count(*) FROM fct_issue_facts__cache").fetchall() == [(2,)]   # not again
@@ -183,8 +185,8 @@ def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_pat
     and membership stays do not depend on as_of, so whoever is a member at k=50 is a stored
     member (k=78) of the same sprint: a sprint that closed in between (2) involves only its
     stored members, and an issue its field named but that was never in it during its window
-    (H, taken out before it started) is kept; J joined sprint 3 at 70 (E); K sits in sprint
-    3, which started at 64 (a stored member of a changed sprint), and has no row at k=50."""
+    (H, taken out before it started) is kept; J joined sprint 3 at 70 and K sits in sprint 3,
+    which started at 64: stored members of a changed sprint, with no row at k=50."""
     issues = {
         "B": _issue(created=40, sprint0=["2"]),
         "H": {**_issue(sprint0=["2"]), "sprint_changes": [(20, [])]},
@@ -204,3 +206,31 @@ def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_pat
     finally:
         stored.close()
         live.close()
+
+
+def test_an_event_after_an_earlier_instant_in_an_unchanged_sprint_keeps_its_sprint_rows(tmp_path):
+    """At an instant T earlier than the stored one, a sprint member's row depends on T only
+    through its sprint's window (the replay looks no later than the window's end, which is at
+    most T). L was in sprint 1 (closed at 36, the same window at k=50 and k=78) and moved at 60
+    and 70: its issue facts at k=50 are recomputed (an event in between), its sprint row is the
+    stored one. Asked in either order at the same instant (sprint figures first, the issue
+    facts' delta filled lazily after), every figure equals the computation from scratch."""
+    issues = {
+        "L": _issue(sprint0=["1"], status_changes=[(10, IN_PROGRESS), (20, REVIEW), (60, IN_PROGRESS), (70, DONE)]),
+        "B": _issue(created=40, sprint0=["2"]),
+    }
+    db = build(issues).load(tmp_path / "w.duckdb", data_as_of=at(AS_OF_K))
+    for first, then in ((("sprint_facts",), ("issue_facts",)), (("issue_facts",), ("sprint_facts",))):
+        stored, live = connect(db), connect(db, stored=False)
+        try:
+            compare(stored, live, at(PAST), None, first, marts=False)
+            compare(stored, live, at(PAST), None, then, marts=False)
+            assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B"}
+            assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"L"}
+            cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+            assert cached == {"B"}                                             # L's sprint 1 row: the stored one
+            assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()} == {"L"}
+            compare(stored, live, at(PAST), None, QUICK, marts=True)
+        finally:
+            stored.close()
+            live.close()
