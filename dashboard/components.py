@@ -90,10 +90,16 @@ def _figure(builder: str, args: tuple):
     return getattr(charts, builder)(*args)
 
 
+# Plotly's mode bar with the buttons a report reader uses (PNG download, zoom, pan, reset): the
+# full bar (nine buttons, ~220 px) covered a phone-width chart's legend and panel title on a tap
+CHART_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
+
+
 def chart(builder, args: tuple, how_text: str, key: str) -> None:
     """An interactive chart `builder(*args)` (a dashboard.charts function) with its one-line
     'how this is computed' hint."""
-    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config={"displaylogo": False})
+    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config=CHART_CONFIG)
     how(how_text)
 
 
