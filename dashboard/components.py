@@ -157,8 +157,14 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
     cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+    notes = []
     if len(raw) > present.TABLE_ROWS:
-        st.caption(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
+        notes.append(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
+    if present.table_px(shown) > present.WIDE_TABLE:   # its last columns lie beyond the edge
+        notes.append(f"{len(shown.columns)} columns, the last ones off to the right: scroll the table sideways "
+                     f"(last: {shown.columns[-1]}).")
+    if notes:
+        st.caption(" ".join(notes))
     plain = raw[[c for c in raw.columns if c not in present.HIDDEN and c != "source"]]
     csv = plain.rename(columns={c: present.header(c) for c in plain.columns})
     st.download_button("CSV", data=csv.to_csv(index=False).encode("utf-8"),
