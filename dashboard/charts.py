@@ -121,7 +121,7 @@ def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 # the plot's height nor lies under the mode bar; sized so Plotly draws each figure once.
 # The note under the chart wraps at NOTE_CHARS (about 290 px of its 10 px text).
 PANEL_PLOT, PANEL_GAP, PANEL_TOP, PANEL_BOTTOM, NOTE_ROW, LEGEND_ROOM, NOTE_CHARS = 240, 128, 40, 162, 14, 62, 52
-SPRINT_TICKS = dict(type="category", tickangle=-45, tickfont=dict(size=11), automargin=True)
+SPRINT_TICKS = dict(type="category", tickangle=-60, tickfont=dict(size=11), automargin=True)
 
 
 def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "",
