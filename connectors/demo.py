@@ -781,8 +781,10 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     b = DemoBuilder(seed)
     teams: list[_Team] = []
     issues_done = 0
-    target = scale or n_teams * ISSUES_PER_TEAM
-    progress("generating", 0, target)
+    # The issue count is known only once every team is generated (how many a sprint holds is
+    # drawn from the seed): the bar counts issues without a total while generating and ends at
+    # the count written, the number the summary reports (not an estimate such as 400 for 427).
+    progress("generating", 0, None)
     pending = pending_marker(db_path)
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
@@ -803,7 +805,7 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
             before = b.extent()
             issues_done += b.build_team(team)
             pool.append({k: (before[k], v) for k, v in b.extent().items()})
-            progress("generating", min(issues_done, target - 1) if i < n_teams - 1 else target, target)
+            progress("generating", issues_done, None)
             if len(b.status_changes) > 2_000_000 or i == n_built - 1:
                 _flush(w, b)
         sprints = pd.DataFrame(b.sprints)
@@ -812,7 +814,8 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
         w.write("raw_sprints", sprints, replace=False)
         if n_teams > n_built:
             _replicate(w, teams, pool, n_built)
-            progress("generating", target, target)
+        written = w.counts.get("raw_issues", 0)
+        progress("generating", written, written)
         boards, columns, projects = [], [], []
         for team in teams:
             boards.append({"source": SOURCE, "board_id": team.board_id, "name": team.name, "board_type": "scrum",

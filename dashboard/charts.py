@@ -4,6 +4,8 @@ query returned and gives back a figure with titled axes and units; the page show
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,14 +114,31 @@ def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [(safe_text.plot(team), part.sort_values("start_at")) for team, part in s.groupby("team", sort=True)]
 
 
-def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "") -> go.Figure:
+# Sprint charts (one panel per team), in px: each panel's plot area, the room between panels
+# (the angled sprint labels of one, the team title of the next), above the first panel (its
+# team title, the mode bar) and under the last (its sprint labels, the note, a legend of up to
+# two rows at phone width). The legend sits under the plot at every width, so it never takes
+# the plot's height nor lies under the mode bar; sized so Plotly draws each figure once.
+# The note under the chart wraps at NOTE_CHARS (about 290 px of its 10 px text).
+PANEL_PLOT, PANEL_GAP, PANEL_TOP, PANEL_BOTTOM, NOTE_ROW, LEGEND_ROOM, NOTE_CHARS = 240, 128, 40, 162, 14, 62, 52
+SPRINT_TICKS = dict(type="category", tickangle=-60, tickfont=dict(size=11), automargin=True)
+
+
+def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "",
+              y2_range: list | None = None) -> go.Figure:
     """One panel per team (stacked, each sprint labelled on its own axis), so sprints of
     different teams are never interleaved on one axis. `draw(fig, part, row, first)` adds
-    the traces of one team."""
+    the traces of one team. Every panel's y axis is titled with its unit (and its right-hand
+    axis, on `y2_range`, the same range in every panel so panels compare)."""
     groups = _teams(s)
     many = len(groups) > 1
+    n = len(groups)
+    lines = textwrap.wrap(note, NOTE_CHARS) if note else []   # at phone width too (no text cut off)
+    bottom = PANEL_BOTTOM + NOTE_ROW * len(lines)
+    height = PANEL_TOP + bottom + n * PANEL_PLOT + (n - 1) * PANEL_GAP
     specs = [[{"secondary_y": y2_title is not None}] for _ in groups]
-    fig = make_subplots(rows=len(groups), cols=1, specs=specs, vertical_spacing=min(0.3, 0.45 / len(groups)),
+    fig = make_subplots(rows=n, cols=1, specs=specs,
+                        vertical_spacing=PANEL_GAP / (height - PANEL_TOP - bottom) if many else 0,
                         subplot_titles=[t for t, _ in groups] if many else None)
     for i, (team, part) in enumerate(groups, start=1):
         before = len(fig.data)
@@ -128,19 +147,21 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
         draw(fig, _short_labels(part), i, i == 1)
         for trace in fig.data[before:]:
             trace.meta = {"team": team}      # which team each mark belongs to (the browser test reads it)
-        fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
         if y2_title:
-            fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, rangemode="tozero",
-                             showgrid=False, tickformat=".0f", dtick=25)
-        fig.update_xaxes(type="category", row=i, col=1, tickangle=-30, automargin=True)
-    fig = _layout(fig, "", "", height=300 * len(groups) + (40 if many else 0))
-    fig.update_layout(xaxis_title=None, yaxis_title=None,   # one panel: the legend above it may take two rows
-                      margin=dict(t=76, b=110 if note else 90, r=56 if y2_title else 12))
-    if many:   # the legend under the last panel, clear of the panels' team titles at any width
-        fig.update_layout(height=fig.layout.height + 60, margin=dict(t=40, b=180 if note else 160),
-                          legend=dict(yref="container", y=0.005, yanchor="bottom"))
-    if note:   # under the last panel, where it cannot cover the legend
-        fig.update_xaxes(title_text=note, title_font=dict(size=10, color=GREY), row=len(groups), col=1)
+            top = (y2_range or [0, None])[1]
+            fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, showgrid=False, tickformat=".0f",
+                             **(dict(range=y2_range, dtick=25 if top <= 150 else 50) if y2_range
+                                else dict(rangemode="tozero", dtick=25)))
+        fig.update_xaxes(row=i, col=1, **SPRINT_TICKS)
+    fig = _layout(fig, "", "", height=height)
+    for i in range(1, n + 1):   # after _layout, which titles only the first axis
+        fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
+    fig.update_layout(xaxis_title=None, margin=dict(t=PANEL_TOP, b=bottom, r=56 if y2_title else 12),
+                      legend=dict(xref="container", x=0.01, yref="container", y=0.005, yanchor="bottom"))
+    if lines:   # under the last panel's sprint labels, above the legend, from the left edge
+        fig.add_annotation(text="<br>".join(lines), xref="paper", x=0, xshift=4 - MARGIN["l"], xanchor="left",
+                           yref="paper", y=0, yshift=LEGEND_ROOM - PANEL_BOTTOM, yanchor="top", align="left",
+                           showarrow=False, font=dict(size=10, color=GREY))
     return fig
 
 
@@ -161,6 +182,21 @@ def _running_note(s: pd.DataFrame) -> str:
     return "(running) = not closed yet: figures so far, no say/do or carry-over" if s["is_running"].any() else ""
 
 
+# A target line's label: annotations are drawn above the bars, but red text on red and blue
+# bars could not be read; on a white box with a red border it can, wherever the bars reach.
+def _target_label() -> dict:   # a new dict per use: add_hline writes the label's text into it
+    return dict(font=dict(size=11, color=RED), bgcolor="rgba(255,255,255,0.9)", bordercolor=RED, borderwidth=1,
+                borderpad=2)
+
+
+def _pct_range(ratios: pd.Series) -> list[float]:
+    """One range for a percentage axis in every panel: 0 to the highest value (at least
+    100 %), rounded up to 25 %, with room above the top marker."""
+    top = pd.to_numeric(ratios, errors="coerce").max()
+    top = 100.0 if pd.isna(top) else max(100.0, float(top) * 100)
+    return [0.0, float(np.ceil(top / 25) * 25) * 1.05]
+
+
 def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
              highlight: str | None = None) -> go.Figure:
     """Committed vs completed points per sprint (bars) with say/do (line, right axis), one
@@ -177,15 +213,16 @@ def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
             opacity=[1.0 if c else 0.45 for c in chosen])
         fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker=dict(color=GREY, **edge),
                     legendgroup="committed", showlegend=first, row=row, col=1)
-        fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed (so far when running)",
+        fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed",
                     marker=dict(color=BLUE, pattern_shape=hatch, **edge), legendgroup="completed", showlegend=first,
                     row=row, col=1)
-        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added mid-sprint", marker_color=ORANGE,
+        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added", marker_color=ORANGE,
                     visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
         fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", mode="lines+markers",
                         line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row, col=1,
                         secondary_y=True, hovertemplate="%{x}: %{y:.0f} %<extra>say/do</extra>")
-    fig = _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints))
+    fig = _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints),
+                    y2_range=_pct_range(sprints["say_do_ratio"]))
     fig.update_layout(barmode="group")
     return fig
 
@@ -243,7 +280,7 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
         type="line", x0=0, x1=1, xref=f"{x} domain", y0=y, y1=y, yref=yr, line=dict(color=RED, dash="dash"))
         for x, yr in refs], annotations=list(fig.layout.annotations) + [dict(
             text=f"debt target {present.pct(target)}", showarrow=False, x=0, xanchor="left", xref=f"{x} domain",
-            y=y, yanchor="bottom", yref=yr) for x, yr in refs])
+            y=y, yanchor="bottom", yref=yr, **_target_label()) for x, yr in refs])
     return fig
 
 
@@ -418,7 +455,7 @@ def calibration_bars(cal: pd.DataFrame, metric: str, target: float | None, axis:
                            textposition="outside", hovertemplate="%{x}: %{y:.0f} %<extra></extra>"))
     if target is not None:
         fig.add_hline(y=target * 100, line_dash="dash", line_color=RED, annotation_text=f"target {present.pct(target)}",
-                      annotation_position="top left")
+                      annotation_position="top left", annotation=_target_label())
     fig.update_yaxes(range=[0, 115])
     return _layout(fig, axis, f"{metric.replace('_', ' ')} (%)", height=280, legend=False)
 
@@ -443,7 +480,7 @@ def calibration_panels(parts: tuple, metric: str, target: float | None) -> go.Fi
         fig.update_layout(shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=target * 100,
                                        y1=target * 100, line=dict(color=RED, dash="dash"))])
         fig.add_annotation(text=f"target {present.pct(target)}", xref="paper", yref="y", x=0, y=target * 100,
-                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color=RED))
+                           xanchor="left", yanchor="bottom", showarrow=False, **_target_label())
     fig.update_yaxes(range=[0, 115])
     fig = _layout(fig, "", "", height=300, legend=False)
     fig.update_yaxes(title_text=f"{metric.replace('_', ' ')} (%)", row=1, col=1)

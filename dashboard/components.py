@@ -90,10 +90,16 @@ def _figure(builder: str, args: tuple):
     return getattr(charts, builder)(*args)
 
 
+# Plotly's mode bar with the buttons a report reader uses (PNG download, zoom, pan, reset): the
+# full bar (nine buttons, ~220 px) covered a phone-width chart's legend and panel title on a tap
+CHART_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
+
+
 def chart(builder, args: tuple, how_text: str, key: str) -> None:
     """An interactive chart `builder(*args)` (a dashboard.charts function) with its one-line
     'how this is computed' hint."""
-    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config={"displaylogo": False})
+    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config=CHART_CONFIG)
     how(how_text)
 
 
@@ -151,8 +157,14 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
     cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)
+    notes = []
     if len(raw) > present.TABLE_ROWS:
-        st.caption(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
+        notes.append(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
+    if present.table_px(shown) > present.WIDE_TABLE:   # its last columns lie beyond the edge
+        notes.append(f"{len(shown.columns)} columns, the last ones off to the right: scroll the table sideways "
+                     f"(last: {shown.columns[-1]}).")
+    if notes:
+        st.caption(" ".join(notes))
     plain = raw[[c for c in raw.columns if c not in present.HIDDEN and c != "source"]]
     csv = plain.rename(columns={c: present.header(c) for c in plain.columns})
     st.download_button("CSV", data=csv.to_csv(index=False).encode("utf-8"),

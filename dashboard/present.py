@@ -280,6 +280,25 @@ def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str,
     return out.rename(columns=names).reset_index(drop=True)
 
 
+# Streamlit sizes each table column to its header and cells, and a table wider than its block
+# scrolls sideways with no sign that columns lie beyond the edge (the column at the edge looks
+# like the last). `table_px` scores a table's width from its text; over WIDE_TABLE the table
+# gets a caption saying so. Calibrated on the demo's tables in the main block beside the
+# sidebar at 1280 px: the ones that scrolled scored 1,117-2,037, the ones that fit 199-1,068.
+WIDE_TABLE = 1090
+
+
+def table_px(shown: pd.DataFrame) -> int:
+    """A width score of a report_frame table (~7.5 px a character of its wider cells and
+    header, plus padding, per column); compare with WIDE_TABLE."""
+    total = 0
+    for c in shown.columns:
+        cells = shown[c].astype("string").fillna("").str.len()
+        chars = max(len(str(c)) + 2, int(cells.quantile(0.9)) if len(cells) else 0)
+        total += int(min(7.5 * chars + 32, 460))
+    return total
+
+
 def csv_name(*parts: str) -> str:
     """A readable download name: 'sprint-retro-carried-over-atlas-2026-11-18.csv'."""
     words = "-".join(p for p in parts if p)

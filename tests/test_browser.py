@@ -358,6 +358,55 @@ def test_outcomes_item_view_on_a_phone(server, browser):
         ctx.close()
 
 
+# per sprint chart: plot height, the legend's and mode bar's boxes, the angled sprint labels'
+# spacing against their font size (labels at an angle overlap when their spacing times the
+# sine of the angle is under the text's height)
+_SPRINT_CHART_FACTS = r"""() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+  const L = p._fullLayout, box = el => el ? el.getBoundingClientRect() : null;
+  const leg = box(p.querySelector('.legend')), bar = box(p.querySelector('.modebar'));
+  const apart = (a, b) => !a || !b || !a.width || !b.width || a.right <= b.left || b.right <= a.left
+                          || a.bottom <= b.top || b.bottom <= a.top;
+  const tight = Object.keys(L).filter(k => /^xaxis\d*$/.test(k)).map(k => {
+    const ts = [...p.querySelectorAll('.xaxislayer-above .' + L[k]._id + 'tick text')];
+    if (ts.length < 2) return 0;
+    const m = (ts[0].getAttribute('transform') || '').match(/rotate\((-?[\d.]+)/);
+    const sin = Math.abs(Math.sin((m ? parseFloat(m[1]) : 90) * Math.PI / 180));
+    const size = parseFloat(getComputedStyle(ts[0]).fontSize);
+    const xs = ts.map(t => t.getBoundingClientRect().right);
+    return xs.slice(1).filter((x, i) => Math.abs(x - xs[i]) * sin < size * 0.95).length;
+  }).reduce((a, b) => a + b, 0);
+  const sprints = [...p.querySelectorAll('.xtick text')].some(t => /^Sprint \d+/.test(t.textContent));
+  return {sprints, plotH: L._size.h, panels: Object.keys(L).filter(k => /^xaxis\d*$/.test(k)).length,
+          apart: apart(leg, bar), tight};
+})"""
+
+
+@pytest.mark.parametrize("board", [None, "1"], ids=["all-teams", "atlas"])
+def test_sprint_charts_keep_their_plot_on_a_phone(server, browser, board):
+    """At 390 px the velocity chart's plot was ~60 px under a four-row legend, the mode bar
+    lay over the legend and sprint labels overlapped. Every sprint chart keeps >= 200 px of
+    plot per team panel, its legend clear of the mode bar, its sprint labels apart."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server['url']}/sprint_retro" + (f"?board={board}" if board else ""))
+        expect(page.get_by_role("heading", name="Sprint retro", exact=True).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length >= 4 && "
+                               "[...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout)",
+                               timeout=LOAD)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        page.wait_for_timeout(500)
+        charts = [c for c in page.evaluate(_SPRINT_CHART_FACTS) if c["sprints"]]
+        assert len(charts) == 3, charts          # velocity, scope and carry-over, work mix
+        for c in charts:
+            assert c["plotH"] / c["panels"] >= 200, f"plot squashed at 390 px: {c}"
+            assert c["apart"], f"mode bar over the legend at 390 px: {c}"
+            assert c["tight"] == 0, f"sprint labels overlap at 390 px: {c}"
+    finally:
+        ctx.close()
+
+
 def test_calibration_holds_forecasts_to_account(server, page):
     """The forecast the page shows is recorded in the served store, and the demo's history is
     scored: 'Our 85 % forecasts came true k of n times', the history and the backtest. The

@@ -23,7 +23,8 @@ def _reference(mix, target, sprints):
     fig.layout.annotations = [a for a in fig.layout.annotations if not a.text.startswith("debt target")]
     for row in range(1, sprints["team"].nunique() + 1):
         fig.add_hline(y=target * 100, line_dash="dash", line_color=charts.RED, row=row, col=1,
-                      annotation_text="debt target 20 %", annotation_position="top left")
+                      annotation_text="debt target 20 %", annotation_position="top left",
+                      annotation=charts._target_label())
     return fig
 
 

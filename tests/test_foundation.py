@@ -222,6 +222,25 @@ def test_demo_scale_makes_about_n_issues(tmp_path):
     summary = demo.build(db, seed=1, scale=2000, progress=lambda phase, done, total: seen.append((phase, done, total)))
     assert 1800 <= summary["issues"] <= 2400
     assert seen and seen[-1][1] == seen[-1][2], "progress ends at its total"
+    totals = {t for phase, _, t in seen if phase == "generating" and t is not None}
+    assert totals == {summary["issues"]}, f"the bar's total {totals} is not the {summary['issues']} issues written"
+
+
+def test_demo_progress_counts_to_the_issues_written(tmp_path):
+    """The default demo (427 issues at seed 7) once showed a bar to 400: its total was the
+    per-team sizing constant, not the issues generated. Every total the bar shows is the
+    count the summary (and `retroscope demo`) reports."""
+    seen = []
+    summary = demo.build(tmp_path / "d.duckdb", seed=7, progress=lambda *a: seen.append(a))
+    generating = [(done, total) for phase, done, total in seen if phase == "generating"]
+    assert generating[-1] == (summary["issues"], summary["issues"])
+    assert {t for _, t in generating if t is not None} == {summary["issues"]}
+    assert [d for d, _ in generating] == sorted(d for d, _ in generating), "the count never goes back"
+    con = duckdb.connect(str(tmp_path / "d.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM raw_issues").fetchone()[0] == summary["issues"]
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------------- architecture

@@ -299,3 +299,56 @@ def test_sprint_retro_lists_each_open_action_once(monkeypatch, demo_db, board):
     assert {"days overdue", "times carried"} <= set(last.columns)
     carried_open = last[(last["item"] == "carried action") & (last["status"] == "open")]
     assert not carried_open.empty and (carried_open["times carried"].astype("string").fillna("") != "").all()
+
+
+def _y_axes(fig: dict) -> dict[str, dict]:
+    return {k: v for k, v in fig["layout"].items() if re.fullmatch(r"yaxis\d*", k)}
+
+
+@pytest.mark.parametrize("board", [None, "1"], ids=["all-teams", "atlas"])
+def test_every_panel_axis_is_titled_and_say_do_compares(monkeypatch, demo_db, board):
+    """Each y axis of every sprint chart (one panel per team) has a title with its unit (the
+    first panel's was once cleared); velocity's say/do axes share one range in every panel;
+    the debt target's label sits on a box (readable over the bars); the legend lies under
+    the plot, so at phone width it does not take the plot's height."""
+    at = app_for(monkeypatch, demo_db)
+    if board:
+        at.query_params["board"] = board
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    figs = _charts(at)
+    sprint_charts = [f for f in figs if any("meta" in t for t in f["data"])]
+    assert len(sprint_charts) == 3, [list(_y_axes(f)) for f in figs]     # velocity, scope, work mix
+    for fig in sprint_charts:
+        axes = _y_axes(fig)
+        assert len(axes) == (1 if board else 2) * (2 if fig is sprint_charts[0] else 1)   # y2: say/do
+        untitled = [k for k, a in axes.items() if not (a.get("title") or {}).get("text")]
+        assert not untitled, f"untitled y axes {untitled}"
+        assert all(re.search(r"\((%|pt|story points|removed below 0)\)|points", a["title"]["text"])
+                   for a in axes.values()), [a["title"]["text"] for a in axes.values()]
+        legend = fig["layout"]["legend"]
+        assert legend.get("yref") == "container" and legend["y"] < 0.1, legend
+    velocity = sprint_charts[0]
+    right = [a for a in _y_axes(velocity).values() if a.get("overlaying")]
+    assert right and all(a["title"]["text"] == "say/do (%)" for a in right)
+    assert len({tuple(a["range"]) for a in right}) == 1, [a.get("range") for a in right]
+    top = right[0]["range"][1]
+    saydo = [y for t in velocity["data"] if t.get("name") == "say/do %" for y in _values(t["y"]) if y is not None]
+    assert max(saydo) <= top and top >= 100
+    mix = sprint_charts[2]
+    labels = [a for a in mix["layout"]["annotations"] if str(a.get("text", "")).startswith("debt target")]
+    assert labels and all(a.get("bgcolor") and a.get("borderwidth") for a in labels), labels
+
+
+def test_a_table_wider_than_the_page_says_so(monkeypatch, demo_db):
+    """The shipped-items table (15 columns) scrolls sideways at desktop width: its caption says
+    so and names the last column; the tech-health sprint table is full width and fits, with
+    no such caption."""
+    at = open_page(app_for(monkeypatch, demo_db), "outcomes")
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    assert any(re.search(r"\d+ columns, the last ones off to the right: scroll the table sideways \(last: .+\)", c)
+               for c in captions), captions
+    at = open_page(app_for(monkeypatch, demo_db), "tech_health")
+    assert not problems(at), problems(at)
+    assert not [c.value for c in at.caption if "sideways" in c.value]

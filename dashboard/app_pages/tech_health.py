@@ -39,24 +39,22 @@ if th.chart is not None:
     components.chart(charts.slide_chart, (th.chart,), "The chart on the slide (native and editable in PowerPoint), "
                      "over the same sprints as the tiles.", key="tech_health_chart")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Sprints in the period")
-    if th.sprints:
-        components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
-                         download=f"tech health sprints {th.team} {th.period_end}")
-    else:   # before the team's first closed sprint: the tiles cover the last days instead
-        st.caption("No sprint closed by the as-of date, so the tiles cover the days before it.")
-with right:
-    several = len(th.retros) > 1 or th.retro_teams_left_out
-    st.subheader("Latest retro of each team" if several else "Latest retro")
-    if several:   # each team's latest retro, so no team's open actions go missing under All teams
-        for r in th.retros:
-            blocks.retro_items(r)
-        if th.retro_teams_left_out:
-            st.caption(f"{th.retro_teams_left_out:,} more teams have a retro: choose a team in the sidebar.")
-    else:
-        blocks.retro_items(th.retros[0] if th.retros else th.retro)
+# the sprint table full width: its eight columns (~740 px) in half the page hid three of them
+st.subheader("Sprints in the period")
+if th.sprints:
+    components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
+                     download=f"tech health sprints {th.team} {th.period_end}")
+else:   # before the team's first closed sprint: the tiles cover the last days instead
+    st.caption("No sprint closed by the as-of date, so the tiles cover the days before it.")
+several = len(th.retros) > 1 or th.retro_teams_left_out
+st.subheader("Latest retro of each team" if several else "Latest retro")
+if several:   # each team's latest retro, so no team's open actions go missing under All teams
+    for r in th.retros:
+        blocks.retro_items(r)
+    if th.retro_teams_left_out:
+        st.caption(f"{th.retro_teams_left_out:,} more teams have a retro: choose a team in the sidebar.")
+else:
+    blocks.retro_items(th.retros[0] if th.retros else th.retro)
 
 st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_tech_health(th),
                    file_name=f"tech-health-{th.team.lower().replace(' ', '-')}-{th.period_end}.pptx",
