@@ -74,8 +74,8 @@ STORED_MARTS: tuple[StoredMart, ...] = (
 # Report outputs stored as tables for DuckDB clients (all boards, whole history, default
 # as_of). A query asking exactly that (the stored as_of, every other parameter unset) reads
 # the table (`stored_report`); any other question runs the report over the stored marts.
-# (time_in_status is not among them: no page asks its unfiltered question, and it would cost
-# every load, incremental too, a sixth more CPU at 1M issues; docs/facts.md.)
+# (time_in_status is not among them: its rows grow with as_of, so every load, incremental
+# too, would rebuild it whole; it reads the stored status_totals instead, docs/facts.md.)
 STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix", "estimate_calibration")
 
 
