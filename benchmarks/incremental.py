@@ -30,7 +30,7 @@ import pandas as pd
 from benchmarks.queries import add_cache_arg, warehouse
 from connectors.load import refresh_facts, staged_load
 
-FACT_TABLES = ("issue_facts", "status_stays", "sprint_windows", "sprint_members", "shipped_items",
+FACT_TABLES = ("issue_facts", "status_stays", "status_totals", "sprint_windows", "sprint_members", "shipped_items",
                "sprint_facts", "flow_weekly", "work_mix", "estimate_calibration")
 STG_TABLES = ("stg_issues", "stg_status_changes", "stg_issue_field_changes", "stg_sprint_field_changes",
               "stg_sprint_issues", "stg_board_issues", "stg_statuses", "stg_sprint_sprints",

@@ -69,7 +69,8 @@ PER_ISSUE_VIEWS: tuple[str, ...] = (
 RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_field_changes")
 # Per-issue marts: rows of D recomputed, the others kept (re-anchored). The other marts in
 # STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
-PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_sprint_board_members"})
+PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_status_totals",
+                                             "fct_sprint_board_members"})
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 # Per-issue marts whose rows are a function of the issue's own status, estimate and creation /
 # resolution history and as_of (they read no sprint, board or sprint-field row): their delta is
 # D_issues (delta_issues), the rest of D (sprint changes, R) cannot change their rows.
-ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals"})
+ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_status_totals"})
 
 # The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
 # parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals

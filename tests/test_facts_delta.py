@@ -168,8 +168,11 @@ def test_an_issue_question_computes_only_the_issue_delta(warehouse):
         assert stored.execute("SELECT whole FROM fx_cached WHERE mart = 'fct_status_intervals'").fetchall() == [(None,)]
         assert stored.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fct_status_intervals__cache'"
                               ).fetchall() == [(0,)]
+        # the status totals: D_issues' rows, computed from the clipped stays
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_status_totals__cache").fetchall()}
+        assert cached == {"D", "E"}
         marts = {r[0] for r in stored.execute("SELECT DISTINCT mart FROM fx_cached").fetchall()}
-        assert marts == {"fct_issue_facts", "fct_status_intervals"}           # no sprint windows
+        assert marts == {"fct_issue_facts", "fct_status_intervals", "fct_status_totals"}   # no sprint windows
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert facts_delta.scoped_issues(stored, at(PAST)) == 2               # B, G: sprints 2, 3
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}

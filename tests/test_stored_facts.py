@@ -43,6 +43,7 @@ QUICK = ("issue_facts", "sprint_facts", "work_mix", "time_in_status", "sprint__c
 MARTS = {
     "fct_issue_facts": "SELECT * FROM fct_issue_facts($as_of)",
     "fct_status_intervals": "SELECT * FROM fct_status_intervals($as_of)",
+    "fct_status_totals": "SELECT * FROM fct_status_totals($as_of)",
     "fct_sprint_windows": "SELECT * FROM fct_sprint_windows($as_of)",
     "fct_sprint_members": "SELECT * FROM fct_sprint_members($as_of)",
     "fct_sprint_board_members(1)": "SELECT * FROM fct_sprint_board_members($as_of, '1')",
@@ -115,7 +116,7 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'facts'").fetchall()}
-        assert {"issue_facts", "sprint_facts", "sprint_members", "status_stays", "flow_weekly",
+        assert {"issue_facts", "sprint_facts", "sprint_members", "status_stays", "status_totals", "flow_weekly",
                 "work_mix", "shipped_items", "sprint_windows", "meta"} <= tables
         n_sprints = con.execute("SELECT count(*) FROM facts.sprint_facts").fetchone()[0]
         n_closed = con.execute("SELECT count(*) FROM raw_sprints WHERE state <> 'future'").fetchone()[0]

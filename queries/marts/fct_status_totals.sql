@@ -1,0 +1,27 @@
+-- args: as_of
+-- One row per issue and status it has been in, as of `as_of` (the issues of
+-- fct_status_intervals): how many stays, the whole microseconds of those it has left
+-- (`closed_us`, summed exactly: micros_between) and, when the issue is in that status at
+-- as_of, when it entered it (`open_since`, else NULL). Its time there at as_of is
+-- closed_us + micros_between(open_since, as_of) (time_in_status): the same integer sum as
+-- adding every stay up to until_at, so the figure is the same to the bit. status: the
+-- status's current name, or for an id with none the name its latest stay carries.
+-- Nothing in a row depends on as_of but through the issue's own history up to it (no
+-- until_at), so the row stored at one instant holds at another for every issue with no
+-- status change in between (queries/facts_delta.py): the stored table needs no update when
+-- only as_of moves. issue_key: for reading the table in report order (the load stores it
+-- sorted by issue_key, status). The join with raw_issues also narrows the rows to the
+-- issues a delta computes (facts_delta shadows raw_issues with those issues' rows).
+SELECT
+    s.source,
+    s.issue_id,
+    any_value(i.issue_key) AS issue_key,
+    s.status_id,
+    arg_max(s.status, s.seq) AS status,
+    any_value(s.category) AS category,
+    count(*) AS stays,
+    coalesce(sum(micros_between(s.entered_at, s.left_at)), 0) AS closed_us,
+    max(s.entered_at) FILTER (WHERE s.left_at IS NULL) AS open_since
+FROM fct_status_intervals(as_of) AS s
+JOIN raw_issues AS i USING (source, issue_id)
+GROUP BY s.source, s.issue_id, s.status_id

@@ -1,0 +1,124 @@
+"""time_in_status from the stored status totals (docs/facts.md, "Time in status"): hand-worked
+days and stays at the stored instant, an earlier and a later one, with and without filters;
+epics and sub-tasks have no rows; the stored table holds each (issue, status)'s left stays and
+the entry of the open one, in report order; every figure equals the computation from scratch.
+All instants UTC."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers_metrics import build, connect, run, ts
+
+import queries
+
+STORED = "2026-01-10 09:00"
+EARLIER = "2026-01-07 21:00"
+LATER = "2026-01-12 09:00"
+
+SCENARIO = {
+    "boards": [{"id": "1", "project": "P"}],
+    "issues": [
+        # To Do 1 d; In Progress Jan 6 -> 7 and again from Jan 8 (open); QA Jan 7 -> 8
+        {"id": 1, "key": "P-1", "created": "2026-01-05 09:00", "history": [
+            ("2026-01-06 09:00", "1", "3"), ("2026-01-07 09:00", "3", "5"), ("2026-01-08 09:00", "5", "3")]},
+        # In Progress since Jan 6, nothing since: its stored row holds at every instant after Jan 6
+        {"id": 2, "key": "P-2", "created": "2026-01-05 09:00", "history": [("2026-01-06 09:00", "1", "3")]},
+        # an epic and a sub-task: no rows
+        {"id": 3, "key": "P-3", "type": "Epic", "created": "2026-01-05 09:00",
+         "history": [("2026-01-06 09:00", "1", "3")]},
+        {"id": 4, "key": "P-4", "type": "Sub-task", "subtask": True, "parent": "1", "created": "2026-01-05 09:00",
+         "history": [("2026-01-06 09:00", "1", "3")]},
+        # twice in a status with no name (id 9), its changes naming it differently: the name of
+        # its latest stay
+        {"id": 5, "key": "P-5", "created": "2026-01-05 09:00", "history": [
+            ("2026-01-06 09:00", "1", "9", "Blocked (old)"), ("2026-01-07 09:00", "9", "3"),
+            ("2026-01-08 09:00", "3", "9", "Blocked")]},
+        # created Jan 9 in another project
+        {"id": 6, "key": "Q-1", "project": "Q", "created": "2026-01-09 09:00"},
+    ],
+    "as_of": STORED,
+}
+
+# (issue_key, status) -> (stays, days), worked out by hand
+AT_STORED = {
+    ("P-1", "In Progress"): (2, 1 + 2), ("P-1", "QA"): (1, 1), ("P-1", "To Do"): (1, 1),
+    ("P-2", "In Progress"): (1, 4), ("P-2", "To Do"): (1, 1),
+    ("P-5", "Blocked"): (2, 1 + 2), ("P-5", "In Progress"): (1, 1), ("P-5", "To Do"): (1, 1),
+    ("Q-1", "To Do"): (1, 1),
+}
+AT_EARLIER = {   # Jan 7 21:00: P-1 in QA since 09:00, P-5 in In Progress since 09:00; Q-1 not created
+    ("P-1", "In Progress"): (1, 1), ("P-1", "QA"): (1, 0.5), ("P-1", "To Do"): (1, 1),
+    ("P-2", "In Progress"): (1, 1.5), ("P-2", "To Do"): (1, 1),
+    ("P-5", "Blocked (old)"): (1, 1), ("P-5", "In Progress"): (1, 0.5), ("P-5", "To Do"): (1, 1),
+}
+AT_LATER = {
+    **AT_STORED, ("P-1", "In Progress"): (2, 1 + 4), ("P-2", "In Progress"): (1, 6),
+    ("P-5", "Blocked"): (2, 1 + 4), ("Q-1", "To Do"): (1, 3),
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("tis"), SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def cons(db):
+    stored, live = connect(db), queries.connect(db, stored=False)
+    assert queries.facts.stored_as_of(stored) == ts(STORED)
+    yield stored, live
+    stored.close()
+    live.close()
+
+
+def _figures(df: pd.DataFrame) -> dict:
+    return {(r.issue_key, r.status): (r.stays, r.days) for r in df.itertuples()}
+
+
+@pytest.mark.parametrize(("as_of", "want"), [(STORED, AT_STORED), (EARLIER, AT_EARLIER), (LATER, AT_LATER)])
+def test_days_and_stays_at_the_stored_an_earlier_and_a_later_instant(cons, as_of, want):
+    for con in cons:                      # stored facts (and the delta) / from scratch
+        for _ in range(2):                # again: from the connection's cache
+            df = run(con, "time_in_status", as_of=as_of)
+            assert _figures(df) == want            # whole and half days: exact
+            assert list(zip(df["issue_key"], df["status"], strict=True)) == sorted(want)   # report order
+
+
+@pytest.mark.parametrize("as_of", [STORED, EARLIER, LATER])
+def test_filters_narrow_the_issues(cons, as_of):
+    stored, live = cons
+    for params in ({"project": "P"}, {"board_id": "1"}, {"date_to": pd.Timestamp("2026-01-08").date()},
+                   {"date_from": pd.Timestamp("2026-01-09").date()}):
+        got = run(stored, "time_in_status", as_of=as_of, **params)
+        pd.testing.assert_frame_equal(got, run(live, "time_in_status", as_of=as_of, **params), check_exact=True)
+        keys = set(got["issue_key"])
+        assert keys == ({"P-1", "P-2", "P-5", "Q-1"} if "date_from" in params and as_of != EARLIER
+                        else {"P-1", "P-2", "P-5"}), params
+
+
+def test_the_stored_totals_hold_left_stays_and_the_open_entry_in_report_order(db):
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as c:
+        df = c.execute("SELECT issue_key, status, stays, closed_us, open_since FROM facts.status_totals").df()
+    assert list(zip(df["issue_key"], df["status"], strict=True)) == sorted(zip(df["issue_key"], df["status"],
+                                                                                strict=True))
+    rows = {(r.issue_key, r.status): (r.stays, r.closed_us, r.open_since) for r in df.itertuples()}
+    day = 86_400_000_000
+    assert rows[("P-1", "In Progress")] == (2, 1 * day, ts("2026-01-08 09:00"))
+    assert rows[("P-1", "QA")][:2] == (1, 1 * day) and pd.isna(rows[("P-1", "QA")][2])   # left: no open entry
+    assert rows[("P-2", "In Progress")] == (1, 0, ts("2026-01-06 09:00"))
+    # the epic has totals (the report leaves it out); the sub-task none
+    assert ("P-3", "In Progress") in rows
+    assert not any(k == "P-4" for k, _ in rows)
+
+
+@pytest.mark.parametrize("as_of", [STORED, EARLIER, LATER])
+def test_the_totals_cover_the_issues_of_the_issue_facts(cons, as_of):
+    """time_in_status with no filter takes only the epics out of the totals: that needs the
+    totals and the issue facts to be about the same issues at every instant."""
+    for con in cons:
+        for a, b in (("fct_status_totals", "fct_issue_facts"), ("fct_issue_facts", "fct_status_totals")):
+            assert con.execute(f"SELECT source, issue_id FROM {a}($a) EXCEPT SELECT source, issue_id FROM {b}($a)",
+                               {"a": ts(as_of)}).fetchall() == [], (a, b)
