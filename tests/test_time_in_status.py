@@ -122,3 +122,43 @@ def test_the_totals_cover_the_issues_of_the_issue_facts(cons, as_of):
         for a, b in (("fct_status_totals", "fct_issue_facts"), ("fct_issue_facts", "fct_status_totals")):
             assert con.execute(f"SELECT source, issue_id FROM {a}($a) EXCEPT SELECT source, issue_id FROM {b}($a)",
                                {"a": ts(as_of)}).fetchall() == [], (a, b)
+
+
+# A status id the warehouse has no name for (9), named differently by its changes: every report
+# names it by the latest stay's name ("Waiting", A-2's, entered Jan 7), the same stored and live.
+UNNAMED = {
+    "boards": [{"id": "1", "project": "A"}],
+    "issues": [
+        # To Do 1 d, 9 ("Waiting (old)") 1 d, In Progress 1 d, Done Jan 8
+        {"id": 1, "key": "A-1", "created": "2026-01-05 09:00", "history": [
+            ("2026-01-06 09:00", "1", "9", "Waiting (old)"), ("2026-01-07 09:00", "9", "3"),
+            ("2026-01-08 09:00", "3", "6")]},
+        # To Do 1 d, In Progress 1 d, 9 ("Waiting") 2 d, Done Jan 9
+        {"id": 2, "key": "A-2", "created": "2026-01-05 09:00", "history": [
+            ("2026-01-06 09:00", "1", "3"), ("2026-01-07 09:00", "3", "9", "Waiting"),
+            ("2026-01-09 09:00", "9", "6")]},
+    ],
+    "as_of": "2026-01-10 09:00",
+}
+
+
+def test_a_status_with_no_name_is_named_by_its_latest_stay_in_every_report(tmp_path):
+    db = build(tmp_path, UNNAMED)
+    stored, live = connect(db), queries.connect(db, stored=False)
+    try:
+        for con in (stored, live):
+            cfd = run(con, "cfd_daily", as_of=UNNAMED["as_of"])
+            assert set(cfd.loc[cfd["status_id"] == "9", "status"]) == {"Waiting"}
+            per_status = run(con, "flow__time_in_status", as_of=UNNAMED["as_of"]).set_index("status")
+            # both issues' days in status 9 under one name: 1 d (A-1) and 2 d (A-2)
+            assert "Waiting (old)" not in per_status.index
+            waiting = per_status.loc["Waiting"]
+            assert waiting["issues"] == 2
+            assert waiting["median_days"] == pytest.approx(1.5)
+            assert waiting["p85_days"] == pytest.approx(1.85)
+            assert per_status.loc["To Do", "issues"] == 2
+        pd.testing.assert_frame_equal(run(stored, "cfd_daily", as_of=UNNAMED["as_of"]),
+                                      run(live, "cfd_daily", as_of=UNNAMED["as_of"]))
+    finally:
+        stored.close()
+        live.close()

@@ -74,4 +74,6 @@ final AS (
 SELECT source, issue_id, valid_from, valid_to, completed_at,
        coalesce(completed_on, local_ts(completed_at)::DATE) AS completed_on
 FROM final
-WHERE valid_to IS NULL OR valid_to > valid_from
+-- a span, not empty; a stay it was created in and left before its resolution holds none
+-- (completion_at is NULL there)
+WHERE valid_from IS NOT NULL AND (valid_to IS NULL OR valid_to > valid_from)

@@ -17,22 +17,22 @@ bounds AS (
         least(coalesce($date_to::DATE, local_ts($as_of)::DATE), local_ts($as_of)::DATE) AS last_day
 ),
 events AS (
-    SELECT status_id, any_value(status) AS status, any_value(category) AS category, day, sum(delta) AS delta
+    SELECT status_id, day, sum(delta) AS delta
     FROM (
-        SELECT s.status_id, s.status, s.category,
-               local_ts(s.entered_at)::DATE AS day, 1 AS delta
+        SELECT s.status_id, local_ts(s.entered_at)::DATE AS day, 1 AS delta
         FROM stays AS s
         UNION ALL
-        SELECT s.status_id, s.status, s.category,
-               local_ts(s.left_at)::DATE AS day, -1 AS delta
+        SELECT s.status_id, local_ts(s.left_at)::DATE AS day, -1 AS delta
         FROM stays AS s
         WHERE s.left_at IS NOT NULL
     )
     GROUP BY status_id, day
 ),
 statuses AS (
-    SELECT status_id, any_value(status) AS status, any_value(category) AS category
-    FROM events GROUP BY status_id
+    -- the status's name is the same on every stay unless the warehouse has no current name
+    -- for it; then the name the latest stay carried (docs/metrics.md), the same at every run
+    SELECT status_id, arg_max(status, (entered_at, status)) AS status, any_value(category) AS category
+    FROM stays GROUP BY status_id
 ),
 days AS (
     SELECT unnest(generate_series(b.first_day, b.last_day, INTERVAL 1 DAY))::DATE AS day

@@ -14,8 +14,10 @@ WITH done AS (
 ),
 per_issue AS (
     SELECT
+        s.source,
         s.status_id,
-        any_value(s.status) AS status,
+        arg_max(s.status, (s.entered_at, s.status)) AS status,
+        max(s.entered_at) AS last_entered_at,
         any_value(s.category) AS category,
         any_value(s.stage_rank) AS stage_rank,
         seconds_from_us(sum(micros_between(s.entered_at, least(s.until_at, d.completed_at)))) / 86400.0 AS days
@@ -23,6 +25,14 @@ per_issue AS (
     JOIN done AS d USING (source, issue_id)
     WHERE s.entered_at < d.completed_at AND coalesce(s.category, '') <> 'done'
     GROUP BY s.source, s.issue_id, s.status_id
+),
+named AS (
+    -- a status's name is the same on every stay unless the warehouse has no current name
+    -- for it; then the name the latest stay carried (docs/metrics.md), the same at every run
+    SELECT p.* REPLACE (n.status AS status)
+    FROM per_issue AS p
+    JOIN (SELECT source, status_id, arg_max(status, (last_entered_at, status)) AS status
+          FROM per_issue GROUP BY source, status_id) AS n USING (source, status_id)
 ),
 final AS (
     SELECT
@@ -38,7 +48,7 @@ final AS (
         any_value(category) = 'in_progress'
             AND regexp_matches(any_value(status), (SELECT value FROM cfg_param WHERE key = 'blocked_pattern'), 'i')
             AS is_blocked
-    FROM per_issue
+    FROM named
     GROUP BY status
 )
 SELECT * FROM final
