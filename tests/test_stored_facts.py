@@ -98,6 +98,42 @@ def test_stored_equals_live_on_random_histories(issue_list, extra_k):
             live.close()
 
 
+UNKNOWN = "99"   # a status id the warehouse has no name for; its changes name it variously
+odd_issue = st.fixed_dictionaries({
+    "created": times, "sprint0": sprint_lists,
+    "sprint_changes": st.lists(st.tuples(times, sprint_lists), max_size=3),
+    "points0": points, "points_changes": st.lists(st.tuples(times, points), max_size=2),
+    "status0": st.sampled_from(STATUS_IDS + [UNKNOWN]),
+    "status_changes": st.lists(st.tuples(times, st.sampled_from(STATUS_IDS + [UNKNOWN, UNKNOWN])), max_size=5),
+    "epic": st.booleans(),
+})
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(odd_issue, min_size=1, max_size=5), st.lists(st.sampled_from([None, "Blocked A", "Blocked B"]),
+       min_size=6, max_size=6), st.integers(0, AS_OF_K + 6))
+def test_stored_equals_live_with_unnamed_statuses_and_epics(issue_list, names, extra_k):
+    """Histories with a status the warehouse has no name for (its changes name it "Blocked A",
+    "Blocked B" or nothing) and with epics: stored == live for the reports that name statuses."""
+    s = build({f"I{n}": {k: v for k, v in it.items() if k != "epic"} for n, it in enumerate(issue_list)})
+    epics = {f"I{n}" for n, it in enumerate(issue_list) if it["epic"]}
+    for r in s.issues:
+        if r["issue_id"] in epics:
+            r["issue_type"] = "Epic"
+    for j, r in enumerate(r for r in s.status_changes if r["to_status_id"] == UNKNOWN):
+        r["to_status_name"] = names[j % len(names)]
+    with tempfile.TemporaryDirectory() as d:
+        db = s.load(Path(d) / "w.duckdb", data_as_of=at(AS_OF_K))
+        stored, live = connect(db), connect(db, stored=False)
+        try:
+            for k in (extra_k, AS_OF_K):
+                compare(stored, live, at(k), None, QUICK + ("cfd_daily", "flow__time_in_status"), marts=k == extra_k)
+            compare(stored, live, at(50), "1", ("time_in_status", "cfd_daily"), marts=False)
+        finally:
+            stored.close()
+            live.close()
+
+
 def test_stored_equals_live_on_the_demo(demo_db):
     stored, live = queries.connect(demo_db), queries.connect(demo_db, stored=False)
     try:
