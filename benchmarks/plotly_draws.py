@@ -7,9 +7,10 @@
    `plotly_afterplot` (one full Plotly draw each). Prints, per visit, the seconds to a settled
    page (as benchmarks.browser measures it) and every draw: the page-clock ms, the chart's
    index among the charts on the page at that moment, the `layout.width` the figure carried (None: not set yet), the width
-   Plotly drew at, and whether the chart was visible. With Streamlit 1.67 every chart is
-   drawn twice per visit: hidden without a width, then visible at the same width
-   (docs/pages.md, "Why Streamlit draws each chart twice").
+   Plotly drew at, and whether the chart was visible; and the DOM mutations inside the charts
+   that visit. With Streamlit 1.67 every chart is drawn twice per visit: hidden without a
+   width, then visible at the same width (docs/pages.md, "Why Streamlit draws each chart
+   twice"). `--code DIR` serves the pages from another checkout (e.g. `git archive` of main).
 2. Takes the page's figures as the server sends them (AppTest) and draws each alone in a
    blank Chromium page (plotly.js from the `plotly` package, Streamlit's Source Sans font,
    482 px wide, as in a half-width column at this viewport): the fastest of `--reps` draws
@@ -42,6 +43,11 @@ Object.defineProperty(HTMLElement.prototype, 'emit', {configurable: true, set(v)
     }
     return v.apply(this, arguments); }});
 }});
+window.__mutations = 0;   // DOM mutations inside the charts, this visit
+new MutationObserver(rs => { for (const r of rs) {
+  const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+  if (el && el.closest('[data-testid=stPlotlyChart]')) window.__mutations++; } })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 # One figure drawn alone `n` times: [ms, DOM nodes, DOM mutations] per draw.
 DRAW = """async ([fig, n]) => { const out = []; const g = document.getElementById('g');
@@ -58,10 +64,11 @@ DRAW = """async ([fig, n]) => { const out = []; const g = document.getElementByI
   return out; }"""
 
 
-def page_draws(warehouse: str, slug: str, title: str, visits: int, chrome: str, tmp: Path) -> None:
+def page_draws(warehouse: str, slug: str, title: str, visits: int, chrome: str, tmp: Path,
+               code: Path | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
-    proc, url = B._serve(warehouse, tmp / "serve.log")
+    proc, url = B._serve(warehouse, tmp / "serve.log", code)
     try:
         B._wait_up(url)
         with sync_playwright() as p:
@@ -72,9 +79,9 @@ def page_draws(warehouse: str, slug: str, title: str, visits: int, chrome: str, 
                 page.goto(f"{url}/{slug}")
                 page.evaluate(B.WATCH)
                 settled = B._settle(page, title) / 1000
-                draws = page.evaluate("window.__draws")
+                draws, mutations = page.evaluate("[window.__draws, window.__mutations]")
                 print(f"visit {v}: settled {settled:.2f} s, {len(draws)} draws of "
-                      f"{len({d['chart'] for d in draws})} charts")
+                      f"{len({d['chart'] for d in draws})} charts, {mutations:,} DOM mutations in the charts")
                 for d in draws:
                     print(f"  {d['t']:6d} ms  chart {d['chart']}  layout.width {d['layout_width']}  "
                           f"drawn at {d['drawn_width']} px  {'visible' if d['visible'] else 'hidden'}")
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page", default="sprint_retro", help="a page slug (dashboard.pages)")
     ap.add_argument("--visits", type=int, default=3)
     ap.add_argument("--reps", type=int, default=15)
+    ap.add_argument("--code", type=Path, help="serve the page from the code in this directory (visits only)")
     args = ap.parse_args(argv)
     from dashboard.pages import PAGES
 
@@ -143,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        page_draws(args.warehouse, spec.slug, spec.title, args.visits, chrome, tmp)
-        figure_draws(page_figures(args.warehouse, spec.slug), args.reps, chrome, tmp)
+        page_draws(args.warehouse, spec.slug, spec.title, args.visits, chrome, tmp, args.code and args.code.resolve())
+        if args.code is None:
+            figure_draws(page_figures(args.warehouse, spec.slug), args.reps, chrome, tmp)
     print(f"load average {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -49,21 +49,63 @@ def _note(fig: go.Figure, note: str) -> None:
                            xanchor="right", yanchor="bottom", font=dict(size=10, color=GREY))
 
 
-def _white() -> go.layout.Template:
-    """Plotly's "plotly_white" look with only the parts these charts use (2-D axes; bar and
-    scatter traces). The full template rides inside every figure sent to the browser
-    (about 7 KB each, ~15 charts a page) and is re-applied by plotly.js on each draw; the
-    polar, ternary, 3-D, map and colour-scale defaults it also carries are never used here."""
-    import plotly.io as pio
+# The look of every chart, written into each figure's own layout and traces by `_layout` (no
+# template): Plotly's "plotly_white" as Streamlit's light theme showed it, for the parts these
+# charts use (2-D axes; bar and scatter traces). A template or Streamlit's theme would make the
+# browser's second draw of each chart a full one (docs/pages.md, "Why Streamlit draws each chart
+# twice"). Streamlit follows the reader's system setting, so the colours read in its dark theme
+# too: transparent backgrounds (the page's own), a mid-grey text (#808495, Streamlit's light
+# chart text, 5:1 on the dark page), gridlines of a translucent grey-blue that is the old
+# #e6eaf1 on white and about Streamlit's dark grid on dark. No axis lines (a line colour would
+# switch them on, as would a minor grid colour). Hover labels stay white with grey text in both themes.
+TEXT, GRID = "#808495", "rgba(130, 150, 185, 0.2)"   # GRID is #e6eaf1 on white
+FONT = '"Source Sans", sans-serif'
+COLORWAY = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF",
+            "#FECB52"]
+LOOK = dict(
+    font=dict(family=FONT, size=12, color=TEXT, weight=400), colorway=COLORWAY, autotypenumbers="strict",
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="closest",
+    hoverlabel=dict(align="left", bgcolor="#FFFFFF", bordercolor="#DCD8D4", font=dict(family=FONT, size=12, color=TEXT)),
+    title=dict(x=0, xanchor="left", pad=dict(l=4), font=dict(family=FONT, size=16)),
+    legend=dict(title=dict(font=dict(size=12, color=TEXT), side="top"), valign="top", bordercolor="rgba(0,0,0,0)",
+                borderwidth=0, font=dict(size=12, color=TEXT)),
+    margin=dict(pad=8))
+_AXIS = dict(automargin=True, gridcolor=GRID, ticks="", zerolinecolor=GRID, zerolinewidth=2,
+             tickcolor=GRID, tickfont=dict(color=TEXT, size=12))   # no minor.gridcolor: it switches minor grids on
+X_LOOK = dict(_AXIS, title=dict(standoff=20, font=dict(color=TEXT, size=14)), showgrid=False, zeroline=False)
+Y_LOOK = dict(_AXIS, title=dict(standoff=24, font=dict(color=TEXT, size=14)), ticklabelposition="outside")
+TRACE_LOOK = {"bar": dict(marker=dict(line=dict(color="white", width=0.5),
+                                      pattern=dict(fillmode="overlay", size=10, solidity=0.2)),
+                          error_x=dict(color="#2a3f5f"), error_y=dict(color="#2a3f5f")),
+              "scattergl": dict(marker=dict(colorbar=dict(outlinewidth=0, ticks="")))}
+ANNOTATION_LOOK, SHAPE_LOOK = dict(arrowcolor="#2a3f5f", arrowhead=0, arrowwidth=1), dict(line=dict(color="#2a3f5f"))
 
-    full = pio.templates["plotly_white"]
-    layout = {k: full.layout[k] for k in ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel",
-                                          "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "shapedefaults",
-                                          "annotationdefaults", "title")}
-    return go.layout.Template(layout=layout, data={k: full.data[k] for k in ("bar", "scatter", "scattergl")})
+
+def _under(defaults: dict, own: dict) -> dict:
+    """`defaults` with `own` on top (nested dicts merged): what a template does."""
+    out = dict(defaults)
+    for k, v in own.items():
+        out[k] = _under(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
-WHITE = _white()
+def _look(fig: go.Figure) -> None:
+    """LOOK and the axis, trace, annotation and shape looks under what the builder set; no template."""
+    lay = fig.layout
+    lay.template = None
+    own = lay.to_plotly_json()
+    fig.update_layout({k: _under(v, own[k]) if isinstance(own.get(k), dict) else own.get(k, v)
+                       for k, v in LOOK.items()})
+    for name in own:
+        if name.startswith(("xaxis", "yaxis")):
+            lay[name] = _under(X_LOOK if name[0] == "x" else Y_LOOK, own[name])
+    for t in fig.data:
+        if t.type in TRACE_LOOK:
+            t.update(_under(TRACE_LOOK[t.type], {k: v for k, v in t.to_plotly_json().items() if k in TRACE_LOOK[t.type]}))
+    if lay.annotations:
+        lay.annotations = [_under(ANNOTATION_LOOK, a.to_plotly_json()) for a in lay.annotations]
+    if lay.shapes:
+        lay.shapes = [_under(SHAPE_LOOK, s.to_plotly_json()) for s in lay.shapes]
 
 
 # Margins wide enough for the usual tick labels and axis titles. Plotly still widens a margin
@@ -91,10 +133,11 @@ def _margin(fig: go.Figure, legend: bool) -> dict:
 
 
 def _layout(fig: go.Figure, x: str, y: str, height: int = 330, legend: bool = True) -> go.Figure:
-    fig.update_layout(template=WHITE, height=height, margin=_margin(fig, legend),
+    fig.update_layout(height=height, margin=_margin(fig, legend),
                       xaxis_title=x, yaxis_title=y, showlegend=legend,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       hoverlabel=dict(namelength=-1))
+    _look(fig)
     return fig
 
 
@@ -146,7 +189,8 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
             part = part.assign(label=part["label"].map(safe_text.plot))
         draw(fig, _short_labels(part), i, i == 1)
         for trace in fig.data[before:]:
-            trace.meta = {"team": team}      # which team each mark belongs to (the browser test reads it)
+            trace.meta = team   # which team each mark belongs to (the browser test reads it); a string,
+            # as plotly.js compares an object `meta` by reference (a full second draw: docs/pages.md)
         if y2_title:
             top = (y2_range or [0, None])[1]
             fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, showgrid=False, tickformat=".0f",

@@ -5,13 +5,20 @@ that read like a report, cached charts, KPI tiles. Page blocks built from querie
 from __future__ import annotations
 
 import hashlib
+import itertools
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
+import plotly.io as pio
 import streamlit as st
 
 from dashboard import charts, data, present
 from dashboard.safe_text import md
+
+# No default template in any figure (Streamlit sets its own on import): charts._layout writes
+# the look into each figure, so the browser's second draw of a chart has nothing to redo.
+pio.templates.default = None
 
 
 def empty_state(what: str, command: str) -> None:
@@ -83,23 +90,57 @@ def _frame_key(df: pd.DataFrame) -> bytes:
     return h.digest()
 
 
+_REVISION = itertools.count(1)
+
+
+def _arrays(obj, path=()):
+    """(path, NumPy array) of every array in a trace's property tree."""
+    if isinstance(obj, np.ndarray):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _arrays(v, (*path, k))
+
+
+def _plain(trace) -> None:
+    """The trace's numeric NumPy arrays as plain lists (floats rounded to 6 places, which float32 values
+    carry no more than). Cleared first: plotly.py keeps an equal value as it is."""
+    for path, a in list(_arrays(trace.to_plotly_json())):
+        if a.dtype.kind not in "fiub":   # dates and text are sent as lists already
+            continue
+        trace[path] = None
+        trace[path] = (np.round(a.astype(np.float64), 6) if a.dtype.kind == "f" else a).tolist()
+
+
 @st.cache_resource(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _frame_key})
 def _figure(builder: str, args: tuple):
     """Figures are cached by builder and inputs (frames hashed by content): building a
-    plotly figure (validation) costs more than the cached query behind it."""
-    return getattr(charts, builder)(*args)
+    plotly figure (validation) costs more than the cached query behind it.
+
+    Each is made cheap to draw again in the browser (Streamlit's element draws every chart
+    twice: docs/pages.md, "Why Streamlit draws each chart twice"): numbers go as plain lists
+    (plotly.js takes NumPy's binary arrays for new data on every draw) and the figure carries
+    its own `datarevision` (a new one per built figure, so changed data is always redrawn)."""
+    fig = getattr(charts, builder)(*args)
+    for t in fig.data:
+        _plain(t)
+    fig.layout.datarevision = next(_REVISION)
+    return fig
 
 
 # Plotly's mode bar with the buttons a report reader uses (PNG download, zoom, pan, reset): the
-# full bar (nine buttons, ~220 px) covered a phone-width chart's legend and panel title on a tap
-CHART_CONFIG = {"displaylogo": False,
+# full bar (nine buttons, ~220 px) covered a phone-width chart's legend and panel title on a tap.
+# `_hasZeroHeight` (a plotly.js config key): the chart's div is 0 px high at the first draw, and
+# plotly.js would replot the whole figure on the second only because that flag changed (every
+# figure has a layout height, the only case the flag serves).
+CHART_CONFIG = {"displaylogo": False, "_hasZeroHeight": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
 def chart(builder, args: tuple, how_text: str, key: str) -> None:
     """An interactive chart `builder(*args)` (a dashboard.charts function) with its one-line
     'how this is computed' hint."""
-    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config=CHART_CONFIG)
+    st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config=CHART_CONFIG, theme=None)
     how(how_text)
 
 

@@ -181,7 +181,7 @@ _PAGE_FACTS = """() => {
     cells: [...t.querySelectorAll('td')].map(c => c.innerText.trim()),
     firstRight: (t.querySelector('th') || t).getBoundingClientRect().right }));
   const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.data).map(p => ({
-    axes: p.data.filter(d => d.meta && d.meta.team).map(d => [d.xaxis || 'x', d.meta.team]),
+    axes: p.data.filter(d => d.meta).map(d => [d.xaxis || 'x', d.meta]),
     titles: ((p.layout || {}).annotations || []).map(a => a.text) }));
   return {overflow: [main.scrollWidth - main.clientWidth, block.scrollWidth - block.clientWidth,
                      document.documentElement.scrollWidth - window.innerWidth],

@@ -114,7 +114,7 @@ def _one_team_per_axis(fig: dict, teams: set[str]) -> None:
     """Each x axis (panel) carries one team's sprints; the panels are titled with the team."""
     per_axis: dict[str, set] = {}
     for t in fig["data"]:
-        per_axis.setdefault(t.get("xaxis", "x"), set()).add(t["meta"]["team"])
+        per_axis.setdefault(t.get("xaxis", "x"), set()).add(t["meta"])
     assert all(len(v) == 1 for v in per_axis.values()), per_axis
     assert {next(iter(v)) for v in per_axis.values()} == teams
     titles = {a.get("text") for a in fig["layout"].get("annotations", [])}
