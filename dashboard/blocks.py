@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, forecast_view, present
+from dashboard import charts, data, filters, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table
 from dashboard.safe_text import md
 
@@ -105,7 +105,6 @@ def forecast_panel(f, key: str) -> None:
     """One forecast panel: the throughput Monte Carlo ('items left' defaults to the open
     items in scope) drawn with its 50/85/95 % lines, then the range-based plan check as a
     separate, labelled answer about the same open items."""
-    from dashboard import filters
     from queries.errors import QueryError
     from queries.limits import INT_RANGES, target_date_range
 
