@@ -99,14 +99,11 @@ def test_stored_equals_live_on_random_histories(issue_list, extra_k):
 
 
 UNKNOWN = "99"   # a status id the warehouse has no name for; its changes name it variously
-odd_issue = st.fixed_dictionaries({
-    "created": times, "sprint0": sprint_lists,
-    "sprint_changes": st.lists(st.tuples(times, sprint_lists), max_size=3),
-    "points0": points, "points_changes": st.lists(st.tuples(times, points), max_size=2),
-    "status0": st.sampled_from(STATUS_IDS + [UNKNOWN]),
-    "status_changes": st.lists(st.tuples(times, st.sampled_from(STATUS_IDS + [UNKNOWN, UNKNOWN])), max_size=5),
-    "epic": st.booleans(),
-})
+# issue_strategy's issues, some created in that status, some moved into it, some epics
+odd_issue = st.tuples(issue_strategy, st.booleans(), st.lists(st.tuples(times, st.just(UNKNOWN)), max_size=2),
+                      st.booleans()).map(lambda x: {
+    **x[0], "status0": UNKNOWN if x[1] else x[0]["status0"],
+    "status_changes": x[0]["status_changes"] + x[2], "epic": x[3]})
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
