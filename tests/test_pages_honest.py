@@ -352,3 +352,24 @@ def test_a_table_wider_than_the_page_says_so(monkeypatch, demo_db):
     at = open_page(app_for(monkeypatch, demo_db), "tech_health")
     assert not problems(at), problems(at)
     assert not [c.value for c in at.caption if "sideways" in c.value]
+
+
+def test_charts_are_sent_so_the_second_draw_has_nothing_to_redo(monkeypatch, demo_db):
+    """Streamlit draws every chart twice; plotly.js redoes the whole figure the second time
+    unless the chart carries no template (the look is in the figure itself), no object `meta`,
+    no binary-encoded arrays, a `datarevision`, and the zero-height flag in its config, with
+    Streamlit's theme off (docs/pages.md, "Why Streamlit draws each chart twice")."""
+    at = app_for(monkeypatch, demo_db)
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    elements = at.get("plotly_chart")
+    assert elements
+    for el in elements:
+        fig = json.loads(el.proto.spec)
+        assert not fig["layout"].get("template"), fig["layout"].get("template")
+        assert fig["layout"].get("datarevision") is not None
+        assert fig["layout"]["font"]["color"] and fig["layout"]["plot_bgcolor"]   # the look, in the figure
+        assert "bdata" not in el.proto.spec
+        assert all(isinstance(t.get("meta", ""), str) for t in fig["data"])
+        assert json.loads(el.proto.config).get("_hasZeroHeight") is True
+        assert el.proto.theme == ""
