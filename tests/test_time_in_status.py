@@ -29,11 +29,18 @@ SCENARIO = {
          "history": [("2026-01-06 09:00", "1", "3")]},
         {"id": 4, "key": "P-4", "type": "Sub-task", "subtask": True, "parent": "1", "created": "2026-01-05 09:00",
          "history": [("2026-01-06 09:00", "1", "3")]},
-        # twice in a status with no name (id 9), its changes naming it differently: the name of
-        # its latest stay
+        # four times in a status with no name (id 9), its changes naming it differently: the
+        # name of its latest stay at each instant. The stays in 9: "Waiting" Jan 6 09:00-15:00,
+        # "Blocked" Jan 6 21:00 - Jan 7 03:00, "On hold" Jan 7 09:00 - Jan 8 09:00, "Parked"
+        # from Jan 9 09:00 (In Progress between them: 6 h, 6 h, 1 d). At EARLIER the latest is
+        # "On hold", at STORED and LATER "Parked": each time neither the smallest name
+        # ("Blocked"), nor the greatest ("Waiting"), nor the first stay's ("Waiting"); at
+        # EARLIER not the stored one either.
         {"id": 5, "key": "P-5", "created": "2026-01-05 09:00", "history": [
-            ("2026-01-06 09:00", "1", "9", "Blocked (old)"), ("2026-01-07 09:00", "9", "3"),
-            ("2026-01-08 09:00", "3", "9", "Blocked")]},
+            ("2026-01-06 09:00", "1", "9", "Waiting"), ("2026-01-06 15:00", "9", "3"),
+            ("2026-01-06 21:00", "3", "9", "Blocked"), ("2026-01-07 03:00", "9", "3"),
+            ("2026-01-07 09:00", "3", "9", "On hold"), ("2026-01-08 09:00", "9", "3"),
+            ("2026-01-09 09:00", "3", "9", "Parked")]},
         # created Jan 9 in another project
         {"id": 6, "key": "Q-1", "project": "Q", "created": "2026-01-09 09:00"},
     ],
@@ -44,17 +51,19 @@ SCENARIO = {
 AT_STORED = {
     ("P-1", "In Progress"): (2, 1 + 2), ("P-1", "QA"): (1, 1), ("P-1", "To Do"): (1, 1),
     ("P-2", "In Progress"): (1, 4), ("P-2", "To Do"): (1, 1),
-    ("P-5", "Blocked"): (2, 1 + 2), ("P-5", "In Progress"): (1, 1), ("P-5", "To Do"): (1, 1),
+    # P-5 in 9: 0.25 + 0.25 + 1 + 1 (open since Jan 9 09:00); In Progress 0.25 + 0.25 + 1
+    ("P-5", "Parked"): (4, 2.5), ("P-5", "In Progress"): (3, 1.5), ("P-5", "To Do"): (1, 1),
     ("Q-1", "To Do"): (1, 1),
 }
-AT_EARLIER = {   # Jan 7 21:00: P-1 in QA since 09:00, P-5 in In Progress since 09:00; Q-1 not created
+AT_EARLIER = {   # Jan 7 21:00: P-1 in QA since 09:00, P-5 in 9 since 09:00; Q-1 not created
     ("P-1", "In Progress"): (1, 1), ("P-1", "QA"): (1, 0.5), ("P-1", "To Do"): (1, 1),
     ("P-2", "In Progress"): (1, 1.5), ("P-2", "To Do"): (1, 1),
-    ("P-5", "Blocked (old)"): (1, 1), ("P-5", "In Progress"): (1, 0.5), ("P-5", "To Do"): (1, 1),
+    # P-5 in 9: 0.25 + 0.25 + 0.5 (open); In Progress 0.25 + 0.25
+    ("P-5", "On hold"): (3, 1), ("P-5", "In Progress"): (2, 0.5), ("P-5", "To Do"): (1, 1),
 }
 AT_LATER = {
     **AT_STORED, ("P-1", "In Progress"): (2, 1 + 4), ("P-2", "In Progress"): (1, 6),
-    ("P-5", "Blocked"): (2, 1 + 4), ("Q-1", "To Do"): (1, 3),
+    ("P-5", "Parked"): (4, 2.5 + 2), ("Q-1", "To Do"): (1, 3),
 }
 
 
