@@ -3,7 +3,9 @@ throwaway warehouses built through staged_load."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -178,10 +180,10 @@ def test_product_agreement_evaluation(agreed):
 
 
 def test_agreement_verdicts_one_merge_for_every_report(agreed):
-    # the Retro log, follow-through and the retro agreement evaluation read one merge of the
-    # delivery- and product-metric verdicts (fct_agreement_verdicts): the same hand-worked
-    # verdicts (test_product_agreement_evaluation's) and product values in all three; g5's
-    # delivery metric has no issues in the warehouse, so nothing completed during it
+    # the Retro log, follow-through and the retro agreement evaluation give the same
+    # hand-worked verdicts (test_product_agreement_evaluation's) and product values; g5's
+    # delivery metric has no issues in the warehouse, so nothing completed during it. (This
+    # guards the figures; that they come from one merge is the next test's.)
     con = _connect(agreed)
     try:
         at = datetime(2026, 6, 30, tzinfo=UTC)
@@ -202,6 +204,33 @@ def test_agreement_verdicts_one_merge_for_every_report(agreed):
     r1 = ft.loc["r1"]
     assert (r1.agreements, r1.agreements_met, r1.agreements_not_met, r1.agreements_too_early,
             r1.agreements_not_measurable, r1.agreements_product) == (5, 1, 1, 1, 2, 4)
+
+
+def _mart_readers(roots: list[Path], marts: tuple[str, ...]) -> dict[str, set[str]]:
+    """Per mart, the SQL files and Python modules under `roots` that call it (`name(`), outside
+    comments; a file is named by its stem."""
+    readers: dict[str, set[str]] = {m: set() for m in marts}
+    for root in roots:
+        for f in sorted(root.rglob("*.sql")) + sorted(root.rglob("*.py")):
+            text = re.sub(r"--[^\n]*" if f.suffix == ".sql" else r"#[^\n]*", "", f.read_text(encoding="utf-8"))
+            for m in marts:
+                if f.stem != m and re.search(rf"\b{m}\s*\(", text):
+                    readers[m].add(f.stem)
+    return readers
+
+
+def test_agreement_verdicts_are_merged_in_one_mart():
+    # fct_retro_agreements gives a product-metric agreement the placeholder verdict 'product
+    # metric'; fct_agreement_verdicts replaces it with the impact engine's (fct_metric_agreements).
+    # That merge is written once: no other query or module reads the delivery mart (a second
+    # copy of the merge, or a report showing the placeholder, would), and the three retro
+    # reports read the merged mart.
+    repo = Path(__file__).resolve().parent.parent
+    readers = _mart_readers([repo / "queries", repo / "dashboard", repo / "connectors"],
+                            ("fct_retro_agreements", "fct_agreement_verdicts"))
+    assert readers["fct_retro_agreements"] == {"fct_agreement_verdicts"}
+    assert readers["fct_agreement_verdicts"] >= {"retro_log__agreement_verdicts", "retro_follow_through",
+                                                 "retro__agreement_evaluation"}
 
 
 def test_impact_on_empty_warehouse(tmp_path):
