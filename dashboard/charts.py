@@ -96,9 +96,13 @@ def _look(fig: go.Figure) -> None:
     own = lay.to_plotly_json()
     fig.update_layout({k: _under(v, own[k]) if isinstance(own.get(k), dict) else own.get(k, v)
                        for k, v in LOOK.items()})
+    # the category axis of horizontal bars has no grid or zero line (plotly.js's default, which a
+    # grid colour set in the figure would otherwise turn on: a line through every bar)
+    h_bars = {"yaxis" + (t.yaxis or "y")[1:] for t in fig.data if t.type in ("bar", "box") and t.orientation == "h"}
     for name in own:
         if name.startswith(("xaxis", "yaxis")):
-            lay[name] = _under(X_LOOK if name[0] == "x" else Y_LOOK, own[name])
+            look = X_LOOK if name[0] == "x" else dict(Y_LOOK, showgrid=False, zeroline=False) if name in h_bars else Y_LOOK
+            lay[name] = _under(look, own[name])
     for t in fig.data:
         if t.type in TRACE_LOOK:
             t.update(_under(TRACE_LOOK[t.type], {k: v for k, v in t.to_plotly_json().items() if k in TRACE_LOOK[t.type]}))
@@ -200,7 +204,7 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
     fig = _layout(fig, "", "", height=height)
     for i in range(1, n + 1):   # after _layout, which titles only the first axis
         fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
-    fig.update_layout(xaxis_title=None, margin=dict(t=PANEL_TOP, b=bottom, r=56 if y2_title else 12),
+    fig.update_layout(xaxis_title_text=None, margin=dict(t=PANEL_TOP, b=bottom, r=56 if y2_title else 12),
                       legend=dict(xref="container", x=0.01, yref="container", y=0.005, yanchor="bottom"))
     if lines:   # under the last panel's sprint labels, above the legend, from the left edge
         fig.add_annotation(text="<br>".join(lines), xref="paper", x=0, xshift=4 - MARGIN["l"], xanchor="left",
@@ -700,7 +704,7 @@ def findings(dq: pd.DataFrame) -> go.Figure:
         return empty("no findings")
     counts = dq.groupby("check").size().sort_values()
     fig = go.Figure(go.Bar(x=counts.values, y=counts.index, orientation="h", marker_color=ORANGE,
-                           text=counts.values, textposition="auto"))
+                           text=[f"{v:,}" for v in counts.values], textposition="auto"))
     return _layout(fig, "findings (issues or sprints)", "", height=max(180, 40 * len(counts) + 60), legend=False)
 
 
@@ -769,7 +773,8 @@ def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Fi
     fig.update_yaxes(title_text="story points", row=1, col=1)
     fig.update_yaxes(title_text="issues", row=2, col=1)
     fig = _layout(fig, "", "", height=460)
-    fig.update_layout(xaxis_title=None, yaxis_title="story points")
+    # _layout titled the first axis ""; the title's text alone, so its look stays
+    fig.update_layout(xaxis_title_text=None, yaxis_title_text="story points")
     _note(fig, title)
     return fig
 

@@ -102,14 +102,29 @@ def _arrays(obj, path=()):
             yield from _arrays(v, (*path, k))
 
 
+def _js_text(v) -> str:
+    """A number as plotly.js writes it in a text label: 15 for 15.0, nothing for NaN."""
+    if isinstance(v, float):
+        return "" if v != v else str(int(v)) if v.is_integer() else repr(v)
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
 def _plain(trace) -> None:
-    """The trace's numeric NumPy arrays as plain lists (floats rounded to 6 places, which float32 values
-    carry no more than). Cleared first: plotly.py keeps an equal value as it is."""
+    """The trace's numeric NumPy arrays as plain lists. float32 values (`charts._f32`) go in the
+    shortest decimals that give back the same float32 (6.373557, not 6.373556613922119), float64
+    values as they are. Numeric text labels go as the text plotly.js would show (15, not 15.0:
+    plotly.py writes a list's numbers as Python strings). Cleared first: plotly.py keeps an equal
+    value as it is."""
     for path, a in list(_arrays(trace.to_plotly_json())):
         if a.dtype.kind not in "fiub":   # dates and text are sent as lists already
             continue
         trace[path] = None
-        trace[path] = (np.round(a.astype(np.float64), 6) if a.dtype.kind == "f" else a).tolist()
+        if path[-1] in ("text", "hovertext"):
+            trace[path] = [_js_text(v) for v in a.tolist()]
+        elif a.dtype == np.float32:
+            trace[path] = a.astype(str).astype(np.float64).tolist()
+        else:
+            trace[path] = a.tolist()
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _frame_key})

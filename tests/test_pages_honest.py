@@ -373,3 +373,23 @@ def test_charts_are_sent_so_the_second_draw_has_nothing_to_redo(monkeypatch, dem
         assert all(isinstance(t.get("meta", ""), str) for t in fig["data"])
         assert json.loads(el.proto.config).get("_hasZeroHeight") is True
         assert el.proto.theme == ""
+
+
+def test_every_page_sends_its_charts_as_plain_numbers(monkeypatch, demo_db):
+    """No page sends a binary array (plotly.js would redo the figure on Streamlit's second
+    draw) or a numeric label written the Python way ("15.0" where the reader saw 15)."""
+    at = app_for(monkeypatch, demo_db)
+    seen = 0
+    for slug in SLUGS:
+        open_page(at, slug)
+        assert not problems(at), (slug, problems(at))
+        for el in at.get("plotly_chart"):
+            seen += 1
+            assert "bdata" not in el.proto.spec, slug
+            for t in json.loads(el.proto.spec)["data"]:
+                for key in ("text", "hovertext"):
+                    labels = t.get(key)
+                    if isinstance(labels, list):
+                        assert not [v for v in labels if isinstance(v, str) and re.fullmatch(r"-?\d+\.0", v)], \
+                            (slug, t.get("name"), key)
+    assert seen >= 10

@@ -1,0 +1,64 @@
+"""The look written into each figure (charts._look) and the plain lists a chart is sent as
+(components._plain, components._figure) keep what a reader saw with Plotly's own template:
+no grid line through horizontal bars, axis titles keep their look, numeric labels read as
+numbers, small values keep their digits, and changed data always gets a new datarevision."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import charts, components
+
+
+def test_horizontal_bars_have_no_grid_line_through_them():
+    # plotly.js leaves the grid off a bar chart's category axis; a grid colour written into the
+    # figure (not a template) would switch it on
+    fig = charts.findings(pd.DataFrame({"check": ["stale", "stale", "no estimate"]}))
+    assert fig.layout.yaxis.showgrid is False and fig.layout.yaxis.zeroline is False
+    # the value axis keeps its grid colour (plotly.js's default shows it)
+    assert fig.layout.xaxis.showgrid is False   # X_LOOK: no vertical grid lines on any chart
+    plain = charts._layout(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), "x", "y")
+    assert plain.layout.yaxis.showgrid is None   # a line chart's y axis: plotly.js's default (on)
+
+
+def test_numeric_text_labels_read_as_plotly_js_writes_them():
+    fig = charts.findings(pd.DataFrame({"check": ["a"] * 15 + ["b"] * 1200}))
+    assert fig.data[0].text == ("15", "1,200")
+    t = go.Bar(x=[1.0, 2.0], y=["a", "b"], text=np.array([15.0, 2.5]), hovertext=np.array([3, 4]))
+    components._plain(t)
+    assert t.text == ("15", "2.5") and t.hovertext == ("3", "4")
+    t = go.Bar(x=[1.0], y=["a"], text=np.array([np.nan]))
+    components._plain(t)
+    assert t.text == ("",)
+
+
+def test_small_values_keep_their_digits():
+    # rounding to 6 decimal places turned 4e-7 into 0 and 1.23456e-5 into 1.2e-5
+    t = go.Scatter(x=np.array([1.0, 2.0, 3.0]), y=np.array([3.4e-6, 1.23456e-5, 4e-7]))
+    components._plain(t)
+    assert t.y == (3.4e-6, 1.23456e-5, 4e-7)
+    # float32 (charts._f32) in the shortest decimals that give the same float32
+    t = go.Scatter(x=[1, 2], y=np.array([6.373557, 0.1], dtype=np.float32))
+    components._plain(t)
+    assert t.y == (6.373557, 0.1)
+    assert np.float32(t.y[0]) == np.float32(6.373557)
+
+
+def test_changed_data_gets_a_new_datarevision():
+    a = pd.DataFrame({"check": ["stale", "stale", "no estimate"]})
+    b = pd.DataFrame({"check": ["stale", "no estimate", "no estimate"]})
+    first = components._figure("findings", (a,)).layout.datarevision
+    assert components._figure("findings", (a.copy(),)).layout.datarevision == first   # same data: same figure
+    assert components._figure("findings", (b,)).layout.datarevision != first
+
+
+def test_burnup_axis_titles_keep_their_look():
+    at = pd.Timestamp("2026-01-05", tz="UTC")
+    series = pd.DataFrame({"instant": [at, at + pd.Timedelta(days=1)], "scope_points": [5.0, 8.0],
+                           "done_points": [0.0, 3.0], "remaining_points": [5.0, 5.0],
+                           "scope_issues": [2, 3], "done_issues": [0, 1], "remaining_issues": [2, 2]})
+    fig = charts.burnup(series, pd.DataFrame(columns=["issue_key", "points"]))
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+        assert axis.title.font.size == 14 and axis.title.standoff == 24
+    assert fig.layout.yaxis.title.text == "story points" and fig.layout.yaxis2.title.text == "issues"
