@@ -473,6 +473,9 @@ def _doctor_data(settings: Settings, url: str) -> list[Finding]:
                                              "permission to see the whole history"),
         "unmapped_status": ("statuses in the data but in no [workflow] stage: {items}",
                             "add them to [workflow] stages (by name or id)"),
+        "override_unknown": ("[workflow.category_overrides] entries that change nothing: {items}",
+                             "fix the status id, or name the table after a source as `retroscope status` lists "
+                             "it (e.g. [workflow.category_overrides.\"jira:https://acme.atlassian.net\"])"),
     }
     for check, group in found.groupby("check", sort=True):
         items = ", ".join(f"{s} {d}" if check != "history_cut_short" else f"{s} ({d})"

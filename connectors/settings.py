@@ -69,12 +69,17 @@ def _analysis(doc: dict[str, Any], path: Path) -> AnalysisConfig:
     kwargs: dict[str, Any] = {}
     if "timezone" in doc:
         kwargs["timezone"] = str(doc["timezone"])
-    overrides = wf.get("category_overrides", {})
-    bad = {k: v for k, v in overrides.items() if v not in ("todo", "in_progress", "done")}
-    if bad:
-        k = next(iter(bad))
-        raise _err(path, "workflow.category_overrides", f"status {k} = {bad[k]!r}", "todo, in_progress or done")
-    kwargs["status_category_overrides"] = {str(k): str(v) for k, v in overrides.items()}
+    # "10001" = "done" for that id in every source; a table named by a source (as the Data
+    # sources page shows it) for that source's statuses only
+    overrides, every, per_source = wf.get("category_overrides", {}), {}, {}
+    for k, v in overrides.items():
+        for sid, cat in (v.items() if isinstance(v, dict) else [(k, v)]):
+            if cat not in ("todo", "in_progress", "done"):
+                where = f"status {sid} of source {k}" if isinstance(v, dict) else f"status {sid}"
+                raise _err(path, "workflow.category_overrides", f"{where} = {cat!r}", "todo, in_progress or done")
+            (per_source.setdefault(str(k), {}) if isinstance(v, dict) else every)[str(sid)] = str(cat)
+    kwargs["status_category_overrides"] = every
+    kwargs["source_category_overrides"] = per_source
     if "stages" in wf:
         stages = wf["stages"]
         if not isinstance(stages, list) or not all(isinstance(s, list) for s in stages):

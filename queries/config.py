@@ -31,8 +31,10 @@ DEFAULT_WORK_TYPE_RULES: tuple[WorkTypeRule, ...] = (
 @dataclass(frozen=True)
 class AnalysisConfig:
     timezone: str = "UTC"
-    # status id -> todo | in_progress | done (overrides Jira's statusCategory)
+    # status id -> todo | in_progress | done (overrides Jira's statusCategory), in every source
     status_category_overrides: dict[str, str] = field(default_factory=dict)
+    # the same for one source's statuses (source -> status id -> category); wins over the above
+    source_category_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     # explicit stage order: a list of stages, each a list of status ids or names; rank = index
     stages: tuple[tuple[str, ...], ...] = ()
     # the regex that marks in-progress statuses as review/QA (rank 2)
@@ -56,8 +58,9 @@ class AnalysisConfig:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The cfg_* tables the SQL reads."""
         overrides = pd.DataFrame(
-            {"status_id": list(self.status_category_overrides), "category": list(self.status_category_overrides.values())},
-            dtype="string",
+            [(None, sid, cat) for sid, cat in self.status_category_overrides.items()]
+            + [(src, sid, cat) for src, ids in self.source_category_overrides.items() for sid, cat in ids.items()],
+            columns=["source", "status_id", "category"], dtype="string",
         )
         stages = pd.DataFrame(
             [(ref, rank) for rank, stage in enumerate(self.stages) for ref in stage],

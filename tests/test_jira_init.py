@@ -114,13 +114,15 @@ def test_doctor_passes_on_a_fresh_setup_and_names_what_to_fix(tmp_path, fake, ca
     capsys.readouterr()
     rc = main(["--db", db, "doctor"])
     out, err = capsys.readouterr()
-    assert rc == 0, out
+    assert rc == 0, (out, err)
     assert "0 problems found" in err and "7 issues from this site" in out
     # now break things: an unknown field, a status in no stage, a scrum board without sprints,
     # and an issue whose history does not reach its current status
     cfg = (tmp_path / "retroscope.toml").read_text()
     cfg = cfg.replace('estimate_best = "customfield_10030"', 'estimate_best = "Optimistic guess"')
     cfg += '\n[workflow]\nstages = [["To Do"], ["In Progress"], ["Done", "Won\'t Do"]]\n'
+    # category overrides that change nothing: an id no source has, a table named by no source
+    cfg += '\n[workflow.category_overrides]\n"99999" = "done"\n[workflow.category_overrides."jira:elsewhere"]\n"1" = "done"\n'
     (tmp_path / "retroscope.toml").write_text(cfg)
     fake.site.boards.append(Board(3, "Atlas side board", "ATL", COLUMNS, None))
     fake.site.issues["10005"].status = "10003"          # ATL-5 is Done, its history ends in In Review
@@ -140,7 +142,9 @@ def test_doctor_passes_on_a_fresh_setup_and_names_what_to_fix(tmp_path, fake, ca
     assert "scrum boards without sprints: 3 Atlas side board (ATL)" in out
     assert "changelogs cut short" in out and "ATL-5" in out
     assert "--full" in out
-    assert "5 problems found" in err
+    assert ("[workflow.category_overrides] entries that change nothing: 99999 no status of any source, "
+            "jira:elsewhere a source with no statuses in the warehouse") in out
+    assert "6 problems found" in err
 
 
 def test_doctor_with_a_wrong_token(tmp_path, fake, capsys, monkeypatch):

@@ -125,3 +125,37 @@ def test_time_in_status_per_status_keeps_categories_apart(cons):
         blocked = df.set_index("status").loc[["Blocked (to do)", "Blocked (in progress)"]]
         # only an in-progress status is waiting or blocked by its name
         assert list(blocked["is_blocked"]) == [False, True]
+
+
+def test_a_category_override_can_name_one_source(tmp_path):
+    # "7" = "done" for every source, and source b's 7 back to in progress: a's Blocked (7) is
+    # done, b's Blocked in progress; b's In Progress (5) done in b only, a's 5 (Review) untouched
+    from connectors.settings import load_settings
+    from queries.config import AnalysisConfig
+
+    toml = tmp_path / "retroscope.toml"
+    toml.write_text('[workflow.category_overrides]\n"7" = "done"\n'
+                    '[workflow.category_overrides.b]\n"7" = "in_progress"\n"5" = "done"\n')
+    cfg = load_settings(toml, db=tmp_path / "w.duckdb").analysis
+    assert cfg.status_category_overrides == {"7": "done"}
+    assert cfg.source_category_overrides == {"b": {"7": "in_progress", "5": "done"}}
+    db = _build(tmp_path / "w.duckdb")
+    for config, want in ((AnalysisConfig(), {("a", "5"): "in_progress", ("a", "7"): "in_progress",
+                                             ("b", "5"): "in_progress", ("b", "7"): "todo"}),
+                         (cfg, {("a", "5"): "in_progress", ("a", "7"): "done",
+                                ("b", "5"): "done", ("b", "7"): "in_progress"})):
+        con = queries.connect(db, config=config)
+        got = dict(((s, i), c) for s, i, c in con.execute(
+            "SELECT source, status_id, category FROM stg_statuses WHERE status_id IN ('5', '7')").fetchall())
+        con.close()
+        assert got == want
+
+
+def test_a_bad_per_source_override_says_where(tmp_path):
+    from connectors.settings import load_settings
+    from queries.errors import RetroscopeError
+
+    toml = tmp_path / "retroscope.toml"
+    toml.write_text('[workflow.category_overrides.b]\n"5" = "finished"\n')
+    with pytest.raises(RetroscopeError, match=r"status 5 of source b = 'finished'.*todo, in_progress or done"):
+        load_settings(toml, db=tmp_path / "w.duckdb")

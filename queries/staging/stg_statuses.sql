@@ -1,5 +1,6 @@
 -- Statuses with their workflow category and stage rank (docs/metrics.md §1), by status id.
--- category: config override by id, else Jira's statusCategory.key
+-- category: config override of the status in its source, else of its id in every source
+--   (cfg_status_override.source NULL), else Jira's statusCategory.key
 --   (new -> todo, indeterminate -> in_progress, done -> done).
 -- stage_rank: explicit config stage order (matched by status id or name) when given,
 --   else todo = 0, in_progress = 1, in_progress matching the review pattern = 2, done = 3.
@@ -11,11 +12,13 @@ WITH base AS (
         s.status_id,
         s.name,
         coalesce(
+            so.category,
             o.category,
             CASE s.category_key WHEN 'new' THEN 'todo' WHEN 'done' THEN 'done' ELSE 'in_progress' END
         ) AS category
     FROM raw_statuses AS s
-    LEFT JOIN cfg_status_override AS o ON o.status_id = s.status_id
+    LEFT JOIN cfg_status_override AS so ON so.source = s.source AND so.status_id = s.status_id
+    LEFT JOIN cfg_status_override AS o ON o.source IS NULL AND o.status_id = s.status_id
 ),
 explicit AS (
     SELECT b.source, b.status_id, min(c.stage_rank) AS stage_rank
