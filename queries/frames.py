@@ -81,7 +81,8 @@ def sort(tbl: pa.Table, keys: list[str]) -> pa.Table:
     are in that order already; rows equal on every key keep their order (a stable sort)."""
     if in_order(tbl, keys):
         return tbl
-    return tbl.take(pc.sort_indices(tbl, sort_keys=[(k, "ascending") for k in keys], null_placement="at_end"))
+    # NULLs last is pyarrow's default placement (given per key only from pyarrow 25 on)
+    return tbl.take(pc.sort_indices(tbl, sort_keys=[(k, "ascending") for k in keys]))
 
 
 def _no_nulls(col: pa.ChunkedArray) -> bool:
