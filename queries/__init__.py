@@ -514,12 +514,18 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
             used, all_boards = _stored_marts_used(name)
             if used:
                 facts_delta.ensure(con, set(used), bound["as_of"], None if all_boards else params.get("board_id"))
-        cur = con.execute(text, bound) if bound else con.execute(text)
+        # a declared final order (`-- order:`): on the Arrow path the rows are sorted only
+        # when they do not come in that order already (queries/frames.py)
+        ordered = frames.ordered(text) if arrow else None
+        run_text = ordered[0] if ordered else text
+        cur = con.execute(run_text, bound) if bound else con.execute(run_text)
         df = None
         if arrow and frames.takes(cur):
-            df = frames.frame(cur)
+            df = frames.frame(cur, ordered[1] if ordered else None)
             if df is None:   # a column Arrow would give otherwise (rare: NULLs in it): again, as .df()
                 cur = con.execute(text, bound) if bound else con.execute(text)
+        elif ordered:        # not for Arrow: the query as written, as .df()
+            cur = con.execute(text, bound) if bound else con.execute(text)
         if df is None:
             df = cur.df()
     except duckdb.Error as e:

@@ -73,26 +73,27 @@ def ordering_scores(p: np.ndarray, t: np.ndarray) -> tuple[float | None, int, fl
     values, inverse, n_v = np.unique(p, return_inverse=True, return_counts=True)
     if len(values) < 2:
         return None
-    order = np.argsort(inverse, kind="stable")   # the issues by point value
-    concordant, discordant = _pair_counts(inverse, t, len(values))
+    inverse = inverse.reshape(-1)
+    _, t_rank, n_t = np.unique(t, return_inverse=True, return_counts=True)   # each time's rank
+    t_rank = t_rank.reshape(-1)
+    concordant, discordant = _pair_counts(inverse, t_rank, len(values))
     pairs = concordant + discordant
-    return (concordant / pairs if pairs else None), pairs, _spearman(order, n_v, t)
+    return (concordant / pairs if pairs else None), pairs, _spearman(inverse, n_v, t_rank, n_t)
 
 
 # The most cells (point values x distinct times) of the count table _pair_counts holds at once.
 _CELLS = 1 << 20
 
 
-def _pair_counts(value_of: np.ndarray, t: np.ndarray, k: int) -> tuple[int, int]:
+def _pair_counts(value_of: np.ndarray, rank: np.ndarray, k: int) -> tuple[int, int]:
     """(concordant, discordant) of one group: the pairs of issues with a smaller and a larger
     point value whose time rises, or falls, from the smaller to the larger (equal times: in
-    neither). `value_of` is each issue's point value as its index 0..k-1 in ascending order.
-    Counted from a table of how many issues of each point value took each distinct time (as
-    its rank): cumulative sums over smaller values, then over shorter / longer times, give
+    neither). `value_of` is each issue's point value as its index 0..k-1 in ascending order,
+    `rank` its time's as its index among the distinct times.
+    Counted from a table of how many issues of each point value took each distinct time:
+    cumulative sums over smaller values, then over shorter / longer times, give
     each cell's smaller-valued issues that took less / more time; whole numbers throughout,
     so exact. The point values are taken in blocks, so the table stays under _CELLS cells."""
-    _, rank = np.unique(t, return_inverse=True)
-    rank = rank.reshape(-1)
     m = int(rank.max()) + 1 if len(rank) else 1
     before = np.zeros(m, dtype=np.int64)   # per time: issues of the point values before the block
     concordant = discordant = 0
@@ -110,19 +111,24 @@ def _pair_counts(value_of: np.ndarray, t: np.ndarray, k: int) -> tuple[int, int]
     return concordant, discordant
 
 
-def _spearman(order: np.ndarray, n_v: np.ndarray, t: np.ndarray) -> float | None:
+def _spearman(value_of: np.ndarray, n_v: np.ndarray, t_rank: np.ndarray, n_t: np.ndarray) -> float | None:
     """Spearman's rho of one group, exact to the bit whatever the order of its issues: the
     average ranks are doubled into whole numbers (2 * rank = 2 * cumulative count - count + 1),
     so the sums Σx², Σy², Σxy are exact integers (Σx = Σy = n(n + 1) for doubled ranks), and
     one float formula at the end gives rho = Sxy / sqrt(Sxx * Syy) with S = n Σ - (Σ)²
     (Pearson's r of the ranks; the factors of 2 and n cancel). None when either side's ranks
-    do not vary. `order` lists the issues by point value, `n_v` counts each value."""
-    n = len(t)
+    do not vary. `value_of` / `t_rank`: each issue's point value / time as its index among
+    the distinct ones, `n_v` / `n_t` how many issues have each."""
+    n = len(t_rank)
     r_p = 2 * np.cumsum(n_v) - n_v + 1                 # doubled rank of each point value
-    _, t_inverse, n_t = np.unique(t, return_inverse=True, return_counts=True)
-    r_t = (2 * np.cumsum(n_t) - n_t + 1)[t_inverse]    # doubled rank of each issue's time
-    starts = np.concatenate(([0], np.cumsum(n_v)[:-1]))
-    t_by_value = np.add.reduceat(r_t[order], starts)   # Σ of the time ranks per point value
+    r_t = (2 * np.cumsum(n_t) - n_t + 1)[t_rank]       # doubled rank of each issue's time
+    # Σ of the time ranks per point value: every partial sum is a whole number no larger than
+    # Σ r_t = n(n + 1), so bincount's float sums are exact below 2^53 (else sum in int64)
+    if n * (n + 1) < 2 ** 53:
+        t_by_value = np.bincount(value_of, weights=r_t, minlength=len(n_v)).astype(np.int64)
+    else:
+        order = np.argsort(value_of, kind="stable")
+        t_by_value = np.add.reduceat(r_t[order], np.concatenate(([0], np.cumsum(n_v)[:-1])))
     sum_xy = sum(int(a) * int(b) for a, b in zip(r_p.tolist(), t_by_value.tolist(), strict=True))
     sum_xx = sum(int(c) * int(r) ** 2 for c, r in zip(n_v.tolist(), r_p.tolist(), strict=True))
     sum_yy = _exact_sum(r_t * r_t, 4 * n * n)

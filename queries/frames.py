@@ -13,13 +13,23 @@ caller fetches with `.df()`.
 - integers, booleans and lists of text or numbers: the same when they hold no NULL
   (`.df()` makes nullable integer and boolean columns, Arrow floats and objects);
 - anything else (dates, decimals, HUGEINT, intervals, structs, ...): not taken.
+
+A query may declare its final order (`-- order: a, b` in its header, the file ending with
+`ORDER BY a, b`): on this path it runs without that clause and the rows are sorted by those
+columns (ascending, NULLs last, text by its bytes: DuckDB's ORDER BY) only when they do not
+come in that order already; rows that do (a stored table read in the order a full build
+wrote it) skip the sort. The same rows in the same order, but for rows equal on every key,
+which keep the order they came in (their order under ORDER BY is unspecified too).
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # DuckDB type names (as `description` gives them) this conversion may take
 _TYPES = ("VARCHAR", "DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN",
@@ -31,14 +41,61 @@ def takes(cur: duckdb.DuckDBPyConnection) -> bool:
     return all(str(d[1]) in _TYPES for d in (cur.description or ()))
 
 
+_ORDER = re.compile(r"^--\s*order:\s*(.*)$", re.MULTILINE)
+
+
+def ordered(text: str) -> tuple[str, list[str]] | None:
+    """(the query without its final ORDER BY, the columns it orders by) for a query whose
+    header declares them (`-- order: a, b`), else None. ValueError when the file does not end
+    with exactly that ORDER BY."""
+    m = _ORDER.search(text)
+    if not m:
+        return None
+    keys = [k.strip() for k in m.group(1).split(",") if k.strip()]
+    clause = "ORDER BY " + ", ".join(keys)
+    body = text.rstrip().rstrip(";").rstrip()
+    if not keys or not body.endswith(clause):
+        raise ValueError(f"'-- order: {m.group(1).strip()}' needs the query to end with '{clause}'")
+    return body[: -len(clause)], keys
+
+
+def in_order(tbl: pa.Table, keys: list[str]) -> bool:
+    """Whether the rows of `tbl` are ascending on `keys` (ties allowed), with no NULL key."""
+    n = tbl.num_rows
+    if n < 2:
+        return all(tbl.column(k).null_count == 0 for k in keys)
+    ok = tied = None
+    for k in keys:
+        col = tbl.column(k)
+        if col.null_count:
+            return False
+        a, b = col.slice(0, n - 1), col.slice(1)
+        lt, eq = pc.less(a, b), pc.equal(a, b)
+        ok = lt if ok is None else pc.or_(ok, pc.and_(tied, lt))
+        tied = eq if tied is None else pc.and_(tied, eq)
+    return bool(pc.all(pc.or_(ok, tied)).as_py())
+
+
+def sort(tbl: pa.Table, keys: list[str]) -> pa.Table:
+    """`tbl` in the order ORDER BY keys gives (ascending, NULLs last), unchanged when its rows
+    are in that order already; rows equal on every key keep their order (a stable sort)."""
+    if in_order(tbl, keys):
+        return tbl
+    # NULLs last is pyarrow's default placement (given per key only from pyarrow 25 on)
+    return tbl.take(pc.sort_indices(tbl, sort_keys=[(k, "ascending") for k in keys]))
+
+
 def _no_nulls(col: pa.ChunkedArray) -> bool:
     return col.null_count == 0
 
 
-def frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+def frame(cur: duckdb.DuckDBPyConnection, order: list[str] | None = None) -> pd.DataFrame | None:
     """The pending result of `cur` as `.df()` would give it, through Arrow; None (the result
-    is consumed) when a column would convert differently: fetch again with `.df()`."""
+    is consumed) when a column would convert differently: fetch again with `.df()`.
+    `order`: sorted by these columns first (`sort`)."""
     tbl = cur.to_arrow_table()
+    if order:
+        tbl = sort(tbl, order)
     empty_text = []
     for i, col in enumerate(tbl.columns):
         t = col.type

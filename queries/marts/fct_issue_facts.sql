@@ -169,7 +169,7 @@ final AS (
         i.labels,
         i.components,
         i.is_escaped_bug,
-        regexp_matches(i.issue_type, '^epic$', 'i') AS is_epic,
+        is_epic_type(i.issue_type) AS is_epic,
         i.epic_id,
         i.parent_id,
         i.sprint_ids,

@@ -10,8 +10,10 @@
 -- until_at), so the row stored at one instant holds at another for every issue with no
 -- status change in between (queries/facts_delta.py): the stored table needs no update when
 -- only as_of moves. issue_key: for reading the table in report order (the load stores it
--- sorted by issue_key, status). The join with raw_issues also narrows the rows to the
--- issues a delta computes (facts_delta shadows raw_issues with those issues' rows).
+-- sorted by issue_key, status). is_epic: the issue's (time_in_status leaves epics out by a
+-- filter, which keeps the stored order, instead of a join). The join with raw_issues also
+-- narrows the rows to the issues a delta computes (facts_delta shadows raw_issues with those
+-- issues' rows).
 SELECT
     s.source,
     s.issue_id,
@@ -21,7 +23,8 @@ SELECT
     any_value(s.category) AS category,
     count(*) AS stays,
     coalesce(sum(micros_between(s.entered_at, s.left_at)), 0) AS closed_us,
-    max(s.entered_at) FILTER (WHERE s.left_at IS NULL) AS open_since
+    max(s.entered_at) FILTER (WHERE s.left_at IS NULL) AS open_since,
+    any_value(is_epic_type(i.issue_type)) AS is_epic
 FROM fct_status_intervals(as_of) AS s
 JOIN raw_issues AS i USING (source, issue_id)
 GROUP BY s.source, s.issue_id, s.status_id

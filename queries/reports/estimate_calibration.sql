@@ -107,14 +107,17 @@ range_ci AS (
     FROM range_scores
 ),
 point_lists AS (
-    -- per group, the issues with story points and a cycle time: how many, and the pair
-    -- scores of their (points, days). Not per size: there every issue has the same points,
-    -- so no pair is ordered and there are no scores.
-    SELECT group_by, "group", count(*) AS n_points,
+    -- every group (one row each: the groups the report lists), with its issues with story
+    -- points and a cycle time: how many, and the pair scores of their (points, days). Not
+    -- per size: there every issue has the same points, so no pair is ordered and there
+    -- are no scores.
+    SELECT group_by, "group",
+           count(*) FILTER (WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL) AS n_points,
            ordering_scores(list({'p': story_points, 't': cycle_time_days})
-                           FILTER (WHERE group_by <> 'size')) AS o
+                           FILTER (WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
+                                     AND group_by <> 'size')) AS o
     FROM grouped
-    WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
+    WHERE "group" IS NOT NULL
     GROUP BY ALL
 ),
 time_scores AS (
@@ -129,13 +132,10 @@ time_scores AS (
     WHERE original_estimate_seconds > 0 AND time_spent_seconds > 0
     GROUP BY ALL
 ),
-groups AS (
-    SELECT DISTINCT group_by, "group" FROM grouped WHERE "group" IS NOT NULL
-),
 final AS (
     SELECT
-        g.group_by,
-        g."group",
+        pl.group_by,
+        pl."group",
         coalesce(r.n, 0) AS n,
         r.hit_rate, r.overrun_rate, r.underrun_rate, r.bias, r.mdmre, r.pred25,
         pl.o.ordering_accuracy,
@@ -149,10 +149,9 @@ final AS (
         coalesce(r.n, 0) < c.small_group AS too_small,
         coalesce(pl.n_points, 0) < c.small_group AS points_too_small,
         c.hit_rate_target
-    FROM groups AS g
+    FROM point_lists AS pl
     CROSS JOIN cfg AS c
     LEFT JOIN range_ci AS r USING (group_by, "group")
-    LEFT JOIN point_lists AS pl USING (group_by, "group")
     LEFT JOIN time_scores AS ts USING (group_by, "group")
 )
 SELECT * FROM final
