@@ -30,6 +30,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
     recent, note = blocks.recent_sprints(sprints)
+    above = components.figure_height(charts.velocity, (recent, note, "label", s.sprint_id))
     components.chart(charts.velocity, (recent, note, "label", s.sprint_id), "Committed vs completed story points "
                      "per sprint, one panel per team; the line is say/do (completed ÷ committed points, right "
                      "axis). The chosen sprint is outlined.", key="sprint_retro_velocity")
@@ -46,17 +47,21 @@ window, starts = blocks.sprint_window(s, sprints)
 def retro_first() -> None:
     """What the retro starts with: rework and the work mix of the sprints, then last retro's actions."""
     st.subheader("Quality and work mix")
+    rework = ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p))
+    mix = (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target, recent, note)
+    # below the six-panel charts above under All teams (so is last retro's block under them): both are
+    # drawn when the reader scrolls near them (docs/pages.md "Below the fold")
+    tall = max(components.figure_height(charts.in_sprint, rework), components.figure_height(charts.debt_share, mix))
+    if not components.below_fold("sprint_retro_quality", tall + 60 + components.FOLD_TABLES, above=above):
+        return
     left, right = st.columns(2)
     with left:
-        components.chart(charts.in_sprint, ("rework_trend", window, starts,
-                                            data.run_query("quality__rework_trend", **p)),
-                         "QA bounces (back from review/QA) and reopens (back from Done) of issues completed each "
-                         "period; line = rework rate. Shaded: the chosen sprint.", key="sprint_retro_rework")
+        components.chart(charts.in_sprint, rework, "QA bounces (back from review/QA) and reopens (back from Done) of "
+                         "issues completed each period; line = rework rate. Shaded: the chosen sprint.",
+                         key="sprint_retro_rework")
     with right:
-        mix = data.run_query("work_mix", **p)
-        components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),
-                         "Share of completed points per work type and sprint; the dashed line is the tech-debt "
-                         "target.", key="sprint_retro_mix")
+        components.chart(charts.debt_share, mix, "Share of completed points per work type and sprint; the dashed "
+                         "line is the tech-debt target.", key="sprint_retro_mix")
     st.subheader("Last retro: actions and agreements")
     blocks.retro_follow_up(f, key="sprint_retro")
 
