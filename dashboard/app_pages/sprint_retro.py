@@ -47,13 +47,13 @@ window, starts = blocks.sprint_window(s, sprints)
 def retro_first() -> None:
     """What the retro starts with: rework and the work mix of the sprints, then last retro's actions."""
     st.subheader("Quality and work mix")
+    # Under All teams these charts and last retro's block lie below the six-panel charts above:
+    # drawn (and their queries read) once the reader scrolls near them (docs/pages.md "Below the
+    # fold"). The work-mix chart has Velocity's team panels, so Velocity's height.
+    if not components.below_fold("sprint_retro_quality", above + 60 + components.FOLD_TABLES, above=above):
+        return
     rework = ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p))
     mix = (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target, recent, note)
-    # below the six-panel charts above under All teams (so is last retro's block under them): both are
-    # drawn when the reader scrolls near them (docs/pages.md "Below the fold")
-    tall = max(components.figure_height(charts.in_sprint, rework), components.figure_height(charts.debt_share, mix))
-    if not components.below_fold("sprint_retro_quality", tall + 60 + components.FOLD_TABLES, above=above):
-        return
     left, right = st.columns(2)
     with left:
         components.chart(charts.in_sprint, rework, "QA bounces (back from review/QA) and reopens (back from Done) of "
