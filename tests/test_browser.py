@@ -90,6 +90,7 @@ def _screenshot(page, tmp_path: Path, slug: str, publish: bool = True) -> None:
     height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                            " return m ? m.scrollHeight : document.body.scrollHeight; }")
     page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height) + 40, 9000))})
+    expect(page.locator(".stBidiComponent")).to_have_count(0, timeout=LOAD)   # blocks below the fold drawn
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
                            ".every(p => p._fullLayout && p.querySelector('.main-svg'))", timeout=LOAD)
     _settled(page)
