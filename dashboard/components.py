@@ -147,7 +147,7 @@ def chart(builder, args: tuple, how_text: str, key: str) -> None:
 # A block below the fold is drawn once the reader scrolls near it (docs/pages.md "Below the fold"): a
 # placeholder of the block's height holds this script (st.components.v2, in the page, no iframe), which
 # watches it in the scrolling main area and tells the server once it comes within FOLD_MARGIN of the
-# screen; the page then reruns (its queries and figures cached) and draws the block in its place.
+# screen; the page then reruns (what is above the block cached) and draws the block in its place.
 FOLD_MARGIN = 200   # px
 # Charts at least this tall above a block put it below a 1000 px screen (the page's header, tiles and
 # their titles take ~450 px); above shorter ones it is drawn at once (a placeholder would only cost a rerun).
