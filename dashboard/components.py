@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -162,9 +163,21 @@ export default function ({ parentElement, setTriggerValue, data }) {
     if (seen.some(e => e.isIntersecting)) { io.disconnect(); setTriggerValue("seen", true); }
   }, { root, rootMargin: `${data.margin}px 0px` });
   io.observe(el);
+  // The block's tables are often a session's first data grid: load Streamlit's grid script in idle
+  // time after the visit, not when the block (or a team's view) appears. Same URL as Streamlit's own
+  // lazy import, so the module is loaded once.
+  const main_js = document.querySelector('script[type="module"][src*="static/js/"]');
+  let idle = null;
+  if (data.grid && main_js) {
+    const later = setTimeout(() => { idle = requestIdleCallback(() => import(new URL(data.grid, main_js.src).href)
+      .catch(() => {})); }, data.idle_ms);
+    return () => { io.disconnect(); clearTimeout(later); if (idle) cancelIdleCallback(idle); };
+  }
   return () => io.disconnect();
 }
 """
+# Streamlit's data-grid script (its build's file name), loaded ahead by the placeholder; None when absent.
+_GRID = next((f.name for f in (Path(st.__file__).parent / "static" / "static" / "js").glob("DataFrame.*.js")), None)
 _FOLD = st.components.v2.component("retroscope_fold", html='<div style="height: 100%"></div>', js=_FOLD_JS,
                                    isolate_styles=False)
 # Session flag: draw every block below the fold at once (page tests without a browser, screenshots).
@@ -179,7 +192,7 @@ def below_fold(key: str, height: int, above: int) -> bool:
     seen = f"{key}_seen"
     if above < FOLD_ABOVE or st.session_state.get(seen) or st.session_state.get(FOLD_ALL):
         return True
-    _FOLD(key=key, data={"margin": FOLD_MARGIN}, height=height,
+    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 1500}, height=height,
           on_seen_change=lambda: st.session_state.__setitem__(seen, True))
     return False
 
