@@ -135,6 +135,28 @@ def _serve(warehouse: str, log: Path, code: Path | str | None = None,
     return proc, f"http://127.0.0.1:{port}"
 
 
+def _facts_line(warehouse: str) -> str:
+    """Whether the warehouse's stored facts were built by this checkout's SQL and default config:
+    if not, every figure is computed live from the raw history (docs/facts.md), and the pages'
+    times say little about the stored-facts path a user's warehouse takes after its next load."""
+    import duckdb
+
+    import queries
+    from queries import facts
+
+    try:
+        with duckdb.connect(warehouse, read_only=True) as con:
+            meta = facts.stored_meta(con)
+    except duckdb.Error as e:
+        return f"{warehouse}: stored facts not read ({e})"
+    if meta is None:
+        return f"{warehouse}: no stored facts (every figure computed live)"
+    if meta["fingerprint"] != queries.facts_fingerprint(None):
+        return (f"{warehouse}: WARNING stored facts built by other SQL or config: every figure is computed "
+                "live here; rebuild it (retroscope demo --scale N) to measure the stored-facts path")
+    return f"{warehouse}: stored facts built by this code (as of {meta['as_of']:%Y-%m-%d %H:%M})"
+
+
 def _wait_up(url: str) -> None:
     for _ in range(600):
         try:
@@ -282,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     if chrome is None:
         print("benchmarks.browser: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
         return 1
+    for w in args.warehouse:
+        print(_facts_line(w))
     pages = [p for p in PAGES if not args.pages or p.slug in args.pages.split(",")]
     floor = PageSpec(FLOOR, "Floor", "", "", "")
     tmp = Path(tempfile.mkdtemp())

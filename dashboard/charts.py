@@ -90,26 +90,43 @@ def _under(defaults: dict, own: dict) -> dict:
 
 
 def _look(fig: go.Figure) -> None:
-    """LOOK and the axis, trace, annotation and shape looks under what the builder set; no template."""
+    """LOOK and the axis, trace, annotation and shape looks under what the builder set; no template.
+
+    Written without plotly.py's validation (as plotly.py writes a template): every value is either
+    the builder's own, validated when it was set, or one of the looks above. Validating them again
+    took half of a six-panel sprint chart's build (18 axes, 24 traces: ~60 of ~120 ms), paid on
+    every sidebar change that alters the chart. What the figure sends is the same either way
+    (tests/test_chart_look.py)."""
     lay = fig.layout
     lay.template = None
     own = lay.to_plotly_json()
-    fig.update_layout({k: _under(v, own[k]) if isinstance(own.get(k), dict) else own.get(k, v)
-                       for k, v in LOOK.items()})
+    looks = {k: _under(v, own[k]) if isinstance(own.get(k), dict) else own.get(k, v) for k, v in LOOK.items()}
     # the category axis of horizontal bars has no grid or zero line (plotly.js's default, which a
     # grid colour set in the figure would otherwise turn on: a line through every bar)
     h_bars = {"yaxis" + (t.yaxis or "y")[1:] for t in fig.data if t.type in ("bar", "box") and t.orientation == "h"}
     for name in own:
         if name.startswith(("xaxis", "yaxis")):
             look = X_LOOK if name[0] == "x" else dict(Y_LOOK, showgrid=False, zeroline=False) if name in h_bars else Y_LOOK
-            lay[name] = _under(look, own[name])
+            looks[name] = _under(look, own[name])
+    if lay.annotations:
+        looks["annotations"] = [_under(ANNOTATION_LOOK, a.to_plotly_json()) for a in lay.annotations]
+    if lay.shapes:
+        looks["shapes"] = [_under(SHAPE_LOOK, s.to_plotly_json()) for s in lay.shapes]
+    _unvalidated(lay, looks)
     for t in fig.data:
         if t.type in TRACE_LOOK:
-            t.update(_under(TRACE_LOOK[t.type], {k: v for k, v in t.to_plotly_json().items() if k in TRACE_LOOK[t.type]}))
-    if lay.annotations:
-        lay.annotations = [_under(ANNOTATION_LOOK, a.to_plotly_json()) for a in lay.annotations]
-    if lay.shapes:
-        lay.shapes = [_under(SHAPE_LOOK, s.to_plotly_json()) for s in lay.shapes]
+            _unvalidated(t, _under(TRACE_LOOK[t.type], {k: v for k, v in t.to_plotly_json().items()
+                                                        if k in TRACE_LOOK[t.type]}))
+
+
+def _unvalidated(obj, values: dict) -> None:
+    """Set top-level `values` on a plotly.py object (layout or trace) without validating them."""
+    obj._validate = False
+    try:
+        for k, v in values.items():
+            obj[k] = v
+    finally:
+        obj._validate = True
 
 
 # Margins wide enough for the usual tick labels and axis titles. Plotly still widens a margin

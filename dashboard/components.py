@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -157,6 +158,63 @@ def chart(builder, args: tuple, how_text: str, key: str) -> None:
     'how this is computed' hint."""
     st.plotly_chart(_figure(builder.__name__, args), width="stretch", key=key, config=CHART_CONFIG, theme=None)
     how(how_text)
+
+
+# A block below the fold is drawn once the reader scrolls near it (docs/pages.md "Below the fold"): a
+# placeholder of the block's height holds this script (st.components.v2, in the page, no iframe), which
+# watches it in the scrolling main area and tells the server once it comes within FOLD_MARGIN of the
+# screen; the page then reruns (what is above the block cached) and draws the block in its place.
+FOLD_MARGIN = 200   # px
+# Charts at least this tall above a block put it below a 1000 px screen (the page's header, tiles and
+# their titles take ~450 px); above shorter ones it is drawn at once (a placeholder would only cost a rerun).
+FOLD_ABOVE = 800   # px
+FOLD_TABLES = 600   # px held for a block of tables below the fold (its real height varies with its rows)
+_FOLD_JS = """
+export default function ({ parentElement, setTriggerValue, data }) {
+  const el = parentElement.host || parentElement;
+  const main = el.closest('[data-testid="stMain"]');
+  const root = main && /(auto|scroll)/.test(getComputedStyle(main).overflowY) ? main : null;
+  const io = new IntersectionObserver((seen) => {
+    if (seen.some(e => e.isIntersecting)) { io.disconnect(); setTriggerValue("seen", true); }
+  }, { root, rootMargin: `${data.margin}px 0px` });
+  io.observe(el);
+  // The block's tables are often a session's first data grid: load Streamlit's grid script in idle
+  // time after the visit, not when the block (or a team's view) appears. Same URL as Streamlit's own
+  // lazy import, so the module is loaded once.
+  const main_js = document.querySelector('script[type="module"][src*="static/js/"]');
+  let idle = null;
+  if (data.grid && main_js) {
+    const later = setTimeout(() => { idle = requestIdleCallback(() => import(new URL(data.grid, main_js.src).href)
+      .catch(() => {})); }, data.idle_ms);
+    return () => { io.disconnect(); clearTimeout(later); if (idle) cancelIdleCallback(idle); };
+  }
+  return () => io.disconnect();
+}
+"""
+# Streamlit's data-grid script (its build's file name), loaded ahead by the placeholder; None when absent.
+_GRID = next((f.name for f in (Path(st.__file__).parent / "static" / "static" / "js").glob("DataFrame.*.js")), None)
+_FOLD = st.components.v2.component("retroscope_fold", html='<div style="height: 100%"></div>', js=_FOLD_JS,
+                                   isolate_styles=False)
+# Session flag: draw every block below the fold at once (page tests without a browser, screenshots).
+FOLD_ALL = "fold_all"
+
+
+def below_fold(key: str, height: int, above: int) -> bool:
+    """Whether to draw the block that follows now: True when the charts `above` it (px) are shorter
+    than FOLD_ABOVE, once the reader has come near it in this session, or with `FOLD_ALL` set; else
+    draws a placeholder `height` px tall in its place, which reruns the page when the reader scrolls
+    near it, and returns False."""
+    seen = f"{key}_seen"
+    if above < FOLD_ABOVE or st.session_state.get(seen) or st.session_state.get(FOLD_ALL):
+        return True
+    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 1500}, height=height,
+          on_seen_change=lambda: st.session_state.__setitem__(seen, True))
+    return False
+
+
+def figure_height(builder, args: tuple) -> int:
+    """The height a chart will take (its figure's, cached: drawing it later builds nothing twice)."""
+    return int(_figure(builder.__name__, args).layout.height or 450)
 
 
 def sections(parts: dict, key: str = "section") -> str:

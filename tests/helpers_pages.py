@@ -11,6 +11,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from connectors.load import staged_load
+from dashboard.components import FOLD_ALL
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 EMPTY_AS_OF = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
@@ -37,7 +38,9 @@ def app_for(monkeypatch, db: Path, userdata: Path | None = None) -> AppTest:
     else:
         monkeypatch.delenv("RETROSCOPE_USERDATA", raising=False)
     monkeypatch.delenv("RETROSCOPE_CONFIG", raising=False)
-    return AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[FOLD_ALL] = True   # no browser to scroll: every block below the fold drawn at once
+    return at
 
 
 def open_page(at: AppTest, slug: str) -> AppTest:

@@ -90,6 +90,7 @@ def _screenshot(page, tmp_path: Path, slug: str, publish: bool = True) -> None:
     height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                            " return m ? m.scrollHeight : document.body.scrollHeight; }")
     page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height) + 40, 9000))})
+    expect(page.locator(".stBidiComponent")).to_have_count(0, timeout=LOAD)   # blocks below the fold drawn
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
                            ".every(p => p._fullLayout && p.querySelector('.main-svg'))", timeout=LOAD)
     _settled(page)
@@ -207,6 +208,11 @@ def test_page_reads_honestly(server, browser, spec, width, board):
         _settled(page)
         page.wait_for_load_state("networkidle")
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        fold = page.locator(".stBidiComponent")   # blocks below the fold: scroll to each, so it is drawn
+        while (n := fold.count()):
+            fold.first.scroll_into_view_if_needed()
+            expect(fold).to_have_count(n - 1, timeout=LOAD)
+            _settled(page)
         page.evaluate("() => document.fonts.ready.then(() => true)")   # measure text in its real font
         page.wait_for_timeout(500)
         facts = page.evaluate(_PAGE_FACTS)
@@ -385,13 +391,17 @@ _SPRINT_CHART_FACTS = r"""() => [...document.querySelectorAll('.js-plotly-plot')
 def test_sprint_charts_keep_their_plot_on_a_phone(server, browser, board):
     """At 390 px the velocity chart's plot was ~60 px under a four-row legend, the mode bar
     lay over the legend and sprint labels overlapped. Every sprint chart keeps >= 200 px of
-    plot per team panel, its legend clear of the mode bar, its sprint labels apart."""
+    plot per team panel, its legend clear of the mode bar, its sprint labels apart. Under All
+    teams the work-mix chart lies below the fold: it is drawn once the reader scrolls to it."""
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     page = ctx.new_page()
     try:
         page.goto(f"{server['url']}/sprint_retro" + (f"?board={board}" if board else ""))
         expect(page.get_by_role("heading", name="Sprint retro", exact=True).first).to_be_visible(timeout=LOAD)
         _settled(page)
+        if not board:   # the quality charts lie below two team panels: drawn once scrolled near
+            expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
+            page.locator(".stBidiComponent").first.scroll_into_view_if_needed()
         page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length >= 4 && "
                                "[...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout)",
                                timeout=LOAD)

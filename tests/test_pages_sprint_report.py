@@ -15,6 +15,7 @@ from helpers_pages import app_for, open_page, problems
 from helpers_sprints import burnup_scenario, flow_scenario, ts
 from test_pages_honest import _values
 
+from dashboard.components import FOLD_ALL
 from dashboard.safe_text import md
 
 JIRA = "jira:https://example.atlassian.net"
@@ -101,6 +102,29 @@ def test_sections_build_only_the_open_tab(monkeypatch, demo_db):
             assert heads[2:] == ["Quality and work mix", "Last retro: actions and agreements"], heads
     # rework + work mix; burnup; scatter, throughput, CFD, ageing WIP; time in status
     assert counts == {"Quality and last retro": 2, "Sprint report": 1, "Flow": 4, "Flow detail": 1}
+
+
+@pytest.mark.parametrize(("board", "drawn"), [(None, False), ("1", True)], ids=["all-teams", "one-team"])
+def test_what_lies_below_tall_sprint_charts_waits_for_the_reader(monkeypatch, demo_db, board, drawn):
+    """Under the demo's two team panels (810 px of velocity) the quality charts and last retro's
+    block are below a 1000 px screen: the page sends a placeholder instead, until the browser says
+    the reader came near it (tests/test_browser.py scrolls to it). Under one team's panel they are
+    sent at once."""
+    at = app_for(monkeypatch, demo_db)
+    del at.session_state[FOLD_ALL]
+    if board:
+        at.query_params["board"] = board
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    keys = [c.key for c in at.get("plotly_chart")]
+    heads = [s.value for s in at.subheader]
+    assert keys[:2] == ["sprint_retro_velocity", "sprint_retro_scope"], keys
+    assert heads[:3] == ["Velocity", "Scope changes and carry-over", "Quality and work mix"], heads
+    if drawn:
+        assert keys[2:] == ["sprint_retro_rework", "sprint_retro_mix"], keys
+        assert heads[3:] == ["Last retro: actions and agreements"], heads
+    else:
+        assert keys[2:] == [] and heads[3:] == [], (keys, heads)
 
 
 def test_chosen_sprint_highlighted_and_shaded(monkeypatch, demo_db):

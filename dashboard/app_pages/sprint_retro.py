@@ -30,6 +30,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Velocity")
     recent, note = blocks.recent_sprints(sprints)
+    above = components.figure_height(charts.velocity, (recent, note, "label", s.sprint_id))
     components.chart(charts.velocity, (recent, note, "label", s.sprint_id), "Committed vs completed story points "
                      "per sprint, one panel per team; the line is say/do (completed ÷ committed points, right "
                      "axis). The chosen sprint is outlined.", key="sprint_retro_velocity")
@@ -46,17 +47,21 @@ window, starts = blocks.sprint_window(s, sprints)
 def retro_first() -> None:
     """What the retro starts with: rework and the work mix of the sprints, then last retro's actions."""
     st.subheader("Quality and work mix")
+    # Under All teams these charts and last retro's block lie below the six-panel charts above:
+    # drawn (and their queries read) once the reader scrolls near them (docs/pages.md "Below the
+    # fold"). The work-mix chart has Velocity's team panels, so Velocity's height.
+    if not components.below_fold("sprint_retro_quality", above + 60 + components.FOLD_TABLES, above=above):
+        return
+    rework = ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p))
+    mix = (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target, recent, note)
     left, right = st.columns(2)
     with left:
-        components.chart(charts.in_sprint, ("rework_trend", window, starts,
-                                            data.run_query("quality__rework_trend", **p)),
-                         "QA bounces (back from review/QA) and reopens (back from Done) of issues completed each "
-                         "period; line = rework rate. Shaded: the chosen sprint.", key="sprint_retro_rework")
+        components.chart(charts.in_sprint, rework, "QA bounces (back from review/QA) and reopens (back from Done) of "
+                         "issues completed each period; line = rework rate. Shaded: the chosen sprint.",
+                         key="sprint_retro_rework")
     with right:
-        mix = data.run_query("work_mix", **p)
-        components.chart(charts.debt_share, (mix, data.settings().analysis.debt_share_target, recent, note),
-                         "Share of completed points per work type and sprint; the dashed line is the tech-debt "
-                         "target.", key="sprint_retro_mix")
+        components.chart(charts.debt_share, mix, "Share of completed points per work type and sprint; the dashed "
+                         "line is the tech-debt target.", key="sprint_retro_mix")
     st.subheader("Last retro: actions and agreements")
     blocks.retro_follow_up(f, key="sprint_retro")
 
