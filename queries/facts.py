@@ -65,7 +65,7 @@ class StoredMart:
 STORED_MARTS: tuple[StoredMart, ...] = (
     StoredMart("fct_issue_facts", "issue_facts", ("as_of",)),
     StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
-    StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status"),
+    StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id"),
     StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
     StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board"),
     StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),

@@ -31,6 +31,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from queries.errors import QueryError
+
 # DuckDB type names (as `description` gives them) this conversion may take
 _TYPES = ("VARCHAR", "DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN",
           "TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "VARCHAR[]", "DOUBLE[]")
@@ -41,21 +43,28 @@ def takes(cur: duckdb.DuckDBPyConnection) -> bool:
     return all(str(d[1]) in _TYPES for d in (cur.description or ()))
 
 
-_ORDER = re.compile(r"^--\s*order:\s*(.*)$", re.MULTILINE)
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def ordered(text: str) -> tuple[str, list[str]] | None:
     """(the query without its final ORDER BY, the columns it orders by) for a query whose
-    header declares them (`-- order: a, b`), else None. ValueError when the file does not end
-    with exactly that ORDER BY."""
-    m = _ORDER.search(text)
-    if not m:
+    leading comment block declares them (`-- order: a, b`: bare column names, ascending),
+    else None. QueryError when the declaration is malformed or the file does not end with
+    exactly that ORDER BY (tests/test_frames.py checks every packaged query)."""
+    header = []
+    for line in text.lstrip().splitlines():
+        if not line.startswith("--"):
+            break
+        header.append(line)
+    decl = [ln.split(":", 1)[1] for ln in header if re.match(r"^--\s*order:", ln)]
+    if not decl:
         return None
-    keys = [k.strip() for k in m.group(1).split(",") if k.strip()]
+    keys = [k.strip() for k in decl[0].split(",")]
     clause = "ORDER BY " + ", ".join(keys)
     body = text.rstrip().rstrip(";").rstrip()
-    if not keys or not body.endswith(clause):
-        raise ValueError(f"'-- order: {m.group(1).strip()}' needs the query to end with '{clause}'")
+    if len(decl) > 1 or not all(_IDENT.match(k) for k in keys) or not body.endswith(clause):
+        raise QueryError(f"'-- order:{decl[0]}' must name bare columns (ascending) and the query must end with "
+                         f"'{clause}'")
     return body[: -len(clause)], keys
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from queries import frames
+from queries.errors import QueryError
 
 VALUES = {
     "VARCHAR": "'x'", "TIMESTAMPTZ": "TIMESTAMPTZ '2026-01-01 10:00:00+00'", "TIMESTAMP": "TIMESTAMP '2026-01-01 10:00'",
@@ -77,8 +78,25 @@ def test_a_declared_order_needs_its_order_by_at_the_end():
     text = "-- order: a, b\nSELECT a, b FROM t\nORDER BY a, b\n"
     assert frames.ordered(text) == ("-- order: a, b\nSELECT a, b FROM t\n", ["a", "b"])
     assert frames.ordered("SELECT a FROM t ORDER BY a") is None
-    with pytest.raises(ValueError, match="ORDER BY a, b"):
+    with pytest.raises(QueryError, match="ORDER BY a, b"):
         frames.ordered("-- order: a, b\nSELECT a, b FROM t ORDER BY b, a")
+    # only the leading comment block declares; bare column names, ascending
+    assert frames.ordered("SELECT 1 AS a\n-- order: newest first\nORDER BY a") is None
+    with pytest.raises(QueryError, match="bare columns"):
+        frames.ordered("-- order: a DESC\nSELECT a FROM t ORDER BY a DESC")
+
+
+def test_every_packaged_query_declares_its_order_well():
+    """A malformed declaration would fail every Arrow run of its query: each packaged SQL file
+    parses, and a declared order names columns its query ends ordering by."""
+    import queries
+
+    declared = []
+    for layer in queries.LAYERS:
+        for name, text in queries._layer_files(layer):
+            if frames.ordered(text):
+                declared.append(name)
+    assert "time_in_status" in declared
 
 
 def test_time_in_status_through_arrow_is_the_frame_of_its_sql_as_written(demo_db):

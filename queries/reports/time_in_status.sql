@@ -4,7 +4,7 @@
 -- Status = the status's current name (by id).
 -- Period filter as issue_facts: issues created on or before $date_to and not completed
 -- before $date_from.
--- order: issue_key, status
+-- order: issue_key, status, status_id, issue_id
 WITH scope AS (
     SELECT source, issue_id
     FROM fct_issue_scoped($as_of, $board_id, $project)
@@ -40,4 +40,4 @@ final AS (
         seconds_from_us(closed_us + coalesce(micros_between(open_since, $as_of), 0)) / 86400.0 AS days
     FROM totals
 )
-SELECT * FROM final ORDER BY issue_key, status
+SELECT * FROM final ORDER BY issue_key, status, status_id, issue_id
