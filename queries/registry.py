@@ -107,7 +107,8 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        "agreements_met team kind title actions_done_late actions_not_done actions_dropped "
        "actions_not_yet_due agreements_not_met agreements_too_early agreements_product "
        "agreements_not_measurable"),
-    _q("cfd_daily", "Cumulative flow: issues per day by status category and status.",
+    _q("cfd_daily", "Cumulative flow: issues per day by status category and status (one band per status name "
+                    "and category, across sources; status_id lists the band's ids, comma-separated).",
        "day category status issues level status_id"),
     _q("time_in_status", "Total days each issue spent in each status.",
        "issue_id issue_key status status_id category stays days"),

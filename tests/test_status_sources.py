@@ -16,13 +16,14 @@ from connectors.load import staged_load
 
 AS_OF = "2026-01-09 12:00"
 
-# Source a and source b use ids 3 and 5 the other way round, and both have a "Blocked" with
-# id 7, in progress in a and a to-do status in b.
+# Source a and source b use ids 3 and 5 the other way round, and both have a "Blocked", in
+# progress in a (id 7) and a to-do status in b (id 8). "Parked" is done in a and to do in b;
+# no issue is ever in it.
 STATUSES = {
     "a": [("1", "To Do", "new"), ("3", "In Progress", "indeterminate"), ("5", "Review", "indeterminate"),
-          ("6", "Done", "done"), ("7", "Blocked", "indeterminate")],
+          ("6", "Done", "done"), ("7", "Blocked", "indeterminate"), ("9", "Parked", "done")],
     "b": [("1", "To Do", "new"), ("3", "Review", "indeterminate"), ("5", "In Progress", "indeterminate"),
-          ("6", "Done", "done"), ("7", "Blocked", "new")],
+          ("6", "Done", "done"), ("8", "Blocked", "new"), ("9", "Parked", "new")],
 }
 ISSUES = {
     # A1: To Do Jan 1 -> In Progress Jan 2 (2 d) -> Blocked (in progress) Jan 4 (1 d)
@@ -33,7 +34,7 @@ ISSUES = {
     # B1: To Do Jan 1 -> Blocked (to do) Jan 2 (2 d) -> In Progress Jan 4 (3 d) -> Review Jan 7
     #     (1 d) -> Done Jan 8
     "b": {"id": 1, "key": "B-1", "created": "2026-01-01 09:00", "history": [
-        ("2026-01-02 09:00", "1", "7"), ("2026-01-04 09:00", "7", "5"), ("2026-01-07 09:00", "5", "3"),
+        ("2026-01-02 09:00", "1", "8"), ("2026-01-04 09:00", "8", "5"), ("2026-01-07 09:00", "5", "3"),
         ("2026-01-08 09:00", "3", "6")]},
 }
 
@@ -100,7 +101,7 @@ def test_cfd_bands_statuses_by_name_and_category_not_by_id(cons):
         assert got == want
         ids = dict(zip(st["status"], st["status_id"], strict=True))
         assert (ids["In Progress"], ids["Review"], ids["Done"]) == ("3, 5", "3, 5", "6")
-        assert (ids["Blocked (to do)"], ids["Blocked (in progress)"]) == ("7", "7")
+        assert (ids["Blocked (to do)"], ids["Blocked (in progress)"]) == ("8", "7")
         cat = df[df["level"] == "category"]
         assert {c: list(g.sort_values("day")["issues"]) for c, g in cat.groupby("category")} == categories
 
@@ -128,27 +129,39 @@ def test_time_in_status_per_status_keeps_categories_apart(cons):
 
 
 def test_a_category_override_can_name_one_source(tmp_path):
-    # "7" = "done" for every source, and source b's 7 back to in progress: a's Blocked (7) is
-    # done, b's Blocked in progress; b's In Progress (5) done in b only, a's 5 (Review) untouched
+    # for every source: "9" (Parked) in progress, "5" to do; for source b: "5" done (winning over
+    # the line for every source) and "8" (b's Blocked) in progress. So a's Review (5) is to do,
+    # b's In Progress (5) done, both Parked in progress, b's Blocked in progress.
     from connectors.settings import load_settings
     from queries.config import AnalysisConfig
 
     toml = tmp_path / "retroscope.toml"
-    toml.write_text('[workflow.category_overrides]\n"7" = "done"\n'
-                    '[workflow.category_overrides.b]\n"7" = "in_progress"\n"5" = "done"\n')
+    toml.write_text('[workflow.category_overrides]\n"9" = "in_progress"\n"5" = "todo"\n'
+                    '[workflow.category_overrides.b]\n"5" = "done"\n"8" = "in_progress"\n')
     cfg = load_settings(toml, db=tmp_path / "w.duckdb").analysis
-    assert cfg.status_category_overrides == {"7": "done"}
-    assert cfg.source_category_overrides == {"b": {"7": "in_progress", "5": "done"}}
+    assert cfg.status_category_overrides == {"9": "in_progress", "5": "todo"}
+    assert cfg.source_category_overrides == {"b": {"5": "done", "8": "in_progress"}}
     db = _build(tmp_path / "w.duckdb")
-    for config, want in ((AnalysisConfig(), {("a", "5"): "in_progress", ("a", "7"): "in_progress",
-                                             ("b", "5"): "in_progress", ("b", "7"): "todo"}),
-                         (cfg, {("a", "5"): "in_progress", ("a", "7"): "done",
-                                ("b", "5"): "done", ("b", "7"): "in_progress"})):
+    for config, want in ((AnalysisConfig(), {("a", "5"): "in_progress", ("a", "9"): "done",
+                                             ("b", "5"): "in_progress", ("b", "8"): "todo", ("b", "9"): "todo"}),
+                         (cfg, {("a", "5"): "todo", ("a", "9"): "in_progress",
+                                ("b", "5"): "done", ("b", "8"): "in_progress", ("b", "9"): "in_progress"})):
         con = queries.connect(db, config=config)
         got = dict(((s, i), c) for s, i, c in con.execute(
-            "SELECT source, status_id, category FROM stg_statuses WHERE status_id IN ('5', '7')").fetchall())
+            "SELECT source, status_id, category FROM stg_statuses WHERE status_id IN ('5', '8', '9')").fetchall())
         con.close()
         assert got == want
+
+
+def test_a_label_names_the_category_when_the_name_has_two_anywhere(cons):
+    # "Parked" is done in a and to do in b: even a report that counts only b's Parked labels it
+    # "Parked (to do)", as one counting both would; "Review" has one category: no suffix
+    for con in cons:
+        con.execute("CREATE OR REPLACE TEMP TABLE picked AS SELECT * FROM (VALUES "
+                    "('b', '9', 'Parked', 'todo'), ('a', '5', 'Review', 'in_progress'), "
+                    "('b', '3', 'Review', 'in_progress')) AS t(source, status_id, status, category)")
+        got = con.execute("SELECT source, status_id, band, band_ids FROM status_bands('picked') ORDER BY 1, 2").fetchall()
+        assert got == [("a", "5", "Review", "3, 5"), ("b", "3", "Review", "3, 5"), ("b", "9", "Parked (to do)", "9")]
 
 
 def test_a_bad_per_source_override_says_where(tmp_path):
