@@ -172,42 +172,47 @@ FOLD_TABLES = 600   # px held for a block of tables below the fold (its real hei
 _FOLD_JS = """
 export default function ({ parentElement, setTriggerValue, data }) {
   const el = parentElement.host || parentElement;
+  const note = parentElement.querySelector("div");
+  if (note && data.label) note.textContent = data.label;   // what will be drawn here
   const main = el.closest('[data-testid="stMain"]');
   const root = main && /(auto|scroll)/.test(getComputedStyle(main).overflowY) ? main : null;
-  const io = new IntersectionObserver((seen) => {
-    if (seen.some(e => e.isIntersecting)) { io.disconnect(); setTriggerValue("seen", true); }
-  }, { root, rootMargin: `${data.margin}px 0px` });
+  let fired = false;
+  const draw = () => { if (!fired) { fired = true; io.disconnect(); setTriggerValue("seen", true); } };
+  const io = new IntersectionObserver((seen) => { if (seen.some(e => e.isIntersecting)) draw(); },
+                                      { root, rootMargin: `${data.margin}px 0px` });
   io.observe(el);
+  window.addEventListener("beforeprint", draw);   // a printout gets the block (when the rerun is quick enough)
+  const done = () => { io.disconnect(); window.removeEventListener("beforeprint", draw); };
   // The block's tables are often a session's first data grid: load Streamlit's grid script in idle
   // time after the visit, not when the block (or a team's view) appears. Same URL as Streamlit's own
   // lazy import, so the module is loaded once.
   const main_js = document.querySelector('script[type="module"][src*="static/js/"]');
-  let idle = null;
   if (data.grid && main_js) {
-    const later = setTimeout(() => { idle = requestIdleCallback(() => import(new URL(data.grid, main_js.src).href)
-      .catch(() => {})); }, data.idle_ms);
-    return () => { io.disconnect(); clearTimeout(later); if (idle) cancelIdleCallback(idle); };
+    const load = () => import(new URL(data.grid, main_js.src).href).catch(() => {});
+    const later = setTimeout(() => (window.requestIdleCallback || setTimeout)(load), data.idle_ms);
+    return () => { done(); clearTimeout(later); };
   }
-  return () => io.disconnect();
+  return done;
 }
 """
 # Streamlit's data-grid script (its build's file name), loaded ahead by the placeholder; None when absent.
 _GRID = next((f.name for f in (Path(st.__file__).parent / "static" / "static" / "js").glob("DataFrame.*.js")), None)
-_FOLD = st.components.v2.component("retroscope_fold", html='<div style="height: 100%"></div>', js=_FOLD_JS,
-                                   isolate_styles=False)
+_FOLD = st.components.v2.component(
+    "retroscope_fold", js=_FOLD_JS, isolate_styles=False,
+    html='<div style="height: 100%; padding-top: 0.5rem; font-size: 0.875rem; color: rgba(128, 132, 149, 0.9)"></div>')
 # Session flag: draw every block below the fold at once (page tests without a browser, screenshots).
 FOLD_ALL = "fold_all"
 
 
-def below_fold(key: str, height: int, above: int) -> bool:
+def below_fold(key: str, height: int, above: int, label: str = "") -> bool:
     """Whether to draw the block that follows now: True when the charts `above` it (px) are shorter
     than FOLD_ABOVE, once the reader has come near it in this session, or with `FOLD_ALL` set; else
-    draws a placeholder `height` px tall in its place, which reruns the page when the reader scrolls
-    near it, and returns False."""
+    draws a placeholder `height` px tall in its place, saying `label` (what will be drawn), which
+    reruns the page when the reader scrolls near it or prints the page, and returns False."""
     seen = f"{key}_seen"
     if above < FOLD_ABOVE or st.session_state.get(seen) or st.session_state.get(FOLD_ALL):
         return True
-    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 1500}, height=height,
+    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 1500, "label": label}, height=height,
           on_seen_change=lambda: st.session_state.__setitem__(seen, True))
     return False
 

@@ -62,7 +62,6 @@ def test_horizontal_bars_have_no_grid_line_through_them():
     # figure (not a template) would switch it on
     fig = charts.findings(pd.DataFrame({"check": ["stale", "stale", "no estimate"]}))
     assert fig.layout.yaxis.showgrid is False and fig.layout.yaxis.zeroline is False
-    # the value axis keeps its grid colour (plotly.js's default shows it)
     assert fig.layout.xaxis.showgrid is False   # X_LOOK: no vertical grid lines on any chart
     plain = charts._layout(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), "x", "y")
     assert plain.layout.yaxis.showgrid is None   # a line chart's y axis: plotly.js's default (on)

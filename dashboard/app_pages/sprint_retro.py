@@ -50,7 +50,8 @@ def retro_first() -> None:
     # Under All teams these charts and last retro's block lie below the six-panel charts above:
     # drawn (and their queries read) once the reader scrolls near them (docs/pages.md "Below the
     # fold"). The work-mix chart has Velocity's team panels, so Velocity's height.
-    if not components.below_fold("sprint_retro_quality", above + 60 + components.FOLD_TABLES, above=above):
+    if not components.below_fold("sprint_retro_quality", above + 60 + components.FOLD_TABLES, above=above,
+                                 label="Rework, the work mix and last retro's actions are drawn as you scroll here."):
         return
     rework = ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p))
     mix = (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target, recent, note)
