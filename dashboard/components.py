@@ -212,7 +212,7 @@ def below_fold(key: str, height: int, above: int, label: str = "") -> bool:
     seen = f"{key}_seen"
     if above < FOLD_ABOVE or st.session_state.get(seen) or st.session_state.get(FOLD_ALL):
         return True
-    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 1500, "label": label}, height=height,
+    _FOLD(key=key, data={"margin": FOLD_MARGIN, "grid": _GRID, "idle_ms": 300, "label": label}, height=height,
           on_seen_change=lambda: st.session_state.__setitem__(seen, True))
     return False
 
