@@ -157,6 +157,14 @@ def _facts_line(warehouse: str) -> str:
     return f"{warehouse}: stored facts built by this code (as of {meta['as_of']:%Y-%m-%d %H:%M})"
 
 
+def chromium(tool: str) -> str | None:
+    """The system Chromium's path, or None after saying on stderr how to install it."""
+    chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    if chrome is None:
+        print(f"{tool}: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
+    return chrome
+
+
 def _wait_up(url: str) -> None:
     for _ in range(600):
         try:
@@ -300,9 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--floor", action="store_true", help="also time a bare page (the shared sidebar and one small "
                     "chart) served beside them: what Streamlit itself costs here")
     args = ap.parse_args(argv)
-    chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    chrome = chromium("benchmarks.browser")
     if chrome is None:
-        print("benchmarks.browser: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
         return 1
     for w in args.warehouse:
         print(_facts_line(w))

@@ -144,9 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     if spec is None:
         print(f"No page {args.page!r}; pages: {', '.join(p.slug for p in PAGES)}.")
         return 2
-    chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    chrome = B.chromium("benchmarks.plotly_draws")
     if chrome is None:
-        print("No Chromium found: install the system `chromium` package (scripts/system-deps.sh).")
         return 2
     print(f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as d:

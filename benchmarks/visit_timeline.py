@@ -23,8 +23,6 @@ docs/pages.md "Below the fold, and where a second visit goes now" reads these fo
 from __future__ import annotations
 
 import argparse
-import shutil
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -116,9 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--code", type=Path, help="serve the page from the code in this directory")
     which.add_argument("--floor", action="store_true", help="the bare page of benchmarks.browser instead")
     args = ap.parse_args(argv)
-    chrome = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    chrome = B.chromium("benchmarks.visit_timeline")
     if chrome is None:
-        print("benchmarks.visit_timeline: no Chromium on PATH; `make system-deps` installs it", file=sys.stderr)
         return 1
     print(B._facts_line(args.warehouse))
     if args.floor:
