@@ -518,8 +518,9 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
         # rows are sorted only when they do not come in that order already (queries/frames.py).
         # At another instant they are computed, out of order: DuckDB's ORDER BY, on every core,
         # sorts them sooner than one pyarrow thread
-        at_stored = arrow and bound.get("as_of") is not None and bound["as_of"] == facts.stored_as_of(con)
-        ordered = frames.ordered(text) if at_stored else None
+        ordered = frames.ordered(text) if arrow and bound.get("as_of") is not None else None
+        if ordered and bound["as_of"] != facts.stored_as_of(con):
+            ordered = None
         run_text = ordered[0] if ordered else text
         cur = con.execute(run_text, bound) if bound else con.execute(run_text)
         df = None
