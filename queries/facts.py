@@ -42,7 +42,7 @@ SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
 DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were built with
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately).
-FACTS_VERSION = "2"   # 2: estimate_calibration among STORED_REPORTS
+FACTS_VERSION = "3"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -63,6 +63,7 @@ class StoredMart:
 
 # As-of marts stored for the default as_of, in dependency order (a mart after those it reads).
 STORED_MARTS: tuple[StoredMart, ...] = (
+    StoredMart("fct_issue_versions", "issue_versions", ("as_of",)),
     StoredMart("fct_issue_facts", "issue_facts", ("as_of",)),
     StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
     StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id"),

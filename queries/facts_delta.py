@@ -69,8 +69,8 @@ PER_ISSUE_VIEWS: tuple[str, ...] = (
 RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_field_changes")
 # Per-issue marts: rows of D recomputed, the others kept (re-anchored). The other marts in
 # STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
-PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_status_totals",
-                                             "fct_sprint_board_members"})
+PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
+                                             "fct_status_totals", "fct_sprint_board_members"})
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,8 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 # Per-issue marts whose rows are a function of the issue's own status, estimate and creation /
 # resolution history and as_of (they read no sprint, board or sprint-field row): their delta is
 # D_issues (delta_issues), the rest of D (sprint changes, R) cannot change their rows.
-ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_facts", "fct_status_intervals", "fct_status_totals"})
+ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
+                                         "fct_status_totals"})
 
 # The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
 # parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals
@@ -320,12 +321,22 @@ CACHED_INSTANTS = 8
 _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", "fx_used")
 
 
-# Per-issue marts whose rows at an as_of earlier than the stored one are the stored rows
-# clipped to it by a range predicate, with the mart's own clipping rule (a table macro over
-# the stored table and as_of): no delta, nothing computed or cached. The status stays: a
-# replay over the whole history clipped to as_of (fct_status_intervals ends with
-# status_stays_at), so the stays at T <= S are those at S entered by T, clipped to T.
-EARLIER_CLIP: dict[str, str] = {"fct_status_intervals": "status_stays_at"}
+# Per-issue marts whose rows at an as_of earlier than the stored one are read from stored
+# tables by a range predicate (a table macro over them and as_of, SQL with {facts} for the
+# stored schema and {as_of}): no delta, nothing computed or cached.
+# - The status stays and the issue versions: each mart computes them over the whole history
+#   and clips them to as_of at the end (status_stays_at, issue_versions_at), so those at
+#   T <= S are the ones stored at S clipped to T, by the mart's own clipping rule.
+# - The issue facts: the version of each issue holding T, read by the mart's own rule
+#   (issue_facts_of) from the stored versions.
+# - The status totals: the stored ones of the issues with no stay entered or left after T,
+#   the others totalled again over their clipped stays (status_totals_between).
+EARLIER_CLIP: dict[str, str] = {
+    "fct_issue_versions": "issue_versions_at('{facts}.issue_versions', {as_of})",
+    "fct_issue_facts": "issue_facts_of('{facts}.issue_versions', {as_of})",
+    "fct_status_intervals": "status_stays_at('{facts}.status_stays', {as_of})",
+    "fct_status_totals": "status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})",
+}
 
 
 def _scope_table(mart: str) -> str:
@@ -343,7 +354,7 @@ def _cached_branch(m: facts.StoredMart, keys: list, stored=None) -> tuple[str, s
     if clip:
         before = f"{a} < {facts.ts_literal(stored)}"
         rest, rest_in = _cached_branch(m, keys) if keys else (None, "false")
-        branch = f"SELECT * FROM {EARLIER_CLIP[m.name]}('{facts.SCHEMA}.{m.table}', {a}) WHERE {before}"
+        branch = f"SELECT * FROM {EARLIER_CLIP[m.name].format(facts=facts.SCHEMA, as_of=a)} WHERE {before}"
         if rest:
             branch += f"\nUNION ALL BY NAME\n{rest}"
         return branch, f"({before}) OR ({rest_in})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from helpers_sprints import DONE, IN_PROGRESS, REVIEW, TODO, connect
 from test_sprints_property import AS_OF_K, at, build
@@ -61,11 +62,9 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         assert facts_delta.scoped_issues(stored, at(PAST)) == 2           # B, G
         scope = {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()}
         assert scope == {"B", "G"}
-        # the issue facts' delta (C, D, E) rows were computed for k=50 (C did not exist yet); A and F
-        # come from the stored rows. The issue facts read no sprint: B and G are kept there; the
-        # sprint members computed only B (G's sprint 3 had not started at k=50)
-        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
-        assert cached == {"D", "E"}
+        # the issue facts at an earlier instant are their stored versions holding k=50: nothing
+        # computed for them; the sprint members computed only B (G's sprint 3 had not started at k=50)
+        assert not _cache_tables(stored) & {"fct_issue_facts__cache", "fct_status_totals__cache"}
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}
         stays = stored.execute("SELECT issue_id, until_at FROM fct_status_intervals($a) WHERE left_at IS NULL "
@@ -105,8 +104,9 @@ def test_one_board_first_then_all_boards(warehouse):
         compare(stored, live, at(PAST), "1", ONE_BOARD, marts=False)
         cached = stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall()
         assert cached == [("1",)]
-        # B is board 1's (sprint 2); G, in sprint 3 of board 2, is not computed for board 1
-        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"B"}
+        # the issue questions among them computed nothing (an earlier instant: stored versions), so
+        # board 1's sprints were computed whole (1 and 2: A, B); G, of board 2, is not computed
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"A", "B"}
         compare(stored, live, at(PAST), "2", QUICK, marts=False)
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall() == [(None,)]
@@ -151,36 +151,65 @@ def test_a_report_over_every_board_caches_every_board(warehouse):
         live.close()
 
 
-def test_an_issue_question_computes_only_the_issue_delta(warehouse):
-    """Issue facts and time in status at a past as_of read no sprint: they compute D_issues
-    (created, resolved, a status or estimate change between the instants; open rework) and
-    neither the sprint windows nor the sprint members' delta. Sprint figures asked afterwards
-    add that delta and the sprint members of its issues that were in a sprint with a window then."""
+def test_an_issue_question_at_an_earlier_instant_computes_nothing(warehouse):
+    """Issue facts and time in status at an earlier as_of read no sprint, and no delta either:
+    the issue facts are the stored versions holding that instant, the status stays the stored
+    ones clipped, the status totals the stored ones but for the issues with a stay entered or
+    left since (C, created at 60, and E, moved at 70), totalled again over their clipped stays.
+    Sprint figures asked afterwards compute the sprint members' delta and nothing more."""
     stored, live = connect(warehouse), connect(warehouse, stored=False)
     try:
         compare(stored, live, at(PAST), None, ("issue_facts", "time_in_status"), marts=False)
-        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 3     # C, D, E
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") is None  # no D_issues
         assert facts_delta.scoped_issues(stored, at(PAST)) is None            # no D: no sprint asked
-        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"C", "D", "E"}
-        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
-        assert cached == {"D", "E"}                                           # C did not exist at k=50
-        # an earlier instant's status stays are the stored ones clipped to it: none computed
-        assert stored.execute("SELECT whole FROM fx_cached WHERE mart = 'fct_status_intervals'").fetchall() == [(None,)]
-        assert stored.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fct_status_intervals__cache'"
-                              ).fetchall() == [(0,)]
-        # the status totals: D_issues' rows, computed from the clipped stays
-        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_status_totals__cache").fetchall()}
-        assert cached == {"D", "E"}
-        marts = {r[0] for r in stored.execute("SELECT DISTINCT mart FROM fx_cached").fetchall()}
-        assert marts == {"fct_issue_facts", "fct_status_intervals", "fct_status_totals"}   # no sprint windows
+        assert stored.execute("SELECT mart, whole FROM fx_cached ORDER BY 1").fetchall() == [
+            ("fct_issue_facts", None), ("fct_issue_versions", None), ("fct_status_intervals", None),
+            ("fct_status_totals", None)]
+        assert not _cache_tables(stored)
+        # D's rework still runs at k=50: from its stored version, computed at k=50
+        rework = stored.execute("SELECT rework_days FROM fct_issue_facts($a) WHERE issue_id = 'D'",
+                                {"a": at(PAST)}).fetchall()
+        assert rework == [((PAST - 6) / 2,)]                                  # since k=6, half a day a step
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert facts_delta.scoped_issues(stored, at(PAST)) == 2               # B, G: sprints 2, 3
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}
-        assert stored.execute("SELECT count(*) FROM fct_issue_facts__cache").fetchall() == [(2,)]   # not again
+        assert _cache_tables(stored) == {"fct_sprint_board_members__cache", "fct_sprint_windows__cache"}
     finally:
         stored.close()
         live.close()
+
+
+def test_issue_versions_span_the_history_between_events(warehouse):
+    """facts.issue_versions: one row per issue and span between two of its events (creation,
+    each status change), the last one open (valid_to NULL); the rework of D, sent back from
+    review at k=6 and never back there, is kept as running since k=6."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT valid_from, valid_to, status, start_at, completed_at, backward_transitions, "
+                           "qa_bounces, rework_closed_us, rework_open_since FROM facts.issue_versions "
+                           "WHERE issue_id = $i ORDER BY valid_from", {"i": "D"}).fetchall()
+        assert [(r[0], r[1]) for r in rows] == [(at(0), at(2)), (at(2), at(4)), (at(4), at(6)), (at(6), None)]
+        assert [r[2] for r in rows] == ["To Do", "In Progress", "In Review", "In Progress"]
+        assert [r[3] for r in rows] == [None, at(2), at(2), at(2)]
+        assert [(r[5], r[6], r[7], r[8]) for r in rows] == [(0, 0, 0, None), (0, 0, 0, None), (0, 0, 0, None),
+                                                            (1, 1, 0, at(6))]
+        rows = con.execute("SELECT valid_from, valid_to, status, completed_at FROM facts.issue_versions "
+                           "WHERE issue_id = $i ORDER BY valid_from", {"i": "A"}).fetchall()
+        assert rows == [(at(0), at(10), "To Do", None), (at(10), at(20), "In Progress", None),
+                        (at(20), None, "Done", at(20))]
+        # C, created at k=60, starts there; every issue has exactly one open version
+        assert con.execute("SELECT min(valid_from) FROM facts.issue_versions WHERE issue_id = 'C'").fetchall() == [
+            (at(60),)]
+        assert con.execute("SELECT count(*), count(DISTINCT issue_id) FROM facts.issue_versions "
+                           "WHERE valid_to IS NULL").fetchall() == [(len(ISSUES), len(ISSUES))]
+    finally:
+        con.close()
+
+
+def _cache_tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
+                                      "AND table_name LIKE '%\\_\\_cache' ESCAPE '\\'").fetchall()}
 
 
 def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_path):
@@ -201,7 +230,7 @@ def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_pat
     try:
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B", "J", "K"}
-        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 0      # no event but sprint ones
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") is None   # an earlier instant: no D_issues
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}                                                 # J and K: no sprint with a window
         compare(stored, live, at(PAST), "1", QUICK, marts=False)
@@ -215,9 +244,9 @@ def test_an_event_after_an_earlier_instant_in_an_unchanged_sprint_keeps_its_spri
     """At an instant T earlier than the stored one, a sprint member's row depends on T only
     through its sprint's window (the replay looks no later than the window's end, which is at
     most T). L was in sprint 1 (closed at 36, the same window at k=50 and k=78) and moved at 60
-    and 70: its issue facts at k=50 are recomputed (an event in between), its sprint row is the
-    stored one. Asked in either order at the same instant (sprint figures first, the issue
-    facts' delta filled lazily after), every figure equals the computation from scratch."""
+    and 70: its issue facts at k=50 are its stored version holding k=50, its sprint row is the stored
+    one. Asked in either order at the same instant (sprint figures first, or the issue facts),
+    every figure equals the computation from scratch."""
     issues = {
         "L": _issue(sprint0=["1"], status_changes=[(10, IN_PROGRESS), (20, REVIEW), (60, IN_PROGRESS), (70, DONE)]),
         "B": _issue(created=40, sprint0=["2"]),
@@ -229,10 +258,12 @@ def test_an_event_after_an_earlier_instant_in_an_unchanged_sprint_keeps_its_spri
             compare(stored, live, at(PAST), None, first, marts=False)
             compare(stored, live, at(PAST), None, then, marts=False)
             assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B"}
-            assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"L"}
             cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
             assert cached == {"B"}                                             # L's sprint 1 row: the stored one
-            assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()} == {"L"}
+            # L's issue facts at k=50: its stored version holding k=50 (from its move at 20), nothing computed
+            assert "fct_issue_facts__cache" not in _cache_tables(stored)
+            assert stored.execute("SELECT status FROM fct_issue_facts($a) WHERE issue_id = 'L'",
+                                  {"a": at(PAST)}).fetchall() == [("In Review",)]
             compare(stored, live, at(PAST), None, QUICK, marts=True)
         finally:
             stored.close()

@@ -160,6 +160,14 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         assert stored_n == con.execute("SELECT count(*) FROM facts.issue_facts").fetchone()[0]
         earlier = con.execute("SELECT count(*) FROM fct_issue_facts(TIMESTAMPTZ '2026-08-01 00:00:00+00')").fetchone()[0]
         assert 0 < earlier < stored_n    # fewer issues existed then
+        # the issue facts at a past instant as a range predicate over the stored versions, as
+        # docs/facts.md shows: the same rows as the replay of the history (fct_issue_facts)
+        at = "TIMESTAMPTZ '2026-10-01 09:30:00+00'"
+        read = con.execute(f"SELECT * FROM issue_facts_of('facts.issue_versions', {at}) "
+                           "ORDER BY issue_id").df()
+        replayed = con.execute(f"SELECT * FROM fct_issue_facts({at}) ORDER BY issue_id").df()   # computed anew
+        assert len(read) > 100 and read["completed_at"].notna().any() and (read["rework_days"] > 0).any()
+        assert_same(read, replayed, "issue facts from the stored versions vs the replay")
     finally:
         con.close()
     # and the stored table is what the public query returns for all boards at the default as_of

@@ -31,13 +31,13 @@ changed AS (
       AND changed_at > instant AND changed_at <= as_of
 ),
 changed_fields AS (
-    SELECT f.*
+    SELECT f.*, instant AS fact_at
     FROM stg_issue_field_changes AS f
     SEMI JOIN changed AS c ON c.source = f.source AND c.issue_id = f.issue_id
     WHERE f.field_key IN ('estimate_best', 'estimate_likely', 'estimate_worst', 'time_spent')
 ),
 estimates AS (
-    SELECT * FROM estimates_at('changed_fields', instant)
+    SELECT * FROM estimates_at('changed_fields')
 ),
 earlier AS (
     SELECT

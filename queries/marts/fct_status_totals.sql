@@ -14,17 +14,7 @@
 -- filter, which keeps the stored order, instead of a join). The join with raw_issues also
 -- narrows the rows to the issues a delta computes (facts_delta shadows raw_issues with those
 -- issues' rows).
-SELECT
-    s.source,
-    s.issue_id,
-    any_value(i.issue_key) AS issue_key,
-    s.status_id,
-    arg_max(s.status, s.seq) AS status,
-    any_value(s.category) AS category,
-    count(*) AS stays,
-    coalesce(sum(micros_between(s.entered_at, s.left_at)), 0) AS closed_us,
-    max(s.entered_at) FILTER (WHERE s.left_at IS NULL) AS open_since,
-    any_value(is_epic_type(i.issue_type)) AS is_epic
-FROM fct_status_intervals(as_of) AS s
-JOIN raw_issues AS i USING (source, issue_id)
-GROUP BY s.source, s.issue_id, s.status_id
+WITH stays AS (
+    SELECT * FROM fct_status_intervals(as_of)
+)
+SELECT * FROM status_totals_of('stays')

@@ -1,0 +1,242 @@
+-- args: as_of
+-- Every issue's facts through its history, as seen at `as_of` (docs/metrics.md §1–3, §6;
+-- docs/facts.md "Any as_of stays exact"): one row per issue and version, the span
+-- [valid_from, valid_to) between two of its events over which its facts stay the same
+-- (valid_to NULL: the version holding as_of). The events are what the facts read by instant:
+-- the issue's creation, each status and estimate change (a change dated before the creation
+-- counts at it) and its resolution. Sub-tasks have none (their parents count), nor issues
+-- created after as_of. Every rule of the issue facts lives here, once; fct_issue_facts reads
+-- the version holding its as_of (issue_facts_of). Only the columns that follow the history are
+-- here; the others (key, type, summary, labels, created_at, resolved_at, ...) are the issue's
+-- current values, the same at every instant.
+--   start_at      first entry into an in_progress-category status (created straight into
+--                 one: created_at); NULL if never started.
+--   completed_at  start of the final uninterrupted stay in done-category statuses, when
+--                 the issue is in one; no status change seen yet: resolved_at once resolved
+--                 (NULL resolution: created_at).
+--   story_points, estimates, time spent: replayed from the field history (estimates_at; a
+--                 field with no change: the issue's current value).
+--   rework        union of the intervals from each backward transition until the issue
+--                 next reaches that transition's source rank, or completion, or the instant
+--                 read (a day inside two nested rework intervals counts once), kept as
+--                 rework_closed_us (the intervals that have ended, in whole microseconds)
+--                 and rework_open_since (where the part still running starts, NULL when
+--                 none): rework_days_at gives the days at any instant of the version.
+-- *_on / completed_week are dates in the configured reporting timezone (ISO week Monday).
+-- Computed in one pass over each issue's changes in order (running aggregates: each change
+-- judged by its own from/to status), over the whole history, then clipped to as_of by
+-- issue_versions_at, the rule a reader applies to the stored versions for an earlier instant.
+WITH issues AS (
+    SELECT source, issue_id, created_at, resolved_at, status_id, story_points, estimate_best, estimate_likely,
+           estimate_worst, original_estimate_seconds, time_spent_seconds
+    FROM stg_issues
+    WHERE NOT is_subtask AND created_at <= as_of
+),
+changes AS MATERIALIZED (
+    SELECT
+        c.source,
+        c.issue_id,
+        greatest(c.changed_at, i.created_at) AS moved_at,
+        c.ord,
+        c.from_status_id,
+        c.to_status_id,
+        c.to_status_name,
+        f.category AS from_category,
+        f.stage_rank AS from_rank,
+        coalesce(f.is_review, false) AS from_review,
+        t.category AS to_category,
+        t.stage_rank AS to_rank
+    FROM stg_status_changes AS c
+    JOIN issues AS i USING (source, issue_id)
+    LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
+    LEFT JOIN stg_statuses AS t ON t.source = c.source AND t.status_id = c.to_status_id
+),
+first_changes AS (
+    -- the status the issue was created in: the first change's `from`
+    SELECT source, issue_id, arg_min({'status_id': from_status_id}, ord) AS first_change
+    FROM changes
+    GROUP BY source, issue_id
+),
+status_steps AS (
+    -- at each instant with a status change: what the changes up to it add up to. The changelog
+    -- order (ord) is by time first, so the changes up to a row are the rows before it, the
+    -- last change is the row itself, and the last row of an instant holds all of its changes
+    SELECT
+        source,
+        issue_id,
+        moved_at,
+        count(*) OVER w AS status_changes,
+        {'status_id': to_status_id, 'name_then': to_status_name} AS last_change,
+        min(moved_at) FILTER (WHERE to_category = 'in_progress') OVER w AS first_in_progress_at,
+        max(moved_at) FILTER (WHERE enters_done(from_category, to_category)) OVER w AS last_done_entry_at,
+        count(*) FILTER (WHERE to_rank < from_rank) OVER w AS backward_transitions,
+        count(*) FILTER (WHERE to_rank < from_rank AND from_review) OVER w AS qa_bounces,
+        count(*) FILTER (WHERE to_rank < from_rank AND from_category = 'done') OVER w AS reopens
+    FROM changes
+    WINDOW w AS (PARTITION BY source, issue_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    QUALIFY lead(moved_at) OVER (PARTITION BY source, issue_id ORDER BY ord) IS DISTINCT FROM moved_at
+),
+field_changes AS (
+    SELECT f.*, greatest(f.changed_at, i.created_at) AS moved_at
+    FROM stg_issue_field_changes AS f
+    JOIN issues AS i USING (source, issue_id)
+),
+field_instants AS (
+    -- an issue with field changes: its creation and each change's instant
+    SELECT source, issue_id, created_at AS fact_at FROM issues SEMI JOIN field_changes USING (source, issue_id)
+    UNION
+    SELECT source, issue_id, moved_at FROM field_changes
+),
+field_pairs AS (
+    SELECT f.*, x.fact_at FROM field_changes AS f JOIN field_instants AS x USING (source, issue_id)
+),
+estimate_steps AS (
+    SELECT * FROM estimates_at('field_pairs')
+),
+events AS (
+    -- every instant an issue's facts can change at, once, marked where a status or an estimate
+    -- step falls
+    SELECT source, issue_id, fact_at, bool_or(status_step) AS status_step, bool_or(estimate_step) AS estimate_step
+    FROM (
+        SELECT source, issue_id, created_at AS fact_at, false AS status_step, false AS estimate_step FROM issues
+        UNION ALL
+        SELECT source, issue_id, greatest(resolved_at, created_at), false, false FROM issues WHERE resolved_at IS NOT NULL
+        UNION ALL
+        SELECT source, issue_id, moved_at, true, false FROM status_steps
+        UNION ALL
+        SELECT source, issue_id, fact_at, false, true FROM estimate_steps
+    )
+    GROUP BY source, issue_id, fact_at
+),
+spans AS (
+    -- each version: its end (the next event), and the last status and estimate steps up to its
+    -- start
+    SELECT
+        source,
+        issue_id,
+        fact_at,
+        lead(fact_at) OVER w AS valid_to,
+        max(CASE WHEN status_step THEN fact_at END) OVER w AS status_step_at,
+        max(CASE WHEN estimate_step THEN fact_at END) OVER w AS estimate_step_at
+    FROM events
+    WINDOW w AS (PARTITION BY source, issue_id ORDER BY fact_at ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+with_estimates AS (
+    SELECT v.source, v.issue_id, v.fact_at, v.valid_to, s.* EXCLUDE (source, issue_id, moved_at),
+           x.* EXCLUDE (source, issue_id, fact_at)
+    FROM spans AS v
+    LEFT JOIN status_steps AS s
+        ON s.source = v.source AND s.issue_id = v.issue_id AND s.moved_at = v.status_step_at
+    LEFT JOIN estimate_steps AS x
+        ON x.source = v.source AND x.issue_id = v.issue_id AND x.fact_at = v.estimate_step_at
+),
+state AS (
+    -- status in the version: the last change's target, else the status the issue was created
+    -- in (the first change's `from`, else its current status)
+    SELECT
+        v.*,
+        i.created_at,
+        i.resolved_at,
+        replayed_or_current(v.story_points, i.story_points) AS story_points_then,
+        replayed_or_current(v.estimate_best, i.estimate_best) AS estimate_best_then,
+        replayed_or_current(v.estimate_likely, i.estimate_likely) AS estimate_likely_then,
+        replayed_or_current(v.estimate_worst, i.estimate_worst) AS estimate_worst_then,
+        replayed_or_current(v.original_estimate, i.original_estimate_seconds) AS original_estimate_then,
+        replayed_or_current(v.time_spent, i.time_spent_seconds) AS time_spent_then,
+        coalesce(fc.first_change.status_id, i.status_id) AS initial_status_id,
+        CASE WHEN v.last_change IS NOT NULL THEN v.last_change.status_id
+             ELSE coalesce(fc.first_change.status_id, i.status_id) END AS status_id,
+        v.last_change.name_then AS status_name_then
+    FROM with_estimates AS v
+    JOIN issues AS i USING (source, issue_id)
+    LEFT JOIN first_changes AS fc USING (source, issue_id)
+),
+completion AS (
+    SELECT
+        s.*,
+        coalesce(st.name, s.status_name_then, s.status_id) AS status,
+        st.category AS status_category,
+        CASE WHEN ini.category = 'in_progress' THEN s.created_at ELSE s.first_in_progress_at END AS start_at,
+        completion_at(st.category = 'done', coalesce(s.status_changes, 0) > 0, s.last_done_entry_at, s.created_at,
+                      s.resolved_at, s.fact_at) AS completed_at
+    FROM state AS s
+    LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
+    LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
+),
+backward_reach AS (
+    -- each backward transition, and when the issue next reached a status ranked at least as
+    -- high as the one it left (the first such change after it: reached once that instant
+    -- has come)
+    SELECT b.source, b.issue_id, b.ord, b.moved_at AS backward_at, min(c.moved_at) AS reach_at
+    FROM changes AS b
+    LEFT JOIN changes AS c
+        ON c.source = b.source AND c.issue_id = b.issue_id AND c.ord > b.ord AND c.to_rank >= b.from_rank
+    WHERE b.to_rank < b.from_rank
+    GROUP BY b.source, b.issue_id, b.ord, b.moved_at
+),
+rework_intervals AS (
+    -- in each version, the backward transitions made by then; one not reached again by then,
+    -- on an issue not complete then, is still running and ends at the instant read
+    SELECT
+        r.source, r.issue_id, c.fact_at, r.ord, r.backward_at,
+        (r.reach_at IS NULL OR r.reach_at > c.fact_at) AND c.completed_at IS NULL AS running,
+        greatest(least(CASE WHEN r.reach_at <= c.fact_at THEN r.reach_at ELSE c.fact_at END,
+                       coalesce(c.completed_at, c.fact_at)), r.backward_at) AS end_at
+    FROM backward_reach AS r
+    JOIN completion AS c USING (source, issue_id)
+    WHERE r.backward_at <= c.fact_at
+),
+rework_union AS (
+    -- sorted by start, each interval adds the part beyond every earlier interval's end; once
+    -- one runs until the instant read, the later ones add nothing (they end by then)
+    SELECT
+        source, issue_id, fact_at, running, end_at,
+        greatest(backward_at, coalesce(max(end_at) OVER w, backward_at)) AS from_at,
+        coalesce(bool_or(running) OVER w, false) AS after_running
+    FROM rework_intervals
+    WINDOW w AS (PARTITION BY source, issue_id, fact_at ORDER BY backward_at, ord
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+rework AS (
+    SELECT
+        source, issue_id, fact_at,
+        -- in whole microseconds (summed exactly in any order: micros_between)
+        sum(greatest(micros_between(from_at, end_at), 0)) FILTER (WHERE NOT running AND NOT after_running)
+            AS rework_closed_us,
+        min(from_at) FILTER (WHERE running AND NOT after_running) AS rework_open_since
+    FROM rework_union
+    GROUP BY source, issue_id, fact_at
+),
+versions AS (
+    SELECT
+        c.source,
+        c.issue_id,
+        c.fact_at AS valid_from,
+        c.valid_to,
+        c.status,
+        c.status_id,
+        c.status_category,
+        c.start_at,
+        c.completed_at,
+        CASE WHEN c.completed_at IS NOT NULL AND c.start_at IS NOT NULL
+             THEN seconds_between(c.start_at, c.completed_at) / 86400.0 END AS cycle_time_days,
+        CASE WHEN c.completed_at IS NOT NULL
+             THEN seconds_between(c.created_at, c.completed_at) / 86400.0 END AS lead_time_days,
+        c.story_points_then AS story_points,
+        c.estimate_best_then AS estimate_best,
+        c.estimate_likely_then AS estimate_likely,
+        c.estimate_worst_then AS estimate_worst,
+        c.original_estimate_then AS original_estimate_seconds,
+        c.time_spent_then AS time_spent_seconds,
+        coalesce(c.backward_transitions, 0) AS backward_transitions,
+        coalesce(c.qa_bounces, 0) AS qa_bounces,
+        coalesce(c.reopens, 0) AS reopens,
+        coalesce(r.rework_closed_us, 0) AS rework_closed_us,
+        r.rework_open_since,
+        local_ts(c.start_at)::DATE AS start_on,
+        local_ts(c.completed_at)::DATE AS completed_on,
+        date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
+    FROM completion AS c
+    LEFT JOIN rework AS r USING (source, issue_id, fact_at)
+)
+SELECT * FROM issue_versions_at('versions', as_of)
