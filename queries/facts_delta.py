@@ -33,9 +33,10 @@ items) are computed whole. The property tests compare both uses with a computati
 scratch (tests/test_stored_facts.py).
 
 Another as_of narrows further, per mart: at an as_of earlier than the stored one the status
-stays need no delta, they are the stored stays clipped to it by the mart's own rule
-(EARLIER_CLIP); the issue facts (and the status stays at a later as_of) read no sprint, so
-their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
+stays and the issue versions need no delta, they are the stored ones clipped to it by the
+mart's own rule, and the issue facts and status totals are read from them (EARLIER_CLIP); the
+issue facts and versions (and the status stays and totals at a later as_of) read no sprint,
+so their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
 sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S (no load
 in between) the sprint members' delta is R alone, without E, O or the re-anchoring

@@ -1,8 +1,9 @@
 """The rules two marts share, each written once and hand-worked here on tiny inputs:
 - estimate replay (queries/marts/estimates_at.sql + replayed_or_current), which
-  fct_issue_facts (at as_of) and fct_forecast_sample_at (at an earlier instant) both call;
-- completion (queries/marts/completion_at.sql, enters_done.sql), which fct_issue_facts (each
-  issue at as_of) and fct_completion_spans (each done stay) both call."""
+  fct_issue_versions (at each of an issue's instants) and fct_forecast_sample_at (at an
+  earlier instant) both call;
+- completion (queries/marts/completion_at.sql, enters_done.sql), which fct_issue_versions (each
+  issue's version) and fct_completion_spans (each done stay) both call."""
 
 from __future__ import annotations
 
@@ -39,13 +40,16 @@ WITH changes AS (
         ('s', '2', 'estimate_likely', TIMESTAMPTZ '2026-01-03 09:00:00+00', 1.0, 2.0, 1),
         ('s', '2', 'estimate_likely', TIMESTAMPTZ '2026-01-03 09:00:00+00', 2.0, 3.0, 2)
     ) AS t(source, issue_id, field_key, changed_at, from_number, to_number, ord)
+),
+at_t AS (
+    SELECT *, $t::TIMESTAMPTZ AS fact_at FROM changes
 )
 SELECT issue_id,
        replayed_or_current(estimate_best, 99.0) AS best,
        replayed_or_current(estimate_likely, 99.0) AS likely,
        replayed_or_current(time_spent, 99.0) AS spent,
        replayed_or_current(story_points, 99.0) AS points
-FROM estimates_at('changes', $t)
+FROM estimates_at('at_t')
 ORDER BY issue_id
 """
 

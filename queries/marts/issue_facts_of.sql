@@ -3,8 +3,10 @@
 -- `versions` names a relation of them, seen at as_of or at any later instant, such as the
 -- stored facts.issue_versions): each issue created by as_of, not a sub-task, with the version
 -- holding as_of for the columns that follow its history (rework_days computed at as_of:
--- rework_days_at) and its current values for the others. The one place the two are put
--- together, for the mart at any as_of and for a reader of the stored versions.
+-- rework_days_at; cycle and lead time from its start and completion; *_on / completed_week:
+-- dates in the configured reporting timezone, ISO week Monday) and its current values for
+-- the others. The one place the two are put together, for the mart at any as_of and for a
+-- reader of the stored versions.
 SELECT
     i.source,
     i.issue_id,
@@ -20,8 +22,10 @@ SELECT
     v.start_at,
     v.completed_at,
     i.resolved_at,
-    v.cycle_time_days,
-    v.lead_time_days,
+    CASE WHEN v.completed_at IS NOT NULL AND v.start_at IS NOT NULL
+         THEN seconds_between(v.start_at, v.completed_at) / 86400.0 END AS cycle_time_days,
+    CASE WHEN v.completed_at IS NOT NULL
+         THEN seconds_between(i.created_at, v.completed_at) / 86400.0 END AS lead_time_days,
     v.story_points,
     v.estimate_best,
     v.estimate_likely,
@@ -40,9 +44,9 @@ SELECT
     i.parent_id,
     i.sprint_ids,
     local_ts(i.created_at)::DATE AS created_on,
-    v.start_on,
-    v.completed_on,
-    v.completed_week
+    local_ts(v.start_at)::DATE AS start_on,
+    local_ts(v.completed_at)::DATE AS completed_on,
+    date_trunc('week', local_ts(v.completed_at))::DATE AS completed_week
 FROM stg_issues AS i
 JOIN query_table(versions) AS v USING (source, issue_id)
 WHERE NOT i.is_subtask AND i.created_at <= as_of
