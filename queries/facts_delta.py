@@ -328,16 +328,27 @@ _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_i
 # - The status stays and the issue versions: each mart computes them over the whole history
 #   and clips them to as_of at the end (status_stays_at, issue_versions_at), so those at
 #   T <= S are the ones stored at S clipped to T, by the mart's own clipping rule.
-# - The issue facts: the version of each issue holding T, read by the mart's own rule
-#   (issue_facts_of) from the stored versions.
 # - The status totals: the stored ones of the issues with no stay entered or left after T,
 #   the others totalled again over their clipped stays (status_totals_between).
 EARLIER_CLIP: dict[str, str] = {
     "fct_issue_versions": "issue_versions_at('{facts}.issue_versions', {as_of})",
-    "fct_issue_facts": "issue_facts_of('{facts}.issue_versions', {as_of})",
     "fct_status_intervals": "status_stays_at('{facts}.status_stays', {as_of})",
     "fct_status_totals": "status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})",
 }
+
+# The issue facts at an earlier T: their delta is the issues whose stored row may not hold at T,
+# read off the stored versions (an issue whose last version began after T had an event since;
+# one whose rework still runs has it read again at T): EARLIER_ISSUES, no history scanned.
+# Those rows are the version holding T with the stored issue's other columns (issue_facts_of
+# over the stored tables, as issue_facts_between gives a plain DuckDB client), cached like any
+# delta's rows; every other issue's stored row holds at T as stored.
+EARLIER_ISSUES = (f"SELECT source, issue_id FROM {facts.SCHEMA}.issue_versions "
+                  "WHERE valid_to IS NULL AND (valid_from > $a OR rework_open_since IS NOT NULL)")
+# (the version holding T of an issue with an event since is one that has ended, of one with
+# rework running and none since its last one: two range predicates, no join)
+EARLIER_VERSIONS = (f"SELECT * FROM {facts.SCHEMA}.issue_versions WHERE valid_from <= $a AND ("
+                    "(valid_to IS NOT NULL AND valid_to > $a) OR (valid_to IS NULL AND rework_open_since IS NOT NULL))")
+EARLIER_ISSUE_ROWS = f"SELECT * FROM issue_facts_of('{facts.SCHEMA}.issue_facts', '_fx_versions', $a)"
 
 
 def _scope_table(mart: str) -> str:
@@ -426,6 +437,7 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
 def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set[str], as_of, stored) -> int | None:
     """ensure's work for the marts in `todo` (inside its transaction)."""
     key = {"a": as_of}
+    n_scope = None
     earlier = _utc(as_of) < _utc(stored)
     if earlier:   # the stored rows clipped: nothing to compute
         for m, b in [(m, b) for m, b in todo if m.name in EARLIER_CLIP]:
@@ -433,6 +445,16 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
                         {"m": m.name, "a": as_of, "b": b})
             point(con, m)
         todo = [(m, b) for m, b in todo if m.name not in EARLIER_CLIP]
+        for m, b in [(m, b) for m, b in todo if m.name == "fct_issue_facts"]:
+            if _scoped(con, as_of, "issues") is None:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_scope AS {EARLIER_ISSUES}", key)
+                n_scope = con.execute("SELECT count(*) FROM _fx_scope").fetchall()[0][0]
+                _keep_scope(con, as_of, "issues", "fx_scope_issues", n_scope)
+                log.debug("as of %s: %d issues read from their stored versions, the other stored issue facts "
+                          "(as of %s) kept", as_of, n_scope, stored)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_versions AS {EARLIER_VERSIONS}", key)
+            _fill(con, m, as_of, b, rows=EARLIER_ISSUE_ROWS)
+        todo = [(m, b) for m, b in todo if m.name != "fct_issue_facts"]
     issue_marts = [(m, b) for m, b in todo if m.name in ISSUE_MARTS]
     sprint_marts = [(m, b) for m, b in todo if m.name in PER_ISSUE_MARTS and m.name not in ISSUE_MARTS]
     # one board asked about before anything else about this instant (its sprints involve few
@@ -442,7 +464,6 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
             and _scoped(con, as_of, "all") is None and _scoped(con, as_of, "issues") is None):
         one_board, sprint_marts = sprint_marts, []
     windows = next(m for m in facts.STORED_MARTS if m.name == "fct_sprint_windows")
-    n_scope = None
     if (windows.name, None) not in done and (windows.name in needed or sprint_marts):
         _fill(con, windows, as_of, None)
     if issue_marts:
@@ -474,7 +495,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
             log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
         _fill_rows(con, sprint_marts, as_of, "fx_scope", (EARLIER_MEMBERS if earlier else SPRINT_ROWS).format(
             windows=f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)"))
-    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known"):
+    for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known", "_fx_versions"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     for m, b in one_board:
         _fill(con, m, as_of, b, whole=True)
@@ -521,10 +542,10 @@ def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, i
 
 
 def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,
-          whole: bool | None = None) -> None:
+          whole: bool | None = None, rows: str | None = None) -> None:
     """Cache the mart's rows for `as_of` and `board` (its live definition over what the staging
-    views read now: its delta's rows, or all of them when `whole`, default: the small marts)
-    and re-point its macro."""
+    views read now: its delta's rows, or all of them when `whole`, default: the small marts;
+    or `rows`, a SELECT of its delta's rows over $a) and re-point its macro."""
     if whole is None:
         whole = m.name not in PER_ISSUE_MARTS
     args = ", ".join(["$a"] + ["$b" if a == m.board_arg else "NULL" for a in m.args[1:]])
@@ -538,8 +559,9 @@ def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str
     # key (it was not recorded, or it would not be filled)
     con.execute(f"DELETE FROM {m.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ"
                 + ("" if board is None else " AND fx_board = $b::VARCHAR"), p if board is not None else {"a": as_of})
+    source = f"({rows})" if rows else f"{m.name}__live({args})"
     con.execute(f"INSERT INTO {m.name}__cache BY NAME SELECT $a::TIMESTAMPTZ AS fx_as_of, "
-                f"{'$b::VARCHAR' if m.board_arg else 'NULL::VARCHAR'} AS fx_board, * FROM {m.name}__live({args})", p)
+                f"{'$b::VARCHAR' if m.board_arg else 'NULL::VARCHAR'} AS fx_board, * FROM {source}", p)
     con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, $w)",
                 {"m": m.name, "a": as_of, "b": board, "w": whole})
     point(con, m)

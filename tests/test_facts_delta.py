@@ -62,9 +62,15 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         assert facts_delta.scoped_issues(stored, at(PAST)) == 2           # B, G
         scope = {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()}
         assert scope == {"B", "G"}
-        # the issue facts at an earlier instant are their stored versions holding k=50: nothing
-        # computed for them; the sprint members computed only B (G's sprint 3 had not started at k=50)
-        assert not _cache_tables(stored) & {"fct_issue_facts__cache", "fct_status_totals__cache"}
+        # the issue facts' delta at an earlier instant, read off the stored versions: C (created
+        # at 60) and E (moved at 70) had an event since, D's rework still runs; their rows at k=50
+        # are the versions holding it (C did not exist yet), A and F's the stored ones. The issue
+        # facts read no sprint: B and G are kept there; the sprint members computed only B (G's
+        # sprint 3 had not started at k=50)
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope_issues").fetchall()} == {"C", "D", "E"}
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
+        assert cached == {"D", "E"}
+        assert "fct_status_totals__cache" not in _cache_tables(stored)
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}
         stays = stored.execute("SELECT issue_id, until_at FROM fct_status_intervals($a) WHERE left_at IS NULL "
@@ -104,9 +110,8 @@ def test_one_board_first_then_all_boards(warehouse):
         compare(stored, live, at(PAST), "1", ONE_BOARD, marts=False)
         cached = stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall()
         assert cached == [("1",)]
-        # the issue questions among them computed nothing (an earlier instant: stored versions), so
-        # board 1's sprints were computed whole (1 and 2: A, B); G, of board 2, is not computed
-        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"A", "B"}
+        # B is board 1's (sprint 2); G, in sprint 3 of board 2, is not computed for board 1
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()} == {"B"}
         compare(stored, live, at(PAST), "2", QUICK, marts=False)
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert stored.execute("SELECT DISTINCT fx_board FROM fct_sprint_board_members__cache").fetchall() == [(None,)]
@@ -151,22 +156,26 @@ def test_a_report_over_every_board_caches_every_board(warehouse):
         live.close()
 
 
-def test_an_issue_question_at_an_earlier_instant_computes_nothing(warehouse):
-    """Issue facts and time in status at an earlier as_of read no sprint, and no delta either:
-    the issue facts are the stored versions holding that instant, the status stays the stored
-    ones clipped, the status totals the stored ones but for the issues with a stay entered or
-    left since (C, created at 60, and E, moved at 70), totalled again over their clipped stays.
-    Sprint figures asked afterwards compute the sprint members' delta and nothing more."""
+def test_an_issue_question_at_an_earlier_instant_reads_the_stored_history(warehouse):
+    """Issue facts and time in status at an earlier as_of read no sprint and scan no history:
+    the issues whose stored facts may not hold then are read off the stored versions (C,
+    created at 60, and E, moved at 70, had an event since; D's rework still runs) and their
+    rows are the versions holding k=50; the status stays are the stored ones clipped, the
+    status totals the stored ones but for the issues with a stay entered or left since (C, E),
+    totalled again over their clipped stays. Sprint figures asked afterwards compute the
+    sprint members' delta and nothing more."""
     stored, live = connect(warehouse), connect(warehouse, stored=False)
     try:
         compare(stored, live, at(PAST), None, ("issue_facts", "time_in_status"), marts=False)
-        assert facts_delta.scoped_issues(stored, at(PAST), "issues") is None  # no D_issues
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 3     # C, D, E
         assert facts_delta.scoped_issues(stored, at(PAST)) is None            # no D: no sprint asked
         assert stored.execute("SELECT mart, whole FROM fx_cached ORDER BY 1").fetchall() == [
-            ("fct_issue_facts", None), ("fct_issue_versions", None), ("fct_status_intervals", None),
+            ("fct_issue_facts", False), ("fct_issue_versions", None), ("fct_status_intervals", None),
             ("fct_status_totals", None)]
-        assert not _cache_tables(stored)
-        # D's rework still runs at k=50: from its stored version, computed at k=50
+        assert _cache_tables(stored) == {"fct_issue_facts__cache"}
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()}
+        assert cached == {"D", "E"}                                           # C did not exist at k=50
+        # D's rework still runs at k=50: from its stored version, read at k=50
         rework = stored.execute("SELECT rework_days FROM fct_issue_facts($a) WHERE issue_id = 'D'",
                                 {"a": at(PAST)}).fetchall()
         assert rework == [((PAST - 6) / 2,)]                                  # since k=6, half a day a step
@@ -174,7 +183,7 @@ def test_an_issue_question_at_an_earlier_instant_computes_nothing(warehouse):
         assert facts_delta.scoped_issues(stored, at(PAST)) == 2               # B, G: sprints 2, 3
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}
-        assert _cache_tables(stored) == {"fct_sprint_board_members__cache", "fct_sprint_windows__cache"}
+        assert stored.execute("SELECT count(*) FROM fct_issue_facts__cache").fetchall() == [(2,)]   # not again
     finally:
         stored.close()
         live.close()
@@ -230,7 +239,7 @@ def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_pat
     try:
         compare(stored, live, at(PAST), None, QUICK, marts=True)
         assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B", "J", "K"}
-        assert facts_delta.scoped_issues(stored, at(PAST), "issues") is None   # an earlier instant: no D_issues
+        assert facts_delta.scoped_issues(stored, at(PAST), "issues") == 0      # no event but sprint ones
         cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
         assert cached == {"B"}                                                 # J and K: no sprint with a window
         compare(stored, live, at(PAST), "1", QUICK, marts=False)
@@ -244,8 +253,8 @@ def test_an_event_after_an_earlier_instant_in_an_unchanged_sprint_keeps_its_spri
     """At an instant T earlier than the stored one, a sprint member's row depends on T only
     through its sprint's window (the replay looks no later than the window's end, which is at
     most T). L was in sprint 1 (closed at 36, the same window at k=50 and k=78) and moved at 60
-    and 70: its issue facts at k=50 are its stored version holding k=50, its sprint row is the stored
-    one. Asked in either order at the same instant (sprint figures first, or the issue facts),
+    and 70: its issue facts at k=50 are its stored version holding k=50 (an event in between), its
+    sprint row is the stored one. Asked in either order at the same instant (sprint figures first, or the issue facts),
     every figure equals the computation from scratch."""
     issues = {
         "L": _issue(sprint0=["1"], status_changes=[(10, IN_PROGRESS), (20, REVIEW), (60, IN_PROGRESS), (70, DONE)]),
@@ -260,8 +269,8 @@ def test_an_event_after_an_earlier_instant_in_an_unchanged_sprint_keeps_its_spri
             assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"B"}
             cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
             assert cached == {"B"}                                             # L's sprint 1 row: the stored one
-            # L's issue facts at k=50: its stored version holding k=50 (from its move at 20), nothing computed
-            assert "fct_issue_facts__cache" not in _cache_tables(stored)
+            # L's issue facts at k=50 (moved since): its stored version holding k=50, from its move at 20
+            assert {r[0] for r in stored.execute("SELECT issue_id FROM fct_issue_facts__cache").fetchall()} == {"L"}
             assert stored.execute("SELECT status FROM fct_issue_facts($a) WHERE issue_id = 'L'",
                                   {"a": at(PAST)}).fetchall() == [("In Review",)]
             compare(stored, live, at(PAST), None, QUICK, marts=True)

@@ -163,7 +163,7 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         # the issue facts at a past instant as a range predicate over the stored versions, as
         # docs/facts.md shows: the same rows as the replay of the history (fct_issue_facts)
         at = "TIMESTAMPTZ '2026-10-01 09:30:00+00'"
-        read = con.execute(f"SELECT * FROM issue_facts_of('facts.issue_versions', {at}) "
+        read = con.execute(f"SELECT * FROM issue_facts_between('facts.issue_facts', 'facts.issue_versions', {at}) "
                            "ORDER BY issue_id").df()
         replayed = con.execute(f"SELECT * FROM fct_issue_facts({at}) ORDER BY issue_id").df()   # computed anew
         assert len(read) > 100 and read["completed_at"].notna().any() and (read["rework_days"] > 0).any()

@@ -22,7 +22,7 @@
 --                 rework_closed_us (the intervals that have ended, in whole microseconds)
 --                 and rework_open_since (where the part still running starts, NULL when
 --                 none): rework_days_at gives the days at any instant of the version.
--- What follows from these (cycle and lead time, the local dates) issue_facts_of computes.
+-- *_on / completed_week are dates in the configured reporting timezone (ISO week Monday).
 -- Computed in one pass over each issue's changes in order (running aggregates: each change
 -- judged by its own from/to status), over the whole history, then clipped to as_of by
 -- issue_versions_at, the rule a reader applies to the stored versions for an earlier instant.
@@ -59,8 +59,8 @@ first_changes AS (
 ),
 status_steps AS (
     -- at each instant with a status change: what the changes up to it add up to. The changelog
-    -- order (ord) is by time first, so the changes seen at a row's instant are the rows up to
-    -- it, the last change is the row itself, and the last row of an instant holds them all
+    -- order (ord) is by time first, so the changes up to a row are the rows before it, the
+    -- last change is the row itself, and the last row of an instant holds all of its changes
     SELECT
         source,
         issue_id,
@@ -218,6 +218,10 @@ versions AS (
         c.status_category,
         c.start_at,
         c.completed_at,
+        CASE WHEN c.completed_at IS NOT NULL AND c.start_at IS NOT NULL
+             THEN seconds_between(c.start_at, c.completed_at) / 86400.0 END AS cycle_time_days,
+        CASE WHEN c.completed_at IS NOT NULL
+             THEN seconds_between(c.created_at, c.completed_at) / 86400.0 END AS lead_time_days,
         c.story_points_then AS story_points,
         c.estimate_best_then AS estimate_best,
         c.estimate_likely_then AS estimate_likely,
@@ -228,7 +232,10 @@ versions AS (
         coalesce(c.qa_bounces, 0) AS qa_bounces,
         coalesce(c.reopens, 0) AS reopens,
         coalesce(r.rework_closed_us, 0) AS rework_closed_us,
-        r.rework_open_since
+        r.rework_open_since,
+        local_ts(c.start_at)::DATE AS start_on,
+        local_ts(c.completed_at)::DATE AS completed_on,
+        date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
     FROM completion AS c
     LEFT JOIN rework AS r USING (source, issue_id, fact_at)
 )

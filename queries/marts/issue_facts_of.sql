@@ -1,12 +1,12 @@
--- args: versions, as_of
--- The issue facts at `as_of` (fct_issue_facts) from issue versions (fct_issue_versions:
--- `versions` names a relation of them, seen at as_of or at any later instant, such as the
--- stored facts.issue_versions): each issue created by as_of, not a sub-task, with the version
--- holding as_of for the columns that follow its history (rework_days computed at as_of:
--- rework_days_at; cycle and lead time from its start and completion; *_on / completed_week:
--- dates in the configured reporting timezone, ISO week Monday) and its current values for
--- the others. The one place the two are put together, for the mart at any as_of and for a
--- reader of the stored versions.
+-- args: statics, versions, as_of
+-- The issue facts at `as_of` (fct_issue_facts) from issue versions: `versions` names a
+-- relation of versions (fct_issue_versions, seen at as_of or at any later instant, such as
+-- the stored facts.issue_versions), `statics` one of the issues' columns that do not follow
+-- the history (key, type, summary, labels, created_at and created_on, resolved_at, is_epic,
+-- ...; fct_issue_facts' own from the parsed issues, or the stored facts.issue_facts). Each
+-- issue created by as_of with the version holding as_of, its rework_days computed at as_of
+-- (rework_days_at). The one place the two are put together: the mart at any as_of, and a
+-- reader of the stored versions (issue_facts_between).
 SELECT
     i.source,
     i.issue_id,
@@ -22,10 +22,8 @@ SELECT
     v.start_at,
     v.completed_at,
     i.resolved_at,
-    CASE WHEN v.completed_at IS NOT NULL AND v.start_at IS NOT NULL
-         THEN seconds_between(v.start_at, v.completed_at) / 86400.0 END AS cycle_time_days,
-    CASE WHEN v.completed_at IS NOT NULL
-         THEN seconds_between(i.created_at, v.completed_at) / 86400.0 END AS lead_time_days,
+    v.cycle_time_days,
+    v.lead_time_days,
     v.story_points,
     v.estimate_best,
     v.estimate_likely,
@@ -39,15 +37,15 @@ SELECT
     i.labels,
     i.components,
     i.is_escaped_bug,
-    is_epic_type(i.issue_type) AS is_epic,
+    i.is_epic,
     i.epic_id,
     i.parent_id,
     i.sprint_ids,
-    local_ts(i.created_at)::DATE AS created_on,
-    local_ts(v.start_at)::DATE AS start_on,
-    local_ts(v.completed_at)::DATE AS completed_on,
-    date_trunc('week', local_ts(v.completed_at))::DATE AS completed_week
-FROM stg_issues AS i
+    i.created_on,
+    v.start_on,
+    v.completed_on,
+    v.completed_week
+FROM query_table(statics) AS i
 JOIN query_table(versions) AS v USING (source, issue_id)
-WHERE NOT i.is_subtask AND i.created_at <= as_of
+WHERE i.created_at <= as_of
   AND v.valid_from <= as_of AND (v.valid_to IS NULL OR v.valid_to > as_of)
