@@ -439,7 +439,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
     key = {"a": as_of}
     n_scope = None
     earlier = _utc(as_of) < _utc(stored)
-    if earlier:   # the stored rows clipped: nothing to compute
+    if earlier:   # the stored rows clipped (nothing to compute), the issue facts off the versions
         for m, b in [(m, b) for m, b in todo if m.name in EARLIER_CLIP]:
             con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, NULL)",
                         {"m": m.name, "a": as_of, "b": b})
