@@ -1,6 +1,6 @@
 -- scalar: closed_us, open_since, instant
 -- An issue's rework days at `instant` (docs/metrics.md §3 "Rework"), from what
--- issue_facts_at keeps of its rework intervals: closed_us, the union of the intervals that
+-- fct_issue_versions keeps of its rework intervals: closed_us, the union of the intervals that
 -- had ended, in whole microseconds (0 when none), and open_since, where the part still
 -- running at `instant` starts (NULL when nothing runs). Exact at any instant up to the
 -- issue's next event, so the issue facts at a past instant are read from their versions
