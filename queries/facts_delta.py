@@ -338,16 +338,13 @@ EARLIER_CLIP: dict[str, str] = {
 
 # The issue facts at an earlier T: their delta is the issues whose stored row may not hold at T,
 # read off the stored versions (an issue whose last version began after T had an event since;
-# one whose rework still runs has it read again at T): EARLIER_ISSUES, no history scanned.
-# Those rows are the version holding T with the stored issue's other columns (issue_facts_of
-# over the stored tables, as issue_facts_between gives a plain DuckDB client), cached like any
-# delta's rows; every other issue's stored row holds at T as stored.
-EARLIER_ISSUES = (f"SELECT source, issue_id FROM {facts.SCHEMA}.issue_versions "
-                  "WHERE valid_to IS NULL AND (valid_from > $a OR rework_open_since IS NOT NULL)")
-# (the version holding T of an issue with an event since is one that has ended, of one with
-# rework running and none since its last one: two range predicates, no join)
-EARLIER_VERSIONS = (f"SELECT * FROM {facts.SCHEMA}.issue_versions WHERE valid_from <= $a AND ("
-                    "(valid_to IS NOT NULL AND valid_to > $a) OR (valid_to IS NULL AND rework_open_since IS NOT NULL))")
+# one whose rework still runs has it read again at T), no history scanned; their rows are the
+# versions holding T with the stored issue's other columns, cached like any delta's rows; every
+# other issue's stored row holds at T as stored. The rule is issue_facts_between's, which gives
+# a plain DuckDB client the same rows: its parts (marts/issues_stale_at.sql,
+# marts/stale_versions_at.sql, marts/issue_facts_of.sql) are called here one by one.
+EARLIER_ISSUES = f"SELECT * FROM issues_stale_at('{facts.SCHEMA}.issue_versions', $a)"
+EARLIER_VERSIONS = f"SELECT * FROM stale_versions_at('{facts.SCHEMA}.issue_versions', $a)"
 EARLIER_ISSUE_ROWS = f"SELECT * FROM issue_facts_of('{facts.SCHEMA}.issue_facts', '_fx_versions', $a)"
 
 
