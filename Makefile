@@ -33,8 +33,9 @@ demo: install
 system-deps:
 	@bash scripts/system-deps.sh
 
+# one pytest worker per core (pytest-xdist), tests handed out as workers free up
 test: install system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 bench: install
 	$(BIN)/python -m benchmarks.queries
