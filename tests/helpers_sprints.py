@@ -292,3 +292,8 @@ def flow_scenario() -> Scenario:
     s.move("Z", "2026-01-02 00:00", TODO, IN_PROGRESS)
     s.sprint("1", "1", "2026-01-01 00:00", "2026-01-14 00:00", complete="2026-01-14 00:00")
     return s
+
+
+def temp_tables(con) -> set[str]:
+    """The connection's temporary tables (the as_of cache lives in them)."""
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}

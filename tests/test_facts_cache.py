@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers_sprints import connect
+from helpers_sprints import connect, temp_tables
 from test_facts_delta import ISSUES
 from test_sprints_property import AS_OF_K, at, build
 from test_stored_facts import MARTS, QUICK, assert_same
@@ -65,13 +65,9 @@ def compare(stored, live: Live, as_of, board, reports=QUICK, marts=True) -> None
         assert_same(_ask(stored, name, as_of, board), live.frame(name, as_of, board), f"{name} as of {as_of} board {board}")
 
 
-def _tables(con) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-
-
 def _state(con) -> dict[str, list]:
     """Every cache table's rows, sorted (as text, so lists and NULLs compare)."""
-    return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall())) for t in KEYED if t in _tables(con)}
+    return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall())) for t in KEYED if t in temp_tables(con)}
 
 
 def _instants(con, table: str) -> set:
@@ -80,7 +76,7 @@ def _instants(con, table: str) -> set:
 
 def _no_duplicates(con) -> None:
     for t in KEYED:
-        if t in _tables(con):
+        if t in temp_tables(con):
             n, distinct = con.execute(f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT * FROM {t})) "
                                       f"FROM {t}").fetchall()[0]
             assert n == distinct, f"{t} holds {n - distinct} duplicated row(s)"
@@ -105,7 +101,7 @@ def test_the_least_recently_used_instant_is_evicted_and_computed_again_exactly(c
     compare(stored, live, at(30), None, QUICK, marts=True)       # a third instant: 70 goes
     assert facts_delta.cached_instants(stored) == [at(30), at(50)]
     for t in KEYED:
-        if t in _tables(stored):
+        if t in temp_tables(stored):
             assert at(70) not in _instants(stored, t), t
     assert not _macros_mention(stored, at(70))
     assert _macros_mention(stored, at(50))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers_sprints import DONE, IN_PROGRESS, REVIEW, TODO, connect
+from helpers_sprints import DONE, IN_PROGRESS, REVIEW, TODO, connect, temp_tables
 from test_sprints_property import AS_OF_K, at, build
 from test_stored_facts import QUICK, compare
 
@@ -217,8 +217,7 @@ def test_issue_versions_span_the_history_between_events(warehouse):
 
 
 def _cache_tables(con) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
-                                      "AND table_name LIKE '%\\_\\_cache' ESCAPE '\\'").fetchall()}
+    return {t for t in temp_tables(con) if t.endswith("__cache")}
 
 
 def test_an_earlier_instant_takes_a_changed_sprint_s_stored_members_only(tmp_path):
