@@ -39,9 +39,10 @@ issue facts and versions (and the status stays and totals at a later as_of) read
 so their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
 sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S (no load
-in between) the sprint members' delta is R alone, without E, O or the re-anchoring
-(EARLIER_SPRINTS, `earlier_delta`), and the members to compute are stored members of a sprint
-with a window at T (EARLIER_MEMBERS: a window at T is never longer than at S).
+in between) the sprint members' delta is R plus the members of a sprint running at both
+instants that had an event in between, without O (EARLIER_SPRINTS, `earlier_delta`), and the
+members to compute are stored members of a sprint with a window at T (EARLIER_MEMBERS: a
+window at T is never longer than at S).
 """
 
 from __future__ import annotations
@@ -121,18 +122,13 @@ def kept_rows(table: str, *, as_of: str, scope: str, running: str) -> str:
             f"ANTI JOIN {scope} AS d ON d.source = x.source AND d.issue_id = x.issue_id{join}")
 
 
-def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
-          changed: str | None = None, edited: str | None = None, issues: str | None = None) -> int:
-    """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
-    tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
-    t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
-    (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
-    issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
-    (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
-    (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
-    Returns |D|."""
-    f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+def _sprint_changes(con: duckdb.DuckDBPyConnection, *, windows: str, out: str, edited: str | None = None) -> None:
+    """The sprints whose window differs between the stored instant and another (`windows`, a
+    table of the windows there), as TEMP tables: `{out}_running`, those running at both that
+    a load did not edit (source, sprint_id, t_end at the other instant; only their end moved)
+    and `{out}_sprints`, every other sprint whose window differs, has one at one instant
+    only, or that the load edited (`edited`, a table)."""
+    f = facts.SCHEMA
     not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_running AS
@@ -148,6 +144,21 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
         ({edited_rows}SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
          UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows}))
         EXCEPT SELECT source, sprint_id FROM {out}_running""")
+
+
+def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str,
+          changed: str | None = None, edited: str | None = None, issues: str | None = None) -> int:
+    """The delta between the stored facts (at `stored_as_of`) and the facts at `as_of`, as TEMP
+    tables: `{out}_running` (sprints running at both instants, not edited: source, sprint_id,
+    t_end at as_of), `{out}_sprints` (sprints whose window changed otherwise) and `{out}_scope`
+    (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
+    issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
+    (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
+    (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
+    Returns |D|."""
+    f, s = facts.SCHEMA, facts.STG_SCHEMA
+    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+    _sprint_changes(con, windows=windows, out=out, edited=edited)
     # read from the stored parses: for an issue a load did not write they equal the new ones
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_scope AS
@@ -158,35 +169,41 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
-def earlier_delta(con: duckdb.DuckDBPyConnection, *, windows: str, out: str) -> int:
+def earlier_delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str) -> int:
     """The sprint members' delta at an as_of T earlier than the stored instant S, with no
-    load in between (EARLIER_SPRINTS), as the TEMP tables delta() makes: `{out}_sprints` (the
-    sprints whose window at T, from the table `windows`, differs in any way from the stored
-    one, or that have a window at one instant only), `{out}_scope` (their stored members) and
-    `{out}_running` (empty: nothing is re-anchored, a sprint running at both instants is
-    among the changed ones). Returns the number of issues in the scope."""
-    f = facts.SCHEMA
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out}_running AS SELECT source, sprint_id, t_end FROM {windows} LIMIT 0")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {out}_sprints AS
-        SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
-        UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows})""")
+    load in between (EARLIER_SPRINTS), as the TEMP tables delta() makes: `{out}_running` (the
+    sprints running at both instants: source, sprint_id, t_end at T), `{out}_sprints` (the
+    other sprints whose window at T, from the table `windows`, differs from the stored one, or
+    that have a window at one instant only) and `{out}_scope`: the stored members of those
+    sprints, and the stored members of the running ones with an event between the instants.
+    Returns the number of issues in the scope."""
+    f, s = facts.SCHEMA, facts.STG_SCHEMA
+    p = {"lo": _utc(as_of), "hi": _utc(stored_as_of)}
+    _sprint_changes(con, windows=windows, out=out)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_scope AS
-        SELECT DISTINCT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)""")
+        SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
+        UNION SELECT source, issue_id FROM (
+            SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_running USING (source, sprint_id)) AS m
+            SEMI JOIN ({_events_sql(rework=False)}
+                       UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes
+                       WHERE changed_at > $lo AND changed_at <= $hi) AS e USING (source, issue_id)""", p)
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
-def _events_sql(changed: str | None = None) -> str:
+def _events_sql(changed: str | None = None, *, rework: bool = True) -> str:
     """C, the part of E without sprint changes, and O (SQL over $lo, $hi): the issues whose
-    rows in the marts that do not read sprints (issue facts, status stays) can differ."""
+    rows in the marts that do not read sprints (issue facts, status stays) can differ
+    (without `rework`, O is left out)."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
     return f"""{written}SELECT source, issue_id FROM {s}.stg_issues
             WHERE (created_at > $lo AND created_at <= $hi) OR (resolved_at > $lo AND resolved_at <= $hi)
         UNION SELECT source, issue_id FROM {s}.stg_status_changes WHERE changed_at > $lo AND changed_at <= $hi
-        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi""" + (
+        f"""
         UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0"""
+        if rework else "")
 
 
 def _sprint_links_sql(of: str | None = None) -> str:
@@ -305,9 +322,11 @@ SPRINT_ROWS = (f"SELECT source, issue_id FROM ({_sprint_links_sql('_fx_rows')}) 
 # and it reads them at instants no later than the window's end (<= T). So the rows of a sprint
 # whose window is the same at T and S are the stored ones, whatever happened to its members
 # between T and S (E and O do not matter), and only the stored members of the sprints whose
-# window differs in any way (a sprint running at both instants included: its end moves) need
-# computing: `earlier_delta` (their rows, and their issues' rows in the other sprints, are
-# computed; every other stored row is kept as it is).
+# window differs need computing: `earlier_delta` (their rows, and their issues' rows in the
+# other sprints, are computed; every other stored row is kept). A sprint running at both
+# instants is the exception, as at a later T: only its end moved, so its members with no event
+# in between (E without O) keep their stored rows with `t_end` moved to T (REANCHOR), and only
+# those with one are computed.
 EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members SEMI JOIN _fx_rows USING (source, issue_id) "
                    "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
 
@@ -477,7 +496,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
                         f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
             known = None
             if earlier:   # the stored members of the sprints whose window differs (EARLIER_SPRINTS)
-                n_scope = earlier_delta(con, windows="_fx_windows", out="_fx")
+                n_scope = earlier_delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
             else:
                 if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
                     con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "

@@ -85,18 +85,50 @@ def test_a_past_as_of_recomputes_exactly_the_issues_that_differ(warehouse):
         live.close()
 
 
-def test_a_sprint_running_at_both_instants_is_recomputed_to_its_earlier_end(warehouse):
+def test_a_sprint_running_at_both_instants_is_moved_to_its_earlier_end(warehouse):
     """At k=70 sprint 3 runs, as at the stored k=78, but its window ends at 70: at an earlier
-    instant its stored members are recomputed, the rest of the sprint members kept as stored."""
+    instant its stored members with no event in between keep their stored rows, their `t_end`
+    moved to 70 (G), as a later instant moves it; the rest of the sprint members are kept as stored."""
     stored, live = connect(warehouse), connect(warehouse, stored=False)
     try:
         compare(stored, live, at(70), None, QUICK, marts=True)
         # sprint 2's window is the same (closed at 64) at both; D's open rework and E's change
-        # at 70 do not matter to the sprint members (their sprint windows end by then)
-        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"G"}
+        # at 70 do not matter to the sprint members (their sprint windows end by then); G, sprint
+        # 3's member, had no event after 70
+        assert stored.execute("SELECT count(*) FROM fx_scope").fetchall() == [(0,)]
+        assert stored.execute("SELECT sprint_id, t_end FROM fx_running").fetchall() == [("3", at(70))]
         rows = stored.execute("SELECT issue_id, t_end FROM fct_sprint_members($a) WHERE sprint_id = '3'",
                               {"a": at(70)}).fetchall()
         assert rows == [("G", at(70))]
+        assert "fct_sprint_board_members__cache" not in _cache_tables(stored) or stored.execute(
+            "SELECT count(*) FROM fct_sprint_board_members__cache").fetchall() == [(0,)]
+    finally:
+        stored.close()
+        live.close()
+
+
+def test_a_running_sprint_s_member_with_an_event_after_an_earlier_instant_is_recomputed(tmp_path):
+    """Sprint 3 runs from 64 at k=72 and at the stored k=78. Of its members, M moved to In
+    Progress at 75 and N left the sprint at 74 (events after 72: recomputed for k=72), P joined at
+    76 (recomputed: no row at k=72), G had no event (its stored row, `t_end` moved to 72)."""
+    issues = {
+        "G": _issue(created=30, sprint0=["3"]),
+        "M": _issue(created=30, sprint0=["3"], status_changes=[(75, IN_PROGRESS)]),
+        "N": {**_issue(created=30, sprint0=["3"]), "sprint_changes": [(74, [])]},
+        "P": {**_issue(created=30), "sprint_changes": [(76, ["3"])]},
+    }
+    db = build(issues).load(tmp_path / "w.duckdb", data_as_of=at(AS_OF_K))
+    stored, live = connect(db), connect(db, stored=False)
+    try:
+        compare(stored, live, at(72), None, QUICK, marts=True)
+        assert {r[0] for r in stored.execute("SELECT issue_id FROM fx_scope").fetchall()} == {"M", "N", "P"}
+        cached = {r[0] for r in stored.execute("SELECT issue_id FROM fct_sprint_board_members__cache").fetchall()}
+        assert cached == {"M", "N"}
+        rows = stored.execute("SELECT issue_id, t_end, carryover FROM fct_sprint_members($a) WHERE sprint_id = '3' "
+                              "ORDER BY issue_id", {"a": at(72)}).fetchall()
+        assert rows == [("G", at(72), True), ("M", at(72), True), ("N", at(72), True)]
+        compare(stored, live, at(75.5), None, QUICK, marts=True)     # after M's move and N's leaving
+        compare(stored, live, at(72), "2", QUICK, marts=False)
     finally:
         stored.close()
         live.close()
