@@ -440,6 +440,10 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     if as_of is None:
         return {}
     fp = facts_fingerprint(config)
+    # the derived layers the last load stored under this very fingerprint are these ones:
+    # only the stored marts' macros, which name the stored instant, are written again
+    prev = facts.stored_meta(con)
+    keep_derived = bool(prev and prev["derived"] and prev["fingerprint"] == fp and not _on_lake(con))
     t0 = time.perf_counter()
     inputs = facts_incremental.inputs_hash(con)
     plan = facts_incremental.plan(con, as_of=as_of, fp=fp, touched=touched, full_reason=full_reason, inputs=inputs)
@@ -457,7 +461,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
         facts.store_report(con, name, text, {p: as_of if p == "as_of" else None for p in params_of(text)})
         timings[name] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl)
+    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl, marts_only=keep_derived)
     timings["derived layers"] = time.perf_counter() - t0
     facts.set_built_seconds(con, sum(timings.values()))
     return timings

@@ -32,7 +32,7 @@ from test_sprints_property import (
 
 import queries
 from connectors.load import ISSUE_TABLES, refresh_facts, staged_load
-from queries import registry
+from queries import facts, registry
 from queries.config import AnalysisConfig
 
 REPORTS = ("issue_facts", "sprint_facts", "flow_weekly", "work_mix", "time_in_status", "cfd_daily",
@@ -445,3 +445,44 @@ def test_a_load_failing_inside_the_incremental_build_keeps_the_last_good_facts(t
         assert_same(after[name], before[name], f"{name} after a failed incremental build")
     with duckdb.connect(str(db), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM raw_loads").fetchall()[0][0] == 1
+
+
+def test_a_later_load_under_the_same_config_writes_only_the_stored_marts_macros_again(tmp_path):
+    """The derived layers a load stored under a fingerprint stay; a later load under the same
+    one writes again only the stored marts' macros, which name its stored instant. A plain
+    DuckDB client then reads the stored rows at the new instant and computes another one from
+    the history, as after a first load."""
+    db = tmp_path / "w.duckdb"
+    build({"I0": _REWORKED, "I1": _IN_SPRINT_3}).load(db, data_as_of=at(70))
+
+    def derived_objects():
+        with duckdb.connect(str(db), read_only=True) as c:
+            views = c.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'derived'").fetchall()
+            macros = c.execute("SELECT function_name, macro_definition FROM duckdb_functions() "
+                               "WHERE schema_name = 'derived'").fetchall()
+        return sorted(views), dict(macros)
+
+    def instant(k):   # as DuckDB writes the literal back
+        return f"'{at(k).isoformat()}'"
+
+    views, macros = derived_objects()
+    assert views and instant(70) in macros["fct_issue_facts"]
+    with staged_load(db, SOURCE, "import") as w:     # nothing new but the data's freshness
+        w.data_as_of = at(75)
+    views2, macros2 = derived_objects()
+    assert views2 == views and sorted(macros2) == sorted(macros)
+    for m in facts.STORED_MARTS:
+        assert instant(75) in macros2[m.name] and instant(70) not in macros2[m.name], m.name
+    live = queries.connect(db, stored=False)
+    try:
+        with duckdb.connect(str(db), read_only=True) as c:
+            c.execute("SET search_path = 'main,derived'")
+            assert c.execute("SELECT build FROM facts.meta").fetchone()[0].startswith("incremental")
+            assert_same(c.execute("SELECT * FROM fct_issue_facts($a)", {"a": at(75)}).df(),
+                        c.execute("SELECT * FROM facts.issue_facts").df(), "the stored rows at the new instant")
+            for k in (72, 60):
+                for name, sql in MARTS.items():
+                    assert_same(c.execute(sql, {"as_of": at(k)}).df(), live.execute(sql, {"as_of": at(k)}).df(),
+                                f"{name} at k={k} from a plain client")
+    finally:
+        live.close()
