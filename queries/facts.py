@@ -185,8 +185,7 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
     stored = ts_literal(_meta_as_of(con))
     if marts_only:
         for m in STORED_MARTS:
-            con.execute(f"CREATE OR REPLACE MACRO {d}.{m.name}({', '.join(m.args)}) AS TABLE\n"
-                        + _branches(m, stored, live=f"{d}.{m.name}__live"))
+            _store_mart_macro(con, m, stored)
         return
     con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
     con.execute(f"CREATE SCHEMA {d}")
@@ -198,10 +197,17 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
         elif name in marts:
             m = marts[name]
             con.execute(ddl(f"{name}__live", text, d))
-            con.execute(f"CREATE MACRO {d}.{name}({', '.join(m.args)}) AS TABLE\n"
-                        + _branches(m, stored, live=f"{d}.{name}__live"))
+            _store_mart_macro(con, m, stored)
         else:
             con.execute(ddl(name, text, d))
+
+
+def _store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart, stored: str) -> None:
+    """The stored mart's macro in schema `derived`: its stored table at `stored` (a literal),
+    else its own definition there."""
+    d = DERIVED_SCHEMA
+    con.execute(f"CREATE OR REPLACE MACRO {d}.{m.name}({', '.join(m.args)}) AS TABLE\n"
+                + _branches(m, stored, live=f"{d}.{m.name}__live"))
 
 
 def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false") -> str:
