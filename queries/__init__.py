@@ -440,10 +440,6 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     if as_of is None:
         return {}
     fp = facts_fingerprint(config)
-    # the derived layers the last load stored under this very fingerprint are these ones:
-    # only the stored marts' macros, which name the stored instant, are written again
-    prev = facts.stored_meta(con)
-    keep_derived = bool(prev and prev["derived"] and prev["fingerprint"] == fp and not _on_lake(con))
     t0 = time.perf_counter()
     inputs = facts_incremental.inputs_hash(con)
     plan = facts_incremental.plan(con, as_of=as_of, fp=fp, touched=touched, full_reason=full_reason, inputs=inputs)
@@ -461,7 +457,10 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
         facts.store_report(con, name, text, {p: as_of if p == "as_of" else None for p in params_of(text)})
         timings[name] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl, marts_only=keep_derived)
+    # the derived layers the last load stored under this very fingerprint are these ones: only
+    # the stored marts' macros, which name the stored instant, are written again (not on a lake)
+    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl,
+                        marts_only=plan.same_derived and not _on_lake(con))
     timings["derived layers"] = time.perf_counter() - t0
     facts.set_built_seconds(con, sum(timings.values()))
     return timings

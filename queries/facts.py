@@ -181,7 +181,6 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
     the stored marts' macros, which name the stored instant, are written again (a load of a
     few issues then spends ~50 ms here instead of ~0.3 s)."""
     d = DERIVED_SCHEMA
-    marts = {m.name: m for m in STORED_MARTS}
     stored = ts_literal(_meta_as_of(con))
     if marts_only:
         for m in STORED_MARTS:
@@ -191,6 +190,7 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
     con.execute(f"CREATE SCHEMA {d}")
     for t in config_tables:
         con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
+    marts = {m.name: m for m in STORED_MARTS}
     for name, text in derived_sql:
         if name in STORED_VIEWS:
             con.execute(f"CREATE VIEW {d}.{name} AS SELECT * FROM {STG_SCHEMA}.{name}")

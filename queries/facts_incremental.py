@@ -51,36 +51,45 @@ def inputs_hash(con: duckdb.DuckDBPyConnection) -> str:
 class Plan:
     full: str | None          # reason for a full build, None = incremental
     stored_as_of: datetime | None = None
+    same_derived: bool = False   # the derived layers stored last carry this fingerprint (facts.store_derived)
 
 
 def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[str, str]] | None,
          full_reason: str | None, inputs: str) -> Plan:
     """Incremental or full (and why)."""
-    if touched is None:
-        return Plan(full_reason or "the load did not say which issues it wrote")
     # (looked up, not tried: a failed statement would abort the loader's transaction)
     cols = {r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = 'meta' "
         "AND database_name = current_database()", {"s": facts.SCHEMA}).fetchall()}
+    rows = (con.execute(f"SELECT as_of, fingerprint, inputs FROM {facts.SCHEMA}.meta").fetchall()
+            if {"as_of", "fingerprint", "inputs"} <= cols else [])
+    stored_as_of, stored_fp, stored_inputs = rows[0] if rows else (None, None, None)
+    same = stored_fp == fp and con.execute(
+        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = $s AND database_name = current_database()",
+        {"s": facts.DERIVED_SCHEMA}).fetchall()[0][0] > 0
+
+    def full(reason: str) -> Plan:
+        return Plan(reason, same_derived=same)
+
+    if touched is None:
+        return full(full_reason or "the load did not say which issues it wrote")
     if not cols:
-        return Plan("first build of the stored facts")
+        return full("first build of the stored facts")
     if not {"as_of", "fingerprint", "inputs"} <= cols:
-        return Plan("stored facts of an earlier version")
-    rows = con.execute(f"SELECT as_of, fingerprint, inputs FROM {facts.SCHEMA}.meta").fetchall()
+        return full("stored facts of an earlier version")
     if not rows:
-        return Plan("first build of the stored facts")
-    stored_as_of, stored_fp, stored_inputs = rows[0]
+        return full("first build of the stored facts")
     if stored_fp != fp:
-        return Plan("the analysis config or Retroscope's SQL changed")
+        return full("the analysis config or Retroscope's SQL changed")
     if pd.Timestamp(as_of) < pd.Timestamp(stored_as_of):
-        return Plan("the data's freshness moved back")
+        return full("the data's freshness moved back")
     if stored_inputs != inputs:
-        return Plan("statuses, board columns or boards changed")
+        return full("statuses, board columns or boards changed")
     if len(touched) > BULK_MIN:
         n = con.execute(f"SELECT count(*) FROM {facts.STG_SCHEMA}.stg_issues").fetchall()[0][0]
         if len(touched) > BULK_SHARE * n:
-            return Plan(f"the load wrote {len(touched):,} of {n:,} issues")
-    return Plan(None, stored_as_of)
+            return full(f"the load wrote {len(touched):,} of {n:,} issues")
+    return Plan(None, stored_as_of, same_derived=same)
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, inputs: str,

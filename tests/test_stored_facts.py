@@ -467,10 +467,19 @@ def test_a_later_load_under_the_same_config_writes_only_the_stored_marts_macros_
 
     views, macros = derived_objects()
     assert views and instant(70) in macros["fct_issue_facts"]
+    with duckdb.connect(str(db)) as c:               # a mark that only a view written again would lose
+        c.execute("COMMENT ON VIEW derived.stg_issues IS 'kept'")
+
+    def mark():
+        with duckdb.connect(str(db), read_only=True) as c:
+            return c.execute("SELECT comment FROM duckdb_views() WHERE schema_name = 'derived' "
+                             "AND view_name = 'stg_issues'").fetchone()[0]
+
     with staged_load(db, SOURCE, "import") as w:     # nothing new but the data's freshness
         w.data_as_of = at(75)
     views2, macros2 = derived_objects()
     assert views2 == views and sorted(macros2) == sorted(macros)
+    assert mark() == "kept"                          # the view was kept, not written again
     for m in facts.STORED_MARTS:
         assert instant(75) in macros2[m.name] and instant(70) not in macros2[m.name], m.name
     live = queries.connect(db, stored=False)
@@ -486,3 +495,5 @@ def test_a_later_load_under_the_same_config_writes_only_the_stored_marts_macros_
                                 f"{name} at k={k} from a plain client")
     finally:
         live.close()
+    refresh_facts(db, AnalysisConfig(timezone="Europe/Berlin"))   # another fingerprint: written whole
+    assert mark() is None
