@@ -142,6 +142,41 @@ def test_lake_errors_are_one_line_of_advice(new_lake, postgres_server, monkeypat
     assert p.returncode == 1 and "is not the data folder this lake was created with" in p.stderr, p.stderr
 
 
+def test_a_lake_connection_checks_an_extension_signature_once_per_unchanged_file(tmp_path, monkeypatch):
+    """Every lake connection is a new in-memory database; after the first checked LOAD of an
+    extension file, later connections skip the signature check for that file only while it is
+    unchanged. A file changed since is checked again, and a tampered one is refused."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "ducklake.duckdb_extension"
+    shutil.copyfile(lake._extension_file("duckdb_extension_ducklake", "ducklake"), copy)
+    monkeypatch.setattr(lake, "_extension_files", lambda: (copy,))
+    monkeypatch.setattr(lake, "_checked", {})
+
+    def unchecked(con) -> bool:
+        return con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchall()[0][0]
+
+    first = lake._new_connection()
+    second = lake._new_connection()
+    try:
+        assert not unchecked(first) and unchecked(second)
+        assert second.execute("SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'ducklake' "
+                              "AND loaded").fetchall() == [(1,)]
+    finally:
+        first.close()
+        second.close()
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF                         # same size and path, one byte changed
+    tampered = tmp_path / "tampered"
+    tampered.write_bytes(bytes(data))
+    tampered.replace(copy)                 # as an upgrade would: the loaded file stays mapped intact
+    for _ in range(2):                     # refused, and refused again: never taken as checked
+        with pytest.raises(duckdb.Error, match="signature"):
+            lake._new_connection()
+
+
 # --------------------------------------------------------------------------- warehouse cases
 def test_demo_on_lake_answers_like_the_file(new_lake, file_demo):
     lk = new_lake()
