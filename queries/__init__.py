@@ -13,6 +13,7 @@ file name = object name, loaded with `importlib.resources` (works from a wheel).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -97,7 +98,28 @@ def _on_lake(con: duckdb.DuckDBPyConnection) -> bool:
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables if missing (idempotent)."""
     text = sql_text("schema/warehouse")
-    con.execute(lake.lake_ddl(text) if _on_lake(con) else text)
+    if _on_lake(con):
+        _lake_ddl_at_once(con, lake.lake_ddl(text))
+    else:
+        con.execute(text)
+
+
+def _lake_ddl_at_once(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Schema statements on a lake in one transaction, when the caller has none open: one
+    catalog commit instead of one per statement (0.06 s instead of 0.2 s for a schema
+    file; statements that change nothing make no snapshot either way)."""
+    try:
+        con.execute("BEGIN")
+    except duckdb.TransactionException:       # the caller's transaction holds them
+        con.execute(text)
+        return
+    try:
+        con.execute(text)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
@@ -105,10 +127,11 @@ def apply_userdata_schema(con: duckdb.DuckDBPyConnection, *, temp: bool = False)
     (ALTER TABLE … ADD COLUMN IF NOT EXISTS). temp: as fresh temp tables (no migration)."""
     text = sql_text("schema/userdata")
     if temp:
-        text = _userdata_snapshot_ddl()
+        con.execute(_userdata_snapshot_ddl())
     elif _on_lake(con):
-        text = lake.lake_ddl(text)
-    con.execute(text)
+        _lake_ddl_at_once(con, lake.lake_ddl(text))
+    else:
+        con.execute(text)
 
 
 @cache
