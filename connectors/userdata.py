@@ -29,6 +29,7 @@ import pandas as pd
 import queries
 from connectors import bounds, files, forecast_records
 from connectors.messages import quote_value as _show
+from queries import transactions
 from queries.errors import RetroscopeError
 from queries.forecast_accounts import STORE_COLUMNS as FORECAST_COLUMNS
 
@@ -619,9 +620,9 @@ def save_tables(path, tables: dict[str, pd.DataFrame], *, as_of: date | None = N
 
 def _ids(path, read: Callable) -> set[str]:
     """`read(con)` on the store at `path` (a file or a lake), or nothing when it does not exist yet."""
-    if not queries.store_exists(path):
+    con = queries.open_userdata_if_exists(path)
+    if con is None:
         return set()
-    con = queries.open_userdata(path, read_only=True)
     try:
         return read(con)
     finally:
@@ -639,16 +640,18 @@ def action_ids(path) -> set[str]:
 def load_records(path) -> dict[str, pd.DataFrame]:
     """Every record of the store, per table (empty frames when the store does not exist)."""
     out = {}
-    if not queries.store_exists(path):
+    con = queries.open_userdata_if_exists(path)
+    if con is None:
         return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
-    con = queries.open_userdata(path, read_only=True)
     try:
-        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
-                                             "WHERE database_name = current_database()").fetchall()}
+        with transactions.one_transaction(con):   # one snapshot of every table (one catalog read on a lake)
+            present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                                 "WHERE database_name = current_database()").fetchall()}
+            frames = {k: _read(con, TABLES[k][0]) for k in ORDER if TABLES[k][0] in present}
         for k in ORDER:
             table, id_col, cols = TABLES[k]
             # a store written by an older Retroscope (not yet migrated) lacks newer tables and columns
-            df = _read(con, table) if table in present else pd.DataFrame(columns=list(cols))
+            df = frames[k] if k in frames else pd.DataFrame(columns=list(cols))
             for c in cols:
                 if c not in df.columns:
                     df[c] = pd.Series([None] * len(df), dtype=object, index=df.index)

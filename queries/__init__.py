@@ -200,6 +200,22 @@ def store_exists(location: str | Path | lake.Lake) -> bool:
     return lake.exists(location) if lake.is_lake(location) else Path(location).exists()
 
 
+def open_userdata_if_exists(path: str | Path | lake.Lake) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the user-input store at `path`, or None when there is none
+    yet. On a lake one connection answers both (store_exists and then open_userdata would
+    open the lake twice, ~0.3 s each)."""
+    if not lake.is_lake(path):
+        return open_userdata(path, read_only=True) if Path(path).exists() else None
+    try:
+        con = lake.open_lake(path.userdata(), read_only=True)
+    except WarehouseMissing:
+        return None
+    if not lake.has_table(con, lake.USERDATA_SCHEMA, "retros"):
+        con.close()
+        return None
+    return con
+
+
 def open_userdata(path: str | Path | lake.Lake, *, read_only: bool = False,
                   wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
     """A short-lived connection to the user-input store (created with its schema if missing).

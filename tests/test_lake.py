@@ -257,6 +257,26 @@ def test_user_input_saved_at_the_same_moment_is_all_kept(new_lake):
     assert set(userdata.retro_ids(ud)) == {"r-first", *ids}
 
 
+def test_user_input_is_read_from_a_lake_in_one_connection_and_none_before_any_is_saved(new_lake):
+    from connectors.load import staged_load
+
+    lk = new_lake()
+    ud = lk.userdata()
+    assert queries.open_userdata_if_exists(ud) is None           # an empty catalog
+    assert userdata.retro_ids(ud) == set() and all(df.empty for df in userdata.load_records(ud).values())
+    with staged_load(lk, "metrics:a", "import") as w:
+        w.write("raw_metric_points", _points("a", 2))
+    assert queries.open_userdata_if_exists(ud) is None           # a warehouse, no user input yet
+    rid = userdata.create_retro(ud, held_on="2026-11-10", team="Atlas", kind="scrum", title="first")
+    con = queries.open_userdata_if_exists(ud)
+    try:
+        assert con.execute("SELECT retro_id, title FROM retros").fetchall() == [(rid, "first")]
+    finally:
+        con.close()
+    assert userdata.retro_ids(ud) == {rid}
+    assert userdata.load_records(ud)["retros"]["retro_id"].tolist() == [rid]
+
+
 def test_reader_keeps_its_snapshot_while_a_load_commits(new_lake):
     lk = new_lake()
     demo.build(lk, seed=7)
