@@ -210,7 +210,12 @@ def open_userdata_if_exists(path: str | Path | lake.Lake) -> duckdb.DuckDBPyConn
         con = lake.open_lake(path.userdata(), read_only=True)
     except WarehouseMissing:
         return None
-    if not lake.has_table(con, lake.USERDATA_SCHEMA, "retros"):
+    try:
+        there = lake.has_table(con, lake.USERDATA_SCHEMA, "retros")
+    except BaseException:
+        con.close()
+        raise
+    if not there:
         con.close()
         return None
     return con
@@ -301,7 +306,8 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
     try:
         if not lake.has_table(src, lake.USERDATA_SCHEMA, "retros"):
             return
-        with transactions.one_transaction(con):   # the lake's catalog is read once, not once per table
+        # the lake's catalog read once, not once per table: one snapshot of the store
+        with transactions.one_transaction(con), transactions.one_transaction(src):
             for t in USERDATA_TABLES:
                 name = f"{lake.CATALOG}.{lake.USERDATA_SCHEMA}.{t}"
                 if own:

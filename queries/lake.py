@@ -133,15 +133,20 @@ def _extension_files() -> tuple[Path, Path]:
     return _extension_file("duckdb_extension_ducklake", "ducklake"), _postgres_extension()
 
 
-def _stamp(path: Path) -> tuple[int, int, int, int]:
-    st = path.stat()       # of the file itself, through the postgres extension's symlink
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells a checked extension file from any other: device, inode, size, modification
+    and change times (the change time cannot be set back). None: the file is not there."""
+    try:
+        st = path.stat()       # of the file itself, through the postgres extension's symlink
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 # Extension files whose signature a LOAD in this process has checked, with the stamp they had.
 # Checking a signature hashes the whole file (36 + 42 MB: 0.25-0.3 s of CPU per connection),
 # and every lake connection is a new in-memory database that would check both again.
-_checked: dict[Path, tuple[int, int, int, int]] = {}
+_checked: dict[Path, tuple[int, ...]] = {}
 _checked_lock = threading.Lock()
 
 
@@ -153,23 +158,26 @@ def _load_extensions(con: duckdb.DuckDBPyConnection, files: tuple[Path, ...] | N
 
 def _new_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the ducklake and postgres extensions loaded. The first
-    one in a process loads them with DuckDB's signature check; later ones skip that check
-    (allow_unsigned_extensions) only for the very files it checked, unchanged since (same
-    inode, size and modification time), so an extension file that changed is checked again."""
+    one in a process loads them with DuckDB's signature check. A later one loads the very
+    files that were checked, unchanged since (same stamp), without it, and then turns the
+    check back on for anything else it may load (an extension DuckDB autoloads); a file that
+    changed is checked again."""
     files = _extension_files()
     stamps = {f: _stamp(f) for f in files}
     with _checked_lock:
-        known = all(_checked.get(f) == s for f, s in stamps.items())
+        known = None not in stamps.values() and all(_checked.get(f) == s for f, s in stamps.items())
     con = duckdb.connect(":memory:", config={"allow_unsigned_extensions": True} if known else {})
     try:
         con.execute("SET enable_progress_bar = false")
         _load_extensions(con, files)
+        if known:
+            con.execute("SET allow_unsigned_extensions = false")
     except BaseException:
         con.close()
         raise
     if not known:
         with _checked_lock:
-            _checked.update({f: s for f, s in stamps.items() if _stamp(f) == s})
+            _checked.update({f: s for f, s in stamps.items() if s is not None and _stamp(f) == s})
     return con
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from fake_jira.server import FakeJira
@@ -144,37 +145,45 @@ def test_lake_errors_are_one_line_of_advice(new_lake, postgres_server, monkeypat
 
 def test_a_lake_connection_checks_an_extension_signature_once_per_unchanged_file(tmp_path, monkeypatch):
     """Every lake connection is a new in-memory database; after the first checked LOAD of an
-    extension file, later connections skip the signature check for that file only while it is
-    unchanged. A file changed since is checked again, and a tampered one is refused."""
+    extension file, later connections load that file without the signature check only while it
+    is unchanged, and turn the check back on for anything else they load. A file changed since
+    is checked again, and a tampered one is refused."""
     import shutil
-
-    import duckdb
 
     copy = tmp_path / "ducklake.duckdb_extension"
     shutil.copyfile(lake._extension_file("duckdb_extension_ducklake", "ducklake"), copy)
     monkeypatch.setattr(lake, "_extension_files", lambda: (copy,))
     monkeypatch.setattr(lake, "_checked", {})
+    unchecked_loads = []
+    connect = duckdb.connect
 
-    def unchecked(con) -> bool:
-        return con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchall()[0][0]
+    def spy(database, config=None, **kw):
+        unchecked_loads.append(bool((config or {}).get("allow_unsigned_extensions")))
+        return connect(database, config=config or {}, **kw)
 
+    monkeypatch.setattr(lake.duckdb, "connect", spy)
     first = lake._new_connection()
     second = lake._new_connection()
     try:
-        assert not unchecked(first) and unchecked(second)
+        assert unchecked_loads == [False, True]
         assert second.execute("SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'ducklake' "
                               "AND loaded").fetchall() == [(1,)]
+        data = bytearray(copy.read_bytes())
+        data[len(data) // 2] ^= 0xFF                     # same size, one byte changed
+        tampered = tmp_path / "tampered.duckdb_extension"
+        tampered.write_bytes(bytes(data))
+        for con in (first, second):                      # the check is on again on both
+            assert not con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchall()[0][0]
+            with pytest.raises(duckdb.Error, match="signature"):
+                con.execute(f"LOAD '{tampered}'")
     finally:
         first.close()
         second.close()
-    data = bytearray(copy.read_bytes())
-    data[len(data) // 2] ^= 0xFF                         # same size and path, one byte changed
-    tampered = tmp_path / "tampered"
-    tampered.write_bytes(bytes(data))
     tampered.replace(copy)                 # as an upgrade would: the loaded file stays mapped intact
     for _ in range(2):                     # refused, and refused again: never taken as checked
         with pytest.raises(duckdb.Error, match="signature"):
             lake._new_connection()
+    assert unchecked_loads[2:] == [False, False]
 
 
 # --------------------------------------------------------------------------- warehouse cases
