@@ -400,9 +400,9 @@ def test_sprint_charts_keep_their_plot_on_a_phone(server, browser, board):
         expect(page.get_by_role("heading", name="Sprint retro", exact=True).first).to_be_visible(timeout=LOAD)
         _settled(page)
         if not board:   # the quality charts lie below two team panels: drawn once scrolled near
-            expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2)
+            expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2, timeout=LOAD)
             # the space kept says what will be drawn in it
-            expect(page.locator(".stBidiComponent").first).to_contain_text("drawn as you scroll here")
+            expect(page.locator(".stBidiComponent").first).to_contain_text("drawn as you scroll here", timeout=LOAD)
             page.locator(".stBidiComponent").first.scroll_into_view_if_needed()
         page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length >= 4 && "
                                "[...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout)",
