@@ -211,7 +211,7 @@ def open_userdata_if_exists(path: str | Path | lake.Lake) -> duckdb.DuckDBPyConn
     except WarehouseMissing:
         return None
     try:
-        there = lake.has_table(con, lake.USERDATA_SCHEMA, "retros")
+        there = lake.has_userdata(con)
     except BaseException:
         con.close()
         raise
@@ -304,7 +304,7 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
     own = _on_lake(con)
     src = con if own else lake.open_lake(store, read_only=True)
     try:
-        if not lake.has_table(src, lake.USERDATA_SCHEMA, "retros"):
+        if not lake.has_userdata(src):
             return
         # the lake's catalog read once, not once per table: one snapshot of the store
         with transactions.one_transaction(con), transactions.one_transaction(src):

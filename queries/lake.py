@@ -153,7 +153,7 @@ _checked_lock = threading.Lock()
 def _load_extensions(con: duckdb.DuckDBPyConnection, files: tuple[Path, ...] | None = None) -> None:
     con.execute("SET autoinstall_known_extensions = false")   # never reach for the network
     for f in files or _extension_files():
-        con.execute(f"LOAD '{f}'")
+        con.execute(f"LOAD {_quote(str(f))}")   # LOAD takes no bound parameter
 
 
 def _new_connection() -> duckdb.DuckDBPyConnection:
@@ -304,6 +304,11 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
         return False
 
 
+def has_userdata(con: duckdb.DuckDBPyConnection) -> bool:
+    """Does the lake hold a user-input store (its schema with the retros table)?"""
+    return has_table(con, USERDATA_SCHEMA, "retros")
+
+
 def use_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     """Create `schema` in the lake if missing (a write) and make it the default."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{schema}")
@@ -323,7 +328,7 @@ def exists(lake: Lake) -> bool:
     try:
         if lake.schema == MAIN_SCHEMA:
             return has_table(con, MAIN_SCHEMA, "raw_loads")
-        return has_table(con, lake.schema, "retros")
+        return has_userdata(con)
     finally:
         con.close()
 
