@@ -354,11 +354,14 @@ def _derived_objects() -> tuple[tuple[str, str], ...]:
     return tuple((n, objs[n]) for n in order)
 
 
-def build_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Create staging views and marts as TEMP objects. A file whose header has
+def build_derived(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...] = DERIVED_LAYERS) -> None:
+    """Create the staging views and marts of `layers` as TEMP objects. A file whose header has
     `-- args: a, b` becomes a table macro `name(a, b)`; `-- scalar: a, b` a scalar macro
     (a shared rule, one expression); any other file becomes a view."""
+    names = {name for layer in layers for name, _ in _layer_files(layer)}
     for name, text in _derived_objects():
+        if name not in names:
+            continue
         try:
             con.execute(derived_ddl(name, text))
         except duckdb.Error as e:
@@ -469,7 +472,10 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     calibration.register(con)        # estimate_calibration, a stored report, calls it
     refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
     _load_config(con, config)
-    build_derived(con)
+    # The staging layer live (TEMP, over the raw tables): the shared inputs' hash, the plan and
+    # the stored parses read it. The marts are written once, to schema `derived`, and computed
+    # through it: a mart is bound (costly for the large ones) once per load, not three times
+    build_derived(con, ("staging",))
     as_of = con.execute(sql_text("default_as_of")).fetchall()[0][0]
     if as_of is None:
         return {}
@@ -477,25 +483,31 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     t0 = time.perf_counter()
     inputs = facts_incremental.inputs_hash(con)
     plan = facts_incremental.plan(con, as_of=as_of, fp=fp, touched=touched, full_reason=full_reason, inputs=inputs)
+    # the derived layers the last load stored under this very fingerprint are these ones: kept,
+    # with only the stored marts' macros, which name the stored instant, written again (not on a
+    # lake: there every load writes them whole)
+    keep = plan.same_derived and not _on_lake(con)
     if plan.full:
         note = f"full: {plan.full}"
-        timings = facts.build(con, as_of=as_of, fp=fp, derived_sql=_derived_objects(), inputs=inputs, note=note)
+        timings = facts.build(con, as_of=as_of, fp=fp, derived_sql=_derived_objects(),
+                              config_tables=tuple(config.tables()), ddl=derived_ddl, keep_derived=keep,
+                              inputs=inputs, note=note)
     else:
+        t1 = time.perf_counter()
+        if keep:
+            facts.use_derived(con)
+        else:
+            facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl)
+        written = time.perf_counter() - t1
         timings, note = facts_incremental.build(con, as_of=as_of, stored_as_of=plan.stored_as_of, fp=fp,
-                                                inputs=inputs, touched=touched or set(),
-                                                derived_sql=_derived_objects())
+                                                inputs=inputs, touched=touched or set())
+        timings["derived layers"] = written
     timings["plan"] = time.perf_counter() - t0 - sum(timings.values())
     for name in facts.STORED_REPORTS:   # all boards, whole history: every other parameter unset
         t0 = time.perf_counter()
         text = sql_text(name)
         facts.store_report(con, name, text, {p: as_of if p == "as_of" else None for p in params_of(text)})
         timings[name] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    # the derived layers the last load stored under this very fingerprint are these ones: only
-    # the stored marts' macros, which name the stored instant, are written again (not on a lake)
-    facts.store_derived(con, _derived_objects(), tuple(config.tables()), derived_ddl,
-                        marts_only=plan.same_derived and not _on_lake(con))
-    timings["derived layers"] = time.perf_counter() - t0
     facts.set_built_seconds(con, sum(timings.values()))
     return timings
 

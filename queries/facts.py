@@ -43,7 +43,7 @@ STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start 
 DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were built with
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately), the
 # form of the stored derived layers included: a load keeps the derived layers stored under the
-# same fingerprint and writes only the stored marts' macros again (store_derived).
+# same fingerprint and writes only the stored marts' macros again (store_mart_macro).
 FACTS_VERSION = "3"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
@@ -95,12 +95,15 @@ def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
-          derived_sql: tuple[tuple[str, str], ...], inputs: str | None = None,
-          note: str | None = None) -> dict[str, float]:
-    """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database
-    and point this connection's marts at them. The derived layers must already exist on `con`
-    (live); runs inside the caller's transaction. Returns seconds per object. `inputs` and
-    `note` go to facts.meta (see queries.facts_incremental)."""
+          derived_sql: tuple[tuple[str, str], ...], config_tables: tuple[str, ...], ddl,
+          keep_derived: bool, inputs: str | None = None, note: str | None = None) -> dict[str, float]:
+    """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database.
+    The staging layer must exist on `con` as live TEMP objects (over the raw tables); the marts
+    are computed through the derived layers stored in schema `derived`: kept as they are
+    (`keep_derived`: stored under this very fingerprint) or written anew as the marts are
+    computed (store_derived). Runs inside the caller's transaction. Returns seconds per
+    object; "derived layers" is the time spent writing them. `inputs` and `note` go to
+    facts.meta (see queries.facts_incremental)."""
     timings: dict[str, float] = {}
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {STG_SCHEMA}")
@@ -111,24 +114,25 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
     write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
-    live_macros(con, derived_sql)
-    for m in STORED_MARTS:
+
+    def compute(m: StoredMart) -> None:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
         order = f" ORDER BY {m.order_by}" if m.order_by else ""
         con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}__live({args}){order}",
                     {"as_of": as_of})
-        _point_marts(con, only=m.name)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if keep_derived:
+        use_derived(con)
+        for m in STORED_MARTS:
+            compute(m)
+            store_mart_macro(con, m)   # the marts after it read this table
+    else:
+        store_derived(con, derived_sql, config_tables, ddl, on_mart=compute)
+    timings["derived layers"] = time.perf_counter() - t0 - sum(timings[m.table] for m in STORED_MARTS)
     return timings
-
-
-def live_macros(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...]) -> None:
-    """`<mart>__live`: each stored mart's own definition, as a TEMP macro."""
-    bodies = dict(derived_sql)
-    for m in STORED_MARTS:
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}__live({', '.join(m.args)}) AS TABLE\n"
-                    f"{bodies[m.name].strip().rstrip(';')}")
 
 
 def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:
@@ -169,25 +173,27 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
             "derived": row["fx_derived"], "build": row.get("build")}
 
 
+def use_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Names resolve in schema `derived` after main (TEMP objects still shadow both)."""
+    con.execute(f"SET search_path = 'main,{DERIVED_SCHEMA}'")
+
+
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
-                  config_tables: tuple[str, ...], ddl, *, marts_only: bool = False) -> None:
-    """Store the derived layers and the config the facts were built with in schema `derived`, so
-    that a reader under the same fingerprint needs to create nothing but its caches (and any
-    DuckDB client can use them after `SET search_path = 'main,derived'`). Staging views read
-    the stored parse; each stored mart is its stored table for the stored instant, else its
-    own definition (`<mart>__live`). `ddl(name, text, schema)` is the one rule that turns a
-    packaged SQL file into its CREATE statement (queries.derived_ddl).
-    marts_only: the schema holds these very layers (stored under the same fingerprint): only
-    the stored marts' macros, which name the stored instant, are written again (a load of a
-    few issues then spends ~50 ms here instead of ~0.3 s)."""
+                  config_tables: tuple[str, ...], ddl, *, on_mart=None) -> None:
+    """Write the derived layers and the config the facts are built with to schema `derived`,
+    anew, so that a reader under the same fingerprint needs to create nothing but its caches
+    (and any DuckDB client can use them after `SET search_path = 'main,derived'`). Staging
+    views read the stored parse; each stored mart is its stored table for the stored instant
+    (facts.meta), else its own definition (`<mart>__live`). `ddl(name, text, schema)` is the
+    one rule that turns a packaged SQL file into its CREATE statement (queries.derived_ddl).
+    `on_mart(m)`, when given, stores mart m's table (a loader computing through these layers)
+    between writing its definition and its macro, so every object is written once, after
+    those it reads. A later load under the same fingerprint keeps the layers and writes only
+    the stored marts' macros again (store_mart_macro), which name the stored instant."""
     d = DERIVED_SCHEMA
-    stored = ts_literal(_meta_as_of(con))
-    if marts_only:
-        for m in STORED_MARTS:
-            _store_mart_macro(con, m, stored)
-        return
     con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
     con.execute(f"CREATE SCHEMA {d}")
+    use_derived(con)
     for t in config_tables:
         con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
     marts = {m.name: m for m in STORED_MARTS}
@@ -197,17 +203,19 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
         elif name in marts:
             m = marts[name]
             con.execute(ddl(f"{name}__live", text, d))
-            _store_mart_macro(con, m, stored)
+            if on_mart is not None:
+                on_mart(m)
+            store_mart_macro(con, m)
         else:
             con.execute(ddl(name, text, d))
 
 
-def _store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart, stored: str) -> None:
-    """The stored mart's macro in schema `derived`: its stored table at `stored` (a literal),
-    else its own definition there."""
+def store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart) -> None:
+    """The stored mart's macro in schema `derived`: its stored table at the stored instant
+    (facts.meta), else its own definition there."""
     d = DERIVED_SCHEMA
     con.execute(f"CREATE OR REPLACE MACRO {d}.{m.name}({', '.join(m.args)}) AS TABLE\n"
-                + _branches(m, stored, live=f"{d}.{m.name}__live"))
+                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{d}.{m.name}__live"))
 
 
 def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false") -> str:
@@ -252,18 +260,6 @@ def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, cached: str | N
     con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
                 + _branches(m, ts_literal(_meta_as_of(con)), live=f"{m.name}__live",
                             cached=cached, in_cache=in_cache))
-
-
-def _point_marts(con: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
-    """On a loader's connection, after a mart is stored: it (and the marts after it, which read
-    it) answer the stored as_of from the table, any other live."""
-    mark_stored(con)
-    for m in STORED_MARTS:
-        if not only or m.name == only:
-            point_mart(con, m)
-
-
-point_marts = _point_marts   # (queries.facts_incremental re-points after each mart)
 
 
 def stored_as_of(con: duckdb.DuckDBPyConnection):

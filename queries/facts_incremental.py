@@ -81,6 +81,8 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
         return full("first build of the stored facts")
     if stored_fp != fp:
         return full("the analysis config or Retroscope's SQL changed")
+    if not same:   # (an incremental build computes through the stored derived layers)
+        return full("the stored derived layers are missing")
     if pd.Timestamp(as_of) < pd.Timestamp(stored_as_of):
         return full("the data's freshness moved back")
     if stored_inputs != inputs:
@@ -93,10 +95,13 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, inputs: str,
-          touched: set[tuple[str, str]], derived_sql: tuple[tuple[str, str], ...]) -> tuple[dict[str, float], str]:
+          touched: set[tuple[str, str]]) -> tuple[dict[str, float], str]:
     """Bring the stored facts from `stored_as_of` to `as_of` after a load that wrote `touched`
-    (see the module doc). Runs inside the loader's transaction, on a connection whose derived
-    layers are live TEMP objects (as `facts.build` expects). Returns (seconds per step, note)."""
+    (see the module doc). Runs inside the loader's transaction, on a connection whose staging
+    layer is live TEMP objects over the raw tables and whose marts are the derived layers
+    stored under this fingerprint (schema `derived`, on the search path): each stored mart's
+    macro is written again once its table is up to date (facts.store_mart_macro).
+    Returns (seconds per step, note)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     changed = pd.DataFrame(sorted(touched), columns=["source", "issue_id"], dtype=object)
@@ -107,7 +112,9 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     s, f = facts.STG_SCHEMA, facts.SCHEMA
 
     # Sprints the load edited (live views still read the raw tables here), the windows at T'
-    con.execute("CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * FROM fct_sprint_windows($t1)", {"t1": as_of})
+    # (the mart's own definition: its stored macro answers the stored instant from the table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * FROM fct_sprint_windows__live($t1)",
+                {"t1": as_of})
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _fx_edited AS
         SELECT source, sprint_id FROM (SELECT * FROM stg_sprint_sprints EXCEPT SELECT * FROM {s}.stg_sprint_sprints)
@@ -133,7 +140,6 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
             f"{n_scope:,} recomputed")
     facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
-    facts.live_macros(con, derived_sql)
     scoped = True
     for m in facts.STORED_MARTS:
         t0 = time.perf_counter()
@@ -152,7 +158,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
             scoped = False
             con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM {m.name}__live({args})",
                         {"as_of": as_of})
-        facts.point_marts(con, only=m.name)
+        facts.store_mart_macro(con, m)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
     facts_delta.widen(con, keep_views=True)
     for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows", "_fx_edited", "_fx_running"):

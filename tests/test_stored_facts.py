@@ -435,7 +435,7 @@ def test_a_load_failing_inside_the_incremental_build_keeps_the_last_good_facts(t
     def killed(*a, **k):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(queries.facts, "live_macros", killed)   # after the parses were updated in place
+    monkeypatch.setattr(queries.facts_delta, "narrow_parses", killed)   # after the parses were updated in place
     with pytest.raises(RuntimeError), staged_load(db, SOURCE, "import") as w:
         w.write("raw_issues", pd.DataFrame([{**s.issues[0], "summary": "changed", "is_deleted": True}]))
         w.data_as_of = ts("2026-01-12 09:00")
