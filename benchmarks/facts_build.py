@@ -6,7 +6,9 @@ Takes the cached demo warehouse of each size (benchmarks.queries builds it once)
 and runs the full build of the stored facts on the copy, inside a transaction as a load
 does (`queries.build_facts`, forced full), then rolls back. Prints, per step (each stored
 parse, mart, report table, the plan and the derived layers), wall seconds and CPU seconds
-of this process (all DuckDB threads: on a busy machine the steadier figure), best of
+of this process (all DuckDB threads: on a busy machine the steadier figure; `nan` for the
+plan and the derived layers, which the build times as what is left of a span once the steps
+inside it are taken out), best of
 --repeat by total wall time. --memory-limit sets DuckDB's memory limit first, as the demo
 does at scale (connectors.demo.SCALE_MEMORY_LIMIT). --keep DIR commits instead and keeps the
 built copy there (demo_seed7_<size>.duckdb), for `benchmarks.facts_compare`. Not a test:

@@ -447,6 +447,32 @@ def test_a_load_failing_inside_the_incremental_build_keeps_the_last_good_facts(t
         assert c.execute("SELECT count(*) FROM raw_loads").fetchall()[0][0] == 1
 
 
+def test_a_load_writes_the_derived_layers_again_when_they_are_gone(tmp_path):
+    """The marts are computed through the stored derived layers: when they are gone (dropped
+    by hand), a load of one issue writes them anew before it updates the facts (incrementally),
+    and a reader reads the stored facts through them."""
+    s = Scenario().board("1", "Atlas")
+    s.issue("I1", "2026-01-04 09:00", points=3.0).issue("I2", "2026-01-05 09:00")
+    db = s.load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-10 09:00"))
+    with duckdb.connect(str(db)) as c:
+        c.execute("DROP SCHEMA derived CASCADE")
+    with staged_load(db, SOURCE, "import") as w:
+        w.write("raw_issues", pd.DataFrame([{**s.issues[0], "summary": "changed"}]))
+        w.data_as_of = ts("2026-01-12 09:00")
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert c.execute("SELECT build FROM facts.meta").fetchone()[0].startswith("incremental: 1 issue written")
+        assert c.execute("SELECT count(*) FROM duckdb_functions() WHERE schema_name = 'derived' "
+                         "AND function_name = 'fct_issue_facts'").fetchone()[0] == 1
+    con = connect(db)
+    try:
+        assert facts.stored_as_of(con) == ts("2026-01-12 09:00")
+        got = con.execute("SELECT issue_key, summary FROM fct_issue_facts($a) ORDER BY issue_key",
+                          {"a": ts("2026-01-12 09:00")}).fetchall()
+        assert got == [("P-I1", "changed"), ("P-I2", "issue I2")], got
+    finally:
+        con.close()
+
+
 def test_a_later_load_under_the_same_config_writes_only_the_stored_marts_macros_again(tmp_path):
     """The derived layers a load stored under a fingerprint stay; a later load under the same
     one writes again only the stored marts' macros, which name its stored instant. A plain
