@@ -473,8 +473,9 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     refresh_userdata(con, None)      # empty user-input tables: no stored fact reads them
     _load_config(con, config)
     # The staging layer live (TEMP, over the raw tables): the shared inputs' hash, the plan and
-    # the stored parses read it. The marts are written once, to schema `derived`, and computed
-    # through it: a mart is bound (costly for the large ones) once per load, not three times
+    # the stored parses read it. The marts are written to schema `derived` only, and computed
+    # through it: DuckDB binds a mart (costly for the large ones) once or twice per load, not up
+    # to five times (docs/facts.md, "Incremental loads")
     build_derived(con, ("staging",))
     as_of = con.execute(sql_text("default_as_of")).fetchall()[0][0]
     if as_of is None:
