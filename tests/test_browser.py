@@ -190,7 +190,7 @@ def test_page_reads_honestly(server, browser, tmp_path, spec, width, board):
         page.wait_for_load_state("networkidle")
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         if width > 390:   # on a phone the sidebar starts collapsed
-            expect(page.get_by_test_id("stSidebar").get_by_text("Team board")).to_be_visible()
+            expect(page.get_by_test_id("stSidebar").get_by_text("Team board")).to_be_visible(timeout=LOAD)
         fold = page.locator(".stBidiComponent")   # blocks below the fold: scroll to each, so it is drawn
         while (n := fold.count()):
             fold.first.scroll_into_view_if_needed()
