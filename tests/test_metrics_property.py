@@ -1,5 +1,6 @@
 """Property tests on random status histories: invariants of fct_issue_facts, and start /
-completion checked against a direct reading of docs/metrics.md §1 written here in Python."""
+completion and rework days checked against a direct reading of docs/metrics.md §1 and §3
+written here in Python."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 CATEGORY = {sid: {"new": "todo", "indeterminate": "in_progress", "done": "done"}[k] for sid, _, k in STATUSES}
+# the default stage ranks (§1): to do 0, in progress 1, review/QA statuses 2, done 3
+RANK = {"1": 0, "3": 1, "4": 2, "5": 2, "6": 3, "7": 3}
 IDS = [s[0] for s in STATUSES]
 CREATED = ts("2026-01-05 09:00")
 
@@ -37,6 +40,33 @@ def reference(initial: str, steps: list[tuple[int, str]], as_of) -> tuple:
         if completed is None:   # created in done and never left it
             completed = CREATED
     return start, completed
+
+
+def reference_rework_days(initial: str, steps: list[tuple[int, str]], as_of, completed) -> float:
+    """§3: each backward transition (to a lower stage rank) opens an interval that ends when
+    the issue next reaches a status ranked at least as high as the one it left, or completes
+    (as seen at as_of), or at as_of; the union of the intervals, in days."""
+    moves, t, prev = [], CREATED, initial
+    for hours, to in steps:
+        t = t + timedelta(hours=hours)
+        if t > as_of:
+            break
+        moves.append((t, prev, to))
+        prev = to
+    cutoff = completed if completed is not None else as_of
+    intervals = []
+    for i, (at, frm, to) in enumerate(moves):
+        if RANK[to] < RANK[frm]:
+            reach = next((a for a, _, later in moves[i + 1:] if RANK[later] >= RANK[frm]), None)
+            end = min(reach if reach is not None else as_of, cutoff)
+            intervals.append((at, max(at, end)))
+    covered, reach_so_far = timedelta(0), None
+    for start, end in sorted(intervals):
+        start = start if reach_so_far is None else max(start, reach_so_far)
+        if end > start:
+            covered += end - start
+        reach_so_far = end if reach_so_far is None else max(reach_so_far, end)
+    return covered / timedelta(days=1)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,3 +99,4 @@ def test_random_histories(tmp_path_factory, issues, as_of_hours):
         got_done = None if pd.isna(row["completed_at"]) else row["completed_at"].to_pydatetime()
         assert got_start == start, (initial, steps)
         assert got_done == completed, (initial, steps)
+        assert abs(row["rework_days"] - reference_rework_days(initial, steps, as_of, completed)) < 1e-9, (initial, steps)

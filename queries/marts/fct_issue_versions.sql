@@ -19,9 +19,14 @@
 --   rework        union of the intervals from each backward transition until the issue
 --                 next reaches that transition's source rank, or completion, or the instant
 --                 read (a day inside two nested rework intervals counts once), kept as
---                 rework_closed_us (the intervals that have ended, in whole microseconds)
---                 and rework_open_since (where the part still running starts, NULL when
---                 none): rework_days_at gives the days at any instant of the version.
+--                 rework_closed_us (the rework before the stretch still running, or all of
+--                 it when none runs, in whole microseconds) and rework_open_since (where that
+--                 stretch began, NULL when none): rework_days_at gives the days at any
+--                 instant of the version. The union is taken once per issue over its whole
+--                 history (each interval running until it is reached, or for ever), as
+--                 disjoint segments with the rework before each; a version reads it up to
+--                 its cutoff (the instant, or the completion) from the last segment begun by
+--                 then: linear in the issue's history, however many times it bounced.
 -- *_on / completed_week are dates in the configured reporting timezone (ISO week Monday).
 -- Computed in one pass over each issue's changes in order (running aggregates: each change
 -- judged by its own from/to status), over the whole history, then clipped to as_of by
@@ -163,49 +168,59 @@ completion AS (
     LEFT JOIN stg_statuses AS st ON st.source = s.source AND st.status_id = s.status_id
     LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
 ),
+backward_moves AS (
+    SELECT source, issue_id, ord, moved_at AS backward_at, from_rank
+    FROM changes
+    WHERE to_rank < from_rank
+),
+reach_points AS (
+    -- for each rank an issue's backward moves left from, its changes into a status ranked at
+    -- least as high (a few ranks per issue: linear in its history)
+    SELECT c.source, c.issue_id, k.from_rank, c.ord, c.moved_at
+    FROM changes AS c
+    JOIN (SELECT DISTINCT source, issue_id, from_rank FROM backward_moves) AS k
+        ON k.source = c.source AND k.issue_id = c.issue_id AND c.to_rank >= k.from_rank
+),
 backward_reach AS (
     -- each backward transition, and when the issue next reached a status ranked at least as
     -- high as the one it left (the first such change after it: reached once that instant
-    -- has come)
-    SELECT b.source, b.issue_id, b.ord, b.moved_at AS backward_at, min(c.moved_at) AS reach_at
-    FROM changes AS b
-    LEFT JOIN changes AS c
-        ON c.source = b.source AND c.issue_id = b.issue_id AND c.ord > b.ord AND c.to_rank >= b.from_rank
-    WHERE b.to_rank < b.from_rank
-    GROUP BY b.source, b.issue_id, b.ord, b.moved_at
+    -- has come; NULL: never)
+    SELECT b.source, b.issue_id, b.ord, b.backward_at, p.moved_at AS reach_at
+    FROM backward_moves AS b
+    ASOF LEFT JOIN reach_points AS p
+        ON p.source = b.source AND p.issue_id = b.issue_id AND p.from_rank = b.from_rank AND b.ord < p.ord
 ),
-rework_intervals AS (
-    -- in each version, the backward transitions made by then; one not reached again by then,
-    -- on an issue not complete then, is still running and ends at the instant read
+rework_islands AS (
+    -- sorted by start, an interval opens a new island unless an earlier one still runs at its
+    -- start (not reached by then, or never)
     SELECT
-        r.source, r.issue_id, c.fact_at, r.ord, r.backward_at,
-        (r.reach_at IS NULL OR r.reach_at > c.fact_at) AND c.completed_at IS NULL AS running,
-        greatest(least(CASE WHEN r.reach_at <= c.fact_at THEN r.reach_at ELSE c.fact_at END,
-                       coalesce(c.completed_at, c.fact_at)), r.backward_at) AS end_at
-    FROM backward_reach AS r
-    JOIN completion AS c USING (source, issue_id)
-    WHERE r.backward_at <= c.fact_at
+        source, issue_id, backward_at, reach_at,
+        sum(opens) OVER (PARTITION BY source, issue_id ORDER BY backward_at, ord ROWS UNBOUNDED PRECEDING) AS island
+    FROM (
+        SELECT
+            *,
+            CASE WHEN coalesce(bool_or(reach_at IS NULL) OVER w, false) OR backward_at <= max(reach_at) OVER w
+                 THEN 0 ELSE 1 END AS opens
+        FROM backward_reach
+        WINDOW w AS (PARTITION BY source, issue_id ORDER BY backward_at, ord
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    )
 ),
-rework_union AS (
-    -- sorted by start, each interval adds the part beyond every earlier interval's end; once
-    -- one runs until the instant read, the later ones add nothing (they end by then)
+rework_segments AS (
+    -- the union of the full intervals [backward move, reach) over the whole history, as
+    -- disjoint segments in time order (seg_to NULL: never reached, the last one), each with
+    -- the rework of the segments before it in whole microseconds
     SELECT
-        source, issue_id, fact_at, running, end_at,
-        greatest(backward_at, coalesce(max(end_at) OVER w, backward_at)) AS from_at,
-        coalesce(bool_or(running) OVER w, false) AS after_running
-    FROM rework_intervals
-    WINDOW w AS (PARTITION BY source, issue_id, fact_at ORDER BY backward_at, ord
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-rework AS (
-    SELECT
-        source, issue_id, fact_at,
-        -- in whole microseconds (summed exactly in any order: micros_between)
-        sum(greatest(micros_between(from_at, end_at), 0)) FILTER (WHERE NOT running AND NOT after_running)
-            AS rework_closed_us,
-        min(from_at) FILTER (WHERE running AND NOT after_running) AS rework_open_since
-    FROM rework_union
-    GROUP BY source, issue_id, fact_at
+        source, issue_id, seg_from, seg_to,
+        coalesce(sum(micros_between(seg_from, seg_to)) OVER (
+            PARTITION BY source, issue_id ORDER BY seg_from ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ), 0) AS closed_before_us
+    FROM (
+        SELECT source, issue_id, min(backward_at) AS seg_from,
+               CASE WHEN bool_or(reach_at IS NULL) THEN NULL ELSE max(reach_at) END AS seg_to
+        FROM rework_islands
+        GROUP BY source, issue_id, island
+    )
 ),
 versions AS (
     SELECT
@@ -231,12 +246,21 @@ versions AS (
         coalesce(c.backward_transitions, 0) AS backward_transitions,
         coalesce(c.qa_bounces, 0) AS qa_bounces,
         coalesce(c.reopens, 0) AS reopens,
-        coalesce(r.rework_closed_us, 0) AS rework_closed_us,
-        r.rework_open_since,
+        -- the rework up to the instant read, or to completion: the segments begun by then (the
+        -- last one's start at most the cutoff); when the issue is not complete and that
+        -- segment has not ended, it is still running since its start
+        CASE WHEN r.seg_from IS NULL THEN 0
+             WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.closed_before_us
+             ELSE r.closed_before_us + micros_between(r.seg_from, CASE WHEN r.seg_to IS NULL OR r.seg_to > c.cutoff_at
+                                                                      THEN c.cutoff_at ELSE r.seg_to END)
+        END AS rework_closed_us,
+        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.seg_from END
+            AS rework_open_since,
         local_ts(c.start_at)::DATE AS start_on,
         local_ts(c.completed_at)::DATE AS completed_on,
         date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
-    FROM completion AS c
-    LEFT JOIN rework AS r USING (source, issue_id, fact_at)
+    FROM (SELECT *, coalesce(completed_at, fact_at) AS cutoff_at FROM completion) AS c
+    ASOF LEFT JOIN rework_segments AS r
+        ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
 )
 SELECT * FROM issue_versions_at('versions', as_of)
