@@ -413,6 +413,19 @@ def connect(
                     derived=derived, stored=stored)
 
 
+def _threads() -> int | None:
+    """DuckDB's worker threads for the warehouse (env RETROSCOPE_THREADS; unset: every core).
+    Fewer suit a shared machine, or many small warehouses at once: the test suite runs with 1
+    (tests/conftest.py)."""
+    raw = os.environ.get("RETROSCOPE_THREADS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise RetroscopeError(f"RETROSCOPE_THREADS={raw!r} is not a number of threads; "
+                              "set it to a whole number such as 1 or 4, or unset it to use every core")
+    return int(raw)
+
+
 def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored) -> duckdb.DuckDBPyConnection:
     try:
         # An ASOF join stays one: DuckDB makes one whose left side it expects to be small (64
@@ -420,6 +433,9 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
         # no statistics yet) it expects 1 row where there are thousands. The issue versions'
         # rework (fct_issue_versions) took 3.7 s instead of 0.3 s on 3 issues x 6,000 changes.
         con.execute("SET asof_loop_join_threshold = 0")
+        threads = _threads()
+        if threads:
+            con.execute(f"SET threads = {threads}")
         if not read_only:
             apply_schema(con)
         if derived:

@@ -91,6 +91,22 @@ def test_connect_builds_every_derived_object_on_an_empty_warehouse(tmp_path):
     assert df.empty
 
 
+def test_connections_take_their_duckdb_threads_from_the_environment(tmp_path, monkeypatch):
+    """RETROSCOPE_THREADS sets DuckDB's threads on every warehouse connection (the test suite
+    runs with 1); unset, DuckDB keeps one per core; ASOF joins are never made nested loops."""
+    db = tmp_path / "w.duckdb"
+    with staged_load(db, "test", "import"):
+        pass
+    monkeypatch.setenv("RETROSCOPE_THREADS", "3")
+    with queries.connect(db) as con:
+        assert con.execute("SELECT current_setting('threads'), current_setting('asof_loop_join_threshold')"
+                           ).fetchall() == [(3, 0)]
+    monkeypatch.delenv("RETROSCOPE_THREADS")
+    with queries.connect(db) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchall() == [(duckdb.connect().execute(
+            "SELECT current_setting('threads')").fetchall()[0][0],)]
+
+
 def test_run_binds_parameters_and_rejects_missing(tmp_path):
     db = tmp_path / "w.duckdb"
     with staged_load(db, "test", "import"):
