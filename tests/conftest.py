@@ -16,8 +16,10 @@ from connectors import demo
 # start inherit it): the tests' warehouses are small and two workers share two cores, so more
 # threads only add coordination. Side by side, the stored-facts, completion-span, cache and
 # sprint tests took 234 s instead of 305 s of wall time (432 CPU-s instead of 563); the Jira,
-# CLI and page tests 185 s instead of 196 s. Tests of parallel results set their own threads
-# (test_exact_figures).
+# CLI and page tests 185 s instead of 196 s. Small tables give DuckDB's threads little to
+# split anyway; the tests of parallel results set their own threads and DuckDB's smallest scan
+# chunks (test_exact_figures; test_stored_facts compares the demo's facts, stored with one
+# thread, to the figures computed live with four).
 os.environ.setdefault("RETROSCOPE_THREADS", "1")
 
 

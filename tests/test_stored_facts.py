@@ -7,6 +7,7 @@ last good facts."""
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import tempfile
 from datetime import UTC
@@ -136,14 +137,19 @@ def test_stored_equals_live_with_unnamed_statuses_and_epics(issue_list, names, e
 
 
 def test_stored_equals_live_on_the_demo(demo_db):
+    """The demo's stored facts (built with the suite's one DuckDB thread, tests/conftest.py)
+    equal the figures computed live with four threads and DuckDB's smallest scan chunks."""
     stored, live = queries.connect(demo_db), queries.connect(demo_db, stored=False)
     try:
+        live.execute("SET threads = 4")
+        live.execute("PRAGMA verify_parallelism")
         as_of = queries.facts.stored_as_of(stored)
         assert as_of is not None
         for when in (as_of, as_of - pd.Timedelta(days=9)):      # now and mid-sprint
             for board in (None, stored.execute("SELECT min(board_id) FROM raw_boards").fetchone()[0]):
                 compare(stored, live, when, board)
     finally:
+        live.execute(f"SET threads = {os.environ.get('RETROSCOPE_THREADS') or 1}")   # (the database's, shared)
         stored.close()
         live.close()
 
