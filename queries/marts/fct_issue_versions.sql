@@ -222,6 +222,27 @@ rework_segments AS (
         GROUP BY source, issue_id, island
     )
 ),
+rework AS (
+    -- the rework of each version after a backward move, up to its cutoff (the instant read, or
+    -- the completion): the segments begun by then (the last one's start at most the cutoff);
+    -- when the issue is not complete and that segment has not ended, it is still running
+    -- since its start. Narrow rows: the ASOF join sorts them.
+    SELECT
+        c.source, c.issue_id, c.fact_at,
+        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.closed_before_us
+             ELSE r.closed_before_us + micros_between(r.seg_from, CASE WHEN r.seg_to IS NULL OR r.seg_to > c.cutoff_at
+                                                                      THEN c.cutoff_at ELSE r.seg_to END)
+        END AS rework_closed_us,
+        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.seg_from END
+            AS rework_open_since
+    FROM (
+        SELECT source, issue_id, fact_at, completed_at, coalesce(completed_at, fact_at) AS cutoff_at
+        FROM completion
+        WHERE backward_transitions > 0
+    ) AS c
+    ASOF JOIN rework_segments AS r
+        ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
+),
 versions AS (
     SELECT
         c.source,
@@ -246,21 +267,12 @@ versions AS (
         coalesce(c.backward_transitions, 0) AS backward_transitions,
         coalesce(c.qa_bounces, 0) AS qa_bounces,
         coalesce(c.reopens, 0) AS reopens,
-        -- the rework up to the instant read, or to completion: the segments begun by then (the
-        -- last one's start at most the cutoff); when the issue is not complete and that
-        -- segment has not ended, it is still running since its start
-        CASE WHEN r.seg_from IS NULL THEN 0
-             WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.closed_before_us
-             ELSE r.closed_before_us + micros_between(r.seg_from, CASE WHEN r.seg_to IS NULL OR r.seg_to > c.cutoff_at
-                                                                      THEN c.cutoff_at ELSE r.seg_to END)
-        END AS rework_closed_us,
-        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.seg_from END
-            AS rework_open_since,
+        coalesce(r.rework_closed_us, 0) AS rework_closed_us,
+        r.rework_open_since,
         local_ts(c.start_at)::DATE AS start_on,
         local_ts(c.completed_at)::DATE AS completed_on,
         date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
-    FROM (SELECT *, coalesce(completed_at, fact_at) AS cutoff_at FROM completion) AS c
-    ASOF LEFT JOIN rework_segments AS r
-        ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
+    FROM completion AS c
+    LEFT JOIN rework AS r USING (source, issue_id, fact_at)
 )
 SELECT * FROM issue_versions_at('versions', as_of)
