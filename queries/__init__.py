@@ -420,7 +420,7 @@ def _threads() -> int | None:
     raw = os.environ.get("RETROSCOPE_THREADS", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1024:
         raise RetroscopeError(f"RETROSCOPE_THREADS={raw!r} is not a number of threads; "
                               "set it to a whole number such as 1 or 4, or unset it to use every core")
     return int(raw)

@@ -621,7 +621,8 @@ def test_serve_port_out_of_range_is_one_line(work, port):
 
 @pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_USERDATA", "{dir}"),
                                         ("RETROSCOPE_CONFIG", "{dir}/missing.toml"), ("RETROSCOPE_CONFIG", "{dir}"),
-                                        ("RETROSCOPE_THREADS", "0"), ("RETROSCOPE_THREADS", "all")])
+                                        ("RETROSCOPE_THREADS", "0"), ("RETROSCOPE_THREADS", "all"),
+                                        ("RETROSCOPE_THREADS", "²"), ("RETROSCOPE_THREADS", "99999999999")])
 def test_odd_environment_gives_one_line(work, monkeypatch, tmp_path, var, value):
     monkeypatch.setenv(var, value.format(dir=tmp_path))
     before = digest(work["db"], work["ud"])
