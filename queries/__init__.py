@@ -414,7 +414,8 @@ def connect(
 
 
 def _threads() -> int | None:
-    """DuckDB's worker threads for the warehouse (env RETROSCOPE_THREADS; unset: every core).
+    """DuckDB's worker threads for the warehouse (env RETROSCOPE_THREADS, 1-1024; unset: every
+    core). DuckDB keeps it per open database: every connection to the file in this process.
     Fewer suit a shared machine, or many small warehouses at once: the test suite runs with 1
     (tests/conftest.py)."""
     raw = os.environ.get("RETROSCOPE_THREADS", "").strip()
@@ -422,7 +423,7 @@ def _threads() -> int | None:
         return None
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1024:
         raise RetroscopeError(f"RETROSCOPE_THREADS={raw!r} is not a number of threads; "
-                              "set it to a whole number such as 1 or 4, or unset it to use every core")
+                              "set it to a whole number from 1 to 1024, or unset it to use every core")
     return int(raw)
 
 

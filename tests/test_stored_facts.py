@@ -7,7 +7,6 @@ last good facts."""
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import tempfile
 from datetime import UTC
@@ -140,6 +139,7 @@ def test_stored_equals_live_on_the_demo(demo_db):
     """The demo's stored facts (built with the suite's one DuckDB thread, tests/conftest.py)
     equal the figures computed live with four threads and DuckDB's smallest scan chunks."""
     stored, live = queries.connect(demo_db), queries.connect(demo_db, stored=False)
+    threads = live.execute("SELECT current_setting('threads')").fetchall()[0][0]
     try:
         live.execute("SET threads = 4")
         live.execute("PRAGMA verify_parallelism")
@@ -149,7 +149,7 @@ def test_stored_equals_live_on_the_demo(demo_db):
             for board in (None, stored.execute("SELECT min(board_id) FROM raw_boards").fetchone()[0]):
                 compare(stored, live, when, board)
     finally:
-        live.execute(f"SET threads = {os.environ.get('RETROSCOPE_THREADS') or 1}")   # (the database's, shared)
+        live.execute(f"SET threads = {int(threads)}")   # (the open database's, shared by both)
         stored.close()
         live.close()
 
