@@ -693,7 +693,8 @@ class _Sync:
         listed = ", ".join(f"{k} ({v})" for k, v in sorted(missing.items())[:5])
         self.summary.warnings.append(
             f"statuses {listed} appear in history but not in Jira's status list; they count as in progress. "
-            f"If one meant done, add to retroscope.toml: [workflow.category_overrides] \"{min(missing)}\" = \"done\"")
+            f"If one meant done, add to retroscope.toml the table [workflow.category_overrides.\"{self.source}\"] "
+            f"with the line \"{min(missing)}\" = \"done\" (this Jira's status only: ids differ between sites)")
 
     def _write_sprints(self) -> None:
         merged = dict(self.sprints)

@@ -377,7 +377,15 @@ def test_status_deleted_from_jira_still_gets_a_row(tmp_path):
     st = table(tmp_path / "w.duckdb", "raw_statuses")
     row = st[st.status_id == "999"].iloc[0]
     assert (row["name"], row["category_key"]) == ("Old QA", "indeterminate")
-    assert any('[workflow.category_overrides] "999" = "done"' in w for w in s.warnings)
+    # the warning's advice names this Jira's own table; followed, it makes 999 done here only
+    table_name = f'[workflow.category_overrides."{row["source"]}"]'
+    warning = next(w for w in s.warnings if "999 (Old QA)" in w)
+    assert f'{table_name} with the line "999" = "done"' in warning
+    from connectors.settings import load_settings
+    toml = tmp_path / "retroscope.toml"
+    toml.write_text(f'{table_name}\n"999" = "done"\n')
+    cfg = load_settings(toml, db=tmp_path / "w.duckdb").analysis
+    assert cfg.source_category_overrides == {row["source"]: {"999": "done"}} and not cfg.status_category_overrides
 
 
 def test_agile_endpoints_are_paged(tmp_path, fake):
