@@ -26,7 +26,8 @@
 --                 history (each interval running until it is reached, or for ever), as
 --                 disjoint segments with the rework before each; a version reads it up to
 --                 its cutoff (the instant, or the completion) from the last segment begun by
---                 then: linear in the issue's history, however many times it bounced.
+--                 then: sorts of the issue's history, not pairs of its versions, however
+--                 many times it bounced.
 -- *_on / completed_week are dates in the configured reporting timezone (ISO week Monday).
 -- Computed in one pass over each issue's changes in order (running aggregates: each change
 -- judged by its own from/to status), over the whole history, then clipped to as_of by
@@ -50,7 +51,8 @@ changes AS MATERIALIZED (
         f.stage_rank AS from_rank,
         coalesce(f.is_review, false) AS from_review,
         t.category AS to_category,
-        t.stage_rank AS to_rank
+        t.stage_rank AS to_rank,
+        t.stage_rank < f.stage_rank AS backward   -- a backward transition (NULL: a status unknown)
     FROM stg_status_changes AS c
     JOIN issues AS i USING (source, issue_id)
     LEFT JOIN stg_statuses AS f ON f.source = c.source AND f.status_id = c.from_status_id
@@ -74,9 +76,9 @@ status_steps AS (
         {'status_id': to_status_id, 'name_then': to_status_name} AS last_change,
         min(moved_at) FILTER (WHERE to_category = 'in_progress') OVER w AS first_in_progress_at,
         max(moved_at) FILTER (WHERE enters_done(from_category, to_category)) OVER w AS last_done_entry_at,
-        count(*) FILTER (WHERE to_rank < from_rank) OVER w AS backward_transitions,
-        count(*) FILTER (WHERE to_rank < from_rank AND from_review) OVER w AS qa_bounces,
-        count(*) FILTER (WHERE to_rank < from_rank AND from_category = 'done') OVER w AS reopens
+        count(*) FILTER (WHERE backward) OVER w AS backward_transitions,
+        count(*) FILTER (WHERE backward AND from_review) OVER w AS qa_bounces,
+        count(*) FILTER (WHERE backward AND from_category = 'done') OVER w AS reopens
     FROM changes
     WINDOW w AS (PARTITION BY source, issue_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     QUALIFY lead(moved_at) OVER (PARTITION BY source, issue_id ORDER BY ord) IS DISTINCT FROM moved_at
@@ -171,11 +173,11 @@ completion AS (
 backward_moves AS (
     SELECT source, issue_id, ord, moved_at AS backward_at, from_rank
     FROM changes
-    WHERE to_rank < from_rank
+    WHERE backward
 ),
 reach_points AS (
     -- for each rank an issue's backward moves left from, its changes into a status ranked at
-    -- least as high (a few ranks per issue: linear in its history)
+    -- least as high (a few ranks per issue: a few rows per change)
     SELECT c.source, c.issue_id, k.from_rank, c.ord, c.moved_at
     FROM changes AS c
     JOIN (SELECT DISTINCT source, issue_id, from_rank FROM backward_moves) AS k
@@ -228,20 +230,23 @@ rework AS (
     -- when the issue is not complete and that segment has not ended, it is still running
     -- since its start. Narrow rows: the ASOF join sorts them.
     SELECT
-        c.source, c.issue_id, c.fact_at,
-        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.closed_before_us
-             ELSE r.closed_before_us + micros_between(r.seg_from, CASE WHEN r.seg_to IS NULL OR r.seg_to > c.cutoff_at
-                                                                      THEN c.cutoff_at ELSE r.seg_to END)
-        END AS rework_closed_us,
-        CASE WHEN c.completed_at IS NULL AND (r.seg_to IS NULL OR r.seg_to > c.fact_at) THEN r.seg_from END
-            AS rework_open_since
+        source, issue_id, fact_at,
+        closed_before_us + CASE WHEN running THEN 0 ELSE micros_between(seg_from, seg_end) END AS rework_closed_us,
+        CASE WHEN running THEN seg_from END AS rework_open_since
     FROM (
-        SELECT source, issue_id, fact_at, completed_at, coalesce(completed_at, fact_at) AS cutoff_at
-        FROM completion
-        WHERE backward_transitions > 0
-    ) AS c
-    ASOF JOIN rework_segments AS r
-        ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
+        SELECT
+            c.source, c.issue_id, c.fact_at, r.seg_from, r.closed_before_us,
+            -- the segment up to the cutoff; running: not complete, and not ended by the instant
+            least(coalesce(r.seg_to, c.cutoff_at), c.cutoff_at) AS seg_end,
+            c.completed_at IS NULL AND coalesce(r.seg_to > c.cutoff_at, true) AS running
+        FROM (
+            SELECT source, issue_id, fact_at, completed_at, coalesce(completed_at, fact_at) AS cutoff_at
+            FROM completion
+            WHERE backward_transitions > 0
+        ) AS c
+        ASOF JOIN rework_segments AS r
+            ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
+    )
 ),
 versions AS (
     SELECT
