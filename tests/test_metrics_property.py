@@ -1,6 +1,7 @@
 """Property tests on random status histories: invariants of fct_issue_facts, and start /
 completion and rework days checked against a direct reading of docs/metrics.md §1 and §3
-written here in Python."""
+written here in Python. The histories include a status the warehouse does not know (no
+category, no stage rank) and changes dated before the issue's creation (they count at it)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,26 @@ from hypothesis import strategies as st
 CATEGORY = {sid: {"new": "todo", "indeterminate": "in_progress", "done": "done"}[k] for sid, _, k in STATUSES}
 # the default stage ranks (§1): to do 0, in progress 1, review/QA statuses 2, done 3
 RANK = {"1": 0, "3": 1, "4": 2, "5": 2, "6": 3, "7": 3}
-IDS = [s[0] for s in STATUSES]
+UNKNOWN = "99"   # a status missing from the status table: no category, no rank (§1, §3)
+IDS = [s[0] for s in STATUSES] + [UNKNOWN]
 CREATED = ts("2026-01-05 09:00")
 
-step = st.tuples(st.integers(min_value=0, max_value=96), st.sampled_from(IDS))   # (hours later, to status)
-issue = st.tuples(st.sampled_from(IDS), st.lists(step, max_size=8))             # (initial, steps)
+# (hours after the previous change, to status); the first change may be dated before the
+# creation (an import, a clock skew), and so may the next ones while they add up below zero
+step = st.tuples(st.integers(min_value=0, max_value=96), st.sampled_from(IDS))
+first_step = st.tuples(st.integers(min_value=-72, max_value=96), st.sampled_from(IDS))
+issue = st.tuples(st.sampled_from(IDS), st.one_of(st.just([]), st.tuples(first_step, st.lists(step, max_size=7)).map(
+    lambda fs: [fs[0], *fs[1]])))                                                # (initial, steps)
+
+
+def backward(frm: str, to: str) -> bool:
+    """§3: to a lower stage rank; a move from or to an unknown status is none."""
+    return frm in RANK and to in RANK and RANK[to] < RANK[frm]
+
+
+def reaches(to: str, frm: str) -> bool:
+    """§3: into a status ranked at least as high as `frm` (an unknown one never is)."""
+    return to in RANK and RANK[to] >= RANK[frm]
 
 
 def reference(initial: str, steps: list[tuple[int, str]], as_of) -> tuple:
@@ -28,14 +44,14 @@ def reference(initial: str, steps: list[tuple[int, str]], as_of) -> tuple:
         t = t + timedelta(hours=hours)
         if t > as_of:
             break
-        stays.append((t, to))
+        stays.append((max(t, CREATED), to))   # a change dated before the creation counts at it
         status = to
-    start = next((at for at, s in stays if CATEGORY[s] == "in_progress"), None)
+    start = next((at for at, s in stays if CATEGORY.get(s) == "in_progress"), None)
     completed = None
-    if CATEGORY[status] == "done":
+    if CATEGORY.get(status) == "done":
         completed = stays[0][0] if len(stays) == 1 else None
         for (at, s), (_, prev) in zip(stays[1:], stays[:-1], strict=True):
-            if CATEGORY[s] == "done" and CATEGORY[prev] != "done":
+            if CATEGORY.get(s) == "done" and CATEGORY.get(prev) != "done":
                 completed = at
         if completed is None:   # created in done and never left it
             completed = CREATED
@@ -51,13 +67,13 @@ def reference_rework_days(initial: str, steps: list[tuple[int, str]], as_of, com
         t = t + timedelta(hours=hours)
         if t > as_of:
             break
-        moves.append((t, prev, to))
+        moves.append((max(t, CREATED), prev, to))
         prev = to
     cutoff = completed if completed is not None else as_of
     intervals = []
     for i, (at, frm, to) in enumerate(moves):
-        if RANK[to] < RANK[frm]:
-            reach = next((a for a, _, later in moves[i + 1:] if RANK[later] >= RANK[frm]), None)
+        if backward(frm, to):
+            reach = next((a for a, _, later in moves[i + 1:] if reaches(later, frm)), None)
             end = min(reach if reach is not None else as_of, cutoff)
             intervals.append((at, max(at, end)))
     covered, reach_so_far = timedelta(0), None
