@@ -11,6 +11,7 @@ from fake_jira.site import small_site
 from helpers_jira import later, start, sync, table, tables
 
 import queries
+from connectors.settings import load_settings
 from queries.errors import RetroscopeError
 
 MODES = ("cloud", "dc")
@@ -381,7 +382,6 @@ def test_status_deleted_from_jira_still_gets_a_row(tmp_path):
     table_name = f'[workflow.category_overrides."{row["source"]}"]'
     warning = next(w for w in s.warnings if "999 (Old QA)" in w)
     assert f'{table_name} with the line "999" = "done"' in warning
-    from connectors.settings import load_settings
     toml = tmp_path / "retroscope.toml"
     toml.write_text(f'{table_name}\n"999" = "done"\n')
     cfg = load_settings(toml, db=tmp_path / "w.duckdb").analysis
