@@ -526,6 +526,8 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
                                                 inputs=inputs, touched=touched or set())
         timings["derived layers"] = written
     timings["plan"] = time.perf_counter() - t0 - sum(timings.values())
+    # computed from the marts just stored, never read back from the report tables they replace
+    con.execute(f"DROP MACRO TABLE IF EXISTS temp.main.{facts.KEPT_SPRINT_ROWS}")
     for name in facts.STORED_REPORTS:   # all boards, whole history: every other parameter unset
         t0 = time.perf_counter()
         text = sql_text(name)

@@ -180,29 +180,32 @@ def earlier_delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, window
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = {"lo": _utc(as_of), "hi": _utc(stored_as_of)}
     _sprint_changes(con, windows=windows, out=out)
+    # each kind of event is looked for among those members only (not every issue's events
+    # gathered first: at 1M issues, 45 days held 312k issues with one, 0.5 s)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out}_scope AS
+        WITH m AS MATERIALIZED (
+            SELECT DISTINCT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_running USING (source, sprint_id))
         SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
-        UNION SELECT source, issue_id FROM (
-            SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_running USING (source, sprint_id)) AS m
-            SEMI JOIN ({_events_sql(rework=False)}
-                       UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes
-                       WHERE changed_at > $lo AND changed_at <= $hi) AS e USING (source, issue_id)""", p)
+        UNION {_events_sql(rework=False, among="m")}
+        UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes SEMI JOIN m USING (source, issue_id)
+            WHERE changed_at > $lo AND changed_at <= $hi""", p)
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
-def _events_sql(changed: str | None = None, *, rework: bool = True) -> str:
+def _events_sql(changed: str | None = None, *, rework: bool = True, among: str | None = None) -> str:
     """C, the part of E without sprint changes, and O (SQL over $lo, $hi): the issues whose
     rows in the marts that do not read sprints (issue facts, status stays) can differ
-    (without `rework`, O is left out)."""
+    (without `rework`, O is left out; with `among`, a relation of issues, only those)."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
-    return f"""{written}SELECT source, issue_id FROM {s}.stg_issues
+    of = f" SEMI JOIN {among} USING (source, issue_id)" if among else ""
+    return f"""{written}SELECT source, issue_id FROM {s}.stg_issues{of}
             WHERE (created_at > $lo AND created_at <= $hi) OR (resolved_at > $lo AND resolved_at <= $hi)
-        UNION SELECT source, issue_id FROM {s}.stg_status_changes WHERE changed_at > $lo AND changed_at <= $hi
-        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi""" + (
+        UNION SELECT source, issue_id FROM {s}.stg_status_changes{of} WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes{of} WHERE changed_at > $lo AND changed_at <= $hi""" + (
         f"""
-        UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0"""
+        UNION SELECT source, issue_id FROM {f}.issue_facts{of} WHERE completed_at IS NULL AND backward_transitions > 0"""
         if rework else "")
 
 

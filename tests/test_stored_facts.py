@@ -154,6 +154,32 @@ def test_stored_equals_live_on_the_demo(demo_db):
         live.close()
 
 
+def test_sprint_facts_reads_the_stored_rows_of_sprints_whose_window_did_not_move(demo_db):
+    """Nine days before the stored instant S, the sprints closed by then (their window at T
+    is the one stored at S) are read from facts.sprint_facts; those running at T, closed
+    since or still running, are added up again (docs/facts.md "Sprints whose window did not
+    move"); a connection computing live reads no stored row."""
+    stored, live = queries.connect(demo_db), queries.connect(demo_db, stored=False)
+    try:
+        s_at = queries.facts.stored_as_of(stored)
+        t = s_at - pd.Timedelta(days=9)
+        windows = stored.execute("SELECT sprint_id, state, t_start, t_end FROM facts.sprint_windows").df()
+        closed_by_t = set(windows.loc[(windows["state"] == "closed") & (windows["t_end"] <= t), "sprint_id"])
+        started_by_t = set(windows.loc[windows["t_start"] <= t, "sprint_id"])
+        kept = {r[0] for r in stored.execute("SELECT sprint_id FROM sprint_facts_kept($a)", {"a": t}).fetchall()}
+        assert kept == closed_by_t
+        assert kept and started_by_t - kept          # both kinds at this instant
+        at_s = {r[0] for r in stored.execute("SELECT sprint_id FROM sprint_facts_kept($a)", {"a": s_at}).fetchall()}
+        assert at_s == set(windows["sprint_id"])     # at S itself, every stored row holds
+        assert live.execute("SELECT count(*) FROM sprint_facts_kept($a)", {"a": t}).fetchone()[0] == 0
+        params = dict(as_of=t, board_id=None, project=None, date_from=None, date_to=None)
+        assert_same(queries.run(stored, "sprint_facts", **params), queries.run(live, "sprint_facts", **params),
+                    "sprint_facts nine days back")
+    finally:
+        stored.close()
+        live.close()
+
+
 def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
@@ -389,6 +415,11 @@ def test_an_incremental_load_equals_a_full_rebuild(issue_list, k_a, dk, changes,
             with duckdb.connect(str(db), read_only=True) as c:
                 assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith(how)
         got, want = stored_tables(incr), stored_tables(ref)
+        # and the stored report is added up from the new marts, not read back from the old table
+        with queries.connect(incr, stored=False) as live:
+            params = dict(as_of=at(k_b), board_id=None, project=None, date_from=None, date_to=None)
+            assert_same(got["facts.sprint_facts"], queries.run(live, "sprint_facts", **params),
+                        f"facts.sprint_facts after the load as of {fmt(k_b)} vs live")
     assert sorted(got) == sorted(want)
     for name in want:
         assert_same(got[name], want[name], f"{name}: incremental (as of {fmt(k_a)} then {fmt(k_b)}) vs full")

@@ -10,12 +10,21 @@
 -- is_running: the sprint has started and not closed by $as_of (state 'active'). Its figures
 -- are "so far" (completed so far; carry-over = still open so far): pages label it running,
 -- show no say/do or carry-over for it and leave it out of closed-sprint averages.
+-- A sprint whose stored row holds at $as_of (no $project filter, its window the stored one:
+-- sprint_facts_kept, docs/facts.md "Sprints whose window did not move") is that row, read
+-- rather than added up again; on a connection computing live there is none.
 WITH windows AS (
     SELECT w.*
     FROM fct_sprint_windows($as_of) AS w
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
       AND ($date_from IS NULL OR local_ts(w.t_start)::DATE >= $date_from)
       AND ($date_to IS NULL OR local_ts(w.t_start)::DATE <= $date_to)
+),
+kept AS MATERIALIZED (
+    SELECT k.*
+    FROM sprint_facts_kept($as_of) AS k
+    SEMI JOIN windows USING (source, sprint_id)
+    WHERE $project IS NULL
 ),
 members AS (
     SELECT *
@@ -46,7 +55,7 @@ per_sprint AS (
         coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.carryover)), 0) AS carryover_points,
         coalesce(sum_sorted(list(m.estimate_change_points)), 0) AS estimate_change_points,
         count(m.issue_id) AS member_issues
-    FROM windows AS w
+    FROM (SELECT * FROM windows ANTI JOIN kept USING (source, sprint_id)) AS w
     LEFT JOIN members AS m USING (source, sprint_id)
     GROUP BY w.source, w.sprint_id
 ),
@@ -81,4 +90,6 @@ final AS (
     WHERE $project IS NULL OR member_issues > 0
 )
 SELECT * FROM final
+UNION ALL BY NAME
+SELECT * FROM kept
 ORDER BY board_id, start_at, sprint_id
