@@ -489,6 +489,9 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     `touched`: the (source, issue_id) the load wrote; given, and the stored facts allow it,
     only those issues and what they touch are recomputed (queries.facts_incremental); None
     (or `full_reason`) rebuilds everything. facts.meta `build` says which was done and why."""
+    if facts.stored_as_of(con) is not None:   # its macros answer from the tables this would replace
+        raise QueryError("stored facts are built on a loader's connection (queries.connect(..., "
+                         "read_only=False, derived=False)), not on one that reads them")
     config = config or AnalysisConfig()
     con.execute("SET TimeZone = 'UTC'")
     calibration.register(con)        # estimate_calibration, a stored report, calls it
@@ -526,8 +529,6 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
                                                 inputs=inputs, touched=touched or set())
         timings["derived layers"] = written
     timings["plan"] = time.perf_counter() - t0 - sum(timings.values())
-    # computed from the marts just stored, never read back from the report tables they replace
-    con.execute(f"DROP MACRO TABLE IF EXISTS temp.main.{facts.KEPT_SPRINT_ROWS}")
     for name in facts.STORED_REPORTS:   # all boards, whole history: every other parameter unset
         t0 = time.perf_counter()
         text = sql_text(name)

@@ -84,7 +84,7 @@ STORED_MARTS: tuple[StoredMart, ...] = (
 # too, would rebuild it whole; it reads the stored status_totals instead, docs/facts.md.)
 STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix", "estimate_calibration")
 # The stored sprint_facts rows that hold at an as_of (none unless this connection reads stored
-# facts: a loader, which writes facts.sprint_facts anew, must not read the old table's rows)
+# facts; a loader, which writes facts.sprint_facts anew, never does: queries.build_facts)
 KEPT_SPRINT_ROWS = "sprint_facts_kept"
 
 

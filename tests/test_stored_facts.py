@@ -180,6 +180,25 @@ def test_sprint_facts_reads_the_stored_rows_of_sprints_whose_window_did_not_move
         live.close()
 
 
+def test_stored_facts_are_not_built_on_a_connection_that_reads_them(tmp_path, demo_db):
+    """A connection reading stored facts answers from the tables a build replaces (the stored
+    sprint_facts rows among them): building there is refused, and nothing is written."""
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db, db)
+    before = stored_tables(db)
+    con = queries.connect(db, read_only=False)
+    try:
+        assert queries.facts.stored_as_of(con) is not None
+        with pytest.raises(queries.QueryError, match="loader's connection"):
+            queries.build_facts(con)
+    finally:
+        con.close()
+    after = stored_tables(db)
+    assert sorted(after) == sorted(before)
+    for name in before:
+        assert_same(after[name], before[name], name)
+
+
 def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     try:

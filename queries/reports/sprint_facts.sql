@@ -10,9 +10,11 @@
 -- is_running: the sprint has started and not closed by $as_of (state 'active'). Its figures
 -- are "so far" (completed so far; carry-over = still open so far): pages label it running,
 -- show no say/do or carry-over for it and leave it out of closed-sprint averages.
--- A sprint whose stored row holds at $as_of (no $project filter, its window the stored one:
--- sprint_facts_kept, docs/facts.md "Sprints whose window did not move") is that row, read
--- rather than added up again; on a connection computing live there is none.
+-- A sprint whose stored row holds at $as_of (its window the stored one: sprint_facts_kept,
+-- docs/facts.md "Sprints whose window did not move") is that row, read rather than added up
+-- again; on a connection computing live there is none. Stored rows count every member, so
+-- every filter that narrows a sprint's members ($project) must leave `kept` empty; filters
+-- on the sprint itself ($board_id, the dates) narrow it through `windows`.
 WITH windows AS (
     SELECT w.*
     FROM fct_sprint_windows($as_of) AS w
@@ -92,4 +94,4 @@ final AS (
 SELECT * FROM final
 UNION ALL BY NAME
 SELECT * FROM kept
-ORDER BY board_id, start_at, sprint_id
+ORDER BY board_id, start_at, sprint_id, source
