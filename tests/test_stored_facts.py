@@ -434,7 +434,8 @@ def test_an_incremental_load_equals_a_full_rebuild(issue_list, k_a, dk, changes,
             with duckdb.connect(str(db), read_only=True) as c:
                 assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith(how)
         got, want = stored_tables(incr), stored_tables(ref)
-        # and the stored report is added up from the new marts, not read back from the old table
+        # and the stored report is the report over the new data (a loader reads no stored row
+        # of the table it replaces: docs/facts.md "Sprints whose window did not move")
         with queries.connect(incr, stored=False) as live:
             params = dict(as_of=at(k_b), board_id=None, project=None, date_from=None, date_to=None)
             assert_same(got["facts.sprint_facts"], queries.run(live, "sprint_facts", **params),
