@@ -83,9 +83,6 @@ STORED_MARTS: tuple[StoredMart, ...] = (
 # (time_in_status is not among them: its rows grow with as_of, so every load, incremental
 # too, would rebuild it whole; it reads the stored status_totals instead, docs/facts.md.)
 STORED_REPORTS: tuple[str, ...] = ("sprint_facts", "flow_weekly", "work_mix", "estimate_calibration")
-# The stored sprint_facts rows that hold at an as_of (none unless this connection reads stored
-# facts; a loader, which writes facts.sprint_facts anew, never does: queries.build_facts)
-KEPT_SPRINT_ROWS = "sprint_facts_kept"
 
 
 def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]) -> str:
@@ -251,8 +248,9 @@ def mark_stored(con: duckdb.DuckDBPyConnection, as_of=None) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
                 {"a": _meta_as_of(con) if as_of is None else as_of})
     # the sprint_facts report reads the stored rows of the sprints whose window did not move
-    # (marts/sprint_facts_kept.sql): only here, where the stored tables are the raw data's
-    con.execute(f"CREATE OR REPLACE TEMP MACRO {KEPT_SPRINT_ROWS}(as_of) AS TABLE SELECT * FROM "
+    # (marts/sprint_facts_kept.sql): only here, where the stored tables are the raw data's (a
+    # loader, which writes facts.sprint_facts anew, never does: queries.build_facts)
+    con.execute("CREATE OR REPLACE TEMP MACRO sprint_facts_kept(as_of) AS TABLE SELECT * FROM "
                 f"stored_sprint_rows_at('{SCHEMA}.sprint_facts', '{SCHEMA}.sprint_windows', as_of)")
 
 
