@@ -789,6 +789,7 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
         w.data_as_of = AS_OF
+        w.progress = progress   # the facts build at the end
         if n_teams > 2 + POOL_TEAMS:
             # DuckDB's share of memory for this load (copies, the facts build): it spills to
             # disk beyond, which keeps `demo --scale 1000000` under 2 GB with Python's share

@@ -749,6 +749,7 @@ def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[st
     source = f"jira:{client.url}"
     started = clock()
     with staged_load(db_path, source, "sync") as writer:
+        writer.progress = progress   # the facts build at the end
         job = _Sync(client, writer, scope, full=full, settings=settings, progress=progress or _null_progress,
                     started=started, reconcile=reconcile, versions=versions)
         summary = job.run()

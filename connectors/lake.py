@@ -237,7 +237,7 @@ def _finish(con, writer: LoadWriter, source: str, kind: str, started: datetime, 
     # touch) are recomputed, against the facts of the snapshot this transaction sees
     writer.facts_seconds = queries.build_facts(
         con, config or load._config, touched=None if writer.facts_full else writer.touched,
-        full_reason=writer.facts_full)
+        full_reason=writer.facts_full, progress=writer.progress)
 
 
 # --------------------------------------------------------------------------- failed loads

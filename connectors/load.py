@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +112,9 @@ class LoadWriter:
     # (and what they touch) only. `facts_full` (a reason) asks for a full rebuild instead.
     touched: set[tuple[str, str]] = field(default_factory=set)
     facts_full: str | None = None
+    # Told of each stored object as the facts are built at the end (phase, done, total): a
+    # connector that shows progress sets it to its own callback
+    progress: Callable[[str, int, int | None], None] | None = None
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
@@ -201,7 +204,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
         con.unregister("_load_row")
         writer.facts_seconds = queries.build_facts(
             con, config or _config, touched=None if writer.facts_full else writer.touched,
-            full_reason=writer.facts_full)
+            full_reason=writer.facts_full, progress=writer.progress)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         con.close()
@@ -224,14 +227,17 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
         lock.close()
 
 
-def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None) -> dict[str, float]:
+def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None, *,
+                  progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, float]:
     """Rebuild the stored facts of a warehouse (after a config edit or an upgrade) through the
-    same staged load: no raw row changes and the data's freshness stays where it was."""
+    same staged load: no raw row changes and the data's freshness stays where it was.
+    `progress(phase, done, total)` hears of each stored object as it is written."""
     db = db_path if lake.is_lake(db_path) else Path(db_path)
     if not queries.store_exists(db):
         raise RetroscopeError(f"no warehouse at {db}; load data first (`retroscope demo` or `retroscope sync`)")
     with staged_load(db, "retroscope", "refresh", detail="stored facts rebuilt", config=config) as w:
         w.facts_full = "retroscope refresh"
+        w.progress = progress
         row = w.con.execute("SELECT max(data_as_of) FROM raw_loads WHERE status = 'ok'").fetchall()[0]
         w.data_as_of = row[0] if row and row[0] is not None else None
     return w.facts_seconds

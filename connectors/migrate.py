@@ -112,9 +112,7 @@ def _copy_warehouse(con, source, tables, config, progress: Progress) -> int:
     prefix = _attach_source(con, source, SRC)
     con.execute("BEGIN TRANSACTION")
     rows = _copy(con, prefix, tables, progress, "warehouse")
-    progress("stored facts", 0, 1)
-    queries.build_facts(con, config)
-    progress("stored facts", 1, 1)
+    queries.build_facts(con, config, progress=progress)
     con.execute("COMMIT")
     return rows
 

@@ -215,8 +215,9 @@ def _status_metric_sources(settings: Settings, points) -> None:
 
 def cmd_refresh(args, settings: Settings) -> int:
     from connectors.load import refresh_facts
+    from dashboard.progress import TerminalProgress
 
-    seconds = refresh_facts(settings.db_path)
+    seconds = refresh_facts(settings.db_path, progress=TerminalProgress())
     print(f"stored facts rebuilt in {sum(seconds.values()):.1f}s under {settings.config_path or 'the default config'}")
     print(f"warehouse: {settings.db_path}", file=sys.stderr)
     return 0

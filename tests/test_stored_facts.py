@@ -342,7 +342,10 @@ def test_refresh_rebuilds_the_facts_under_an_edited_config(tmp_path, capsys, mon
     with duckdb.connect(str(db), read_only=True) as c:
         as_of_before = c.execute("SELECT max(data_as_of) FROM raw_loads").fetchone()[0]
     assert main(["--db", str(db), "--config", str(cfg), "refresh"]) == 0
-    assert "stored facts rebuilt" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "stored facts rebuilt" in printed.out
+    total = len(facts.STORED_VIEWS) + len(facts.STORED_MARTS) + len(facts.STORED_REPORTS)
+    assert f"stored facts   [{'#' * 30}] {total}/{total}" in printed.err      # its progress, to the end
     assert main(["--db", str(db), "--config", str(cfg), "status"]) == 0
     assert "built in" in capsys.readouterr().out
     with duckdb.connect(str(db), read_only=True) as c:   # the data's freshness did not move
@@ -506,6 +509,43 @@ def test_a_load_failing_inside_the_incremental_build_keeps_the_last_good_facts(t
         assert_same(after[name], before[name], f"{name} after a failed incremental build")
     with duckdb.connect(str(db), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM raw_loads").fetchall()[0][0] == 1
+
+
+def test_the_facts_build_reports_each_stored_object_and_a_kill_during_it_keeps_the_last_good_data(tmp_path):
+    """A full build of the stored facts at 1M issues takes over a minute, so a load reports
+    each stored object as it is written, full or incremental; and a load stopped there (Ctrl-C
+    while the bar moves) leaves the warehouse file as it was, byte for byte."""
+    s = Scenario().board("1", "Atlas")
+    s.issue("I1", "2026-01-04 09:00", points=3.0).issue("I2", "2026-01-05 09:00")
+    db = s.load(tmp_path / "w.duckdb", data_as_of=ts("2026-01-10 09:00"))
+    total = len(facts.STORED_VIEWS) + len(facts.STORED_MARTS) + len(facts.STORED_REPORTS)
+    every = [("stored facts", n, total) for n in range(total + 1)]
+
+    def refresh(progress) -> None:
+        refresh_facts(db, progress=progress)
+
+    def incremental(progress) -> None:
+        with staged_load(db, SOURCE, "import") as w:
+            w.progress = progress
+            w.write("raw_issues", pd.DataFrame([{**s.issues[0], "summary": "changed"}]))
+
+    for load, note in ((refresh, "full: retroscope refresh"), (incremental, "incremental: 1 issue written")):
+        seen: list[tuple] = []
+        load(lambda *a, seen=seen: seen.append(a))
+        assert seen == every, note
+        with duckdb.connect(str(db), read_only=True) as c:
+            assert c.execute("SELECT build FROM facts.meta").fetchall()[0][0].startswith(note)
+
+    def killed(phase, done, total):
+        if done == total // 2:
+            raise KeyboardInterrupt
+
+    before = db.read_bytes()
+    for load in (refresh, incremental):
+        with pytest.raises(KeyboardInterrupt):
+            load(killed)
+        assert db.read_bytes() == before, load.__name__
+    assert not list(tmp_path.glob("w.duckdb.tmp-*"))
 
 
 def test_a_load_writes_the_derived_layers_again_when_they_are_gone(tmp_path):
