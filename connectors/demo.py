@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -773,7 +772,7 @@ SCALE_MEMORY_LIMIT = "1GB"
 
 def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
           userdata_path: str | Path | None = None,
-          progress: Callable[[str, int, int | None], None] | None = None) -> dict:
+          progress: queries.Progress | None = None) -> dict:
     """Generate the demo and load it (replacing earlier demo rows). Returns a summary."""
     t0 = time.perf_counter()
     progress = progress or (lambda *a: None)

@@ -21,6 +21,7 @@ import pyarrow as pa
 from connectors import files, userdata
 from connectors.load import staged_load
 from connectors.settings import Settings
+from queries import Progress
 
 
 def end_of(d: date) -> datetime:
@@ -42,8 +43,8 @@ class MetricsImported:
     read_seconds: float      # reading and validating the file
 
 
-def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: str | None = None
-                   ) -> MetricsImported:
+def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: str | None = None,
+                   progress: Progress | None = None) -> MetricsImported:
     t0 = time.perf_counter()
     imp = files.read_metrics(path, as_of=as_of, definitions=definitions)
     t_read = time.perf_counter() - t0
@@ -58,6 +59,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     points = points.astype({"source": arrow_str, "metric": arrow_str, "segment": arrow_str, "day": arrow_date})
     with staged_load(settings.db_path, source, "import",
                      detail=f"metrics ({imp.layout}) from {path}") as w:
+        w.progress = progress   # the facts build at the end
         w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
         if len(defs):
             w.write("raw_metric_definitions", defs)
@@ -74,13 +76,15 @@ class FeaturesImported:
     seconds: float
 
 
-def import_features(path: str, settings: Settings, *, as_of: date) -> FeaturesImported:
+def import_features(path: str, settings: Settings, *, as_of: date,
+                    progress: Progress | None = None) -> FeaturesImported:
     t0 = time.perf_counter()
     known = files.known_metrics(settings.db_path)
     items = files.read_features(path, as_of=as_of, known_metrics=known)
     source = f"file:{Path(path).name}"
     items.insert(0, "source", source)
     with staged_load(settings.db_path, source, "import", detail=f"shipped items from {path}") as w:
+        w.progress = progress   # the facts build at the end
         w.delete_source(["raw_shipped_items"])     # the file is the whole truth for its source
         w.write("raw_shipped_items", items)
         w.data_as_of = end_of(max(items["shipped_on"]))

@@ -44,9 +44,8 @@ from connectors.jira_transport import auth_from_env as auth_from_env
 from connectors.jira_transport import endpoint_of as endpoint_of
 from connectors.load import LoadWriter, staged_load
 from connectors.settings import JiraSettings
+from queries import Progress
 from queries.errors import RetroscopeError
-
-Progress = Callable[[str, int, int | None], None]
 
 SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
 ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,7 +114,7 @@ class LoadWriter:
     facts_full: str | None = None
     # Told of each stored object as the facts are built at the end (phase, done, total): a
     # connector that shows progress sets it to its own callback
-    progress: Callable[[str, int, int | None], None] | None = None
+    progress: queries.Progress | None = None
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
@@ -228,7 +228,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
 
 
 def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None, *,
-                  progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, float]:
+                  progress: queries.Progress | None = None) -> dict[str, float]:
     """Rebuild the stored facts of a warehouse (after a config edit or an upgrade) through the
     same staged load: no raw row changes and the data's freshness stays where it was.
     `progress(phase, done, total)` hears of each stored object as it is written."""

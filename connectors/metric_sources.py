@@ -350,9 +350,11 @@ def _window(w: LoadWriter, src: SourceConfig, full: bool) -> tuple[str, date, da
 
 def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
                 env: Mapping[str, str] | None = None, today: date | None = None,
-                sleep: Callable[[float], None] | None = None, backoff_base: float = 1.0) -> SourceSummary:
+                sleep: Callable[[float], None] | None = None, backoff_base: float = 1.0,
+                progress: queries.Progress | None = None) -> SourceSummary:
     """Pull one source into the warehouse at db_path, atomically. Raises RetroscopeError with
-    one clear line (secrets scrubbed); the failure is logged beside the warehouse."""
+    one clear line (secrets scrubbed); the failure is logged beside the warehouse. `progress`
+    hears of the stored-facts build at the end of the load."""
     env = os.environ if env is None else env
     today = today or datetime.now(UTC).date()
     t0 = time.perf_counter()
@@ -360,6 +362,7 @@ def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
     secrets: list[str] = []
     try:
         with staged_load(db_path, src.source, "sync") as w:
+            w.progress = progress   # the facts build at the end
             try:
                 secret = secret_from_env(src, env)
                 secrets.append(secret)

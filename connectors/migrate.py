@@ -16,17 +16,15 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 import queries
-from queries import lake
+from queries import Progress, lake
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError
 
-Progress = Callable[[str, int, int | None], None]
 SRC = "mig_src"
 
 

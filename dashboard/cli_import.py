@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from connectors import imports, userdata
 from connectors.settings import Settings
+from dashboard.progress import TerminalProgress
 from queries.errors import RetroscopeError
 
 
@@ -38,7 +39,7 @@ def _say(msg: str) -> None:
 
 
 def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: str | None = None) -> int:
-    r = imports.import_metrics(path, settings, as_of=as_of, definitions=definitions)
+    r = imports.import_metrics(path, settings, as_of=as_of, definitions=definitions, progress=TerminalProgress())
     for n in r.notes:
         _say(f"note: {n}")
     print(f"imported {r.values:,} values of {r.metrics} metric(s) ({r.layout} layout, "
@@ -49,7 +50,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
 
 
 def import_features(path: str, settings: Settings, *, as_of: date) -> int:
-    r = imports.import_features(path, settings, as_of=as_of)
+    r = imports.import_features(path, settings, as_of=as_of, progress=TerminalProgress())
     if not r.metrics_checked:
         _say("note: no warehouse yet, so the targeted metrics were not checked; import metrics too")
     print(f"imported {r.items} shipped item(s) from {path} into {settings.db_path} in {r.seconds:.1f}s")

@@ -67,11 +67,12 @@ def _chosen(settings: Settings, names: list[str] | None):
 def _sync_metric_sources(settings: Settings, srcs, full: bool) -> int:
     """One line per source on stdout (failures on stderr); the others still run. 1 if any failed."""
     from connectors import metric_sources
+    from dashboard.progress import TerminalProgress
 
     failed = 0
     for src in srcs:
         try:
-            summary = metric_sources.sync_source(settings.db_path, src, full=full)
+            summary = metric_sources.sync_source(settings.db_path, src, full=full, progress=TerminalProgress())
         except RetroscopeError as e:
             failed += 1
             print(f"retroscope: {e}", file=sys.stderr)
@@ -86,8 +87,10 @@ def run_metrics(args, settings: Settings) -> int:
     srcs = _chosen(settings, args.name)
     if len(srcs) == 1:   # a single source: its error is the command's one line
         from connectors import metric_sources
+        from dashboard.progress import TerminalProgress
 
-        summary = metric_sources.sync_source(settings.db_path, srcs[0], full=bool(args.full))
+        summary = metric_sources.sync_source(settings.db_path, srcs[0], full=bool(args.full),
+                                             progress=TerminalProgress())
         print(summary.line())
         for n in summary.notes:
             print(f"  note: {n}", file=sys.stderr)

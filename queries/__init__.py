@@ -482,12 +482,14 @@ def _stored_report_code() -> tuple[tuple[str, str], ...]:
                     .read_text(encoding="utf-8")),)
 
 
+# A long job's progress, as loads report it: progress(phase, done, total or None when unknown)
+Progress = Callable[[str, int, int | None], None]
 PROGRESS_PHASE = "stored facts"   # what a loader's progress line calls the facts build
 
 
 def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None, *,
                 touched: set[tuple[str, str]] | None = None, full_reason: str | None = None,
-                progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, float]:
+                progress: Progress | None = None) -> dict[str, float]:
     """Build the stored facts on a read-write warehouse connection (the loader's, inside its
     transaction), for the data's freshness. Returns seconds per stored object.
     `touched`: the (source, issue_id) the load wrote; given, and the stored facts allow it,

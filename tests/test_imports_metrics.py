@@ -4,6 +4,7 @@ and idempotence."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import duckdb
@@ -53,6 +54,7 @@ def test_long_csv(tmp_path, capsys):
     rc, out, err = _run(capsys, db, write(tmp_path / "m.csv", LONG))
     assert rc == 0, err
     assert "imported 4 values of 2 metric(s)" in out and "rows/s" in out
+    assert re.search(r"^stored facts +\[#+\] (\d+)/\1 ", err, re.M), err   # the facts build's progress, to the end
     p = _points(db)
     assert list(p["value"]) == [31.0, 120.0, 80.0, 130.5]     # nps; signups '' 03-01, web 03-01, '' 03-02
     assert list(p["segment"]) == ["", "", "web", ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers_jira import start, table
 
@@ -26,6 +28,8 @@ def test_sync_from_flags_prints_the_summary(tmp_path, cloud, capsys, monkeypatch
     out = capsys.readouterr()
     assert rc == 0, out.err
     assert "7 fetched: 7 new, 0 updated, 0 deleted" in out.out
+    # its progress on stderr, the stored-facts build at the end of the load included
+    assert re.search(r"^stored facts +\[#+\] (\d+)/\1 ", out.err, re.M), out.err
     assert f"requests   {len(cloud.requests)} in" in out.out
     assert len(table(db, "raw_issues")) == 7
 

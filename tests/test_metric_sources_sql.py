@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import duckdb
@@ -81,8 +82,9 @@ def env(tmp_path, monkeypatch, product_db):  # noqa: F811 - fixture
 def test_sync_change_rows_sync_again_and_full(tmp_path, env, capsys):
     db = tmp_path / "w.duckdb"
     assert main(["--db", str(db), "sync", "metrics"]) == 0, capsys.readouterr().err
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "sql:product-db: 15 values of 2 metrics, 2026-11-01 to 2026-11-05 (first sync)" in out
+    assert re.search(r"^stored facts +\[#+\] (\d+)/\1 ", err, re.M), err   # the facts build's progress, to the end
     p = points(db)
     assert len(p) == 15
     assert p[("signups", "2026-11-01", "")] == 10.0 and p[("signups", "2026-11-05", "mobile")] == 8.0
