@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from connectors.settings import Settings, load_settings
-from queries.errors import RetroscopeError
+from queries.errors import RetroscopeError, interrupted
 from queries.lake import is_lake
 
 
@@ -373,6 +373,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupted() -> int:
+    from dashboard.progress import end_line
+
+    end_line()
+    print("retroscope: interrupted; the warehouse keeps its previous data", file=sys.stderr)
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -381,20 +389,27 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         for noisy in ("urllib3", "jira", "requests"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not getattr(args, "func", None):
+    if not getattr(args, "func", None):   # options only (`--config query` takes "query" as the file)
         parser.print_help()
+        print("retroscope: no command given; add one of the commands listed above, e.g. `retroscope demo`",
+              file=sys.stderr)
         return 2
+    from dashboard.progress import end_line
+
     try:
         return int(args.func(args, _settings(args)) or 0)
     except RetroscopeError as e:
+        end_line()
         print(f"retroscope: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("retroscope: interrupted; the warehouse keeps its previous data", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        return _interrupted()
     except Exception as e:   # noqa: BLE001 - last resort: a bug, still one line (the traceback with -v)
+        if interrupted(e):   # Ctrl+C inside a DuckDB query (most of a load's facts build): its own error
+            return _interrupted()
+        end_line()
         if args.verbose:
             raise
         print(f"retroscope: internal error ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}); "

@@ -7,6 +7,9 @@ from __future__ import annotations
 import sys
 import time
 
+# The terminal stream whose last progress line is still open (drawn in place, no newline yet)
+_open_line = None
+
 
 class TerminalProgress:
     def __init__(self, stream=None, min_interval: float = 0.2) -> None:
@@ -22,7 +25,7 @@ class TerminalProgress:
         finished = total is not None and done >= total
         if phase != self._phase:
             if self._phase is not None and self.tty:
-                self.stream.write("\n")
+                end_line(self.stream)
             self._phase, self._t0 = phase, now
         elif not finished and now - self._last < (self.min_interval if self.tty else 5.0):
             return
@@ -35,12 +38,24 @@ class TerminalProgress:
             line = f"{phase:<14} {done:,}"
         line += f"  {now - self._t0:5.1f}s"
         if self.tty:
+            global _open_line
             self.stream.write("\r" + line + ("\n" if finished else ""))
+            _open_line = None if finished else self.stream
         elif finished or done == 0:
             self.stream.write(line + "\n")
         self.stream.flush()
         if finished:
             self._phase = None
+
+
+def end_line(stream=None) -> None:
+    """End a progress line still drawn in place on `stream` (default: stderr), so that what is
+    printed next (an error, "interrupted") starts a line of its own."""
+    global _open_line
+    if _open_line is not None and _open_line is (stream or sys.stderr):
+        _open_line.write("\n")
+        _open_line.flush()
+        _open_line = None
 
 
 def null_progress(phase: str, done: int, total: int | None = None) -> None:

@@ -42,15 +42,6 @@ QUIET_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.
 NO_WAREHOUSE = "no warehouse yet"
 
 
-def _interrupted(e: BaseException) -> bool:
-    """Whether `e` is Ctrl+C: DuckDB reports a query interrupted by it as an ordinary error
-    (InterruptException, or a RuntimeError "Query interrupted" from its Python layer)."""
-    import duckdb
-
-    return isinstance(e, duckdb.InterruptException) or (isinstance(e, RuntimeError)
-                                                        and "query interrupted" in str(e).lower())
-
-
 def warm_up() -> tuple[float, str | None]:
     """Import the pages' modules, open the warehouse and cache the first page's queries for
     the default filters. Returns the seconds it took and, when there was nothing to warm, why
@@ -77,7 +68,9 @@ def warm_up() -> tuple[float, str | None]:
             for name in FIRST_PAGE_FILTERED:
                 data.run_query(name, **params)
     except Exception as e:  # noqa: BLE001 - the first page reports any real problem itself
-        if _interrupted(e):
+        from queries.errors import interrupted
+
+        if interrupted(e):
             raise KeyboardInterrupt from None
         skipped = f"stopped at {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": ")
         logging.getLogger("retroscope.app").debug("warm-up stopped: %s", e)

@@ -16,3 +16,15 @@ class WarehouseBusy(RetroscopeError):
 
 class QueryError(RetroscopeError):
     pass
+
+
+def interrupted(e: BaseException) -> bool:
+    """Whether `e` is Ctrl+C: DuckDB reports a query interrupted by it as an ordinary error
+    (InterruptException, or a RuntimeError "Query interrupted" from its Python layer), not as
+    KeyboardInterrupt, and a load spends most of its time in queries (the facts build)."""
+    if isinstance(e, KeyboardInterrupt):
+        return True
+    import duckdb
+
+    return isinstance(e, duckdb.InterruptException) or (isinstance(e, RuntimeError)
+                                                        and "query interrupted" in str(e).lower())

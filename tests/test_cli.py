@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -39,6 +40,92 @@ def test_demo_then_status_prints_every_raw_table(tmp_path):
     for t in queries.raw_tables():
         assert t in s.stdout
     assert "raw_issues" in s.stdout and "demo" in s.stdout
+
+
+def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, demo_db):
+    """Ctrl+C while a load builds its stored facts lands inside a DuckDB query, which DuckDB
+    reports as its own error, not KeyboardInterrupt: it once printed "internal error ... this
+    is a bug" (exit 70). It is the one line a Ctrl+C anywhere gives (exit 130), and the
+    warehouse keeps its previous data, byte for byte."""
+    import shutil
+    import signal
+    import time
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db, db)
+    before = db.read_bytes()
+    e = dict(os.environ)
+    e.pop("RETROSCOPE_DB", None)
+    p = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "--db", str(db), "demo", "--scale", "20000"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    try:
+        seen = []
+        while not any(ln.startswith("stored facts") for ln in seen):   # the facts build has begun
+            line = p.stderr.readline()
+            assert line, f"the demo ended before its facts build: {''.join(seen)}"
+            seen.append(line)
+        time.sleep(0.5)          # into the build (2-3 s here), most of which is DuckDB queries
+        p.send_signal(signal.SIGINT)
+        rest = p.communicate(timeout=120)[1]
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, "".join(seen) + rest
+    assert "Traceback" not in rest and "internal error" not in rest, rest
+    assert rest.strip().splitlines()[-1] == "retroscope: interrupted; the warehouse keeps its previous data", rest
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("w.duckdb.tmp-*"))
+
+
+@pytest.mark.parametrize("argv", [[], ["--config", "query"]])
+def test_no_command_prints_the_commands_and_says_what_is_missing(capsys, argv):
+    """Options without a command (`--config query` takes "query" as the config file) once
+    exited 2 with nothing on stderr."""
+    from dashboard.cli import main
+
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "refresh" in out and "demo" in out                  # the commands
+    assert err == "retroscope: no command given; add one of the commands listed above, e.g. `retroscope demo`\n"
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("Query interrupted"),
+                                   duckdb.InterruptException("INTERRUPT Error: Interrupted!")])
+def test_every_form_of_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys, error):
+    """Ctrl+C as Python raises it and as DuckDB reports it mid-query."""
+    from dashboard import cli as cli_module
+
+    def refresh(args, settings):
+        raise error
+
+    monkeypatch.setattr(cli_module, "cmd_refresh", refresh)
+    assert cli_module.main(["--db", str(tmp_path / "w.duckdb"), "refresh"]) == 130
+    assert capsys.readouterr().err == "retroscope: interrupted; the warehouse keeps its previous data\n"
+
+
+def test_an_error_after_a_progress_bar_starts_a_line_of_its_own():
+    """On a terminal the bar is drawn in place (no newline until its phase ends); an error or
+    "interrupted" printed while it is open starts on the next line, not glued to the bar."""
+    import io
+
+    from dashboard.progress import TerminalProgress, end_line
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    bar = TerminalProgress(stream=out, min_interval=0)
+    bar("stored facts", 0, 20)
+    bar("stored facts", 7, 20)
+    end_line(out)
+    out.write("retroscope: interrupted\n")
+    end_line(out)                                # nothing open any more: no blank line
+    text = out.getvalue()
+    assert re.search(r"\rstored facts   \[#{10}\.{20}\] 7/20 +\d+\.\ds\nretroscope: interrupted\n$", text), text
+    bar("stored facts", 20, 20)                  # a finished bar ends its own line
+    end_line(out)
+    assert re.search(r"\] 20/20 +\d+\.\ds\n$", out.getvalue()) and "\n\n" not in out.getvalue()
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
