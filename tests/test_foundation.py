@@ -252,6 +252,8 @@ def test_demo_progress_counts_to_the_issues_written(tmp_path):
     assert generating[-1] == (summary["issues"], summary["issues"])
     assert {t for _, t in generating if t is not None} == {summary["issues"]}
     assert [d for d, _ in generating] == sorted(d for d, _ in generating), "the count never goes back"
+    facts = [(done, total) for phase, done, total in seen if phase == "stored facts"]
+    assert facts[0] == (0, facts[0][1]) and facts[-1] == (facts[0][1], facts[0][1]), "the facts build, to its end"
     con = duckdb.connect(str(tmp_path / "d.duckdb"), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM raw_issues").fetchone()[0] == summary["issues"]

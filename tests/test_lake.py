@@ -10,6 +10,7 @@ a sync killed with SIGKILL mid-way; migrate file -> lake -> file.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -482,6 +483,7 @@ def test_migrate_file_to_lake_to_file_round_trip(new_lake, file_demo, tmp_path):
     src = tmp_path / "src.duckdb"
     p = _cli("--db", str(src), "migrate", "--to", lk.url, "--lake-data", lk.data_path)
     assert "stored facts rebuilt" in p.stdout and "warehouse" in p.stderr
+    assert re.search(r"^stored facts +\[#+\] (\d+)/\1 ", p.stderr, re.M), p.stderr   # the facts build's progress
     again = _cli("--db", str(src), "migrate", "--to", lk.url, check=False)
     assert again.returncode == 1 and "--force" in again.stderr and len(again.stderr.strip().splitlines()) == 1
     back = tmp_path / "back.duckdb"
