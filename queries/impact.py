@@ -389,13 +389,15 @@ def _series_by_metric(points: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     return out
 
 
-def _confounders(targets: pd.DataFrame, window: int, lag: int) -> list[str]:
-    """Per row: other items shipped on the same metric within this item's analysis span."""
+def _confounders(targets: pd.DataFrame, window: int, lag: int, launches: pd.DataFrame | None = None) -> list[str]:
+    """Per row: other items shipped on the same metric within this item's analysis span, among
+    `launches` (item_key, shipped_on, metric; default: the targets)."""
+    launches = targets if launches is None else launches
     out = []
     for r in targets.itertuples():
         d = _as_date(r.shipped_on)
         lo, hi = d - timedelta(days=window), d + timedelta(days=lag + window - 1)
-        same = targets[(targets["metric"] == r.metric) & (targets["item_key"] != r.item_key)]
+        same = launches[(launches["metric"] == r.metric) & (launches["item_key"] != r.item_key)]
         keys = sorted({k for k, s in zip(same["item_key"], same["shipped_on"], strict=True)
                        if lo <= _as_date(s) <= hi})
         out.append(", ".join(keys))
@@ -425,12 +427,13 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
                     shipped: pd.DataFrame | None = None) -> pd.DataFrame:
     """Impact rows for targets (item_key, item_name, shipped_on, metric, direction, min_change,
     origin) given metric points (metric, segment, day, value). Pure: no database. shipped
-    (metric, shipped_on): every ship day kept out of the placebo days (default: the targets')."""
+    (item_key, metric, shipped_on): every launch, whose ship days are kept out of the placebo
+    days and which are named as confounders (default: the targets)."""
     series = _series_by_metric(points)
     as_of_d = _as_date(as_of)
     rows = []
-    confounded = _confounders(targets, window, lag) if len(targets) else []
     src = targets if shipped is None else shipped
+    confounded = _confounders(targets, window, lag, src) if len(targets) else []
     shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in src.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
         res, _ = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
@@ -456,10 +459,17 @@ def _points(con, as_of, metrics, segment, control_segment) -> pd.DataFrame:
 
 
 def _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment, control_segment):
+    """The shipped items × metrics the filters select, every launch by as_of whatever the
+    filters (item_key, item_name, shipped_on, metric: what an item's placebo days and confounders are
+    judged against, so that a team or period filter never changes another item's verdict),
+    and the points of the selected items' metrics."""
     targets = queries.run(con, "outcomes__impact_targets", as_of=as_of, board_id=board_id, project=project,
                           date_from=date_from, date_to=date_to)
+    every = targets if board_id is None and project is None and date_from is None and date_to is None else \
+        queries.run(con, "outcomes__impact_targets", as_of=as_of, board_id=None, project=None,
+                    date_from=None, date_to=None)
     points = _points(con, as_of, set(targets["metric"]), segment, control_segment)
-    return targets, points
+    return targets, every[["item_key", "item_name", "shipped_on", "metric"]], points
 
 
 def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, date_to=None, window=28,
@@ -471,11 +481,11 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
     lag = 0 if lag is None else int(lag)
     if window < 7 or lag < 0:
         raise queries.QueryError(f"impact: window={window}, lag={lag} (expected window ≥ 7 and lag ≥ 0 days)")
-    targets, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
-                                          control_segment)
+    targets, every, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
+                                                 control_segment)
     out = analyse_targets(targets, points, as_of=as_of, window=window, lag=lag,
                           seed=7 if seed is None else int(seed), segment=segment or "",
-                          control_segment=control_segment or None)
+                          control_segment=control_segment or None, shipped=every)
     out = out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
     return _dates_as_datetimes(out, ("shipped_on", "pre_start", "post_end"))
 

@@ -114,8 +114,8 @@ def item_view(con, *, as_of, item_key: str, metric: str | None = None, board_id=
     lag = 0 if lag is None else int(lag)
     seed = 7 if seed is None else int(seed)
     segment, control_segment = segment or "", control_segment or None
-    targets, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
-                                          control_segment)
+    targets, every, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
+                                                 control_segment)
     mine = targets[targets["item_key"] == item_key]
     if mine.empty:
         return None
@@ -123,12 +123,12 @@ def item_view(con, *, as_of, item_key: str, metric: str | None = None, board_id=
     pick = metric if metric in metrics else metrics[0]
     idx = int(np.flatnonzero((targets["item_key"] == item_key).to_numpy() & (targets["metric"] == pick).to_numpy())[0])
     series = _series_by_metric(points)
-    shipped = tuple(as_date(v) for v in targets.loc[targets["metric"] == pick, "shipped_on"])
+    shipped = tuple(as_date(v) for v in every.loc[every["metric"] == pick, "shipped_on"])
     r = next(targets.iloc[[idx]].itertuples())
     as_of_d = as_date(as_of)
     res, fit = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
                                control_segment=control_segment, exclude=shipped)
-    conf = _confounders(targets, window, lag)[idx]
+    conf = _confounders(targets, window, lag, every)[idx]
     row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": as_date(r.shipped_on), "metric": pick,
            "confounded_by": conf, "direction": r.direction if r.direction in ("up", "down") else "up",
            "min_change": 0.0 if pd.isna(r.min_change) else float(r.min_change), "origin": getattr(r, "origin", None),
@@ -137,7 +137,7 @@ def item_view(con, *, as_of, item_key: str, metric: str | None = None, board_id=
     s = series.get((pick, segment), pd.Series(dtype=float))
     curve = counterfactual_curve(s, res, fit, window=window, lag=lag, as_of=as_of_d)
     keys = [k.strip() for k in conf.split(",") if k.strip()]
-    others = targets[(targets["metric"] == pick) & targets["item_key"].isin(keys)].drop_duplicates("item_key")
+    others = every[(every["metric"] == pick) & every["item_key"].isin(keys)].drop_duplicates("item_key")
     overlaps = pd.DataFrame({"item_key": others["item_key"], "item_name": others["item_name"],
                              "shipped_on": pd.to_datetime(others["shipped_on"])})
     return ItemView(row, curve, overlaps.reset_index(drop=True)[OVERLAP_COLUMNS], metrics)

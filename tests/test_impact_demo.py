@@ -49,3 +49,34 @@ def test_outcomes_card_says_what_can_be_seen(monkeypatch, demo_db):
     assert sum(c.startswith("Once its 28 days are in, only changes above ±") for c in captions) == 1, captions
     assert all(" can be told from noise in 28 days · " in c for c in seen)
     assert any("interval calibrated on " in c and "earlier days without a launch" in c for c in seen)
+
+
+def test_a_filter_never_changes_another_items_verdict(demo_db):
+    """An item's placebo days leave out every launch on its metric and its confounders are
+    every other launch in its span, whichever team or period the sidebar shows: a team or
+    period filter once dropped the other launches from both, so an item's interval, and with
+    it its verdict, depended on the filter (ATL-E2's placebo days: 189 unfiltered, 231 from
+    mid-August; ATL-E3 lost its confounder BOR-E3 under the Atlas filter). The filtered rows
+    equal the unfiltered ones, and the item view's numbers equal the card's."""
+    import pandas as pd
+
+    from queries.impact_view import item_view
+
+    con = queries.connect(demo_db)
+    try:
+        every = run_public(con, "impact").set_index(["item_key", "metric"])
+        checked = 0
+        for flt in ({"board_id": "1"}, {"board_id": "2"}, {"date_from": "2026-08-15"}, {"project": "ATL"}):
+            some = run_public(con, "impact", **flt).set_index(["item_key", "metric"])
+            assert 0 < len(some) < len(every), flt
+            pd.testing.assert_frame_equal(some, every.loc[some.index], obj=str(flt))
+            for key, metric in some.index:
+                view = item_view(con, as_of=queries.registry.default_as_of(con), item_key=key, metric=metric, **flt)
+                for col in ("verdict", "placebo_days", "ci_low", "ci_high", "confounded_by"):
+                    got, want = view.row[col], some.loc[(key, metric), col]
+                    assert got == want or (pd.isna(got) and pd.isna(want)), (flt, key, col)
+                checked += 1
+        assert every.loc[("ATL-E3", "revenue"), "confounded_by"] == "BOR-E3"   # another team's launch
+        assert checked >= 6
+    finally:
+        con.close()
