@@ -61,7 +61,10 @@ def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, proj
             target_date: date | None, runs: int, seed: int, window_from: date, window_to: date,
             made_at: datetime, source: str) -> pd.DataFrame:
     """The store rows for one `forecast.forecast()` answer: a 'when' row (items → 50/85/95 %
-    dates) and a 'how_many' row (date → 50/85/95 % counts). Plan-check rows are not recorded."""
+    dates) and a 'how_many' row (date → 50/85/95 % counts). Plan-check rows are not recorded,
+    nor an answer that claims nothing, which would always come true: a 'when' with no date
+    (not reached) and a 'how_many' of at least 0 items at every confidence (a window without
+    completions gives both, e.g. an as_of before the data)."""
     first: dict[tuple, object] = {}
     for r in answer.itertuples(index=False):   # a handful of rows: no frame filtering per pick
         if r.confidence is not None and not pd.isna(r.confidence):
@@ -83,7 +86,9 @@ def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, proj
         when[f"{PCT[c]}_items"] = None
         many[f"{PCT[c]}_on"] = None
         many[f"{PCT[c]}_items"] = None if m is None or _none(m.value) is None else int(m.value)
-    for r in (when, many):
+    claims = [r for r in (when, many)
+              if any(r[f"{PCT[c]}_on"] is not None or (r[f"{PCT[c]}_items"] or 0) > 0 for c in CONFIDENCES)]
+    for r in claims:
         r.update(common)
         r["forecast_id"] = forecast_id(as_of=as_of, board_id=board_id, project=project, kind=r["kind"],
                                        items=r["items"], target_on=r["target_on"], runs=int(runs),

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, date, datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from helpers_metrics import build, connect, done_issue, ts
@@ -338,3 +339,20 @@ def test_export_and_import_retro_keep_the_forecast_history(tmp_path):
     assert "forecasts[2]: column made_at: 'yesterday' is not an instant" in msg
     assert "forecasts[3]: column as_of: 'now' is not an instant" in msg
     assert "forecasts[0]: column as_of: '1.5' is not an instant" in msg
+
+
+def test_a_forecast_that_claims_nothing_is_not_recorded():
+    """A window without completions (an as_of before the data, say) answers 'when: never' and
+    'how many: at least 0': scored, the second always came true and padded the track record
+    ('came true 13 of 15'). Neither is recorded; a forecast with a claim still is, row by row."""
+    as_of, w_from, w_to = ts("1990-01-01 12:00"), D("1989-10-04"), D("1990-01-01")
+
+    def recorded(daily) -> list[str]:
+        answer = fc.throughput_forecast(np.array(daily, dtype=float), as_of=as_of, items=20, target_date=None,
+                                        runs=500, seed=1, w_from=w_from, w_to=w_to)
+        rows = fa.records(answer, as_of=as_of, board_id=None, project=None, items=20, target_date=None, runs=500,
+                          seed=1, window_from=w_from, window_to=w_to, made_at=as_of, source="export")
+        return list(rows["kind"])
+
+    assert recorded([0.0] * 90) == []                        # no completion: nothing claimed
+    assert recorded([1.0, 2.0, 0.0] * 30) == ["when", "how_many"]
