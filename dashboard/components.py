@@ -306,7 +306,7 @@ def _kpi_text(v, unit: str) -> str:
 
 def window(f) -> str:
     """The sidebar period in words, for a tile's caption."""
-    return f"{f.date_from:%d %b} – {f.date_to:%d %b %Y}"
+    return present.date_span(f.date_from, f.date_to)
 
 
 def window_captions(cols, texts: list[str], f) -> None:

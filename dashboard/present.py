@@ -18,6 +18,17 @@ TABLE_ROWS = 100             # a table on a page shows at most this many rows; i
 RUNNING = "running"          # the one word for a sprint that has started and not closed
 
 
+# --------------------------------------------------------------------------- dates
+def date_span(a, b, day: str = "%d %b") -> str:
+    """Two days as a span, the year written once when both ends share it ("03 Jul – 01 Dec
+    2026") and on each end when they do not ("03 Jul 2025 – 01 Jan 2026": a period across New
+    Year). `day`: the day-and-month format (the slide writes "3 Jul")."""
+    a, b = pd.Timestamp(a), pd.Timestamp(b)
+    if a.year == b.year:
+        return f"{a.strftime(day)} – {b.strftime(day + ' %Y')}"
+    return f"{a.strftime(day + ' %Y')} – {b.strftime(day + ' %Y')}"
+
+
 # --------------------------------------------------------------------------- sprints
 def running(sprints: pd.DataFrame) -> pd.Series:
     """True for the rows of a sprint that has not closed (sprint_facts.is_running, else state)."""

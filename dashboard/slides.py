@@ -30,7 +30,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from dashboard.present import sprint_label
+from dashboard.present import date_span, sprint_label
 from queries.tech_health import DEFINITIONS, KPI, TechHealth
 from queries.tech_health_text import TOO_SHORT, before_text, n_words, plural
 
@@ -88,9 +88,7 @@ def _day(d: date | None) -> str:
 
 
 def _span(a: date, b: date) -> str:
-    if a.year == b.year:
-        return f"{a.strftime('%-d %b')} – {b.strftime('%-d %b %Y')}"
-    return f"{_day(a)} – {_day(b)}"
+    return date_span(a, b, day="%-d %b")
 
 
 def _ts(t: datetime | None) -> str:

@@ -262,6 +262,23 @@ def test_report_cells_and_headers():
     assert present.csv_name("Scope changes", "ATL Sprint 12") == "scope-changes-atl-sprint-12.csv"
 
 
+def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
+    """The tiles' captions once dropped the start's year ("completed 03 Jul – 01 Jan 1990"),
+    wrong for any period across New Year, the default six months of an as-of date from
+    January to June among them."""
+    from dashboard.present import date_span
+
+    assert date_span(date(2025, 7, 3), date(2026, 1, 1)) == "03 Jul 2025 – 01 Jan 2026"
+    assert date_span(date(2026, 7, 3), date(2026, 12, 1)) == "03 Jul – 01 Dec 2026"
+    assert date_span(date(2025, 12, 29), date(2026, 1, 12), day="%-d %b") == "29 Dec 2025 – 12 Jan 2026"
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "from": "2025-12-01", "to": "2026-02-28"})
+    open_page(at, "overview")
+    assert not problems(at), problems(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "completed 01 Dec 2025 – 28 Feb 2026" in captions, captions
+
+
 def test_changes_are_coloured_by_what_is_good():
     from dashboard import present
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import blocks, charts, components, data
 from dashboard.filters import sidebar
+from dashboard.present import date_span
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
 from queries.tech_health_text import too_short_words
@@ -21,7 +22,7 @@ n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
 st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y}: {th.period_words()}; "
-           f"compared with {th.previous_start:%d %b} – {th.previous_end:%d %b %Y} ({th.previous_words()}). Every tile "
+           f"compared with {date_span(th.previous_start, th.previous_end)} ({th.previous_words()}). Every tile "
            "covers this period; the Overview's tiles cover the sidebar period, so they can differ.")
 if not th.previous_comparable:
     st.caption(f":material/info: {too_short_words(th.basis)}")
