@@ -60,7 +60,7 @@ def _parse_kv(items: list[str]) -> dict[str, str]:
 
 def cmd_query(args, settings: Settings) -> int:
     import queries
-    from queries.registry import REGISTRY, run_public
+    from queries.registry import REGISTRY, check_board, run_public
 
     if args.list or not args.name:
         for q in REGISTRY.values():
@@ -73,6 +73,8 @@ def cmd_query(args, settings: Settings) -> int:
         params["as_of"] = args.as_of
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
+        if params.get("board_id"):
+            check_board(con, params["board_id"], "--param board_id=ID")
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
     finally:

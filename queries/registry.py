@@ -218,6 +218,17 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     return limits.check(out)
 
 
+def check_board(con: duckdb.DuckDBPyConnection, board_id: str | None, option: str) -> pd.DataFrame:
+    """The warehouse's boards (dim_boards); a board id none of them has is one line of advice
+    naming the command's `option` and the ids there are (a typo would otherwise answer 'no
+    rows', as if the team had done nothing)."""
+    boards = queries.run(con, "dim_boards")
+    if board_id is not None and str(board_id) not in set(boards["board_id"].astype(str)):
+        known = ", ".join(f"{r.board_id} ({r.name})" for r in boards.itertuples()) or "none loaded"
+        raise QueryError(f"board {str(board_id)!r} not found in the warehouse; use {option} with one of: {known}")
+    return boards
+
+
 def run_public(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run a public query by name with validated parameters."""
     q = REGISTRY.get(name)

@@ -394,11 +394,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     tz = cfg.get("timezone") or "UTC"
     debt_target = float(cfg.get("debt_share_target", 0.2))
 
-    boards = queries.run(con, "dim_boards")
-    board_ids = set(boards["board_id"].astype(str))
-    if board_id is not None and board_id not in board_ids:
-        known = ", ".join(f"{r.board_id} ({r.name})" for r in boards.itertuples()) or "none loaded"
-        raise RetroscopeError(f"board {board_id!r} not found in the warehouse; use --board with one of: {known}")
+    boards = registry.check_board(con, board_id, "--board")
     board_name = (str(boards.loc[boards["board_id"].astype(str) == board_id, "name"].iloc[0])
                   if board_id is not None else None)
 

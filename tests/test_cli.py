@@ -77,6 +77,16 @@ def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, de
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
 
 
+@pytest.mark.parametrize("board", ["999", "abc"])
+def test_an_unknown_board_is_one_line_naming_the_boards(demo_db, board):
+    """A mistyped board id once answered '(no rows)', exit 0, as if the team had done nothing."""
+    line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--param", f"board_id={board}"))
+    assert line == (f"retroscope: board '{board}' not found in the warehouse; use --param board_id=ID with one of: "
+                    "1 (Atlas), 2 (Borealis)")
+    ok = cli("--db", str(demo_db), "query", "sprint_facts", "--param", "board_id=2", "--format", "csv")
+    assert ok.returncode == 0 and ok.stdout.count("BOR Sprint") == 13, ok.stderr
+
+
 @pytest.mark.parametrize("argv", [[], ["--config", "query"]])
 def test_no_command_prints_the_commands_and_says_what_is_missing(capsys, argv):
     """Options without a command (`--config query` takes "query" as the config file) once
