@@ -74,6 +74,9 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
     t0 = time.perf_counter()
     if _label(source) == _label(target):
         raise RetroscopeError(f"migrate: the target is the source ({target}); name another file or lake with --to")
+    if not lake.is_lake(target) and Path(target).is_dir():
+        raise RetroscopeError(f"migrate: --to {target}: is a directory; give a file path such as "
+                              f"{Path(target) / 'retroscope.duckdb'}")
     if not queries.store_exists(source):
         raise RetroscopeError(f"migrate: no warehouse at {source} to copy; point --db at the warehouse to copy")
     src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)

@@ -30,10 +30,16 @@ class PngUnavailable(RetroscopeError):
 
 
 def _check_out(path: Path, suffix: str, flag: str) -> None:
-    if path.is_dir():
-        raise RetroscopeError(f"{flag} {path}: is a folder; give a file name, e.g. {flag} {path / ('tech-health' + suffix)}")
+    check_out_path(path, flag, "tech-health" + suffix)
     if path.suffix.lower() != suffix:
         raise RetroscopeError(f"{flag} {path}: expected a {suffix} file name, e.g. {flag} tech-health{suffix}")
+
+
+def check_out_path(path: Path, flag: str, example: str) -> None:
+    """A file an export writes: not a folder, in a folder that exists and can be written (an
+    export never creates folders: a typo in the path would otherwise land the file elsewhere)."""
+    if path.is_dir():
+        raise RetroscopeError(f"{flag} {path}: is a folder; give a file name, e.g. {flag} {path / example}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise RetroscopeError(f"{flag} {path}: folder {parent} does not exist; create it or choose another path")

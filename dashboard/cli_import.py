@@ -69,6 +69,11 @@ def import_retro(path: str, settings: Settings, *, as_of: date) -> int:
 
 
 def export_retro(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from dashboard.cli_export import check_out_path
+
+    check_out_path(Path(args.out), "--out", "retro-backup.json")
     counts = userdata.export_json(settings.userdata, args.out, exported_at=datetime.now(UTC))
     parts = ", ".join(f"{n} {t}" for t, n in counts.items())
     print(f"wrote {parts} to {args.out} (read it back with `retroscope import retro {args.out}`)")

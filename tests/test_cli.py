@@ -77,6 +77,22 @@ def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, de
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
 
 
+def test_exports_and_migrate_refuse_a_missing_folder_or_a_directory(demo_db, tmp_path):
+    """`export retro --out` once created a mistyped folder (export tech-health refuses it), and
+    `migrate --to DIR` answered with DuckDB's 'Is a directory' and advice about locks."""
+    missing = tmp_path / "no-such-folder" / "backup.json"
+    line = assert_one_line_error(cli("--db", str(demo_db), "export", "retro", "--out", str(missing)))
+    assert line == (f"retroscope: --out {missing}: folder {missing.parent} does not exist; create it or choose "
+                    "another path")
+    assert not missing.parent.exists()
+    line = assert_one_line_error(cli("--db", str(demo_db), "export", "retro", "--out", str(tmp_path)))
+    assert line == f"retroscope: --out {tmp_path}: is a folder; give a file name, e.g. --out {tmp_path / 'retro-backup.json'}"
+    line = assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(tmp_path)))
+    assert line == (f"retroscope: migrate: --to {tmp_path}: is a directory; give a file path such as "
+                    f"{tmp_path / 'retroscope.duckdb'}")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("board", ["999", "abc"])
 def test_an_unknown_board_is_one_line_naming_the_boards(demo_db, board):
     """A mistyped board id once answered '(no rows)', exit 0, as if the team had done nothing."""
