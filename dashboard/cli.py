@@ -226,9 +226,30 @@ def cmd_refresh(args, settings: Settings) -> int:
 
 
 # --------------------------------------------------------------------------- serve
+def _check_port_free(address: str, port: int) -> None:
+    """One line of advice before anything starts when the port is taken: Streamlit would warm
+    up first, then log its own 'Port ... is not available' and exit."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(address or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as e:
+        raise RetroscopeError(f"--address {address}: not an address this machine has ({e.strerror}); "
+                              "use e.g. --address localhost or --address 0.0.0.0") from None
+    for family, kind, proto, _, where in infos[:1]:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server binds it
+            try:
+                s.bind(where)
+            except OSError as e:
+                raise RetroscopeError(f"--port {port}: cannot listen on {address}:{port} ({e.strerror}); "
+                                      f"stop what serves there or choose another port, e.g. --port {port + 1}") from None
+
+
 def cmd_serve(args, settings: Settings) -> int:
     if not 1 <= args.port <= 65535:
         raise RetroscopeError(f"--port {args.port}: not a TCP port (expected 1 to 65535, e.g. --port 8501)")
+    _check_port_free(args.address, args.port)
     app = Path(__file__).with_name("app.py")
     import queries
 
@@ -249,7 +270,8 @@ def cmd_serve(args, settings: Settings) -> int:
     # dashboard.serve warms the caches in the server's own process, then runs `streamlit run`
     cmd = [sys.executable, "-m", "dashboard.serve", str(app), "--server.port", str(args.port),
            "--server.address", args.address, *serve.OPTIONS]
-    print(f"serving Retroscope on http://localhost:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    host = "localhost" if args.address in ("", "0.0.0.0", "::") else args.address
+    print(f"serving Retroscope on http://{host}:{args.port} (Ctrl+C to stop)", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     # Streamlit replaces this process (same pid): SIGTERM/SIGINT from a shell, a supervisor,

@@ -619,6 +619,20 @@ def test_serve_port_out_of_range_is_one_line(work, port):
     assert_clean(rc, err, names="--port")
 
 
+def test_serve_on_a_busy_port_is_one_line_before_anything_starts(work):
+    """It once warmed up, announced the server, then printed Streamlit's own log line."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        rc, out, err = run("--db", work["db"], "serve", f"--port={port}", "--address=127.0.0.1")
+    assert rc == 1 and "serving" not in err + out
+    assert err.strip() == (f"retroscope: --port {port}: cannot listen on 127.0.0.1:{port} (Address already in use); "
+                           f"stop what serves there or choose another port, e.g. --port {port + 1}")
+
+
 @pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_USERDATA", "{dir}"),
                                         ("RETROSCOPE_CONFIG", "{dir}/missing.toml"), ("RETROSCOPE_CONFIG", "{dir}"),
                                         ("RETROSCOPE_THREADS", "0"), ("RETROSCOPE_THREADS", "all"),
