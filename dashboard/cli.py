@@ -60,7 +60,7 @@ def _parse_kv(items: list[str]) -> dict[str, str]:
 
 def cmd_query(args, settings: Settings) -> int:
     import queries
-    from queries.registry import REGISTRY, check_board, run_public
+    from queries.registry import REGISTRY, as_of_option, check_board, run_public, starts_after
 
     if args.list or not args.name:
         for q in REGISTRY.values():
@@ -70,13 +70,17 @@ def cmd_query(args, settings: Settings) -> int:
         raise RetroscopeError(f"unknown query '{args.name}'; public queries: {', '.join(sorted(REGISTRY))}")
     params = _parse_kv(args.param)
     if args.as_of:
-        params["as_of"] = args.as_of
+        params["as_of"] = as_of_option(args.as_of)
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
         if params.get("board_id"):
             check_board(con, params["board_id"], "--param board_id=ID")
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
+        start = starts_after(con, params["as_of"]) if args.as_of else None
+        if start is not None:
+            print(f"note: --as-of {args.as_of} is before the data, which starts {start:%Y-%m-%d}: nothing was "
+                  "known then; give a later date", file=sys.stderr)
     finally:
         con.close()
     if held is not None:

@@ -119,6 +119,7 @@ def tech_health(args, settings) -> int:
     [--sprints N] [--png FILE.png]`."""
     import queries
     from dashboard.slides import build_tech_health
+    from queries.registry import as_of_option, starts_after
     from queries.tech_health import Thresholds, kpis
 
     t0 = time.perf_counter()
@@ -132,8 +133,13 @@ def tech_health(args, settings) -> int:
 
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
+        as_of = as_of_option(args.as_of) if args.as_of else None
+        start = starts_after(con, as_of) if as_of else None
+        if start is not None:
+            raise RetroscopeError(f"--as-of {args.as_of}: before the data, which starts {start:%Y-%m-%d}; a slide "
+                                  "then would show no figure: give a later date")
         board = args.board if args.board is not None else board_for_team(con, args.team)
-        th = kpis(con, board_id=board, as_of=args.as_of, sprints=args.sprints,
+        th = kpis(con, board_id=board, as_of=as_of, sprints=args.sprints,
                   thresholds=thresholds, team=args.team)
     finally:
         con.close()
@@ -141,7 +147,8 @@ def tech_health(args, settings) -> int:
     data = build_tech_health(th, team=args.team, headline=getattr(args, "headline", None))
     write_atomic(out, data)
     t_pptx = time.perf_counter() - t0
-    lights = ", ".join(f"{k.label.lower()} {k.value_text()} ({k.status})" for k in th.kpis)
+    lights = ", ".join(f"{k.label.lower()} {k.value_text()}" + ("" if k.value_text() == k.status else f" ({k.status})")
+                       for k in th.kpis)
     print(f"tech-health slide for {th.team}, {th.period_start:%Y-%m-%d} – {th.period_end:%Y-%m-%d}, "
           f"written to {out}: {lights}")
     rendered = False

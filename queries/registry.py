@@ -218,6 +218,27 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     return limits.check(out)
 
 
+def as_of_option(value: str, flag: str = "--as-of") -> datetime:
+    """A command's --as-of as the instant it names (a bare date: the end of that day), or one
+    line naming the option (not the query parameter behind it)."""
+    try:
+        return _coerce(Param("as_of", "timestamp", ""), value)
+    except QueryError:
+        raise QueryError(f"{flag} {value}: not a date (expected e.g. 2026-03-31, or 2026-03-31T17:00:00+00:00 "
+                         "for an instant)") from None
+
+
+def starts_after(con: duckdb.DuckDBPyConnection, as_of) -> datetime | None:
+    """The instant the warehouse's data starts (reports/data_start.sql) when `as_of` is before
+    it, so that every figure at as_of is empty; else None."""
+    v = queries.run(con, "data_start").iloc[0, 0]
+    if v is None or pd.isna(v) or as_of is None:
+        return None
+    start = pd.Timestamp(v)
+    at = pd.Timestamp(as_of_option(as_of) if isinstance(as_of, str) else as_of)
+    return start.to_pydatetime() if at < start else None
+
+
 def check_board(con: duckdb.DuckDBPyConnection, board_id: str | None, option: str) -> pd.DataFrame:
     """The warehouse's boards (dim_boards); a board id none of them has is one line of advice
     naming the command's `option` and the ids there are (a typo would otherwise answer 'no

@@ -93,6 +93,27 @@ def test_exports_and_migrate_refuse_a_missing_folder_or_a_directory(demo_db, tmp
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_as_of_before_the_data_or_not_a_date_says_so(demo_db, tmp_path):
+    """--as-of 1990-01-01 once printed '(no rows)' and wrote an all-'no data' slide without a
+    word; a date that is not one named the query parameter (as_of) instead of the option."""
+    p = cli("--db", str(demo_db), "query", "sprint_facts", "--as-of", "1990-01-01")
+    assert p.returncode == 0 and "(no rows)" in p.stdout
+    assert p.stderr.strip() == ("note: --as-of 1990-01-01 is before the data, which starts 2025-11-18: nothing was "
+                                "known then; give a later date")        # the demo's first metric day
+    later = cli("--db", str(demo_db), "query", "sprint_facts", "--as-of", "2026-07-01")
+    assert later.returncode == 0 and "note:" not in later.stderr
+    out = tmp_path / "t.pptx"
+    line = assert_one_line_error(cli("--db", str(demo_db), "export", "tech-health", "--out", str(out),
+                                     "--as-of", "1990-01-01"))
+    assert line == ("retroscope: --as-of 1990-01-01: before the data, which starts 2025-11-18; a slide then would "
+                    "show no figure: give a later date")
+    assert not out.exists()
+    for cmd in (["query", "sprint_facts"], ["export", "tech-health", "--out", str(out)]):
+        line = assert_one_line_error(cli("--db", str(demo_db), *cmd, "--as-of", "2026-13-40"))
+        assert line == ("retroscope: --as-of 2026-13-40: not a date (expected e.g. 2026-03-31, or "
+                        "2026-03-31T17:00:00+00:00 for an instant)")
+
+
 @pytest.mark.parametrize("board", ["999", "abc"])
 def test_an_unknown_board_is_one_line_naming_the_boards(demo_db, board):
     """A mistyped board id once answered '(no rows)', exit 0, as if the team had done nothing."""
@@ -184,7 +205,7 @@ def test_unknown_query_is_one_clear_line(demo_db):
 
 def test_bad_param_is_one_clear_line(demo_db):
     line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--as-of", "yesterday-ish"))
-    assert "as_of" in line and "expected" in line
+    assert "--as-of yesterday-ish: not a date" in line and "expected" in line   # the option, as typed
     line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--param", "colour=red"))
     assert "no parameter colour" in line
     line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--param", "board_id"))
