@@ -548,7 +548,7 @@ def calibration_panels(parts: tuple, metric: str, target: float | None) -> go.Fi
                            xanchor="left", yanchor="bottom", showarrow=False, **_target_label())
     fig.update_yaxes(range=[0, 115])
     fig = _layout(fig, "", "", height=300, legend=False)
-    fig.update_yaxes(title_text=f"{metric.replace('_', ' ')} (%)", row=1, col=1)
+    fig.update_yaxes(title_text=f"{present.metric_name(metric)} (%)", row=1, col=1)
     return fig
 
 
@@ -677,7 +677,8 @@ def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: p
                       annotation_font_size=10)
     if period is not None:
         fig.update_xaxes(range=[pd.Timestamp(period[0]), pd.Timestamp(period[1])])
-    return _layout(fig, "day", f"{metric} ({unit})" if unit else metric, height=380)
+    name = safe_text.plot(present.metric_name(metric))
+    return _layout(fig, "day", f"{name} ({unit})" if unit else name, height=380)
 
 
 def effect_interval(impact: pd.DataFrame) -> go.Figure:
@@ -686,7 +687,7 @@ def effect_interval(impact: pd.DataFrame) -> go.Figure:
     d = impact.dropna(subset=["effect_rel"]) if not impact.empty else impact
     if d.empty:
         return empty("no effects estimated yet")
-    y = (d["item_key"] + " · " + d["metric"]).map(safe_text.plot)
+    y = (d["item_key"] + " · " + d["metric"].map(present.metric_name)).map(safe_text.plot)
     x = d["effect_rel"] * 100
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="markers",

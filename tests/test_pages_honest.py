@@ -279,6 +279,24 @@ def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
     assert "completed 01 Dec 2025 – 28 Feb 2026" in captions, captions
 
 
+def test_outcomes_charts_name_metrics_as_the_cards_do(monkeypatch, demo_db):
+    """The effect chart once labelled its rows 'ATL-E1 · conversion_rate' and the metric and
+    item charts their axes 'active_users (users)', beside cards saying 'conversion rate'."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["item"] = "ATL-E1"
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    labels = []
+    for fig in _charts(at):
+        labels += [(a.get("title") or {}).get("text") or "" for k, a in fig["layout"].items()
+                   if re.fullmatch(r"[xy]axis\d*", k)]
+        labels += [y for t in fig["data"] for y in (t.get("y") if isinstance(t.get("y"), list) else [])
+                   if isinstance(y, str)]
+    assert any("ATL-E1 · conversion rate" == s for s in labels), labels          # the effect chart's row
+    assert any(s.startswith(("conversion rate", "active users")) for s in labels), labels   # an axis
+    assert not [s for s in labels if re.search(r"[a-z]_[a-z0-9]", s)], labels  # no metric id anywhere
+
+
 def test_changes_are_coloured_by_what_is_good():
     from dashboard import present
 
