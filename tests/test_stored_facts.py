@@ -350,6 +350,8 @@ def test_refresh_rebuilds_the_facts_under_an_edited_config(tmp_path, capsys, mon
     assert "built in" in capsys.readouterr().out
     with duckdb.connect(str(db), read_only=True) as c:   # the data's freshness did not move
         assert c.execute("SELECT max(data_as_of) FROM raw_loads").fetchone()[0] == as_of_before
+    with queries.connect(db) as c:   # a refresh brings no data: the sidebar and Data page list no 'retroscope' source
+        assert set(queries.run(c, "status_freshness")["source"]) == {"demo"}
     from connectors.settings import load_settings
     config = load_settings(config=cfg, db=db).analysis
     stored, live = queries.connect(db, config=config), queries.connect(db, config=config, stored=False)
