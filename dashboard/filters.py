@@ -31,6 +31,40 @@ class Filters:
 
 # the session's last shared filters (URL parameter -> value; None = not set)
 KEPT = "_rs_shared_filters"
+# Notes on link parameters a page could not use: {parameter: (note, what the URL holds in its
+# place)}. The page writes its own value over the link's, so a rerun (a block drawn below the
+# fold reruns the page) would find nothing wrong: the note stays while the URL holds that value.
+NOTES = "_rs_link_notes"
+FILTER_PARAMS = ("board", "as_of", "from", "to")
+
+
+def _note(name: str, text: str) -> None:
+    """One line in the sidebar about the link parameter `name`, kept on the reruns that follow
+    until the reader changes that filter (`_notes_standing`, `_notes_written`)."""
+    st.sidebar.warning(text, icon=":material/link_off:")
+    st.session_state.setdefault(NOTES, {})[name] = (text, None)
+
+
+def _notes_standing(names, where) -> None:
+    """Once the page has written its values into the URL: show again (in `where`) the notes of
+    earlier runs on `names` whose replacement the URL still holds, and forget the others (the
+    reader changed the filter, or a new link came). Notes made in this run are left alone."""
+    notes = st.session_state.get(NOTES, {})
+    for name in names:
+        if name in notes and notes[name][1] is not None:
+            text, replaced = notes[name]
+            if st.query_params.get(name, "") == replaced:
+                where.warning(text, icon=":material/link_off:")
+            else:
+                del notes[name]
+
+
+def _notes_written(names) -> None:
+    """After the page wrote its values into the URL: what holds the place of each noted link value."""
+    notes = st.session_state.get(NOTES, {})
+    for name in names:
+        if name in notes and notes[name][1] is None:
+            notes[name] = (notes[name][0], st.query_params.get(name, ""))
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -54,8 +88,7 @@ def url_date(name: str, lo: date, hi: date) -> date | None:
         problem = f"is outside {lo.isoformat()} … {hi.isoformat()}"
     else:
         return d
-    st.sidebar.warning(f"Link parameter {name}={md(raw[:40])} {problem}; showing the default instead.",
-                       icon=":material/link_off:")
+    _note(name, f"Link parameter {name}={md(raw[:40])} {problem}; showing the default instead.")
     return None
 
 
@@ -114,21 +147,21 @@ def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
             return f"Link parameter {name}={day}"
         return f"The period's {'start' if name == 'from' else 'end'} {day}"
 
-    note = None
+    note, noted = None, "from"
     if url_from and url_from > as_of_day:
         note = f"{named('from', url_from)} is after the as-of day {as_of_day}; showing the default period instead."
         url_from = url_to = None
     elif url_to and url_to > as_of_day:
         note = (f"{named('to', url_to)} is after the as-of day {as_of_day}; showing the period up to "
                 f"{as_of_day} instead.")
-        url_to = as_of_day
+        url_to, noted = as_of_day, "to"
     start, end = url_from or default_from, url_to or as_of_day
     if start > end:
         note = f"Link parameters from={start} is after to={end}; showing the default period."
         url_from = url_to = None
         start, end = default_from, as_of_day
     if note:
-        st.sidebar.warning(note, icon=":material/link_off:")
+        _note(noted, note)
     return start, end, url_from is not None, url_to is not None
 
 
@@ -154,6 +187,7 @@ def sidebar() -> Filters:
     for k, v in st.session_state.get(KEPT, {}).items():
         if k not in qp and v is not None:
             qp[k] = v
+    standing = st.sidebar.container()   # the notes of earlier runs, at the top (filled at the end)
     boards = data.run_query("dim_boards")
     fresh, fresh_day = _freshness()
 
@@ -162,8 +196,7 @@ def sidebar() -> Filters:
     want = qp.get("board")
     index = options.index(want) if want in options else 0
     if want and want not in options:   # a stale or hand-edited link: say so, never a silent "All teams"
-        st.sidebar.warning(f"Link parameter board={md(want[:40])} is not a team board here; showing all teams "
-                           "instead.", icon=":material/link_off:")
+        _note("board", f"Link parameter board={md(want[:40])} is not a team board here; showing all teams instead.")
     board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
                                  key="f_board", help="Which team's board the figures are for")
 
@@ -190,6 +223,8 @@ def sidebar() -> Filters:
         elif qp.get(k) != v:
             qp[k] = v
     st.session_state[KEPT] = new_qp
+    _notes_standing(FILTER_PARAMS, standing)
+    _notes_written(FILTER_PARAMS)
     f = Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to,
                 as_of=_as_of(as_of_day, fresh, fresh_day))
     data.prefetch(f.params())
@@ -212,8 +247,10 @@ def sprint_picker(sprints, key: str):
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
                           format_func=labels.get, key=key, help="The sprint the retro is about")
     if stale_link:
-        st.sidebar.warning(f"Link parameter sprint={md(want[:40])} is not a sprint of this team and period; "
-                           f"showing {md(labels[choice])} instead.", icon=":material/link_off:")
+        _note("sprint", f"Link parameter sprint={md(want[:40])} is not a sprint of this team and period; "
+                        f"showing {md(labels[choice])} instead.")
     if st.query_params.get("sprint") != choice:
         st.query_params["sprint"] = choice
+    _notes_standing(("sprint",), st.sidebar)
+    _notes_written(("sprint",))
     return s[s["sprint_id"] == choice].iloc[0]

@@ -55,8 +55,11 @@ def test_a_link_period_ending_after_as_of_is_clipped_with_a_note(monkeypatch, de
     assert "01 Aug 2026 – 01 Sep 2026 · as of 2026-09-01" in at.caption[0].value
     assert at.query_params["from"] in ("2026-08-01", ["2026-08-01"])   # the link now says what is shown
     assert at.query_params["to"] in ("2026-09-01", ["2026-09-01"])
-    at.run()
-    assert not _notes(at)   # said once, on the run that changed it
+    at.run()   # a rerun (in a browser, a block drawn below the fold): still said while the link's period stands replaced
+    assert _notes(at) == ["Link parameter to=2026-11-18 is after the as-of day 2026-09-01; showing the period up "
+                          "to 2026-09-01 instead."]
+    at.sidebar.date_input(key="f_period").set_value((date(2026, 8, 2), date(2026, 8, 30))).run()
+    assert not _notes(at)   # a period picked: the note is done
 
 
 def test_a_picked_period_is_kept_and_clipped_when_as_of_moves_back(monkeypatch, demo_db):
@@ -126,3 +129,29 @@ def test_a_bad_section_link_says_so_and_opens_the_first(monkeypatch, demo_db, sl
     assert "section" not in at.query_params
     ok = _link(monkeypatch, demo_db, slug, {"board": "1", "section": first})
     assert not _notes(ok)
+
+
+def test_a_note_on_a_bad_link_stays_until_the_filter_is_changed(monkeypatch, demo_db):
+    """The page writes its own value over a link's bad one, so the rerun that follows (a block
+    drawn below the fold reruns the page in a browser) once found nothing wrong and the note
+    vanished a moment after it appeared. It stays while the URL holds the page's value, and
+    goes once the reader picks another."""
+    def notes(at) -> list[str]:
+        return sorted(v.replace("\\", "") for v in _notes(at))   # (md() escapes markdown)
+
+    at = _link(monkeypatch, demo_db, "overview", {"board": "999", "as_of": "2026-13-40"})
+    want = ["Link parameter as_of=2026-13-40 is not a date (expected YYYY-MM-DD); showing the default instead.",
+            "Link parameter board=999 is not a team board here; showing all teams instead."]
+    assert notes(at) == want
+    at.run()                                                   # a rerun: still said
+    assert notes(at) == want
+    at.sidebar.selectbox(key="f_board").set_value("2").run()   # the team picked: its note is done
+    assert notes(at) == want[:1]
+
+    at = _link(monkeypatch, demo_db, "sprint_retro", {"board": "1", "sprint": "abc"})
+    first = notes(at)
+    assert len(first) == 1 and first[0].startswith("Link parameter sprint=abc is not a sprint"), first
+    at.run()
+    assert notes(at) == first
+    at.selectbox(key="sprint_retro_sprint").set_value("1013").run()   # another sprint picked
+    assert notes(at) == []
