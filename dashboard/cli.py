@@ -136,11 +136,36 @@ def _print_frame(df, fmt: str) -> None:
 
 
 # --------------------------------------------------------------------------- status
+def _userdata_rows(path) -> dict[str, int]:
+    """Rows per user-input table of the store at `path` (none: {}), for status without a warehouse."""
+    import queries
+
+    con = queries.open_userdata_if_exists(path)
+    if con is None:
+        return {}
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in queries.USERDATA_TABLES
+                if t in have}
+    finally:
+        con.close()
+    return {t: n for t, n in rows.items() if n}
+
+
 def cmd_status(args, settings: Settings) -> int:
     import queries
     from connectors.load import failed_loads, stale_copies
 
-    con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    try:
+        con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    except queries.WarehouseMissing as e:
+        held = _userdata_rows(settings.userdata)
+        if not held:
+            raise
+        # retros imported or entered before any data: they are kept, and the advice must not
+        # send the reader back to the `import retro` just run
+        print(f"user input: {settings.userdata}: " + ", ".join(f"{t.replace('_', ' ')} {n:,}" for t, n in held.items()))
+        raise RetroscopeError(f"{e}; the user input above is kept and shown once there is data") from None
     try:
         counts = queries.run(con, "status_row_counts")
         loads = queries.run(con, "status_loads")

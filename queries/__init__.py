@@ -406,7 +406,7 @@ def connect(
     if read_only and not db_path.exists():
         raise WarehouseMissing(
             f"no warehouse at {db_path}; load your data with `retroscope --db {db_path} sync jira` "
-            "(or `import metrics|features|retro`), or try the demo with `retroscope --db data/demo.duckdb demo`"
+            "(or `import metrics|features`), or try the demo with `retroscope --db data/demo.duckdb demo`"
         )
     con = _open(db_path, read_only=read_only)
     return _prepare(con, db_path, read_only=read_only, config=config, userdata_path=userdata_path,

@@ -114,6 +114,22 @@ def test_an_as_of_before_the_data_or_not_a_date_says_so(demo_db, tmp_path):
                         "2026-03-31T17:00:00+00:00 for an instant)")
 
 
+def test_status_before_any_data_shows_the_retros_kept_and_no_circular_advice(tmp_path):
+    """Retros imported into a new place are kept in its user-input store; status once answered
+    'no warehouse ... (or `import metrics|features|retro`)', advising the import just run."""
+    retro = tmp_path / "retro.json"
+    retro.write_text(json.dumps({"retros": [{"held_on": "2026-11-01", "team": "Atlas", "kind": "scrum",
+                                             "title": "first"}]}), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    imp = cli("--db", str(db), "import", "retro", str(retro))
+    assert imp.returncode == 0, imp.stderr
+    st = cli("--db", str(db), "status")
+    assert st.returncode == 1
+    assert st.stdout.strip() == f"user input: {tmp_path / 'w.userdata.duckdb'}: retros 1"
+    line = assert_one_line_error(st)
+    assert "import metrics|features`" in line and "retro`" not in line and "the user input above is kept" in line
+
+
 @pytest.mark.parametrize("board", ["999", "abc"])
 def test_an_unknown_board_is_one_line_naming_the_boards(demo_db, board):
     """A mistyped board id once answered '(no rows)', exit 0, as if the team had done nothing."""
