@@ -127,12 +127,54 @@ def _print_frame(df, fmt: str) -> None:
     elif fmt == "json":
         out = df.copy()
         for c in out.columns:
-            if pd.api.types.is_datetime64_any_dtype(out[c]):
-                out[c] = out[c].map(lambda v: None if pd.isna(v) else v.isoformat())
+            if pd.api.types.is_datetime64_any_dtype(out[c]) or out[c].dtype == object:
+                out[c] = out[c].map(lambda v: _instant_text(v, exact=True))
         sys.stdout.write(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n")
     else:
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 250):
-            print(df.to_string(index=False) if len(df) else "(no rows)")
+            print(_table_text(df).to_string(index=False) if len(df) else "(no rows)")
+
+
+def _instant_text(v, exact: bool = False):
+    """A date (a DATE column: midnight, no time zone) as its day (2026-12-14); an instant to the
+    second for a reader (2026-08-10 09:20:00+00:00), or `exact` in full ISO 8601 for programs
+    (JSON); anything else as it is."""
+    import datetime as dt
+
+    import pandas as pd
+
+    if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)):
+        return None
+    if isinstance(v, dt.datetime):
+        v = pd.Timestamp(v)
+        if v.tz is None and v == v.normalize():
+            return v.date().isoformat()
+        return v.isoformat() if exact else v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _table_text(df):
+    """`--format table` as a reader wants it: blanks for missing values (not None, <NA>, NaN),
+    numbers to six significant digits without float noise (3.8e-17 is 0), instants to the
+    second, dates as days. CSV and JSON keep full precision for programs."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col):
+            continue
+        if pd.api.types.is_float_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{round(float(v), 6) + 0.0:,.6g}"
+                             if abs(v) < 1e6 else f"{v:,.0f}")
+        elif pd.api.types.is_datetime64_any_dtype(col) or col.dtype == object:
+            out[c] = col.map(lambda v: "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
+                             else _instant_text(v))
+        else:
+            out[c] = col.astype(object).map(lambda v: "" if pd.isna(v) else v)
+    return out
 
 
 # --------------------------------------------------------------------------- status

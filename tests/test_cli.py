@@ -130,6 +130,23 @@ def test_status_before_any_data_shows_the_retros_kept_and_no_circular_advice(tmp
     assert "import metrics|features`" in line and "retro`" not in line and "the user input above is kept" in line
 
 
+def test_table_output_reads_like_a_report_and_json_dates_are_days(demo_copy):
+    """`--format table` once showed missing values three ways (None, <NA>, NaN), float noise
+    (3.801092e-17 for a zero) and microseconds; JSON wrote a date as 2026-12-14T00:00:00.000."""
+    db = str(demo_copy)
+    for name in ("estimate_calibration", "forecast_history", "sprint_facts", "issue_facts"):
+        p = cli("--db", db, "query", name)
+        assert p.returncode == 0, p.stderr
+        assert not re.search(r"\bNaN\b|<NA>|\bNone\b|\d\.\d+e-\d\d|\d\d:\d\d:\d\d\.\d", p.stdout), (name, p.stdout[:2000])
+    p = cli("--db", db, "query", "forecast", "--param", "board_id=1", "--format", "json")
+    rows = json.loads(p.stdout)
+    dates = [r["on_date"] for r in rows if r["on_date"] is not None]
+    assert dates and all(re.fullmatch(r"\d{4}-\d\d-\d\d", d) for d in dates), dates
+    p = cli("--db", db, "query", "issue_facts", "--format", "json")
+    first = json.loads(p.stdout)[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", first["created_at"])   # exact for programs
+
+
 @pytest.mark.parametrize("board", ["999", "abc"])
 def test_an_unknown_board_is_one_line_naming_the_boards(demo_db, board):
     """A mistyped board id once answered '(no rows)', exit 0, as if the team had done nothing."""
