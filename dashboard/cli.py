@@ -386,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("name", nargs="?", help="query name (see --list)")
     q.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. board_id=1 (repeatable)")
     q.add_argument("--as-of", help="compute figures as of this date/instant (default: the data's freshness)")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (default): for reading; csv, json: every digit, for programs")
     q.add_argument("--list", action="store_true", help="list the public queries")
     q.set_defaults(func=cmd_query)
 
@@ -394,8 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
 
     sv = sub.add_parser("serve", help="serve the dashboard")
-    sv.add_argument("--port", type=int, default=8501)
-    sv.add_argument("--address", default="localhost")
+    sv.add_argument("--port", type=int, default=8501, help="TCP port to serve on (default 8501)")
+    sv.add_argument("--address", default="localhost",
+                    help="address to listen on (default localhost: this machine only; 0.0.0.0: every interface)")
     sv.set_defaults(func=cmd_serve)
 
     rf = sub.add_parser("refresh", help="rebuild the stored facts under the current config (after editing "
@@ -406,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--full", action="store_true", help="(no SOURCE) re-pull every source from scratch")
     sy.add_argument("--allow-demo", action="store_true", help="sync Jira even into a warehouse that holds the demo")
     sy.set_defaults(func=_delegate("dashboard.cli_sync:run_all"), source=None)
-    sysub = sy.add_subparsers(dest="source", metavar="SOURCE")
+    sysub = sy.add_subparsers(dest="source", metavar="[SOURCE]")
     j = sysub.add_parser("jira", help="sync issues, full history, boards and sprints from Jira Cloud or Data Center")
     j.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
     j.add_argument("--project", action="append", help="project key (repeatable)")
@@ -459,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("--headline", help="optional one-line message shown as the slide's title")
     th.add_argument("--board", help="board id (default: all boards)")
     th.add_argument("--as-of", help="figures as of this date (default: the data's freshness)")
-    th.add_argument("--sprints", type=int, default=6, help="number of recent sprints in the chart and period")
+    th.add_argument("--sprints", type=int, default=6,
+                    help="number of recent sprints in the chart and period (default 6)")
     th.add_argument("--png", help="also write a PNG image of the slide")
     th.set_defaults(func=_delegate("dashboard.cli_export:tech_health"))
     rb = exsub.add_parser("retro", help="back up every retro record to a JSON file `import retro` reads back")
