@@ -63,8 +63,12 @@ def import_retro(path: str, settings: Settings, *, as_of: date) -> int:
         _say(f"note: {n}")
     if r.hypotheses_unchecked:
         _say("note: no warehouse yet, so the hypotheses' metrics were not checked")
-    parts = ", ".join(f"{n} {t}" for t, n in r.counts.items()) or "nothing"
-    print(f"imported {parts} from {path} into the user-input store {settings.userdata}")
+    # records are written by id (one the store holds is replaced); a forecast is kept as first
+    # recorded, so only new ones count
+    parts = ", ".join(f"{n:,} {'new ' if t == 'forecasts' else ''}{t.replace('_', ' ')}" for t, n in r.counts.items())
+    print(f"imported {parts or 'nothing'} from {path} into the user-input store {settings.userdata}"
+          + (" (records whose id the store held replaced; forecasts already recorded kept as they were)"
+             if parts else ""))
     return 0
 
 

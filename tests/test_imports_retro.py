@@ -130,7 +130,10 @@ def test_round_trip(tmp_path, db, capsys):
     db2 = tmp_path / "fresh.duckdb"
     load_metrics(db2, pd.DataFrame({"metric": ["signups", "conversion_rate"], "day": [date(2026, 3, 1)] * 2,
                                     "value": [1.0, 2.0]}))
-    assert _import(capsys, db2, out)[0] == 0
+    rc, printed = _import(capsys, db2, out)
+    assert rc == 0 and "1 new forecasts" in printed.out
+    again, printed = _import(capsys, db2, out)          # the same backup again: written by id, nothing new
+    assert again == 0 and "0 new forecasts" in printed.out and "whose id the store held replaced" in printed.out
     a, b = userdata.load_records(ud), userdata.load_records(_ud(db2))
     for k in a:
         assert len(a[k]) > 0
