@@ -41,6 +41,7 @@ class MetricsImported:
     notes: list[str]
     seconds: float           # the whole import
     read_seconds: float      # reading and validating the file
+    replaced: dict[str, int] = field(default_factory=dict)   # values already loaded, per source, now replaced
 
 
 def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: str | None = None,
@@ -60,12 +61,21 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     with staged_load(settings.db_path, source, "import",
                      detail=f"metrics ({imp.layout}) from {path}") as w:
         w.progress = progress   # the facts build at the end
+        # a value is kept per metric, day and segment, whichever source brought it: the file's
+        # replace those already loaded for the same keys (said, not done silently)
+        w.con.register("_import_keys", points[["metric", "day", "segment"]])
+        try:
+            replaced = dict(w.con.execute(
+                "SELECT r.source, count(*) FROM raw_metric_points AS r JOIN _import_keys AS k "
+                "ON r.metric = k.metric AND r.day = k.day AND r.segment = k.segment GROUP BY 1 ORDER BY 1").fetchall())
+        finally:
+            w.con.unregister("_import_keys")
         w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
         if len(defs):
             w.write("raw_metric_definitions", defs)
         w.data_as_of = end_of(last_day)
     return MetricsImported(len(points), len(imp.metrics), imp.layout, first_day, last_day, len(defs),
-                           list(imp.notes), time.perf_counter() - t0, t_read)
+                           list(imp.notes), time.perf_counter() - t0, t_read, replaced)
 
 
 # --------------------------------------------------------------------------- features

@@ -42,6 +42,9 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     r = imports.import_metrics(path, settings, as_of=as_of, definitions=definitions, progress=TerminalProgress())
     for n in r.notes:
         _say(f"note: {n}")
+    if r.replaced:
+        _say(f"note: {sum(r.replaced.values()):,} of these values replaced values already loaded for the same "
+             "metric, day and segment (" + ", ".join(f"{n:,} from {s}" for s, n in r.replaced.items()) + ")")
     print(f"imported {r.values:,} values of {r.metrics} metric(s) ({r.layout} layout, "
           f"{r.first_day:%Y-%m-%d} to {r.last_day:%Y-%m-%d}) and {r.definitions} definition(s) from {path} "
           f"into {settings.db_path} in {r.seconds:.1f}s ({r.values / max(r.seconds, 1e-9):,.0f} rows/s; "
