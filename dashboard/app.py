@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, filters
 from dashboard.pages import PAGES
 from dashboard.safe_text import md
 
@@ -27,6 +27,7 @@ else:
     pages = [st.Page(str(HERE / "app_pages" / f"{p.slug}.py"), title=p.title, icon=p.icon, url_path=p.slug,
                      default=(i == 0)) for i, p in enumerate(PAGES)]
     nav = st.navigation(pages)
+    st.session_state[filters.PAGE] = nav.url_path   # link notes belong to the page they were made on
     components.freshness_badge()
     with data.page_run():   # the background prefetch starts after the page, and waits while pages run
         nav.run()

@@ -36,24 +36,27 @@ KEPT = "_rs_shared_filters"
 # fold reruns the page) would find nothing wrong: the note stays while the URL holds that value.
 NOTES = "_rs_link_notes"
 FILTER_PARAMS = ("board", "as_of", "from", "to")
+PAGE = "_rs_page"   # the page this run draws (dashboard/app.py): a note belongs to the page it was made on
 
 
 def _note(name: str, text: str) -> None:
-    """One line in the sidebar about the link parameter `name`, kept on the reruns that follow
-    until the reader changes that filter (`_notes_standing`, `_notes_written`)."""
+    """One line in the sidebar about the link parameter `name`, kept on the reruns of this page
+    that follow until the reader changes that filter (`_notes_standing`, `_notes_written`)."""
     st.sidebar.warning(text, icon=":material/link_off:")
-    st.session_state.setdefault(NOTES, {})[name] = (text, None)
+    st.session_state.setdefault(NOTES, {})[name] = (text, None, st.session_state.get(PAGE))
 
 
-def _notes_standing(names, where) -> None:
+def _notes_standing(names, where, before: dict) -> None:
     """Once the page has written its values into the URL: show again (in `where`) the notes of
-    earlier runs on `names` whose replacement the URL still holds, and forget the others (the
-    reader changed the filter, or a new link came). Notes made in this run are left alone."""
+    earlier runs of this page on `names` whose replacement the URL held when the run began
+    (`before`) and still holds, and forget the others (the reader changed the filter or went to
+    another page, or a new link came). Notes made in this run are left alone."""
     notes = st.session_state.get(NOTES, {})
     for name in names:
         if name in notes and notes[name][1] is not None:
-            text, replaced = notes[name]
-            if st.query_params.get(name, "") == replaced:
+            text, replaced, page = notes[name]
+            if page == st.session_state.get(PAGE) and before.get(name, "") == replaced \
+                    and st.query_params.get(name, "") == replaced:
                 where.warning(text, icon=":material/link_off:")
             else:
                 del notes[name]
@@ -64,7 +67,7 @@ def _notes_written(names) -> None:
     notes = st.session_state.get(NOTES, {})
     for name in names:
         if name in notes and notes[name][1] is None:
-            notes[name] = (notes[name][0], st.query_params.get(name, ""))
+            notes[name] = (notes[name][0], st.query_params.get(name, ""), notes[name][2])
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -188,6 +191,7 @@ def sidebar() -> Filters:
         if k not in qp and v is not None:
             qp[k] = v
     standing = st.sidebar.container()   # the notes of earlier runs, at the top (filled at the end)
+    before = {k: qp.get(k, "") for k in FILTER_PARAMS}
     boards = data.run_query("dim_boards")
     fresh, fresh_day = _freshness()
 
@@ -223,7 +227,7 @@ def sidebar() -> Filters:
         elif qp.get(k) != v:
             qp[k] = v
     st.session_state[KEPT] = new_qp
-    _notes_standing(FILTER_PARAMS, standing)
+    _notes_standing(FILTER_PARAMS, standing, before)
     _notes_written(FILTER_PARAMS)
     f = Filters(board_id=board, board_name=names[board], date_from=date_from, date_to=date_to,
                 as_of=_as_of(as_of_day, fresh, fresh_day))
@@ -239,6 +243,7 @@ def sprint_picker(sprints, key: str):
     closed = s.index[s["state"] == "closed"]
     default = ids[closed[-1]] if len(closed) else ids[-1]
     want = st.query_params.get("sprint")
+    before = {"sprint": want or ""}
     # a link's sprint this view does not hold (not one chosen earlier in this session and gone
     # with a change of team or period: the picker then starts afresh without a note)
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
@@ -251,6 +256,6 @@ def sprint_picker(sprints, key: str):
                         f"showing {md(labels[choice])} instead.")
     if st.query_params.get("sprint") != choice:
         st.query_params["sprint"] = choice
-    _notes_standing(("sprint",), st.sidebar)
+    _notes_standing(("sprint",), st.sidebar, before)
     _notes_written(("sprint",))
     return s[s["sprint_id"] == choice].iloc[0]

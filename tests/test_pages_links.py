@@ -155,3 +155,22 @@ def test_a_note_on_a_bad_link_stays_until_the_filter_is_changed(monkeypatch, dem
     assert notes(at) == first
     at.selectbox(key="sprint_retro_sprint").set_value("1013").run()   # another sprint picked
     assert notes(at) == []
+
+
+def test_a_link_note_belongs_to_its_page(monkeypatch, demo_db):
+    """Going to another page and back (Streamlit drops the page's parameters on the way) is not
+    a link: the notes made for the first page are not shown on the others, nor again on return."""
+    at = _link(monkeypatch, demo_db, "sprint_retro", {"board": "1", "sprint": "abc"})
+    assert len(_notes(at)) == 1
+    for slug in ("overview", "sprint_retro"):
+        at.switch_page(f"app_pages/{slug}.py")
+        at.query_params.pop("sprint", None)        # what a page change does to the URL
+        at.run()
+        assert not problems(at), problems(at)
+        assert _notes(at) == [], slug
+
+    at = _link(monkeypatch, demo_db, "overview", {"board": "999"})
+    assert len(_notes(at)) == 1
+    at.switch_page("app_pages/tech_health.py")
+    at.run()
+    assert _notes(at) == []
