@@ -130,7 +130,7 @@ def demo_timing() -> None:
         con = queries.connect(db)
         try:
             as_of = pd.Timestamp("2026-11-18 17:00", tz="UTC")
-            targets, points = impact._targets_and_points(con, as_of, None, None, None, None, "", None)
+            targets, _every, points = impact._targets_and_points(con, as_of, None, None, None, None, "", None)
         finally:
             con.close()
     best = {}

@@ -77,9 +77,10 @@ def cmd_query(args, settings: Settings) -> int:
             check_board(con, params["board_id"], "--param board_id=ID")
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
-        start = starts_after(con, params["as_of"]) if args.as_of else None
+        start = starts_after(con, params["as_of"]) if params.get("as_of") else None
         if start is not None:
-            print(f"note: --as-of {args.as_of} is before the data, which starts {start:%Y-%m-%d}: nothing was "
+            given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
+            print(f"note: {given} is before the data, which starts {start:%Y-%m-%d}: nothing was "
                   "known then; give a later date", file=sys.stderr)
     finally:
         con.close()
@@ -164,10 +165,9 @@ def _table_text(df):
     out = df.copy()
     for c in out.columns:
         col = out[c]
-        if pd.api.types.is_bool_dtype(col):
-            continue
         if pd.api.types.is_float_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{round(float(v), 6) + 0.0:,.6g}"
+            # float noise (a zero computed as 3.8e-17) is 0; a small value keeps its digits
+            out[c] = col.map(lambda v: "" if pd.isna(v) else "0" if abs(v) < 1e-12 else f"{float(v):,.6g}"
                              if abs(v) < 1e6 else f"{v:,.0f}")
         elif pd.api.types.is_datetime64_any_dtype(col) or col.dtype == object:
             out[c] = col.map(lambda v: "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
@@ -300,6 +300,7 @@ def cmd_refresh(args, settings: Settings) -> int:
 def _check_port_free(address: str, port: int) -> None:
     """One line of advice before anything starts when the port is taken: Streamlit would warm
     up first, then log its own 'Port ... is not available' and exit."""
+    import errno
     import socket
 
     try:
@@ -307,14 +308,21 @@ def _check_port_free(address: str, port: int) -> None:
     except OSError as e:
         raise RetroscopeError(f"--address {address}: not an address this machine has ({e.strerror}); "
                               "use e.g. --address localhost or --address 0.0.0.0") from None
-    for family, kind, proto, _, where in infos[:1]:
+    bound = None
+    for family, kind, proto, _, where in infos:   # localhost may be ::1 and 127.0.0.1: the server takes those it can
         with socket.socket(family, kind, proto) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server binds it
             try:
                 s.bind(where)
+                bound = where
             except OSError as e:
-                raise RetroscopeError(f"--port {port}: cannot listen on {address}:{port} ({e.strerror}); "
-                                      f"stop what serves there or choose another port, e.g. --port {port + 1}") from None
+                if e.errno == errno.EADDRINUSE:
+                    raise RetroscopeError(f"--port {port}: cannot listen on {address}:{port} ({e.strerror}); stop "
+                                          f"what serves there or choose another port, e.g. --port {port + 1}") from None
+                last = e
+    if bound is None:
+        raise RetroscopeError(f"--address {address}: cannot listen there ({last.strerror}); use an address of "
+                              "this machine, e.g. --address localhost or --address 0.0.0.0") from None
 
 
 def cmd_serve(args, settings: Settings) -> int:

@@ -100,6 +100,8 @@ def test_an_as_of_before_the_data_or_not_a_date_says_so(demo_db, tmp_path):
     assert p.returncode == 0 and "(no rows)" in p.stdout
     assert p.stderr.strip() == ("note: --as-of 1990-01-01 is before the data, which starts 2025-11-18: nothing was "
                                 "known then; give a later date")        # the demo's first metric day
+    p = cli("--db", str(demo_db), "query", "sprint_facts", "--param", "as_of=1990-01-01")   # the same, as a parameter
+    assert p.returncode == 0 and p.stderr.startswith("note: as_of=1990-01-01 is before the data"), p.stderr
     later = cli("--db", str(demo_db), "query", "sprint_facts", "--as-of", "2026-07-01")
     assert later.returncode == 0 and "note:" not in later.stderr
     out = tmp_path / "t.pptx"
@@ -145,6 +147,20 @@ def test_table_output_reads_like_a_report_and_json_dates_are_days(demo_copy):
     p = cli("--db", db, "query", "issue_facts", "--format", "json")
     first = json.loads(p.stdout)[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", first["created_at"])   # exact for programs
+
+
+def test_table_text_blanks_what_is_missing_and_keeps_small_values():
+    import pandas as pd
+
+    from dashboard.cli import _table_text
+
+    df = pd.DataFrame({"f": [3.8e-17, 1.5e-7, 1234567.0, float("nan"), -0.0, 0.6781609],
+                       "b": pd.array([True, None, False, True, None, True], dtype="boolean"),
+                       "i": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")})
+    t = _table_text(df)
+    assert list(t["f"]) == ["0", "1.5e-07", "1,234,567", "", "0", "0.678161"]   # noise is 0, a small rate is not
+    assert list(t["b"]) == [True, "", False, True, "", True]
+    assert list(t["i"]) == [1, "", 3, 4, 5, 6]
 
 
 @pytest.mark.parametrize("board", ["999", "abc"])

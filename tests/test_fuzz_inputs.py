@@ -631,6 +631,9 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_starts(work):
     assert rc == 1 and "serving" not in err + out
     assert err.strip() == (f"retroscope: --port {port}: cannot listen on 127.0.0.1:{port} (Address already in use); "
                            f"stop what serves there or choose another port, e.g. --port {port + 1}")
+    # an address this machine does not have is the address's fault, not the port's
+    rc, out, err = run("--db", work["db"], "serve", "--port=8599", "--address=192.0.2.1")
+    assert rc == 1 and err.startswith("retroscope: --address 192.0.2.1: cannot listen there ("), err
 
 
 @pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_USERDATA", "{dir}"),
