@@ -179,19 +179,18 @@ def _table_text(df):
 
 # --------------------------------------------------------------------------- status
 def _userdata_rows(path) -> dict[str, int]:
-    """Rows per user-input table of the store at `path` (none: {}), for status without a warehouse."""
+    """Rows per user-input table of the store at `path` (none: {}), for status without a
+    warehouse: the store read as every connection reads it, counted by status_userdata_counts."""
+    import duckdb
+
     import queries
 
-    con = queries.open_userdata_if_exists(path)
-    if con is None:
+    if not queries.store_exists(path):
         return {}
-    try:
-        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in queries.USERDATA_TABLES
-                if t in have}
-    finally:
-        con.close()
-    return {t: n for t, n in rows.items() if n}
+    with duckdb.connect() as con:
+        queries.refresh_userdata(con, path)
+        counts = queries.run(con, "status_userdata_counts")
+    return {t: int(n) for t, n in zip(counts["table_name"], counts["row_count"], strict=True) if n}
 
 
 def cmd_status(args, settings: Settings) -> int:
