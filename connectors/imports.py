@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+import queries
 from connectors import files, userdata
 from connectors.load import staged_load
 from connectors.settings import Settings
@@ -61,15 +62,11 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     with staged_load(settings.db_path, source, "import",
                      detail=f"metrics ({imp.layout}) from {path}") as w:
         w.progress = progress   # the facts build at the end
-        # a value is kept per metric, day and segment, whichever source brought it: the file's
-        # replace those already loaded for the same keys (said, not done silently; the same
-        # value from the same file again changes nothing and is not counted)
+        # the stored values the file's replace (said, not done silently)
         w.con.register("_import_keys", points[["source", "metric", "day", "segment", "value"]])
         try:
-            replaced = dict(w.con.execute(
-                "SELECT r.source, count(*) FROM raw_metric_points AS r JOIN _import_keys AS k "
-                "ON r.metric = k.metric AND r.day = k.day AND r.segment = k.segment "
-                "WHERE r.source <> k.source OR r.value IS DISTINCT FROM k.value GROUP BY 1 ORDER BY 1").fetchall())
+            counted = queries.run(w.con, "metric_points_replaced")
+            replaced = dict(zip(counted["source"], counted["values_replaced"].astype(int), strict=True))
         finally:
             w.con.unregister("_import_keys")
         w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
