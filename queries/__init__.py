@@ -518,7 +518,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     total = len(facts.STORED_VIEWS) + len(facts.STORED_MARTS) + len(facts.STORED_REPORTS)
     done = 0
 
-    def step(name: str) -> None:
+    def step() -> None:
         nonlocal done
         done += 1
         if progress is not None:
@@ -554,7 +554,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
         text = sql_text(name)
         facts.store_report(con, name, text, {p: as_of if p == "as_of" else None for p in params_of(text)})
         timings[name] = time.perf_counter() - t0
-        step(name)
+        step()
     facts.set_built_seconds(con, sum(timings.values()))
     return timings
 

@@ -101,14 +101,14 @@ def fingerprint(config: AnalysisConfig, derived_sql: tuple[tuple[str, str], ...]
 def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
           derived_sql: tuple[tuple[str, str], ...], config_tables: tuple[str, ...], ddl,
           keep_derived: bool, inputs: str | None = None, note: str | None = None,
-          step: Callable[[str], None] = lambda name: None) -> dict[str, float]:
+          step: Callable[[], None] = lambda: None) -> dict[str, float]:
     """Materialise STORED_VIEWS and STORED_MARTS (at `as_of`) into the connection's database.
     The staging layer must exist on `con` as live TEMP objects (over the raw tables); the marts
     are computed through the derived layers stored in schema `derived`: kept as they are
     (`keep_derived`: stored under this very fingerprint) or written anew as the marts are
     computed (store_derived). Runs inside the caller's transaction. Returns seconds per
     object; "derived layers" is the time spent writing them. `inputs` and `note` go to
-    facts.meta (see queries.facts_incremental). `step(name)` is called as each object is stored
+    facts.meta (see queries.facts_incremental). `step()` is called as each object is stored
     (the loader's progress)."""
     timings: dict[str, float] = {}
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
@@ -119,7 +119,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # the marts below read the stored parse (the view is re-pointed on this connection)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         timings[v] = time.perf_counter() - t0
-        step(v)
+        step()
     write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
 
     def compute(m: StoredMart) -> None:
@@ -129,7 +129,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}__live({args}){order}",
                     {"as_of": as_of})
         timings[m.table] = time.perf_counter() - t0
-        step(m.table)
+        step()
 
     t0 = time.perf_counter()
     if keep_derived:

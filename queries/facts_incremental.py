@@ -94,14 +94,14 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, inputs: str,
-          touched: set[tuple[str, str]], step: Callable[[str], None] = lambda name: None
+          touched: set[tuple[str, str]], step: Callable[[], None] = lambda: None
           ) -> tuple[dict[str, float], str]:
     """Bring the stored facts from `stored_as_of` to `as_of` after a load that wrote `touched`
     (see the module doc). Runs inside the loader's transaction, on a connection whose staging
     layer is live TEMP objects over the raw tables and whose marts are the derived layers
     stored under this fingerprint (schema `derived`, on the search path): each stored mart's
     macro is written again once its table is up to date (facts.store_mart_macro).
-    Returns (seconds per step, note). `step(name)` is called as each object is stored (the
+    Returns (seconds per step, note). `step()` is called as each object is stored (the
     loader's progress)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -136,7 +136,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
         else:
             con.execute(f"CREATE OR REPLACE TABLE {s}.{v} AS SELECT * FROM {v}")
         timings[v] = time.perf_counter() - t0
-        step(v)
+        step()
     # the marts read the stored parses, narrowed to D
     facts_delta.narrow_parses(con, "_fx_scope")
     note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
@@ -162,7 +162,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
                         {"as_of": as_of})
         facts.store_mart_macro(con, m)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
-        step(m.table)
+        step()
     facts_delta.widen(con, keep_views=True)
     for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows", "_fx_edited", "_fx_running"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")

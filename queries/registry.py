@@ -222,7 +222,7 @@ def as_of_option(value: str, flag: str = "--as-of") -> datetime:
     """A command's --as-of as the instant it names (a bare date: the end of that day), or one
     line naming the option (not the query parameter behind it)."""
     try:
-        return _coerce(Param("as_of", "timestamp", ""), value)
+        return _coerce(COMMON[0], value)   # the common as_of parameter
     except QueryError:
         raise QueryError(f"{flag} {value}: not a date (expected e.g. 2026-03-31, or 2026-03-31T17:00:00+00:00 "
                          "for an instant)") from None
