@@ -34,8 +34,10 @@ class TerminalProgress:
             width = 30
             filled = int(width * min(done, total) / total)
             line = f"{phase:<14} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}"
-        else:
+        elif done:
             line = f"{phase:<14} {done:,}"
+        else:   # a count not begun: "generating 0" would read as nothing found
+            line = f"{phase:<14} started"
         line += f"  {now - self._t0:5.1f}s"
         if self.tty:
             global _open_line

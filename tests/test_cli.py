@@ -224,6 +224,22 @@ def test_an_error_after_a_progress_bar_starts_a_line_of_its_own():
     assert re.search(r"\] 20/20 +\d+\.\ds\n$", out.getvalue()) and "\n\n" not in out.getvalue()
 
 
+def test_a_count_without_a_total_starts_with_started_not_zero():
+    """A phase whose total is not known yet (the demo's "generating") opens with a line that
+    says it started; "generating 0" read as if nothing was found."""
+    import io
+
+    from dashboard.progress import TerminalProgress
+
+    out = io.StringIO()                          # not a terminal: the start and the end are printed
+    bar = TerminalProgress(stream=out)
+    bar("generating", 0, None)
+    bar("generating", 420, 420)
+    lines = out.getvalue().splitlines()
+    assert re.fullmatch(r"generating +started +\d+\.\ds", lines[0]), lines
+    assert re.fullmatch(r"generating +\[#{30}\] 420/420 +\d+\.\ds", lines[1]), lines
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_every_public_query_prints_json_records(demo_db, name):
     p = cli("--db", str(demo_db), "query", name, "--format", "json")
