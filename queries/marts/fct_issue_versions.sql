@@ -32,16 +32,17 @@
 -- Computed in one pass over each issue's changes in order (running aggregates: each change
 -- judged by its own from/to status), over the whole history, then clipped to as_of by
 -- issue_versions_at, the rule a reader applies to the stored versions for an earlier instant.
-WITH issues AS (
-    SELECT source, issue_id, created_at, resolved_at, status_id, story_points, estimate_best, estimate_likely,
-           estimate_worst, original_estimate_seconds, time_spent_seconds
+WITH issues AS MATERIALIZED (
+    -- k: a number per issue, the key every step below joins and partitions on (two strings,
+    -- source and issue_id, cost a third more at 1M issues); materialised, so it is one number
+    SELECT row_number() OVER () AS k, source, issue_id, created_at, resolved_at, status_id, story_points,
+           estimate_best, estimate_likely, estimate_worst, original_estimate_seconds, time_spent_seconds
     FROM stg_issues
     WHERE NOT is_subtask AND created_at <= as_of
 ),
 changes AS MATERIALIZED (
     SELECT
-        c.source,
-        c.issue_id,
+        i.k,
         greatest(c.changed_at, i.created_at) AS moved_at,
         c.ord,
         c.from_status_id,
@@ -60,17 +61,16 @@ changes AS MATERIALIZED (
 ),
 first_changes AS (
     -- the status the issue was created in: the first change's `from`
-    SELECT source, issue_id, arg_min({'status_id': from_status_id}, ord) AS first_change
+    SELECT k, arg_min({'status_id': from_status_id}, ord) AS first_change
     FROM changes
-    GROUP BY source, issue_id
+    GROUP BY k
 ),
 status_steps AS (
     -- at each instant with a status change: what the changes up to it add up to. The changelog
     -- order (ord) is by time first, so the changes up to a row are the rows before it, the
     -- last change is the row itself, and the last row of an instant holds all of its changes
     SELECT
-        source,
-        issue_id,
+        k,
         moved_at,
         count(*) OVER w AS status_changes,
         {'status_id': to_status_id, 'name_then': to_status_name} AS last_change,
@@ -80,68 +80,72 @@ status_steps AS (
         count(*) FILTER (WHERE backward AND from_review) OVER w AS qa_bounces,
         count(*) FILTER (WHERE backward AND from_category = 'done') OVER w AS reopens
     FROM changes
-    WINDOW w AS (PARTITION BY source, issue_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-    QUALIFY lead(moved_at) OVER (PARTITION BY source, issue_id ORDER BY ord) IS DISTINCT FROM moved_at
+    WINDOW w AS (PARTITION BY k ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    QUALIFY lead(moved_at) OVER (PARTITION BY k ORDER BY ord) IS DISTINCT FROM moved_at
 ),
 field_changes AS (
-    SELECT f.*, greatest(f.changed_at, i.created_at) AS moved_at
+    SELECT i.k, f.field_key, f.changed_at, f.from_number, f.to_number, f.ord,
+           greatest(f.changed_at, i.created_at) AS moved_at
     FROM stg_issue_field_changes AS f
     JOIN issues AS i USING (source, issue_id)
 ),
 field_instants AS (
     -- an issue with field changes: its creation and each change's instant
-    SELECT source, issue_id, created_at AS fact_at FROM issues SEMI JOIN field_changes USING (source, issue_id)
+    SELECT k, created_at AS fact_at FROM issues SEMI JOIN field_changes USING (k)
     UNION
-    SELECT source, issue_id, moved_at FROM field_changes
+    SELECT k, moved_at FROM field_changes
 ),
 field_pairs AS (
-    SELECT f.*, x.fact_at FROM field_changes AS f JOIN field_instants AS x USING (source, issue_id)
+    -- in the shape estimates_at reads: the number k stands for the issue (one source)
+    SELECT NULL AS source, f.k AS issue_id, f.* EXCLUDE (k), x.fact_at
+    FROM field_changes AS f JOIN field_instants AS x USING (k)
 ),
 estimate_steps AS (
-    SELECT * FROM estimates_at('field_pairs')
+    SELECT issue_id AS k, * EXCLUDE (source, issue_id) FROM estimates_at('field_pairs')
 ),
 events AS (
     -- every instant an issue's facts can change at, once, marked where a status or an estimate
     -- step falls
-    SELECT source, issue_id, fact_at, bool_or(status_step) AS status_step, bool_or(estimate_step) AS estimate_step
+    SELECT k, fact_at, bool_or(status_step) AS status_step, bool_or(estimate_step) AS estimate_step
     FROM (
-        SELECT source, issue_id, created_at AS fact_at, false AS status_step, false AS estimate_step FROM issues
+        SELECT k, created_at AS fact_at, false AS status_step, false AS estimate_step FROM issues
         UNION ALL
-        SELECT source, issue_id, greatest(resolved_at, created_at), false, false FROM issues WHERE resolved_at IS NOT NULL
+        SELECT k, greatest(resolved_at, created_at), false, false FROM issues WHERE resolved_at IS NOT NULL
         UNION ALL
-        SELECT source, issue_id, moved_at, true, false FROM status_steps
+        SELECT k, moved_at, true, false FROM status_steps
         UNION ALL
-        SELECT source, issue_id, fact_at, false, true FROM estimate_steps
+        SELECT k, fact_at, false, true FROM estimate_steps
     )
-    GROUP BY source, issue_id, fact_at
+    GROUP BY k, fact_at
 ),
 spans AS (
     -- each version: its end (the next event), and the last status and estimate steps up to its
     -- start
     SELECT
-        source,
-        issue_id,
+        k,
         fact_at,
         lead(fact_at) OVER w AS valid_to,
         max(CASE WHEN status_step THEN fact_at END) OVER w AS status_step_at,
         max(CASE WHEN estimate_step THEN fact_at END) OVER w AS estimate_step_at
     FROM events
-    WINDOW w AS (PARTITION BY source, issue_id ORDER BY fact_at ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    WINDOW w AS (PARTITION BY k ORDER BY fact_at ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 with_estimates AS (
-    SELECT v.source, v.issue_id, v.fact_at, v.valid_to, s.* EXCLUDE (source, issue_id, moved_at),
-           x.* EXCLUDE (source, issue_id, fact_at)
+    SELECT v.k, v.fact_at, v.valid_to, s.* EXCLUDE (k, moved_at),
+           x.* EXCLUDE (k, fact_at)
     FROM spans AS v
     LEFT JOIN status_steps AS s
-        ON s.source = v.source AND s.issue_id = v.issue_id AND s.moved_at = v.status_step_at
+        ON s.k = v.k AND s.moved_at = v.status_step_at
     LEFT JOIN estimate_steps AS x
-        ON x.source = v.source AND x.issue_id = v.issue_id AND x.fact_at = v.estimate_step_at
+        ON x.k = v.k AND x.fact_at = v.estimate_step_at
 ),
 state AS (
     -- status in the version: the last change's target, else the status the issue was created
     -- in (the first change's `from`, else its current status)
     SELECT
         v.*,
+        i.source,
+        i.issue_id,
         i.created_at,
         i.resolved_at,
         replayed_or_current(v.story_points, i.story_points) AS story_points_then,
@@ -155,8 +159,8 @@ state AS (
              ELSE coalesce(fc.first_change.status_id, i.status_id) END AS status_id,
         v.last_change.name_then AS status_name_then
     FROM with_estimates AS v
-    JOIN issues AS i USING (source, issue_id)
-    LEFT JOIN first_changes AS fc USING (source, issue_id)
+    JOIN issues AS i USING (k)
+    LEFT JOIN first_changes AS fc USING (k)
 ),
 completion AS (
     SELECT
@@ -171,40 +175,40 @@ completion AS (
     LEFT JOIN stg_statuses AS ini ON ini.source = s.source AND ini.status_id = s.initial_status_id
 ),
 backward_moves AS (
-    SELECT source, issue_id, ord, moved_at AS backward_at, from_rank
+    SELECT k, ord, moved_at AS backward_at, from_rank
     FROM changes
     WHERE backward
 ),
 reach_points AS (
     -- for each rank an issue's backward moves left from, its changes into a status ranked at
     -- least as high (a few ranks per issue: a few rows per change)
-    SELECT c.source, c.issue_id, k.from_rank, c.ord, c.moved_at
+    SELECT c.k, b.from_rank, c.ord, c.moved_at
     FROM changes AS c
-    JOIN (SELECT DISTINCT source, issue_id, from_rank FROM backward_moves) AS k
-        ON k.source = c.source AND k.issue_id = c.issue_id AND c.to_rank >= k.from_rank
+    JOIN (SELECT DISTINCT k, from_rank FROM backward_moves) AS b
+        ON b.k = c.k AND c.to_rank >= b.from_rank
 ),
 backward_reach AS (
     -- each backward transition, and when the issue next reached a status ranked at least as
     -- high as the one it left (the first such change after it: reached once that instant
     -- has come; NULL: never)
-    SELECT b.source, b.issue_id, b.ord, b.backward_at, p.moved_at AS reach_at
+    SELECT b.k, b.ord, b.backward_at, p.moved_at AS reach_at
     FROM backward_moves AS b
     ASOF LEFT JOIN reach_points AS p
-        ON p.source = b.source AND p.issue_id = b.issue_id AND p.from_rank = b.from_rank AND b.ord < p.ord
+        ON p.k = b.k AND p.from_rank = b.from_rank AND b.ord < p.ord
 ),
 rework_islands AS (
     -- sorted by start, an interval opens a new island unless an earlier one still runs at its
     -- start (not reached by then, or never)
     SELECT
-        source, issue_id, backward_at, reach_at,
-        sum(opens) OVER (PARTITION BY source, issue_id ORDER BY backward_at, ord ROWS UNBOUNDED PRECEDING) AS island
+        k, backward_at, reach_at,
+        sum(opens) OVER (PARTITION BY k ORDER BY backward_at, ord ROWS UNBOUNDED PRECEDING) AS island
     FROM (
         SELECT
             *,
             CASE WHEN coalesce(bool_or(reach_at IS NULL) OVER w, false) OR backward_at <= max(reach_at) OVER w
                  THEN 0 ELSE 1 END AS opens
         FROM backward_reach
-        WINDOW w AS (PARTITION BY source, issue_id ORDER BY backward_at, ord
+        WINDOW w AS (PARTITION BY k ORDER BY backward_at, ord
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     )
 ),
@@ -213,15 +217,15 @@ rework_segments AS (
     -- disjoint segments in time order (seg_to NULL: never reached, the last one), each with
     -- the rework of the segments before it in whole microseconds
     SELECT
-        source, issue_id, seg_from, seg_to,
+        k, seg_from, seg_to,
         coalesce(sum(micros_between(seg_from, seg_to)) OVER (
-            PARTITION BY source, issue_id ORDER BY seg_from ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+            PARTITION BY k ORDER BY seg_from ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
         ), 0) AS closed_before_us
     FROM (
-        SELECT source, issue_id, min(backward_at) AS seg_from,
+        SELECT k, min(backward_at) AS seg_from,
                CASE WHEN bool_or(reach_at IS NULL) THEN NULL ELSE max(reach_at) END AS seg_to
         FROM rework_islands
-        GROUP BY source, issue_id, island
+        GROUP BY k, island
     )
 ),
 rework AS (
@@ -230,22 +234,22 @@ rework AS (
     -- when the issue is not complete and that segment has not ended, it is still running
     -- since its start. Narrow rows: the ASOF join sorts them.
     SELECT
-        source, issue_id, fact_at,
+        k, fact_at,
         closed_before_us + CASE WHEN running THEN 0 ELSE micros_between(seg_from, seg_end) END AS rework_closed_us,
         CASE WHEN running THEN seg_from END AS rework_open_since
     FROM (
         SELECT
-            c.source, c.issue_id, c.fact_at, r.seg_from, r.closed_before_us,
+            c.k, c.fact_at, r.seg_from, r.closed_before_us,
             -- the segment up to the cutoff; running: not complete, and not ended by the instant
             least(coalesce(r.seg_to, c.cutoff_at), c.cutoff_at) AS seg_end,
             c.completed_at IS NULL AND coalesce(r.seg_to > c.cutoff_at, true) AS running
         FROM (
-            SELECT source, issue_id, fact_at, completed_at, coalesce(completed_at, fact_at) AS cutoff_at
+            SELECT k, fact_at, completed_at, coalesce(completed_at, fact_at) AS cutoff_at
             FROM completion
             WHERE backward_transitions > 0
         ) AS c
         ASOF JOIN rework_segments AS r
-            ON r.source = c.source AND r.issue_id = c.issue_id AND c.cutoff_at >= r.seg_from
+            ON r.k = c.k AND c.cutoff_at >= r.seg_from
     )
 ),
 versions AS (
@@ -278,6 +282,6 @@ versions AS (
         local_ts(c.completed_at)::DATE AS completed_on,
         date_trunc('week', local_ts(c.completed_at))::DATE AS completed_week
     FROM completion AS c
-    LEFT JOIN rework AS r USING (source, issue_id, fact_at)
+    LEFT JOIN rework AS r USING (k, fact_at)
 )
 SELECT * FROM issue_versions_at('versions', as_of)
