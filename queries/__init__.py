@@ -559,6 +559,9 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = 
     return timings
 
 
+_WORD = re.compile(r"\w+")
+
+
 @cache
 def _stored_marts_used(name: str) -> tuple[frozenset[str], bool]:
     """The stored marts a packaged query reads, directly or through other derived objects, and
@@ -574,10 +577,11 @@ def _stored_marts_used(name: str) -> tuple[frozenset[str], bool]:
     while stack:
         body = stack.pop()
         all_boards = all_boards or any(r.search(body) for r in every_board)
-        for other, text in objs.items():
-            if other not in seen and re.search(rf"\b{re.escape(other)}\b", body):
-                seen.add(other)
-                stack.append(_COMMENT.sub("", text))
+        # the objects named in it as whole words: one pass over its words, not one search per
+        # object (~950 searches, 30 ms on the first ask of each query in a process)
+        for other in sorted(objs.keys() & set(_WORD.findall(body)) - seen):
+            seen.add(other)
+            stack.append(_COMMENT.sub("", objs[other]))
     return frozenset(seen & stored), all_boards
 
 
