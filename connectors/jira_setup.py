@@ -444,15 +444,42 @@ def doctor(settings: Settings, auth: JiraAuth, url: str) -> list[Finding]:
             out.append(Finding(False, f"{len(missing)} site status(es) in no [workflow] stage: "
                                       + ", ".join(missing[:8]), "add them to [workflow] stages (by name or id), or "
                                                                 "they rank by category"))
-    out += _doctor_data(settings, c.url)
+    out += _doctor_data(settings, source=f"jira:{c.url}", where="this site")
     return out
 
 
-def _doctor_data(settings: Settings, url: str) -> list[Finding]:
+def doctor_loaded(settings: Settings) -> list[Finding]:
+    """Without a Jira site to check against (no [jira] url): the loaded data of every source in
+    the warehouse that holds issues (the demo's, another site's), by the checks doctor runs on a
+    site's data."""
+    db = settings.db_path
+    if not queries.store_exists(db):
+        return [Finding(False, f"no warehouse at {db}", "point --db at the warehouse to check (`make run`'s demo is "
+                                                        "data/demo.duckdb), or load one: `retroscope init jira --url "
+                                                        "URL` then `retroscope sync jira`")]
+    out: list[Finding] = []
+    for source in _loaded_sources(settings):
+        # (a finding about the config as a whole, such as an override no source has, once)
+        out += [f for f in _doctor_data(settings, source=source, where=source, required=False) if f not in out]
+    return out or [Finding(False, f"no issues loaded in {db}", "load them: `retroscope init jira --url URL` then "
+                                                              "`retroscope sync jira`")]
+
+
+def _loaded_sources(settings: Settings) -> list[str]:
+    con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
+    try:
+        return [str(s) for s in queries.run(con, "status_freshness").source]
+    finally:
+        con.close()
+
+
+def _doctor_data(settings: Settings, *, source: str, where: str, required: bool = True) -> list[Finding]:
+    """The checks of one source's loaded data (`where` names it in the findings). `required`: a
+    source with no issues is a problem (the site doctor checks); else it is skipped (a metric
+    source, say)."""
     db = settings.db_path
     if not queries.store_exists(db):
         return [Finding(False, f"no warehouse at {db}", "run `retroscope sync jira` to load the data")]
-    source = f"jira:{url}"
     con = queries.connect(db, config=settings.analysis, userdata_path=settings.userdata)
     try:
         found = queries.run(con, "jira_doctor", source=source)
@@ -462,8 +489,8 @@ def _doctor_data(settings: Settings, url: str) -> list[Finding]:
     n = int(loaded.subject.iloc[0]) if len(loaded) else 0
     found = found[found["check"] != "loaded_issues"]
     if not n:
-        return [Finding(False, f"no issues from {url} in {db}", "run `retroscope sync jira`")]
-    out = [Finding(True, f"{n:,} issues from this site in {db}")]
+        return [Finding(False, f"no issues from {where} in {db}", "run `retroscope sync jira`")] if required else []
+    out = [Finding(True, f"{n:,} issues from {where} in {db}")]
     advice = {
         "board_without_sprints": ("scrum boards without sprints: {items}",
                                   "sprint figures are empty for them; if the team works in sprints, check the board's "

@@ -88,13 +88,17 @@ def init(args, settings: Settings) -> int:
 def doctor(args, settings: Settings) -> int:
     from connectors import jira_issues, jira_setup
 
-    url = _url(args, settings)
-    auth = jira_issues.auth_from_env()
-    findings = jira_setup.doctor(settings, auth, url)
+    site = getattr(args, "url", None) or settings.jira.url
+    if site:
+        findings = jira_setup.doctor(settings, jira_issues.auth_from_env(), site)
+    else:   # no site to check the config against: the loaded data alone (the demo's, say)
+        findings = jira_setup.doctor_loaded(settings)
     problems = [f for f in findings if not f.ok]
     for f in findings:
         print(f"{'ok ' if f.ok else 'FIX'}  {f.what}")
         if f.advice:
             print(f"     → {f.advice}")
-    print(f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
+    print(f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+          + ("" if site else "; no Jira site is configured, so only the loaded data was checked (pass --url or set "
+                             "url in the [jira] section to check the Jira configuration too)"), file=sys.stderr)
     return 1 if problems else 0

@@ -160,3 +160,31 @@ def test_init_writes_the_file_config_names(tmp_path, fake, capsys):
     assert main(["--config", str(target), "init", "jira", "--url", fake.url, "--yes", "--project", "ATL"]) == 0
     assert tomllib.loads(target.read_text())["jira"]["projects"] == ["ATL"]
     assert not (tmp_path / "retroscope.toml").exists()
+
+
+def test_doctor_without_a_jira_site_checks_the_loaded_data(demo_copy, tmp_path, monkeypatch, capsys):
+    """No [jira] url, JIRA_URL or --url: doctor cannot check a configuration against a site, so it
+    checks the data each source loaded (here the demo's), and says that is all it checked."""
+    import duckdb
+
+    for k in ("JIRA_URL", "RETROSCOPE_CONFIG", "RETROSCOPE_DB"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(tmp_path)                     # no retroscope.toml here
+    rc = main(["--db", str(demo_copy), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 0, (out, err)
+    assert f"ok   427 issues from demo in {demo_copy}" in out          # the demo's issue count
+    assert "every scrum board has sprints" in out
+    assert err.strip().startswith("0 problems found; no Jira site is configured, so only the loaded data was checked")
+    # Borealis (board 2) loses its sprints: a scrum board without sprints, found without Jira
+    with duckdb.connect(str(demo_copy)) as con:
+        con.execute("DELETE FROM raw_sprints WHERE source = 'demo' AND board_id = '2'")
+    rc = main(["--db", str(demo_copy), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 1
+    assert "FIX  scrum boards without sprints: 2 Borealis (BOR)" in out
+    assert err.strip().startswith("1 problem found;") and "Traceback" not in err
+    # no warehouse at the path: where the demo is, and how to load one
+    rc = main(["--db", str(tmp_path / "none.duckdb"), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and f"FIX  no warehouse at {tmp_path / 'none.duckdb'}" in out and "data/demo.duckdb" in out
