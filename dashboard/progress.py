@@ -34,9 +34,9 @@ class TerminalProgress:
             width = 30
             filled = int(width * min(done, total) / total)
             line = f"{phase:<14} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}"
-        elif done:
+        elif done or total is not None:   # (a total of 0: a phase with nothing to do, done)
             line = f"{phase:<14} {done:,}"
-        else:   # a count not begun: "generating 0" would read as nothing found
+        else:   # a count not begun, its total unknown: "generating 0" would read as nothing found
             line = f"{phase:<14} started"
         line += f"  {now - self._t0:5.1f}s"
         if self.tty:

@@ -238,6 +238,8 @@ def test_a_count_without_a_total_starts_with_started_not_zero():
     lines = out.getvalue().splitlines()
     assert re.fullmatch(r"generating +started +\d+\.\ds", lines[0]), lines
     assert re.fullmatch(r"generating +\[#{30}\] 420/420 +\d+\.\ds", lines[1]), lines
+    bar("sprints", 0, 0)                         # a known total of none: nothing to do, and done
+    assert re.fullmatch(r"sprints +0 +\d+\.\ds", out.getvalue().splitlines()[-1]), out.getvalue()
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

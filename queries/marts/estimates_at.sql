@@ -6,7 +6,9 @@
 --   changes: the name of a caller's CTE of stg_issue_field_changes rows (source, issue_id,
 --            field_key, changed_at, from_number, to_number, ord) with the instant `fact_at` to
 --            replay them to, of the issues to replay only (the caller filters); an issue may
---            come with several instants (all its changes once per instant).
+--            come with several instants (all its changes once per instant). `source` and
+--            `issue_id` only group the rows: a caller may pass any key of the issue in them
+--            (fct_issue_versions passes its number per issue, with a NULL source).
 -- Returns one row per issue and instant in `changes`, one column per field: a struct
 -- {'v': value} (its value may be NULL: a field cleared), or NULL when the field has no change.
 SELECT
