@@ -38,8 +38,9 @@ from dashboard.pages import PAGES
 FUZZ = settings(max_examples=30, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
-# the progress lines of demo/sync (a status line, not the error): a bar, or a count when the total is unknown
-PROGRESS = re.compile(r"^[\w ]+\s+(\[[^\]]*\]|[\d,]+\s+[\d.]+s$)")
+# the progress lines of demo/sync (a status line, not the error): a bar, or a count when the total
+# is unknown ("started" before the count begins)
+PROGRESS = re.compile(r"^[\w ]+\s+(\[[^\]]*\]|([\d,]+|started)\s+[\d.]+s$)")
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 
 
