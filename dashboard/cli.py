@@ -440,8 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "with boards)")
     ij.add_argument("--yes", action="store_true", help="write retroscope.toml without asking")
     ij.set_defaults(func=_delegate("dashboard.cli_jira_setup:init"))
-    dr = sub.add_parser("doctor", help="re-check the Jira config against the site and the loaded data")
-    dr.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL)")
+    dr = sub.add_parser("doctor", help="re-check the Jira config against the site and the loaded data "
+                                       "(no site configured: the loaded data of every source)")
+    dr.add_argument("--url", help="Jira base URL (default: [jira].url in retroscope.toml, or JIRA_URL; none: only "
+                                  "the loaded data is checked)")
     dr.set_defaults(func=_delegate("dashboard.cli_jira_setup:doctor"))
 
     im = sub.add_parser("import", help="import product metrics, shipped items or retro records from a file")
