@@ -55,6 +55,25 @@ STORED_VIEWS: tuple[str, ...] = (
 )
 
 
+# Stored parses with one row (or more) per issue: what a per-issue mart is narrowed by (to D in
+# queries/facts_delta.py, to a part of the issues below); the other STORED_VIEWS (statuses,
+# sprints, board done statuses) are small and read whole.
+PER_ISSUE_VIEWS: tuple[str, ...] = (
+    "stg_issues", "stg_status_changes", "stg_issue_field_changes", "stg_sprint_field_changes",
+    "stg_sprint_issues", "stg_board_issues",
+)
+# Raw tables keyed per issue, shadowed by narrowed views the same way (fct_status_intervals
+# reads raw_issues; an incremental load recomputes D's parses from them).
+RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_field_changes")
+
+# A full build computes each mart marked `in_parts` over parts of at most this many issues
+# (by a hash of the issue id), appending each part's rows: those marts hold several rows per
+# issue, and computed whole at 1M issues their intermediate rows outgrow the memory limit a
+# large load runs under (connectors.demo.SCALE_MEMORY_LIMIT) and spill to disk
+# (docs/facts.md, "A full build in parts").
+PART_ISSUES = 400_000
+
+
 @dataclass(frozen=True)
 class StoredMart:
     name: str                          # the mart (table macro) it stores
@@ -62,19 +81,22 @@ class StoredMart:
     args: tuple[str, ...]              # the macro's arguments, as_of first
     board_arg: str | None = None       # the argument that narrows to one board (cached per board)
     order_by: str | None = None        # a full build stores the rows in this order (readers sort less,
-                                       # or skip the row groups a range predicate rules out)
+                                       # or skip the row groups a range predicate rules out); in
+                                       # parts, each part's rows in this order
+    in_parts: bool = False             # a per-issue mart a large full build computes in parts
 
 
 # As-of marts stored for the default as_of, in dependency order (a mart after those it reads).
 STORED_MARTS: tuple[StoredMart, ...] = (
     # by end: an earlier instant T reads the versions that ended after T and the current ones
     # (marts/stale_versions_at.sql, issues_stale_at.sql), a few row groups of the table
-    StoredMart("fct_issue_versions", "issue_versions", ("as_of",), order_by="valid_to NULLS FIRST"),
+    StoredMart("fct_issue_versions", "issue_versions", ("as_of",), order_by="valid_to NULLS FIRST", in_parts=True),
     StoredMart("fct_issue_facts", "issue_facts", ("as_of",)),
     StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
     StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id"),
     StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
-    StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board"),
+    StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board",
+               in_parts=True),
     StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),
 )
 
@@ -122,12 +144,22 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         step()
     write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
 
+    parts = build_parts(con)
+
     def compute(m: StoredMart) -> None:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
-        order = f" ORDER BY {m.order_by}" if m.order_by else ""
-        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS SELECT * FROM {m.name}__live({args}){order}",
-                    {"as_of": as_of})
+        rows = f"SELECT * FROM {m.name}__live({args})" + (f" ORDER BY {m.order_by}" if m.order_by else "")
+        n = parts if m.in_parts else 1
+        # (no try/finally: on an error the loader rolls back and closes this connection, TEMP views and all)
+        for p in range(n):
+            if n > 1:
+                narrow_raw(con, f"hash(issue_id) % {n} = {p}")
+                narrow_parses(con, f"hash(issue_id) % {n} = {p}")
+            con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS {rows}" if p == 0
+                        else f"INSERT INTO {SCHEMA}.{m.table} {rows}", {"as_of": as_of})
+        if n > 1:
+            widen(con, keep_views=True)
         timings[m.table] = time.perf_counter() - t0
         step()
 
@@ -141,6 +173,42 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         store_derived(con, derived_sql, config_tables, ddl, on_mart=compute)
     timings["derived layers"] = time.perf_counter() - t0 - sum(timings[m.table] for m in STORED_MARTS)
     return timings
+
+
+def build_parts(con: duckdb.DuckDBPyConnection) -> int:
+    """How many parts a full build computes the `in_parts` marts in: one per PART_ISSUES
+    issues of the stored parse (one up to that many)."""
+    n = con.execute(f"SELECT count(*) FROM {STG_SCHEMA}.stg_issues").fetchall()[0][0]
+    return max(1, -(-n // PART_ISSUES))
+
+
+def narrow_raw(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Shadow the per-issue raw tables with TEMP views of their rows where `where` holds (SQL
+    over source and issue_id)."""
+    db = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    for t in RAW_ISSUE_TABLES:
+        con.execute(f'CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM "{db}".main.{t} WHERE {where}')
+
+
+def narrow_parses(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Point the staging views at the stored parses, the per-issue ones narrowed to the rows
+    where `where` holds (SQL over source and issue_id)."""
+    for v in STORED_VIEWS:
+        cond = f" WHERE {where}" if v in PER_ISSUE_VIEWS else ""
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}{cond}")
+
+
+def widen(con: duckdb.DuckDBPyConnection, *, keep_views: bool) -> None:
+    """Back to every issue: drop the raw tables' shadows; the staging views read the stored
+    parses whole (`keep_views`, a loader's connection) or are dropped (a reader's, whose
+    stored derived views read the same)."""
+    for t in RAW_ISSUE_TABLES:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{t}")
+    for v in STORED_VIEWS:
+        if keep_views:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
+        else:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{v}")
 
 
 def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:

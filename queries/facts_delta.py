@@ -60,15 +60,6 @@ from queries.transactions import one_transaction
 
 log = logging.getLogger("retroscope.sql")
 
-# Stored parses with one row (or more) per issue, narrowed to D; the other STORED_VIEWS
-# (statuses, sprints, board done statuses) are small and read whole.
-PER_ISSUE_VIEWS: tuple[str, ...] = (
-    "stg_issues", "stg_status_changes", "stg_issue_field_changes", "stg_sprint_field_changes",
-    "stg_sprint_issues", "stg_board_issues",
-)
-# Raw tables keyed per issue, shadowed by views narrowed to D (fct_status_intervals reads
-# raw_issues; a load recomputes D's parses from them).
-RAW_ISSUE_TABLES: tuple[str, ...] = ("raw_issues", "raw_status_changes", "raw_field_changes")
 # Per-issue marts: rows of D recomputed, the others kept (re-anchored). The other marts in
 # STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
 PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
@@ -242,30 +233,14 @@ def _in(scope: str) -> str:
 
 
 def narrow_raw(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    """Shadow the per-issue raw tables with views narrowed to `scope`."""
-    db = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
-    for t in RAW_ISSUE_TABLES:
-        con.execute(f'CREATE OR REPLACE TEMP VIEW {t} AS SELECT * FROM "{db}".main.{t} WHERE {_in(scope)}')
+    """Shadow the per-issue raw tables with views narrowed to the issues in table `scope`."""
+    facts.narrow_raw(con, _in(scope))
 
 
 def narrow_parses(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    """Point the staging views at the stored parses, the per-issue ones narrowed to `scope`."""
-    for v in facts.STORED_VIEWS:
-        where = f" WHERE {_in(scope)}" if v in PER_ISSUE_VIEWS else ""
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {facts.STG_SCHEMA}.{v}{where}")
-
-
-def widen(con: duckdb.DuckDBPyConnection, *, keep_views: bool) -> None:
-    """Back to every issue: drop the raw tables' shadows; the staging views read the stored
-    parses whole (`keep_views`, a loader's connection) or are dropped (a reader's, whose
-    stored derived views read the same)."""
-    for t in RAW_ISSUE_TABLES:
-        con.execute(f"DROP VIEW IF EXISTS temp.main.{t}")
-    for v in facts.STORED_VIEWS:
-        if keep_views:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {facts.STG_SCHEMA}.{v}")
-        else:
-            con.execute(f"DROP VIEW IF EXISTS temp.main.{v}")
+    """Point the staging views at the stored parses, the per-issue ones narrowed to the issues
+    in table `scope`."""
+    facts.narrow_parses(con, _in(scope))
 
 
 def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None:
@@ -555,9 +530,9 @@ def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, i
     except BaseException:
         # a DuckDB error aborted the transaction, whose rollback undoes the narrowing too
         with contextlib.suppress(duckdb.Error):
-            widen(con, keep_views=False)
+            facts.widen(con, keep_views=False)
         raise
-    widen(con, keep_views=False)
+    facts.widen(con, keep_views=False)
 
 
 def _fill(con: duckdb.DuckDBPyConnection, m: facts.StoredMart, as_of, board: str | None, *,

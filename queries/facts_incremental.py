@@ -25,7 +25,8 @@ import duckdb
 import pandas as pd
 
 from queries import facts, facts_delta
-from queries.facts_delta import PER_ISSUE_MARTS, PER_ISSUE_VIEWS
+from queries.facts import PER_ISSUE_VIEWS
+from queries.facts_delta import PER_ISSUE_MARTS
 
 # A load that writes more than this many issues, and more than this share of them, gets the
 # full build: recomputing most rows in place costs more than building the tables anew.
@@ -156,14 +157,14 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
         elif m.name == "fct_sprint_windows":
             con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM _fx_windows")
         else:
-            facts_delta.widen(con, keep_views=True)   # a whole-table mart reads every issue
+            facts.widen(con, keep_views=True)   # a whole-table mart reads every issue
             scoped = False
             con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM {m.name}__live({args})",
                         {"as_of": as_of})
         facts.store_mart_macro(con, m)   # the marts after it read this table
         timings[m.table] = time.perf_counter() - t0
         step()
-    facts_delta.widen(con, keep_views=True)
+    facts.widen(con, keep_views=True)
     for t in ("_fx_changed", "_fx_scope", "_fx_sprints", "_fx_windows", "_fx_edited", "_fx_running"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return timings, note

@@ -180,7 +180,7 @@ def test_a_fill_that_fails_midway_leaves_the_cache_as_it_was(cons, monkeypatch, 
     _fail(stored, marker, nth, kind)
     assert _state(stored) == before                           # all or nothing
     assert not {r[0] for r in stored.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()} & {
-        *facts_delta.PER_ISSUE_VIEWS, *facts_delta.RAW_ISSUE_TABLES}   # no narrowing left behind
+        *facts.PER_ISSUE_VIEWS, *facts.RAW_ISSUE_TABLES}   # no narrowing left behind
     stored.execute("BEGIN TRANSACTION")                       # no transaction left open
     stored.execute("ROLLBACK")
     compare(stored, live, at(50), None, QUICK, marts=True)    # asked again: computed whole, exact

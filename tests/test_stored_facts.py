@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from datetime import UTC
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pandas as pd
@@ -448,6 +449,29 @@ def test_an_incremental_load_equals_a_full_rebuild(issue_list, k_a, dk, changes,
     assert sorted(got) == sorted(want)
     for name in want:
         assert_same(got[name], want[name], f"{name}: incremental (as of {fmt(k_a)} then {fmt(k_b)}) vs full")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issue_list=st.lists(issue_strategy, min_size=2, max_size=7), k=st.integers(30, AS_OF_K + 6))
+@example(issue_list=[_REWORKED, _IN_SPRINT_3, _REWORKED, _IN_SPRINT_3], k=70)
+def test_a_full_build_in_parts_equals_one_in_a_single_part(issue_list, k):
+    """A large full build computes the per-issue marts marked `in_parts` over parts of the
+    issues, appending each part's rows (docs/facts.md, "A full build in parts"): with parts
+    of one issue each, every stored table holds the same rows as the build in one part."""
+    with tempfile.TemporaryDirectory() as d:
+        whole, parted = Path(d) / "whole.duckdb", Path(d) / "parted.duckdb"
+        build({f"I{n}": it for n, it in enumerate(issue_list)}).load(whole, data_as_of=at(k))
+        shutil.copyfile(whole, parted)
+        with mock.patch.object(facts, "PART_ISSUES", 1):
+            refresh_facts(parted)
+        with duckdb.connect(str(parted), read_only=True) as c:
+            n = c.execute("SELECT count(*) FROM stg.stg_issues").fetchall()[0][0]
+            spread = c.execute(f"SELECT count(DISTINCT hash(issue_id) % {n}) FROM stg.stg_issues").fetchall()[0][0]
+        assert n == len(issue_list) and (spread > 1 or n < 4)   # the parts split the issues
+        got, want = stored_tables(parted), stored_tables(whole)
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert_same(got[name], want[name], f"{name}: {n} parts vs one, as of {fmt(k)}")
 
 
 def test_an_incremental_jira_sync_updates_only_what_changed(tmp_path):
