@@ -59,28 +59,19 @@ class Plan:
 def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[str, str]] | None,
          full_reason: str | None, inputs: str) -> Plan:
     """Incremental or full (and why)."""
-    # (looked up, not tried: a failed statement would abort the loader's transaction)
-    cols = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = 'meta' "
-        "AND database_name = current_database()", {"s": facts.SCHEMA}).fetchall()}
-    rows = (con.execute(f"SELECT as_of, fingerprint, inputs FROM {facts.SCHEMA}.meta").fetchall()
-            if {"as_of", "fingerprint", "inputs"} <= cols else [])
-    stored_as_of, stored_fp, stored_inputs = rows[0] if rows else (None, None, None)
-    same = stored_fp == fp and con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = $s AND database_name = current_database()",
-        {"s": facts.DERIVED_SCHEMA}).fetchall()[0][0] > 0
+    meta = facts.read_meta(con) or {}
+    stored_as_of, stored_fp, stored_inputs = meta.get("as_of"), meta.get("fingerprint"), meta.get("inputs")
+    same = stored_fp == fp and bool(meta.get("derived"))
 
     def full(reason: str) -> Plan:
         return Plan(reason, same_derived=same)
 
     if touched is None:
         return full(full_reason or "the load did not say which issues it wrote")
-    if not cols:
+    if not meta:
         return full("first build of the stored facts")
-    if not {"as_of", "fingerprint", "inputs"} <= cols:
+    if not {"as_of", "fingerprint", "inputs"} <= meta.keys():
         return full("stored facts of an earlier version")
-    if not rows:
-        return full("first build of the stored facts")
     if stored_fp != fp:
         return full("the analysis config or Retroscope's SQL changed")
     if pd.Timestamp(as_of) < pd.Timestamp(stored_as_of):
