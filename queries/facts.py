@@ -154,6 +154,8 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # (no try/finally: on an error the loader rolls back and closes this connection, TEMP views and all)
         for p in range(n):
             if n > 1:
+                # the raw tables too, as for D: neither mart reads them today; one that did
+                # would otherwise see every issue in every part
                 narrow_raw(con, f"hash(issue_id) % {n} = {p}")
                 narrow_parses(con, f"hash(issue_id) % {n} = {p}")
             con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS {rows}" if p == 0
@@ -234,9 +236,10 @@ def read_meta(con: duckdb.DuckDBPyConnection, *, in_transaction: bool = True) ->
     """The one reader of facts.meta: its row in the connection's database, by column name
     (facts stored by an earlier version lack the later columns: `inputs`, `build`), with
     `derived`: whether the derived layers are stored beside them (schema `derived`); None when
-    there are no stored facts. `in_transaction` (a loader's): the table is looked up first, not
-    tried, since a failed statement would abort the transaction; a reader opening a connection
-    tries it (the lookup would add ~4 ms, a fifth of opening the file)."""
+    there are no stored facts. `in_transaction` (the default, always safe): the table is looked
+    up first, not tried, since a failed statement would abort a loader's transaction;
+    stored_meta, run as every connection opens, tries it instead (the lookup would add ~4 ms,
+    a fifth of opening the file)."""
     if in_transaction and not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = $s AND table_name = 'meta'", {"s": SCHEMA}).fetchall()[0][0]:

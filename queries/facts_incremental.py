@@ -60,7 +60,9 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
          full_reason: str | None, inputs: str) -> Plan:
     """Incremental or full (and why)."""
     meta = facts.read_meta(con) or {}
-    stored_as_of, stored_fp, stored_inputs = meta.get("as_of"), meta.get("fingerprint"), meta.get("inputs")
+    current = {"as_of", "fingerprint", "inputs"} <= meta.keys()   # else none, or of an earlier version
+    stored_as_of, stored_fp, stored_inputs = ((meta["as_of"], meta["fingerprint"], meta["inputs"]) if current
+                                              else (None, None, None))
     same = stored_fp == fp and bool(meta.get("derived"))
 
     def full(reason: str) -> Plan:
@@ -70,7 +72,7 @@ def plan(con: duckdb.DuckDBPyConnection, *, as_of, fp: str, touched: set[tuple[s
         return full(full_reason or "the load did not say which issues it wrote")
     if not meta:
         return full("first build of the stored facts")
-    if not {"as_of", "fingerprint", "inputs"} <= meta.keys():
+    if not current:
         return full("stored facts of an earlier version")
     if stored_fp != fp:
         return full("the analysis config or Retroscope's SQL changed")
