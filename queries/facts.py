@@ -99,6 +99,13 @@ STORED_MARTS: tuple[StoredMart, ...] = (
                in_parts=True),
     StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),
 )
+# Per-issue marts: each issue's rows computed from that issue's rows alone (and the small shared
+# tables), so they can be computed for some issues only: D's rows recomputed by an incremental
+# load or another as_of (queries/facts_delta.py), the parts of a full build (`in_parts`). The
+# other marts in STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
+PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
+                                             "fct_status_totals", "fct_sprint_board_members"})
+assert {m.name for m in STORED_MARTS if m.in_parts} <= PER_ISSUE_MARTS, "only a per-issue mart is built in parts"
 
 # Report outputs stored as tables for DuckDB clients (all boards, whole history, default
 # as_of). A query asking exactly that (the stored as_of, every other parameter unset) reads
@@ -154,10 +161,11 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
         # (no try/finally: on an error the loader rolls back and closes this connection, TEMP views and all)
         for p in range(n):
             if n > 1:
+                part = f"hash(issue_id) % {n} = {p}"
                 # the raw tables too, as for D: neither mart reads them today; one that did
                 # would otherwise see every issue in every part
-                narrow_raw(con, f"hash(issue_id) % {n} = {p}")
-                narrow_parses(con, f"hash(issue_id) % {n} = {p}")
+                narrow_raw(con, part)
+                narrow_parses(con, part)
             con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{m.table} AS {rows}" if p == 0
                         else f"INSERT INTO {SCHEMA}.{m.table} {rows}", {"as_of": as_of})
         if n > 1:

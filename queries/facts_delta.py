@@ -56,14 +56,10 @@ import duckdb
 import pandas as pd
 
 from queries import facts
+from queries.facts import PER_ISSUE_MARTS
 from queries.transactions import one_transaction
 
 log = logging.getLogger("retroscope.sql")
-
-# Per-issue marts: rows of D recomputed, the others kept (re-anchored). The other marts in
-# STORED_MARTS are small and computed whole; STORED_MARTS lists the per-issue ones first.
-PER_ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
-                                             "fct_status_totals", "fct_sprint_board_members"})
 
 
 @dataclass(frozen=True)

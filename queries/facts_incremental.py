@@ -25,8 +25,7 @@ import duckdb
 import pandas as pd
 
 from queries import facts, facts_delta
-from queries.facts import PER_ISSUE_VIEWS
-from queries.facts_delta import PER_ISSUE_MARTS
+from queries.facts import PER_ISSUE_MARTS, PER_ISSUE_VIEWS
 
 # A load that writes more than this many issues, and more than this share of them, gets the
 # full build: recomputing most rows in place costs more than building the tables anew.
