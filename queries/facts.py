@@ -365,12 +365,13 @@ def ts_literal(v) -> str:
     return f"TIMESTAMPTZ '{ts.isoformat()}'"
 
 
-def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, cached: str | None = None,
+def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, stored, cached: str | None = None,
                in_cache: str = "false") -> None:
-    """The mart's TEMP macro on this connection: the stored table for the stored as_of,
-    `cached` for the as_of values in `in_cache` (queries.facts_delta), else `<mart>__live`."""
+    """The mart's TEMP macro on this connection: the stored table for the stored as_of
+    (`stored`: stored_as_of, read by the caller), `cached` for the as_of values in `in_cache`
+    (queries.facts_delta), else `<mart>__live`."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
-                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{m.name}__live",
+                + _branches(m, ts_literal(stored), live=f"{m.name}__live",
                             cached=cached, in_cache=in_cache))
 
 

@@ -383,11 +383,12 @@ def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
     """Re-create the mart's TEMP macro with a branch for every cached as_of (see facts.point_mart)."""
     keys = con.execute("SELECT fx_as_of, fx_board, whole FROM fx_cached WHERE mart = $m ORDER BY 1, 2",
                        {"m": m.name}).fetchall()
+    stored = facts.stored_as_of(con)
     if not keys:   # (all evicted)
-        facts.point_mart(con, m)
+        facts.point_mart(con, m, stored=stored)
         return
-    branch, in_cache = _cached_branch(m, keys, facts.stored_as_of(con))
-    facts.point_mart(con, m, cached=branch, in_cache=in_cache)
+    branch, in_cache = _cached_branch(m, keys, stored)
+    facts.point_mart(con, m, stored=stored, cached=branch, in_cache=in_cache)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str | None = None) -> int | None:
