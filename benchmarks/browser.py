@@ -1,6 +1,6 @@
 """Time every page and every sidebar change in a real browser (not a test):
 
-    python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes] [--floor]
+    python -m benchmarks.browser WAREHOUSE [WAREHOUSE ...] [--visits 2] [--no-changes] [--floor] [--visible]
     python -m benchmarks.browser WAREHOUSE [--baseline DIR] [--floor] --first-visits ROUNDS
 
 Starts `retroscope --db WAREHOUSE serve` for each warehouse (each on its own free 127.0.0.1
@@ -21,13 +21,19 @@ under the same machine load), and prints seconds from the action to a settled pa
 
 "Settled" means: the page's heading (and, for a change, the filter caption the change
 produces) shown, the script run over (Streamlit's own run state), every chart drawn, and then no DOM change in the
-main area for QUIET_MS; the time printed is up to the last DOM change. Numbers depend on the
+main area for QUIET_MS; the time printed is up to the last DOM change. `--visible` prints beside
+it, in brackets, the time up to the last change a reader can see: a change inside a <canvas> is
+its fallback content, which the browser never draws (the data grids write their accessible table
+there, 200 ms after the grid is drawn: Glide's debounce). Numbers depend on the
 machine and its load; the load average is printed with them.
 
 `--floor` adds a column measured the same way on a bare page served beside them: the app's
 shell (navigation, freshness badge, the shared sidebar, page header) and one small chart from
 a fixed 12-row frame, no page queries and no prefetch. It is what Streamlit itself costs on
-this machine for a page and a sidebar change, the floor under every page's figures.
+this machine for a page and a sidebar change, the floor under every page's figures. It is
+visited at the page's depth: at "/" beside the first page, at "/floor" beside the others (a page
+at "/slug" costs Streamlit's frontend a failed probe of "/slug/_stcore/health" and a 100 ms
+wait before it tries "/_stcore/health"; the floor page is served at both).
 
 `--first-visits ROUNDS` times only the first visit after server start, ROUNDS times, each on
 a freshly started server (servers in turn, each with its own browser context kept across
@@ -58,12 +64,17 @@ SETTLED = ("() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.tes
            " && !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 DRAWN = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
          ".every(p => p._fullLayout && p.querySelector('.main-svg'))")
-# Installed in every document: the page-clock time of the last DOM change anywhere in the app.
+# Installed in every document: the page-clock time of the last DOM change anywhere in the app,
+# and of the last one a reader can see (`--visible`): a change inside a <canvas> is its fallback
+# content, never drawn (the data grid writes its accessible table there, 200 ms after the grid).
 WATCH = """() => {
-  window.__lastChange = performance.now();
-  new MutationObserver(() => { window.__lastChange = performance.now(); })
+  window.__lastChange = window.__lastSeen = performance.now();
+  new MutationObserver(rs => { const t = performance.now(); window.__lastChange = t;
+    if (rs.some(r => { const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+                       return !(el && el.closest('canvas')); })) window.__lastSeen = t; })
     .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
+SEEN = "() => window.__lastSeen"
 # Resolves when the DOM has been quiet for `quiet` ms; returns the time of the last change.
 QUIET = """(quiet) => new Promise(done => {
   const check = () => { const idle = performance.now() - window.__lastChange;
@@ -95,14 +106,15 @@ def floor():
     components.chart(charts.p85_trend, (weekly,), "A fixed 12-week frame.", key="floor_chart")
 
 
-pages = [st.Page(floor, title="Floor", url_path="floor", default=True)]
+# served at "/" and, for a page at "/slug", at "/floor" (the same page at a page's depth)
+pages = [st.Page(floor, title="Floor", url_path="floor_home", default=True), st.Page(floor, title="Floor", url_path="floor")]
 pages += [st.Page(str(APP_PAGES / f"{p.slug}.py"), title=p.title, icon=p.icon, url_path=p.slug) for p in PAGES]
 nav = st.navigation(pages)
 components.freshness_badge()
 with data.page_run():
     nav.run()
 """
-FLOOR = "floor"   # the `code` of the floor server
+FLOOR = "floor"   # the `code` of the floor server, and the floor page's url_path
 
 
 def _free_port() -> int:
@@ -182,11 +194,28 @@ def _settle(page, heading: str) -> float:
     return page.evaluate(QUIET, QUIET_MS)
 
 
-def visit(page, url: str, spec) -> float:
-    """Seconds from navigation start to a settled page (navigation timing's origin)."""
+NAN = (float("nan"), float("nan"))
+
+
+def _times(page, heading: str, t0: float = 0.0) -> tuple[float, float]:
+    """Wait for a settled page; return seconds from page-clock `t0` to its last DOM change and
+    to its last change a reader can see (outside a <canvas>: WATCH)."""
+    last = _settle(page, heading)
+    return (last - t0) / 1000, (page.evaluate(SEEN) - t0) / 1000
+
+
+def visit(page, url: str, spec) -> tuple[float, float]:
+    """Seconds from navigation start to a settled page (navigation timing's origin): to its last
+    DOM change, and to its last visible one."""
     page.goto(url)
     page.evaluate(WATCH)   # installed once the document exists; earlier changes are before it anyway
-    return _settle(page, spec.title) / 1000
+    return _times(page, spec.title)
+
+
+def cell(secs: tuple[float, float], visible: bool) -> str:
+    """A column's figure: seconds to the last DOM change; with `visible`, then to the last
+    visible change in brackets."""
+    return f" {f'{secs[0]:.2f} ({secs[1]:.2f})' if visible else f'{secs[0]:.2f}':>15}"
 
 
 # The text a change must alter before its page can count as settled: the filter line under
@@ -201,16 +230,17 @@ HEADINGS = """() => [...document.querySelectorAll('h3')].map(e => e.innerText).j
 SECTION = {"sprint_retro": "Flow", "calibration": "Sizes and ranges"}
 
 
-def change(page, spec, act, marker: str = CAPTION) -> float:
-    """Seconds from a sidebar action to the settled page it produces (NaN: nothing changed)."""
+def change(page, spec, act, marker: str = CAPTION) -> tuple[float, float]:
+    """Seconds from a sidebar action to the settled page it produces, to its last DOM change and
+    to its last visible one (NaN: nothing changed)."""
     before = page.evaluate(marker)
     t0 = page.evaluate("() => performance.now()")
     act()
     try:
         page.wait_for_function(f"(b) => ({marker})() !== b", arg=before, timeout=30_000)
     except Exception:   # noqa: BLE001 - the action did not change the view: report it, go on
-        return float("nan")
-    return (_settle(page, spec.title) - t0) / 1000
+        return NAN
+    return _times(page, spec.title, t0)
 
 
 def changes(page, spec) -> list[tuple[str, object]]:
@@ -232,9 +262,9 @@ def changes(page, spec) -> list[tuple[str, object]]:
             page.get_by_role("heading", name=spec.title, exact=True).first.click()
         return act
 
-    def section() -> float:   # open the section with the most charts (NaN where the page has no such tab)
+    def section() -> tuple[float, float]:   # open the section with the most charts (NaN where the page has no such tab)
         tab = page.get_by_test_id("stMain").get_by_role("tab", name=SECTION[spec.slug], exact=True)
-        return change(page, spec, tab.click, HEADINGS) if tab.count() else float("nan")
+        return change(page, spec, tab.click, HEADINGS) if tab.count() else NAN
 
     out = [("team", lambda: change(page, spec, pick(sb, "Team board", 1))),
            ("all teams", lambda: change(page, spec, pick(sb, "Team board", 0))),
@@ -273,8 +303,9 @@ def first_visits(runs, names, rounds: int, spec, floor, tmp: Path, chrome: str) 
                 proc, url = _serve(w, tmp / f"first{i}.log", c, port)
                 try:
                     _wait_up(url)
-                    path = "" if c == FLOOR or spec.slug == first_page else spec.slug
-                    secs.append(visit(tab, f"{url}/{path}", floor if c == FLOOR else spec))
+                    # the floor at a page's own depth (below): "/" for the first page, else "/floor"
+                    path = "" if spec.slug == first_page else FLOOR if c == FLOOR else spec.slug
+                    secs.append(visit(tab, f"{url}/{path}", floor if c == FLOOR else spec)[0])
                 finally:
                     proc.terminate()
                     proc.wait()
@@ -307,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
                     "browser has not cached Streamlit's scripts; later rounds: it has, as a returning user's)")
     ap.add_argument("--floor", action="store_true", help="also time a bare page (the shared sidebar and one small "
                     "chart) served beside them: what Streamlit itself costs here")
+    ap.add_argument("--visible", action="store_true", help="also print, in brackets, the seconds to the last DOM "
+                    "change a reader can see (not inside a <canvas>: the data grids' accessible tables)")
     args = ap.parse_args(argv)
     chrome = chromium("benchmarks.browser")
     if chrome is None:
@@ -335,17 +368,21 @@ def main(argv: list[str] | None = None) -> int:
             for spec in pages:
                 path = "" if spec.slug == PAGES[0].slug else spec.slug
                 specs = [floor if c == FLOOR else spec for _, c in runs]
-                urls = [f"{url}/{'' if c == FLOOR else path}" for (_, url), (_, c) in zip(servers, runs, strict=True)]
+                # the floor at the page's depth: a page at /slug costs Streamlit's frontend a first,
+                # failed probe of /slug/_stcore/health and 100 ms before it tries /_stcore/health
+                urls = [f"{url}/{(FLOOR if path else '') if c == FLOOR else path}"
+                        for (_, url), (_, c) in zip(servers, runs, strict=True)]
                 for v in range(1, args.visits + 1):
                     secs = [visit(tab, u, sp) for tab, u, sp in zip(tabs, urls, specs, strict=True)]
-                    print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
+                    print(f"{spec.slug:<14} {'visit ' + str(v):<14}" + "".join(cell(s, args.visible) for s in secs),
+                          flush=True)
                 if args.no_changes:
                     continue
                 # step by step, each step on every server in turn (the same machine load for each)
                 steps = [dict(changes(tab, sp)) for tab, sp in zip(tabs, specs, strict=True)]
                 for name in dict.fromkeys(n for st in steps for n in st):
-                    secs = [st[name]() if name in st else float("nan") for st in steps]
-                    print(f"{spec.slug:<14} {name:<14}" + "".join(f" {s:>15.2f}" for s in secs), flush=True)
+                    secs = [st[name]() if name in st else NAN for st in steps]
+                    print(f"{spec.slug:<14} {name:<14}" + "".join(cell(s, args.visible) for s in secs), flush=True)
             print(f"load average {os.getloadavg()[0]:.1f} at end")
             browser.close()
     finally:
