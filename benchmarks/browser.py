@@ -31,9 +31,10 @@ machine and its load; the load average is printed with them.
 shell (navigation, freshness badge, the shared sidebar, page header) and one small chart from
 a fixed 12-row frame, no page queries and no prefetch. It is what Streamlit itself costs on
 this machine for a page and a sidebar change, the floor under every page's figures. It is
-visited at the page's depth: at "/" beside the first page, at "/floor" beside the others (a page
-at "/slug" costs Streamlit's frontend a failed probe of "/slug/_stcore/health" and a 100 ms
-wait before it tries "/_stcore/health"; the floor page is served at both).
+visited at the page's depth: at "/" beside the first page, at "/floor" beside the others, and
+served as `retroscope serve` serves the app (its Streamlit options, and the page that tells
+Streamlit's frontend where the server is, `dashboard.serve.hint_backend`: without it a page at
+"/slug" costs a failed probe of "/slug/_stcore/health" and a 100 ms wait).
 
 `--first-visits ROUNDS` times only the first visit after server start, ROUNDS times, each on
 a freshly started server (servers in turn, each with its own browser context kept across
@@ -115,6 +116,8 @@ with data.page_run():
     nav.run()
 """
 FLOOR = "floor"   # the `code` of the floor server, and the floor page's url_path
+FLOOR_RUN = ("import sys; from dashboard import serve; serve.hint_backend(('floor_home', 'floor')); "
+             "from streamlit.web import cli; sys.argv = ['streamlit', 'run', *sys.argv[1:]]; cli.main()")
 
 
 def _free_port() -> int:
@@ -136,8 +139,10 @@ def _serve(warehouse: str, log: Path, code: Path | str | None = None,
         app = log.with_name("floor_app.py")
         app.write_text(FLOOR_APP)
         env.update(RETROSCOPE_DB=str(Path(warehouse).resolve()), RETROSCOPE_NO_PREFETCH="1", PYTHONPATH=str(ROOT))
-        cmd, args = [sys.executable, "-m", "streamlit", "run", str(app)], [
-            "--server.port", str(port), "--server.address", "127.0.0.1", *serve.OPTIONS]   # as `retroscope serve`
+        # run as `retroscope serve` runs Streamlit: its options, and the page that says where the
+        # server is (serve.hint_backend) for the floor's own pages
+        cmd, args = [sys.executable, "-c", FLOOR_RUN, str(app)], [
+            "--server.port", str(port), "--server.address", "127.0.0.1", *serve.OPTIONS]
         code = ROOT
     elif code is not None:
         env["PYTHONPATH"] = str(code)

@@ -42,6 +42,77 @@ QUIET_LOGGERS = ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.
 NO_WAREHOUSE = "no warehouse yet"
 
 
+# A page opened at its own URL (/sprint_retro) makes Streamlit's browser code look for the server
+# there first (/sprint_retro/_stcore/health and host-config, two 404s), wait 100 ms, then try the
+# parent (/_stcore/health): 0.15-0.2 s of every visit to any page but the first
+# (docs/pages.md "The connection probe"). Its page (index.html) reads where the server is from
+# window.__streamlit.BACKEND_BASE_URL when set, so the server hands out an index.html that sets
+# it, before Streamlit's own scripts, to the page's URL without the page's own path: only when
+# the last path segment is one of the app's pages and what is left ends with the configured
+# server.baseUrlPath (so a base path that is also a page's name, or a proxy's own prefix, is
+# never cut). Anywhere else it is left unset, and Streamlit probes as before.
+HINT = """<script>
+  /* retroscope: where the server is (dashboard/serve.py, hint_backend) */
+  (function () {
+    var pages = %(pages)s, base = %(base)s;
+    var path = window.location.pathname.replace(/\\/+$/, "");
+    var cut = path.lastIndexOf("/"), page = path.slice(cut + 1), root = path.slice(0, cut);
+    var s = window.__streamlit || {};
+    if (cut >= 0 && pages.indexOf(page) >= 0 && root.slice(root.length - base.length) === base && !s.BACKEND_BASE_URL) {
+      window.__streamlit = Object.assign({}, s, {BACKEND_BASE_URL: window.location.origin + root + "/"});
+    }
+  })();
+</script>
+"""
+
+
+def hinted_index(html: str, pages: tuple[str, ...], base_url_path: str) -> str:
+    """Streamlit's index.html with HINT inserted before its first script."""
+    import json
+
+    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    at = html.find("<script")
+    if at < 0:
+        return html
+    return html[:at] + HINT % {"pages": json.dumps(list(pages)), "base": json.dumps(base)} + html[at:]
+
+
+_hinted_dirs: list = []   # the TemporaryDirectory objects, removed when the process exits
+
+
+def hint_backend(pages: tuple[str, ...]) -> None:
+    """Serve Streamlit's static files with the hinted index.html (HINT) for an app whose pages
+    have these url paths: a temporary folder of links to Streamlit's own files beside the new
+    index.html, made when the server asks where its static files are (its config, with
+    server.baseUrlPath, is read by then). Best effort: if Streamlit's layout is not the one
+    expected, it serves its own files and the browser probes as before."""
+    import tempfile
+    from pathlib import Path
+
+    from streamlit import config, file_util
+
+    own = file_util.get_static_dir
+
+    def hinted() -> str:
+        src = Path(own())
+        try:
+            html = (src / "index.html").read_text(encoding="utf-8")
+            tmp = tempfile.TemporaryDirectory(prefix="retroscope-static-")
+            _hinted_dirs.append(tmp)
+            dst = Path(tmp.name)
+            for entry in src.iterdir():
+                if entry.name != "index.html":
+                    (dst / entry.name).symlink_to(entry)
+            (dst / "index.html").write_text(
+                hinted_index(html, pages, str(config.get_option("server.baseUrlPath") or "")), encoding="utf-8")
+            return str(dst)
+        except OSError as e:
+            logging.getLogger("retroscope.app").debug("static files served unhinted: %s", e)
+            return str(src)
+
+    file_util.get_static_dir = hinted
+
+
 def warm_up() -> tuple[float, str | None]:
     """Import the pages' modules, open the warehouse and cache the first page's queries for
     the default filters. Returns the seconds it took and, when there was nothing to warm, why
@@ -94,6 +165,9 @@ def main(argv: list[str]) -> None:
               flush=True)
     from streamlit.web import cli
 
+    from dashboard.pages import PAGES
+
+    hint_backend(tuple(p.slug for p in PAGES))
     sys.argv = ["streamlit", "run", *argv]
     cli.main()
 

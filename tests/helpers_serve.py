@@ -29,17 +29,21 @@ class Served:
     log: Path
 
 
-def start_serve(db: Path, workdir: Path, *, timeout_s: float = 60) -> Served:
+def start_serve(db: Path, workdir: Path, *, timeout_s: float = 60, base_url_path: str = "") -> Served:
     """Run `retroscope --db DB serve` on a free 127.0.0.1 port and wait until it answers its
-    health check (the test fails with the server's log if it does not). The caller stops it."""
+    health check (the test fails with the server's log if it does not). The caller stops it.
+    `base_url_path`: Streamlit's server.baseUrlPath (set through its environment variable, as
+    behind a reverse proxy); the url returned includes it."""
     port = free_port()
     cli = Path(sys.executable).with_name("retroscope")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    if base_url_path:
+        env["STREAMLIT_SERVER_BASE_URL_PATH"] = base_url_path
     log = workdir / "serve.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([str(cli), "--db", str(db), "serve", "--port", str(port), "--address", "127.0.0.1"],
                                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_url_path.strip('/')}" if base_url_path else "")
     deadline = time.monotonic() + timeout_s
     while True:
         try:

@@ -490,3 +490,50 @@ def test_the_default_period_follows_as_of_and_a_set_one_is_clipped(server, page)
     expect(sb.get_by_text("Link parameter to=2026-11-18 is after the as-of day 2026-09-01")).to_be_visible()
     page.wait_for_url(re.compile(r"to=2026-09-01"), timeout=LOAD)
     _settled(page)
+
+
+def _probes(page, url: str, path: str) -> list[str]:
+    """Open url + path, wait for its heading, and return the paths (after url) of the
+    requests Streamlit's frontend made to a `_stcore` endpoint on the way."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url[len(url):]) if "/_stcore/" in r.url and r.url.startswith(url)
+            else None)
+    page.goto(url + path)
+    return seen
+
+
+@pytest.mark.parametrize("base", ["", "retro"])
+def test_a_page_at_its_own_url_finds_the_server_without_probing_there(server, browser, demo_db, tmp_path, base):
+    """A page opened at its own URL (/sprint_retro) asks for the server where it is (serve.hint_backend),
+    not first at /sprint_retro/_stcore/... (two 404s and a 100 ms wait); under a base URL path too."""
+    if base:
+        d = tmp_path / "based"
+        d.mkdir()
+        db = d / "demo.duckdb"
+        shutil.copyfile(demo_db, db)
+        shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
+        served = start_serve(db, d, base_url_path=base)
+        url = served.url
+    else:
+        served, url = None, server["url"]
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        page = ctx.new_page()
+        seen = _probes(page, url, "/sprint_retro")
+        expect(page.get_by_text(KEY_TEXTS["sprint_retro"]).first).to_be_visible(timeout=LOAD)
+        _settled(page)
+        assert "/_stcore/health" in seen, seen
+        assert not [s for s in seen if s.startswith("/sprint_retro/")], seen
+        # the navigation still leads to the other pages, and the first page is at the root
+        page.get_by_test_id("stSidebarNav").get_by_text("Tech health").click()
+        expect(page.get_by_text(KEY_TEXTS["tech_health"]).first).to_be_visible(timeout=LOAD)
+        page.goto(url + "/")
+        expect(page.get_by_text(KEY_TEXTS["overview"]).first).to_be_visible(timeout=LOAD)
+    finally:
+        ctx.close()
+        if served is not None:
+            served.proc.terminate()
+            try:
+                served.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                served.proc.kill()

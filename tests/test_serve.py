@@ -46,3 +46,16 @@ def test_signal_to_serve_stops_the_server(tmp_path, sig):
     ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
     assert not [ln for ln in ps.splitlines() if ("streamlit" in ln or "dashboard.serve" in ln)
                 and f"--server.port {served.port}" in ln], ps
+
+
+def test_the_hint_goes_before_streamlits_first_script_with_the_base_path_normalised():
+    from dashboard import serve
+
+    html = "<head><link rel=x><script>first()</script><script type=module src=a.js></script></head>"
+    out = serve.hinted_index(html, ("sprint_retro", "tech_health"), "/retro/")
+    assert out.index("BACKEND_BASE_URL") < out.index("first()")
+    assert out.startswith("<head><link rel=x><script>\n  /* retroscope")
+    assert 'var pages = ["sprint_retro", "tech_health"], base = "/retro";' in out
+    assert out.endswith(html[len("<head><link rel=x>"):])   # Streamlit's own page follows unchanged
+    assert 'base = "";' in serve.hinted_index(html, ("a",), "")
+    assert serve.hinted_index("<html>no scripts</html>", ("a",), "") == "<html>no scripts</html>"
