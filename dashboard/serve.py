@@ -77,38 +77,62 @@ def hinted_index(html: str, pages: tuple[str, ...], base_url_path: str) -> str:
     return html[:at] + HINT % {"pages": json.dumps(list(pages)), "base": json.dumps(base)} + html[at:]
 
 
-_hinted_dirs: list = []   # the TemporaryDirectory objects, removed when the process exits
-
-
-def hint_backend(pages: tuple[str, ...]) -> None:
-    """Serve Streamlit's static files with the hinted index.html (HINT) for an app whose pages
-    have these url paths: a temporary folder of links to Streamlit's own files beside the new
-    index.html, made when the server asks where its static files are (its config, with
-    server.baseUrlPath, is read by then). Best effort: if Streamlit's layout is not the one
-    expected, it serves its own files and the browser probes as before."""
+def hinted_static_dir(src, html: str, home) -> str:
+    """A folder of links to Streamlit's static files (`src`) beside `html` as index.html, under
+    `home`, named by a hash of both: made once (in a sibling, then renamed into place, so servers
+    starting together never see half of one) and reused by every later start. Kept out of /tmp,
+    which some systems clear of files unused for ten days under a server still running."""
+    import hashlib
+    import os
     import tempfile
+    from pathlib import Path
+
+    src, home = Path(src), Path(home)
+    key = hashlib.sha256(f"{src.resolve()}\0{html}".encode()).hexdigest()[:16]
+    dst = home / f"streamlit-static-{key}"
+    if (dst / "index.html").is_file():
+        return str(dst)
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=home))
+    for entry in src.iterdir():
+        if entry.name != "index.html":
+            (tmp / entry.name).symlink_to(entry.resolve())
+    (tmp / "index.html").write_text(html, encoding="utf-8")
+    try:
+        os.rename(tmp, dst)
+    except OSError:   # another server made it meanwhile
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (dst / "index.html").is_file():
+            raise
+    return str(dst)
+
+
+def hint_backend(pages: tuple[str, ...], home=None) -> None:
+    """Serve Streamlit's static files with the hinted index.html (HINT) for an app whose pages
+    have these url paths (hinted_static_dir, under `home`: default ~/.cache/retroscope, or
+    $XDG_CACHE_HOME/retroscope), made when the server asks where its static files are (its
+    config, with server.baseUrlPath, is read by then). Best effort: when that fails (a read-only
+    home, Streamlit's layout not the one expected), it serves its own files and the browser
+    probes as before."""
+    import os
     from pathlib import Path
 
     from streamlit import config, file_util
 
     own = file_util.get_static_dir
+    home = Path(home or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "retroscope")
 
     def hinted() -> str:
-        src = Path(own())
+        src = own()
         try:
-            html = (src / "index.html").read_text(encoding="utf-8")
-            tmp = tempfile.TemporaryDirectory(prefix="retroscope-static-")
-            _hinted_dirs.append(tmp)
-            dst = Path(tmp.name)
-            for entry in src.iterdir():
-                if entry.name != "index.html":
-                    (dst / entry.name).symlink_to(entry)
-            (dst / "index.html").write_text(
-                hinted_index(html, pages, str(config.get_option("server.baseUrlPath") or "")), encoding="utf-8")
-            return str(dst)
+            html = (Path(src) / "index.html").read_text(encoding="utf-8")
+            base = str(config.get_option("server.baseUrlPath") or "")
+            return hinted_static_dir(src, hinted_index(html, pages, base), home)
         except OSError as e:
             logging.getLogger("retroscope.app").debug("static files served unhinted: %s", e)
-            return str(src)
+            return src
 
     file_util.get_static_dir = hinted
 

@@ -37,6 +37,7 @@ def start_serve(db: Path, workdir: Path, *, timeout_s: float = 60, base_url_path
     port = free_port()
     cli = Path(sys.executable).with_name("retroscope")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETROSCOPE_")}
+    env["XDG_CACHE_HOME"] = str(workdir / "cache")   # serve's hinted static folder (dashboard.serve), made afresh
     if base_url_path:
         env["STREAMLIT_SERVER_BASE_URL_PATH"] = base_url_path
     log = workdir / "serve.log"

@@ -59,3 +59,21 @@ def test_the_hint_goes_before_streamlits_first_script_with_the_base_path_normali
     assert out.endswith(html[len("<head><link rel=x>"):])   # Streamlit's own page follows unchanged
     assert 'base = "";' in serve.hinted_index(html, ("a",), "")
     assert serve.hinted_index("<html>no scripts</html>", ("a",), "") == "<html>no scripts</html>"
+
+
+def test_the_hinted_static_folder_is_made_once_and_links_streamlits_own_files(tmp_path):
+    from dashboard import serve
+
+    src = tmp_path / "static"
+    (src / "static" / "js").mkdir(parents=True)
+    (src / "static" / "js" / "a.js").write_text("js")
+    (src / "favicon.png").write_text("png")
+    (src / "index.html").write_text("own")
+    home = tmp_path / "home"
+    first = serve.hinted_static_dir(src, "hinted", home)
+    assert (tmp_path / "home").is_dir() and first.startswith(str(home))
+    assert open(f"{first}/index.html").read() == "hinted"
+    assert open(f"{first}/static/js/a.js").read() == "js" and open(f"{first}/favicon.png").read() == "png"
+    assert serve.hinted_static_dir(src, "hinted", home) == first            # reused
+    assert serve.hinted_static_dir(src, "other", home) != first             # another page, another folder
+    assert not [p for p in home.iterdir() if p.name.startswith(".partial-")]
