@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import logging
@@ -28,13 +29,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 import queries
 from connectors.settings import Settings, load_settings
 from dashboard.safe_text import spreadsheet_safe
-from queries import forecast_accounts
+from queries import forecast_accounts, transactions
 from queries.registry import REGISTRY, run_public
 
 
@@ -149,12 +151,12 @@ class PrefetchYield(Exception):
 
 
 @contextmanager
-def _using(c: _Conn, interruptible=lambda: False):
+def _using(c: _Conn, interruptible: bool = False):
     """Hold the connection for one computation. On the prefetch thread none starts while a
-    page runs (PrefetchYield: it is done again later); an `interruptible` one (a single read:
-    nothing of the connection's state is half-written when it stops) is interrupted by a page
-    run that starts meanwhile (`page_run`), and raises PrefetchYield too. `interruptible()` is
-    asked with the connection held."""
+    page runs (PrefetchYield: it is done again later); an `interruptible` one (one query:
+    nothing of the connection's state is half-written when it stops, see _cached) is
+    interrupted by a page run that starts meanwhile (`page_run`), and raises PrefetchYield
+    too, with no transaction left open on the connection."""
     with c.lock:
         if threading.current_thread().name != _PREFETCH_THREAD:
             yield
@@ -162,11 +164,12 @@ def _using(c: _Conn, interruptible=lambda: False):
         with _interrupt_lock:
             if _active_runs:
                 raise PrefetchYield()
-            c.prefetching = bool(interruptible())
+            c.prefetching = interruptible
         try:
             yield
         except Exception as e:   # noqa: BLE001 - an interrupt by a page run, or a real error (left to the page)
             if _active_runs:
+                _settle(c)
                 raise PrefetchYield() from e
             raise
         finally:
@@ -174,30 +177,25 @@ def _using(c: _Conn, interruptible=lambda: False):
                 c.prefetching = False
 
 
-def _reads_only(c: _Conn, params: dict) -> bool:
-    """Whether a query with these parameters only reads: at the stored as_of (or without one,
-    or without stored facts). At another as_of, queries.run first computes and caches that
-    as_of's facts in the connection's temp tables, several statements that must not be cut
-    short (queries/facts_delta.py)."""
-    if params.get("as_of") is None:
-        return True
-    from queries import facts
-
-    stored = facts.stored_as_of(c.con)
-    if stored is None:
-        return True
-
-    def utc(v) -> pd.Timestamp:   # a naive instant is UTC, as the connection reads it
-        ts = pd.Timestamp(v)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts
-
-    return utc(params["as_of"]) == utc(stored)
+def _settle(c: _Conn) -> None:
+    """After an interrupted prefetch query: stop the interrupts, then roll back a transaction
+    it left open (an interrupt may also have hit the rollback of its own), so the page's
+    queries find the connection as before it."""
+    with _interrupt_lock:
+        c.prefetching = False
+    with contextlib.suppress(duckdb.Error):
+        if transactions.in_transaction(c.con):
+            c.con.execute("ROLLBACK")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: tuple | None) -> pd.DataFrame:
     c = _conn()
-    with _using(c, interruptible=lambda: _reads_only(c, dict(params))):
+    # one query, interruptible: at another as_of than the stored one, queries.run first caches
+    # that instant's facts, all in one transaction (queries/facts_delta.py), which an interrupt
+    # rolls back whole (tests/test_facts_cache.py); at 1M issues that caching takes seconds, and a
+    # page waiting behind it took 3-4 s for an as-of change (docs/pages.md)
+    with _using(c, interruptible=True):
         if kind == "public":
             return run_public(c.con, name, **dict(params))
         return queries.run(c.con, name, **dict(params))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from dashboard import data
 
@@ -25,7 +27,7 @@ def _prefetch_query(c, out: dict, rows: int = 30_000_000_000, interruptible: boo
     """A long query as the background prefetch runs it (on its thread, through data._using)."""
     t = time.monotonic()
     try:
-        with data._using(c, interruptible=lambda: interruptible):
+        with data._using(c, interruptible=interruptible):
             c.con.execute(f"SELECT count(*) FROM range({rows}) t(x) WHERE x % 7 = 3").fetchall()
         out["result"] = "finished"
     except data.PrefetchYield:
@@ -59,8 +61,8 @@ def test_a_page_run_interrupts_the_prefetch_query_and_then_has_the_connection():
 
 
 def test_a_prefetch_computation_that_writes_state_is_not_interrupted():
-    """At another as_of a query first caches that as_of's facts in several statements: a page
-    waits for it rather than cut it short."""
+    """An analysis runs several queries (data._cached_analysis, not interruptible): a page waits
+    for it rather than cut it short."""
     c = data._Conn(con=duckdb.connect(), lock=threading.Lock(), userdata_version=None)
     data._open_conns.add(c)
     out: dict = {}
@@ -151,3 +153,70 @@ def test_the_prefetch_runs_its_analyses_on_its_own_connection(monkeypatch):
     th.join(30)
     assert page != out["id"]
     assert data.analysis(target, tag="page again") == page   # pages keep theirs
+
+
+class _SlowAt:
+    """The connection, with a long query run just before the first statement containing
+    `marker` (inside whatever transaction is open then): where a page's interrupt lands."""
+
+    def __init__(self, con, marker: str):
+        self.con, self.marker, self.slow_started = con, marker, threading.Event()
+
+    def execute(self, sql, *args):
+        if self.marker in sql and not self.slow_started.is_set():
+            self.slow_started.set()
+            # a few seconds: long enough for the page's interrupt to land in it, short enough that
+            # a prefetch the page waits for (not interrupted) finishes and the test fails quickly
+            self.con.execute("SELECT count(*) FROM range(3000000000) t(x) WHERE x % 7 = 3").fetchall()
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_a_page_interrupts_the_prefetch_caching_another_as_of_and_the_cache_stays_whole(demo_db, monkeypatch):
+    """At another as_of a query first caches that instant's facts, in one transaction: a page
+    run interrupts it midway (here in the sprint members' fill), the whole of it is rolled back
+    (no transaction left open, nothing of that instant cached), and the same question asked
+    again on that connection is answered exactly."""
+    import queries
+    from queries import facts_delta, transactions
+    from queries.registry import default_as_of, run_public
+
+    con = queries.connect(demo_db)
+    past = default_as_of(con) - timedelta(days=20)
+    slow = _SlowAt(con, "INSERT INTO fct_sprint_board_members__cache")
+    c = data._Conn(con=slow, lock=threading.Lock(), userdata_version=None)
+    data._open_conns.add(c)
+    monkeypatch.setattr(data, "_conn", lambda side=False: c)
+    out: dict = {}
+
+    def prefetch() -> None:   # the prefetch's query, as data.run_query runs it (uncached)
+        t = time.monotonic()
+        try:
+            data._cached.__wrapped__("public", "sprint_facts", (("as_of", past),), None, None)
+            out["result"] = "finished"
+        except data.PrefetchYield:
+            out["result"] = "yielded"
+        out["seconds"] = time.monotonic() - t
+
+    th = threading.Thread(target=prefetch, name=data._PREFETCH_THREAD)
+    th.start()
+    assert slow.slow_started.wait(60)
+    time.sleep(0.2)
+    with data.page_run():
+        th.join(60)
+    assert out["result"] == "yielded", out
+    assert not c.prefetching
+    assert not transactions.in_transaction(con)
+    assert facts_delta.cached_instants(con) == []
+    assert con.execute("SELECT count(*) FROM fx_cached").fetchall()[0][0] == 0
+    got = run_public(con, "sprint_facts", as_of=past)
+    fresh = queries.connect(demo_db)
+    try:
+        want = run_public(fresh, "sprint_facts", as_of=past)
+    finally:
+        fresh.close()
+    assert len(got) > 0
+    pd.testing.assert_frame_equal(got, want)
+    con.close()
