@@ -44,94 +44,116 @@ NO_WAREHOUSE = "no warehouse yet"
 
 # A page opened at its own URL (/sprint_retro) makes Streamlit's browser code look for the server
 # there first (/sprint_retro/_stcore/health and host-config, two 404s), wait 100 ms, then try the
-# parent (/_stcore/health): 0.15-0.2 s of every visit to any page but the first
-# (docs/pages.md "The connection probe"). Its page (index.html) reads where the server is from
-# window.__streamlit.BACKEND_BASE_URL when set, so the server hands out an index.html that sets
-# it, before Streamlit's own scripts, to the page's URL without the page's own path: only when
-# the last path segment is one of the app's pages and what is left ends with the configured
-# server.baseUrlPath (so a base path that is also a page's name, or a proxy's own prefix, is
-# never cut). Anywhere else it is left unset, and Streamlit probes as before.
+# parent (/_stcore/health): 0.1-0.2 s of every visit to any page but the first
+# (docs/pages.md "The connection probe, skipped"). Its page (index.html) reads where the server
+# is from window.__streamlit.BACKEND_BASE_URL when set, so the server hands out an index.html
+# that sets it, before Streamlit's own scripts, to the page's URL without the page's own path
+# (HINT_URL): only when the last path segment is one of the app's pages and what is left ends
+# with the configured server.baseUrlPath (a base path named like a page is never cut), and never
+# for a URL ending in "/" (a page's never does: Streamlit redirects it; a reverse proxy's own
+# prefix, /outcomes/, does). Anywhere else it sets nothing, and Streamlit probes as before.
+HINT_URL = """function (loc, pages, base) {
+    var path = loc.pathname;
+    if (path.slice(-1) === "/") return null;
+    var cut = path.lastIndexOf("/"), page = path.slice(cut + 1), root = path.slice(0, cut);
+    if (pages.indexOf(page) < 0 || root.slice(root.length - base.length) !== base) return null;
+    return loc.origin + root + "/";
+  }"""
 HINT = """<script>
   /* retroscope: where the server is (dashboard/serve.py, hint_backend) */
   (function () {
-    var pages = %(pages)s, base = %(base)s;
-    var path = window.location.pathname.replace(/\\/+$/, "");
-    var cut = path.lastIndexOf("/"), page = path.slice(cut + 1), root = path.slice(0, cut);
-    var s = window.__streamlit || {};
-    if (cut >= 0 && pages.indexOf(page) >= 0 && root.slice(root.length - base.length) === base && !s.BACKEND_BASE_URL) {
-      window.__streamlit = Object.assign({}, s, {BACKEND_BASE_URL: window.location.origin + root + "/"});
-    }
+    var url = (%(fn)s)(window.location, %(pages)s, %(base)s), s = window.__streamlit || {};
+    if (url && !s.BACKEND_BASE_URL) window.__streamlit = Object.assign({}, s, {BACKEND_BASE_URL: url});
   })();
 </script>
 """
 
 
-def hinted_index(html: str, pages: tuple[str, ...], base_url_path: str) -> str:
-    """Streamlit's index.html with HINT inserted before its first script."""
+def _js(value) -> str:
+    """A JSON literal safe inside a <script> element."""
     import json
 
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def hinted_index(html: str, pages: tuple[str, ...], base_url_path: str) -> str:
+    """Streamlit's index.html with HINT inserted before its first script."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
     at = html.find("<script")
     if at < 0:
         return html
-    return html[:at] + HINT % {"pages": json.dumps(list(pages)), "base": json.dumps(base)} + html[at:]
+    return html[:at] + HINT % {"fn": HINT_URL, "pages": _js(list(pages)), "base": _js(base)} + html[at:]
 
 
 def hinted_static_dir(src, html: str, home) -> str:
     """A folder of links to Streamlit's static files (`src`) beside `html` as index.html, under
     `home`, named by a hash of both: made once (in a sibling, then renamed into place, so servers
-    starting together never see half of one) and reused by every later start. Kept out of /tmp,
-    which some systems clear of files unused for ten days under a server still running."""
+    starting together never see half of one) and reused by every later start while its
+    index.html is that page. Kept out of /tmp, which some systems clear of files unused for ten
+    days under a server still running."""
     import hashlib
     import os
+    import shutil
     import tempfile
     from pathlib import Path
 
     src, home = Path(src), Path(home)
     key = hashlib.sha256(f"{src.resolve()}\0{html}".encode()).hexdigest()[:16]
     dst = home / f"streamlit-static-{key}"
-    if (dst / "index.html").is_file():
+    index = dst / "index.html"
+    if index.is_file() and index.read_text(encoding="utf-8") == html:
         return str(dst)
+    if dst.exists():   # damaged (cut short, edited): made again
+        shutil.rmtree(dst, ignore_errors=True)
     home.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=home))
-    for entry in src.iterdir():
-        if entry.name != "index.html":
-            (tmp / entry.name).symlink_to(entry.resolve())
-    (tmp / "index.html").write_text(html, encoding="utf-8")
     try:
+        for entry in src.iterdir():
+            if entry.name != "index.html":
+                (tmp / entry.name).symlink_to(entry.resolve())
+        (tmp / "index.html").write_text(html, encoding="utf-8")
         os.rename(tmp, dst)
-    except OSError:   # another server made it meanwhile
-        import shutil
-
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        if not (dst / "index.html").is_file():
+        if not (index.is_file() and index.read_text(encoding="utf-8") == html):   # (another server made it meanwhile)
             raise
     return str(dst)
+
+
+_STREAMLITS_STATIC_DIR = None   # Streamlit's own file_util.get_static_dir, kept by hint_backend
 
 
 def hint_backend(pages: tuple[str, ...], home=None) -> None:
     """Serve Streamlit's static files with the hinted index.html (HINT) for an app whose pages
     have these url paths (hinted_static_dir, under `home`: default ~/.cache/retroscope, or
     $XDG_CACHE_HOME/retroscope), made when the server asks where its static files are (its
-    config, with server.baseUrlPath, is read by then). Best effort: when that fails (a read-only
-    home, Streamlit's layout not the one expected), it serves its own files and the browser
-    probes as before."""
+    config, with server.baseUrlPath, is read by then). Called again, it replaces its earlier
+    patch. Best effort: when that fails (no writable home, Streamlit's layout or functions not
+    the ones expected), it serves Streamlit's own files and the browser probes as before."""
+    global _STREAMLITS_STATIC_DIR
     import os
     from pathlib import Path
 
-    from streamlit import config, file_util
+    try:
+        from streamlit import config, file_util
 
-    own = file_util.get_static_dir
-    home = Path(home or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "retroscope")
+        if _STREAMLITS_STATIC_DIR is None:
+            _STREAMLITS_STATIC_DIR = file_util.get_static_dir
+    except Exception as e:  # noqa: BLE001 - best effort (see above)
+        logging.getLogger("retroscope.app").debug("static files served unhinted: %s", e)
+        return
+    own = _STREAMLITS_STATIC_DIR
 
     def hinted() -> str:
         src = own()
         try:
+            root = Path(home) if home else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "retroscope"
             html = (Path(src) / "index.html").read_text(encoding="utf-8")
             base = str(config.get_option("server.baseUrlPath") or "")
-            return hinted_static_dir(src, hinted_index(html, pages, base), home)
-        except OSError as e:
-            logging.getLogger("retroscope.app").debug("static files served unhinted: %s", e)
+            return hinted_static_dir(src, hinted_index(html, pages, base), root)
+        except Exception as e:  # noqa: BLE001 - best effort (see above)
+            logging.getLogger("retroscope.app").warning("serving Streamlit's page without the server hint "
+                                                        "(docs/pages.md): %s", e)
             return src
 
     file_util.get_static_dir = hinted

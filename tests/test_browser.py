@@ -537,3 +537,32 @@ def test_a_page_at_its_own_url_finds_the_server_without_probing_there(server, br
                 served.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 served.proc.kill()
+
+
+# (path, base URL path, where the hint says the server is; None: nothing set, Streamlit probes)
+HINT_CASES = [
+    ("/", "", None), ("/sprint_retro", "", "/"), ("/overview", "", "/"), ("/nope", "", None),
+    ("/proxy/sprint_retro", "", "/proxy/"),            # a proxy's prefix, no base path: kept
+    ("/outcomes/", "", None),                          # a proxy's prefix named like a page (its root)
+    ("/sprint_retro/", "", None),                      # (Streamlit redirects a page's URL without the /)
+    ("/retro", "/retro", None), ("/retro/", "/retro", None), ("/retro/sprint_retro", "/retro", "/retro/"),
+    ("/sprint_retro", "/retro", None), ("/myretro/sprint_retro", "/retro", None),
+    ("/proxy/retro/sprint_retro", "/retro", "/proxy/retro/"),
+    ("/sprint_retro", "/sprint_retro", None),          # a base path named like a page, at its root
+    ("/sprint_retro/sprint_retro", "/sprint_retro", "/sprint_retro/"),
+    ("/a/b/tech_health", "/a/b", "/a/b/"),
+]
+
+
+def test_the_server_hint_for_each_kind_of_url(browser):
+    """The hint's rule (dashboard.serve.HINT_URL) run in Chromium on a table of URLs."""
+    from dashboard import serve
+
+    page = browser.new_page()
+    try:
+        pages = [p.slug for p in PAGES]
+        for path, base, want in HINT_CASES:
+            got = page.evaluate(f"({serve.HINT_URL})({{pathname: {path!r}, origin: 'http://h'}}, {pages!r}, {base!r})")
+            assert got == (None if want is None else "http://h" + want), (path, base, got)
+    finally:
+        page.close()

@@ -55,13 +55,14 @@ def test_the_hint_goes_before_streamlits_first_script_with_the_base_path_normali
     out = serve.hinted_index(html, ("sprint_retro", "tech_health"), "/retro/")
     assert out.index("BACKEND_BASE_URL") < out.index("first()")
     assert out.startswith("<head><link rel=x><script>\n  /* retroscope")
-    assert 'var pages = ["sprint_retro", "tech_health"], base = "/retro";' in out
+    assert '(window.location, ["sprint_retro", "tech_health"], "/retro")' in out
     assert out.endswith(html[len("<head><link rel=x>"):])   # Streamlit's own page follows unchanged
-    assert 'base = "";' in serve.hinted_index(html, ("a",), "")
+    assert '(window.location, ["a"], "")' in serve.hinted_index(html, ("a",), "")
+    assert "</script>\"" not in serve.hinted_index(html, ("a",), "x</script>")   # a base path cannot end the script
     assert serve.hinted_index("<html>no scripts</html>", ("a",), "") == "<html>no scripts</html>"
 
 
-def test_the_hinted_static_folder_is_made_once_and_links_streamlits_own_files(tmp_path):
+def test_the_hinted_static_folder_is_made_once_and_links_streamlits_own_files(tmp_path, monkeypatch):
     from dashboard import serve
 
     src = tmp_path / "static"
@@ -71,9 +72,23 @@ def test_the_hinted_static_folder_is_made_once_and_links_streamlits_own_files(tm
     (src / "index.html").write_text("own")
     home = tmp_path / "home"
     first = serve.hinted_static_dir(src, "hinted", home)
-    assert (tmp_path / "home").is_dir() and first.startswith(str(home))
+    assert first.startswith(str(home))
     assert open(f"{first}/index.html").read() == "hinted"
     assert open(f"{first}/static/js/a.js").read() == "js" and open(f"{first}/favicon.png").read() == "png"
-    assert serve.hinted_static_dir(src, "hinted", home) == first            # reused
+    made = os.stat(f"{first}/index.html").st_ino
+    assert serve.hinted_static_dir(src, "hinted", home) == first            # reused, not made again
+    assert os.stat(f"{first}/index.html").st_ino == made
     assert serve.hinted_static_dir(src, "other", home) != first             # another page, another folder
-    assert not [p for p in home.iterdir() if p.name.startswith(".partial-")]
+    open(f"{first}/index.html", "w").close()                                # cut short (a crash)
+    assert serve.hinted_static_dir(src, "hinted", home) == first
+    assert open(f"{first}/index.html").read() == "hinted"                   # made again
+    # a failure half way (no symlinks on this file system) leaves nothing behind, and says so
+    import pathlib
+
+    def no_links(self, target):
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(pathlib.Path, "symlink_to", no_links)
+    with pytest.raises(OSError):
+        serve.hinted_static_dir(src, "third", home)
+    assert sorted(p.name.startswith(".partial-") for p in home.iterdir()) == [False, False]

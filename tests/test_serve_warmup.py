@@ -134,6 +134,7 @@ def test_serve_names_a_damaged_warehouse_on_its_own_line(monkeypatch, tmp_path, 
     bad.write_text("not a database")
     monkeypatch.setenv("RETROSCOPE_DB", str(bad))
     monkeypatch.setattr(st_cli, "main", lambda: None)          # the server itself is not started here
+    monkeypatch.setattr(serve, "hint_backend", lambda pages: None)   # nor Streamlit's static files patched
     st.cache_resource.clear()
     serve.main(["app.py"])
     st.cache_resource.clear()
