@@ -116,8 +116,7 @@ with data.page_run():
     nav.run()
 """
 FLOOR = "floor"   # the `code` of the floor server, and the floor page's url_path
-FLOOR_RUN = ("import sys; from dashboard import serve; serve.hint_backend(('floor_home', 'floor')); "
-             "from streamlit.web import cli; sys.argv = ['streamlit', 'run', *sys.argv[1:]]; cli.main()")
+FLOOR_RUN = "import sys; from dashboard import serve; serve.run_streamlit(sys.argv[1:], ('floor_home', 'floor'))"
 
 
 def _free_port() -> int:

@@ -13,9 +13,15 @@ reports itself (no warehouse, a refused config, a damaged file) is left for the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 # How Streamlit is run (also by benchmarks.browser's floor page). Besides the headless and
 # privacy basics: the minimal toolbar; no source-file watcher (it serves a deployed dashboard,
@@ -71,8 +77,6 @@ HINT = """<script>
 
 def _js(value) -> str:
     """A JSON literal safe inside a <script> element."""
-    import json
-
     return json.dumps(value).replace("<", "\\u003c")
 
 
@@ -91,12 +95,6 @@ def hinted_static_dir(src, html: str, home) -> str:
     starting together never see half of one) and reused by every later start while its
     index.html is that page. Kept out of /tmp, which some systems clear of files unused for ten
     days under a server still running."""
-    import hashlib
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     src, home = Path(src), Path(home)
     key = hashlib.sha256(f"{src.resolve()}\0{html}".encode()).hexdigest()[:16]
     dst = home / f"streamlit-static-{key}"
@@ -131,9 +129,6 @@ def hint_backend(pages: tuple[str, ...], home=None) -> None:
     patch. Best effort: when that fails (no writable home, Streamlit's layout or functions not
     the ones expected), it serves Streamlit's own files and the browser probes as before."""
     global _STREAMLITS_STATIC_DIR
-    import os
-    from pathlib import Path
-
     try:
         from streamlit import config, file_util
 
@@ -209,11 +204,18 @@ def main(argv: list[str]) -> None:
         print(f"retroscope: {skipped}", file=sys.stderr, flush=True)
         print("serving anyway: every page shows this advice until the warehouse can be read", file=sys.stderr,
               flush=True)
-    from streamlit.web import cli
-
     from dashboard.pages import PAGES
 
-    hint_backend(tuple(p.slug for p in PAGES))
+    run_streamlit(argv, tuple(p.slug for p in PAGES))
+
+
+def run_streamlit(argv: list[str], pages: tuple[str, ...]) -> None:
+    """`streamlit run ARGV` in this process, its page telling the browser where the server is
+    (hint_backend) for an app with these pages' url paths: the app's, or benchmarks.browser's
+    bare floor page."""
+    from streamlit.web import cli
+
+    hint_backend(pages)
     sys.argv = ["streamlit", "run", *argv]
     cli.main()
 

@@ -4,6 +4,7 @@ process), for the tests that need a live server."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,3 +59,22 @@ def start_serve(db: Path, workdir: Path, *, timeout_s: float = 60, base_url_path
             proc.wait()
             pytest.fail(f"retroscope serve did not come up: {log.read_text()[-2000:]}")
         time.sleep(0.2)
+
+
+def stop_serve(served: Served) -> None:
+    """Stop a server start_serve started (SIGTERM, then SIGKILL after 10 s)."""
+    served.proc.terminate()
+    try:
+        served.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        served.proc.kill()
+
+
+def private_demo(demo_db: Path, d: Path) -> Path:
+    """A copy of the demo warehouse and its user-input store in `d` (a server may write to it)."""
+    import queries
+
+    db = d / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
+    return db

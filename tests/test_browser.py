@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from helpers_serve import start_serve
+from helpers_serve import private_demo, start_serve, stop_serve
 
 import queries
 from dashboard.pages import PAGES
@@ -53,16 +52,10 @@ expect = sync_api.expect
 def server(demo_db, tmp_path_factory):
     """`retroscope serve` on a private copy of the demo (the journey writes retro records)."""
     d = tmp_path_factory.mktemp("served")
-    db = d / "demo.duckdb"
-    shutil.copyfile(demo_db, db)
-    shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
+    db = private_demo(demo_db, d)
     served = start_serve(db, d)
     yield {"url": served.url, "db": db}
-    served.proc.terminate()
-    try:
-        served.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        served.proc.kill()
+    stop_serve(served)
 
 
 @pytest.fixture(scope="module")
@@ -507,12 +500,7 @@ def test_a_page_at_its_own_url_finds_the_server_without_probing_there(server, br
     """A page opened at its own URL (/sprint_retro) asks for the server where it is (serve.hint_backend),
     not first at /sprint_retro/_stcore/... (two 404s and a 100 ms wait); under a base URL path too."""
     if base:
-        d = tmp_path / "based"
-        d.mkdir()
-        db = d / "demo.duckdb"
-        shutil.copyfile(demo_db, db)
-        shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
-        served = start_serve(db, d, base_url_path=base)
+        served = start_serve(private_demo(demo_db, tmp_path), tmp_path, base_url_path=base)
         url = served.url
     else:
         served, url = None, server["url"]
@@ -532,11 +520,7 @@ def test_a_page_at_its_own_url_finds_the_server_without_probing_there(server, br
     finally:
         ctx.close()
         if served is not None:
-            served.proc.terminate()
-            try:
-                served.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                served.proc.kill()
+            stop_serve(served)
 
 
 # (path, base URL path, where the hint says the server is; None: nothing set, Streamlit probes)
