@@ -237,6 +237,30 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         rc.close()
 
 
+def test_a_full_build_stores_each_ordered_table_in_its_order(demo_db):
+    """The orders a full build writes (StoredMart.order_by, STORED_VIEW_ORDER): read in storage
+    order (rowid), every such table is sorted by its order. (A speed, not a rule: a range
+    predicate skips row groups, and the write is DuckDB's parallel one; docs/facts.md.)"""
+    ordered = {f"{facts.SCHEMA}.{m.table}": m.order_by for m in facts.STORED_MARTS if m.order_by}
+    ordered |= {f"{facts.STG_SCHEMA}.{v}": order for v, order in facts.STORED_VIEW_ORDER.items()}
+    assert {"facts.issue_versions", "facts.issue_facts", "facts.sprint_members", "stg.stg_issues",
+            "stg.stg_board_issues"} <= set(ordered)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        out_of_order = []
+        for table, order in ordered.items():
+            n, unsorted = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE in_order <> stored) FROM ("
+                f"SELECT row_number() OVER (ORDER BY {order}, rowid) AS in_order, "
+                f"row_number() OVER (ORDER BY rowid) AS stored FROM {table})").fetchone()
+            assert n > 20, table
+            if unsorted:
+                out_of_order.append(f"{table}: {unsorted} of {n} rows out of the order {order}")
+    finally:
+        con.close()
+    assert not out_of_order, out_of_order
+
+
 def test_a_stored_report_is_read_only_for_the_question_it_stores(demo_db, monkeypatch):
     """The stored as_of with no other parameter reads facts.<report>: the very frame the
     report gives over the stored marts (same rows, same order); a filter or another as_of
