@@ -56,9 +56,9 @@ STORED_VIEWS: tuple[str, ...] = (
 
 # The order a full build writes some parses in, by what their readers narrow on (boards, an issue's
 # changes together, issues created by an instant). Besides letting a scan skip row groups, a write
-# in order is the cheaper one: DuckDB compresses an ordered result's row groups on both cores, while
-# the result of a join or a cross join reaching the table unordered is written on one
-# (docs/facts.md "Writing the tables"). An incremental load appends; no reader relies on the order.
+# in order is the cheaper one: DuckDB writes an ordered result with its batch insert, on both cores,
+# and the result of a join or a cross join through its plain insert, on fewer (docs/facts.md
+# "Writing in order"). An incremental load appends; no reader relies on the order.
 STORED_VIEW_ORDER: dict[str, str] = {
     "stg_issues": "created_at",
     "stg_sprint_field_changes": "source, issue_id, ord",
@@ -103,7 +103,7 @@ STORED_MARTS: tuple[StoredMart, ...] = (
     # by end: an earlier instant T reads the versions that ended after T and the current ones
     # (marts/stale_versions_at.sql, issues_stale_at.sql), a few row groups of the table
     StoredMart("fct_issue_versions", "issue_versions", ("as_of",), order_by="valid_to NULLS FIRST", in_parts=True),
-    # by completion: a period's completed issues are a few row groups (and see STORED_VIEW_ORDER)
+    # by completion: the issues completed in a period are a few row groups
     StoredMart("fct_issue_facts", "issue_facts", ("as_of",), order_by="completed_at"),
     StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
     StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id"),
