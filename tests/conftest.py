@@ -4,10 +4,10 @@ into a temp dir; tests that write must copy it (`demo_copy`) so others keep a cl
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers_serve import private_demo
 
 import queries
 from connectors import demo
@@ -34,12 +34,7 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_copy(demo_db, tmp_path) -> Path:
     """A private copy of the demo warehouse and its user-input store, safe to write."""
-    dst = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, dst)
-    ud = queries.userdata_path_for(demo_db)
-    if ud.exists():
-        shutil.copyfile(ud, queries.userdata_path_for(dst))
-    return dst
+    return private_demo(demo_db, tmp_path)
 
 
 @pytest.fixture

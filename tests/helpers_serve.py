@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import queries
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -71,10 +73,11 @@ def stop_serve(served: Served) -> None:
 
 
 def private_demo(demo_db: Path, d: Path) -> Path:
-    """A copy of the demo warehouse and its user-input store in `d` (a server may write to it)."""
-    import queries
-
+    """A copy of the demo warehouse and its user-input store in `d`, safe to write (a server
+    may): the `demo_copy` fixture's copy, for a module-scoped server too."""
     db = d / "demo.duckdb"
     shutil.copyfile(demo_db, db)
-    shutil.copyfile(queries.userdata_path_for(demo_db), queries.userdata_path_for(db))
+    ud = queries.userdata_path_for(demo_db)
+    if ud.exists():
+        shutil.copyfile(ud, queries.userdata_path_for(db))
     return db
