@@ -9,7 +9,8 @@ query, measured side by side in one process (interleaved, so machine noise hits 
   raw_issues, and per metric/day over raw_metric_points, each fetched to pandas;
 - stored: the query through `queries.registry.run_public` at the default as_of (stored facts);
 - past: the same at an as_of --past-days earlier: first call (computed from the stored
-  parses and cached) and second call (from the connection's cache);
+  facts and cached; the queries before it asked that instant too, so it reads the marts they
+  cached) and second call (from the connection's cache), each with its ratio to the floor;
 - live: the query with stored facts ignored (`connect(stored=False)`): what every query
   cost before facts were stored (skipped above --live-up-to issues).
 Not a test: numbers depend on the machine and its load.
@@ -96,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     names = [n for n in (args.only.split(",") if args.only else REGISTRY) if n]
     print("seconds are the best of --repeat wall times; x floor = stored / floor measured just before it.")
-    print("past: as_of --past-days earlier, first call (computed, then cached) / second call (cache).")
+    print("past: as_of --past-days earlier, first call (computed, then cached; after the queries above it at that")
+    print("      instant, whose cached marts it may read) / second call (cache), each with its x floor.")
     print("cpu x fl: the same ratio in CPU seconds of this process (all DuckDB threads), steadier on a busy machine.")
     print(f"{'issues':>9} {'query':<31} {'floor':>6} {'stored':>7} {'x fl':>5} {'cpu x fl':>8} {'past 1st':>8} "
-          f"{'past 2nd':>8} {'x fl':>5} {'live':>7} {'live/st':>7} {'rows':>8}")
+          f"{'x fl':>5} {'past 2nd':>8} {'x fl':>5} {'live':>7} {'live/st':>7} {'rows':>8}")
     for size in sizes:
         path = warehouse(cache_dir, size)
         bare_s = open_s = float("inf")
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                     p2, _, _ = best_of(lambda n=name, c=con, a=past: run_public(c, n, as_of=a), args.repeat)
                     lv = best_of(lambda n=name, c=live, a=as_of: run_public(c, n, as_of=a), 1)[0] if live else None
                     print(f"{size:>9,} {name:<31} {fl:>6.3f} {st:>7.3f} {st / fl:>5.1f} "
-                          f"{st_cpu / max(fl_cpu, 1e-9):>8.1f} {p1:>8.3f} {p2:>8.3f} "
+                          f"{st_cpu / max(fl_cpu, 1e-9):>8.1f} {p1:>8.3f} {p1 / fl:>5.1f} {p2:>8.3f} "
                           f"{p2 / fl:>5.1f} {'-' if lv is None else f'{lv:.3f}':>7} "
                           f"{'-' if lv is None else f'{lv / st:.1f}':>7} {len(df):>8,}", flush=True)
                 except queries.RetroscopeError as e:
