@@ -237,7 +237,8 @@ def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
 
 def say_do_tile(where, sprints: pd.DataFrame) -> None:
     """'Last sprint say/do': each team's latest closed sprint, the team named (never one
-    team's figure passed off as everyone's)."""
+    team's figure passed off as everyone's); with more teams than a tile can name
+    (present.TILE_TEAMS), the median over the teams and their middle half, said so."""
     last = last_closed_sprints(sprints).sort_values("team")
     if last.empty:
         where.metric("Last sprint say/do", "–", help="no closed sprint in the period")
@@ -248,9 +249,24 @@ def say_do_tile(where, sprints: pd.DataFrame) -> None:
         where.metric("Last sprint say/do", fmt_pct(r.say_do_ratio), help="completed ÷ committed points")
         where.caption(f"{present.sprint_label(r.sprint_name, r.team)} (closed)")
         return
-    where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
-                 help="completed ÷ committed points of each team's last closed sprint")
-    where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
+    if len(last) <= present.TILE_TEAMS:
+        where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
+                     help="completed ÷ committed points of each team's last closed sprint")
+        where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
+        return
+    # more teams than a tile can name (hundreds at scale): their spread, each team once, labelled as such
+    spread = present.team_spread(last["say_do_ratio"])
+    none = len(last) - (spread[3] if spread else 0)
+    nothing = f"; {none:,} with nothing committed" if none else ""
+    if spread is None:
+        where.metric("Last sprint say/do", "–", help="no team's last closed sprint had points committed")
+        where.caption(f"{len(last):,} teams' last closed sprints{nothing}")
+        return
+    med, q1, q3, n = spread
+    where.metric("Last sprint say/do", fmt_pct(med),
+                 help="the median over the teams of completed ÷ committed points of each team's last closed "
+                      "sprint (each team counts once); pick a team in the sidebar for its own")
+    where.caption(f"median of {n:,} teams' last closed sprints, middle half {fmt_pct(q1)} – {fmt_pct(q3)}{nothing}")
 
 
 def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:

@@ -14,6 +14,7 @@ from queries.tech_health_text import LABELS as METRIC_LABELS
 
 RECENT_SPRINTS = 13          # sprint-indexed charts: the last N sprints of each team
 TEAM_PANELS = 6              # ... for at most this many teams (the most recently active); the rest are counted
+TILE_TEAMS = 3               # a tile names each team's figure up to this many teams; beyond, their spread
 TABLE_ROWS = 100             # a table on a page shows at most this many rows; its CSV has them all
 RUNNING = "running"          # the one word for a sprint that has started and not closed
 
@@ -83,6 +84,19 @@ def last_closed_per_team(sprints: pd.DataFrame) -> pd.DataFrame:
     """Each board's latest closed sprint."""
     closed = sprints[~running(sprints)].sort_values(["start_at", "sprint_id"])
     return closed.groupby("board_id", as_index=False).tail(1)
+
+
+def team_spread(values: pd.Series) -> tuple[float, float, float, int] | None:
+    """(median, first quartile, third quartile, how many) of one figure per team (NaN left
+    out), or None when no team has one: what a tile shows when there are too many teams to
+    name each (TILE_TEAMS). Each team counts once, whatever its size; quartiles by linear
+    interpolation between the sorted values (DuckDB's quantile_cont, as every median and
+    percentile on the pages). docs/pages.md, "Overview"."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty:
+        return None
+    q1, med, q3 = (float(x) for x in v.quantile([0.25, 0.5, 0.75], interpolation="linear"))
+    return med, q1, q3, len(v)
 
 
 # --------------------------------------------------------------------------- changes

@@ -110,6 +110,81 @@ def test_all_teams_shows_teams_apart(monkeypatch, demo_db):
     _one_team_per_axis(velocity, {"Atlas", "Borealis"})
 
 
+
+class _Tile:
+    """A stand-in for the Streamlit column a tile is drawn in: what it was told to show."""
+
+    def __init__(self):
+        self.value = self.help = self.caption_text = None
+
+    def metric(self, label, value, help=None):
+        self.value, self.help = value, help
+
+    def caption(self, text):
+        self.caption_text = text
+
+
+def _sprint(board, team, sprint_id, start, ratio, running=False):
+    return {"board_id": board, "team": team, "sprint_id": sprint_id, "sprint_name": f"{team[:3].upper()} Sprint {sprint_id}",
+            "start_at": datetime(2026, 1, start, tzinfo=UTC), "is_running": running, "say_do_ratio": ratio}
+
+
+def test_say_do_tile_beyond_the_teams_it_can_name_shows_their_median_and_middle_half():
+    import pandas as pd
+
+    from dashboard import blocks, present
+
+    # five teams; each one's last closed sprint by start (a later running sprint does not count):
+    # 0.4, 0.8, 0.9, 1.3 and one with nothing committed (NaN), worked by hand, sorted
+    # 0.4 0.8 0.9 1.3: median (0.8 + 0.9) / 2 = 0.85; first quartile at position 0.75:
+    # 0.4 + 0.75 x 0.4 = 0.70; third at 2.25: 0.9 + 0.25 x 0.4 = 1.00
+    rows = [_sprint("1", "Atlas", "11", 1, 0.2), _sprint("1", "Atlas", "12", 15, 0.4),
+            _sprint("1", "Atlas", "13", 29, None, running=True),
+            _sprint("2", "Borealis", "21", 15, 0.8), _sprint("3", "Cirrus", "31", 15, 0.9),
+            _sprint("4", "Draco", "41", 1, 0.1), _sprint("4", "Draco", "42", 15, 1.3),
+            _sprint("5", "Eos", "51", 15, None)]
+    assert present.TILE_TEAMS < 5
+    tile = _Tile()
+    blocks.say_do_tile(tile, pd.DataFrame(rows))
+    assert tile.value == "85 %"
+    assert tile.caption_text == "median of 4 teams' last closed sprints, middle half 70 % – 100 %; 1 with nothing committed"
+    assert "median" in tile.help and "each team counts once" in tile.help
+    # up to TILE_TEAMS teams, each is named with its own figure
+    few = pd.DataFrame([r for r in rows if r["board_id"] in {"1", "2", "3"}])
+    tile = _Tile()
+    blocks.say_do_tile(tile, few)
+    assert tile.value == "40 % · 80 % · 90 %"
+    assert tile.caption_text == "Atlas: 40 % (ATL Sprint 12) · Borealis: 80 % (BOR Sprint 21) · Cirrus: 90 % (CIR Sprint 31)"
+    # no team's last closed sprint had points committed: no figure
+    tile = _Tile()
+    blocks.say_do_tile(tile, pd.DataFrame([_sprint(str(b), f"Team {b}", str(b), 15, None) for b in range(1, 6)]))
+    assert tile.value == "–" and tile.caption_text == "5 teams' last closed sprints; 5 with nothing committed"
+
+
+@pytest.fixture(scope="module")
+def five_teams_db(tmp_path_factory):
+    from connectors import demo
+
+    path = tmp_path_factory.mktemp("five_teams") / "five.duckdb"
+    demo.build(path, seed=7, scale=5 * demo.ISSUES_PER_TEAM)
+    return path
+
+
+def test_overview_with_many_teams_shows_one_labelled_figure(monkeypatch, five_teams_db):
+    """At scale (5,000 teams at 1M issues) the say/do tile listed every team's figure: 186 KB
+    over the websocket and a value no one could read."""
+    at = open_page(app_for(monkeypatch, five_teams_db), "overview")
+    assert not problems(at), problems(at)
+    tile = _metric(at, "Last sprint say/do")
+    assert re.fullmatch(r"\d+ %", tile.value), tile.value
+    caption = " ".join(c.value for c in at.caption)
+    assert re.search(r"median of 5 teams' last closed sprints, middle half \d+ % – \d+ %", caption), caption
+    at = app_for(monkeypatch, five_teams_db)
+    at.query_params["board"] = "1"        # one team: its own sprint, named
+    open_page(at, "overview")
+    assert re.fullmatch(r"\d+ %", _metric(at, "Last sprint say/do").value)
+    assert re.search(r"Atlas · ATL Sprint \d+ \(closed\)", " ".join(c.value for c in at.caption))
+
 def _one_team_per_axis(fig: dict, teams: set[str]) -> None:
     """Each x axis (panel) carries one team's sprints; the panels are titled with the team."""
     per_axis: dict[str, set] = {}
