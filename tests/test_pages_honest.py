@@ -308,6 +308,21 @@ def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
     assert [c.label for c in chart.plots[0].categories.levels[1]] == ["Atlas", "Borealis"]
 
 
+def test_an_unknown_team_among_thousands_of_boards_names_the_closest_not_all():
+    """At scale an unknown --team listed every board in its one-line error (5,000 at 1M)."""
+    import pandas as pd
+
+    from dashboard.cli_export import unknown_team
+
+    head = ("--team 'Atlsa': no board has that name, so its figures cannot be chosen; use the board's name "
+            "or --board ID (with --team as the title)")
+    names = ["Atlas", "Borealis"] + [f"Team {n:04d}" for n in range(3, 5001)]
+    many = pd.DataFrame({"board_id": [str(n) for n in range(1, 5001)], "name": names})
+    assert unknown_team("Atlsa", many) == f"{head}; the closest: Atlas (--board 1); 5,000 boards in all (the dashboard's team picker lists them)"
+    assert unknown_team("Atlsa", many.head(2)) == f"{head}, one of: Atlas (--board 1), Borealis (--board 2)"
+    assert unknown_team("Atlsa", many.head(0)) == f"{head}; no board is loaded"
+
+
 def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
     """The cycle-time scatter ships instants as epoch milliseconds: they land in the demo's year."""
     at = app_for(monkeypatch, demo_db)
