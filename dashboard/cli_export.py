@@ -11,7 +11,6 @@ and the command exits 1.
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import subprocess
@@ -101,7 +100,8 @@ def render_png(pptx: Path, png: Path, *, dpi: int = PNG_DPI) -> None:
 def board_for_team(con, team: str | None) -> str | None:
     """`--team NAME` without `--board`: the board of that name (case-insensitive), so the
     slide titled Atlas shows Atlas's figures. None without --team (all boards); a name
-    matching no board is a user error listing the boards."""
+    matching no board is a user error offering the boards (queries.registry.boards_hint), one
+    that several boards share an error naming their ids."""
     if not team:
         return None
     import queries
@@ -110,27 +110,15 @@ def board_for_team(con, team: str | None) -> str | None:
     hit = boards[boards["name"].astype(str).str.casefold() == team.strip().casefold()]
     if len(hit) == 1:
         return str(hit["board_id"].iloc[0])
-    raise RetroscopeError(unknown_team(team, boards))
+    if len(hit) > 1:
+        same = ", ".join(f"--board {b}" for b in hit["board_id"].astype(str))
+        raise RetroscopeError(f"--team {team!r}: {len(hit)} boards have that name; choose one with {same} "
+                              "(and --team as the title)")
+    from queries.registry import boards_hint
 
-
-NAMED_BOARDS = 10   # an unknown --team lists every board up to this many; beyond, the closest names
-
-
-def unknown_team(team: str, boards) -> str:
-    """The one-line error for a --team no board is named: every board with its id, or, when
-    there are more than NAMED_BOARDS (thousands at scale), the names closest to the one given
-    and how many there are."""
-    head = (f"--team {team!r}: no board has that name, so its figures cannot be chosen; use the board's name "
-            f"or --board ID (with --team as the title)")
-    if boards.empty:
-        return f"{head}; no board is loaded"
-    ids = dict(zip(boards["name"].astype(str), boards["board_id"].astype(str), strict=False))
-    if len(boards) <= NAMED_BOARDS:
-        return f"{head}, one of: " + ", ".join(f"{n} (--board {i})" for n, i in ids.items())
-    by_fold = {n.casefold(): n for n in ids}
-    close = [by_fold[n] for n in difflib.get_close_matches(team.strip().casefold(), list(by_fold), n=5, cutoff=0.5)]
-    near = ("; the closest: " + ", ".join(f"{n} (--board {ids[n]})" for n in close)) if close else ""
-    return f"{head}{near}; {len(boards):,} boards in all (the dashboard's team picker lists them)"
+    raise RetroscopeError(f"--team {team!r}: no board has that name, so its figures cannot be chosen; use the "
+                          f"board's name or --board ID (with --team as the title), "
+                          + boards_hint(boards, team, by="name", entry=lambda name, b: f"{name} (--board {b})"))
 
 
 def tech_health(args, settings) -> int:

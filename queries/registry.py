@@ -9,6 +9,7 @@ the wrong tool (resampling, interval estimation).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -245,9 +246,28 @@ def check_board(con: duckdb.DuckDBPyConnection, board_id: str | None, option: st
     rows', as if the team had done nothing)."""
     boards = queries.run(con, "dim_boards")
     if board_id is not None and str(board_id) not in set(boards["board_id"].astype(str)):
-        known = ", ".join(f"{r.board_id} ({r.name})" for r in boards.itertuples()) or "none loaded"
-        raise QueryError(f"board {str(board_id)!r} not found in the warehouse; use {option} with one of: {known}")
+        known = boards_hint(boards, str(board_id), by="board_id", entry=lambda name, b: f"{b} ({name})")
+        raise QueryError(f"board {str(board_id)!r} not found in the warehouse; use {option} with {known}")
     return boards
+
+
+NAMED_BOARDS = 10   # a message about a board that is not there lists every board up to this many
+
+
+def boards_hint(boards: pd.DataFrame, asked: str, *, by: str, entry) -> str:
+    """The boards to offer in a one-line message after `asked` named none of them (dim_boards
+    rows; `entry(name, board_id)` writes one): "one of: A, B" up to NAMED_BOARDS boards;
+    beyond (thousands at scale), how many there are and the up to five closest to `asked` by
+    `by` ('name' or 'board_id'; difflib, case-insensitive), not every one of them."""
+    if boards.empty:
+        return "one of: none loaded"
+    rows = list(zip(boards["name"].astype(str), boards["board_id"].astype(str), strict=True))
+    if len(rows) <= NAMED_BOARDS:
+        return "one of: " + ", ".join(entry(n, b) for n, b in rows)
+    key = {(n if by == "name" else b).casefold(): (n, b) for n, b in rows}
+    close = difflib.get_close_matches(asked.strip().casefold(), list(key), n=5, cutoff=0.5)
+    near = (", the closest: " + ", ".join(entry(*key[c]) for c in close)) if close else ""
+    return f"one of {len(rows):,} boards (the dashboard's team picker lists them){near}"
 
 
 def run_public(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

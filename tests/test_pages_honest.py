@@ -308,19 +308,40 @@ def test_slide_team_picks_its_board_and_all_teams_says_so(demo_db, tmp_path):
     assert [c.label for c in chart.plots[0].categories.levels[1]] == ["Atlas", "Borealis"]
 
 
-def test_an_unknown_team_among_thousands_of_boards_names_the_closest_not_all():
-    """At scale an unknown --team listed every board in its one-line error (5,000 at 1M)."""
+def test_a_board_that_is_not_there_among_thousands_names_the_closest_not_all():
+    """At scale a mistyped --team or board id listed every board in its one-line error (5,000
+    at 1M demo issues)."""
     import pandas as pd
 
-    from dashboard.cli_export import unknown_team
+    from queries.registry import boards_hint
 
-    head = ("--team 'Atlsa': no board has that name, so its figures cannot be chosen; use the board's name "
-            "or --board ID (with --team as the title)")
     names = ["Atlas", "Borealis"] + [f"Team {n:04d}" for n in range(3, 5001)]
     many = pd.DataFrame({"board_id": [str(n) for n in range(1, 5001)], "name": names})
-    assert unknown_team("Atlsa", many) == f"{head}; the closest: Atlas (--board 1); 5,000 boards in all (the dashboard's team picker lists them)"
-    assert unknown_team("Atlsa", many.head(2)) == f"{head}, one of: Atlas (--board 1), Borealis (--board 2)"
-    assert unknown_team("Atlsa", many.head(0)) == f"{head}; no board is loaded"
+    by_name = {"by": "name", "entry": lambda name, b: f"{name} (--board {b})"}
+    assert boards_hint(many, "Atlsa", **by_name) == ("one of 5,000 boards (the dashboard's team picker lists them), "
+                                                     "the closest: Atlas (--board 1)")
+    assert boards_hint(many, "zzz", **by_name) == "one of 5,000 boards (the dashboard's team picker lists them)"
+    by_id = {"by": "board_id", "entry": lambda name, b: f"{b} ({name})"}
+    near = boards_hint(many, "49999", **by_id)                     # up to five, the closest first
+    assert near.startswith("one of 5,000 boards (the dashboard's team picker lists them), the closest: 4999 (Team 4999), ")
+    assert near.count("(Team ") == 5
+    assert boards_hint(many.head(2), "Atlsa", **by_name) == "one of: Atlas (--board 1), Borealis (--board 2)"
+    assert boards_hint(many.head(0), "Atlsa", **by_name) == "one of: none loaded"
+
+
+def test_a_team_name_two_boards_share_asks_for_the_board(monkeypatch):
+    import pandas as pd
+
+    import queries
+    from dashboard.cli_export import board_for_team
+    from queries.errors import RetroscopeError
+
+    boards = pd.DataFrame({"board_id": ["1", "7", "2"], "name": ["Atlas", "atlas", "Borealis"]})
+    monkeypatch.setattr(queries, "run", lambda con, name: boards)
+    assert board_for_team(None, "Borealis") == "2"
+    with pytest.raises(RetroscopeError) as e:
+        board_for_team(None, "ATLAS")
+    assert str(e.value) == "--team 'ATLAS': 2 boards have that name; choose one with --board 1, --board 7 (and --team as the title)"
 
 
 def test_scatter_instants_are_the_completion_days(monkeypatch, demo_db):
