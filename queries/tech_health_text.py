@@ -48,7 +48,7 @@ def _round(v: float, places: int) -> Decimal:
 def _num(v: float) -> str:
     """Days: one decimal under 10, whole numbers from 10 (so 3-digit values stay short)."""
     one = _round(v, 1)
-    return f"{one}" if abs(one) < 10 else f"{_round(v, 0)}"
+    return f"{one}" if abs(one) < 10 else f"{_round(v, 0):,}"
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -58,7 +58,7 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{_round(value * 100, 0)} %"
     if unit == "days":
         return f"{_num(value)} d"
-    return f"{_round(value, 0)}"
+    return f"{_round(value, 0):,}"
 
 
 TOO_SHORT = "too short to compare"
@@ -100,8 +100,8 @@ def delta_text(value: float | None, previous: float | None, unit: str, comparabl
         if previous:
             suffix += f" ({_sign(d)}{_round(abs(d / previous) * 100, 0)} %)"
     else:
-        shown, suffix = f"{_round(abs(d), 0)}", ""
-    if float(shown) == 0:   # no change at the shown precision; say so when the two still read differently
+        shown, suffix = f"{_round(abs(d), 0):,}", ""
+    if float(shown.replace(",", "")) == 0:   # no change at the shown precision; say so when the two still read differently
         return f"= same as {prev}" if format_value(value, unit) == prev else f"≈ unchanged (was {prev})"
     return f"{'▲' if d > 0 else '▼'} {_sign(d)}{shown}{suffix} vs {prev}"
 
@@ -121,15 +121,16 @@ def target_text(target: float | None) -> str:
 def points_text(v: float | None) -> str:
     if v is None:
         return "0"
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
 
 def carry_over_detail(issues: int, points: float, sprints: int | None, previous: int | None = None) -> str:
     """The carry-over tile's second line, e.g. '3 issues · 9 pt in 6 sprints (5 before)' (the
     pages' unit: 'pt', as on the sprint tiles and in the slide notes; the previous period's
     sprints in brackets)."""
-    return (f"{issues} issue{'' if issues == 1 else 's'} · {points_text(points)} pt "
-            f"in {sprints} sprint{'' if sprints == 1 else 's'}" + before_text(previous))
+    return (f"{issues:,} issue{'' if issues == 1 else 's'} · {points_text(points)} pt "
+            f"in {'–' if sprints is None else f'{sprints:,}'} sprint{'' if sprints == 1 else 's'}"
+            + before_text(previous))
 
 
 def n_text(n: int | None, previous: int | None = None) -> str:
@@ -171,7 +172,8 @@ def period_words(th: TechHealth, chart_teams: int) -> str:
     if len(th.teams) <= 1:
         return f"last {len(th.sprints)} closed sprint{'' if len(th.sprints) == 1 else 's'}"
     if len(th.teams) > chart_teams:
-        return f"the period of each team's last {n} closed sprints ({len(th.teams)} teams, {len(th.sprints)} sprints in it)"
+        return (f"the period of each team's last {n} closed sprints ({len(th.teams):,} teams, {len(th.sprints):,} "
+                "sprints in it)")
     counts: dict[str, int] = {}
     names = dict(zip(th.sprint_boards, th.sprint_teams, strict=True))
     for s in th.sprints:

@@ -351,6 +351,18 @@ def test_a_change_that_rounds_to_nothing_says_so_in_words():
     assert delta_text(0.30, 0.26, "share") == "▲ +4 pp vs 26 %"
 
 
+def test_large_counts_read_with_thousands_separators_as_every_n_does():
+    """At 100k demo issues the slide wrote '2095 bugs', '▲ +91 vs 2004' and '3250 sprints in it'
+    beside 'n = 36,210': one way of writing a number on the slide and the pages."""
+    from queries.tech_health_text import carry_over_detail, delta_text, format_value
+
+    assert format_value(2095, "count") == "2,095"
+    assert delta_text(3095, 2004, "count") == "▲ +1,091 vs 2,004"
+    assert delta_text(2004.2, 2004, "count") == "= same as 2,004"
+    assert carry_over_detail(24000, 91234.0, 3250, 2750) == "24,000 issues · 91,234 pt in 3,250 sprints (2,750 before)"
+    assert carry_over_detail(3, 9.5, 1) == "3 issues · 9.5 pt in 1 sprint"
+
+
 # --------------------------------------------------------------------------- previous period
 @pytest.mark.parametrize("basis, now, before, done, done_before, ok", [
     ("sprints", 6, 1, 60, 12, False),    # Borealis as of 1 Sep 2026: 1 sprint before vs 6
