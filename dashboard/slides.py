@@ -31,7 +31,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.present import date_span, sprint_label
-from queries.tech_health import DEFINITIONS, KPI, TechHealth
+from queries.tech_health import CHART_TEAMS, DEFINITIONS, KPI, TechHealth
 from queries.tech_health_text import TOO_SHORT, before_text, n_words, plural
 
 FONT = "Arial"                      # on every PowerPoint/Keynote machine; Liberation Sans in LibreOffice
@@ -488,14 +488,22 @@ def speaker_notes(th: TechHealth) -> str:
             for k in th.kpis]
     if th.chart:
         out += ["", *_chart_notes(th)]
-    out += ["", "Sprints in the period:" if th.sprints else "Sprints in the period: none closed"]
-    for s in th.sprints:
-        say_do = "no data" if s.say_do_ratio is None else _pct(s.say_do_ratio)
-        out.append(f"- {sprint_name(s)} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pt, "
-                   f"completed {s.completed_points:g} pt, carry-over {plural(s.carryover_issues, 'issue')} / "
-                   f"{s.carryover_points:g} pt, say/do {say_do}")
-    if th.previous_sprints:
-        out.append("Previous period: " + ", ".join(sprint_name(s) for s in th.previous_sprints))
+    if len(th.teams) > CHART_TEAMS:
+        # hundreds of teams at scale: a line per sprint would be thousands of lines (500,000
+        # characters at 500 teams); one team's slide lists its own
+        out += ["", f"Sprints in the period: {plural(len(th.sprints), 'closed sprint')} of {len(th.teams):,} teams; "
+                    "one team's slide lists its sprints (pick the team in the sidebar, or export with --team NAME)."]
+        if th.previous_sprints:
+            out.append(f"Previous period: {plural(len(th.previous_sprints), 'sprint')}.")
+    else:
+        out += ["", "Sprints in the period:" if th.sprints else "Sprints in the period: none closed"]
+        for s in th.sprints:
+            say_do = "no data" if s.say_do_ratio is None else _pct(s.say_do_ratio)
+            out.append(f"- {sprint_name(s)} ({_span(s.start_on, s.end_on)}): committed {s.committed_points:g} pt, "
+                       f"completed {s.completed_points:g} pt, carry-over {plural(s.carryover_issues, 'issue')} / "
+                       f"{s.carryover_points:g} pt, say/do {say_do}")
+        if th.previous_sprints:
+            out.append("Previous period: " + ", ".join(sprint_name(s) for s in th.previous_sprints))
     out.append("")
     retros = th.retros or ((th.retro,) if th.retro else ())
     if not retros:

@@ -467,7 +467,8 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     chart = None
     many = len(teams) > CHART_TEAMS   # too many teams to draw apart on one slide: the weekly chart instead
     if many:
-        notes.append(f"{len(teams)} teams: the per-sprint chart needs one team (--team NAME or --board ID)")
+        notes.append(f"{len(teams):,} teams: the per-sprint chart needs one team (pick it in the sidebar, or export "
+                     "with --team NAME)")
     wm = q("work_mix") if basis == "sprints" and not many else None
     if wm is not None and len(sp["cur"]):
         labels, shares, groups = [], [], []

@@ -508,3 +508,30 @@ def test_latest_retros_keep_the_most_recent_teams(demo_con):
     th = replace(kpis(demo_con), retros=one, retro_teams_left_out=1)
     notes = slides.speaker_notes(th)
     assert "Latest retro of each team:" in notes and "(and 1 more team with a retro:" in notes
+
+
+def test_notes_of_many_teams_count_their_sprints_instead_of_listing_each():
+    """Exported for All teams at 100k demo issues (500 teams), the notes listed 3,250 sprints a
+    line each and named 2,750 more on one line: 500,607 characters."""
+    from dataclasses import replace
+
+    from queries.tech_health import CHART_TEAMS, SprintRow
+
+    def sprint(i: int, board: int) -> SprintRow:
+        return SprintRow(str(i), f"T{board} Sprint {i}", str(board), date(2026, 1, 5), date(2026, 1, 16),
+                         10.0, 8.0, 1, 2.0, 0.8)
+
+    teams = CHART_TEAMS + 1
+    th = replace(_extreme(), board_id=None, teams=tuple(f"Team {b}" for b in range(teams)),
+                 sprint_boards=tuple(str(b) for b in range(teams)), sprint_teams=tuple(f"Team {b}" for b in range(teams)),
+                 sprints=tuple(sprint(i, i % teams) for i in range(1200)),
+                 previous_sprints=tuple(sprint(i, i % teams) for i in range(1200, 2200)))
+    notes = slides.speaker_notes(th)
+    assert ("Sprints in the period: 1,200 closed sprints of 5 teams; one team's slide lists its sprints (pick the "
+            "team in the sidebar, or export with --team NAME).") in notes
+    assert "Previous period: 1,000 sprints." in notes
+    assert "T1 Sprint" not in notes and len(notes) < 5_000
+    few = replace(th, teams=th.teams[:CHART_TEAMS], sprints=th.sprints[:2], previous_sprints=th.previous_sprints[:1])
+    notes = slides.speaker_notes(few)   # up to the chart's teams, each sprint a line, as before
+    assert "- Team 0 · T0 Sprint 0 (5 Jan – 16 Jan 2026): committed 10 pt, completed 8 pt" in notes
+    assert "Previous period: Team 0 · T0 Sprint 1200" in notes
