@@ -44,8 +44,10 @@ def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def _note(fig: go.Figure, note: str) -> None:
+    """A note at the plot's top right (what a sample leaves out, what a colour means); above the
+    legend's row when the chart has a legend (_layout), which it would otherwise run into."""
     if note:
-        fig.add_annotation(text=note, xref="paper", yref="paper", x=1, y=1.02, showarrow=False,
+        fig.add_annotation(text=note, name="note", xref="paper", yref="paper", x=1, y=1.02, showarrow=False,
                            xanchor="right", yanchor="bottom", font=dict(size=10, color=GREY))
 
 
@@ -74,10 +76,11 @@ _AXIS = dict(automargin=True, gridcolor=GRID, ticks="", zerolinecolor=GRID, zero
              tickcolor=GRID, tickfont=dict(color=TEXT, size=12))   # no minor.gridcolor: it switches minor grids on
 X_LOOK = dict(_AXIS, title=dict(standoff=20, font=dict(color=TEXT, size=14)), showgrid=False, zeroline=False)
 Y_LOOK = dict(_AXIS, title=dict(standoff=24, font=dict(color=TEXT, size=14)), ticklabelposition="outside")
+# (No colour bar look for WebGL markers, as Plotly's template has: in a trace, unlike in a template,
+# a colorbar object alone makes plotly.js draw a colour bar, one per sampled trace.)
 TRACE_LOOK = {"bar": dict(marker=dict(line=dict(color="white", width=0.5),
                                       pattern=dict(fillmode="overlay", size=10, solidity=0.2)),
-                          error_x=dict(color="#2a3f5f"), error_y=dict(color="#2a3f5f")),
-              "scattergl": dict(marker=dict(colorbar=dict(outlinewidth=0, ticks="")))}
+                          error_x=dict(color="#2a3f5f"), error_y=dict(color="#2a3f5f"))}
 ANNOTATION_LOOK, SHAPE_LOOK = dict(arrowcolor="#2a3f5f", arrowhead=0, arrowwidth=1), dict(line=dict(color="#2a3f5f"))
 
 
@@ -135,6 +138,7 @@ def _unvalidated(obj, values: dict) -> None:
 # five times as long (docs/pages.md "What a page sends").
 MARGIN = dict(l=80, r=12, t=30, b=74)
 LEGEND_TOP = 52   # a legend above the plot needs this much, a note above the legend more
+NOTE_LIFT = (22, 44)   # px a note is lifted above a legend of one row (up to 4 entries) / of two
 
 
 def _margin(fig: go.Figure, legend: bool) -> dict:
@@ -150,6 +154,8 @@ def _margin(fig: go.Figure, legend: bool) -> dict:
     above = any(a.yref == "paper" and (a.y or 0) > 1 and a.yanchor == "bottom" for a in fig.layout.annotations)
     if legend and (above or entries > 4):   # a note above the legend, or a legend of two rows
         m["t"] = 70
+    if legend and above and entries > 4:     # a note above a legend of two rows
+        m["t"] = 92
     return m
 
 
@@ -158,6 +164,9 @@ def _layout(fig: go.Figure, x: str, y: str, height: int = 330, legend: bool = Tr
                       xaxis_title=x, yaxis_title=y, showlegend=legend,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       hoverlabel=dict(namelength=-1))
+    if legend:   # the legend's row starts where a note does: the note goes above it
+        entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+        fig.update_annotations(selector=dict(name="note"), yshift=NOTE_LIFT[entries > 4])
     _look(fig)
     return fig
 
@@ -364,12 +373,13 @@ def cycle_scatter(issues: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
             marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY), size=7, opacity=0.7), text=part["issue_key"].tolist(),
             hovertemplate="%{text}<br>%{y:.1f} days<extra></extra>")
     fig.update_xaxes(type="date")
-    if not weekly.empty:
+    if not weekly.empty:   # sampled dots are WebGL, drawn above every SVG trace: the lines join their layer
         w = weekly.dropna(subset=["cycle_time_p50"])
-        fig.add_scatter(x=w["week"], y=w["cycle_time_p50"], name="p50 (weekly)", mode="lines",
-                        line=dict(color="black", shape="hv", width=1.5))
-        fig.add_scatter(x=w["week"], y=w["cycle_time_p85"], name="p85 (weekly)", mode="lines",
-                        line=dict(color=RED, shape="hv", width=1.5, dash="dash"))
+        line = fig.add_scattergl if note else fig.add_scatter
+        line(x=w["week"], y=w["cycle_time_p50"], name="p50 (weekly)", mode="lines",
+             line=dict(color="black", shape="hv", width=1.5))
+        line(x=w["week"], y=w["cycle_time_p85"], name="p85 (weekly)", mode="lines",
+             line=dict(color=RED, shape="hv", width=1.5, dash="dash"))
     return _layout(fig, "completed on", "cycle time (days)")
 
 
@@ -571,7 +581,8 @@ def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
             text=part["issue_key"].tolist(),
             hovertemplate="%{text} (" + str(wt) + ")<br>likely %{x:.1f}, actual %{y:.1f}<extra></extra>")
     top = float(max(d["worst"].max(), d["actual"].max()))
-    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="actual = likely", line=dict(color=GREY, dash="dot"))
+    (fig.add_scattergl if note else fig.add_scatter)(   # in the dots' layer (above them), as in cycle_scatter
+        x=[0, top], y=[0, top], mode="lines", name="actual = likely", line=dict(color=GREY, dash="dot"))
     return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")
 
 

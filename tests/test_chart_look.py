@@ -107,3 +107,30 @@ def test_burnup_axis_titles_keep_their_look():
     for axis in (fig.layout.yaxis, fig.layout.yaxis2):
         assert axis.title.font.size == 14 and axis.title.standoff == 24
     assert fig.layout.yaxis.title.text == "story points" and fig.layout.yaxis2.title.text == "issues"
+
+
+def _sampled_issues(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"completed_at": pd.date_range("2026-01-01", periods=n, freq="h", tz="UTC"),
+                         "cycle_time_days": rng.uniform(0.5, 20, n), "issue_key": [f"K-{i}" for i in range(n)],
+                         "work_type": rng.choice(["feature", "bug", "debt"], n)})
+
+
+def test_a_sampled_scatter_draws_no_colour_bar_and_its_lines_above_the_dots():
+    """Past MAX_POINTS the dots are WebGL, which plotly.js draws above every SVG trace: the
+    weekly p50/p85 lines were hidden under 2,000 dots, and the colour-bar look Plotly's template
+    gives WebGL markers, written into each trace, drew an unlabelled colour bar per trace."""
+    weekly = pd.DataFrame({"week": pd.date_range("2026-01-05", periods=12, freq="W-MON", tz="UTC"),
+                           "cycle_time_p50": 3.0, "cycle_time_p85": 9.0})
+    fig = charts.cycle_scatter(_sampled_issues(charts.MAX_POINTS + 1), weekly)
+    sent = json.loads(pio.to_json(fig, validate=False))
+    assert {t["type"] for t in sent["data"]} == {"scattergl"}                 # dots and lines in one layer
+    assert [t["name"] for t in sent["data"]][-2:] == ["p50 (weekly)", "p85 (weekly)"]   # drawn last: on top
+    assert not [t for t in sent["data"] if "colorbar" in t.get("marker", {})]
+    # the sample's note sits above the legend's row (five entries: a row of two at half width)
+    note = next(a for a in sent["layout"]["annotations"] if a.get("name") == "note")
+    assert note["text"] == f"{charts.MAX_POINTS:,} of {charts.MAX_POINTS + 1:,} issues drawn"
+    assert note["yshift"] == charts.NOTE_LIFT[1] and sent["layout"]["margin"]["t"] == 92
+    small = json.loads(pio.to_json(charts.cycle_scatter(_sampled_issues(50), weekly), validate=False))
+    assert {t["type"] for t in small["data"]} == {"scatter"}                 # all SVG when nothing is sampled
+    assert not [a for a in small["layout"].get("annotations", []) if a.get("name") == "note"]
