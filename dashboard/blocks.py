@@ -12,13 +12,15 @@ from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, miss
 from dashboard.safe_text import md
 
 
-def retro_follow_up(f, key: str) -> None:
+def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None = None) -> None:
     """The team's last retro (actions and agreements with status), earlier open actions and
-    agreement verdicts: what the next retro starts with."""
-    p = f.params()
+    agreement verdicts: what the next retro starts with. `board_id` / `team`: the team whose
+    retros these are, when not the sidebar's (Sprint retro under All teams: the chosen sprint's
+    team, not whichever team held the latest retro)."""
+    p = f.params() if board_id is None else {**f.params(), "board_id": board_id}
     last = data.run_query("sprint_retro__last_retro", **p)
     if last.empty:
-        empty_state("No retro has been recorded for this team yet.",
+        empty_state(f"No retro has been recorded for {md(team) if team else 'this team'} yet.",
                     "Record one on the Retro log page, or: retroscope import retro retros.json")
         return
     r = last.iloc[0]

@@ -539,3 +539,26 @@ def test_every_page_sends_its_charts_as_plain_numbers(monkeypatch, demo_db):
                         assert not [v for v in labels if isinstance(v, str) and re.fullmatch(r"-?\d+\.0", v)], \
                             (slug, t.get("name"), key)
     assert seen >= 10
+
+
+def test_sprint_retro_under_all_teams_shows_the_chosen_sprints_team_retro(monkeypatch, five_teams_db):
+    """Under All teams the sprint shown is one team's; its 'Last retro' block showed the latest
+    retro of any team (Atlas's beside Team 0109's sprint at 500 teams)."""
+    at = open_page(app_for(monkeypatch, five_teams_db), "sprint_retro")
+    assert not problems(at), problems(at)
+    heading = next(m.value for m in at.markdown if m.value.startswith("#### "))
+    team = heading.removeprefix("#### ").split(" · ")[0]
+    block = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* · .+ · held ", m.value)]
+    infos = [i.value for i in at.info if "No retro has been recorded" in i.value]
+    if team in ("Atlas", "Borealis"):      # the demo's two teams with retros
+        assert block and f"· {team} · held" in block[0], (team, block)
+    else:
+        assert not block and infos and f"No retro has been recorded for {team} yet." in infos[0], (team, block, infos)
+    # an Atlas sprint picked under All teams: Atlas's last retro
+    at = app_for(monkeypatch, five_teams_db)
+    at.query_params["sprint"] = "1012"     # ATL Sprint 12, closed (the demo's ids: board 1, sprints 1001-1013)
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    assert any(m.value.startswith("#### Atlas · ATL Sprint 12") for m in at.markdown)
+    block = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* · .+ · held ", m.value)]
+    assert block and "· Atlas · held" in block[0], block

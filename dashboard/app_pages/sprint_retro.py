@@ -64,7 +64,8 @@ def retro_first() -> None:
         components.chart(charts.debt_share, mix, "Share of completed points per work type and sprint; the dashed "
                          "line is the tech-debt target.", key="sprint_retro_mix")
     st.subheader("Last retro: actions and agreements")
-    blocks.retro_follow_up(f, key="sprint_retro")
+    # the chosen sprint's team (under All teams too: the sprint above is one team's)
+    blocks.retro_follow_up(f, key="sprint_retro", board_id=s.board_id, team=s.team)
 
 
 def sprint_report() -> None:
