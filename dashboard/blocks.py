@@ -174,7 +174,7 @@ def forecast_summary(fc: pd.DataFrame, where, items: int | None = None) -> None:
         lines.append(f"**When:** done by **{when.on_date}** (85 % of runs; 50 %: {pick('when', 0.5).on_date})")
     if many is not None and many.value == many.value:
         these = f", not only these {items:,}" if items else ""
-        lines.append(f"**How many:** at the current pace, at least **{many.value:.0f}** items (any items{these}) "
+        lines.append(f"**How many:** at the current pace, at least **{many.value:,.0f}** items (any items{these}) "
                      f"by {many.on_date} (85 %)")
     where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")
 
@@ -221,7 +221,7 @@ def sprint_tiles(s) -> None:
     c[3].metric("Scope change" + so_far, fmt_pct(s.scope_change))
     c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt")
     c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
-    c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:.0f} issues")
+    c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:,.0f} issues")
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
     c[5].caption(f"{s.start_at:%d %b} – {s.end_at:%d %b}" + (" (as of)" if s.is_running else ""))
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "

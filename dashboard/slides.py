@@ -401,7 +401,7 @@ def _exact_value(k: KPI, v: float | None) -> str:
         return _pct(v)
     if k.unit == "days":
         return f"{v:.2f} days"
-    return plural(round(v), "bug") if k.key == "escaped_bugs" else f"{v:.0f}"
+    return plural(round(v), "bug") if k.key == "escaped_bugs" else f"{v:,.0f}"
 
 
 def _exact(k: KPI) -> str:
@@ -428,7 +428,7 @@ def _exact(k: KPI) -> str:
             rel = f" ({sign}{abs(k.delta / k.previous) * 100:.1f} %)" if k.previous else ""
             parts.append(f"change {sign}{abs(k.delta):.2f} days{rel}")
         else:
-            parts.append(f"change {sign}{abs(k.delta):.0f}")
+            parts.append(f"change {sign}{abs(k.delta):,.0f}")
     if k.target is not None:
         parts.append(f"target {_pct(k.target)}")
     return "; ".join(parts) + f" — {k.status.upper()}"

@@ -51,6 +51,10 @@ def test_how_many_says_it_is_about_the_pace_not_the_items_left():
     assert "done by **2026-12-08**" in w.text
     assert ("**How many:** at the current pace, at least **21** items (any items, not only these 11) "
             "by 2026-12-24 (85 %)") in w.text
+    # at scale (All teams at 100k demo issues) a count reads as every count on the pages does
+    rows = [dict(r, value=9691.0) if r["question"] == "how_many" else r for r in rows]
+    forecast_summary(pd.DataFrame(rows), w, 3948)
+    assert "at least **9,691** items (any items, not only these 3,948)" in w.text
 
 
 FORECAST_TAB = {"section": "Forecast"}
