@@ -134,3 +134,17 @@ def test_a_sampled_scatter_draws_no_colour_bar_and_its_lines_above_the_dots():
     small = json.loads(pio.to_json(charts.cycle_scatter(_sampled_issues(50), weekly), validate=False))
     assert {t["type"] for t in small["data"]} == {"scatter"}                 # all SVG when nothing is sampled
     assert not [a for a in small["layout"].get("annotations", []) if a.get("name") == "note"]
+
+
+def test_ageing_wip_names_issues_whose_labels_do_not_sit_on_each_other():
+    """At 500 teams the 40 oldest issues were named in four status columns, ten labels printed
+    over each other in each. Per column now: the oldest first, none within WIP_LABEL_GAP of the
+    axis (0 to 30 days here: 1.8 days) of one already named, at most WIP_LABELS."""
+    assert (charts.WIP_LABEL_GAP, charts.WIP_LABELS) == (0.06, 8)
+    wip = pd.DataFrame({"issue_key": [f"A-{i}" for i in range(6)] + [f"B-{i}" for i in range(12)],
+                        "status": ["In Progress"] * 6 + ["Review"] * 12,
+                        "age_days": [30, 29.9, 25, 20, 19.5, 10] + [30 - 2 * i for i in range(12)]})
+    named = charts._labelled(wip, "status", "age_days", 30.0)
+    by_status = named.groupby("status")["issue_key"].apply(list).to_dict()
+    assert by_status["In Progress"] == ["A-0", "A-2", "A-3", "A-5"]          # 29.9 and 19.5 sit on 30 and 20
+    assert by_status["Review"] == [f"B-{i}" for i in range(8)]               # 30, 28, ... 16: eight at most
