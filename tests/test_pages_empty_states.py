@@ -100,9 +100,16 @@ def test_sprint_retro_agreements_have_only_the_documented_verdicts(monkeypatch, 
     assert agreements
     rows = pd.concat(agreements)
     assert set(rows["verdict"]) <= VERDICTS, set(rows["verdict"])
+    assert not rows["metric"].astype(str).str.contains("_").any()
+    # the chosen sprint's team's agreements (under All teams too): not the Product retro's, whose
+    # team is no board; that one is on Product outcomes, its target in the metric's unit
+    assert set(rows["team"]) == {"Atlas"} and "conversion rate" not in set(rows["metric"]), rows[["team", "metric"]]
+    at = open_page(app_for(monkeypatch, demo_db), "outcomes")
+    assert not problems(at), problems(at)
+    rows = pd.concat([d.value for d in at.dataframe if {"verdict", "target", "metric"} <= set(d.value.columns)])
+    assert set(rows["verdict"]) <= VERDICTS, set(rows["verdict"])
     product = rows[rows["metric"] == "conversion rate"]   # the demo's Product retro agreement
     assert len(product) and (product["target"] == "3.4 %").all(), product[["metric", "target"]]
-    assert not rows["metric"].astype(str).str.contains("_").any()
 
 
 def test_outcomes_and_data_quality_read_in_words(monkeypatch, demo_db):
