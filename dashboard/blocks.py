@@ -232,7 +232,7 @@ def sprint_tiles(s) -> None:
 def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
     """The sprints the Sprint retro picker lists: the last 26 of the most recently active
     teams (plus the one in the URL), so the list stays short at any warehouse size."""
-    recent, _, _ = present.recent_per_team(sprints, n=2 * present.RECENT_SPRINTS)
+    recent = present.pickable_sprints(sprints)
     want = sprints[sprints["sprint_id"] == st.query_params.get("sprint")]
     return pd.concat([recent, want]).drop_duplicates("sprint_id") if len(want) else recent
 

@@ -362,6 +362,30 @@ PREFETCH: tuple[tuple[str, dict], ...] = (
     ("retro_log__retros", {}), ("retro_log__choices", {}), ("retro_log__agreement_verdicts", {}), ("data_quality", {}),
 )
 
+# The Sprint retro page's follow-up block asks these with the chosen sprint's board, which under
+# All teams is not the sidebar's (dashboard/blocks.py retro_follow_up): prefetched with the
+# board of the sprint its picker starts on too (follow_up_board).
+FOLLOW_UP = ("sprint_retro__last_retro", "retro__open_actions", "retro__agreement_evaluation", "outcomes_page__metrics")
+
+
+def follow_up_board(params: dict) -> str | None:
+    """The board of the sprint the Sprint retro picker starts on under All teams (the latest
+    closed of the sprints it lists), or None: with a team chosen, or no sprints."""
+    from dashboard import present
+
+    if params.get("board_id") is not None:
+        return None
+    row = present.default_sprint(present.pickable_sprints(run_query("sprint_facts", **params)))
+    return None if row is None else row.board_id
+
+
+def _prefetch_follow_up(params: dict) -> None:
+    board = follow_up_board(params)
+    if board is not None:
+        for name in FOLLOW_UP:
+            run_query(name, **{**params, "board_id": board})
+
+
 # The Calibration page's forecast panel: the public query 'forecast' and the histogram of its
 # 'when' runs from one simulation (prefetched with the page's defaults below).
 FORECAST_PANEL = "queries.forecast:forecast_with_histogram"
@@ -486,7 +510,8 @@ def _start_prefetch(params: dict | None) -> None:
 
     def work() -> None:
         jobs = [lambda n=n, e=e: run_query(n, **params, **(e(params) if callable(e) else e)) for n, e in PREFETCH]
-        jobs += [lambda: analysis(FORECAST_PANEL, **forecast_panel_defaults(params)),
+        jobs += [lambda: _prefetch_follow_up(params),
+                 lambda: analysis(FORECAST_PANEL, **forecast_panel_defaults(params)),
                  lambda: tech_health(params["board_id"], params["as_of"], 6),
                  lambda: analysis("queries.impact:hypotheses_table", **params),
                  lambda: analysis("queries.forecast_accounts:backtest", weeks=forecast_accounts.BACKTEST_WEEKS,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, present
 from dashboard.safe_text import md
 from queries.limits import DATE_MAX, DATE_MIN
 
@@ -240,8 +240,7 @@ def sprint_picker(sprints, key: str):
     choice is kept in the URL (`sprint=`). Returns the chosen row."""
     s = sprints.sort_values(["start_at", "sprint_id"]).reset_index(drop=True)
     ids = s["sprint_id"].tolist()
-    closed = s.index[s["state"] == "closed"]
-    default = ids[closed[-1]] if len(closed) else ids[-1]
+    default = present.default_sprint(s).sprint_id
     want = st.query_params.get("sprint")
     before = {"sprint": want or ""}
     # a link's sprint this view does not hold (not one chosen earlier in this session and gone

@@ -80,6 +80,22 @@ def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS,
     return kept, len(s) - len(kept), len(latest) - len(shown)
 
 
+def pickable_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
+    """The sprints a sprint picker lists: the last 2 × RECENT_SPRINTS of each of the most
+    recently active teams, so the list stays short at any warehouse size."""
+    return recent_per_team(sprints, n=2 * RECENT_SPRINTS)[0]
+
+
+def default_sprint(sprints: pd.DataFrame):
+    """The row of the sprint a sprint picker starts on: the latest closed one (by start),
+    else the latest; None for no sprints."""
+    if sprints.empty:
+        return None
+    s = sprints.sort_values(["start_at", "sprint_id"])
+    closed = s[s["state"] == "closed"]
+    return (closed if len(closed) else s).iloc[-1]
+
+
 def last_closed_per_team(sprints: pd.DataFrame) -> pd.DataFrame:
     """Each board's latest closed sprint."""
     closed = sprints[~running(sprints)].sort_values(["start_at", "sprint_id"])

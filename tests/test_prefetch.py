@@ -4,6 +4,7 @@ pickling into Streamlit's cache while a user waits for the page they opened."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -220,3 +221,35 @@ def test_a_page_interrupts_the_prefetch_caching_another_as_of_and_the_cache_stay
     assert len(got) > 0
     pd.testing.assert_frame_equal(got, want)
     con.close()
+
+
+def _sprints(rows):
+    return pd.DataFrame(rows, columns=["board_id", "sprint_id", "start_at", "state"]).assign(
+        start_at=lambda d: pd.to_datetime(d["start_at"]))
+
+
+def test_under_all_teams_the_follow_up_is_prefetched_for_the_sprint_the_picker_starts_on(monkeypatch):
+    """Sprint retro asks for last retro's actions with the chosen sprint's board; under All teams
+    the picker starts on the latest closed sprint (here board 2's, though board 1 has a later,
+    running one), so the prefetch warms those queries with board 2."""
+    sprints = _sprints([("1", "a1", "2026-10-01", "closed"), ("2", "b1", "2026-10-08", "closed"),
+                        ("1", "a2", "2026-10-15", "active"), ("2", "b2", "2026-10-22", "future")])
+    asked = []
+
+    def run_query(name, **params):
+        asked.append((name, params.get("board_id")))
+        return sprints if name == "sprint_facts" else pd.DataFrame()
+
+    monkeypatch.setattr(data, "run_query", run_query)
+    assert data.follow_up_board({"board_id": None}) == "2"
+    assert data.follow_up_board({"board_id": "1"}) is None   # a team chosen: the sidebar's board is the sprint's
+    asked.clear()
+    data._prefetch_follow_up({"board_id": None})
+    assert asked == [("sprint_facts", None)] + [(name, "2") for name in data.FOLLOW_UP]
+    monkeypatch.setattr(data, "run_query", lambda name, **p: _sprints([]))
+    assert data.follow_up_board({"board_id": None}) is None   # no sprints: nothing to warm
+
+
+def test_the_follow_up_queries_are_the_ones_the_block_runs():
+    block = (DASHBOARD / "blocks.py").read_text(encoding="utf-8").split("def retro_follow_up", 1)[1].split("\ndef ", 1)[0]
+    assert sorted(data.FOLLOW_UP) == sorted(set(re.findall(r'data\.run_query\("(\w+)"', block)))
