@@ -113,8 +113,9 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
        "day category status issues level status_id"),
     _q("time_in_status", "Total days each issue spent in each status.",
        "issue_id issue_key status status_id category stays days"),
-    _q("data_quality", "Data problems that distort the figures, one row per finding, with why it matters.",
-       "check issue_key detail why_it_matters"),
+    _q("data_quality", "Data problems that distort the figures, one row per finding, with the team it belongs to "
+       "(the names of the issue's boards, or the sprint's board) and why it matters.",
+       "check team issue_key detail why_it_matters"),
     _q("forecast", "Monte Carlo forecast from resampled daily throughput: when N items will be done and "
        "how many by a date, at 50/85/95 % confidence.",
        "question confidence value on_date basis detail",

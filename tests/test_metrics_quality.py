@@ -45,6 +45,41 @@ def test_data_quality_checks(tmp_path):
     assert "sprint 10" in sprint_rows and "completion date" in sprint_rows and "sprint 11" in sprint_rows
 
 
+
+def test_data_quality_names_each_findings_team(tmp_path):
+    """Each finding says whose it is: the names of the issue's boards (an issue in a sprint of
+    another team's board belongs to both), the sprint's board for a sprint without dates; with a
+    team chosen, only that team's name."""
+    sc = {
+        "boards": [{"id": "1", "project": "P", "name": "Atlas"}, {"id": "2", "project": "Q", "name": "Zephyr"},
+                   {"id": "3", "project": "R"}],   # no name given: the helper calls it 'board 3'
+        "sprints": [{"id": "20", "board": "2", "state": "closed", "start": "2026-01-05 09:00"},   # no completion
+                    {"id": "30", "board": "3", "state": "active"}],                                # no start
+        "issues": [
+            # never started, no estimate; in Zephyr's sprint too
+            {"id": 1, "key": "P-1", "sprints": ["20"], "history": [("2026-01-06 09:00", "1", "6")]},
+            {"id": 2, "key": "Q-2", "project": "Q", "points": 1, "history": [("2026-01-06 09:00", "1", "3")]},  # fine
+            {"id": 3, "key": "Q-3", "project": "Q", "history": [("2026-01-06 09:00", "1", "3")]},  # no estimate
+        ]}
+    con = connect(build(tmp_path, sc))
+    every = run(con, "data_quality", as_of=AS_OF)
+    zephyr = run(con, "data_quality", as_of=AS_OF, board_id="2")
+    con.close()
+    assert list(every.columns) == ["check", "team", "issue_key", "detail", "why_it_matters"]
+    assert sorted(zip(every["check"], every["team"], every["issue_key"].fillna("-"), strict=True)) == [
+        ("done_without_start", "Atlas, Zephyr", "P-1"),
+        ("no_estimate", "Atlas, Zephyr", "P-1"),
+        ("no_estimate", "Zephyr", "Q-3"),
+        ("sprint_without_dates", "Zephyr", "-"),
+        ("sprint_without_dates", "board 3", "-"),
+    ]
+    assert sorted(zip(zephyr["check"], zephyr["team"], zephyr["issue_key"].fillna("-"), strict=True)) == [
+        ("done_without_start", "Zephyr", "P-1"),
+        ("no_estimate", "Zephyr", "P-1"),
+        ("no_estimate", "Zephyr", "Q-3"),
+        ("sprint_without_dates", "Zephyr", "-"),
+    ]
+
 # Sprint 10 on board 1 (Jan 5 09:00 - Jan 19 09:00); issues created Jan 4 in the sprint:
 #   P-1 feature 5 pts done Jan 7; P-2 debt (label refactor) 3 pts done Jan 8;
 #   P-3 bug, unestimated, done Jan 9 (counts 0 points, 1 issue); P-4 feature 8 pts not done.

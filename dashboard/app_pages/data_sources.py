@@ -49,7 +49,8 @@ if dq.empty:
 else:
     components.chart(charts.findings, (components.present.in_words(dq),), "Findings per check for this team and period; each one distorts a "
                      "figure (see 'why it matters').", key="data_sources_dq_chart")
-    components.table(dq, key="data_sources_dq", board_id=f.board_id)
+    # the team column under All teams only: with a team chosen it is that team on every row
+    components.table(dq, key="data_sources_dq", board_id=f.board_id, hide=("team",) if f.board_id else ())
 
 st.subheader("Download every public table (CSV)")
 components.how("Each file is the query `retroscope query <name> --format csv` runs, with this page's filters; "

@@ -1,6 +1,6 @@
--- Data problems that distort the figures, one row per finding, as of $as_of, each with why
--- it matters. Issue checks cover non-epic, non-sub-task issues in scope ($board_id,
--- $project) created on or before $date_to and not completed before $date_from:
+-- Data problems that distort the figures, one row per finding, as of $as_of, each with the
+-- team it belongs to and why it matters. Issue checks cover non-epic, non-sub-task issues in
+-- scope ($board_id, $project) created on or before $date_to and not completed before $date_from:
 --   done_without_start       complete without ever being in an in_progress status
 --   no_estimate              no story points, no range estimate, no original estimate
 --   partial_range            some but not all of best / likely / worst
@@ -17,7 +17,7 @@ WITH scope AS MATERIALIZED (
       AND ($date_from IS NULL OR completed_on IS NULL OR completed_on >= $date_from)
 ),
 done_without_start AS (
-    SELECT 'done_without_start' AS "check", issue_key,
+    SELECT source, issue_id, NULL::VARCHAR AS board_id, 'done_without_start' AS "check", issue_key,
            'completed ' || strftime(completed_at, '%Y-%m-%d %H:%M') || ' UTC in ' || status
                || ' without an in-progress status' AS detail,
            'it has no cycle time, so flow and calibration figures leave it out' AS why_it_matters
@@ -25,7 +25,7 @@ done_without_start AS (
     WHERE completed_at IS NOT NULL AND start_at IS NULL
 ),
 no_estimate AS (
-    SELECT 'no_estimate', issue_key,
+    SELECT source, issue_id, NULL, 'no_estimate', issue_key,
            issue_type || ' in ' || status || ' has no story points, range or time estimate',
            'it counts 0 points in velocity and debt share and is missing from calibration'
     FROM scope
@@ -33,7 +33,7 @@ no_estimate AS (
       AND estimate_worst IS NULL AND original_estimate_seconds IS NULL
 ),
 partial_range AS (
-    SELECT 'partial_range', issue_key,
+    SELECT source, issue_id, NULL, 'partial_range', issue_key,
            'best=' || coalesce(estimate_best::VARCHAR, '-') || ' likely=' || coalesce(estimate_likely::VARCHAR, '-')
                || ' worst=' || coalesce(estimate_worst::VARCHAR, '-'),
            'range scores need all three values; this estimate is left out of hit rate and bias'
@@ -42,7 +42,7 @@ partial_range AS (
       AND NOT (estimate_best IS NULL AND estimate_likely IS NULL AND estimate_worst IS NULL)
 ),
 range_out_of_order AS (
-    SELECT 'range_out_of_order', issue_key,
+    SELECT source, issue_id, NULL, 'range_out_of_order', issue_key,
            'best=' || estimate_best::VARCHAR || ' likely=' || estimate_likely::VARCHAR
                || ' worst=' || estimate_worst::VARCHAR,
            'a range must satisfy best <= likely <= worst; this one is left out of range scores'
@@ -58,7 +58,7 @@ status_refs AS (
     WHERE c.changed_at <= $as_of
 ),
 unknown_status AS (
-    SELECT 'unknown_status', s.issue_key,
+    SELECT s.source, s.issue_id, NULL, 'unknown_status', s.issue_key,
            'status id ' || r.status_id || ' (' || r.place || ') is not in the status table',
            'its category is unknown, so the issue is never counted as started or done while in it'
     FROM (
@@ -71,17 +71,17 @@ unknown_status AS (
     JOIN scope AS s USING (source, issue_id)
 ),
 transition_before_creation AS (
-    SELECT 'transition_before_creation', s.issue_key,
+    SELECT s.source, s.issue_id, NULL, 'transition_before_creation', s.issue_key,
            count(*)::VARCHAR || ' status change(s) before creation ' || strftime(s.created_at, '%Y-%m-%d %H:%M')
                || ' UTC, earliest ' || strftime(min(c.changed_at), '%Y-%m-%d %H:%M') || ' UTC',
            'clock anomaly: those changes are counted at the creation instant, which shortens lead and cycle time'
     FROM stg_status_changes AS c
     JOIN scope AS s USING (source, issue_id)
     WHERE c.changed_at < s.created_at
-    GROUP BY s.issue_key, s.created_at
+    GROUP BY s.source, s.issue_id, s.issue_key, s.created_at
 ),
 sprint_without_dates AS (
-    SELECT 'sprint_without_dates', NULL::VARCHAR,
+    SELECT sp.source, NULL, sp.board_id, 'sprint_without_dates', NULL::VARCHAR,
            'sprint ' || sp.sprint_id || ' "' || sp.name || '" (' || sp.state || ') has no '
                || CASE WHEN sp.start_at IS NULL AND sp.activated_at IS NULL THEN 'start date' ELSE 'completion date' END,
            'sprint facts need the sprint window; this sprint is left out or ends at its planned end'
@@ -98,5 +98,21 @@ final AS (
     UNION ALL SELECT * FROM unknown_status
     UNION ALL SELECT * FROM transition_before_creation
     UNION ALL SELECT * FROM sprint_without_dates
+),
+-- the team: the names of the issue's boards (the chosen one only, when a team is chosen), or
+-- of the sprint's board; 'board N' for a board without a name
+issue_teams AS (
+    SELECT bi.source, bi.issue_id,
+           string_agg(DISTINCT coalesce(b.name, 'board ' || bi.board_id), ', '
+                      ORDER BY coalesce(b.name, 'board ' || bi.board_id)) AS team
+    FROM stg_board_issues AS bi
+    SEMI JOIN final AS f ON f.source = bi.source AND f.issue_id = bi.issue_id
+    LEFT JOIN raw_boards AS b ON b.source = bi.source AND b.board_id = bi.board_id
+    WHERE $board_id IS NULL OR bi.board_id = $board_id
+    GROUP BY ALL
 )
-SELECT * FROM final ORDER BY "check", issue_key, detail
+SELECT f."check", coalesce(t.team, b.name, 'board ' || f.board_id) AS team, f.issue_key, f.detail, f.why_it_matters
+FROM final AS f
+LEFT JOIN issue_teams AS t ON t.source = f.source AND t.issue_id = f.issue_id
+LEFT JOIN raw_boards AS b ON b.source = f.source AND b.board_id = f.board_id
+ORDER BY f."check", team, f.issue_key, f.detail
