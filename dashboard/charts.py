@@ -150,6 +150,8 @@ def _margin(fig: go.Figure, legend: bool) -> dict:
         m["l"] = int(min(max(m["l"], 7.6 * max(map(len, names)) + 36), 360))
     if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
         m["r"] = 72
+    if any(a.xref == "x domain" and a.x == 1 and a.xanchor == "left" for a in fig.layout.annotations):
+        m["r"] = 84   # a line's label in the right margin ('p85: 12.3 d')
     entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
     above = any(a.yref == "paper" and (a.y or 0) > 1 and a.yanchor == "bottom" for a in fig.layout.annotations)
     if legend and (above or entries > 4):   # a note above the legend, or a legend of two rows
@@ -447,19 +449,39 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
             marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
             hovertemplate="%{text}: %{y:.1f} days<extra></extra>")
     valid = [(name, float(v)) for name, v in lines if v is not None and not pd.isna(v)]
-    for (name, days), dash in zip(valid, ("dot", "dash", "solid"), strict=False):
+    top = max([float(wip[age_col].max()), *(d for _, d in valid)])
+    # each line's label in the right margin, level with its line (inside the plot it sat on the
+    # last column's issue labels), nudged apart when two lines are close
+    for (name, days), dash, shift in zip(valid, ("dot", "dash", "solid"), _apart([d for _, d in valid], top),
+                                         strict=False):
         fig.add_hline(y=days, line=dict(color=RED, width=1, dash=dash),
-                      annotation_text=f"{name}: {days:.1f} d", annotation_position="top right",
-                      annotation_font=dict(size=10, color=RED))
+                      annotation_text=f"{name}: {days:.1f} d", annotation_position="right",
+                      annotation_font=dict(size=10, color=RED), annotation_yshift=shift)
     if valid:
-        over = _labelled(wip[wip[age_col] >= min(d for _, d in valid)], status_col, age_col,
-                         max(float(wip[age_col].max()), max(d for _, d in valid)))
+        over = _labelled(wip[wip[age_col] >= min(d for _, d in valid)], status_col, age_col, top)
         if not over.empty:   # in the dots' layer when they are WebGL (drawn above SVG), as in cycle_scatter
             (fig.add_scattergl if note else fig.add_scatter)(
                 x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
                 text=[safe_text.plot(k) for k in over["issue_key"]], textposition="top center",
                 textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     return _layout(fig, "status now", "age since start (days)")
+
+
+WIP_LINE_LABEL_PX = 12  # the ageing-WIP chart's percentile labels: at least this far apart (10 px text)
+WIP_PLOT_PX = 200       # ... on a plot area about this tall (330 px figure less its margins)
+
+
+def _apart(values: list[float], top: float) -> list[int]:
+    """Vertical pixel shifts that keep labels placed at `values` (axis 0 to `top`, WIP_PLOT_PX
+    tall) at least WIP_LINE_LABEL_PX apart: from the lowest up, each moved up just enough."""
+    scale = WIP_PLOT_PX / max(top, 1e-9)
+    shifts = [0] * len(values)
+    last = None
+    for i in sorted(range(len(values)), key=lambda i: values[i]):
+        want = values[i] * scale
+        at = want if last is None else max(want, last + WIP_LINE_LABEL_PX)
+        shifts[i], last = round(at - want), at
+    return shifts
 
 
 WIP_LABELS = 8          # issues named per status column of the ageing-WIP chart, at most

@@ -148,3 +148,19 @@ def test_ageing_wip_names_issues_whose_labels_do_not_sit_on_each_other():
     by_status = named.groupby("status")["issue_key"].apply(list).to_dict()
     assert by_status["In Progress"] == ["A-0", "A-2", "A-3", "A-5"]          # 29.9 and 19.5 sit on 30 and 20
     assert by_status["Review"] == [f"B-{i}" for i in range(8)]               # 30, 28, ... 16: eight at most
+
+
+def test_ageing_wip_percentile_labels_sit_in_the_margin_apart():
+    """The percentile lines' labels sat inside the plot at its right end, on the last status
+    column's issue labels, and on each other when two percentiles were close. They sit in the
+    right margin now, level with their lines, at least WIP_LINE_LABEL_PX apart."""
+    wip = pd.DataFrame({"issue_key": ["A-1", "A-2", "A-3"], "status": ["In Progress", "Review", "Review"],
+                        "age_days": [4.0, 19.0, 20.0]})
+    fig = charts.ageing_wip(wip, lines=(("p50", 10.0), ("p85", 10.5), ("p95", 30.0)))
+    labels = {a.text: a for a in fig.layout.annotations if a.text and a.text.startswith("p")}
+    assert set(labels) == {"p50: 10.0 d", "p85: 10.5 d", "p95: 30.0 d"}
+    assert all((a.xref, a.x, a.xanchor) == ("x domain", 1, "left") for a in labels.values())   # outside the plot
+    assert fig.layout.margin.r >= 80                                                            # room for them
+    # axis 0-30 days on ~200 px: p50 at 66.7 px, p85 at 70 px -> moved up to 78.7 px (9 px); p95 far above
+    assert [labels[k].yshift or 0 for k in ("p50: 10.0 d", "p85: 10.5 d", "p95: 30.0 d")] == [0, 9, 0]
+    assert charts._apart([5.0, 5.0, 5.0], 10.0) == [0, 12, 24]
