@@ -854,6 +854,9 @@ def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Fi
     return fig
 
 
+SPRINT_LINE_TOP = 0.9   # in_sprint: the sprint-start lines' top (share of the plot's height)
+
+
 def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
     """The figure `builder(*args)` (a date-axis chart) with the chosen sprint shaded
     (window = (start, end, label)) and the team's other sprint starts as dotted lines."""
@@ -863,7 +866,9 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
     start, end, label = window
     x0, x1 = (float(v) for v in _ms([start, end]))
     # shapes set in one layout update: add_vline / add_vrect validate the figure per call
-    shapes = [dict(type="line", xref="x", yref="paper", x0=float(v), x1=float(v), y0=0, y1=1, layer="below",
+    # the start lines stop under the label's row: the next sprint's start often lies within the
+    # label's width, and a line through it crossed out the sprint's name
+    shapes = [dict(type="line", xref="x", yref="paper", x0=float(v), x1=float(v), y0=0, y1=SPRINT_LINE_TOP, layer="below",
                    line=dict(color=GREY, width=1, dash="dot")) for v in _ms(list(starts))] if starts else []
     shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                        fillcolor=BLUE, opacity=0.08, line=dict(width=0)))

@@ -164,3 +164,18 @@ def test_ageing_wip_percentile_labels_sit_in_the_margin_apart():
     # axis 0-30 days on ~200 px: p50 at 66.7 px, p85 at 70 px -> moved up to 78.7 px (9 px); p95 far above
     assert [labels[k].yshift or 0 for k in ("p50: 10.0 d", "p85: 10.5 d", "p95: 30.0 d")] == [0, 9, 0]
     assert charts._apart([5.0, 5.0, 5.0], 10.0) == [0, 12, 24]
+
+
+def test_sprint_start_lines_stop_under_the_chosen_sprints_name():
+    """The chosen sprint's name sits at the top of the shaded sprint; the next sprint's dotted
+    start line (within the name's width for a two-week sprint on a six-month axis) crossed it out.
+    The lines stop under the name's row now; the shading still spans the plot."""
+    weekly = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16"]),
+                           "cycle_time_p50": [2.0, 3.0, 2.5], "cycle_time_p85": [5.0, 6.0, 5.5]})
+    starts = tuple(pd.to_datetime(["2026-03-02", "2026-03-16"], utc=True))
+    fig = charts.in_sprint("p85_trend", (starts[0], starts[1], "ATL Sprint 11"), starts, weekly)
+    lines = [sh for sh in fig.layout.shapes if sh.type == "line"]
+    shade = next(sh for sh in fig.layout.shapes if sh.type == "rect")
+    name = next(a for a in fig.layout.annotations if a.text == "ATL Sprint 11")
+    assert len(lines) == 2 and all(sh.y1 == charts.SPRINT_LINE_TOP < 1 for sh in lines)
+    assert (shade.y0, shade.y1) == (0, 1) and (name.y, name.yanchor) == (1, "top")
