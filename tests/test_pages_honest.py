@@ -185,6 +185,42 @@ def test_overview_with_many_teams_shows_one_labelled_figure(monkeypatch, five_te
     assert re.fullmatch(r"\d+ %", _metric(at, "Last sprint say/do").value)
     assert re.search(r"Atlas · ATL Sprint \d+ \(closed\)", " ".join(c.value for c in at.caption))
 
+
+def test_tech_health_sprints_table_is_one_row_per_team_beyond_four_teams():
+    """Hand-worked: five teams (more than the slide draws apart), so one row each. Atlas's
+    sprints committed 10 and 0 points and completed 8 and 3: say/do over the sprint that
+    committed any, 8 / 10 = 80 %, while committed and completed add up every sprint (10, 11)."""
+    from datetime import date as d
+
+    from dashboard import blocks
+    from queries.tech_health import SprintRow
+
+    def row(board, n, start, committed, completed, carried):
+        return SprintRow(f"{board}-{n}", f"Sprint {n}", board, d(2026, 3, start), d(2026, 3, start + 13),
+                         committed, completed, carried, 0.0, completed / committed if committed else None)
+
+    rows = [row("1", 1, 2, 10.0, 8.0, 2), row("1", 2, 16, 0.0, 3.0, 1)] + [
+        row(str(b), 1, 2, 5.0, 5.0, 0) for b in range(2, 6)]
+    names = {"1": "Atlas", "2": "Borealis", "3": "Cygnus", "4": "Draco", "5": "Eridanus"}
+    per = blocks.sprint_rows(rows, names)
+    assert list(per.columns) == ["team", "sprints", "start", "end", "committed_points", "completed_points",
+                                 "say_do_ratio", "carryover_issues"]
+    atlas = per.iloc[0]
+    assert (atlas.team, atlas.sprints, atlas.start, atlas.end) == ("Atlas", 2, d(2026, 3, 2), d(2026, 3, 29))
+    assert (atlas.committed_points, atlas.completed_points, atlas.carryover_issues) == (10.0, 11.0, 3)
+    assert atlas.say_do_ratio == pytest.approx(0.8)
+    assert per["team"].tolist() == ["Atlas", "Borealis", "Cygnus", "Draco", "Eridanus"]
+    four = blocks.sprint_rows([r for r in rows if r.board_id != "5"], names)   # four teams: each sprint
+    assert "sprint" in four.columns and len(four) == 5
+
+
+def test_tech_health_under_all_teams_with_five_teams_lists_teams(monkeypatch, five_teams_db):
+    at = open_page(app_for(monkeypatch, five_teams_db), "tech_health")
+    assert not problems(at), problems(at)
+    table = next(d.value for d in at.dataframe if "sprints" in d.value.columns)
+    assert len(table) == 5 and table["team"].is_unique
+    assert any("One row per team (5 teams)" in c.value for c in at.caption)
+
 def _one_team_per_axis(fig: dict, teams: set[str]) -> None:
     """Each x axis (panel) carries one team's sprints; the panels are titled with the team."""
     per_axis: dict[str, set] = {}

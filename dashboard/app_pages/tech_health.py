@@ -43,8 +43,13 @@ if th.chart is not None:
 # the sprint table full width: its eight columns (~740 px) in half the page hid three of them
 st.subheader("Sprints in the period")
 if th.sprints:
-    components.table(blocks.sprint_rows(th.sprints, blocks.team_names()), key="tech_health_sprint_table",
-                     download=f"tech health sprints {th.team} {th.period_end}")
+    rows = blocks.sprint_rows(th.sprints, blocks.team_names())
+    if "sprints" in rows.columns:   # many teams: one row each (blocks.team_rows)
+        st.caption(f"One row per team ({len(rows):,} teams): its sprints in the period added up; say/do = "
+                   "completed ÷ committed points of those that committed any. Pick a team in the sidebar for "
+                   "its sprints.")
+    components.table(rows, key="tech_health_sprint_table",
+                     download=f"tech health {'teams' if 'sprints' in rows.columns else 'sprints'} {th.team} {th.period_end}")
 else:   # before the team's first closed sprint: the tiles cover the last days instead
     st.caption("No sprint closed by the as-of date, so the tiles cover the days before it.")
 several = len(th.retros) > 1 or th.retro_teams_left_out
