@@ -33,6 +33,20 @@ def wide(p: dict) -> dict:
     return {**p, "date_from": DATE_MIN, "date_to": DATE_MAX}
 
 
+def held(p: dict, span_of) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
+    """Where the data a view shows lies: `span_of(params)` (the span of that data for the given
+    filters, or None) with the period opened (`wide`) at the page's as-of; only when that holds
+    none, the same at the data's freshness (the default as-of), so that data recorded after
+    the as-of date is not taken for an empty warehouse. Returns (at the as-of, later)."""
+    now = span_of(wide(p))
+    if now is not None:
+        return now, None
+    from dashboard.filters import default_params
+
+    fresh = default_params()["as_of"]
+    return None, (span_of(wide({**p, "as_of": fresh})) if fresh != p["as_of"] else None)
+
+
 def span(values) -> tuple[date, date] | None:
     """(first, last) day among `values` (dates or instants), or None when there are none."""
     s = pd.to_datetime(pd.Series(values), utc=True, errors="coerce").dropna() if len(values) else pd.Series([])
@@ -55,20 +69,26 @@ def sync_command() -> str:
     return f"retroscope --db {data.db_label()} sync jira --url https://your-site.atlassian.net"
 
 
-def filtered(what: str, verb: str, f, held: tuple[date, date] | None, fill: str | None = None,
-             section: bool = False, per_team: bool = True) -> None:
+def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tuple[date, date] | None = None,
+             fill: str | None = None, section: bool = False, per_team: bool = True) -> None:
     """The one empty state for a filtered view.
 
     `what` names the data ('sprints'), `verb` how the period selects it ('started'), `held`
-    is the span of that data in the warehouse for the team, whatever the period (None: the
-    warehouse holds none for the team) and `fill` the command that loads it (default: a Jira
-    sync, as `sync_command`). `section` draws a one-line note instead of a panel; `per_team`
-    False for data no team owns (product metrics)."""
+    is the span of that data in the warehouse for the team as of the sidebar's as-of date,
+    whatever the period, and `later` the same at the data's freshness when `held` is None
+    (`held()` gives both; None, None: the warehouse holds none for the team), and `fill` the
+    command that loads it (default: a Jira sync, as `sync_command`). `section` draws a one-line
+    note instead of a panel; `per_team` False for data no team owns (product metrics)."""
     period = f"between {day(f.date_from)} and {day(f.date_to)}"
     who = f" for {team_words(f)}" if per_team else ""
     if held is not None:
         text = (f"No {what} {verb} {period}{who}. The data holds {what} {verb} from {day(held[0])} to "
                 f"{day(held[1])}: widen the period in the sidebar.")
+        st.info(text, icon=":material/filter_alt:")
+        return
+    if later is not None:
+        text = (f"No {what} {verb} by the as-of date {day(f.as_of)}{who}. The data holds {what} {verb} from "
+                f"{day(later[0])} to {day(later[1])}: move the as-of date later in the sidebar.")
         st.info(text, icon=":material/filter_alt:")
         return
     text = f"The warehouse holds no {what}{who}."

@@ -69,6 +69,29 @@ def test_outcomes_before_the_data_says_why_in_every_section(monkeypatch, demo_db
     assert not at.get("plotly_chart")
 
 
+@pytest.mark.parametrize(("slug", "expected"), [
+    ("sprint_retro", ["No sprints started by the as-of date 10 May 2026 for any team. The data holds sprints "
+                      "started from 25 May 2026 to 16 Nov 2026: move the as-of date later in the sidebar."]),
+    ("calibration", ["No estimated issues completed by the as-of date 10 May 2026 for any team. The data holds "
+                     "estimated issues completed from"]),
+    ("outcomes", ["No items shipped by the as-of date 10 May 2026 for any team. The data holds items shipped from "
+                  "20 Jul 2026 to 26 Oct 2026: move the as-of date later in the sidebar.",
+                  "No hypotheses on items shipped by the as-of date 10 May 2026 for any team."]),
+])
+def test_an_as_of_before_the_data_says_so_not_that_the_warehouse_is_empty(monkeypatch, demo_db, slug, expected):
+    """With the as-of date before the demo's first sprint, the pages said "The warehouse holds no
+    sprints for any team" and advised a Jira sync; the data was there, after the as-of date."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["as_of"] = "2026-05-10"
+    open_page(at, slug)
+    assert not problems(at), problems(at)
+    texts = infos(at)
+    for start in expected:
+        assert any(t.startswith(start) for t in texts), (start, texts)
+    shown = texts + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("warehouse holds no" in t.casefold() or "sync jira" in t for t in shown), shown
+
+
 @pytest.mark.parametrize("slug", ["sprint_retro", "calibration"])
 def test_an_empty_warehouse_gets_the_command_that_fills_it(monkeypatch, empty_db, slug):
     at = open_page(app_for(monkeypatch, empty_db), slug)
@@ -80,17 +103,25 @@ def test_an_empty_warehouse_gets_the_command_that_fills_it(monkeypatch, empty_db
 
 
 def test_on_the_demo_a_sync_goes_to_its_own_warehouse(monkeypatch, demo_db):
-    """Borealis has no sprints before as-of 2026-05-01 (the demo's first start is 25 May):
-    the demo holds none for the team, and a sync into the demo's warehouse would be refused."""
+    """Borealis has no sprints before as-of 2026-05-01 (the demo's first start is 25 May): the
+    page says they come later (it once said the demo held none for the team). Where a warehouse
+    truly holds none, the advice on the demo's warehouse is a sync into a warehouse of one's own:
+    a sync into the demo's is refused."""
     at = app_for(monkeypatch, demo_db)
     at.query_params["as_of"] = "2026-05-01"
     at.query_params["board"] = "2"
     open_page(at, "sprint_retro")
     assert not problems(at), problems(at)
-    text = next(t for t in infos(at) if t.startswith("The warehouse holds no sprints for Borealis."))
-    assert "demo's warehouse" in text and "retroscope --db data/retroscope.duckdb sync jira" in text
-    assert f"--db {demo_db} sync" not in text
+    assert any(t.startswith("No sprints started by the as-of date 1 May 2026 for Borealis. The data holds sprints "
+                            "started from") for t in infos(at)), infos(at)
+    from connectors.demo import SOURCE
+    from dashboard import data, empty
 
+    monkeypatch.setattr(data, "run_query", lambda name, **p: pd.DataFrame({"source": [SOURCE]}))
+    monkeypatch.setattr(data, "db_label", lambda: str(demo_db))
+    advice = empty.sync_command()
+    assert "demo's warehouse" in advice and "retroscope --db data/retroscope.duckdb sync jira" in advice
+    assert f"--db {demo_db} sync" not in advice
 
 
 def test_sprint_retro_agreements_have_only_the_documented_verdicts(monkeypatch, demo_db):

@@ -13,10 +13,13 @@ components.page_header("Estimate calibration", f, "How good are our estimates, a
 cal = data.run_query("estimate_calibration", **p)
 overall = cal[cal["group_by"] == "overall"]
 if overall.empty or (overall["n"].fillna(0).sum() == 0 and overall["n_points"].fillna(0).sum() == 0):
-    issues = data.run_query("issue_facts", **empty.wide(p))
-    estimated = issues[issues["completed_at"].notna() & (issues["story_points"].notna()
-                                                         | issues["estimate_likely"].notna())]
-    empty.filtered("estimated issues", "completed", f, empty.span(estimated["completed_at"]),
+    def estimated(q: dict):
+        issues = data.run_query("issue_facts", **q)
+        done = issues[issues["completed_at"].notna() & (issues["story_points"].notna()
+                                                        | issues["estimate_likely"].notna())]
+        return empty.span(done["completed_at"])
+
+    empty.filtered("estimated issues", "completed", f, *empty.held(p, estimated),
                    fill=empty.sync_command() + "\n# story points and best/likely/worst fields: [jira.fields] in "
                    "retroscope.toml")
     st.stop()

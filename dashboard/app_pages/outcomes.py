@@ -26,8 +26,8 @@ if not impact.empty:   # one shipped item, opened from the list or a link (?item
 
 st.subheader("Shipped items")
 if impact.empty:
-    shipped = data.run_query("outcomes__impact_targets", **empty.wide(p))
-    empty.filtered("items", "shipped", f, empty.span(shipped["shipped_on"]),
+    empty.filtered("items", "shipped", f,
+                   *empty.held(p, lambda q: empty.span(data.run_query("outcomes__impact_targets", **q)["shipped_on"])),
                    fill="retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
 else:
     blocks.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
@@ -61,8 +61,8 @@ else:
 st.subheader("Hypotheses from retros")
 hyp = data.analysis("queries.impact:hypotheses_table", **p)
 if hyp.empty:
-    recorded = data.run_query("outcomes__hypotheses", **empty.wide(p))
-    empty.filtered("hypotheses on items", "shipped", f, empty.span(recorded["shipped_on"]),
+    empty.filtered("hypotheses on items", "shipped", f,
+                   *empty.held(p, lambda q: empty.span(data.run_query("outcomes__hypotheses", **q)["shipped_on"])),
                    fill="# add one on the Retro log page (a shipped item, a metric, the direction you expect), or:\n"
                    "retroscope import retro retros.json")
 else:
@@ -75,9 +75,11 @@ else:
 
 st.subheader("Working agreements on product metrics")
 if evaluation.empty:
-    made = data.run_query("outcomes__agreement_evaluation", **empty.wide(p))
-    empty.filtered("working agreements on product metrics", "running", f,
-                   empty.span(pd.concat([made["start_on"], made["review_on"]])),
+    def made(q: dict):
+        rows = data.run_query("outcomes__agreement_evaluation", **q)
+        return empty.span(pd.concat([rows["start_on"], rows["review_on"]]))
+
+    empty.filtered("working agreements on product metrics", "running", f, *empty.held(p, made),
                    fill="# make one at a retro on the Retro log page (a product metric, a target), or:\n"
                    "retroscope import retro retros.json")
 else:

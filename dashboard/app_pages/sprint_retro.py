@@ -13,8 +13,8 @@ components.page_header("Sprint retro", f, "How did we execute this sprint, and d
 
 sprints = blocks.sprints_for(p)
 if sprints.empty:
-    everything = data.run_query("sprint_facts", **empty.wide(p))
-    empty.filtered("sprints", "started", f, empty.span(everything["start_at"]))
+    empty.filtered("sprints", "started", f,
+                   *empty.held(p, lambda q: empty.span(data.run_query("sprint_facts", **q)["start_at"])))
     st.stop()
 s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
 label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
