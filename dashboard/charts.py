@@ -879,6 +879,15 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
     return fig
 
 
+P85_SHADE = 0.35   # the p85 bars' opacity against the page, as a colour (time_in_status)
+
+
+def _shade(hex_colour: str, alpha: float) -> str:
+    """'#3b6fb6' at `alpha` as an rgba() colour."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
 def time_in_status(tis: pd.DataFrame) -> go.Figure:
     """Median and p85 days per status (flow__time_in_status), in workflow order, waiting
     statuses in orange; the label carries how many issues were ever in the status."""
@@ -886,12 +895,17 @@ def time_in_status(tis: pd.DataFrame) -> go.Figure:
         return empty()
     d = tis.iloc[::-1]
     labels = [f"{safe_text.plot(s)} (n={n:,})" for s, n in zip(d["status"], d["issues"], strict=True)]
-    colours = [ORANGE if w else BLUE for w in d["is_waiting"].fillna(False)]
+    waiting = d["is_waiting"].fillna(False).astype(bool).tolist()
     fig = go.Figure()
-    fig.add_bar(y=labels, x=_f32(d["median_days"]), orientation="h", name="median", marker_color=colours,
-                hovertemplate="%{y}: median %{x:.1f} d<extra></extra>")
-    fig.add_bar(y=labels, x=_f32(d["p85_days"]), orientation="h", name="p85", marker=dict(color=colours, opacity=0.35),
-                hovertemplate="%{y}: p85 %{x:.1f} d<extra></extra>")
+    # p85 in the light shade of each bar's colour; the legend's own two entries show the shades
+    # (a trace's swatch shows its first bar's colour, and a trace opacity not at all: both read
+    # as the same dark blue)
+    for name, col, shade in (("median", "median_days", 1.0), ("p85", "p85_days", P85_SHADE)):
+        fig.add_bar(y=labels, x=_f32(d[col]), orientation="h", name=name, showlegend=False,
+                    marker_color=[_shade(ORANGE if w else BLUE, shade) for w in waiting],
+                    hovertemplate=f"%{{y}}: {name} %{{x:.1f}} d<extra></extra>")
+        fig.add_scatter(y=[None], x=[None], mode="markers", name=name, hoverinfo="skip",   # no bar slot of its own
+                        marker=dict(symbol="square", size=12, color=_shade(BLUE, shade)))
     fig.update_layout(barmode="group")
     fig = _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
     _note(fig, "orange = waiting status")

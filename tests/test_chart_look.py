@@ -179,3 +179,20 @@ def test_sprint_start_lines_stop_under_the_chosen_sprints_name():
     name = next(a for a in fig.layout.annotations if a.text == "ATL Sprint 11")
     assert len(lines) == 2 and all(sh.y1 == charts.SPRINT_LINE_TOP < 1 for sh in lines)
     assert (shade.y0, shade.y1) == (0, 1) and (name.y, name.yanchor) == (1, "top")
+
+
+def test_time_in_status_legend_tells_median_from_p85():
+    """The legend showed two dark-blue swatches (a trace's swatch takes its first bar's colour and
+    ignores its opacity), so the longer, light p85 bar read as the median. The legend's entries are
+    now their own, in the two shades; the bars keep orange for waiting statuses."""
+    tis = pd.DataFrame({"status": ["To Do", "In Progress"], "issues": [10, 9], "median_days": [16.0, 3.0],
+                        "p85_days": [26.0, 7.0], "is_waiting": [True, False]})
+    fig = charts.time_in_status(tis)
+    shown = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in shown] == ["median", "p85"]
+    assert [t.marker.color for t in shown] == ["rgba(59, 111, 182, 1)", "rgba(59, 111, 182, 0.35)"]
+    bars = {t.name: list(t.marker.color) for t in fig.data if t.type == "bar"}
+    # bars listed bottom-up (In Progress, then To Do, which waits)
+    assert bars == {"median": ["rgba(59, 111, 182, 1)", "rgba(224, 138, 46, 1)"],
+                    "p85": ["rgba(59, 111, 182, 0.35)", "rgba(224, 138, 46, 0.35)"]}
+    assert all(t.showlegend is False for t in fig.data if t.type == "bar")
