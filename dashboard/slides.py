@@ -47,7 +47,7 @@ TARGET = RGBColor(0xC6, 0x28, 0x28)
 # status -> (colour, icon, word): colour is never the only carrier
 STATUS_STYLE = {
     "good": (RGBColor(0x1E, 0x7B, 0x34), "✔", "GOOD"),
-    "watch": (RGBColor(0xA8, 0x5A, 0x00), "▲", "WATCH"),
+    "watch": (RGBColor(0xA8, 0x5A, 0x00), "⚠", "WATCH"),   # not ▲: beside "▼ −3 pp" it read as "going up"
     "bad": (RGBColor(0xC6, 0x28, 0x28), "✖", "BAD"),     # the page's words: good / watch / bad / no data
     "no data": (RGBColor(0x6B, 0x72, 0x80), "–", "NO DATA"),
 }
