@@ -307,7 +307,7 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
     with st.form(key, clear_on_submit=True, border=True):
         c = st.columns(4)
         item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=f"{key}_item")
-        metric = c[1].selectbox("Should move", product, key=f"{key}_metric")
+        metric = c[1].selectbox("Should move", product, key=f"{key}_metric", format_func=present.metric_name)
         direction = c[2].selectbox("Direction", ["up", "down"], key=f"{key}_direction")
         min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
                                        key=f"{key}_min")

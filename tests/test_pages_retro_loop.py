@@ -75,3 +75,13 @@ def test_verdict_is_shown_next_to_the_action(monkeypatch, demo_copy):
     # the demo's Borealis sprint-10 agreement (review 2026-11-23, after the demo's today) came from its spike action
     assert row["action"].startswith("Trial a spike + build split") and row["verdict"] == "too early"
     assert list(led[0].columns[:2]) == ["verdict", "action"]
+
+
+def test_the_hypothesis_form_names_metrics_in_words(monkeypatch, demo_copy):
+    """The form's "Should move" showed the metric's id ("active_users") where every other place
+    says "active users"; the value kept is still the id."""
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    assert not problems(at), problems(at)
+    box = at.selectbox(key="retro_log_hypothesis_metric")
+    assert "active users" in box.options and "active_users" not in box.options   # what the reader sees
+    assert box.value in {"active_users", "conversion_rate", "weekly_retention", "revenue", "nps"}
