@@ -187,8 +187,15 @@ def in_metric_units(df: pd.DataFrame, cols=("target", "before_value", "during_va
 
 # --------------------------------------------------------------------------- percentages
 def pct(v, digits: int = 0) -> str:
-    """A share as a page writes it, the one spelling: '80 %' (a space before the sign)."""
-    return "–" if v is None or pd.isna(v) else f"{v * 100:,.{digits}f} %"
+    """A share as a page writes it, the one spelling: '80 %' (a space before the sign); a share
+    above nothing that rounds to nothing is '<1 %' (with `digits` 1, '<0.1 %'), not '0 %' beside
+    the issues it counts."""
+    if v is None or pd.isna(v):
+        return "–"
+    shown = f"{v * 100:,.{digits}f}"
+    if v > 0 and float(shown.replace(",", "")) == 0:
+        return f"<{10.0 ** -digits:g} %"
+    return f"{shown} %"
 
 
 # A relative effect (and its interval) is one figure on an Outcomes card and in a table:

@@ -162,6 +162,9 @@ def test_the_display_rules():
     assert present.metric_name("retention_d30") == "retention d30"
     assert present.metric_name("cycle_time_p85") == "Cycle time p85"
     assert present.pct(0.8) == "80 %" and present.pct(None) == "–"
+    # a share above nothing never reads as none ("Blocked 0 %" beside two blocked issues)
+    assert [present.pct(v) for v in (0.0, 0.004, 0.012)] == ["0 %", "<1 %", "1 %"]
+    assert (present.pct(0.0004, 1), present.pct(0.0012, 1)) == ("<0.1 %", "0.1 %")
     assert (present.signed_pct(0.0853), present.signed_pct(-0.011)) == ("+8.5 %", "−1.1 %")
     words = present.in_words(pd.DataFrame({"check": ["no_estimate", "new_check"], "due_from": ["due date", None]}))
     assert words["check"].tolist() == ["no estimate", "new check"]
