@@ -196,3 +196,19 @@ def test_time_in_status_legend_tells_median_from_p85():
     assert bars == {"median": ["rgba(59, 111, 182, 1)", "rgba(224, 138, 46, 1)"],
                     "p85": ["rgba(59, 111, 182, 0.35)", "rgba(224, 138, 46, 0.35)"]}
     assert all(t.showlegend is False for t in fig.data if t.type == "bar")
+
+
+def test_a_right_hand_axis_has_round_ticks_of_its_own():
+    """plotly.js lines an overlaying axis's ticks up with the left axis's gridlines, so a rework
+    rate up to 76 % was labelled 0/15/31/46/61/76. Every right-hand axis asks for its own ticks."""
+    df = pd.DataFrame({"week": pd.date_range("2026-08-03", periods=3, freq="7D"), "qa_bounces": [1, 3, 0],
+                       "reopens": [0, 1, 0], "rework_rate": [0.1, 0.76, 0.0]})
+    assert charts.rework_trend(df).layout.yaxis2.tickmode == "auto"
+    sprints = pd.DataFrame({"team": ["Atlas", "Atlas", "Borealis"], "sprint_id": ["1", "2", "3"],
+                            "label": ["S1", "S2", "B1"], "start_at": pd.to_datetime(["2026-08-03"] * 3),
+                            "committed_points": [10.0, 12.0, 8.0], "completed_points": [8.0, 12.0, 5.0],
+                            "added_points": [1.0, 0.0, 2.0], "say_do_ratio": [0.8, 1.0, 0.625],
+                            "is_running": [False, False, False]})
+    right = [ax for name, ax in charts.velocity(sprints).layout.to_plotly_json().items()
+             if name.startswith("yaxis") and ax.get("overlaying")]
+    assert len(right) == 2 and all(ax["tickmode"] == "auto" for ax in right)   # one say/do axis per team panel
