@@ -357,9 +357,16 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
     fig.update_layout(barmode="stack", shapes=list(fig.layout.shapes) + [dict(
         type="line", x0=0, x1=1, xref=f"{x} domain", y0=y, y1=y, yref=yr, line=dict(color=RED, dash="dash"))
         for x, yr in refs], annotations=list(fig.layout.annotations) + [dict(
-            text=f"debt target {present.pct(target)}", showarrow=False, x=0, xanchor="left", xref=f"{x} domain",
-            y=y, yanchor="bottom", yref=yr, **_target_label()) for x, yr in refs])
+            # in the right margin, level with the line: inside the plot it covered the first sprints'
+            # bars, which stack to 100 % and leave no free corner
+            text=f"debt<br>target<br>{present.pct(target)}", showarrow=False, x=1, xanchor="left", xshift=4,
+            xref=f"{x} domain", y=y, yanchor="middle", yref=yr, align="left", font=dict(size=10, color=RED))
+            for x, yr in refs])
+    fig.update_layout(margin_r=DEBT_LABEL_PX)
     return fig
+
+
+DEBT_LABEL_PX = 52   # debt_share: the right margin that holds the target's label
 
 
 # --------------------------------------------------------------------------- flow

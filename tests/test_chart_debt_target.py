@@ -20,11 +20,11 @@ def _reference(mix, target, sprints):
     """The same chart with the target drawn by plotly's add_hline on each panel."""
     fig = charts.debt_share(mix, target, sprints)
     fig.layout.shapes = ()
-    fig.layout.annotations = [a for a in fig.layout.annotations if not a.text.startswith("debt target")]
+    fig.layout.annotations = [a for a in fig.layout.annotations if not a.text.startswith("debt<br>target")]
     for row in range(1, sprints["team"].nunique() + 1):
         fig.add_hline(y=target * 100, line_dash="dash", line_color=charts.RED, row=row, col=1,
-                      annotation_text="debt target 20 %", annotation_position="top left",
-                      annotation=charts._target_label())
+                      annotation_text="debt<br>target<br>20 %", annotation_position="right",
+                      annotation=dict(xshift=4, align="left", font=dict(size=10, color=charts.RED)))
     return fig
 
 
@@ -33,6 +33,15 @@ def test_the_debt_target_is_drawn_on_every_team_panel_as_add_hline_draws_it():
     assert [s.yref for s in fig.layout.shapes] == ["y", "y2", "y3"]
     assert all(s.y0 == s.y1 == 20 for s in fig.layout.shapes)
     assert fig.layout.to_plotly_json() == _reference(MIX, 0.2, SPRINTS).layout.to_plotly_json()
+
+
+def test_the_target_is_named_in_the_right_margin_off_the_bars():
+    """Inside the plot the label covered the first sprints' bars (they stack to 100 %): it sits
+    in the right margin now, level with its line, the margin widened to hold it."""
+    fig = charts.debt_share(MIX, 0.2, SPRINTS)
+    labels = [a for a in fig.layout.annotations if a.text == "debt<br>target<br>20 %"]
+    assert len(labels) == 3 and all((a.x, a.xanchor, a.y) == (1, "left", 20) for a in labels)
+    assert fig.layout.margin.r == charts.DEBT_LABEL_PX >= 50
 
 
 def test_one_team_has_one_target_line():

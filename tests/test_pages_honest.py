@@ -491,7 +491,7 @@ def _y_axes(fig: dict) -> dict[str, dict]:
 def test_every_panel_axis_is_titled_and_say_do_compares(monkeypatch, demo_db, board):
     """Each y axis of every sprint chart (one panel per team) has a title with its unit (the
     first panel's was once cleared); velocity's say/do axes share one range in every panel;
-    the debt target's label sits on a box (readable over the bars); the legend lies under
+    the debt target's label sits in the right margin (not over the bars); the legend lies under
     the plot, so at phone width it does not take the plot's height."""
     at = app_for(monkeypatch, demo_db)
     if board:
@@ -518,8 +518,8 @@ def test_every_panel_axis_is_titled_and_say_do_compares(monkeypatch, demo_db, bo
     saydo = [y for t in velocity["data"] if t.get("name") == "say/do %" for y in _values(t["y"]) if y is not None]
     assert max(saydo) <= top and top >= 100
     mix = sprint_charts[2]
-    labels = [a for a in mix["layout"]["annotations"] if str(a.get("text", "")).startswith("debt target")]
-    assert labels and all(a.get("bgcolor") and a.get("borderwidth") for a in labels), labels
+    labels = [a for a in mix["layout"]["annotations"] if str(a.get("text", "")).startswith("debt<br>target")]
+    assert labels and all(a["x"] == 1 and a["xanchor"] == "left" for a in labels), labels   # beside the bars
 
 
 def test_a_table_wider_than_the_page_says_so(monkeypatch, demo_db):
