@@ -394,6 +394,23 @@ def cycle_scatter(issues: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     return _layout(fig, "completed on", "cycle time (days)")
 
 
+def _so_far(fig: go.Figure, weekly: pd.DataFrame, col: str = "week") -> None:
+    """Shade the week that had not ended by the as-of instant (`partial`, present.mark_partial_week)
+    and say "so far" above it: its bar or point is a part of a week, not a drop."""
+    if weekly.empty or "partial" not in weekly.columns:
+        return
+    weeks = pd.to_datetime(weekly[col])
+    last = weeks.idxmax()
+    if not bool(weekly.loc[last, "partial"]):
+        return
+    x0, x1 = (float(v) for v in _ms([weeks[last] - pd.Timedelta(days=3.5), weeks[last] + pd.Timedelta(days=3.5)]))
+    fig.update_layout(shapes=list(fig.layout.shapes) + [dict(
+        type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below", fillcolor=GREY, opacity=0.15,
+        line=dict(width=0))], annotations=list(fig.layout.annotations) + [dict(
+        text="so far", name="so far", xref="x", yref="paper", x=(x0 + x1) / 2, y=1, yanchor="bottom", showarrow=False,
+        font=dict(size=10, color=GREY))])
+
+
 def throughput(weekly: pd.DataFrame) -> go.Figure:
     """Issues completed per ISO week, with WIP at the end of the week."""
     if weekly.empty:
@@ -402,6 +419,7 @@ def throughput(weekly: pd.DataFrame) -> go.Figure:
     fig.add_bar(x=weekly["week"], y=weekly["throughput"], name="throughput", marker_color=BLUE)
     fig.add_scatter(x=weekly["week"], y=weekly["wip_end_of_week"], name="WIP at week end", mode="lines",
                     line=dict(color=ORANGE, shape="hv"))
+    _so_far(fig, weekly)
     return _layout(fig, "ISO week (Monday)", "issues")
 
 
@@ -414,6 +432,7 @@ def p85_trend(weekly: pd.DataFrame) -> go.Figure:
                     line=dict(color=RED))
     fig.add_scatter(x=weekly["week"], y=weekly["cycle_time_p50"], name="p50", mode="lines+markers",
                     line=dict(color=BLUE))
+    _so_far(fig, weekly)
     return _layout(fig, "ISO week (Monday)", "cycle time (days)", height=260)
 
 
@@ -531,6 +550,8 @@ def rework_trend(df: pd.DataFrame) -> go.Figure:
         fig.update_layout(yaxis2=dict(title="rework rate (%)", overlaying="y", side="right", rangemode="tozero",
                                       showgrid=False, tickformat=".0f"))
     fig.update_layout(barmode="stack")
+    if x == "week":
+        _so_far(fig, df)
     return _layout(fig, x.replace("_", " "), "backward transitions")
 
 

@@ -80,6 +80,18 @@ def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS,
     return kept, len(s) - len(kept), len(latest) - len(shown)
 
 
+def mark_partial_week(weekly: pd.DataFrame, as_of, col: str = "week") -> pd.DataFrame:
+    """A weekly frame (`col`: each ISO week's Monday) with `partial`: True for a week that had not
+    ended by the as-of instant (its figures are the week so far: a third of a week's throughput
+    is not a drop). docs/pages.md, "Reading a page honestly"."""
+    if weekly.empty or col not in weekly.columns:
+        return weekly
+    at = pd.Timestamp(as_of)
+    at = at.tz_convert("UTC").tz_localize(None) if at.tzinfo is not None else at
+    ends = pd.to_datetime(weekly[col]) + pd.Timedelta(days=7)
+    return weekly.assign(partial=(ends > at + pd.Timedelta(seconds=1)).to_numpy())
+
+
 def pickable_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
     """The sprints a sprint picker lists: the last 2 × RECENT_SPRINTS of each of the most
     recently active teams, so the list stays short at any warehouse size."""

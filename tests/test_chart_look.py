@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from dashboard import charts, components
+from dashboard import charts, components, present
 
 SPRINTS = pd.DataFrame({
     "sprint_id": ["a1", "a2", "b1", "c1"], "label": ["ATL Sprint 1", "ATL Sprint 2", "BOR Sprint 1", "CYG Sprint 1"],
@@ -212,3 +212,23 @@ def test_a_right_hand_axis_has_round_ticks_of_its_own():
     right = [ax for name, ax in charts.velocity(sprints).layout.to_plotly_json().items()
              if name.startswith("yaxis") and ax.get("overlaying")]
     assert len(right) == 2 and all(ax["tickmode"] == "auto" for ax in right)   # one say/do axis per team panel
+
+
+def test_the_week_so_far_is_shaded_not_read_as_a_drop():
+    """The last ISO week before the as-of instant was drawn as a full week: 2 issues completed
+    in the two days it had read as a collapse of throughput and of p85. Hand-worked: as of
+    Wed 18 Nov 2026 17:00 UTC the week of Mon 16 Nov is partial, that of 9 Nov complete; as of
+    Sun 22 Nov 23:59:59 the week of 16 Nov is complete."""
+    weekly = pd.DataFrame({"week": pd.to_datetime(["2026-11-09", "2026-11-16"]).date, "throughput": [16, 2],
+                           "wip_end_of_week": [7, 10], "cycle_time_p50": [3.3, 2.7], "cycle_time_p85": [7.8, 3.2]})
+    marked = present.mark_partial_week(weekly, pd.Timestamp("2026-11-18 17:00", tz="UTC"))
+    assert marked["partial"].tolist() == [False, True]
+    full = present.mark_partial_week(weekly, pd.Timestamp("2026-11-22 23:59:59", tz="UTC"))
+    assert full["partial"].tolist() == [False, False]
+    for fig in (charts.throughput(marked), charts.p85_trend(marked)):
+        shade = [s for s in fig.layout.shapes if s.type == "rect"]
+        assert len(shade) == 1 and [a.text for a in fig.layout.annotations if a.name == "so far"] == ["so far"]
+        mid = pd.Timestamp("2026-11-16", tz="UTC").value / 1e6          # epoch ms of the week's Monday
+        assert (shade[0].x0, shade[0].x1) == (mid - 3.5 * 86_400_000, mid + 3.5 * 86_400_000)
+    for fig in (charts.throughput(full), charts.p85_trend(weekly)):   # a complete week, or no as-of known
+        assert not fig.layout.shapes

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import blocks, charts, components, data
+from dashboard import blocks, charts, components, data, present
 from dashboard.filters import sidebar
 
 f = sidebar()
@@ -41,8 +41,9 @@ components.how("Say/do = completed ÷ committed points of each team's last close
 left, right = st.columns(2)
 with left:
     st.subheader("Cycle time trend")
-    components.chart(charts.p85_trend, (data.run_query("flow_weekly", **p),), "p50 and p85 cycle time (days from first "
-                     "In Progress to final Done) of the issues completed each ISO week.", key="overview_p85")
+    weekly = present.mark_partial_week(data.run_query("flow_weekly", **p), f.as_of)
+    components.chart(charts.p85_trend, (weekly,), "p50 and p85 cycle time (days from first "
+                     "In Progress to final Done) of the issues completed each ISO week; shaded: the week so far.", key="overview_p85")
 with right:
     st.subheader("Say/do per sprint")
     recent, note = blocks.recent_sprints(sprints)

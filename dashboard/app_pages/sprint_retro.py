@@ -3,7 +3,7 @@ actions happen?"""
 
 import streamlit as st
 
-from dashboard import blocks, charts, components, data, empty
+from dashboard import blocks, charts, components, data, empty, present
 from dashboard.filters import sidebar, sprint_picker
 from dashboard.safe_text import md
 
@@ -17,7 +17,7 @@ if sprints.empty:
                    *empty.held(p, lambda q: empty.span(data.run_query("sprint_facts", **q)["start_at"])))
     st.stop()
 s = sprint_picker(blocks.picker_sprints(sprints), key="sprint_retro_sprint")
-label = components.present.sprint_label(s.sprint_name, s.team, s.is_running)
+label = present.sprint_label(s.sprint_name, s.team, s.is_running)
 st.markdown(f"#### {md(label)}")   # what the tiles below are about (the sprint report is a tab away)
 if isinstance(s.goal, str) and s.goal.strip():
     st.markdown(f"**Sprint goal:** {md(s.goal.strip())}")
@@ -53,12 +53,13 @@ def retro_first() -> None:
     if not components.below_fold("sprint_retro_quality", above + 60 + components.FOLD_TABLES, above=above,
                                  label="Rework, the work mix and last retro's actions are drawn as you scroll here."):
         return
-    rework = ("rework_trend", window, starts, data.run_query("quality__rework_trend", **p))
+    rework = ("rework_trend", window, starts, present.mark_partial_week(data.run_query("quality__rework_trend", **p), f.as_of))
     mix = (data.run_query("work_mix", **p), data.settings().analysis.debt_share_target, recent, note)
     left, right = st.columns(2)
     with left:
         components.chart(charts.in_sprint, rework, "QA bounces (back from review/QA) and reopens (back from Done) of "
-                         "issues completed each period; line = rework rate. Shaded: the chosen sprint.",
+                         "issues completed each period; line = rework rate. Shaded: the chosen sprint (blue), the week so "
+                         "far (grey).",
                          key="sprint_retro_rework")
     with right:
         components.chart(charts.debt_share, mix, "Share of completed points per work type and sprint; the dashed "
@@ -84,7 +85,7 @@ def sprint_report() -> None:
 def flow() -> None:
     st.subheader("Flow")
     issues = data.run_query("flow__cycle_time_scatter", **p)
-    weekly = data.run_query("flow_weekly", **p)
+    weekly = present.mark_partial_week(data.run_query("flow_weekly", **p), f.as_of)
     left, right = st.columns(2)
     with left:
         components.chart(charts.in_sprint, ("cycle_scatter", window, starts, issues, weekly), "Each dot is an issue "
@@ -93,7 +94,7 @@ def flow() -> None:
     with right:
         components.chart(charts.in_sprint, ("throughput", window, starts, weekly), "Issues completed per ISO week "
                          "(bars) and issues started but not finished at each week's end (line). Shaded: the chosen "
-                         "sprint.", key="sprint_retro_throughput")
+                         "sprint (blue), the week so far (grey).", key="sprint_retro_throughput")
     left, right = st.columns(2)
     with left:
         components.chart(charts.in_sprint, ("cfd", window, starts, data.run_query("cfd_daily", **p)), "Issues in "
