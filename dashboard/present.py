@@ -292,10 +292,18 @@ def is_pct(col: str) -> bool:
     return any(w in str(col) for w in PCT_WORDS) and not str(col).endswith(("_basis", "_issues", "_points"))
 
 
-def fmt_cell(v, col: str) -> str:
+def decimals(values, col: str) -> int:
+    """The decimals of a column of figures: one, or two when every value is below 1 (a ratio of
+    0.58 beside one of 18.2 read as more precise than it; days always one)."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    return 1 if "days" in col or v.empty or (v.abs() >= 1).any() else 2
+
+
+def fmt_cell(v, col: str, digits: int | None = None) -> str:
     """One value as a report shows it: blanks for missing, days one decimal, percentages
-    whole, counts with thousands separators, negatives with a minus sign (−), dates as
-    YYYY-MM-DD."""
+    whole (`pct`), counts with thousands separators, other figures with `digits` decimals (by
+    default as `decimals` gives for the value alone), negatives with a minus sign (−), dates
+    as YYYY-MM-DD."""
     if v is None or (not isinstance(v, str | list | tuple | dict) and pd.isna(v)):
         return ""
     if isinstance(v, bool):
@@ -309,11 +317,11 @@ def fmt_cell(v, col: str) -> str:
         if col in SIGNED_PCT_COLUMNS:
             return signed_pct(v)
         if is_pct(col):
-            text = f"{v * 100:,.0f} %"
+            text = pct(v)
         elif float(v).is_integer():
             text = f"{v:,.0f}"
         else:
-            text = f"{v:,.1f}" if abs(v) >= 1 or "days" in col else f"{v:,.2f}"
+            text = f"{v:,.{decimals([v], col) if digits is None else digits}f}"
         return text.replace("-", "−")   # the minus sign, as in every signed figure on the pages
     return str(v)
 
@@ -330,7 +338,13 @@ def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str,
     cols = lead + [c for c in df.columns if c not in lead and c not in hide and c not in HIDDEN]
     out = pd.DataFrame(index=df.index)
     for c in cols:
-        out[c] = df[c] if c in keep else [fmt_cell(v, str(c)) for v in df[c].tolist()]
+        if c in keep:
+            out[c] = df[c]
+            continue
+        values = df[c].tolist()
+        # one number of decimals per column of figures ('0.6' beside '18.2', not '0.58')
+        digits = decimals(values, str(c)) if pd.api.types.is_float_dtype(df[c]) else None
+        out[c] = [fmt_cell(v, str(c), digits) for v in values]
     names = {c: (c if c in keep else header(c)) for c in cols}
     seen: dict[str, int] = {}
     for c, n in names.items():           # two columns with one plain name: keep both apart

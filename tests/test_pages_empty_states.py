@@ -169,3 +169,9 @@ def test_the_display_rules():
     words = present.in_words(pd.DataFrame({"check": ["no_estimate", "new_check"], "due_from": ["due date", None]}))
     assert words["check"].tolist() == ["no estimate", "new check"]
     assert present.report_frame(pd.DataFrame({"effect_rel": [0.0853]}))["effect (%)"].tolist() == ["+8.5 %"]
+    # one number of decimals per column: 0.58 beside 18.2 is 0.6; a column below 1 keeps two
+    shown = present.report_frame(pd.DataFrame({"actual": [0.58, 18.2], "ratio": [0.45, 0.2],
+                                               "hit_rate": [0.004, 0.5]}))
+    assert shown["actual"].tolist() == ["0.6", "18.2"]
+    assert shown["actual ÷ likely (×)"].tolist() == ["0.45", "0.20"]
+    assert shown["hit rate (%)"].tolist() == ["<1 %", "50 %"]       # tables spell shares as pages do
