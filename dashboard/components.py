@@ -319,6 +319,7 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
     """One row of tech_health__kpis as an st.metric: value, change vs the previous period
     (arrow by direction, green/red by whether that direction is good), target when set,
     and the window it covers."""
+    from queries import tech_health_text as text
     from queries.tech_health import KPI, previous_comparable
 
     r = kpis[kpis["kpi"] == kpi]
@@ -336,7 +337,11 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
         "days", 0, 0, _count(done.iloc[0]["n"]), _count(done.iloc[0]["previous_n"]))
     if short:
         prev = None
-        window = f"{window} · previous period too short to compare" if window else window
+        # nothing completed before (the data starts in the period) is not a short period: say which,
+        # in the words the Tech health tiles use
+        none_before = not _count(done.iloc[0]["previous_n"])
+        said = text.NO_PREVIOUS if none_before else f"previous period {text.TOO_SHORT}"
+        window = f"{window} · {said}" if window else window
     k = KPI(kpi, value, prev, unit=unit)
     delta = k.delta_text().lstrip("▲▼ ") if value is not None and prev is not None else None
     arrow, colour = present.change_style(k.delta, present.BETTER.get(kpi, r.better))

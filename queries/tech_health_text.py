@@ -62,6 +62,7 @@ def format_value(value: float | None, unit: str) -> str:
 
 
 TOO_SHORT = "too short to compare"
+NO_PREVIOUS = "no previous data"   # nothing in the previous period at all (not a short one)
 
 
 def plural(n: int, word: str) -> str:
@@ -89,7 +90,7 @@ def delta_text(value: float | None, previous: float | None, unit: str, comparabl
     if not comparable:
         return f"previous period {TOO_SHORT}"
     if previous is None:
-        return "no previous data"
+        return NO_PREVIOUS
 
     d = value - previous
     prev = format_value(previous, unit)

@@ -58,3 +58,15 @@ def test_overview_tiles_follow_the_previous_period_rule(monkeypatch, demo_db, st
     for label in ("p85 cycle time", "Estimate hit rate"):
         assert bool(tiles[label].proto.delta) == compared, (label, tiles[label].proto.delta)
     assert ("previous period too short to compare" in captions) == (not compared)
+
+
+def test_overview_says_no_previous_data_when_nothing_was_completed_before(monkeypatch, demo_db):
+    """The demo's data starts in May: before a period from 1 May nothing was completed at all.
+    That is no previous data (the Tech health tiles' words for it), not a period too short."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params["from"], at.query_params["to"] = "2026-05-01", "2026-06-30"
+    at.run()
+    assert not problems(at), problems(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "no previous data" in captions and "too short to compare" not in captions, captions
+    assert not {m.label: m for m in at.metric}["p85 cycle time"].proto.delta
