@@ -110,8 +110,9 @@ def _look(fig: go.Figure) -> None:
     for name in own:
         if name.startswith(("xaxis", "yaxis")):
             look = X_LOOK if name[0] == "x" else dict(Y_LOOK, showgrid=False, zeroline=False) if name in h_bars else Y_LOOK
-            if own[name].get("overlaying"):   # a right-hand axis: round ticks of its own (plotly.js's default for
-                look = dict(look, tickmode="auto")   # an overlaying axis lines them up with the left one's: 0/15/31/46)
+            if own[name].get("overlaying") and "dtick" not in own[name]:   # a right-hand axis without its own
+                look = dict(look, tickmode="auto")   # step: round ticks (plotly.js lines an overlaying axis's ticks
+                #                                      up with the left one's: 0/15/31/46)
             looks[name] = _under(look, own[name])
     if lay.annotations:
         looks["annotations"] = [_under(ANNOTATION_LOOK, a.to_plotly_json()) for a in lay.annotations]

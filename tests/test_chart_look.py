@@ -200,7 +200,8 @@ def test_time_in_status_legend_tells_median_from_p85():
 
 def test_a_right_hand_axis_has_round_ticks_of_its_own():
     """plotly.js lines an overlaying axis's ticks up with the left axis's gridlines, so a rework
-    rate up to 76 % was labelled 0/15/31/46/61/76. Every right-hand axis asks for its own ticks."""
+    rate up to 76 % was labelled 0/15/31/46/61/76. A right-hand axis without a step of its own
+    asks for round ticks."""
     df = pd.DataFrame({"week": pd.date_range("2026-08-03", periods=3, freq="7D"), "qa_bounces": [1, 3, 0],
                        "reopens": [0, 1, 0], "rework_rate": [0.1, 0.76, 0.0]})
     assert charts.rework_trend(df).layout.yaxis2.tickmode == "auto"
@@ -211,7 +212,8 @@ def test_a_right_hand_axis_has_round_ticks_of_its_own():
                             "is_running": [False, False, False]})
     right = [ax for name, ax in charts.velocity(sprints).layout.to_plotly_json().items()
              if name.startswith("yaxis") and ax.get("overlaying")]
-    assert len(right) == 2 and all(ax["tickmode"] == "auto" for ax in right)   # one say/do axis per team panel
+    # one say/do axis per team panel, each with its own step (every 25 %), never synced
+    assert len(right) == 2 and all(ax.get("dtick") == 25 and ax.get("tickmode") != "sync" for ax in right)
 
 
 def test_the_week_so_far_is_shaded_not_read_as_a_drop():
