@@ -83,7 +83,8 @@ def recent_per_team(sprints: pd.DataFrame, n: int = RECENT_SPRINTS,
 def mark_partial_week(weekly: pd.DataFrame, as_of, col: str = "week") -> pd.DataFrame:
     """A weekly frame (`col`: each ISO week's Monday) with `partial`: True for a week that had not
     ended by the as-of instant (its figures are the week so far: a third of a week's throughput
-    is not a drop). docs/pages.md, "Reading a page honestly"."""
+    is not a drop). Compared in UTC: a reporting timezone moves a week's end by hours, a shade
+    by nothing a reader would see. docs/pages.md, "Reading a page honestly"."""
     if weekly.empty or col not in weekly.columns:
         return weekly
     at = pd.Timestamp(as_of)
