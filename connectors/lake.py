@@ -159,8 +159,13 @@ class _CommitLock:
 
     def close(self) -> None:
         if self.pg is not None:
+            # released here, before the next load asks: closing the session releases it too, but
+            # only once the server's backend has exited, which on a busy machine came after the
+            # next load's try (it printed "waiting for another load" with no other load running)
             with contextlib.suppress(Exception):
-                self.pg.close()      # ends the session: releases the lock
+                self.pg.execute("SELECT pg_advisory_unlock_all()")
+            with contextlib.suppress(Exception):
+                self.pg.close()      # ends the session (a killed load's session ends with it)
 
 
 @contextlib.contextmanager
