@@ -195,10 +195,12 @@ def _teams(s: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 # Sprint charts (one panel per team), in px: each panel's plot area, the room between panels
 # (the angled sprint labels of one, the team title of the next), above the first panel (its
 # team title, the mode bar) and under the last (its sprint labels, the note, a legend of up to
-# two rows at phone width). The legend sits under the plot at every width, so it never takes
+# three rows: Plotly wraps it to the plot area's width, ~190 px for a half-page chart in a
+# 1024-px window, where velocity's four entries take three rows; with room for two they lay on
+# the note). The legend sits under the plot at every width, so it never takes
 # the plot's height nor lies under the mode bar; sized so Plotly draws each figure once.
 # The note under the chart wraps at NOTE_CHARS (about 290 px of its 10 px text).
-PANEL_PLOT, PANEL_GAP, PANEL_TOP, PANEL_BOTTOM, NOTE_ROW, LEGEND_ROOM, NOTE_CHARS = 240, 128, 40, 162, 14, 62, 52
+PANEL_PLOT, PANEL_GAP, PANEL_TOP, PANEL_BOTTOM, NOTE_ROW, LEGEND_ROOM, NOTE_CHARS = 240, 128, 40, 176, 14, 76, 52
 SPRINT_TICKS = dict(type="category", tickangle=-60, tickfont=dict(size=11), automargin=True)
 
 
