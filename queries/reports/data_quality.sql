@@ -100,18 +100,16 @@ final AS (
     UNION ALL SELECT * FROM sprint_without_dates
 ),
 -- the team: the names of the issue's boards (the chosen one only, when a team is chosen), or
--- of the sprint's board; 'board N' for a board without a name
+-- of the sprint's board (its id when the board itself is not loaded, as the sidebar shows it)
 issue_teams AS (
-    SELECT bi.source, bi.issue_id,
-           string_agg(DISTINCT coalesce(b.name, 'board ' || bi.board_id), ', '
-                      ORDER BY coalesce(b.name, 'board ' || bi.board_id)) AS team
+    SELECT bi.source, bi.issue_id, string_agg(DISTINCT b.name, ', ' ORDER BY b.name) AS team
     FROM stg_board_issues AS bi
     SEMI JOIN final AS f ON f.source = bi.source AND f.issue_id = bi.issue_id
-    LEFT JOIN raw_boards AS b ON b.source = bi.source AND b.board_id = bi.board_id
+    JOIN raw_boards AS b ON b.source = bi.source AND b.board_id = bi.board_id
     WHERE $board_id IS NULL OR bi.board_id = $board_id
     GROUP BY ALL
 )
-SELECT f."check", coalesce(t.team, b.name, 'board ' || f.board_id) AS team, f.issue_key, f.detail, f.why_it_matters
+SELECT f."check", coalesce(t.team, b.name, f.board_id) AS team, f.issue_key, f.detail, f.why_it_matters
 FROM final AS f
 LEFT JOIN issue_teams AS t ON t.source = f.source AND t.issue_id = f.issue_id
 LEFT JOIN raw_boards AS b ON b.source = f.source AND b.board_id = f.board_id
