@@ -280,9 +280,9 @@ def follow_through(ft: pd.DataFrame) -> tuple[float | None, int]:
 def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
     """queries.tech_health.SprintRow tuples as a table (team first when several are shown);
     with more teams than the slide draws apart (CHART_TEAMS), one row per team instead
-    (team_rows): 3,250 sprint rows of 500 teams read as a dump, the first 100 of them as one
-    team's."""
-    from queries.tech_health import CHART_TEAMS
+    (queries.tech_health.team_rows): 3,250 sprint rows of 500 teams read as a dump, the first
+    100 of them as one team's."""
+    from queries.tech_health import CHART_TEAMS, team_rows
 
     teams = teams or {}
     cols = ["team", "sprint", "start", "end", "committed_points", "completed_points", "say_do_ratio",
@@ -294,23 +294,6 @@ def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
     if df.empty or df["team"].nunique() <= 1:
         return df.drop(columns="team")
     return team_rows(df) if df["team"].nunique() > CHART_TEAMS else df
-
-
-def team_rows(sprints: pd.DataFrame) -> pd.DataFrame:
-    """Per team (sprint_rows' frame): its sprints, the first start and last end, points
-    committed and completed, say/do over them (completed ÷ committed points of the sprints that
-    committed any, as each sprint's own say/do is defined) and carried-over issues; by team
-    name. docs/pages.md, "Tech health"."""
-    s = sprints.assign(with_commitment=sprints["committed_points"].fillna(0) > 0)
-    s = s.assign(said=s["committed_points"].where(s["with_commitment"], 0.0),
-                 done_of_said=s["completed_points"].where(s["with_commitment"], 0.0))
-    per = s.groupby("team", sort=True).agg(
-        sprints=("sprint", "size"), start=("start", "min"), end=("end", "max"),
-        committed_points=("committed_points", "sum"), completed_points=("completed_points", "sum"),
-        said=("said", "sum"), done_of_said=("done_of_said", "sum"), carryover_issues=("carryover_issues", "sum"))
-    per["say_do_ratio"] = (per["done_of_said"] / per["said"]).where(per["said"] > 0)
-    return per.reset_index()[["team", "sprints", "start", "end", "committed_points", "completed_points",
-                              "say_do_ratio", "carryover_issues"]]
 
 
 def retro_items(retro) -> None:

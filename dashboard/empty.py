@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, filters
 from dashboard.components import empty_state
 from dashboard.safe_text import md
 from queries.limits import DATE_MAX, DATE_MIN
@@ -41,9 +41,7 @@ def held(p: dict, span_of) -> tuple[tuple[date, date] | None, tuple[date, date] 
     now = span_of(wide(p))
     if now is not None:
         return now, None
-    from dashboard.filters import default_params
-
-    fresh = default_params()["as_of"]
+    fresh = filters.default_params()["as_of"]
     return None, (span_of(wide({**p, "as_of": fresh})) if fresh != p["as_of"] else None)
 
 

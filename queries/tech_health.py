@@ -354,6 +354,23 @@ def previous_comparable(basis: str, sprints: int, previous_sprints: int, issues:
     return 2 * (previous_issues or 0) >= (issues or 0)
 
 
+def team_rows(sprints: pd.DataFrame) -> pd.DataFrame:
+    """Per team, from a frame of its sprints (team, sprint, start, end, committed_points,
+    completed_points, carryover_issues): how many, the first start and last end, points
+    committed and completed, say/do over them and carried-over issues; by team name. Say/do is
+    completed ÷ committed points of the sprints that committed any, as a sprint's own is
+    defined (docs/pages.md, "Tech health")."""
+    said = sprints["committed_points"].fillna(0.0)
+    s = sprints.assign(said=said, done_of_said=sprints["completed_points"].where(said > 0, 0.0))
+    per = s.groupby("team", sort=True).agg(
+        sprints=("sprint", "size"), start=("start", "min"), end=("end", "max"),
+        committed_points=("committed_points", "sum"), completed_points=("completed_points", "sum"),
+        said=("said", "sum"), done_of_said=("done_of_said", "sum"), carryover_issues=("carryover_issues", "sum"))
+    per["say_do_ratio"] = (per["done_of_said"] / per["said"]).where(per["said"] > 0)
+    return per.reset_index()[["team", "sprints", "start", "end", "committed_points", "completed_points",
+                              "say_do_ratio", "carryover_issues"]]
+
+
 def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, tz: str
                   ) -> tuple[str, date, date]:
     """(basis, first day, last day) of the reporting period. Basis 'sprints': the last

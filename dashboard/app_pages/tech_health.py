@@ -44,7 +44,7 @@ if th.chart is not None:
 st.subheader("Sprints in the period")
 if th.sprints:
     rows = blocks.sprint_rows(th.sprints, blocks.team_names())
-    if "sprints" in rows.columns:   # many teams: one row each (blocks.team_rows)
+    if "sprints" in rows.columns:   # many teams: one row each (queries.tech_health.team_rows)
         st.caption(f"One row per team ({len(rows):,} teams): its sprints in the period added up; say/do = "
                    "completed ÷ committed points of those that committed any. Pick a team in the sidebar for "
                    "its sprints.")
