@@ -153,8 +153,6 @@ def _margin(fig: go.Figure, legend: bool) -> dict:
         m["l"] = int(min(max(m["l"], 7.6 * max(map(len, names)) + 36), 360))
     if "yaxis2" in fig.layout and fig.layout.yaxis2.overlaying:
         m["r"] = 72
-    if any(a.xref == "x domain" and a.x == 1 and a.xanchor == "left" for a in fig.layout.annotations):
-        m["r"] = 84   # a line's label in the right margin ('p85: 12.3 d')
     entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
     above = any(a.yref == "paper" and (a.y or 0) > 1 and a.yanchor == "bottom" for a in fig.layout.annotations)
     if legend and (above or entries > 4):   # a note above the legend, or a legend of two rows
@@ -495,10 +493,14 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
                 x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
                 text=[safe_text.plot(k) for k in over["issue_key"]], textposition="top center",
                 textfont=dict(size=9), showlegend=False, hoverinfo="skip")
-    return _layout(fig, "status now", "age since start (days)")
+    fig = _layout(fig, "status now", "age since start (days)")
+    if valid:   # the lines' labels ('p85: 12.3 d') in the right margin
+        fig.update_layout(margin_r=WIP_LINE_LABEL_MARGIN)
+    return fig
 
 
 WIP_LINE_LABEL_PX = 12  # the ageing-WIP chart's percentile labels: at least this far apart (10 px text)
+WIP_LINE_LABEL_MARGIN = 84   # ... and the right margin that holds them
 WIP_PLOT_PX = 200       # ... on a plot area about this tall (330 px figure less its margins)
 
 
