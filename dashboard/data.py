@@ -35,6 +35,7 @@ import streamlit as st
 
 import queries
 from connectors.settings import Settings, load_settings
+from dashboard import present
 from dashboard.safe_text import spreadsheet_safe
 from queries import forecast_accounts, transactions
 from queries.registry import REGISTRY, run_public
@@ -371,8 +372,6 @@ FOLLOW_UP = ("sprint_retro__last_retro", "retro__open_actions", "retro__agreemen
 def follow_up_board(params: dict) -> str | None:
     """The board of the sprint the Sprint retro picker starts on under All teams (the latest
     closed of the sprints it lists), or None: with a team chosen, or no sprints."""
-    from dashboard import present
-
     if params.get("board_id") is not None:
         return None
     row = present.default_sprint(present.pickable_sprints(run_query("sprint_facts", **params)))
