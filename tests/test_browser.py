@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -251,7 +252,21 @@ def test_journey_carry_actions_into_a_new_retro(server, page, tmp_path):
     option.click()
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("stMultiSelect").first).to_contain_text("Set a WIP limit of 3 on In Review")
-    page.get_by_role("button", name="Update carried actions").click()
+    submit = page.get_by_role("button", name="Update carried actions")
+    chips = page.get_by_test_id("stMultiSelect").first.get_by_role("button", name=re.compile("^Remove "))
+    submit.click()
+    # a submitted form clears itself in the browser at once (clear_on_submit), before the app
+    # hears of it. Two fresh-clone runs under the full suite lost this click outright: the form
+    # still filled after 180 s, nothing sent, no run. Only in that case, click once more (the
+    # save is asserted below either way; a second submit cannot happen, the form is empty).
+    try:
+        expect(chips).to_have_count(0, timeout=15_000)
+    except AssertionError:
+        warnings.warn("carried-actions journey: the first click on 'Update carried actions' was lost "
+                      "(form still filled, nothing submitted); clicked again", stacklevel=1)
+        _settled(page)
+        submit.click()
+        expect(chips).to_have_count(0, timeout=15_000)
     expect(page.get_by_text("Saved: 1 carried action(s) marked done")).to_be_visible(timeout=LOAD)
     _settled(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
