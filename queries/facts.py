@@ -45,7 +45,8 @@ DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately), the
 # form of the stored derived layers included: a load keeps the derived layers stored under the
 # same fingerprint and writes only the stored marts' macros again (store_mart_macro).
-FACTS_VERSION = "3"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS
+FACTS_VERSION = "4"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
+                      # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -96,17 +97,30 @@ class StoredMart:
                                        # or skip the row groups a range predicate rules out); in
                                        # parts, each part's rows in this order
     in_parts: bool = False             # a per-issue mart a large full build computes in parts
+    # its rows at an as_of earlier than the stored one, read from the stored tables by a range
+    # predicate (a table macro over them and as_of; SQL with {facts} for the stored schema and
+    # {as_of}): its macro answers such an instant itself, nothing computed or cached. For the
+    # marts that compute their rows over the whole history and clip them to as_of at the end
+    # (docs/facts.md, "Any as_of stays exact")
+    earlier: str | None = None
 
 
 # As-of marts stored for the default as_of, in dependency order (a mart after those it reads).
 STORED_MARTS: tuple[StoredMart, ...] = (
     # by end: an earlier instant T reads the versions that ended after T and the current ones
     # (marts/stale_versions_at.sql, issues_stale_at.sql), a few row groups of the table
-    StoredMart("fct_issue_versions", "issue_versions", ("as_of",), order_by="valid_to NULLS FIRST", in_parts=True),
+    # (T <= S: the versions stored at S clipped to T by the mart's own clipping rule)
+    StoredMart("fct_issue_versions", "issue_versions", ("as_of",), order_by="valid_to NULLS FIRST", in_parts=True,
+               earlier="issue_versions_at('{facts}.issue_versions', {as_of})"),
     # by completion: the issues completed in a period are a few row groups
     StoredMart("fct_issue_facts", "issue_facts", ("as_of",), order_by="completed_at"),
-    StoredMart("fct_status_intervals", "status_stays", ("as_of",)),
-    StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id"),
+    # (the stays stored at S clipped to T, by the mart's own rule)
+    StoredMart("fct_status_intervals", "status_stays", ("as_of",),
+               earlier="status_stays_at('{facts}.status_stays', {as_of})"),
+    # (the stored totals of the issues with no stay entered or left after T, the others
+    # totalled again over their clipped stays)
+    StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id",
+               earlier="status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})"),
     StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
     StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board",
                order_by="source, board_id", in_parts=True),
@@ -326,31 +340,43 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
             con.execute(ddl(f"{name}__live", text, d))
             if on_mart is not None:
                 on_mart(m)
-            store_mart_macro(con, m)
+            # (the `earlier` rule may call an object written later: the macros get it below)
+            store_mart_macro(con, m, complete=False)
         else:
             con.execute(ddl(name, text, d))
+    for m in STORED_MARTS:
+        if m.earlier:
+            store_mart_macro(con, m)
 
 
-def store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart) -> None:
+def store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart, *, complete: bool = True) -> None:
     """The stored mart's macro in schema `derived`: its stored table at the stored instant
-    (facts.meta), else its own definition there."""
+    (facts.meta), its `earlier` rule before it, else its own definition there. `complete`:
+    every object the `earlier` rule calls is written (else the macro is written without that
+    rule, for the marts computed after it, and again once they are)."""
     d = DERIVED_SCHEMA
     con.execute(f"CREATE OR REPLACE MACRO {d}.{m.name}({', '.join(m.args)}) AS TABLE\n"
-                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{d}.{m.name}__live"))
+                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{d}.{m.name}__live", earlier=complete))
 
 
-def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false") -> str:
-    """A stored mart's macro body: the stored table for the stored instant, `cached` (a SELECT)
-    for the instants in `in_cache` (SQL condition), else the live definition `live`. The as_of
-    and board arguments are bound parameters folded into constants, so DuckDB keeps one branch
-    when it binds the query; the stored instant and the cached ones are literals."""
+def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false",
+              earlier: bool = True) -> str:
+    """A stored mart's macro body: the stored table for the stored instant, the mart's
+    `earlier` rule before it (with `earlier`), `cached` (a SELECT) for the instants in
+    `in_cache` (SQL condition), else the live definition `live`. The as_of and board arguments
+    are bound parameters folded into constants, so DuckDB keeps one branch when it binds the
+    query; the stored instant and the cached ones are literals."""
     a, b = m.args[0], m.board_arg
     board = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
     parts = [f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}{board}"]
+    rest = f"{a} IS DISTINCT FROM {stored}"
+    if m.earlier and earlier:
+        parts.append(f"SELECT * FROM {m.earlier.format(facts=SCHEMA, as_of=a)} WHERE {a} < {stored}")
+        rest += f" AND NOT coalesce({a} < {stored}, false)"
     if cached:
-        parts.append(f"SELECT * FROM ({cached}) WHERE {a} IS DISTINCT FROM {stored}")
+        parts.append(f"SELECT * FROM ({cached}) WHERE {rest}")
     parts.append(f"SELECT * FROM {live}({', '.join(m.args)})\n"
-                 f"  WHERE {a} IS DISTINCT FROM {stored} AND NOT ({in_cache})")
+                 f"  WHERE {rest} AND NOT ({in_cache})")
     return "\nUNION ALL BY NAME\n".join(parts)
 
 
@@ -382,8 +408,8 @@ def ts_literal(v) -> str:
 def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, stored, cached: str | None = None,
                in_cache: str = "false") -> None:
     """The mart's TEMP macro on this connection: the stored table for the stored as_of
-    (`stored`: stored_as_of, read by the caller), `cached` for the as_of values in `in_cache`
-    (queries.facts_delta), else `<mart>__live`."""
+    (`stored`: stored_as_of, read by the caller), its `earlier` rule before it, `cached` for
+    the as_of values in `in_cache` (queries.facts_delta), else `<mart>__live`."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE\n"
                 + _branches(m, ts_literal(stored), live=f"{m.name}__live",
                             cached=cached, in_cache=in_cache))

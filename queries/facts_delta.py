@@ -34,7 +34,7 @@ scratch (tests/test_stored_facts.py).
 
 Another as_of narrows further, per mart: at an as_of earlier than the stored one the status
 stays and the issue versions need no delta, they are the stored ones clipped to it by the
-mart's own rule, and the issue facts and status totals are read from them (EARLIER_CLIP); the
+mart's own rule, and the issue facts and status totals are read from them (StoredMart.earlier); the
 issue facts and versions (and the status stays and totals at a later as_of) read no sprint,
 so their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
 no sprint windows needed); the sprint members are computed only for the issues of D whose
@@ -315,19 +315,14 @@ CACHED_INSTANTS = 8
 _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", "fx_used")
 
 
-# Per-issue marts whose rows at an as_of earlier than the stored one are read from stored
-# tables by a range predicate (a table macro over them and as_of, SQL with {facts} for the
-# stored schema and {as_of}): no delta, nothing computed or cached.
+# Per-issue marts whose rows at an as_of earlier than the stored one are read from the stored
+# tables by a range predicate, in their macro itself (facts.StoredMart.earlier): no delta,
+# nothing computed, cached or re-pointed here.
 # - The status stays and the issue versions: each mart computes them over the whole history
 #   and clips them to as_of at the end (status_stays_at, issue_versions_at), so those at
 #   T <= S are the ones stored at S clipped to T, by the mart's own clipping rule.
 # - The status totals: the stored ones of the issues with no stay entered or left after T,
 #   the others totalled again over their clipped stays (status_totals_between).
-EARLIER_CLIP: dict[str, str] = {
-    "fct_issue_versions": "issue_versions_at('{facts}.issue_versions', {as_of})",
-    "fct_status_intervals": "status_stays_at('{facts}.status_stays', {as_of})",
-    "fct_status_totals": "status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})",
-}
 
 # The issue facts at an earlier T: their delta is the issues whose stored row may not hold at T,
 # read off the stored versions (an issue whose last version began after T had an event since;
@@ -345,21 +340,11 @@ def _scope_table(mart: str) -> str:
     return "fx_scope_issues" if mart in ISSUE_MARTS else "fx_scope"
 
 
-def _cached_branch(m: facts.StoredMart, keys: list, stored=None) -> tuple[str, str]:
+def _cached_branch(m: facts.StoredMart, keys: list) -> tuple[str, str]:
     """The cached branch of the mart's macro for `keys` (as_of, board, whole): whole = every row
     is cached (a small mart, or one board computed from scratch), else its delta's rows, read
-    with the stored rows outside its delta; whole None (a mart of EARLIER_CLIP asked about an
-    instant before `stored`): every instant before the stored one is the stored rows clipped."""
+    with the stored rows outside its delta."""
     a, b = m.args[0], m.board_arg
-    clip = m.name in EARLIER_CLIP and any(k[2] is None for k in keys)
-    keys = [k for k in keys if k[2] is not None]
-    if clip:
-        before = f"{a} < {facts.ts_literal(stored)}"
-        rest, rest_in = _cached_branch(m, keys) if keys else (None, "false")
-        branch = f"SELECT * FROM {EARLIER_CLIP[m.name].format(facts=facts.SCHEMA, as_of=a)} WHERE {before}"
-        if rest:
-            branch += f"\nUNION ALL BY NAME\n{rest}"
-        return branch, f"({before}) OR ({rest_in})"
     conds: dict[bool, list[str]] = {True: [], False: []}
     for k_as_of, k_board, whole in keys:
         c = f"{a} = {facts.ts_literal(k_as_of)}"
@@ -387,7 +372,7 @@ def point(con: duckdb.DuckDBPyConnection, m: facts.StoredMart) -> None:
     if not keys:   # (all evicted)
         facts.point_mart(con, m, stored=stored)
         return
-    branch, in_cache = _cached_branch(m, keys, stored)
+    branch, in_cache = _cached_branch(m, keys)
     facts.point_mart(con, m, stored=stored, cached=branch, in_cache=in_cache)
 
 
@@ -408,9 +393,12 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
                 "whole BOOLEAN)")
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_used (fx_as_of TIMESTAMPTZ, used BIGINT)")
     done = con.execute("SELECT mart, fx_board FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()
+    earlier = _utc(as_of) < _utc(stored)
     todo: list[tuple[facts.StoredMart, str | None]] = []
     for m in facts.STORED_MARTS:
         k_board = board if m.board_arg else None
+        if earlier and m.earlier:
+            continue   # its macro reads the stored rows clipped
         if m.name not in needed or (m.name, None) in done or (k_board is not None and (m.name, k_board) in done):
             continue
         if k_board is not None and not _SAFE_BOARD.match(str(k_board)):
@@ -430,12 +418,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
     key = {"a": as_of}
     n_scope = None
     earlier = _utc(as_of) < _utc(stored)
-    if earlier:   # the stored rows clipped (nothing to compute), the issue facts off the versions
-        for m, b in [(m, b) for m, b in todo if m.name in EARLIER_CLIP]:
-            con.execute("INSERT INTO fx_cached VALUES ($m, $a::TIMESTAMPTZ, $b, NULL)",
-                        {"m": m.name, "a": as_of, "b": b})
-            point(con, m)
-        todo = [(m, b) for m, b in todo if m.name not in EARLIER_CLIP]
+    if earlier:   # the issue facts off the stored versions (the marts with an `earlier` rule need nothing)
         for m, b in [(m, b) for m, b in todo if m.name == "fct_issue_facts"]:
             if _scoped(con, as_of, "issues") is None:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_scope AS {EARLIER_ISSUES}", key)
