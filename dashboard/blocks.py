@@ -52,10 +52,14 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
 
 def open_actions_table(open_actions: pd.DataFrame, key: str) -> None:
     """Action items still open from earlier retros: when due (its due date, else one retro
-    cycle after the retro) and how late."""
+    cycle after the retro) and how late. Where the due dates come from is a column only when
+    it differs between the rows (a column saying the same on every row is noise; the page's
+    how-line gives the rule)."""
+    same_source = open_actions["due_from"].nunique(dropna=False) <= 1
     table(open_actions, key=key, first=("days_overdue", "team", "text", "owner", "effective_due_on", "due_from",
                                         "held_on", "retro_title"),
-          hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days"))
+          hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days")
+          + (("due_from",) if same_source else ()))
 
 
 def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:

@@ -98,6 +98,8 @@ def test_retro_log_open_actions_say_what_they_hold(monkeypatch, demo_db):
     assert not problems(at), problems(at)
     table = next(d.value for d in at.dataframe if "days overdue" in d.value.columns)
     assert (table["days overdue"] == "").any()   # the demo's latest Atlas retro: open, not yet due
+    # every open Atlas action of the demo has its own due date: no column repeating that
+    assert "due date from" not in table.columns, list(table.columns)
     how = next(c.value for c in at.caption if "still open at the as-of date" in c.value)
     assert "the latest retro's included" in how and "days overdue is blank" in how, how
 
@@ -146,3 +148,23 @@ def test_negative_table_cells_use_the_minus_sign(monkeypatch, demo_db):
     cells = hyp.astype("string").fillna("").to_numpy().ravel()
     assert not any(c.startswith("-") for c in cells), cells
     assert any(c.startswith("−") for c in hyp["effect (%)"]), list(hyp["effect (%)"])
+
+
+def test_retro_log_names_where_due_dates_come_from_when_they_differ(monkeypatch, demo_copy):
+    """An open action without a due date is due at the next retro: beside actions with their
+    own due date, the table says which rule dates each row."""
+    import queries
+    from connectors import userdata
+
+    ud = queries.userdata_path_for(demo_copy)
+    retro = userdata.load_records(ud)["retros"].query("team == 'Atlas'").sort_values("held_on").iloc[0]
+    userdata.add_action(ud, retro_id=retro.retro_id, text="Pair on the flaky deploy script", due_on=None)
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params["board"] = "1"
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    table = next(d.value for d in at.dataframe if "days overdue" in d.value.columns)
+    assert "due date from" in table.columns, list(table.columns)
+    text = next(c for c in table.columns if table[c].eq("Pair on the flaky deploy script").any())
+    assert list(table.loc[table[text].eq("Pair on the flaky deploy script"), "due date from"]) == ["the next retro"]
+    assert set(table["due date from"]) == {"its due date", "the next retro"}
