@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data, filters, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table
 from dashboard.safe_text import md
+from queries.tech_health import CHART_TEAMS, team_rows
 
 
 def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None = None) -> None:
@@ -286,8 +287,6 @@ def sprint_rows(rows, teams: dict | None = None) -> pd.DataFrame:
     with more teams than the slide draws apart (CHART_TEAMS), one row per team instead
     (queries.tech_health.team_rows): 3,250 sprint rows of 500 teams read as a dump, the first
     100 of them as one team's."""
-    from queries.tech_health import CHART_TEAMS, team_rows
-
     teams = teams or {}
     cols = ["team", "sprint", "start", "end", "committed_points", "completed_points", "say_do_ratio",
             "carryover_issues"]

@@ -16,6 +16,8 @@ import streamlit as st
 
 from dashboard import charts, data, present
 from dashboard.safe_text import md
+from queries import tech_health_text
+from queries.tech_health import KPI, format_value, previous_comparable
 
 # No default template in any figure (Streamlit sets its own on import): charts._layout writes
 # the look into each figure, so the browser's second draw of a chart has nothing to redo.
@@ -299,8 +301,6 @@ def missing(what: str, fills: str) -> None:
 
 def _kpi_text(v, unit: str) -> str:
     """The same rounding as the tech-health tiles and slide (one formatter for one figure)."""
-    from queries.tech_health import format_value
-
     return "–" if v is None or pd.isna(v) else format_value(float(v), {"bugs": "count"}.get(unit, unit))
 
 
@@ -319,9 +319,6 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
     """One row of tech_health__kpis as an st.metric: value, change vs the previous period
     (arrow by direction, green/red by whether that direction is good), target when set,
     and the window it covers."""
-    from queries import tech_health_text as text
-    from queries.tech_health import KPI, previous_comparable
-
     r = kpis[kpis["kpi"] == kpi]
     if r.empty:
         where.metric(label or kpi, "–")
@@ -340,7 +337,7 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
         # nothing completed before (the data starts in the period) is not a short period: say which,
         # in the words the Tech health tiles use
         none_before = not _count(done.iloc[0]["previous_n"])
-        said = text.NO_PREVIOUS if none_before else f"previous period {text.TOO_SHORT}"
+        said = tech_health_text.NO_PREVIOUS if none_before else f"previous period {tech_health_text.TOO_SHORT}"
         window = f"{window} · {said}" if window else window
     k = KPI(kpi, value, prev, unit=unit)
     delta = k.delta_text().lstrip("▲▼ ") if value is not None and prev is not None else None
