@@ -231,7 +231,7 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
             assert len(got) > 100, m.name
             assert_same(got, con.execute(f"SELECT * FROM {m.name}__live({at})").df(), f"{m.name} at {at}")
             plan = "\n".join(r[1] for r in con.execute(f"EXPLAIN SELECT * FROM {m.name}({at})").fetchall())
-            assert f"{facts.SCHEMA}.{m.table}" in plan or m.table in plan, m.name
+            assert m.table in plan, m.name   # its stored table (the plan may not name the schema)
             assert "stg_status_changes" not in plan, f"{m.name} at {at} replays the status history"
     finally:
         con.close()
