@@ -614,6 +614,8 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
             used, all_boards = _stored_marts_used(name)
             if used:
                 facts_delta.ensure(con, set(used), bound["as_of"], None if all_boards else params.get("board_id"))
+            if "sprint_facts_kept(" in text:
+                facts.keep_stored_sprint_rows(con)
         # a declared final order (`-- order:`), asked at the stored instant: on the Arrow path the
         # rows are sorted only when they do not come in that order already (queries/frames.py).
         # At another instant they are computed, out of order: DuckDB's ORDER BY, on every core,
