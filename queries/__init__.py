@@ -449,7 +449,7 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
             # computed live from the raw history (same numbers, slower).
             meta = facts.stored_meta(con) if stored else None
             if meta is not None and meta["fingerprint"] == facts_fingerprint(config) and meta["derived"]:
-                con.execute(f"SET search_path = 'main,{facts.DERIVED_SCHEMA}'")
+                facts.use_stored(con)
                 facts.mark_stored(con, meta["as_of"])
             else:
                 _load_config(con, config or AnalysisConfig())

@@ -43,10 +43,11 @@ from queries.errors import RetroscopeError
 SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
 DERIVED_SCHEMA = "derived"  # the staging views, marts and config the facts were built with
+READER_SCHEMA = "reader"    # the stored marts' macros again, as Retroscope's readers call them (_branches)
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately), the
 # form of the stored derived layers included: a load keeps the derived layers stored under the
 # same fingerprint and writes only the stored marts' macros again (store_mart_macro).
-FACTS_VERSION = "4"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
+FACTS_VERSION = "5"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
                       # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
@@ -272,7 +273,8 @@ def write_meta(con, as_of, fp, timings, *, inputs: str | None = None, note: str 
 def read_meta(con: duckdb.DuckDBPyConnection, *, in_transaction: bool = True) -> dict | None:
     """The one reader of facts.meta: its row in the connection's database, by column name
     (facts stored by an earlier version lack the later columns: `inputs`, `build`), with
-    `derived`: whether the derived layers are stored beside them (schema `derived`); None when
+    `derived`: whether the derived layers are stored beside them (schemas `derived` and
+    `reader`); None when
     there are no stored facts. `in_transaction` (the default, always safe): the table is looked
     up first, not tried, since a failed statement would abort a loader's transaction;
     stored_meta, run as every connection opens, tries it instead (the lookup would add ~4 ms,
@@ -282,8 +284,9 @@ def read_meta(con: duckdb.DuckDBPyConnection, *, in_transaction: bool = True) ->
             "AND schema_name = $s AND table_name = 'meta'", {"s": SCHEMA}).fetchall()[0][0]:
         return None
     try:
-        cur = con.execute(f"SELECT *, EXISTS (SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database() "
-                          f"AND schema_name = $d) AS fx_derived FROM {SCHEMA}.meta", {"d": DERIVED_SCHEMA})
+        cur = con.execute(f"SELECT *, (SELECT count(*) = 2 FROM duckdb_schemas() WHERE database_name = current_database() "
+                          f"AND schema_name IN ($d, $r)) AS fx_derived FROM {SCHEMA}.meta",
+                          {"d": DERIVED_SCHEMA, "r": READER_SCHEMA})
     except duckdb.CatalogException:
         if in_transaction:
             raise
@@ -314,6 +317,13 @@ def use_derived(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET search_path = 'main,{DERIVED_SCHEMA}'")
 
 
+def use_stored(con: duckdb.DuckDBPyConnection) -> None:
+    """A reader of the stored facts: names resolve in schema `reader` (the stored marts'
+    macros that bind only the branch taken), then `derived`, after main (TEMP objects still
+    shadow them all)."""
+    con.execute(f"SET search_path = 'main,{READER_SCHEMA},{DERIVED_SCHEMA}'")
+
+
 def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, str], ...],
                   config_tables: tuple[str, ...], ddl, *, on_mart=None) -> None:
     """Write the derived layers and the config the facts are built with to schema `derived`,
@@ -327,8 +337,9 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
     those it reads. A later load under the same fingerprint keeps the layers and writes only
     the stored marts' macros again (store_mart_macro), which name the stored instant."""
     d = DERIVED_SCHEMA
-    con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
-    con.execute(f"CREATE SCHEMA {d}")
+    for schema in (d, READER_SCHEMA):
+        con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        con.execute(f"CREATE SCHEMA {schema}")
     use_derived(con)
     for t in config_tables:
         con.execute(f"CREATE TABLE {d}.{t} AS SELECT * FROM temp.main.{t}")
@@ -351,34 +362,71 @@ def store_derived(con: duckdb.DuckDBPyConnection, derived_sql: tuple[tuple[str, 
 
 
 def store_mart_macro(con: duckdb.DuckDBPyConnection, m: StoredMart, *, complete: bool = True) -> None:
-    """The stored mart's macro in schema `derived`: its stored table at the stored instant
-    (facts.meta), its `earlier` rule before it, else its own definition there. `complete`:
-    every object the `earlier` rule calls is written (else the macro is written without that
-    rule, for the marts computed after it, and again once they are)."""
-    d = DERIVED_SCHEMA
-    con.execute(f"CREATE OR REPLACE MACRO {d}.{m.name}({', '.join(m.args)}) AS TABLE\n"
-                + _branches(m, ts_literal(_meta_as_of(con)), live=f"{d}.{m.name}__live", earlier=complete))
+    """The stored mart's macros: its stored table at the stored instant (facts.meta), its
+    `earlier` rule before it, else its own definition there; in schema `derived` for any
+    client (any argument), and in schema `reader` for Retroscope's readers (constant arguments:
+    each binds only the branch it takes, see _branches). `complete`: every object the `earlier`
+    rule calls is written (else the macros are written without that rule, for the marts
+    computed after it, and again once they are)."""
+    stored, live = ts_literal(_meta_as_of(con)), f"{DERIVED_SCHEMA}.{m.name}__live"
+    for schema, lazy in ((DERIVED_SCHEMA, False), (READER_SCHEMA, True)):
+        con.execute(f"CREATE OR REPLACE MACRO {schema}.{m.name}({', '.join(m.args)}) AS TABLE\n"
+                    + _branches(m, stored, live=live, earlier=complete, lazy=lazy))
 
 
 def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = None, in_cache: str = "false",
-              earlier: bool = True) -> str:
+              earlier: bool = True, lazy: bool = True) -> str:
     """A stored mart's macro body: the stored table for the stored instant, the mart's
     `earlier` rule before it (with `earlier`), `cached` (a SELECT) for the instants in
     `in_cache` (SQL condition), else the live definition `live`. The as_of and board arguments
     are bound parameters folded into constants, so DuckDB keeps one branch when it binds the
-    query; the stored instant and the cached ones are literals."""
+    query; the stored instant and the cached ones are literals.
+
+    DuckDB binds every branch of a UNION before it folds the false ones away, and binding the
+    live definition (every mart it reads, expanded) was most of planning a query at the stored
+    instant. `lazy`: the `earlier` and live branches are one query() call instead, which binds
+    only the SQL text its argument folds to: the branch taken (the other reads no row of the
+    stored table, whose columns are the definition's). Its argument must be a constant when the
+    query is bound, so the mart's arguments must be too (literals, bound parameters, constant
+    expressions; not a subquery): Retroscope's own SQL passes nothing else (docs/facts.md
+    "Binding only the branch taken")."""
     a, b = m.args[0], m.board_arg
     board = f" AND ({b} IS NULL OR board_id = {b})" if b else ""
     parts = [f"SELECT * FROM {SCHEMA}.{m.table} WHERE {a} = {stored}{board}"]
     rest = f"{a} IS DISTINCT FROM {stored}"
+    is_earlier = None
     if m.earlier and earlier:
-        parts.append(f"SELECT * FROM {m.earlier.format(facts=SCHEMA, as_of=a)} WHERE {a} < {stored}")
-        rest += f" AND NOT coalesce({a} < {stored}, false)"
+        is_earlier = f"{a} < {stored}"
+        if not lazy:
+            parts.append(f"SELECT * FROM {m.earlier.format(facts=SCHEMA, as_of=a)} WHERE {is_earlier}")
+        rest += f" AND NOT coalesce({is_earlier}, false)"
     if cached:
         parts.append(f"SELECT * FROM ({cached}) WHERE {rest}")
-    parts.append(f"SELECT * FROM {live}({', '.join(m.args)})\n"
-                 f"  WHERE {rest} AND NOT ({in_cache})")
+    if not lazy:
+        parts.append(f"SELECT * FROM {live}({', '.join(m.args)})\n"
+                     f"  WHERE {rest} AND NOT ({in_cache})")
+        return "\nUNION ALL BY NAME\n".join(parts)
+    call = " || ', ' || ".join(_sql_literal(x) for x in m.args)
+    whens = []
+    if is_earlier:
+        head, tail = (_sql_string(t) for t in m.earlier.format(facts=SCHEMA, as_of="\0").split("\0"))
+        whens.append(f"  WHEN {is_earlier} THEN 'SELECT * FROM ' || {head} || {_sql_literal(a)} || {tail}\n")
+    whens.append(f"  WHEN {rest} AND NOT ({in_cache}) THEN 'SELECT * FROM {live}(' || {call} || ')'\n")
+    parts.append("SELECT * FROM query(CASE\n" + "".join(whens)
+                 + f"  ELSE 'SELECT * FROM {SCHEMA}.{m.table} LIMIT 0' END)")
     return "\nUNION ALL BY NAME\n".join(parts)
+
+
+def _sql_string(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_literal(arg: str) -> str:
+    """SQL that folds to the text of a literal of macro argument `arg`, of its value and type
+    (NULL, else CAST('<value>' AS <type>)), for the SQL text query() binds."""
+    return ("coalesce('CAST(''' || replace(" + arg + "::VARCHAR, '''', '''''') || ''' AS ' || typeof("
+            + arg + ") || ')', 'NULL')")
 
 
 def _meta_as_of(con: duckdb.DuckDBPyConnection):

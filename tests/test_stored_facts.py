@@ -248,6 +248,39 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         rc.close()
 
 
+def test_a_reader_binds_only_the_branch_its_question_takes(tmp_path, demo_db):
+    """Retroscope's readers call the stored marts' macros of schema `reader`, which bind only
+    the branch an instant takes (docs/facts.md "Binding only the branch taken"); a plain client
+    calls those of `derived`, which bind every branch and take any argument. With a mart's live
+    definition gone, the stored instant still reads on a reader, not on a plain client; and the
+    arguments a reader's macro writes back into SQL (instants, board ids with a quote, NULL)
+    give the rows `derived` gives."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db)) as c:
+        stored = c.execute("SELECT as_of FROM facts.meta").fetchone()[0]
+        n_stored = c.execute("SELECT count(*) FROM facts.issue_facts").fetchone()[0]
+        board = c.execute("SELECT min(board_id) FROM raw_boards").fetchone()[0]
+        c.execute("SET search_path = 'main,derived'")
+        past = pd.Timestamp(stored) - pd.Timedelta(days=20)
+        plain = {b: c.execute("SELECT * FROM fct_sprint_board_members($a, $b)", {"a": past, "b": b}).df()
+                 for b in (board, None, "O'Neil")}
+        c.execute("DROP MACRO TABLE derived.fct_issue_facts__live")
+    reader = queries.connect(db)
+    try:
+        assert reader.execute("SELECT count(*) FROM fct_issue_facts($a)", {"a": stored}).fetchone()[0] == n_stored
+        for b, rows in plain.items():
+            got = reader.execute("SELECT * FROM fct_sprint_board_members($a, $b)", {"a": past, "b": b}).df()
+            assert_same(got, rows, f"sprint members of board {b!r} 20 days back")
+        assert len(plain[board]) > 10 and len(plain[None]) > len(plain[board]) and plain["O'Neil"].empty
+    finally:
+        reader.close()
+    with duckdb.connect(str(db), read_only=True) as c:
+        c.execute("SET search_path = 'main,derived'")
+        with pytest.raises(duckdb.CatalogException, match="fct_issue_facts__live"):
+            c.execute("SELECT count(*) FROM fct_issue_facts($a)", {"a": stored})
+
+
 def test_a_full_build_stores_each_ordered_table_in_its_order(demo_db):
     """The orders a full build writes (StoredMart.order_by, STORED_VIEW_ORDER): read in storage
     order (rowid), every such table is sorted by its order. (A speed, not a rule: a range
