@@ -274,11 +274,10 @@ def read_meta(con: duckdb.DuckDBPyConnection, *, in_transaction: bool = True) ->
     """The one reader of facts.meta: its row in the connection's database, by column name
     (facts stored by an earlier version lack the later columns: `inputs`, `build`), with
     `derived`: whether the derived layers are stored beside them (schemas `derived` and
-    `reader`); None when
-    there are no stored facts. `in_transaction` (the default, always safe): the table is looked
-    up first, not tried, since a failed statement would abort a loader's transaction;
-    stored_meta, run as every connection opens, tries it instead (the lookup would add ~4 ms,
-    a fifth of opening the file)."""
+    `reader`); None when there are no stored facts. `in_transaction` (the default, always
+    safe): the table is looked up first, not tried, since a failed statement would abort a
+    loader's transaction; stored_meta, run as every connection opens, tries it instead (the
+    lookup would add ~4 ms, a fifth of opening the file)."""
     if in_transaction and not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = $s AND table_name = 'meta'", {"s": SCHEMA}).fetchall()[0][0]:
