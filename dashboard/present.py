@@ -257,7 +257,7 @@ HEADERS = {
     "effect_rel": "effect (%)", "ci_low_rel": "95 % low (%)", "ci_high_rel": "95 % high (%)",
     "ci_low": "95 % low", "ci_high": "95 % high", "confounded_by": "confounded by",
     "last_finished_at": "last load finished", "data_as_of": "data as of", "started_at": "started",
-    "finished_at": "finished", "duration_s": "duration (s)", "row_count": "rows", "table_name": "table",
+    "finished_at": "finished", "duration_s": "duration (s)", "row_count": "rows", "table_name": "table", "holds": "what it holds",
     "cycle_time_days": "cycle time (days)", "lead_time_days": "lead time (days)", "age_days": "age (days)",
     "likely": "likely", "actual": "actual", "work_type": "work type",
     "say_do_ratio": "say/do (%)", "committed_points": "committed (pt)", "completed_points": "completed (pt)",
@@ -267,6 +267,28 @@ HEADERS = {
     "ratio": "actual ÷ likely (×)", "miss_relative": "outside range (× likely)",
     "efficiency": "flow efficiency (%)",
 }
+# What each table counted on the Data page holds, in words (the table's name stays beside it, for
+# whoever queries the file). A table missing here is shown by its name.
+TABLE_HOLDS = {
+    "raw_projects": "Jira projects", "raw_boards": "team boards", "raw_board_columns": "board columns × statuses",
+    "raw_statuses": "workflow statuses", "raw_sprints": "sprints", "raw_issues": "issues",
+    "raw_status_changes": "status changes", "raw_field_changes": "other field changes (estimates, sprints, …)",
+    "raw_versions": "releases (fix versions)", "raw_metric_points": "product metric values",
+    "raw_metric_definitions": "product metrics", "raw_shipped_items": "shipped items (imported)",
+    "raw_loads": "loads (syncs, imports, demo)", "raw_sync_state": "sync checkpoints",
+    "retros": "retros", "retro_cards": "retro cards (anonymous)", "action_items": "action items",
+    "action_reviews": "actions reviewed at a later retro", "agreements": "working agreements",
+    "hypotheses": "hypotheses", "forecasts": "forecasts shown or exported",
+}
+
+
+def table_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Row counts (table_name, row_count) as a report: what each table holds first, then its rows
+    and its name."""
+    holds = counts["table_name"].map(lambda t: TABLE_HOLDS.get(t, t))
+    return pd.DataFrame({"holds": holds, "row_count": counts["row_count"], "table_name": counts["table_name"]})
+
+
 HIDDEN = ("sprint_id", "retro_id", "action_id", "agreement_id", "hypothesis_id", "card_id", "issue_id",
           "board_id", "source_id", "row_counts", "created_at_utc")
 PCT_WORDS = ("share", "rate", "ratio", "pct", "follow_through", "min_change", "hit_rate", "pred25", "effect_rel",

@@ -168,3 +168,18 @@ def test_retro_log_names_where_due_dates_come_from_when_they_differ(monkeypatch,
     text = next(c for c in table.columns if table[c].eq("Pair on the flaky deploy script").any())
     assert list(table.loc[table[text].eq("Pair on the flaky deploy script"), "due date from"]) == ["the next retro"]
     assert set(table["due date from"]) == {"its due date", "the next retro"}
+
+
+def test_data_page_row_counts_say_what_each_table_holds(monkeypatch, demo_db):
+    """The Data page's row counts read as a report: what each table holds first, in words,
+    with its rows, and its name last for whoever queries the file."""
+    at = app_for(monkeypatch, demo_db)
+    open_page(at, "data_sources")
+    assert not problems(at), problems(at)
+    counts = next(d.value for d in at.dataframe if "table" in d.value.columns and "raw_issues" in set(d.value["table"]))
+    assert list(counts.columns) == ["what it holds", "rows", "table"], list(counts.columns)
+    holds = dict(zip(counts["table"], counts["what it holds"], strict=True))
+    assert holds["raw_issues"] == "issues" and holds["raw_status_changes"] == "status changes"
+    assert not any(h.startswith("raw_") for h in holds.values()), holds   # every raw table has its words
+    user = next(d.value for d in at.dataframe if "table" in d.value.columns and "retro_cards" in set(d.value["table"]))
+    assert dict(zip(user["table"], user["what it holds"], strict=True))["retro_cards"] == "retro cards (anonymous)"

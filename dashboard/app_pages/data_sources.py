@@ -3,7 +3,7 @@ table as CSV."""
 
 import streamlit as st
 
-from dashboard import charts, components, data
+from dashboard import charts, components, data, present
 from dashboard.filters import sidebar
 from queries.registry import REGISTRY
 
@@ -36,10 +36,11 @@ st.subheader("Row counts")
 left, right = st.columns(2)
 left.markdown(f"**Warehouse** · `{data.db_label()}`")
 with left:
-    components.table(data.run_query("status_row_counts"), key="data_sources_counts", height=15 * 35 + 3)
+    components.table(present.table_counts(data.run_query("status_row_counts")), key="data_sources_counts",
+                     height=15 * 35 + 3)
 right.markdown(f"**User input** (retros, actions, agreements) · `{data.userdata_path()}`")
 with right:
-    components.table(data.run_query("status_userdata_counts"), key="data_sources_user_counts")
+    components.table(present.table_counts(data.run_query("status_userdata_counts")), key="data_sources_user_counts")
     components.how("Typed in the Retro log or imported; kept in its own file that syncs never rewrite.")
 
 st.subheader("Data quality")
