@@ -48,7 +48,8 @@ READER_SCHEMA = "reader"    # the stored marts' macros again, as Retroscope's re
 # form of the stored derived layers included: a load keeps the derived layers stored under the
 # same fingerprint and writes only the stored marts' macros again (store_mart_macro).
 FACTS_VERSION = "5"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
-                      # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro
+                      # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro;
+                      # 5: schema `reader`, the stored marts' macros that bind only the branch taken
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -422,10 +423,16 @@ def _sql_string(text: str) -> str:
 
 
 def _sql_literal(arg: str) -> str:
-    """SQL that folds to the text of a literal of macro argument `arg`, of its value and type
-    (NULL, else CAST('<value>' AS <type>)), for the SQL text query() binds."""
-    return ("coalesce('CAST(''' || replace(" + arg + "::VARCHAR, '''', '''''') || ''' AS ' || typeof("
-            + arg + ") || ')', 'NULL')")
+    """SQL that folds to the text of a literal of macro argument `arg` as the definition would
+    have received it, for the SQL text query() binds: NULL; an instant with a time zone as its
+    microseconds since the epoch (exact whatever the session's time zone: its text form can
+    drop the seconds of a historical offset); text as an untyped string literal (cast where it
+    is used, as a bound string is); anything else as CAST('<value>' AS <type>). Quotes doubled."""
+    text = "'''' || replace(" + arg + "::VARCHAR, '''', '''''') || ''''"
+    return ("coalesce(CASE typeof(" + arg + ") "
+            "WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'make_timestamptz(' || epoch_us(" + arg + "::TIMESTAMPTZ) || ')' "
+            "WHEN 'VARCHAR' THEN " + text + " "
+            "ELSE 'CAST(' || " + text + " || ' AS ' || typeof(" + arg + ") || ')' END, 'NULL')")
 
 
 def _meta_as_of(con: duckdb.DuckDBPyConnection):
@@ -445,8 +452,8 @@ _KEEPING: weakref.WeakSet = weakref.WeakSet()
 
 
 def keep_stored_sprint_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """Before the sprint_facts report runs on `con` at another instant than the stored one:
-    on a connection reading stored facts, its `sprint_facts_kept` reads the stored rows of the
+    """Before the sprint_facts report runs on `con` (at another instant than the stored one,
+    or with a filter; else its stored table is read): on a connection reading stored facts, its `sprint_facts_kept` reads the stored rows of the
     sprints whose window did not move (marts/sprint_facts_kept.sql); only there, where the
     stored tables are the raw data's (a loader, which writes facts.sprint_facts anew, never
     does: queries.build_facts). Made once per connection, on the first such question rather

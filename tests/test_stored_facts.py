@@ -253,8 +253,8 @@ def test_a_reader_binds_only_the_branch_its_question_takes(tmp_path, demo_db):
     the branch an instant takes (docs/facts.md "Binding only the branch taken"); a plain client
     calls those of `derived`, which bind every branch and take any argument. With a mart's live
     definition gone, the stored instant still reads on a reader, not on a plain client; and the
-    arguments a reader's macro writes back into SQL (instants, board ids with a quote, NULL)
-    give the rows `derived` gives."""
+    arguments a reader's macro writes back into SQL (instants, one given as text, board ids with
+    a quote, NULL) give the rows `derived` gives."""
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_db, db)
     with duckdb.connect(str(db)) as c:
@@ -265,6 +265,8 @@ def test_a_reader_binds_only_the_branch_its_question_takes(tmp_path, demo_db):
         past = pd.Timestamp(stored) - pd.Timedelta(days=20)
         plain = {b: c.execute("SELECT * FROM fct_sprint_board_members($a, $b)", {"a": past, "b": b}).df()
                  for b in (board, None, "O'Neil")}
+        as_text = str(past)   # an instant given as text: cast where the definition compares it, as before
+        windows = c.execute("SELECT * FROM fct_sprint_windows($a)", {"a": as_text}).df()
         c.execute("DROP MACRO TABLE derived.fct_issue_facts__live")
     reader = queries.connect(db)
     try:
@@ -273,6 +275,9 @@ def test_a_reader_binds_only_the_branch_its_question_takes(tmp_path, demo_db):
             got = reader.execute("SELECT * FROM fct_sprint_board_members($a, $b)", {"a": past, "b": b}).df()
             assert_same(got, rows, f"sprint members of board {b!r} 20 days back")
         assert len(plain[board]) > 10 and len(plain[None]) > len(plain[board]) and plain["O'Neil"].empty
+        assert len(windows) > 5
+        assert_same(reader.execute("SELECT * FROM fct_sprint_windows($a)", {"a": as_text}).df(), windows,
+                    "sprint windows at an instant given as text")
     finally:
         reader.close()
     with duckdb.connect(str(db), read_only=True) as c:
