@@ -24,6 +24,7 @@ import queries
 from queries import Progress, lake
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError
+from queries.literals import sql_string
 
 SRC = "mig_src"
 
@@ -37,7 +38,7 @@ def _attach_source(con: duckdb.DuckDBPyConnection, loc, alias: str) -> str:
     if lake.is_lake(loc):
         lake.attach(con, loc.warehouse(), alias, read_only=True)
         return f"{alias}.{loc.schema}"
-    quoted = "'" + str(loc).replace("'", "''") + "'"
+    quoted = sql_string(loc)
     try:
         con.execute(f"ATTACH {quoted} AS {alias} (READ_ONLY)")
     except duckdb.Error as e:

@@ -30,6 +30,7 @@ import pandas as pd
 from queries import calibration, facts, facts_delta, facts_incremental, frames, lake, transactions
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
+from queries.literals import sql_string
 
 log = logging.getLogger("retroscope.sql")
 
@@ -265,7 +266,7 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
     # databases, so two threads refreshing at once must not both use one name.
     alias = f"ud_src_{os.getpid()}_{threading.get_ident()}_{next(_ATTACH_SEQ)}"
     # ATTACH takes no bound parameter in DuckDB 1.5: the path goes in as a quoted literal.
-    target = "'" + str(userdata_path).replace("'", "''") + "'"
+    target = sql_string(userdata_path)
     _lock_wait(userdata_path, lambda: con.execute(f"ATTACH {target} AS {alias} (READ_ONLY)"))
     try:
         # the snapshot replaced in one transaction (one commit, not one per table); a store from

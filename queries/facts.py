@@ -39,6 +39,7 @@ import pandas as pd
 
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError
+from queries.literals import sql_string
 
 SCHEMA = "facts"          # public fact tables (documented in docs/facts.md)
 STG_SCHEMA = "stg"        # the stored parse of the raw history the marts start from
@@ -409,17 +410,12 @@ def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = Non
     call = " || ', ' || ".join(_sql_literal(x) for x in m.args)
     whens = []
     if is_earlier:
-        head, tail = (_sql_string(t) for t in m.earlier.format(facts=SCHEMA, as_of="\0").split("\0"))
+        head, tail = (sql_string(t) for t in m.earlier.format(facts=SCHEMA, as_of="\0").split("\0"))
         whens.append(f"  WHEN {is_earlier} THEN 'SELECT * FROM ' || {head} || {_sql_literal(a)} || {tail}\n")
     whens.append(f"  WHEN {rest} AND NOT ({in_cache}) THEN 'SELECT * FROM {live}(' || {call} || ')'\n")
     parts.append("SELECT * FROM query(CASE\n" + "".join(whens)
                  + f"  ELSE 'SELECT * FROM {SCHEMA}.{m.table} LIMIT 0' END)")
     return "\nUNION ALL BY NAME\n".join(parts)
-
-
-def _sql_string(text: str) -> str:
-    """`text` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _sql_literal(arg: str) -> str:
@@ -453,10 +449,10 @@ _KEEPING: weakref.WeakSet = weakref.WeakSet()
 
 def keep_stored_sprint_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Before the sprint_facts report runs on `con` (at another instant than the stored one,
-    or with a filter; else its stored table is read): on a connection reading stored facts, its `sprint_facts_kept` reads the stored rows of the
-    sprints whose window did not move (marts/sprint_facts_kept.sql); only there, where the
-    stored tables are the raw data's (a loader, which writes facts.sprint_facts anew, never
-    does: queries.build_facts). Made once per connection, on the first such question rather
+    or with a filter; else its stored table is read): on a connection reading stored facts,
+    its `sprint_facts_kept` reads the stored rows of the sprints whose window did not move
+    (marts/sprint_facts_kept.sql); only there, where the stored tables are the raw data's (a
+    loader, which writes facts.sprint_facts anew, never does: queries.build_facts). Made once per connection, on the first such question rather
     than as every connection opens: creating the macro binds the windows' macro (~1.2 ms at
     100k issues, a tenth of what opening adds to a bare open)."""
     if con in _KEEPING:

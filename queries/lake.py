@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from queries.errors import RetroscopeError, WarehouseMissing
+from queries.literals import sql_string
 
 PREFIX = "ducklake:"
 CATALOG = "lake"                 # the alias every lake connection attaches the lake as
@@ -153,7 +154,7 @@ _checked_lock = threading.Lock()
 def _load_extensions(con: duckdb.DuckDBPyConnection, files: tuple[Path, ...] | None = None) -> None:
     con.execute("SET autoinstall_known_extensions = false")   # never reach for the network
     for f in files or _extension_files():
-        con.execute(f"LOAD {_quote(str(f))}")   # LOAD takes no bound parameter
+        con.execute(f"LOAD {sql_string(f)}")   # LOAD takes no bound parameter
 
 
 def _new_connection() -> duckdb.DuckDBPyConnection:
@@ -202,19 +203,15 @@ def lake_ddl(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- connections
-def _quote(v: str) -> str:
-    return "'" + str(v).replace("'", "''") + "'"
-
-
 def _attach_sql(lake: Lake, *, read_only: bool, snapshot: int | None = None, alias: str = CATALOG) -> str:
     opts = []
     if lake.data_path:
-        opts.append(f"DATA_PATH {_quote(lake.data_path)}")
+        opts.append(f"DATA_PATH {sql_string(lake.data_path)}")
     if read_only:
         opts.append("READ_ONLY")
     if snapshot is not None:
         opts.append(f"SNAPSHOT_VERSION {int(snapshot)}")
-    return f"ATTACH {_quote(lake.url)} AS {alias}" + (f" ({', '.join(opts)})" if opts else "")
+    return f"ATTACH {sql_string(lake.url)} AS {alias}" + (f" ({', '.join(opts)})" if opts else "")
 
 
 def attach(con: duckdb.DuckDBPyConnection, lake: Lake, alias: str, *, read_only: bool) -> None:

@@ -40,7 +40,8 @@ with left:
                      height=15 * 35 + 3)
 right.markdown(f"**User input** (retros, actions, agreements) · `{data.userdata_path()}`")
 with right:
-    components.table(present.table_counts(data.run_query("status_userdata_counts")), key="data_sources_user_counts")
+    components.table(present.table_counts(data.run_query("status_userdata_counts")),
+                     key="data_sources_user_counts")
     components.how("Typed in the Retro log or imported; kept in its own file that syncs never rewrite.")
 
 st.subheader("Data quality")
