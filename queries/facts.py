@@ -27,6 +27,7 @@ random histories and as_of values).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 import weakref
@@ -442,6 +443,7 @@ def mark_stored(con: duckdb.DuckDBPyConnection, as_of=None) -> None:
     a TEMP macro shadowing the stored two-branch one, on first use)."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_stored AS SELECT $a::TIMESTAMPTZ AS stored_as_of",
                 {"a": _meta_as_of(con) if as_of is None else as_of})
+    _STORED_AS_OF.pop(con, None)   # read back from fx_stored (one made before keeps its instant)
 
 
 _KEEPING: weakref.WeakSet = weakref.WeakSet()
@@ -480,13 +482,26 @@ def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, stored, cached:
                             cached=cached, in_cache=in_cache))
 
 
+# The stored instant of each connection that reads stored facts, as its fx_stored holds it:
+# read once per connection, not on every question (the read cost ~1 ms at 100k issues, as much
+# as reading a small stored report; a page asks a dozen questions). fx_stored never changes once
+# made (mark_stored), so the value kept is the table's.
+_STORED_AS_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def stored_as_of(con: duckdb.DuckDBPyConnection):
     """The stored as_of when `con` reads stored facts, else None."""
+    with contextlib.suppress(KeyError, TypeError):
+        return _STORED_AS_OF[con]
     try:
         rows = con.execute("SELECT stored_as_of FROM temp.fx_stored").fetchall()
     except duckdb.CatalogException:
         return None
-    return rows[0][0] if rows else None
+    at = rows[0][0] if rows else None
+    if at is not None:
+        with contextlib.suppress(TypeError):   # (an object that cannot be weakly referenced: not kept)
+            _STORED_AS_OF[con] = at
+    return at
 
 
 def stored_report(con: duckdb.DuckDBPyConnection, name: str, bound: dict) -> str | None:

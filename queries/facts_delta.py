@@ -114,22 +114,30 @@ def _sprint_changes(con: duckdb.DuckDBPyConnection, *, windows: str, out: str, e
     table of the windows there), as TEMP tables: `{out}_running`, those running at both that
     a load did not edit (source, sprint_id, t_end at the other instant; only their end moved)
     and `{out}_sprints`, every other sprint whose window differs, has one at one instant
-    only, or that the load edited (`edited`, a table)."""
+    only, or that the load edited (`edited`, a table). Each sprint's window at the two
+    instants is compared once, by its key (a full join: a third of the time of set
+    operations over the whole rows, ~8 against ~25 ms at 100k issues)."""
     f = facts.SCHEMA
-    not_edited = f"EXCEPT SELECT source, sprint_id FROM {edited}" if edited else ""
+    compared = f"""
+        WITH x AS (SELECT source, sprint_id, state, t_end, row(COLUMNS(* EXCLUDE (t_end))) AS fx_rest FROM {windows}),
+             s AS (SELECT source, sprint_id, state, t_end, row(COLUMNS(* EXCLUDE (t_end))) AS fx_rest
+                   FROM {f}.sprint_windows),
+        compared AS (
+            -- running: at both instants, the same window but for its end; differs: anything else
+            SELECT coalesce(x.source, s.source) AS source, coalesce(x.sprint_id, s.sprint_id) AS sprint_id, x.t_end,
+                   coalesce(x.state = 'active' AND s.state = 'active' AND x.fx_rest IS NOT DISTINCT FROM s.fx_rest,
+                            false) AS running,
+                   x.fx_rest IS DISTINCT FROM s.fx_rest OR x.t_end IS DISTINCT FROM s.t_end AS differs
+            FROM x FULL JOIN s ON s.source = x.source AND s.sprint_id = x.sprint_id
+        )"""
+    not_edited = f" ANTI JOIN {edited} USING (source, sprint_id)" if edited else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {out}_running AS
-        SELECT source, sprint_id, t_end FROM {windows}
-        WHERE (source, sprint_id) IN (
-            SELECT source, sprint_id FROM (
-                SELECT * EXCLUDE (t_end) FROM {windows} WHERE state = 'active'
-                INTERSECT SELECT * EXCLUDE (t_end) FROM {f}.sprint_windows WHERE state = 'active')
-            {not_edited})""")
+        CREATE OR REPLACE TEMP TABLE {out}_running AS {compared}
+        SELECT source, sprint_id, t_end FROM compared{not_edited} WHERE running""")
     edited_rows = f"SELECT source, sprint_id FROM {edited} UNION " if edited else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {out}_sprints AS
-        ({edited_rows}SELECT source, sprint_id FROM (SELECT * FROM {windows} EXCEPT SELECT * FROM {f}.sprint_windows)
-         UNION SELECT source, sprint_id FROM (SELECT * FROM {f}.sprint_windows EXCEPT SELECT * FROM {windows}))
+        CREATE OR REPLACE TEMP TABLE {out}_sprints AS {compared}
+        ({edited_rows}SELECT source, sprint_id FROM compared WHERE differs)
         EXCEPT SELECT source, sprint_id FROM {out}_running""")
 
 
@@ -494,14 +502,13 @@ def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, i
     as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS or EARLIER_MEMBERS over the windows at
     as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
     to those issues."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _fx_rows AS
+    rows = f"""
         SELECT source, issue_id FROM {scope}
         SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)
-        WHERE fx_as_of = $a::TIMESTAMPTZ""", {"a": as_of})
-    if in_sprints:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS SELECT DISTINCT source, issue_id FROM ({in_sprints})",
-                    {"a": as_of})
+        WHERE fx_as_of = $a::TIMESTAMPTZ"""
+    if in_sprints:   # (one statement: the CTE stands for _fx_rows in `in_sprints`)
+        rows = f"WITH _fx_rows AS ({rows})\nSELECT DISTINCT source, issue_id FROM ({in_sprints})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_rows AS {rows}", {"a": as_of})
     try:
         narrow_raw(con, "_fx_rows")
         narrow_parses(con, "_fx_rows")

@@ -214,3 +214,20 @@ def test_a_fill_inside_a_caller_s_transaction_does_not_break_it(cons):
     stored.execute("COMMIT")
     assert stored.execute("SELECT count(*) FROM mine").fetchall() == [(2,)]
     assert facts_delta.cached_instants(stored) == [at(50)]
+
+
+def test_the_stored_instant_is_read_once_per_connection(cons, warehouse):
+    """Every question asks which instant the stored facts hold (facts.stored_as_of): it is
+    read from the connection's fx_stored once, then kept beside the connection."""
+    stored, _ = cons
+    meta_as_of = stored.execute("SELECT as_of FROM facts.meta").fetchall()[0][0]
+    assert facts.stored_as_of(stored) == meta_as_of == at(AS_OF_K)
+    stored.execute("DROP TABLE temp.fx_stored")   # were it read again, there would be no instant
+    assert facts.stored_as_of(stored) == meta_as_of
+    # a connection computing from scratch has none, and keeps none
+    live = connect(warehouse, stored=False)
+    try:
+        assert facts.stored_as_of(live) is None
+        assert facts.stored_as_of(live) is None
+    finally:
+        live.close()
