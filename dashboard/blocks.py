@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, filters, forecast_view, present
-from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table
+from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table, tile_columns
 from dashboard.safe_text import md
 from queries.tech_health import CHART_TEAMS, team_rows
 
@@ -215,7 +215,7 @@ def recent_sprints(sprints: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 def sprint_tiles(s) -> None:
     """The Sprint retro tiles for one sprint (a present.honest_sprints row): a running
     sprint shows its figures so far and no say/do or carry-over."""
-    c = st.columns(6)
+    c = tile_columns(6)
     so_far = " so far" if s.is_running else ""
     c[0].metric("Committed", fmt_num(s.committed_points, 0, " pt"))
     c[0].caption(f"{s.committed_issues} issues")
@@ -257,8 +257,9 @@ def say_do_tile(where, sprints: pd.DataFrame) -> None:
         where.caption(f"{present.sprint_label(r.sprint_name, r.team)} (closed)")
         return
     if len(last) <= present.TILE_TEAMS:
-        where.metric("Last sprint say/do", " · ".join(fmt_pct(r.say_do_ratio) for r in last.itertuples()),
-                     help="completed ÷ committed points of each team's last closed sprint")
+        where.metric("Last sprint say/do", present.pct_span(last["say_do_ratio"]),
+                     help="the lowest and the highest of completed ÷ committed points over each team's last "
+                          "closed sprint; each team's own figure is below")
         where.caption(" · ".join(f"{r.team}: {fmt_pct(r.say_do_ratio)} ({r.sprint_name})" for r in last.itertuples()))
         return
     # more teams than a tile can name (hundreds at scale): their spread, each team once, labelled as such

@@ -72,6 +72,18 @@ def fmt_num(v, digits: int = 1, unit: str = "") -> str:
     return "–" if v is None or pd.isna(v) else f"{v:,.{digits}f}{unit}"
 
 
+TILES_PER_ROW = 3   # metric tiles side by side: at a 1024 px screen (a 560 px main column) each
+                    # keeps ~180 px, room for its label and its value uncut (5 or 6 in a row were cut)
+
+
+def tile_columns(n: int) -> list:
+    """Columns for `n` metric tiles, in rows of at most TILES_PER_ROW (a phone stacks them)."""
+    cols: list = []
+    for start in range(0, n, TILES_PER_ROW):
+        cols.extend(st.columns(TILES_PER_ROW)[:min(TILES_PER_ROW, n - start)])
+    return cols
+
+
 def page_header(title: str, f, question: str) -> None:
     """Title, the question the page answers, and the filter context in one line."""
     st.title(title)

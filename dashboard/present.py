@@ -211,6 +211,17 @@ def pct(v, digits: int = 0) -> str:
     return f"{shown} %"
 
 
+def pct_span(values) -> str:
+    """Several shares as one tile value: the lowest and the highest, '70–85 %' (short enough
+    for a tile at any screen; the tile's caption names each); '85 %' when they agree, '–' when
+    there is none."""
+    v = pd.Series(values, dtype="float64").dropna()
+    if v.empty:
+        return "–"
+    lo, hi = pct(v.min()), pct(v.max())
+    return hi if lo == hi else f"{lo.removesuffix(' %')}–{hi}"
+
+
 # A relative effect (and its interval) is one figure on an Outcomes card and in a table:
 # one decimal with its sign, minus as '−' ('+8.5 %', '−1.1 %').
 SIGNED_PCT_COLUMNS = ("effect_rel", "ci_low_rel", "ci_high_rel")

@@ -150,11 +150,13 @@ _PAGE_FACTS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("board", [None, "1"], ids=["all-teams", "atlas"])
-@pytest.mark.parametrize("width", [1440, 390])
+# desktop and phone under All teams and one team; a small laptop's 1024 px (a 560 px main column
+# beside the sidebar, where five or six metric tiles in a row were cut) under All teams
+@pytest.mark.parametrize(("width", "board"), [(1440, None), (1440, "1"), (390, None), (390, "1"), (1024, None)],
+                         ids=["1440-all-teams", "1440-atlas", "390-all-teams", "390-atlas", "1024-all-teams"])
 @pytest.mark.parametrize("spec", PAGES, ids=[p.slug for p in PAGES])
 def test_page_reads_honestly(server, browser, tmp_path, spec, width, board):
-    """Every page at desktop and phone width, under All teams and one team: its key text and a
+    """Every page at desktop, small laptop and phone width, under All teams and one team: its key text and a
     chart, no Streamlit exception box, no request to any host but the local server
     (local-first: no web fonts, icon sets, CDNs or telemetry), no horizontal overflow of the
     main block, no text cut off, tables with plain headers and no 'None', the first (key)

@@ -103,7 +103,8 @@ def test_all_teams_shows_teams_apart(monkeypatch, demo_db):
     at = open_page(app_for(monkeypatch, demo_db), "overview")
     assert not problems(at), problems(at)
     tile = _metric(at, "Last sprint say/do")
-    assert tile.value.count("%") == 2                     # one figure per team, not one team's as everyone's
+    # the two teams' span, never one team's figure as everyone's; each team's is in the caption
+    assert re.fullmatch(r"\d+–\d+ %", tile.value), tile.value
     caption = " ".join(c.value for c in at.caption)
     assert re.search(r"Atlas: \d+ % \(ATL Sprint \d+\)", caption) and re.search(r"Borealis: \d+ % \(BOR Sprint", caption)
     velocity = next(c for c in _charts(at) if any(t.get("name") == "say/do %" for t in c["data"]))
@@ -149,11 +150,16 @@ def test_say_do_tile_beyond_the_teams_it_can_name_shows_their_median_and_middle_
     assert tile.value == "85 %"
     assert tile.caption_text == "median of 4 teams' last closed sprints, middle half 70 % – 100 %; 1 with nothing committed"
     assert "median" in tile.help and "each team counts once" in tile.help
-    # up to TILE_TEAMS teams, each is named with its own figure
+    # up to TILE_TEAMS teams, each is named with its own figure, and the tile shows their span
+    # (lowest 0.4, highest 0.9: short enough for a tile at a 1024 px screen)
     few = pd.DataFrame([r for r in rows if r["board_id"] in {"1", "2", "3"}])
     tile = _Tile()
     blocks.say_do_tile(tile, few)
-    assert tile.value == "40 % · 80 % · 90 %"
+    assert tile.value == "40–90 %"
+    assert "lowest and the highest" in tile.help
+    # teams that agree show one figure; a team with nothing committed adds none; none at all: a dash
+    assert present.pct_span([0.5, None, 0.5]) == "50 %" and present.pct_span([None, float("nan")]) == "–"
+    assert present.pct_span([0.004, 0.853]) == "<1–85 %"
     assert tile.caption_text == "Atlas: 40 % (ATL Sprint 12) · Borealis: 80 % (BOR Sprint 21) · Cirrus: 90 % (CIR Sprint 31)"
     # no team's last closed sprint had points committed: no figure
     tile = _Tile()

@@ -31,7 +31,7 @@ if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
                    f"({o.n_points:,.0f} issues): concordant ÷ (concordant + discordant), ties in time ignored. "
                    f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
 
-c = st.columns(6)
+c = components.tile_columns(6)
 c[0].metric("Range hit rate", components.fmt_pct(o.hit_rate), help=f"target {components.fmt_pct(target)}")
 c[1].metric("Overruns", components.fmt_pct(o.overrun_rate), help="actual > worst")
 c[2].metric("Underruns", components.fmt_pct(o.underrun_rate), help="actual < best")

@@ -18,7 +18,7 @@ if counts.get("raw_issues", 0) == 0 and counts.get("raw_metric_points", 0) == 0:
 
 sprints = blocks.sprints_for(p)
 kpis = data.run_query("tech_health__kpis", **p)
-c = st.columns(5)
+c = components.tile_columns(5)
 blocks.say_do_tile(c[0], sprints)
 components.kpi_metric(c[1], kpis, "cycle_time_p85", "p85 cycle time", window=f"completed {components.window(f)}")
 components.kpi_metric(c[2], kpis, "range_hit_rate", "Estimate hit rate", window=f"completed {components.window(f)}")
