@@ -157,10 +157,10 @@ def test_say_do_tile_beyond_the_teams_it_can_name_shows_their_median_and_middle_
     blocks.say_do_tile(tile, few)
     assert tile.value == "40–90 %"
     assert "lowest and the highest" in tile.help
+    assert tile.caption_text == "Atlas: 40 % (ATL Sprint 12) · Borealis: 80 % (BOR Sprint 21) · Cirrus: 90 % (CIR Sprint 31)"
     # teams that agree show one figure; a team with nothing committed adds none; none at all: a dash
     assert present.pct_span([0.5, None, 0.5]) == "50 %" and present.pct_span([None, float("nan")]) == "–"
     assert present.pct_span([0.004, 0.853]) == "<1–85 %"
-    assert tile.caption_text == "Atlas: 40 % (ATL Sprint 12) · Borealis: 80 % (BOR Sprint 21) · Cirrus: 90 % (CIR Sprint 31)"
     # no team's last closed sprint had points committed: no figure
     tile = _Tile()
     blocks.say_do_tile(tile, pd.DataFrame([_sprint(str(b), f"Team {b}", str(b), 15, None) for b in range(1, 6)]))
