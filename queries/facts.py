@@ -454,9 +454,10 @@ def keep_stored_sprint_rows(con: duckdb.DuckDBPyConnection) -> None:
     or with a filter; else its stored table is read): on a connection reading stored facts,
     its `sprint_facts_kept` reads the stored rows of the sprints whose window did not move
     (marts/sprint_facts_kept.sql); only there, where the stored tables are the raw data's (a
-    loader, which writes facts.sprint_facts anew, never does: queries.build_facts). Made once per connection, on the first such question rather
-    than as every connection opens: creating the macro binds the windows' macro (~1.2 ms at
-    100k issues, a tenth of what opening adds to a bare open)."""
+    loader, which writes facts.sprint_facts anew, never does: queries.build_facts). Made once
+    per connection, on the first such question rather than as every connection opens:
+    creating the macro binds the windows' macro (~1.2 ms at 100k issues, a tenth of what
+    opening adds to a bare open)."""
     if con in _KEEPING:
         return
     if stored_as_of(con) is not None:
