@@ -224,7 +224,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
     else:
         store_derived(con, derived_sql, config_tables, ddl, on_mart=compute)
     timings["derived layers"] = (time.perf_counter() - t0 - sum(timings[m.table] for m in STORED_MARTS)
-                                 - timings.get(SPRINT_HISTORY, 0.0))
+                                 - timings[SPRINT_HISTORY])
     return timings
 
 
@@ -278,7 +278,7 @@ def store_history(con: duckdb.DuckDBPyConnection) -> None:
     """facts.sprint_history anew, from the staging views (a full build), in one statement: its
     window passes spill to disk under the memory limit a large load runs under, and computed in
     parts (as the sprint members are) it scanned every parse once per part: at 1M issues, 7.9-8.4 s
-    in three parts against 6.1-6.9 s in one (docs/facts.md "Sprint members at another instant")."""
+    in three parts against 6.9 s in one (docs/facts.md "Sprint members at another instant")."""
     con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{SPRINT_HISTORY} AS SELECT * FROM fct_sprint_history(NULL)")
 
 

@@ -208,7 +208,7 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'facts'").fetchall()}
         assert {"issue_facts", "sprint_facts", "sprint_members", "status_stays", "status_totals", "flow_weekly",
-                "work_mix", "shipped_items", "sprint_windows", "sprint_history", "meta"} <= tables
+                "work_mix", "shipped_items", "sprint_windows", "meta"} <= tables
         n_sprints = con.execute("SELECT count(*) FROM facts.sprint_facts").fetchone()[0]
         n_closed = con.execute("SELECT count(*) FROM raw_sprints WHERE state <> 'future'").fetchone()[0]
         assert n_sprints == n_closed == 26
