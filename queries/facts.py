@@ -49,10 +49,9 @@ READER_SCHEMA = "reader"    # the stored marts' macros again, as Retroscope's re
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately), the
 # form of the stored derived layers included: a load keeps the derived layers stored under the
 # same fingerprint and writes only the stored marts' macros again (store_mart_macro).
-FACTS_VERSION = "6"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
+FACTS_VERSION = "5"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
                       # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro;
-                      # 5: schema `reader`, the stored marts' macros that bind only the branch taken;
-                      # 6: facts.sprint_history, the sprint replay's inputs
+                      # 5: schema `reader`, the stored marts' macros that bind only the branch taken
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -188,12 +187,6 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
     parts = build_parts(con)
 
     def compute(m: StoredMart) -> None:
-        history = m.name == "fct_sprint_board_members"
-        if history:   # the replay's inputs, stored first; the members read them (read_history)
-            t0 = time.perf_counter()
-            store_history(con)
-            read_history(con)
-            timings[SPRINT_HISTORY] = time.perf_counter() - t0
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
         rows = f"SELECT * FROM {m.name}__live({args})" + (f" ORDER BY {m.order_by}" if m.order_by else "")
@@ -210,8 +203,6 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
                         else f"INSERT INTO {SCHEMA}.{m.table} {rows}", {"as_of": as_of})
         if n > 1:
             widen(con, keep_views=True)
-        if history:
-            unread_history(con)
         timings[m.table] = time.perf_counter() - t0
         step()
 
@@ -223,8 +214,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: datetime, fp: str,
             store_mart_macro(con, m)   # the marts after it read this table
     else:
         store_derived(con, derived_sql, config_tables, ddl, on_mart=compute)
-    timings["derived layers"] = (time.perf_counter() - t0 - sum(timings[m.table] for m in STORED_MARTS)
-                                 - timings[SPRINT_HISTORY])
+    timings["derived layers"] = time.perf_counter() - t0 - sum(timings[m.table] for m in STORED_MARTS)
     return timings
 
 
@@ -262,40 +252,6 @@ def widen(con: duckdb.DuckDBPyConnection, *, keep_views: bool) -> None:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {v} AS SELECT * FROM {STG_SCHEMA}.{v}")
         else:
             con.execute(f"DROP VIEW IF EXISTS temp.main.{v}")
-
-
-# The sprint replay's inputs, stored (facts.sprint_history, marts/fct_sprint_history.sql):
-# each issue's status and estimate segments and sprint stays. They do not depend on as_of, so
-# the sprint members at another instant (facts_delta) replay the sprints from these rows,
-# narrowed to the issues they compute, instead of scanning the changelogs and replaying them
-# (docs/facts.md "Sprint members at another instant"); the full build's sprint members read
-# them too. Each row belongs to one issue: a full build stores every issue's, an incremental
-# load replaces those of the issues it recomputes.
-SPRINT_HISTORY = "sprint_history"
-
-
-def store_history(con: duckdb.DuckDBPyConnection) -> None:
-    """facts.sprint_history anew, from the staging views (a full build), in one statement: its
-    window passes spill to disk under the memory limit a large load runs under, and computed in
-    parts (as the sprint members are) it scanned every parse once per part: at 1M issues, 7.9-8.4 s
-    in three parts against 6.9 s in one (docs/facts.md "Sprint members at another instant")."""
-    con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{SPRINT_HISTORY} AS SELECT * FROM fct_sprint_history(NULL)")
-
-
-def read_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Until unread_history: fct_sprint_history answers from facts.sprint_history, for the
-    issues its own definition covers (those of stg_sprint_issues that fct_sprint_scope names:
-    narrowed views narrow it), as a TEMP macro in its place. Valid while the staging views
-    read the data the history was stored from (a reader's connection; a full build)."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP MACRO fct_sprint_history(in_board) AS TABLE
-        SELECT * FROM {SCHEMA}.{SPRINT_HISTORY}
-        SEMI JOIN (SELECT source, issue_id FROM stg_sprint_issues
-                   SEMI JOIN fct_sprint_scope(in_board) USING (source, issue_id)) USING (source, issue_id)""")
-
-
-def unread_history(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP MACRO TABLE IF EXISTS temp.main.fct_sprint_history")
 
 
 def store_report(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> None:

@@ -513,19 +513,13 @@ def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, i
     try:
         narrow_raw(con, "_fx_rows")
         narrow_parses(con, "_fx_rows")
-        if in_sprints:   # the sprint replay reads the stored history of those issues, not their changelogs
-            facts.read_history(con)
         for m, b in marts:
             _fill(con, m, as_of, b)
     except BaseException:
         # a DuckDB error aborted the transaction, whose rollback undoes the narrowing too
         with contextlib.suppress(duckdb.Error):
-            facts.unread_history(con)
-        with contextlib.suppress(duckdb.Error):
             facts.widen(con, keep_views=False)
         raise
-    if in_sprints:
-        facts.unread_history(con)
     facts.widen(con, keep_views=False)
 
 

@@ -135,11 +135,6 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     note = (f"incremental: {len(touched):,} issue{'' if len(touched) == 1 else 's'} written, "
             f"{n_scope:,} recomputed")
     facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
-    # the sprint replay's inputs of D's issues (their parses are D's): replaced
-    t0 = time.perf_counter()
-    facts_delta.delete_stale(con, facts.SPRINT_HISTORY, "_fx_scope")
-    con.execute(f"INSERT INTO {f}.{facts.SPRINT_HISTORY} BY NAME SELECT * FROM fct_sprint_history(NULL)")
-    timings[facts.SPRINT_HISTORY] = time.perf_counter() - t0
     scoped = True
     for m in facts.STORED_MARTS:
         t0 = time.perf_counter()

@@ -1,8 +1,7 @@
 -- args: as_of, in_board
 -- One row per sprint x issue that was in the sprint at some instant of its window
 -- (t_start, t_end] or at t_start, as of as_of (docs/metrics.md §4). Sub-tasks excluded.
--- Replays membership, estimate and status (fct_sprint_history: the stays and segments, which a
--- reader of stored facts takes from facts.sprint_history) at t_start, when the issue (first) joined,
+-- Replays membership, estimate and status at t_start, when the issue (first) joined,
 -- when it (last) left, and at t_end; done = in the board's done column when the board
 -- mapping is known (and use_board_done_column is on), else a done-category status.
 -- Buckets (issues that were members and already done at t_start are in none of them):
@@ -65,11 +64,7 @@ membership AS (
         count(*) FILTER (WHERE s.joined_at > w.t_start AND s.joined_at <= w.t_end)::INTEGER AS joins_during,
         count(*) FILTER (WHERE s.left_at > w.t_start AND s.left_at <= w.t_end)::INTEGER AS leaves_during,
         list({'joined_at': s.joined_at, 'left_at': s.left_at}) AS stays
-    FROM (
-        SELECT source, issue_id, sprint_id, valid_from AS joined_at, valid_to AS left_at
-        FROM fct_sprint_history(in_board)
-        WHERE kind = 'sprint'
-    ) AS s
+    FROM fct_sprint_membership_intervals(in_board) AS s
     JOIN windows AS w ON w.source = s.source AND w.sprint_id = s.sprint_id
     GROUP BY s.source, s.sprint_id, s.issue_id
 ),
@@ -83,9 +78,11 @@ relevant AS MATERIALIZED (
 segments AS (
     -- each relevant issue's status and estimate segments; a segment that starts after
     -- every sprint's t_end matters to none of the figures below
-    SELECT source, issue_id, kind = 'status' AS is_status, valid_from, valid_to, status_id, points
-    FROM fct_sprint_history(in_board)
-    WHERE kind IN ('status', 'estimate')
+    SELECT source, issue_id, true AS is_status, valid_from, valid_to, status_id, NULL::DOUBLE AS points
+    FROM fct_sprint_status_segments(in_board)
+    UNION ALL
+    SELECT source, issue_id, false AS is_status, valid_from, valid_to, NULL::VARCHAR AS status_id, points
+    FROM fct_sprint_estimate_segments(in_board)
 ),
 replayed AS (
     -- per pair: the status and the estimate held at t_start, when the issue (first) joined,
