@@ -3,6 +3,7 @@ timed without changing what the question answers."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 
 import pandas as pd
@@ -13,22 +14,16 @@ from queries import facts_delta, registry
 
 
 def test_the_timed_connection_answers_what_a_plain_one_does(demo_db):
-    plain = queries.connect(demo_db)
-    try:
+    with closing(queries.connect(demo_db)) as plain:
         as_of = registry.default_as_of(plain) - timedelta(days=30)
         expected = registry.run_public(plain, "sprint_facts", as_of=as_of)
-    finally:
-        plain.close()
-    con = queries.connect(demo_db)
-    try:
+    with closing(queries.connect(demo_db)) as con:
         timed = S._Timed(con)
         got = registry.run_public(timed, "sprint_facts", as_of=as_of)
         # the instant was computed and cached for the wrapper as for a connection
         assert facts_delta.cached_instants(timed) != []
         again = len(timed.statements)
         registry.run_public(timed, "sprint_facts", as_of=as_of)
-    finally:
-        con.close()
     pd.testing.assert_frame_equal(got, expected)
     # the first question computed that instant's facts: the members' statement among them
     assert any("fct_sprint_board_members__cache" in sql for _, sql in timed.statements[:again])
