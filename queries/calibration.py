@@ -1,14 +1,21 @@
 """Story points vs cycle time (docs/metrics.md §5): ordering accuracy and Spearman's rho.
 
-`ordering_scores(list of {p, t})` is a SQL function (registered on every analysis
-connection by `queries.connect`) that estimate_calibration.sql calls once per group. Both
-scores compare every pair of issues in a group; SQL can only count those by joining each
-issue against the distribution of every smaller point value (hundreds of thousands of rows
-sorted and joined at 100k issues). Here they are counted from sorted arrays: for each point
-value and time, the issues with smaller points that took less time (concordant) or more
-time (discordant) are cumulative sums of a table of counts per point value and time, and
-the average ranks come from cumulative counts of equal values. Same definitions, numbers
-and NULLs as the SQL it replaces, in a fraction of the time.
+`ordering_scores(list of ranks)` is a SQL function (registered on every analysis connection
+by `queries.connect`) that estimate_calibration.sql calls once per group. Both scores compare
+every pair of issues in a group; SQL can only count those by joining each issue against the
+distribution of every smaller point value (hundreds of thousands of rows sorted and joined at
+100k issues). Here they are counted from arrays: for each point value and time, the issues
+with smaller points that took less time (concordant) or more time (discordant) are
+cumulative sums of a table of counts per point value and time, and the average ranks come
+from cumulative counts of equal values. Same definitions, numbers and NULLs as the SQL it
+replaced, in a fraction of the time.
+
+The scores depend only on how an issue's points and time are ordered among the group's, ties
+included. So the report ranks the distinct point values and cycle times once, in SQL, for
+every group, and passes each issue as one number, `point rank * 2^32 + time rank` (`pack`
+says the same in Python): the function never sorts a group, and a list of numbers reaches it
+far faster than a list of pairs (docs/facts.md, "The estimate scores from ranks").
+`ordering_scores(p, t)` scores arrays of any values the same way, ranking them first.
 """
 
 from __future__ import annotations
@@ -20,8 +27,16 @@ import numpy as np
 import pyarrow as pa
 
 NAME = "ordering_scores"
-ARG = "STRUCT(p DOUBLE, t DOUBLE)[]"
+ARG = "BIGINT[]"     # per issue: its point value's rank * 2^32 + its time's rank (ranks from 1, or 0)
 RESULT = "STRUCT(ordering_accuracy DOUBLE, ordered_pairs BIGINT, spearman_rho DOUBLE)"
+_SHIFT = 32
+_MASK = (1 << _SHIFT) - 1
+
+
+def pack(p_rank: np.ndarray, t_rank: np.ndarray) -> np.ndarray:
+    """Each issue's two ranks as the one number the SQL function takes (the report writes
+    the same in SQL: `(p_rank << 32) | t_rank`)."""
+    return (np.asarray(p_rank, dtype=np.int64) << _SHIFT) | np.asarray(t_rank, dtype=np.int64)
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
@@ -42,17 +57,16 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
 def _ordering_scores_arrow(groups) -> pa.StructArray:
     if isinstance(groups, pa.ChunkedArray):
         groups = groups.combine_chunks()
-    offsets = groups.offsets.to_numpy()
-    flat = groups.flatten()
-    p_all = flat.field("p").to_numpy(zero_copy_only=False)
-    t_all = flat.field("t").to_numpy(zero_copy_only=False)
+    offsets = groups.offsets.to_numpy()   # into groups.values, whatever slice groups is
+    keys = groups.values.to_numpy(zero_copy_only=False)
+    valid = groups.is_valid().to_numpy(zero_copy_only=False)
     accuracy: list[float | None] = []
     pairs: list[int | None] = []
     rho: list[float | None] = []
     missing: list[bool] = []
     for i in range(len(groups)):
-        scores = (ordering_scores(p_all[offsets[i]:offsets[i + 1]], t_all[offsets[i]:offsets[i + 1]])
-                  if groups[i].is_valid else None)
+        k = keys[offsets[i]:offsets[i + 1]]
+        scores = _scores(*_dense(k >> _SHIFT), *_dense(k & _MASK)) if valid[i] else None
         missing.append(scores is None)
         a, n, r = scores if scores is not None else (None, None, None)
         accuracy.append(a)
@@ -70,15 +84,35 @@ def ordering_scores(p: np.ndarray, t: np.ndarray) -> tuple[float | None, int, fl
     ties in time counted in neither); ordering_accuracy = concordant / ordered_pairs (None
     when 0); spearman_rho = Pearson's correlation of the average ranks (ties share the mean
     of their positions; None when the times are all equal)."""
-    values, inverse, n_v = np.unique(p, return_inverse=True, return_counts=True)
-    if len(values) < 2:
-        return None
-    inverse = inverse.reshape(-1)
+    _, value_of, n_v = np.unique(p, return_inverse=True, return_counts=True)
     _, t_rank, n_t = np.unique(t, return_inverse=True, return_counts=True)   # each time's rank
-    t_rank = t_rank.reshape(-1)
-    concordant, discordant = _pair_counts(inverse, t_rank, len(values))
+    return _scores(value_of.reshape(-1), n_v, t_rank.reshape(-1), n_t)
+
+
+def _scores(value_of: np.ndarray, n_v: np.ndarray, t_rank: np.ndarray,
+            n_t: np.ndarray) -> tuple[float | None, int, float | None] | None:
+    """ordering_scores of one group from each issue's point value and time as their index
+    among the group's distinct ones (0, 1, ... ascending) and how many issues have each."""
+    if len(n_v) < 2:
+        return None
+    concordant, discordant = _pair_counts(value_of, t_rank, len(n_v))
     pairs = concordant + discordant
-    return (concordant / pairs if pairs else None), pairs, _spearman(inverse, n_v, t_rank, n_t)
+    return (concordant / pairs if pairs else None), pairs, _spearman(value_of, n_v, t_rank, n_t)
+
+
+def _dense(rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks with gaps (a group holds some of the values ranked) made dense: each one's index
+    among the distinct ones present, ascending, and how many there are of each. Without a
+    sort when the ranks are no larger than a few times their number (a mark per possible
+    rank, counted up), else by np.unique."""
+    if len(rank) and int(rank.max()) <= 4 * len(rank) + 4096:
+        present = np.zeros(int(rank.max()) + 1, dtype=bool)
+        present[rank] = True
+        index = np.cumsum(present) - 1
+        dense = index[rank]
+        return dense, np.bincount(dense)
+    _, dense, counts = np.unique(rank, return_inverse=True, return_counts=True)
+    return dense.reshape(-1), counts
 
 
 # The most cells (point values x distinct times) of the count table _pair_counts holds at once.

@@ -19,8 +19,13 @@ def con():
 
 
 def scores(con, pairs):
-    lst = "[" + ", ".join(f"{{'p': {p}, 't': {t}}}" for p, t in pairs) + "]"
-    return con.execute(f"SELECT ordering_scores({lst}::STRUCT(p DOUBLE, t DOUBLE)[])").fetchone()[0]
+    """The SQL function over (points, days) pairs, ranked and packed as estimate_calibration.sql
+    passes them (each distinct value numbered in ascending order)."""
+    rows = ", ".join(f"({p}::DOUBLE, {t}::DOUBLE)" for p, t in pairs)
+    return con.execute(f"""
+        SELECT ordering_scores(list(k)) FROM (
+            SELECT (dense_rank() OVER (ORDER BY p) << 32) | dense_rank() OVER (ORDER BY t) AS k
+            FROM (VALUES {rows}) AS v(p, t))""").fetchone()[0]
 
 
 def test_pairs_counted_by_hand(con):
@@ -70,3 +75,20 @@ def test_pairs_counted_by_hand_in_blocks_of_point_values(monkeypatch, cells):
     out = calibration.ordering_scores(np.array([1.0, 1, 2, 4, 4, 4]), np.array([2.0, 5, 2, 1, 5, 5]))
     assert out[1] == 8
     assert out[0] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("spread", [1, 10_000])
+def test_ranks_with_gaps_score_as_the_values(con, spread):
+    """The report ranks the values over every group's issues, so a group holds ranks with gaps:
+    its scores are those of its own values, whether its ranks lie close together (made dense
+    without a sort) or far apart (spread 10,000: by np.unique)."""
+    rng = np.random.default_rng(5)
+    p = rng.integers(1, 6, 300).astype(float)
+    t = np.round(rng.gamma(2.0, 2.0, 300), 1)
+    p_rank = (np.unique(p, return_inverse=True)[1] + 1) * spread + 3
+    t_rank = (np.unique(t, return_inverse=True)[1] + 1) * spread + 7
+    keys = calibration.pack(p_rank, t_rank).tolist()
+    out = con.execute("SELECT ordering_scores($k::BIGINT[])", {"k": keys}).fetchone()[0]
+    accuracy, pairs, rho = calibration.ordering_scores(p, t)
+    assert 0 < accuracy < 1 and pairs > 0
+    assert (out["ordering_accuracy"], out["ordered_pairs"], out["spearman_rho"]) == (accuracy, pairs, rho)

@@ -22,7 +22,8 @@
 --   time_pred25 with time_n. too_small / points_too_small: n / n_points < cfg small_group.
 -- Medians are continuous (the mean of the two middle values for an even count).
 -- ordering_accuracy, ordered_pairs and spearman_rho count pairs of issues: SQL function
--- ordering_scores (queries/calibration.py) computes them per group from sorted arrays.
+-- ordering_scores (queries/calibration.py) computes them per group from each issue's rank among
+-- the distinct point values and among the distinct cycle times, ranked here once for all groups.
 WITH cfg AS (
     SELECT
         (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
@@ -30,7 +31,7 @@ WITH cfg AS (
         (SELECT value::INTEGER FROM cfg_param WHERE key = 'small_group') AS small_group,
         (SELECT value::DOUBLE FROM cfg_param WHERE key = 'hit_rate_target') AS hit_rate_target
 ),
-base AS MATERIALIZED (
+completed AS MATERIALIZED (
     SELECT
         f.work_type,
         f.issue_type,
@@ -51,8 +52,27 @@ base AS MATERIALIZED (
       AND ($date_from IS NULL OR f.completed_on >= $date_from)
       AND ($date_to IS NULL OR f.completed_on <= $date_to)
 ),
-grouped AS MATERIALIZED (
-    -- one row per issue and group it belongs to (the label / component lists stay behind)
+point_ranks AS (
+    -- the distinct point values and cycle times, numbered in ascending order: the pair scores
+    -- depend only on the order of an issue's points and time among the group's, which these
+    -- ranks keep, ties included (one sort of the distinct values for every group)
+    SELECT story_points, row_number() OVER (ORDER BY story_points) AS p_rank
+    FROM (SELECT DISTINCT story_points FROM completed WHERE story_points IS NOT NULL)
+),
+time_ranks AS (
+    SELECT cycle_time_days, row_number() OVER (ORDER BY cycle_time_days) AS t_rank
+    FROM (SELECT DISTINCT cycle_time_days FROM completed WHERE cycle_time_days IS NOT NULL)
+),
+base AS MATERIALIZED (
+    SELECT s.*, p.p_rank, t.t_rank
+    FROM completed AS s
+    LEFT JOIN point_ranks AS p USING (story_points)
+    LEFT JOIN time_ranks AS t USING (cycle_time_days)
+),
+grouped AS NOT MATERIALIZED (
+    -- one row per issue and group it belongs to (the label / component lists stay behind);
+    -- each reader below takes the few columns it needs (materialised, all 4M rows' columns
+    -- were written at 1M issues: 0.3 s)
     SELECT * EXCLUDE (labels, components) FROM (
         SELECT 'overall' AS group_by, 'all' AS "group", * FROM base
         UNION ALL SELECT 'work_type', work_type, * FROM base
@@ -113,7 +133,9 @@ point_lists AS (
     -- are no scores.
     SELECT group_by, "group",
            count(*) FILTER (WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL) AS n_points,
-           ordering_scores(list({'p': story_points, 't': cycle_time_days})
+           -- each issue's two ranks in one number (point rank x 2^32 + time rank): a list of
+           -- numbers reaches the function in a fraction of the time a list of pairs takes
+           ordering_scores(list((p_rank << 32) | t_rank)
                            FILTER (WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
                                      AND group_by <> 'size')) AS o
     FROM grouped
