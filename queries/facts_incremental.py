@@ -31,17 +31,17 @@ from queries.facts import PER_ISSUE_MARTS, PER_ISSUE_VIEWS
 # full build: recomputing most rows in place costs more than building the tables anew.
 BULK_MIN, BULK_SHARE = 10_000, 0.25
 
-# Stored marts whose macro is re-pointed at their updated table only once the mart named here is
-# computed: until then that mart reads their rows of the delta live, over the parses narrowed to
-# it, rather than the stored rows of every issue. The status totals add up each issue's stays and
-# keep the delta's issues at the end (their join with the narrowed raw_issues): over the stored
-# stays that meant adding up every issue's, 4M stays at 1M issues, 1.41 s for 3,648 issues;
-# over the delta's own stays 0.2-0.3 s. (Narrowing the stays inside the mart instead, by a
-# semi-join with raw_issues, ran a full build at 1M out of its 1 GB: DuckDB, with no statistics
-# for the rows the build has just written, built the join's hash table on the 4M stays.)
-REPOINT_AFTER: dict[str, str] = {"fct_status_intervals": "fct_status_totals"}
+# Stored marts that the marts after them read live, over the parses narrowed to the delta,
+# until the mart named here is computed: the delta's rows rather than the stored rows of every
+# issue. The status totals add up each issue's stays and keep the delta's issues at the end (their
+# join with the narrowed raw_issues): over the stored stays that meant adding up every issue's,
+# 4M stays at 1M issues, 1.1-1.4 s for 3,000 issues. (Narrowing the stays inside the mart
+# instead, by a semi-join with raw_issues, ran a full build at 1M out of its 1 GB: DuckDB, with
+# no statistics for the rows the build has just written, built the join's hash table on the
+# 4M stays.)
+READ_LIVE_UNTIL: dict[str, str] = {"fct_status_intervals": "fct_status_totals"}
 _ORDER = [m.name for m in facts.STORED_MARTS]
-assert all(_ORDER.index(a) < _ORDER.index(b) for a, b in REPOINT_AFTER.items()), "a reader after the mart it reads"
+assert all(_ORDER.index(a) < _ORDER.index(b) for a, b in READ_LIVE_UNTIL.items()), "a reader after the mart it reads"
 
 # What the facts depend on besides the issues, sprints and config: when any of it changed,
 # every issue's facts may change and the build is full.
@@ -105,8 +105,8 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
     (see the module doc). Runs inside the loader's transaction, on a connection whose staging
     layer is live TEMP objects over the raw tables and whose marts are the derived layers
     stored under this fingerprint (schema `derived`, on the search path): each stored mart's
-    macro is written again once its table is up to date (facts.store_mart_macro), or once the
-    mart REPOINT_AFTER names is computed.
+    macro is written again once its table is up to date (facts.store_mart_macro; the marts
+    after it read the delta's rows live instead while READ_LIVE_UNTIL says so).
     Returns (seconds per step, note). `step()` is called as each object is stored (the
     loader's progress)."""
     timings: dict[str, float] = {}
@@ -149,7 +149,6 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
             f"{n_scope:,} recomputed")
     facts.write_meta(con, as_of, fp, timings, inputs=inputs, note=note)
     scoped = True
-    pending: list[facts.StoredMart] = []   # updated, their macro not yet re-pointed (REPOINT_AFTER)
     for m in facts.STORED_MARTS:
         t0 = time.perf_counter()
         args = ", ".join(["$as_of"] + ["NULL"] * (len(m.args) - 1))
@@ -167,13 +166,12 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of, stored_as_of, fp: str, input
             scoped = False
             con.execute(f"CREATE OR REPLACE TABLE {f}.{m.table} AS SELECT * FROM {m.name}__live({args})",
                         {"as_of": as_of})
-        if m.name in REPOINT_AFTER:
-            pending.append(m)
-        else:
-            facts.store_mart_macro(con, m)   # the marts after it read this table
-        for done in [d for d in pending if REPOINT_AFTER[d.name] == m.name]:
-            facts.store_mart_macro(con, done)
-            pending.remove(done)
+        facts.store_mart_macro(con, m)   # the marts after it read this table
+        if m.name in READ_LIVE_UNTIL:   # ... or, for a while, its live definition (a TEMP macro comes first)
+            con.execute(f"CREATE OR REPLACE TEMP MACRO {m.name}({', '.join(m.args)}) AS TABLE "
+                        f"SELECT * FROM {m.name}__live({', '.join(m.args)})")
+        for read in [d for d, reader in READ_LIVE_UNTIL.items() if reader == m.name]:
+            con.execute(f"DROP MACRO TABLE IF EXISTS temp.main.{read}")
         timings[m.table] = time.perf_counter() - t0
         step()
     facts.widen(con, keep_views=True)
