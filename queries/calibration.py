@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 NAME = "ordering_scores"
-ARG = "BIGINT[]"     # per issue: its point value's rank * 2^32 + its time's rank (ranks from 1, or 0)
+ARG = "BIGINT[]"     # per issue: its point value's rank * 2^32 + its time's rank (ranks from 0 or 1; no NULL)
 RESULT = "STRUCT(ordering_accuracy DOUBLE, ordered_pairs BIGINT, spearman_rho DOUBLE)"
 _SHIFT = 32
 _MASK = (1 << _SHIFT) - 1
