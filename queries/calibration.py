@@ -105,8 +105,9 @@ def _dense(rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     among the distinct ones present, ascending, and how many there are of each. Without a
     sort when the ranks are no larger than a few times their number (a mark per possible
     rank, counted up), else by np.unique."""
-    if len(rank) and int(rank.max()) <= 4 * len(rank) + 4096:
-        present = np.zeros(int(rank.max()) + 1, dtype=bool)
+    top = int(rank.max()) if len(rank) else -1
+    if 0 <= top <= 4 * len(rank) + 4096:
+        present = np.zeros(top + 1, dtype=bool)
         present[rank] = True
         index = np.cumsum(present) - 1
         dense = index[rank]
