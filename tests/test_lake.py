@@ -108,8 +108,17 @@ def test_lake_url_is_parsed_and_a_password_in_it_refused(monkeypatch, tmp_path):
     s = load_settings()
     assert lake.is_lake(s.db_path) and s.db_path.data_path == "/srv/lake"
     assert s.userdata == s.db_path.userdata() and s.userdata.schema == "userdata"
-    with pytest.raises(RetroscopeError, match="PGPASSWORD"):
-        lake.parse("ducklake:postgres:dbname=retro host=x user=retro password=hunter2")
+    for url in ("ducklake:postgres:dbname=retro host=x user=retro password=hunter2",
+                "ducklake:postgres:dbname=retro host=x user=retro sslpassword=hunter2",
+                "ducklake:postgres:postgresql://retro:hunter2@127.0.0.1:5432/retro",
+                "ducklake:postgres:postgresql://127.0.0.1/retro?user=retro&password=hunter2"):
+        with pytest.raises(RetroscopeError, match="PGPASSWORD") as e:
+            lake.parse(url)
+        assert "hunter2" not in str(e.value)
+    # a URL with a user and no password is fine (the password comes from the environment)
+    assert lake.is_lake(lake.parse("ducklake:postgres:postgresql://retro@127.0.0.1:5432/retro"))
+    p = _cli("--db", "ducklake:postgres:postgresql://alice:hunter2@127.0.0.1:1/retro", "status", check=False)
+    assert p.returncode == 1 and "hunter2" not in p.stdout + p.stderr
     p = _cli("--db", "ducklake:postgres:dbname=retro password=hunter2", "status", check=False)
     assert p.returncode == 1 and "hunter2" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert lake.parse("data/retroscope.duckdb") == Path("data/retroscope.duckdb")
