@@ -59,11 +59,15 @@ def auth_from_env(env: dict[str, str] | None = None) -> JiraAuth:
 
 def normalize_url(url: str) -> str:
     """The site's base URL without credentials, query or trailing slash."""
-    parts = urlsplit(url.strip())
+    advice = "pass e.g. --url https://your-site.atlassian.net"
+    try:   # urlsplit refuses an unclosed [IPv6 bracket, .port a port outside 0-65535
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as e:
+        raise RetroscopeError(f"Jira URL {redact_url(url)!r} is not a valid URL ({e}); {advice}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RetroscopeError(f"Jira URL {redact_url(url)!r} is not an http(s) URL; "
-                              "pass e.g. --url https://your-site.atlassian.net")
-    host = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+        raise RetroscopeError(f"Jira URL {redact_url(url)!r} is not an http(s) URL; {advice}")
+    host = parts.hostname.lower() + (f":{port}" if port else "")
     return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
 
 

@@ -304,8 +304,9 @@ def _check_port_free(address: str, port: int) -> None:
 
     try:
         infos = socket.getaddrinfo(address or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except OSError as e:
-        raise RetroscopeError(f"--address {address}: not an address this machine has ({e.strerror}); "
+    except (OSError, UnicodeError, ValueError) as e:   # UnicodeError: a name IDNA refuses ("a..b")
+        reason = getattr(e, "strerror", None) or "not a valid host name"
+        raise RetroscopeError(f"--address {address}: not an address this machine has ({reason}); "
                               "use e.g. --address localhost or --address 0.0.0.0") from None
     bound = None
     for family, kind, proto, _, where in infos:   # localhost may be ::1 and 127.0.0.1: the server takes those it can

@@ -535,6 +535,35 @@ def test_credentials_in_a_non_http_url_are_not_echoed(tmp_path, monkeypatch, url
     assert "s3cret" not in err + out
 
 
+@pytest.mark.parametrize("url", ["http://host:99999", "http://[::1", "https://me:s3cret@host:70000/jira"])
+@pytest.mark.parametrize("how", ["sync jira", "sync", "doctor", "init jira"])
+def test_a_malformed_jira_url_is_advice_not_an_internal_error(tmp_path, monkeypatch, url, how):
+    """A port out of range or an unclosed IPv6 bracket made urlsplit raise ValueError: exit 70,
+    "internal error", and under `sync` the metric sources were skipped."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JIRA_EMAIL", "a@example.com")
+    monkeypatch.setenv("JIRA_API_TOKEN", "token")
+    db = tmp_path / "w.duckdb"
+    if how == "sync":
+        monkeypatch.setenv("JIRA_URL", url)
+        args = ["sync"]
+    else:
+        args = [*how.split(), "--url", url] + (["--project", "ATL"] if how == "sync jira" else [])
+        args += ["--yes"] if how == "init jira" else []
+    rc, out, err = run("--db", db, *args)
+    assert rc == 1, (rc, err)
+    assert_clean(rc, err)
+    assert "is not a valid URL" in err and "--url https://" in err, err
+    assert "s3cret" not in out + err
+
+
+def test_serve_on_a_host_name_idna_refuses_is_one_line(work):
+    rc, out, err = run("--db", work["db"], "serve", "--port=8599", "--address=exa mple..com")
+    assert rc == 1 and "serving" not in err + out
+    assert err.startswith("retroscope: --address exa mple..com: not an address this machine has ("), err
+    assert_clean(rc, err)
+
+
 @pytest.mark.parametrize("path, body", [
     (r"/rest/api/\d+/project$", {}), (r"/rest/api/\d+/project$", [{}]),
     (r"/rest/api/\d+/search/jql$", {"issues": [{}]}), (r"/rest/api/\d+/status$", {"values": [{}]}),
