@@ -40,7 +40,7 @@ from queries.registry import default_as_of, run_public
 def _before(con, items: int, p: dict):
     """The panel's forecast and histogram as the page computed them before (two simulations)."""
     rows = run_public(con, "forecast", items=items, target_date=p["as_of"].date() + timedelta(days=28), **p)
-    w_from, w_to = fc.window(p["as_of"], p["date_from"], p["date_to"], 90)
+    w_from, w_to = fc.window(p["as_of"].date(), p["date_from"], p["date_to"], 90)   # the demo reports in UTC
     daily = fc.daily_throughput(fc.forecast_inputs(con, p["as_of"], p["board_id"], p["project"], w_from, w_to),
                                 w_from, w_to)
     when = fc.simulate_when(daily, items, 10000, np.random.default_rng(42))

@@ -710,8 +710,8 @@ def _demo_forecasts(seed: int, teams: list[_Team]) -> pd.DataFrame:
             rows += [{"question": "how_many", "confidence": c,
                       "value": float(np.quantile(many, 1 - c, method="inverted_cdf")), "on_date": target}
                      for c in fc.CONFIDENCES]
-            rec = fa.records(pd.DataFrame(rows), as_of=at, board_id=board_id, project=None, items=items,
-                             target_date=target, runs=runs, seed=seed, window_from=at.date() - timedelta(days=89),
+            rec = fa.records(pd.DataFrame(rows), as_of=at, as_of_day=at.date(), board_id=board_id, project=None,
+                             items=items, target_date=target, runs=runs, seed=seed, window_from=at.date() - timedelta(days=89),
                              window_to=at.date(), made_at=at + timedelta(minutes=20), source="page")
             rec["forecast_id"] = "demo-" + rec["forecast_id"]
             frames.append(rec)

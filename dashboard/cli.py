@@ -103,7 +103,7 @@ def _forecast_records(con, name: str, params: dict, df):
     bound = resolve_params(con, name, params)
     now = datetime.now(UTC)
     if name == "forecast":
-        return forecast_accounts.records_for(df, bound, made_at=now, source="export")
+        return forecast_accounts.records_for(con, df, bound, made_at=now, source="export")
     return forecast_accounts.backtest_records(con, **bound, made_at=now)
 
 

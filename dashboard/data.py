@@ -26,7 +26,6 @@ import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -248,6 +247,17 @@ def page_forecast_days(board_id: str | None, project: str | None) -> set:
         return set()
 
 
+def forecast_records(answer: pd.DataFrame, params: dict, source: str) -> pd.DataFrame:
+    """The store rows of a forecast the page showed (queries.forecast_accounts.records_for)."""
+    from datetime import UTC, datetime
+
+    from queries import forecast_accounts
+
+    c = _conn()
+    with c.lock:
+        return forecast_accounts.records_for(c.con, answer, params, made_at=datetime.now(UTC), source=source)
+
+
 def record_forecasts(rows: pd.DataFrame) -> int:
     """Record forecasts the page showed (docs/metrics.md "Forecasts held to account"). Best
     effort and cheap: ids already recorded are skipped without opening the store; new ones are
@@ -329,7 +339,8 @@ def csv_bytes(name: str, **params) -> bytes:
 
         with c.lock:
             bound = resolve_params(c.con, name, dict(params))
-        record_forecasts(forecast_accounts.records_for(df, bound, made_at=datetime.now(UTC), source="export"))
+            rows = forecast_accounts.records_for(c.con, df, bound, made_at=datetime.now(UTC), source="export")
+        record_forecasts(rows)
     return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
 
 
@@ -393,10 +404,8 @@ FORECAST_PANEL = "queries.forecast:forecast_with_histogram"
 def forecast_panel_defaults(p: dict) -> dict:
     """The forecast panel's parameters before anyone edits them: the open items in scope and
     as_of + 28 days (dashboard/blocks.py forecast_panel)."""
-    from queries.limits import as_of_day
-
     return {**p, "items": max(int(analysis("queries.forecast:remaining_items", **p)), 1),
-            "target_date": as_of_day(p["as_of"]) + timedelta(days=28)}
+            "target_date": analysis("queries.forecast:default_target_date", **p)}
 
 
 def tech_health(board_id: str | None, as_of, sprints: int):

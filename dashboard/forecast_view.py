@@ -4,8 +4,6 @@ the same tally for a backtest of the last weeks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -34,7 +32,7 @@ def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None
     params = {**p, "items": int(items), "target_date": target_date, "window_days": PAGE_WINDOW,
               "runs": PAGE_RUNS, "seed": PAGE_SEED}
     try:
-        rows = fa.records_for(answer, params, made_at=datetime.now(UTC), source="page")
+        rows = data.forecast_records(answer, params, source="page")
     except Exception:  # noqa: BLE001 - an unusual answer is simply not recorded
         return
     data.record_forecasts(rows)

@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+import duckdb
 import pandas as pd
 
 
 def as_date(v) -> date:
     """The calendar day of a date, datetime, pandas Timestamp or ISO string (a datetime's own
-    day, in its own timezone)."""
+    day, in its own timezone). For the day an instant falls on in the reporting timezone use
+    `local_day`."""
     if isinstance(v, datetime):
         return v.date()
     if isinstance(v, date):
         return v
     return pd.Timestamp(v).date()
+
+
+def _instant(v) -> datetime | None:
+    if v is None or (not isinstance(v, datetime | date | str) and pd.isna(v)):
+        return None
+    t = pd.Timestamp(v)
+    if pd.isna(t):
+        return None
+    return (t.tz_localize(UTC) if t.tzinfo is None else t).to_pydatetime()
+
+
+def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:
+    """The day each instant falls on in the reporting timezone (None for a missing one; an
+    instant without a zone is UTC): the SQL rule every local day follows
+    (queries/reports/local_days.sql over local_ts), so Python reads the zone nowhere."""
+    from queries import run  # (queries imports this module's siblings at import time)
+
+    xs = [_instant(v) for v in instants]
+    if not xs:
+        return []
+    days = run(con, "local_days", instants=xs)["day"]
+    return [None if pd.isna(d) else pd.Timestamp(d).date() for d in days]
+
+
+def local_day(con: duckdb.DuckDBPyConnection, instant) -> date:
+    """`local_days` of one instant: e.g. the as-of day a forecast counts from."""
+    return local_days(con, [instant])[0]

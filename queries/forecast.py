@@ -26,7 +26,7 @@ import pandas as pd
 
 import queries
 from queries import facts, registry
-from queries.dates import as_date as _as_date
+from queries.dates import local_day
 
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
@@ -36,12 +36,15 @@ PLAN_DRAWS = 1 << 22     # the plan check draws at most about this many ratios i
 PLAN_MIN_RUNS = 1000     # ... but never uses fewer runs than this (nor more than asked)
 
 
-def window(as_of: datetime, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:
+def window(day: date, date_from: date | None, date_to: date | None, window_days: int) -> tuple[date, date]:
     """The throughput window: date_from..date_to when both are given, else the
-    `window_days` days ending on as_of's date."""
+    `window_days` days ending on `day`, the as-of day (the day as_of falls on in the reporting
+    timezone: `dates.local_day`)."""
+    if isinstance(day, datetime):
+        raise TypeError("window() takes the as-of day (queries.dates.local_day), not an instant")
     if date_from and date_to:
         return date_from, date_to
-    end = min(date_to, _as_date(as_of)) if date_to else _as_date(as_of)
+    end = min(date_to, day) if date_to else day
     return end - timedelta(days=max(int(window_days), 1) - 1), end
 
 
@@ -247,31 +250,42 @@ def forecast_with_histogram(con: duckdb.DuckDBPyConnection, **params: object) ->
 def _forecast(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | None, project: str | None,
               date_from: date | None, date_to: date | None, items: int, target_date: date | None,
               window_days: int, runs: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, date]:
-    """forecast()'s rows, its 'when' runs (`simulate_when`) and their day 0 (as_of's date)."""
+    """forecast()'s rows, its 'when' runs (`simulate_when`) and their day 0 (the as-of day)."""
     runs = max(int(runs), 1)
-    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    start = local_day(con, as_of)
+    w_from, w_to = window(start, date_from, date_to, window_days)
     inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     daily = daily_throughput(inputs, w_from, w_to)
-    out, when = _throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs,
+    out, when = _throughput_forecast(daily, start=start, items=items, target_date=target_date, runs=runs,
                                      seed=seed, w_from=w_from, w_to=w_to)
-    plan = _plan_check(inputs, as_of, w_from, w_to, runs, seed)
-    return pd.concat([out, plan], ignore_index=True), when, _as_date(as_of)
+    plan = _plan_check(inputs, start, w_from, w_to, runs, seed)
+    return pd.concat([out, plan], ignore_index=True), when, start
 
 
-def throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, target_date: date | None, runs: int,
+def default_target(start: date) -> date:
+    """The 'how many by' date when none is asked: 28 days after the as-of day `start`."""
+    return start + timedelta(days=28)
+
+
+def default_target_date(con: duckdb.DuckDBPyConnection, *, as_of: datetime, **_: object) -> date:
+    """`default_target` of as_of's day (the forecast panel's default)."""
+    return default_target(local_day(con, as_of))
+
+
+def throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_date: date | None, runs: int,
                         seed: int, w_from: date, w_to: date) -> pd.DataFrame:
     """forecast()'s 'when' and 'how_many' rows from the daily throughput of w_from..w_to
-    (`daily_throughput`), without the plan check: what the backtest re-forecasts."""
-    return _throughput_forecast(daily, as_of=as_of, items=items, target_date=target_date, runs=runs, seed=seed,
+    (`daily_throughput`), counted from the as-of day `start`, without the plan check: what
+    the backtest re-forecasts."""
+    return _throughput_forecast(daily, start=start, items=items, target_date=target_date, runs=runs, seed=seed,
                                 w_from=w_from, w_to=w_to)[0]
 
 
-def _throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, target_date: date | None, runs: int,
+def _throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_date: date | None, runs: int,
                          seed: int, w_from: date, w_to: date) -> tuple[pd.DataFrame, np.ndarray]:
     """throughput_forecast()'s rows and the 'when' runs they were read from."""
     runs = max(int(runs), 1)
     rng = np.random.default_rng(seed)
-    start = _as_date(as_of)
     per_day = daily.mean() if daily.size else 0.0
     basis = f"daily throughput {w_from}..{w_to} ({daily.size} days, {int(daily.sum())} completed)"
     rows = []
@@ -283,7 +297,7 @@ def _throughput_forecast(daily: np.ndarray, *, as_of: datetime, items: int, targ
                      "basis": basis,
                      "detail": f"{int(items)} items done within this many days with {c:.0%} confidence"
                      if not np.isnan(d) else "not reached: no completions in the window"})
-    target = target_date or start + timedelta(days=28)
+    target = target_date or default_target(start)
     horizon = (target - start).days
     many = simulate_how_many(daily, horizon, runs, rng)
     for c in CONFIDENCES:
@@ -304,12 +318,13 @@ def plan_check(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str
     As estimated: sum(likely) / capacity. Bias-corrected: each remaining likely is multiplied
     by a ratio actual / likely drawn from the team's completed range-estimated issues in the
     window, summed, / capacity; 50/85/95 % of the runs finish within the reported days."""
-    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    start = local_day(con, as_of)
+    w_from, w_to = window(start, date_from, date_to, window_days)
     inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
-    return _plan_check(inputs, as_of, w_from, w_to, max(int(runs), 1), seed)
+    return _plan_check(inputs, start, w_from, w_to, max(int(runs), 1), seed)
 
 
-def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date, runs: int,
+def _plan_check(inputs: pd.DataFrame, start: date, w_from: date, w_to: date, runs: int,
                 seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed + 1)
     n_days = (w_to - w_from).days + 1
@@ -318,7 +333,6 @@ def _plan_check(inputs: pd.DataFrame, as_of: datetime, w_from: date, w_to: date,
     rem, hist = (kind == "remaining").to_numpy(), (kind == "completed").to_numpy()
     all_likely = inputs["likely_days"].to_numpy(dtype=float)
     all_actual = inputs["actual_days"].to_numpy(dtype=float)
-    start = _as_date(as_of)
     likely = all_likely[rem & ~np.isnan(all_likely)]
     unestimated = int((rem & np.isnan(all_likely)).sum())
     actual = all_actual[hist & ~np.isnan(all_actual)]
@@ -381,7 +395,7 @@ def remaining_items(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id
     if same_instant(known_at(con, as_of, as_of), as_of):
         return int(queries.run(con, "forecast__remaining", as_of=as_of, board_id=board_id,
                                project=project)["remaining"].iloc[0])
-    w_from, w_to = window(as_of, date_from, date_to, window_days)
+    w_from, w_to = window(local_day(con, as_of), date_from, date_to, window_days)
     inputs = forecast_inputs(con, as_of, board_id, project, w_from, w_to)
     return int((inputs["kind"] == "remaining").sum())
 

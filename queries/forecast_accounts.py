@@ -25,7 +25,7 @@ import pandas as pd
 
 import queries
 from queries import forecast as fc
-from queries.dates import as_date
+from queries.dates import local_day, local_days
 
 CONFIDENCES = fc.CONFIDENCES
 PCT = {0.50: "p50", 0.85: "p85", 0.95: "p95"}
@@ -57,8 +57,8 @@ def forecast_id(*, as_of: datetime, board_id: str | None, project: str | None, k
     return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, project: str | None, items: int,
-            target_date: date | None, runs: int, seed: int, window_from: date, window_to: date,
+def records(answer: pd.DataFrame, *, as_of: datetime, as_of_day: date, board_id: str | None, project: str | None,
+            items: int, target_date: date | None, runs: int, seed: int, window_from: date, window_to: date,
             made_at: datetime, source: str) -> pd.DataFrame:
     """The store rows for one `forecast.forecast()` answer: a 'when' row (items → 50/85/95 %
     dates) and a 'how_many' row (date → 50/85/95 % counts). Plan-check rows are not recorded,
@@ -73,8 +73,7 @@ def records(answer: pd.DataFrame, *, as_of: datetime, board_id: str | None, proj
     def pick(question: str, conf: float):
         return first.get((question, conf))
 
-    start = as_date(as_of)
-    target = target_date or start + timedelta(days=28)
+    target = target_date or fc.default_target(as_of_day)   # as_of_day: as_of's day in the reporting timezone
     common = {"made_at": made_at, "as_of": as_of, "board_id": board_id, "project": project, "method": METHOD,
               "runs": int(runs), "window_from": window_from, "window_to": window_to, "source": source}
     rows = []
@@ -106,8 +105,10 @@ def _day(v) -> date | None:
     return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
 
-def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """One row per recorded forecast and confidence with its outcome at `as_of`.
+def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, today: date) -> pd.DataFrame:
+    """One row per recorded forecast and confidence with its outcome at `as_of`, whose day in
+    the reporting timezone is `today` (`dates.local_day`: a claim's day, a reporting-timezone
+    day, is over once `today` is after it).
 
     `completions` are the items completed in the forecasts' scope (columns completed_at, the
     instant, and completed_on, its day in the reporting timezone), as known at as_of.
@@ -120,7 +121,6 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime) ->
     A 'when' that the simulation never reached has no date and is 'not scorable'.
     actual_on = the day the N-th item was done ('when'); actual_items = items done by the
     end of the claim's day, counted so far while pending."""
-    today = as_date(as_of)
     # instants as UTC nanoseconds and days as numpy days: compared and counted without a
     # Python object per completion (a day found is handed back as a date)
     done_at = (pd.to_datetime(completions["completed_at"], utc=True).to_numpy(dtype="datetime64[ns]")
@@ -231,9 +231,10 @@ def history(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | 
     `backtest()`'s), each confidence scored at as_of."""
     rec = queries.run(con, "forecast__recorded", as_of=as_of, board_id=board_id, project=project)
     rec = rec[rec["source"] != "backtest"]
+    today = local_day(con, as_of)
     if rec.empty:
-        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of)
-    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of)
+        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of, today)
+    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of, today)
 
 
 def backtest_instants(as_of: datetime, weeks: int) -> list[datetime]:
@@ -258,18 +259,19 @@ def _backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str 
     instants = backtest_instants(as_of, weeks)
     if not instants:
         return pd.DataFrame(columns=STORE_COLUMNS), pd.DataFrame(columns=["completed_at", "completed_on"])
-    windows = [fc.window(at, None, None, window_days) for at in instants]
+    days = local_days(con, instants)   # each instant's day in the reporting timezone
+    windows = [fc.window(d, None, None, window_days) for d in days]
     # the throughput of every instant counted in SQL, in one pass; the answer is forecast()'s
     # own 'when' and 'how_many' rows (same draws), without the plan check nobody records
     dailies, completions = backtest_inputs(con, as_of=as_of, board_id=board_id, project=project,
                                            instants=instants, windows=windows)
     frames = []
-    for at, (w_from, w_to), daily in zip(instants, windows, dailies, strict=True):
+    for at, day, (w_from, w_to), daily in zip(instants, days, windows, dailies, strict=True):
         items = max(int(round(7 * daily.mean())) if daily.size else 1, 1)
-        target = as_date(at) + timedelta(days=7)
-        answer = fc.throughput_forecast(daily, as_of=at, items=items, target_date=target, runs=runs, seed=seed,
+        target = day + timedelta(days=7)
+        answer = fc.throughput_forecast(daily, start=day, items=items, target_date=target, runs=runs, seed=seed,
                                         w_from=w_from, w_to=w_to)
-        frames.append(records(answer, as_of=at, board_id=board_id, project=project, items=items,
+        frames.append(records(answer, as_of=at, as_of_day=day, board_id=board_id, project=project, items=items,
                               target_date=target, runs=runs, seed=seed, window_from=w_from, window_to=w_to,
                               made_at=made_at or as_of, source="backtest"))
     return pd.concat(frames, ignore_index=True), completions
@@ -291,16 +293,17 @@ def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     Returned in `score()`'s columns."""
     rec, completions = _backtest(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
                                  window_days=window_days, runs=runs, seed=seed, made_at=None)
-    return score(rec, completions, as_of)
+    return score(rec, completions, as_of, local_day(con, as_of))
 
 
-def records_for(answer: pd.DataFrame, params: dict, *, made_at: datetime, source: str) -> pd.DataFrame:
+def records_for(con: duckdb.DuckDBPyConnection, answer: pd.DataFrame, params: dict, *, made_at: datetime,
+                source: str) -> pd.DataFrame:
     """Store rows for a `forecast` public-query answer, from its resolved parameters (the
     registry's: as_of, board_id, project, date_from, date_to, items, target_date,
     window_days, runs, seed)."""
-    w_from, w_to = fc.window(params["as_of"], params.get("date_from"), params.get("date_to"),
-                              params.get("window_days") or 90)
-    return records(answer, as_of=params["as_of"], board_id=params.get("board_id"), project=params.get("project"),
+    day = local_day(con, params["as_of"])
+    w_from, w_to = fc.window(day, params.get("date_from"), params.get("date_to"), params.get("window_days") or 90)
+    return records(answer, as_of=params["as_of"], as_of_day=day, board_id=params.get("board_id"), project=params.get("project"),
                    items=int(20 if params.get("items") is None else params["items"]), target_date=params.get("target_date"),
                    runs=max(int(params.get("runs") or 10000), 1), seed=int(42 if params.get("seed") is None else params["seed"]),
                    window_from=w_from, window_to=w_to, made_at=made_at, source=source)

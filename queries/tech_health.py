@@ -18,8 +18,9 @@ figures are written (labels, rounding, changes, the period in words) is `tech_he
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
@@ -29,6 +30,7 @@ import pandas as pd
 import queries
 from queries import registry
 from queries import tech_health_text as text
+from queries.dates import local_days
 from queries.errors import RetroscopeError
 from queries.tech_health_text import DEFINITIONS, LABELS, format_value
 
@@ -269,15 +271,6 @@ def _cfg(con) -> dict[str, str]:
     return dict(zip(df["key"], df["value"], strict=True))
 
 
-def _local_day(ts, tz: str) -> date | None:
-    if ts is None or pd.isna(ts):
-        return None
-    t = pd.Timestamp(ts)
-    if t.tzinfo is None:
-        t = t.tz_localize("UTC")
-    return t.tz_convert(tz).date()
-
-
 def _f(v) -> float | None:
     if v is None:
         return None
@@ -289,21 +282,17 @@ def _f(v) -> float | None:
     return float(v)
 
 
-def _local_days(s: pd.Series, tz: str) -> list[date | None]:
-    """_local_day of every instant of `s`, converted at once."""
-    t = pd.to_datetime(s)
-    t = t.dt.tz_localize("UTC") if t.dt.tz is None else t
-    return [None if pd.isna(v) else v for v in t.dt.tz_convert(tz).dt.date]
+# the day instants fall on in the reporting timezone (queries.dates.local_days over a connection)
+LocalDays = Callable[[Iterable], list[date | None]]
 
 
-def _sprint_rows(df: pd.DataFrame, tz: str) -> tuple[SprintRow, ...]:
+def _sprint_rows(df: pd.DataFrame, days: LocalDays) -> tuple[SprintRow, ...]:
     return tuple(
         SprintRow(str(r.sprint_id), str(r.sprint_name), None if pd.isna(r.board_id) else str(r.board_id),
                   start_on, end_on, float(r.committed_points),
                   float(r.completed_points), int(r.carryover_issues), float(r.carryover_points),
                   _f(r.say_do_ratio))
-        for r, start_on, end_on in zip(df.itertuples(), _local_days(df["start_at"], tz), _local_days(df["end_at"], tz),
-                                       strict=True)
+        for r, start_on, end_on in zip(df.itertuples(), days(df["start_at"]), days(df["end_at"]), strict=True)
     )
 
 
@@ -371,7 +360,7 @@ def team_rows(sprints: pd.DataFrame) -> pd.DataFrame:
                               "say_do_ratio", "carryover_issues"]]
 
 
-def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, tz: str
+def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, days: LocalDays
                   ) -> tuple[str, date, date]:
     """(basis, first day, last day) of the reporting period. Basis 'sprints': the last
     `sprints` sprints closed by as_of of each board, from the first one's start day to the
@@ -380,7 +369,7 @@ def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, 
     the `sprints` × 14 days ending on the as_of day."""
     closed = _closed(sprint_facts)
     if not len(closed):
-        end = _local_day(as_of, tz)
+        end = days([as_of])[0]
         return "days", end - timedelta(days=sprints * SPRINT_DAYS - 1), end
     # per board at once (thousands of boards under All teams); the local day of an instant
     # grows with it, so the earliest start and latest end are taken on instants
@@ -390,10 +379,11 @@ def choose_period(sprint_facts: pd.DataFrame, *, as_of: datetime, sprints: int, 
     later = sprint_facts[["board_id", "start_at"]].merge(per_board["last_start"].reset_index(), on="board_id",
                                                          how="inner")
     next_start = later.loc[later["start_at"] > later["last_start"], "start_at"]
-    end = _local_day(per_board["last_end"].max(), tz)
-    if len(next_start):   # the day before the next sprint started, when that is later
-        end = max(end, _local_day(next_start.max(), tz) - timedelta(days=1))
-    return "sprints", _local_day(per_board["first_start"].min(), tz), end
+    first, end, following = days([per_board["first_start"].min(), per_board["last_end"].max(),
+                                  next_start.max() if len(next_start) else None])
+    if following is not None:   # the day before the next sprint started, when that is later
+        end = max(end, following - timedelta(days=1))
+    return "sprints", first, end
 
 
 def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=None, sprints: int = 6,
@@ -408,7 +398,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     common = registry.resolve_params(con, "sprint_facts", {"as_of": as_of, "board_id": board_id})
     as_of, board_id = common["as_of"], common["board_id"]
     cfg = _cfg(con)
-    tz = cfg.get("timezone") or "UTC"
+    days: LocalDays = functools.partial(local_days, con)
     debt_target = float(cfg.get("debt_share_target", 0.2))
 
     boards = registry.check_board(con, board_id, "--board")
@@ -422,7 +412,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
 
     # ---- the period and the previous one
     all_sprints = registry.run_public(con, "sprint_facts", as_of=as_of, board_id=board_id)
-    basis, period_start, period_end = choose_period(all_sprints, as_of=as_of, sprints=sprints, tz=tz)
+    basis, period_start, period_end = choose_period(all_sprints, as_of=as_of, sprints=sprints, days=days)
     length = (period_end - period_start).days + 1
     previous_end = period_start - timedelta(days=1)
     previous_start = previous_end - timedelta(days=length - 1)
@@ -437,7 +427,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     notes: list[str] = []
     # the sprints of a period: those closed in it (as tech_health__kpis counts carry-over)
     closed = _closed(all_sprints)
-    end_days = closed["end_at"].map(lambda t: _local_day(t, tz)) if len(closed) else pd.Series(dtype=object)
+    end_days = pd.Series(days(closed["end_at"]), index=closed.index, dtype=object) if len(closed) else pd.Series(dtype=object)
     sp = {k: closed[end_days.between(a, b)] if len(closed) else closed for k, (a, b) in periods.items()}
     names = dict(zip(boards["board_id"].astype(str), boards["name"].astype(str), strict=True))
     teams = tuple(sorted({names.get(str(b), str(b)) for b in sp["cur"]["board_id"]})) if len(sp["cur"]) else ()
@@ -510,14 +500,14 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           "0.0", "days", "flow_weekly")
 
     retros, left_out = latest_retros(con, [board_name] if board_name else list(boards["name"].astype(str)),
-                                     _local_day(as_of, tz))
+                                     days([as_of])[0])
     return TechHealth(
         team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
         sources=sources, basis=basis,
         period_start=period_start, period_end=period_end, previous_start=previous_start, previous_end=previous_end,
         kpis=tuple(out), chart=chart,
-        sprints=_sprint_rows(sp["cur"], tz) if len(sp["cur"]) else (),
-        previous_sprints=_sprint_rows(sp["prev"], tz) if len(sp["prev"]) else (),
+        sprints=_sprint_rows(sp["cur"], days) if len(sp["cur"]) else (),
+        previous_sprints=_sprint_rows(sp["prev"], days) if len(sp["prev"]) else (),
         retro=max(retros, key=lambda r: (r.held_on, r.retro_id)) if retros else None,
         notes=tuple(notes), sprints_per_team=sprints, teams=teams,
         sprint_boards=tuple(names), sprint_teams=tuple(names.values()),

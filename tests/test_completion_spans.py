@@ -123,7 +123,7 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
             sample = ("SELECT source, issue_id, issue_key, completed_at, completed_on, cycle_time_days, "
                       "time_spent_seconds, estimate_best, estimate_likely, estimate_worst FROM {} ORDER BY issue_id")
             for n, t in enumerate(instants):
-                w_from, w_to = fc.window(t, None, None, window_days)
+                w_from, w_to = fc.window(t.date(), None, None, window_days)   # UTC: t's day
                 for board, project in ((None, None), ("1", None), (None, "Q"))[:3 if n == 1 else 1]:
                     p = {"k": at(STORED_K), "t": t, "b": board, "p": project, "f": w_from, "w": w_to}
                     got = stored.execute(sample.format("fct_forecast_sample_at($k, $t, $b, $p, $f, $w)"), p).df()
@@ -141,7 +141,7 @@ def test_spans_holding_an_instant_are_its_completions(issues, drawn, window_days
                 past = sorted({t for t in instants if t < as_of})
                 if not past:
                     continue
-                windows = [fc.window(t, None, None, window_days) for t in past]
+                windows = [fc.window(t.date(), None, None, window_days) for t in past]
                 for board in (None, "1") if as_of == at(STORED_K) else (None,):
                     dailies, done = fa.backtest_inputs(stored, as_of=as_of, board_id=board, project=None,
                                                        instants=past, windows=windows)
@@ -191,7 +191,7 @@ def test_a_reopened_issue_is_complete_only_while_done():
             assert cycle(7) == [(0.75,)]          # started at 4, done at 6: 2 x 9 h = 0.75 days
             # the forecast's inputs at an earlier instant are kept for the connection: asked
             # again, the same rows (a caller changing its copy changes nothing kept)
-            w = fc.window(at(7), None, None, 90)   # A complete since 6, B since 6
+            w = fc.window(at(7).date(), None, None, 90)   # A complete since 6, B since 6
             first = fc.forecast_inputs(con, at(7), None, None, *w)
             assert first["kind"].tolist() == ["completed", "completed"]    # A (since 6) and B
             first.loc[:, "kind"] = "changed"

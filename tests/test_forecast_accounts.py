@@ -56,7 +56,7 @@ RECORDED = pd.DataFrame([
 
 
 def test_scoring_rule_on_a_hand_worked_fixture():
-    s = fa.score(RECORDED, DONE, ts("2026-01-20 12:00"))
+    s = fa.score(RECORDED, DONE, ts("2026-01-20 12:00"), date(2026, 1, 20))
     got = {(r.forecast_id, r.confidence): r.outcome for r in s.itertuples()}
     assert got == {
         ("A", 0.5): "missed", ("A", 0.85): "missed", ("A", 0.95): "came true",
@@ -77,7 +77,7 @@ def test_scoring_rule_on_a_hand_worked_fixture():
 def test_a_claim_is_judged_only_when_its_day_is_over():
     # Jan 14 18:00: A's 85 % day (Jan 14) is not over -> pending; its 50 % day (Jan 12) is -> missed;
     # B's date is Jan 14 too -> pending at every confidence, with the 2 items done so far
-    s = fa.score(RECORDED, DONE, ts("2026-01-14 18:00")).set_index(["forecast_id", "confidence"])
+    s = fa.score(RECORDED, DONE, ts("2026-01-14 18:00"), date(2026, 1, 14)).set_index(["forecast_id", "confidence"])
     assert s.loc[("A", 0.5), "outcome"] == "missed" and s.loc[("A", 0.85), "outcome"] == "pending"
     assert list(s.loc["B", "outcome"]) == ["pending"] * 3 and list(s.loc["B", "actual_items"]) == [2, 2, 2]
 
@@ -120,7 +120,7 @@ def _page_forecast(con, as_of, items=7, runs=200):
     answer = run_public(con, "forecast", as_of=as_of, items=items, window_days=7, runs=runs)
     params = {"as_of": ts(as_of), "board_id": None, "project": None, "date_from": None, "date_to": None,
               "items": items, "target_date": None, "window_days": 7, "runs": runs, "seed": 42}
-    return fa.records_for(answer, params, made_at=datetime(2026, 1, 20, 9, tzinfo=UTC), source="page")
+    return fa.records_for(con, answer, params, made_at=datetime(2026, 1, 20, 9, tzinfo=UTC), source="page")
 
 
 def test_recording_is_idempotent_and_scored_later(stall, tmp_path):
@@ -348,9 +348,9 @@ def test_a_forecast_that_claims_nothing_is_not_recorded():
     as_of, w_from, w_to = ts("1990-01-01 12:00"), D("1989-10-04"), D("1990-01-01")
 
     def recorded(daily) -> list[str]:
-        answer = fc.throughput_forecast(np.array(daily, dtype=float), as_of=as_of, items=20, target_date=None,
+        answer = fc.throughput_forecast(np.array(daily, dtype=float), start=as_of.date(), items=20, target_date=None,
                                         runs=500, seed=1, w_from=w_from, w_to=w_to)
-        rows = fa.records(answer, as_of=as_of, board_id=None, project=None, items=20, target_date=None, runs=500,
+        rows = fa.records(answer, as_of=as_of, as_of_day=as_of.date(), board_id=None, project=None, items=20, target_date=None, runs=500,
                           seed=1, window_from=w_from, window_to=w_to, made_at=as_of, source="export")
         return list(rows["kind"])
 

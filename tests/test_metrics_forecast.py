@@ -145,7 +145,7 @@ def test_panel_is_the_public_forecast_and_the_histogram_it_always_drew(demo_con,
     pd.testing.assert_frame_equal(both.forecast, run_public(demo_con, "forecast", as_of=as_of, board_id="1", items=30))
     # the histogram as the page drew it before (a second simulation with the same seed, over
     # the daily throughput of the forecast's inputs): the same runs, so the same frame
-    w_from, w_to = fc.window(as_of, None, None, 90)
+    w_from, w_to = fc.window(as_of.date(), None, None, 90)
     daily = fc.daily_throughput(fc.forecast_inputs(demo_con, as_of, "1", None, w_from, w_to), w_from, w_to)
     before = fc.when_distribution(fc.simulate_when(daily, 30, 10000, np.random.default_rng(42)), as_of.date())
     pd.testing.assert_frame_equal(both.when_histogram, before)
@@ -206,7 +206,7 @@ def test_plan_check_over_many_issues_matches_the_binomial_law():
     # q quantile (inverted CDF) is 1,000 + the smallest b with P(B <= b) >= q, computed exactly.
     inputs = _plan_inputs([(1.0, 1.0), (1.0, 3.0)], [1.0] * 2000)
     as_of, w = ts("2026-01-10 23:00"), (date(2026, 1, 9), date(2026, 1, 10))
-    df = fc._plan_check(inputs, as_of, *w, 10_000, 42)
+    df = fc._plan_check(inputs, as_of.date(), *w, 10_000, 42)
     assert df.loc[df["basis"] == "as_estimated", "value"].item() == pytest.approx(1000.0)
     cor = df[df["basis"] == "bias_corrected"].set_index("confidence")
     cum, exact = 0, {}
@@ -226,7 +226,7 @@ def test_plan_check_over_many_issues_matches_the_binomial_law():
     err = cor["detail"].str.extract(r"about ±([0-9.]+) days")[0].astype(float)
     assert 0.5 <= err[0.95] <= 2 and 0.25 <= err[0.5] <= 1.5, err.tolist()
     # the runs used are the first ones of the full simulation: what runs=2,097 gives
-    same = fc._plan_check(inputs, as_of, *w, 2_097, 42)
+    same = fc._plan_check(inputs, as_of.date(), *w, 2_097, 42)
     assert same["value"].tolist() == df["value"].tolist()
     assert "runs (" not in same["detail"].iloc[-1]
 
@@ -238,7 +238,7 @@ def test_small_plan_uses_every_run():
     completed = [(1.0, 0.5), (2.0, 3.0), (1.0, 1.7), (4.0, 2.0), (0.5, 1.5)]
     inputs = _plan_inputs(completed, likely)
     as_of, w = ts("2026-01-10 23:00"), (date(2026, 1, 1), date(2026, 1, 10))
-    df = fc._plan_check(inputs, as_of, *w, 10_000, 7)
+    df = fc._plan_check(inputs, as_of.date(), *w, 10_000, 7)
     ratios = np.array([a / lk for lk, a in completed])
     capacity = sum(a for _, a in completed) / 10
     totals = np.random.default_rng(8).choice(ratios, size=(10_000, 300), replace=True) @ np.array(likely)
@@ -268,7 +268,7 @@ def test_dominated_plan_uses_every_run():
     likely = np.array([300.0] + [0.01] * 2999)
     inputs = _plan_inputs([(1.0, float(r)) for r in ratios], likely.tolist())
     as_of, w = ts("2026-01-20 23:00"), (date(2026, 1, 1), date(2026, 1, 20))
-    df = fc._plan_check(inputs, as_of, *w, 10_000, 42)
+    df = fc._plan_check(inputs, as_of.date(), *w, 10_000, 42)
     rng = np.random.default_rng(43)
     # 500 runs at a time (1.5 million draws, an even count: the stream one `choice` of all draws)
     totals = np.concatenate([rng.choice(ratios, size=(500, 3000), replace=True) @ likely for _ in range(20)])
@@ -329,3 +329,40 @@ def remaining_con(tmp_path_factory):
     assert fc.facts.stored_as_of(con) == ts("2026-03-01 00:00")   # the three instants are what they say
     yield con
     con.close()
+
+
+def test_the_as_of_day_is_the_reporting_timezones(tmp_path):
+    """as_of 2026-01-15 03:00 UTC is still Jan 14 (19:00) in Los Angeles. Two completions a day
+    at 12:00 UTC (04:00 in Los Angeles, the same day) on Jan 10..14. Reporting in Los Angeles, the
+    forecast counts from Jan 14: the 5-day window is Jan 10..14 (2 a day, every day), 7 items
+    are done on day 4 (Jan 18) in every run, and the default 'how many by' date is Jan 14 + 28 =
+    Feb 11: 28 days x 2 = 56. Counted from the UTC day (Jan 15), the window would be Jan 11..15
+    with no completion on Jan 15. A claim due Jan 14, scored then, is still pending: its day is
+    not over in Los Angeles (it was 'missed' when the day was taken in UTC)."""
+    from queries import forecast_accounts as fa
+    from queries.config import AnalysisConfig
+    from queries.dates import local_day
+
+    path = build(tmp_path, STEADY)
+    la = connect(path, AnalysisConfig(timezone="America/Los_Angeles"))
+    utc = connect(path)
+    as_of = "2026-01-15T03:00:00+00:00"
+    assert local_day(la, as_of) == date(2026, 1, 14) and local_day(utc, as_of) == date(2026, 1, 15)
+    df = run_public(la, "forecast", as_of=as_of, window_days=5, items=7, runs=500)
+    when, many = df[df["question"] == "when"], df[df["question"] == "how_many"]
+    assert list(when["value"]) == [4, 4, 4] and [str(d) for d in when["on_date"]] == ["2026-01-18"] * 3
+    assert [str(d) for d in many["on_date"]] == ["2026-02-11"] * 3 and list(many["value"]) == [56] * 3
+    assert "2026-01-10..2026-01-14" in when["basis"].iloc[0]
+    assert "2026-01-11..2026-01-15" in run_public(utc, "forecast", as_of=as_of, window_days=5, items=7,
+                                                 runs=500)["basis"].iloc[0]
+    claim = pd.DataFrame([{"forecast_id": "X", "made_at": ts("2026-01-10 12:00"), "as_of": ts("2026-01-10 12:00"),
+                           "source": "page", "kind": "how_many", "items": None, "target_on": date(2026, 1, 14),
+                           "runs": 500, "window_from": date(2025, 10, 12), "window_to": date(2026, 1, 10),
+                           "p50_on": None, "p85_on": None, "p95_on": None,
+                           "p50_items": 99, "p85_items": 99, "p95_items": 99}])
+    done = pd.DataFrame({"completed_at": [ts("2026-01-11 12:00")], "completed_on": [date(2026, 1, 11)]})
+    at = ts("2026-01-15 03:00")
+    assert set(fa.score(claim, done, at, local_day(la, at))["outcome"]) == {"pending"}
+    assert set(fa.score(claim, done, at, local_day(utc, at))["outcome"]) == {"missed"}
+    la.close()
+    utc.close()

@@ -46,6 +46,21 @@ def test_tiny_period_is_the_two_sprints_and_the_same_length_before(tiny):
     assert th.team == "Tiny"
 
 
+def test_the_period_days_are_the_reporting_timezones(tmp_path):
+    """Reporting in Auckland (UTC+13 in February): S1 starts 2 Feb 09:00 UTC = 2 Feb 22:00
+    there, S2 ends 27 Feb 16:00 UTC = 28 Feb 05:00 there, so the period is 2..28 Feb (27
+    days) and the previous one the 27 days before, 6 Jan..1 Feb; S1 ends 14 Feb 05:00 there."""
+    from queries.config import AnalysisConfig
+
+    con = queries.connect(build_tiny(tmp_path), config=AnalysisConfig(timezone="Pacific/Auckland"))
+    th = kpis(con, board_id="1", as_of=AS_OF, sprints=2)
+    con.close()
+    assert (th.period_start, th.period_end) == (date(2026, 2, 2), date(2026, 2, 28))
+    assert (th.previous_start, th.previous_end) == (date(2026, 1, 6), date(2026, 2, 1))
+    assert [(s.start_on, s.end_on) for s in th.sprints] == [(date(2026, 2, 2), date(2026, 2, 14)),
+                                                           (date(2026, 2, 16), date(2026, 2, 28))]
+
+
 def test_tiny_figures_worked_by_hand(tiny):
     _, th = tiny
     # completed in the period: A 5 pts (2 d), B 3 pts debt (6 d), D 2 pts debt (3 d, QA bounce),
