@@ -393,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="run a public query and print it")
     q.add_argument("name", nargs="?", help="query name (see --list)")
     q.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. board_id=1 (repeatable)")
-    q.add_argument("--as-of", help="compute figures as of this date/instant (default: the data's freshness)")
+    q.add_argument("--as-of", help="compute figures as of this instant, or the end of this date in the reporting "
+                                   "timezone (default: the data's freshness)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="table (default): for reading; csv, json: every digit, for programs")
     q.add_argument("--list", action="store_true", help="list the public queries")
@@ -470,7 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "only the name shown on the slide")
     th.add_argument("--headline", help="optional one-line message shown as the slide's title")
     th.add_argument("--board", help="board id (default: all boards)")
-    th.add_argument("--as-of", help="figures as of this date (default: the data's freshness)")
+    th.add_argument("--as-of", help="figures as of the end of this date in the reporting timezone (default: the "
+                                    "data's freshness)")
     th.add_argument("--sprints", type=int, default=6,
                     help="number of recent sprints in the chart and period (default 6)")
     th.add_argument("--png", help="also write a PNG image of the slide")

@@ -4,7 +4,7 @@ query string (board, from, to, as_of), so a link reproduces the view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import streamlit as st
 
@@ -99,7 +99,9 @@ def _freshness() -> tuple:
     """The data's freshness (the default as-of instant; None without data) and its day (today
     without data), clamped to the dates the sidebar accepts."""
     fresh = data.run_query("default_as_of").iloc[0, 0]
-    fresh_day = fresh.date() if fresh is not None and str(fresh) != "NaT" else date.today()
+    # its day in the reporting timezone, as every day on the pages
+    fresh_day = (data.analysis("queries.dates:local_day", instant=fresh) if fresh is not None and str(fresh) != "NaT"
+                 else date.today())
     return fresh, min(max(fresh_day, DATE_MIN), DATE_MAX)
 
 
@@ -109,10 +111,11 @@ def _default_from(as_of_day: date) -> date:
 
 
 def _as_of(as_of_day: date, fresh, fresh_day: date) -> datetime:
-    """The as-of instant: the data's freshness on its own day, else the end of the day."""
+    """The as-of instant: the data's freshness on its own day, else the end of the day (its last
+    second in the reporting timezone)."""
     if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
         return fresh.to_pydatetime()
-    return datetime.combine(as_of_day, time(23, 59, 59), tzinfo=UTC)
+    return data.analysis("queries.dates:local_day_end", day=as_of_day)
 
 
 # the period widget's key; the period is in the URL (from, to) only where the user set it

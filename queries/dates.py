@@ -44,3 +44,12 @@ def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:
 def local_day(con: duckdb.DuckDBPyConnection, instant) -> date:
     """`local_days` of one instant: e.g. the as-of day a forecast counts from."""
     return local_days(con, [instant])[0]
+
+
+def local_day_end(con: duckdb.DuckDBPyConnection, day: date) -> datetime:
+    """The last second of `day` in the reporting timezone, as an instant (UTC): what a bare date
+    means where an instant is asked (queries/reports/local_day_end.sql)."""
+    from queries import run
+
+    at = pd.Timestamp(run(con, "local_day_end", day=as_date(day))["at"].iloc[0])
+    return (at.tz_localize(UTC) if at.tzinfo is None else at.tz_convert(UTC)).to_pydatetime()

@@ -12,13 +12,14 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
 
 import queries
 from queries import limits
+from queries.dates import local_day_end
 from queries.errors import QueryError
 
 
@@ -32,7 +33,8 @@ class Param:
 
 # Filters every public query accepts (bound parameters; NULL = no filter).
 COMMON: tuple[Param, ...] = (
-    Param("as_of", "timestamp", "the instant figures are computed for (default: the data's freshness)"),
+    Param("as_of", "timestamp", "the instant figures are computed for (a bare date: the end of that day in the "
+          "reporting timezone; default: the data's freshness)"),
     Param("board_id", "str", "team board id (default: all boards)"),
     Param("project", "str", "project key (default: all projects)"),
     Param("date_from", "date", "first day of the reporting period (inclusive)"),
@@ -167,6 +169,9 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
 
 
 def _coerce(p: Param, value: object) -> object:
+    """A parameter's value as its kind. A timestamp given as a bare date stays a `date`: it means
+    the end of that day in the reporting timezone, which only a connection knows
+    (`_day_ends` turns it into that instant)."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     try:
@@ -174,12 +179,12 @@ def _coerce(p: Param, value: object) -> object:
             if isinstance(value, datetime):
                 ts = value
             elif isinstance(value, date):
-                ts = datetime.combine(value, time(23, 59, 59))
+                return value
             else:
                 s = str(value).strip()
                 ts = datetime.fromisoformat(s)
-                if len(s) == 10:   # a bare date means the end of that day
-                    ts = datetime.combine(ts.date(), time(23, 59, 59))
+                if len(s) == 10:   # a bare date: the end of that day (_day_ends)
+                    return ts.date()
             return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
         if p.kind == "date":
             return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
@@ -214,15 +219,32 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     if unknown:
         raise QueryError(f"query '{name}' has no parameter {', '.join(unknown)}; "
                          f"it takes {', '.join(p.name for p in q.params)}")
-    out = {p.name: _coerce(p, params.get(p.name, p.default)) for p in q.params}
+    out = _day_ends(con, {p.name: _coerce(p, params.get(p.name, p.default)) for p in q.params}, q.params)
     if out["as_of"] is None:
         out["as_of"] = default_as_of(con)
     return limits.check(out)
 
 
-def as_of_option(value: str, flag: str = "--as-of") -> datetime:
-    """A command's --as-of as the instant it names (a bare date: the end of that day), or one
-    line naming the option (not the query parameter behind it)."""
+def _day_ends(con: duckdb.DuckDBPyConnection, values: dict, params) -> dict:
+    """Timestamp parameters given as a bare date, as the last second of that day in the
+    reporting timezone (queries.dates.local_day_end)."""
+    for p in params:
+        v = values.get(p.name)
+        if p.kind == "timestamp" and isinstance(v, date) and not isinstance(v, datetime):
+            values[p.name] = local_day_end(con, v)
+    return values
+
+
+def as_of_instant(con: duckdb.DuckDBPyConnection, value) -> datetime:
+    """An as_of given as an instant, a bare date (the end of that day in the reporting
+    timezone) or their text, as the instant."""
+    return _day_ends(con, {"as_of": _coerce(COMMON[0], value)}, COMMON[:1])["as_of"]
+
+
+def as_of_option(value: str, flag: str = "--as-of") -> datetime | date:
+    """A command's --as-of as the instant it names, or the day (a bare date: the end of that day
+    in the reporting timezone, which `resolve_params` / `as_of_instant` give once a connection
+    is open), or one line naming the option (not the query parameter behind it)."""
     try:
         return _coerce(COMMON[0], value)   # the common as_of parameter
     except QueryError:
@@ -237,7 +259,7 @@ def starts_after(con: duckdb.DuckDBPyConnection, as_of) -> datetime | None:
     if v is None or pd.isna(v) or as_of is None:
         return None
     start = pd.Timestamp(v)
-    at = pd.Timestamp(as_of_option(as_of) if isinstance(as_of, str) else as_of)
+    at = pd.Timestamp(as_of_instant(con, as_of))
     return start.to_pydatetime() if at < start else None
 
 

@@ -68,3 +68,27 @@ def test_metric_queries_have_rows_on_the_fixture(warehouses, name):
     df = run_public(warehouses["small"], name, as_of="2026-01-31", board_id="1", project="P",
                     date_from="2026-01-01", date_to="2026-01-31")
     assert len(df) > 0
+
+
+def test_a_bare_date_is_the_end_of_that_day_in_the_reporting_timezone(tmp_path):
+    """as_of=2026-03-31 means 31 Mar 23:59:59 where the team reports: 2026-04-01 06:59:59 UTC in
+    Los Angeles (UTC-7 in summer time), 2026-03-31 10:59:59 UTC in Auckland (UTC+13), 23:59:59
+    UTC in UTC; the same for a date object and for the sidebar's / --as-of's day."""
+    from datetime import UTC, date, datetime
+
+    from queries.config import AnalysisConfig
+    from queries.registry import as_of_instant, as_of_option, resolve_params
+
+    path = build(tmp_path, {"issues": [done_issue(1, "2026-03-02 12:00", 2)]})
+    want = {"UTC": datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC),
+            "America/Los_Angeles": datetime(2026, 4, 1, 6, 59, 59, tzinfo=UTC),
+            "Pacific/Auckland": datetime(2026, 3, 31, 10, 59, 59, tzinfo=UTC)}
+    for tz, at in want.items():
+        con = connect(path, AnalysisConfig(timezone=tz))
+        for given in ("2026-03-31", date(2026, 3, 31), as_of_option("2026-03-31")):
+            assert resolve_params(con, "issue_facts", {"as_of": given})["as_of"] == at, (tz, given)
+        assert as_of_instant(con, "2026-03-31") == at
+        # an instant stays the instant it names
+        assert resolve_params(con, "issue_facts", {"as_of": "2026-03-31T12:00:00+00:00"})["as_of"] == datetime(
+            2026, 3, 31, 12, tzinfo=UTC)
+        con.close()
