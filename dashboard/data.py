@@ -88,24 +88,47 @@ class _Conn:
     con: object
     lock: threading.Lock
     userdata_version: tuple | None
+    db_path: object = None
+    version: tuple | None = None   # the warehouse file identity (or lake snapshot) it was opened at
     prefetching: bool = False   # a background prefetch query runs on `con` now (a page interrupts it)
+    closed: bool = False
 
 
 _open_conns: weakref.WeakSet = weakref.WeakSet()   # every _Conn opened (a page run interrupts their prefetch)
 
 
-def _open(db_path) -> _Conn:
+def _open(db_path, version: tuple) -> _Conn:
+    _retire(db_path, version)
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
-    c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version())
+    c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version(), db_path=db_path, version=version)
     with _interrupt_lock:   # a page run iterates the set under this lock (_interrupt_prefetch)
         _open_conns.add(c)
     return c
 
 
+def _retire(db_path, version: tuple) -> None:
+    """Close the connections to an earlier version of the warehouse before opening the new one.
+    DuckDB keeps one database instance per path in a process: while any connection to the
+    swapped-out file is open, connecting to the path again returns that old file (deleted from
+    the folder, still open), so a finished load would never show until a restart. Each waits
+    for the query it runs (a prefetch query is interrupted)."""
+    with _interrupt_lock:
+        old = [c for c in _open_conns if c.db_path == db_path and c.version != version and not c.closed]
+        for c in old:
+            if c.prefetching:
+                c.con.interrupt()
+    for c in old:
+        with c.lock:
+            if not c.closed:
+                with contextlib.suppress(duckdb.Error):
+                    c.con.close()
+                c.closed = True
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(db_path, version: tuple) -> _Conn:
-    return _open(db_path)
+    return _open(db_path, version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -113,7 +136,7 @@ def _side_connection(db_path, version: tuple) -> _Conn:
     """The prefetch's own connection for its analyses (`_cached_analysis`): several queries
     each, some at past as_of values (the forecast backtest: 2.4 s at 100k issues), which
     cannot be cut short (`_using`); on their own connection a page never waits for them."""
-    return _open(db_path)
+    return _open(db_path, version)
 
 
 def has_warehouse() -> bool:
@@ -137,7 +160,11 @@ def _conn(side: bool = False) -> _Conn:
     version = warehouse_version()
     if version is None:
         raise queries.WarehouseMissing(f"no warehouse at {settings().db_path}")
-    c = (_side_connection if side else _connection)(settings().db_path, version)
+    opener = _side_connection if side else _connection
+    c = opener(settings().db_path, version)
+    if c.closed:   # retired by another thread's newer version since `version` was read
+        opener.clear()
+        return _conn(side)
     ud = userdata_version()
     if ud != c.userdata_version:
         with c.lock:
