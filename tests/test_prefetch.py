@@ -144,7 +144,7 @@ def test_the_prefetch_runs_its_analyses_on_its_own_connection(monkeypatch):
     monkeypatch.setattr(data, "warehouse_version", lambda: version)
     monkeypatch.setattr(data, "userdata_version", lambda: None)
     monkeypatch.setattr(data, "settings", lambda: type("S", (), {"db_path": "test.duckdb"})())
-    monkeypatch.setattr(data, "_open", lambda db_path: conns.pop())
+    monkeypatch.setattr(data, "_open", lambda db_path, version: conns.pop())
     target = f"{__name__}:which_connection"
     page = data.analysis(target, tag="page")
     out: dict = {}
