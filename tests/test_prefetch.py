@@ -107,7 +107,7 @@ def test_connections_opened_while_a_page_interrupts_are_safe(monkeypatch):
     def opener() -> None:
         kept = []
         while time.monotonic() < stop:
-            kept.append(data._open("no.duckdb"))
+            kept.append(data._open("no.duckdb", ("v",)))
             if len(kept) > 50:
                 kept.clear()
 
