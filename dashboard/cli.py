@@ -38,6 +38,7 @@ def cmd_demo(args, settings: Settings) -> int:
         if value is not None and not lo <= value <= hi:
             raise RetroscopeError(f"{flag} {value}: out of range (expected a whole number from {lo:,} to {hi:,})")
 
+    _refuse_real_warehouse(settings, allow=bool(getattr(args, "allow_real_data", False)))
     summary = demo.build(settings.db_path, seed=args.seed, scale=args.scale,
                          userdata_path=settings.userdata, progress=TerminalProgress())
     print(f"demo warehouse written to {settings.db_path} "
@@ -45,6 +46,38 @@ def cmd_demo(args, settings: Settings) -> int:
           f"{summary['sprints']:,} sprints, {summary['metric_points']:,} metric points) "
           f"in {summary['seconds']:.1f}s")
     return 0
+
+
+def _refuse_real_warehouse(settings: Settings, *, allow: bool) -> None:
+    """The demo written into a warehouse that holds real data (loads of other sources, or retros
+    of one's own in its store) would mix with it (its teams, sprints and retros beside the real
+    ones) and replace the values both have (a metric of the same name and day): refuse unless
+    the user asked for it. A warehouse holding the demo is the demo's, rebuilt whatever was
+    loaded beside it. The mirror of `sync jira`'s refusal to write real issues into the demo's."""
+    import queries
+    from connectors import userdata
+    from connectors.demo import SOURCE as DEMO_SOURCE
+
+    if allow:
+        return
+    sources: set[str] = set()
+    if queries.store_exists(settings.db_path):
+        con = queries.connect(settings.db_path, derived=False, stored=False)
+        try:
+            sources = set(queries.run(con, "status_freshness")["source"].dropna())
+        finally:
+            con.close()
+    if DEMO_SOURCE in sources:   # the demo's own file (whatever was loaded beside it since): rebuilt
+        return
+    real = sorted(sources)
+    retros = sorted(r for r in userdata.retro_ids(settings.userdata) if not str(r).startswith("demo-"))
+    if real or retros:
+        what = (f"data from {', '.join(real[:3])}{' and more' if len(real) > 3 else ''}" if real
+                else f"{len(retros):,} retro{'s' if len(retros) != 1 else ''} of your own")
+        raise RetroscopeError(
+            f"{settings.db_path} holds {what}; the demo would mix with it and replace the values both have: build "
+            "the demo in its own file (--db data/demo.duckdb, the one `make run` serves), or pass --allow-real-data "
+            "to mix them on purpose")
 
 
 # --------------------------------------------------------------------------- query
@@ -388,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build the demo warehouse (two teams' 13 sprints each, a year of metrics, retros)")
     d.add_argument("--seed", type=int, default=7, help="random seed (same seed, identical warehouse)")
     d.add_argument("--scale", type=int, default=None, help="generate N issues (proportional history) for benchmarks")
+    d.add_argument("--allow-real-data", action="store_true",
+                   help="write the demo into a warehouse that holds real data (mixing them on purpose)")
     d.set_defaults(func=cmd_demo)
 
     q = sub.add_parser("query", help="run a public query and print it")

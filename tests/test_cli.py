@@ -42,6 +42,36 @@ def test_demo_then_status_prints_every_raw_table(tmp_path):
     assert "raw_issues" in s.stdout and "demo" in s.stdout
 
 
+def test_the_demo_refuses_a_warehouse_with_real_data(tmp_path):
+    """`demo` into a warehouse holding imported metrics once replaced 120 of the user's values
+    with the demo's and added 32 demo retros to their store; into a store holding only one's
+    own retros, it mixed them. Both are refused (nothing written) unless asked for; a warehouse
+    holding the demo is rebuilt as before."""
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    real = tmp_path / "real.duckdb"
+    assert cli("--db", str(real), "import", "metrics", str(examples / "metrics_long.csv")).returncode == 0
+    before = real.read_bytes()
+    line = assert_one_line_error(cli("--db", str(real), "demo"))
+    assert str(real) in line and "--allow-real-data" in line and "data/demo.duckdb" in line, line
+    assert real.read_bytes() == before
+    retros_only = tmp_path / "retros.duckdb"
+    p = cli("--db", str(retros_only), "import", "retro", str(examples / "retro.json"))
+    assert p.returncode == 0, p.stderr
+    line = assert_one_line_error(cli("--db", str(retros_only), "demo"))
+    assert "retros of your own" in line or "retro of your own" in line, line
+    assert not retros_only.exists()
+    p = cli("--db", str(real), "demo", "--allow-real-data")
+    assert p.returncode == 0 and "demo warehouse written" in p.stdout, p.stderr
+    p = cli("--db", str(real), "demo")        # now the demo's (mixed on purpose): rebuilt
+    assert p.returncode == 0, p.stderr
+    demo = tmp_path / "demo.duckdb"
+    for _ in range(2):                                           # the demo's own file: rebuilt
+        p = cli("--db", str(demo), "demo")
+        assert p.returncode == 0, p.stderr
+
+
 def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, demo_db):
     """Ctrl+C while a load builds its stored facts lands inside a DuckDB query, which DuckDB
     reports as its own error, not KeyboardInterrupt: it once printed "internal error ... this
