@@ -78,9 +78,17 @@ def import_retro(path: str, settings: Settings, *, as_of: date) -> int:
 def export_retro(args, settings: Settings) -> int:
     from pathlib import Path
 
+    import queries
     from dashboard.cli_export import check_out_path
 
-    check_out_path(Path(args.out), "--out", "retro-backup.json")
+    out = Path(args.out)
+    check_out_path(out, "--out", "retro-backup.json")
+    if out.suffix.lower() != ".json":   # `import retro` reads a backup by its .json ending
+        raise RetroscopeError(f"--out {out}: expected a .json file name (`import retro` reads a backup by it), "
+                              f"e.g. --out {out.with_suffix('.json').name}")
+    if not queries.store_exists(settings.userdata):   # a --db typo would back up nothing, and say it did
+        raise RetroscopeError(f"no retro records at {settings.userdata} (the store beside --db {settings.db_path}): "
+                              "nothing to back up; check --db (or RETROSCOPE_USERDATA)")
     counts = userdata.export_json(settings.userdata, args.out, exported_at=datetime.now(UTC))
     parts = ", ".join(f"{n} {t}" for t, n in counts.items())
     print(f"wrote {parts} to {args.out} (read it back with `retroscope import retro {args.out}`)")

@@ -121,6 +121,16 @@ def test_exports_and_migrate_refuse_a_missing_folder_or_a_directory(demo_db, tmp
     assert line == (f"retroscope: migrate: --to {tmp_path}: is a directory; give a file path such as "
                     f"{tmp_path / 'retroscope.duckdb'}")
     assert list(tmp_path.iterdir()) == []
+    # a backup `import retro` could not read back (it reads a .json by its ending), and one of a
+    # mistyped --db: both once written, exit 0, with "read it back with ..." advice
+    line = assert_one_line_error(cli("--db", str(demo_db), "export", "retro", "--out", str(tmp_path / "b.txt")))
+    assert line == f"retroscope: --out {tmp_path / 'b.txt'}: expected a .json file name (`import retro` reads a " \
+                   "backup by it), e.g. --out b.json"
+    typo = tmp_path / "nope.duckdb"
+    line = assert_one_line_error(cli("--db", str(typo), "export", "retro", "--out", str(tmp_path / "b.json")))
+    assert line.startswith(f"retroscope: no retro records at {tmp_path / 'nope.userdata.duckdb'}") and \
+        "check --db" in line, line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_as_of_before_the_data_or_not_a_date_says_so(demo_db, tmp_path):
