@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data, filters, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table, tile_columns
 from dashboard.safe_text import md
+from queries.retro_text import retro_title
 from queries.tech_health import CHART_TEAMS, team_rows
 
 
@@ -25,14 +26,14 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
                     "Record one on the Retro log page, or: retroscope import retro retros.json")
         return
     r = last.iloc[0]
-    st.markdown(f"**{md(r.title or r.retro_id)}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
+    st.markdown(f"**{md(retro_title(r.title, r.kind, r.held_on))}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
     open_actions = data.run_query("retro__open_actions", **p)
     # the last retro's own and carried actions show their lateness in its table, not twice
     listed = open_actions["action_id"].isin(last["action_id"].dropna())
     shown = last.merge(open_actions.loc[listed, ["action_id", "days_overdue", "times_carried"]],
                        on="action_id", how="left")
     units = data.run_query("outcomes_page__metrics", **p)[["metric", "unit"]]   # product metrics' own units
-    shown = shown.drop(columns=["retro_id", "held_on", "team", "title", "action_id"])
+    shown = shown.drop(columns=["retro_id", "held_on", "team", "kind", "title", "action_id"])
     shown = present.in_metric_units(shown.merge(units, on="metric", how="left"), cols=("target",), unit_col="unit")
     table(shown.drop(columns="unit").assign(metric=shown["metric"].map(present.metric_name)),
           key=f"{key}_last_retro")

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import data, present
 from dashboard.components import table
 from dashboard.safe_text import md
+from queries.retro_text import KIND_LABELS, retro_title
 
 # --------------------------------------------------------------------------- retro log
 CARD_COLUMNS = {
@@ -17,7 +18,6 @@ CARD_COLUMNS = {
     "product": ("What moved", "What didn't", "What we learn"),
     "pm-eng": ("Product perspective", "Engineering perspective", "Collaboration improvements"),
 }
-KIND_LABELS = {"scrum": "Scrum (sprint) retro", "product": "Product retro", "pm-eng": "PM / engineering retro"}
 FLASH = "retro_log_flash"
 
 
@@ -47,7 +47,7 @@ def flash() -> None:
 def retro_label(retros: pd.DataFrame):
     by_id = retros.set_index("retro_id")
     return lambda rid: (f"{by_id.at[rid, 'held_on']:%d %b %Y} · {by_id.at[rid, 'team']} · "
-                        f"{by_id.at[rid, 'title'] or KIND_LABELS[by_id.at[rid, 'kind']]}")
+                        f"{retro_title(by_id.at[rid, 'title'], by_id.at[rid, 'kind'], by_id.at[rid, 'held_on'])}")
 
 
 def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
@@ -174,7 +174,7 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
                     update_action(path, action_id, as_of=date.today(), **change)
             save("action items", apply)
     with st.form(f"{key}_new", clear_on_submit=True, border=True):
-        st.caption(f"Adds to **{retro.team}** · {retro.title or KIND_LABELS.get(retro.kind, retro.kind)} "
+        st.caption(f"Adds to **{retro.team}** · {retro_title(retro.title, retro.kind, retro.held_on)} "
                    f"(held {retro.held_on:%d %b %Y})")
         c = st.columns([3, 1, 1, 1])
         text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")

@@ -32,6 +32,7 @@ from queries import registry
 from queries import tech_health_text as text
 from queries.dates import local_days
 from queries.errors import RetroscopeError
+from queries.retro_text import retro_title
 from queries.tech_health_text import DEFINITIONS, LABELS, format_value
 
 KPI_KEYS = ("debt_share", "cycle_time_p85", "rework_rate", "escaped_bugs", "range_hit_rate", "carry_over")
@@ -575,7 +576,7 @@ def _retro_items(con, r, on: date) -> RetroItems:
         return default if v is None or pd.isna(v) or not str(v) else str(v)
 
     return RetroItems(
-        retro_id=str(r["retro_id"]), title=text(r["title"], str(r["retro_id"])), held_on=d(r["held_on"]),
+        retro_id=str(r["retro_id"]), title=retro_title(r["title"], r["kind"], r["held_on"]), held_on=d(r["held_on"]),
         team=text(r["team"], ""),
         open_actions=tuple((str(a.text), d(a.due_on), None) for a in actions.sort_values("action_id").itertuples())
         + tuple((str(a.text), d(a.due_on), text(a.from_retro, "an earlier retro")) for a in carried.itertuples()),

@@ -103,7 +103,7 @@ def test_the_slide_lists_carried_actions_when_no_action_has_a_done_date(tmp_path
         r = latest_retro(con, ["Atlas"], date(2026, 1, 20))
     finally:
         con.close()
-    assert (r.retro_id, r.title) == ("R2", "R2")
+    assert (r.retro_id, r.title) == ("R2", "Scrum retro 19 Jan 2026")   # untitled: its kind and day
     assert r.open_actions == (("Pair on reviews", date(2026, 1, 12), "an earlier retro"),)
 
 

@@ -13,18 +13,18 @@ WITH last_retro AS (
     LIMIT 1
 ),
 items AS (
-    SELECT r.retro_id, r.held_on, r.team, r.title, 'action' AS item, a.text, a.owner, a.due_on AS due_or_review_on,
+    SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'action' AS item, a.text, a.owner, a.due_on AS due_or_review_on,
            CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
            CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target,
            a.action_id
     FROM last_retro AS r JOIN action_items AS a USING (retro_id)
     UNION ALL
-    SELECT r.retro_id, r.held_on, r.team, r.title, 'carried action' AS item, a.text, a.owner, a.due_on,
+    SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'carried action' AS item, a.text, a.owner, a.due_on,
            CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END,
            CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END, NULL::VARCHAR, NULL::DOUBLE, a.action_id
     FROM last_retro AS r JOIN action_reviews AS v USING (retro_id) JOIN action_items AS a ON a.action_id = v.action_id
     UNION ALL
-    SELECT r.retro_id, r.held_on, r.team, r.title, 'agreement' AS item, g.text, NULL AS owner, g.review_on,
+    SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'agreement' AS item, g.text, NULL AS owner, g.review_on,
            CASE WHEN g.review_on > $as_of::DATE THEN 'running' ELSE 'due for review' END AS status,
            NULL::DATE AS done_on, g.metric, g.target, NULL::VARCHAR AS action_id
     FROM last_retro AS r JOIN agreements AS g USING (retro_id)
@@ -32,7 +32,7 @@ items AS (
 final AS (
     SELECT * FROM items
     UNION ALL   -- a retro with no items still names itself
-    SELECT r.retro_id, r.held_on, r.team, r.title, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM last_retro AS r
     WHERE NOT EXISTS (SELECT 1 FROM items)
 )
