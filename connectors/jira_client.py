@@ -8,6 +8,7 @@ loudly, in one place.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -69,8 +70,12 @@ class JiraClient:
         self.url = normalize_url(url)
         kwargs: dict[str, Any] = {"basic_auth": (auth.email, auth.secret)} if auth.kind == "basic" \
             else {"token_auth": auth.secret}
+        # logging: the library's own log only with -v (debug): it logs an answer it cannot read as
+        # an error with the whole body (a login or proxy page, a hundred lines of HTML), before
+        # the one line that says what went wrong
         self.jira = JIRA(server=self.url, options={"check_update": False}, get_server_info=False,
-                         max_retries=0, timeout=settings.timeout_seconds, **kwargs)
+                         max_retries=0, timeout=settings.timeout_seconds,
+                         logging=logging.getLogger().isEnabledFor(logging.DEBUG), **kwargs)
         self.transport = Transport(_Private.session(self.jira), base_url=self.url, auth=auth, timeout=settings.timeout_seconds,
                                     max_retries=settings.max_retries, sleep=sleep, backoff_base=backoff_base)
         self.cloud = False

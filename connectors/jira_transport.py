@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -109,6 +110,24 @@ def endpoint_of(path: str) -> str:
                     for n, p in enumerate(parts))
 
 
+def _nobody_there(exc: BaseException) -> str | None:
+    """'connection refused' or 'host name not found' when that is why a request failed (found
+    along the exception's causes), else None (a timeout, a reset: worth retrying)."""
+    seen: list[BaseException] = []
+    stack: list[object] = [exc]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, BaseException) or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused: nothing listens there"
+        if isinstance(e, socket.gaierror):
+            return "host name not found"
+        stack += [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
+    return None
+
+
 class Transport:
     """Wraps the jira session's `request`: exact Retry-After, bounded back-off, counting,
     one-line errors. Installed on the instance, so every library call goes through it."""
@@ -122,6 +141,7 @@ class Transport:
         self.base_url, self.auth, self.timeout = base_url, auth, timeout
         self.max_retries, self.sleep, self.backoff_base, self.max_wait = max_retries, sleep, backoff_base, max_wait
         self.requests = 0
+        self.answered = 0          # requests the site answered (any status): it is there
         self.by_endpoint: dict[str, int] = defaultdict(int)
         self.waited = 0.0
 
@@ -149,8 +169,14 @@ class Transport:
             ms = (time.perf_counter() - t0) * 1000
             status = resp.status_code if resp is not None else None
             log.debug("%s %s -> %s in %.0f ms", method, path, status or type(exc).__name__, ms)
+            if resp is not None:
+                self.answered += 1
             if resp is not None and resp.ok:
                 return resp
+            nobody = _nobody_there(exc) if exc is not None and not self.answered else None
+            if nobody:   # the first request finds no site: a wrong URL or port, not a passing fault
+                raise JiraHTTPError(f"cannot reach Jira at {self.base_url} ({nobody} on {method} {path}); check the "
+                                    "URL (--url or [jira] url), its port and your network", None, method, path)
             wait = None
             if status in (429, 503):
                 wait = _retry_after(resp)

@@ -72,6 +72,37 @@ def test_the_demo_refuses_a_warehouse_with_real_data(tmp_path):
         assert p.returncode == 0, p.stderr
 
 
+def test_a_site_that_is_not_jira_is_one_line_not_its_html(tmp_path):
+    """A URL serving a web page (here an HTML page on 127.0.0.1) once printed the jira library's
+    log of the whole page, ~150 lines, before the one-line reason."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<!doctype html><html><head><title>Not Jira</title></head>" + b"<p>line</p>\n" * 150 + b"</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        env = {"JIRA_EMAIL": "a@example.com", "JIRA_API_TOKEN": "t0ken"}
+        for args in (["sync", "jira", "--url", url, "--project", "ATL"], ["init", "jira", "--url", url, "--yes"]):
+            p = cli("--db", str(tmp_path / "w.duckdb"), *args, env=env, cwd=tmp_path)
+            line = assert_one_line_error(p)
+            assert "not JSON" in line and "<p>" not in p.stderr, p.stderr[:500]
+    finally:
+        server.shutdown()
+
+
 def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, demo_db):
     """Ctrl+C while a load builds its stored facts lands inside a DuckDB query, which DuckDB
     reports as its own error, not KeyboardInterrupt: it once printed "internal error ... this

@@ -109,6 +109,45 @@ def test_unreachable_site_is_one_clear_line(tmp_path):
     assert f"cannot reach Jira at http://127.0.0.1:{port}" in str(e.value) and "--url" in str(e.value)
 
 
+def test_no_site_at_the_url_is_said_at_once_a_site_gone_later_is_retried(tmp_path):
+    """Connection refused (or a host name not found) on the first request is a wrong URL or
+    port: said at once, instead of five retries over ~31 s. Once the site has answered, a
+    refused connection is a restart: retried as before."""
+    import requests
+
+    from connectors.jira_transport import Transport
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    waits: list[float] = []
+    with pytest.raises(RetroscopeError) as e:
+        jira_issues.sync(tmp_path / "w.duckdb", url=f"http://127.0.0.1:{port}", projects=["ATL"],
+                         auth=JiraAuth("pat", None, "x"), settings=JiraSettings(max_retries=5), sleep=waits.append)
+    assert waits == [] and "connection refused: nothing listens there" in str(e.value), str(e.value)
+    with pytest.raises(RetroscopeError) as e:
+        jira_issues.sync(tmp_path / "w.duckdb", url="http://no-such-host.invalid", projects=["ATL"],
+                         auth=JiraAuth("pat", None, "x"), settings=JiraSettings(max_retries=5), sleep=waits.append)
+    assert waits == [] and "host name not found" in str(e.value), str(e.value)
+
+    answers = [lambda: _ok(), lambda: requests.get(f"http://127.0.0.1:{port}/", timeout=2), lambda: _ok()]
+
+    def _ok():
+        r = requests.Response()
+        r.status_code = 200
+        return r
+
+    class Session:
+        def request(self, method, url, **kw):
+            return answers.pop(0)()
+
+    t = Transport(Session(), base_url="http://x", auth=JiraAuth("pat", None, "x"), timeout=1, max_retries=5,
+                  sleep=waits.append)
+    assert t.request("GET", "http://x/a").ok             # the site answers
+    assert t.request("GET", "http://x/b").ok             # refused once (a restart), retried, answered
+    assert waits == [1.0]
+
+
 # --------------------------------------------------------------------------- auth
 @pytest.mark.parametrize("mode, env, names", [
     ("cloud", {"JIRA_EMAIL": "sync-bot@example.com", "JIRA_API_TOKEN": "wrong-SECRET-token"},
