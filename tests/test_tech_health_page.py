@@ -29,6 +29,17 @@ def test_all_teams_shows_each_teams_latest_retro(monkeypatch, demo_db):
         for t, *_ in r.open_actions:       # Borealis's open actions are on the page too
             assert t in shown, t
     assert "(11 sprints)" in shown        # the previous period's size, with the comparison
+    # the command for the same slide: at the data's freshness, no --as-of (its default)
+    assert "retroscope export tech-health --out slide.pptx --sprints 6`." in shown
+
+
+def test_the_same_slide_command_carries_the_sidebars_as_of_day(monkeypatch, demo_db):
+    """It once left the as-of day out, so the command made another period's slide."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "as_of": "2026-08-01"})
+    open_page(at, "tech_health")
+    assert not problems(at), problems(at)
+    assert "retroscope export tech-health --out slide.pptx --sprints 6 --board 1 --as-of 2026-08-01`." in _texts(at)
 
 
 def test_previous_period_too_short_is_said_not_judged(monkeypatch, demo_db):
