@@ -439,7 +439,8 @@ def check_metric_list(probs: Problems, row: int, column: str, names: list[str], 
 def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | None) -> pd.DataFrame:
     """Shipped items: item_key, name, shipped_on, epic_key, metrics (list), expected_direction,
     min_change. known_metrics=None skips the metric check (no warehouse yet)."""
-    tbl = read_table(path, sections=("features", "items", "shipped_items", "table"))
+    tbl = read_table(path, sections=("features", "items", "shipped_items", "table"),
+                     example="key,name,shipped_on,metrics")
     _rename(tbl, FEATURE_ALIASES)
     probs = tbl.problems()
     cols = set(tbl.frame.columns)
@@ -569,7 +570,7 @@ def read_retro(path: str | Path) -> RetroRecords:
                             crec["__parent__"] = len(rows["retro"]) - 1
                             rows[ck].append((f"{loc}.{child_sec}[{j}]", crec))
     else:
-        tbl = read_table(path)
+        tbl = read_table(path, example="record,retro_id,held_on,team,kind,title,...")
         tbl.frame.columns = [c.lower() for c in tbl.frame.columns]
         if "record" not in tbl.frame.columns:
             raise fail(name, "no record column",

@@ -123,7 +123,7 @@ def _decode(raw: bytes, name: str = "the file") -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")   # pragma: no cover
 
 
-def _detect_delimiter(path: str, text: str) -> str:
+def _detect_delimiter(path: str, text: str, example: str = "day,metric,value") -> str:
     sample = text[:65536].splitlines()[:50]
     sample = [s for s in sample if s.strip()]
     best, best_n = None, 1
@@ -138,11 +138,11 @@ def _detect_delimiter(path: str, text: str) -> str:
                 best, best_n = d, len(header)
     if best is None:
         raise fail(path, "could not detect the column delimiter (the header has a single column)",
-                    "separate columns with a comma, semicolon, tab or | and give a header line, e.g. day,metric,value")
+                    f"separate columns with a comma, semicolon, tab or | and give a header line, e.g. {example}")
     return best
 
 
-def read_csv(path: str | Path) -> Table:
+def read_csv(path: str | Path, example: str = "day,metric,value") -> Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -159,7 +159,7 @@ def read_csv(path: str | Path) -> Table:
         text = text.replace("\r", "\n")
         raw = text.encode("utf-8")
         enc = "utf-8" if enc == "utf-8-sig" else enc
-    delim = _detect_delimiter(name, text)
+    delim = _detect_delimiter(name, text, example)
     first_line = text[: text.find("\n")] if "\n" in text else text
     try:
         header = next(csv.reader([first_line.rstrip("\r").lstrip("\ufeff")], delimiter=delim))
@@ -307,7 +307,9 @@ def read_json(path: str | Path, sections: Iterable[str] = ()) -> Table:
     return records_table(name, doc, "")
 
 
-def read_table(path: str | Path, sections: Iterable[str] = ()) -> Table:
+def read_table(path: str | Path, sections: Iterable[str] = (), example: str = "day,metric,value") -> Table:
+    """A file's table by its ending; `example`: a header line of the kind of file expected, for
+    the advice when a CSV has no columns to find."""
     p = Path(path)
     if not p.exists():
         raise fail(str(path), "no such file", "check the path")
@@ -317,6 +319,6 @@ def read_table(path: str | Path, sections: Iterable[str] = ()) -> Table:
     if suffix in (".json",):
         return read_json(p, sections)
     if suffix in (".csv", ".tsv", ".txt", ""):
-        return read_csv(p)
+        return read_csv(p, example)
     raise fail(str(path), f"unknown file type '{p.suffix}'", "give a .csv, .tsv, .parquet or .json file")
 

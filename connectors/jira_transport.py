@@ -222,6 +222,10 @@ class Transport:
         elif status == 410:
             msg = (f"Jira at {self.base_url} says this API was removed ({where}); on Jira Cloud the old search "
                    "was replaced by /search/jql: check that serverInfo reports deploymentType Cloud for this URL")
+        elif status == 404 and path.endswith("/serverInfo"):   # the first request: no Jira REST API there
+            msg = (f"Jira at {self.base_url} answered {where}: no Jira REST API at that address; give the Jira "
+                   "site's base URL (the part before /browse/ in an issue's link, e.g. https://your-site.atlassian.net "
+                   "or https://jira.example.com/jira) with --url or [jira] url")
         else:
             detail = _jira_message(resp)
             msg = f"Jira at {self.base_url} answered {where}" + (f": {detail}" if detail else "")

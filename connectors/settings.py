@@ -155,7 +155,8 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
                                   "save it as UTF-8") from None
         config_check.check(doc, path)
     elif explicit:
-        raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop --config")
+        named = "--config" if config else "RETROSCOPE_CONFIG"
+        raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop {named}")
     wh = doc.get("warehouse", {})
     db_path = lake.parse(db or os.environ.get("RETROSCOPE_DB") or wh.get("db") or DEFAULT_DB,
                          data_path=os.environ.get(lake.DATA_ENV) or wh.get("lake_data"))

@@ -419,7 +419,7 @@ KIND_WORDS = {"action": "action item", "card": "card", "agreement": "working agr
               "hypothesis": "hypothesis"}
 FIELD_WORDS = {"text": "text", "due_on": "due date", "done_on": "done date", "start_on": "start date",
                "review_on": "review date", "held_on": "date", "column_name": "column", "item_key": "shipped item",
-               "min_change": "minimum change", "retro_id": "retro"}
+               "min_change": "minimum change", "retro_id": "retro", "jira_key": "Jira key"}
 _STORE_ERROR = re.compile(r"^(\w+): column (\w+): (.+?) \(expected (.+)\)(.*)$")
 
 
@@ -432,4 +432,6 @@ def plain_error(message: str) -> str:
     kind, col, problem, expected, more = m.groups()
     what = KIND_WORDS.get(kind, kind)
     field = FIELD_WORDS.get(col, col.replace("_", " "))
+    if " is not " in problem or " does not " in problem:   # a sentence about the value given
+        return f"The {what}'s {field} {problem}: expected {expected}.{more}"
     return f"The {what}'s {field} is {problem}: expected {expected}.{more}"

@@ -191,9 +191,25 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     if Path(path).is_dir():
         raise RetroscopeError(f"cannot open {path}: it is a directory; give a file path such as "
                               f"{Path(path) / 'retroscope.duckdb'}")
+    _refuse_other_files(Path(path))
     con = _lock_wait(path, lambda: duckdb.connect(str(path), read_only=read_only), wait_s)
     con.execute("SET enable_progress_bar = false")   # loads and pages report their own progress
     return con
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A file that is not a DuckDB database (a CSV given as --db, say): one line of advice
+    instead of DuckDB's own error ("Cannot launch in-memory database in read-only mode!").
+    A DuckDB file carries DUCK at byte 8; an empty file is left to DuckDB."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return   # missing or unreadable: DuckDB's own error says which
+    if len(head) >= 12 and head[8:12] != b"DUCK":
+        raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file; give the warehouse with --db "
+                              "(e.g. data/retroscope.duckdb), and load a CSV, JSON or Parquet file with "
+                              "`retroscope import metrics|features|retro FILE`")
 
 
 def store_exists(location: str | Path | lake.Lake) -> bool:

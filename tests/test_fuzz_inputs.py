@@ -557,6 +557,36 @@ def test_a_malformed_jira_url_is_advice_not_an_internal_error(tmp_path, monkeypa
     assert "s3cret" not in out + err
 
 
+def test_small_messages_say_the_right_thing(tmp_path, monkeypatch):
+    """Found by a new user's run: --db pointing at a CSV answered with DuckDB's "Cannot launch
+    in-memory database in read-only mode!"; a missing RETROSCOPE_CONFIG file said "drop
+    --config" (no --config was given); a retro CSV without columns was advised a metrics header;
+    a URL with no Jira REST API (404 on serverInfo) was told only the status."""
+    from helpers_jira import start
+
+    csv = tmp_path / "features.csv"
+    csv.write_text("key,name,shipped_on\nA-1,One,2026-01-05\n")
+    rc, _, err = run("--db", csv, "status")
+    assert_clean(rc, err)
+    assert "not a DuckDB warehouse file" in err and "retroscope import" in err, err
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(tmp_path / "nope.toml"))
+    rc, _, err = run("--db", tmp_path / "w.duckdb", "status")
+    assert rc == 1 and "drop RETROSCOPE_CONFIG" in err and "--config" not in err, err
+    monkeypatch.delenv("RETROSCOPE_CONFIG")
+    garbage = tmp_path / "retro.csv"
+    garbage.write_text("garbage\nmore\n")
+    rc, _, err = run("--db", tmp_path / "w.duckdb", "import", "retro", garbage)
+    assert_clean(rc, err)
+    assert "e.g. record,retro_id,held_on" in err and "day,metric" not in err, err
+    with start("cloud") as fake:
+        for k, v in fake.env().items():
+            monkeypatch.setenv(k, v)
+        fake.fail(r"/serverInfo$", 404, times=10)
+        rc, _, err = run("--db", tmp_path / "j.duckdb", "sync", "jira", "--url", fake.url, "--project", "ATL")
+    assert_clean(rc, err)
+    assert "no Jira REST API at that address" in err and "base URL" in err, err
+
+
 def test_serve_on_a_host_name_idna_refuses_is_one_line(work):
     rc, out, err = run("--db", work["db"], "serve", "--port=8599", "--address=exa mple..com")
     assert rc == 1 and "serving" not in err + out

@@ -465,6 +465,10 @@ def test_store_errors_in_plain_words():
     msg = present.plain_error("action: column text: empty (expected what will be done, observably)")
     assert msg == "The action item's text is empty: expected what will be done, observably."
     assert present.plain_error("something else") == "something else"
+    # a problem that is already a sentence about the value is not given a second "is"
+    assert present.plain_error("action: column jira_key: 'not a key!!' is not a Jira issue key (expected e.g. "
+                               "ABC-123)") == ("The action item's Jira key 'not a key!!' is not a Jira issue key: "
+                                               "expected e.g. ABC-123.")
 
 
 @pytest.mark.parametrize("board", [None, "1", "2"], ids=["all-teams", "atlas", "borealis"])
