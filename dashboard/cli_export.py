@@ -106,8 +106,7 @@ def board_for_team(con, team: str | None) -> str | None:
         return None
     import queries
 
-    boards = queries.run(con, "dim_boards")
-    hit = boards[boards["name"].astype(str).str.casefold() == team.strip().casefold()]
+    hit = queries.run(con, "boards_named", team=team)   # the team-name rule of the pages (team_key)
     if len(hit) == 1:
         return str(hit["board_id"].iloc[0])
     if len(hit) > 1:
@@ -116,6 +115,7 @@ def board_for_team(con, team: str | None) -> str | None:
                               "(and --team as the title)")
     from queries.registry import boards_hint
 
+    boards = queries.run(con, "dim_boards")
     raise RetroscopeError(f"--team {team!r}: no board has that name, so its figures cannot be chosen; use the "
                           f"board's name or --board ID (with --team as the title), "
                           + boards_hint(boards, team, by="name", entry=lambda name, b: f"{name} (--board {b})"))

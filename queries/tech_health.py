@@ -500,8 +500,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
-    retros, left_out = latest_retros(con, [board_name] if board_name else list(boards["name"].astype(str)),
-                                     days([as_of])[0])
+    retros, left_out = latest_retros(con, board_id, days([as_of])[0])
     return TechHealth(
         team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
         sources=sources, basis=basis,
@@ -517,41 +516,25 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
     )
 
 
-def latest_retro(con, teams: list[str], on: date) -> RetroItems | None:
-    """The latest retro held on or before `on` by one of `teams` (a retro's team matched to a
-    board name, case-insensitive; with no board names, any team) with its open action items
-    (its own, then those carried into it from earlier retros, each once; open at `on`: still
-    open, or done after it) and its agreements. Owners are left out: the slide reports the team, not people."""
-    retros = _retros_by(con, teams, on)
-    return _retro_items(con, retros.iloc[-1], on) if len(retros) else None
+def latest_retro(con, board_id: str | None, on: date) -> RetroItems | None:
+    """The latest retro held on or before `on` by the teams of `board_id` (every team when
+    None) with its open action items (its own, then those carried into it from earlier retros,
+    each once; open at `on`: still open, or done after it) and its agreements. Owners are left
+    out: the slide reports the team, not people."""
+    retros = queries.run(con, "tech_health__retros", on=on, board_id=board_id)
+    latest = retros[retros["recent"] == 1]
+    return _retro_items(con, latest.iloc[0], on) if len(latest) else None
 
 
-def latest_retros(con, teams: list[str], on: date, limit: int = RETRO_TEAMS) -> tuple[tuple[RetroItems, ...], int]:
-    """Each team's latest retro held on or before `on` (as `latest_retro`, one per team of
-    `teams`, matched case-insensitively; with no board names, the latest of any team), in
-    team order; at most `limit` of them (the most recently held), and how many teams with a
-    retro were left out."""
-    retros = _retros_by(con, teams, on)
-    if not len(retros):
-        return (), 0
-    if teams:
-        retros = retros.assign(_team=retros["team"].str.casefold()).groupby("_team", sort=False).tail(1)
-    else:
-        retros = retros.iloc[-1:]
-    shown = retros.iloc[-limit:]
-    shown = shown.assign(_order=shown["team"].fillna("").str.casefold()).sort_values(["_order", "retro_id"])
+def latest_retros(con, board_id: str | None, on: date, limit: int = RETRO_TEAMS
+                  ) -> tuple[tuple[RetroItems, ...], int]:
+    """Each team's latest retro held on or before `on`, for the teams of `board_id` (every team
+    when None), in team order; at most `limit` of them (the most recently held), and how many
+    teams with a retro were left out (reports/tech_health__retros.sql: the team rules of the
+    pages, retro_team_in_scope and team_key)."""
+    retros = queries.run(con, "tech_health__retros", on=on, board_id=board_id)
+    shown = retros[retros["recent"] <= limit]
     return tuple(_retro_items(con, r, on) for _, r in shown.iterrows()), len(retros) - len(shown)
-
-
-def _retros_by(con, teams: list[str], on: date) -> pd.DataFrame:
-    """Retros held on or before `on` by one of `teams` (any team when none), oldest first."""
-    retros = con.table("retros").df()
-    if not len(retros):
-        return retros
-    retros = retros[pd.to_datetime(retros["held_on"]).dt.date <= on]
-    if teams:
-        retros = retros[retros["team"].str.casefold().isin({t.casefold() for t in teams})]
-    return retros.sort_values(["held_on", "retro_id"])
 
 
 def _retro_items(con, r, on: date) -> RetroItems:

@@ -77,20 +77,20 @@ def test_the_slide_lists_the_actions_carried_into_the_latest_retro(loop):
     from queries.tech_health import latest_retro
 
     con, _, _ = loop
-    r = latest_retro(con, ["Atlas"], date(2026, 2, 5))
+    r = latest_retro(con, "1", date(2026, 2, 5))
     # R3 (02-02) agreed nothing itself; a1 was marked done there, a3 is carried in, still open,
     # from R1 ("Sprint 1"); Borealis's b1 is not Atlas's
     assert r.retro_id == "R3"
     assert r.open_actions == (("Pair on reviews", date(2026, 1, 12), "Sprint 1"),)
     # at R2 (on 01-19) both a1 and a3 were carried in and open
-    r2 = latest_retro(con, ["Atlas"], date(2026, 1, 20))
+    r2 = latest_retro(con, "1", date(2026, 1, 20))
     assert r2.retro_id == "R2" and [c for *_, c in r2.open_actions] == ["Sprint 1", "Sprint 1"]
 
 
 def test_the_slide_lists_carried_actions_when_no_action_has_a_done_date(tmp_path):
     """No action done yet (every done_on empty) and retros without a title: the slide still
-    lists the carried action, and an untitled retro is named by its id (the slide's title) or
-    as "an earlier retro" (where an action came from), never 'nan'."""
+    lists the carried action, and an untitled retro is named by its kind and day (the slide's
+    title) or as "an earlier retro" (where an action came from), never 'nan'."""
     from queries.tech_health import latest_retro
 
     db = Scenario().board("1", "Atlas", project_key="ATL").load(tmp_path / "w.duckdb")
@@ -100,7 +100,7 @@ def test_the_slide_lists_carried_actions_when_no_action_has_a_done_date(tmp_path
     userdata.start_retro(ud, held_on="2026-01-19", team="Atlas", kind="scrum", retro_id="R2")
     con = connect(db, ud)
     try:
-        r = latest_retro(con, ["Atlas"], date(2026, 1, 20))
+        r = latest_retro(con, "1", date(2026, 1, 20))
     finally:
         con.close()
     assert (r.retro_id, r.title) == ("R2", "Scrum retro 19 Jan 2026")   # untitled: its kind and day

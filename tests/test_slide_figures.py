@@ -516,9 +516,9 @@ def test_latest_retros_keep_the_most_recent_teams(demo_con):
 
     from queries.tech_health import latest_retros
 
-    both, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18))
+    both, left = latest_retros(demo_con, None, date(2026, 11, 18))
     assert [r.team for r in both] == ["Atlas", "Borealis"] and left == 0
-    one, left = latest_retros(demo_con, ["Borealis", "Atlas"], date(2026, 11, 18), limit=1)
+    one, left = latest_retros(demo_con, None, date(2026, 11, 18), limit=1)
     assert [(r.team, r.held_on) for r in one] == [("Atlas", date(2026, 11, 13))] and left == 1
     th = replace(kpis(demo_con), retros=one, retro_teams_left_out=1)
     notes = slides.speaker_notes(th)
@@ -550,3 +550,14 @@ def test_notes_of_many_teams_count_their_sprints_instead_of_listing_each():
     notes = slides.speaker_notes(few)   # up to the chart's teams, each sprint a line, as before
     assert "- Team 0 · T0 Sprint 0 (5 Jan – 16 Jan 2026): committed 10 pt, completed 8 pt" in notes
     assert "Previous period: Team 0 · T0 Sprint 1200" in notes
+
+
+def test_team_names_are_matched_by_the_pages_rule(demo_con):
+    """`--team` once matched boards by Python's casefold without trimming (" Atlas" found no
+    board, "STRASSE" found "Straße"), the retro teams by SQL's lower(trim()): one rule now
+    (marts/team_key.sql) for both."""
+    from dashboard.cli_export import board_for_team
+
+    assert board_for_team(demo_con, "  atlas ") == "1" and board_for_team(demo_con, "BOREALIS") == "2"
+    with pytest.raises(RetroscopeError, match="no board has that name"):
+        board_for_team(demo_con, "Atla")

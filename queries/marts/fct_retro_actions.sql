@@ -19,8 +19,8 @@ WITH cfg AS (
 team_retros AS (
     SELECT
         r.*,
-        lower(trim(r.team)) AS team_key,
-        lead(r.held_on) OVER (PARTITION BY lower(trim(r.team)) ORDER BY r.held_on, r.created_at NULLS LAST, r.retro_id)
+        team_key(r.team) AS team_key,
+        lead(r.held_on) OVER (PARTITION BY team_key(r.team) ORDER BY r.held_on, r.created_at NULLS LAST, r.retro_id)
             AS next_retro_on
     FROM retros AS r
     WHERE r.held_on <= (SELECT as_of_on FROM cfg)

@@ -1,5 +1,5 @@
 -- Which boards a retro team's figures come from: the boards whose name equals the team's
--- name (case-insensitive, trimmed); a team that matches no board is measured over all
+-- name (team_key: case-insensitive, trimmed); a team that matches no board is measured over all
 -- boards (team_matched = false). One row per team x board.
 WITH teams AS (
     SELECT DISTINCT team FROM retros
@@ -10,7 +10,7 @@ boards AS (
 matched AS (
     SELECT t.team, b.source, b.board_id, b.project_key, true AS team_matched
     FROM teams AS t
-    JOIN boards AS b ON lower(trim(b.name)) = lower(trim(t.team))
+    JOIN boards AS b ON team_key(b.name) = team_key(t.team)
 ),
 unmatched AS (
     SELECT t.team, b.source, b.board_id, b.project_key, false AS team_matched
