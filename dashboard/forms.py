@@ -52,13 +52,18 @@ def retro_label(retros: pd.DataFrame):
 
 def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
     """Pick the retro to work on: the one in the URL (`retro=`), else the one just created,
-    else the selected team's latest retro (with All teams: the latest of any team, its team
-    named in the label). The choice is kept in the URL so a link opens the same retro."""
+    else the selected team's latest retro held by the as-of day (with All teams: of any team,
+    its team named in the label; none by then: the latest). The choice is kept in the URL so a
+    link opens the same retro."""
     ids = retros["retro_id"].tolist()
     want = st.query_params.get("retro")
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)   # not this session's choice
     if st.session_state.get(key) not in ids:
-        st.session_state[key] = want if want in ids else ids[0]
+        # by default the latest held by the as-of day, as every figure on the page is as of it
+        # (later ones stay in the list); none by then: the latest
+        day = data.analysis("queries.dates:local_day", instant=f.as_of)
+        held = retros.loc[pd.to_datetime(retros["held_on"]).dt.date <= day, "retro_id"]
+        st.session_state[key] = want if want in ids else (held.iloc[0] if len(held) else ids[0])
     rid = st.selectbox("Retro", ids, format_func=retro_label(retros), key=key,
                        help="Newest first; with a team chosen in the sidebar, only that team's retros")
     if stale_link:

@@ -85,3 +85,23 @@ def test_the_hypothesis_form_names_metrics_in_words(monkeypatch, demo_copy):
     box = at.selectbox(key="retro_log_hypothesis_metric")
     assert "active users" in box.options and "active_users" not in box.options   # what the reader sees
     assert box.value in {"active_users", "conversion_rate", "weekly_retention", "revenue", "nps"}
+
+
+def test_the_retro_picked_by_default_is_the_latest_held_by_the_as_of_day(monkeypatch, demo_copy):
+    """It once opened the team's latest retro whatever the as-of day (13 Nov at as_of 1 Aug), with
+    actions carried in after that day."""
+    ud = queries.userdata_path_for(demo_copy)
+    with duckdb.connect(str(ud), read_only=True) as c:
+        atlas = c.execute("SELECT retro_id, held_on FROM retros WHERE lower(trim(team)) = 'atlas' "
+                          "ORDER BY held_on DESC, retro_id DESC").fetchall()
+    by_aug = [rid for rid, held in atlas if held <= date(2026, 8, 1)]
+    assert atlas[0][1] > date(2026, 8, 1) and by_aug
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "1", "as_of": "2026-08-01"})
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    assert at.selectbox(key="retro_log_retro").value == by_aug[0]
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "1"})
+    open_page(at, "retro_log")
+    assert at.selectbox(key="retro_log_retro").value == atlas[0][0]     # at the data's freshness: the latest
