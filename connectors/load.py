@@ -246,8 +246,8 @@ def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None, *,
     with staged_load(db, "retroscope", "refresh", detail="stored facts rebuilt", config=config) as w:
         w.facts_full = "retroscope refresh"
         w.progress = progress
-        row = w.con.execute("SELECT max(data_as_of) FROM raw_loads WHERE status = 'ok'").fetchall()[0]
-        w.data_as_of = row[0] if row and row[0] is not None else None
+        fresh = queries.run(w.con, "default_as_of")["as_of"]   # the data's freshness, its one rule
+        w.data_as_of = fresh.iloc[0].to_pydatetime() if len(fresh) and pd.notna(fresh.iloc[0]) else None
     return w.facts_seconds
 
 
