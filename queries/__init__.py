@@ -207,9 +207,10 @@ def _refuse_other_files(path: Path) -> None:
     except OSError:
         return   # missing or unreadable: DuckDB's own error says which
     if len(head) >= 12 and head[8:12] != b"DUCK":
-        raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file; give the warehouse with --db "
-                              "(e.g. data/retroscope.duckdb), and load a CSV, JSON or Parquet file with "
-                              "`retroscope import metrics|features|retro FILE`")
+        raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file (another kind of file, or a damaged "
+                              "one); a damaged warehouse: move it aside and rebuild it (demo, sync, import) or restore "
+                              "a backup; a CSV, JSON or Parquet file is loaded with `retroscope import "
+                              "metrics|features|retro FILE` into the warehouse --db names")
 
 
 def store_exists(location: str | Path | lake.Lake) -> bool:

@@ -371,18 +371,22 @@ def test_a_board_that_is_not_there_among_thousands_names_the_closest_not_all():
     assert boards_hint(many.head(0), "Atlsa", **by_name) == "one of: none loaded"
 
 
-def test_a_team_name_two_boards_share_asks_for_the_board(monkeypatch):
-    import pandas as pd
+def test_a_team_name_two_boards_share_asks_for_the_board(tmp_path):
+    from helpers_sprints import Scenario
 
     import queries
     from dashboard.cli_export import board_for_team
     from queries.errors import RetroscopeError
 
-    boards = pd.DataFrame({"board_id": ["1", "7", "2"], "name": ["Atlas", "atlas", "Borealis"]})
-    monkeypatch.setattr(queries, "run", lambda con, name: boards)
-    assert board_for_team(None, "Borealis") == "2"
-    with pytest.raises(RetroscopeError) as e:
-        board_for_team(None, "ATLAS")
+    db = Scenario().board("1", "Atlas", project_key="ATL").board("7", "atlas", project_key="AT2").board(
+        "2", "Borealis", project_key="BOR").load(tmp_path / "w.duckdb")
+    con = queries.connect(db)
+    try:
+        assert board_for_team(con, "Borealis") == "2"
+        with pytest.raises(RetroscopeError) as e:
+            board_for_team(con, "ATLAS")
+    finally:
+        con.close()
     assert str(e.value) == "--team 'ATLAS': 2 boards have that name; choose one with --board 1, --board 7 (and --team as the title)"
 
 
