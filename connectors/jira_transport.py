@@ -110,6 +110,9 @@ def endpoint_of(path: str) -> str:
                     for n, p in enumerate(parts))
 
 
+_NO_SUCH_HOST = {getattr(socket, n) for n in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, n)}
+
+
 def _nobody_there(exc: BaseException) -> str | None:
     """'connection refused' or 'host name not found' when that is why a request failed (found
     along the exception's causes), else None (a timeout, a reset: worth retrying)."""
@@ -122,7 +125,7 @@ def _nobody_there(exc: BaseException) -> str | None:
         seen.append(e)
         if isinstance(e, ConnectionRefusedError):
             return "connection refused: nothing listens there"
-        if isinstance(e, socket.gaierror):
+        if isinstance(e, socket.gaierror) and e.errno in _NO_SUCH_HOST:   # not EAI_AGAIN: a passing fault
             return "host name not found"
         stack += [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
     return None

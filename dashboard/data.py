@@ -98,7 +98,8 @@ _open_conns: weakref.WeakSet = weakref.WeakSet()   # every _Conn opened (a page 
 
 
 def _open(db_path, version: tuple) -> _Conn:
-    _retire(db_path, version)
+    if version == _version(db_path):   # the current file: the older ones' connections go (a thread
+        _retire(db_path, version)      # that read a version just before a swap retires nothing)
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
     c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version(), db_path=db_path, version=version)
@@ -168,9 +169,34 @@ def _conn(side: bool = False) -> _Conn:
     ud = userdata_version()
     if ud != c.userdata_version:
         with c.lock:
+            if c.closed:
+                opener.clear()
+                return _conn(side)
             queries.refresh_userdata(c.con, settings().userdata)
             c.userdata_version = ud
     return c
+
+
+class _Retired(Exception):
+    """The connection was closed (its warehouse file replaced by a load) between picking it and
+    locking it: pick again."""
+
+
+RETRIES = 3
+
+
+@contextmanager
+def _locked(side: bool = False):
+    """The current connection, held: picked again if a newer warehouse version retired it in
+    between (`_retire` closes a connection under its lock)."""
+    for _ in range(RETRIES):
+        c = _conn(side)
+        with c.lock:
+            if c.closed:
+                continue
+            yield c
+            return
+    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
 
 
 class PrefetchYield(Exception):
@@ -185,6 +211,8 @@ def _using(c: _Conn, interruptible: bool = False):
     interrupted by a page run that starts meanwhile (`page_run`), and raises PrefetchYield
     too, with no transaction left open on the connection."""
     with c.lock:
+        if c.closed:
+            raise _Retired()
         if threading.current_thread().name != _PREFETCH_THREAD:
             yield
             return
@@ -217,15 +245,20 @@ def _settle(c: _Conn) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: tuple | None) -> pd.DataFrame:
-    c = _conn()
-    # one query, interruptible: at another as_of than the stored one, queries.run first caches
-    # that instant's facts, all in one transaction (queries/facts_delta.py), which an interrupt
-    # rolls back whole (tests/test_facts_cache.py); at 1M issues that caching takes seconds, and a
-    # page waiting behind it took 3-4 s for an as-of change (docs/pages.md)
-    with _using(c, interruptible=True):
-        if kind == "public":
-            return run_public(c.con, name, **dict(params))
-        return queries.run(c.con, name, **dict(params))
+    for _ in range(RETRIES):
+        c = _conn()
+        # one query, interruptible: at another as_of than the stored one, queries.run first caches
+        # that instant's facts, all in one transaction (queries/facts_delta.py), which an interrupt
+        # rolls back whole (tests/test_facts_cache.py); at 1M issues that caching takes seconds, and a
+        # page waiting behind it took 3-4 s for an as-of change (docs/pages.md)
+        try:
+            with _using(c, interruptible=True):
+                if kind == "public":
+                    return run_public(c.con, name, **dict(params))
+                return queries.run(c.con, name, **dict(params))
+        except _Retired:
+            continue
+    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
 
 
 @functools.cache
@@ -250,9 +283,8 @@ def run_query(name: str, **params) -> pd.DataFrame:
 def recorded_forecasts() -> int:
     """How many forecasts the connection's copy of the user-input store holds (a cache key
     for the forecast history, which an own forecast record does not invalidate)."""
-    c = _conn()
-    with c.lock:
-        return int(c.con.execute("SELECT count(*) FROM temp.main.forecasts").fetchall()[0][0])
+    with _locked() as c:
+        return int(queries.run(c.con, "forecast__recorded_count")["n"].iloc[0])
 
 
 def page_forecast_days(board_id: str | None, project: str | None) -> set:
@@ -262,13 +294,9 @@ def page_forecast_days(board_id: str | None, project: str | None) -> set:
     from queries.limits import as_of_day
 
     try:
-        c = _conn()
-        with c.lock:
-            rows = c.con.execute(
-                "SELECT DISTINCT as_of FROM temp.main.forecasts WHERE source = 'page' "
-                "AND board_id IS NOT DISTINCT FROM $b AND project IS NOT DISTINCT FROM $p",
-                {"b": board_id, "p": project}).fetchall()
-        return {as_of_day(pd.Timestamp(r[0]).to_pydatetime()) for r in rows}
+        with _locked() as c:
+            rows = queries.run(c.con, "forecast__page_instants", board_id=board_id, project=project)["as_of"]
+        return {as_of_day(pd.Timestamp(v).to_pydatetime()) for v in rows}
     except Exception as e:  # noqa: BLE001 - only decides whether to record: never breaks the page
         logging.getLogger("retroscope.app").debug("recorded forecasts not read: %s", e)
         return set()
@@ -280,8 +308,7 @@ def forecast_records(answer: pd.DataFrame, params: dict, source: str) -> pd.Data
 
     from queries import forecast_accounts
 
-    c = _conn()
-    with c.lock:
+    with _locked() as c:
         return forecast_accounts.records_for(c.con, answer, params, made_at=datetime.now(UTC), source=source)
 
 
@@ -295,9 +322,8 @@ def record_forecasts(rows: pd.DataFrame) -> int:
     try:
         c = _conn()
         with c.lock:
-            have = {r[0] for r in c.con.execute(
-                "SELECT forecast_id FROM temp.main.forecasts WHERE list_contains($ids, forecast_id)",
-                {"ids": [str(i) for i in rows["forecast_id"]]}).fetchall()}
+            have = set(queries.run(c.con, "forecast__ids_recorded",
+                                   ids=[str(i) for i in rows["forecast_id"]])["forecast_id"])
         new = rows[~rows["forecast_id"].isin(have)]
         if new.empty:
             return 0
@@ -356,15 +382,14 @@ def jira_base(board_id: str | None = None) -> str | None:
 def csv_bytes(name: str, **params) -> bytes:
     """A public query's result as CSV (for the Data page's lazy download buttons; runs on
     Streamlit's download thread, so it bypasses st.cache_data)."""
-    c = _conn()
-    with c.lock:
+    with _locked() as c:
         df = run_public(c.con, name, **params)
     if name == "forecast":   # an exported forecast is held to account like a shown one
         from datetime import UTC, datetime
 
         from queries.registry import resolve_params
 
-        with c.lock:
+        with _locked() as c:
             bound = resolve_params(c.con, name, dict(params))
             rows = forecast_accounts.records_for(c.con, df, bound, made_at=datetime.now(UTC), source="export")
         record_forecasts(rows)
@@ -373,11 +398,16 @@ def csv_bytes(name: str, **params) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: tuple | None):
-    c = _conn(side=threading.current_thread().name == _PREFETCH_THREAD)
     mod, fn = target.split(":")
     func = getattr(importlib.import_module(mod), fn)
-    with _using(c):
-        return func(c.con, **dict(params))
+    for _ in range(RETRIES):
+        c = _conn(side=threading.current_thread().name == _PREFETCH_THREAD)
+        try:
+            with _using(c):
+                return func(c.con, **dict(params))
+        except _Retired:
+            continue
+    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
 
 
 def analysis(target: str, **params):

@@ -173,7 +173,7 @@ def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
 
 def is_default_period(p: dict) -> bool:
     """Whether the filters' period is the default one for their as-of day (26 weeks up to it)."""
-    day = p["as_of"].date()
+    day = data.analysis("queries.dates:local_day", instant=p["as_of"])   # the sidebar's as-of day
     return (p.get("date_from"), p.get("date_to")) == (_default_from(day), day)
 
 

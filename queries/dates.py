@@ -34,11 +34,13 @@ def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:
     (queries/reports/local_days.sql over local_ts), so Python reads the zone nowhere."""
     from queries import run  # (queries imports this module's siblings at import time)
 
-    xs = [_instant(v) for v in instants]
-    if not xs:
+    given = list(instants)
+    if not given:
         return []
-    days = run(con, "local_days", instants=xs)["day"]
-    return [None if pd.isna(d) else pd.Timestamp(d).date() for d in days]
+    days = run(con, "local_days", instants=[_instant(v) for v in given])["day"]
+    # a date (not an instant) is already a day: kept as it is
+    return [v if isinstance(v, date) and not isinstance(v, datetime)
+            else None if pd.isna(d) else pd.Timestamp(d).date() for v, d in zip(given, days, strict=True)]
 
 
 def local_day(con: duckdb.DuckDBPyConnection, instant) -> date:

@@ -44,7 +44,7 @@ USERDATA_SCHEMA = "userdata"     # the user-input store on a lake
 DATA_ENV = "RETROSCOPE_LAKE_DATA"
 # a password in the URL: any libpq key naming one (password=, sslpassword=, passfile=; also as
 # a URL query parameter) or a URL's user:password@ part (postgresql://user:secret@host/db)
-_SECRET = re.compile(r"(password|passfile)\s*=|://[^/?#@\s]*:[^/?#@\s]*@", re.IGNORECASE)
+_SECRET = re.compile(r"(password|passfile)\s*=|://[^/@]*:[^/@]*@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ def _coerce(p: Param, value: object) -> object:
             else:
                 s = str(value).strip()
                 ts = datetime.fromisoformat(s)
-                if len(s) == 10:   # a bare date: the end of that day (_day_ends)
+                if not any(ch in s for ch in "T :"):   # a bare date (2026-03-31, 20260331): the end of that day (_day_ends)
                     return ts.date()
             return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
         if p.kind == "date":

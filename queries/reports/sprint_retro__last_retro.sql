@@ -7,25 +7,25 @@
 WITH last_retro AS (
     SELECT retro_id, held_on, team, kind, title
     FROM retros
-    WHERE held_on <= $as_of::DATE AND kind <> 'product'
+    WHERE held_on <= local_ts($as_of)::DATE AND kind <> 'product'
       AND retro_team_in_scope(retros.team, $board_id, NULL)
     ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC
     LIMIT 1
 ),
 items AS (
     SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'action' AS item, a.text, a.owner, a.due_on AS due_or_review_on,
-           CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
-           CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target,
+           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
+           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target,
            a.action_id
     FROM last_retro AS r JOIN action_items AS a USING (retro_id)
     UNION ALL
     SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'carried action' AS item, a.text, a.owner, a.due_on,
-           CASE WHEN a.done_on > $as_of::DATE THEN 'open' ELSE a.status END,
-           CASE WHEN a.done_on > $as_of::DATE THEN NULL ELSE a.done_on END, NULL::VARCHAR, NULL::DOUBLE, a.action_id
+           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN 'open' ELSE a.status END,
+           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN NULL ELSE a.done_on END, NULL::VARCHAR, NULL::DOUBLE, a.action_id
     FROM last_retro AS r JOIN action_reviews AS v USING (retro_id) JOIN action_items AS a ON a.action_id = v.action_id
     UNION ALL
     SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'agreement' AS item, g.text, NULL AS owner, g.review_on,
-           CASE WHEN g.review_on > $as_of::DATE THEN 'running' ELSE 'due for review' END AS status,
+           CASE WHEN g.review_on > local_ts($as_of)::DATE THEN 'running' ELSE 'due for review' END AS status,
            NULL::DATE AS done_on, g.metric, g.target, NULL::VARCHAR AS action_id
     FROM last_retro AS r JOIN agreements AS g USING (retro_id)
 ),
