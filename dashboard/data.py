@@ -183,6 +183,7 @@ class _Retired(Exception):
 
 
 RETRIES = 3
+KEPT_CHANGING = "the warehouse file kept changing while it was read; reload the page"
 
 
 @contextmanager
@@ -196,7 +197,7 @@ def _locked(side: bool = False):
                 continue
             yield c
             return
-    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
+    raise queries.RetroscopeError(KEPT_CHANGING)
 
 
 class PrefetchYield(Exception):
@@ -258,7 +259,7 @@ def _cached(kind: str, name: str, params: tuple, wh_version: tuple, ud_version: 
                 return queries.run(c.con, name, **dict(params))
         except _Retired:
             continue
-    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
+    raise queries.RetroscopeError(KEPT_CHANGING)
 
 
 @functools.cache
@@ -407,7 +408,7 @@ def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: 
                 return func(c.con, **dict(params))
         except _Retired:
             continue
-    raise queries.RetroscopeError("the warehouse file kept changing while it was read; reload the page")
+    raise queries.RetroscopeError(KEPT_CHANGING)
 
 
 def analysis(target: str, **params):

@@ -171,6 +171,12 @@ def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
     return start, end, url_from is not None, url_to is not None
 
 
+def at_freshness(p: dict) -> bool:
+    """Whether the filters' as-of instant is the data's freshness (the commands' default as-of)."""
+    fresh, _ = _freshness()
+    return fresh is not None and str(fresh) != "NaT" and p["as_of"] == fresh
+
+
 def is_default_period(p: dict) -> bool:
     """Whether the filters' period is the default one for their as-of day (26 weeks up to it)."""
     day = data.analysis("queries.dates:local_day", instant=p["as_of"])   # the sidebar's as-of day

@@ -4,7 +4,7 @@ slide itself."""
 import streamlit as st
 
 from dashboard import blocks, charts, components, data
-from dashboard.filters import sidebar
+from dashboard.filters import at_freshness, sidebar
 from dashboard.present import date_span
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
@@ -68,8 +68,7 @@ st.download_button("Download the tech-health slide (.pptx)", data=lambda: build_
                    key="tech_health_download", type="primary", icon=":material/slideshow:", on_click="ignore")
 # the sidebar's as-of day unless it is the data's freshness (the command's default): --as-of DAY is
 # the end of that day in the reporting timezone, the instant the sidebar computes for that day
-fresh = data.run_query("default_as_of").iloc[0, 0]
-as_of_flag = ("" if fresh is not None and str(fresh) != "NaT" and f.as_of == fresh
+as_of_flag = ("" if at_freshness(f.params())
               else f" --as-of {data.analysis('queries.dates:local_day', instant=f.as_of)}")
 components.how(f"The same slide as `retroscope export tech-health --out slide.pptx --sprints {int(n)}"
                + (f" --board {f.board_id}" if f.board_id else "") + as_of_flag + "`.")
