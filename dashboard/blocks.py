@@ -132,7 +132,9 @@ def forecast_panel(f, key: str) -> None:
                               value=min(int(defaults["items"]), hi_items),
                               key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
                               "as-of date (the plan check's open items)")
-    first, last = target_date_range(p["as_of"], forecast_view.PAGE_RUNS)
+    # from the as-of day in the reporting timezone, the day the forecast counts from
+    first, last = target_date_range(data.analysis("queries.dates:local_day", instant=p["as_of"]),
+                                    forecast_view.PAGE_RUNS)
     by_key = f"{key}_by"
     picked = st.session_state.get(by_key)
     if by_key in st.session_state and not (picked is not None and first <= picked <= last):

@@ -289,15 +289,16 @@ def recorded_forecasts() -> int:
 
 
 def page_forecast_days(board_id: str | None, project: str | None) -> set:
-    """The as-of days (queries.limits.as_of_day) on which the page already recorded a forecast
-    for this scope, from the connection's copy of the user-input store (docs/metrics.md
-    "Forecasts held to account": at most one per scope and day). Empty if it cannot be read."""
-    from queries.limits import as_of_day
+    """The as-of days (as_of's day in the reporting timezone, queries.dates.local_day) on which
+    the page already recorded a forecast for this scope, from the connection's copy of the
+    user-input store (docs/metrics.md "Forecasts held to account": at most one per scope and
+    day). Empty if it cannot be read."""
+    from queries.dates import local_days
 
     try:
         with _locked() as c:
             rows = queries.run(c.con, "forecast__page_instants", board_id=board_id, project=project)["as_of"]
-        return {as_of_day(pd.Timestamp(v).to_pydatetime()) for v in rows}
+            return set(local_days(c.con, rows))
     except Exception as e:  # noqa: BLE001 - only decides whether to record: never breaks the page
         logging.getLogger("retroscope.app").debug("recorded forecasts not read: %s", e)
         return set()

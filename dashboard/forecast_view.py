@@ -10,7 +10,6 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.components import chart, how, table
 from queries import forecast_accounts as fa
-from queries import limits
 
 PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
 MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
@@ -23,7 +22,8 @@ def held_to_account(p: dict, items: int, target_date, defaults: dict) -> bool:
     input changed) is shown, never recorded."""
     if (int(items), target_date) != (int(defaults["items"]), defaults["target_date"]):
         return False
-    return limits.as_of_day(p["as_of"]) not in data.page_forecast_days(p.get("board_id"), p.get("project"))
+    day = data.analysis("queries.dates:local_day", instant=p["as_of"])   # in the reporting timezone
+    return day not in data.page_forecast_days(p.get("board_id"), p.get("project"))
 
 
 def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None:

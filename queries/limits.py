@@ -41,30 +41,30 @@ def date_out_of_range(d: date) -> str | None:
     return None
 
 
-def _day(v: date | datetime) -> date:
+def utc_day(v: date | datetime) -> date:
+    """The day of a date, or of an instant in UTC: what the plausible-date bounds judge."""
     return v.astimezone(UTC).date() if isinstance(v, datetime) and v.tzinfo else (
         v.date() if isinstance(v, datetime) else v)
 
 
-def as_of_day(as_of: date | datetime) -> date:
-    """The day of an as_of instant the forecast's dates count from (UTC)."""
-    return _day(as_of)
-
-
-def target_date_range(as_of: date | datetime, runs: int | None = None) -> tuple[date, date]:
-    """The days `target_date` may take for this as_of (and runs): from as_of's day to
-    MAX_HORIZON_DAYS after it, and no further than MAX_SIMULATED_DAYS allows for `runs`.
+def target_date_range(as_of_day: date, runs: int | None = None) -> tuple[date, date]:
+    """The days `target_date` may take for this as-of day (as_of's day in the reporting
+    timezone, the day a forecast counts from: queries.dates.local_day) and runs: from that day
+    to MAX_HORIZON_DAYS after it, and no further than MAX_SIMULATED_DAYS allows for `runs`.
     The rule `check` enforces; a date picker offers exactly these days."""
-    start = _day(as_of)
+    if isinstance(as_of_day, datetime):
+        raise TypeError("target_date_range() takes the as-of day (queries.dates.local_day), not an instant")
     days = min(MAX_HORIZON_DAYS, MAX_SIMULATED_DAYS // max(int(runs or 1), 1))
-    return start, start + timedelta(days=days)
+    return as_of_day, as_of_day + timedelta(days=days)
 
 
-def check(params: dict) -> dict:
-    """Check typed parameters (None = not given) against the bounds; returns them unchanged."""
+def check(params: dict, as_of_day: date | None = None) -> dict:
+    """Check typed parameters (None = not given) against the bounds; returns them unchanged.
+    A `target_date` is checked against `as_of_day`, as_of's day in the reporting timezone
+    (required with both target_date and as_of)."""
     for name in ("as_of", "date_from", "date_to", "target_date"):
         v = params.get(name)
-        if v is not None and (problem := date_out_of_range(_day(v))):
+        if v is not None and (problem := date_out_of_range(utc_day(v))):
             raise QueryError(f"parameter {name}: {problem} (expected {DATE_RANGE_TEXT})")
     for name, (lo, hi) in INT_RANGES.items():
         v = params.get(name)
@@ -76,11 +76,13 @@ def check(params: dict) -> dict:
                          "(expected date_from on or before date_to)")
     target, as_of = params.get("target_date"), params.get("as_of")
     if target is not None and as_of is not None:
-        start, last = target_date_range(as_of)
+        if as_of_day is None:
+            raise TypeError("check() needs the as-of day (queries.dates.local_day) to check target_date")
+        start, last = target_date_range(as_of_day)
         if not start <= target <= last:
             raise QueryError(f"parameter target_date {target.isoformat()} is outside "
                              f"{start.isoformat()} .. {last.isoformat()} "
-                             f"(expected a day from as_of to {MAX_HORIZON_DAYS} days after it)")
+                             f"(expected a day from the as-of day to {MAX_HORIZON_DAYS} days after it)")
         runs = params.get("runs") or 1
         if runs * (target - start).days > MAX_SIMULATED_DAYS:
             raise QueryError(f"parameters runs={runs} × {(target - start).days} days to target_date exceed "
@@ -92,8 +94,8 @@ def markdown() -> str:
     """The 'Limits' section of docs/queries.md."""
     lines = ["## Limits", "",
              f"Dates (`as_of`, `date_from`, `date_to`, `target_date`) must lie between {DATE_MIN.isoformat()} and "
-             f"{DATE_MAX.isoformat()}, and `date_from` on or before `date_to`. `target_date` lies from `as_of` to "
-             f"{MAX_HORIZON_DAYS} days after it, and `runs` × days to `target_date` stays under "
+             f"{DATE_MAX.isoformat()}, and `date_from` on or before `date_to`. `target_date` lies from the as-of day "
+             f"(as_of's day in the reporting timezone) to {MAX_HORIZON_DAYS} days after it, and `runs` × days to `target_date` stays under "
              f"{MAX_SIMULATED_DAYS:,}. A value outside its range is refused with one line naming it.", "",
              "| parameter | lowest | highest |", "|---|---|---|"]
     lines += [f"| `{n}` | {lo:,} | {hi:,} |" for n, (lo, hi) in INT_RANGES.items()]

@@ -19,7 +19,7 @@ import pandas as pd
 
 import queries
 from queries import limits
-from queries.dates import local_day_end
+from queries.dates import local_day, local_day_end
 from queries.errors import QueryError
 
 
@@ -222,7 +222,11 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     out = _day_ends(con, {p.name: _coerce(p, params.get(p.name, p.default)) for p in q.params}, q.params)
     if out["as_of"] is None:
         out["as_of"] = default_as_of(con)
-    return limits.check(out)
+    # a target date counts from as_of's day in the reporting timezone, as the forecast does
+    # (an implausible as_of is refused by the check before the target is looked at)
+    day = (local_day(con, out["as_of"]) if out.get("target_date") is not None
+           and not limits.date_out_of_range(limits.utc_day(out["as_of"])) else None)
+    return limits.check(out, as_of_day=day)
 
 
 def _day_ends(con: duckdb.DuckDBPyConnection, values: dict, params) -> dict:

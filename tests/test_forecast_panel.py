@@ -19,19 +19,24 @@ from queries.errors import QueryError
 
 
 def test_target_date_range_is_the_rule_the_check_enforces():
-    as_of = datetime(2026, 11, 18, 17, 30, tzinfo=UTC)
-    first, last = limits.target_date_range(as_of)
+    as_of, day = datetime(2026, 11, 18, 17, 30, tzinfo=UTC), date(2026, 11, 18)
+    first, last = limits.target_date_range(day)
     assert (first, last) == (date(2026, 11, 18), date(2028, 11, 17))      # 730 days after
     for ok in (first, last):
-        limits.check({"as_of": as_of, "target_date": ok, "runs": 10000})
+        limits.check({"as_of": as_of, "target_date": ok, "runs": 10000}, as_of_day=day)
     for bad in (first - timedelta(days=1), last + timedelta(days=1)):
         with pytest.raises(QueryError, match="target_date"):
-            limits.check({"as_of": as_of, "target_date": bad, "runs": 10000})
+            limits.check({"as_of": as_of, "target_date": bad, "runs": 10000}, as_of_day=day)
     # many runs shorten the horizon: 100,000 runs × 200 days = 20,000,000 simulated days
-    assert limits.target_date_range(as_of, 100_000) == (first, first + timedelta(days=200))
-    limits.check({"as_of": as_of, "target_date": first + timedelta(days=200), "runs": 100_000})
+    assert limits.target_date_range(day, 100_000) == (first, first + timedelta(days=200))
+    limits.check({"as_of": as_of, "target_date": first + timedelta(days=200), "runs": 100_000}, as_of_day=day)
     with pytest.raises(QueryError, match="simulated days"):
-        limits.check({"as_of": as_of, "target_date": first + timedelta(days=201), "runs": 100_000})
+        limits.check({"as_of": as_of, "target_date": first + timedelta(days=201), "runs": 100_000}, as_of_day=day)
+    # the day is the caller's to give (as_of's day in the reporting timezone), never guessed in UTC
+    with pytest.raises(TypeError):
+        limits.target_date_range(as_of)
+    with pytest.raises(TypeError):
+        limits.check({"as_of": as_of, "target_date": first})
 
 
 class _Where:

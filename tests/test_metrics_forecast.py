@@ -355,6 +355,14 @@ def test_the_as_of_day_is_the_reporting_timezones(tmp_path):
     assert "2026-01-10..2026-01-14" in when["basis"].iloc[0]
     assert "2026-01-11..2026-01-15" in run_public(utc, "forecast", as_of=as_of, window_days=5, items=7,
                                                  runs=500)["basis"].iloc[0]
+    # 'how many by' may be asked from the as-of day on: Jan 14 in Los Angeles (0 days: 0 items),
+    # not the day before; in UTC from Jan 15
+    today = run_public(la, "forecast", as_of=as_of, window_days=5, items=7, runs=500, target_date="2026-01-14")
+    assert list(today[today["question"] == "how_many"]["value"]) == [0, 0, 0]
+    with pytest.raises(QueryError, match="target_date 2026-01-13 is outside 2026-01-14 .. "):
+        run_public(la, "forecast", as_of=as_of, window_days=5, items=7, runs=500, target_date="2026-01-13")
+    with pytest.raises(QueryError, match="target_date 2026-01-14 is outside 2026-01-15 .. "):
+        run_public(utc, "forecast", as_of=as_of, window_days=5, items=7, runs=500, target_date="2026-01-14")
     claim = pd.DataFrame([{"forecast_id": "X", "made_at": ts("2026-01-10 12:00"), "as_of": ts("2026-01-10 12:00"),
                            "source": "page", "kind": "how_many", "items": None, "target_on": date(2026, 1, 14),
                            "runs": 500, "window_from": date(2025, 10, 12), "window_to": date(2026, 1, 10),
