@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from datetime import time as dtime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -23,11 +22,6 @@ from connectors import files, userdata
 from connectors.load import staged_load
 from connectors.settings import Settings
 from queries import Progress
-
-
-def end_of(d: date) -> datetime:
-    """The last second of a day (UTC): the freshness of data that runs to that day."""
-    return datetime.combine(d, dtime(23, 59, 59), tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -72,7 +66,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
         w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
         if len(defs):
             w.write("raw_metric_definitions", defs)
-        w.data_as_of = end_of(last_day)
+        w.data_as_of = w.day_end(last_day)
     return MetricsImported(len(points), len(imp.metrics), imp.layout, first_day, last_day, len(defs),
                            list(imp.notes), time.perf_counter() - t0, t_read, replaced)
 
@@ -96,7 +90,7 @@ def import_features(path: str, settings: Settings, *, as_of: date,
         w.progress = progress   # the facts build at the end
         w.delete_source(["raw_shipped_items"])     # the file is the whole truth for its source
         w.write("raw_shipped_items", items)
-        w.data_as_of = end_of(max(items["shipped_on"]))
+        w.data_as_of = w.day_end(max(items["shipped_on"]))
     return FeaturesImported(len(items), known is not None, time.perf_counter() - t0)
 
 

@@ -179,7 +179,7 @@ def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
         con = _open_writer(db.warehouse())
         seen = turn.latest()
         con.execute("BEGIN TRANSACTION")
-        writer = LakeWriter(con=con, source=source, detail=detail)
+        writer = LakeWriter(con=con, source=source, detail=detail, config=config)
         yield writer
         what = f"{kind} of {source}"
         turn.acquire(what)

@@ -23,7 +23,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -118,6 +118,13 @@ class LoadWriter:
     # Told of each stored object as the facts are built at the end (phase, done, total): a
     # connector that shows progress sets it to its own callback
     progress: queries.Progress | None = None
+    # the analysis config the load builds the stored facts with (None: the CLI's, use_config)
+    config: AnalysisConfig | None = None
+
+    def day_end(self, day: date) -> datetime:
+        """The freshness of data that runs to `day`: the last second of that day in the
+        reporting timezone (queries.day_end), the instant a bare date means everywhere."""
+        return queries.day_end(self.config or _config, day)
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without
@@ -195,7 +202,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
             shutil.copyfile(db, tmp)
         con = queries.connect(tmp, read_only=False, derived=False)
         con.execute("BEGIN TRANSACTION")
-        writer = LoadWriter(con=con, source=source, detail=detail)
+        writer = LoadWriter(con=con, source=source, detail=detail, config=config)
         yield writer
         load_id = uuid.uuid4().hex[:12]
         row = pd.DataFrame([{

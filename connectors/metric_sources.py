@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -283,10 +282,6 @@ class SourceSummary:
                 f"{days} ({mode}{req}) in {self.seconds:.1f}s")
 
 
-def _end_of(d: date) -> datetime:
-    return datetime.combine(d, dtime(23, 59, 59), tzinfo=UTC)
-
-
 def _fetch(src: SourceConfig, secret: str, since: date, *, sleep: Callable[[float], None] | None,
            backoff_base: float) -> tuple[pd.DataFrame, int]:
     if src.kind == "sql":
@@ -397,7 +392,7 @@ def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
                     if (summary.last_day or prev_last) else None
                 if new_last is not None:
                     w.set_sync_state(STATE_SCOPE, new_last.isoformat())
-                    w.data_as_of = _end_of(new_last)
+                    w.data_as_of = w.day_end(new_last)
                 elif not len(points):
                     summary.notes.append("the source returned no rows yet")
                 summary.seconds = time.perf_counter() - t0

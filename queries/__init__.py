@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -337,6 +338,18 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
     finally:
         if not own:
             src.close()
+
+
+def day_end(config: AnalysisConfig | None, day: date) -> datetime:
+    """The last second of `day` in `config`'s reporting timezone, as an instant (UTC): the
+    rule of reports/local_day_end.sql (queries.dates.local_day_end) for a caller without an
+    analysis connection, e.g. the freshness of a load whose data runs to that day."""
+    from queries.dates import local_day_end
+
+    with duckdb.connect() as c:
+        c.execute("SET TimeZone = 'UTC'")
+        _load_config(c, config or AnalysisConfig())
+        return local_day_end(c, day)
 
 
 def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:

@@ -227,3 +227,20 @@ def test_example_files_import(tmp_path, capsys):
     assert _run(capsys, db2, ex / "metrics_wide.csv")[0] == 0
     cols = ["metric", "day", "segment", "value"]
     pd.testing.assert_frame_equal(long[cols], _points(db2)[cols])
+
+
+def test_the_data_runs_to_the_end_of_its_last_day_in_the_reporting_timezone(tmp_path, capsys):
+    """The freshness of a file whose last day is 2026-03-02 is that day's last second where the
+    team reports: 23:59:59 UTC by default; in Auckland (UTC+13 in March) 10:59:59 UTC, so that
+    the data's as-of day there is 2026-03-02, not the 3rd."""
+    csv = write(tmp_path / "m.csv", LONG)
+    db = tmp_path / "utc.duckdb"
+    assert _run(capsys, db, csv)[0] == 0
+    nz, cfg = tmp_path / "nz.duckdb", write(tmp_path / "nz.toml", 'timezone = "Pacific/Auckland"\n')
+    rc = main(["--config", str(cfg), "--db", str(nz), "import", "metrics", str(csv), "--as-of", AS_OF.isoformat()])
+    assert rc == 0, capsys.readouterr().err
+    for path, expected in ((db, "2026-03-02 23:59:59"), (nz, "2026-03-02 10:59:59")):
+        with duckdb.connect(str(path), read_only=True) as c:
+            c.execute("SET TimeZone = 'UTC'")
+            got = c.execute("SELECT strftime(data_as_of, '%Y-%m-%d %H:%M:%S') FROM raw_loads").fetchall()
+        assert got == [(expected,)], path
