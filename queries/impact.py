@@ -30,6 +30,7 @@ import pandas as pd
 
 import queries
 from queries.dates import as_date as _as_date
+from queries.dates import local_day
 from queries.impact_placebo import design, noise_scale, placebo_effects
 
 MOVED = "moved"
@@ -483,7 +484,8 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
         raise queries.QueryError(f"impact: window={window}, lag={lag} (expected window ≥ 7 and lag ≥ 0 days)")
     targets, every, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
                                                  control_segment)
-    out = analyse_targets(targets, points, as_of=as_of, window=window, lag=lag,
+    # the analysis counts days: as_of's day in the reporting timezone, the day the points end on
+    out = analyse_targets(targets, points, as_of=local_day(con, as_of), window=window, lag=lag,
                           seed=7 if seed is None else int(seed), segment=segment or "",
                           control_segment=control_segment or None, shipped=every)
     out = out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
@@ -511,6 +513,7 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
     `too early`."""
     window = 28 if window is None else int(window)
     lag = 0 if lag is None else int(lag)
+    as_of_day = local_day(con, as_of)   # (the day the analysis counts to, as for `impact`)
     hyp = queries.run(con, "outcomes__hypotheses", as_of=as_of, board_id=board_id, project=project,
                       date_from=date_from, date_to=date_to)
     if hyp.empty:
@@ -525,7 +528,7 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
     # the same figures as one call per hypothesis, without the per-call set-up once per hypothesis)
     judged = analyse_targets(
         shipped[["item_key", "item_name", "shipped_on", "metric", "direction", "min_change"]].reset_index(drop=True),
-        points, as_of=as_of, window=window, lag=lag, seed=7 if seed is None else int(seed),
+        points, as_of=as_of_day, window=window, lag=lag, seed=7 if seed is None else int(seed),
         segment=segment or "", control_segment=control_segment or None, shipped=conf_src)
     verdicts = dict(zip(shipped.index, judged.to_dict("records"), strict=True))
     rows = []
@@ -535,7 +538,7 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
                 "metric": r.metric, "direction": r.direction, "min_change": float(r.min_change)}
         if pd.isna(r.shipped_on):
             rows.append({**base, "verdict": TOO_EARLY, "confounded_by": "",
-                         "note": f"{r.item_key} has not shipped as of {_as_date(as_of).isoformat()}"})
+                         "note": f"{r.item_key} has not shipped as of {as_of_day.isoformat()}"})
             continue
         res = verdicts[r.Index]
         rows.append({**base, **{k: res[k] for k in ("verdict", "effect_abs", "effect_rel", "ci_low", "ci_high",

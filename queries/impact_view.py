@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from queries.dates import as_date
+from queries.dates import as_date, local_day
 from queries.impact import (
     IMPACT_COLUMNS,
     N_BOOT,
@@ -125,7 +125,7 @@ def item_view(con, *, as_of, item_key: str, metric: str | None = None, board_id=
     series = _series_by_metric(points)
     shipped = tuple(as_date(v) for v in every.loc[every["metric"] == pick, "shipped_on"])
     r = next(targets.iloc[[idx]].itertuples())
-    as_of_d = as_date(as_of)
+    as_of_d = local_day(con, as_of)     # the day the analysis counts to, as the `impact` query's
     res, fit = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
                                control_segment=control_segment, exclude=shipped)
     conf = _confounders(targets, window, lag, every)[idx]

@@ -257,3 +257,30 @@ def test_hypotheses_filters(wh):
     assert sorted(web["hypothesis_id"]) == ["h1", "h2"] and atl.empty
     # h1's item shipped 03-12 (inside); h2's has not shipped and date_to is before as_of
     assert list(march["hypothesis_id"]) == ["h1"]
+
+
+def test_the_analysis_counts_to_the_as_of_day_in_the_reporting_timezone(wh):
+    """WEB-1 shipped 2026-03-02: its 28-day post window ends 03-29. At 2026-03-29 03:00 UTC it
+    is still 03-28 (20:00) in Los Angeles, so reporting there the last post day has not come:
+    too early (and the points end on 03-28). In UTC the day is 03-29: the window is complete,
+    28 post days. The item view says the same as the card."""
+    from queries.impact_view import item_view
+
+    at = "2026-03-29T03:00:00+00:00"
+    la = queries.connect(wh, config=AnalysisConfig(timezone="America/Los_Angeles"))
+    utc = _connect(wh)
+    try:
+        def web1(con):
+            df = run_public(con, "impact", as_of=at)
+            return df[(df["item_key"] == "WEB-1") & (df["metric"] == "signups")].iloc[0]
+
+        assert web1(la)["verdict"] == "too early"
+        row = web1(utc)
+        assert row["verdict"] != "too early" and row["post_days"] == 28
+        view = item_view(la, as_of=pd.Timestamp(at).to_pydatetime(), item_key="WEB-1", metric="signups")
+        assert view.row["verdict"] == "too early"
+        seen = view.curve.dropna(subset=["value"])["day"]
+        assert pd.Timestamp(seen.max()) == pd.Timestamp("2026-03-28")   # no value after the as-of day is drawn
+    finally:
+        la.close()
+        utc.close()
