@@ -55,6 +55,22 @@ def test_page_renders_on_demo(monkeypatch, demo_db, slug):
     assert not bad, f"widget keys without the page prefix on {slug}: {bad}"
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_renders_reporting_in_another_timezone(monkeypatch, demo_db, tmp_path, slug):
+    """Reporting in Auckland, the demo's freshness (2026-11-18 17:00 UTC) is already 19 Nov there:
+    the sidebar's as-of day says so, and every page draws without an error, at it and at a
+    past day (figures computed live: the stored facts were built for UTC)."""
+    at = app_for(monkeypatch, demo_db)
+    cfg = tmp_path / "retroscope.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+    open_page(at, slug)
+    assert not problems(at), problems(at)
+    assert at.sidebar.date_input(key="f_as_of").value == date(2026, 11, 19)
+    at.sidebar.date_input(key="f_as_of").set_value(date(2026, 9, 1)).run()
+    assert not problems(at), problems(at)
+
+
 def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
