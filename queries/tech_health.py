@@ -500,7 +500,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
-    retros, left_out = latest_retros(con, board_id, days([as_of])[0])
+    retros, left_out, latest = _latest_retros(con, board_id, days([as_of])[0])
     return TechHealth(
         team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
         sources=sources, basis=basis,
@@ -508,7 +508,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         kpis=tuple(out), chart=chart,
         sprints=_sprint_rows(sp["cur"], days) if len(sp["cur"]) else (),
         previous_sprints=_sprint_rows(sp["prev"], days) if len(sp["prev"]) else (),
-        retro=max(retros, key=lambda r: (r.held_on, r.retro_id)) if retros else None,
+        retro=latest,
         notes=tuple(notes), sprints_per_team=sprints, teams=teams,
         sprint_boards=tuple(names), sprint_teams=tuple(names.values()),
         retros=retros, retro_teams_left_out=left_out, issues=done, previous_issues=done_before,
@@ -532,9 +532,19 @@ def latest_retros(con, board_id: str | None, on: date, limit: int = RETRO_TEAMS
     when None), in team order; at most `limit` of them (the most recently held), and how many
     teams with a retro were left out (reports/tech_health__retros.sql: the team rules of the
     pages, retro_team_in_scope and team_key)."""
+    items, left_out, _ = _latest_retros(con, board_id, on, limit)
+    return items, left_out
+
+
+def _latest_retros(con, board_id: str | None, on: date, limit: int = RETRO_TEAMS
+                   ) -> tuple[tuple[RetroItems, ...], int, RetroItems | None]:
+    """latest_retros, and the most recently held of them (the SQL's order: held_on, then
+    created_at, then id, as latest_retro and the Sprint retro page pick it), None without any."""
     retros = queries.run(con, "tech_health__retros", on=on, board_id=board_id)
     shown = retros[retros["recent"] <= limit]
-    return tuple(_retro_items(con, r, on) for _, r in shown.iterrows()), len(retros) - len(shown)
+    items = tuple(_retro_items(con, r, on) for _, r in shown.iterrows())
+    latest = next((it for it, recent in zip(items, shown["recent"], strict=True) if recent == 1), None)
+    return items, len(retros) - len(shown), latest
 
 
 def _retro_items(con, r, on: date) -> RetroItems:

@@ -304,3 +304,31 @@ def test_import_and_export_carry_the_loop(tmp_path):
     bad.write_text(json.dumps(doc))
     with pytest.raises(RetroscopeError, match=r"reviews\[0\]: column action_id: no action item 'nope'"):
         prepare_retro(str(bad), as_of=date(2026, 3, 1), known_metrics=None, existing_retros=set())
+
+
+def test_two_retros_on_one_day_the_slide_takes_the_one_created_last(tmp_path):
+    """Atlas and Borealis both held a retro on 01-19: Atlas's "Z" created at 10:00, Borealis's
+    "A" at 15:00. Under All teams the latest is the one created last, "A", whichever id sorts
+    last: the slide's retro, latest_retro and the Sprint retro page's last retro agree, and the
+    slide still lists both teams' retros."""
+    from datetime import UTC, datetime
+
+    from queries.tech_health import kpis, latest_retro
+
+    db = Scenario().board("1", "Atlas", project_key="ATL").board("2", "Borealis", project_key="BOR").load(
+        tmp_path / "w.duckdb")
+    ud = tmp_path / "w.userdata.duckdb"
+    userdata.create_retro(ud, held_on="2026-01-19", team="Atlas", kind="scrum", retro_id="Z",
+                          now=datetime(2026, 1, 19, 10, tzinfo=UTC))
+    userdata.create_retro(ud, held_on="2026-01-19", team="Borealis", kind="scrum", retro_id="A",
+                          now=datetime(2026, 1, 19, 15, tzinfo=UTC))
+    con = connect(db, ud)
+    try:
+        on = ts("2026-01-20 12:00")
+        assert latest_retro(con, None, date(2026, 1, 20)).retro_id == "A"
+        th = kpis(con, as_of=on)
+        assert th.retro.retro_id == "A"
+        assert sorted(r.retro_id for r in th.retros) == ["A", "Z"]
+        assert set(queries.run(con, "sprint_retro__last_retro", board_id=None, as_of=on)["retro_id"]) == {"A"}
+    finally:
+        con.close()
