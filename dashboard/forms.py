@@ -165,6 +165,7 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
         linked, link_cfg = with_jira_links(actions, board_id)
         edited = st.data_editor(
             linked, key=f"{key}_table", hide_index=True, width="stretch", disabled=["action_id", "link"],
+            placeholder="",   # an empty owner, date or key shows as an empty cell, not the word "None"
             column_config={"action_id": None, "status": st.column_config.SelectboxColumn(
                 "status", options=["open", "done", "dropped"], required=True),
                 "due_on": st.column_config.DateColumn("due on"), "done_on": st.column_config.DateColumn("done on"),
