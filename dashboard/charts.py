@@ -703,7 +703,8 @@ def plan_check(fc: pd.DataFrame) -> go.Figure:
 
 def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
     """Judged forecasts: each one's 50/85/95 % claims and what happened, 'when' forecasts in
-    days after the forecast's data instant, 'how many' forecasts in items by their date."""
+    days after the forecast's as-of day (its data instant's day in the reporting timezone), 'how
+    many' forecasts in items by their date."""
     judged = scored[scored["outcome"].isin(("came true", "missed"))] if not scored.empty else scored
     ids = set(judged["forecast_id"]) if not judged.empty else set()
     d = scored[scored["forecast_id"].isin(ids)] if ids else judged
@@ -716,7 +717,7 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
     colours = {0.5: GREEN, 0.85: ORANGE, 0.95: RED}
     for col, kind in enumerate(kinds, start=1):
         k = d[d["kind"] == kind]
-        start = pd.to_datetime(k["as_of"], utc=True).dt.tz_localize(None).dt.normalize()
+        start = pd.to_datetime(k["as_of_day"])   # the forecast's as-of day (reporting timezone): its day 0
         x = start.dt.date
         for c, colour in colours.items():
             s = k["confidence"].round(2) == c
@@ -731,7 +732,7 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
                             customdata=hit, hovertemplate=f"{c * 100:.0f} % claim: %{{y}} (%{{customdata}})<extra></extra>",
                             row=1, col=col)
         first = k.sort_values("confidence").drop_duplicates("forecast_id")
-        fs = pd.to_datetime(first["as_of"], utc=True).dt.tz_localize(None).dt.normalize()
+        fs = pd.to_datetime(first["as_of_day"])
         if kind == "when":
             actual = (pd.to_datetime(first["actual_on"]) - fs).dt.days
         else:

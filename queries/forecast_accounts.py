@@ -33,7 +33,7 @@ METHOD = "monte_carlo"
 STORE_COLUMNS = ["forecast_id", "made_at", "as_of", "board_id", "project", "kind", "items", "target_on",
                  "p50_on", "p85_on", "p95_on", "p50_items", "p85_items", "p95_items", "method", "runs",
                  "window_from", "window_to", "source"]
-SCORED_COLUMNS = ["forecast_id", "made_at", "as_of", "source", "kind", "items", "target_on", "confidence",
+SCORED_COLUMNS = ["forecast_id", "made_at", "as_of", "as_of_day", "source", "kind", "items", "target_on", "confidence",
                   "forecast_on", "forecast_items", "outcome", "actual_on", "actual_items", "runs",
                   "window_from", "window_to"]
 OUTCOMES = ("came true", "missed", "pending", "not scorable")
@@ -105,10 +105,13 @@ def _day(v) -> date | None:
     return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
 
-def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, today: date) -> pd.DataFrame:
+def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, today: date,
+          as_of_days: list[date] | None = None) -> pd.DataFrame:
     """One row per recorded forecast and confidence with its outcome at `as_of`, whose day in
     the reporting timezone is `today` (`dates.local_day`: a claim's day, a reporting-timezone
-    day, is over once `today` is after it).
+    day, is over once `today` is after it). `as_of_days`: each recorded forecast's own as-of
+    day in the reporting timezone (the day its 'when' claims count from), in `recorded`'s
+    order, given as column `as_of_day` (None when not given).
 
     `completions` are the items completed in the forecasts' scope (columns completed_at, the
     instant, and completed_on, its day in the reporting timezone), as known at as_of.
@@ -128,7 +131,8 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, to
     done_on = (pd.to_datetime(completions["completed_on"]).to_numpy(dtype="datetime64[D]")
                if len(completions) else np.array([], dtype="datetime64[D]"))
     rows = []
-    for r in recorded.itertuples(index=False):
+    own_days = list(as_of_days) if as_of_days is not None else [None] * len(recorded)
+    for r, own_day in zip(recorded.itertuples(index=False), own_days, strict=True):
         made = pd.Timestamp(r.as_of)
         made = made.tz_localize("UTC") if made.tzinfo is None else made
         after = done_at > made.tz_convert("UTC").tz_localize(None).to_datetime64()
@@ -137,7 +141,8 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, to
         def done_by(d: date, days: np.ndarray = days) -> int:
             return int(np.searchsorted(days, np.datetime64(d, "D"), side="right")) if len(days) else 0
 
-        base = {"forecast_id": r.forecast_id, "made_at": r.made_at, "as_of": r.as_of, "source": r.source,
+        base = {"forecast_id": r.forecast_id, "made_at": r.made_at, "as_of": r.as_of, "as_of_day": own_day,
+                "source": r.source,
                 "kind": r.kind, "items": _none(r.items), "target_on": _day(r.target_on), "runs": _none(r.runs),
                 "window_from": _day(r.window_from), "window_to": _day(r.window_to)}
         for c in CONFIDENCES:
@@ -233,8 +238,9 @@ def history(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str | 
     rec = rec[rec["source"] != "backtest"]
     today = local_day(con, as_of)
     if rec.empty:
-        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of, today)
-    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of, today)
+        return score(rec, pd.DataFrame(columns=["completed_at", "completed_on"]), as_of, today, [])
+    return score(rec, _completions(con, as_of, board_id, project, rec["as_of"].min()), as_of, today,
+                 local_days(con, rec["as_of"]))
 
 
 def backtest_instants(as_of: datetime, weeks: int) -> list[datetime]:
@@ -293,7 +299,7 @@ def backtest(con: duckdb.DuckDBPyConnection, *, as_of: datetime, board_id: str |
     Returned in `score()`'s columns."""
     rec, completions = _backtest(con, as_of=as_of, board_id=board_id, project=project, weeks=weeks,
                                  window_days=window_days, runs=runs, seed=seed, made_at=None)
-    return score(rec, completions, as_of, local_day(con, as_of))
+    return score(rec, completions, as_of, local_day(con, as_of), local_days(con, rec["as_of"]))
 
 
 def records_for(con: duckdb.DuckDBPyConnection, answer: pd.DataFrame, params: dict, *, made_at: datetime,

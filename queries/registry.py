@@ -59,7 +59,7 @@ def _q(name, description, columns, extra=(), func=None) -> PublicQuery:
 
 
 # one row per recorded (or backtested) forecast and confidence, scored: the same columns for both
-SCORED_FORECAST_COLUMNS = ("forecast_id made_at as_of source kind items target_on confidence forecast_on "
+SCORED_FORECAST_COLUMNS = ("forecast_id made_at as_of as_of_day source kind items target_on confidence forecast_on "
                            "forecast_items outcome actual_on actual_items runs window_from window_to")
 
 REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [

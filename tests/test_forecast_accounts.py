@@ -116,6 +116,33 @@ def test_backtest_on_a_known_history(stall):
     assert list(q["outcome"]) == list(bt["outcome"])
 
 
+def test_each_forecast_counts_from_its_own_as_of_day_in_the_reporting_timezone(tmp_path):
+    """The same history reported in Auckland (UTC+13 in January): the backtest's instants, Jan 16
+    and 23 at 23:00 UTC, are Jan 17 and 24 there (its as-of days; in UTC Jan 16 and 23). The
+    completions (06:00 UTC = 19:00 there, the same day) make 2 a day again, so a week's worth is
+    done on day 7: the 'when' claims are Jan 24 / 31 there, and the chart draws them 7 days after
+    the forecast's as-of day, as in UTC (not 8, from the UTC day)."""
+    from dashboard.charts import forecast_vs_actual
+    from queries.config import AnalysisConfig
+
+    path = build(tmp_path, STALL)
+    nz = connect(path, AnalysisConfig(timezone="Pacific/Auckland"))
+    utc = connect(path)
+    try:
+        for con, days, claims in ((nz, ["2026-01-17", "2026-01-24"], ["2026-01-24", "2026-01-31"]),
+                                  (utc, ["2026-01-16", "2026-01-23"], ["2026-01-23", "2026-01-30"])):
+            bt = fa.backtest(con, as_of=ts("2026-01-31 23:00"), weeks=2, window_days=7, runs=200)
+            assert sorted({str(d) for d in bt["as_of_day"]}) == days
+            when = bt[bt["kind"] == "when"]
+            assert sorted({str(d) for d in when["forecast_on"]}) == claims
+            fig = forecast_vs_actual(bt)
+            ys = {y for t in fig.data if t.name.endswith("claim") and t.xaxis == "x" for y in t.y}
+            assert ys == {7}, ys
+    finally:
+        nz.close()
+        utc.close()
+
+
 def _page_forecast(con, as_of, items=7, runs=200):
     answer = run_public(con, "forecast", as_of=as_of, items=items, window_days=7, runs=runs)
     params = {"as_of": ts(as_of), "board_id": None, "project": None, "date_from": None, "date_to": None,
