@@ -510,7 +510,9 @@ def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> Non
         st.markdown(f"**{md(r['item_name'])}** {md(r['item_key'])} · shipped {pd.Timestamp(r['shipped_on']):%d %b %Y} "
                     f"· metric **{md(present.metric_name(r['metric']))}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
                     f"{VERDICT_BADGES.get(r['verdict'], r['verdict'])}")
-        st.markdown(md(verdict_reason(r, unit, as_of=pd.Timestamp(p["as_of"]).date())))
+        # the as-of day in the reporting timezone: the day the verdict counts to (queries/impact_view.py)
+        as_of_day = data.analysis("queries.dates:local_day", instant=p["as_of"])
+        st.markdown(md(verdict_reason(r, unit, as_of=as_of_day)))
         if pd.notna(r["effect_abs"]):
             effect = present.signed_metric_value(r["effect_abs"], r["metric"], unit)
             ci = (f"{present.signed_metric_value(r['ci_low'], r['metric'], unit)} to "

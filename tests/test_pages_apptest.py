@@ -71,6 +71,28 @@ def test_page_renders_reporting_in_another_timezone(monkeypatch, demo_db, tmp_pa
     assert not problems(at), problems(at)
 
 
+def test_the_as_of_day_of_item_verdicts_and_forecast_dates_is_the_reporting_timezones(monkeypatch, demo_db,
+                                                                                        tmp_path):
+    """Reporting in Auckland the demo's as-of day is 19 Nov: BOR-E3's card says its post window
+    runs after the as-of day 19 Nov 2026 (the day its verdict counts to), and the forecast's
+    'How many by' picker starts on 19 Nov (the forecast's day 0), not on the UTC day, 18 Nov."""
+    cfg = tmp_path / "retroscope.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    at = app_for(monkeypatch, demo_db)
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+    at.query_params["item"] = "BOR-E3"
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    assert any("after the as-of day 19 Nov 2026" in m for m in _plain(at)), _plain(at)
+    at = app_for(monkeypatch, demo_db)
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+    at.query_params["section"] = "Forecast"
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    by = at.date_input(key="calibration_forecast_by")
+    assert by.proto.min == "2026-11-19", by.proto.min
+
+
 def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
