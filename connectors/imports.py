@@ -54,7 +54,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     arrow_str, arrow_date = pd.ArrowDtype(pa.string()), pd.ArrowDtype(pa.date32())
     points = points.astype({"source": arrow_str, "metric": arrow_str, "segment": arrow_str, "day": arrow_date})
     with staged_load(settings.db_path, source, "import",
-                     detail=f"metrics ({imp.layout}) from {path}") as w:
+                     detail=f"metrics ({imp.layout}) from {path}", config=settings.analysis) as w:
         w.progress = progress   # the facts build at the end
         # the stored values the file's replace (said, not done silently)
         w.con.register("_import_keys", points[["source", "metric", "day", "segment", "value"]])
@@ -86,7 +86,8 @@ def import_features(path: str, settings: Settings, *, as_of: date,
     items = files.read_features(path, as_of=as_of, known_metrics=known)
     source = f"file:{Path(path).name}"
     items.insert(0, "source", source)
-    with staged_load(settings.db_path, source, "import", detail=f"shipped items from {path}") as w:
+    with staged_load(settings.db_path, source, "import", detail=f"shipped items from {path}",
+                     config=settings.analysis) as w:
         w.progress = progress   # the facts build at the end
         w.delete_source(["raw_shipped_items"])     # the file is the whole truth for its source
         w.write("raw_shipped_items", items)

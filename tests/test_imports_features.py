@@ -100,3 +100,18 @@ def test_features_json(tmp_path):
         {"key": "A-1", "name": "A", "shipped_on": "2026-03-02", "metrics": ["signups", "nps"], "min_change": 0.05}]}))
     df = files.read_features(f, as_of=AS_OF, known_metrics={"signups", "nps"})
     assert df.loc[0, "metrics"] == ["signups", "nps"] and df.loc[0, "min_change"] == 0.05
+
+
+def test_the_items_run_to_the_end_of_their_last_ship_day_where_the_team_reports(tmp_path, db):
+    """Through the library (no CLI): the settings' reporting timezone, Auckland (UTC+13 in March),
+    sets the load's freshness: the last ship day 2026-03-16 ends at 10:59:59 UTC there."""
+    from connectors.imports import import_features
+    from connectors.settings import load_settings
+
+    cfg = write(tmp_path / "nz.toml", 'timezone = "Pacific/Auckland"\n')
+    import_features(str(write(tmp_path / "f.csv", GOOD)), load_settings(config=cfg, db=db), as_of=AS_OF)
+    with duckdb.connect(str(db), read_only=True) as c:
+        c.execute("SET TimeZone = 'UTC'")
+        got = c.execute("SELECT strftime(data_as_of, '%Y-%m-%d %H:%M:%S') FROM raw_loads "
+                        "WHERE source = 'file:f.csv'").fetchall()
+    assert got == [("2026-03-16 10:59:59",)]
