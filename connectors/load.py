@@ -32,6 +32,7 @@ import pandas as pd
 import queries
 from queries import lake
 from queries.config import AnalysisConfig
+from queries.dates import day_end_in
 from queries.errors import RetroscopeError, WarehouseBusy
 
 # Replace key per raw table: rows of the target whose key appears in the written frame
@@ -123,8 +124,8 @@ class LoadWriter:
 
     def day_end(self, day: date) -> datetime:
         """The freshness of data that runs to `day`: the last second of that day in the
-        reporting timezone (queries.day_end), the instant a bare date means everywhere."""
-        return queries.day_end(self.config or _config, day)
+        reporting timezone (queries.dates.day_end_in), the instant a bare date means everywhere."""
+        return day_end_in(self.config or _config, day)
 
     def write(self, table: str, df: pd.DataFrame, *, replace: bool = True) -> int:
         """Upsert a batch into a raw table (see TABLE_KEYS). replace=False appends without

@@ -10,13 +10,14 @@ from datetime import UTC, date, datetime
 from connectors import imports, userdata
 from connectors.settings import Settings
 from dashboard.progress import TerminalProgress
+from queries.dates import today_in
 from queries.errors import RetroscopeError
 
 
-def _as_of(args) -> date:
+def _as_of(args, settings: Settings) -> date:
     v = getattr(args, "as_of", None)
-    if not v:
-        return datetime.now(UTC).date()
+    if not v:   # today where the team reports
+        return today_in(settings.analysis)
     try:
         return date.fromisoformat(str(v).strip()[:10])
     except ValueError:
@@ -24,7 +25,7 @@ def _as_of(args) -> date:
 
 
 def run(args, settings: Settings) -> int:
-    as_of = _as_of(args)
+    as_of = _as_of(args, settings)
     if args.kind == "metrics":
         return import_metrics(args.file, settings, as_of=as_of, definitions=args.definitions)
     if args.definitions:

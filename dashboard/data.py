@@ -70,7 +70,12 @@ def _version(path) -> tuple | None:
 
 
 def warehouse_version() -> tuple | None:
-    return _version(settings().db_path)
+    """What the figures read: the warehouse file's identity (or lake snapshot) and the analysis
+    config they are computed under (its fingerprint), so that a connection and every cached
+    figure belong to one config (settings() is re-read when the environment points at another
+    config file). None without a warehouse."""
+    v = _version(settings().db_path)
+    return None if v is None else (*v, queries.facts_fingerprint(settings().analysis))
 
 
 # file versions of the user-input store produced by our own forecast records -> the version
@@ -89,7 +94,7 @@ class _Conn:
     lock: threading.Lock
     userdata_version: tuple | None
     db_path: object = None
-    version: tuple | None = None   # the warehouse file identity (or lake snapshot) it was opened at
+    version: tuple | None = None   # warehouse_version() it was opened at (file identity or lake snapshot, config)
     prefetching: bool = False   # a background prefetch query runs on `con` now (a page interrupts it)
     closed: bool = False
 
@@ -98,8 +103,8 @@ _open_conns: weakref.WeakSet = weakref.WeakSet()   # every _Conn opened (a page 
 
 
 def _open(db_path, version: tuple) -> _Conn:
-    if version == _version(db_path):   # the current file: the older ones' connections go (a thread
-        _retire(db_path, version)      # that read a version just before a swap retires nothing)
+    if version[:-1] == _version(db_path):   # the current file: the older ones' connections go (a
+        _retire(db_path, version)           # thread that read a version just before a swap retires nothing)
     s = settings()
     con = queries.connect(db_path, config=s.analysis, userdata_path=s.userdata)
     c = _Conn(con=con, lock=threading.Lock(), userdata_version=userdata_version(), db_path=db_path, version=version)
@@ -198,6 +203,17 @@ def _locked(side: bool = False):
             yield c
             return
     raise queries.RetroscopeError(KEPT_CHANGING)
+
+
+def today():
+    """Today in the reporting timezone (queries.dates.local_day of now): the default day of what
+    a person records on a page, and the latest day a form or the sidebar accepts."""
+    from datetime import UTC, datetime
+
+    from queries.dates import local_day
+
+    with _locked() as c:
+        return local_day(c.con, datetime.now(UTC))
 
 
 class PrefetchYield(Exception):

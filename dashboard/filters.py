@@ -101,7 +101,7 @@ def _freshness() -> tuple:
     fresh = data.run_query("default_as_of").iloc[0, 0]
     # its day in the reporting timezone, as every day on the pages
     fresh_day = (data.analysis("queries.dates:local_day", instant=fresh) if fresh is not None and str(fresh) != "NaT"
-                 else date.today())
+                 else data.today())
     return fresh, min(max(fresh_day, DATE_MIN), DATE_MAX)
 
 
@@ -213,7 +213,7 @@ def sidebar() -> Filters:
     board = st.sidebar.selectbox("Team board", options, index=index, format_func=lambda b: names[b],
                                  key="f_board", help="Which team's board the figures are for")
 
-    latest = min(max(fresh_day, date.today()), DATE_MAX)
+    latest = min(max(fresh_day, data.today()), DATE_MAX)
     as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
                                       min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")

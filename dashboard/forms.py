@@ -102,15 +102,14 @@ def with_jira_links(df: pd.DataFrame, board_id: str | None, col: str = "jira_key
 
 def new_retro_form(default_team: str, key: str) -> None:
     """Start a retro (kind, team, date, title): the team's open actions are carried in."""
-    from datetime import date
-
     from connectors.userdata import start_retro
 
+    today = data.today()   # where the team reports: a retro is held by today at the latest
     with st.form(key, clear_on_submit=False, border=True):
         st.markdown("**New retro**")
         kind = st.selectbox("Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key=f"{key}_kind")
         team = st.text_input("Team", value=default_team, key=f"{key}_team")
-        held = st.date_input("Held on", value=date.today(), key=f"{key}_held")
+        held = st.date_input("Held on", value=today, max_value=today, key=f"{key}_held")
         title = st.text_input("Title (optional)", key=f"{key}_title")
         st.caption("Actions the team left open at earlier retros are carried in (the same actions, not copies).")
         if st.form_submit_button("Create retro", type="primary"):
@@ -121,7 +120,7 @@ def new_retro_form(default_team: str, key: str) -> None:
                 st.session_state["retro_log_retro"] = rid
                 carried.append(n)
 
-            save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=date.today(),
+            save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=today,
                  what_after=lambda: f"new retro · {carried[0]} open action(s) carried in" if carried else "new retro")
 
 
@@ -155,8 +154,6 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
 def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None = None) -> None:
     """Action items as an editable table (owner, due, status, done on, Jira key, with a link to
     the issue) plus a form to add one."""
-    from datetime import date
-
     from connectors.userdata import add_action, update_action
 
     if actions.empty:
@@ -176,8 +173,8 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
             def apply(path):
                 for action_id, change in changes:
                     if change.get("status") == "done" and not change.get("done_on"):
-                        change["done_on"] = date.today()
-                    update_action(path, action_id, as_of=date.today(), **change)
+                        change["done_on"] = data.today()
+                    update_action(path, action_id, as_of=data.today(), **change)
             save("action items", apply)
     with st.form(f"{key}_new", clear_on_submit=True, border=True):
         st.caption(f"Adds to **{retro.team}** · {retro_title(retro.title, retro.kind, retro.held_on)} "
@@ -213,8 +210,6 @@ def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str,
 def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = None) -> None:
     """The actions carried into this retro (one action each, not copies), with their age, and
     a form to mark them done or dropped here (done on = this retro's day)."""
-    from datetime import date
-
     from connectors.userdata import review_action
 
     if carried.empty:
@@ -237,7 +232,7 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
 
             def apply(path):
                 for action_id in picked:
-                    review_action(path, action_id, retro.retro_id, status=status, as_of=date.today())
+                    review_action(path, action_id, retro.retro_id, status=status, as_of=data.today())
             save(f"{len(picked)} carried action(s) marked {status}", apply)
 
 
@@ -272,7 +267,7 @@ def action_choices(retro_actions: pd.DataFrame, carried: pd.DataFrame) -> dict:
 
 
 def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None = None) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from connectors.userdata import add_agreement
 
@@ -281,8 +276,8 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
         text = st.text_input("New working agreement", key=f"{key}_text",
                              placeholder="Observable, bilateral, time-boxed: who does what, by when")
         c = st.columns(5)
-        start = c[0].date_input("Start", value=date.today(), key=f"{key}_start")
-        review = c[1].date_input("Review on", value=date.today() + timedelta(days=42), key=f"{key}_review")
+        start = c[0].date_input("Start", value=data.today(), key=f"{key}_start")
+        review = c[1].date_input("Review on", value=data.today() + timedelta(days=42), key=f"{key}_review")
         metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
                                 format_func=lambda m: "— none —" if m is None else present.metric_name(m))
         target = c[3].number_input("Target", value=None, key=f"{key}_target",

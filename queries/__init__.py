@@ -20,7 +20,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -340,16 +339,16 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
             src.close()
 
 
-def day_end(config: AnalysisConfig | None, day: date) -> datetime:
-    """The last second of `day` in `config`'s reporting timezone, as an instant (UTC): the
-    rule of reports/local_day_end.sql (queries.dates.local_day_end) for a caller without an
-    analysis connection, e.g. the freshness of a load whose data runs to that day."""
-    from queries.dates import local_day_end
-
-    with duckdb.connect() as c:
-        c.execute("SET TimeZone = 'UTC'")
-        _load_config(c, config or AnalysisConfig())
-        return local_day_end(c, day)
+def config_connection(config: AnalysisConfig | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection holding only `config`'s tables and the reporting-timezone
+    rule (staging/local_ts.sql; UTC session): for the date rules of queries.dates where no
+    analysis connection is at hand (a load's freshness, a command's "today"). The caller
+    closes it."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    _load_config(con, config or AnalysisConfig())
+    con.execute(derived_ddl("local_ts", sql_text("local_ts", "staging")))   # the zone's one rule
+    return con
 
 
 def _load_config(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> None:

@@ -55,3 +55,23 @@ def local_day_end(con: duckdb.DuckDBPyConnection, day: date) -> datetime:
 
     at = pd.Timestamp(run(con, "local_day_end", day=as_date(day))["at"].iloc[0])
     return (at.tz_localize(UTC) if at.tzinfo is None else at.tz_convert(UTC)).to_pydatetime()
+
+
+def day_end_in(config, day: date) -> datetime:
+    """`local_day_end` under an analysis config (queries.config.AnalysisConfig, None: the
+    defaults) where no analysis connection is at hand: e.g. the freshness of a load whose data
+    runs to `day`."""
+    from queries import config_connection
+
+    with config_connection(config) as con:
+        return local_day_end(con, day)
+
+
+def today_in(config, now: datetime | None = None) -> date:
+    """Today (or `now`'s day) in the reporting timezone of an analysis config (None: the
+    defaults): what "today" means for a command, e.g. the latest date an import accepts."""
+    from queries import config_connection
+
+    with config_connection(config) as con:
+        return local_day(con, now or datetime.now(UTC))
+

@@ -77,6 +77,7 @@ def test_a_bare_date_is_the_end_of_that_day_in_the_reporting_timezone(tmp_path):
     from datetime import UTC, date, datetime
 
     from queries.config import AnalysisConfig
+    from queries.dates import day_end_in, today_in
     from queries.registry import as_of_instant, as_of_option, resolve_params
 
     path = build(tmp_path, {"issues": [done_issue(1, "2026-03-02 12:00", 2)]})
@@ -92,3 +93,10 @@ def test_a_bare_date_is_the_end_of_that_day_in_the_reporting_timezone(tmp_path):
         assert resolve_params(con, "issue_facts", {"as_of": "2026-03-31T12:00:00+00:00"})["as_of"] == datetime(
             2026, 3, 31, 12, tzinfo=UTC)
         con.close()
+        # the same rule without an analysis connection (a load's freshness), under the config alone
+        assert day_end_in(AnalysisConfig(timezone=tz), date(2026, 3, 31)) == at, tz
+    # and "today" where the team reports (a command's default --as-of): at 2026-03-31 12:00 UTC it
+    # is still 31 Mar in Los Angeles (05:00) but already 1 Apr in Auckland (01:00)
+    noon = datetime(2026, 3, 31, 12, tzinfo=UTC)
+    assert {tz: today_in(AnalysisConfig(timezone=tz), noon) for tz in want} == {
+        "UTC": date(2026, 3, 31), "America/Los_Angeles": date(2026, 3, 31), "Pacific/Auckland": date(2026, 4, 1)}
