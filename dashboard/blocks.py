@@ -231,7 +231,9 @@ def sprint_tiles(s) -> None:
     c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
     c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:,.0f} issues")
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
-    c[5].caption(f"{s.start_at:%d %b} – {s.end_at:%d %b}" + (" (as of)" if s.is_running else ""))
+    # the sprint's first and last day where the team reports, as the Tech health page gives them
+    first, last = (data.analysis("queries.dates:local_day", instant=pd.Timestamp(t)) for t in (s.start_at, s.end_at))
+    c[5].caption(f"{first:%d %b} – {last:%d %b}" + (" (as of)" if s.is_running else ""))
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
         "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
         "points. A running sprint is judged when it closes.")

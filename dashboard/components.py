@@ -52,11 +52,12 @@ def freshness_badge() -> None:
     newest = pd.Timestamp(fresh["last_finished_at"].max())
     age = datetime.now(UTC) - newest.to_pydatetime()
     hours = age.total_seconds() / 3600
-    label = f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago"
+    label = ("just now" if hours < 1 / 60 else f"{hours * 60:.0f} min ago" if hours < 1
+             else f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago")
     colour = "green" if hours < 24 else ("orange" if hours < 24 * 7 else "red")
     sources = ", ".join(fresh["source"])
-    as_of = pd.Timestamp(fresh["data_as_of"].max())
-    st.sidebar.caption(f":{colour}[● Last load {label}] · data as of {as_of:%Y-%m-%d %H:%M} UTC · {sources}")
+    as_of = data.analysis("queries.dates:local_time", instant=pd.Timestamp(fresh["data_as_of"].max()))
+    st.sidebar.caption(f":{colour}[● Last load {label}] · data as of {as_of} · {sources}")
 
 
 def how(text: str) -> None:
@@ -87,8 +88,9 @@ def tile_columns(n: int) -> list:
 def page_header(title: str, f, question: str) -> None:
     """Title, the question the page answers, and the filter context in one line."""
     st.title(title)
+    as_of = data.analysis("queries.dates:local_time", instant=f.as_of)   # where the team reports
     st.caption(f"{question}  \n{md(f.board_name)} · {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} · "
-               f"as of {f.as_of:%Y-%m-%d %H:%M} UTC")
+               f"as of {as_of}")
 
 
 def _frame_key(df: pd.DataFrame) -> bytes:

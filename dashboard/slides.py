@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 from lxml import etree
 from pptx import Presentation
@@ -91,10 +91,9 @@ def _span(a: date, b: date) -> str:
     return date_span(a, b, day="%-d %b")
 
 
-def _ts(t: datetime | None) -> str:
-    if t is None:
-        return "unknown"
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _ts(label: str | None) -> str:
+    """An instant as TechHealth prints it (the reporting timezone's wall clock and zone)."""
+    return label or "unknown"
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -154,7 +153,7 @@ def _title(slide, th: TechHealth, team: str, headline: str | None = None) -> Non
     else:
         period = f"Last {th.period_days} days (no closed sprints): {_span(th.period_start, th.period_end)}"
     sub = (f"{lead}{period}  ·  compared with {_span(th.previous_start, th.previous_end)} ({th.previous_words()})"
-           f"  ·  as of {_ts(th.as_of)}")
+           f"  ·  as of {_ts(th.as_of_label)}")
     _textbox(slide, MARGIN, Inches(0.92), SLIDE_W - 2 * MARGIN, Inches(0.4), sub,
              fit_size(sub, width, (14, 12, 11, 10)), color=MUTED, anchor=MSO_ANCHOR.MIDDLE, name="Subtitle")
 
@@ -374,7 +373,7 @@ def _footer(slide, th: TechHealth) -> None:
     defs = [DEFINITIONS[k.key] for k in th.kpis]
     lines = ["   ·   ".join(defs[i:i + 2]) for i in range(0, len(defs), 2)]
     src = ", ".join(th.sources) or "no data loaded"
-    lines.append(f"Data as of {_ts(th.data_as_of)} (source: {src}). The same figures as the Retroscope pages "
+    lines.append(f"Data as of {_ts(th.data_as_of_label)} (source: {src}). The same figures as the Retroscope pages "
                  "over the same period.")
     box = slide.shapes.add_textbox(MARGIN, Inches(6.5), SLIDE_W - 2 * MARGIN, Inches(0.85))
     box.name = "Footer"
@@ -482,7 +481,7 @@ def speaker_notes(th: TechHealth) -> str:
            + (f", {plural(len(th.sprints), 'sprint')}" if th.basis == "sprints" else ", no closed sprints")
            + f"); previous period {_span(th.previous_start, th.previous_end)} ({th.previous_words()}"
            + ("" if th.previous_comparable else ", so no change is given") + ").",
-           f"Figures as of {_ts(th.as_of)}; data as of {_ts(th.data_as_of)}.", "", "Exact figures:"]
+           f"Figures as of {_ts(th.as_of_label)}; data as of {_ts(th.data_as_of_label)}.", "", "Exact figures:"]
     out += [f"- {_exact(k)}" + (f" ({k.detail.removesuffix(before_text(k.previous_n))})"   # n is said above
                                 if k.detail and not k.detail.startswith("n =") else "")
             for k in th.kpis]

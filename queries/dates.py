@@ -43,6 +43,24 @@ def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:
             else None if pd.isna(d) else pd.Timestamp(d).date() for v, d in zip(given, days, strict=True)]
 
 
+def local_times(con: duckdb.DuckDBPyConnection, instants) -> list[str | None]:
+    """Each instant as the reporting timezone's wall clock with the zone's name, to the minute
+    ('2026-11-19 06:00 Pacific/Auckland'; None for a missing one): how an instant is printed
+    (queries/reports/local_times.sql)."""
+    from queries import run
+
+    given = list(instants)
+    if not given:
+        return []
+    labels = run(con, "local_times", instants=[_instant(v) for v in given])["label"]
+    return [None if pd.isna(v) else str(v) for v in labels]
+
+
+def local_time(con: duckdb.DuckDBPyConnection, instant) -> str | None:
+    """`local_times` of one instant."""
+    return local_times(con, [instant])[0]
+
+
 def local_day(con: duckdb.DuckDBPyConnection, instant) -> date:
     """`local_days` of one instant: e.g. the as-of day a forecast counts from."""
     return local_days(con, [instant])[0]

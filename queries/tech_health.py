@@ -30,7 +30,7 @@ import pandas as pd
 import queries
 from queries import registry
 from queries import tech_health_text as text
-from queries.dates import local_days
+from queries.dates import local_days, local_times
 from queries.errors import RetroscopeError
 from queries.retro_text import retro_title
 from queries.tech_health_text import DEFINITIONS, LABELS, format_value
@@ -230,6 +230,9 @@ class TechHealth:
     notes: tuple[str, ...] = field(default=())   # caveats to show with the figures (none at present)
     sprints_per_team: int | None = None          # N asked for (the period is each team's last N)
     teams: tuple[str, ...] = ()                  # the teams whose closed sprints are in the period
+    # as_of and data_as_of as printed: the reporting timezone's wall clock and zone (dates.local_times)
+    as_of_label: str = ""
+    data_as_of_label: str | None = None
     sprint_boards: tuple[str, ...] = ()          # board ids and their team names (for period_words)
     sprint_teams: tuple[str, ...] = ()
     retros: tuple[RetroItems, ...] = ()          # each team's latest retro (by team; at most RETRO_TEAMS)
@@ -501,8 +504,10 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
                           "0.0", "days", "flow_weekly")
 
     retros, left_out, latest = _latest_retros(con, board_id, days([as_of])[0])
+    labels = local_times(con, [as_of, data_as_of])
     return TechHealth(
         team=team or board_name or "All teams", board_id=board_id, as_of=as_of, data_as_of=data_as_of,
+        as_of_label=labels[0], data_as_of_label=labels[1],
         sources=sources, basis=basis,
         period_start=period_start, period_end=period_end, previous_start=previous_start, previous_end=previous_end,
         kpis=tuple(out), chart=chart,

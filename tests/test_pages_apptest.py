@@ -67,6 +67,9 @@ def test_page_renders_reporting_in_another_timezone(monkeypatch, demo_db, tmp_pa
     open_page(at, slug)
     assert not problems(at), problems(at)
     assert at.sidebar.date_input(key="f_as_of").value == date(2026, 11, 19)
+    # the as-of instant and the data's freshness printed on the team's clock, zone named
+    assert at.caption[0].value.endswith("as of 2026-11-19 06:00 Pacific/Auckland"), at.caption[0].value
+    assert any("data as of 2026-11-19 06:00 Pacific/Auckland" in c.value for c in at.sidebar.caption)
     at.sidebar.date_input(key="f_as_of").set_value(date(2026, 9, 1)).run()
     assert not problems(at), problems(at)
 
@@ -91,6 +94,31 @@ def test_the_as_of_day_of_item_verdicts_and_forecast_dates_is_the_reporting_time
     assert not problems(at), problems(at)
     by = at.date_input(key="calibration_forecast_by")
     assert by.proto.min == "2026-11-19", by.proto.min
+
+
+def test_a_sprints_days_are_the_same_on_every_page_in_another_timezone(monkeypatch, demo_db, tmp_path):
+    """Reporting in Auckland, Atlas's last sprint by 1 Nov, ATL Sprint 11, ran from 19 Oct 09:00 UTC
+    to 30 Oct 16:00 UTC: 19 Oct 22:00 to 31 Oct 05:00 there. The Sprint retro tile gives those local
+    days, 19 Oct – 31 Oct, as the Tech health slide does, not the UTC days (19 – 30 Oct)."""
+    import queries
+    from queries.config import AnalysisConfig
+    from queries.registry import as_of_instant
+    from queries.tech_health import kpis
+
+    cfg = tmp_path / "retroscope.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    at = app_for(monkeypatch, demo_db)
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+    at.query_params.update({"board": "1", "as_of": "2026-11-01"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    tile = [c.value for c in at.caption if c.value.endswith("Oct") and " – " in c.value]
+    con = queries.connect(demo_db, config=AnalysisConfig(timezone="Pacific/Auckland"))
+    try:
+        last = kpis(con, board_id="1", as_of=as_of_instant(con, "2026-11-01")).sprints[-1]
+    finally:
+        con.close()
+    assert tile == [f"{last.start_on:%d %b} – {last.end_on:%d %b}"] == ["19 Oct – 31 Oct"], (tile, last)
 
 
 def _walk(node):

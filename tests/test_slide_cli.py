@@ -44,6 +44,22 @@ def test_cli_team_and_sprints_options(demo_db, tmp_path):
     assert texts["Subtitle"].startswith("Last 3 sprints:")
 
 
+def test_the_slide_prints_instants_where_the_team_reports(demo_db, tmp_path):
+    """--as-of 2026-11-01 in Auckland is 1 Nov 23:59 there (10:59 UTC): the slide says so, and the
+    data's freshness (18 Nov 17:00 UTC) as 19 Nov 06:00 there, naming the zone, not a UTC clock
+    that reads like another day."""
+    out, cfg = tmp_path / "th.pptx", tmp_path / "nz.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    r = run_cli("--config", str(cfg), "--db", str(demo_db), "export", "tech-health", "--out", str(out),
+                "--board", "1", "--as-of", "2026-11-01")
+    assert r.returncode == 0, r.stderr
+    _, slide = open_slide(out)
+    texts = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "as of 2026-11-01 23:59 Pacific/Auckland" in texts, texts
+    assert "Figures as of 2026-11-01 23:59 Pacific/Auckland; data as of 2026-11-19 06:00 Pacific/Auckland" in notes
+
+
 @pytest.mark.parametrize("make_out, expect", [
     (lambda d: d / "missing" / "th.pptx", "does not exist"),
     (lambda d: d, "is a folder"),
