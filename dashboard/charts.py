@@ -1002,7 +1002,7 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
 # --------------------------------------------------------------------------- one shipped item
 def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict, unit: str | None) -> go.Figure:
     """One shipped item on its metric (queries.impact_view): the daily value and its centred
-    7-day mean, the pre and post windows shaded, the counterfactual the verdict was judged
+    7-day mean (never across the ship day), the pre and post windows shaded, the counterfactual the verdict was judged
     against (dashed, its weekday pattern averaged out: fitted on the pre window, projected over
     the post window) with its 95 % band, the post-window mean as a diamond in the middle of the
     post window, and the other launches on the same metric inside the view shaded from their
@@ -1016,7 +1016,11 @@ def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict,
     fig = go.Figure()
     fig.add_scatter(x=x, y=_f32(curve["value"]), mode="lines", name="daily value", line=dict(color="#b5c3d6", width=1),
                     hovertemplate="%{y:,.4g}<extra>daily value</extra>")
-    fig.add_scatter(x=x, y=_f32(curve["value"].rolling(7, center=True, min_periods=4).mean()), mode="lines",
+    # centred, as the counterfactual's level is, but never across the ship day: a day before the
+    # launch averages only days before it, so the line cannot seem to move before the launch did
+    shipped = pd.Series(~np.isin(part, ("before", "pre")), index=curve.index)
+    mean7 = curve["value"].groupby(shipped).transform(lambda v: v.rolling(7, center=True, min_periods=4).mean())
+    fig.add_scatter(x=x, y=_f32(mean7), mode="lines",
                     name="7-day mean", line=dict(color=BLUE, width=2), hovertemplate="%{y:,.4g}<extra>7-day mean</extra>")
     if curve["cf_low"].notna().any():
         fig.add_scatter(x=x[post], y=_f32(curve["cf_high"][post]), mode="lines", line=dict(width=0),

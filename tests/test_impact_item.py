@@ -144,3 +144,20 @@ def test_item_view_on_the_demo_is_the_impact_row(demo_db):
     assert post["value"].mean() > e3.curve.loc[e3.curve["part"] == "pre", "value"].mean()
     assert (post["cf_low"].mean() < e3.row["post_mean"] < post["cf_high"].mean())
     assert item_view(con, as_of=AS_OF, item_key="NOPE-1") is None
+
+
+def test_the_items_7_day_mean_never_averages_across_the_ship_day():
+    """A flat 100 before the launch and 130 from the ship day on (19 Jan): the chart's centred
+    7-day mean is 100 on every day before the launch (it would be 100 + 30 x 3/7 on the 18th,
+    rising three days early, if it averaged across the ship day) and 130 from the launch on."""
+    from dashboard.charts import item_counterfactual
+
+    s = exact_series(START, 2 * W, lambda i, wd: 130.0 if i >= W else 100.0)
+    r, c = curve_for(s, SHIP, window=W, context=0)
+    fig = item_counterfactual(c, pd.DataFrame(columns=["item_key", "item_name", "shipped_on"]),
+                              {**r.as_dict(), "item_key": "X-1", "metric": "signups", "shipped_on": SHIP}, None)
+    mean = next(t for t in fig.data if t.name == "7-day mean")
+    days = [d.date() for d in c["day"]]
+    by_day = dict(zip(days, mean.y, strict=True))
+    assert [by_day[d] for d in days if d < SHIP] == pytest.approx([100.0] * W)
+    assert [by_day[d] for d in days if d >= SHIP] == pytest.approx([130.0] * W)
