@@ -148,6 +148,18 @@ def tech_health(args, settings) -> int:
         board = args.board if args.board is not None else board_for_team(con, args.team)
         th = kpis(con, board_id=board, as_of=as_of, sprints=args.sprints,
                   thresholds=thresholds, team=args.team)
+        if all(k.value is None for k in th.kpis) and not th.sprints:
+            # nothing to show (an as-of before the team's first sprint and completed issue, or
+            # product data only): a slide of 'no data' tiles is not a report; say why instead
+            delivered = int(queries.run(con, "status_row_counts").set_index("table_name")["row_count"]
+                            .get("raw_issues", 0))
+            if not delivered:
+                raise RetroscopeError("no delivery data is loaded yet (the slide's figures come from Jira issues "
+                                      "and sprints): load them with `retroscope sync jira` (or try the demo: "
+                                      "`retroscope --db data/demo.duckdb demo`)")
+            when = f"by {args.as_of}" if args.as_of else "yet"
+            raise RetroscopeError(f"{th.team}: no closed sprint or completed issue {when}, so the slide would show "
+                                  "no figure; give a later --as-of, or another --board/--team")
     finally:
         con.close()
     t_figures = time.perf_counter() - t0

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers_slide import build_tiny, open_slide, pdf_pages, run_cli, tile
 
@@ -58,6 +59,26 @@ def test_the_slide_prints_instants_where_the_team_reports(demo_db, tmp_path):
     notes = slide.notes_slide.notes_text_frame.text
     assert "as of 2026-11-01 23:59 Pacific/Auckland" in texts, texts
     assert "Figures as of 2026-11-01 23:59 Pacific/Auckland; data as of 2026-11-19 06:00 Pacific/Auckland" in notes
+
+
+def test_a_slide_with_no_figure_is_refused_not_written(demo_db, tmp_path):
+    """Atlas's first sprint starts 1 Jun 2026: on 1 Mar it has no closed sprint and no completed
+    issue, and a warehouse with product metrics only has no delivery data at all. Either way one
+    line says why and what to do, exit 1, no file (a slide of 'no data' tiles is not a report)."""
+    from tests.helpers_outcomes import load_metrics
+
+    out = tmp_path / "th.pptx"
+    r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--board", "1",
+                "--as-of", "2026-03-01")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "Atlas: no closed sprint or completed issue by 2026-03-01" in r.stderr and "later --as-of" in r.stderr
+    assert not out.exists()
+    metrics_only = tmp_path / "m.duckdb"
+    load_metrics(metrics_only, pd.DataFrame({"metric": ["signups"] * 2, "day": pd.to_datetime(["2026-03-01", "2026-03-02"]),
+                                             "value": [1.0, 2.0]}))
+    r = run_cli("--db", str(metrics_only), "export", "tech-health", "--out", str(out))
+    assert r.returncode == 1 and "no delivery data is loaded yet" in r.stderr and "sync jira" in r.stderr, r.stderr
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("make_out, expect", [
