@@ -308,9 +308,10 @@ def test_import_and_export_carry_the_loop(tmp_path):
 
 def test_two_retros_on_one_day_the_slide_takes_the_one_created_last(tmp_path):
     """Atlas and Borealis both held a retro on 01-19: Atlas's "Z" created at 10:00, Borealis's
-    "A" at 15:00. Under All teams the latest is the one created last, "A", whichever id sorts
-    last: the slide's retro, latest_retro and the Sprint retro page's last retro agree, and the
-    slide still lists both teams' retros."""
+    "A" at 15:00; Atlas's product retro "P" on 01-20. Under All teams the latest delivery retro is
+    the one created last, "A", whichever id sorts last (a product retro is Product outcomes'
+    business): the slide's retro, latest_retro and the Sprint retro page's last retro agree, and
+    the slide lists both teams' scrum retros."""
     from datetime import UTC, datetime
 
     from queries.tech_health import kpis, latest_retro
@@ -322,6 +323,9 @@ def test_two_retros_on_one_day_the_slide_takes_the_one_created_last(tmp_path):
                           now=datetime(2026, 1, 19, 10, tzinfo=UTC))
     userdata.create_retro(ud, held_on="2026-01-19", team="Borealis", kind="scrum", retro_id="A",
                           now=datetime(2026, 1, 19, 15, tzinfo=UTC))
+    # held later, but a product retro ("are we building the right things?"): neither takes it
+    userdata.create_retro(ud, held_on="2026-01-20", team="Atlas", kind="product", retro_id="P",
+                          now=datetime(2026, 1, 20, 9, tzinfo=UTC))
     con = connect(db, ud)
     try:
         on = ts("2026-01-20 12:00")

@@ -1,5 +1,5 @@
 -- The team's latest delivery retro (scrum or PM/engineering) held on or before $as_of (the team = the board's name,
--- all teams when $board_id is NULL) with its action items and working agreements, one row
+-- every delivery team when $board_id is NULL: delivery_retro_in_scope, the slide's rule too) with its action items and working agreements, one row
 -- per item. Listing only: follow-through and agreement verdicts are the Metrics engine's.
 -- Actions carried into that retro from earlier ones (action_reviews) are listed too, as
 -- 'carried action': the retro reviewed them, so the next one starts from their status.
@@ -7,8 +7,7 @@
 WITH last_retro AS (
     SELECT retro_id, held_on, team, kind, title
     FROM retros
-    WHERE held_on <= local_ts($as_of)::DATE AND kind <> 'product'
-      AND retro_team_in_scope(retros.team, $board_id, NULL)
+    WHERE held_on <= local_ts($as_of)::DATE AND delivery_retro_in_scope(retros.team, retros.kind, $board_id)
     ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC
     LIMIT 1
 ),

@@ -1,14 +1,13 @@
--- The tech-health slide's retros: each team's latest retro held on or before $on (the as-of day),
--- for the teams of $board_id (retro_team_in_scope); under All teams ($board_id NULL) for every
--- team that has a board (a delivery team: fct_retro_team_boards), so a product team's retros stay
--- off the engineering slide. One per team (team_key), the latest by held_on, then created_at,
+-- The tech-health slide's retros: each team's latest delivery retro held on or before $on (the
+-- as-of day), for the teams of $board_id; under All teams ($board_id NULL) for every team that has
+-- a board (delivery_retro_in_scope, the Sprint retro page's rule too), so product retros and a
+-- product team's retros stay off the engineering slide. One per team (team_key), the latest by held_on, then created_at,
 -- then id, as the Sprint retro page picks it. recent = 1 for the most recently held; the slide
 -- shows the few most recent, in team order.
 WITH latest AS (
     SELECT retro_id, team, kind, title, held_on, created_at
     FROM retros
-    WHERE held_on <= $on AND retro_team_in_scope(retros.team, $board_id, NULL)
-      AND EXISTS (SELECT 1 FROM fct_retro_team_boards AS b WHERE b.team = retros.team AND b.team_matched)
+    WHERE held_on <= $on AND delivery_retro_in_scope(retros.team, retros.kind, $board_id)
     QUALIFY row_number() OVER (PARTITION BY team_key(team)
                                ORDER BY held_on DESC, created_at DESC NULLS LAST, retro_id DESC) = 1
 )
