@@ -42,9 +42,24 @@ def date_out_of_range(d: date) -> str | None:
 
 
 def utc_day(v: date | datetime) -> date:
-    """The day of a date, or of an instant in UTC: what the plausible-date bounds judge."""
+    """The day of a date, or of an instant in UTC."""
     return v.astimezone(UTC).date() if isinstance(v, datetime) and v.tzinfo else (
         v.date() if isinstance(v, datetime) else v)
+
+
+def out_of_range(v: date | datetime) -> str | None:
+    """The problem with an implausible date or instant, or None. An instant is judged by the day
+    it falls on where the team reports, which may be a day either side of its UTC day: it is
+    refused only when it falls outside DATE_MIN .. DATE_MAX in every timezone (UTC+14 .. UTC-12),
+    so the last second of 2099-12-31 in Los Angeles (2100-01-01 07:59 UTC) is accepted."""
+    if not isinstance(v, datetime):
+        return date_out_of_range(v)
+    t = v if v.tzinfo else v.replace(tzinfo=UTC)
+    if t < datetime.combine(DATE_MIN, datetime.min.time(), tzinfo=UTC) - timedelta(hours=14):
+        return f"{utc_day(t).isoformat()} is before {DATE_MIN.isoformat()}"
+    if t >= datetime.combine(DATE_MAX + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12):
+        return f"{utc_day(t).isoformat()} is after {DATE_MAX.isoformat()}"
+    return None
 
 
 def target_date_range(as_of_day: date, runs: int | None = None) -> tuple[date, date]:
@@ -64,7 +79,7 @@ def check(params: dict, as_of_day: date | None = None) -> dict:
     (required with both target_date and as_of)."""
     for name in ("as_of", "date_from", "date_to", "target_date"):
         v = params.get(name)
-        if v is not None and (problem := date_out_of_range(utc_day(v))):
+        if v is not None and (problem := out_of_range(v)):
             raise QueryError(f"parameter {name}: {problem} (expected {DATE_RANGE_TEXT})")
     for name, (lo, hi) in INT_RANGES.items():
         v = params.get(name)

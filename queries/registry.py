@@ -225,7 +225,7 @@ def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> d
     # a target date counts from as_of's day in the reporting timezone, as the forecast does
     # (an implausible as_of is refused by the check before the target is looked at)
     day = (local_day(con, out["as_of"]) if out.get("target_date") is not None
-           and not limits.date_out_of_range(limits.utc_day(out["as_of"])) else None)
+           and not limits.out_of_range(out["as_of"]) else None)
     return limits.check(out, as_of_day=day)
 
 
@@ -235,6 +235,8 @@ def _day_ends(con: duckdb.DuckDBPyConnection, values: dict, params) -> dict:
     for p in params:
         v = values.get(p.name)
         if p.kind == "timestamp" and isinstance(v, date) and not isinstance(v, datetime):
+            if problem := limits.date_out_of_range(v):   # a day is judged as the day asked for
+                raise QueryError(f"parameter {p.name}: {problem} (expected {limits.DATE_RANGE_TEXT})")
             values[p.name] = local_day_end(con, v)
     return values
 

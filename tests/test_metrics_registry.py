@@ -100,3 +100,23 @@ def test_a_bare_date_is_the_end_of_that_day_in_the_reporting_timezone(tmp_path):
     noon = datetime(2026, 3, 31, 12, tzinfo=UTC)
     assert {tz: today_in(AnalysisConfig(timezone=tz), noon) for tz in want} == {
         "UTC": date(2026, 3, 31), "America/Los_Angeles": date(2026, 3, 31), "Pacific/Auckland": date(2026, 4, 1)}
+
+
+def test_the_plausible_dates_hold_in_every_reporting_timezone(tmp_path):
+    """as_of=2099-12-31 (the last plausible day) is its last second where the team reports: in
+    Los Angeles 2100-01-01 07:59:59 UTC, still accepted; 2100-01-01 is refused there and in UTC,
+    naming the day asked for; 1970-01-01 in Auckland (1970-01-01 10:59:59 UTC) is accepted."""
+    from queries.config import AnalysisConfig
+    from queries.errors import QueryError
+    from queries.registry import resolve_params
+
+    path = build(tmp_path, {"issues": [done_issue(1, "2026-03-02 12:00", 2)]})
+    for tz in ("America/Los_Angeles", "UTC", "Pacific/Auckland"):
+        con = connect(path, AnalysisConfig(timezone=tz))
+        try:
+            assert resolve_params(con, "flow_weekly", {"as_of": "2099-12-31"})["as_of"].year in (2099, 2100)
+            assert resolve_params(con, "flow_weekly", {"as_of": "1970-01-01"})["as_of"].year in (1969, 1970)
+            with pytest.raises(QueryError, match=r"parameter as_of: 2100-01-01 is after 2099-12-31"):
+                resolve_params(con, "flow_weekly", {"as_of": "2100-01-01"})
+        finally:
+            con.close()
