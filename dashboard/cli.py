@@ -159,14 +159,37 @@ def _print_frame(df, fmt: str) -> None:
 
         spreadsheet_safe(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        out = df.copy()
-        for c in out.columns:
-            if pd.api.types.is_datetime64_any_dtype(out[c]) or out[c].dtype == object:
-                out[c] = out[c].map(lambda v: _instant_text(v, exact=True))
-        sys.stdout.write(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n")
+        # Python's json writes each float's shortest exact form (pandas' to_json keeps 10 or at most
+        # 15 significant digits); a missing value of any type is null
+        import json
+
+        cols = [str(c) for c in df.columns]
+        rows = [{c: _json_value(v) for c, v in zip(cols, r, strict=True)}
+                for r in df.astype(object).itertuples(index=False, name=None)]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
     else:
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 250):
             print(_table_text(df).to_string(index=False) if len(df) else "(no rows)")
+
+
+def _json_value(v):
+    """One value as JSON takes it: instants and dates as ISO 8601 (_instant_text, exact), numpy
+    scalars as Python numbers, lists element by element, missing (None, NaN, NaT, NA, and a
+    non-finite number, which JSON cannot hold) as null."""
+    import math
+
+    import numpy as np
+
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    v = _instant_text(v, exact=True)
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
 
 
 def _instant_text(v, exact: bool = False):

@@ -391,3 +391,23 @@ def test_bad_config_is_one_clear_line(tmp_path, demo_db):
     cfg.write_text("[targets]\ndebt_share = 3\n")
     line = assert_one_line_error(cli("--db", str(demo_db), "--config", str(cfg), "status"))
     assert "targets.debt_share" in line and "between 0 and 1" in line
+
+
+def test_json_keeps_every_digit_as_csv_does(demo_db):
+    """`--format json` wrote floats to 10 significant digits (say/do 0.9090909091 where the CSV
+    has 0.9090909090909091): every number in it now reads back as the CSV's, bit for bit, and a
+    missing one is null."""
+    import io
+
+    import pandas as pd
+
+    js = cli("--db", str(demo_db), "query", "sprint_facts", "--format", "json")
+    cs = cli("--db", str(demo_db), "query", "sprint_facts", "--format", "csv")
+    assert js.returncode == 0 and cs.returncode == 0, js.stderr + cs.stderr
+    rows, csv = json.loads(js.stdout), pd.read_csv(io.StringIO(cs.stdout))
+    assert len(rows) == len(csv)
+    ratios = [r["say_do_ratio_issues"] for r in rows]
+    assert any(len(repr(v)) > 12 for v in ratios if v is not None), ratios        # digits to lose
+    for col in ("say_do_ratio", "say_do_ratio_issues", "scope_change"):
+        for got, want in zip((r[col] for r in rows), csv[col], strict=True):
+            assert (got is None and pd.isna(want)) or got == want, (col, got, want)
