@@ -162,3 +162,13 @@ def test_label_and_component_groups(tmp_path):
     assert g["n"] == 2 and g["hit_rate"] == pytest.approx(0.5) and g["overrun_rate"] == pytest.approx(0.5)
     assert g["bias"] == pytest.approx(2.25)   # median of 2 and 2.5
     assert df.loc[("component", "api"), "n"] == 1 and df.loc[("component", "api"), "too_small"]
+
+
+def test_sizes_are_listed_by_their_points(demo_con):
+    """The size groups come in order of points, '2 pt' before '13 pt' (not as text: '1 pt',
+    '13 pt', '2 pt'), with 'no points' last."""
+    from queries.registry import run_public
+
+    df = run_public(demo_con, "estimate_calibration")
+    sizes = list(df.loc[df["group_by"] == "size", "group"])
+    assert sizes == ["1 pt", "2 pt", "3 pt", "5 pt", "8 pt", "13 pt", "no points"], sizes

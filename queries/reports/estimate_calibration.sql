@@ -178,4 +178,7 @@ final AS (
 )
 SELECT * FROM final
 ORDER BY CASE group_by WHEN 'overall' THEN 0 WHEN 'work_type' THEN 1 WHEN 'issue_type' THEN 2
-                       WHEN 'quarter' THEN 3 WHEN 'label' THEN 4 WHEN 'component' THEN 5 ELSE 6 END, "group"
+                       WHEN 'quarter' THEN 3 WHEN 'label' THEN 4 WHEN 'component' THEN 5 ELSE 6 END,
+         -- sizes by their points ('2 pt' before '13 pt'; 'no points' last), the rest by name
+         CASE WHEN group_by = 'size' THEN try_cast(regexp_extract("group", '^(.*) pt$', 1) AS DOUBLE) END NULLS LAST,
+         "group"
