@@ -93,7 +93,15 @@ def _parse_kv(items: list[str]) -> dict[str, str]:
 
 def cmd_query(args, settings: Settings) -> int:
     import queries
-    from queries.registry import REGISTRY, as_of_option, check_board, run_public, starts_after
+    from queries.dates import local_time
+    from queries.registry import (
+        REGISTRY,
+        as_of_option,
+        beyond_freshness,
+        check_board,
+        run_public,
+        starts_after,
+    )
 
     if args.list or not args.name:
         for q in REGISTRY.values():
@@ -115,6 +123,12 @@ def cmd_query(args, settings: Settings) -> int:
             given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
             print(f"note: {given} is before the data, which starts {start:%Y-%m-%d}: nothing was "
                   "known then; give a later date", file=sys.stderr)
+        fresh = beyond_freshness(con, params["as_of"]) if params.get("as_of") else None
+        if fresh is not None:
+            given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
+            print(f"note: {given} is after the data's freshness, {local_time(con, fresh)}: nothing later is "
+                  "loaded, so the figures stop there (a sprint still running then shows as running to the "
+                  "as-of); sync first, or give an earlier date", file=sys.stderr)
     finally:
         con.close()
     if held is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 import queries
 from queries import limits
-from queries.dates import local_day, local_day_end
+from queries.dates import local_day, local_day_end, local_days
 from queries.errors import QueryError
 
 
@@ -267,6 +267,21 @@ def starts_after(con: duckdb.DuckDBPyConnection, as_of) -> datetime | None:
     start = pd.Timestamp(v)
     at = pd.Timestamp(as_of_instant(con, as_of))
     return start.to_pydatetime() if at < start else None
+
+
+def beyond_freshness(con: duckdb.DuckDBPyConnection, as_of) -> datetime | None:
+    """The data's freshness (the latest load's data_as_of, reports/default_as_of.sql) when
+    `as_of` falls on a later day (in the reporting timezone), so that its figures stop short of
+    it (nothing later is loaded; a sprint still running then is drawn as running to as_of);
+    else None. The freshness's own day is not later: that day is as far as the data goes."""
+    if as_of is None:
+        return None
+    v = queries.run(con, "default_as_of").iloc[0, 0]
+    if v is None or pd.isna(v):
+        return None
+    fresh = pd.Timestamp(v).to_pydatetime()
+    asked, known = local_days(con, [as_of_instant(con, as_of), fresh])
+    return fresh if asked > known else None
 
 
 def check_board(con: duckdb.DuckDBPyConnection, board_id: str | None, option: str) -> pd.DataFrame:

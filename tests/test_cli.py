@@ -411,3 +411,15 @@ def test_json_keeps_every_digit_as_csv_does(demo_db):
     for col in ("say_do_ratio", "say_do_ratio_issues", "scope_change"):
         for got, want in zip((r[col] for r in rows), csv[col], strict=True):
             assert (got is None and pd.isna(want)) or got == want, (col, got, want)
+
+
+def test_an_as_of_after_the_data_is_noted(demo_db):
+    """The demo's data runs to 2026-11-18 17:00 UTC: --as-of 2026-12-10 gets a one-line note that
+    the figures stop there (a sprint running then is drawn as running to 10 Dec, with nothing
+    done since); the freshness's own day, 2026-11-18, gets none."""
+    late = cli("--db", str(demo_db), "query", "sprint__velocity", "--param", "board_id=1", "--as-of", "2026-12-10")
+    assert late.returncode == 0, late.stderr
+    assert late.stderr.count("\n") == 1 and late.stderr.startswith(
+        "note: --as-of 2026-12-10 is after the data's freshness, 2026-11-18 17:00 UTC"), late.stderr
+    same = cli("--db", str(demo_db), "query", "sprint__velocity", "--param", "board_id=1", "--as-of", "2026-11-18")
+    assert same.returncode == 0 and "note:" not in same.stderr, same.stderr
