@@ -1002,9 +1002,9 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
 # --------------------------------------------------------------------------- one shipped item
 def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict, unit: str | None) -> go.Figure:
     """One shipped item on its metric (queries.impact_view): the daily value and its centred
-    7-day mean (never across the ship day), the pre and post windows shaded, the counterfactual the verdict was judged
-    against (dashed, its weekday pattern averaged out: fitted on the pre window, projected over
-    the post window) with its 95 % band, the post-window mean as a diamond in the middle of the
+    7-day mean (never across the ship day), the pre and post windows shaded, the counterfactual
+    the verdict was judged against (dashed, its weekday pattern averaged out: fitted on the pre
+    window, projected over the post window) with its 95 % band, the post-window mean as a diamond in the middle of the
     post window, and the other launches on the same metric inside the view shaded from their
     ship day for one window and named."""
     if curve.empty or curve["value"].notna().sum() == 0:

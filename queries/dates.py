@@ -92,4 +92,3 @@ def today_in(config, now: datetime | None = None) -> date:
 
     with config_connection(config) as con:
         return local_day(con, now or datetime.now(UTC))
-
