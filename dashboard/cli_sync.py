@@ -12,6 +12,7 @@ from queries.errors import RetroscopeError
 
 def run(args, settings: Settings) -> int:
     from connectors import jira_issues
+    from connectors.jira_transport import normalize_url
     from dashboard.progress import TerminalProgress
 
     if getattr(args, "source", "jira") != "jira":
@@ -24,6 +25,13 @@ def run(args, settings: Settings) -> int:
     projects = args.project or list(js.projects)
     boards = args.board or list(js.boards)
     jql = args.jql if args.jql is not None else js.jql
+    # what can be told wrong without a request, first: a URL that is none, a board that is no id
+    normalize_url(url)
+    for b in boards:
+        if not str(b).strip().isdigit():
+            where = "--board" if args.board else "[jira] boards in retroscope.toml"
+            raise RetroscopeError(f"{where}: {str(b)[:40]!r} is not a board id; a Jira board's id is the number in "
+                                  "its address (…/boards/42 → --board 42)")
     _refuse_demo_warehouse(settings, allow=bool(getattr(args, "allow_demo", False)))
     auth = jira_issues.auth_from_env()
     summary = jira_issues.sync(settings.db_path, url=url, auth=auth, projects=projects, boards=boards, jql=jql,

@@ -65,3 +65,20 @@ def test_missing_url_and_credentials(tmp_path, cloud, capsys, monkeypatch):
     monkeypatch.delenv("JIRA_EMAIL")
     assert main(["--db", str(tmp_path / "w.duckdb"), "sync", "jira", "--url", cloud.url, "--project", "ATL"]) == 1
     assert "no Jira credentials in the environment" in capsys.readouterr().err
+
+
+def test_what_needs_no_request_is_checked_first(tmp_path, cloud, capsys, monkeypatch):
+    """A URL that is none, or a board that is no id, is said before anything else (here before
+    the refusal of a warehouse holding the demo) and before any request: the fake site sees none."""
+    from connectors import demo
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "demo.duckdb"
+    demo.build(db, seed=7)
+    assert main(["--db", str(db), "sync", "jira", "--url", "notaurl"]) == 1
+    assert capsys.readouterr().err.strip() == ("retroscope: Jira URL 'notaurl' is not an http(s) URL; "
+                                               "pass e.g. --url https://your-site.atlassian.net")
+    assert main(["--db", str(db), "sync", "jira", "--url", cloud.url, "--board", "abc"]) == 1
+    err = capsys.readouterr().err
+    assert "--board: 'abc' is not a board id" in err and "--board 42" in err and "holds the demo" not in err
+    assert cloud.requests == []
