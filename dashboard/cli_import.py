@@ -61,13 +61,6 @@ def import_features(path: str, settings: Settings, *, as_of: date) -> int:
     return 0
 
 
-def _count(n: int, things: str) -> str:
-    """'2 action reviews', '1 action review', '1 hypothesis': a count of records of a kind."""
-    if n != 1:
-        return f"{n:,} {things}"
-    return f"1 {things[:-2] + 'is' if things.endswith('theses') else things.removesuffix('s')}"
-
-
 def import_retro(path: str, settings: Settings, *, as_of: date) -> int:
     r = imports.import_retro(path, settings, as_of=as_of)
     for n in r.notes:
@@ -76,7 +69,7 @@ def import_retro(path: str, settings: Settings, *, as_of: date) -> int:
         _say("note: no warehouse yet, so the hypotheses' metrics were not checked")
     # records are written by id (one the store holds is replaced); a forecast is kept as first
     # recorded, so only new ones count
-    parts = ", ".join(_count(n, ("new " if t == "forecasts" else "") + t.replace("_", " ")) for t, n in r.counts.items())
+    parts = ", ".join(f"{n:,} {'new ' if t == 'forecasts' else ''}{t.replace('_', ' ')}" for t, n in r.counts.items())
     print(f"imported {parts or 'nothing'} from {path} into the user-input store {settings.userdata}"
           + (" (records whose id the store held replaced; forecasts already recorded kept as they were)"
              if parts else ""))
@@ -98,7 +91,7 @@ def export_retro(args, settings: Settings) -> int:
         raise RetroscopeError(f"no retro records at {settings.userdata} (the store beside --db {settings.db_path}): "
                               "nothing to back up; check --db (or RETROSCOPE_USERDATA)")
     counts = userdata.export_json(settings.userdata, args.out, exported_at=datetime.now(UTC))
-    parts = ", ".join(_count(n, t.replace("_", " ")) for t, n in counts.items())
+    parts = ", ".join(f"{n} {t}" for t, n in counts.items())
     print(f"wrote {parts} to {args.out} (read it back with `retroscope import retro {args.out}`)")
     return 0
 

@@ -144,12 +144,3 @@ def test_round_trip(tmp_path, db, capsys):
     d1, d2 = json.loads(out.read_text()), json.loads(out2.read_text())
     d1.pop("exported_at"), d2.pop("exported_at")
     assert d1 == d2
-
-
-def test_counts_of_one_read_in_the_singular():
-    """'imported 1 action reviews' / 'wrote 1 reviews': one record of a kind is said in the singular."""
-    from dashboard.cli_import import _count
-
-    assert [_count(1, "action reviews"), _count(1, "hypotheses"), _count(1, "new forecasts"), _count(1, "retros"),
-            _count(0, "retros"), _count(2, "hypotheses"), _count(1234, "retro cards")] == [
-        "1 action review", "1 hypothesis", "1 new forecast", "1 retro", "0 retros", "2 hypotheses", "1,234 retro cards"]
