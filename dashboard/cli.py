@@ -104,8 +104,9 @@ def cmd_query(args, settings: Settings) -> int:
     )
 
     if args.list or not args.name:
+        width = max(len(n) for n in REGISTRY)   # every description starts in one column
         for q in REGISTRY.values():
-            print(f"{q.name:<22} {q.description}")
+            print(f"{q.name:<{width}}  {q.description}")
         return 0
     if args.name not in REGISTRY:
         raise RetroscopeError(f"unknown query '{args.name}'; public queries: {', '.join(sorted(REGISTRY))}")

@@ -423,3 +423,13 @@ def test_an_as_of_after_the_data_is_noted(demo_db):
         "note: --as-of 2026-12-10 is after the data's freshness, 2026-11-18 17:00 UTC"), late.stderr
     same = cli("--db", str(demo_db), "query", "sprint__velocity", "--param", "board_id=1", "--as-of", "2026-11-18")
     assert same.returncode == 0 and "note:" not in same.stderr, same.stderr
+
+
+def test_query_list_starts_every_description_in_one_column(demo_db):
+    """`query --list` padded names to 22 characters: `calibration__points_distribution` (32) pushed
+    its description out of line. Every description now starts in the same column."""
+    p = cli("--db", str(demo_db), "query", "--list")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    starts = {len(line) - len(line.split(maxsplit=1)[1]) for line in lines}
+    assert len(lines) == len(REGISTRY) and len(starts) == 1, starts
