@@ -120,11 +120,13 @@ def cmd_query(args, settings: Settings) -> int:
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
         start = starts_after(con, params["as_of"]) if params.get("as_of") else None
+        noted = start is not None
         if start is not None:
             given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
             print(f"note: {given} is before the data, which starts {start:%Y-%m-%d}: nothing was "
                   "known then; give a later date", file=sys.stderr)
         fresh = beyond_freshness(con, params["as_of"]) if params.get("as_of") else None
+        noted = noted or fresh is not None
         if fresh is not None:
             given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
             print(f"note: {given} is after the data's freshness, {local_time(con, fresh)}: nothing later is "
@@ -135,6 +137,9 @@ def cmd_query(args, settings: Settings) -> int:
     if held is not None:
         _record_forecasts(settings, held)
     _print_frame(df, args.format)
+    if df.empty and not noted:   # nothing to show, and no note said why: say where to look
+        print(f"note: {args.name} has no rows for these parameters; `retroscope --db {settings.db_path} status` "
+              "shows what the warehouse holds and from when", file=sys.stderr)
     return 0
 
 

@@ -433,3 +433,18 @@ def test_query_list_starts_every_description_in_one_column(demo_db):
     lines = p.stdout.splitlines()
     starts = {len(line) - len(line.split(maxsplit=1)[1]) for line in lines}
     assert len(lines) == len(REGISTRY) and len(starts) == 1, starts
+
+
+def test_no_rows_says_where_to_look(tmp_path):
+    """A warehouse with product metrics only: `query sprint_facts` printed '(no rows)' and
+    nothing else. It now also says, in one line on stderr, which command shows what is loaded."""
+    import pandas as pd
+
+    from tests.helpers_outcomes import load_metrics
+
+    db = tmp_path / "m.duckdb"
+    load_metrics(db, pd.DataFrame({"metric": ["signups"], "day": pd.to_datetime(["2026-03-01"]), "value": [1.0]}))
+    p = cli("--db", str(db), "query", "sprint_facts")
+    assert p.returncode == 0 and "(no rows)" in p.stdout
+    assert p.stderr.strip() == (f"note: sprint_facts has no rows for these parameters; `retroscope --db {db} status` "
+                                "shows what the warehouse holds and from when"), p.stderr
