@@ -205,15 +205,18 @@ def _locked(side: bool = False):
     raise queries.RetroscopeError(KEPT_CHANGING)
 
 
+@st.cache_data(show_spinner=False, ttl=60, max_entries=4)
+def _today(config_fingerprint: str):
+    from queries.dates import today_in
+
+    return today_in(settings().analysis)
+
+
 def today():
-    """Today in the reporting timezone (queries.dates.local_day of now): the default day of what
-    a person records on a page, and the latest day a form or the sidebar accepts."""
-    from datetime import UTC, datetime
-
-    from queries.dates import local_day
-
-    with _locked() as c:
-        return local_day(c.con, datetime.now(UTC))
+    """Today in the reporting timezone (queries.dates.today_in): the default day of what a person
+    records on a page, and the latest day a form or the sidebar accepts. Not on the warehouse
+    connection (a page would wait behind a prefetch query for it); kept a minute."""
+    return _today(queries.facts_fingerprint(settings().analysis))
 
 
 class PrefetchYield(Exception):
