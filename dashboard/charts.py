@@ -838,8 +838,12 @@ def slide_chart(chart) -> go.Figure:
                 fig.add_scatter(x=part["label"], y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"),
                                 legendgroup=s.name, showlegend=first, row=row, col=1)
             else:
+                # each bar labelled, as the slide labels them: a 0 % bar is a figure, not a gap (no
+                # label: no value)
+                text = ["" if v is None or pd.isna(v) else f"{v:.0f} %" if pct else f"{v:,.1f}" for v in y]
                 fig.add_bar(x=part["label"], y=y, name=s.name, marker_color=next(colours), legendgroup=s.name,
-                            showlegend=first, row=row, col=1)
+                            showlegend=first, row=row, col=1, text=text, textposition="outside",
+                            cliponaxis=False)
     if not chart.groups:
         frame = frame.drop(columns="team")
     return _per_team(frame, draw, chart.axis_title + (" (%)" if pct and "%" not in chart.axis_title else ""))

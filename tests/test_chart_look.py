@@ -234,3 +234,17 @@ def test_the_week_so_far_is_shaded_not_read_as_a_drop():
         assert (shade[0].x0, shade[0].x1) == (mid - 3.5 * 86_400_000, mid + 3.5 * 86_400_000)
     for fig in (charts.throughput(full), charts.p85_trend(weekly)):   # a complete week, or no as-of known
         assert not fig.layout.shapes
+
+
+def test_the_tech_health_charts_bars_are_labelled_so_zero_is_a_figure():
+    """Sprint 6 completed no debt work: its 0 % bar has no height, and without a label it read as
+    missing data. Every bar is labelled as the slide labels them ('0 %'); a sprint without a value
+    gets none."""
+    from dashboard.charts import slide_chart
+    from queries.tech_health import Chart, Series
+
+    chart = Chart("Tech-debt share per sprint", ("Sprint 5", "Sprint 6", "Sprint 7"),
+                  (Series("debt share", (0.25, 0.0, None)), Series("target", (0.2, 0.2, 0.2), "line")),
+                  "0%", "share of completed points", "work_mix")
+    bars = [t for t in slide_chart(chart).data if t.type == "bar"]
+    assert [list(b.text) for b in bars] == [["25 %", "0 %", ""]]
