@@ -7,6 +7,7 @@ import argparse
 import importlib
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -138,8 +139,9 @@ def cmd_query(args, settings: Settings) -> int:
         _record_forecasts(settings, held)
     _print_frame(df, args.format)
     if df.empty and not noted:   # nothing to show, and no note said why: say where to look
-        print(f"note: {args.name} has no rows for these parameters; `retroscope --db {settings.db_path} status` "
-              "shows what the warehouse holds and from when", file=sys.stderr)
+        db = shlex.quote(str(getattr(settings.db_path, "url", settings.db_path)))   # pasteable (a lake: its URL)
+        print(f"note: {args.name} has no rows for these parameters; `retroscope --db {db} status` shows what the "
+              "warehouse holds and from when", file=sys.stderr)
     return 0
 
 
@@ -199,17 +201,24 @@ def _json_value(v):
     import math
 
     import numpy as np
+    import pandas as pd
 
+    if isinstance(v, np.ma.MaskedArray):   # a list with NULLs, as DuckDB hands some over
+        return [None if m else _json_value(x) for x, m in zip(v.data, np.ma.getmaskarray(v), strict=True)]
     if isinstance(v, (list, tuple, np.ndarray)):
         return [_json_value(x) for x in v]
     if isinstance(v, dict):
         return {str(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, np.datetime64):
+        v = pd.Timestamp(v)
     v = _instant_text(v, exact=True)
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
         return None
-    return v
+    if isinstance(v, bool | int | float | str) or v is None:
+        return v
+    return str(v)   # an interval, a uuid, a decimal: its text
 
 
 def _instant_text(v, exact: bool = False):

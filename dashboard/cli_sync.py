@@ -3,6 +3,7 @@ environment, progress on stderr, a summary on stdout."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def run(args, settings: Settings) -> int:
     jql = args.jql if args.jql is not None else js.jql
     # what can be told wrong without a request, first: a URL that is none, a board that is no id
     normalize_url(url)
+    boards = [str(b).strip() for b in boards]
     for b in boards:
-        if not str(b).strip().isdigit():
+        if not re.fullmatch(r"[0-9]+", b):
             where = "--board" if args.board else "[jira] boards in retroscope.toml"
             raise RetroscopeError(f"{where}: {str(b)[:40]!r} is not a board id; a Jira board's id is the number in "
                                   "its address (…/boards/42 → --board 42)")

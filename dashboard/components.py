@@ -52,7 +52,7 @@ def freshness_badge() -> None:
     newest = pd.Timestamp(fresh["last_finished_at"].max())
     age = datetime.now(UTC) - newest.to_pydatetime()
     hours = age.total_seconds() / 3600
-    label = ("just now" if hours < 1 / 60 else f"{hours * 60:.0f} min ago" if hours < 1
+    label = ("just now" if hours < 1 / 60 else f"{int(hours * 60)} min ago" if hours < 1
              else f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} days ago")
     colour = "green" if hours < 24 else ("orange" if hours < 24 * 7 else "red")
     sources = ", ".join(fresh["source"])

@@ -448,3 +448,20 @@ def test_no_rows_says_where_to_look(tmp_path):
     assert p.returncode == 0 and "(no rows)" in p.stdout
     assert p.stderr.strip() == (f"note: sprint_facts has no rows for these parameters; `retroscope --db {db} status` "
                                 "shows what the warehouse holds and from when"), p.stderr
+
+
+def test_json_writes_any_column_duckdb_hands_over(capsys):
+    """Lists with a NULL (a masked array), lists of instants and days, intervals and uuids: each
+    comes out as JSON (null, ISO 8601, the value's text), never a TypeError."""
+    import duckdb
+
+    from dashboard.cli import _print_frame
+
+    df = duckdb.sql("SELECT [1.5, NULL] AS nums, [TIMESTAMPTZ '2026-03-01 12:00:00+00', NULL] AS instants, "
+                    "[DATE '2026-03-01'] AS days, INTERVAL 3 DAY AS gap, "
+                    "'5f0c8a2e-2a6b-4a1d-9a5e-3c1f2b7d9e01'::UUID AS id, ['a', NULL] AS words").df()
+    _print_frame(df, "json")
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["nums"] == [1.5, None] and row["words"] == ["a", None] and row["days"] == ["2026-03-01"]
+    assert row["instants"][0].startswith("2026-03-01T12:00:00") and row["instants"][1] is None
+    assert row["id"] == "5f0c8a2e-2a6b-4a1d-9a5e-3c1f2b7d9e01" and "3 days" in row["gap"]

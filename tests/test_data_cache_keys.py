@@ -44,3 +44,18 @@ def test_a_public_query_is_keyed_by_its_declared_parameters(monkeypatch):
     facts = _keys(monkeypatch, "sprint_facts", **SIDEBAR, sprint_id="x")
     assert facts["kind"] == "public" and "sprint_id" not in facts["params"]
     assert facts["params"]["date_from"] == SIDEBAR["date_from"]
+
+
+def test_the_warehouse_version_names_the_config_the_figures_are_computed_under(monkeypatch, demo_db, tmp_path):
+    """The same file read under another config (the environment pointing at another config file)
+    is another version: its connection and cached figures are not the first config's. The file's
+    own identity stays the same part of it, which retiring a swapped-out file compares."""
+    monkeypatch.setenv("RETROSCOPE_DB", str(demo_db))
+    monkeypatch.delenv("RETROSCOPE_CONFIG", raising=False)
+    utc = data.warehouse_version()
+    cfg = tmp_path / "nz.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+    nz = data.warehouse_version()
+    assert utc[:-1] == nz[:-1] == data._version(demo_db)
+    assert utc[-1] != nz[-1]

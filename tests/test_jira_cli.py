@@ -81,4 +81,6 @@ def test_what_needs_no_request_is_checked_first(tmp_path, cloud, capsys, monkeyp
     assert main(["--db", str(db), "sync", "jira", "--url", cloud.url, "--board", "abc"]) == 1
     err = capsys.readouterr().err
     assert "--board: 'abc' is not a board id" in err and "--board 42" in err and "holds the demo" not in err
+    assert main(["--db", str(db), "sync", "jira", "--url", cloud.url, "--board", "４２"]) == 1   # digits, not ASCII
+    assert "--board: '４２' is not a board id" in capsys.readouterr().err
     assert cloud.requests == []
