@@ -417,7 +417,9 @@ def csv_bytes(name: str, **params) -> bytes:
     return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# (256: the small day and time labels of queries.dates live here too, one per instant shown,
+# and must not push the page analyses out)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _cached_analysis(target: str, params: tuple, wh_version: tuple, ud_version: tuple | None):
     mod, fn = target.split(":")
     func = getattr(importlib.import_module(mod), fn)

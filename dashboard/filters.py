@@ -217,6 +217,11 @@ def sidebar() -> Filters:
     as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
                                       min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")
+    if fresh is not None and str(fresh) != "NaT" and as_of_day > fresh_day:
+        # a later day than the data reaches: say so, or a running sprint reads as a stalled team
+        st.sidebar.caption(f":material/info: The data runs to "
+                           f"{data.analysis('queries.dates:local_time', instant=fresh)}: nothing after it is "
+                           "loaded yet, so the figures stop there.")
     # A period reaches back at most MAX_PERIOD_DAYS (a link with from=0001-01-01 would make
     # every daily series span two thousand years), and never ends after the as-of day.
     earliest = max(DATE_MIN, as_of_day - timedelta(days=MAX_PERIOD_DAYS))
@@ -255,8 +260,13 @@ def sprint_picker(sprints, key: str):
     # a link's sprint this view does not hold (not one chosen earlier in this session and gone
     # with a change of team or period: the picker then starts afresh without a note)
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
-    labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {r.start_at:%d %b} – {r.end_at:%d %b}"
-              .removeprefix(" · ") + ("" if r.state == "closed" else " (running)") for r in s.itertuples()}
+    # each sprint's first and last day where the team reports (one call for them all)
+    days = data.analysis("queries.dates:local_days",
+                         instants=(*s["start_at"], *s["end_at"]))
+    firsts, lasts = days[:len(s)], days[len(s):]
+    labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {a:%d %b} – {b:%d %b}"
+              .removeprefix(" · ") + ("" if r.state == "closed" else " (running)")
+              for r, a, b in zip(s.itertuples(), firsts, lasts, strict=True)}
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
                           format_func=labels.get, key=key, help="The sprint the retro is about")
     if stale_link:

@@ -119,6 +119,22 @@ def test_a_sprints_days_are_the_same_on_every_page_in_another_timezone(monkeypat
     finally:
         con.close()
     assert tile == [f"{last.start_on:%d %b} – {last.end_on:%d %b}"] == ["19 Oct – 31 Oct"], (tile, last)
+    # the sprint picker names it with the same days
+    assert "Atlas · ATL Sprint 11 · 19 Oct – 31 Oct" in at.selectbox(key="sprint_retro_sprint").options
+
+
+def test_an_as_of_after_the_data_is_noted_in_the_sidebar(monkeypatch, demo_db):
+    """The demo's data runs to 18 Nov 17:00 UTC. Asked about 19 Nov (a day the sidebar allows: up
+    to today), the sidebar says the figures stop at the data's freshness; at the freshness's own
+    day it says nothing."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"as_of": "2026-11-19"})
+    open_page(at, "overview")
+    assert not problems(at), problems(at)
+    note = "The data runs to 2026-11-18 17:00 UTC: nothing after it is loaded yet, so the figures stop there."
+    assert any(note in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    at = open_page(app_for(monkeypatch, demo_db), "overview")
+    assert not any("The data runs to" in c.value for c in at.sidebar.caption)
 
 
 def _walk(node):
