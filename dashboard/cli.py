@@ -281,6 +281,7 @@ def _userdata_rows(path) -> dict[str, int]:
 def cmd_status(args, settings: Settings) -> int:
     import queries
     from connectors.load import failed_loads, stale_copies
+    from queries.dates import local_times
 
     try:
         con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
@@ -300,6 +301,8 @@ def cmd_status(args, settings: Settings) -> int:
         metric_points = queries.run(con, "status_metric_sources")
         stored = queries.facts.stored_meta(con)
         current = queries.facts.stored_as_of(con) is not None
+        # the data's freshness on the team's clock, as the pages and `query` print it
+        fresh_at = local_times(con, fresh["data_as_of"])
     finally:
         con.close()
     if is_lake(settings.db_path):
@@ -316,8 +319,8 @@ def cmd_status(args, settings: Settings) -> int:
     print("\nsources:")
     if fresh.empty:
         print("  (none loaded yet)")
-    for r in fresh.itertuples():
-        print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {r.data_as_of:%Y-%m-%d %H:%M} UTC ({r.loads} loads)")
+    for r, at in zip(fresh.itertuples(), fresh_at, strict=True):
+        print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {at} ({r.loads} loads)")
     print("\nlast loads:")
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")

@@ -465,3 +465,16 @@ def test_json_writes_any_column_duckdb_hands_over(capsys):
     assert row["nums"] == [1.5, None] and row["words"] == ["a", None] and row["days"] == ["2026-03-01"]
     assert row["instants"][0].startswith("2026-03-01T12:00:00") and row["instants"][1] is None
     assert row["id"] == "5f0c8a2e-2a6b-4a1d-9a5e-3c1f2b7d9e01" and "3 days" in row["gap"]
+
+
+def test_status_gives_the_datas_freshness_on_the_teams_clock(demo_db, tmp_path):
+    """`status` printed the freshness in UTC (18 Nov 17:00) where the pages, the slide and `query`'s
+    notes now print the team's clock: reporting in Auckland it is 19 Nov 06:00 there. Load times
+    stay UTC, and say so."""
+    cfg = tmp_path / "nz.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    nz = cli("--config", str(cfg), "--db", str(demo_db), "status")
+    utc = cli("--db", str(demo_db), "status")
+    assert nz.returncode == 0 and utc.returncode == 0, nz.stderr + utc.stderr
+    assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-19 06:00 Pacific/Auckland", nz.stdout), nz.stdout
+    assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-18 17:00 UTC", utc.stdout), utc.stdout
