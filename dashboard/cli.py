@@ -120,16 +120,14 @@ def cmd_query(args, settings: Settings) -> int:
             check_board(con, params["board_id"], "--param board_id=ID")
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
+        given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params.get('as_of')}"
         start = starts_after(con, params["as_of"]) if params.get("as_of") else None
-        noted = start is not None
         if start is not None:
-            given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
             print(f"note: {given} is before the data, which starts {start:%Y-%m-%d}: nothing was "
                   "known then; give a later date", file=sys.stderr)
         fresh = beyond_freshness(con, params["as_of"]) if params.get("as_of") else None
-        noted = noted or fresh is not None
+        noted = start is not None or fresh is not None
         if fresh is not None:
-            given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params['as_of']}"
             print(f"note: {given} is after the data's freshness, {local_time(con, fresh)}: nothing later is "
                   "loaded, so the figures stop there (a sprint still running then shows as running to the "
                   "as-of); sync first, or give an earlier date", file=sys.stderr)

@@ -201,13 +201,16 @@ def _coerce(p: Param, value: object) -> object:
         raise QueryError(f"parameter {p.name}={value!r} is not a valid {p.kind} (expected {example})") from None
 
 
-def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
-    """The data's freshness: the latest `data_as_of` of the loads, else now (UTC)."""
+def freshness(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The data's freshness: the latest `data_as_of` of the loads (None: nothing loaded)."""
     df = queries.run(con, "default_as_of")
     v = df.iloc[0, 0] if len(df) else None
-    if v is None or pd.isna(v):
-        return datetime.now(UTC)
-    return pd.Timestamp(v).to_pydatetime()
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection) -> datetime:
+    """The data's freshness, else now (UTC)."""
+    return freshness(con) or datetime.now(UTC)
 
 
 def resolve_params(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
@@ -274,12 +277,9 @@ def beyond_freshness(con: duckdb.DuckDBPyConnection, as_of) -> datetime | None:
     `as_of` falls on a later day (in the reporting timezone), so that its figures stop short of
     it (nothing later is loaded; a sprint still running then is drawn as running to as_of);
     else None. The freshness's own day is not later: that day is as far as the data goes."""
-    if as_of is None:
+    fresh = freshness(con) if as_of is not None else None
+    if fresh is None:
         return None
-    v = queries.run(con, "default_as_of").iloc[0, 0]
-    if v is None or pd.isna(v):
-        return None
-    fresh = pd.Timestamp(v).to_pydatetime()
     asked, known = local_days(con, [as_of_instant(con, as_of), fresh])
     return fresh if asked > known else None
 
