@@ -133,7 +133,7 @@ def forecast_panel(f, key: str) -> None:
                               key=f"{key}_items", help=f"Default: the {open_items:,} issues in scope not done at the "
                               "as-of date (the plan check's open items)")
     # from the as-of day in the reporting timezone, the day the forecast counts from
-    first, last = target_date_range(data.analysis("queries.dates:local_day", instant=p["as_of"]),
+    first, last = target_date_range(data.local_day(p["as_of"]),
                                     forecast_view.PAGE_RUNS)
     by_key = f"{key}_by"
     picked = st.session_state.get(by_key)
@@ -232,7 +232,7 @@ def sprint_tiles(s) -> None:
     c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:,.0f} issues")
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
     # the sprint's first and last day where the team reports, as the Tech health page gives them
-    first, last = (data.analysis("queries.dates:local_day", instant=pd.Timestamp(t)) for t in (s.start_at, s.end_at))
+    first, last = (data.local_day(pd.Timestamp(t)) for t in (s.start_at, s.end_at))
     c[5].caption(f"{first:%d %b} – {last:%d %b}" + (" (as of)" if s.is_running else ""))
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
         "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
@@ -513,7 +513,7 @@ def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> Non
                     f"· metric **{md(present.metric_name(r['metric']))}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
                     f"{VERDICT_BADGES.get(r['verdict'], r['verdict'])}")
         # the as-of day in the reporting timezone: the day the verdict counts to (queries/impact_view.py)
-        as_of_day = data.analysis("queries.dates:local_day", instant=p["as_of"])
+        as_of_day = data.local_day(p["as_of"])
         st.markdown(md(verdict_reason(r, unit, as_of=as_of_day)))
         if pd.notna(r["effect_abs"]):
             effect = present.signed_metric_value(r["effect_abs"], r["metric"], unit)

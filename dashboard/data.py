@@ -440,6 +440,11 @@ def analysis(target: str, **params):
     return _cached_analysis(target, key, warehouse_version(), userdata_version())
 
 
+def local_day(instant):
+    """The day an instant falls on in the reporting timezone (queries.dates.local_day), cached."""
+    return analysis("queries.dates:local_day", instant=instant)
+
+
 # Queries the pages run with the sidebar's parameters (plus page-specific extras), computed
 # in the background once a view's filters are known, so switching pages finds them cached.
 PREFETCH: tuple[tuple[str, dict], ...] = (

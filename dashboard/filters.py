@@ -99,9 +99,10 @@ def _freshness() -> tuple:
     """The data's freshness (the default as-of instant; None without data) and its day (today
     without data), clamped to the dates the sidebar accepts."""
     fresh = data.run_query("default_as_of").iloc[0, 0]
+    if fresh is not None and str(fresh) == "NaT":   # (nothing loaded: one way to say so below)
+        fresh = None
     # its day in the reporting timezone, as every day on the pages
-    fresh_day = (data.analysis("queries.dates:local_day", instant=fresh) if fresh is not None and str(fresh) != "NaT"
-                 else data.today())
+    fresh_day = data.local_day(fresh) if fresh is not None else data.today()
     return fresh, min(max(fresh_day, DATE_MIN), DATE_MAX)
 
 
@@ -113,7 +114,7 @@ def _default_from(as_of_day: date) -> date:
 def _as_of(as_of_day: date, fresh, fresh_day: date) -> datetime:
     """The as-of instant: the data's freshness on its own day, else the end of the day (its last
     second in the reporting timezone)."""
-    if fresh is not None and str(fresh) != "NaT" and as_of_day == fresh_day:
+    if fresh is not None and as_of_day == fresh_day:
         return fresh.to_pydatetime()
     return data.analysis("queries.dates:local_day_end", day=as_of_day)
 
@@ -174,12 +175,12 @@ def _period(as_of_day: date, earliest: date) -> tuple[date, date, bool, bool]:
 def at_freshness(p: dict) -> bool:
     """Whether the filters' as-of instant is the data's freshness (the commands' default as-of)."""
     fresh, _ = _freshness()
-    return fresh is not None and str(fresh) != "NaT" and p["as_of"] == fresh
+    return fresh is not None and p["as_of"] == fresh
 
 
 def is_default_period(p: dict) -> bool:
     """Whether the filters' period is the default one for their as-of day (26 weeks up to it)."""
-    day = data.analysis("queries.dates:local_day", instant=p["as_of"])   # the sidebar's as-of day
+    day = data.local_day(p["as_of"])   # the sidebar's as-of day
     return (p.get("date_from"), p.get("date_to")) == (_default_from(day), day)
 
 
@@ -217,7 +218,7 @@ def sidebar() -> Filters:
     as_of_day = st.sidebar.date_input("As of", value=url_date("as_of", DATE_MIN, latest) or fresh_day,
                                       min_value=DATE_MIN, max_value=latest, key="f_as_of",
                                       help="Every figure is computed as the data stood at the end of this day")
-    if fresh is not None and str(fresh) != "NaT" and as_of_day > fresh_day:
+    if fresh is not None and as_of_day > fresh_day:
         # a later day than the data reaches: say so, or a running sprint reads as a stalled team
         st.sidebar.caption(f":material/info: The data runs to "
                            f"{data.analysis('queries.dates:local_time', instant=fresh)}: nothing after it is "

@@ -22,7 +22,7 @@ def held_to_account(p: dict, items: int, target_date, defaults: dict) -> bool:
     input changed) is shown, never recorded."""
     if (int(items), target_date) != (int(defaults["items"]), defaults["target_date"]):
         return False
-    day = data.analysis("queries.dates:local_day", instant=p["as_of"])   # in the reporting timezone
+    day = data.local_day(p["as_of"])   # in the reporting timezone
     return day not in data.page_forecast_days(p.get("board_id"), p.get("project"))
 
 

@@ -61,7 +61,7 @@ def retro_picker(retros: pd.DataFrame, f, key: str) -> str:
     if st.session_state.get(key) not in ids:
         # by default the latest held by the as-of day, as every figure on the page is as of it
         # (later ones stay in the list); none by then: the latest
-        day = data.analysis("queries.dates:local_day", instant=f.as_of)
+        day = data.local_day(f.as_of)
         held = retros.loc[pd.to_datetime(retros["held_on"]).dt.date <= day, "retro_id"]
         st.session_state[key] = want if want in ids else (held.iloc[0] if len(held) else ids[0])
     rid = st.selectbox("Retro", ids, format_func=retro_label(retros), key=key,
