@@ -43,9 +43,9 @@ USERDATA_TABLES = ("retros", "retro_cards", "action_items", "action_reviews", "a
 # columns need nothing here: BY NAME leaves them empty.
 USERDATA_LATER = frozenset({"forecasts", "action_reviews"})
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
-_ARGS = re.compile(r"^--\s*args:\s*(.*)$", re.MULTILINE)
+_ARGS = re.compile(r"^--[ \t]*args:[ \t]*(.*)$", re.MULTILINE)   # (no line break: a macro may take no argument)
 _COMMENT = re.compile(r"--[^\n]*")
-_SCALAR = re.compile(r"^--\s*scalar:\s*(.*)$", re.MULTILINE)
+_SCALAR = re.compile(r"^--[ \t]*scalar:[ \t]*(.*)$", re.MULTILINE)
 _CHECK = re.compile(r"\s*CHECK \((?:[^()]|\([^()]*\))*\)")
 _LOCK_HINT = ("Could not set lock", "Conflicting lock")
 _ATTACH_SEQ = itertools.count()
@@ -341,13 +341,14 @@ def _refresh_userdata_lake(con: duckdb.DuckDBPyConnection, store: lake.Lake) -> 
 
 def config_connection(config: AnalysisConfig | None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection holding only `config`'s tables and the reporting-timezone
-    rule (staging/local_ts.sql; UTC session): for the date rules of queries.dates where no
-    analysis connection is at hand (a load's freshness, a command's "today"). The caller
-    closes it."""
+    rules (staging/reporting_zone.sql and local_ts.sql; UTC session): for the date rules of
+    queries.dates where no analysis connection is at hand (a load's freshness, a command's
+    "today"). The caller closes it."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     _load_config(con, config or AnalysisConfig())
-    con.execute(derived_ddl("local_ts", sql_text("local_ts", "staging")))   # the zone's one rule
+    for name in ("reporting_zone", "local_ts"):   # the zone's one rule, then the wall time by it
+        con.execute(derived_ddl(name, sql_text(name, "staging")))
     return con
 
 

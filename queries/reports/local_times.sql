@@ -3,6 +3,6 @@
 -- each in the list's order: how the pages and the slide print an instant (the as-of, the data's
 -- freshness), by the rule every local day follows (local_ts).
 SELECT strftime(local_ts(u.instant), '%Y-%m-%d %H:%M') || ' '
-       || coalesce((SELECT value FROM cfg_param WHERE key = 'timezone'), 'UTC') AS label
+       || reporting_zone() AS label
 FROM (SELECT unnest($instants::TIMESTAMPTZ[]) AS instant, generate_subscripts($instants::TIMESTAMPTZ[], 1) AS i) AS u
 ORDER BY u.i
