@@ -632,6 +632,12 @@ def main(argv: list[str] | None = None) -> int:
               "this is a bug: run again with -v for the details and report it",
               file=sys.stderr)
         return 70
+    finally:
+        # the command's config was the loads' (_settings): a caller that runs main() and then
+        # loads in the same process (a test, a script) builds with its own again
+        from connectors import load
+
+        load.use_config(None)
 
 
 if __name__ == "__main__":

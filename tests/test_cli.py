@@ -393,6 +393,29 @@ def test_bad_config_is_one_clear_line(tmp_path, demo_db):
     assert "targets.debt_share" in line and "between 0 and 1" in line
 
 
+def test_a_command_config_stays_with_its_command(tmp_path, capsys):
+    """`main()` hands the command's config to the loads it runs (Auckland days here); a load the
+    same process runs afterwards (a script, the next test) builds with its own config again.
+    The config used to stay set: a later load stored its facts in Auckland days, which a reader
+    with the default config could not use (it computed every figure live)."""
+    from connectors import demo
+    from dashboard.cli import main
+
+    cfg = tmp_path / "nz.toml"
+    cfg.write_text('timezone = "Pacific/Auckland"\n')
+    nz, after = tmp_path / "nz.duckdb", tmp_path / "after.duckdb"
+    assert main(["--config", str(cfg), "--db", str(nz), "demo"]) == 0, capsys.readouterr().err
+    demo.build(after, seed=7)
+    usable = {}
+    for path in (nz, after):
+        con = queries.connect(path)            # a reader with the default config (UTC)
+        try:
+            usable[path.name] = queries.facts.stored_as_of(con) is not None
+        finally:
+            con.close()
+    assert usable == {"nz.duckdb": False, "after.duckdb": True}
+
+
 def test_json_keeps_every_digit_as_csv_does(demo_db):
     """`--format json` wrote floats to 10 significant digits (say/do 0.9090909091 where the CSV
     has 0.9090909090909091): every number in it now reads back as the CSV's, bit for bit, and a

@@ -120,3 +120,23 @@ def test_the_plausible_dates_hold_in_every_reporting_timezone(tmp_path):
                 resolve_params(con, "flow_weekly", {"as_of": "2100-01-01"})
         finally:
             con.close()
+
+
+def test_a_missing_value_from_pandas_is_the_parameter_default(tmp_path):
+    """A caller's NaT (or NaN) is a missing value, as None is: the default as_of (the data's
+    freshness) and the default board, not a database error about the type of a NULL."""
+    import math
+
+    import pandas as pd
+
+    from queries.registry import default_as_of, resolve_params
+
+    con = connect(build(tmp_path, SMALL))
+    try:
+        fresh = default_as_of(con)
+        for missing in (pd.NaT, None, math.nan, " "):
+            bound = resolve_params(con, "issue_facts", {"as_of": missing, "board_id": missing})
+            assert (bound["as_of"], bound["board_id"]) == (fresh, None), repr(missing)
+        assert sorted(run_public(con, "issue_facts", as_of=pd.NaT)["issue_key"]) == ["P-1", "P-2", "P-3"]
+    finally:
+        con.close()
