@@ -193,6 +193,32 @@ def test_agreement_evaluation(agreement_con):
     assert (df.loc["g10", "direction"], v["g10"]) == ("up", "not met")
 
 
+def test_a_debt_share_agreement_with_no_debt_done_is_zero_not_missing(tmp_path):
+    """Points completed and none of them debt: the share is 0 %, as the slide's KPI says (one
+    rule, marts/debt_share.sql), so a "debt share at least 20 %" agreement is not met. It was
+    "not measurable": the debt points' sum over no rows was NULL."""
+    s = agreement_scenario()
+    # D1 (debt, 2 points) completed 01-03..01-05, before g11's window
+    s.issue("D1", "2026-01-01 00:00", status=DONE, issue_type="Task", labels=["tech-debt"], points=2)
+    s.move("D1", "2026-01-03 10:00", TODO, IN_PROGRESS).move("D1", "2026-01-05 10:00", IN_PROGRESS, DONE)
+    db = s.load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
+                        agreements=[("g11", "R1", "2026-01-11", "2026-01-20", "debt_share", 0.2, "up")])
+    con = connect(db, ud)
+    try:
+        g = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g11"]
+        kpi = queries.run(con, "tech_health__kpis", as_of=ts("2026-01-20 23:59:59"), board_id="1",
+                          project=None, date_from="2026-01-11", date_to="2026-01-20")
+    finally:
+        con.close()
+    # before 01-01..01-10 (Atlas): B1, B2 (no points), D1 (2 debt points) -> points 2, debt 2 -> 1.0
+    # during 01-11..01-20: C1, C2 (no points), X1 (3 points, a feature) -> debt 0 of 3 points -> 0.0
+    assert (g.before_value, g.during_value, g.during_n) == (1.0, 0.0, 3)
+    assert g.verdict == "not met"
+    # the slide's KPI over the same days, by the same rule
+    assert kpi.set_index("kpi").loc["debt_share", "value"] == 0.0
+
+
 def test_follow_through_counts_agreements_met(agreement_con):
     df = run_public(agreement_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
     # R1 has g1..g8 and g10: met = g1 and g3 (a product metric: the impact engine's verdict,

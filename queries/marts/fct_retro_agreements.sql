@@ -106,11 +106,10 @@ issue_values AS (
         CASE any_value(metric_name)
             WHEN 'cycle_time_p85' THEN quantile_cont(cycle_time_days, 0.85)
             WHEN 'rework_rate' THEN avg(CASE WHEN backward_transitions >= 1 THEN 1.0 ELSE 0.0 END)
-            WHEN 'debt_share' THEN CASE   -- points added smallest first (sum_sorted)
-                WHEN sum_sorted(list(coalesce(story_points, 0))) > 0
-                THEN sum_sorted(list(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt'))
-                     / sum_sorted(list(coalesce(story_points, 0)))
-                ELSE avg(CASE WHEN work_type = 'debt' THEN 1.0 ELSE 0.0 END) END
+            WHEN 'debt_share' THEN debt_share(   -- points added smallest first (sum_sorted)
+                sum_sorted(list(coalesce(story_points, 0))),
+                sum_sorted(list(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt')),
+                count(*), count(*) FILTER (WHERE work_type = 'debt'))
             WHEN 'hit_rate' THEN avg(CASE WHEN actual >= estimate_best AND actual <= estimate_worst THEN 1.0 ELSE 0.0 END)
                 FILTER (WHERE has_range AND actual IS NOT NULL)
         END AS value,

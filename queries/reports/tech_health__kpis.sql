@@ -83,8 +83,7 @@ carry AS (
 per_period AS (
     SELECT
         p.period,
-        CASE WHEN coalesce(c.points, 0) > 0 THEN coalesce(c.debt_points, 0) / c.points
-             WHEN coalesce(c.n, 0) > 0 THEN c.debt_issues / c.n END AS debt_share,
+        debt_share(c.points, c.debt_points, c.n, c.debt_issues) AS debt_share,
         c.cycle_time_p85,
         c.with_rework / nullif(c.n, 0) AS rework_rate,
         e.escaped_bugs::DOUBLE AS escaped_bugs,
