@@ -553,17 +553,9 @@ def _latest_retros(con, board_id: str | None, on: date, limit: int = RETRO_TEAMS
 
 
 def _retro_items(con, r, on: date) -> RetroItems:
-    """One retro's open action items (its own, then those carried into it) and agreements."""
-    def open_on(df: pd.DataFrame) -> pd.Series:   # open at `on`: still open, or done after it
-        # (compared as instants: `.dt.date` of a column with no date at all stays datetime64,
-        # which refuses a comparison with a date; NaT compares as False)
-        done_on = pd.to_datetime(df["done_on"])
-        return (df["status"] == "open") | ((df["status"] == "done") & (done_on > pd.Timestamp(on)))
-
-    actions = con.table("action_items").df()
-    actions = actions[(actions["retro_id"] == r["retro_id"]) & open_on(actions)]
-    carried = queries.run(con, "retro_log__carried_in", retro_id=str(r["retro_id"]))
-    carried = carried[open_on(carried) & ~carried["action_id"].isin(actions["action_id"])]
+    """One retro's open action items on `on` (its own, then those carried into it:
+    reports/tech_health__open_actions.sql) and agreements."""
+    actions = queries.run(con, "tech_health__open_actions", retro_id=str(r["retro_id"]), on=on)
     agreements = con.table("agreements").df()
     agreements = agreements[agreements["retro_id"] == r["retro_id"]]
 
@@ -576,8 +568,8 @@ def _retro_items(con, r, on: date) -> RetroItems:
     return RetroItems(
         retro_id=str(r["retro_id"]), title=retro_title(r["title"], r["kind"], r["held_on"]), held_on=d(r["held_on"]),
         team=text(r["team"], ""),
-        open_actions=tuple((str(a.text), d(a.due_on), None) for a in actions.sort_values("action_id").itertuples())
-        + tuple((str(a.text), d(a.due_on), text(a.from_retro, "an earlier retro")) for a in carried.itertuples()),
+        open_actions=tuple((str(a.text), d(a.due_on), None if a.from_retro is None or pd.isna(a.from_retro)
+                            else str(a.from_retro)) for a in actions.itertuples()),
         agreements=tuple((str(g.text), d(g.start_on), d(g.review_on), None if pd.isna(g.metric) else str(g.metric))
                          for g in agreements.sort_values("agreement_id").itertuples()),
     )

@@ -94,6 +94,35 @@ def test_open_actions_oldest_first_with_flags(retro_con):
     assert "f1" in set(everyone.action_id) and "d1" not in set(everyone.action_id)
 
 
+def test_one_rule_says_which_actions_are_open_on_a_day(tmp_path):
+    """Follow-through, the Sprint retro page's last retro and the slide read an action's status on
+    the as-of day by one rule (marts/action_status_on.sql): dropped stays dropped, even with a
+    done date after the day (the page called it "open" while the others said dropped); done
+    after the day is open; done with no date is done."""
+    from datetime import date
+
+    from queries.tech_health import latest_retro
+
+    db = Scenario().board("1", "Atlas", project_key="ATL").load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R3", "2026-02-02", "Atlas")], actions=[
+        ("x1", "R3", "2026-02-04", "dropped", "2026-02-10"),   # dropped; its date after as_of
+        ("x2", "R3", "2026-02-04", "done", "2026-02-10"),      # done after as_of: open then
+        ("x3", "R3", "2026-02-04", "open", None),
+        ("x4", "R3", "2026-02-04", "done", None),              # done, no date: done
+    ])
+    con = connect(db, ud)
+    try:
+        last = queries.run(con, "sprint_retro__last_retro", as_of=ts(AS_OF), board_id="1")
+        listed = queries.run(con, "retro__open_actions", **params(board_id="1"))
+        slide = latest_retro(con, "1", date(2026, 2, 5))
+    finally:
+        con.close()
+    assert dict(zip(last["text"], last["status"], strict=True)) == {
+        "action x1": "dropped", "action x2": "open", "action x3": "open", "action x4": "done"}
+    assert sorted(listed["action_id"]) == ["x2", "x3"]
+    assert [a[0] for a in slide.open_actions] == ["action x2", "action x3"]
+
+
 # ---------------------------------------------------------------- agreement evaluation
 def agreement_scenario() -> Scenario:
     s = Scenario().board("1", "Atlas", project_key="P").board("2", "Borealis", project_key="Q")

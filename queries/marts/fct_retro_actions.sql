@@ -64,8 +64,8 @@ items AS (
 flags AS (
     SELECT
         *,
-        recorded_status = 'dropped' AS is_dropped,
-        recorded_status = 'done' AND (done_on IS NULL OR done_on <= as_of_on) AS is_done,
+        action_status_on(recorded_status, done_on, as_of_on) = 'dropped' AS is_dropped,
+        action_status_on(recorded_status, done_on, as_of_on) = 'done' AS is_done,
         recorded_status <> 'dropped' AND coalesce(effective_due_on <= as_of_on, false) AS is_due
     FROM items
 ),

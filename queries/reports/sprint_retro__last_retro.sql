@@ -13,13 +13,13 @@ WITH last_retro AS (
 ),
 items AS (
     SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'action' AS item, a.text, a.owner, a.due_on AS due_or_review_on,
-           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN 'open' ELSE a.status END AS status,   -- as it stood at $as_of
+           action_status_on(a.status, a.done_on, local_ts($as_of)::DATE) AS status,   -- as it stood at $as_of
            CASE WHEN a.done_on > local_ts($as_of)::DATE THEN NULL ELSE a.done_on END AS done_on, NULL::VARCHAR AS metric, NULL::DOUBLE AS target,
            a.action_id
     FROM last_retro AS r JOIN action_items AS a USING (retro_id)
     UNION ALL
     SELECT r.retro_id, r.held_on, r.team, r.kind, r.title, 'carried action' AS item, a.text, a.owner, a.due_on,
-           CASE WHEN a.done_on > local_ts($as_of)::DATE THEN 'open' ELSE a.status END,
+           action_status_on(a.status, a.done_on, local_ts($as_of)::DATE),
            CASE WHEN a.done_on > local_ts($as_of)::DATE THEN NULL ELSE a.done_on END, NULL::VARCHAR, NULL::DOUBLE, a.action_id
     FROM last_retro AS r JOIN action_reviews AS v USING (retro_id) JOIN action_items AS a ON a.action_id = v.action_id
     UNION ALL
