@@ -248,6 +248,35 @@ def test_a_debt_share_agreement_with_no_debt_done_is_zero_not_missing(tmp_path):
     assert kpi.set_index("kpi").loc["debt_share", "value"] == 0.0
 
 
+def test_say_do_over_sprints_pools_the_sprints_that_committed_points(tmp_path):
+    """A say/do agreement over several sprints: completed ÷ committed points of the sprints that
+    committed any, as the slide pools a team's sprints (queries.tech_health.team_rows). A
+    sprint that committed nothing (its work all added after the start) has no say/do of its
+    own, and its completed points no longer lift the others'."""
+    s = agreement_scenario()
+    # sprint 2 (board 1) 01-19..01-23 commits nothing; Y1 (4 points) is added on 01-20 and done
+    s.sprint("2", "1", "2026-01-19 10:00", "2026-01-23 09:00", complete="2026-01-23 10:00")
+    s.issue("Y1", "2026-01-01 00:00", status=DONE, sprints=["2"], points=4)
+    s.sprint_change("Y1", "2026-01-20 09:00", "", "2")
+    s.move("Y1", "2026-01-20 10:00", TODO, IN_PROGRESS).move("Y1", "2026-01-21 10:00", IN_PROGRESS, DONE)
+    db = s.load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
+                        agreements=[("g12", "R1", "2026-01-15", "2026-01-24", "say_do", 0.8, "up")])
+    con = connect(db, ud)
+    try:
+        g = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g12"]
+        sprints = run_public(con, "sprint_facts", as_of=AS_OF, board_id="1").set_index("sprint_id")
+    finally:
+        con.close()
+    # each sprint on its own: sprint 1 committed 5 (X1 3 + X2 2), completed 3 -> 0.6; sprint 2
+    # committed 0 (no say/do), completed Y1's 4 added points
+    assert sprints.loc["1", ["committed_points", "completed_points"]].tolist() == [5, 3]
+    assert sprints.loc["2", ["committed_points", "completed_points"]].tolist() == [0, 4]
+    # pooled: 3 / 5 = 0.6 (not (3 + 4) / 5 = 1.4, which read as "met") over the 2 sprints
+    assert (g.during_value, g.during_n) == (pytest.approx(0.6), 2)
+    assert g.verdict == "not met"
+
+
 def test_follow_through_counts_agreements_met(agreement_con):
     df = run_public(agreement_con, "retro_follow_through", as_of=AS_OF).set_index("retro_id")
     # R1 has g1..g8 and g10: met = g1 and g3 (a product metric: the impact engine's verdict,

@@ -132,12 +132,12 @@ team_sprints AS (
            OR EXISTS (SELECT 1 FROM team_boards AS t
                       WHERE t.team = w.team AND t.team_matched AND t.source = s.source AND t.board_id = s.board_id))
 ),
-sprint_totals AS (
+per_sprint AS (
     SELECT
         ts.agreement_id,
         ts.phase,
-        any_value(ts.metric_name) AS metric_name,
-        count(DISTINCT ts.sprint_id) AS n,
+        ts.metric_name,
+        ts.sprint_id,
         -- added smallest first (sum_sorted): the same bits in any row order
         coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.committed)), 0) AS committed_points,
         coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.added)), 0) AS added_points,
@@ -145,7 +145,23 @@ sprint_totals AS (
         coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.completed)), 0) AS completed_points
     FROM team_sprints AS ts
     LEFT JOIN fct_sprint_board_members(as_of, in_board) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
-    GROUP BY ts.agreement_id, ts.phase
+    GROUP BY ts.agreement_id, ts.phase, ts.metric_name, ts.source, ts.sprint_id
+),
+sprint_totals AS (
+    -- say/do over several sprints: the completed points of the sprints that committed any, over
+    -- their committed points (a sprint that committed nothing has no say/do of its own; the
+    -- slide's per-team say/do, queries.tech_health.team_rows, pools them the same way)
+    SELECT
+        agreement_id,
+        phase,
+        any_value(metric_name) AS metric_name,
+        count(DISTINCT sprint_id) AS n,
+        sum_sorted(list(committed_points)) AS committed_points,
+        sum_sorted(list(added_points)) AS added_points,
+        sum_sorted(list(removed_points)) AS removed_points,
+        coalesce(sum_sorted(list(completed_points) FILTER (WHERE committed_points > 0)), 0) AS completed_of_committed
+    FROM per_sprint
+    GROUP BY agreement_id, phase
 ),
 sprint_values AS (
     SELECT
@@ -153,7 +169,7 @@ sprint_values AS (
         phase,
         CASE metric_name
             WHEN 'scope_change' THEN (added_points + removed_points) / nullif(committed_points, 0)
-            WHEN 'say_do' THEN completed_points / nullif(committed_points, 0)
+            WHEN 'say_do' THEN completed_of_committed / nullif(committed_points, 0)
         END AS value,
         n
     FROM sprint_totals
