@@ -13,7 +13,6 @@ SELECT
     count(*) < (SELECT value::INTEGER FROM cfg_param WHERE key = 'small_group') AS too_small
 FROM fct_issue_scoped($as_of, $board_id, $project)
 WHERE story_points IS NOT NULL AND cycle_time_days IS NOT NULL
-  AND ($date_from IS NULL OR completed_on >= $date_from)
-  AND ($date_to IS NULL OR completed_on <= $date_to)
+  AND in_period(completed_on, $date_from, $date_to)
 GROUP BY story_points
 ORDER BY story_points

@@ -17,8 +17,7 @@ scored AS (
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
       AND usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
-      AND ($date_from IS NULL OR f.completed_on >= $date_from)
-      AND ($date_to IS NULL OR f.completed_on <= $date_to)
+      AND in_period(f.completed_on, $date_from, $date_to)
 )
 SELECT
     issue_key, summary, issue_type, work_type, completed_at, best, likely, worst, actual, unit,

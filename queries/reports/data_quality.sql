@@ -13,8 +13,7 @@
 WITH scope AS MATERIALIZED (
     SELECT *
     FROM fct_issue_scoped($as_of, $board_id, $project)
-    WHERE ($date_to IS NULL OR created_on <= $date_to)
-      AND ($date_from IS NULL OR completed_on IS NULL OR completed_on >= $date_from)
+    WHERE overlaps_period(created_on, completed_on, $date_from, $date_to)
 ),
 done_without_start AS (
     SELECT source, issue_id, NULL::VARCHAR AS board_id, 'done_without_start' AS "check", issue_key,

@@ -49,8 +49,7 @@ completed AS MATERIALIZED (
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
     CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
-      AND ($date_from IS NULL OR f.completed_on >= $date_from)
-      AND ($date_to IS NULL OR f.completed_on <= $date_to)
+      AND in_period(f.completed_on, $date_from, $date_to)
 ),
 point_ranks AS (
     -- the distinct point values and cycle times, numbered in ascending order: the pair scores

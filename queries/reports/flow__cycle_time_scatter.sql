@@ -6,8 +6,7 @@ WITH pts AS (
            cycle_time_days, backward_transitions
     FROM fct_issue_scoped($as_of, $board_id, $project)
     WHERE cycle_time_days IS NOT NULL
-      AND ($date_from IS NULL OR completed_on >= $date_from)
-      AND ($date_to IS NULL OR completed_on <= $date_to)
+      AND in_period(completed_on, $date_from, $date_to)
 )
 SELECT
     p.*,

@@ -16,8 +16,7 @@ WITH done AS MATERIALIZED (
            cycle_time_days
     FROM fct_issue_scoped($as_of, $board_id, $project)
     WHERE cycle_time_days IS NOT NULL AND lead_time_days > 0
-      AND ($date_from IS NULL OR completed_on >= $date_from)
-      AND ($date_to IS NULL OR completed_on <= $date_to)
+      AND in_period(completed_on, $date_from, $date_to)
 ),
 kinds AS MATERIALIZED (
     -- per status, not per stay: a pattern read from the config is compiled for every row

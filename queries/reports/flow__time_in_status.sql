@@ -11,8 +11,7 @@ WITH done AS (
     SELECT source, issue_id, completed_at
     FROM fct_issue_scoped($as_of, $board_id, $project)
     WHERE cycle_time_days IS NOT NULL
-      AND ($date_from IS NULL OR completed_on >= $date_from)
-      AND ($date_to IS NULL OR completed_on <= $date_to)
+      AND in_period(completed_on, $date_from, $date_to)
 ),
 per_issue AS (
     SELECT

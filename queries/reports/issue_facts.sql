@@ -12,6 +12,5 @@ WHERE ($project IS NULL OR f.project_key = $project)
   AND ($board_id IS NULL OR EXISTS (
         SELECT 1 FROM stg_board_issues AS b
         WHERE b.source = f.source AND b.issue_id = f.issue_id AND b.board_id = $board_id))
-  AND ($date_to IS NULL OR created_on <= $date_to)
-  AND ($date_from IS NULL OR completed_on IS NULL OR completed_on >= $date_from)
+  AND overlaps_period(created_on, completed_on, $date_from, $date_to)
 ORDER BY created_at, issue_key

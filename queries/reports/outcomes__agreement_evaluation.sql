@@ -5,8 +5,7 @@
 WITH judged AS (
     SELECT g.*
     FROM fct_metric_agreements($as_of) AS g
-    WHERE ($date_from IS NULL OR g.review_on >= $date_from)
-      AND ($date_to IS NULL OR g.start_on <= $date_to)
+    WHERE overlaps_period(g.start_on, g.review_on, $date_from, $date_to)
       AND retro_team_in_scope(g.team, $board_id, $project)
 )
 SELECT * FROM judged

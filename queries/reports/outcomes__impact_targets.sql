@@ -8,8 +8,7 @@ WITH items AS (
 filtered AS (
     SELECT *
     FROM items
-    WHERE ($date_from IS NULL OR shipped_on >= $date_from)
-      AND ($date_to IS NULL OR shipped_on <= $date_to)
+    WHERE in_period(shipped_on, $date_from, $date_to)
       AND ($project IS NULL OR project_key = $project)
       AND ($board_id IS NULL OR project_key IN (SELECT project_key FROM raw_boards WHERE board_id = $board_id))
 ),

@@ -13,7 +13,6 @@ SELECT
     sum_sorted(list(rework_days)) AS rework_days
 FROM fct_issue_scoped($as_of, $board_id, $project)
 WHERE completed_at IS NOT NULL
-  AND ($date_from IS NULL OR completed_on >= $date_from)
-  AND ($date_to IS NULL OR completed_on <= $date_to)
+  AND in_period(completed_on, $date_from, $date_to)
 GROUP BY completed_week
 ORDER BY week

@@ -28,8 +28,7 @@ WITH final AS (
         g.agreement_id,
         g.retro_id
     FROM fct_agreement_verdicts($as_of, $board_id) AS g
-    WHERE ($date_from IS NULL OR g.review_on >= $date_from)
-      AND ($date_to IS NULL OR g.start_on <= $date_to)
+    WHERE overlaps_period(g.start_on, g.review_on, $date_from, $date_to)
       AND retro_team_in_scope(g.team, $board_id, $project)
 )
 SELECT * FROM final

@@ -10,8 +10,7 @@ WITH retros_in AS (
     SELECT r.*
     FROM retros AS r
     WHERE r.held_on <= local_ts($as_of)::DATE
-      AND ($date_from IS NULL OR r.held_on >= $date_from)
-      AND ($date_to IS NULL OR r.held_on <= $date_to)
+      AND in_period(r.held_on, $date_from, $date_to)
       AND retro_team_in_scope(r.team, $board_id, $project)
 ),
 actions AS (

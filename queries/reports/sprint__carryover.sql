@@ -35,8 +35,7 @@ final AS (
     FROM counted
     WHERE ($board_id IS NULL OR board_id = $board_id)
       AND ($project IS NULL OR project_key = $project)
-      AND ($date_from IS NULL OR local_ts(t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR local_ts(t_start)::DATE <= $date_to)
+      AND in_period(local_ts(t_start)::DATE, $date_from, $date_to)
 )
 SELECT f.*, s.name AS status
 FROM final AS f

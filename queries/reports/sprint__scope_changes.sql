@@ -9,8 +9,7 @@ WITH members AS (
     WHERE (m.added OR m.removed)
       AND ($board_id IS NULL OR m.board_id = $board_id)
       AND ($project IS NULL OR m.project_key = $project)
-      AND ($date_from IS NULL OR local_ts(m.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR local_ts(m.t_start)::DATE <= $date_to)
+      AND in_period(local_ts(m.t_start)::DATE, $date_from, $date_to)
 ),
 events AS (
     SELECT source, sprint_id, sprint_name, board_id, state, t_start, issue_id, issue_key, summary,

@@ -6,8 +6,7 @@ WITH windows AS (
     SELECT *
     FROM fct_sprint_windows($as_of)
     WHERE ($board_id IS NULL OR board_id = $board_id)
-      AND ($date_from IS NULL OR local_ts(t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR local_ts(t_start)::DATE <= $date_to)
+      AND in_period(local_ts(t_start)::DATE, $date_from, $date_to)
 ),
 members AS (
     SELECT * FROM fct_sprint_board_members($as_of, $board_id)

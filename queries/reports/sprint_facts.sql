@@ -19,8 +19,7 @@ WITH windows AS (
     SELECT w.*
     FROM fct_sprint_windows($as_of) AS w
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
-      AND ($date_from IS NULL OR local_ts(w.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR local_ts(w.t_start)::DATE <= $date_to)
+      AND in_period(local_ts(w.t_start)::DATE, $date_from, $date_to)
 ),
 kept AS MATERIALIZED (
     SELECT k.*

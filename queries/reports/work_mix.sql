@@ -12,8 +12,7 @@ WITH sprints AS (
     SELECT w.source, w.sprint_id, w.sprint_name, w.board_id, w.t_start, w.state
     FROM fct_sprint_windows($as_of) AS w
     WHERE ($board_id IS NULL OR w.board_id = $board_id)
-      AND ($date_from IS NULL OR local_ts(w.t_start)::DATE >= $date_from)
-      AND ($date_to IS NULL OR local_ts(w.t_start)::DATE <= $date_to)
+      AND in_period(local_ts(w.t_start)::DATE, $date_from, $date_to)
 ),
 completed AS (
     SELECT m.source, m.sprint_id, m.work_type, coalesce(m.estimate_at_end, 0) AS points
