@@ -15,9 +15,7 @@
 -- board alone, replaying only its sprints (NULL = every agreement).
 WITH cfg AS (
     SELECT
-        local_ts(as_of)::DATE AS as_of_on,
-        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
-        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind
+        local_ts(as_of)::DATE AS as_of_on
 ),
 product_metrics AS (
     SELECT DISTINCT metric FROM raw_metric_points
@@ -69,7 +67,6 @@ issues AS MATERIALIZED (
         coalesce(usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst), false) AS has_range,
         estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped(as_of, in_board, NULL) AS f
-    CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
       AND EXISTS (SELECT 1 FROM windows)
 ),
@@ -110,7 +107,7 @@ issue_values AS (
                 sum_sorted(list(coalesce(story_points, 0))),
                 sum_sorted(list(coalesce(story_points, 0)) FILTER (WHERE work_type = 'debt')),
                 count(*), count(*) FILTER (WHERE work_type = 'debt'))
-            WHEN 'hit_rate' THEN avg(CASE WHEN actual >= estimate_best AND actual <= estimate_worst THEN 1.0 ELSE 0.0 END)
+            WHEN 'hit_rate' THEN avg(CASE WHEN range_hit(actual, estimate_best, estimate_worst) THEN 1.0 ELSE 0.0 END)
                 FILTER (WHERE has_range AND actual IS NOT NULL)
         END AS value,
         CASE any_value(metric_name)

@@ -21,7 +21,7 @@ scored AS (
 )
 SELECT
     issue_key, summary, issue_type, work_type, completed_at, best, likely, worst, actual, unit,
-    CASE WHEN actual > worst THEN 'overrun' WHEN actual < best THEN 'underrun' ELSE 'hit' END AS outcome,
+    CASE WHEN range_hit(actual, best, worst) THEN 'hit' WHEN actual > worst THEN 'overrun' ELSE 'underrun' END AS outcome,
     actual / likely AS ratio,
     greatest(actual - worst, best - actual, 0) / likely AS miss_relative
 FROM scored

@@ -26,8 +26,6 @@
 -- the distinct point values and among the distinct cycle times, ranked here once for all groups.
 WITH cfg AS (
     SELECT
-        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
-        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind,
         (SELECT value::INTEGER FROM cfg_param WHERE key = 'small_group') AS small_group,
         (SELECT value::DOUBLE FROM cfg_param WHERE key = 'hit_rate_target') AS hit_rate_target
 ),
@@ -47,7 +45,6 @@ completed AS MATERIALIZED (
         f.time_spent_seconds,
         estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
-    CROSS JOIN cfg AS c
     WHERE f.completed_at IS NOT NULL
       AND in_period(f.completed_on, $date_from, $date_to)
 ),
@@ -98,7 +95,7 @@ range_scores AS (
     SELECT
         group_by, "group",
         count(*) AS n,
-        avg(CASE WHEN actual >= best AND actual <= worst THEN 1.0 ELSE 0.0 END) AS hit_rate,
+        avg(CASE WHEN range_hit(actual, best, worst) THEN 1.0 ELSE 0.0 END) AS hit_rate,
         avg(CASE WHEN actual > worst THEN 1.0 ELSE 0.0 END) AS overrun_rate,
         avg(CASE WHEN actual < best THEN 1.0 ELSE 0.0 END) AS underrun_rate,
         quantile_cont(actual / likely, 0.5) AS bias,

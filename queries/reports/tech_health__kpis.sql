@@ -16,8 +16,6 @@
 -- Issue scope: $board_id / $project, epics and sub-tasks excluded.
 WITH cfg AS (
     SELECT
-        (SELECT value FROM cfg_param WHERE key = 'estimate_unit') AS unit,
-        (SELECT value FROM cfg_param WHERE key = 'range_actual') AS actual_kind,
         (SELECT value::DOUBLE FROM cfg_param WHERE key = 'debt_share_target') AS debt_target,
         (SELECT value::DOUBLE FROM cfg_param WHERE key = 'hit_rate_target') AS hit_target
 ),
@@ -37,7 +35,6 @@ facts AS MATERIALIZED (
         f.*,
         estimate_actual(f.cycle_time_days, f.time_spent_seconds) AS actual
     FROM fct_issue_scoped($as_of, $board_id, $project) AS f
-    CROSS JOIN cfg AS c
 ),
 completed AS (
     SELECT
@@ -53,7 +50,7 @@ completed AS (
         count(*) FILTER (WHERE usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
                            AND f.actual IS NOT NULL) AS n_range,
         count(*) FILTER (WHERE usable_range(f.estimate_best, f.estimate_likely, f.estimate_worst)
-                           AND f.actual >= f.estimate_best AND f.actual <= f.estimate_worst) AS hits
+                           AND range_hit(f.actual, f.estimate_best, f.estimate_worst)) AS hits
     FROM periods AS p
     JOIN facts AS f ON f.completed_on BETWEEN p.from_day AND p.to_day
     GROUP BY p.period
