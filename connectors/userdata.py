@@ -30,6 +30,7 @@ import queries
 from connectors import bounds, files, forecast_records
 from connectors.messages import quote_value as _show
 from queries import transactions
+from queries.dates import utc_instant
 from queries.errors import RetroscopeError
 from queries.forecast_accounts import STORE_COLUMNS as FORECAST_COLUMNS
 
@@ -310,7 +311,7 @@ def _clean_forecast(r: dict, probs: list[Problem], need_text: Callable, need_dat
                           "an ISO 8601 instant, e.g. 2026-03-31T17:00:00+00:00"))
             r[col] = None
         else:
-            r[col] = (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+            r[col] = utc_instant(ts).tz_convert("UTC").to_pydatetime()
     for col, allowed in (("kind", FORECAST_KINDS), ("source", FORECAST_SOURCES)):
         v = r.get(col)
         if v is None or str(v).strip().lower() not in allowed:

@@ -19,13 +19,19 @@ def as_date(v) -> date:
     return pd.Timestamp(v).date()
 
 
+def utc_instant(v) -> pd.Timestamp:
+    """An instant as an aware Timestamp: a naive one is UTC (as every connection's TimeZone
+    reads it), an aware one keeps its zone (the instant is the same); a missing one (None,
+    NaN, NaT) is NaT. How Python code compares and keys the instants it is given."""
+    ts = pd.Timestamp(v)
+    return ts.tz_localize(UTC) if ts.tzinfo is None else ts
+
+
 def _instant(v) -> datetime | None:
     if v is None or (not isinstance(v, datetime | date | str) and pd.isna(v)):
         return None
-    t = pd.Timestamp(v)
-    if pd.isna(t):
-        return None
-    return (t.tz_localize(UTC) if t.tzinfo is None else t).to_pydatetime()
+    t = utc_instant(v)
+    return None if pd.isna(t) else t.to_pydatetime()
 
 
 def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:

@@ -39,6 +39,7 @@ import duckdb
 import pandas as pd
 
 from queries.config import AnalysisConfig
+from queries.dates import utc_instant
 from queries.errors import RetroscopeError
 from queries.literals import sql_string
 
@@ -467,10 +468,7 @@ def keep_stored_sprint_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ts_literal(v) -> str:
-    ts = pd.Timestamp(v)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return f"TIMESTAMPTZ '{ts.isoformat()}'"
+    return f"TIMESTAMPTZ '{utc_instant(v).isoformat()}'"
 
 
 def point_mart(con: duckdb.DuckDBPyConnection, m: StoredMart, *, stored, cached: str | None = None,
@@ -516,7 +514,5 @@ def stored_report(con: duckdb.DuckDBPyConnection, name: str, bound: dict) -> str
     stored = stored_as_of(con)
     if stored is None:
         return None
-    asked, at = pd.Timestamp(bound["as_of"]), pd.Timestamp(stored)
-    if asked.tzinfo is None:   # a naive instant is UTC, as the session reads it
-        asked = asked.tz_localize("UTC")
+    asked, at = utc_instant(bound["as_of"]), pd.Timestamp(stored)
     return f"SELECT * FROM {SCHEMA}.{name}" if asked == at else None

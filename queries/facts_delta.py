@@ -53,9 +53,9 @@ import re
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
 
 from queries import facts
+from queries.dates import utc_instant
 from queries.facts import PER_ISSUE_MARTS
 from queries.transactions import one_transaction
 
@@ -153,7 +153,7 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
     Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+    p = {"lo": min(utc_instant(stored_as_of), utc_instant(as_of)), "hi": max(utc_instant(stored_as_of), utc_instant(as_of))}
     _sprint_changes(con, windows=windows, out=out, edited=edited)
     # read from the stored parses: for an issue a load did not write they equal the new ones
     con.execute(f"""
@@ -174,7 +174,7 @@ def earlier_delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, window
     sprints, and the stored members of the running ones with an event between the instants.
     Returns the number of issues in the scope."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": _utc(as_of), "hi": _utc(stored_as_of)}
+    p = {"lo": utc_instant(as_of), "hi": utc_instant(stored_as_of)}
     _sprint_changes(con, windows=windows, out=out)
     # each kind of event is looked for among those members only (not every issue's events
     # gathered first: at 1M issues, 45 days held 312k issues with one, 0.5 s)
@@ -222,15 +222,9 @@ def delta_issues(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, out: st
     (another as_of only), E without sprint changes, and O, as the TEMP table `{out}` (source,
     issue_id). Their rows are a function of the issue's own history and as_of alone, so a
     sprint's window or an issue's sprint changes cannot change them. Returns its size."""
-    p = {"lo": min(_utc(stored_as_of), _utc(as_of)), "hi": max(_utc(stored_as_of), _utc(as_of))}
+    p = {"lo": min(utc_instant(stored_as_of), utc_instant(as_of)), "hi": max(utc_instant(stored_as_of), utc_instant(as_of))}
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_events_sql()}", p)
     return con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0]
-
-
-def _utc(v) -> pd.Timestamp:
-    """An instant (a naive one is UTC, as the connection's TimeZone reads it)."""
-    ts = pd.Timestamp(v)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
 
 
 def _in(scope: str) -> str:
@@ -395,14 +389,14 @@ def ensure(con: duckdb.DuckDBPyConnection, needed: set[str], as_of, board: str |
     if as_of is None or not needed:
         return None
     stored = facts.stored_as_of(con)
-    if stored is None or _utc(as_of) == _utc(stored):
+    if stored is None or utc_instant(as_of) == utc_instant(stored):
         return None
     key = {"a": as_of}
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_cached (mart VARCHAR, fx_as_of TIMESTAMPTZ, fx_board VARCHAR, "
                 "whole BOOLEAN)")
     con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_used (fx_as_of TIMESTAMPTZ, used BIGINT)")
     done = con.execute("SELECT mart, fx_board FROM fx_cached WHERE fx_as_of = $a::TIMESTAMPTZ", key).fetchall()
-    earlier = _utc(as_of) < _utc(stored)
+    earlier = utc_instant(as_of) < utc_instant(stored)
     todo: list[tuple[facts.StoredMart, str | None]] = []
     for m in facts.STORED_MARTS:
         k_board = board if m.board_arg else None
@@ -426,7 +420,7 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
     """ensure's work for the marts in `todo` (inside its transaction)."""
     key = {"a": as_of}
     n_scope = None
-    earlier = _utc(as_of) < _utc(stored)
+    earlier = utc_instant(as_of) < utc_instant(stored)
     if earlier:   # the issue facts off the stored versions (the marts with an `earlier` rule need nothing)
         for m, b in [(m, b) for m, b in todo if m.name == "fct_issue_facts"]:
             if _scoped(con, as_of, "issues") is None:

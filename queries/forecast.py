@@ -26,7 +26,7 @@ import pandas as pd
 
 import queries
 from queries import facts, registry
-from queries.dates import local_day
+from queries.dates import local_day, utc_instant
 
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
@@ -171,21 +171,16 @@ def quantile(values: np.ndarray, q: float) -> float:
 _q = quantile   # the name it had when it was private
 
 
-def _utc(v) -> pd.Timestamp:
-    ts = pd.Timestamp(v)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
-
-
 def known_at(con: duckdb.DuckDBPyConnection, latest: datetime, fallback: datetime) -> datetime:
     """The instant facts about instants up to `latest` are read as known at: the stored
     facts' instant when `latest` is no later (the stored tables, nothing recomputed; see
     fct_completion_spans), else `fallback` (its facts computed once per connection)."""
     stored = facts.stored_as_of(con)
-    return stored if stored is not None and _utc(latest) <= _utc(stored) else fallback
+    return stored if stored is not None and utc_instant(latest) <= utc_instant(stored) else fallback
 
 
 def same_instant(a, b) -> bool:
-    return _utc(a) == _utc(b)
+    return utc_instant(a) == utc_instant(b)
 
 
 # Per connection: the inputs asked at instants earlier than the stored one (the last few), so
@@ -204,7 +199,7 @@ def forecast_inputs(con: duckdb.DuckDBPyConnection, as_of: datetime, board_id: s
     if same_instant(known, as_of):
         return queries.run(con, "flow__forecast_inputs", as_of=as_of, at=as_of, board_id=board_id,
                            project=project, window_from=w_from, window_to=w_to)
-    key = (_utc(known), _utc(as_of), board_id, project, w_from, w_to)
+    key = (utc_instant(known), utc_instant(as_of), board_id, project, w_from, w_to)
     kept = _EARLIER_INPUTS.setdefault(con, {})
     if key not in kept:
         kept[key] = queries.run(con, "flow__forecast_inputs", as_of=known, at=as_of, board_id=board_id,

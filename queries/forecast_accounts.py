@@ -25,7 +25,7 @@ import pandas as pd
 
 import queries
 from queries import forecast as fc
-from queries.dates import local_day, local_days
+from queries.dates import local_day, local_days, utc_instant
 
 CONFIDENCES = fc.CONFIDENCES
 PCT = {0.50: "p50", 0.85: "p85", 0.95: "p95"}
@@ -50,8 +50,7 @@ def forecast_id(*, as_of: datetime, board_id: str | None, project: str | None, k
                 seed: int | None, backtest: bool) -> str:
     """The identity of a forecast: the same scope, instant, question, inputs and method give the
     same id (whoever showed it, whenever). A backtest is its own forecast even at the same instant."""
-    at = pd.Timestamp(as_of)
-    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    at = utc_instant(as_of).tz_convert("UTC")   # the id names the instant in UTC
     key = "|".join(str(v) for v in (at.isoformat(), board_id, project, kind, items, target_on,
                                     METHOD, runs, window_from, window_to, seed, "backtest" if backtest else "live"))
     return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
@@ -133,8 +132,7 @@ def score(recorded: pd.DataFrame, completions: pd.DataFrame, as_of: datetime, to
     rows = []
     own_days = list(as_of_days) if as_of_days is not None else [None] * len(recorded)
     for r, own_day in zip(recorded.itertuples(index=False), own_days, strict=True):
-        made = pd.Timestamp(r.as_of)
-        made = made.tz_localize("UTC") if made.tzinfo is None else made
+        made = utc_instant(r.as_of)
         after = done_at > made.tz_convert("UTC").tz_localize(None).to_datetime64()
         days = np.sort(done_on[after])
 
