@@ -458,9 +458,11 @@ def start_retro(path, *, held_on, team: str, kind: str, title: str | None = None
             row["created_at"] = now
         _write(con, "retro", [row])
         rid = row["retro_id"]
+        # the team's earlier retros, by the rule the analyses tell teams apart by (marts/team_key.sql)
+        con.execute(queries.derived_ddl("team_key", queries.sql_text("team_key", "marts")))
         carried = con.execute(
             """SELECT a.action_id FROM action_items AS a JOIN retros AS r USING (retro_id)
-               WHERE a.status = 'open' AND lower(trim(r.team)) = lower(trim($team))
+               WHERE a.status = 'open' AND team_key(r.team) = team_key($team)
                  AND r.held_on <= $held AND r.retro_id <> $rid
                ORDER BY r.held_on, a.action_id""",
             {"team": row["team"], "held": row["held_on"], "rid": rid}).fetchall()
