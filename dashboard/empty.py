@@ -14,13 +14,13 @@ import streamlit as st
 from dashboard import data, filters
 from dashboard.components import empty_state
 from dashboard.safe_text import md
+from queries.dates import day_words
 from queries.limits import DATE_MAX, DATE_MIN
 
 
 def day(d) -> str:
-    """A day as a report writes it: '1 Jan 2025'."""
-    d = pd.Timestamp(d)
-    return f"{d.day} {d:%b %Y}"
+    """A day as a report writes it: '1 Jan 2025' (queries.dates.day_words)."""
+    return day_words(d)
 
 
 def team_words(f) -> str:

@@ -20,14 +20,16 @@ RUNNING = "running"          # the one word for a sprint that has started and no
 
 
 # --------------------------------------------------------------------------- dates
-def date_span(a, b, day: str = "%d %b") -> str:
+def date_span(a, b, day="%d %b") -> str:
     """Two days as a span, the year written once when both ends share it ("03 Jul – 01 Dec
     2026") and on each end when they do not ("03 Jul 2025 – 01 Jan 2026": a period across New
-    Year). `day`: the day-and-month format (the slide writes "3 Jul")."""
+    Year). `day`: the day-and-month format, or a function writing one end
+    (`day(timestamp, year=...)`: the slide's queries.dates.day_words, "3 Jul")."""
     a, b = pd.Timestamp(a), pd.Timestamp(b)
-    if a.year == b.year:
-        return f"{a.strftime(day)} – {b.strftime(day + ' %Y')}"
-    return f"{a.strftime(day + ' %Y')} – {b.strftime(day + ' %Y')}"
+    if isinstance(day, str):
+        fmt = day
+        day = lambda t, year: t.strftime(fmt + " %Y" if year else fmt)   # noqa: E731
+    return f"{day(a, year=a.year != b.year)} – {day(b, year=True)}"
 
 
 # --------------------------------------------------------------------------- sprints

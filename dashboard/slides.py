@@ -31,6 +31,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.present import date_span, sprint_label
+from queries.dates import day_words
 from queries.tech_health import CHART_TEAMS, DEFINITIONS, KPI, TechHealth
 from queries.tech_health_text import TOO_SHORT, before_text, n_words, plural
 
@@ -84,11 +85,11 @@ def _ellipsize(text: str, n: int) -> str:
 
 
 def _day(d: date | None) -> str:
-    return d.strftime("%-d %b %Y") if d else "—"
+    return day_words(d) if d else "—"
 
 
 def _span(a: date, b: date) -> str:
-    return date_span(a, b, day="%-d %b")
+    return date_span(a, b, day=day_words)
 
 
 def _ts(label: str | None) -> str:

@@ -19,6 +19,14 @@ def as_date(v) -> date:
     return pd.Timestamp(v).date()
 
 
+def day_words(d, *, year: bool = True) -> str:
+    """A day as a sentence or the slide writes it: '5 Oct 2026', or '5 Oct' (`year` False). The
+    day without a leading zero, written out rather than with strftime's "%-d", which Windows'
+    C library does not have."""
+    t = pd.Timestamp(d)
+    return f"{t.day} {t:%b %Y}" if year else f"{t.day} {t:%b}"
+
+
 def utc_instant(v) -> pd.Timestamp:
     """An instant as an aware Timestamp: a naive one is UTC (as every connection's TimeZone
     reads it), an aware one keeps its zone (the instant is the same); a missing one (None,

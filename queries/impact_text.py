@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from queries.dates import as_date
+from queries.dates import as_date, day_words
 
 MINUS = "\u2212"   # a real minus sign: "−2.0 %", not a hyphen
 
@@ -48,7 +48,7 @@ def _share(m: float) -> str:
 
 
 def _day(d) -> str:
-    return f"{as_date(d):%-d %b %Y}"
+    return day_words(as_date(d))
 
 
 def _get(r, name: str, default=None):

@@ -4,9 +4,9 @@ A missing title is None in a record and NaN in a frame; both read as no title.""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
+
+from queries.dates import day_words
 
 KIND_LABELS = {"scrum": "Scrum (sprint) retro", "product": "Product retro", "pm-eng": "PM / engineering retro"}
 _KIND_NAMES = {"scrum": "Scrum retro", "product": "Product retro", "pm-eng": "PM / engineering retro"}
@@ -24,5 +24,4 @@ def retro_title(title, kind=None, held_on=None) -> str:
     name = "Retro" if _missing(kind) else _KIND_NAMES.get(str(kind), "Retro")
     if _missing(held_on):
         return name
-    day = held_on if isinstance(held_on, date) else pd.Timestamp(held_on).date()
-    return f"{name} {day.day} {day:%b %Y}"
+    return f"{name} {day_words(held_on)}"

@@ -30,7 +30,7 @@ import pandas as pd
 import queries
 from queries import registry
 from queries import tech_health_text as text
-from queries.dates import local_days, local_times
+from queries.dates import day_words, local_days, local_times
 from queries.errors import RetroscopeError
 from queries.retro_text import retro_title
 from queries.tech_health_text import DEFINITIONS, LABELS, format_value
@@ -499,7 +499,7 @@ def kpis(con: duckdb.DuckDBPyConnection, *, board_id: str | None = None, as_of=N
         fw = q("flow_weekly", "cur")
         if len(fw) and fw["cycle_time_p85"].notna().any():
             chart = Chart("Cycle time p85 per week",
-                          tuple(pd.Timestamp(w).strftime("%-d %b") for w in fw["week"]),
+                          tuple(day_words(w, year=False) for w in fw["week"]),
                           (Series("p85 cycle time (days)", tuple(_f(x) for x in fw["cycle_time_p85"]), "bar"),),
                           "0.0", "days", "flow_weekly")
 
