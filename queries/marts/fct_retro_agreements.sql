@@ -129,36 +129,36 @@ team_sprints AS (
            OR EXISTS (SELECT 1 FROM team_boards AS t
                       WHERE t.team = w.team AND t.team_matched AND t.source = s.source AND t.board_id = s.board_id))
 ),
-per_sprint AS (
-    SELECT
-        ts.agreement_id,
-        ts.phase,
-        ts.metric_name,
-        ts.sprint_id,
-        -- added smallest first (sum_sorted): the same bits in any row order
-        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.committed)), 0) AS committed_points,
-        coalesce(sum_sorted(list(m.entry_points) FILTER (WHERE m.added)), 0) AS added_points,
-        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.removed)), 0) AS removed_points,
-        coalesce(sum_sorted(list(m.exit_points) FILTER (WHERE m.completed)), 0) AS completed_points
+team_members AS MATERIALIZED (
+    SELECT ts.agreement_id, ts.phase, ts.metric_name, ts.source, ts.sprint_id,
+           m.committed, m.added, m.removed, m.completed, m.entry_points, m.exit_points
     FROM team_sprints AS ts
     LEFT JOIN fct_sprint_board_members(as_of, in_board) AS m ON m.source = ts.source AND m.sprint_id = ts.sprint_id
-    GROUP BY ts.agreement_id, ts.phase, ts.metric_name, ts.source, ts.sprint_id
+),
+committing AS (
+    -- the sprints that committed points: say/do over several sprints is the completed points of
+    -- these over their committed points (a sprint that committed nothing has no say/do of its
+    -- own; the slide's per-team say/do, queries.tech_health.team_rows, pools them the same way)
+    SELECT agreement_id, phase, source, sprint_id
+    FROM team_members
+    GROUP BY ALL
+    HAVING coalesce(sum(entry_points) FILTER (WHERE committed), 0) > 0
 ),
 sprint_totals AS (
-    -- say/do over several sprints: the completed points of the sprints that committed any, over
-    -- their committed points (a sprint that committed nothing has no say/do of its own; the
-    -- slide's per-team say/do, queries.tech_health.team_rows, pools them the same way)
     SELECT
-        agreement_id,
-        phase,
-        any_value(metric_name) AS metric_name,
-        count(DISTINCT sprint_id) AS n,
-        sum_sorted(list(committed_points)) AS committed_points,
-        sum_sorted(list(added_points)) AS added_points,
-        sum_sorted(list(removed_points)) AS removed_points,
-        coalesce(sum_sorted(list(completed_points) FILTER (WHERE committed_points > 0)), 0) AS completed_of_committed
-    FROM per_sprint
-    GROUP BY agreement_id, phase
+        tm.agreement_id,
+        tm.phase,
+        any_value(tm.metric_name) AS metric_name,
+        count(DISTINCT tm.sprint_id) AS n,
+        -- added smallest first (sum_sorted): the same bits in any row order
+        coalesce(sum_sorted(list(tm.entry_points) FILTER (WHERE tm.committed)), 0) AS committed_points,
+        coalesce(sum_sorted(list(tm.entry_points) FILTER (WHERE tm.added)), 0) AS added_points,
+        coalesce(sum_sorted(list(tm.exit_points) FILTER (WHERE tm.removed)), 0) AS removed_points,
+        coalesce(sum_sorted(list(tm.exit_points) FILTER (WHERE tm.completed AND c.sprint_id IS NOT NULL)), 0)
+            AS completed_of_committed
+    FROM team_members AS tm
+    LEFT JOIN committing AS c USING (agreement_id, phase, source, sprint_id)
+    GROUP BY tm.agreement_id, tm.phase
 ),
 sprint_values AS (
     SELECT

@@ -8,5 +8,5 @@ SELECT * FROM (VALUES
     ('hit_rate',       'up',   'share', 'share of range-estimated issues completed in the window with best <= actual <= worst'),
     ('rework_rate',    'down', 'share', 'share of issues completed in the window with at least one backward transition'),
     ('scope_change',   'down', 'ratio', '(added + removed points) / committed points, sprints that closed in the window'),
-    ('say_do',         'up',   'ratio', 'completed points / committed points, sprints that closed in the window')
+    ('say_do',         'up',   'ratio', 'completed points / committed points, sprints that closed in the window and committed points')
 ) AS t(metric, better_direction, unit, definition)
