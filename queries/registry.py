@@ -171,10 +171,10 @@ REGISTRY: dict[str, PublicQuery] = {q.name: q for q in [
 def _coerce(p: Param, value: object) -> object:
     """A parameter's value as its kind. A timestamp given as a bare date stays a `date`: it means
     the end of that day in the reporting timezone, which only a connection knows
-    (`_day_ends` turns it into that instant). A missing value (None, blank text, NaT or NaN, as
-    pandas gives one) is None: the parameter's default."""
-    if value is None or value is pd.NaT or (isinstance(value, str) and value.strip() == "") or (
-            isinstance(value, float) and value != value):
+    (`_day_ends` turns it into that instant). A missing value (None, blank text, or pandas' and
+    numpy's NaT, NaN and NA) is None: the parameter's default."""
+    if value is None or (isinstance(value, str) and value.strip() == "") or (
+            not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     try:
         if p.kind == "timestamp":

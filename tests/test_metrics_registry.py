@@ -123,10 +123,11 @@ def test_the_plausible_dates_hold_in_every_reporting_timezone(tmp_path):
 
 
 def test_a_missing_value_from_pandas_is_the_parameter_default(tmp_path):
-    """A caller's NaT (or NaN) is a missing value, as None is: the default as_of (the data's
+    """A caller's NaT, NaN or NA (pandas' and numpy's) is a missing value, as None is: the default as_of (the data's
     freshness) and the default board, not a database error about the type of a NULL."""
     import math
 
+    import numpy as np
     import pandas as pd
 
     from queries.registry import default_as_of, resolve_params
@@ -134,7 +135,7 @@ def test_a_missing_value_from_pandas_is_the_parameter_default(tmp_path):
     con = connect(build(tmp_path, SMALL))
     try:
         fresh = default_as_of(con)
-        for missing in (pd.NaT, None, math.nan, " "):
+        for missing in (pd.NaT, None, math.nan, " ", pd.NA, np.datetime64("NaT"), np.float32("nan")):
             bound = resolve_params(con, "issue_facts", {"as_of": missing, "board_id": missing})
             assert (bound["as_of"], bound["board_id"]) == (fresh, None), repr(missing)
         assert sorted(run_public(con, "issue_facts", as_of=pd.NaT)["issue_key"]) == ["P-1", "P-2", "P-3"]
