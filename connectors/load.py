@@ -69,6 +69,11 @@ def use_config(config: AnalysisConfig | None) -> None:
     _config = config
 
 
+def config_in_use() -> AnalysisConfig | None:
+    """The config loads build the stored facts with when not given one (use_config)."""
+    return _config
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 

@@ -610,8 +610,10 @@ def main(argv: list[str] | None = None) -> int:
         print("retroscope: no command given; add one of the commands listed above, e.g. `retroscope demo`",
               file=sys.stderr)
         return 2
+    from connectors import load
     from dashboard.progress import end_line
 
+    caller_config = load.config_in_use()   # the command's own is set by _settings
     try:
         return int(args.func(args, _settings(args)) or 0)
     except RetroscopeError as e:
@@ -635,9 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         # the command's config was the loads' (_settings): a caller that runs main() and then
         # loads in the same process (a test, a script) builds with its own again
-        from connectors import load
-
-        load.use_config(None)
+        load.use_config(caller_config)
 
 
 if __name__ == "__main__":

@@ -414,6 +414,17 @@ def test_a_command_config_stays_with_its_command(tmp_path, capsys):
         finally:
             con.close()
     assert usable == {"nz.duckdb": False, "after.duckdb": True}
+    # a caller's own config (a script that set one) is the loads' again after the command
+    from connectors import load
+    from queries.config import AnalysisConfig
+
+    mine = AnalysisConfig(timezone="America/Los_Angeles")
+    load.use_config(mine)
+    try:
+        assert main(["--config", str(cfg), "--db", str(nz), "status"]) == 0, capsys.readouterr().err
+        assert load.config_in_use() is mine
+    finally:
+        load.use_config(None)
 
 
 def test_json_keeps_every_digit_as_csv_does(demo_db):
