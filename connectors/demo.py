@@ -729,7 +729,7 @@ def _retro_loop(retros: list[dict], actions: list[dict], agreements: list[dict])
     ATL-204, no due date) that stayed open through the sprint-10 and -11 retros and was
     done at the sprint-12 one, and Borealis's spike action that the sprint-10 agreement on
     cycle time came out of. Deterministic: draws nothing from the retros' random stream."""
-    held = {r["retro_id"]: (r["held_on"], r["team"].strip().lower()) for r in retros}
+    held = {r["retro_id"]: (r["held_on"], r["team"].strip(" ").lower()) for r in retros}   # team_key's rule
     actions.append({"action_id": LOOP_ACTION, "retro_id": "demo-atl-s9", "text": "Automate the release checklist",
                     "owner": "Tech lead", "due_on": None, "status": "done", "done_on": held["demo-atl-s12"][0],
                     "jira_key": "ATL-204"})

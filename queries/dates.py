@@ -85,8 +85,7 @@ def local_day_end(con: duckdb.DuckDBPyConnection, day: date) -> datetime:
     means where an instant is asked (queries/reports/local_day_end.sql)."""
     from queries import run
 
-    at = pd.Timestamp(run(con, "local_day_end", day=as_date(day))["at"].iloc[0])
-    return (at.tz_localize(UTC) if at.tzinfo is None else at.tz_convert(UTC)).to_pydatetime()
+    return utc_instant(run(con, "local_day_end", day=as_date(day))["at"].iloc[0]).tz_convert(UTC).to_pydatetime()
 
 
 def day_end_in(config, day: date) -> datetime:

@@ -66,13 +66,13 @@ flags AS (
         *,
         action_status_on(recorded_status, done_on, as_of_on) = 'dropped' AS is_dropped,
         action_status_on(recorded_status, done_on, as_of_on) = 'done' AS is_done,
-        recorded_status <> 'dropped' AND coalesce(effective_due_on <= as_of_on, false) AS is_due
+        recorded_status <> 'dropped' AND coalesce(effective_due_on <= as_of_on, false) AS is_due,
+        action_status_on(recorded_status, done_on, as_of_on) AS status
     FROM items
 ),
 final AS (
     SELECT
         *,
-        CASE WHEN is_dropped THEN 'dropped' WHEN is_done THEN 'done' ELSE 'open' END AS status,
         is_due AND is_done AND (done_on IS NULL OR done_on <= effective_due_on) AS done_on_time,
         coalesce(is_done AND done_on > effective_due_on, false) AS done_late,
         NOT is_dropped AND NOT is_done AS is_open,
