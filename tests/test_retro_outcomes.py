@@ -222,6 +222,16 @@ def test_agreement_evaluation(agreement_con):
     assert (df.loc["g10", "direction"], v["g10"]) == ("up", "not met")
 
 
+def _evaluated(tmp_path, s: Scenario, agreement: tuple):
+    """Scenario `s` with Atlas's retro R1 (05 Jan) holding the one `agreement`: an open connection
+    (the caller closes it) and the agreement's evaluation row."""
+    db = s.load(tmp_path / "w.duckdb")
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
+                        agreements=[agreement])
+    con = connect(db, ud)
+    return con, queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc[agreement[0]]
+
+
 def test_a_debt_share_agreement_with_no_debt_done_is_zero_not_missing(tmp_path):
     """Points completed and none of them debt: the share is 0 %, as the slide's KPI says (one
     rule, marts/debt_share.sql), so a "debt share at least 20 %" agreement is not met. It was
@@ -230,12 +240,8 @@ def test_a_debt_share_agreement_with_no_debt_done_is_zero_not_missing(tmp_path):
     # D1 (debt, 2 points) completed 01-03..01-05, before g11's window
     s.issue("D1", "2026-01-01 00:00", status=DONE, issue_type="Task", labels=["tech-debt"], points=2)
     s.move("D1", "2026-01-03 10:00", TODO, IN_PROGRESS).move("D1", "2026-01-05 10:00", IN_PROGRESS, DONE)
-    db = s.load(tmp_path / "w.duckdb")
-    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
-                        agreements=[("g11", "R1", "2026-01-11", "2026-01-20", "debt_share", 0.2, "up")])
-    con = connect(db, ud)
+    con, g = _evaluated(tmp_path, s, ("g11", "R1", "2026-01-11", "2026-01-20", "debt_share", 0.2, "up"))
     try:
-        g = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g11"]
         kpi = queries.run(con, "tech_health__kpis", as_of=ts("2026-01-20 23:59:59"), board_id="1",
                           project=None, date_from="2026-01-11", date_to="2026-01-20")
     finally:
@@ -259,12 +265,8 @@ def test_say_do_over_sprints_pools_the_sprints_that_committed_points(tmp_path):
     s.issue("Y1", "2026-01-01 00:00", status=DONE, sprints=["2"], points=4)
     s.sprint_change("Y1", "2026-01-20 09:00", "", "2")
     s.move("Y1", "2026-01-20 10:00", TODO, IN_PROGRESS).move("Y1", "2026-01-21 10:00", IN_PROGRESS, DONE)
-    db = s.load(tmp_path / "w.duckdb")
-    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
-                        agreements=[("g12", "R1", "2026-01-15", "2026-01-24", "say_do", 0.8, "up")])
-    con = connect(db, ud)
+    con, g = _evaluated(tmp_path, s, ("g12", "R1", "2026-01-15", "2026-01-24", "say_do", 0.8, "up"))
     try:
-        g = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g12"]
         sprints = run_public(con, "sprint_facts", as_of=AS_OF, board_id="1").set_index("sprint_id")
     finally:
         con.close()
