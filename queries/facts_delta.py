@@ -153,7 +153,7 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
     Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": min(utc_instant(stored_as_of), utc_instant(as_of)), "hi": max(utc_instant(stored_as_of), utc_instant(as_of))}
+    p = _between(stored_as_of, as_of)
     _sprint_changes(con, windows=windows, out=out, edited=edited)
     # read from the stored parses: for an issue a load did not write they equal the new ones
     con.execute(f"""
@@ -222,9 +222,15 @@ def delta_issues(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, out: st
     (another as_of only), E without sprint changes, and O, as the TEMP table `{out}` (source,
     issue_id). Their rows are a function of the issue's own history and as_of alone, so a
     sprint's window or an issue's sprint changes cannot change them. Returns its size."""
-    p = {"lo": min(utc_instant(stored_as_of), utc_instant(as_of)), "hi": max(utc_instant(stored_as_of), utc_instant(as_of))}
+    p = _between(stored_as_of, as_of)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_events_sql()}", p)
     return con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0]
+
+
+def _between(a, b) -> dict:
+    """The two instants as the bound parameters `lo` (the earlier) and `hi`."""
+    a, b = utc_instant(a), utc_instant(b)
+    return {"lo": min(a, b), "hi": max(a, b)}
 
 
 def _in(scope: str) -> str:
