@@ -255,6 +255,11 @@ def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
     out = outcomes.copy()
     out["verdict"] = [by.get(k, (None, None))[0] for k in keys]
     out["reason"] = [by.get(k, (None, None))[1] for k in keys]
+    if "direction" in out.columns and "direction" in agreement_verdicts.columns:
+        # an agreement left at "metric's default" shows the direction it is judged by
+        judged = dict(zip(agreement_verdicts["agreement_id"], agreement_verdicts["direction"], strict=True))
+        fill = [judged.get(i) if kind == "agreement" else None for kind, i in keys]
+        out["direction"] = out["direction"].where(out["direction"].notna(), pd.Series(fill, index=out.index))
     return out
 
 
@@ -271,7 +276,12 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
 
     from connectors.userdata import add_agreement
 
-    metrics = [None] + choices.loc[choices["kind"].isin(["delivery", "product"]), "value"].tolist()
+    linkable = choices[choices["kind"].isin(["delivery", "product"])]
+    metrics = [None] + linkable["value"].tolist()
+    # what each metric measures (fct_retro_delivery_metrics' definitions, the catalog's
+    # descriptions): a form cannot show the chosen one's until it is submitted, so all of them
+    defined = "\n".join(f"- **{md(present.metric_name(m))}**: {md(str(d))}"
+                         for m, d in zip(linkable["value"], linkable["label"], strict=True) if str(d) != m)
     with st.form(key, clear_on_submit=True, border=True):
         text = st.text_input("New working agreement", key=f"{key}_text",
                              placeholder="Observable, bilateral, time-boxed: who does what, by when")
@@ -279,7 +289,9 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
         start = c[0].date_input("Start", value=data.today(), key=f"{key}_start")
         review = c[1].date_input("Review on", value=data.today() + timedelta(days=42), key=f"{key}_review")
         metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
-                                format_func=lambda m: "— none —" if m is None else present.metric_name(m))
+                                format_func=lambda m: "— none —" if m is None else present.metric_name(m),
+                                help=("What each metric measures over the agreement's window:\n" + defined)
+                                if defined else None)
         target = c[3].number_input("Target", value=None, key=f"{key}_target",
                                    help="In the metric's unit; shares in percent (20 for 20 % debt share), "
                                         "cycle time in days")
@@ -290,6 +302,12 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
                               help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add agreement", type="primary"):
             if target is not None and metric in present.SHARE_METRICS:
+                if 0 < abs(target) < 1:        # 0.8 meant as 80 % would be saved as 0.8 %
+                    st.error(f"Not saved. Target {target:g} for {present.metric_name(metric)} reads as "
+                             f"{target:g} %: shares are typed in percent, e.g. {target * 100:g} for "
+                             f"{target * 100:g} %; add the agreement again with the target in percent",
+                             icon=":material/error:")
+                    return
                 target = target / 100          # typed in percent, stored as a share
             save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
                  review_on=review, metric=metric, target=target, direction=direction, action_id=action)

@@ -323,3 +323,35 @@ def test_every_public_query_downloads_as_csv(monkeypatch, demo_db):
         df = pd.read_csv(io.BytesIO(data.csv_bytes(name, **params)))
         missing = [c for c in q.columns if c not in df.columns]
         assert not missing, f"{name}.csv lacks {missing}"
+
+
+def test_the_agreement_form_says_what_metrics_measure_and_refuses_a_share_typed_as_a_fraction(monkeypatch,
+                                                                                                demo_copy):
+    """A new user typed 0.8 for an 80 % say/do target (the demo's own agreements store 0.7): it
+    was saved as 0.8 % and judged "met". The form now refuses a share target between 0 and 1
+    (shares are typed in percent) and writes nothing; 80 is saved as 0.8. The metric picker's
+    help says what each delivery metric measures, and an agreement left at "metric's default"
+    shows the direction it is judged by, not an empty cell."""
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    picker = at.selectbox(key="retro_log_agreement_metric")
+    assert "sprints that closed in the window and committed points" in picker.help, picker.help
+    before = _userdata_rows(demo_copy, "agreements")
+    at.text_input(key="retro_log_agreement_text").input("Commit only what is refined")
+    picker.set_value("say_do")
+    at.number_input(key="retro_log_agreement_target").set_value(0.8)
+    _click(at, "Add agreement")
+    assert any("Not saved" in e.value and "0.8 %" in e.value and "80 for 80 %" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert _userdata_rows(demo_copy, "agreements") == before
+    at.text_input(key="retro_log_agreement_text").input("Commit only what is refined")
+    at.selectbox(key="retro_log_agreement_metric").set_value("say_do")
+    at.number_input(key="retro_log_agreement_target").set_value(80.0)
+    _click(at, "Add agreement")
+    assert not problems(at), problems(at)
+    new = [r for r in _userdata_rows(demo_copy, "agreements") if r not in before]
+    assert len(new) == 1 and "Commit only what is refined" in new[0] and "0.8" in new[0], new
+    rows = [d.value for d in at.dataframe if hasattr(d.value, "to_csv") and "Commit only what is refined" in
+            d.value.to_csv()]
+    assert rows, "the new agreement is not shown"
+    row = rows[0][rows[0].apply(lambda r: "Commit only what is refined" in r.to_csv(), axis=1)].iloc[0]
+    assert "up" in [str(v) for v in row.to_list()], row.to_dict()
