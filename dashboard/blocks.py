@@ -30,8 +30,11 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
     open_actions = data.run_query("retro__open_actions", **p)
     # the last retro's own and carried actions show their lateness in its table, not twice
     listed = open_actions["action_id"].isin(last["action_id"].dropna())
-    shown = last.merge(open_actions.loc[listed, ["action_id", "days_overdue", "times_carried"]],
+    shown = last.merge(open_actions.loc[listed, ["action_id", "days_overdue", "times_carried", "effective_due_on"]],
                        on="action_id", how="left")
+    # an open action with no due date is due at the team's next retro: the day it is late from
+    shown["due_or_review_on"] = shown["due_or_review_on"].where(shown["due_or_review_on"].notna(),
+                                                                shown.pop("effective_due_on"))
     units = data.run_query("outcomes_page__metrics", **p)[["metric", "unit"]]   # product metrics' own units
     shown = shown.drop(columns=["retro_id", "held_on", "team", "kind", "title", "action_id"])
     shown = present.in_metric_units(shown.merge(units, on="metric", how="left"), cols=("target",), unit_col="unit")
@@ -39,7 +42,8 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
           key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
         "reviewed at this one; agreements are 'running' until their review date. Days overdue and times "
-        "carried are shown for actions still open (days overdue blank: not yet due).")
+        "carried are shown for actions still open (days overdue blank: not yet due); an open action with no due "
+        "date is due at the team's next retro, the day shown.")
     open_actions = open_actions[~listed]
     if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")

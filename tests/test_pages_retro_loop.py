@@ -105,3 +105,25 @@ def test_the_retro_picked_by_default_is_the_latest_held_by_the_as_of_day(monkeyp
     at.query_params.update({"board": "1"})
     open_page(at, "retro_log")
     assert at.selectbox(key="retro_log_retro").value == atlas[0][0]     # at the data's freshness: the latest
+
+
+def test_an_open_action_without_a_due_date_shows_the_day_it_is_late_from(monkeypatch, demo_copy):
+    """Sprint retro's last retro listed Atlas's carried "Automate the release checklist" (no due
+    date) with 22 days overdue and an empty due cell (a new user's browser run): the cell now
+    gives the day it is due, the team's next retro after the one that agreed it, which the
+    days overdue count from (fct_retro_actions.effective_due_on)."""
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy)), read_only=True) as c:
+        agreed, = c.execute("SELECT r.held_on FROM action_items AS a JOIN retros AS r USING (retro_id) "
+                            "WHERE a.text = 'Automate the release checklist'").fetchone()
+        nxt, = c.execute("SELECT min(held_on) FROM retros WHERE lower(trim(team)) = 'atlas' AND held_on > ?",
+                         [agreed]).fetchone()
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "1", "as_of": "2026-11-07"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    table = _table_with(at, "Automate the release checklist")[0]
+    row = table[table.apply(lambda r: "Automate the release checklist" in r.to_csv(), axis=1)].iloc[0]
+    due = [v for k, v in row.items() if "due" in str(k).lower() and "overdue" not in str(k).lower()]
+    overdue = [v for k, v in row.items() if "overdue" in str(k).lower()]
+    assert due and str(due[0]).startswith(nxt.isoformat()), row.to_dict()
+    assert overdue and float(overdue[0]) == (date(2026, 11, 7) - nxt).days, row.to_dict()
