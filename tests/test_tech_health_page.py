@@ -81,3 +81,14 @@ def test_overview_says_no_previous_data_when_nothing_was_completed_before(monkey
     captions = " ".join(c.value for c in at.caption)
     assert "no previous data" in captions and "too short to compare" not in captions, captions
     assert not {m.label: m for m in at.metric}["p85 cycle time"].proto.delta
+
+
+def test_the_retro_list_says_it_lists_what_is_still_open(monkeypatch, demo_db):
+    """A new user read "Latest retro of each team" as every action of those retros: the line under
+    it says the list is the actions still open on the as-of date, with the agreements."""
+    at = open_page(app_for(monkeypatch, demo_db), "tech_health")
+    assert not problems(at), problems(at)
+    heads = [h.value for h in at.subheader]
+    assert "Latest retro of each team" in heads
+    assert any("still open on the as-of date" in c.value and "carried into it" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
