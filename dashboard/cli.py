@@ -112,12 +112,17 @@ def cmd_query(args, settings: Settings) -> int:
     if args.name not in REGISTRY:
         raise RetroscopeError(f"unknown query '{args.name}'; public queries: {', '.join(sorted(REGISTRY))}")
     params = _parse_kv(args.param)
+    if args.board is not None:
+        if params.get("board_id") not in (None, args.board):
+            raise RetroscopeError(f"--board {args.board} and --param board_id={params['board_id']} name two boards; "
+                                  "give one of them")
+        params["board_id"] = args.board
     if args.as_of:
         params["as_of"] = as_of_option(args.as_of)
     con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
     try:
         if params.get("board_id"):
-            check_board(con, params["board_id"], "--param board_id=ID")
+            check_board(con, params["board_id"], "--board ID" if args.board is not None else "--param board_id=ID")
         df = run_public(con, args.name, **params)
         held = _forecast_records(con, args.name, params, df)
         given = f"--as-of {args.as_of}" if args.as_of else f"as_of={params.get('as_of')}"
@@ -499,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="run a public query and print it")
     q.add_argument("name", nargs="?", help="query name (see --list)")
     q.add_argument("--param", action="append", metavar="K=V", help="a parameter, e.g. board_id=1 (repeatable)")
+    q.add_argument("--board", metavar="ID", help="the board (team), as for `export tech-health`: the same as "
+                                                  "--param board_id=ID")
     q.add_argument("--as-of", help="compute figures as of this instant, or the end of this date in the reporting "
                                    "timezone (default: the data's freshness)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table",

@@ -512,3 +512,18 @@ def test_status_gives_the_datas_freshness_on_the_teams_clock(demo_db, tmp_path):
     assert nz.returncode == 0 and utc.returncode == 0, nz.stderr + utc.stderr
     assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-19 06:00 Pacific/Auckland", nz.stdout), nz.stdout
     assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-18 17:00 UTC", utc.stdout), utc.stdout
+
+
+def test_query_takes_the_board_as_export_does(demo_db):
+    """`export tech-health --board 1` but `query … --param board_id=1`: a new user tried `query
+    sprint_facts --board 1` and got a usage error. --board is the same as --param board_id=."""
+    by_board = cli("--db", str(demo_db), "query", "sprint_facts", "--board", "1", "--format", "csv")
+    by_param = cli("--db", str(demo_db), "query", "sprint_facts", "--param", "board_id=1", "--format", "csv")
+    everything = cli("--db", str(demo_db), "query", "sprint_facts", "--format", "csv")
+    assert by_board.returncode == 0 and by_board.stdout == by_param.stdout, by_board.stderr
+    assert len(by_board.stdout.splitlines()) < len(everything.stdout.splitlines())
+    line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--board", "nosuch"))
+    assert "--board" in line and "board 'nosuch' not found" in line, line
+    line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--board", "1",
+                                     "--param", "board_id=2"))
+    assert "two boards" in line, line
