@@ -335,7 +335,8 @@ def markdown() -> str:
              "in order).", "",
              "Run any of them with `retroscope query NAME [--board ID] [--param k=v]... [--as-of DATE] "
              "[--format table|csv|json]` (`--board ID` is `--param board_id=ID`). Every query takes the "
-             "common filters; NULL (not given) means no filter.", "", "## Common parameters", "", "| parameter | type | meaning |", "|---|---|---|"]
+             "common filters; NULL (not given) means no filter.", "",
+             "## Common parameters", "", "| parameter | type | meaning |", "|---|---|---|"]
     lines += [f"| `{p.name}` | {p.kind} | {p.help} |" for p in COMMON]
     for q in REGISTRY.values():
         lines += ["", f"## `{q.name}`", "", q.description, "", "Columns: " + ", ".join(f"`{c}`" for c in q.columns)]
