@@ -18,11 +18,6 @@ from queries.dates import day_words
 from queries.limits import DATE_MAX, DATE_MIN
 
 
-def day(d) -> str:
-    """A day as a report writes it: '1 Jan 2025' (queries.dates.day_words)."""
-    return day_words(d)
-
-
 def team_words(f) -> str:
     """Whose data: 'any team' under All teams, else the team's name."""
     return "any team" if f.board_id is None else md(f.board_name)
@@ -77,16 +72,16 @@ def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tup
     (`held()` gives both; None, None: the warehouse holds none for the team), and `fill` the
     command that loads it (default: a Jira sync, as `sync_command`). `section` draws a one-line
     note instead of a panel; `per_team` False for data no team owns (product metrics)."""
-    period = f"between {day(f.date_from)} and {day(f.date_to)}"
+    period = f"between {day_words(f.date_from)} and {day_words(f.date_to)}"
     who = f" for {team_words(f)}" if per_team else ""
     if held is not None:
-        text = (f"No {what} {verb} {period}{who}. The data holds {what} {verb} from {day(held[0])} to "
-                f"{day(held[1])}: widen the period in the sidebar.")
+        text = (f"No {what} {verb} {period}{who}. The data holds {what} {verb} from {day_words(held[0])} to "
+                f"{day_words(held[1])}: widen the period in the sidebar.")
         st.info(text, icon=":material/filter_alt:")
         return
     if later is not None:
-        text = (f"No {what} {verb} by the as-of date {day(f.as_of)}{who}. The data holds {what} {verb} from "
-                f"{day(later[0])} to {day(later[1])}: move the as-of date later in the sidebar.")
+        text = (f"No {what} {verb} by the as-of date {day_words(f.as_of)}{who}. The data holds {what} {verb} from "
+                f"{day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
         st.info(text, icon=":material/filter_alt:")
         return
     text = f"The warehouse holds no {what}{who}."
