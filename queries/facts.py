@@ -50,9 +50,10 @@ READER_SCHEMA = "reader"    # the stored marts' macros again, as Retroscope's re
 # Bump when the way facts are stored changes (the SQL text is fingerprinted separately), the
 # form of the stored derived layers included: a load keeps the derived layers stored under the
 # same fingerprint and writes only the stored marts' macros again (store_mart_macro).
-FACTS_VERSION = "5"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
+FACTS_VERSION = "6"   # 2: estimate_calibration among STORED_REPORTS; 3: issue_versions among STORED_MARTS;
                       # 4: a mart with an `earlier` rule answers an earlier instant in its stored macro;
-                      # 5: schema `reader`, the stored marts' macros that bind only the branch taken
+                      # 5: schema `reader`, the stored marts' macros that bind only the branch taken;
+                      # 6: sprint members keep their trajectory and answer an earlier instant from it
 
 # Staging views stored as tables (as-of independent): the parses every mart starts from.
 STORED_VIEWS: tuple[str, ...] = (
@@ -103,11 +104,12 @@ class StoredMart:
                                        # or skip the row groups a range predicate rules out); in
                                        # parts, each part's rows in this order
     in_parts: bool = False             # a per-issue mart a large full build computes in parts
-    # its rows at an as_of earlier than the stored one, read from the stored tables by a range
-    # predicate (a table macro over them and as_of; SQL with {facts} for the stored schema and
-    # {as_of}): its macro answers such an instant itself, nothing computed or cached. For the
-    # marts that compute their rows over the whole history and clip them to as_of at the end
-    # (docs/facts.md, "Any as_of stays exact")
+    # its rows at an as_of earlier than the stored one, read from the stored tables (a table
+    # macro over them and the mart's arguments; SQL with {facts} for the stored schema and each
+    # argument as {name}): its macro answers such an instant itself, nothing computed or cached.
+    # For the marts that compute their rows over the whole history and clip them to as_of at the
+    # end, or read them again at an earlier instant by their own rule (docs/facts.md, "Any as_of
+    # stays exact")
     earlier: str | None = None
 
 
@@ -128,8 +130,11 @@ STORED_MARTS: tuple[StoredMart, ...] = (
     StoredMart("fct_status_totals", "status_totals", ("as_of",), order_by="issue_key, status, status_id, issue_id",
                earlier="status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})"),
     StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
+    # (the stored rows of the sprints whose window is the same, the others' read again at their
+    # earlier end from the trajectories the rows keep: marts/sprint_members_before.sql)
     StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board",
-               order_by="source, board_id", in_parts=True),
+               order_by="source, board_id", in_parts=True,
+               earlier="sprint_members_before('{facts}.sprint_members', '{facts}.sprint_windows', {as_of}, {in_board})"),
     StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),
 )
 # Per-issue marts: each issue's rows computed from that issue's rows alone (and the small shared
@@ -401,7 +406,7 @@ def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = Non
     if m.earlier and earlier:
         is_earlier = f"{a} < {stored}"
         if not lazy:
-            parts.append(f"SELECT * FROM {m.earlier.format(facts=SCHEMA, as_of=a)} WHERE {is_earlier}")
+            parts.append(f"SELECT * FROM {m.earlier.format(facts=SCHEMA, **{x: x for x in m.args})} WHERE {is_earlier}")
         rest += f" AND NOT coalesce({is_earlier}, false)"
     if cached:
         parts.append(f"SELECT * FROM ({cached}) WHERE {rest}")
@@ -412,8 +417,10 @@ def _branches(m: StoredMart, stored: str, *, live: str, cached: str | None = Non
     call = " || ', ' || ".join(_sql_literal(x) for x in m.args)
     whens = []
     if is_earlier:
-        head, tail = (sql_string(t) for t in m.earlier.format(facts=SCHEMA, as_of="\0").split("\0"))
-        whens.append(f"  WHEN {is_earlier} THEN 'SELECT * FROM ' || {head} || {_sql_literal(a)} || {tail}\n")
+        # the rule's text with each argument's literal in its place ("\0name\0" marks it)
+        pieces = m.earlier.format(facts=SCHEMA, **{x: f"\0{x}\0" for x in m.args}).split("\0")
+        text = " || ".join(_sql_literal(t) if i % 2 else sql_string(t) for i, t in enumerate(pieces))
+        whens.append(f"  WHEN {is_earlier} THEN 'SELECT * FROM ' || {text}\n")
     whens.append(f"  WHEN {rest} AND NOT ({in_cache}) THEN 'SELECT * FROM {live}(' || {call} || ')'\n")
     parts.append("SELECT * FROM query(CASE\n" + "".join(whens)
                  + f"  ELSE 'SELECT * FROM {SCHEMA}.{m.table} LIMIT 0' END)")

@@ -33,16 +33,15 @@ items) are computed whole. The property tests compare both uses with a computati
 scratch (tests/test_stored_facts.py).
 
 Another as_of narrows further, per mart: at an as_of earlier than the stored one the status
-stays and the issue versions need no delta, they are the stored ones clipped to it by the
-mart's own rule, and the issue facts and status totals are read from them (StoredMart.earlier); the
-issue facts and versions (and the status stays and totals at a later as_of) read no sprint,
-so their rows can differ only for D_issues = E without sprint changes, plus O (`delta_issues`;
-no sprint windows needed); the sprint members are computed only for the issues of D whose
-sprint field names a sprint with a window at T (SPRINT_ROWS). At a T earlier than S (no load
-in between) the sprint members' delta is R plus the members of a sprint running at both
-instants that had an event in between, without O (EARLIER_SPRINTS, `earlier_delta`), and the
-members to compute are stored members of a sprint with a window at T (EARLIER_MEMBERS: a
-window at T is never longer than at S).
+stays, the issue versions and the sprint members need no delta: the first two are the stored
+ones clipped to it by the mart's own rule, the status totals are read from them, and the sprint
+members are the stored rows, those of a sprint running then read again at its end then from the
+trajectory each row keeps (StoredMart.earlier, marts/sprint_members_before.sql); the issue
+facts' delta is read off the stored versions. The issue facts and versions (and the status
+stays and totals at a later as_of) read no sprint, so their rows can differ only for D_issues =
+E without sprint changes, plus O (`delta_issues`; no sprint windows needed); at a later as_of
+the sprint members are computed only for the issues of D whose sprint field names a sprint with
+a window at T (SPRINT_ROWS).
 """
 
 from __future__ import annotations
@@ -150,8 +149,8 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     (D: source, issue_id). `windows`: the sprint windows at as_of (a table); `changed`: the
     issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
     (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
-    (Another as_of earlier than the stored one, with no load, takes earlier_delta instead.)
-    Returns |D|."""
+    (At another as_of earlier than the stored one, with no load, the sprint members need no
+    delta: marts/sprint_members_before.sql.) Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = _between(stored_as_of, as_of)
     _sprint_changes(con, windows=windows, out=out, edited=edited)
@@ -165,44 +164,16 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
 
 
-def earlier_delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, out: str) -> int:
-    """The sprint members' delta at an as_of T earlier than the stored instant S, with no
-    load in between (EARLIER_SPRINTS), as the TEMP tables delta() makes: `{out}_running` (the
-    sprints running at both instants: source, sprint_id, t_end at T), `{out}_sprints` (the
-    other sprints whose window at T, from the table `windows`, differs from the stored one, or
-    that have a window at one instant only) and `{out}_scope`: the stored members of those
-    sprints, and the stored members of the running ones with an event between the instants.
-    Returns the number of issues in the scope."""
-    f, s = facts.SCHEMA, facts.STG_SCHEMA
-    p = {"lo": utc_instant(as_of), "hi": utc_instant(stored_as_of)}
-    _sprint_changes(con, windows=windows, out=out)
-    # each kind of event is looked for among those members only (not every issue's events
-    # gathered first: at 1M issues, 45 days held 312k issues with one, 0.5 s)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {out}_scope AS
-        WITH m AS MATERIALIZED (
-            SELECT DISTINCT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_running USING (source, sprint_id))
-        SELECT source, issue_id FROM {f}.sprint_members SEMI JOIN {out}_sprints USING (source, sprint_id)
-        UNION {_events_sql(rework=False, among="m")}
-        UNION SELECT source, issue_id FROM {s}.stg_sprint_field_changes SEMI JOIN m USING (source, issue_id)
-            WHERE changed_at > $lo AND changed_at <= $hi""", p)
-    return con.execute(f"SELECT count(*) FROM {out}_scope").fetchall()[0][0]
-
-
-def _events_sql(changed: str | None = None, *, rework: bool = True, among: str | None = None) -> str:
+def _events_sql(changed: str | None = None) -> str:
     """C, the part of E without sprint changes, and O (SQL over $lo, $hi): the issues whose
-    rows in the marts that do not read sprints (issue facts, status stays) can differ
-    (without `rework`, O is left out; with `among`, a relation of issues, only those)."""
+    rows in the marts that do not read sprints (issue facts, status stays) can differ."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     written = f"SELECT source, issue_id FROM {changed} UNION " if changed else ""
-    of = f" SEMI JOIN {among} USING (source, issue_id)" if among else ""
-    return f"""{written}SELECT source, issue_id FROM {s}.stg_issues{of}
+    return f"""{written}SELECT source, issue_id FROM {s}.stg_issues
             WHERE (created_at > $lo AND created_at <= $hi) OR (resolved_at > $lo AND resolved_at <= $hi)
-        UNION SELECT source, issue_id FROM {s}.stg_status_changes{of} WHERE changed_at > $lo AND changed_at <= $hi
-        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes{of} WHERE changed_at > $lo AND changed_at <= $hi""" + (
-        f"""
-        UNION SELECT source, issue_id FROM {f}.issue_facts{of} WHERE completed_at IS NULL AND backward_transitions > 0"""
-        if rework else "")
+        UNION SELECT source, issue_id FROM {s}.stg_status_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {s}.stg_issue_field_changes WHERE changed_at > $lo AND changed_at <= $hi
+        UNION SELECT source, issue_id FROM {f}.issue_facts WHERE completed_at IS NULL AND backward_transitions > 0"""
 
 
 def _sprint_links_sql(of: str | None = None) -> str:
@@ -292,27 +263,6 @@ WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE N
 # kept so far) and {windows} (the windows at as_of).
 SPRINT_ROWS = (f"SELECT source, issue_id FROM ({_sprint_links_sql('_fx_rows')}) AS l "
                "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
-# At an as_of T earlier than the stored instant S every sprint with a window at T has one at
-# S, with the same start and an end no earlier (closed by T: the same; closed or running
-# after T: T <= its end at S), and membership stays do not depend on as_of. So an issue with
-# a row in a sprint at T has one in that sprint at S: the issues with rows at T are among
-# the stored members of the sprints with a window at T (this replaces SPRINT_ROWS), and a
-# sprint whose window differs (started or closed between T and S) involves only its stored
-# members (R without the sprint-field links).
-#
-# EARLIER_SPRINTS: at such a T, a sprint member's row depends on T only through its sprint's
-# window: the membership, status and estimate segments it replays are not clipped to as_of,
-# and it reads them at instants no later than the window's end (<= T). So the rows of a sprint
-# whose window is the same at T and S are the stored ones, whatever happened to its members
-# between T and S (E and O do not matter), and only the stored members of the sprints whose
-# window differs need computing: `earlier_delta` (their rows, and their issues' rows in the
-# other sprints, are computed; every other stored row is kept). A sprint running at both
-# instants is the exception, as at a later T: only its end moved, so its members with no event
-# in between (E without O) keep their stored rows with `t_end` moved to T (REANCHOR), and only
-# those with one are computed.
-EARLIER_MEMBERS = (f"SELECT source, issue_id FROM {facts.SCHEMA}.sprint_members SEMI JOIN _fx_rows USING (source, issue_id) "
-                   "WHERE (source, sprint_id) IN (SELECT source, sprint_id FROM {windows})")
-
 _SAFE_BOARD = re.compile(r"^[\w.:-]{1,100}$")   # a board id written into a macro as a literal
 
 # How many instants (as_of values other than the stored one) a connection keeps cached; the
@@ -325,13 +275,18 @@ _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_i
 
 
 # Per-issue marts whose rows at an as_of earlier than the stored one are read from the stored
-# tables by a range predicate, in their macro itself (facts.StoredMart.earlier): no delta,
+# tables, in their macro itself (facts.StoredMart.earlier): no delta,
 # nothing computed, cached or re-pointed here.
 # - The status stays and the issue versions: each mart computes them over the whole history
 #   and clips them to as_of at the end (status_stays_at, issue_versions_at), so those at
 #   T <= S are the ones stored at S clipped to T, by the mart's own clipping rule.
 # - The status totals: the stored ones of the issues with no stay entered or left after T,
 #   the others totalled again over their clipped stays (status_totals_between).
+# - The sprint members: the stored rows of the sprints whose window at T is the stored one;
+#   those of a sprint running at T (it closed, or runs on, after T) read again at T, by the rule
+#   that made them, from the trajectory each row keeps (sprint_members_before); a sprint started
+#   after T has none. A row depends on T only through its window's end, and every sprint with
+#   a window at T has one at S with the same start.
 
 # The issue facts at an earlier T: their delta is the issues whose stored row may not hold at T,
 # read off the stored versions (an issue whose last version began after T had an event since;
@@ -462,21 +417,18 @@ def _compute(con: duckdb.DuckDBPyConnection, todo: list, done: list, needed: set
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_windows AS SELECT * EXCLUDE (fx_as_of, fx_board) "
                         f"FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ", key)
             known = None
-            if earlier:   # the stored members of the sprints whose window differs (EARLIER_SPRINTS)
-                n_scope = earlier_delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx")
-            else:
-                if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
-                    con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
-                                "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
-                    known = "_fx_known"
-                n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
+            if _scoped(con, as_of, "issues") is not None:   # D_issues is there: D is it plus the sprint part
+                con.execute("CREATE OR REPLACE TEMP TABLE _fx_known AS SELECT source, issue_id FROM fx_scope_issues "
+                            "WHERE fx_as_of = $a::TIMESTAMPTZ", key)
+                known = "_fx_known"
+            n_scope = delta(con, stored_as_of=stored, as_of=as_of, windows="_fx_windows", out="_fx", issues=known)
             con.execute("CREATE TEMP TABLE IF NOT EXISTS fx_running AS SELECT NULL::TIMESTAMPTZ AS fx_as_of, * "
                         "FROM _fx_running LIMIT 0")
             con.execute("DELETE FROM fx_running WHERE fx_as_of = $a::TIMESTAMPTZ", key)
             con.execute("INSERT INTO fx_running SELECT $a::TIMESTAMPTZ, * FROM _fx_running", key)
             _keep_scope(con, as_of, "all", "fx_scope", n_scope)   # recorded after fx_running
             log.debug("as of %s: %d issues recomputed, the other stored facts (as of %s) kept", as_of, n_scope, stored)
-        _fill_rows(con, sprint_marts, as_of, "fx_scope", (EARLIER_MEMBERS if earlier else SPRINT_ROWS).format(
+        _fill_rows(con, sprint_marts, as_of, "fx_scope", SPRINT_ROWS.format(
             windows=f"(SELECT source, sprint_id FROM {windows.name}__cache WHERE fx_as_of = $a::TIMESTAMPTZ)"))
     for t in ("_fx_scope", "_fx_running", "_fx_sprints", "_fx_windows", "_fx_rows", "_fx_known", "_fx_versions"):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
@@ -500,8 +452,7 @@ def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n:
 
 def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, in_sprints: str | None = None) -> None:
     """Cache the rows of the issues of the delta `scope` that can have rows in `marts` at
-    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS or EARLIER_MEMBERS over the windows at
-    as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
+    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS over the windows at as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
     to those issues."""
     rows = f"""
         SELECT source, issue_id FROM {scope}

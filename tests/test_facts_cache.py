@@ -22,6 +22,13 @@ KEYED = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_issues", "fx_running", 
          *(f"{m}__cache" for m in sorted(ALL_MARTS)))
 
 
+# The instants asked about, all after the stored k=78: at an earlier instant the sprint members
+# are read from their stored rows (StoredMart.earlier) and nothing of theirs is cached, so the
+# cache of every mart is exercised at later ones (the issue facts' cache at earlier ones:
+# test_facts_delta). Sprint 3 runs at each of them as at k=78; D's rework runs on.
+FIRST, SECOND, THIRD = 90, 84, 96
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     return build(dict(ISSUES)).load(tmp_path_factory.mktemp("cache") / "w.duckdb", data_as_of=at(AS_OF_K))
@@ -93,26 +100,26 @@ def _macros_mention(con, instant) -> bool:
 def test_the_least_recently_used_instant_is_evicted_and_computed_again_exactly(cons, monkeypatch):
     monkeypatch.setattr(facts_delta, "CACHED_INSTANTS", 2)
     stored, live = cons
-    compare(stored, live, at(50), None, QUICK, marts=True)
-    compare(stored, live, at(70), None, QUICK, marts=True)       # later than 50 but earlier than the stored 78
-    compare(stored, live, at(50), "1", ("sprint_facts",), marts=False)   # a read: 50 is the most recently used again
-    assert facts_delta.cached_instants(stored) == [at(50), at(70)]
-    assert at(70) in _instants(stored, "fx_running")              # sprint 3 runs at 70 and at 78
-    compare(stored, live, at(30), None, QUICK, marts=True)       # a third instant: 70 goes
-    assert facts_delta.cached_instants(stored) == [at(30), at(50)]
+    compare(stored, live, at(FIRST), None, QUICK, marts=True)
+    compare(stored, live, at(SECOND), None, QUICK, marts=True)
+    compare(stored, live, at(FIRST), "1", ("sprint_facts",), marts=False)   # a read: FIRST is the most recently used again
+    assert facts_delta.cached_instants(stored) == [at(FIRST), at(SECOND)]
+    assert at(SECOND) in _instants(stored, "fx_running")          # sprint 3 runs then and at 78
+    compare(stored, live, at(THIRD), None, QUICK, marts=True)     # a third instant: SECOND goes
+    assert facts_delta.cached_instants(stored) == [at(THIRD), at(FIRST)]
     for t in KEYED:
         if t in temp_tables(stored):
-            assert at(70) not in _instants(stored, t), t
-    assert not _macros_mention(stored, at(70))
-    assert _macros_mention(stored, at(50))
-    # asked again, 70 is computed again (D recomputed) and evicts 50; every figure is exact
-    compare(stored, live, at(70), None, QUICK, marts=True)
-    assert facts_delta.scoped_issues(stored, at(70)) == 0          # G kept, moved to 70 (test_facts_delta)
-    assert facts_delta.cached_instants(stored) == [at(70), at(30)]
-    assert facts_delta.scoped_issues(stored, at(50)) is None
-    compare(stored, live, at(30), "2", ("sprint_facts",), marts=False)
-    compare(stored, live, at(50), None, QUICK, marts=True)
-    assert facts_delta.cached_instants(stored) == [at(50), at(30)]
+            assert at(SECOND) not in _instants(stored, t), t
+    assert not _macros_mention(stored, at(SECOND))
+    assert _macros_mention(stored, at(FIRST))
+    # asked again, SECOND is computed again (D recomputed) and evicts FIRST; every figure is exact
+    compare(stored, live, at(SECOND), None, QUICK, marts=True)
+    assert facts_delta.scoped_issues(stored, at(SECOND)) == 1     # D, whose rework runs on; G kept, moved
+    assert facts_delta.cached_instants(stored) == [at(SECOND), at(THIRD)]
+    assert facts_delta.scoped_issues(stored, at(FIRST)) is None
+    compare(stored, live, at(THIRD), "2", ("sprint_facts",), marts=False)
+    compare(stored, live, at(FIRST), None, QUICK, marts=True)
+    assert facts_delta.cached_instants(stored) == [at(FIRST), at(THIRD)]
     _no_duplicates(stored)
 
 
@@ -120,7 +127,7 @@ def test_the_cache_holds_at_most_the_bound(cons):
     stored, _ = cons
     n = facts_delta.CACHED_INSTANTS
     assert 8 <= n <= 16
-    ks = list(range(2, 2 + 3 * (n + 2), 3))                     # n + 2 instants before the stored 78
+    ks = list(range(80, 80 + 3 * (n + 2), 3))                   # n + 2 instants after the stored 78
     for k in ks:
         _ask(stored, "sprint_facts", at(k), None)
     assert facts_delta.cached_instants(stored) == [at(k) for k in reversed(ks[-n:])]
@@ -152,13 +159,12 @@ class Failing:
 
 
 FAILURES = [
-    # (at k=50, before the stored k=78, the issue versions, status stays and totals are read
-    # from the stored tables by their stored macros, nothing recorded; the issue facts' delta
-    # comes off the versions, with nothing narrowed)
-    ("CREATE OR REPLACE TEMP VIEW stg_issues", 1),   # mid-narrowing for the sprint members
+    # (at k=90, after the stored k=78: the sprint windows are cached first, then the four issue
+    # marts' delta and rows, then the sprint members' delta and rows, then the shipped items)
+    ("CREATE OR REPLACE TEMP VIEW stg_issues", 2),   # mid-narrowing for the sprint members
     ("INSERT INTO fx_scope ", 1),                # the running sprints kept, D not
     ("INSERT INTO fx_scoped", 2),                # D kept, not recorded
-    ("INSERT INTO fx_cached", 3),                # the issue facts recorded, the sprint members cached, not recorded
+    ("INSERT INTO fx_cached", 6),                # the issue marts recorded, the sprint members cached, not recorded
     ("CREATE OR REPLACE TEMP MACRO fct_sprint_board_members", 1),   # recorded, macro not re-pointed
     ("CREATE OR REPLACE TEMP TABLE fx_scope AS", 1),   # mid-eviction (one instant kept)
 ]
@@ -166,7 +172,7 @@ FAILURES = [
 
 def _fail(stored, marker, nth, kind):
     with pytest.raises(KeyboardInterrupt if kind == "interrupt" else duckdb.Error):
-        facts_delta.ensure(Failing(stored, marker, nth, kind), ALL_MARTS, at(50))
+        facts_delta.ensure(Failing(stored, marker, nth, kind), ALL_MARTS, at(FIRST))
 
 
 @pytest.mark.parametrize("kind", ["interrupt", "error"])
@@ -175,7 +181,7 @@ def test_a_fill_that_fails_midway_leaves_the_cache_as_it_was(cons, monkeypatch, 
     stored, live = cons
     if "fx_scope AS" in marker:
         monkeypatch.setattr(facts_delta, "CACHED_INSTANTS", 1)
-    compare(stored, live, at(70), None, QUICK, marts=True)    # something cached already
+    compare(stored, live, at(SECOND), None, QUICK, marts=True)    # something cached already
     before = _state(stored)
     _fail(stored, marker, nth, kind)
     assert _state(stored) == before                           # all or nothing
@@ -183,9 +189,9 @@ def test_a_fill_that_fails_midway_leaves_the_cache_as_it_was(cons, monkeypatch, 
         *facts.PER_ISSUE_VIEWS, *facts.RAW_ISSUE_TABLES}   # no narrowing left behind
     stored.execute("BEGIN TRANSACTION")                       # no transaction left open
     stored.execute("ROLLBACK")
-    compare(stored, live, at(50), None, QUICK, marts=True)    # asked again: computed whole, exact
-    compare(stored, live, at(50), "1", ("sprint_facts",), marts=False)
-    compare(stored, live, at(70), None, (), marts=True)
+    compare(stored, live, at(FIRST), None, QUICK, marts=True)    # asked again: computed whole, exact
+    compare(stored, live, at(FIRST), "1", ("sprint_facts",), marts=False)
+    compare(stored, live, at(SECOND), None, (), marts=True)
     _no_duplicates(stored)
 
 
@@ -199,8 +205,8 @@ def test_inside_a_caller_s_transaction_a_retry_after_a_failure_is_exact(cons, ma
         stored.execute("BEGIN TRANSACTION")
         _fail(stored, marker, nth, kind)
         stored.execute("ROLLBACK" if kind == "error" else "COMMIT")
-    compare(stored, live, at(50), None, QUICK, marts=True)
-    compare(stored, live, at(50), "2", ("sprint_facts",), marts=False)
+    compare(stored, live, at(FIRST), None, QUICK, marts=True)
+    compare(stored, live, at(FIRST), "2", ("sprint_facts",), marts=False)
     _no_duplicates(stored)
 
 
