@@ -25,10 +25,11 @@ def test_the_timed_connection_answers_what_a_plain_one_does(demo_db):
         again = len(timed.statements)
         registry.run_public(timed, "sprint_facts", as_of=as_of)
     pd.testing.assert_frame_equal(got, expected)
-    # the first question computed that instant's facts: the members' statement among them
-    assert any("fct_sprint_board_members__cache" in sql for _, sql in timed.statements[:again])
-    # asked again, it is a read: a handful of statements, none computing members
-    assert not any("INSERT INTO fct_sprint_board_members__cache" in sql for _, sql in timed.statements[again:])
+    # the first question computed that instant's facts: the sprint windows' statement among them
+    # (the sprint members at an earlier instant are read from the stored rows, never cached)
+    assert any("INSERT INTO fct_sprint_windows__cache" in sql for _, sql in timed.statements[:again])
+    # asked again, it is a read: a handful of statements, none computing windows
+    assert not any("INSERT INTO fct_sprint_windows__cache" in sql for _, sql in timed.statements[again:])
     assert all(secs >= 0 for secs, _ in timed.statements)
 
 

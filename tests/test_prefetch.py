@@ -177,7 +177,7 @@ class _SlowAt:
 
 def test_a_page_interrupts_the_prefetch_caching_another_as_of_and_the_cache_stays_whole(demo_db, monkeypatch):
     """At another as_of a query first caches that instant's facts, in one transaction: a page
-    run interrupts it midway (here in the sprint members' fill), the whole of it is rolled back
+    run interrupts it midway (here in the sprint windows' fill), the whole of it is rolled back
     (no transaction left open, nothing of that instant cached), and the same question asked
     again on that connection is answered exactly."""
     import queries
@@ -186,7 +186,7 @@ def test_a_page_interrupts_the_prefetch_caching_another_as_of_and_the_cache_stay
 
     con = queries.connect(demo_db)
     past = default_as_of(con) - timedelta(days=20)
-    slow = _SlowAt(con, "INSERT INTO fct_sprint_board_members__cache")
+    slow = _SlowAt(con, "INSERT INTO fct_sprint_windows__cache")
     c = data._Conn(con=slow, lock=threading.Lock(), userdata_version=None)
     data._open_conns.add(c)
     monkeypatch.setattr(data, "_conn", lambda side=False: c)
