@@ -131,10 +131,13 @@ STORED_MARTS: tuple[StoredMart, ...] = (
                earlier="status_totals_between('{facts}.status_totals', '{facts}.status_stays', {as_of})"),
     StoredMart("fct_sprint_windows", "sprint_windows", ("as_of",)),
     # (the stored rows of the sprints whose window is the same, the others' read again at their
-    # earlier end from the trajectories the rows keep: marts/sprint_members_before.sql)
+    # earlier end from the trajectories the rows keep; two macros, so that a query reading a few
+    # columns of the first reads only those: marts/sprint_members_kept.sql, sprint_members_moved.sql)
     StoredMart("fct_sprint_board_members", "sprint_members", ("as_of", "in_board"), board_arg="in_board",
                order_by="source, board_id", in_parts=True,
-               earlier="sprint_members_before('{facts}.sprint_members', '{facts}.sprint_windows', {as_of}, {in_board})"),
+               earlier="(SELECT * FROM sprint_members_kept('{facts}.sprint_members', '{facts}.sprint_windows', {as_of}, "
+                       "{in_board}) UNION ALL BY NAME SELECT * FROM sprint_members_moved('{facts}.sprint_members', "
+                       "'{facts}.sprint_windows', {as_of}, {in_board}))"),
     StoredMart("fct_shipped_items", "shipped_items", ("as_of",)),
 )
 # Per-issue marts: each issue's rows computed from that issue's rows alone (and the small shared

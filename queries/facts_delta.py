@@ -36,7 +36,7 @@ Another as_of narrows further, per mart: at an as_of earlier than the stored one
 stays, the issue versions and the sprint members need no delta: the first two are the stored
 ones clipped to it by the mart's own rule, the status totals are read from them, and the sprint
 members are the stored rows, those of a sprint running then read again at its end then from the
-trajectory each row keeps (StoredMart.earlier, marts/sprint_members_before.sql); the issue
+trajectory each row keeps (StoredMart.earlier, marts/sprint_members_kept.sql and sprint_members_moved.sql); the issue
 facts' delta is read off the stored versions. The issue facts and versions (and the status
 stays and totals at a later as_of) read no sprint, so their rows can differ only for D_issues =
 E without sprint changes, plus O (`delta_issues`; no sprint windows needed); at a later as_of
@@ -150,7 +150,7 @@ def delta(con: duckdb.DuckDBPyConnection, *, stored_as_of, as_of, windows: str, 
     issues a load wrote (C), `edited`: the sprints it edited (tables); `issues`: a relation
     (SQL) holding the part of D computed already (delta_issues, when no load wrote issues).
     (At another as_of earlier than the stored one, with no load, the sprint members need no
-    delta: marts/sprint_members_before.sql.) Returns |D|."""
+    delta: marts/sprint_members_moved.sql.) Returns |D|."""
     f, s = facts.SCHEMA, facts.STG_SCHEMA
     p = _between(stored_as_of, as_of)
     _sprint_changes(con, windows=windows, out=out, edited=edited)
@@ -284,7 +284,7 @@ _FX_TABLES: tuple[str, ...] = ("fx_cached", "fx_scoped", "fx_scope", "fx_scope_i
 #   the others totalled again over their clipped stays (status_totals_between).
 # - The sprint members: the stored rows of the sprints whose window at T is the stored one;
 #   those of a sprint running at T (it closed, or runs on, after T) read again at T, by the rule
-#   that made them, from the trajectory each row keeps (sprint_members_before); a sprint started
+#   that made them, from the trajectory each row keeps (sprint_members_moved); a sprint started
 #   after T has none. A row depends on T only through its window's end, and every sprint with
 #   a window at T has one at S with the same start.
 

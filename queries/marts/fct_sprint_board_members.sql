@@ -7,7 +7,7 @@
 -- The buckets, points and columns are sprint_member_rows', applied here to each pair's
 -- trajectory over the window (its stays, and the status and estimate segments that reach
 -- into the window), which the row keeps: a reader answers an earlier instant from the rows
--- stored at a later one with the same rule (sprint_members_before).
+-- stored at a later one with the same rule (sprint_members_moved).
 -- Column names are a contract (work mix and debt share attribute work through them).
 -- in_board: only that board's sprints, replaying only the issues they involve (NULL = all);
 -- The all-boards macro (as_of only) wraps this one with in_board NULL.

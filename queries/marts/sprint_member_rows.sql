@@ -5,7 +5,7 @@
 -- when it (last) left and at the end, and completed_while_member. fct_sprint_board_members
 -- applies it to its own pairs (`pairs` names its CTE, t_end its window's end at its as_of);
 -- a reader applies it to the rows stored at a later instant with t_end set to the window's
--- end at an earlier one (sprint_members_before; docs/facts.md "Any as_of stays exact").
+-- end at an earlier one (sprint_members_moved; docs/facts.md "Sprint members at an earlier instant").
 -- `pairs`: source, sprint_id, board_id, issue_id, the issue's columns (issue_key, project_key,
 -- summary, issue_type, work_type, created_at), t_start, t_end and the trajectory, which does
 -- not depend on t_end as long as t_end is no later than the window's end it was taken for:
