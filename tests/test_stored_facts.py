@@ -236,6 +236,13 @@ def test_facts_are_tables_any_duckdb_client_can_read(demo_db):
             plan = "\n".join(r[1] for r in con.execute(f"EXPLAIN SELECT * FROM {m.name}({args})").fetchall())
             assert m.table in plan, m.name   # its stored table (the plan may not name the schema)
             assert "stg_status_changes" not in plan, f"{m.name} at {at} replays the status history"
+            if m.board_arg:   # one board's: the same rows as the definition's for that board
+                board = con.execute("SELECT max(board_id) FROM facts.sprint_windows").fetchone()[0]
+                args = ", ".join([at] + [f"'{board}'" if a == m.board_arg else "NULL" for a in m.args[1:]])
+                got = con.execute(f"SELECT * FROM {m.name}({args})").df()
+                assert 0 < len(got) < len(con.execute(f"SELECT * FROM {m.name}({at}, NULL)").df()), m.name
+                assert set(got["board_id"]) == {board}
+                assert_same(got, con.execute(f"SELECT * FROM {m.name}__live({args})").df(), f"{m.name} board {board}")
     finally:
         con.close()
     # and the stored table is what the public query returns for all boards at the default as_of

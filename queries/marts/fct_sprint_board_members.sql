@@ -72,23 +72,26 @@ segments AS (
     SELECT source, issue_id, false AS is_status, valid_from, valid_to, NULL::VARCHAR AS status_id, points
     FROM fct_sprint_estimate_segments(in_board)
 ),
-paths AS (
-    -- per pair: the segments that reach into the window (end after t_start, begin by t_end),
-    -- in time order, a status one marked done when the board counts it so; and the end of
-    -- the last not-done status segment that ended by t_start
-    SELECT
-        m.pair,
-        list({'valid_from': s.valid_from, 'valid_to': s.valid_to, 'status_id': s.status_id,
-              'done': coalesce(list_contains(m.done_ids, s.status_id), false)})
-            FILTER (WHERE s.is_status AND (s.valid_to IS NULL OR s.valid_to > m.t_start)) AS status_path,
-        list({'valid_from': s.valid_from, 'valid_to': s.valid_to, 'points': s.points})
-            FILTER (WHERE NOT s.is_status AND (s.valid_to IS NULL OR s.valid_to > m.t_start)) AS points_path,
-        max(s.valid_to) FILTER (WHERE s.is_status AND s.valid_to <= m.t_start
-                                  AND NOT coalesce(list_contains(m.done_ids, s.status_id), false)) AS not_done_before
+judged AS (
+    -- per pair, the segments that begin by t_end, a status one judged done or not by the
+    -- pair's board
+    SELECT m.pair, m.t_start, s.*, coalesce(list_contains(m.done_ids, s.status_id), false) AS done
     FROM relevant AS m
     JOIN segments AS s
       ON s.source = m.source AND s.issue_id = m.issue_id AND (s.valid_from IS NULL OR s.valid_from <= m.t_end)
-    GROUP BY m.pair
+),
+paths AS (
+    -- per pair: the segments that reach into the window (end after t_start, begin by t_end);
+    -- and the end of the last not-done status segment that ended by t_start
+    SELECT
+        pair,
+        list({'valid_from': valid_from, 'valid_to': valid_to, 'status_id': status_id, 'done': done})
+            FILTER (WHERE is_status AND (valid_to IS NULL OR valid_to > t_start)) AS status_path,
+        list({'valid_from': valid_from, 'valid_to': valid_to, 'points': points})
+            FILTER (WHERE NOT is_status AND (valid_to IS NULL OR valid_to > t_start)) AS points_path,
+        max(valid_to) FILTER (WHERE is_status AND valid_to <= t_start AND NOT done) AS not_done_before
+    FROM judged
+    GROUP BY pair
 ),
 pairs AS (
     SELECT

@@ -16,6 +16,8 @@
 --                   fct_sprint_board_members judges it); the row keeps those begun by t_end
 --   points_path     its estimate segments {valid_from, valid_to, points}, the same way
 --   not_done_before the end of its last segment in a status not done that ended by t_start
+-- (Every issue's first status and estimate segment starts at NULL, since ever: so a pair has
+-- a segment of each holding every instant its row reads, whatever t_end it is read at.)
 -- A pair counts when in_sprint_window holds (else no row). Buckets (issues that were members
 -- and already done at t_start are in none of them):
 --   committed = member at t_start, not done then        points: estimate at t_start

@@ -9,8 +9,5 @@
 -- "Sprints whose window did not move"). A sprint not started by as_of has no window then.
 SELECT f.*
 FROM query_table(figures) AS f
-SEMI JOIN (
-    SELECT * FROM fct_sprint_windows(as_of)
-    INTERSECT
-    SELECT * FROM query_table(windows)
-) AS w USING (source, sprint_id)
+SEMI JOIN (SELECT source, sprint_id FROM sprint_windows_compared(windows, as_of, NULL) WHERE same) AS w
+    USING (source, sprint_id)
