@@ -36,8 +36,8 @@ Another as_of narrows further, per mart: at an as_of earlier than the stored one
 stays, the issue versions and the sprint members need no delta: the first two are the stored
 ones clipped to it by the mart's own rule, the status totals are read from them, and the sprint
 members are the stored rows, those of a sprint running then read again at its end then from the
-trajectory each row keeps (StoredMart.earlier, marts/sprint_members_kept.sql and sprint_members_moved.sql); the issue
-facts' delta is read off the stored versions. The issue facts and versions (and the status
+trajectory each row keeps (StoredMart.earlier: marts/sprint_members_kept.sql and
+sprint_members_moved.sql); the issue facts' delta is read off the stored versions. The issue facts and versions (and the status
 stays and totals at a later as_of) read no sprint, so their rows can differ only for D_issues =
 E without sprint changes, plus O (`delta_issues`; no sprint windows needed); at a later as_of
 the sprint members are computed only for the issues of D whose sprint field names a sprint with
@@ -452,8 +452,8 @@ def _keep_scope(con: duckdb.DuckDBPyConnection, as_of, part: str, table: str, n:
 
 def _fill_rows(con: duckdb.DuckDBPyConnection, marts: list, as_of, scope: str, in_sprints: str | None = None) -> None:
     """Cache the rows of the issues of the delta `scope` that can have rows in `marts` at
-    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS over the windows at as_of, only those too), computed with the marts' own SQL over the stored parses narrowed
-    to those issues."""
+    as_of (WITH_ROWS; with `in_sprints`, SPRINT_ROWS over the windows at as_of, only those
+    too), computed with the marts' own SQL over the stored parses narrowed to those issues."""
     rows = f"""
         SELECT source, issue_id FROM {scope}
         SEMI JOIN ({WITH_ROWS}) AS i USING (source, issue_id)

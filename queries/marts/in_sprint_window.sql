@@ -3,6 +3,4 @@
 -- §4)? Yes when one of the issue's stays in the sprint (`stays`: a list of {joined_at, left_at},
 -- [joined_at, left_at), NULL left_at = still there) holds at t_start, or begins inside the
 -- window. Other pairs (taken out before the start, added after the end) have no row.
-list_bool_or(list_transform(stays, lambda s:
-    (s.joined_at <= t_start AND (s.left_at IS NULL OR s.left_at > t_start))
-    OR (s.joined_at > t_start AND s.joined_at <= t_end)))
+member_at(stays, t_start) OR list_bool_or(list_transform(stays, lambda s: s.joined_at > t_start AND s.joined_at <= t_end))

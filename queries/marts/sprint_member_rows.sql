@@ -40,10 +40,8 @@ WITH counted AS (
 moments AS (
     SELECT
         *,
-        list_bool_or(list_transform(stays, lambda s: s.joined_at <= t_start AND (s.left_at IS NULL OR s.left_at > t_start)))
-            AS member_at_start,
-        list_bool_or(list_transform(stays, lambda s: s.joined_at <= t_end AND (s.left_at IS NULL OR s.left_at > t_end)))
-            AS member_at_end,
+        member_at(stays, t_start) AS member_at_start,
+        member_at(stays, t_end) AS member_at_end,
         len(joins) > 0 AS joined_during,
         len(joins)::INTEGER AS joins_during,
         len(leaves)::INTEGER AS leaves_during,
@@ -59,14 +57,10 @@ replayed AS (
         *,
         holding(status_path, t_start)[1] AS at_start,
         holding(status_path, t_end)[1] AS at_end,
-        coalesce(list_max(list_transform(holding(points_path, t_start), lambda s: s.points)), 0) AS estimate_at_start,
-        CASE WHEN first_joined_at IS NOT NULL
-             THEN list_max(list_transform(holding(points_path, first_joined_at), lambda s: s.points)) END
-            AS estimate_when_joined,
-        CASE WHEN last_left_at IS NOT NULL
-             THEN list_max(list_transform(holding(points_path, last_left_at), lambda s: s.points)) END
-            AS estimate_when_left,
-        coalesce(list_max(list_transform(holding(points_path, t_end), lambda s: s.points)), 0) AS estimate_at_end,
+        coalesce(points_at(points_path, t_start), 0) AS estimate_at_start,
+        CASE WHEN first_joined_at IS NOT NULL THEN points_at(points_path, first_joined_at) END AS estimate_when_joined,
+        CASE WHEN last_left_at IS NOT NULL THEN points_at(points_path, last_left_at) END AS estimate_when_left,
+        coalesce(points_at(points_path, t_end), 0) AS estimate_at_end,
         greatest(not_done_before, list_max(list_transform(
             list_filter(status_path, lambda s: s.valid_to <= t_end AND NOT s.done), lambda s: s.valid_to)))
             AS last_not_done_until
@@ -136,8 +130,7 @@ final AS (
         - CASE WHEN b.committed THEN b.estimate_at_start
                WHEN b.added THEN coalesce(b.estimate_when_joined, 0) END AS estimate_change_points,
         -- was the issue a member of the sprint at the instant it (finally) became done?
-        CASE WHEN b.completed THEN coalesce(list_bool_or(list_transform(b.stays, lambda s:
-            s.joined_at <= b.done_since_at AND (s.left_at IS NULL OR s.left_at > b.done_since_at))), false) END
+        CASE WHEN b.completed THEN coalesce(member_at(b.stays, b.done_since_at), false) END
             AS completed_while_member,
         b.stays,
         -- the segments begun by t_end: read again at an earlier end, a row keeps what it would
