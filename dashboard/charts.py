@@ -4,6 +4,8 @@ query returned and gives back a figure with titled axes and units; the page show
 
 from __future__ import annotations
 
+import functools
+import json
 import textwrap
 
 import numpy as np
@@ -203,45 +205,117 @@ SPRINT_TICKS = dict(type="category", tickangle=-60, tickfont=dict(size=11), auto
 
 
 def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, note: str = "",
-              y2_range: list | None = None) -> go.Figure:
+              y2_range: list | None = None, layout: dict | None = None) -> go.Figure:
     """One panel per team (stacked, each sprint labelled on its own axis), so sprints of
-    different teams are never interleaved on one axis. `draw(fig, part, row, first)` adds
-    the traces of one team. Every panel's y axis is titled with its unit (and its right-hand
-    axis, on `y2_range`, the same range in every panel so panels compare)."""
+    different teams are never interleaved on one axis. `draw(panels, part, row, first)` adds
+    the traces of one team (_Panels: `add_bar` / `add_scatter` with `row` and `secondary_y`).
+    Every panel's y axis is titled with its unit (and its right-hand axis, on `y2_range`, the
+    same range in every panel so panels compare). `layout`: the chart's own layout values.
+
+    Written as plain data and made into a figure once, without plotly.py's validation (what
+    make_subplots, add_trace and update_*axes(row=...) spend their time on: ~90 % of a six-panel
+    chart's build, paid on every sidebar change that alters it). Every value is the builder's
+    own or the grid make_subplots makes; what the figure sends is what the validated figure sent
+    (tests/test_chart_look.py)."""
     groups = _teams(s)
     many = len(groups) > 1
     n = len(groups)
+    secondary = y2_title is not None
     lines = textwrap.wrap(note, NOTE_CHARS) if note else []   # at phone width too (no text cut off)
     bottom = PANEL_BOTTOM + NOTE_ROW * len(lines)
     height = PANEL_TOP + bottom + n * PANEL_PLOT + (n - 1) * PANEL_GAP
-    specs = [[{"secondary_y": y2_title is not None}] for _ in groups]
-    fig = make_subplots(rows=n, cols=1, specs=specs,
-                        vertical_spacing=PANEL_GAP / (height - PANEL_TOP - bottom) if many else 0,
-                        subplot_titles=[t for t, _ in groups] if many else None)
+    lay = json.loads(_panel_grid(n, secondary, PANEL_GAP / (height - PANEL_TOP - bottom) if many else 0,
+                                 tuple(t for t, _ in groups) if many else None))
+    panels = _Panels(secondary)
     for i, (team, part) in enumerate(groups, start=1):
-        before = len(fig.data)
         if "label" in part.columns:   # Jira's sprint names, shown as text (no Plotly pseudo-HTML)
             part = part.assign(label=part["label"].map(safe_text.plot))
-        draw(fig, _short_labels(part), i, i == 1)
-        for trace in fig.data[before:]:
-            trace.meta = team   # which team each mark belongs to (the browser test reads it); a string,
-            # as plotly.js compares an object `meta` by reference (a full second draw: docs/pages.md)
-        if y2_title:
+        panels.team = team
+        draw(panels, _short_labels(part), i, i == 1)
+        x, y, y2 = _panel_axes(i, secondary)
+        lay[_axis_key(x)].update(SPRINT_TICKS)
+        lay[_axis_key(y)].setdefault("title", {})["text"] = y_title
+        if y2:
             top = (y2_range or [0, None])[1]
-            fig.update_yaxes(title_text=y2_title, row=i, col=1, secondary_y=True, showgrid=False, tickformat=".0f",
-                             **(dict(range=y2_range, dtick=25 if top <= 150 else 50) if y2_range
-                                else dict(rangemode="tozero", dtick=25)))
-        fig.update_xaxes(row=i, col=1, **SPRINT_TICKS)
-    fig = _layout(fig, "", "", height=height)
-    for i in range(1, n + 1):   # after _layout, which titles only the first axis
-        fig.update_yaxes(title_text=y_title, row=i, col=1, secondary_y=False)
-    fig.update_layout(xaxis_title_text=None, margin=dict(t=PANEL_TOP, b=bottom, r=56 if y2_title else 12),
-                      legend=dict(xref="container", x=0.01, yref="container", y=0.005, yanchor="bottom"))
+            lay[_axis_key(y2)].update(showgrid=False, tickformat=".0f", title=dict(text=y2_title),
+                                      **(dict(range=y2_range, dtick=25 if top <= 150 else 50) if y2_range
+                                         else dict(rangemode="tozero", dtick=25)))
+    lay.update(height=height, showlegend=True, hoverlabel=dict(namelength=-1),
+               legend=dict(orientation="h", xref="container", x=0.01, yref="container", y=0.005, yanchor="bottom"),
+               **(layout or {}))
+    fig = go.Figure(data=panels.traces, layout=lay, _validate=False)
+    margin = dict(_margin(fig, legend=True), t=PANEL_TOP, b=bottom, r=56 if secondary else 12)
+    _unvalidated(fig.layout, {"margin": margin})
+    _look(fig)
     if lines:   # under the last panel's sprint labels, above the legend, from the left edge
-        fig.add_annotation(text="<br>".join(lines), xref="paper", x=0, xshift=4 - MARGIN["l"], xanchor="left",
-                           yref="paper", y=0, yshift=LEGEND_ROOM - PANEL_BOTTOM, yanchor="top", align="left",
-                           showarrow=False, font=dict(size=10, color=GREY))
+        _unvalidated(fig.layout, {"annotations": [*fig.layout.annotations, dict(
+            text="<br>".join(lines), xref="paper", x=0, xshift=4 - MARGIN["l"], xanchor="left", yref="paper", y=0,
+            yshift=LEGEND_ROOM - PANEL_BOTTOM, yanchor="top", align="left", showarrow=False,
+            font=dict(size=10, color=GREY))]})
+    _validating(fig)
     return fig
+
+
+def _validating(fig: go.Figure) -> None:
+    """Validation back on in a figure made without it, and in every part of it made so far, so
+    that later edits (a builder's, a page's, the slide's) are checked as in any figure."""
+    fig._validate = True
+    todo = [fig.layout, *fig.data]
+    while todo:
+        obj = todo.pop()
+        obj._validate = True
+        todo.extend(obj._compound_props.values())
+        for parts in obj._compound_array_props.values():
+            todo.extend(parts)
+
+
+def _axis_key(ref: str) -> str:
+    """The layout key of a trace's axis reference: x2 -> xaxis2, y -> yaxis."""
+    return ref[0] + "axis" + ref[1:]
+
+
+class _Panels:
+    """What a per-team chart's `draw(panels, part, row, first)` adds: each trace as plotly.js
+    reads it (nested dicts; a frame's column as a NumPy array, as plotly.py would store it),
+    with the axes of its panel, the team in `meta`. Nothing is validated here: see _per_team."""
+
+    def __init__(self, secondary: bool) -> None:
+        self.secondary = secondary
+        self.traces: list[dict] = []
+        self.team = ""
+
+    def _add(self, kind: str, row: int, secondary_y: bool, props: dict) -> None:
+        x, y, y2 = _panel_axes(row, self.secondary)
+        trace = {k: np.asarray(v) if isinstance(v, (pd.Series, pd.Index)) else v for k, v in props.items()}
+        # the team of each mark (the browser test reads it); a string, as plotly.js compares an
+        # object `meta` by reference (a full second draw: docs/pages.md)
+        self.traces.append(dict(trace, type=kind, xaxis=x, yaxis=y2 if secondary_y else y, meta=self.team))
+
+    def add_bar(self, *, row: int, col: int = 1, secondary_y: bool = False, **props) -> None:
+        self._add("bar", row, secondary_y, props)
+
+    def add_scatter(self, *, row: int, col: int = 1, secondary_y: bool = False, **props) -> None:
+        self._add("scatter", row, secondary_y, props)
+
+
+def _panel_axes(row: int, secondary: bool) -> tuple[str, str, str | None]:
+    """The x axis, y axis and right-hand y axis (or None) of panel `row` (1-based) in a
+    one-column grid, named as make_subplots names them."""
+    n = 2 * row - 1 if secondary else row
+    y = "y" if n == 1 else f"y{n}"
+    return ("x" if row == 1 else f"x{row}"), y, (f"y{n + 1}" if secondary else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _panel_grid(n: int, secondary: bool, spacing: float, titles: tuple[str, ...] | None) -> str:
+    """make_subplots' layout for n stacked panels (axes, domains, panel titles), as JSON: the
+    grid is the same for every figure of that shape, and making it takes a sprint chart's
+    figure longer than everything else in it."""
+    fig = make_subplots(rows=n, cols=1, specs=[[{"secondary_y": secondary}] for _ in range(n)],
+                        vertical_spacing=spacing, subplot_titles=list(titles) if titles else None)
+    grid = fig.layout.to_plotly_json()
+    grid.pop("template", None)   # plotly.py's default template: _look sets none
+    return json.dumps(grid)
 
 
 def _short_labels(part: pd.DataFrame) -> pd.DataFrame:
@@ -293,17 +367,15 @@ def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
         fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker=dict(color=GREY, **edge),
                     legendgroup="committed", showlegend=first, row=row, col=1)
         fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed",
-                    marker=dict(color=BLUE, pattern_shape=hatch, **edge), legendgroup="completed", showlegend=first,
-                    row=row, col=1)
-        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added", marker_color=ORANGE,
+                    marker=dict(color=BLUE, pattern=dict(shape=hatch), **edge), legendgroup="completed",
+                    showlegend=first, row=row, col=1)
+        fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added", marker=dict(color=ORANGE),
                     visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
         fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", mode="lines+markers",
                         line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row, col=1,
                         secondary_y=True, hovertemplate="%{x}: %{y:.0f} %<extra>say/do</extra>")
-    fig = _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints),
-                    y2_range=_pct_range(sprints["say_do_ratio"]))
-    fig.update_layout(barmode="group")
-    return fig
+    return _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints),
+                     y2_range=_pct_range(sprints["say_do_ratio"]), layout=dict(barmode="group"))
 
 
 def scope_flow(sprints: pd.DataFrame, note: str = "") -> go.Figure:
@@ -315,11 +387,10 @@ def scope_flow(sprints: pd.DataFrame, note: str = "") -> go.Figure:
     def draw(fig, s, row, first):
         for col, name, colour, sign in (("added_points", "added", ORANGE, 1), ("removed_points", "removed", PURPLE, -1),
                                         ("carryover_points", "carried over", RED, 1)):
-            fig.add_bar(x=s["label"], y=sign * s[col], name=name, marker_color=colour, legendgroup=name,
+            fig.add_bar(x=s["label"], y=sign * s[col], name=name, marker=dict(color=colour), legendgroup=name,
                         showlegend=first, row=row, col=1)
-    fig = _per_team(sprints, draw, "story points (removed below 0)", note=note or _running_note(sprints))
-    fig.update_layout(barmode="relative")
-    return fig
+    return _per_team(sprints, draw, "story points (removed below 0)", note=note or _running_note(sprints),
+                     layout=dict(barmode="relative"))
 
 
 def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = None, note: str = "") -> go.Figure:
@@ -344,26 +415,24 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
         rows.append(row)
         for wt in types:
             part = s[s["work_type"] == wt]
-            fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt, marker_color=WORK_TYPE_COLOURS.get(wt, GREY),
-                        legendgroup=wt, showlegend=first, row=row, col=1,
+            fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt,
+                        marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY)), legendgroup=wt, showlegend=first, row=row, col=1,
                         hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
     fig = _per_team(m, draw, "share of completed points (%)",
                     note=note or ("(running) = shares so far; no bar = nothing completed yet"
-                                  if m["is_running"].any() else ""))
-    # the debt target across every panel, as add_hline(row=…) draws it, in one layout update
-    # (add_hline validates the whole figure per call: half this chart's build time)
-    refs = [(a.xaxis.plotly_name.replace("axis", ""), a.yaxis.plotly_name.replace("axis", ""))
-            for a in (fig.get_subplot(r, 1) for r in rows)]
+                                  if m["is_running"].any() else ""), layout=dict(barmode="stack"))
+    # the debt target across every panel, as add_hline(row=…) draws it (a line and its label,
+    # without the look every other shape and annotation has)
+    refs = [_panel_axes(r, False)[:2] for r in rows]
     y = target * 100
-    fig.update_layout(barmode="stack", shapes=list(fig.layout.shapes) + [dict(
+    _unvalidated(fig.layout, {"shapes": [*fig.layout.shapes, *(dict(
         type="line", x0=0, x1=1, xref=f"{x} domain", y0=y, y1=y, yref=yr, line=dict(color=RED, dash="dash"))
-        for x, yr in refs], annotations=list(fig.layout.annotations) + [dict(
+        for x, yr in refs)], "annotations": [*fig.layout.annotations, *(dict(
             # in the right margin, level with the line: inside the plot it covered the first sprints'
             # bars, which stack to 100 % and leave no free corner
             text=f"debt<br>target<br>{present.pct(target)}", showarrow=False, x=1, xanchor="left", xshift=4,
             xref=f"{x} domain", y=y, yanchor="middle", yref=yr, align="left", font=dict(size=10, color=RED))
-            for x, yr in refs])
-    fig.update_layout(margin_r=DEBT_LABEL_PX)
+            for x, yr in refs)], "margin": dict(fig.layout.margin.to_plotly_json(), r=DEBT_LABEL_PX)})
     return fig
 
 
@@ -841,7 +910,7 @@ def slide_chart(chart) -> go.Figure:
                 # each bar labelled, as the slide labels them: a 0 % bar is a figure, not a gap (no
                 # label: no value)
                 text = ["" if v is None or pd.isna(v) else f"{v:.0f} %" if pct else f"{v:,.1f}" for v in y]
-                fig.add_bar(x=part["label"], y=y, name=s.name, marker_color=next(colours), legendgroup=s.name,
+                fig.add_bar(x=part["label"], y=y, name=s.name, marker=dict(color=next(colours)), legendgroup=s.name,
                             showlegend=first, row=row, col=1, text=text, textposition="outside",
                             cliponaxis=False)
     if not chart.groups:

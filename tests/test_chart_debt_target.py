@@ -5,6 +5,7 @@ the chart's build time under All teams); it must draw exactly what add_hline dre
 from __future__ import annotations
 
 import pandas as pd
+from plotly.subplots import make_subplots
 
 from dashboard import charts
 
@@ -18,10 +19,15 @@ MIX = pd.DataFrame({"sprint_id": ["a1", "a1", "a2", "b1", "c1"], "work_type": ["
 
 def _reference(mix, target, sprints):
     """The same chart with the target drawn by plotly's add_hline on each panel."""
-    fig = charts.debt_share(mix, target, sprints)
+    drawn = charts.debt_share(mix, target, sprints)
+    teams = sprints["team"].nunique()
+    fig = make_subplots(rows=teams, cols=1)   # the grid add_hline(row=…) finds each panel's axes in
+    fig.layout = drawn.layout
+    fig.layout.template = None   # as the chart has it (a new layout takes the default template)
+    fig.add_traces(drawn.data)
     fig.layout.shapes = ()
     fig.layout.annotations = [a for a in fig.layout.annotations if not a.text.startswith("debt<br>target")]
-    for row in range(1, sprints["team"].nunique() + 1):
+    for row in range(1, teams + 1):
         fig.add_hline(y=target * 100, line_dash="dash", line_color=charts.RED, row=row, col=1,
                       annotation_text="debt<br>target<br>20 %", annotation_position="right",
                       annotation=dict(xshift=4, align="left", font=dict(size=10, color=charts.RED)))

@@ -3,8 +3,9 @@
 no grid line through horizontal bars, axis titles keep their look, numeric labels read as
 numbers, small values keep their digits, and changed data always gets a new datarevision.
 charts._look writes the look without plotly.py's validation (it took half of a six-panel
-sprint chart's build): the figure must send exactly what the same values set with validation
-send, and the builders' later edits must still be validated."""
+sprint chart's build), and the per-team sprint charts are made without it altogether
+(charts._per_team): each figure must send exactly what the same values set with validation
+send, and later edits must still be validated."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ BUILDS = {"velocity": lambda: charts.velocity(SPRINTS, "a note", "label", "a2"),
           "scope": lambda: charts.scope_flow(SPRINTS),
           "work mix": lambda: charts.debt_share(MIX, 0.2, SPRINTS, "a note"),
           "empty": lambda: charts.empty()}
+# charts made validated and given their look by charts._layout (the per-team ones are made
+# without validation from the start)
+WEEKS = pd.DataFrame({"week": pd.to_datetime(["2026-09-07", "2026-09-14"]), "cycle_time_p50": [2.0, 3.5],
+                      "cycle_time_p85": [6.0, 7.25], "throughput": [4, 6], "wip_end_of_week": [3, 2]})
+LAID_OUT = {"p85 trend": lambda: charts.p85_trend(WEEKS), "throughput": lambda: charts.throughput(WEEKS),
+            "findings": lambda: charts.findings(pd.DataFrame({"check": ["stale", "stale", "no estimate"]})),
+            "empty": lambda: charts.empty()}
 
 
 def _validated(obj, values: dict) -> None:
@@ -39,14 +47,23 @@ def _validated(obj, values: dict) -> None:
         obj[k] = v
 
 
-@pytest.mark.parametrize("name", list(BUILDS))
+@pytest.mark.parametrize("name", list(LAID_OUT))
 def test_the_look_written_unvalidated_sends_what_validated_values_send(monkeypatch, name):
-    fast = BUILDS[name]()
+    fast = LAID_OUT[name]()
     monkeypatch.setattr(charts, "_unvalidated", _validated)
-    slow = BUILDS[name]()
+    slow = LAID_OUT[name]()
     # the same JSON (its keys may come in another order, which plotly.js does not read)
     assert json.loads(pio.to_json(fast, validate=False)) == json.loads(pio.to_json(slow, validate=False))
     assert fast.layout.xaxis.automargin is True and fast.layout.font.family == charts.FONT
+
+
+@pytest.mark.parametrize("name", list(BUILDS) + list(LAID_OUT))
+def test_every_value_written_unvalidated_is_what_validation_keeps(name):
+    # the whole figure made again with validation: an unknown key, a value of the wrong kind or a
+    # shorthand plotly.py would expand (marker_color) raises or changes what is sent
+    fast = {**BUILDS, **LAID_OUT}[name]()
+    again = go.Figure(fast.to_dict())
+    assert json.loads(pio.to_json(fast, validate=False)) == json.loads(pio.to_json(again, validate=False))
 
 
 def test_later_edits_are_still_validated():
@@ -55,6 +72,11 @@ def test_later_edits_are_still_validated():
         fig.update_layout(xaxis_tickangle="steep")
     with pytest.raises(ValueError):
         fig.data[0].update(marker_pattern_fillmode="bogus")   # a key the look wrote unvalidated
+    # the say/do line: a trace the figure was made with, unvalidated, and the look did not touch
+    with pytest.raises(ValueError):
+        fig.data[3].mode = "wiggle"
+    with pytest.raises(ValueError):
+        fig.data[3].update(line_color="not a colour")
 
 
 def test_horizontal_bars_have_no_grid_line_through_them():
