@@ -168,7 +168,7 @@ def warm_up() -> tuple[float, str | None]:
         lg.setLevel(logging.ERROR)
     skipped = None
     try:
-        from dashboard import blocks, charts, components, data, filters, forecast_view, forms, present  # noqa: F401
+        from dashboard import blocks, charts, components, data, filters, forecast_view, forms, present, slides  # noqa: F401
 
         skipped = data.setup_problem()
         if skipped is None and not data.has_warehouse():

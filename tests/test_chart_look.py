@@ -37,9 +37,14 @@ BUILDS = {"velocity": lambda: charts.velocity(SPRINTS, "a note", "label", "a2"),
 # without validation from the start)
 WEEKS = pd.DataFrame({"week": pd.to_datetime(["2026-09-07", "2026-09-14"]), "cycle_time_p50": [2.0, 3.5],
                       "cycle_time_p85": [6.0, 7.25], "throughput": [4, 6], "wip_end_of_week": [3, 2]})
+CALIBRATION = pd.DataFrame({
+    "group_by": ["work_type", "work_type", "label", "component"], "group": ["feature", "bug", "ux", "api"],
+    "n": [40, 12, 3, 25], "too_small": [False, False, True, False], "bias": [1.4, 0.8, 2.0, 1.1],
+    "bias_ci_low": [1.2, 0.6, 1.0, 0.9], "bias_ci_high": [1.7, 1.1, 3.5, 1.3], "overrun_rate": [0.3, 0.1, 0.67, 0.2],
+    "overrun_ci_low": [0.18, 0.02, 0.2, 0.09], "overrun_ci_high": [0.45, 0.35, 0.94, 0.39]})
 LAID_OUT = {"p85 trend": lambda: charts.p85_trend(WEEKS), "throughput": lambda: charts.throughput(WEEKS),
             "findings": lambda: charts.findings(pd.DataFrame({"check": ["stale", "stale", "no estimate"]})),
-            "empty": lambda: charts.empty()}
+            "where off": lambda: charts.where_off(CALIBRATION), "empty": lambda: charts.empty()}
 
 
 def _validated(obj, values: dict) -> None:
