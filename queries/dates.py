@@ -48,13 +48,15 @@ def local_days(con: duckdb.DuckDBPyConnection, instants) -> list[date | None]:
     (queries/reports/local_days.sql over local_ts), so Python reads the zone nowhere."""
     from queries import run  # (queries imports this module's siblings at import time)
 
-    given = list(instants)
-    if not given:
+    distinct, at, given = _distinct(instants)
+    if not at:
         return []
-    days = run(con, "local_days", instants=[_instant(v) for v in given])["day"]
+    days = [None if pd.isna(d) else pd.Timestamp(d).date()
+            for d in run(con, "local_days", instants=[_instant(v) for v in distinct])["day"]]
+    if given is None:   # a column of instants: no date among them
+        return [days[i] for i in at]
     # a date (not an instant) is already a day: kept as it is
-    return [v if isinstance(v, date) and not isinstance(v, datetime)
-            else None if pd.isna(d) else pd.Timestamp(d).date() for v, d in zip(given, days, strict=True)]
+    return [v if isinstance(v, date) and not isinstance(v, datetime) else days[i] for v, i in zip(given, at, strict=True)]
 
 
 def local_times(con: duckdb.DuckDBPyConnection, instants) -> list[str | None]:
@@ -63,11 +65,30 @@ def local_times(con: duckdb.DuckDBPyConnection, instants) -> list[str | None]:
     (queries/reports/local_times.sql)."""
     from queries import run
 
-    given = list(instants)
-    if not given:
+    distinct, at, _ = _distinct(instants)
+    if not at:
         return []
-    labels = run(con, "local_times", instants=[_instant(v) for v in given])["label"]
-    return [None if pd.isna(v) else str(v) for v in labels]
+    labels = [None if pd.isna(v) else str(v)
+              for v in run(con, "local_times", instants=[_instant(v) for v in distinct])["label"]]
+    return [labels[i] for i in at]
+
+
+def _distinct(instants) -> tuple[list, list[int], list | None]:
+    """The distinct values of `instants` (in the order first seen), for each value given its place
+    among them, and the values as a list (None for a column of instants, read as a whole): each
+    instant is converted and read once however often it is given (the tech-health period reads
+    every closed sprint's end, and teams on one cadence share their sprints' instants). Values
+    that cannot be told apart by hashing are each kept."""
+    if isinstance(instants, pd.Series | pd.Index) and instants.dtype.kind == "M":
+        codes, uniques = pd.factorize(instants)   # a missing instant: -1, read as the last value (None)
+        return [*uniques, None], [int(c) for c in codes], None
+    given = list(instants)
+    places: dict = {}
+    try:
+        at = [places.setdefault(v, len(places)) for v in given]
+    except TypeError:   # an unhashable value: no sharing
+        return given, list(range(len(given))), given
+    return list(places), at, given
 
 
 def local_time(con: duckdb.DuckDBPyConnection, instant) -> str | None:
