@@ -258,7 +258,9 @@ def _per_team(s: pd.DataFrame, draw, y_title: str, y2_title: str | None = None, 
 
 def _validating(fig: go.Figure) -> None:
     """Validation back on in a figure made without it, and in every part of it made so far, so
-    that later edits (a builder's, a page's, the slide's) are checked as in any figure."""
+    that later edits (a builder's, a page's, the slide's) are checked as in any figure. (Walks
+    plotly.py's own record of the parts it made, `_compound_props`: tests/test_chart_look.py
+    checks that an edit to such a part is still validated.)"""
     fig._validate = True
     todo = [fig.layout, *fig.data]
     while todo:
@@ -308,9 +310,9 @@ def _panel_axes(row: int, secondary: bool) -> tuple[str, str, str | None]:
 
 @functools.lru_cache(maxsize=64)
 def _panel_grid(n: int, secondary: bool, spacing: float, titles: tuple[str, ...] | None) -> str:
-    """make_subplots' layout for n stacked panels (axes, domains, panel titles), as JSON: the
-    grid is the same for every figure of that shape, and making it takes a sprint chart's
-    figure longer than everything else in it."""
+    """make_subplots' layout for n stacked panels (axes, domains, panel titles), as JSON (a fresh
+    copy per figure): the grid is the same for every figure of that shape, and making it took a
+    fifth of a six-panel chart's build."""
     fig = make_subplots(rows=n, cols=1, specs=[[{"secondary_y": secondary}] for _ in range(n)],
                         vertical_spacing=spacing, subplot_titles=list(titles) if titles else None)
     grid = fig.layout.to_plotly_json()
