@@ -32,7 +32,7 @@ WITH counted AS (
         p.source, p.sprint_id, p.board_id, p.issue_id, p.issue_key, p.project_key, p.summary,
         p.issue_type, p.work_type, p.created_at, p.t_start, p.t_end,
         p.stays, p.status_path, p.points_path, p.not_done_before,
-        list_filter(p.stays, lambda s: s.joined_at > p.t_start AND s.joined_at <= p.t_end) AS joins,
+        joins_in_window(p.stays, p.t_start, p.t_end) AS joins,
         list_filter(p.stays, lambda s: s.left_at > p.t_start AND s.left_at <= p.t_end) AS leaves
     FROM query_table(pairs) AS p
     WHERE in_sprint_window(p.stays, p.t_start, p.t_end)
