@@ -293,10 +293,10 @@ class _Panels:
         # object `meta` by reference (a full second draw: docs/pages.md)
         self.traces.append(dict(trace, type=kind, xaxis=x, yaxis=y2 if secondary_y else y, meta=self.team))
 
-    def add_bar(self, *, row: int, col: int = 1, secondary_y: bool = False, **props) -> None:
+    def add_bar(self, *, row: int, secondary_y: bool = False, **props) -> None:
         self._add("bar", row, secondary_y, props)
 
-    def add_scatter(self, *, row: int, col: int = 1, secondary_y: bool = False, **props) -> None:
+    def add_scatter(self, *, row: int, secondary_y: bool = False, **props) -> None:
         self._add("scatter", row, secondary_y, props)
 
 
@@ -367,14 +367,14 @@ def velocity(sprints: pd.DataFrame, note: str = "", sprint_col: str = "label",
             line=dict(color="black", width=[2.5 if c else 0 for c in chosen]),
             opacity=[1.0 if c else 0.45 for c in chosen])
         fig.add_bar(x=s[sprint_col], y=s["committed_points"], name="committed", marker=dict(color=GREY, **edge),
-                    legendgroup="committed", showlegend=first, row=row, col=1)
+                    legendgroup="committed", showlegend=first, row=row)
         fig.add_bar(x=s[sprint_col], y=s["completed_points"], name="completed",
                     marker=dict(color=BLUE, pattern=dict(shape=hatch), **edge), legendgroup="completed",
-                    showlegend=first, row=row, col=1)
+                    showlegend=first, row=row)
         fig.add_bar(x=s[sprint_col], y=s["added_points"], name="added", marker=dict(color=ORANGE),
-                    visible="legendonly", legendgroup="added", showlegend=first, row=row, col=1)
+                    visible="legendonly", legendgroup="added", showlegend=first, row=row)
         fig.add_scatter(x=s[sprint_col], y=s["say_do_ratio"] * 100, name="say/do %", mode="lines+markers",
-                        line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row, col=1,
+                        line=dict(color=GREEN), legendgroup="saydo", showlegend=first, row=row,
                         secondary_y=True, hovertemplate="%{x}: %{y:.0f} %<extra>say/do</extra>")
     return _per_team(sprints, draw, "story points", "say/do (%)", note or _running_note(sprints),
                      y2_range=_pct_range(sprints["say_do_ratio"]), layout=dict(barmode="group"))
@@ -390,7 +390,7 @@ def scope_flow(sprints: pd.DataFrame, note: str = "") -> go.Figure:
         for col, name, colour, sign in (("added_points", "added", ORANGE, 1), ("removed_points", "removed", PURPLE, -1),
                                         ("carryover_points", "carried over", RED, 1)):
             fig.add_bar(x=s["label"], y=sign * s[col], name=name, marker=dict(color=colour), legendgroup=name,
-                        showlegend=first, row=row, col=1)
+                        showlegend=first, row=row)
     return _per_team(sprints, draw, "story points (removed below 0)", note=note or _running_note(sprints),
                      layout=dict(barmode="relative"))
 
@@ -418,7 +418,7 @@ def debt_share(mix: pd.DataFrame, target: float, sprints: pd.DataFrame | None = 
         for wt in types:
             part = s[s["work_type"] == wt]
             fig.add_bar(x=part["label"], y=part["share"] * 100, name=wt,
-                        marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY)), legendgroup=wt, showlegend=first, row=row, col=1,
+                        marker=dict(color=WORK_TYPE_COLOURS.get(wt, GREY)), legendgroup=wt, showlegend=first, row=row,
                         hovertemplate="%{x}: %{y:.0f} %<extra>" + wt + "</extra>")
     fig = _per_team(m, draw, "share of completed points (%)",
                     note=note or ("(running) = shares so far; no bar = nothing completed yet"
@@ -907,13 +907,13 @@ def slide_chart(chart) -> go.Figure:
             y = [None if v is None else v * (100 if pct else 1) for v in part[s.name]]
             if s.kind == "line":
                 fig.add_scatter(x=part["label"], y=y, name=s.name, mode="lines", line=dict(color=RED, dash="dash"),
-                                legendgroup=s.name, showlegend=first, row=row, col=1)
+                                legendgroup=s.name, showlegend=first, row=row)
             else:
                 # each bar labelled, as the slide labels them: a 0 % bar is a figure, not a gap (no
                 # label: no value)
                 text = ["" if v is None or pd.isna(v) else f"{v:.0f} %" if pct else f"{v:,.1f}" for v in y]
                 fig.add_bar(x=part["label"], y=y, name=s.name, marker=dict(color=next(colours)), legendgroup=s.name,
-                            showlegend=first, row=row, col=1, text=text, textposition="outside",
+                            showlegend=first, row=row, text=text, textposition="outside",
                             cliponaxis=False)
     if not chart.groups:
         frame = frame.drop(columns="team")
