@@ -251,12 +251,13 @@ def delete_stale(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> None
 ISSUE_MARTS: frozenset[str] = frozenset({"fct_issue_versions", "fct_issue_facts", "fct_status_intervals",
                                          "fct_status_totals"})
 
-# The issues that have rows in the per-issue marts at as_of ($a): sub-tasks never do (their
-# parents count), nor issues created after as_of (fct_issue_facts and fct_status_intervals
-# leave them out; a sprint membership stay starts no earlier than its issue's creation, so it
-# cannot be in a window that ends by as_of). D's other issues are only removed from the
+# The issues that have rows in the per-issue marts at as_of ($a): those the marts start from
+# (marts/issue_counts_at.sql: not sub-tasks, whose parents count, nor issues created after
+# as_of; a sprint membership stay starts no earlier than its issue's creation, so such an issue
+# cannot be in a window that ends by as_of either). D's other issues are only removed from the
 # stored rows.
-WITH_ROWS = f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues WHERE NOT is_subtask AND created_at <= $a"
+WITH_ROWS = (f"SELECT source, issue_id FROM {facts.STG_SCHEMA}.stg_issues "
+             "WHERE issue_counts_at(is_subtask, created_at, $a)")
 # ... and in the sprint members, only issues whose sprint field names (now or in its history)
 # a sprint with a window at as_of: the sprint replay puts an issue only in the sprints its
 # field names, and has rows only for sprints with a window. SQL over `_fx_rows` (the issues

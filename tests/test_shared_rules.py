@@ -3,7 +3,9 @@
   fct_issue_versions (at each of an issue's instants) and fct_forecast_sample_at (at an
   earlier instant) both call;
 - completion (queries/marts/completion_at.sql, enters_done.sql), which fct_issue_versions (each
-  issue's version) and fct_completion_spans (each done stay) both call."""
+  issue's version) and fct_completion_spans (each done stay) both call;
+- the issues seen at an instant (queries/marts/issue_counts_at.sql), which the issue versions,
+  the issue facts, the status stays and the issues with rows at an earlier instant start from."""
 
 from __future__ import annotations
 
@@ -98,3 +100,12 @@ def test_enters_done(con):
     assert enters("done", "done") is False         # Done -> Closed: no entry
     assert enters("done", "in_progress") is False  # a reopen
     assert not enters("new", None)                 # to an unknown status: never done
+
+
+def test_issue_counts_at(con):
+    def counts(subtask, created, as_of):
+        return con.execute("SELECT issue_counts_at($s, $c, $a)", {"s": subtask, "c": created, "a": as_of}).fetchone()[0]
+    assert counts(False, at(2), at(5)) is True
+    assert counts(False, at(5), at(5)) is True     # created at the very instant: seen
+    assert counts(False, at(6), at(5)) is False    # created after as_of
+    assert counts(True, at(2), at(5)) is False     # a sub-task: its parent counts

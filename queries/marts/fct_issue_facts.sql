@@ -9,7 +9,7 @@ WITH statics AS (
            labels, components, is_escaped_bug, is_epic_type(issue_type) AS is_epic, epic_id, parent_id,
            sprint_ids, local_ts(created_at)::DATE AS created_on
     FROM stg_issues
-    WHERE NOT is_subtask AND created_at <= as_of
+    WHERE issue_counts_at(is_subtask, created_at, as_of)
 ),
 versions AS (
     SELECT * FROM fct_issue_versions(as_of)

@@ -38,7 +38,7 @@ WITH issues AS MATERIALIZED (
     SELECT row_number() OVER () AS k, source, issue_id, created_at, resolved_at, status_id, story_points,
            estimate_best, estimate_likely, estimate_worst, original_estimate_seconds, time_spent_seconds
     FROM stg_issues
-    WHERE NOT is_subtask AND created_at <= as_of
+    WHERE issue_counts_at(is_subtask, created_at, as_of)
 ),
 changes AS MATERIALIZED (
     SELECT

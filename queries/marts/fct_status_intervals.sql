@@ -13,7 +13,7 @@
 WITH issues AS (
     SELECT source, issue_id, status_id AS current_value, created_at AS since
     FROM raw_issues
-    WHERE NOT is_deleted AND NOT is_subtask AND created_at <= as_of
+    WHERE NOT is_deleted AND issue_counts_at(is_subtask, created_at, as_of)
 ),
 changes AS (
     -- a first change without a `from` falls back on the current status (as seq 0 does);
