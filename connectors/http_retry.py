@@ -6,6 +6,8 @@ from __future__ import annotations
 import email.utils
 from datetime import UTC, datetime
 
+from queries.dates import aware
+
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After value (never negative; a date without a zone is
@@ -20,6 +22,4 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (aware(when) - (now or datetime.now(UTC))).total_seconds())   # a date without a zone: GMT, as HTTP's are

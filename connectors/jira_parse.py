@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
+from queries.dates import aware
 from queries.limits import DATE_RANGE_TEXT, date_out_of_range
 
 # --------------------------------------------------------------------------- timestamps
@@ -63,7 +64,7 @@ def _parse_ts(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return aware(value).astimezone(UTC)
     if isinstance(value, int | float):   # epoch milliseconds (some agile payloads)
         return datetime.fromtimestamp(value / 1000, UTC)
     s = str(value).strip()
@@ -72,7 +73,7 @@ def _parse_ts(value: Any) -> datetime | None:
     if len(s) > 10 and s[4] == "-" and s[10] in "T ":
         try:   # fast path: Python 3.11 reads +0800, +08:00 and Z
             dt = datetime.fromisoformat(s)
-            return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+            return aware(dt).astimezone(UTC)
         except ValueError:
             pass
     m = _TS.match(s)

@@ -35,6 +35,13 @@ def utc_instant(v) -> pd.Timestamp:
     return ts.tz_localize(UTC) if ts.tzinfo is None else ts
 
 
+def aware(v: datetime) -> datetime:
+    """A Python datetime made aware by utc_instant's rule (a naive one is UTC, an aware one keeps
+    its zone), as a datetime: for instants pandas cannot hold (before 1677 or after 2262, which
+    the date limits judge) and for parsers that stay in the standard library."""
+    return v if v.tzinfo else v.replace(tzinfo=UTC)
+
+
 def _instant(v) -> datetime | None:
     if v is None or (not isinstance(v, datetime | date | str) and pd.isna(v)):
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from queries.dates import aware
 from queries.errors import QueryError
 
 # Plausible dates for data and parameters: earlier or later is a typo (0001-01-01,
@@ -54,7 +55,7 @@ def out_of_range(v: date | datetime) -> str | None:
     so the last second of 2099-12-31 in Los Angeles (2100-01-01 07:59 UTC) is accepted."""
     if not isinstance(v, datetime):
         return date_out_of_range(v)
-    t = v if v.tzinfo else v.replace(tzinfo=UTC)
+    t = aware(v)
     if t < datetime.combine(DATE_MIN, datetime.min.time(), tzinfo=UTC) - timedelta(hours=14):
         return f"{utc_day(t).isoformat()} is before {DATE_MIN.isoformat()}"
     if t >= datetime.combine(DATE_MAX + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12):

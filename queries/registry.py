@@ -19,7 +19,7 @@ import pandas as pd
 
 import queries
 from queries import limits
-from queries.dates import local_day, local_day_end, local_days
+from queries.dates import aware, local_day, local_day_end, local_days
 from queries.errors import QueryError
 
 
@@ -187,7 +187,7 @@ def _coerce(p: Param, value: object) -> object:
                 ts = datetime.fromisoformat(s)
                 if not any(ch in s for ch in "T :"):   # a bare date (2026-03-31, 20260331): the end of that day (_day_ends)
                     return ts.date()
-            return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+            return aware(ts)
         if p.kind == "date":
             return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
         if p.kind == "int":
