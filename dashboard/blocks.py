@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data, filters, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table, tile_columns
 from dashboard.safe_text import md
+from queries.dates import day_words
 from queries.retro_text import retro_title
 from queries.tech_health import CHART_TEAMS, team_rows
 
@@ -26,7 +27,7 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
                     "Record one on the Retro log page, or: retroscope import retro retros.json")
         return
     r = last.iloc[0]
-    st.markdown(f"**{md(retro_title(r.title, r.kind, r.held_on))}** · {md(r.team)} · held {r.held_on:%d %b %Y}")
+    st.markdown(f"**{md(retro_title(r.title, r.kind, r.held_on))}** · {md(r.team)} · held {day_words(r.held_on)}")
     open_actions = data.run_query("retro__open_actions", **p)
     # the last retro's own and carried actions show their lateness in its table, not twice
     listed = open_actions["action_id"].isin(last["action_id"].dropna())
@@ -183,11 +184,12 @@ def forecast_summary(fc: pd.DataFrame, where, items: int | None = None) -> None:
     when, many = pick("when", 0.85), pick("how_many", 0.85)
     lines = []
     if when is not None and when.value == when.value:
-        lines.append(f"**When:** done by **{when.on_date}** (85 % of runs; 50 %: {pick('when', 0.5).on_date})")
+        lines.append(f"**When:** done by **{day_words(when.on_date)}** (85 % of runs; 50 %: "
+                     f"{day_words(pick('when', 0.5).on_date)})")
     if many is not None and many.value == many.value:
         these = f", not only these {items:,}" if items else ""
         lines.append(f"**How many:** at the current pace, at least **{many.value:,.0f}** items (any items{these}) "
-                     f"by {many.on_date} (85 %)")
+                     f"by {day_words(many.on_date)} (85 %)")
     where.markdown("  \n".join(lines) or "Not enough completed work in the window to forecast.")
 
 
@@ -237,7 +239,7 @@ def sprint_tiles(s) -> None:
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
     # the sprint's first and last day where the team reports, as the Tech health page gives them
     first, last = (data.local_day(pd.Timestamp(t)) for t in (s.start_at, s.end_at))
-    c[5].caption(f"{first:%d %b} – {last:%d %b}" + (" (as of)" if s.is_running else ""))
+    c[5].caption(f"{day_words(first, year=False)} – {day_words(last, year=False)}" + (" (as of)" if s.is_running else ""))
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
         "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
         "points. A running sprint is judged when it closes.")
@@ -314,12 +316,12 @@ def retro_items(retro) -> None:
     if retro is None:
         st.caption("No retro recorded on or before the as-of date.")
         return
-    st.markdown(f"**{md(retro.title)}** · {md(retro.team) + ' · ' if retro.team else ''}held {retro.held_on:%d %b %Y}")
+    st.markdown(f"**{md(retro.title)}** · {md(retro.team) + ' · ' if retro.team else ''}held {day_words(retro.held_on)}")
     for text, due, carried in retro.open_actions:
-        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {due:%d %b})_" if due else "")
+        st.markdown(f"- :material/radio_button_unchecked: {md(text)}" + (f" _(due {day_words(due, year=False)})_" if due else "")
                     + (f" _(carried from {md(carried)})_" if carried else ""))
     for text, start, review, metric in retro.agreements:
-        st.markdown(f"- :material/handshake: {md(text)} _({start:%d %b} → review {review:%d %b}"
+        st.markdown(f"- :material/handshake: {md(text)} _({day_words(start, year=False)} → review {day_words(review, year=False)}"
                     + (f", metric {md(present.metric_name(metric))}" if metric else "") + ")_")
     if not retro.open_actions and not retro.agreements:
         st.caption("Nothing left open.")
@@ -372,7 +374,7 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
     cols = st.columns(3)
     for i, r in enumerate(impact.itertuples()):
         with cols[i % 3].container(border=True, key=f"{key}_{i}"):
-            st.markdown(f"**{md(r.item_name)}** {md(r.item_key)}  \nshipped {pd.Timestamp(r.shipped_on):%d %b %Y} · "
+            st.markdown(f"**{md(r.item_name)}** {md(r.item_key)}  \nshipped {day_words(pd.Timestamp(r.shipped_on))} · "
                         f"metric **{md(present.metric_name(r.metric))}**")
             st.markdown(VERDICT_BADGES.get(r.verdict, r.verdict))
             if pd.notna(r.effect_rel):
@@ -513,7 +515,7 @@ def shipped_item(item_key: str, p: dict, metrics: pd.DataFrame, key: str) -> Non
     units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
     unit = units.get(r["metric"])
     with st.container(border=True, key=f"{key}_box"):
-        st.markdown(f"**{md(r['item_name'])}** {md(r['item_key'])} · shipped {pd.Timestamp(r['shipped_on']):%d %b %Y} "
+        st.markdown(f"**{md(r['item_name'])}** {md(r['item_key'])} · shipped {day_words(pd.Timestamp(r['shipped_on']))} "
                     f"· metric **{md(present.metric_name(r['metric']))}** · expected {'up' if r['direction'] == 'up' else 'down'}  \n"
                     f"{VERDICT_BADGES.get(r['verdict'], r['verdict'])}")
         # the as-of day in the reporting timezone: the day the verdict counts to (queries/impact_view.py)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import present, safe_text
+from queries.dates import day_words
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
@@ -745,13 +746,13 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
         return empty("not enough completed work in the window to forecast")
     fig = go.Figure(go.Bar(x=pd.to_datetime(hist["on_date"]), y=hist["share"] * 100, marker_color="#b5c3d6",
                            name="runs finishing that day", customdata=hist["cumulative"] * 100,
-                           hovertemplate="%{x|%d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"
+                           hovertemplate="%{x|%-d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"
                                          "<extra></extra>"))
     when = fc[fc["question"] == "when"].dropna(subset=["on_date"])
     for r, colour in zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False):
         x = pd.Timestamp(r.on_date)
         fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
-        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {x:%d %b}", showarrow=False,
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {day_words(x, year=False)}", showarrow=False,
                            font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
     fig = _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
     return fig.update_layout(margin_b=86)   # a date axis with its title: the year under the first tick

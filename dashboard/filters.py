@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data, present
 from dashboard.safe_text import md
+from queries.dates import day_words
 from queries.limits import DATE_MAX, DATE_MIN
 
 MAX_PERIOD_DAYS = 10 * 366   # the longest reporting period the sidebar offers (ten years)
@@ -265,7 +266,7 @@ def sprint_picker(sprints, key: str):
     days = data.analysis("queries.dates:local_days",
                          instants=(*s["start_at"], *s["end_at"]))
     firsts, lasts = days[:len(s)], days[len(s):]
-    labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {a:%d %b} – {b:%d %b}"
+    labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {day_words(a, year=False)} – {day_words(b, year=False)}"
               .removeprefix(" · ") + ("" if r.state == "closed" else " (running)")
               for r, a, b in zip(s.itertuples(), firsts, lasts, strict=True)}
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),

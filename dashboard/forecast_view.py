@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.components import chart, how, table
 from queries import forecast_accounts as fa
+from queries.dates import day_words
 
 PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
 MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
@@ -40,7 +41,7 @@ def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None
 
 def _claim(r) -> str:
     if r.kind == "when":
-        return "never reached" if r.forecast_on is None or pd.isna(r.forecast_on) else f"by {r.forecast_on:%d %b %Y}"
+        return "never reached" if r.forecast_on is None or pd.isna(r.forecast_on) else f"by {day_words(r.forecast_on)}"
     return f"at least {int(r.forecast_items):,}" if pd.notna(r.forecast_items) else "–"
 
 
@@ -55,13 +56,13 @@ def history_report(scored: pd.DataFrame) -> pd.DataFrame:
         if first.kind == "when":
             question = f"when will {int(first['items']):,} items be done?"
             done = g["actual_on"].dropna()
-            happened = (f"item {int(first['items']):,} done {pd.Timestamp(done.iloc[0]):%d %b %Y}" if len(done)
+            happened = (f"item {int(first['items']):,} done {day_words(pd.Timestamp(done.iloc[0]))}" if len(done)
                         else "not all done yet")
         else:
-            question = f"how many items by {pd.Timestamp(first.target_on):%d %b %Y}?"
+            question = f"how many items by {day_words(pd.Timestamp(first.target_on))}?"
             n = first.actual_items
             happened = (f"{int(n):,} done" + (" so far" if first.outcome == "pending" else "")) if pd.notna(n) else ""
-        row = {"forecast from data of": f"{as_of:%d %b %Y %H:%M}", "question": question, "what happened": happened}
+        row = {"forecast from data of": f"{day_words(as_of)} {as_of:%H:%M}", "question": question, "what happened": happened}
         for r in g.itertuples():
             row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {MARK.get(r.outcome, r.outcome)}"
         row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import data, present
 from dashboard.components import table
 from dashboard.safe_text import md
+from queries.dates import day_words
 from queries.retro_text import KIND_LABELS, retro_title
 
 # --------------------------------------------------------------------------- retro log
@@ -46,7 +47,7 @@ def flash() -> None:
 
 def retro_label(retros: pd.DataFrame):
     by_id = retros.set_index("retro_id")
-    return lambda rid: (f"{by_id.at[rid, 'held_on']:%d %b %Y} · {by_id.at[rid, 'team']} · "
+    return lambda rid: (f"{day_words(by_id.at[rid, 'held_on'])} · {by_id.at[rid, 'team']} · "
                         f"{retro_title(by_id.at[rid, 'title'], by_id.at[rid, 'kind'], by_id.at[rid, 'held_on'])}")
 
 
@@ -178,7 +179,7 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
             save("action items", apply)
     with st.form(f"{key}_new", clear_on_submit=True, border=True):
         st.caption(f"Adds to **{retro.team}** · {retro_title(retro.title, retro.kind, retro.held_on)} "
-                   f"(held {retro.held_on:%d %b %Y})")
+                   f"(held {day_words(retro.held_on)})")
         c = st.columns([3, 1, 1, 1])
         text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")
         owner = c[1].text_input("Owner", key=f"{key}_owner", help="Who drives it (never used for per-person figures)")

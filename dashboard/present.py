@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from queries.dates import day_words
 from queries.tech_health_text import LABELS as METRIC_LABELS
 
 RECENT_SPRINTS = 13          # sprint-indexed charts: the last N sprints of each team
@@ -20,16 +21,12 @@ RUNNING = "running"          # the one word for a sprint that has started and no
 
 
 # --------------------------------------------------------------------------- dates
-def date_span(a, b, day="%d %b") -> str:
-    """Two days as a span, the year written once when both ends share it ("03 Jul – 01 Dec
-    2026") and on each end when they do not ("03 Jul 2025 – 01 Jan 2026": a period across New
-    Year). `day`: the day-and-month format, or a function writing one end
-    (`day(timestamp, year=...)`: the slide's queries.dates.day_words, "3 Jul")."""
+def date_span(a, b) -> str:
+    """Two days as a span, each written as every sentence on the pages and the slide writes a day
+    (queries.dates.day_words), the year once when both ends share it ("3 Jul – 1 Dec 2026") and
+    on each end when they do not ("3 Jul 2025 – 1 Jan 2026": a period across New Year)."""
     a, b = pd.Timestamp(a), pd.Timestamp(b)
-    if isinstance(day, str):
-        fmt = day
-        day = lambda t, year: t.strftime(fmt + " %Y" if year else fmt)   # noqa: E731
-    return f"{day(a, year=a.year != b.year)} – {day(b, year=True)}"
+    return f"{day_words(a, year=a.year != b.year)} – {day_words(b)}"
 
 
 # --------------------------------------------------------------------------- sprints

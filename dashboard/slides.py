@@ -89,7 +89,7 @@ def _day(d: date | None) -> str:
 
 
 def _span(a: date, b: date) -> str:
-    return date_span(a, b, day=day_words)
+    return date_span(a, b)
 
 
 def _ts(label: str | None) -> str:

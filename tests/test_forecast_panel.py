@@ -53,9 +53,9 @@ def test_how_many_says_it_is_about_the_pace_not_the_items_left():
             for c in (0.5, 0.85, 0.95)]
     w = _Where()
     forecast_summary(pd.DataFrame(rows), w, 11)
-    assert "done by **2026-12-08**" in w.text
+    assert "done by **8 Dec 2026** (85 % of runs; 50 %: 8 Dec 2026)" in w.text
     assert ("**How many:** at the current pace, at least **21** items (any items, not only these 11) "
-            "by 2026-12-24 (85 %)") in w.text
+            "by 24 Dec 2026 (85 %)") in w.text
     # at scale (All teams at 100k demo issues) a count reads as every count on the pages does
     rows = [dict(r, value=9691.0) if r["question"] == "how_many" else r for r in rows]
     forecast_summary(pd.DataFrame(rows), w, 3948)

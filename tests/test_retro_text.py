@@ -26,5 +26,5 @@ def test_the_retro_logs_picker_names_an_untitled_retro():
     retros = pd.DataFrame({"retro_id": ["r-1", "r-2"], "held_on": [pd.Timestamp("2026-12-04")] * 2,
                            "team": ["Atlas", "Atlas"], "kind": ["scrum", "product"], "title": [None, "Q4 review"]})
     label = forms.retro_label(retros)
-    assert label("r-1") == "04 Dec 2026 · Atlas · Scrum retro 4 Dec 2026"
-    assert label("r-2") == "04 Dec 2026 · Atlas · Q4 review"
+    assert label("r-1") == "4 Dec 2026 · Atlas · Scrum retro 4 Dec 2026"
+    assert label("r-2") == "4 Dec 2026 · Atlas · Q4 review"

@@ -8,6 +8,7 @@ from dashboard.filters import at_freshness, sidebar
 from dashboard.present import date_span
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
+from queries.dates import day_words
 from queries.tech_health_text import too_short_words
 
 f = sidebar()
@@ -21,7 +22,7 @@ if counts.get("raw_issues", 0) == 0:
 n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
                     help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
-st.caption(f"{md(th.team)} · period {th.period_start:%d %b %Y} – {th.period_end:%d %b %Y}: {th.period_words()}; "
+st.caption(f"{md(th.team)} · period {day_words(th.period_start)} – {day_words(th.period_end)}: {th.period_words()}; "
            f"compared with {date_span(th.previous_start, th.previous_end)} ({th.previous_words()}). Every tile "
            "covers this period; the Overview's tiles cover the sidebar period, so they can differ.")
 if not th.previous_comparable:
