@@ -20,26 +20,40 @@ CARD_COLUMNS = {
     "pm-eng": ("Product perspective", "Engineering perspective", "Collaboration improvements"),
 }
 FLASH = "retro_log_flash"
+ITS_TARGET = None   # the hypothesis form's default metric: the shipped item's own target
+CLEAR = "retro_log_clear"   # the widgets of the form just saved, emptied on the rerun (flash)
 
 
-def save(what: str, fn, what_after=None, **kwargs) -> bool:
+def save(what: str, fn, what_after=None, clear: tuple[str, ...] = (), **kwargs) -> bool:
     """Write through connectors.userdata (which validates before writing). On a user error
-    show it and write nothing; on success refresh the data and rerun with a confirmation
-    (`what_after()`, when given, words it after the write)."""
+    show it and write nothing: the form keeps what was typed, to be mended and sent again. On
+    success refresh the data and rerun with a confirmation (`what_after()`, when given, words
+    it after the write), the form's widgets in `clear` back at their defaults (the forms are
+    not cleared on submit, which would throw away a refused entry)."""
     from queries.errors import RetroscopeError
 
     try:
         fn(data.userdata_path(), **kwargs)
     except RetroscopeError as e:
-        st.error(f"Not saved. {present.plain_error(str(e))}", icon=":material/error:")
+        refused(present.plain_error(str(e)))
         return False
     data.invalidate_userdata()
     st.session_state[FLASH] = f"Saved: {what_after() if what_after else what}"
+    st.session_state[CLEAR] = clear
     st.rerun()
     return True
 
 
+def refused(why: str) -> None:
+    """A form's entry not saved, and why (what was typed stays in the form)."""
+    st.error(f"Not saved. {why}", icon=":material/error:")
+
+
 def flash() -> None:
+    """The last save's confirmation; and the widgets of the form it came from emptied, before
+    they are drawn again (a widget's value can only be reset before it is drawn in a run)."""
+    for k in st.session_state.pop(CLEAR, ()):
+        st.session_state.pop(k, None)
     msg = st.session_state.pop(FLASH, None)
     if msg:
         st.success(msg, icon=":material/check_circle:")
@@ -122,7 +136,8 @@ def new_retro_form(default_team: str, key: str) -> None:
                 carried.append(n)
 
             save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=today,
-                 what_after=lambda: f"new retro · {carried[0]} open action(s) carried in" if carried else "new retro")
+                 what_after=lambda: f"new retro · {carried[0]} open action(s) carried in" if carried else "new retro",
+                 clear=(f"{key}_title",))
 
 
 def card_board(retro, cards: pd.DataFrame, key: str) -> None:
@@ -138,14 +153,14 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
                     st.markdown(md(c.text))
                     st.caption(" · ".join(t for t in (f":material/sell: {md(c.theme)}" if c.theme else "",
                                                       f":material/thumb_up: {c.votes}") if t))
-            with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=True,
+            with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=False,
                                                                             border=False):
                 text = st.text_area("Card", key=f"{key}_{i}_text", height=68, placeholder="Anonymous: no name is stored")
                 theme = st.text_input("Theme", key=f"{key}_{i}_theme")
                 votes = st.number_input("Votes", min_value=0, max_value=99, value=0, key=f"{key}_{i}_votes")
                 if st.form_submit_button("Add card"):
                     save("card", add_card, retro_id=retro.retro_id, column=name, text=text, theme=theme or None,
-                         votes=int(votes))
+                         votes=int(votes), clear=tuple(f"{key}_{i}_{w}" for w in ("text", "theme", "votes")))
     other = cards[~cards["column_name"].isin(columns)]
     if not other.empty:
         st.caption("Cards under other prompts (imported)")
@@ -177,7 +192,7 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
                         change["done_on"] = data.today()
                     update_action(path, action_id, as_of=data.today(), **change)
             save("action items", apply)
-    with st.form(f"{key}_new", clear_on_submit=True, border=True):
+    with st.form(f"{key}_new", clear_on_submit=False, border=True):
         st.caption(f"Adds to **{retro.team}** · {retro_title(retro.title, retro.kind, retro.held_on)} "
                    f"(held {day_words(retro.held_on)})")
         c = st.columns([3, 1, 1, 1])
@@ -188,7 +203,7 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
                                help="Optional: the Jira issue that tracks it (Retroscope only links to it)")
         if st.form_submit_button("Add action item", type="primary"):
             save("action item", add_action, retro_id=retro.retro_id, text=text, owner=owner or None, due_on=due,
-                 jira_key=jira or None)
+                 jira_key=jira or None, clear=tuple(f"{key}_{w}" for w in ("text", "owner", "due", "jira")))
 
 
 def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, dict]]:
@@ -221,20 +236,20 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
           first=("link", "text", "status", "age_days", "times_carried", "from_retro", "agreed_on", "due_on", "owner"),
           hide=("jira_key",) if cfg else ())
     labels = dict(zip(carried["action_id"], carried["text"], strict=True))
-    with st.form(key, clear_on_submit=True, border=True):
+    with st.form(key, clear_on_submit=False, border=True):
         c = st.columns([3, 1])
         picked = c[0].multiselect("Actions", list(labels), format_func=labels.get, key=f"{key}_pick",
                                   placeholder="Choose the actions reviewed")
         status = c[1].selectbox("Mark as", ["done", "dropped", "open"], key=f"{key}_status")
         if st.form_submit_button("Update carried actions", type="primary"):
             if not picked:
-                st.error("Not saved. Choose at least one action to update.", icon=":material/error:")
+                refused("Choose at least one action to update.")
                 return
 
             def apply(path):
                 for action_id in picked:
                     review_action(path, action_id, retro.retro_id, status=status, as_of=data.today())
-            save(f"{len(picked)} carried action(s) marked {status}", apply)
+            save(f"{len(picked)} carried action(s) marked {status}", apply, clear=(f"{key}_pick", f"{key}_status"))
 
 
 def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
@@ -283,7 +298,7 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
     # descriptions): a form cannot show the chosen one's until it is submitted, so all of them
     defined = "\n".join(f"- **{md(present.metric_name(m))}**: {md(str(d))}"
                          for m, d in zip(linkable["value"], linkable["label"], strict=True) if str(d) != m)
-    with st.form(key, clear_on_submit=True, border=True):
+    with st.form(key, clear_on_submit=False, border=True):
         text = st.text_input("New working agreement", key=f"{key}_text",
                              placeholder="Observable, bilateral, time-boxed: who does what, by when")
         c = st.columns(5)
@@ -304,14 +319,15 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
         if st.form_submit_button("Add agreement", type="primary"):
             if target is not None and metric in present.SHARE_METRICS:
                 if 0 < abs(target) < 1:        # 0.8 meant as 80 % would be saved as 0.8 %
-                    st.error(f"Not saved. Target {target:g} for {present.metric_name(metric)} reads as "
-                             f"{target:g} %: shares are typed in percent, e.g. {target * 100:g} for "
-                             f"{target * 100:g} %; add the agreement again with the target in percent",
-                             icon=":material/error:")
+                    refused(f"Target {target:g} for {present.metric_name(metric)} reads as {target:g} %: shares "
+                            f"are typed in percent, e.g. {target * 100:g} for {target * 100:g} %; correct the "
+                            "target and add the agreement again")
                     return
                 target = target / 100          # typed in percent, stored as a share
             save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
-                 review_on=review, metric=metric, target=target, direction=direction, action_id=action)
+                 review_on=review, metric=metric, target=target, direction=direction, action_id=action,
+                 clear=tuple(f"{key}_{w}" for w in ("text", "start", "review", "metric", "target", "direction",
+                                                    "action")))
 
 
 def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None = None) -> None:
@@ -323,11 +339,20 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
         st.caption("Hypotheses need a shipped item and a product metric: `retroscope import features …` and "
                    "`retroscope import metrics …`.")
         return
-    labels = dict(zip(items["value"], items["label"], strict=True))
-    with st.form(key, clear_on_submit=True, border=True):
+    # each item with the metrics it targets that have data ("ATL-E1 · One-click checkout → conversion
+    # rate"); the metric defaults to the item's own target, whichever item is picked (a form does not
+    # rerun when its item changes, so the default is resolved when it is sent)
+    targets = {v: [m for m in t if m in product] for v, t in zip(items["value"], items["targets"], strict=True)}
+    labels = {v: lab + (" → " + ", ".join(present.metric_name(m) for m in targets[v]) if targets[v] else "")
+              for v, lab in zip(items["value"], items["label"], strict=True)}
+    with st.form(key, clear_on_submit=False, border=True):
         c = st.columns(4)
         item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=f"{key}_item")
-        metric = c[1].selectbox("Should move", product, key=f"{key}_metric", format_func=present.metric_name)
+        metric = c[1].selectbox("Should move", [ITS_TARGET] + product, key=f"{key}_metric",
+                                format_func=lambda m: "the metric the item targets" if m is ITS_TARGET
+                                else present.metric_name(m),
+                                help="By default the first metric the shipped item names as its target (shown "
+                                     "after its name); or choose any product metric")
         direction = c[2].selectbox("Direction", ["up", "down"], key=f"{key}_direction")
         min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
                                        key=f"{key}_min")
@@ -335,5 +360,11 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
         action = st.selectbox("From action", list(actions), format_func=actions.get, key=f"{key}_action",
                               help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add hypothesis", type="primary"):
+            if metric is ITS_TARGET:
+                if not targets[item]:
+                    refused(f"{item} names no target metric with data; choose the metric it should move")
+                    return
+                metric = targets[item][0]
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
-                 direction=direction, min_change=min_change / 100, known_metrics=set(product), action_id=action)
+                 direction=direction, min_change=min_change / 100, known_metrics=set(product), action_id=action,
+                 clear=tuple(f"{key}_{w}" for w in ("item", "metric", "direction", "min", "action")))

@@ -286,6 +286,28 @@ def test_bad_input_shows_an_error_and_writes_nothing(monkeypatch, demo_copy):
     assert {t: _userdata_rows(demo_copy, t) for t in tables} == before
 
 
+def test_a_refused_entry_stays_in_the_form_and_a_saved_one_leaves_it(monkeypatch, demo_copy):
+    """An action item refused for its Jira key came back with text, owner and key all empty: the
+    facilitator retyped it mid-retro, and sending the mended key alone was refused for no text."""
+    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    before = _userdata_rows(demo_copy, "action_items")
+    at.text_input(key="retro_log_action_text").input("Pair on flaky tests every Monday")
+    at.text_input(key="retro_log_action_owner").input("Dev team")
+    at.text_input(key="retro_log_action_jira").input("bad key")
+    _click(at, "Add action item")
+    assert any("Not saved" in e.value and "bad key" in e.value for e in at.error), [e.value for e in at.error]
+    assert [at.text_input(key=f"retro_log_action_{w}").value for w in ("text", "owner", "jira")] == [
+        "Pair on flaky tests every Monday", "Dev team", "bad key"]
+    assert _userdata_rows(demo_copy, "action_items") == before
+    at.text_input(key="retro_log_action_jira").input("ATL-12")
+    _click(at, "Add action item")
+    assert not problems(at), problems(at)
+    assert any("Saved: action item" in s.value for s in at.success)
+    new = [r for r in _userdata_rows(demo_copy, "action_items") if r not in before]
+    assert len(new) == 1 and "Pair on flaky tests every Monday" in new[0] and "ATL-12" in new[0]
+    assert [at.text_input(key=f"retro_log_action_{w}").value for w in ("text", "owner", "jira")] == ["", "", ""]
+
+
 def test_new_retro_and_anonymous_card(monkeypatch, demo_copy):
     at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
     at.selectbox(key="retro_log_new_kind").set_value("pm-eng")

@@ -84,7 +84,34 @@ def test_the_hypothesis_form_names_metrics_in_words(monkeypatch, demo_copy):
     assert not problems(at), problems(at)
     box = at.selectbox(key="retro_log_hypothesis_metric")
     assert "active users" in box.options and "active_users" not in box.options   # what the reader sees
-    assert box.value in {"active_users", "conversion_rate", "weekly_retention", "revenue", "nps"}
+    assert box.options[0] == "the metric the item targets" and box.value is None  # the default: the item's own
+
+
+def test_a_hypothesis_moves_the_metric_its_item_targets_unless_another_is_chosen(monkeypatch, demo_copy):
+    """The form once offered the first product metric ("active users") for every item, though the
+    demo's ATL-E1 targets conversion rate: a hypothesis added as it stood measured the wrong metric."""
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "1"})
+    open_page(at, "retro_log")
+    item = at.selectbox(key="retro_log_hypothesis_item")
+    label = item.format_func("ATL-E1")
+    assert label.startswith("ATL-E1 · ") and label.endswith(" → conversion rate"), label
+
+    def rows():
+        with duckdb.connect(str(queries.userdata_path_for(demo_copy)), read_only=True) as c:
+            return set(c.execute("SELECT hypothesis_id, item_key, metric FROM hypotheses").fetchall())
+
+    before = rows()
+    item.set_value("ATL-E1")
+    _click(at, "Add hypothesis", "retro_log_hypothesis")
+    assert not problems(at), problems(at)
+    added = rows() - before
+    assert [r[1:] for r in added] == [("ATL-E1", "conversion_rate")]
+    assert at.selectbox(key="retro_log_hypothesis_metric").value is None   # the form starts afresh
+    at.selectbox(key="retro_log_hypothesis_item").set_value("ATL-E1")
+    at.selectbox(key="retro_log_hypothesis_metric").set_value("active_users")
+    _click(at, "Add hypothesis", "retro_log_hypothesis")
+    assert [r[1:] for r in rows() - before - added] == [("ATL-E1", "active_users")]
 
 
 def test_the_retro_picked_by_default_is_the_latest_held_by_the_as_of_day(monkeypatch, demo_copy):
