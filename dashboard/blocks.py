@@ -186,6 +186,8 @@ def forecast_summary(fc: pd.DataFrame, where, items: int | None = None) -> None:
     if when is not None and when.value == when.value:
         lines.append(f"**When:** done by **{day_words(when.on_date)}** (85 % of runs; 50 %: "
                      f"{day_words(pick('when', 0.5).on_date)})")
+    elif when is not None and "completions" not in str(when.detail):   # more items than the runs reach
+        lines.append(f"**When:** {when.detail}" + (f" for {items:,} items" if items else ""))
     if many is not None and many.value == many.value:
         these = f", not only these {items:,}" if items else ""
         lines.append(f"**How many:** at the current pace, at least **{many.value:,.0f}** items (any items{these}) "

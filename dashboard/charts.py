@@ -743,7 +743,9 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
     """The Monte Carlo 'when': share of runs finishing each day (bars) with the 50/85/95 %
     lines (the dates forecast() reports: the same runs)."""
     if hist.empty:
-        return empty("not enough completed work in the window to forecast")
+        never = fc.loc[fc["question"] == "when", "detail"] if not fc.empty else pd.Series(dtype=object)
+        far = next((d for d in never if "years" in str(d)), None)   # items beyond what the runs reach
+        return empty(far or "not enough completed work in the window to forecast")
     fig = go.Figure(go.Bar(x=pd.to_datetime(hist["on_date"]), y=hist["share"] * 100, marker_color="#b5c3d6",
                            name="runs finishing that day", customdata=hist["cumulative"] * 100,
                            hovertemplate="%{x|%-d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"

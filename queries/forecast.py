@@ -285,13 +285,16 @@ def _throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_d
     basis = f"daily throughput {w_from}..{w_to} ({daily.size} days, {int(daily.sum())} completed)"
     rows = []
     when = simulate_when(daily, int(items), runs, rng)
+    # why a 'when' has no date: nothing to draw from, or more items than the runs reach in MAX_DAYS
+    never = ("not reached: no completions in the window" if daily.size == 0 or daily.sum() == 0 else
+             f"not reached within {MAX_DAYS // 365} years at the window's pace ({per_day:.2f} items a day)")
     for c in CONFIDENCES:
         d = quantile(when, c)
         rows.append({"question": "when", "confidence": c, "value": d,
                      "on_date": None if np.isnan(d) else start + timedelta(days=int(d)),
                      "basis": basis,
                      "detail": f"{int(items)} items done within this many days with {c:.0%} confidence"
-                     if not np.isnan(d) else "not reached: no completions in the window"})
+                     if not np.isnan(d) else never})
     target = target_date or default_target(start)
     horizon = (target - start).days
     many = simulate_how_many(daily, horizon, runs, rng)

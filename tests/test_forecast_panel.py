@@ -77,6 +77,35 @@ def _forecast_page(monkeypatch, db):
     return open_page(at, "calibration")
 
 
+def test_a_when_beyond_the_horizon_says_so_not_that_nothing_was_completed():
+    """A what-if of 1,000,000 items once read "not reached: no completions in the window" (CLI) and
+    "not enough completed work in the window to forecast" (page), beside a pace of 0.77 a day."""
+    import numpy as np
+
+    from queries.forecast import throughput_forecast
+
+    def when(daily, items):
+        fc = throughput_forecast(np.array(daily, dtype=float), start=date(2026, 11, 18), items=items,
+                                 target_date=None, runs=200, seed=1, w_from=date(2026, 11, 17), w_to=date(2026, 11, 18))
+        return fc[fc["question"] == "when"]
+
+    # one item every other day: at most 3,650 days x 1 item, so a million is never reached
+    far = when([1, 0], 1_000_000)
+    assert far["on_date"].isna().all()
+    assert set(far["detail"]) == {"not reached within 10 years at the window's pace (0.50 items a day)"}
+    assert set(when([0, 0], 5)["detail"]) == {"not reached: no completions in the window"}
+    assert when([1, 0], 3)["on_date"].notna().all()
+    w = _Where()
+    forecast_summary(far, w, 1_000_000)
+    assert w.text == ("**When:** not reached within 10 years at the window's pace (0.50 items a day) "
+                      "for 1,000,000 items")
+    from dashboard.charts import forecast_distribution
+
+    fig = forecast_distribution(pd.DataFrame(columns=["on_date", "share", "cumulative"]), far, 1_000_000)
+    assert [a.text for a in fig.layout.annotations] == ["not reached within 10 years at the window's pace (0.50 "
+                                                        "items a day)"]
+
+
 def test_the_pickers_offer_only_allowed_values_and_a_refusal_is_advice(monkeypatch, demo_copy):
     at = _forecast_page(monkeypatch, demo_copy)
     assert not problems(at), problems(at)
