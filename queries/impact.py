@@ -199,6 +199,7 @@ def analyse(
     n_boot: int = N_BOOT,
     exclude=(),
     calibrate: bool = True,
+    data_to=None,
 ) -> ImpactResult:
     """Analyse one daily series around `ship_day`.
 
@@ -209,11 +210,13 @@ def analyse(
     both are removed. min_change: the minimum meaningful relative change (0.02 = 2 %).
     exclude: ship days of other items on the same metric (no placebo day's span may hold
     one). calibrate: widen the interval to the placebo-in-time spread where the history
-    allows (queries.impact_placebo); False keeps the model-based interval.
+    allows (queries.impact_placebo); False keeps the model-based interval. data_to: the last
+    day the metric's loaded data describes, when known: a post window that ends after it is
+    `too early` too (an as-of date past the data knows nothing of the days between).
     """
     return _analyse(series, ship_day, window=window, lag=lag, as_of=as_of, direction=direction,
                     min_change=min_change, seed=seed, control=control, n_boot=n_boot, exclude=exclude,
-                    calibrate=calibrate)[0]
+                    calibrate=calibrate, data_to=data_to)[0]
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,10 @@ class _Fit:
 
 
 def _analyse(series, ship_day, *, window, lag, as_of, direction, min_change, seed, control, n_boot, exclude,
-             calibrate) -> tuple[ImpactResult, _Fit | None]:
-    """analyse(), plus the fit behind its counterfactual (None when nothing could be fitted)."""
+             calibrate, data_to=None) -> tuple[ImpactResult, _Fit | None]:
+    """analyse(), plus the fit behind its counterfactual (None when nothing could be fitted).
+    data_to: the last day the metric's loaded data describes (outcomes__metric_data_to), when
+    known: a post window that ends after it is not complete yet, whatever as_of says."""
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
     if window < 7:
@@ -256,14 +261,17 @@ def _analyse(series, ship_day, *, window, lag, as_of, direction, min_change, see
     if len(pre) < MIN_PRE_DAYS:
         return ImpactResult(NOT_ENOUGH, pre_days=len(pre),
                             note=f"{len(pre)} days of data before shipping (need {MIN_PRE_DAYS})", **base), None
-    if post_end > as_of_d:
+    data_to = _as_date(data_to) if data_to is not None else None
+    if post_end > as_of_d or (data_to is not None and post_end > data_to):
         seen, fit = {}, None
         if ctrl is None:   # what the window will be able to see once it closes (docs/impact.md)
             seen, fit = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
                                      seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
-        return ImpactResult(TOO_EARLY, pre_days=len(pre),
-                            note=f"the post window ends {post_end.isoformat()}, after the as-of date {as_of_d.isoformat()}",
-                            **seen, **base), fit
+        why = (f"the post window ends {post_end.isoformat()}, after the as-of date {as_of_d.isoformat()}"
+               if post_end > as_of_d else
+               f"the post window ends {post_end.isoformat()}, after the last day the loaded data of the metric "
+               f"describes ({data_to.isoformat()}): load its later days")
+        return ImpactResult(TOO_EARLY, pre_days=len(pre), note=why, **seen, **base), fit
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)
     if len(post) < min_post:
@@ -406,7 +414,7 @@ def _confounders(targets: pd.DataFrame, window: int, lag: int, launches: pd.Data
 
 
 def _analyse_target(r, series: dict, *, as_of, window, lag, seed, segment, control_segment,
-                    exclude) -> tuple[ImpactResult, _Fit | None]:
+                    exclude, data_to=None) -> tuple[ImpactResult, _Fit | None]:
     """One target row (item_key, shipped_on, metric, direction, min_change) on its metric's series:
     the one place the impact table and the item view (queries.impact_view) analyse a target."""
     s = series.get((r.metric, segment))
@@ -420,16 +428,17 @@ def _analyse_target(r, series: dict, *, as_of, window, lag, seed, segment, contr
         return ImpactResult(NOT_ENOUGH, note=f"{r.metric} has no control segment '{control_segment}'"), None
     return _analyse(s, r.shipped_on, window=window, lag=lag, as_of=as_of, direction=direction,
                     min_change=min_change, seed=seed, control=ctrl, n_boot=N_BOOT, exclude=exclude,
-                    calibrate=True)
+                    calibrate=True, data_to=data_to)
 
 
 def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, window: int = 28, lag: int = 0,
                     seed: int = 7, segment: str = "", control_segment: str | None = None,
-                    shipped: pd.DataFrame | None = None) -> pd.DataFrame:
+                    shipped: pd.DataFrame | None = None, data_to: dict | None = None) -> pd.DataFrame:
     """Impact rows for targets (item_key, item_name, shipped_on, metric, direction, min_change,
     origin) given metric points (metric, segment, day, value). Pure: no database. shipped
     (item_key, metric, shipped_on): every launch, whose ship days are kept out of the placebo
-    days and which are named as confounders (default: the targets)."""
+    days and which are named as confounders (default: the targets). data_to: metric -> the last
+    day its loaded data describes (`metric_data_to`)."""
     series = _series_by_metric(points)
     as_of_d = _as_date(as_of)
     rows = []
@@ -438,7 +447,8 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
     shipped_by_metric = {m: tuple(_as_date(v) for v in g["shipped_on"]) for m, g in src.groupby("metric")}
     for r, conf in zip(targets.itertuples(), confounded, strict=True):
         res, _ = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
-                                 control_segment=control_segment, exclude=shipped_by_metric.get(r.metric, ()))
+                                 control_segment=control_segment, exclude=shipped_by_metric.get(r.metric, ()),
+                                 data_to=(data_to or {}).get(r.metric))
         direction = r.direction if r.direction in ("up", "down") else "up"
         min_change = 0.0 if pd.isna(r.min_change) else float(r.min_change)
         row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": _as_date(r.shipped_on),
@@ -452,6 +462,12 @@ def analyse_targets(targets: pd.DataFrame, points: pd.DataFrame, *, as_of, windo
                 "counterfactual_mean", "post_mean", "min_change", "mde_abs", "mde_rel"):
         df[col] = df[col].astype(float)
     return df
+
+
+def metric_data_to(con) -> dict:
+    """metric -> the last day its loaded data describes (reports/outcomes__metric_data_to.sql)."""
+    df = queries.run(con, "outcomes__metric_data_to")
+    return {m: _as_date(d) for m, d in zip(df["metric"], df["data_to"], strict=True) if pd.notna(d)}
 
 
 def _points(con, as_of, metrics, segment, control_segment) -> pd.DataFrame:
@@ -487,7 +503,7 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
     # the analysis counts days: as_of's day in the reporting timezone, the day the points end on
     out = analyse_targets(targets, points, as_of=local_day(con, as_of), window=window, lag=lag,
                           seed=7 if seed is None else int(seed), segment=segment or "",
-                          control_segment=control_segment or None, shipped=every)
+                          control_segment=control_segment or None, shipped=every, data_to=metric_data_to(con))
     out = out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
     return _dates_as_datetimes(out, ("shipped_on", "pre_start", "post_end"))
 
@@ -529,7 +545,8 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
     judged = analyse_targets(
         shipped[["item_key", "item_name", "shipped_on", "metric", "direction", "min_change"]].reset_index(drop=True),
         points, as_of=as_of_day, window=window, lag=lag, seed=7 if seed is None else int(seed),
-        segment=segment or "", control_segment=control_segment or None, shipped=conf_src)
+        segment=segment or "", control_segment=control_segment or None, shipped=conf_src,
+        data_to=metric_data_to(con))
     verdicts = dict(zip(shipped.index, judged.to_dict("records"), strict=True))
     rows = []
     for r in hyp.itertuples():

@@ -27,6 +27,7 @@ from queries.impact import (
     _series_by_metric,
     _targets_and_points,
     _to_series,
+    metric_data_to,
 )
 
 CURVE_COLUMNS = ["day", "value", "counterfactual", "counterfactual_week", "cf_low", "cf_high", "part"]
@@ -127,7 +128,7 @@ def item_view(con, *, as_of, item_key: str, metric: str | None = None, board_id=
     r = next(targets.iloc[[idx]].itertuples())
     as_of_d = local_day(con, as_of)     # the day the analysis counts to, as the `impact` query's
     res, fit = _analyse_target(r, series, as_of=as_of_d, window=window, lag=lag, seed=seed, segment=segment,
-                               control_segment=control_segment, exclude=shipped)
+                               control_segment=control_segment, exclude=shipped, data_to=metric_data_to(con).get(pick))
     conf = _confounders(targets, window, lag, every)[idx]
     row = {"item_key": r.item_key, "item_name": r.item_name, "shipped_on": as_date(r.shipped_on), "metric": pick,
            "confounded_by": conf, "direction": r.direction if r.direction in ("up", "down") else "up",

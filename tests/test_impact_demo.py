@@ -36,6 +36,23 @@ def test_demo_impact_story(demo_db):
     assert (agreements["metric_kind"] == "product").all()
 
 
+def test_an_as_of_after_the_metric_data_keeps_the_latest_launch_too_early(demo_db):
+    """At as_of 2026-12-01, past the demo's data (metrics loaded to 18 Nov), BOR-E3's post window
+    (to 22 Nov) once read as closed: a verdict from 23 of its 28 days."""
+    from datetime import UTC, datetime
+
+    con = queries.connect(demo_db)
+    try:
+        late = run_public(con, "impact", as_of=datetime(2026, 12, 1, 12, tzinfo=UTC)).set_index("item_key")
+        hyp = run_public(con, "outcomes__hypotheses", as_of=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    finally:
+        con.close()
+    assert late.loc["BOR-E3", "verdict"] == "too early"
+    assert "loaded data of the metric describes (2026-11-18)" in late.loc["BOR-E3", "note"]
+    assert late.loc["ATL-E1", "verdict"] == "moved"          # a window inside the data: judged as before
+    assert set(hyp.loc[hyp["item_key"] == "BOR-E3", "verdict"]) <= {"too early"}
+
+
 def test_outcomes_card_says_what_can_be_seen(monkeypatch, demo_db):
     from helpers_pages import app_for, open_page, problems
 

@@ -9,7 +9,16 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from queries.impact import MOVED, NO_CHANGE, NOT_ENOUGH, WRONG_WAY, analyse, analyse_targets, t_quantile
+from queries.impact import (
+    MOVED,
+    NO_CHANGE,
+    NOT_ENOUGH,
+    TOO_EARLY,
+    WRONG_WAY,
+    analyse,
+    analyse_targets,
+    t_quantile,
+)
 from tests.helpers_outcomes import exact_series
 
 START = date(2026, 1, 5)            # a Monday
@@ -76,6 +85,21 @@ def test_missing_days_and_too_few_post_days():
     short_post = s[s.index < SHIP + timedelta(days=13)]   # 13 post days < half the window
     r = analyse(short_post, SHIP, as_of=SHIP + timedelta(days=40))
     assert r.verdict == NOT_ENOUGH and r.post_days == 13
+
+
+def test_an_as_of_past_the_loaded_data_does_not_close_the_post_window():
+    """At an as-of date after the metric's data ends, a post window (28 days from the ship day,
+    index 28..55) that ends between the two once got a verdict from the days that were loaded."""
+    s = _line_with_step(10.0)                   # 56 days: the post window ends on its last day
+    loaded = s[s.index < SHIP + timedelta(days=23)]   # ... but only 23 post days loaded so far
+    late = SHIP + timedelta(days=40)            # an as-of date past the window's end
+    r = analyse(loaded, SHIP, as_of=late, data_to=SHIP + timedelta(days=22))
+    assert r.verdict == TOO_EARLY
+    assert "after the last day the loaded data of the metric describes (2026-02-24)" in r.note, r.note
+    assert analyse(loaded, SHIP, as_of=late).verdict not in (TOO_EARLY, NOT_ENOUGH)   # without it: judged
+    # loaded to the window's end: judged as before (the step of 10 found)
+    r = analyse(s, SHIP, as_of=late, data_to=SHIP + timedelta(days=27))
+    assert r.verdict == MOVED and r.effect_abs == pytest.approx(10.0)
 
 
 def test_t_quantile():
