@@ -92,13 +92,26 @@ def _parse_kv(items: list[str]) -> dict[str, str]:
     return out
 
 
+def freshness_note(con, as_of, given: str) -> bool:
+    """Say on stderr that an as-of (`given`: how the user wrote it) is after the data's freshness,
+    when it is: the figures stop there (`query`, `export tech-health`). True if it was said."""
+    from queries.dates import local_time
+    from queries.registry import beyond_freshness
+
+    fresh = beyond_freshness(con, as_of)
+    if fresh is None:
+        return False
+    print(f"note: {given} is after the data's freshness, {local_time(con, fresh)}: nothing later is "
+          "loaded, so the figures stop there (a sprint still running then shows as running to the "
+          "as-of); sync first, or give an earlier date", file=sys.stderr)
+    return True
+
+
 def cmd_query(args, settings: Settings) -> int:
     import queries
-    from queries.dates import local_time
     from queries.registry import (
         REGISTRY,
         as_of_option,
-        beyond_freshness,
         check_board,
         run_public,
         starts_after,
@@ -130,12 +143,8 @@ def cmd_query(args, settings: Settings) -> int:
         if start is not None:
             print(f"note: {given} is before the data, which starts {start:%Y-%m-%d}: nothing was "
                   "known then; give a later date", file=sys.stderr)
-        fresh = beyond_freshness(con, params["as_of"]) if params.get("as_of") else None
-        noted = start is not None or fresh is not None
-        if fresh is not None:
-            print(f"note: {given} is after the data's freshness, {local_time(con, fresh)}: nothing later is "
-                  "loaded, so the figures stop there (a sprint still running then shows as running to the "
-                  "as-of); sync first, or give an earlier date", file=sys.stderr)
+        fresh = freshness_note(con, params["as_of"], given) if params.get("as_of") else False
+        noted = start is not None or fresh
     finally:
         con.close()
     if held is not None:

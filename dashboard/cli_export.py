@@ -148,6 +148,10 @@ def tech_health(args, settings) -> int:
         board = args.board if args.board is not None else board_for_team(con, args.team)
         th = kpis(con, board_id=board, as_of=as_of, sprints=args.sprints,
                   thresholds=thresholds, team=args.team)
+        if as_of is not None:
+            from dashboard.cli import freshness_note
+
+            freshness_note(con, as_of, f"--as-of {args.as_of}")   # the slide's subtitle names the as-of given
         if all(k.value is None for k in th.kpis) and not th.sprints:
             # nothing to show (an as-of before the team's first sprint and completed issue, or
             # product data only): a slide of 'no data' tiles is not a report; say why instead

@@ -459,6 +459,20 @@ def test_an_as_of_after_the_data_is_noted(demo_db):
     assert same.returncode == 0 and "note:" not in same.stderr, same.stderr
 
 
+def test_a_slide_as_of_after_the_data_is_noted(demo_db, tmp_path):
+    """`export tech-health --as-of 2030-01-01` wrote a slide 'as of 2030-01-01 23:59 UTC' on data that
+    ends 2026-11-18 without a word, where `query` notes it."""
+    out = tmp_path / "late.pptx"
+    late = cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--as-of", "2030-01-01")
+    assert late.returncode == 0 and out.exists(), late.stderr
+    assert late.stderr.strip() == (
+        "note: --as-of 2030-01-01 is after the data's freshness, 2026-11-18 17:00 UTC: nothing later is loaded, "
+        "so the figures stop there (a sprint still running then shows as running to the as-of); sync first, "
+        "or give an earlier date"), late.stderr
+    same = cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--as-of", "2026-11-18")
+    assert same.returncode == 0 and "note:" not in same.stderr, same.stderr
+
+
 def test_query_list_starts_every_description_in_one_column(demo_db):
     """`query --list` padded names to 22 characters: `calibration__points_distribution` (32) pushed
     its description out of line. Every description now starts in the same column."""
