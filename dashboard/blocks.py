@@ -13,6 +13,7 @@ from dashboard.safe_text import md
 from queries.dates import day_words
 from queries.retro_text import retro_title
 from queries.tech_health import CHART_TEAMS, team_rows
+from queries.tech_health_text import plural
 
 
 def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None = None) -> None:
@@ -229,15 +230,15 @@ def sprint_tiles(s) -> None:
     c = tile_columns(6)
     so_far = " so far" if s.is_running else ""
     c[0].metric("Committed", fmt_num(s.committed_points, 0, " pt"))
-    c[0].caption(f"{s.committed_issues} issues")
+    c[0].caption(plural(int(s.committed_issues), "issue"))
     c[1].metric("Completed" + so_far, fmt_num(s.completed_points, 0, " pt"))
-    c[1].caption(f"{s.completed_issues} issues")
+    c[1].caption(plural(int(s.completed_issues), "issue"))
     c[2].metric("Say/do", fmt_pct(s.say_do_ratio))
     c[2].caption("when the sprint closes" if s.is_running else "completed ÷ committed points")
     c[3].metric("Scope change" + so_far, fmt_pct(s.scope_change))
     c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt")
     c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
-    c[4].caption("none before the sprint closes" if s.is_running else f"{s.carryover_issues:,.0f} issues")
+    c[4].caption("none before the sprint closes" if s.is_running else plural(int(s.carryover_issues), "issue"))
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
     # the sprint's first and last day where the team reports, as the Tech health page gives them
     first, last = (data.local_day(pd.Timestamp(t)) for t in (s.start_at, s.end_at))

@@ -312,6 +312,7 @@ def cmd_status(args, settings: Settings) -> int:
     import queries
     from connectors.load import failed_loads, stale_copies
     from queries.dates import local_times
+    from queries.tech_health_text import plural
 
     try:
         con = queries.connect(settings.db_path, config=settings.analysis, userdata_path=settings.userdata)
@@ -350,7 +351,7 @@ def cmd_status(args, settings: Settings) -> int:
     if fresh.empty:
         print("  (none loaded yet)")
     for r, at in zip(fresh.itertuples(), fresh_at, strict=True):
-        print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {at} ({r.loads} loads)")
+        print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {at} ({plural(int(r.loads), 'load')})")
     print("\nlast loads:")
     for r in loads.itertuples():
         print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")

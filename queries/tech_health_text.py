@@ -82,7 +82,7 @@ def n_words(key: str, n: int | None) -> str:
 
 def delta_text(value: float | None, previous: float | None, unit: str, comparable: bool = True) -> str:
     """Change vs the previous period, e.g. '▲ +4 pp vs 14 %', '▼ −2.1 d (−34 %) vs 6.1 d',
-    '= same as 3', '≈ unchanged (was 23 %)' (a change that rounds to nothing between values that
+    '= unchanged (was 3)', '≈ unchanged (was 23 %)' (a change that rounds to nothing between values that
     read differently, e.g. 22 % after 23 %), 'no previous data', or 'previous period too short
     to compare' (see queries.tech_health.previous_comparable)."""
     if value is None:
@@ -103,7 +103,7 @@ def delta_text(value: float | None, previous: float | None, unit: str, comparabl
     else:
         shown, suffix = f"{_round(abs(d), 0):,}", ""
     if float(shown.replace(",", "")) == 0:   # no change at the shown precision; say so when the two still read differently
-        return f"= same as {prev}" if format_value(value, unit) == prev else f"≈ unchanged (was {prev})"
+        return f"{'=' if format_value(value, unit) == prev else '≈'} unchanged (was {prev})"
     return f"{'▲' if d > 0 else '▼'} {_sign(d)}{shown}{suffix} vs {prev}"
 
 

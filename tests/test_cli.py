@@ -526,6 +526,7 @@ def test_status_gives_the_datas_freshness_on_the_teams_clock(demo_db, tmp_path):
     assert nz.returncode == 0 and utc.returncode == 0, nz.stderr + utc.stderr
     assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-19 06:00 Pacific/Auckland", nz.stdout), nz.stdout
     assert re.search(r"last load \S+ \S+ UTC, data as of 2026-11-18 17:00 UTC", utc.stdout), utc.stdout
+    assert re.search(r"data as of 2026-11-18 17:00 UTC \(1 load\)", utc.stdout), utc.stdout   # once '(1 loads)'
 
 
 def test_query_takes_the_board_as_export_does(demo_db):

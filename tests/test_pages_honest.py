@@ -420,6 +420,16 @@ def test_report_cells_and_headers():
     assert present.csv_name("Scope changes", "ATL Sprint 12") == "scope-changes-atl-sprint-12.csv"
 
 
+def test_one_issue_is_one_issue_on_the_sprint_tiles(monkeypatch, demo_db):
+    """Atlas's sprint by 1 Aug 2026 carried one issue over: the tile read "1 issues"."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "as_of": "2026-08-01"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    assert "1 issue" in captions and not any(c.startswith("1 issues") for c in captions), captions[:8]
+
+
 def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
     """The tiles' captions once dropped the start's year ("completed 03 Jul – 01 Jan 1990"),
     wrong for any period across New Year, the default six months of an as-of date from

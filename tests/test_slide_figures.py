@@ -359,10 +359,10 @@ def test_fonts_and_colours_are_explicit(tiny):
 def test_a_change_that_rounds_to_nothing_says_so_in_words():
     from queries.tech_health_text import delta_text
 
-    # 22.4 % after 22.6 %: 0.2 pp, shown as 0 pp; the values read 22 % and 23 %, so "same as"
-    # would contradict the tile: the words say it is unchanged at this precision
+    # 22.4 % after 22.6 %: 0.2 pp, shown as 0 pp; the values read 22 % and 23 %, so "=" would
+    # contradict the tile: "≈" says it is unchanged at this precision ("= same as 9" once read like a typo)
     assert delta_text(0.224, 0.226, "share") == "≈ unchanged (was 23 %)"
-    assert delta_text(0.22, 0.22, "share") == "= same as 22 %"
+    assert delta_text(0.22, 0.22, "share") == "= unchanged (was 22 %)"
     assert delta_text(0.30, 0.26, "share") == "▲ +4 pp vs 26 %"
 
 
@@ -373,7 +373,7 @@ def test_large_counts_read_with_thousands_separators_as_every_n_does():
 
     assert format_value(2095, "count") == "2,095"
     assert delta_text(3095, 2004, "count") == "▲ +1,091 vs 2,004"
-    assert delta_text(2004.2, 2004, "count") == "= same as 2,004"
+    assert delta_text(2004.2, 2004, "count") == "= unchanged (was 2,004)"
     assert carry_over_detail(24000, 91234.0, 3250, 2750) == "24,000 issues · 91,234 pt in 3,250 sprints (2,750 before)"
     assert carry_over_detail(3, 9.5, 1) == "3 issues · 9.5 pt in 1 sprint"
 

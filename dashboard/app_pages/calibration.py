@@ -27,7 +27,7 @@ o = overall.iloc[0]
 target = data.settings().analysis.hit_rate_target
 if o.ordering_accuracy == o.ordering_accuracy:   # not NaN
     st.markdown(f"### A bigger estimate took longer **{components.fmt_pct(o.ordering_accuracy)}** of the time")
-    components.how(f"Over {o.ordered_pairs:,.0f} pairs of completed issues with different story points "
+    components.how(f"Across {o.ordered_pairs:,.0f} pairs of completed issues with different story points "
                    f"({o.n_points:,.0f} issues): concordant ÷ (concordant + discordant), ties in time ignored. "
                    f"50 % = points say nothing about duration. Spearman ρ = {o.spearman_rho:.2f}.")
 
