@@ -18,7 +18,8 @@ if fresh.empty:
                            f"retroscope --db {data.db_label()} sync jira --url https://…"
                            + components.DEMO_HINT)
 else:
-    components.table(fresh.rename(columns={"last_finished_at": "last sync / import", "data_as_of": "data as of"}),
+    components.table(fresh.rename(columns={"last_finished_at": "last sync / import (UTC)",
+                                           "data_as_of": "data as of (UTC)"}),
                      key="data_sources_fresh")
     components.how("One row per source ('demo', 'jira:<site>', 'file:<name>'): loads so far, when the last one "
                    "finished and the instant its data describes.")
@@ -62,5 +63,5 @@ for i, q in enumerate(REGISTRY.values()):
     params = {k: v for k, v in p.items() if q.param(k) is not None}
     with cols[i % 3]:
         st.download_button(f"{q.name}.csv", data=lambda n=q.name, pp=params: data.csv_bytes(n, **pp),
-                           file_name=f"{q.name}.csv", mime="text/csv", key=f"data_sources_csv_{q.name}",
+                           file_name=present.csv_name(q.name), mime="text/csv", key=f"data_sources_csv_{q.name}",
                            help=q.description, icon=":material/download:", on_click="ignore")
