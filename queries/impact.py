@@ -30,7 +30,7 @@ import pandas as pd
 
 import queries
 from queries.dates import as_date as _as_date
-from queries.dates import local_day
+from queries.dates import day_words, local_day
 from queries.impact_placebo import design, noise_scale, placebo_effects
 
 MOVED = "moved"
@@ -267,10 +267,10 @@ def _analyse(series, ship_day, *, window, lag, as_of, direction, min_change, see
         if ctrl is None:   # what the window will be able to see once it closes (docs/impact.md)
             seen, fit = _planned_mde(y[y.index <= as_of_d], d, window=window, lag=lag, min_change=min_change,
                                      seed=seed, n_boot=n_boot, exclude=exclude, calibrate=calibrate)
-        why = (f"the post window ends {post_end.isoformat()}, after the as-of date {as_of_d.isoformat()}"
+        why = (f"the post window ends {day_words(post_end)}, after the as-of date {day_words(as_of_d)}"
                if post_end > as_of_d else
-               f"the post window ends {post_end.isoformat()}, after the last day the loaded data of the metric "
-               f"describes ({data_to.isoformat()}): load its later days")
+               f"the post window ends {day_words(post_end)}, after the last day the loaded data of the metric "
+               f"describes ({day_words(data_to)}): load its later days")
         return ImpactResult(TOO_EARLY, pre_days=len(pre), note=why, **seen, **base), fit
     post = y[(y.index >= post_start) & (y.index <= post_end)]
     min_post = max(7, window // 2)
@@ -555,7 +555,7 @@ def hypotheses_table(con, *, as_of, board_id=None, project=None, date_from=None,
                 "metric": r.metric, "direction": r.direction, "min_change": float(r.min_change)}
         if pd.isna(r.shipped_on):
             rows.append({**base, "verdict": TOO_EARLY, "confounded_by": "",
-                         "note": f"{r.item_key} has not shipped as of {as_of_day.isoformat()}"})
+                         "note": f"{r.item_key} has not shipped as of {day_words(as_of_day)}"})
             continue
         res = verdicts[r.Index]
         rows.append({**base, **{k: res[k] for k in ("verdict", "effect_abs", "effect_rel", "ci_low", "ci_high",

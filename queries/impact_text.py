@@ -78,7 +78,12 @@ def verdict_reason(r, unit: str | None = None, as_of: date | None = None) -> str
         days = (as_date(shipped) - as_date(pre_start)).days if not (_missing(shipped) or _missing(pre_start)) else None
         span = f"the {days} days after shipping" if days else "the post-launch window"
         when = f" run until {_day(post_end)}" if not _missing(post_end) else " are not over yet"
-        asof = f", after the as-of day {_day(as_of)}" if as_of is not None else ""
+        if as_of is None:
+            asof = ""
+        elif _missing(post_end) or as_date(post_end) > as_date(as_of):
+            asof = f", after the as-of day {_day(as_of)}"
+        else:   # the as-of is past the window, the metric's loaded data is not (queries/impact.py)
+            asof = ", past the metric's data loaded so far"
         mde = _get(r, "mde_rel")
         seen = (f"; once they are in, only changes above ±{abs(mde) * 100:.0f} % can be told from noise"
                 if not _missing(mde) else "")

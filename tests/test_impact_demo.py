@@ -48,7 +48,7 @@ def test_an_as_of_after_the_metric_data_keeps_the_latest_launch_too_early(demo_d
     finally:
         con.close()
     assert late.loc["BOR-E3", "verdict"] == "too early"
-    assert "loaded data of the metric describes (2026-11-18)" in late.loc["BOR-E3", "note"]
+    assert "loaded data of the metric describes (18 Nov 2026)" in late.loc["BOR-E3", "note"]
     assert late.loc["ATL-E1", "verdict"] == "moved"          # a window inside the data: judged as before
     assert set(hyp.loc[hyp["item_key"] == "BOR-E3", "verdict"]) <= {"too early"}
 

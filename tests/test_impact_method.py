@@ -95,7 +95,7 @@ def test_an_as_of_past_the_loaded_data_does_not_close_the_post_window():
     late = SHIP + timedelta(days=40)            # an as-of date past the window's end
     r = analyse(loaded, SHIP, as_of=late, data_to=SHIP + timedelta(days=22))
     assert r.verdict == TOO_EARLY
-    assert "after the last day the loaded data of the metric describes (2026-02-24)" in r.note, r.note
+    assert "after the last day the loaded data of the metric describes (24 Feb 2026)" in r.note, r.note
     assert analyse(loaded, SHIP, as_of=late).verdict not in (TOO_EARLY, NOT_ENOUGH)   # without it: judged
     # loaded to the window's end: judged as before (the step of 10 found)
     r = analyse(s, SHIP, as_of=late, data_to=SHIP + timedelta(days=27))

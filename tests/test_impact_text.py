@@ -62,6 +62,10 @@ def test_too_early():
     assert verdict_reason(r, "EUR", as_of=date(2026, 11, 18)) == (
         "Too early to judge: the 28 days after shipping run until 22 Nov 2026, after the as-of day 18 Nov 2026; "
         "once they are in, only changes above ±21 % can be told from noise.")
+    # an as-of past the window whose days are not loaded yet (queries.impact: too early by the data)
+    assert verdict_reason(r, "EUR", as_of=date(2026, 12, 1)) == (
+        "Too early to judge: the 28 days after shipping run until 22 Nov 2026, past the metric's data loaded so "
+        "far; once they are in, only changes above ±21 % can be told from noise.")
 
 
 def test_not_enough_data():
