@@ -63,7 +63,8 @@ def sync_command() -> str:
 
 
 def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tuple[date, date] | None = None,
-             fill: str | None = None, section: bool = False, per_team: bool = True) -> None:
+             fill: str | None = None, section: bool = False, per_team: bool = True,
+             recorded: str | None = None) -> None:
     """The one empty state for a filtered view.
 
     `what` names the data ('sprints'), `verb` how the period selects it ('started'), `held`
@@ -71,7 +72,10 @@ def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tup
     whatever the period, and `later` the same at the data's freshness when `held` is None
     (`held()` gives both; None, None: the warehouse holds none for the team), and `fill` the
     command that loads it (default: a Jira sync, as `sync_command`). `section` draws a one-line
-    note instead of a panel; `per_team` False for data no team owns (product metrics)."""
+    note instead of a panel; `per_team` False for data no team owns (product metrics).
+    `recorded`: for data recorded at an instant of its own, apart from the day the period selects
+    it by (hypotheses: at a retro, about an item shipped on another day), what holds none by the
+    as-of date ('hypotheses from retros held'), so that `later` is not read as nothing shipped."""
     period = f"between {day_words(f.date_from)} and {day_words(f.date_to)}"
     who = f" for {team_words(f)}" if per_team else ""
     if held is not None:
@@ -80,8 +84,12 @@ def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tup
         st.info(text, icon=":material/filter_alt:")
         return
     if later is not None:
-        text = (f"No {what} {verb} by the as-of date {day_words(f.as_of)}{who}. The data holds {what} {verb} from "
-                f"{day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
+        if recorded:
+            text = (f"No {recorded} by the as-of date {day_words(f.as_of)}{who}. Later ones hold {what} {verb} "
+                    f"from {day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
+        else:
+            text = (f"No {what} {verb} by the as-of date {day_words(f.as_of)}{who}. The data holds {what} {verb} "
+                    f"from {day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
         st.info(text, icon=":material/filter_alt:")
         return
     text = f"The warehouse holds no {what}{who}."

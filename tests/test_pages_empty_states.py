@@ -76,7 +76,8 @@ def test_outcomes_before_the_data_says_why_in_every_section(monkeypatch, demo_db
                      "estimated issues completed from"]),
     ("outcomes", ["No items shipped by the as-of date 10 May 2026 for any team. The data holds items shipped from "
                   "20 Jul 2026 to 26 Oct 2026: move the as-of date later in the sidebar.",
-                  "No hypotheses on items shipped by the as-of date 10 May 2026 for any team."]),
+                  "No hypotheses from retros held by the as-of date 10 May 2026 for any team. Later ones hold "
+                  "hypotheses on items shipped from"]),
 ])
 def test_an_as_of_before_the_data_says_so_not_that_the_warehouse_is_empty(monkeypatch, demo_db, slug, expected):
     """With the as-of date before the demo's first sprint, the pages said "The warehouse holds no

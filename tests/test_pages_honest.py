@@ -430,6 +430,18 @@ def test_one_issue_is_one_issue_on_the_sprint_tiles(monkeypatch, demo_db):
     assert "1 issue" in captions and not any(c.startswith("1 issues") for c in captions), captions[:8]
 
 
+def test_hypotheses_recorded_after_the_as_of_are_not_taken_for_items_not_shipped(monkeypatch, demo_db):
+    """At as_of 1 Aug 2026 Atlas's hypothesis on ATL-E1 (shipped 20 Jul) was recorded at a retro held
+    19 Aug: the note said "No hypotheses on items shipped by the as-of date", as if nothing had shipped."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "as_of": "2026-08-01"})
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    note = next(i.value for i in at.info if "hypotheses" in i.value)
+    assert note.startswith("No hypotheses from retros held by the as-of date 1 Aug 2026 for Atlas. Later ones hold "
+                           "hypotheses on items shipped from 20 Jul 2026"), note
+
+
 def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
     """The tiles' captions once dropped the start's year ("completed 03 Jul – 01 Jan 1990"),
     wrong for any period across New Year, the default six months of an as-of date from
