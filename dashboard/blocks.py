@@ -262,8 +262,10 @@ def say_do_tile(where, sprints: pd.DataFrame) -> None:
     (present.TILE_TEAMS), the median over the teams and their middle half, said so."""
     last = last_closed_sprints(sprints).sort_values("team")
     if last.empty:
-        where.metric("Last sprint say/do", "–", help="no closed sprint in the period")
-        where.caption("no closed sprint in the period")
+        # the period picks sprints by their start: one that began before it is not among them
+        where.metric("Last sprint say/do", "–", help="each team's last closed sprint among the sprints that "
+                     "started in the period; none of those has closed")
+        where.caption("no sprint that started in the period has closed")
         return
     if len(last) == 1:
         r = last.iloc[0]

@@ -442,6 +442,25 @@ def test_hypotheses_recorded_after_the_as_of_are_not_taken_for_items_not_shipped
                            "hypotheses on items shipped from 20 Jul 2026"), note
 
 
+def test_the_overview_tiles_say_why_they_have_no_figure(monkeypatch, demo_db):
+    """Borealis from 1 to 18 Nov: its Sprint 12 closed on 6 Nov, but started before the period,
+    and the tile said "no closed sprint in the period"; nothing shipped, and the tile said "no
+    impact analysis yet". Atlas as of 1 Aug: its one launch too early, the tile read "0 of 0"."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2", "from": "2026-11-01", "to": "2026-11-18"})
+    open_page(at, "overview")
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    assert "no sprint that started in the period has closed" in captions, captions
+    assert "no item with a target metric shipped 1 Nov – 18 Nov 2026" in captions, captions
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "as_of": "2026-08-01"})
+    open_page(at, "overview")
+    moved = next(m for m in at.metric if m.label == "Shipped items that moved")
+    assert moved.value == "–"
+    assert "shipped 31 Jan – 1 Aug 2026; 1 too early to judge" in [c.value for c in at.caption]
+
+
 def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
     """The tiles' captions once dropped the start's year ("completed 03 Jul – 01 Jan 1990"),
     wrong for any period across New Year, the default six months of an as-of date from

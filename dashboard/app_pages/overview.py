@@ -28,11 +28,15 @@ c[3].caption(f"{due} actions due in retros held {components.window(f)}")
 impact = data.run_query("impact", **p)
 if impact.empty:
     c[4].metric("Shipped items that moved", "–")
-    c[4].caption("no impact analysis yet")
+    c[4].caption(f"no item with a target metric shipped {components.window(f)}")
 else:
+    early = int((impact["verdict"] == "too early").sum())
+    thin = int((impact["verdict"] == "not enough data").sum())
     judged = impact[~impact["verdict"].isin(["too early", "not enough data"])]
-    c[4].metric("Shipped items that moved", f"{(judged['verdict'] == 'moved').sum()} of {len(judged)}")
-    c[4].caption(f"shipped {components.window(f)}; {len(impact) - len(judged)} too early to judge")
+    c[4].metric("Shipped items that moved", f"{(judged['verdict'] == 'moved').sum()} of {len(judged)}"
+                if len(judged) else "–")
+    c[4].caption("; ".join([f"shipped {components.window(f)}"] + ([f"{early} too early to judge"] if early else [])
+                           + ([f"{thin} without enough data"] if thin else [])))
 components.how("Say/do = completed ÷ committed points of each team's last closed sprint; p85 = 85 % of issues "
                "completed in the period took at most this long (change vs the same-length period before); hit "
                "rate = range estimates with best ≤ actual ≤ worst; follow-through = actions done by their due date "
