@@ -452,7 +452,9 @@ def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key:
     c[0].metric("Flow efficiency", fmt_pct(eff["active_days"].sum() / lead))
     c[0].caption(f"active ÷ lead time, {len(eff):,} issues; median per issue {fmt_pct(eff['efficiency'].median())}")
     c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead))
-    c[1].caption("of lead time in waiting statuses")
+    any_waiting = not tis.empty and bool(tis["is_waiting"].fillna(False).astype(bool).any())
+    c[1].caption("of lead time in waiting statuses" if any_waiting or eff["waiting_days"].sum() > 0 else
+                 "no status of these issues is a waiting one: name yours in [workflow] waiting_pattern")
     c[2].metric("Blocked", fmt_pct(eff["blocked_days"].sum() / lead))
     blocked = eff[eff["blocked_days"] > 0]
     c[2].caption(f"of lead time flagged or in a blocked status; {len(blocked):,} issues were blocked")
@@ -460,14 +462,15 @@ def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key:
     c[3].metric("Flagged", fmt_num(flagged, 1, " d"))
     c[3].caption(f"{(eff['flagged_days'] > 0).sum():,} issues flagged in Jira" if flagged > 0
                  else "no Flagged history in the data")
-    how("Lead time = creation to completion. Active = time in in-progress statuses that are neither waiting nor "
+    how("Lead time = creation to completion, so it also holds the time in to-do statuses before and between the "
+        "work, which no tile counts. Active = time in in-progress statuses that are neither waiting nor "
         "blocked ([workflow] waiting_pattern / blocked_pattern), less flagged time. Figures pool all issues "
         "(Σ active ÷ Σ lead time).")
     left, right = st.columns(2)
     with left:
         chart(charts.time_in_status, (tis,), "Median and p85 days per issue in each status, over the issues "
-              "completed in the period (n = how many were ever in it); orange = waiting statuses.",
-              key=f"{key}_tis")
+              "completed in the period (n = how many were ever in it)"
+              + ("; orange = waiting statuses." if any_waiting else "."), key=f"{key}_tis")
     with right:
         st.markdown("**Most blocked issues**")
         if blocked.empty:

@@ -1022,7 +1022,7 @@ def time_in_status(tis: pd.DataFrame) -> go.Figure:
                         marker=dict(symbol="square", size=12, color=_shade(BLUE, shade)))
     fig.update_layout(barmode="group")
     fig = _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
-    _note(fig, "orange = waiting status")
+    _note(fig, "orange = waiting status" if any(waiting) else "no status here matches [workflow] waiting_pattern")
     return fig
 
 

@@ -68,6 +68,31 @@ def test_flow_efficiency_is_a_percentage(monkeypatch, demo_db):
     assert values and all(v.endswith(" %") for v in values), values
 
 
+def test_waiting_says_when_no_status_is_a_waiting_one(monkeypatch, demo_db, tmp_path):
+    """The demo's statuses match no waiting pattern: the tile read "Waiting 0 %" beside a legend
+    "orange = waiting statuses" with no orange bar. It says no status is a waiting one and where
+    to name them; with In Review named a waiting status, the tile and the legend count it."""
+    def flow_detail(cfg_text=None):
+        at = app_for(monkeypatch, demo_db)
+        if cfg_text:
+            cfg = tmp_path / "retroscope.toml"
+            cfg.write_text(cfg_text)
+            monkeypatch.setenv("RETROSCOPE_CONFIG", str(cfg))
+        at.query_params.update({"board": "2", "section": "Flow detail"})
+        open_page(at, "sprint_retro")
+        assert not problems(at), problems(at)
+        waiting = next(m for m in at.metric if m.label == "Waiting")
+        return waiting.value, [c.value for c in at.caption]
+
+    value, captions = flow_detail()
+    assert value == "0 %"
+    assert "no status of these issues is a waiting one: name yours in [workflow] waiting_pattern" in captions
+    assert not any("orange = waiting" in c for c in captions), captions
+    value, captions = flow_detail('[workflow]\nwaiting_pattern = "review"\n')
+    assert value != "0 %" and "of lead time in waiting statuses" in captions, (value, captions)
+    assert any(c.endswith("; orange = waiting statuses.") for c in captions), captions
+
+
 def test_shipped_item_cards_sign_with_a_minus(monkeypatch, demo_db):
     """A negative effect on a card reads '−1.1 %' like the item view and the tables."""
     at = app_for(monkeypatch, demo_db)
