@@ -93,6 +93,21 @@ def test_waiting_says_when_no_status_is_a_waiting_one(monkeypatch, demo_db, tmp_
     assert any(c.endswith("; orange = waiting statuses.") for c in captions), captions
 
 
+def test_tech_healths_sprint_count_is_kept_in_a_link(monkeypatch, demo_db):
+    """'Sprints in the period' set to 3 left the link at ?as_of=…: opened again it showed 6."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "sprints": "3"})
+    open_page(at, "tech_health")
+    assert not problems(at), problems(at)
+    assert at.number_input(key="sprints").value == 3    # (the browser writes a change back: Streamlit's bind)
+    assert any(": last 3 closed sprints; compared with" in c.value for c in at.caption)
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "sprints": "99"})   # beyond 26: ignored, the default shown
+    open_page(at, "tech_health")
+    assert not problems(at), problems(at)
+    assert at.number_input(key="sprints").value == 6
+
+
 def test_shipped_item_cards_sign_with_a_minus(monkeypatch, demo_db):
     """A negative effect on a card reads '−1.1 %' like the item view and the tables."""
     at = app_for(monkeypatch, demo_db)

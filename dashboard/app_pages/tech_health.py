@@ -19,8 +19,10 @@ if counts.get("raw_issues", 0) == 0:
     components.empty_state("No delivery data is loaded yet.", f"retroscope --db {data.db_label()} sync jira")
     st.stop()
 
-n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="tech_health_sprints",
-                    help="The last N sprints closed by the as-of date, compared with the N before")
+# kept in the URL (`sprints=3`), so a link opens the same period; 6, the default, leaves it out
+n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="sprints",
+                                       bind="query-params",
+                                       help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
 st.caption(f"{md(th.team)} · period {day_words(th.period_start)} – {day_words(th.period_end)}: {th.period_words()}; "
            f"compared with {date_span(th.previous_start, th.previous_end)} ({th.previous_words()}). Every tile "
