@@ -244,3 +244,13 @@ def test_the_data_runs_to_the_end_of_its_last_day_in_the_reporting_timezone(tmp_
             c.execute("SET TimeZone = 'UTC'")
             got = c.execute("SELECT strftime(data_as_of, '%Y-%m-%d %H:%M:%S') FROM raw_loads").fetchall()
         assert got == [(expected,)], path
+
+
+def test_a_quote_left_open_is_named_as_the_likely_cause(tmp_path, capsys):
+    """A quote left open swallows the following lines into one cell: the message read only
+    "'abc\\n2026-03-02,9' is not a number", a puzzle for whoever opens the file."""
+    db = tmp_path / "w.duckdb"
+    rc, out, err = _run(capsys, db, write(tmp_path / "m.csv", 'day,signups\n2026-03-01,"abc\n2026-03-02,9\n'))
+    assert rc != 0
+    assert "(it runs over several lines: a quote left open?) is not a number" in err, err
+    assert "Traceback" not in err
