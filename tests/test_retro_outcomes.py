@@ -222,6 +222,26 @@ def test_agreement_evaluation(agreement_con):
     assert (df.loc["g10", "direction"], v["g10"]) == ("up", "not met")
 
 
+def test_a_product_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_path):
+    """g3's review day (01-20) is before the as-of (02-05), but the metric's load describes the
+    data to 01-16 only: the days to the review are not known yet, so it is too early, judged on
+    the days loaded so far (01-11..01-16: 3.0 x 0 + 3.5 x 6 -> mean 3.5), not met or not."""
+    from datetime import UTC, datetime
+
+    db = agreement_scenario().load(tmp_path / "w.duckdb", data_as_of=datetime(2026, 1, 16, 23, 59, 59, tzinfo=UTC))
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
+                        agreements=[a for a in AGREEMENTS if a[0] == "g3"])
+    con = connect(db, ud)
+    try:
+        g3 = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g3"]
+    finally:
+        con.close()
+    assert g3.verdict == "too early"
+    assert g3.reason == ("review on 2026-01-20, after the last day of conversion_rate loaded (2026-01-16); "
+                         "values so far")
+    assert g3.during_value == pytest.approx(3.5) and g3.during_n == 6
+
+
 def _evaluated(tmp_path, s: Scenario, agreement: tuple):
     """Scenario `s` with Atlas's retro R1 (05 Jan) holding the one `agreement`: an open connection
     (the caller closes it) and the agreement's evaluation row."""

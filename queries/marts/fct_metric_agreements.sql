@@ -3,7 +3,8 @@
 -- metric's daily mean (all users, segment '') over during = [start_on, review_on] (up to
 -- as_of while running) vs before = the same number of days just before start_on. Same
 -- columns and rules as the delivery-metric agreements (retro__agreement_evaluation):
---   'too early'       review_on is after as_of's day (the values so far are shown)
+--   'too early'       review_on is after as_of's day, or after the last day the metric's
+--                     loaded data describes (fct_metric_data_to; the values so far are shown)
 --   'not measurable'  no daily values in the during window, or no target and none before
 --   'met' / 'not met' with a target: the during mean is at or beyond the target in the
 --                     agreement's direction (default: the metric's better direction);
@@ -28,10 +29,13 @@ agreements_in AS (
         r.held_on,
         trim(g.metric) AS metric,
         coalesce(g.direction, c.better_direction) AS direction,
-        (date_diff('day', g.start_on, g.review_on) + 1)::INTEGER AS window_days
+        (date_diff('day', g.start_on, g.review_on) + 1)::INTEGER AS window_days,
+        -- the last day known of the metric at as_of: as_of's day, or its loaded data's last day
+        least((SELECT as_of_on FROM cfg), coalesce(d.data_to, (SELECT as_of_on FROM cfg))) AS known_on
     FROM agreements AS g
     JOIN retros AS r USING (retro_id)
     JOIN catalog AS c ON c.metric = trim(g.metric)
+    LEFT JOIN fct_metric_data_to AS d ON d.metric = trim(g.metric)
     WHERE r.held_on <= (SELECT as_of_on FROM cfg)
 ),
 windows AS (
@@ -39,7 +43,7 @@ windows AS (
         *,
         start_on - window_days AS before_from_on,
         start_on - 1 AS before_to_on,
-        least(review_on, (SELECT as_of_on FROM cfg)) AS during_to_on
+        least(review_on, known_on) AS during_to_on
     FROM agreements_in
 ),
 vals AS (
@@ -76,10 +80,11 @@ final AS (
         review_on,
         before_value,
         during_value,
-        agreement_verdict(direction, target, before_value, during_value, review_on,
-                          (SELECT as_of_on FROM cfg)) AS verdict,
+        agreement_verdict(direction, target, before_value, during_value, review_on, known_on) AS verdict,
         CASE
             WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
+            WHEN review_on > known_on THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || ', after the last day of '
+                || metric || ' loaded (' || strftime(known_on, '%Y-%m-%d') || '); values so far'
             WHEN during_n = 0 THEN 'no daily values of ' || metric || ' between start and review'
             WHEN target IS NULL AND before_n = 0 THEN 'no target and no values before the start to compare with'
             WHEN target IS NOT NULL THEN 'daily mean ' || CASE direction WHEN 'up' THEN '>= ' ELSE '<= ' END || target::VARCHAR

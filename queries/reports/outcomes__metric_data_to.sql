@@ -1,11 +1,3 @@
--- The last day each product metric's loaded data describes: the reporting timezone's day of the
--- latest successful load of the sources its points came from (the instant a load says its data
--- is as of: a metric import, its last day's end). An as-of date after that day knows nothing
--- of the days between, so the impact analysis calls a post window that ends after it too early
--- (queries/impact.py). A metric whose sources recorded no such instant has no row.
-SELECT p.metric, local_ts(max(l.data_as_of))::DATE AS data_to
-FROM (SELECT DISTINCT source, metric FROM raw_metric_points) AS p
-JOIN raw_loads AS l ON l.source = p.source
-WHERE l.status = 'ok' AND l.kind <> 'refresh' AND l.data_as_of IS NOT NULL
-GROUP BY p.metric
-ORDER BY p.metric
+-- The last day each product metric's loaded data describes (marts/fct_metric_data_to.sql), for
+-- the impact analysis (queries/impact.py).
+SELECT metric, data_to FROM fct_metric_data_to ORDER BY metric
