@@ -21,15 +21,25 @@ CARD_COLUMNS = {
 }
 FLASH = "retro_log_flash"
 ITS_TARGET = None   # the hypothesis form's default metric: the shipped item's own target
-CLEAR = "retro_log_clear"   # the widgets of the form just saved, emptied on the rerun (flash)
+GEN = "retro_log_form_gen"   # session state: form -> entries it saved this session (its widgets' keys carry it)
 
 
-def save(what: str, fn, what_after=None, clear: tuple[str, ...] = (), **kwargs) -> bool:
+def widget_keys(form: str):
+    """The keys of a form's widgets, `name -> f"{form}_{name}"`, with the number of entries the
+    form has saved in this session after a tilde once it has saved one. A saved entry gives the
+    form new widgets, which the browser draws empty; a refused one keeps the widgets, and what
+    was typed in them. (The forms are not cleared on submit, which would throw a refused entry
+    away; nor by deleting their widgets' state, which Streamlit 1.67 does not send to the
+    browser: the old text stayed on screen and came back on the next click.)"""
+    gen = st.session_state.get(GEN, {}).get(form, 0)
+    return lambda name: f"{form}_{name}" if gen == 0 else f"{form}_{name}~{gen}"
+
+
+def save(what: str, fn, what_after=None, form: str | None = None, **kwargs) -> bool:
     """Write through connectors.userdata (which validates before writing). On a user error
     show it and write nothing: the form keeps what was typed, to be mended and sent again. On
     success refresh the data and rerun with a confirmation (`what_after()`, when given, words
-    it after the write), the form's widgets in `clear` back at their defaults (the forms are
-    not cleared on submit, which would throw away a refused entry)."""
+    it after the write), the `form`'s widgets new and empty (`widget_keys`)."""
     from queries.errors import RetroscopeError
 
     try:
@@ -39,7 +49,9 @@ def save(what: str, fn, what_after=None, clear: tuple[str, ...] = (), **kwargs) 
         return False
     data.invalidate_userdata()
     st.session_state[FLASH] = f"Saved: {what_after() if what_after else what}"
-    st.session_state[CLEAR] = clear
+    if form is not None:
+        st.session_state[GEN] = {**st.session_state.get(GEN, {}),
+                                 form: st.session_state.get(GEN, {}).get(form, 0) + 1}
     st.rerun()
     return True
 
@@ -50,10 +62,7 @@ def refused(why: str) -> None:
 
 
 def flash() -> None:
-    """The last save's confirmation; and the widgets of the form it came from emptied, before
-    they are drawn again (a widget's value can only be reset before it is drawn in a run)."""
-    for k in st.session_state.pop(CLEAR, ()):
-        st.session_state.pop(k, None)
+    """The last save's confirmation."""
     msg = st.session_state.pop(FLASH, None)
     if msg:
         st.success(msg, icon=":material/check_circle:")
@@ -125,7 +134,7 @@ def new_retro_form(default_team: str, key: str) -> None:
         kind = st.selectbox("Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key=f"{key}_kind")
         team = st.text_input("Team", value=default_team, key=f"{key}_team")
         held = st.date_input("Held on", value=today, max_value=today, key=f"{key}_held")
-        title = st.text_input("Title (optional)", key=f"{key}_title")
+        title = st.text_input("Title (optional)", key=widget_keys(key)("title"))
         st.caption("Actions the team left open at earlier retros are carried in (the same actions, not copies).")
         if st.form_submit_button("Create retro", type="primary"):
             carried = []
@@ -137,7 +146,7 @@ def new_retro_form(default_team: str, key: str) -> None:
 
             save("new retro", create, held_on=held, team=team, kind=kind, title=title or None, as_of=today,
                  what_after=lambda: f"new retro · {carried[0]} open action(s) carried in" if carried else "new retro",
-                 clear=(f"{key}_title",))
+                 form=key)
 
 
 def card_board(retro, cards: pd.DataFrame, key: str) -> None:
@@ -155,12 +164,13 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
                                                       f":material/thumb_up: {c.votes}") if t))
             with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=False,
                                                                             border=False):
-                text = st.text_area("Card", key=f"{key}_{i}_text", height=68, placeholder="Anonymous: no name is stored")
-                theme = st.text_input("Theme", key=f"{key}_{i}_theme")
-                votes = st.number_input("Votes", min_value=0, max_value=99, value=0, key=f"{key}_{i}_votes")
+                k = widget_keys(f"{key}_{i}")
+                text = st.text_area("Card", key=k("text"), height=68, placeholder="Anonymous: no name is stored")
+                theme = st.text_input("Theme", key=k("theme"))
+                votes = st.number_input("Votes", min_value=0, max_value=99, value=0, key=k("votes"))
                 if st.form_submit_button("Add card"):
                     save("card", add_card, retro_id=retro.retro_id, column=name, text=text, theme=theme or None,
-                         votes=int(votes), clear=tuple(f"{key}_{i}_{w}" for w in ("text", "theme", "votes")))
+                         votes=int(votes), form=f"{key}_{i}")
     other = cards[~cards["column_name"].isin(columns)]
     if not other.empty:
         st.caption("Cards under other prompts (imported)")
@@ -196,14 +206,15 @@ def action_editor(retro, actions: pd.DataFrame, key: str, board_id: str | None =
         st.caption(f"Adds to **{retro.team}** · {retro_title(retro.title, retro.kind, retro.held_on)} "
                    f"(held {day_words(retro.held_on)})")
         c = st.columns([3, 1, 1, 1])
-        text = c[0].text_input("New action item", key=f"{key}_text", placeholder="What will be done, observably")
-        owner = c[1].text_input("Owner", key=f"{key}_owner", help="Who drives it (never used for per-person figures)")
-        due = c[2].date_input("Due", value=None, key=f"{key}_due")
-        jira = c[3].text_input("Jira key", key=f"{key}_jira", placeholder="ABC-123",
+        k = widget_keys(key)
+        text = c[0].text_input("New action item", key=k("text"), placeholder="What will be done, observably")
+        owner = c[1].text_input("Owner", key=k("owner"), help="Who drives it (never used for per-person figures)")
+        due = c[2].date_input("Due", value=None, key=k("due"))
+        jira = c[3].text_input("Jira key", key=k("jira"), placeholder="ABC-123",
                                help="Optional: the Jira issue that tracks it (Retroscope only links to it)")
         if st.form_submit_button("Add action item", type="primary"):
             save("action item", add_action, retro_id=retro.retro_id, text=text, owner=owner or None, due_on=due,
-                 jira_key=jira or None, clear=tuple(f"{key}_{w}" for w in ("text", "owner", "due", "jira")))
+                 jira_key=jira or None, form=key)
 
 
 def action_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, dict]]:
@@ -238,9 +249,10 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
     labels = dict(zip(carried["action_id"], carried["text"], strict=True))
     with st.form(key, clear_on_submit=False, border=True):
         c = st.columns([3, 1])
-        picked = c[0].multiselect("Actions", list(labels), format_func=labels.get, key=f"{key}_pick",
+        k = widget_keys(key)
+        picked = c[0].multiselect("Actions", list(labels), format_func=labels.get, key=k("pick"),
                                   placeholder="Choose the actions reviewed")
-        status = c[1].selectbox("Mark as", ["done", "dropped", "open"], key=f"{key}_status")
+        status = c[1].selectbox("Mark as", ["done", "dropped", "open"], key=k("status"))
         if st.form_submit_button("Update carried actions", type="primary"):
             if not picked:
                 refused("Choose at least one action to update.")
@@ -249,7 +261,7 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
             def apply(path):
                 for action_id in picked:
                     review_action(path, action_id, retro.retro_id, status=status, as_of=data.today())
-            save(f"{len(picked)} carried action(s) marked {status}", apply, clear=(f"{key}_pick", f"{key}_status"))
+            save(f"{len(picked)} carried action(s) marked {status}", apply, form=key)
 
 
 def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
@@ -299,22 +311,23 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
     defined = "\n".join(f"- **{md(present.metric_name(m))}**: {md(str(d))}"
                          for m, d in zip(linkable["value"], linkable["label"], strict=True) if str(d) != m)
     with st.form(key, clear_on_submit=False, border=True):
-        text = st.text_input("New working agreement", key=f"{key}_text",
+        k = widget_keys(key)
+        text = st.text_input("New working agreement", key=k("text"),
                              placeholder="Observable, bilateral, time-boxed: who does what, by when")
         c = st.columns(5)
-        start = c[0].date_input("Start", value=data.today(), key=f"{key}_start")
-        review = c[1].date_input("Review on", value=data.today() + timedelta(days=42), key=f"{key}_review")
-        metric = c[2].selectbox("Linked metric", metrics, key=f"{key}_metric",
+        start = c[0].date_input("Start", value=data.today(), key=k("start"))
+        review = c[1].date_input("Review on", value=data.today() + timedelta(days=42), key=k("review"))
+        metric = c[2].selectbox("Linked metric", metrics, key=k("metric"),
                                 format_func=lambda m: "— none —" if m is None else present.metric_name(m),
                                 help=("What each metric measures over the agreement's window:\n" + defined)
                                 if defined else None)
-        target = c[3].number_input("Target", value=None, key=f"{key}_target",
+        target = c[3].number_input("Target", value=None, key=k("target"),
                                    help="In the metric's unit; shares in percent (20 for 20 % debt share), "
                                         "cycle time in days")
-        direction = c[4].selectbox("Better when", [None, "up", "down"], key=f"{key}_direction",
+        direction = c[4].selectbox("Better when", [None, "up", "down"], key=k("direction"),
                                    format_func=lambda d: "metric's default" if d is None else d)
         actions = actions or {None: "— none —"}
-        action = st.selectbox("From action", list(actions), format_func=actions.get, key=f"{key}_action",
+        action = st.selectbox("From action", list(actions), format_func=actions.get, key=k("action"),
                               help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add agreement", type="primary"):
             if target is not None and metric in present.SHARE_METRICS:
@@ -326,8 +339,7 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
                 target = target / 100          # typed in percent, stored as a share
             save("working agreement", add_agreement, retro_id=retro.retro_id, text=text, start_on=start,
                  review_on=review, metric=metric, target=target, direction=direction, action_id=action,
-                 clear=tuple(f"{key}_{w}" for w in ("text", "start", "review", "metric", "target", "direction",
-                                                    "action")))
+                 form=key)
 
 
 def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None = None) -> None:
@@ -347,17 +359,18 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
               for v, lab in zip(items["value"], items["label"], strict=True)}
     with st.form(key, clear_on_submit=False, border=True):
         c = st.columns(4)
-        item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=f"{key}_item")
-        metric = c[1].selectbox("Should move", [ITS_TARGET] + product, key=f"{key}_metric",
+        k = widget_keys(key)
+        item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=k("item"))
+        metric = c[1].selectbox("Should move", [ITS_TARGET] + product, key=k("metric"),
                                 format_func=lambda m: "the metric the item targets" if m is ITS_TARGET
                                 else present.metric_name(m),
                                 help="By default the first metric the shipped item names as its target (shown "
                                      "after its name); or choose any product metric")
-        direction = c[2].selectbox("Direction", ["up", "down"], key=f"{key}_direction")
+        direction = c[2].selectbox("Direction", ["up", "down"], key=k("direction"))
         min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
-                                       key=f"{key}_min")
+                                       key=k("min"))
         actions = actions or {None: "— none —"}
-        action = st.selectbox("From action", list(actions), format_func=actions.get, key=f"{key}_action",
+        action = st.selectbox("From action", list(actions), format_func=actions.get, key=k("action"),
                               help="The action item it came out of: its verdict is shown next to that action")
         if st.form_submit_button("Add hypothesis", type="primary"):
             if metric is ITS_TARGET:
@@ -367,4 +380,4 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
                 metric = targets[item][0]
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
                  direction=direction, min_change=min_change / 100, known_metrics=set(product), action_id=action,
-                 clear=tuple(f"{key}_{w}" for w in ("item", "metric", "direction", "min", "action")))
+                 form=key)

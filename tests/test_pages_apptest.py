@@ -45,13 +45,13 @@ def test_page_renders_on_demo(monkeypatch, demo_db, slug):
     spec = next(p for p in PAGES if p.slug == slug)
     assert at.title[0].value == spec.title
     assert at.get("plotly_chart") or at.dataframe, f"{slug} shows no chart or table on the demo"
-    # every widget key is page-prefixed (or the shared sidebar's f_*, or `section`: a page's tabs,
-    # whose key is their URL parameter, `?section=Flow`)
+    # every widget key is page-prefixed (or the shared sidebar's f_*, or a widget bound to the URL,
+    # whose key is its parameter: `section`, a page's tabs, `?section=Flow`; `sprints`, Tech health's N)
     keys = [getattr(n, "key", None) for n in _walk(at._tree)]
     keys = [k for k in keys if k]
     assert "f_board" in keys
     keys = [k.removeprefix("FormSubmitter:") for k in keys]
-    bad = [k for k in keys if not (k.startswith(slug + "_") or k.startswith("f_") or k == "section")]
+    bad = [k for k in keys if not (k.startswith(slug + "_") or k.startswith("f_") or k in ("section", "sprints"))]
     assert not bad, f"widget keys without the page prefix on {slug}: {bad}"
 
 
@@ -305,7 +305,10 @@ def test_a_refused_entry_stays_in_the_form_and_a_saved_one_leaves_it(monkeypatch
     assert any("Saved: action item" in s.value for s in at.success)
     new = [r for r in _userdata_rows(demo_copy, "action_items") if r not in before]
     assert len(new) == 1 and "Pair on flaky tests every Monday" in new[0] and "ATL-12" in new[0]
-    assert [at.text_input(key=f"retro_log_action_{w}").value for w in ("text", "owner", "jira")] == ["", "", ""]
+    # a saved entry gives the form new, empty widgets (new keys: what the browser draws empty)
+    fresh = {t.label: t for t in at.text_input if t.label in ("New action item", "Owner", "Jira key")}
+    assert [fresh[w].value for w in ("New action item", "Owner", "Jira key")] == ["", "", ""]
+    assert fresh["New action item"].key != "retro_log_action_text"
 
 
 def test_new_retro_and_anonymous_card(monkeypatch, demo_copy):
