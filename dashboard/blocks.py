@@ -11,6 +11,7 @@ from dashboard import charts, data, filters, forecast_view, present
 from dashboard.components import chart, empty_state, fmt_num, fmt_pct, how, missing, table, tile_columns
 from dashboard.safe_text import md
 from queries.dates import day_words
+from queries.forecast import BEYOND_HORIZON
 from queries.retro_text import retro_title
 from queries.tech_health import CHART_TEAMS, team_rows
 from queries.tech_health_text import plural
@@ -187,7 +188,7 @@ def forecast_summary(fc: pd.DataFrame, where, items: int | None = None) -> None:
     if when is not None and when.value == when.value:
         lines.append(f"**When:** done by **{day_words(when.on_date)}** (85 % of runs; 50 %: "
                      f"{day_words(pick('when', 0.5).on_date)})")
-    elif when is not None and "completions" not in str(when.detail):   # more items than the runs reach
+    elif when is not None and str(when.detail).startswith(BEYOND_HORIZON):   # more items than the runs reach
         lines.append(f"**When:** {when.detail}" + (f" for {items:,} items" if items else ""))
     if many is not None and many.value == many.value:
         these = f", not only these {items:,}" if items else ""

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import present, safe_text
 from queries.dates import day_words
+from queries.forecast import BEYOND_HORIZON
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#3b6fb6", "#e08a2e", "#3a9a5b", "#c8453b", "#9aa3ad", "#7a5ab8"
 WORK_TYPE_COLOURS = {"feature": BLUE, "bug": RED, "debt": ORANGE}
@@ -744,7 +745,7 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
     lines (the dates forecast() reports: the same runs)."""
     if hist.empty:
         never = fc.loc[fc["question"] == "when", "detail"] if not fc.empty else pd.Series(dtype=object)
-        far = next((d for d in never if "years" in str(d)), None)   # items beyond what the runs reach
+        far = next((d for d in never if str(d).startswith(BEYOND_HORIZON)), None)   # beyond what the runs reach
         return empty(far or "not enough completed work in the window to forecast")
     fig = go.Figure(go.Bar(x=pd.to_datetime(hist["on_date"]), y=hist["share"] * 100, marker_color="#b5c3d6",
                            name="runs finishing that day", customdata=hist["cumulative"] * 100,

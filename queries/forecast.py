@@ -30,6 +30,9 @@ from queries.dates import local_day, utc_instant
 
 CONFIDENCES = (0.50, 0.85, 0.95)
 MAX_DAYS = 3650          # a 'when' that needs more than ten years is reported as not reached
+# why a 'when' has no date (its `detail`): nothing to draw from, or more items than the runs reach
+NO_COMPLETIONS = "not reached: no completions in the window"
+BEYOND_HORIZON = f"not reached within {MAX_DAYS // 365} years at the window's pace"
 COLUMNS = ["question", "confidence", "value", "on_date", "basis", "detail"]
 PLAN_BLOCK = 131_072     # resampled ratios per block of plan-check runs (1 MB)
 PLAN_DRAWS = 1 << 22     # the plan check draws at most about this many ratios in all ...
@@ -286,8 +289,8 @@ def _throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_d
     rows = []
     when = simulate_when(daily, int(items), runs, rng)
     # why a 'when' has no date: nothing to draw from, or more items than the runs reach in MAX_DAYS
-    never = ("not reached: no completions in the window" if daily.size == 0 or daily.sum() == 0 else
-             f"not reached within {MAX_DAYS // 365} years at the window's pace ({per_day:.2f} items a day)")
+    never = (NO_COMPLETIONS if daily.size == 0 or daily.sum() == 0 else
+             f"{BEYOND_HORIZON} ({per_day:.2f} items a day)")
     for c in CONFIDENCES:
         d = quantile(when, c)
         rows.append({"question": "when", "confidence": c, "value": d,

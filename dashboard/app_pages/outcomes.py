@@ -64,7 +64,10 @@ if hyp.empty:
     empty.filtered("hypotheses on items", "shipped", f,
                    *empty.held(p, lambda q: empty.span(data.run_query("outcomes__hypotheses", **q)["shipped_on"])),
                    fill="# add one on the Retro log page (a shipped item, a metric, the direction you expect), or:\n"
-                   "retroscope import retro retros.json", recorded="hypotheses from retros held")
+                   "retroscope import retro retros.json",
+                   # none recorded by the as-of date at all (not: recorded, on items not shipped by then)
+                   recorded=None if len(data.run_query("outcomes__hypotheses", **empty.wide(p)))
+                   else "hypotheses from retros held")
 else:
     components.table(blocks.with_units(hyp, metrics).assign(metric=hyp["metric"].map(present.metric_name)),
                      key="outcomes_hypotheses",
