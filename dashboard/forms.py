@@ -20,7 +20,7 @@ CARD_COLUMNS = {
     "pm-eng": ("Product perspective", "Engineering perspective", "Collaboration improvements"),
 }
 FLASH = "retro_log_flash"
-ITS_TARGET = None   # the hypothesis form's default metric: the shipped item's own target
+ITS_TARGET = None   # the hypothesis form's default metric and direction: the shipped item's own
 GEN = "retro_log_form_gen"   # session state: form -> entries it saved this session (its widgets' keys carry it)
 
 
@@ -355,6 +355,7 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
     # rate"); the metric defaults to the item's own target, whichever item is picked (a form does not
     # rerun when its item changes, so the default is resolved when it is sent)
     targets = {v: [m for m in t if m in product] for v, t in zip(items["value"], items["targets"], strict=True)}
+    expected = {v: e for v, e in zip(items["value"], items["expected"], strict=True) if e in ("up", "down")}
     labels = {v: lab + (" → " + ", ".join(present.metric_name(m) for m in targets[v]) if targets[v] else "")
               for v, lab in zip(items["value"], items["label"], strict=True)}
     with st.form(key, clear_on_submit=False, border=True):
@@ -366,7 +367,9 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
                                 else present.metric_name(m),
                                 help="By default the first metric the shipped item names as its target (shown "
                                      "after its name); or choose any product metric")
-        direction = c[2].selectbox("Direction", ["up", "down"], key=k("direction"))
+        direction = c[2].selectbox("Direction", [ITS_TARGET, "up", "down"], key=k("direction"),
+                                   format_func=lambda d: "as the item expects" if d is ITS_TARGET else d,
+                                   help="By default the direction the shipped item expects its metrics to move in")
         min_change = c[3].number_input("Minimum change (%)", min_value=0.0, max_value=1000.0, value=2.0,
                                        key=k("min"))
         actions = actions or {None: "— none —"}
@@ -378,6 +381,8 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
                     refused(f"{item} names no target metric with data; choose the metric it should move")
                     return
                 metric = targets[item][0]
+            if direction is ITS_TARGET:
+                direction = expected.get(item) or "up"
             save("hypothesis", add_hypothesis, retro_id=retro.retro_id, item_key=item, metric=metric,
                  direction=direction, min_change=min_change / 100, known_metrics=set(product), action_id=action,
                  form=key)

@@ -83,14 +83,14 @@ def counterfactual_curve(series: pd.Series, result: ImpactResult, fit: _Fit | No
 
 def curve_for(series, ship_day, *, window: int = 28, lag: int = 0, as_of=None, direction: str = "up",
               min_change: float = 0.0, seed: int = 7, control=None, exclude=(), calibrate: bool = True,
-              context: int | None = None) -> tuple[ImpactResult, pd.DataFrame]:
+              context: int | None = None, data_to=None) -> tuple[ImpactResult, pd.DataFrame]:
     """analyse() of one series (same arguments, same result) and the counterfactual curve of
     that very analysis (counterfactual_curve)."""
     y = _to_series(series)
     as_of_d = as_date(as_of) if as_of is not None else (max(y.index) if len(y) else as_date(ship_day))
     res, fit = _analyse(y, ship_day, window=window, lag=lag, as_of=as_of_d, direction=direction,
                         min_change=min_change, seed=seed, control=control, n_boot=N_BOOT, exclude=exclude,
-                        calibrate=calibrate)
+                        calibrate=calibrate, data_to=data_to)
     return res, counterfactual_curve(y, res, fit, window=window, lag=lag, as_of=as_of_d, context=context)
 
 

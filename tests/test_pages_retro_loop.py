@@ -117,6 +117,27 @@ def test_a_hypothesis_moves_the_metric_its_item_targets_unless_another_is_chosen
     assert [r[1:] for r in rows() - before - added] == [("ATL-E1", "active_users")]
 
 
+def test_a_hypothesis_moves_its_metric_the_way_its_item_expects_by_default(monkeypatch, demo_copy, tmp_path):
+    """The direction defaulted to 'up' whatever the item expected: an item imported to bring its
+    metric down was judged against a rise."""
+    from dashboard.cli import main
+
+    csv = tmp_path / "items.csv"
+    csv.write_text("key,name,shipped_on,epic_key,metrics,direction,min_change\n"
+                   "ATL-X9,Fewer support tickets,2026-10-01,,nps,down,2%\n")
+    assert main(["--db", str(demo_copy), "import", "features", str(csv)]) == 0
+    at = app_for(monkeypatch, demo_copy)
+    at.query_params.update({"board": "1"})
+    open_page(at, "retro_log")
+    assert at.selectbox(key="retro_log_hypothesis_direction").value is None   # "as the item expects"
+    at.selectbox(key="retro_log_hypothesis_item").set_value("ATL-X9")
+    _click(at, "Add hypothesis", "retro_log_hypothesis")
+    assert not problems(at), problems(at)
+    with duckdb.connect(str(queries.userdata_path_for(demo_copy)), read_only=True) as c:
+        got = c.execute("SELECT metric, direction FROM hypotheses WHERE item_key = 'ATL-X9'").fetchall()
+    assert got == [("nps", "down")]
+
+
 def test_the_retro_picked_by_default_is_the_latest_held_by_the_as_of_day(monkeypatch, demo_copy):
     """It once opened the team's latest retro whatever the as-of day (13 Nov at as_of 1 Aug), with
     actions carried in after that day."""
