@@ -17,7 +17,6 @@ import streamlit as st
 from dashboard import charts, data, present
 from dashboard.safe_text import md
 from queries import tech_health_text
-from queries.dates import day_words
 from queries.tech_health import KPI, format_value, previous_comparable
 
 # No default template in any figure (Streamlit sets its own on import): charts._layout writes
@@ -90,7 +89,7 @@ def page_header(title: str, f, question: str) -> None:
     """Title, the question the page answers, and the filter context in one line."""
     st.title(title)
     as_of = data.analysis("queries.dates:local_time", instant=f.as_of)   # where the team reports
-    st.caption(f"{question}  \n{md(f.board_name)} · {day_words(f.date_from)} – {day_words(f.date_to)} · "
+    st.caption(f"{question}  \n{md(f.board_name)} · {present.date_span(f.date_from, f.date_to)} · "
                f"as of {as_of}")
 
 

@@ -179,7 +179,7 @@ def test_link_reproduces_the_view(monkeypatch, demo_db):
     open_page(at, "sprint_retro")
     assert at.sidebar.selectbox(key="f_board").value == "1"
     assert str(at.sidebar.date_input(key="f_as_of").value) == "2026-10-31"
-    assert "1 Aug 2026 – 31 Oct 2026" in at.caption[0].value
+    assert "1 Aug – 31 Oct 2026" in at.caption[0].value
 
 
 def _plain(at) -> list[str]:

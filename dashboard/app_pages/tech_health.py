@@ -8,7 +8,6 @@ from dashboard.filters import at_freshness, sidebar
 from dashboard.present import date_span
 from dashboard.safe_text import md
 from dashboard.slides import build_tech_health
-from queries.dates import day_words
 from queries.tech_health_text import too_short_words
 
 f = sidebar()
@@ -19,12 +18,17 @@ if counts.get("raw_issues", 0) == 0:
     components.empty_state("No delivery data is loaded yet.", f"retroscope --db {data.db_label()} sync jira")
     st.stop()
 
-# kept in the URL (`sprints=3`), so a link opens the same period; 6, the default, leaves it out
+# kept in the URL (`sprints=3`), so a link opens the same period; 6, the default, leaves it out.
+# Streamlit drops a value out of range from the link: say so, as for the other link parameters
+want = st.query_params.get("sprints")
+if want is not None and not (want.isdigit() and 1 <= int(want) <= 26):
+    st.sidebar.warning(f"Link parameter sprints={md(want[:40])} is not a number of sprints from 1 to 26; "
+                       "showing 6 instead.", icon=":material/link_off:")
 n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="sprints",
                                        bind="query-params",
                                        help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
-st.caption(f"{md(th.team)} · period {day_words(th.period_start)} – {day_words(th.period_end)}: {th.period_words()}; "
+st.caption(f"{md(th.team)} · period {date_span(th.period_start, th.period_end)}: {th.period_words()}; "
            f"compared with {date_span(th.previous_start, th.previous_end)} ({th.previous_words()}). Every tile "
            "covers this period; the Overview's tiles cover the sidebar period, so they can differ.")
 if not th.previous_comparable:
