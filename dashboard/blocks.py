@@ -237,7 +237,11 @@ def sprint_tiles(s) -> None:
     c[2].metric("Say/do", fmt_pct(s.say_do_ratio))
     c[2].caption("when the sprint closes" if s.is_running else "completed ÷ committed points")
     c[3].metric("Scope change" + so_far, fmt_pct(s.scope_change))
-    c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt")
+    # re-estimates while a member close the points' balance (committed + added + re-estimated =
+    # completed + carried over + removed): shown, or the tiles would not add up
+    moved = float(getattr(s, "estimate_change_points", 0) or 0)
+    c[3].caption(f"+{s.added_points:g} / −{s.removed_points:g} pt"
+                 + (f" · re-estimated {'+' if moved > 0 else '−'}{abs(moved):g} pt" if moved else ""))
     c[4].metric("Carried over", fmt_num(s.carryover_points, 0, " pt"))
     c[4].caption("none before the sprint closes" if s.is_running else plural(int(s.carryover_issues), "issue"))
     c[5].metric("State", present.RUNNING if s.is_running else "closed")
@@ -246,7 +250,8 @@ def sprint_tiles(s) -> None:
     c[5].caption(f"{day_words(first, year=False)} – {day_words(last, year=False)}" + (" (as of)" if s.is_running else ""))
     how("Rebuilt from history: committed = in the sprint and not done when it started; completed = in it and "
         "done when it ended; say/do = completed ÷ committed points; scope change = (added + removed) ÷ committed "
-        "points. A running sprint is judged when it closes.")
+        "points. The points balance: committed + added + re-estimated (estimate changes while in the sprint) = "
+        "completed + carried over + removed. A running sprint is judged when it closes.")
 
 
 def picker_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
@@ -430,7 +435,7 @@ def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) 
     for tab, (name, df, cols) in zip(tabs, parts, strict=True):
         with tab:
             if df.empty:
-                st.caption(f"No issues {name.lower()}{so_far}.")
+                st.caption(f"None{so_far}." if name != "Added after the start" else "No issue was added after the start.")
                 continue
             shown = df[cols + ["source"]].rename(columns={"entry_points": "points_when_added",
                                                           "points": "points_at_end" if name != "Removed"
@@ -438,7 +443,7 @@ def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) 
             table(shown, key=f"{key}_{name.split()[0].lower()}", board_id=s.board_id,
                   download=f"{name} {s.sprint_name}")
             pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
-            st.caption(f"{len(df):,} issues, {pts:,.0f} pt. Times are UTC.")
+            st.caption(f"{plural(len(df), 'issue')}, {pts:,.0f} pt. Times are UTC.")
 
 
 def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key: str) -> None:

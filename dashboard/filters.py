@@ -262,9 +262,14 @@ def sprint_picker(sprints, key: str):
     # a link's sprint this view does not hold (not one chosen earlier in this session and gone
     # with a change of team or period: the picker then starts afresh without a note)
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
-    # each sprint's first and last day where the team reports (one call for them all)
+    # each sprint's first and last day where the team reports (one call for them all); a running
+    # sprint's last is its planned end (its end_at is the as-of instant), when it has one
+    running = s["state"].ne("closed")
+    ends = s["end_at"]
+    if "planned_end_at" in s.columns:
+        ends = s["planned_end_at"].where(running & s["planned_end_at"].notna(), s["end_at"])
     days = data.analysis("queries.dates:local_days",
-                         instants=(*s["start_at"], *s["end_at"]))
+                         instants=(*s["start_at"], *ends))
     firsts, lasts = days[:len(s)], days[len(s):]
     labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {day_words(a, year=False)} – {day_words(b, year=False)}"
               .removeprefix(" · ") + ("" if r.state == "closed" else " (running)")

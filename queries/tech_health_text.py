@@ -19,7 +19,7 @@ DEFINITIONS = {
     "rework_rate": "Rework rate = share of completed issues that went backward (QA bounce, reopen) first",
     "escaped_bugs": "Escaped bugs = bugs created in the period with a production/escaped label",
     "range_hit_rate": "Hit rate = share of range-estimated issues done within best ≤ actual ≤ worst",
-    "carry_over": "Carry-over = share of sprint scope still open when the sprint closed",
+    "carry_over": "Carry-over = share of sprint scope issues still open when the sprint closed",
 }
 LABELS = {
     "debt_share": "Tech-debt share",

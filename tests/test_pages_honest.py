@@ -463,6 +463,26 @@ def test_the_overview_tiles_say_why_they_have_no_figure(monkeypatch, demo_db):
     assert "shipped 31 Jan – 1 Aug 2026; 1 too early to judge" in [c.value for c in at.caption]
 
 
+def test_the_sprint_tiles_balance_with_re_estimates_shown(monkeypatch, demo_db):
+    """ATL Sprint 3 read committed 44, +8 added, completed 55, carried over 11: 14 points short,
+    the re-estimates while in the sprint shown nowhere. They are now under Scope change, and the
+    tiles add up: committed + added + re-estimated = completed + carried over + removed."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"sprint": "1003"})
+    open_page(at, "sprint_retro")
+    assert not problems(at), problems(at)
+    pts = {m.label: float(m.value.removesuffix(" pt")) for m in at.metric
+           if m.label in ("Committed", "Completed", "Carried over")}
+    scope = next(c.value for c in at.caption if c.value.startswith("+"))
+    m = re.fullmatch(r"\+(\d+) / −(\d+) pt · re-estimated ([+−])(\d+) pt", scope)
+    assert m, scope
+    added, removed, moved = float(m[1]), float(m[2]), float(m[4]) * (1 if m[3] == "+" else -1)
+    assert pts["Committed"] + added + moved == pts["Completed"] + pts["Carried over"] + removed, (pts, scope)
+    assert moved != 0
+    box = at.selectbox(key="sprint_retro_sprint")   # a running sprint's days run to its planned end
+    assert "Atlas · ATL Sprint 13 · 16 Nov – 27 Nov (running)" in box.options, box.options[:3]
+
+
 def test_a_period_across_new_year_names_both_years(monkeypatch, demo_db):
     """The tiles' captions once dropped the start's year ("completed 03 Jul – 01 Jan 1990"),
     wrong for any period across New Year, the default six months of an as-of date from

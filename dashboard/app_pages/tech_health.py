@@ -62,7 +62,7 @@ else:   # before the team's first closed sprint: the tiles cover the last days i
 several = len(th.retros) > 1 or th.retro_teams_left_out
 st.subheader("Latest retro of each team" if several else "Latest retro")
 st.caption("Its action items still open on the as-of date (its own, then those carried into it from earlier "
-           "retros) and its working agreements: what the slide lists.")
+           "retros) and its working agreements: what the slide's speaker notes list.")
 if several:   # each team's latest retro, so no team's open actions go missing under All teams
     for r in th.retros:
         blocks.retro_items(r)
