@@ -825,15 +825,16 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------- outcomes
 def metric_with_markers(points: pd.DataFrame, items: pd.DataFrame, agreements: pd.DataFrame,
                         metric: str, unit: str | None, period: tuple | None = None) -> go.Figure:
-    """A daily product metric with a 7-day mean; shipped items as vertical lines, agreement
+    """A daily product metric with its trailing 7-day mean (each day and the six before it; the
+    item view's is centred, and broken at the launch); shipped items as vertical lines, agreement
     periods as shaded bands."""
     if points.empty:
         return empty(f"no data points for {present.metric_name(metric)}")
     p = points.sort_values("day")
     fig = go.Figure()
     fig.add_scatter(x=p["day"], y=p["value"], mode="lines", name="daily", line=dict(color="#b5c3d6", width=1))
-    fig.add_scatter(x=p["day"], y=p["value"].rolling(7, min_periods=1).mean(), mode="lines", name="7-day mean",
-                    line=dict(color=BLUE, width=2))
+    fig.add_scatter(x=p["day"], y=p["value"].rolling(7, min_periods=1).mean(), mode="lines",
+                    name="trailing 7-day mean", line=dict(color=BLUE, width=2))
     for r in items.itertuples():
         colour = VERDICT_COLOURS.get(getattr(r, "verdict", None), PURPLE)
         fig.add_vline(x=pd.Timestamp(r.shipped_on).timestamp() * 1000, line_color=colour, line_dash="dash")
@@ -1101,8 +1102,15 @@ def item_counterfactual(curve: pd.DataFrame, overlaps: pd.DataFrame, item: dict,
     # launch averages only days before it, so the line cannot seem to move before the launch did
     shipped = pd.Series(~np.isin(part, ("before", "pre")), index=curve.index)
     mean7 = curve["value"].groupby(shipped).transform(lambda v: v.rolling(7, center=True, min_periods=4).mean())
-    fig.add_scatter(x=x, y=_f32(mean7), mode="lines",
-                    name="7-day mean", line=dict(color=BLUE, width=2), hovertemplate="%{y:,.4g}<extra>7-day mean</extra>")
+    # ... and not drawn across it either: a gap at the launch, so the step between the two sides'
+    # means does not read as a move on the ship day (a launch still too early looked like a drop)
+    mx, my = list(x), list(_f32(mean7))
+    cut = int(np.argmax(shipped.to_numpy())) if shipped.any() and not shipped.all() else None
+    if cut:
+        mx.insert(cut, (mx[cut - 1] + mx[cut]) / 2)
+        my.insert(cut, None)
+    fig.add_scatter(x=mx, y=my, mode="lines", connectgaps=False, name="centred 7-day mean",
+                    line=dict(color=BLUE, width=2), hovertemplate="%{y:,.4g}<extra>centred 7-day mean</extra>")
     if curve["cf_low"].notna().any():
         fig.add_scatter(x=x[post], y=_f32(curve["cf_high"][post]), mode="lines", line=dict(width=0),
                         showlegend=False, hoverinfo="skip", legendgroup="band")
