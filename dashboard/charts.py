@@ -770,7 +770,9 @@ def plan_check(fc: pd.DataFrame) -> go.Figure:
     labels = ["as estimated" if pd.isna(c) else f"bias-corrected, {c:.0%}" for c in d["confidence"]]
     colours = [GREY if pd.isna(c) else BLUE for c in d["confidence"]]
     fig = go.Figure(go.Bar(x=d["value"], y=labels, orientation="h", marker_color=colours,
-                           text=[f"{v:.1f} d · {o}" for v, o in zip(d["value"], d["on_date"], strict=True)],
+                           # the date: the as-of day plus the days rounded up (docs/metrics.md)
+                           text=[f"{v:.1f} d · {day_words(o)}" if pd.notna(o) else f"{v:.1f} d"
+                                 for v, o in zip(d["value"], d["on_date"], strict=True)],
                            textposition="auto"))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "days from the as-of date", "", height=240, legend=False)

@@ -192,3 +192,13 @@ def test_a_picked_period_is_a_what_if(monkeypatch, demo_copy):
     open_page(at, "calibration")
     assert not problems(at), problems(at)
     assert len(_page_rows(demo_copy)) == 0                   # a 3-day throughput window is not the team's forecast
+
+
+def test_the_plan_checks_bars_write_their_day_as_every_label_does():
+    """The bars read '16.0 d · 2026-12-05' where every other label writes '5 Dec 2026'; the day is
+    the as-of day plus the days rounded up (16.02 days from 18 Nov: by 5 Dec)."""
+    from dashboard.charts import plan_check
+
+    fc = pd.DataFrame([{"question": "plan_check", "confidence": None, "value": 16.02, "on_date": date(2026, 12, 5)},
+                       {"question": "plan_check", "confidence": 0.85, "value": 20.0, "on_date": None}])
+    assert list(plan_check(fc).data[0].text) == ["16.0 d · 5 Dec 2026", "20.0 d"]
