@@ -55,16 +55,21 @@ def _count(con, prefix: str, tables) -> int:
     return n
 
 
-def _has_rows(loc, tables) -> bool:
-    """Does the store at `loc` hold any row in `tables`? (False when it does not exist.)"""
+def _rows(loc, tables) -> int:
+    """How many rows the store at `loc` holds in `tables` (0 when it does not exist)."""
     if not queries.store_exists(loc):
-        return False
+        return 0
     con = duckdb.connect(":memory:")
     try:
         prefix = _attach_source(con, loc, "probe")
-        return _count(con, prefix, tables) > 0
+        return _count(con, prefix, tables)
     finally:
         con.close()
+
+
+def _has_rows(loc, tables) -> bool:
+    """Does the store at `loc` hold any row in `tables`? (False when it does not exist.)"""
+    return _rows(loc, tables) > 0
 
 
 def migrate(source, target, *, force: bool = False, config: AnalysisConfig | None = None,
@@ -82,9 +87,13 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
         raise RetroscopeError(f"migrate: no warehouse at {source} to copy; point --db at the warehouse to copy")
     src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
     if not force:
-        if _has_rows(target, queries.raw_tables()) or _has_rows(dst_ud, queries.USERDATA_TABLES):
-            raise RetroscopeError(f"migrate: {target} already holds data; pass --force to replace it with a copy "
-                                  f"of {source}, or choose an empty target")
+        kept = _rows(dst_ud, queries.USERDATA_TABLES)
+        if kept or _has_rows(target, queries.raw_tables()):
+            # --force replaces the target's retro records too: say so, and how to keep them
+            theirs = (f" ({kept:,} rows of retro records among it, which --force replaces as well: keep them "
+                      f"first with `retroscope --db {target} export retro --out backup.json`)" if kept else "")
+            raise RetroscopeError(f"migrate: {target} already holds data{theirs}; pass --force to replace it with "
+                                  f"a copy of {source}, or choose an empty target")
     tables = queries.raw_tables()
     if lake.is_lake(target):
         rows = _into_lake(source, target, tables, config, progress)

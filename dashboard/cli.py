@@ -610,7 +610,8 @@ def _interrupted() -> int:
     from dashboard.progress import end_line
 
     end_line()
-    print("retroscope: interrupted; the warehouse keeps its previous data", file=sys.stderr)
+    print("retroscope: interrupted; nothing was half-written (the warehouse and the retro records keep their "
+          "previous data)", file=sys.stderr)
     return 130
 
 

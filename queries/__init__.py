@@ -173,7 +173,7 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
                     "install that wrote it, then `retroscope import retro backup.json` here") from None
             if not any(h in msg for h in _LOCK_HINT):
                 raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}; if the file is damaged, "
-                                      "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
+                                      f"move it aside and {_rebuild(path)}") from None
             if time.monotonic() >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", msg)
                 who = f"process {holder.group(1)}" if holder else "another process"
@@ -185,6 +185,15 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
         except duckdb.Error as e:
             raise RetroscopeError(f"cannot open {path}: {str(e).splitlines()[0]} "
                                   "(is it a DuckDB file written by Retroscope?)") from None
+
+
+def _rebuild(path) -> str:
+    """How to get a damaged store's contents back: a warehouse is rebuilt by a load; the retro
+    records (the user-input store beside it) only from a backup."""
+    if str(path).endswith(".userdata.duckdb"):
+        return ("restore the retro records from a backup (`retroscope import retro backup.json`); a sync or "
+                "an import rebuilds the warehouse, not them")
+    return "rebuild it (demo, sync, import) or restore a backup"
 
 
 def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -206,6 +215,9 @@ def _refuse_other_files(path: Path) -> None:
             head = f.read(12)
     except OSError:
         return   # missing or unreadable: DuckDB's own error says which
+    if len(head) >= 12 and head[8:12] != b"DUCK" and str(path).endswith(".userdata.duckdb"):
+        raise RetroscopeError(f"cannot open {path}: not a DuckDB file (a damaged store of retro records); move it "
+                              f"aside and {_rebuild(path)}")
     if len(head) >= 12 and head[8:12] != b"DUCK":
         raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file (another kind of file, or a damaged "
                               "one); a damaged warehouse: move it aside and rebuild it (demo, sync, import) or restore "

@@ -133,7 +133,7 @@ def test_ctrl_c_during_the_facts_build_is_an_interruption_not_a_bug(tmp_path, de
             p.kill()
     assert p.returncode == 130, "".join(seen) + rest
     assert "Traceback" not in rest and "internal error" not in rest, rest
-    assert rest.strip().splitlines()[-1] == "retroscope: interrupted; the warehouse keeps its previous data", rest
+    assert rest.strip().splitlines()[-1] == "retroscope: interrupted; nothing was half-written (the warehouse and the retro records keep their previous data)", rest
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
 
@@ -267,7 +267,7 @@ def test_every_form_of_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, ca
 
     monkeypatch.setattr(cli_module, "cmd_refresh", refresh)
     assert cli_module.main(["--db", str(tmp_path / "w.duckdb"), "refresh"]) == 130
-    assert capsys.readouterr().err == "retroscope: interrupted; the warehouse keeps its previous data\n"
+    assert capsys.readouterr().err == "retroscope: interrupted; nothing was half-written (the warehouse and the retro records keep their previous data)\n"
 
 
 def test_an_error_after_a_progress_bar_starts_a_line_of_its_own():
@@ -542,3 +542,30 @@ def test_query_takes_the_board_as_export_does(demo_db):
     line = assert_one_line_error(cli("--db", str(demo_db), "query", "sprint_facts", "--board", "1",
                                      "--param", "board_id=2"))
     assert "two boards" in line, line
+
+
+def test_migrate_onto_retro_records_says_force_replaces_them(demo_db, tmp_path):
+    """`migrate --to T` onto a warehouse holding retros said only "already holds data; pass --force";
+    --force then replaced T's retros without a word. The refusal now says so and how to keep them."""
+    target = tmp_path / "team.duckdb"
+    first = cli("--db", str(demo_db), "migrate", "--to", str(target))
+    assert first.returncode == 0, first.stderr
+    line = assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(target)))
+    assert line.startswith(f"retroscope: migrate: {target} already holds data (") and \
+        "rows of retro records among it, which --force replaces as well: keep them first with " \
+        f"`retroscope --db {target} export retro --out backup.json`); pass --force" in line, line
+
+
+def test_a_damaged_retro_store_is_restored_from_a_backup_not_rebuilt(demo_db, tmp_path):
+    """The advice for a damaged user-input store was the warehouse's ('rebuild it (demo, sync,
+    import)'), which no load can do for retro records."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db, db)
+    ud = queries.userdata_path_for(db)
+    ud.write_bytes(b"\0" * 8 + b"not a duckdb file at all" * 200)
+    line = assert_one_line_error(cli("--db", str(db), "export", "retro", "--out", str(tmp_path / "b.json")))
+    assert f"cannot open {ud}" in line and line.endswith(
+        "move it aside and restore the retro records from a backup (`retroscope import retro backup.json`); a "
+        "sync or an import rebuilds the warehouse, not them"), line
