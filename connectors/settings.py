@@ -154,6 +154,11 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
             raise RetroscopeError(f"{path}: not UTF-8 text{f' (the file is {wide}-encoded)' if wide else ''}; "
                                   "save it as UTF-8") from None
         config_check.check(doc, path)
+        # [metrics] and its sources checked by every command, not only those that sync them (a
+        # mistake there was refused by `status` after its report, and by nothing else)
+        from connectors.metric_sources import parse_sources
+
+        parse_sources(doc, path)
     elif explicit:
         named = "--config" if config else "RETROSCOPE_CONFIG"
         raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop {named}")

@@ -153,10 +153,12 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
     if wait_s is None:
         raw = os.environ.get("RETROSCOPE_LOCK_WAIT", "10")
         try:
-            wait_s = max(float(raw), 0.0)
+            wait_s = float(raw)
         except ValueError:
-            raise RetroscopeError(f"RETROSCOPE_LOCK_WAIT={raw!r} is not a number of seconds; "
-                                  "set it to e.g. 10 or unset it") from None
+            wait_s = -1.0
+        if not 0 <= wait_s < float("inf"):   # a negative, NaN or endless wait: refused, not clamped
+            raise RetroscopeError(f"RETROSCOPE_LOCK_WAIT={raw!r} is not a number of seconds (0 or more); "
+                                  "set it to e.g. 10 or unset it")
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:

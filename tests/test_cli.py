@@ -569,3 +569,15 @@ def test_a_damaged_retro_store_is_restored_from_a_backup_not_rebuilt(demo_db, tm
     assert f"cannot open {ud}" in line and line.endswith(
         "move it aside and restore the retro records from a backup (`retroscope import retro backup.json`); a "
         "sync or an import rebuilds the warehouse, not them"), line
+
+
+def test_a_bad_metrics_setting_is_refused_by_every_command(demo_db, tmp_path):
+    """[metrics] overlap_days = -3 was refused by `status` (after printing its whole report) and by
+    nothing else: `query`, `refresh` and `export retro` ran as if it were fine."""
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[metrics]\noverlap_days = -3\n")
+    for args in (["status"], ["query", "sprint_facts"], ["export", "retro", "--out", str(tmp_path / "b.json")]):
+        p = cli("--config", str(cfg), "--db", str(demo_db), *args)
+        assert p.returncode != 0 and p.stdout == "", (args, p.stdout[:200])
+        line = assert_one_line_error(p)
+        assert line == f"retroscope: {cfg}: [metrics.overlap_days] -3 (expected a whole number >= 0)", line

@@ -696,7 +696,8 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_starts(work):
     assert rc == 1 and err.startswith("retroscope: --address 192.0.2.1: cannot listen there ("), err
 
 
-@pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_USERDATA", "{dir}"),
+@pytest.mark.parametrize("var, value", [("RETROSCOPE_LOCK_WAIT", "abc"), ("RETROSCOPE_LOCK_WAIT", "-1"),
+                                        ("RETROSCOPE_LOCK_WAIT", "nan"), ("RETROSCOPE_USERDATA", "{dir}"),
                                         ("RETROSCOPE_CONFIG", "{dir}/missing.toml"), ("RETROSCOPE_CONFIG", "{dir}"),
                                         ("RETROSCOPE_THREADS", "0"), ("RETROSCOPE_THREADS", "all"),
                                         ("RETROSCOPE_THREADS", "²"), ("RETROSCOPE_THREADS", "99999999999")])
