@@ -581,3 +581,20 @@ def test_a_bad_metrics_setting_is_refused_by_every_command(demo_db, tmp_path):
         assert p.returncode != 0 and p.stdout == "", (args, p.stdout[:200])
         line = assert_one_line_error(p)
         assert line == f"retroscope: {cfg}: [metrics.overlap_days] -3 (expected a whole number >= 0)", line
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback(tmp_path):
+    """Ctrl+C in the first tenths of a second (Python still importing pandas and DuckDB, before
+    the command could catch it) printed a traceback of the import machinery."""
+    import signal
+    import time
+
+    for delay in (0.15, 0.3):
+        p = subprocess.Popen([sys.executable, "-m", "dashboard.entry", "--db", str(tmp_path / "w.duckdb"), "status"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        if p.returncode == 130:   # (a machine fast enough may have started the command already)
+            assert err.strip().splitlines()[-1].startswith("retroscope: interrupted"), err
