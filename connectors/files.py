@@ -423,9 +423,10 @@ def parse_share(v: object) -> float | None:
 
 def unknown_metric(m: str, known: set[str]) -> tuple[str, str]:
     """(problem, expected) for a metric name the warehouse does not hold."""
-    hint = ", ".join(sorted(known)[:8]) + ("…" if len(known) > 8 else "") if known else \
-        "none loaded yet; import metrics first"
-    return f"unknown metric {_show(m)}", f"a product metric in the warehouse: {hint}"
+    hint = ", ".join(sorted(known)[:8]) + ("…" if len(known) > 8 else "") if known else "none loaded yet"
+    # (a backup restored into another warehouse names the metrics of the one it came from)
+    return f"unknown metric {_show(m)}", (f"a product metric in the warehouse: {hint}; load the values of {_show(m)} "
+                                          "first, e.g. `retroscope import metrics FILE`")
 
 
 def check_metric_list(probs: Problems, row: int, column: str, names: list[str], known: set[str] | None) -> None:

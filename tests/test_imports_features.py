@@ -79,7 +79,8 @@ def test_feature_validation_and_atomicity(tmp_path, db, capsys):
     assert lines[1:] == [
         f"{bad}:2: column name: missing (expected the item's name)",
         f"{bad}:3: column shipped_on: 2026-08-01 is after as_of 2026-06-30 (expected a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right)",
-        f"{bad}:4: column metrics: unknown metric 'revenue' (expected a product metric in the warehouse: nps, signups)",
+        f"{bad}:4: column metrics: unknown metric 'revenue' (expected a product metric in the warehouse: nps, signups; "
+        "load the values of 'revenue' first, e.g. `retroscope import metrics FILE`)",
         f"{bad}:5: column direction: 'sideways' is not a direction (expected up or down)",
         f"{bad}:6: column min_change: 'lots' is not a relative change (expected a share like 0.02 or 2% (0 = any change))",
         f"{bad}:7: column key: duplicate key 'WEB-6' (first at {bad}:5) (expected each item once)",
@@ -90,7 +91,7 @@ def test_feature_validation_and_atomicity(tmp_path, db, capsys):
 def test_features_without_warehouse_skip_metric_check(tmp_path):
     df = files.read_features(write(tmp_path / "f.csv", GOOD), as_of=AS_OF, known_metrics=None)
     assert list(df["item_key"]) == ["WEB-1", "WEB-2"]
-    with pytest.raises(RetroscopeError, match="none loaded yet; import metrics first"):
+    with pytest.raises(RetroscopeError, match="none loaded yet; load the values of 'signups' first"):
         files.read_features(tmp_path / "f.csv", as_of=AS_OF, known_metrics=set())
 
 

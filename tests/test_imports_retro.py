@@ -89,7 +89,8 @@ def test_validation_errors_write_nothing(tmp_path, db, capsys):
         f"{f}:retros[0]: column kind: unknown kind 'standup' (expected scrum, product or pm-eng)",
         f"{f}:cards[0]: column text: empty (expected the card's text)",
         f"{f}:agreements[0]: column review_on: review 2026-05-01 is before the start 2026-05-10 (expected a review date on or after start_on)",
-        f"{f}:hypotheses[0]: column metric: unknown metric 'revenue' (expected a product metric in the warehouse: conversion_rate, signups)",
+        f"{f}:hypotheses[0]: column metric: unknown metric 'revenue' (expected a product metric in the warehouse: "
+        "conversion_rate, signups; load the values of 'revenue' first, e.g. `retroscope import metrics FILE`)",
         f"{f}:hypotheses[1]: column colour: unknown column (expected only hypothesis_id, retro_id, item_key, metric, direction, min_change, action_id)",
         f"{f}:hypotheses[1]: column retro_id: no retro 'nope' (expected the id of a retro in this file or the store)",
     ]

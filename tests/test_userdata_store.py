@@ -71,7 +71,8 @@ def test_update_action(ud):
      "agreement: column review_on: review 2026-05-01 is before the start 2026-05-10"),
     (lambda ud: userdata.add_hypothesis(ud, retro_id="r1", item_key="A-1", metric="revenue",
                                         known_metrics={"signups"}),
-     "hypothesis: column metric: unknown metric 'revenue' (expected a product metric in the warehouse: signups)"),
+     "hypothesis: column metric: unknown metric 'revenue' (expected a product metric in the warehouse: signups; "
+     "load the values of 'revenue' first, e.g. `retroscope import metrics FILE`)"),
     (lambda ud: userdata.add_hypothesis(ud, retro_id="r1", item_key="A-1", metric="signups", direction="sideways"),
      "hypothesis: column direction: 'sideways' is not a direction (expected up or down)"),
 ])
