@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -63,6 +64,13 @@ def fetch(src: SourceConfig, url: str, since: date) -> pd.DataFrame:
     except exc.ArgumentError:
         raise RetroscopeError(f"{label}: {src.url_env} is not a database URL; set it to a SQLAlchemy URL such as "
                               "postgresql+psycopg://user:password@host:5432/dbname") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
+        # SQLite creates a missing file on connect: a typo in the path made an empty database,
+        # and the query then failed on a table it does not have
+        raise RetroscopeError(f"{label}: no SQLite file at {Path(parsed.database).resolve()} (the path in "
+                              f"{src.url_env}); fix the path (sqlite:///relative/path.db or "
+                              "sqlite:////absolute/path.db)")
     if parsed.get_backend_name() == "postgresql":
         t = max(1, int(src.timeout_seconds))
         connect_args = {"connect_timeout": t, "options": f"-c statement_timeout={t * 1000}"}

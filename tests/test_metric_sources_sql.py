@@ -307,3 +307,20 @@ def test_posthog_page_size_is_capped(tmp_path):
                  'page_size = 60000\n[[metrics.sources.metrics]]\nname = "dau"\nmeasure = "daily_active_users"\n')
     with pytest.raises(RetroscopeError, match=r"page_size\] 60000 \(expected at most 50000"):
         metric_sources.sources_of(load_settings(p))
+
+
+def test_a_sqlite_path_that_is_not_there_is_said_and_not_created(tmp_path):
+    """A typo in a SQLite URL's path made SQLite create an empty file there, and the sync then said
+    the query failed (no such table), blaming the query for the path."""
+    from connectors import sql_metrics
+    from connectors.metric_sources import parse_sources
+    from queries.errors import RetroscopeError
+
+    (src,) = parse_sources({"metrics": {"sources": [{"name": "app", "kind": "sql", "url_env": "PRODUCT_DB_URL",
+                                                      "query": "SELECT day, metric, value FROM t WHERE day >= $since"}]}})
+    missing = tmp_path / "nf" / "missing.db"
+    with pytest.raises(RetroscopeError) as e:
+        sql_metrics.fetch(src, f"sqlite:///{missing}", date(2026, 1, 1))
+    assert str(e.value) == (f"metric source 'app' (sql): no SQLite file at {missing} (the path in PRODUCT_DB_URL); "
+                            "fix the path (sqlite:///relative/path.db or sqlite:////absolute/path.db)")
+    assert not missing.exists() and not missing.parent.exists()
