@@ -85,6 +85,9 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
                               f"{Path(target) / 'retroscope.duckdb'}")
     if not queries.store_exists(source):
         raise RetroscopeError(f"migrate: no warehouse at {source} to copy; point --db at the warehouse to copy")
+    if not lake.is_lake(target) and queries.other_file(Path(target)):
+        raise RetroscopeError(f"migrate: --to {target}: not a DuckDB warehouse file (another kind of file); name a "
+                              "new file, which is created, or an existing warehouse")
     src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
     if not force:
         kept = _rows(dst_ud, queries.USERDATA_TABLES)

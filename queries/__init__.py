@@ -208,23 +208,29 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     return con
 
 
-def _refuse_other_files(path: Path) -> None:
-    """A file that is not a DuckDB database (a CSV given as --db, say): one line of advice
-    instead of DuckDB's own error ("Cannot launch in-memory database in read-only mode!").
-    A DuckDB file carries DUCK at byte 8; an empty file is left to DuckDB."""
+def other_file(path: Path) -> bool:
+    """Is there a file at `path` that is not a DuckDB database (a CSV, a TOML, a damaged file)? A
+    DuckDB file carries DUCK at byte 8; a missing, unreadable or empty file is left to DuckDB."""
     try:
         with path.open("rb") as f:
             head = f.read(12)
     except OSError:
-        return   # missing or unreadable: DuckDB's own error says which
-    if len(head) >= 12 and head[8:12] != b"DUCK" and str(path).endswith(".userdata.duckdb"):
+        return False
+    return len(head) > 0 and (len(head) < 12 or head[8:12] != b"DUCK")
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A file that is not a DuckDB database (a CSV given as --db, say): one line of advice
+    instead of DuckDB's own error ("Cannot launch in-memory database in read-only mode!")."""
+    if not other_file(path):
+        return
+    if str(path).endswith(".userdata.duckdb"):
         raise RetroscopeError(f"cannot open {path}: not a DuckDB file (a damaged store of retro records); move it "
                               f"aside and {_rebuild(path)}")
-    if len(head) >= 12 and head[8:12] != b"DUCK":
-        raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file (another kind of file, or a damaged "
-                              "one); a damaged warehouse: move it aside and rebuild it (demo, sync, import) or restore "
-                              "a backup; a CSV, JSON or Parquet file is loaded with `retroscope import "
-                              "metrics|features|retro FILE` into the warehouse --db names")
+    raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file (another kind of file, or a damaged "
+                          "one); a damaged warehouse: move it aside and rebuild it (demo, sync, import) or restore "
+                          "a backup; a CSV, JSON or Parquet file is loaded with `retroscope import "
+                          "metrics|features|retro FILE` into the warehouse --db names")
 
 
 def store_exists(location: str | Path | lake.Lake) -> bool:

@@ -598,3 +598,13 @@ def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback(tmp_path):
         assert "Traceback" not in err, err
         if p.returncode == 130:   # (a machine fast enough may have started the command already)
             assert err.strip().splitlines()[-1].startswith("retroscope: interrupted"), err
+
+
+def test_migrate_to_a_file_that_is_not_a_warehouse_is_one_line_of_advice(demo_db, tmp_path):
+    """`migrate --to bad.toml` printed DuckDB's own 'IO Error: … not a valid DuckDB database file!'."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("a = 1\n")
+    line = assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(bad)))
+    assert line == (f"retroscope: migrate: --to {bad}: not a DuckDB warehouse file (another kind of file); name a "
+                    "new file, which is created, or an existing warehouse")
+    assert bad.read_text() == "a = 1\n"
