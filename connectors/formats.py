@@ -175,7 +175,7 @@ def read_csv(path: str | Path, example: str = "day,metric,value") -> Table:
     dupes = bounds.duplicates(header)
     if dupes:
         raise fail(name, f"line 1: column{'s' if len(dupes) > 1 else ''} {', '.join(dupes[:10])} "
-                    f"{'and more ' if len(dupes) > 10 else ''}appear more than once",
+                    f"{'and more ' if len(dupes) > 10 else ''}appear{'s' if len(dupes) == 1 else ''} more than once",
                     "give each column once")
     if any(h == "" for h in header):
         raise fail(name, f"line 1: column {header.index('') + 1} has no name", "name every column in the header")

@@ -278,7 +278,8 @@ class SourceSummary:
         mode = {"first": "first sync", "full": "full sync"}.get(self.mode, f"incremental since {self.since}")
         days = f", {self.first_day} to {self.last_day}" if self.first_day else ""
         req = f", {self.requests} request{'s' if self.requests != 1 else ''}" if s.kind == "posthog" else ""
-        return (f"{s.source}: {self.values:,} values of {self.metrics} metric{'s' if self.metrics != 1 else ''}"
+        return (f"{s.source}: {self.values:,} value{'s' if self.values != 1 else ''} of {self.metrics} "
+                f"metric{'s' if self.metrics != 1 else ''}"
                 f"{days} ({mode}{req}) in {self.seconds:.1f}s")
 
 

@@ -354,7 +354,8 @@ def cmd_status(args, settings: Settings) -> int:
         print(f"  {r.source:<40} last load {r.last_finished_at:%Y-%m-%d %H:%M} UTC, data as of {at} ({plural(int(r.loads), 'load')})")
     print("\nlast loads:")
     for r in loads.itertuples():
-        print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} {r.rows:>10,} rows  {r.seconds:6.1f}s")
+        print(f"  {r.finished_at:%Y-%m-%d %H:%M}  {r.kind:<7} {r.source:<32} {r.status:<6} "
+              f"{r.rows:>10,} row{' ' if r.rows == 1 else 's'}  {r.seconds:6.1f}s")
     _status_metric_sources(settings, metric_points)
     print("\nstored facts (schema facts; docs/facts.md):")
     if stored is None:
@@ -390,6 +391,7 @@ def _status_metric_sources(settings: Settings, points) -> None:
     import pandas as pd
 
     from connectors import metric_sources
+    from queries.tech_health_text import plural
 
     st = metric_sources.status(settings, points)
     if st.empty:
@@ -399,7 +401,8 @@ def _status_metric_sources(settings: Settings, points) -> None:
         synced, fresh = r["last sync (UTC)"], r["data as of (UTC)"]
         when = f"synced {synced:%Y-%m-%d %H:%M} UTC" if not pd.isna(synced) else "never synced"
         when += f", data as of {fresh:%Y-%m-%d}" if not pd.isna(fresh) else ""
-        print(f"  {r['source']:<24} {r['kind']:<8} {when}, {r['values']:,} values of {r['metrics']} metric(s)")
+        print(f"  {r['source']:<24} {r['kind']:<8} {when}, {plural(int(r['values']), 'value')} of "
+              f"{plural(int(r['metrics']), 'metric')}")
         if r["last error"]:
             print(f"  {'':<24} last error {r['last error']}")
 

@@ -12,6 +12,7 @@ from connectors.settings import Settings
 from dashboard.progress import TerminalProgress
 from queries.dates import today_in
 from queries.errors import RetroscopeError
+from queries.tech_health_text import plural
 
 
 def _as_of(args, settings: Settings) -> date:
@@ -46,7 +47,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     if r.replaced:
         _say(f"note: {sum(r.replaced.values()):,} of these values replaced values already loaded for the same "
              "metric, day and segment (" + ", ".join(f"{n:,} from {s}" for s, n in r.replaced.items()) + ")")
-    print(f"imported {r.values:,} values of {r.metrics} metric(s) ({r.layout} layout, "
+    print(f"imported {plural(r.values, 'value')} of {plural(r.metrics, 'metric')} ({r.layout} layout, "
           f"{r.first_day:%Y-%m-%d} to {r.last_day:%Y-%m-%d}) and {r.definitions} definition(s) from {path} "
           f"into {settings.db_path} in {r.seconds:.1f}s ({r.values / max(r.seconds, 1e-9):,.0f} rows/s; "
           f"read and validated in {r.read_seconds:.1f}s)")

@@ -53,7 +53,7 @@ def test_long_csv(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     rc, out, err = _run(capsys, db, write(tmp_path / "m.csv", LONG))
     assert rc == 0, err
-    assert "imported 4 values of 2 metric(s)" in out and "rows/s" in out
+    assert "imported 4 values of 2 metrics" in out and "rows/s" in out
     assert re.search(r"^stored facts +\[#+\] (\d+)/\1 ", err, re.M), err   # the facts build's progress, to the end
     p = _points(db)
     assert list(p["value"]) == [31.0, 120.0, 80.0, 130.5]     # nps; signups '' 03-01, web 03-01, '' 03-02
@@ -158,7 +158,7 @@ def test_file_level_errors(tmp_path):
     ragged = _problems(tmp_path, "day,metric,value\n2026-03-01,m,1\n2026-03-02,m\n")
     assert ragged[1] == (f"{tmp_path / 'm.csv'}:3: column *: 2 fields instead of 3 "
                          "(expected 3 comma-separated fields like the header)")
-    assert "appear more than once" in _problems(tmp_path, "day,m,m\n2026-03-01,1,2\n")[0]
+    assert "column m appears more than once" in _problems(tmp_path, "day,m,m\n2026-03-01,1,2\n")[0]
     with pytest.raises(RetroscopeError, match="no such file"):
         files.read_metrics(tmp_path / "nope.csv", as_of=AS_OF)
 
