@@ -291,6 +291,9 @@ def check_board(con: duckdb.DuckDBPyConnection, board_id: str | None, option: st
     naming the command's `option` and the ids there are (a typo would otherwise answer 'no
     rows', as if the team had done nothing)."""
     boards = queries.run(con, "dim_boards")
+    if board_id is not None and boards.empty:
+        raise QueryError(f"board {str(board_id)!r} not found: the warehouse holds no boards yet; load them with "
+                         f"`retroscope sync jira`, or leave {option} out")
     if board_id is not None and str(board_id) not in set(boards["board_id"].astype(str)):
         known = boards_hint(boards, str(board_id), by="board_id", entry=lambda name, b: f"{b} ({name})")
         raise QueryError(f"board {str(board_id)!r} not found in the warehouse; use {option} with {known}")
@@ -306,7 +309,7 @@ def boards_hint(boards: pd.DataFrame, asked: str, *, by: str, entry) -> str:
     beyond (thousands at scale), how many there are and the up to five closest to `asked` by
     `by` ('name' or 'board_id'; difflib, case-insensitive), not every one of them."""
     if boards.empty:
-        return "one of: none loaded"
+        return "once boards are loaded (`retroscope sync jira`): none is yet"
     rows = list(zip(boards["name"].astype(str), boards["board_id"].astype(str), strict=True))
     if len(rows) <= NAMED_BOARDS:
         return "one of: " + ", ".join(entry(n, b) for n, b in rows)

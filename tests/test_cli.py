@@ -608,3 +608,14 @@ def test_migrate_to_a_file_that_is_not_a_warehouse_is_one_line_of_advice(demo_db
     assert line == (f"retroscope: migrate: --to {bad}: not a DuckDB warehouse file (another kind of file); name a "
                     "new file, which is created, or an existing warehouse")
     assert bad.read_text() == "a = 1\n"
+
+
+def test_a_board_asked_of_a_warehouse_with_none_says_so(tmp_path):
+    """On a metrics-only warehouse, `query … --board 1` said "use --board ID with one of: none loaded"."""
+    csv = tmp_path / "m.csv"
+    csv.write_text("day,signups\n2026-03-01,5\n")
+    db = tmp_path / "w.duckdb"
+    assert cli("--db", str(db), "import", "metrics", str(csv)).returncode == 0
+    line = assert_one_line_error(cli("--db", str(db), "query", "sprint_facts", "--board", "1"))
+    assert line == ("retroscope: board '1' not found: the warehouse holds no boards yet; load them with "
+                    "`retroscope sync jira`, or leave --board ID out"), line

@@ -371,7 +371,7 @@ def test_a_board_that_is_not_there_among_thousands_names_the_closest_not_all():
     assert near.startswith("one of 5,000 boards (the dashboard's team picker lists them), the closest: 4999 (Team 4999), ")
     assert near.count("(Team ") == 5
     assert boards_hint(many.head(2), "Atlsa", **by_name) == "one of: Atlas (--board 1), Borealis (--board 2)"
-    assert boards_hint(many.head(0), "Atlsa", **by_name) == "one of: none loaded"
+    assert boards_hint(many.head(0), "Atlsa", **by_name) == "once boards are loaded (`retroscope sync jira`): none is yet"
 
 
 def test_a_team_name_two_boards_share_asks_for_the_board(tmp_path):
