@@ -242,6 +242,25 @@ def test_a_product_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_pat
     assert g3.during_value == pytest.approx(3.5) and g3.during_n == 6
 
 
+def test_a_delivery_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_path):
+    """g1 (cycle time p85, 01-11..01-20) is met at as_of 02-05 when the load describes the data to
+    then; loaded to 01-16 only, the days to its review are not known: too early, the values so
+    far shown (during: C1 1 day, C2 3 days, X1 2 days all completed by 01-15 -> p85 2.7 as before)."""
+    from datetime import UTC, datetime
+
+    db = agreement_scenario().load(tmp_path / "w.duckdb", data_as_of=datetime(2026, 1, 16, 23, 59, 59, tzinfo=UTC))
+    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
+                        agreements=[a for a in AGREEMENTS if a[0] == "g1"])
+    con = connect(db, ud)
+    try:
+        g1 = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g1"]
+    finally:
+        con.close()
+    assert g1.verdict == "too early"
+    assert g1.reason == "review on 2026-01-20, after the last day of delivery data loaded (2026-01-16); values so far"
+    assert g1.during_value == pytest.approx(2.7)
+
+
 def _evaluated(tmp_path, s: Scenario, agreement: tuple):
     """Scenario `s` with Atlas's retro R1 (05 Jan) holding the one `agreement`: an open connection
     (the caller closes it) and the agreement's evaluation row."""

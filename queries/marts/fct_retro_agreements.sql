@@ -5,7 +5,8 @@
 --   'not measurable'  no metric linked, an unknown metric, or no data in a window
 --   'product metric'  a product metric: judged by the impact engine (fct_metric_agreements);
 --                     fct_agreement_verdicts merges the two, and every report reads that
---   'too early'       review_on is after as_of's day (values so far are still shown)
+--   'too early'       review_on is after as_of's day, or after the last day the loaded delivery
+--                     data describes (fct_delivery_data_to; values so far are still shown)
 --   'met' / 'not met' with a target: during is at or beyond the target in the agreement's
 --                     direction (default: the metric's better direction); without one:
 --                     during is strictly better than before.
@@ -15,7 +16,10 @@
 -- board alone, replaying only its sprints (NULL = every agreement).
 WITH cfg AS (
     SELECT
-        local_ts(as_of)::DATE AS as_of_on
+        local_ts(as_of)::DATE AS as_of_on,
+        -- the last day known of the delivery data at as_of: as_of's day, or the data's last day
+        least(local_ts(as_of)::DATE, coalesce((SELECT data_to FROM fct_delivery_data_to), local_ts(as_of)::DATE))
+            AS known_on
 ),
 product_metrics AS (
     SELECT DISTINCT metric FROM raw_metric_points
@@ -52,7 +56,7 @@ windows AS (
     FROM classified WHERE metric_kind = 'delivery'
     UNION ALL
     SELECT agreement_id, team, metric_name, 'during' AS phase, start_on AS from_on,
-           least(review_on, (SELECT as_of_on FROM cfg)) AS to_on
+           least(review_on, (SELECT known_on FROM cfg)) AS to_on
     FROM classified WHERE metric_kind = 'delivery'
 ),
 team_boards AS (
@@ -221,13 +225,16 @@ final AS (
             WHEN metric_kind IN ('none', 'unknown') THEN 'not measurable'
             WHEN metric_kind = 'product' THEN 'product metric'
             ELSE agreement_verdict(judged_direction, target, before_value, during_value, review_on,
-                                   (SELECT as_of_on FROM cfg))
+                                   (SELECT known_on FROM cfg))
         END AS verdict,
         CASE
             WHEN metric_kind = 'none' THEN 'no metric linked'
             WHEN metric_kind = 'unknown' THEN 'unknown metric ''' || metric_name || ''' (no delivery metric or product data of that name)'
             WHEN metric_kind = 'product' THEN 'product metric: judged by the impact engine'
             WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
+            WHEN review_on > (SELECT known_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d')
+                || ', after the last day of delivery data loaded (' || strftime((SELECT known_on FROM cfg), '%Y-%m-%d')
+                || '); values so far'
             WHEN during_value IS NULL THEN 'no data between start and review'
             WHEN target IS NULL AND before_value IS NULL THEN 'no target and no data before the start to compare with'
             -- the target in the metric's unit, as the pages show it: shares and ratios in percent, days to 0.1
