@@ -4,6 +4,7 @@ agreements judged on delivery metrics. Expected numbers are worked out by hand b
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import pytest
 from helpers_sprints import DONE, IN_PROGRESS, QA, TODO, Scenario, connect, ts, write_userdata
@@ -222,20 +223,19 @@ def test_agreement_evaluation(agreement_con):
     assert (df.loc["g10", "direction"], v["g10"]) == ("up", "not met")
 
 
+LOADED_TO_0116 = datetime(2026, 1, 16, 23, 59, 59, tzinfo=UTC)   # a load describing the data to 01-16
+
+
+def _agreement(agreement_id: str) -> tuple:
+    return next(a for a in AGREEMENTS if a[0] == agreement_id)
+
+
 def test_a_product_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_path):
     """g3's review day (01-20) is before the as-of (02-05), but the metric's load describes the
     data to 01-16 only: the days to the review are not known yet, so it is too early, judged on
     the days loaded so far (01-11..01-16: 3.0 x 0 + 3.5 x 6 -> mean 3.5), not met or not."""
-    from datetime import UTC, datetime
-
-    db = agreement_scenario().load(tmp_path / "w.duckdb", data_as_of=datetime(2026, 1, 16, 23, 59, 59, tzinfo=UTC))
-    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
-                        agreements=[a for a in AGREEMENTS if a[0] == "g3"])
-    con = connect(db, ud)
-    try:
-        g3 = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g3"]
-    finally:
-        con.close()
+    con, g3 = _evaluated(tmp_path, agreement_scenario(), _agreement("g3"), data_as_of=LOADED_TO_0116)
+    con.close()
     assert g3.verdict == "too early"
     assert g3.reason == ("review on 2026-01-20, after the last day of conversion_rate loaded (2026-01-16); "
                          "values so far")
@@ -246,25 +246,18 @@ def test_a_delivery_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_pa
     """g1 (cycle time p85, 01-11..01-20) is met at as_of 02-05 when the load describes the data to
     then; loaded to 01-16 only, the days to its review are not known: too early, the values so
     far shown (during: C1 1 day, C2 3 days, X1 2 days all completed by 01-15 -> p85 2.7 as before)."""
-    from datetime import UTC, datetime
-
-    db = agreement_scenario().load(tmp_path / "w.duckdb", data_as_of=datetime(2026, 1, 16, 23, 59, 59, tzinfo=UTC))
-    ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
-                        agreements=[a for a in AGREEMENTS if a[0] == "g1"])
-    con = connect(db, ud)
-    try:
-        g1 = queries.run(con, "retro__agreement_evaluation", **params()).set_index("agreement_id").loc["g1"]
-    finally:
-        con.close()
+    con, g1 = _evaluated(tmp_path, agreement_scenario(), _agreement("g1"), data_as_of=LOADED_TO_0116)
+    con.close()
     assert g1.verdict == "too early"
     assert g1.reason == "review on 2026-01-20, after the last day of delivery data loaded (2026-01-16); values so far"
     assert g1.during_value == pytest.approx(2.7)
 
 
-def _evaluated(tmp_path, s: Scenario, agreement: tuple):
+def _evaluated(tmp_path, s: Scenario, agreement: tuple, data_as_of: datetime | None = None):
     """Scenario `s` with Atlas's retro R1 (05 Jan) holding the one `agreement`: an open connection
-    (the caller closes it) and the agreement's evaluation row."""
-    db = s.load(tmp_path / "w.duckdb")
+    (the caller closes it) and the agreement's evaluation row. `data_as_of`: what the load says
+    its data describes (default: the load's own time)."""
+    db = s.load(tmp_path / "w.duckdb", data_as_of=data_as_of)
     ud = write_userdata(tmp_path / "w.userdata.duckdb", retros=[("R1", "2026-01-05", "Atlas")],
                         agreements=[agreement])
     con = connect(db, ud)
