@@ -264,10 +264,9 @@ def sprint_picker(sprints, key: str):
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
     # each sprint's first and last day where the team reports (one call for them all); a running
     # sprint's last is its planned end (its end_at is the as-of instant), when it has one
-    running = s["state"].ne("closed")
     ends = s["end_at"]
     if "planned_end_at" in s.columns:
-        ends = s["planned_end_at"].where(running & s["planned_end_at"].notna(), s["end_at"])
+        ends = s["planned_end_at"].where(present.running(s) & s["planned_end_at"].notna(), s["end_at"])
     days = data.analysis("queries.dates:local_days",
                          instants=(*s["start_at"], *ends))
     firsts, lasts = days[:len(s)], days[len(s):]

@@ -20,11 +20,13 @@ if counts.get("raw_issues", 0) == 0:
 
 # kept in the URL (`sprints=3`), so a link opens the same period; 6, the default, leaves it out.
 # Streamlit drops a value out of range from the link: say so, as for the other link parameters
+FEWEST, MOST, DEFAULT = 1, 26, 6
 want = st.query_params.get("sprints")
-if want is not None and not (want.isdigit() and 1 <= int(want) <= 26):
-    st.sidebar.warning(f"Link parameter sprints={md(want[:40])} is not a number of sprints from 1 to 26; "
-                       "showing 6 instead.", icon=":material/link_off:")
-n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=1, max_value=26, value=6, key="sprints",
+if want is not None and not (want.isdigit() and FEWEST <= int(want) <= MOST):
+    st.sidebar.warning(f"Link parameter sprints={md(want[:40])} is not a number of sprints from {FEWEST} to "
+                       f"{MOST}; showing {DEFAULT} instead.", icon=":material/link_off:")
+n = st.columns([1, 3])[0].number_input("Sprints in the period", min_value=FEWEST, max_value=MOST, value=DEFAULT,
+                                       key="sprints",
                                        bind="query-params",
                                        help="The last N sprints closed by the as-of date, compared with the N before")
 th = data.tech_health(f.board_id, f.as_of, int(n))
