@@ -458,11 +458,19 @@ def doctor_loaded(settings: Settings) -> list[Finding]:
                                                         "data/demo.duckdb), or load one: `retroscope init jira --url "
                                                         "URL` then `retroscope sync jira`")]
     out: list[Finding] = []
-    for source in _loaded_sources(settings):
+    sources = _loaded_sources(settings)
+    for source in sources:
         # (a finding about the config as a whole, such as an override no source has, once)
         out += [f for f in _doctor_data(settings, source=source, where=source, required=False) if f not in out]
-    return out or [Finding(False, f"no issues loaded in {db}", "load them: `retroscope init jira --url URL` then "
-                                                              "`retroscope sync jira`")]
+    if out:
+        return out
+    if sources:   # product metrics (or shipped items) alone: a PM's warehouse, nothing to fix
+        return [Finding(True, f"no Jira issues in {db}, only data from {', '.join(sources)}",
+                        "fine for product metrics alone; the delivery pages (Sprint retro, Estimate calibration, "
+                        "Tech health) stay empty until you load issues: `retroscope init jira --url URL` then "
+                        "`retroscope sync jira`")]
+    return [Finding(False, f"nothing loaded in {db}", "load your data: `retroscope init jira --url URL` then "
+                                                      "`retroscope sync jira`, or `retroscope import metrics FILE`")]
 
 
 def _loaded_sources(settings: Settings) -> list[str]:

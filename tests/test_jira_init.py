@@ -188,3 +188,30 @@ def test_doctor_without_a_jira_site_checks_the_loaded_data(demo_copy, tmp_path, 
     rc = main(["--db", str(tmp_path / "none.duckdb"), "doctor"])
     out, err = capsys.readouterr()
     assert rc == 1 and f"FIX  no warehouse at {tmp_path / 'none.duckdb'}" in out and "data/demo.duckdb" in out
+
+
+def test_doctor_on_product_metrics_alone_is_not_a_problem(tmp_path, monkeypatch, capsys):
+    """A PM's warehouse holds product metrics and no Jira issues: doctor says what that means for
+    the pages and exits 0; a warehouse with nothing loaded at all is still a problem."""
+    for k in ("JIRA_URL", "RETROSCOPE_CONFIG", "RETROSCOPE_DB"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.csv").write_text("date,metric,value\n2026-03-01,signups,10\n2026-03-02,signups,12\n")
+    db = tmp_path / "m.duckdb"
+    assert main(["--db", str(db), "import", "metrics", str(tmp_path / "m.csv")]) == 0
+    capsys.readouterr()
+    rc = main(["--db", str(db), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 0, (out, err)
+    assert f"ok   no Jira issues in {db}, only data from file:m.csv" in out
+    assert "delivery pages (Sprint retro, Estimate calibration, Tech health) stay empty" in out
+    assert err.strip().startswith("0 problems found")
+    # the warehouse emptied of every load: nothing to check, and how to load something
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM raw_metric_points")
+        con.execute("DELETE FROM raw_loads")
+    rc = main(["--db", str(db), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 1 and f"FIX  nothing loaded in {db}" in out and "retroscope import metrics FILE" in out
