@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-import queries
 from connectors import files, userdata
 from connectors.load import staged_load
 from connectors.settings import Settings
@@ -56,13 +55,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     with staged_load(settings.db_path, source, "import",
                      detail=f"metrics ({imp.layout}) from {path}", config=settings.analysis) as w:
         w.progress = progress   # the facts build at the end
-        # the stored values the file's replace (said, not done silently)
-        w.con.register("_import_keys", points[["source", "metric", "day", "segment", "value"]])
-        try:
-            counted = queries.run(w.con, "metric_points_replaced")
-            replaced = dict(zip(counted["source"], counted["values_replaced"].astype(int), strict=True))
-        finally:
-            w.con.unregister("_import_keys")
+        replaced = w.replaced_metric_values(points)   # said, not done silently
         w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
         if len(defs):
             w.write("raw_metric_definitions", defs)

@@ -143,6 +143,18 @@ class LoadWriter:
             self.touched.update(zip(df["source"].astype(str), df["issue_id"].astype(str), strict=True))
         return n
 
+    def replaced_metric_values(self, points: pd.DataFrame) -> dict[str, int]:
+        """Before `points` (source, metric, day, segment, value) are written: the stored values
+        they will change, per source that brought them (queries/reports/metric_points_replaced.sql:
+        a value is kept per metric, day and segment whichever source brought it; the same value
+        from the same source again is not counted). Said to the user, never done silently."""
+        self.con.register("_import_keys", points[["source", "metric", "day", "segment", "value"]])
+        try:
+            counted = queries.run(self.con, "metric_points_replaced")
+        finally:
+            self.con.unregister("_import_keys")
+        return dict(zip(counted["source"], counted["values_replaced"].astype(int), strict=True))
+
     def delete_source(self, tables: list[str] | None = None) -> None:
         """Remove every row of this source from the given raw tables (a full rebuild)."""
         if set(tables or ISSUE_TABLES) & set(ISSUE_TABLES):

@@ -272,6 +272,8 @@ class SourceSummary:
     requests: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # values another source had loaded (an import, another sync) that this sync replaced, per source
+    replaced: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         s = self.source
@@ -380,6 +382,8 @@ def sync_source(db_path: str | Path, src: SourceConfig, *, full: bool = False,
                     queries.execute(w.con, "metric_points_delete_source_since", source=src.source, since=since)
                 points = points.copy()
                 points.insert(0, "source", src.source)
+                # (this source's own values in the window are deleted above: what is left is others')
+                summary.replaced = w.replaced_metric_values(points)
                 w.write("raw_metric_points", points[["source", "metric", "day", "segment", "value"]])
                 defs = _definitions(src)
                 if len(defs):

@@ -36,6 +36,13 @@ def run(args, settings: Settings) -> int:
     return import_retro(args.file, settings, as_of=as_of)
 
 
+def replaced_words(replaced: dict[str, int]) -> str:
+    """The note on stored metric values a load replaced (per source that had brought them): an
+    import and a metric sync say it the same way."""
+    return (f"{sum(replaced.values()):,} of these values replaced values already loaded for the same metric, day "
+            "and segment (" + ", ".join(f"{n:,} from {s}" for s, n in replaced.items()) + ")")
+
+
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -45,8 +52,7 @@ def import_metrics(path: str, settings: Settings, *, as_of: date, definitions: s
     for n in r.notes:
         _say(f"note: {n}")
     if r.replaced:
-        _say(f"note: {sum(r.replaced.values()):,} of these values replaced values already loaded for the same "
-             "metric, day and segment (" + ", ".join(f"{n:,} from {s}" for s, n in r.replaced.items()) + ")")
+        _say(f"note: {replaced_words(r.replaced)}")
     print(f"imported {plural(r.values, 'value')} of {plural(r.metrics, 'metric')} ({r.layout} layout, "
           f"{r.first_day:%Y-%m-%d} to {r.last_day:%Y-%m-%d}) and {r.definitions} definition(s) from {path} "
           f"into {settings.db_path} in {r.seconds:.1f}s ({r.values / max(r.seconds, 1e-9):,.0f} rows/s; "

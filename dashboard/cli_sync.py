@@ -76,10 +76,17 @@ def _sync_metric_sources(settings: Settings, srcs, full: bool) -> int:
             failed += 1
             print(f"retroscope: {e}", file=sys.stderr)
             continue
-        print(summary.line())
-        for n in summary.notes:
-            print(f"  note: {n}", file=sys.stderr)
+        _said(summary)
     return 1 if failed else 0
+
+
+def _said(summary) -> None:
+    """A metric source's sync: its line, then its notes (values it replaced among them)."""
+    from dashboard.cli_import import replaced_words
+
+    print(summary.line())
+    for n in summary.notes + ([replaced_words(summary.replaced)] if summary.replaced else []):
+        print(f"  note: {n}", file=sys.stderr)
 
 
 def run_metrics(args, settings: Settings) -> int:
@@ -90,9 +97,7 @@ def run_metrics(args, settings: Settings) -> int:
 
         summary = metric_sources.sync_source(settings.db_path, srcs[0], full=bool(args.full),
                                              progress=TerminalProgress())
-        print(summary.line())
-        for n in summary.notes:
-            print(f"  note: {n}", file=sys.stderr)
+        _said(summary)
         rc = 0
     else:
         rc = _sync_metric_sources(settings, srcs, bool(args.full))

@@ -131,6 +131,31 @@ def test_same_sync_twice_changes_nothing(tmp_path, env, capsys):
         assert c.execute("SELECT count(*) FROM raw_loads WHERE source = 'sql:product-db'").fetchone()[0] == 3
 
 
+def test_a_sync_that_replaces_imported_values_says_so(tmp_path, env, capsys):
+    """Values are kept per metric, day and segment whichever source brought them: a sync over
+    imported days replaces them, and says how many and from where, as an import does. Its own
+    values again (the next sync) are not counted."""
+    db = tmp_path / "w.duckdb"
+    # 2026-11-02 the same value the database holds (11), 2026-11-03 another (50): both replaced,
+    # the source changes; 2026-10-30 the database has no value for: kept
+    (tmp_path / "m.csv").write_text("date,metric,value\n2026-10-30,signups,5\n2026-11-02,signups,11\n"
+                                    "2026-11-03,signups,50\n")
+    assert main(["--db", str(db), "import", "metrics", str(tmp_path / "m.csv")]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    out, err = capsys.readouterr()
+    assert "sql:product-db: 15 values of 2 metrics" in out
+    assert ("note: 2 of these values replaced values already loaded for the same metric, day and segment "
+            "(2 from file:m.csv)") in err
+    with duckdb.connect(str(db), read_only=True) as c:
+        rows = c.execute("SELECT day::VARCHAR, value, source FROM raw_metric_points WHERE metric = 'signups' "
+                         "AND segment = '' AND day <= '2026-11-03' ORDER BY day").fetchall()
+    assert rows == [("2026-10-30", 5.0, "file:m.csv"), ("2026-11-01", 10.0, "sql:product-db"),
+                    ("2026-11-02", 11.0, "sql:product-db"), ("2026-11-03", 12.0, "sql:product-db")]
+    assert main(["--db", str(db), "sync", "metrics"]) == 0
+    assert "replaced" not in capsys.readouterr().err
+
+
 def test_bad_rows_fail_with_the_rows_and_keep_the_last_good_data(tmp_path, env, capsys):
     db = tmp_path / "w.duckdb"
     assert main(["--db", str(db), "sync", "metrics"]) == 0
