@@ -12,6 +12,7 @@ whole columns at once; Python only loops over the (at most 20) messages it print
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -333,6 +334,12 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
         clash = set(toml_defs["metric"]) & set(defs["metric"])
         if clash:
             notes.append(f"definitions of {', '.join(sorted(clash))} taken from {definitions} (over the file's columns)")
+        in_file = set(points["metric"])
+        for m in sorted(set(toml_defs["metric"]) - in_file):   # a typo would define a metric nobody loads
+            near = difflib.get_close_matches(m, sorted(in_file), n=1)
+            notes.append(f"{definitions} defines '{m}', which this file has no values of"
+                         + (f" (did you mean '{near[0]}'?)" if near else "")
+                         + ": kept for when its values are loaded")
         defs = pd.concat([defs[~defs["metric"].isin(toml_defs["metric"])], toml_defs], ignore_index=True)
     points = points.drop(columns="_row")
     points["segment"] = points["segment"].astype(str)

@@ -217,6 +217,21 @@ def test_definitions_from_columns_and_toml(tmp_path, capsys):
         files.read_definitions(write(tmp_path / "bad2.toml", '[metrics.x]\nhigher_is_better = "yes"\n'))
 
 
+def test_a_definition_of_a_metric_the_file_lacks_is_named_with_the_nearest_one(tmp_path, capsys):
+    """A definitions file naming a metric the file has no values of (a typo, or a metric another
+    source loads): imported, and said, with the file's nearest metric name when one is close."""
+    db = tmp_path / "w.duckdb"
+    toml = write(tmp_path / "defs.toml", '[metrics.signupz]\nunit = "users"\n\n[metrics.nps]\nunit = "points"\n\n'
+                                         '[metrics.arr]\nunit = "EUR"\n')
+    rc, _, err = _run(capsys, db, write(tmp_path / "m.csv", LONG), "--definitions", toml)
+    assert rc == 0
+    assert (f"note: {toml} defines 'signupz', which this file has no values of (did you mean 'signups'?): kept for "
+            "when its values are loaded") in err
+    assert f"note: {toml} defines 'arr', which this file has no values of: kept for when its values are loaded" in err
+    assert "'nps'" not in err                                       # in the file: nothing to say
+    assert set(_defs(db)["metric"]) == {"arr", "nps", "signupz"}
+
+
 def test_example_files_import(tmp_path, capsys):
     from pathlib import Path
     ex = Path(__file__).parents[1] / "data" / "examples"
