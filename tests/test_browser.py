@@ -489,6 +489,19 @@ def test_the_team_and_dates_stay_when_going_to_another_page(server, page):
     assert "board=" not in page.url
 
 
+def test_the_first_page_at_its_own_name_is_the_first_page_with_the_links_filters(server, page):
+    """Every page is "/slug" but the first, served at "/": "/overview" (a user typing the pattern,
+    or an old link) is the Overview too, with the link's team and as-of, and no "Page not found"."""
+    page.goto(f"{server['url']}/overview?board=1&as_of=2026-10-01")
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    assert urlsplit(page.url).path == "/overview" and "board=1" in page.url and "as_of=2026-10-01" in page.url
+    expect(page.get_by_text(KEY_TEXTS["overview"])).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Team board")).to_have_value("Atlas")
+    expect(page.get_by_text("Atlas · 2 Apr – 1 Oct 2026 · as of")).to_be_visible()
+    expect(page.get_by_text(re.compile("page not found", re.I))).to_have_count(0)
+
+
 def test_the_default_period_follows_as_of_and_a_set_one_is_clipped(server, page):
     """Moving As of back in the sidebar moves the default period with it (the widget shows
     the new days, the link has no from/to); a link's period ending after as-of is clipped,
