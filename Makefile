@@ -5,7 +5,8 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 # the demo's own file; real data goes to data/retroscope.duckdb (the CLI's default), never here
-DB      ?= data/demo.duckdb
+DEMO_DB := data/demo.duckdb
+DB      ?= $(DEMO_DB)
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
 
@@ -20,8 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the demo is built only into the demo's own file: `make run DB=data/retroscope.duckdb` serves
+# your warehouse as it is (not there yet: the dashboard says how to load it)
 run: install
+ifeq ($(DB),$(DEMO_DB))
 	@test -f $(DB) || $(BIN)/retroscope --db $(DB) demo
+endif
 	$(BIN)/retroscope --db $(DB) serve --port $(PORT)
 
 demo: install

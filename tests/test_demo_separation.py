@@ -20,6 +20,10 @@ def test_make_run_serves_the_demo_from_its_own_file():
     plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "--db data/demo.duckdb demo" in plan and "--db data/demo.duckdb serve" in plan
     assert DEFAULT_DB == Path("data/retroscope.duckdb")   # where the CLI puts real data by default
+    # serving your own warehouse never builds the demo into it, there yet or not
+    plan = subprocess.run(["make", "-n", "run", "DB=data/retroscope.duckdb"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+    assert " demo" not in plan and "--db data/retroscope.duckdb serve" in plan
 
 
 def test_sync_into_the_demo_refuses_in_one_line(demo_copy, cloud, capsys, monkeypatch, tmp_path):
