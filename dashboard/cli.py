@@ -39,28 +39,33 @@ def cmd_demo(args, settings: Settings) -> int:
         if value is not None and not lo <= value <= hi:
             raise RetroscopeError(f"{flag} {value}: out of range (expected a whole number from {lo:,} to {hi:,})")
 
-    _refuse_real_warehouse(settings, allow=bool(getattr(args, "allow_real_data", False)))
+    beside = _refuse_real_warehouse(settings, allow=bool(getattr(args, "allow_real_data", False)))
     summary = demo.build(settings.db_path, seed=args.seed, scale=args.scale,
                          userdata_path=settings.userdata, progress=TerminalProgress())
     print(f"demo warehouse written to {settings.db_path} "
           f"({summary['issues']:,} issues, {summary['histories']:,} history items, "
           f"{summary['sprints']:,} sprints, {summary['metric_points']:,} metric points) "
           f"in {summary['seconds']:.1f}s")
+    if beside:   # the demo's rows are rebuilt; what was loaded beside them is not the demo's to remove
+        print(f"note: {settings.db_path} also holds {beside}, loaded beside the demo: kept, so its figures "
+              f"differ from a fresh demo's; for the demo alone, delete {settings.db_path} (and "
+              f"{settings.userdata.name} beside it) and run `retroscope demo` again", file=sys.stderr)
     return 0
 
 
-def _refuse_real_warehouse(settings: Settings, *, allow: bool) -> None:
+def _refuse_real_warehouse(settings: Settings, *, allow: bool) -> str:
     """The demo written into a warehouse that holds real data (loads of other sources, or retros
     of one's own in its store) would mix with it (its teams, sprints and retros beside the real
     ones) and replace the values both have (a metric of the same name and day): refuse unless
-    the user asked for it. A warehouse holding the demo is the demo's, rebuilt whatever was
-    loaded beside it. The mirror of `sync jira`'s refusal to write real issues into the demo's."""
+    the user asked for it. A warehouse holding the demo is the demo's: its demo rows are rebuilt,
+    and what was loaded beside them is kept and returned in words (else ""), for the command to
+    say. The mirror of `sync jira`'s refusal to write real issues into the demo's."""
     import queries
     from connectors import userdata
     from connectors.demo import SOURCE as DEMO_SOURCE
 
     if allow:
-        return
+        return ""
     sources: set[str] = set()
     if queries.store_exists(settings.db_path):
         con = queries.connect(settings.db_path, derived=False, stored=False)
@@ -68,17 +73,19 @@ def _refuse_real_warehouse(settings: Settings, *, allow: bool) -> None:
             sources = set(queries.run(con, "status_freshness")["source"].dropna())
         finally:
             con.close()
-    if DEMO_SOURCE in sources:   # the demo's own file (whatever was loaded beside it since): rebuilt
-        return
-    real = sorted(sources)
+    real = sorted(sources - {DEMO_SOURCE})
     retros = sorted(r for r in userdata.retro_ids(settings.userdata) if not str(r).startswith("demo-"))
-    if real or retros:
-        what = (f"data from {', '.join(real[:3])}{' and more' if len(real) > 3 else ''}" if real
-                else f"{len(retros):,} retro{'s' if len(retros) != 1 else ''} of your own")
+    what = " and ".join(
+        ([f"data from {', '.join(real[:3])}{' and more' if len(real) > 3 else ''}"] if real else [])
+        + ([f"{len(retros):,} retro{'s' if len(retros) != 1 else ''} of your own"] if retros else []))
+    if DEMO_SOURCE in sources:   # the demo's own file: rebuilt, what was loaded beside it kept
+        return what
+    if what:
         raise RetroscopeError(
             f"{settings.db_path} holds {what}; the demo would mix with it and replace the values both have: build "
             "the demo in its own file (--db data/demo.duckdb, the one `make run` serves), or pass --allow-real-data "
             "to mix them on purpose")
+    return ""
 
 
 # --------------------------------------------------------------------------- query

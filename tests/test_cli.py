@@ -66,10 +66,15 @@ def test_the_demo_refuses_a_warehouse_with_real_data(tmp_path):
     assert p.returncode == 0 and "demo warehouse written" in p.stdout, p.stderr
     p = cli("--db", str(real), "demo")        # now the demo's (mixed on purpose): rebuilt
     assert p.returncode == 0, p.stderr
+    # ... the imported values kept beside it, and said: its figures are not a fresh demo's
+    assert (f"note: {real} also holds data from file:metrics_long.csv, loaded beside the demo: kept, so its "
+            f"figures differ from a fresh demo's; for the demo alone, delete {real} (and real.userdata.duckdb "
+            "beside it)") in p.stderr, p.stderr
     demo = tmp_path / "demo.duckdb"
     for _ in range(2):                                           # the demo's own file: rebuilt
         p = cli("--db", str(demo), "demo")
         assert p.returncode == 0, p.stderr
+        assert "note:" not in p.stderr                           # nothing beside it
 
 
 def test_a_site_that_is_not_jira_is_one_line_not_its_html(tmp_path):
