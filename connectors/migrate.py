@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import time
 from pathlib import Path
 
@@ -72,6 +73,12 @@ def _has_rows(loc, tables) -> bool:
     return _rows(loc, tables) > 0
 
 
+
+def backup_command(target: str | Path) -> str:
+    """The command that backs up the retro records of `target` (a file, or a lake URL, whose
+    spaces the shell would split: quoted), as a refusal prints it for pasting."""
+    return f"retroscope --db {shlex.quote(str(target))} export retro --out backup.json"
+
 def migrate(source, target, *, force: bool = False, config: AnalysisConfig | None = None,
             progress: Progress | None = None) -> dict:
     """Copy the warehouse at `source` (file path or Lake) and its user input to `target`.
@@ -94,7 +101,7 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
         if kept or _has_rows(target, queries.raw_tables()):
             # --force replaces the target's retro records too: say so, and how to keep them
             theirs = (f" ({kept:,} rows of retro records among it, which --force replaces as well: keep them "
-                      f"first with `retroscope --db {target} export retro --out backup.json`)" if kept else "")
+                      f"first with `{backup_command(target)}`)" if kept else "")
             raise RetroscopeError(f"migrate: {target} already holds data{theirs}; pass --force to replace it with "
                                   f"a copy of {source}, or choose an empty target")
     tables = queries.raw_tables()

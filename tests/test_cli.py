@@ -624,3 +624,16 @@ def test_a_board_asked_of_a_warehouse_with_none_says_so(tmp_path):
     line = assert_one_line_error(cli("--db", str(db), "query", "sprint_facts", "--board", "1"))
     assert line == ("retroscope: board '1' not found: the warehouse holds no boards yet; load them with "
                     "`retroscope sync jira`, or leave --board ID out"), line
+
+
+def test_the_backup_command_a_refusal_prints_pastes_as_one_argument():
+    """The migrate refusal's backup command named a lake URL unquoted: pasted, the shell split
+    it at its spaces into several arguments. It is quoted (a plain file path stays as typed)."""
+    import shlex
+
+    from connectors.migrate import backup_command
+
+    url = "ducklake:postgres:dbname=retro host=db.example user=retro"
+    words = shlex.split(backup_command(url))
+    assert words == ["retroscope", "--db", url, "export", "retro", "--out", "backup.json"]
+    assert backup_command("data/team.duckdb") == "retroscope --db data/team.duckdb export retro --out backup.json"
