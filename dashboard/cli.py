@@ -408,8 +408,10 @@ def _status_metric_sources(settings: Settings, points) -> None:
         synced, fresh = r["last sync (UTC)"], r["data as of (UTC)"]
         when = f"synced {synced:%Y-%m-%d %H:%M} UTC" if not pd.isna(synced) else "never synced"
         when += f", data as of {fresh:%Y-%m-%d}" if not pd.isna(fresh) else ""
+        days = (f", {r['first day']:%Y-%m-%d} to {r['last day']:%Y-%m-%d}"
+                if not (pd.isna(r["first day"]) or pd.isna(r["last day"])) else "")
         print(f"  {r['source']:<24} {r['kind']:<8} {when}, {plural(int(r['values']), 'value')} of "
-              f"{plural(int(r['metrics']), 'metric')}")
+              f"{plural(int(r['metrics']), 'metric')}{days}")
         if r["last error"]:
             print(f"  {'':<24} last error {r['last error']}")
 

@@ -178,7 +178,7 @@ def test_bad_rows_fail_with_the_rows_and_keep_the_last_good_data(tmp_path, env, 
     assert main(["--db", str(db), "status"]) == 0
     out = capsys.readouterr().out
     assert "metric sources ([[metrics.sources]]):" in out
-    assert "product-db" in out and "15 values of 2 metrics" in out
+    assert "product-db" in out and "15 values of 2 metrics, 2026-11-01 to 2026-11-05" in out
     assert "last error" in out and "3 problems in the rows it returned" in out
 
 
