@@ -116,6 +116,7 @@ def freshness_note(con, as_of, given: str) -> bool:
 
 def cmd_query(args, settings: Settings) -> int:
     import queries
+    from queries.forecast import NO_COMPLETIONS
     from queries.registry import (
         REGISTRY,
         as_of_option,
@@ -157,9 +158,14 @@ def cmd_query(args, settings: Settings) -> int:
     if held is not None:
         _record_forecasts(settings, held)
     _print_frame(df, args.format)
+    db = shlex.quote(str(getattr(settings.db_path, "url", settings.db_path)))   # pasteable (a lake: its URL)
     if df.empty and not noted:   # nothing to show, and no note said why: say where to look
-        db = shlex.quote(str(getattr(settings.db_path, "url", settings.db_path)))   # pasteable (a lake: its URL)
         print(f"note: {args.name} has no rows for these parameters; `retroscope --db {db} status` shows what the "
+              "warehouse holds and from when", file=sys.stderr)
+    elif args.name == "forecast" and not noted and (df["detail"] == NO_COMPLETIONS).any():
+        # rows, but of nothing: 'at least 0 items' and no date (no issues loaded, another board's window…)
+        print("note: no item was completed in the forecast's window, so these rows forecast nothing; widen it "
+              f"(--param window_days=N) or check the board; `retroscope --db {db} status` shows what the "
               "warehouse holds and from when", file=sys.stderr)
     return 0
 

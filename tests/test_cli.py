@@ -637,3 +637,19 @@ def test_the_backup_command_a_refusal_prints_pastes_as_one_argument():
     words = shlex.split(backup_command(url))
     assert words == ["retroscope", "--db", url, "export", "retro", "--out", "backup.json"]
     assert backup_command("data/team.duckdb") == "retroscope --db data/team.duckdb export retro --out backup.json"
+
+
+def test_a_forecast_of_nothing_says_why(demo_copy, tmp_path):
+    """On a warehouse with no completed work in the window (here product metrics only) the
+    forecast's rows are 'at least 0 items' and no date: a note says they forecast nothing and
+    where to look. The demo's forecast has completions: no note."""
+    (tmp_path / "m.csv").write_text("date,metric,value\n2026-03-01,signups,10\n2026-03-02,signups,12\n")
+    db = tmp_path / "m.duckdb"
+    assert cli("--db", str(db), "import", "metrics", str(tmp_path / "m.csv")).returncode == 0
+    p = cli("--db", str(db), "query", "forecast")
+    assert p.returncode == 0, p.stderr
+    assert "not reached: no completions in the window" in p.stdout
+    assert ("note: no item was completed in the forecast's window, so these rows forecast nothing; widen it "
+            f"(--param window_days=N) or check the board; `retroscope --db {db} status` shows") in p.stderr
+    p = cli("--db", str(demo_copy), "query", "forecast", "--param", "board_id=1", "--format", "csv")   # (recorded)
+    assert p.returncode == 0 and "note:" not in p.stderr, p.stderr
