@@ -965,10 +965,10 @@ def burnup(series: pd.DataFrame, issues: pd.DataFrame, title: str = "") -> go.Fi
     fig.update_yaxes(rangemode="tozero")
     fig.update_yaxes(title_text="story points", row=1, col=1)
     fig.update_yaxes(title_text="issues", row=2, col=1)
+    _note(fig, title)   # (before _layout: above the legend's row)
     fig = _layout(fig, "", "", height=460)
     # _layout titled the first axis ""; the title's text alone, so its look stays
     fig.update_layout(xaxis_title_text=None, yaxis_title_text="story points")
-    _note(fig, title)
     return fig
 
 
@@ -1025,9 +1025,9 @@ def time_in_status(tis: pd.DataFrame) -> go.Figure:
         fig.add_scatter(y=[None], x=[None], mode="markers", name=name, hoverinfo="skip",   # no bar slot of its own
                         marker=dict(symbol="square", size=12, color=_shade(BLUE, shade)))
     fig.update_layout(barmode="group")
-    fig = _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
+    # (before _layout, which lifts a note above the legend's row and makes room for both)
     _note(fig, "orange = waiting status" if any(waiting) else "no status here matches [workflow] waiting_pattern")
-    return fig
+    return _layout(fig, "days in the status (per issue)", "", height=max(240, 60 + 40 * len(d)))
 
 
 WHERE_OFF_GROUPS = {"work_type": "work type", "label": "label", "component": "component", "size": "size"}
@@ -1065,7 +1065,10 @@ def where_off(cal: pd.DataFrame, max_groups: int = 24) -> go.Figure:
                                  arrayminus=_f32((c["overrun_rate"] - c["overrun_ci_low"]) * 100), color=GREY,
                                  thickness=1.2),
                     hovertemplate="%{y}<br>overrun %{x:.0f} %<extra></extra>")
-    fig.add_vline(x=1.0, line=dict(color="black", width=1, dash="dot"), row=1, col=1)
+    # 1.0× (estimates right on average): a dotted line through each row's marks only, not through
+    # the group's name written above them (row i is category i; its name sits above its centre)
+    fig.update_layout(shapes=[dict(type="line", xref="x", yref="y", x0=1.0, x1=1.0, y0=i - 0.42, y1=i + 0.12,
+                                   line=dict(color="black", width=1, dash="dot")) for i in range(len(c))])
     fig.update_xaxes(type="log", row=1, col=1)
     fig.update_xaxes(range=[-4, 104], row=1, col=2)
     fig = _layout(fig, "", "", height=WHERE_OFF_TOP + WHERE_OFF_ROW * len(c), legend=False)

@@ -275,3 +275,16 @@ def test_the_tech_health_charts_bars_are_labelled_so_zero_is_a_figure():
                   "0%", "share of completed points", "work_mix")
     bars = [t for t in slide_chart(chart).data if t.type == "bar"]
     assert [list(b.text) for b in bars] == [["25 %", "0 %", ""]]
+
+
+def test_a_note_sits_above_the_legend_not_on_it():
+    """Time in status wrote its note ("no status here matches [workflow] waiting_pattern") after
+    the layout had placed the legend, on the legend's own row: the two overprinted. A note is
+    now lifted above a one-row legend, with the top margin made for both."""
+    tis = pd.DataFrame({"status": ["To Do", "In Progress"], "issues": [10, 9], "median_days": [16.0, 3.0],
+                        "p85_days": [26.0, 7.0], "is_waiting": [False, False]})
+    fig = charts.time_in_status(tis)
+    note = next(a for a in fig.layout.annotations if a.name == "note")
+    assert note.text == "no status here matches [workflow] waiting_pattern"
+    assert (note.y, note.yanchor, note.yshift) == (1.02, "bottom", charts.NOTE_LIFT[0])
+    assert fig.layout.legend.y == 1.02 and fig.layout.margin.t >= 70
