@@ -740,6 +740,9 @@ def actual_vs_likely(scored: pd.DataFrame) -> go.Figure:
     return _layout(fig, f"likely estimate ({unit}; bar = best to worst)", f"actual ({unit})")
 
 
+FORECAST_LABEL_ROW = 16   # px: one row of forecast_distribution's 50/85/95 % labels
+
+
 def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> go.Figure:
     """The Monte Carlo 'when': share of runs finishing each day (bars) with the 50/85/95 %
     lines (the dates forecast() reports: the same runs)."""
@@ -752,13 +755,18 @@ def forecast_distribution(hist: pd.DataFrame, fc: pd.DataFrame, items: int) -> g
                            hovertemplate="%{x|%-d %b}: %{y:.1f} % of runs (%{customdata:.0f} % done by then)"
                                          "<extra></extra>"))
     when = fc[fc["question"] == "when"].dropna(subset=["on_date"])
-    for r, colour in zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False):
+    # each line's label on a row of its own above the plot: the three dates lie a few days apart,
+    # and on a phone their labels side by side overprinted
+    for i, (r, colour) in enumerate(zip(when.itertuples(), (GREEN, ORANGE, RED), strict=False)):
         x = pd.Timestamp(r.on_date)
         fig.add_vline(x=x.timestamp() * 1000, line_color=colour, line_dash="dash")
-        fig.add_annotation(x=x, y=1, yref="paper", text=f"{r.confidence * 100:.0f} %: {day_words(x, year=False)}", showarrow=False,
+        fig.add_annotation(x=x, y=1, yref="paper", yshift=FORECAST_LABEL_ROW * i,
+                           text=f"{r.confidence * 100:.0f} %: {day_words(x, year=False)}", showarrow=False,
                            font=dict(size=11, color=colour), yanchor="bottom", xanchor="left")
-    fig = _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300, legend=False)
-    return fig.update_layout(margin_b=86)   # a date axis with its title: the year under the first tick
+    fig = _layout(fig, f"day all {items:,} items are done", "share of runs (%)", height=300 + 2 * FORECAST_LABEL_ROW,
+                  legend=False)
+    # a date axis with its title: the year under the first tick; above, the labels' three rows
+    return fig.update_layout(margin_b=86, margin_t=MARGIN["t"] + 2 * FORECAST_LABEL_ROW)
 
 
 def plan_check(fc: pd.DataFrame) -> go.Figure:
@@ -788,11 +796,12 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
     if d.empty:
         return empty("no forecast has reached its date yet")
     kinds = [k for k in ("when", "how_many") if (d["kind"] == k).any()]
-    fig = make_subplots(rows=1, cols=len(kinds), horizontal_spacing=0.12,
-                        subplot_titles=[{"when": "when: days until the items were done",
+    # one panel above the other: side by side, a phone's width overprinted their titles and axes
+    fig = make_subplots(rows=len(kinds), cols=1, vertical_spacing=0.3 if len(kinds) > 1 else 0.1,
+                        subplot_titles=[{"when": "when: days until all were done",
                                          "how_many": "how many: items done by the date"}[k] for k in kinds])
     colours = {0.5: GREEN, 0.85: ORANGE, 0.95: RED}
-    for col, kind in enumerate(kinds, start=1):
+    for row, kind in enumerate(kinds, start=1):
         k = d[d["kind"] == kind]
         start = pd.to_datetime(k["as_of_day"])   # the forecast's as-of day (reporting timezone): its day 0
         x = start.dt.date
@@ -804,10 +813,10 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
                 y = k.loc[s, "forecast_items"].astype("float64")
             hit = k.loc[s, "outcome"].map({"came true": "came true", "missed": "missed"}).fillna("pending")
             fig.add_scatter(x=x[s], y=y, mode="markers", name=f"{c * 100:.0f} % claim", legendgroup=f"{c}",
-                            showlegend=col == 1, marker=dict(color=colour, symbol="line-ew-open", size=14,
+                            showlegend=row == 1, marker=dict(color=colour, symbol="line-ew-open", size=14,
                                                              line=dict(width=3, color=colour)),
                             customdata=hit, hovertemplate=f"{c * 100:.0f} % claim: %{{y}} (%{{customdata}})<extra></extra>",
-                            row=1, col=col)
+                            row=row, col=1)
         first = k.sort_values("confidence").drop_duplicates("forecast_id")
         fs = pd.to_datetime(first["as_of_day"])
         if kind == "when":
@@ -815,12 +824,14 @@ def forecast_vs_actual(scored: pd.DataFrame) -> go.Figure:
         else:
             actual = first["actual_items"].astype("float64")
         fig.add_scatter(x=fs.dt.date, y=actual, mode="markers", name="what happened", legendgroup="actual",
-                        showlegend=col == 1, marker=dict(color="black", size=7),
-                        hovertemplate="what happened: %{y}<extra></extra>", row=1, col=col)
-        fig.update_xaxes(title_text="forecast made (data as of)", row=1, col=col)
-        fig.update_yaxes(title_text="days" if kind == "when" else "items", row=1, col=col)
-    fig = _layout(fig, "forecast made (data as of)", "", height=340)
-    fig.update_layout(margin=dict(MARGIN, t=80), legend=dict(y=1.2))   # clear of the panel titles
+                        showlegend=row == 1, marker=dict(color="black", size=7),
+                        hovertemplate="what happened: %{y}<extra></extra>", row=row, col=1)
+    fig = _layout(fig, "", "", height=80 + 260 * len(kinds))
+    # each panel's axis titles (after _layout, which titles the first panel's axes with its own)
+    for row, kind in enumerate(kinds, start=1):
+        fig.update_xaxes(title_text="forecast made (data as of)", row=row, col=1)
+        fig.update_yaxes(title_text="days" if kind == "when" else "items", row=row, col=1)
+    fig.update_layout(margin=dict(MARGIN, t=80), legend=dict(y=1.02 + 60 / (80 + 260 * len(kinds))))   # clear of the first title
     return fig
 
 

@@ -288,3 +288,29 @@ def test_a_note_sits_above_the_legend_not_on_it():
     assert note.text == "no status here matches [workflow] waiting_pattern"
     assert (note.y, note.yanchor, note.yshift) == (1.02, "bottom", charts.NOTE_LIFT[0])
     assert fig.layout.legend.y == 1.02 and fig.layout.margin.t >= 70
+
+
+def test_forecast_charts_keep_their_labels_apart_on_a_phone():
+    """On a 390 px phone the two 'held to account' panels side by side overprinted their titles
+    and axis titles, and the left one's 'days' title was lost to the layout; the 50/85/95 %
+    labels of the 'when' distribution, a few days apart, overprinted each other. The panels are
+    now one above the other, each with its own axis titles; each label has a row of its own."""
+    rows = []
+    for fid, kind, made in (("f1", "when", "2026-10-01"), ("f2", "how_many", "2026-10-01")):
+        for c, on, n in ((0.5, "2026-10-08", 6), (0.85, "2026-10-10", 4), (0.95, "2026-10-12", 2)):
+            rows.append({"forecast_id": fid, "kind": kind, "as_of_day": made, "confidence": c, "outcome": "came true",
+                         "forecast_on": on if kind == "when" else None, "forecast_items": None if kind == "when" else n,
+                         "actual_on": "2026-10-09" if kind == "when" else None,
+                         "actual_items": None if kind == "when" else 5})
+    fig = charts.forecast_vs_actual(pd.DataFrame(rows))
+    lay = fig.layout
+    assert lay.yaxis.domain[0] > lay.yaxis2.domain[1]                       # 'when' above 'how many'
+    assert (lay.yaxis.title.text, lay.yaxis2.title.text) == ("days", "items")
+    assert lay.xaxis.domain == lay.xaxis2.domain == (0.0, 1.0)
+    hist = pd.DataFrame({"on_date": pd.to_datetime(["2026-12-10", "2026-12-11", "2026-12-12"]),
+                         "share": [0.3, 0.5, 0.2], "cumulative": [0.3, 0.8, 1.0]})
+    fc = pd.DataFrame({"question": ["when"] * 3, "confidence": [0.5, 0.85, 0.95],
+                       "on_date": pd.to_datetime(["2026-12-11", "2026-12-12", "2026-12-12"])})
+    labels = [a for a in charts.forecast_distribution(hist, fc, 20).layout.annotations if " %: " in a.text]
+    assert [a.text for a in labels] == ["50 %: 11 Dec", "85 %: 12 Dec", "95 %: 12 Dec"]
+    assert len({a.yshift for a in labels}) == 3                             # three rows, none on another
