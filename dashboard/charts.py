@@ -1005,7 +1005,42 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
                       annotations=list(fig.layout.annotations) + [dict(
                           text=safe_text.plot(label), xref="x", yref="paper", x=x0, y=1, xanchor="left",
                           yanchor="top", showarrow=False, font=dict(size=10, color=GREY))])
+    # the name's row is kept clear: the axis reaches a little above the tallest mark (a bar that
+    # reached the top ran into the name)
+    top = _top_value(fig)
+    if top > 0:
+        fig.update_yaxes(autorangeoptions=dict(include=[top * SPRINT_NAME_ROOM]), selector=dict(overlaying=None))
+    # ... and the date axis ends with the data and the sprint: Plotly widens an axis to hold an
+    # annotation's text, and on a phone the name's width ran the axis on for two months
+    xs = pd.concat([pd.to_datetime(pd.Series(list(t.x)), utc=True, errors="coerce")
+                    for t in fig.data if t.x is not None and len(t.x)], ignore_index=True)
+    xs = xs.dropna()
+    if len(xs):
+        sprint = pd.to_datetime(pd.Series([start, end]), utc=True)
+        lo, hi = min(xs.min(), sprint[0]), max(xs.max(), sprint[1])
+        pad = pd.Timedelta(days=4)   # half a weekly bar, and a little
+        fig.update_xaxes(autorangeoptions=dict(minallowed=(lo - pad).timestamp() * 1000,
+                                               maxallowed=(hi + pad).timestamp() * 1000))
     return fig
+
+
+SPRINT_NAME_ROOM = 1.15   # in_sprint: the left axis reaches this far above the tallest mark
+
+
+def _top_value(fig: go.Figure) -> float:
+    """The tallest value drawn on the left y axis (bars stacked when the figure stacks them)."""
+    tops: list[float] = [0.0]
+    stacked: dict = {}
+    for t in fig.data:
+        if (t.yaxis or "y") != "y" or t.y is None or t.type not in ("bar", "scatter") or t.orientation == "h":
+            continue
+        ys = pd.to_numeric(pd.Series(list(t.y)), errors="coerce")
+        if t.type == "bar" and fig.layout.barmode in ("stack", "relative"):
+            for x, y in zip(list(t.x), ys.fillna(0), strict=True):
+                stacked[x] = stacked.get(x, 0.0) + max(float(y), 0.0)
+        elif ys.notna().any():
+            tops.append(float(ys.max()))
+    return max([*tops, *stacked.values()])
 
 
 P85_SHADE = 0.35   # the p85 bars' opacity against the page, as a colour (time_in_status)

@@ -314,3 +314,19 @@ def test_forecast_charts_keep_their_labels_apart_on_a_phone():
     labels = [a for a in charts.forecast_distribution(hist, fc, 20).layout.annotations if " %: " in a.text]
     assert [a.text for a in labels] == ["50 %: 11 Dec", "85 %: 12 Dec", "95 %: 12 Dec"]
     assert len({a.yshift for a in labels}) == 3                             # three rows, none on another
+
+
+def test_the_chosen_sprints_name_has_room_and_does_not_stretch_the_dates():
+    """The chosen sprint's name sits at the top of the plot: the tallest bar ran into it, and on a
+    phone Plotly widened the date axis to hold the name's text, two months past the data. The
+    left axis now reaches 15 % above the tallest (stacked) bar; the dates stop 4 days past the
+    last week or the sprint's end, whichever is later."""
+    weekly = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16"]),
+                           "qa_bounces": [1, 3, 2], "reopens": [2, 4, 0], "rework_rate": [0.1, 0.76, 0.2]})
+    window = (pd.Timestamp("2026-03-09 09:00", tz="UTC"), pd.Timestamp("2026-03-20 16:00", tz="UTC"), "ATL Sprint 11")
+    fig = charts.in_sprint("rework_trend", window, (window[0],), weekly)
+    assert list(fig.layout.yaxis.autorangeoptions.include) == pytest.approx([7 * 1.15])   # 3 + 4 stacked
+    assert fig.layout.yaxis2.autorangeoptions.include is None                              # the rate's own axis
+    x = fig.layout.xaxis.autorangeoptions
+    assert x.minallowed == pd.Timestamp("2026-02-26", tz="UTC").timestamp() * 1000         # first week − 4 days
+    assert x.maxallowed == pd.Timestamp("2026-03-24 16:00", tz="UTC").timestamp() * 1000   # sprint's end + 4 days
