@@ -562,9 +562,11 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
     if valid:
         over = _labelled(wip[wip[age_col] >= min(d for _, d in valid)], status_col, age_col, top)
         if not over.empty:   # in the dots' layer when they are WebGL (drawn above SVG), as in cycle_scatter
+            # beside its dot, not on it: an unseen marker of the dot's size keeps the text clear of it
             (fig.add_scattergl if note else fig.add_scatter)(
-                x=over[status_col].tolist(), y=_f32(over[age_col]), mode="text", name="named",
-                text=[safe_text.plot(k) for k in over["issue_key"]], textposition="top center",
+                x=over[status_col].tolist(), y=_f32(over[age_col]), mode="markers+text", name="named",
+                marker=dict(size=10, color="rgba(0, 0, 0, 0)"),
+                text=[safe_text.plot(k) for k in over["issue_key"]], textposition="middle right",
                 textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     fig = _layout(fig, "status now", "age since start (days)")
     if valid:   # the lines' labels ('p85: 12.3 d') in the right margin
@@ -880,7 +882,7 @@ def effect_interval(impact: pd.DataFrame) -> go.Figure:
         hovertemplate="%{customdata[1]}<br>%{y}: %{x:.1f} % (%{customdata[0]})<extra></extra>"))
     fig.add_vline(x=0, line_color=GREY)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "relative effect on the metric (%, bar = 95 % interval)", "", height=max(220, 45 * len(d) + 80),
+    return _layout(fig, "effect (%)", "", height=max(220, 45 * len(d) + 80),
                    legend=False)
 
 

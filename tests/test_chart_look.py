@@ -330,3 +330,17 @@ def test_the_chosen_sprints_name_has_room_and_does_not_stretch_the_dates():
     x = fig.layout.xaxis.autorangeoptions
     assert x.minallowed == pd.Timestamp("2026-02-26", tz="UTC").timestamp() * 1000         # first week − 4 days
     assert x.maxallowed == pd.Timestamp("2026-03-24 16:00", tz="UTC").timestamp() * 1000   # sprint's end + 4 days
+
+
+def test_a_named_issue_stands_beside_its_dot_and_the_effect_axis_title_fits_a_phone():
+    """On a phone the ageing-WIP names sat on their own dots (text centred above the point, with
+    no marker of its own to keep clear of); the effect chart's axis title, 'relative effect on the
+    metric (%, bar = 95 % interval)', ran off the right edge. A name stands to the right of its
+    dot now; the axis title is short (the caption says what the effect and the bar are)."""
+    wip = pd.DataFrame({"issue_key": ["A-1", "A-2"], "status": ["In Progress", "Review"], "age_days": [4.0, 19.0]})
+    named = next(t for t in charts.ageing_wip(wip, lines=(("p85", 3.0),)).data if t.name == "named")
+    assert (named.mode, named.textposition, named.marker.size) == ("markers+text", "middle right", 10)
+    assert named.marker.color == "rgba(0, 0, 0, 0)" and sorted(named.text) == ["A-1", "A-2"]
+    imp = pd.DataFrame({"item_key": ["E-1"], "metric": ["nps"], "effect_rel": [0.05], "ci_low_rel": [0.01],
+                        "ci_high_rel": [0.09], "verdict": ["moved"], "item_name": ["Epic"]})
+    assert charts.effect_interval(imp).layout.xaxis.title.text == "effect (%)"

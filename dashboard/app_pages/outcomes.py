@@ -33,7 +33,7 @@ else:
     blocks.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
                                                                           strict=True)))
     components.chart(charts.effect_interval, (impact,), "Effect = mean(post − counterfactual) over the 28 days "
-                     "after shipping, where the counterfactual projects the 28 days before (level, trend, "
+                     "after shipping, in % of the counterfactual, which projects the 28 days before (level, trend, "
                      "day-of-week); the bar is a 95 % interval that allows for autocorrelation.",
                      key="outcomes_effects")
 
