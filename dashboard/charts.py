@@ -40,6 +40,15 @@ def _ms(values) -> np.ndarray:
     return ((ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(milliseconds=1)).to_numpy(dtype=np.float64)
 
 
+def _instants(values) -> pd.Series:
+    """A date axis's values as UTC instants: epoch milliseconds (what _ms sends), ISO strings,
+    dates or Timestamps; anything else NaT."""
+    v = pd.Series(list(values))
+    if pd.api.types.is_numeric_dtype(v):
+        return pd.to_datetime(v, unit="ms", utc=True, errors="coerce")
+    return pd.to_datetime(v, utc=True, errors="coerce", format="mixed")
+
+
 def _sample(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """At most MAX_POINTS rows (seeded, so the same data draws the same dots) and a note."""
     if len(df) <= MAX_POINTS:
@@ -1003,30 +1012,35 @@ def in_sprint(builder: str, window: tuple, starts: tuple, *args) -> go.Figure:
                    line=dict(color=GREY, width=1, dash="dot")) for v in _ms(list(starts))] if starts else []
     shapes.append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                        fillcolor=BLUE, opacity=0.08, line=dict(width=0)))
+    # the date axis stops with the data and the sprint: Plotly widens an axis to hold an
+    # annotation's text, and on a phone the name's width ran the axis on for two months. Clipped
+    # (clipmin/clipmax), so the axis is never wider than that, and still fits what is drawn
+    xs = pd.concat([_instants(t.x) for t in fig.data if t.x is not None and len(t.x)], ignore_index=True).dropna()
+    late = False
+    if len(xs):
+        sprint = _instants([start, end])
+        lo, hi = min(xs.min(), sprint[0]), max(xs.max(), sprint[1])
+        pad = pd.Timedelta(days=4)   # half a weekly bar, and a little
+        fig.update_xaxes(autorangeoptions=dict(clipmin=(lo - pad).timestamp() * 1000,
+                                               clipmax=(hi + pad).timestamp() * 1000))
+        # a sprint in the axis's last quarter (the latest, say): its name ends at the sprint's
+        # end, inside the plot, rather than running off its right edge
+        late = hi > lo and (sprint[0] - lo) / (hi - lo) > SPRINT_NAME_LATE
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
                       annotations=list(fig.layout.annotations) + [dict(
-                          text=safe_text.plot(label), xref="x", yref="paper", x=x0, y=1, xanchor="left",
-                          yanchor="top", showarrow=False, font=dict(size=10, color=GREY))])
+                          text=safe_text.plot(label), xref="x", yref="paper", x=x1 if late else x0, y=1,
+                          xanchor="right" if late else "left", yanchor="top", showarrow=False,
+                          font=dict(size=10, color=GREY))])
     # the name's row is kept clear: the axis reaches a little above the tallest mark (a bar that
     # reached the top ran into the name)
     top = _top_value(fig)
     if top > 0:
         fig.update_yaxes(autorangeoptions=dict(include=[top * SPRINT_NAME_ROOM]), selector=dict(overlaying=None))
-    # ... and the date axis ends with the data and the sprint: Plotly widens an axis to hold an
-    # annotation's text, and on a phone the name's width ran the axis on for two months
-    xs = pd.concat([pd.to_datetime(pd.Series(list(t.x)), utc=True, errors="coerce")
-                    for t in fig.data if t.x is not None and len(t.x)], ignore_index=True)
-    xs = xs.dropna()
-    if len(xs):
-        sprint = pd.to_datetime(pd.Series([start, end]), utc=True)
-        lo, hi = min(xs.min(), sprint[0]), max(xs.max(), sprint[1])
-        pad = pd.Timedelta(days=4)   # half a weekly bar, and a little
-        fig.update_xaxes(autorangeoptions=dict(minallowed=(lo - pad).timestamp() * 1000,
-                                               maxallowed=(hi + pad).timestamp() * 1000))
     return fig
 
 
 SPRINT_NAME_ROOM = 1.15   # in_sprint: the left axis reaches this far above the tallest mark
+SPRINT_NAME_LATE = 0.75   # in_sprint: a sprint starting past this share of the axis has its name end at its end
 
 
 def _top_value(fig: go.Figure) -> float:

@@ -320,7 +320,8 @@ def test_the_chosen_sprints_name_has_room_and_does_not_stretch_the_dates():
     """The chosen sprint's name sits at the top of the plot: the tallest bar ran into it, and on a
     phone Plotly widened the date axis to hold the name's text, two months past the data. The
     left axis now reaches 15 % above the tallest (stacked) bar; the dates stop 4 days past the
-    last week or the sprint's end, whichever is later."""
+    last week or the sprint's end, whichever is later; the latest sprint's name ends at its end
+    (from its start it ran off the plot's right edge)."""
     weekly = pd.DataFrame({"week": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16"]),
                            "qa_bounces": [1, 3, 2], "reopens": [2, 4, 0], "rework_rate": [0.1, 0.76, 0.2]})
     window = (pd.Timestamp("2026-03-09 09:00", tz="UTC"), pd.Timestamp("2026-03-20 16:00", tz="UTC"), "ATL Sprint 11")
@@ -328,8 +329,23 @@ def test_the_chosen_sprints_name_has_room_and_does_not_stretch_the_dates():
     assert list(fig.layout.yaxis.autorangeoptions.include) == pytest.approx([7 * 1.15])   # 3 + 4 stacked
     assert fig.layout.yaxis2.autorangeoptions.include is None                              # the rate's own axis
     x = fig.layout.xaxis.autorangeoptions
-    assert x.minallowed == pd.Timestamp("2026-02-26", tz="UTC").timestamp() * 1000         # first week − 4 days
-    assert x.maxallowed == pd.Timestamp("2026-03-24 16:00", tz="UTC").timestamp() * 1000   # sprint's end + 4 days
+    assert x.clipmin == pd.Timestamp("2026-02-26", tz="UTC").timestamp() * 1000         # first week − 4 days
+    assert x.clipmax == pd.Timestamp("2026-03-24 16:00", tz="UTC").timestamp() * 1000   # sprint's end + 4 days
+    name = next(a for a in fig.layout.annotations if a.text == "ATL Sprint 11")
+    assert (name.x, name.xanchor) == (window[0].timestamp() * 1000, "left")                # from its start
+    # the latest sprint (starting in the axis's last quarter): its name ends at its end, in the plot
+    late = (pd.Timestamp("2026-03-16 09:00", tz="UTC"), window[1], "ATL Sprint 12")
+    name = next(a for a in charts.in_sprint("rework_trend", late, (window[0],), weekly).layout.annotations
+                if a.text == "ATL Sprint 12")
+    assert (name.x, name.xanchor) == (window[1].timestamp() * 1000, "right")
+    # a chart sent as epoch milliseconds (the cycle-time scatter) is read as such, not as 1970
+    issues = pd.DataFrame({"issue_key": ["A-1", "A-2"], "completed_at": pd.to_datetime(["2026-03-03", "2026-03-12"], utc=True),
+                           "cycle_time_days": [2.0, 5.0], "work_type": ["feature", "bug"]})
+    fig = charts.in_sprint("cycle_scatter", window, (window[0],), issues, weekly.assign(cycle_time_p50=[1.0, 2.0, 3.0],
+                                                                                         cycle_time_p85=[2.0, 4.0, 6.0]))
+    x = fig.layout.xaxis.autorangeoptions
+    assert x.clipmin == pd.Timestamp("2026-02-26", tz="UTC").timestamp() * 1000
+    assert x.clipmax == pd.Timestamp("2026-03-24 16:00", tz="UTC").timestamp() * 1000
 
 
 def test_a_named_issue_stands_beside_its_dot_and_the_effect_axis_title_fits_a_phone():
