@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import time
 from pathlib import Path
 
@@ -77,7 +76,7 @@ def _has_rows(loc, tables) -> bool:
 def backup_command(target: str | Path) -> str:
     """The command that backs up the retro records of `target` (a file, or a lake URL, whose
     spaces the shell would split: quoted), as a refusal prints it for pasting."""
-    return f"retroscope --db {shlex.quote(str(target))} export retro --out backup.json"
+    return f"retroscope --db {lake.db_arg(target)} export retro --out backup.json"
 
 def migrate(source, target, *, force: bool = False, config: AnalysisConfig | None = None,
             progress: Progress | None = None) -> dict:

@@ -7,13 +7,12 @@ import argparse
 import importlib
 import logging
 import os
-import shlex
 import sys
 from pathlib import Path
 
 from connectors.settings import Settings, load_settings
 from queries.errors import RetroscopeError, interrupted
-from queries.lake import is_lake
+from queries.lake import db_arg, is_lake
 
 
 def _settings(args) -> Settings:
@@ -47,9 +46,9 @@ def cmd_demo(args, settings: Settings) -> int:
           f"{summary['sprints']:,} sprints, {summary['metric_points']:,} metric points) "
           f"in {summary['seconds']:.1f}s")
     if beside:   # the demo's rows are rebuilt; what was loaded beside them is not the demo's to remove
-        print(f"note: {settings.db_path} also holds {beside}, loaded beside the demo: kept, so its figures "
-              f"differ from a fresh demo's; for the demo alone, delete {settings.db_path} (and "
-              f"{settings.userdata.name} beside it) and run `retroscope demo` again", file=sys.stderr)
+        print(f"note: {settings.db_path} also holds {beside}, loaded beside the demo: kept where the demo has "
+              "no value of its own, so its figures differ from a fresh demo's; for the demo alone, build it in a "
+              "new file: `retroscope --db data/demo-only.duckdb demo`", file=sys.stderr)
     return 0
 
 
@@ -158,7 +157,7 @@ def cmd_query(args, settings: Settings) -> int:
     if held is not None:
         _record_forecasts(settings, held)
     _print_frame(df, args.format)
-    db = shlex.quote(str(getattr(settings.db_path, "url", settings.db_path)))   # pasteable (a lake: its URL)
+    db = db_arg(settings.db_path)   # pasteable (a lake: its URL)
     if df.empty and not noted:   # nothing to show, and no note said why: say where to look
         print(f"note: {args.name} has no rows for these parameters; `retroscope --db {db} status` shows what the "
               "warehouse holds and from when", file=sys.stderr)

@@ -383,8 +383,7 @@ def invalidate_userdata() -> None:
 
 def db_label() -> str:
     """The warehouse as it is typed after `--db` (a lake URL quoted: it holds spaces)."""
-    db = settings().db_path
-    return f"'{db.url}'" if queries.lake.is_lake(db) else str(db)
+    return queries.lake.db_arg(settings().db_path)
 
 
 def userdata_path() -> Path:

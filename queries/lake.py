@@ -26,6 +26,7 @@ import contextlib
 import importlib.util
 import os
 import re
+import shlex
 import tempfile
 import threading
 import time
@@ -69,6 +70,12 @@ class Lake:
 
 def is_lake(location: object) -> bool:
     return isinstance(location, Lake)
+
+
+def db_arg(location: object) -> str:
+    """The warehouse as it is typed after `--db`, ready to paste into a shell: a file's path (quoted
+    when it holds spaces or shell characters), a lake's URL (quoted: it holds spaces)."""
+    return shlex.quote(location.url if isinstance(location, Lake) else str(location))
 
 
 def looks_like_lake(value: object) -> bool:

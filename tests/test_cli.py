@@ -67,9 +67,9 @@ def test_the_demo_refuses_a_warehouse_with_real_data(tmp_path):
     p = cli("--db", str(real), "demo")        # now the demo's (mixed on purpose): rebuilt
     assert p.returncode == 0, p.stderr
     # ... the imported values kept beside it, and said: its figures are not a fresh demo's
-    assert (f"note: {real} also holds data from file:metrics_long.csv, loaded beside the demo: kept, so its "
-            f"figures differ from a fresh demo's; for the demo alone, delete {real} (and real.userdata.duckdb "
-            "beside it)") in p.stderr, p.stderr
+    assert (f"note: {real} also holds data from file:metrics_long.csv, loaded beside the demo: kept where the demo "
+            "has no value of its own, so its figures differ from a fresh demo's; for the demo alone, build it in a "
+            "new file: `retroscope --db data/demo-only.duckdb demo`") in p.stderr, p.stderr
     demo = tmp_path / "demo.duckdb"
     for _ in range(2):                                           # the demo's own file: rebuilt
         p = cli("--db", str(demo), "demo")
