@@ -464,10 +464,17 @@ def doctor_loaded(settings: Settings) -> list[Finding]:
         out += [f for f in _doctor_data(settings, source=source, where=source, required=False) if f not in out]
     if out:
         return out
-    if sources:   # product metrics (or shipped items) alone: a PM's warehouse, nothing to fix
+    # a source that brings issues (a Jira site, the demo) and brought none: a sync to look at
+    from connectors.demo import SOURCE as DEMO_SOURCE
+
+    empty = [s for s in sources if s.startswith("jira:") or s == DEMO_SOURCE]
+    if empty:
+        return [Finding(False, f"no issues from {s} in {db}", "run `retroscope sync jira` (its JQL, projects and "
+                                                              "boards decide which issues come)") for s in empty]
+    if sources:   # product metrics, shipped items: a PM's warehouse without Jira, nothing to fix
         return [Finding(True, f"no Jira issues in {db}, only data from {', '.join(sources)}",
-                        "fine for product metrics alone; the delivery pages (Sprint retro, Estimate calibration, "
-                        "Tech health) stay empty until you load issues: `retroscope init jira --url URL` then "
+                        "fine without Jira; the delivery pages (Sprint retro, Estimate calibration, Tech health) "
+                        "stay empty until you load issues: `retroscope init jira --url URL` then "
                         "`retroscope sync jira`")]
     return [Finding(False, f"nothing loaded in {db}", "load your data: `retroscope init jira --url URL` then "
                                                       "`retroscope sync jira`, or `retroscope import metrics FILE`")]

@@ -215,3 +215,29 @@ def test_doctor_on_product_metrics_alone_is_not_a_problem(tmp_path, monkeypatch,
     rc = main(["--db", str(db), "doctor"])
     out, err = capsys.readouterr()
     assert rc == 1 and f"FIX  nothing loaded in {db}" in out and "retroscope import metrics FILE" in out
+
+
+def test_doctor_on_a_jira_sync_that_brought_no_issue_is_a_problem(tmp_path, monkeypatch, capsys):
+    """A Jira source with a load but no issue (a JQL matching nothing) is not a metrics-only
+    warehouse: doctor names it as the problem, even beside product metrics."""
+    import pandas as pd
+
+    from connectors.load import staged_load
+
+    for k in ("JIRA_URL", "RETROSCOPE_CONFIG", "RETROSCOPE_DB"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "w.duckdb"
+    site = "jira:https://example.atlassian.net"
+    with staged_load(db, site, "sync") as w:   # statuses and a board, no issue
+        w.write("raw_statuses", pd.DataFrame({"source": site, "status_id": ["1", "6"], "name": ["To Do", "Done"],
+                                              "category_key": ["new", "done"]}))
+        w.data_as_of = pd.Timestamp("2026-03-31 12:00", tz="UTC").to_pydatetime()
+    (tmp_path / "m.csv").write_text("date,metric,value\n2026-03-01,signups,10\n")
+    assert main(["--db", str(db), "import", "metrics", str(tmp_path / "m.csv")]) == 0
+    capsys.readouterr()
+    rc = main(["--db", str(db), "doctor"])
+    out, err = capsys.readouterr()
+    assert rc == 1, (out, err)
+    assert f"FIX  no issues from {site} in {db}" in out and "retroscope sync jira" in out
+    assert "fine without Jira" not in out
