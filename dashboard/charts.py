@@ -554,7 +554,9 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
         wip = wip.nlargest(MAX_POINTS // 2, age_col)
     fig = go.Figure()
     _note(fig, note)
+    columns: list = []   # the status columns left to right: as the traces first name them
     for wt, part in wip.groupby("work_type") if "work_type" in wip.columns else [("issues", wip)]:
+        columns += [c for c in part[status_col].unique() if c not in columns]
         (fig.add_scattergl if note else fig.add_scatter)(
             x=part[status_col].tolist(), y=_f32(part[age_col]), mode="markers", name=str(wt),
             marker=dict(size=10, color=WORK_TYPE_COLOURS.get(wt, BLUE), opacity=0.8), text=part["issue_key"].tolist(),
@@ -571,11 +573,14 @@ def ageing_wip(wip: pd.DataFrame, status_col: str = "status", age_col: str = "ag
     if valid:
         over = _labelled(wip[wip[age_col] >= min(d for _, d in valid)], status_col, age_col, top)
         if not over.empty:   # in the dots' layer when they are WebGL (drawn above SVG), as in cycle_scatter
-            # beside its dot, not on it: an unseen marker of the dot's size keeps the text clear of it
+            # beside its dot, not on it (an unseen marker of the dot's size keeps the text clear of
+            # it): to the right, but to the left in the last column, where the plot ends
+            last = columns[-1]
             (fig.add_scattergl if note else fig.add_scatter)(
                 x=over[status_col].tolist(), y=_f32(over[age_col]), mode="markers+text", name="named",
-                marker=dict(size=10, color="rgba(0, 0, 0, 0)"),
-                text=[safe_text.plot(k) for k in over["issue_key"]], textposition="middle right",
+                marker=dict(size=10, color="rgba(0, 0, 0, 0)"), cliponaxis=False,
+                text=[safe_text.plot(k) for k in over["issue_key"]],
+                textposition=["middle left" if c == last else "middle right" for c in over[status_col]],
                 textfont=dict(size=9), showlegend=False, hoverinfo="skip")
     fig = _layout(fig, "status now", "age since start (days)")
     if valid:   # the lines' labels ('p85: 12.3 d') in the right margin
@@ -1044,19 +1049,24 @@ SPRINT_NAME_LATE = 0.75   # in_sprint: a sprint starting past this share of the 
 
 
 def _top_value(fig: go.Figure) -> float:
-    """The tallest value drawn on the left y axis (bars stacked when the figure stacks them)."""
+    """The tallest value drawn on the left y axis: bars stacked when the figure stacks them, and
+    areas stacked by their stackgroup (the CFD's bands), summed per x."""
     tops: list[float] = [0.0]
-    stacked: dict = {}
+    stacks: dict = {}
     for t in fig.data:
-        if (t.yaxis or "y") != "y" or t.y is None or t.type not in ("bar", "scatter") or t.orientation == "h":
+        if (t.yaxis or "y") != "y" or t.y is None or t.type not in ("bar", "scatter", "scattergl") \
+                or t.orientation == "h":
             continue
         ys = pd.to_numeric(pd.Series(list(t.y)), errors="coerce")
-        if t.type == "bar" and fig.layout.barmode in ("stack", "relative"):
+        group = ("bars" if t.type == "bar" and fig.layout.barmode in ("stack", "relative")
+                 else getattr(t, "stackgroup", None) or None)
+        if group is not None and t.x is not None:
+            stack = stacks.setdefault(group, {})
             for x, y in zip(list(t.x), ys.fillna(0), strict=True):
-                stacked[x] = stacked.get(x, 0.0) + max(float(y), 0.0)
+                stack[x] = stack.get(x, 0.0) + max(float(y), 0.0)
         elif ys.notna().any():
             tops.append(float(ys.max()))
-    return max([*tops, *stacked.values()])
+    return max([*tops, *(v for stack in stacks.values() for v in stack.values())])
 
 
 P85_SHADE = 0.35   # the p85 bars' opacity against the page, as a colour (time_in_status)

@@ -288,6 +288,25 @@ def test_a_note_sits_above_the_legend_not_on_it():
     assert note.text == "no status here matches [workflow] waiting_pattern"
     assert (note.y, note.yanchor, note.yshift) == (1.02, "bottom", charts.NOTE_LIFT[0])
     assert fig.layout.legend.y == 1.02 and fig.layout.margin.t >= 70
+    # the burn-up's title note, the same way (its legend: scope, done, remaining and the events)
+    at = pd.Timestamp("2026-01-05", tz="UTC")
+    series = pd.DataFrame({"instant": [at, at + pd.Timedelta(days=1)], "scope_points": [5.0, 8.0],
+                           "done_points": [0.0, 3.0], "remaining_points": [5.0, 5.0],
+                           "scope_issues": [2, 3], "done_issues": [0, 1], "remaining_issues": [2, 2]})
+    fig = charts.burnup(series, pd.DataFrame(columns=["issue_key", "points"]), "ATL Sprint 3")
+    note = next(a for a in fig.layout.annotations if a.name == "note")
+    assert note.text == "ATL Sprint 3" and (note.yshift or 0) > 0 and fig.layout.margin.t >= 70
+
+
+def test_where_off_one_line_runs_through_each_rows_marks_not_its_name():
+    """On a phone the dotted 1.0x line crossed the group names written above each row. It is
+    one short line per row now, from under the row's marks to just above them (a row's name sits
+    above its centre, 6 px up: above +0.12 of a row)."""
+    fig = charts.where_off(CALIBRATION)
+    lines = [sh for sh in fig.layout.shapes if sh.type == "line"]
+    assert len(lines) == 4                                                   # one per group drawn
+    assert all((sh.x0, sh.x1, sh.xref, sh.yref) == (1.0, 1.0, "x", "y") for sh in lines)
+    assert [(sh.y0, sh.y1) for sh in lines] == [(i - 0.42, i + 0.12) for i in range(4)]
 
 
 def test_forecast_charts_keep_their_labels_apart_on_a_phone():
@@ -338,6 +357,12 @@ def test_the_chosen_sprints_name_has_room_and_does_not_stretch_the_dates():
     name = next(a for a in charts.in_sprint("rework_trend", late, (window[0],), weekly).layout.annotations
                 if a.text == "ATL Sprint 12")
     assert (name.x, name.xanchor) == (window[1].timestamp() * 1000, "right")
+    # stacked areas (the CFD's bands) are summed per day: 3 + 4 + 5 on the last day
+    cfd = pd.DataFrame({"day": pd.to_datetime(["2026-03-02"] * 3 + ["2026-03-03"] * 3), "level": "status",
+                        "status": ["To Do", "In Progress", "Done"] * 2, "issues": [5, 2, 1, 3, 4, 5],
+                        "category": ["todo", "in_progress", "done"] * 2})
+    fig = charts.in_sprint("cfd", window, (window[0],), cfd)
+    assert list(fig.layout.yaxis.autorangeoptions.include) == pytest.approx([12 * 1.15])
     # a chart sent as epoch milliseconds (the cycle-time scatter) is read as such, not as 1970
     issues = pd.DataFrame({"issue_key": ["A-1", "A-2"], "completed_at": pd.to_datetime(["2026-03-03", "2026-03-12"], utc=True),
                            "cycle_time_days": [2.0, 5.0], "work_type": ["feature", "bug"]})
@@ -353,10 +378,15 @@ def test_a_named_issue_stands_beside_its_dot_and_the_effect_axis_title_fits_a_ph
     no marker of its own to keep clear of); the effect chart's axis title, 'relative effect on the
     metric (%, bar = 95 % interval)', ran off the right edge. A name stands to the right of its
     dot now; the axis title is short (the caption says what the effect and the bar are)."""
-    wip = pd.DataFrame({"issue_key": ["A-1", "A-2"], "status": ["In Progress", "Review"], "age_days": [4.0, 19.0]})
+    wip = pd.DataFrame({"issue_key": ["A-1", "A-2", "A-3"], "status": ["In Progress", "Review", "In Progress"],
+                        "age_days": [4.0, 19.0, 12.0], "work_type": ["feature", "feature", "bug"]})
     named = next(t for t in charts.ageing_wip(wip, lines=(("p85", 3.0),)).data if t.name == "named")
-    assert (named.mode, named.textposition, named.marker.size) == ("markers+text", "middle right", 10)
-    assert named.marker.color == "rgba(0, 0, 0, 0)" and sorted(named.text) == ["A-1", "A-2"]
+    assert (named.mode, named.marker.size, named.cliponaxis) == ("markers+text", 10, False)
+    assert named.marker.color == "rgba(0, 0, 0, 0)"
+    # the columns left to right: In Progress (the bug trace's, drawn first), Review; the last
+    # column's names stand to the left of their dots, where the plot does not end
+    sides = dict(zip(named.text, named.textposition, strict=True))
+    assert sides == {"A-1": "middle right", "A-3": "middle right", "A-2": "middle left"}
     imp = pd.DataFrame({"item_key": ["E-1"], "metric": ["nps"], "effect_rel": [0.05], "ci_low_rel": [0.01],
                         "ci_high_rel": [0.09], "verdict": ["moved"], "item_name": ["Epic"]})
     assert charts.effect_interval(imp).layout.xaxis.title.text == "effect (%)"
