@@ -12,12 +12,11 @@ problem and what is expected. Sections other modules own and validate themselves
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from queries.errors import RetroscopeError
+from queries.errors import RetroscopeError, did_you_mean
 
 OPEN = object()   # a table whose content another module validates
 
@@ -113,9 +112,8 @@ def _fail(path: Path, key: str, problem: str, expected: str) -> RetroscopeError:
 
 
 def _unknown(path: Path, where: str, key: str, known: list[str]) -> RetroscopeError:
-    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     full = f"{where}.{key}" if where else key
-    hint = f"did you mean {near[0]!r}?" if near else f"known keys here: {', '.join(known)}"
+    hint = did_you_mean(key, known) or f"known keys here: {', '.join(known)}"
     return RetroscopeError(f"{path}: [{full}] unknown key; {hint} (see retroscope.example.toml)")
 
 

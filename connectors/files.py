@@ -12,7 +12,6 @@ whole columns at once; Python only loops over the (at most 20) messages it print
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 import re
@@ -28,7 +27,7 @@ import pandas as pd
 from connectors import bounds
 from connectors.formats import MAX_SHOWN, Problems, Table, fail, load_json, read_table
 from connectors.messages import quote_value as _show
-from queries.errors import RetroscopeError
+from queries.errors import RetroscopeError, did_you_mean
 
 METRIC_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -336,10 +335,10 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
             notes.append(f"definitions of {', '.join(sorted(clash))} taken from {definitions} (over the file's columns)")
         in_file = set(points["metric"])
         for m in sorted(set(toml_defs["metric"]) - in_file):   # a typo would define a metric nobody loads
-            near = difflib.get_close_matches(m, sorted(in_file), n=1)
+            near = did_you_mean(m, in_file)
             notes.append(f"{definitions} defines '{m}', which this file has no values of"
-                         + (f" (did you mean '{near[0]}'?)" if near else "")
-                         + ": kept for when its values are loaded")
+                         + (f" ({near})" if near else "")
+                         + ": stored all the same, for whichever source loads that metric")
         defs = pd.concat([defs[~defs["metric"].isin(toml_defs["metric"])], toml_defs], ignore_index=True)
     points = points.drop(columns="_row")
     points["segment"] = points["segment"].astype(str)

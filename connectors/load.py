@@ -145,7 +145,7 @@ class LoadWriter:
 
     def replaced_metric_values(self, points: pd.DataFrame) -> dict[str, int]:
         """Before `points` (source, metric, day, segment, value) are written: the stored values
-        they will change, per source that brought them (queries/reports/metric_points_replaced.sql:
+        they will change, per source that brought them (queries/statements/metric_points_replaced.sql:
         a value is kept per metric, day and segment whichever source brought it; the same value
         from the same source again is not counted). Said to the user, never done silently."""
         self.con.register("_import_keys", points[["source", "metric", "day", "segment", "value"]])

@@ -28,3 +28,12 @@ def interrupted(e: BaseException) -> bool:
 
     return isinstance(e, duckdb.InterruptException) or (isinstance(e, RuntimeError)
                                                         and "query interrupted" in str(e).lower())
+
+
+def did_you_mean(word: str, known) -> str:
+    """"did you mean 'x'?" for the one known name closest to a mistyped `word` (difflib), or ""
+    when none is close: how a message offers the name a typo probably meant."""
+    import difflib
+
+    near = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean '{near[0]}'?" if near else ""

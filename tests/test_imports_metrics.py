@@ -225,9 +225,10 @@ def test_a_definition_of_a_metric_the_file_lacks_is_named_with_the_nearest_one(t
                                          '[metrics.arr]\nunit = "EUR"\n')
     rc, _, err = _run(capsys, db, write(tmp_path / "m.csv", LONG), "--definitions", toml)
     assert rc == 0
-    assert (f"note: {toml} defines 'signupz', which this file has no values of (did you mean 'signups'?): kept for "
-            "when its values are loaded") in err
-    assert f"note: {toml} defines 'arr', which this file has no values of: kept for when its values are loaded" in err
+    assert (f"note: {toml} defines 'signupz', which this file has no values of (did you mean 'signups'?): stored all "
+            "the same, for whichever source loads that metric") in err
+    assert (f"note: {toml} defines 'arr', which this file has no values of: stored all the same, for whichever source "
+            "loads that metric") in err
     assert "'nps'" not in err                                       # in the file: nothing to say
     assert set(_defs(db)["metric"]) == {"arr", "nps", "signupz"}
 
