@@ -469,8 +469,10 @@ def doctor_loaded(settings: Settings) -> list[Finding]:
 
     empty = [s for s in sources if s.startswith("jira:") or s == DEMO_SOURCE]
     if empty:
-        return [Finding(False, f"no issues from {s} in {db}", "run `retroscope sync jira` (its JQL, projects and "
-                                                              "boards decide which issues come)") for s in empty]
+        return [Finding(False, f"no issues from {s} in {db}",
+                        f"run `retroscope --db {queries.lake.db_arg(db)} demo` again" if s == DEMO_SOURCE else
+                        "run `retroscope sync jira` (its JQL, projects and boards decide which issues come)")
+                for s in empty]
     if sources:   # product metrics, shipped items: a PM's warehouse without Jira, nothing to fix
         return [Finding(True, f"no Jira issues in {db}, only data from {', '.join(sources)}",
                         "fine without Jira; the delivery pages (Sprint retro, Estimate calibration, Tech health) "
