@@ -359,8 +359,11 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
     help_text = f"target {fmt_pct(r.target)}" if pd.notna(r.target) else None
     where.metric(label or r.label, _kpi_text(value, unit), delta, delta_color=colour, delta_arrow=arrow,
                  help=help_text)
-    if window:
-        where.caption(window + (f" · {help_text}" if help_text else ""))
+    if window:   # (on a phone the caption wraps: "80" and "%" stay on one line)
+        where.caption(window + (f" · {help_text.replace(' %', NBSP + '%')}" if help_text else ""))
+
+
+NBSP = "\u00a0"   # a space a line never breaks at
 
 
 def _count(v) -> int | None:

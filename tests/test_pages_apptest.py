@@ -380,3 +380,11 @@ def test_the_agreement_form_says_what_metrics_measure_and_refuses_a_share_typed_
     assert rows, "the new agreement is not shown"
     row = rows[0][rows[0].apply(lambda r: "Commit only what is refined" in r.to_csv(), axis=1)].iloc[0]
     assert "up" in [str(v) for v in row.to_list()], row.to_dict()
+
+
+def test_a_tiles_target_keeps_its_percent_sign_on_a_phone(monkeypatch, demo_db):
+    """On a phone the Overview's hit-rate caption wrapped between 'target 80' and '%'. The caption's
+    target joins the number and its sign with a space no line breaks at."""
+    at = open_page(app_for(monkeypatch, demo_db), "overview")
+    captions = [c.value for c in at.caption if "target" in c.value]
+    assert captions and all("target 80\u00a0%" in c and "target 80 %" not in c for c in captions), captions
