@@ -72,11 +72,11 @@ def _has_rows(loc, tables) -> bool:
     return _rows(loc, tables) > 0
 
 
-
 def backup_command(target: str | Path) -> str:
     """The command that backs up the retro records of `target` (a file, or a lake URL, whose
     spaces the shell would split: quoted), as a refusal prints it for pasting."""
     return f"retroscope --db {lake.db_arg(target)} export retro --out backup.json"
+
 
 def migrate(source, target, *, force: bool = False, config: AnalysisConfig | None = None,
             progress: Progress | None = None) -> dict:

@@ -73,6 +73,7 @@ def fmt_num(v, digits: int = 1, unit: str = "") -> str:
     return "–" if v is None or pd.isna(v) else f"{v:,.{digits}f}{unit}"
 
 
+NBSP = "\u00a0"   # a space a line never breaks at
 TILES_PER_ROW = 3   # metric tiles side by side: at a 1024 px screen (a 560 px main column) each
                     # keeps ~180 px, room for its label and its value uncut (5 or 6 in a row were cut)
 
@@ -361,9 +362,6 @@ def kpi_metric(where, kpis: pd.DataFrame, kpi: str, label: str | None = None, wi
                  help=help_text)
     if window:   # (on a phone the caption wraps: "80" and "%" stay on one line)
         where.caption(window + (f" · {help_text.replace(' %', NBSP + '%')}" if help_text else ""))
-
-
-NBSP = "\u00a0"   # a space a line never breaks at
 
 
 def _count(v) -> int | None:

@@ -84,12 +84,9 @@ def filtered(what: str, verb: str, f, held: tuple[date, date] | None, later: tup
         st.info(text, icon=":material/filter_alt:")
         return
     if later is not None:
-        if recorded:
-            text = (f"No {recorded} by the as-of date {day_words(f.as_of)}{who}. Later ones hold {what} {verb} "
-                    f"from {day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
-        else:
-            text = (f"No {what} {verb} by the as-of date {day_words(f.as_of)}{who}. The data holds {what} {verb} "
-                    f"from {day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
+        none, holder = (recorded, "Later ones hold") if recorded else (f"{what} {verb}", "The data holds")
+        text = (f"No {none} by the as-of date {day_words(f.as_of)}{who}. {holder} {what} {verb} from "
+                f"{day_words(later[0])} to {day_words(later[1])}: move the as-of date later in the sidebar.")
         st.info(text, icon=":material/filter_alt:")
         return
     text = f"The warehouse holds no {what}{who}."

@@ -264,15 +264,16 @@ def sprint_picker(sprints, key: str):
     stale_link = bool(want) and want not in ids and want != st.session_state.get(key)
     # each sprint's first and last day where the team reports (one call for them all); a running
     # sprint's last is its planned end (its end_at is the as-of instant), when it has one
+    running = present.running(s)
     ends = s["end_at"]
     if "planned_end_at" in s.columns:
-        ends = s["planned_end_at"].where(present.running(s) & s["planned_end_at"].notna(), s["end_at"])
+        ends = s["planned_end_at"].where(running & s["planned_end_at"].notna(), s["end_at"])
     days = data.analysis("queries.dates:local_days",
                          instants=(*s["start_at"], *ends))
     firsts, lasts = days[:len(s)], days[len(s):]
     labels = {r.sprint_id: f"{getattr(r, 'team', '')} · {r.sprint_name} · {day_words(a, year=False)} – {day_words(b, year=False)}"
-              .removeprefix(" · ") + ("" if r.state == "closed" else " (running)")
-              for r, a, b in zip(s.itertuples(), firsts, lasts, strict=True)}
+              .removeprefix(" · ") + (" (running)" if on else "")
+              for r, a, b, on in zip(s.itertuples(), firsts, lasts, running, strict=True)}
     choice = st.selectbox("Sprint", ids[::-1], index=ids[::-1].index(want if want in ids else default),
                           format_func=labels.get, key=key, help="The sprint the retro is about")
     if stale_link:

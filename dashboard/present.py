@@ -267,7 +267,7 @@ HEADERS = {
     "effect_rel": "effect (%)", "ci_low_rel": "95 % low (%)", "ci_high_rel": "95 % high (%)",
     "ci_low": "95 % low", "ci_high": "95 % high", "confounded_by": "confounded by",
     # (the loads' instants are shown in UTC, as `retroscope status` prints the load times)
-    "last_finished_at": "last load finished (UTC)", "data_as_of": "data as of (UTC)", "started_at": "started (UTC)",
+    "last_finished_at": "last sync / import (UTC)", "data_as_of": "data as of (UTC)", "started_at": "started (UTC)",
     "finished_at": "finished (UTC)", "duration_s": "duration (s)", "row_count": "rows", "table_name": "table",
     "holds": "what it holds",
     "cycle_time_days": "cycle time (days)", "lead_time_days": "lead time (days)", "age_days": "age (days)",

@@ -135,6 +135,9 @@ def _userdata_snapshot_ddl() -> str:
     return _CHECK.sub("", text.replace(" PRIMARY KEY", ""))
 
 
+USERDATA_SUFFIX = ".userdata.duckdb"   # a file warehouse's user-input store: <name>.userdata.duckdb beside it
+
+
 def userdata_path_for(db_path: str | Path | lake.Lake) -> Path | lake.Lake:
     """The user-input store that belongs to a warehouse: `<name>.userdata.duckdb` beside it
     (on a lake: the lake's `userdata` schema)."""
@@ -142,7 +145,7 @@ def userdata_path_for(db_path: str | Path | lake.Lake) -> Path | lake.Lake:
         return db_path.userdata()
     p = Path(db_path)
     stem = p.name[:-7] if p.name.endswith(".duckdb") else p.name
-    return p.with_name(f"{stem}.userdata.duckdb")
+    return p.with_name(stem + USERDATA_SUFFIX)
 
 
 # --------------------------------------------------------------------------- connections
@@ -192,7 +195,7 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
 def _rebuild(path) -> str:
     """How to get a damaged store's contents back: a warehouse is rebuilt by a load; the retro
     records (the user-input store beside it) only from a backup."""
-    if str(path).endswith(".userdata.duckdb"):
+    if str(path).endswith(USERDATA_SUFFIX):
         return ("restore the retro records from a backup (`retroscope import retro backup.json`); a sync or "
                 "an import rebuilds the warehouse, not them")
     return "rebuild it (demo, sync, import) or restore a backup"
@@ -224,13 +227,13 @@ def _refuse_other_files(path: Path) -> None:
     instead of DuckDB's own error ("Cannot launch in-memory database in read-only mode!")."""
     if not other_file(path):
         return
-    if str(path).endswith(".userdata.duckdb"):
+    if str(path).endswith(USERDATA_SUFFIX):
         raise RetroscopeError(f"cannot open {path}: not a DuckDB file (a damaged store of retro records); move it "
                               f"aside and {_rebuild(path)}")
     raise RetroscopeError(f"cannot open {path}: not a DuckDB warehouse file (another kind of file, or a damaged "
-                          "one); a damaged warehouse: move it aside and rebuild it (demo, sync, import) or restore "
-                          "a backup; a CSV, JSON or Parquet file is loaded with `retroscope import "
-                          "metrics|features|retro FILE` into the warehouse --db names")
+                          f"one); a damaged warehouse: move it aside and {_rebuild(path)}; a CSV, JSON or Parquet "
+                          "file is loaded with `retroscope import metrics|features|retro FILE` into the warehouse "
+                          "--db names")
 
 
 def store_exists(location: str | Path | lake.Lake) -> bool:

@@ -18,9 +18,7 @@ if fresh.empty:
                            f"retroscope --db {data.db_label()} sync jira --url https://…"
                            + components.DEMO_HINT)
 else:
-    components.table(fresh.rename(columns={"last_finished_at": "last sync / import (UTC)",
-                                           "data_as_of": "data as of (UTC)"}),
-                     key="data_sources_fresh")
+    components.table(fresh, key="data_sources_fresh")
     components.how("One row per source ('demo', 'jira:<site>', 'file:<name>'): loads so far, when the last one "
                    "finished and the instant its data describes.")
 msrc = data.metric_sources()
