@@ -165,7 +165,8 @@ def forecast_panel(f, key: str) -> None:
         c[2].caption("A what-if: shown, not recorded. Only the default question (the open items; how many by "
                      "as-of + 28 days) is held to account.")
     chart(charts.forecast_distribution, (hist, fc, int(items)),
-          "10,000 runs resampling the team's daily throughput (issues completed per day in the window); each bar "
+          f"10,000 runs resampling the team's daily throughput (issues completed per day over "
+          f"{present.date_span(p['date_from'], p['date_to'])}, the period picked in the sidebar); each bar "
           "is the share of runs that finished on that day. The dashed lines are the 50/85/95 % dates: 85 % of "
           "runs finished by the orange one.", key=f"{key}_when")
     st.markdown("**Plan check — a separate answer:** when does the open *range-estimated* work finish, going by "

@@ -444,6 +444,12 @@ def local_day(instant):
     return analysis("queries.dates:local_day", instant=instant)
 
 
+def local_times(instants) -> list[str | None]:
+    """Each instant as the reporting timezone's wall clock with the zone's name
+    (queries.dates.local_times), cached."""
+    return analysis("queries.dates:local_times", instants=tuple(instants))
+
+
 # Queries the pages run with the sidebar's parameters (plus page-specific extras), computed
 # in the background once a view's filters are known, so switching pages finds them cached.
 PREFETCH: tuple[tuple[str, dict], ...] = (

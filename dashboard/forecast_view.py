@@ -10,10 +10,12 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.components import chart, how, table
 from queries import forecast_accounts as fa
-from queries.dates import day_words
 
 PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
 MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
+# a claim already reached before its day is over: still pending in the tally (docs/metrics.md
+# "What counts as 'came true'"), but the row says it is reached, not only "pending"
+REACHED = "… reached, scored after that day"
 
 
 def held_to_account(p: dict, items: int, target_date, defaults: dict) -> bool:
@@ -41,13 +43,29 @@ def record_shown(answer: pd.DataFrame, p: dict, items: int, target_date) -> None
 
 def _claim(r) -> str:
     if r.kind == "when":
-        return "never reached" if r.forecast_on is None or pd.isna(r.forecast_on) else f"by {day_words(r.forecast_on)}"
+        return "never reached" if r.forecast_on is None or pd.isna(r.forecast_on) else f"by {_iso(r.forecast_on)}"
     return f"at least {int(r.forecast_items):,}" if pd.notna(r.forecast_items) else "–"
 
 
-def history_report(scored: pd.DataFrame) -> pd.DataFrame:
-    """One row per forecast as a report reads it: when it was made, the question, each
-    confidence's claim with its outcome, and what happened."""
+def _iso(d) -> str:
+    """A day in a table cell: ISO, as every table writes it (docs/pages.md "One way to write a day")."""
+    return f"{pd.Timestamp(d):%Y-%m-%d}"
+
+
+def _mark(r) -> str:
+    """A claim's outcome; a pending one whose items are already done says so (it is scored, as
+    every claim is, once its day is over)."""
+    if r.outcome == "pending" and pd.notna(r.actual_items):
+        need = r["items"] if r.kind == "when" else r.forecast_items
+        if pd.notna(need) and int(r.actual_items) >= int(need):
+            return REACHED
+    return MARK.get(r.outcome, r.outcome)
+
+
+def history_report(scored: pd.DataFrame, made: dict | None = None) -> pd.DataFrame:
+    """One row per forecast as a report reads it: when it was made (`made`: each as_of's wall
+    clock in the reporting timezone, as data.local_times gives it; else the instant in UTC),
+    the question, each confidence's claim with its outcome, and what happened."""
     rows = []
     for _fid, g in scored.groupby("forecast_id", sort=False):
         g = g.sort_values("confidence")
@@ -56,19 +74,26 @@ def history_report(scored: pd.DataFrame) -> pd.DataFrame:
         if first.kind == "when":
             question = f"when will {int(first['items']):,} items be done?"
             done = g["actual_on"].dropna()
-            happened = (f"item {int(first['items']):,} done {day_words(pd.Timestamp(done.iloc[0]))}" if len(done)
+            happened = (f"item {int(first['items']):,} done {_iso(done.iloc[0])}" if len(done)
                         else "not all done yet")
         else:
-            question = f"how many items by {day_words(pd.Timestamp(first.target_on))}?"
+            question = f"how many items by {_iso(first.target_on)}?"
             n = first.actual_items
             happened = (f"{int(n):,} done" + (" so far" if first.outcome == "pending" else "")) if pd.notna(n) else ""
-        row = {"forecast from data of": f"{day_words(as_of)} {as_of:%H:%M}", "question": question, "what happened": happened}
-        for r in g.itertuples():
-            row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {MARK.get(r.outcome, r.outcome)}"
+        when = (made or {}).get(first.as_of) or f"{as_of.tz_convert('UTC') if as_of.tzinfo else as_of:%Y-%m-%d %H:%M} UTC"
+        row = {"forecast from data of": when, "question": question, "what happened": happened}
+        for _, r in g.iterrows():
+            row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {_mark(r)}"
         row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.iloc[::-1].reset_index(drop=True) if len(out) else out    # newest first
+
+
+def _made(scored: pd.DataFrame) -> dict:
+    """Each forecast's data instant as the reporting timezone's wall clock with its zone."""
+    instants = tuple(dict.fromkeys(scored["as_of"]))
+    return dict(zip(instants, data.local_times(instants), strict=True))
 
 
 def _headline(tally: pd.DataFrame, what: str) -> str:
@@ -97,7 +122,7 @@ def accounts_panel(f, key: str) -> None:
         st.markdown(f"{pending:,} recorded forecast{'s' if pending != 1 else ''} for this scope, none due yet: "
                     "each is scored once its dates pass.")
     if not scored.empty:
-        table(history_report(scored), key=f"{key}_history", download="forecast history")
+        table(history_report(scored, _made(scored)), key=f"{key}_history", download="forecast history")
         if not judged.empty:
             chart(charts.forecast_vs_actual, (scored,), "Each judged forecast: its 50/85/95 % claims (markers) "
                   "and what happened (black dot). A 'when' forecast came true at 85 % if the items were done "
@@ -113,7 +138,7 @@ def accounts_panel(f, key: str) -> None:
     line = _headline(fa.tally(bt), "Backtest:")
     st.markdown(line or "Not enough history in this scope to backtest the last weeks.")
     if not bt.empty:
-        table(history_report(bt).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
+        table(history_report(bt, _made(bt)).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
     how(f"At the same time of day, 8, 15, 22, … days before the as-of date, from the data up to then only: "
         f"how many items in the next 7 days, and when a week's worth (7 × the mean daily throughput) is done. "
         f"{runs:,} runs each (the page's forecast uses {PAGE_RUNS:,}); scored like the recorded forecasts.")

@@ -383,3 +383,34 @@ def test_a_forecast_that_claims_nothing_is_not_recorded():
 
     assert recorded([0.0] * 90) == []                        # no completion: nothing claimed
     assert recorded([1.0, 2.0, 0.0] * 30) == ["when", "how_many"]
+
+
+def test_the_history_table_reads_each_claim_as_a_report():
+    """The page's table of scored forecasts: days in cells are ISO, the data instant carries its zone,
+    and a claim already reached before its day is over says so (it still counts as pending)."""
+    from dashboard.forecast_view import history_report
+
+    # Jan 14 18:00 (A, B and C from the fixture above): B's date (Jan 14) is not over, 2 done so far:
+    # its 50 % claim (at least 3) is not reached; its 85 % and 95 % (at least 2, at least 1) already are.
+    # A (3 items): 2 done, its 85 % day not over -> pending, not reached; its 50 % day is over -> missed.
+    known = DONE[DONE["completed_at"] <= ts("2026-01-14 18:00")]      # completions as known then
+    s = fa.score(RECORDED, known, ts("2026-01-14 18:00"), date(2026, 1, 14))
+    t = history_report(s, {ts("2026-01-10 12:00"): "2026-01-10 13:00 Europe/Berlin"}).set_index("question")
+    b = t.loc["how many items by 2026-01-14?"]
+    assert b["forecast from data of"] == "2026-01-10 13:00 Europe/Berlin"
+    assert b["what happened"] == "2 done so far"
+    assert b["50 % claim"] == "at least 3 · … pending"
+    assert b["85 % claim"] == "at least 2 · … reached, scored after that day"
+    assert b["95 % claim"] == "at least 1 · … reached, scored after that day"
+    a = t.loc["when will 3 items be done?"]
+    assert a["50 % claim"] == "by 2026-01-12 · ✗ missed"
+    assert a["85 % claim"] == "by 2026-01-14 · … pending"
+    assert a["what happened"] == "not all done yet"
+    # no wall clock given: the instant in UTC, said so
+    assert set(history_report(s)["forecast from data of"]) == {"2026-01-10 12:00 UTC", "2026-01-15 00:00 UTC"}
+    # at Jan 20 12:00 C's 95 % day (Jan 21) is not over although its 2 items were done Jan 16
+    c = history_report(fa.score(RECORDED, DONE, ts("2026-01-20 12:00"), date(2026, 1, 20))).set_index("question")
+    row = c.loc["when will 2 items be done?"]
+    assert row["what happened"] == "item 2 done 2026-01-16"
+    assert row["95 % claim"] == "by 2026-01-21 · … reached, scored after that day"
+    assert row["85 % claim"] == "by 2026-01-19 · ✓ came true"
