@@ -439,8 +439,9 @@ def sprint_issue_lists(members: pd.DataFrame, s, carry: pd.DataFrame, key: str) 
                 st.caption(f"None{so_far}." if name != "Added after the start" else "No issue was added after the start.")
                 continue
             shown = df[cols + ["source"]].rename(columns={"entry_points": "points_when_added",
-                                                          "points": "points_at_end" if name != "Removed"
-                                                          else "points_when_removed"})
+                                                          "points": "points_when_removed" if name == "Removed"
+                                                          else "points_now" if s.is_running
+                                                          else "points_at_end"})
             table(shown, key=f"{key}_{name.split()[0].lower()}", board_id=s.board_id,
                   download=f"{name} {s.sprint_name}")
             pts = df["entry_points" if name.startswith("Added") else "points"].fillna(0).sum()
@@ -458,9 +459,11 @@ def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key:
     c = st.columns(4)
     c[0].metric("Flow efficiency", fmt_pct(eff["active_days"].sum() / lead))
     c[0].caption(f"active ÷ lead time, {len(eff):,} issues; median per issue {fmt_pct(eff['efficiency'].median())}")
-    c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead))
     any_waiting = not tis.empty and bool(tis["is_waiting"].fillna(False).astype(bool).any())
-    c[1].caption("of lead time in waiting statuses" if any_waiting or eff["waiting_days"].sum() > 0 else
+    waits = any_waiting or eff["waiting_days"].sum() > 0
+    # no waiting status at all: not "0 %" (which reads as measured), but unknown until one is named
+    c[1].metric("Waiting", fmt_pct(eff["waiting_days"].sum() / lead) if waits else "–")
+    c[1].caption("of lead time in waiting statuses" if waits else
                  "no status of these issues is a waiting one: name yours in [workflow] waiting_pattern")
     c[2].metric("Blocked", fmt_pct(eff["blocked_days"].sum() / lead))
     blocked = eff[eff["blocked_days"] > 0]

@@ -676,3 +676,18 @@ def test_sprint_retro_under_all_teams_shows_the_chosen_sprints_team_retro(monkey
     assert any(m.value.startswith("#### Atlas · ATL Sprint 12") for m in at.markdown)
     block = [m.value for m in at.markdown if re.match(r"\*\*.+\*\* · .+ · held ", m.value)]
     assert block and "· Atlas · held" in block[0], block
+
+
+def test_a_running_sprints_lists_say_points_now(monkeypatch, demo_db):
+    """A running sprint's lists once headed their points 'points at end', for a sprint that has
+    not ended; a closed sprint's lists keep 'points at end'."""
+    def headers(sprint):
+        at = app_for(monkeypatch, demo_db)
+        at.query_params.update({"sprint": sprint, "section": "Sprint report"})
+        open_page(at, "sprint_retro")
+        assert not problems(at), problems(at)
+        return {c for d in at.dataframe for c in getattr(d.value, "columns", [])}
+
+    running, closed = headers("1013"), headers("1012")     # ATL Sprint 13 (running), ATL Sprint 12
+    assert "points now" in running and "points at end" not in running, running
+    assert "points at end" in closed and "points now" not in closed, closed
