@@ -44,7 +44,7 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
     table(shown.drop(columns="unit").assign(metric=shown["metric"].map(present.metric_name)),
           key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
-        "reviewed at this one; agreements are 'running' until their review date. Days overdue and times "
+        "reviewed at this one; agreements are 'running' until their review date (their verdict meanwhile: 'too early'). Days overdue and times "
         "carried are shown for actions still open (days overdue blank: not yet due); an open action with no due "
         "date is due at the team's next retro, the day shown.")
     open_actions = open_actions[~listed]

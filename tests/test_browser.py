@@ -37,7 +37,7 @@ KEY_TEXTS = {
     "sprint_retro": "Velocity",
     "calibration": "A bigger estimate took longer",
     "outcomes": "Shipped items",
-    "retro_log": "Open actions from earlier retros",
+    "retro_log": "Open actions",
     "tech_health": "Download the tech-health slide",
     "data_sources": "Data quality",
 }

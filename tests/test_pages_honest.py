@@ -691,3 +691,16 @@ def test_a_running_sprints_lists_say_points_now(monkeypatch, demo_db):
     running, closed = headers("1013"), headers("1012")     # ATL Sprint 13 (running), ATL Sprint 12
     assert "points now" in running and "points at end" not in running, running
     assert "points at end" in closed and "points now" not in closed, closed
+
+
+def test_the_retro_logs_empty_sections_say_so_in_a_line(monkeypatch, demo_db):
+    """Working agreements and hypotheses with none at the chosen retro were drawn as grids of
+    headers with no row, beside 'No action items yet.' for the actions."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1"})      # Atlas: its latest retro agreed no agreement, no hypothesis
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    assert "No working agreements at this retro yet." in captions, captions
+    assert "No hypotheses at this retro yet." in captions, captions
+    assert not [d for d in at.dataframe if getattr(d.value, "empty", False)], "no empty grid"

@@ -11,10 +11,10 @@ p = f.params()
 components.page_header("Retro log", f, "What did we agree last time, is it done, and what do we commit to now?")
 forms.flash()
 
-st.subheader("Open actions from earlier retros")
+st.subheader("Open actions")
 open_actions = data.run_query("retro__open_actions", **p)
 if open_actions.empty:
-    st.caption("Nothing left open from earlier retros.")
+    st.caption("No action item is open at the as-of date.")
 else:
     blocks.open_actions_table(open_actions, key="retro_log_open")
     components.how("Every action item still open at the as-of date, the latest retro's included, oldest retro first; "
@@ -73,14 +73,20 @@ choices = data.run_query("retro_log__choices", **p)
 from_actions = forms.action_choices(actions, carried)
 st.subheader("Working agreements")
 agreements = forms.with_verdicts(data.run_query("retro_log__agreements", retro_id=rid), verdicts, None)
-shown = components.present.in_metric_units(agreements, cols=("target",))
-components.table(shown.assign(metric=shown["metric"].map(components.present.metric_name)), key="retro_log_agreements",
-                 first=("text", "from_action"))
+if agreements.empty:   # a line, as for the action items, not a grid of headers with no row
+    st.caption("No working agreements at this retro yet.")
+else:
+    shown = components.present.in_metric_units(agreements, cols=("target",))
+    components.table(shown.assign(metric=shown["metric"].map(components.present.metric_name)),
+                     key="retro_log_agreements", first=("text", "from_action"))
 forms.agreement_form(retro, choices, key="retro_log_agreement", actions=from_actions)
 
 st.subheader("Hypotheses")
-components.table(forms.with_verdicts(hyps, verdicts, hyp_verdicts), key="retro_log_hypotheses",
-                 first=("item_key", "metric", "from_action"))
+if hyps.empty:
+    st.caption("No hypotheses at this retro yet.")
+else:
+    components.table(forms.with_verdicts(hyps, verdicts, hyp_verdicts), key="retro_log_hypotheses",
+                     first=("item_key", "metric", "from_action"))
 forms.hypothesis_form(retro, choices, key="retro_log_hypothesis", actions=from_actions)
 components.how("Saved in the user-input store beside the warehouse; syncs never rewrite it. Back it up with "
                "`retroscope export retro --out retros.json`.")
