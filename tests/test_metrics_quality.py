@@ -145,3 +145,13 @@ def test_flow_throughput_sums_to_completed_issues_on_demo(demo_con):
     facts = run_public(demo_con, "issue_facts")
     done = facts[facts["completed_at"].notna() & ~facts["is_epic"]]
     assert fw["throughput"].sum() == len(done) > 0
+
+
+def test_data_quality_lists_issue_keys_in_their_natural_order(tmp_path):
+    """P-2 before P-10 before P-100, as a reader counts, not as text sorts them (P-10, P-100, P-2)."""
+    sc = {"issues": [{"id": n, "key": f"P-{n}", "history": [("2026-01-06 09:00", "1", "3")]}   # no estimate
+                     for n in (100, 2, 10)]}
+    con = connect(build(tmp_path, sc))
+    df = run(con, "data_quality", as_of=AS_OF)
+    con.close()
+    assert list(df.loc[df["check"] == "no_estimate", "issue_key"]) == ["P-2", "P-10", "P-100"]

@@ -112,4 +112,6 @@ SELECT f."check", coalesce(t.team, b.name, f.board_id) AS team, f.issue_key, f.d
 FROM final AS f
 LEFT JOIN issue_teams AS t ON t.source = f.source AND t.issue_id = f.issue_id
 LEFT JOIN raw_boards AS b ON b.source = f.source AND b.board_id = f.board_id
-ORDER BY f."check", team, f.issue_key, f.detail
+-- issue keys in their natural order (ATL-16 before ATL-114): the project part, then the number
+ORDER BY f."check", team, regexp_extract(f.issue_key, '^(.*?)([0-9]+)$', 1),
+         try_cast(regexp_extract(f.issue_key, '([0-9]+)$', 1) AS BIGINT) NULLS FIRST, f.issue_key, f.detail
