@@ -356,7 +356,10 @@ def fmt_cell(v, col: str, digits: int | None = None) -> str:
         elif float(v).is_integer():
             text = f"{v:,.0f}"
         else:
-            text = f"{v:,.{decimals([v], col) if digits is None else digits}f}"
+            d = decimals([v], col) if digits is None else digits
+            text = f"{v:,.{d}f}"
+            if d and float(text.replace(",", "")) == 0:   # a figure that is not 0 never reads 0.0
+                text = f"< {10 ** -d:.{d}f}" if v > 0 else f"> -{10 ** -d:.{d}f}"
         return text.replace("-", "−")   # the minus sign, as in every signed figure on the pages
     return str(v)
 

@@ -412,6 +412,9 @@ def test_report_cells_and_headers():
     assert present.fmt_cell(0.684, "hit_rate") == "68 %"
     assert present.fmt_cell(None, "owner") == "" and present.fmt_cell(float("nan"), "points") == ""
     assert present.fmt_cell(12345.0, "row_count") == "12,345"
+    # a figure that is not 0 never reads "0.0": an issue 0.047 × likely outside its range is outside it
+    assert present.fmt_cell(0.047, "miss_relative", 1) == "< 0.1"
+    assert present.fmt_cell(-0.004, "bias") == "> −0.01" and present.fmt_cell(0.0, "miss_relative", 1) == "0"
     assert present.header("days_into_sprint") == "day of sprint"
     assert present.header("cycle_time_p85_days") == "cycle time p85 (days)"
     assert present.metric_name("cycle_time_p85") == "Cycle time p85" and present.metric_name("say_do") == "Say/do ratio"
