@@ -225,7 +225,7 @@ def test_agreement_verdict_next_to_the_action_it_came_from(loop, tmp_path):
     assert ag.loc["g1", "from_action"] == "Automate the release checklist" and pd.isna(ag.loc["g3", "from_action"])
     assert (ag.loc["g1", "verdict"], ag.loc["g2", "verdict"], ag.loc["g3", "verdict"]) == \
         ("not measurable", "too early", "not measurable")
-    assert ag.loc["g2", "reason"] == "review on 2026-03-01; values so far"
+    assert ag.loc["g2", "reason"] == "review on 1 Mar 2026; values so far"
 
 
 # --------------------------------------------------------------------------- migration of an old store

@@ -197,7 +197,8 @@ def test_agreement_evaluation(agreement_con):
     assert df.loc["g2", "before_value"] == pytest.approx(0.0)
     assert df.loc["g2", "during_value"] == pytest.approx(1 / 3)
     assert (df.loc["g2", "direction"], v["g2"]) == ("down", "not met")
-    assert df.loc["g2", "reason"] == "target <= 25 %"     # in the unit the pages show the target in
+    # the value during beside the target, in the unit the pages show them in: 1/3 -> 33 %
+    assert df.loc["g2", "reason"] == "33 % during the agreement, target ≤ 25 %"
     # g3: a product metric, judged by the impact engine as on Product outcomes: during mean
     #     3.5 >= target 3.4 -> met (never a verdict outside met / not met / too early / not measurable)
     assert (v["g3"], df.loc["g3", "metric_kind"]) == ("met", "product")
@@ -210,7 +211,7 @@ def test_agreement_evaluation(agreement_con):
     #     nothing closed 01-05..01-14 -> no before value
     assert df.loc["g7", "during_value"] == pytest.approx(0.6)
     assert math.isnan(df.loc["g7", "before_value"]) and v["g7"] == "not met"
-    assert df.loc["g7", "reason"] == "target >= 80 %"
+    assert df.loc["g7", "reason"] == "60 % during the agreement, target ≥ 80 %"
     # g8: scope change during = (0 + 0) / 5 = 0, but no target and no before value -> not measurable
     assert df.loc["g8", "during_value"] == pytest.approx(0.0) and v["g8"] == "not measurable"
     # g9: team Platform matches no board -> all boards: during [1, 2, 3, 8] ->
@@ -237,7 +238,7 @@ def test_a_product_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_pat
     con, g3 = _evaluated(tmp_path, agreement_scenario(), _agreement("g3"), data_as_of=LOADED_TO_0116)
     con.close()
     assert g3.verdict == "too early"
-    assert g3.reason == ("review on 2026-01-20, after the last day of conversion_rate loaded (2026-01-16); "
+    assert g3.reason == ("review on 20 Jan 2026, after the last day of conversion_rate loaded (16 Jan 2026); "
                          "values so far")
     assert g3.during_value == pytest.approx(3.5) and g3.during_n == 6
 
@@ -249,7 +250,7 @@ def test_a_delivery_agreement_reviewed_after_the_loaded_data_is_too_early(tmp_pa
     con, g1 = _evaluated(tmp_path, agreement_scenario(), _agreement("g1"), data_as_of=LOADED_TO_0116)
     con.close()
     assert g1.verdict == "too early"
-    assert g1.reason == "review on 2026-01-20, after the last day of delivery data loaded (2026-01-16); values so far"
+    assert g1.reason == "review on 20 Jan 2026, after the last day of delivery data loaded (16 Jan 2026); values so far"
     assert g1.during_value == pytest.approx(2.7)
 
 

@@ -14,7 +14,7 @@ WITH cfg AS (
     SELECT local_ts(as_of)::DATE AS as_of_on
 ),
 catalog AS (
-    SELECT metric, better_direction FROM fct_metric_catalog
+    SELECT metric, better_direction, unit FROM fct_metric_catalog
     WHERE metric NOT IN (SELECT metric FROM fct_retro_delivery_metrics)
 ),
 agreements_in AS (
@@ -29,6 +29,7 @@ agreements_in AS (
         r.held_on,
         trim(g.metric) AS metric,
         coalesce(g.direction, c.better_direction) AS direction,
+        c.unit,
         (date_diff('day', g.start_on, g.review_on) + 1)::INTEGER AS window_days,
         -- the last day known of the metric at as_of: as_of's day, or its loaded data's last day
         least((SELECT as_of_on FROM cfg), coalesce(d.data_to, (SELECT as_of_on FROM cfg))) AS known_on
@@ -82,12 +83,15 @@ final AS (
         during_value,
         agreement_verdict(direction, target, before_value, during_value, review_on, known_on) AS verdict,
         CASE
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
-            WHEN review_on > known_on THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || ', after the last day of '
-                || metric || ' loaded (' || strftime(known_on, '%Y-%m-%d') || '); values so far'
+            -- (days in a sentence as the pages write them: '23 Nov 2026')
+            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%-d %b %Y') || '; values so far'
+            WHEN review_on > known_on THEN 'review on ' || strftime(review_on, '%-d %b %Y') || ', after the last day of '
+                || metric || ' loaded (' || strftime(known_on, '%-d %b %Y') || '); values so far'
             WHEN during_n = 0 THEN 'no daily values of ' || metric || ' between start and review'
             WHEN target IS NULL AND before_n = 0 THEN 'no target and no values before the start to compare with'
-            WHEN target IS NOT NULL THEN 'daily mean ' || CASE direction WHEN 'up' THEN '>= ' ELSE '<= ' END || target::VARCHAR
+            -- the daily mean during the agreement beside the target, both in the metric's unit
+            WHEN target IS NOT NULL THEN 'daily mean ' || metric_value_text(during_value, unit) || ' during the agreement, target '
+                || CASE direction WHEN 'up' THEN '≥ ' ELSE '≤ ' END || metric_value_text(target, unit)
             ELSE 'daily mean compared with the ' || window_days::VARCHAR || ' days before the start'
         END AS reason,
         before_n,

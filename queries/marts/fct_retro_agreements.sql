@@ -231,17 +231,16 @@ final AS (
             WHEN metric_kind = 'none' THEN 'no metric linked'
             WHEN metric_kind = 'unknown' THEN 'unknown metric ''' || metric_name || ''' (no delivery metric or product data of that name)'
             WHEN metric_kind = 'product' THEN 'product metric: judged by the impact engine'
-            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d') || '; values so far'
-            WHEN review_on > (SELECT known_on FROM cfg) THEN 'review on ' || strftime(review_on, '%Y-%m-%d')
-                || ', after the last day of delivery data loaded (' || strftime((SELECT known_on FROM cfg), '%Y-%m-%d')
+            -- (days in a sentence as the pages write them: '23 Nov 2026')
+            WHEN review_on > (SELECT as_of_on FROM cfg) THEN 'review on ' || strftime(review_on, '%-d %b %Y') || '; values so far'
+            WHEN review_on > (SELECT known_on FROM cfg) THEN 'review on ' || strftime(review_on, '%-d %b %Y')
+                || ', after the last day of delivery data loaded (' || strftime((SELECT known_on FROM cfg), '%-d %b %Y')
                 || '); values so far'
             WHEN during_value IS NULL THEN 'no data between start and review'
             WHEN target IS NULL AND before_value IS NULL THEN 'no target and no data before the start to compare with'
-            -- the target in the metric's unit, as the pages show it: shares and ratios in percent, days to 0.1
-            WHEN target IS NOT NULL THEN 'target ' || CASE judged_direction WHEN 'up' THEN '>= ' ELSE '<= ' END
-                 || CASE WHEN metric_unit IN ('share', 'ratio') THEN printf('%.0f %%', target * 100)
-                         WHEN metric_unit = 'days' THEN printf('%.1f d', target)
-                         ELSE target::VARCHAR END
+            -- the value during the agreement beside its target: '56 % during the agreement, target ≥ 70 %'
+            WHEN target IS NOT NULL THEN delivery_value_text(during_value, metric_unit) || ' during the agreement, target '
+                || CASE judged_direction WHEN 'up' THEN '≥ ' ELSE '≤ ' END || delivery_value_text(target, metric_unit)
             ELSE 'compared with the ' || window_days::VARCHAR || ' days before the start'
         END AS reason
     FROM judged
