@@ -707,3 +707,13 @@ def test_the_retro_logs_empty_sections_say_so_in_a_line(monkeypatch, demo_db):
     assert "No working agreements at this retro yet." in captions, captions
     assert "No hypotheses at this retro yet." in captions, captions
     assert not [d for d in at.dataframe if getattr(d.value, "empty", False)], "no empty grid"
+
+
+def test_the_retro_logs_hypotheses_name_their_item(monkeypatch, demo_db):
+    """The Retro log's hypotheses showed only 'BOR-E3', where the Outcomes page names the item."""
+    at = app_for(monkeypatch, demo_db)      # All teams: the latest retro is the product retro
+    open_page(at, "retro_log")
+    assert not problems(at), problems(at)
+    hyps = next(d.value for d in at.dataframe if "item name" in getattr(d.value, "columns", []))
+    names = dict(zip(hyps["item"], hyps["item name"], strict=True))
+    assert names.get("BOR-E3") == "Price display revamp", names

@@ -55,7 +55,7 @@ forms.action_editor(retro, actions, key="retro_log_action", board_id=f.board_id)
 
 verdicts = data.run_query("retro_log__agreement_verdicts", **p)
 outcomes = data.run_query("retro_log__action_outcomes", retro_id=rid)
-hyps = data.run_query("retro_log__hypotheses", retro_id=rid)
+hyps = data.run_query("retro_log__hypotheses", retro_id=rid, as_of=p["as_of"])
 hyp_verdicts = None
 if not hyps.empty or (outcomes["kind"] == "hypothesis").any():
     hyp_verdicts = data.analysis("queries.impact:hypotheses_table", as_of=p["as_of"])
@@ -86,7 +86,7 @@ if hyps.empty:
     st.caption("No hypotheses at this retro yet.")
 else:
     components.table(forms.with_verdicts(hyps, verdicts, hyp_verdicts), key="retro_log_hypotheses",
-                     first=("item_key", "metric", "from_action"))
+                     first=("item_key", "item_name", "metric", "from_action"))
 forms.hypothesis_form(retro, choices, key="retro_log_hypothesis", actions=from_actions)
 components.how("Saved in the user-input store beside the warehouse; syncs never rewrite it. Back it up with "
                "`retroscope export retro --out retros.json`.")
