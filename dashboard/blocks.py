@@ -113,7 +113,12 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
                        icon=":material/download:", on_click="ignore", type="tertiary",
                        help="These rows as CSV (full precision)")
     how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
-        "to judge. MdMRE = median |actual − likely| ÷ actual; PERT = (best + 4·likely + worst) ÷ 6.")
+        "to judge. n (ranges) = issues with a best/likely/worst range, scored by the columns up to rel. width; "
+        "n (points) = issues with story points, scored by ordering acc. and Spearman ρ. bias × = median actual ÷ "
+        "likely (1.00 unbiased); MdMRE = median |actual − likely| ÷ actual; PRED(25) = share within 25 % of "
+        "likely; PERT = (best + 4·likely + worst) ÷ 6; rel. width = median (worst − best) ÷ likely (1.60: ranges "
+        "160 % as wide as likely); ordering acc. = share of issue pairs with different points where the bigger "
+        "estimate took longer (50 % = points say nothing, 100 % = perfectly ordered).")
 
 
 def forecast_panel(f, key: str) -> None:

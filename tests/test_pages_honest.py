@@ -717,3 +717,18 @@ def test_the_retro_logs_hypotheses_name_their_item(monkeypatch, demo_db):
     hyps = next(d.value for d in at.dataframe if "item name" in getattr(d.value, "columns", []))
     names = dict(zip(hyps["item"], hyps["item name"], strict=True))
     assert names.get("BOR-E3") == "Price display revamp", names
+
+
+def test_every_calibration_score_column_is_explained_on_the_page(monkeypatch, demo_db):
+    """'rel. width', 'ordering acc.' and the two n columns were shown with no word on what they are."""
+    from dashboard.blocks import CALIBRATION_COLUMNS
+
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"section": "All scores"})
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    said = " ".join(c.value for c in at.caption)
+    shown = {c for d in at.dataframe for c in getattr(d.value, "columns", [])}
+    for col in ("n (ranges)", "n (points)", "rel. width", "ordering acc.", "MdMRE", "PRED(25)", "bias ×"):
+        assert col in shown and f"{col} =" in said, (col, said)
+    assert set(CALIBRATION_COLUMNS.values()) >= {"rel. width", "ordering acc."}
