@@ -242,9 +242,12 @@ def carried_in(retro, carried: pd.DataFrame, key: str, board_id: str | None = No
     if carried.empty:
         st.caption("Nothing was carried in: the team had no open actions when this retro was started.")
         return
-    linked, cfg = with_jira_links(carried, board_id)
+    # two statuses, named apart: the action's now, and the one this retro left it in
+    linked, cfg = with_jira_links(carried.rename(columns={"status": "status_now", "status_here": "status_at_this_retro"}),
+                                  board_id)
     table(linked, key=f"{key}_table", column_config=cfg,
-          first=("link", "text", "status", "age_days", "times_carried", "from_retro", "agreed_on", "due_on", "owner"),
+          first=("link", "text", "status_now", "status_at_this_retro", "age_days", "times_carried", "from_retro",
+                 "agreed_on", "due_on", "owner"),
           hide=("jira_key",) if cfg else ())
     labels = dict(zip(carried["action_id"], carried["text"], strict=True))
     with st.form(key, clear_on_submit=False, border=True):

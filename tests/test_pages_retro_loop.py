@@ -44,7 +44,9 @@ def test_start_retro_carries_open_actions_in_and_marks_one_done(monkeypatch, dem
     assert len(carried) == 1, "the carried-in table links the action's Jira issue"
     shown = carried[0]
     assert set(shown["text"]) == set(want.values())           # each open action once, no copies
-    assert list(shown.columns[:3]) == ["link", "text", "status"] and "age (days)" in shown.columns
+    # the action's status now and the one this retro left it in, each named as such
+    assert list(shown.columns[:4]) == ["link", "text", "status now", "status at this retro"]
+    assert "age (days)" in shown.columns
     assert not any("s3cret" in d.value.to_csv() for d in at.dataframe if hasattr(d.value, "to_csv"))
     with duckdb.connect(str(ud), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM action_items").fetchone()[0] == \
@@ -61,7 +63,7 @@ def test_start_retro_carries_open_actions_in_and_marks_one_done(monkeypatch, dem
     assert (act["status"], act["done_on"], act["retro_id"]) == ("done", date(2026, 11, 18), "demo-atl-s2")
     assert a["action_reviews"].set_index("review_id").loc[f"demo-atl-s2-a2@{rid}", "status_then"] == "done"
     row = _table_with(at, "ATL-12")[0].set_index("text").loc[want["demo-atl-s2-a2"]]
-    assert (row["status"], row["status here"]) == ("done", "done")
+    assert (row["status now"], row["status at this retro"]) == ("done", "done")
 
 
 def test_verdict_is_shown_next_to_the_action(monkeypatch, demo_copy):
