@@ -290,6 +290,10 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
     raw = df[[c for c in df.columns if c not in hide]]
     linked, cfg = with_links(raw.head(present.TABLE_ROWS), board_id, key_col)
     shown = present.report_frame(linked, first=first, keep=("link",))
+    # a column with no value in any row shown says nothing: left out of the view (the CSV keeps it)
+    blank = [c for c in shown.columns if len(shown) and c != "link"
+             and shown[c].astype("string").fillna("").str.strip().eq("").all()]
+    shown = shown.drop(columns=blank)
     cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 from helpers_pages import app_for, open_page, problems
 from helpers_slide import open_slide, run_cli
@@ -732,3 +733,24 @@ def test_every_calibration_score_column_is_explained_on_the_page(monkeypatch, de
     for col in ("n (ranges)", "n (points)", "rel. width", "ordering acc.", "MdMRE", "PRED(25)", "bias ×"):
         assert col in shown and f"{col} =" in said, (col, said)
     assert set(CALIBRATION_COLUMNS.values()) >= {"rel. width", "ordering acc."}
+
+
+@pytest.mark.parametrize(("page", "params"), [
+    ("retro_log", {"board": "1"}), ("retro_log", {}), ("sprint_retro", {"board": "2", "section": "Sprint report"}),
+    ("sprint_retro", {"board": "1", "section": "Quality and last retro"}), ("outcomes", {"board": "1"}),
+    ("data_sources", {}),
+])
+def test_no_table_shows_a_column_with_no_value(monkeypatch, demo_db, page, params):
+    """Empty columns (the open actions' 'jira key', a sprint's 'added', the last retro's 'metric' and
+    'target' when it agreed nothing) were shown on every row as blanks: left out of the view."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update(params)
+    open_page(at, page)
+    assert not problems(at), problems(at)
+    # read-only tables (an editor's blank cells are there to be filled in)
+    frames = [d.value for d in at.dataframe
+              if isinstance(d.value, pd.DataFrame) and len(d.value) and not d.proto.editing_mode]
+    assert frames
+    for df in frames:
+        blank = [c for c in df.columns if df[c].astype("string").fillna("").str.strip().eq("").all()]
+        assert not blank, (page, params, blank, list(df.columns))
