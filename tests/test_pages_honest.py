@@ -754,3 +754,15 @@ def test_no_table_shows_a_column_with_no_value(monkeypatch, demo_db, page, param
     for df in frames:
         blank = [c for c in df.columns if df[c].astype("string").fillna("").str.strip().eq("").all()]
         assert not blank, (page, params, blank, list(df.columns))
+
+
+def test_worst_misses_put_the_estimate_unit_in_the_headers(monkeypatch, demo_db):
+    """The worst misses repeated 'days' in a unit column on every row; the one configured estimate
+    unit now stands in the headers of the four figures it applies to."""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "1", "section": "All scores"})
+    open_page(at, "calibration")
+    assert not problems(at), problems(at)
+    misses = next(d.value for d in at.dataframe if "outside range (× likely)" in getattr(d.value, "columns", []))
+    assert {"best (days)", "likely (days)", "worst (days)", "actual (days)"} <= set(misses.columns)
+    assert "unit" not in misses.columns

@@ -81,8 +81,12 @@ def scores() -> None:
     st.subheader("All scores")
     blocks.calibration_table(cal, key="calibration_scores")
     st.subheader("Worst misses")
-    components.table(data.run_query("calibration__worst_misses", limit=15, **p), key="calibration_misses",
-                     board_id=f.board_id)
+    misses = data.run_query("calibration__worst_misses", limit=15, **p)
+    unit = misses["unit"].dropna().unique() if "unit" in misses.columns else []
+    if len(unit) == 1:   # the one configured estimate unit: in the headers, not on every row
+        misses = misses.drop(columns="unit").rename(columns={c: f"{c} ({unit[0]})"
+                                                              for c in ("best", "likely", "worst", "actual")})
+    components.table(misses, key="calibration_misses", board_id=f.board_id)
     components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
 
