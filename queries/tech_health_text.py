@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from queries.tech_health import TechHealth
 
 DEFINITIONS = {
-    "debt_share": "Tech-debt share = completed points of debt work / all completed points (issues if no points)",
+    "debt_share": "Tech-debt share = completed points of debt work ÷ all completed points (issues if no points)",
     "cycle_time_p85": "p85 cycle time = 85th percentile of start→done days of issues completed in the period",
     "rework_rate": "Rework rate = share of completed issues that went backward (QA bounce, reopen) first",
     "escaped_bugs": "Escaped bugs = bugs created in the period with a production/escaped label",

@@ -39,7 +39,7 @@ c[3].metric("Bias", components.fmt_num(o.bias, 2, "×"), help="median actual ÷ 
 c[4].metric("PRED(25)", components.fmt_pct(o.pred25), help="share with |actual − likely| ≤ 25 % of actual")
 c[5].metric("Range-estimated", f"{o.n:,}", help="completed issues")
 components.window_captions(c, [f"target {components.fmt_pct(target)}", "actual > worst", "actual < best", "median actual ÷ likely",
-                               "within 25 % of actual", "completed issues"], f)
+                               "within 25 % of actual", "issues"], f)
 components.how("Range estimates scored on completed issues: hit = best ≤ actual cycle time ≤ worst; bias 1.0 = "
                "unbiased, 1.5 = took 50 % longer than likely; PRED(25) = share with |actual − likely| ≤ 25 % of actual.")
 
