@@ -295,10 +295,16 @@ def with_verdicts(outcomes: pd.DataFrame, agreement_verdicts: pd.DataFrame,
 
 
 def action_choices(retro_actions: pd.DataFrame, carried: pd.DataFrame) -> dict:
-    """The actions an agreement or hypothesis of this retro may come out of: id -> text."""
+    """The actions an agreement or hypothesis of this retro may come out of: id -> text; two
+    actions with the same text (agreed again at a later retro) are told apart by where each
+    was agreed ('… (this retro)', '… (ATL Sprint 4 retro)')."""
+    rows = [(i, t, "this retro") for i, t in zip(retro_actions["action_id"], retro_actions["text"], strict=True)]
+    rows += [(i, t, w) for i, t, w in zip(carried["action_id"], carried["text"],
+                                          carried.get("from_retro", pd.Series([None] * len(carried))), strict=True)]
+    seen = pd.Series([t for _, t, _ in rows]).value_counts() if rows else pd.Series(dtype=int)
     out = {None: "— none —"}
-    for df in (retro_actions, carried):
-        out.update(dict(zip(df["action_id"], df["text"], strict=True)))
+    for i, t, where in rows:
+        out.setdefault(i, f"{t} ({where})" if seen.get(t, 0) > 1 and where else t)
     return out
 
 

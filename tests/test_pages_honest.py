@@ -766,3 +766,16 @@ def test_worst_misses_put_the_estimate_unit_in_the_headers(monkeypatch, demo_db)
     misses = next(d.value for d in at.dataframe if "outside range (× likely)" in getattr(d.value, "columns", []))
     assert {"best (days)", "likely (days)", "worst (days)", "actual (days)"} <= set(misses.columns)
     assert "unit" not in misses.columns
+
+
+def test_two_actions_with_one_text_are_told_apart_in_the_from_action_picker():
+    """Atlas agreed 'Add a spike before every integration story' at its sprint-4 retro and again at
+    its sprint-12 one: the picker listed the same text twice."""
+    from dashboard.forms import action_choices
+
+    here = pd.DataFrame({"action_id": ["a12", "b12"], "text": ["Fix the flaky tests", "Add a spike"]})
+    carried = pd.DataFrame({"action_id": ["a4", "a9"], "text": ["Add a spike", "Automate the checklist"],
+                            "from_retro": ["ATL Sprint 4 retro", "ATL Sprint 9 retro"]})
+    assert action_choices(here, carried) == {
+        None: "— none —", "a12": "Fix the flaky tests", "b12": "Add a spike (this retro)",
+        "a4": "Add a spike (ATL Sprint 4 retro)", "a9": "Automate the checklist"}
