@@ -791,7 +791,7 @@ def plan_check(fc: pd.DataFrame) -> go.Figure:
     d = fc[fc["question"] == "plan_check"] if not fc.empty else fc
     if d.empty:
         return empty("no remaining range-estimated work")
-    labels = ["as estimated" if pd.isna(c) else f"bias-corrected, {c:.0%}" for c in d["confidence"]]
+    labels = ["as estimated" if pd.isna(c) else f"bias-corrected, {c * 100:.0f} %" for c in d["confidence"]]
     colours = [GREY if pd.isna(c) else BLUE for c in d["confidence"]]
     fig = go.Figure(go.Bar(x=d["value"], y=labels, orientation="h", marker_color=colours,
                            # the date: the as-of day plus the days rounded up (docs/metrics.md)

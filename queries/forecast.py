@@ -296,7 +296,7 @@ def _throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_d
         rows.append({"question": "when", "confidence": c, "value": d,
                      "on_date": None if np.isnan(d) else start + timedelta(days=int(d)),
                      "basis": basis,
-                     "detail": f"{int(items)} items done within this many days with {c:.0%} confidence"
+                     "detail": f"{int(items)} items done within this many days with {c * 100:.0f} % confidence"
                      if not np.isnan(d) else never})
     target = target_date or default_target(start)
     horizon = (target - start).days
@@ -304,7 +304,7 @@ def _throughput_forecast(daily: np.ndarray, *, start: date, items: int, target_d
     for c in CONFIDENCES:
         v = float(np.quantile(many, 1 - c, method="inverted_cdf"))
         rows.append({"question": "how_many", "confidence": c, "value": v, "on_date": target, "basis": basis,
-                     "detail": f"at least this many items done by {target} with {c:.0%} confidence "
+                     "detail": f"at least this many items done by {target} with {c * 100:.0f} % confidence "
                                f"(mean {per_day:.2f}/day)"})
     return pd.DataFrame(rows, columns=COLUMNS), when
 
@@ -380,7 +380,7 @@ def _plan_check(inputs: pd.DataFrame, start: date, w_from: date, w_to: date, run
             f"; {used:,} of {runs:,} runs (the {likely.size:,} estimates weigh like {n_eff:,.0f} equal ones; "
             f"Monte Carlo error of this answer {_about(quantile_error(days, c))})")
         rows.append(row(c, float(np.quantile(days, c, method="inverted_cdf")), "bias_corrected",
-                        f"finished within this many days with {c:.0%} confidence after correcting each estimate "
+                        f"finished within this many days with {c * 100:.0f} % confidence after correcting each estimate "
                         f"by the team's actual/likely ratios (median bias {bias:.2f} over {ratios.size} issues); {basis}"
                         f"{fewer}"))
     return pd.DataFrame(rows, columns=COLUMNS)
