@@ -386,8 +386,10 @@ def _signed_pct(v: float) -> str:
     return present.signed_pct(v)
 
 
-def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> None:
-    """One card per shipped item × metric: effect with its interval, verdict badge, confounders."""
+def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None, names: dict | None = None) -> None:
+    """One card per shipped item × metric: effect with its interval, verdict badge, confounders
+    (by name: `names`, item key -> name, else the names `impact` holds)."""
+    names = names or dict(zip(impact["item_key"], impact["item_name"], strict=True))
     cols = st.columns(3)
     for i, r in enumerate(impact.itertuples()):
         with cols[i % 3].container(border=True, key=f"{key}_{i}"):
@@ -403,7 +405,8 @@ def impact_cards(impact: pd.DataFrame, key: str, units: dict | None = None) -> N
             if pd.notna(getattr(r, "mde_rel", None)):
                 st.caption(detectable_text(r))
             if isinstance(r.confounded_by, str) and r.confounded_by:
-                st.caption(f":material/warning: confounded: {md(r.confounded_by)} shipped within the same window")
+                st.caption(f":material/warning: confounded: {md(present.named_items(r.confounded_by, names))} "
+                           "shipped within the same window")
 
 
 def sprint_window(s, sprints: pd.DataFrame) -> tuple[tuple, tuple]:

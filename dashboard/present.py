@@ -163,6 +163,16 @@ def metric_name(metric: str | None) -> str:
     return METRIC_LABELS.get(metric, str(metric).replace("_", " ").strip())
 
 
+def named_items(keys: str | None, names: dict) -> str:
+    """Shipped items given by key ('BOR-E3, ATL-E2', as the impact analysis lists confounders)
+    by name with the key after it ('Price display revamp (BOR-E3), …'); a key with no name known
+    stays as it is."""
+    if not isinstance(keys, str) or not keys.strip():
+        return ""
+    return ", ".join(f"{names[k]} ({k})" if names.get(k) and names[k] != k else k
+                     for k in (k.strip() for k in keys.split(",")) if k)
+
+
 def metric_value(v, metric: str | None, unit: str | None = None) -> str:
     """A value of `metric` in that metric's own unit: '70 %', '8.0 d', '1,234.5 ms'."""
     if v is None or pd.isna(v):

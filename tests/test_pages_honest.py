@@ -779,3 +779,19 @@ def test_two_actions_with_one_text_are_told_apart_in_the_from_action_picker():
     assert action_choices(here, carried) == {
         None: "— none —", "a12": "Fix the flaky tests", "b12": "Add a spike (this retro)",
         "a4": "Add a spike (ATL Sprint 4 retro)", "a9": "Automate the checklist"}
+
+
+def test_a_confounder_is_named_not_only_keyed(monkeypatch, demo_db):
+    """'confounded: BOR-E3 shipped within the same window' named an item by its key alone."""
+    from dashboard.present import named_items
+
+    assert named_items("BOR-E3, ATL-E2", {"BOR-E3": "Price display revamp"}) == "Price display revamp (BOR-E3), ATL-E2"
+    assert named_items("", {}) == "" and named_items(None, {}) == ""
+    at = app_for(monkeypatch, demo_db)
+    at.query_params.update({"board": "2"})
+    open_page(at, "outcomes")
+    assert not problems(at), problems(at)
+    said = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "confounded: Smart recommendations (ATL-E3) shipped within the same window" in said, said
+    hyps = next(d.value for d in at.dataframe if "confounded by" in getattr(d.value, "columns", []))
+    assert set(hyps["confounded by"]) - {""} <= {"Smart recommendations (ATL-E3)", "Price display revamp (BOR-E3)"}

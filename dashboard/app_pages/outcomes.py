@@ -24,6 +24,11 @@ if not impact.empty:   # one shipped item, opened from the list or a link (?item
     if item is not None:
         blocks.shipped_item(item, p, metrics, key="outcomes_item_view")
 
+# every shipped item's name (a confounder may be another team's, or shipped outside the period)
+every_item = data.run_query("outcomes__impact_targets", **{**empty.wide(p), "board_id": None, "project": None})
+item_names = {**dict(zip(every_item["item_key"], every_item["item_name"], strict=True)),
+              **dict(zip(impact["item_key"], impact["item_name"], strict=True))}
+
 st.subheader("Shipped items")
 if impact.empty:
     empty.filtered("items", "shipped", f,
@@ -31,7 +36,7 @@ if impact.empty:
                    fill="retroscope import features shipped.csv   # or sync Jira: completed epics count as shipped")
 else:
     blocks.impact_cards(impact, key="outcomes_cards", units=dict(zip(metrics["metric"], metrics["unit"],
-                                                                          strict=True)))
+                                                                          strict=True)), names=item_names)
     components.chart(charts.effect_interval, (impact,), "Effect = mean(post − counterfactual) over the 28 days "
                      "after shipping, in % of the counterfactual, which projects the 28 days before (level, trend, "
                      "day-of-week); the bar is a 95 % interval that allows for autocorrelation.",
@@ -69,7 +74,9 @@ if hyp.empty:
                    recorded=None if len(data.run_query("outcomes__hypotheses", **empty.wide(p)))
                    else "hypotheses from retros held")
 else:
-    components.table(blocks.with_units(hyp, metrics).assign(metric=hyp["metric"].map(present.metric_name)),
+    components.table(blocks.with_units(hyp, metrics).assign(
+                         metric=hyp["metric"].map(present.metric_name),
+                         confounded_by=hyp["confounded_by"].map(lambda k: present.named_items(k, item_names))),
                      key="outcomes_hypotheses",
                      first=("verdict", "item_key", "item_name", "metric", "direction", "min_change", "effect_abs",
                             "effect_rel", "note"), hide=("hypothesis_id", "retro_id"))
