@@ -218,7 +218,10 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
                 with duckdb.connect(str(db)) as c:
                     c.execute("CHECKPOINT")
             shutil.copyfile(db, tmp)
-        con = queries.connect(tmp, read_only=False, derived=False)
+        try:
+            con = queries.connect(tmp, read_only=False, derived=False)
+        except RetroscopeError as e:   # about the user's file, not the private copy made of it
+            raise type(e)(str(e).replace(str(tmp), str(db))) from None
         con.execute("BEGIN TRANSACTION")
         writer = LoadWriter(con=con, source=source, detail=detail, config=config)
         yield writer

@@ -30,7 +30,25 @@ SRC = "mig_src"
 
 
 def _label(loc) -> str:
-    return str(loc)
+    """What a location is, for telling two apart: a lake by its URL, a file by its real path (the
+    same file by a relative path, an absolute one or a symlink is one file)."""
+    return str(loc) if lake.is_lake(loc) else os.path.realpath(loc)
+
+
+def _refuse_userdata_target(target) -> None:
+    """A store of retro records is never a migrate target, --force or not: the copy would put a
+    warehouse over the only data a load cannot rebuild."""
+    if lake.is_lake(target) or not Path(target).is_file() or queries.other_file(Path(target)):
+        return
+    con = queries.open_file(Path(target), read_only=True)
+    try:
+        queries.refuse_userdata_as_warehouse(con, target)
+    except RetroscopeError:
+        raise RetroscopeError(f"migrate: --to {target} is a store of retro records (a user-input store), not a "
+                              "warehouse; name the new warehouse file (its retro records go beside it, as "
+                              f"<name>{queries.USERDATA_SUFFIX})") from None
+    finally:
+        con.close()
 
 
 def _attach_source(con: duckdb.DuckDBPyConnection, loc, alias: str) -> str:
@@ -86,6 +104,10 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
     t0 = time.perf_counter()
     if _label(source) == _label(target):
         raise RetroscopeError(f"migrate: the target is the source ({target}); name another file or lake with --to")
+    src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
+    if _label(src_ud) in (_label(target), _label(dst_ud)) or _label(dst_ud) == _label(source):
+        raise RetroscopeError(f"migrate: --to {target} is the source's own store of retro records (or holds it); "
+                              "name a new warehouse file or lake with --to")
     if not lake.is_lake(target) and Path(target).is_dir():
         raise RetroscopeError(f"migrate: --to {target}: is a directory; give a file path such as "
                               f"{Path(target) / 'retroscope.duckdb'}")
@@ -94,7 +116,7 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
     if not lake.is_lake(target) and queries.other_file(Path(target)):
         raise RetroscopeError(f"migrate: --to {target}: not a DuckDB warehouse file (another kind of file); name a "
                               "new file, which is created, or an existing warehouse")
-    src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
+    _refuse_userdata_target(target)
     if not force:
         kept = _rows(dst_ud, queries.USERDATA_TABLES)
         if kept or _has_rows(target, queries.raw_tables()):

@@ -211,6 +211,12 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     return con
 
 
+def open_file(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A bare connection to a DuckDB file (either store), with the refusals and the lock wait
+    every open goes through: for looking at what a file holds before using it."""
+    return _open(path, read_only=read_only)
+
+
 def other_file(path: Path) -> bool:
     """Is there a file at `path` that is not a DuckDB database (a CSV, a TOML, a damaged file)? A
     DuckDB file carries DUCK at byte 8; a missing, unreadable or empty file is left to DuckDB."""
@@ -234,6 +240,37 @@ def _refuse_other_files(path: Path) -> None:
                           f"one); a damaged warehouse: move it aside and {_rebuild(path)}; a CSV, JSON or Parquet "
                           "file is loaded with `retroscope import metrics|features|retro FILE` into the warehouse "
                           "--db names")
+
+
+def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                                      "AND schema_name = 'main'").fetchall()}
+
+
+def refuse_userdata_as_warehouse(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """A store of retro records given where a warehouse belongs (`--db x.userdata.duckdb`): one
+    line naming the warehouse beside it, before anything reads or writes the file as a warehouse
+    (a load would write raw tables into it)."""
+    names = _main_tables(con)
+    if "retros" in names and "raw_issues" not in names:
+        name = re.sub(r"\.tmp-\d+$", "", Path(path).name)   # (a load's private copy, <db>.tmp-PID)
+        beside = (f" ({Path(path).with_name(name[: -len(USERDATA_SUFFIX)] + '.duckdb')})"
+                  if name.endswith(USERDATA_SUFFIX) else "")
+        raise RetroscopeError(f"{path} is a store of retro records (the user-input store), not a warehouse; point "
+                              f"--db at the warehouse it belongs to{beside}")
+
+
+def refuse_warehouse_as_userdata(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """A warehouse given where the store of retro records belongs (RETROSCOPE_USERDATA or
+    [warehouse] userdata naming the warehouse itself): one line, before a write adds retro
+    tables to it or a read finds none."""
+    if "raw_issues" in _main_tables(con):
+        raise RetroscopeError(WAREHOUSE_AS_USERDATA.format(path=path))
+
+
+WAREHOUSE_AS_USERDATA = ("{path} is a warehouse, not a store of retro records; the user-input store is the file beside "
+                         f"the warehouse (<name>{USERDATA_SUFFIX}) unless RETROSCOPE_USERDATA or [warehouse] userdata "
+                         "names another: point it at that file, not at the warehouse")
 
 
 def store_exists(location: str | Path | lake.Lake) -> bool:
@@ -287,8 +324,13 @@ def open_userdata(path: str | Path | lake.Lake, *, read_only: bool = False,
         with _open(path, read_only=False, wait_s=wait_s) as c:
             apply_userdata_schema(c)
     con = _open(path, read_only=read_only, wait_s=wait_s)
-    if not read_only:
-        apply_userdata_schema(con)
+    try:
+        refuse_warehouse_as_userdata(con, path)
+        if not read_only:
+            apply_userdata_schema(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -327,6 +369,9 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
         else:
             con.execute("COMMIT")
     except duckdb.Error as e:
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $a AND table_name = 'raw_issues'",
+                       {"a": alias}).fetchall()[0][0]:
+            raise RetroscopeError(WAREHOUSE_AS_USERDATA.format(path=userdata_path)) from None
         raise RetroscopeError(
             f"{userdata_path}: the user-input store is damaged or not Retroscope's "
             f"({str(e).splitlines()[0][:120]}); restore it from a backup "
@@ -492,6 +537,8 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
         if threads:
             con.execute(f"SET threads = {threads}")
         if not read_only:
+            if not lake.is_lake(db_path):   # before the raw tables are added to a store of retro records
+                refuse_userdata_as_warehouse(con, db_path)
             apply_schema(con)
         if derived:
             con.execute("SET TimeZone = 'UTC'")
@@ -506,6 +553,8 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
                 facts.use_stored(con)
                 facts.mark_stored(con, meta["as_of"])
             else:
+                if not lake.is_lake(db_path):   # (the live path only: stored facts are a warehouse's)
+                    refuse_userdata_as_warehouse(con, db_path)
                 _load_config(con, config or AnalysisConfig())
                 build_derived(con)
     except BaseException:

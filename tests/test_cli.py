@@ -653,3 +653,68 @@ def test_a_forecast_of_nothing_says_why(demo_copy, tmp_path):
             f"(--param window_days=N) or check the board; `retroscope --db {db} status` shows") in p.stderr
     p = cli("--db", str(demo_copy), "query", "forecast", "--param", "board_id=1", "--format", "csv")   # (recorded)
     assert p.returncode == 0 and "note:" not in p.stderr, p.stderr
+
+
+def _user_rows(path):
+    with duckdb.connect(str(path), read_only=True) as c:
+        return {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("retros", "retro_cards", "action_items")}
+
+
+def test_migrate_never_writes_over_a_store_of_retro_records(demo_copy, tmp_path):
+    """`migrate --to <the source's .userdata.duckdb>` exited 0 and replaced every retro record with
+    a copy of the warehouse; the source named by its absolute path or through a symlink was not
+    seen as the source; another warehouse's store of retro records was overwritten with --force."""
+    ud = queries.userdata_path_for(demo_copy)
+    before = _user_rows(ud)
+    assert all(before.values())
+    line = assert_one_line_error(cli("--db", str(demo_copy), "migrate", "--to", str(ud)))
+    assert "is the source's own store of retro records" in line, line
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(demo_copy)
+    for same in (str(demo_copy.resolve()), str(link)):
+        line = assert_one_line_error(cli("--db", str(demo_copy), "migrate", "--to", same, "--force"))
+        assert line.startswith("retroscope: migrate: the target is the source"), line
+    other = tmp_path / "other.userdata.duckdb"
+    other.write_bytes(ud.read_bytes())
+    line = assert_one_line_error(cli("--db", str(demo_copy), "migrate", "--to", str(other), "--force"))
+    assert f"--to {other} is a store of retro records" in line, line
+    assert _user_rows(ud) == before and _user_rows(other) == before
+
+
+def test_a_store_of_retro_records_as_the_warehouse_and_the_other_way_round(demo_copy, tmp_path):
+    """--db naming the user-input store failed on a Catalog Error, and an import wrote warehouse
+    tables into it; RETROSCOPE_USERDATA naming the warehouse gave an internal error on import and
+    an empty backup on export."""
+    ud = queries.userdata_path_for(demo_copy)
+    before = _user_rows(ud)
+    csv = tmp_path / "m.csv"
+    csv.write_text("day,metric,value\n2026-01-01,signups,3\n")
+    for args in (("status",), ("query", "sprint_facts"), ("import", "metrics", str(csv)), ("refresh",)):
+        line = assert_one_line_error(cli("--db", str(ud), *args))
+        assert line == (f"retroscope: {ud} is a store of retro records (the user-input store), not a warehouse; "
+                        f"point --db at the warehouse it belongs to ({demo_copy})"), (args, line)
+    with duckdb.connect(str(ud), read_only=True) as c:
+        assert not c.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'raw_%'").fetchone()[0]
+    assert _user_rows(ud) == before
+    env = {"RETROSCOPE_USERDATA": str(demo_copy)}
+    out = tmp_path / "backup.json"
+    for args in (("import", "retro", str(tmp_path / "none.json")), ("export", "retro", "--out", str(out))):
+        if args[0] == "import":
+            (tmp_path / "none.json").write_text(json.dumps({"retros": [{"retro_id": "r", "team": "T", "kind": "sprint",
+                                                                         "held_on": "2026-01-05"}]}))
+        line = assert_one_line_error(cli("--db", str(demo_copy), *args, env=env))
+        assert line.startswith(f"retroscope: {demo_copy} is a warehouse, not a store of retro records"), (args, line)
+    assert not out.exists()
+    with duckdb.connect(str(demo_copy), read_only=True) as c:
+        assert not c.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'retros'").fetchone()[0]
+
+
+def test_a_load_into_a_damaged_warehouse_names_that_file(demo_db, tmp_path):
+    """The refusal named the load's private copy (`x.duckdb.tmp-PID`), a file the user never gave."""
+    db = tmp_path / "x.duckdb"
+    db.write_bytes(demo_db.read_bytes()[:300_000])     # a warehouse cut short (a copy that did not finish)
+    csv = tmp_path / "m.csv"
+    csv.write_text("day,metric,value\n2026-01-01,signups,3\n")
+    line = assert_one_line_error(cli("--db", str(db), "import", "metrics", str(csv)))
+    assert line.startswith(f"retroscope: cannot open {db}: "), line
+    assert ".tmp-" not in line and db.stat().st_size == 300_000
