@@ -8,6 +8,7 @@ loudly, in one place.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -20,6 +21,26 @@ from jira import JIRA
 from connectors.jira_transport import JiraAuth, JiraHTTPError, Transport, normalize_url
 from connectors.settings import JiraSettings
 from queries.errors import RetroscopeError
+
+# What reading an answer of the wrong shape raises (a 200 with `{}` or a list where Jira sends an
+# object: a proxy or a server that is not Jira at the URL)
+WRONG_SHAPE = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+
+
+@contextlib.contextmanager
+def answers_read(url: str, after: str = ""):
+    """Inside the block Jira's answers are read: one of the wrong shape is one line of advice
+    (`after` adds what became of the data), never an internal error. Every command that reads
+    Jira's answers (sync, init, doctor) goes through here."""
+    try:
+        yield
+    except WRONG_SHAPE as e:
+        logging.getLogger(__name__).debug("Jira's answer could not be read", exc_info=True)
+        what = f"a record without {e}" if isinstance(e, KeyError) else f"{type(e).__name__}: {str(e)[:120]}"
+        raise RetroscopeError(
+            f"Jira at {url} answered with data that is not what Jira sends ({what}); check that the URL is the "
+            f"Jira site's base URL and no proxy rewrites its answers (run with -v for details){after}") from None
+
 
 BULK_PAGE = 10000          # histories per bulkfetch page (API max)
 CHANGELOG_PAGE = 100       # per-issue changelog page

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from connectors.jira_client import JiraClient
+from connectors.jira_client import JiraClient, answers_read
 from connectors.jira_fields import ResolvedFields, resolve_fields
 from connectors.jira_parse import (
     HistoryRows,
@@ -50,7 +50,6 @@ from queries.errors import RetroscopeError
 
 log = logging.getLogger(__name__)
 # what reading an answer of the wrong shape raises (a missing key, a list where a dict was due, ...)
-_WRONG_SHAPE = (KeyError, TypeError, AttributeError, IndexError, ValueError)
 
 SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
 ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)
@@ -756,19 +755,11 @@ def sync(db_path: str | Path, *, url: str, auth: JiraAuth, projects: Iterable[st
         writer.progress = progress   # the facts build at the end
         job = _Sync(client, writer, scope, full=full, settings=settings, progress=progress or _null_progress,
                     started=started, reconcile=reconcile, versions=versions)
-        try:
+        # Only job.run() reads Jira's answers; the commit and the facts build after it are not
+        # covered (an error there is ours, not Jira's). The load was staged, so the warehouse keeps
+        # its previous data.
+        with answers_read(client.url, "; the warehouse keeps its previous data"):
             summary = job.run()
-        except _WRONG_SHAPE as e:
-            # An answer of the wrong shape (e.g. 200 with `{}`): a proxy or a non-Jira server at the
-            # URL. Only job.run() reads Jira's answers; the commit and the facts build after it are
-            # not covered (an error there is ours, not Jira's). The load was staged, so the
-            # warehouse keeps its previous data.
-            log.debug("Jira's answer could not be read", exc_info=True)
-            what = f"a record without {e}" if isinstance(e, KeyError) else f"{type(e).__name__}: {str(e)[:120]}"
-            raise RetroscopeError(
-                f"Jira at {client.url} answered with data that is not what Jira sends ({what}); check that the "
-                "URL is the Jira site's base URL and no proxy rewrites its answers (run with -v for details); "
-                "the warehouse keeps its previous data") from None
         summary.seconds = time.perf_counter() - t0
         writer.detail = (f"{summary.issues_seen} issues ({summary.issues_new} new, {summary.issues_updated} updated, "
                          f"{summary.issues_deleted} deleted), {summary.histories} histories, {summary.sprints} sprints, "

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import queries
-from connectors.jira_client import JiraClient
+from connectors.jira_client import JiraClient, answers_read
 from connectors.jira_fields import (
     NONE_VALUES,
     SPRINT_CUSTOM,
@@ -139,6 +139,12 @@ def _search(client: JiraClient, jql: str, fields: list[str], n: int) -> list[dic
 
 def discover(url: str, auth: JiraAuth, settings: JiraSettings | None = None, *,
              projects: list[str] | None = None, analysis: AnalysisConfig | None = None) -> Discovery:
+    with answers_read(url, "; nothing was written"):
+        return _discover(url, auth, settings, projects=projects, analysis=analysis)
+
+
+def _discover(url: str, auth: JiraAuth, settings: JiraSettings | None, *,
+              projects: list[str] | None, analysis: AnalysisConfig | None) -> Discovery:
     settings = settings or JiraSettings()
     analysis = analysis or AnalysisConfig()
     c = JiraClient(url, auth, settings)
@@ -374,6 +380,13 @@ class Finding:
 def doctor(settings: Settings, auth: JiraAuth, url: str) -> list[Finding]:
     """Check the configuration against the site, then the loaded data. Every problem says
     what to change."""
+    with answers_read(url):
+        out, site = _doctor_site(settings, auth, url)
+    return out + _doctor_data(settings, source=f"jira:{site}", where="this site")
+
+
+def _doctor_site(settings: Settings, auth: JiraAuth, url: str) -> tuple[list[Finding], str]:
+    """doctor's checks of the configuration against the site (its answers read), and the site's URL."""
     js = settings.jira
     out: list[Finding] = []
     c = JiraClient(url, auth, js)
@@ -444,8 +457,7 @@ def doctor(settings: Settings, auth: JiraAuth, url: str) -> list[Finding]:
             out.append(Finding(False, f"{len(missing)} site status(es) in no [workflow] stage: "
                                       + ", ".join(missing[:8]), "add them to [workflow] stages (by name or id), or "
                                                                 "they rank by category"))
-    out += _doctor_data(settings, source=f"jira:{c.url}", where="this site")
-    return out
+    return out, c.url
 
 
 def doctor_loaded(settings: Settings) -> list[Finding]:

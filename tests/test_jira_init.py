@@ -241,3 +241,20 @@ def test_doctor_on_a_jira_sync_that_brought_no_issue_is_a_problem(tmp_path, monk
     assert rc == 1, (out, err)
     assert f"FIX  no issues from {site} in {db}" in out and "retroscope sync jira" in out
     assert "fine without Jira" not in out
+
+
+@pytest.mark.parametrize(("path", "body"), [(r"/rest/agile/1.0/board$", {}), (r"/rest/api/2/field$", [1, 2, 3])])
+def test_init_and_doctor_on_answers_of_the_wrong_shape_are_one_clear_line(tmp_path, fake, capsys, path, body):
+    """`sync jira` said 'answered with data that is not what Jira sends'; init and doctor, on the same
+    answers (a proxy, or a server that is not Jira), ended on an internal error."""
+    from fake_jira.server import Fault
+
+    fake.faults.append(Fault(path, status=200, body=body, times=100))
+    for args in (["init", "jira", "--url", fake.url, "--yes"], ["doctor", "--url", fake.url]):
+        rc = main(args)
+        err = capsys.readouterr().err
+        lines = [x for x in err.splitlines() if x.strip()]
+        assert rc == 1 and len(lines) == 1, (args, err)
+        assert lines[0].startswith(f"retroscope: Jira at {fake.url}") and "not what Jira sends" in lines[0], lines
+        assert "internal error" not in err and "Traceback" not in err
+    assert not (tmp_path / "retroscope.toml").exists()
