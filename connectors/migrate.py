@@ -196,7 +196,13 @@ def _swapped_in(target: Path):
     """Write a file store as a working copy beside `target` (yielded), moved over `target`
     only when the block ends without error; the copy (and its WAL) never outlives the block."""
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    try:   # a folder nothing can be written to (read-only, immutable): said before any work
+        tmp.unlink(missing_ok=True)
+        tmp.touch()
+        tmp.unlink()
+    except OSError as e:
+        raise RetroscopeError(f"migrate --to {target}: cannot write in {target.parent} ({e.strerror}); choose a "
+                              "folder you can write to") from None
     try:
         yield tmp
         os.replace(tmp, target)
@@ -209,7 +215,11 @@ def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
     if target.is_dir():
         raise RetroscopeError(f"migrate --to {target}: is a directory; give a file path such as "
                               f"{target / 'retroscope.duckdb'}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RetroscopeError(f"migrate --to {target}: cannot create {target.parent} ({e.strerror}); choose a "
+                              "folder you can write to") from None
     with _swapped_in(target) as tmp:
         con = queries.connect(tmp, read_only=False, derived=False)
         try:

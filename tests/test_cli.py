@@ -718,3 +718,23 @@ def test_a_load_into_a_damaged_warehouse_names_that_file(demo_db, tmp_path):
     line = assert_one_line_error(cli("--db", str(db), "import", "metrics", str(csv)))
     assert line.startswith(f"retroscope: cannot open {db}: "), line
     assert ".tmp-" not in line and db.stat().st_size == 300_000
+
+
+def test_migrate_into_a_folder_it_cannot_write_is_one_line(demo_db, tmp_path):
+    """Into a read-only folder migrate ended on an internal error (OSError from its working copy);
+    a folder that cannot be created (here: a file stands where it would be) is the same kind of
+    mistake and gets the same kind of line."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    line = assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(blocker / "c.duckdb")))
+    assert line.startswith(f"retroscope: migrate --to {blocker / 'c.duckdb'}: cannot create {blocker} ("), line
+    assert line.endswith("; choose a folder you can write to"), line
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["chattr", "+i", str(ro)], capture_output=True).returncode != 0:
+        return   # (no immutable folders here: the line above covers the message)
+    try:
+        line = assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(ro / "c.duckdb")))
+        assert line.startswith(f"retroscope: migrate --to {ro / 'c.duckdb'}: cannot write in {ro} ("), line
+    finally:
+        subprocess.run(["chattr", "-i", str(ro)], check=True)
