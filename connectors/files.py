@@ -205,7 +205,10 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
         raise fail(name, "is a directory", "give the definitions TOML file, e.g. --definitions defs.toml") from None
     except OSError as e:
         raise fail(name, f"cannot read the file ({e.strerror})", "check the --definitions path") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        wide = bounds.wide_encoding(Path(path).read_bytes()[:4096])
+        raise fail(name, f"not UTF-8 text{f' (the file is {wide}-encoded)' if wide else ''}", "save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
         raise fail(name, f"not valid TOML ({e})", 'write [metrics.revenue] then unit = "EUR" lines') from None
     tables = doc.get("metrics", doc) if isinstance(doc.get("metrics", doc), dict) else {}
     rows, problems = [], []

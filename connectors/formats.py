@@ -312,7 +312,11 @@ def read_table(path: str | Path, sections: Iterable[str] = (), example: str = "d
     the advice when a CSV has no columns to find."""
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():   # a link to nothing, or links in a loop
+            raise fail(str(path), "a symbolic link that leads to no file", "give the file itself")
         raise fail(str(path), "no such file", "check the path")
+    if not p.is_file() and not p.is_dir():   # a device or a pipe: read without end (/dev/zero, a FIFO)
+        raise fail(str(path), "not a regular file (a device or a pipe)", "give a .csv, .tsv, .parquet or .json file")
     suffix = p.suffix.lower()
     if suffix in (".parquet", ".pq"):
         return read_parquet(p)

@@ -270,3 +270,26 @@ def test_a_quote_left_open_is_named_as_the_likely_cause(tmp_path, capsys):
     assert rc != 0
     assert "(it runs over several lines: a quote left open?) is not a number" in err, err
     assert "Traceback" not in err
+
+
+def test_a_device_a_pipe_a_dangling_link_and_a_wide_definitions_file_are_one_line(tmp_path):
+    """/dev/zero ran out of memory, a named pipe waited for ever, a symlink loop said 'no such file'
+    and a UTF-16 definitions file 'not valid TOML ('utf-8' codec …)'."""
+    import os
+
+    fifo = tmp_path / "m.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", fifo):
+        with pytest.raises(RetroscopeError) as e:
+            files.read_metrics(path, as_of=AS_OF)
+        assert str(e.value) == (f"{path}: not a regular file (a device or a pipe); give a .csv, .tsv, .parquet or "
+                                ".json file")
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    with pytest.raises(RetroscopeError, match="a symbolic link that leads to no file; give the file itself"):
+        files.read_metrics(tmp_path / "a.csv", as_of=AS_OF)
+    defs = tmp_path / "defs.toml"
+    defs.write_bytes('[metrics.signups]\nunit = "users"\n'.encode("utf-16"))
+    with pytest.raises(RetroscopeError) as e:
+        files.read_definitions(defs)
+    assert str(e.value) == f"{defs}: not UTF-8 text (the file is UTF-16-encoded); save it as UTF-8"
