@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 import queries
+from connectors import two_stores
 from connectors.load import staged_load
 
 SOURCE = "demo"
@@ -784,7 +785,6 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     # drawn from the seed): the bar counts issues without a total while generating and ends at
     # the count written, the number the summary reports (not an estimate such as 400 for 427).
     progress("generating", 0, None)
-    pending = pending_marker(db_path)
     with staged_load(db_path, SOURCE, "demo", detail=f"seed={seed} scale={scale or 'default'}") as w:
         w.delete_source()
         w.data_as_of = AS_OF
@@ -843,13 +843,11 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
         counts = dict(w.counts)
         ud = userdata_path or queries.userdata_path_for(db_path)
         user_tables = demo_userdata(seed, teams)
-        # The warehouse swap and the user-store write are two files: a marker written before
-        # the swap and removed after the user store committed tells `status` (and the next
-        # demo run, which rewrites both) when a kill fell between the two. A load that fails
-        # leaves the marker older than the (unchanged) warehouse, which `status` ignores.
-        pending.write_text(f"seed={seed}\n", encoding="utf-8")
+        # The warehouse swap and the user-store write are two files: a marker between the two
+        # (connectors/two_stores.py) tells `status` and `doctor` when a kill fell between them
+        pending = two_stores.begin(db_path, "demo", f"seed={seed}")
     _write_demo_userdata(ud, user_tables)
-    pending.unlink(missing_ok=True)
+    two_stores.end(pending)
     return {
         "issues": counts.get("raw_issues", 0),
         "histories": counts.get("raw_status_changes", 0) + counts.get("raw_field_changes", 0),
@@ -859,17 +857,6 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
     }
 
 
-def pending_marker(db_path: str | Path) -> Path:
-    """`<db>.demo-pending`: present while (or if a kill left) the demo's warehouse swapped
-    in but its retros not yet written to the user-input store. On a lake (no file to put it
-    beside) it lives in the temp folder, named after the lake."""
-    if queries.lake.is_lake(db_path):
-        import hashlib
-        import tempfile
-
-        return Path(tempfile.gettempdir()) / f"retroscope-{hashlib.sha256(db_path.url.encode()).hexdigest()[:12]}.demo-pending"
-    p = Path(db_path)
-    return p.with_name(p.name + ".demo-pending")
 
 
 def _flush(w, b: DemoBuilder) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import queries
+from connectors import two_stores
 from connectors.jira_client import JiraClient, answers_read
 from connectors.jira_fields import (
     NONE_VALUES,
@@ -382,7 +383,12 @@ def doctor(settings: Settings, auth: JiraAuth, url: str) -> list[Finding]:
     what to change."""
     with answers_read(url):
         out, site = _doctor_site(settings, auth, url)
-    return out + _doctor_data(settings, source=f"jira:{site}", where="this site")
+    return out + _doctor_data(settings, source=f"jira:{site}", where="this site") + _stores_match(settings)
+
+
+def _stores_match(settings: Settings) -> list[Finding]:
+    """A demo or migrate stopped between the warehouse and its retro records (connectors/two_stores.py)."""
+    return [Finding(False, what, advice) for what, advice in two_stores.stopped_between(settings.db_path)]
 
 
 def _doctor_site(settings: Settings, auth: JiraAuth, url: str) -> tuple[list[Finding], str]:
@@ -469,7 +475,7 @@ def doctor_loaded(settings: Settings) -> list[Finding]:
         return [Finding(False, f"no warehouse at {db}", "point --db at the warehouse to check (`make run`'s demo is "
                                                         "data/demo.duckdb), or load one: `retroscope init jira --url "
                                                         "URL` then `retroscope sync jira`")]
-    out: list[Finding] = []
+    out: list[Finding] = _stores_match(settings)
     sources = _loaded_sources(settings)
     for source in sources:
         # (a finding about the config as a whole, such as an override no source has, once)

@@ -90,15 +90,17 @@ def _pid_alive(pid: int) -> bool:
 
 def stale_copies(db: str | Path) -> list[Path]:
     """Working copies (`<db>.tmp-PID`, and their WAL) left by a load whose process is gone
-    (killed): the next load removes them; `retroscope status` lists them."""
+    (killed), and those of the user-input store beside it (a killed migrate's): the next load
+    removes them; `retroscope status` lists them."""
     if lake.is_lake(db):
         return []     # a lake load works in a transaction, not on a copy
     db = Path(db)
     out = []
-    for tmp in db.parent.glob(db.name + ".tmp-*"):
-        pid = tmp.name.split(".tmp-", 1)[1].split(".", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            out.append(tmp)
+    for store in (db, Path(queries.userdata_path_for(db))):
+        for tmp in store.parent.glob(store.name + ".tmp-*"):
+            pid = tmp.name.split(".tmp-", 1)[1].split(".", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                out.append(tmp)
     return sorted(out)
 
 

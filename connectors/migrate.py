@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 import queries
+from connectors import two_stores
 from queries import Progress, lake
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError
@@ -126,12 +127,21 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
             raise RetroscopeError(f"migrate: {target} already holds data{theirs}; pass --force to replace it with "
                                   f"a copy of {source}, or choose an empty target")
     tables = queries.raw_tables()
-    if lake.is_lake(target):
-        rows = _into_lake(source, target, tables, config, progress)
-        user_rows = _userdata_into_lake(src_ud, target, progress)
-    else:
-        rows = _into_file(source, Path(target), tables, config, progress)
-        user_rows = _userdata_into_file(src_ud, Path(dst_ud), progress)
+    # two stores, each written atomically: a marker between them (connectors/two_stores.py) tells
+    # status and doctor when a kill fell between the warehouse and its retro records
+    if not lake.is_lake(target):
+        _writable_folder(Path(target))
+    pending = two_stores.begin(target, "migrate", f"from {source}")
+    try:
+        rows = (_into_lake(source, target, tables, config, progress) if lake.is_lake(target)
+                else _into_file(source, Path(target), tables, config, progress))
+    except BaseException:
+        two_stores.end(pending)   # the warehouse was not replaced: the stores still match
+        raise
+    # (an error from here on leaves the marker: the warehouse is the new one, the retro records not yet)
+    user_rows = (_userdata_into_lake(src_ud, target, progress) if lake.is_lake(target)
+                 else _userdata_into_file(src_ud, Path(dst_ud), progress))
+    two_stores.end(pending)
     return {"tables": len(tables), "rows": rows, "user_rows": user_rows, "seconds": time.perf_counter() - t0}
 
 
@@ -196,13 +206,7 @@ def _swapped_in(target: Path):
     """Write a file store as a working copy beside `target` (yielded), moved over `target`
     only when the block ends without error; the copy (and its WAL) never outlives the block."""
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    try:   # a folder nothing can be written to (read-only, immutable): said before any work
-        tmp.unlink(missing_ok=True)
-        tmp.touch()
-        tmp.unlink()
-    except OSError as e:
-        raise RetroscopeError(f"migrate --to {target}: cannot write in {target.parent} ({e.strerror}); choose a "
-                              "folder you can write to") from None
+    tmp.unlink(missing_ok=True)
     try:
         yield tmp
         os.replace(tmp, target)
@@ -211,15 +215,28 @@ def _swapped_in(target: Path):
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
-def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
-    if target.is_dir():
-        raise RetroscopeError(f"migrate --to {target}: is a directory; give a file path such as "
-                              f"{target / 'retroscope.duckdb'}")
+def _writable_folder(target: Path) -> None:
+    """The target's folder, created if missing, and a file written and removed in it: a folder that
+    cannot be created or written (read-only, immutable) is one line before any work."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise RetroscopeError(f"migrate --to {target}: cannot create {target.parent} ({e.strerror}); choose a "
                               "folder you can write to") from None
+    probe = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    try:
+        probe.unlink(missing_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        raise RetroscopeError(f"migrate --to {target}: cannot write in {target.parent} ({e.strerror}); choose a "
+                              "folder you can write to") from None
+
+
+def _into_file(source, target: Path, tables, config, progress: Progress) -> int:
+    if target.is_dir():
+        raise RetroscopeError(f"migrate --to {target}: is a directory; give a file path such as "
+                              f"{target / 'retroscope.duckdb'}")
     with _swapped_in(target) as tmp:
         con = queries.connect(tmp, read_only=False, derived=False)
         try:

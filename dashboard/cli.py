@@ -379,13 +379,10 @@ def cmd_status(args, settings: Settings) -> int:
     else:
         print(f"  as of {stored['as_of']:%Y-%m-%d %H:%M} UTC but built under another config or Retroscope version: "
               "figures are computed live (slower) until `retroscope refresh` or the next load")
-    from connectors.demo import pending_marker
+    from connectors.two_stores import stopped_between
 
-    marker = pending_marker(settings.db_path)
-    if marker.exists() and (is_lake(settings.db_path)
-                            or Path(settings.db_path).stat().st_mtime >= marker.stat().st_mtime):   # swapped after it
-        print("\nnote: the last `retroscope demo` was stopped after the warehouse was replaced but before "
-              "its retros were written; run `retroscope demo` again so both stores match")
+    for what, advice in stopped_between(settings.db_path):
+        print(f"\nnote: {what}; {advice}")
     stale = stale_copies(settings.db_path)
     if stale:
         print("\nleftover working copies of killed loads (safe to delete; the next load removes them):")

@@ -1,0 +1,93 @@
+"""A command that writes both stores (the warehouse and its retro records) and stops between
+them: `status` and `doctor` say so and what to run again (connectors/two_stores.py); a command
+that fails before the warehouse is replaced leaves nothing to report."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+from helpers_serve import private_demo
+
+import queries
+from connectors import demo, load, migrate, two_stores
+from dashboard.cli import main
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for k in ("JIRA_URL", "RETROSCOPE_CONFIG", "RETROSCOPE_DB", "RETROSCOPE_USERDATA"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def _status_and_doctor(db, capsys) -> tuple[str, int, str]:
+    assert main(["--db", str(db), "status"]) == 0
+    status = capsys.readouterr().out
+    rc = main(["--db", str(db), "doctor"])
+    return status, rc, capsys.readouterr().out
+
+
+def test_a_demo_stopped_between_its_stores_is_reported_until_run_again(tmp_path, capsys, clean_env, monkeypatch):
+    db = tmp_path / "d.duckdb"
+
+    def killed(*_a, **_k):   # the process dies once the warehouse is swapped in, before the retro records
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "_write_demo_userdata", killed)
+    with pytest.raises(KeyboardInterrupt):
+        demo.build(db, seed=7)
+    monkeypatch.undo()
+    clean = ["--db", str(db)]
+    status, rc, doctor = _status_and_doctor(db, capsys)
+    said = ("the last `retroscope demo` into this warehouse was stopped after the warehouse was replaced but before "
+            "its retro records were written, so the two do not match")
+    assert f"note: {said}; run `retroscope demo` again" in status
+    assert rc == 1 and f"FIX  {said}" in doctor and "→ run `retroscope demo` again" in doctor
+    assert main([*clean, "demo"]) == 0
+    capsys.readouterr()
+    status, rc, doctor = _status_and_doctor(db, capsys)
+    assert "stopped after the warehouse was replaced" not in status + doctor and rc == 0
+    assert not two_stores.marker(db, "demo").exists()
+
+
+def test_a_migrate_stopped_between_its_stores_is_reported_one_that_failed_before_is_not(
+        demo_db, tmp_path, capsys, clean_env, monkeypatch):
+    (tmp_path / "src").mkdir()
+    src = private_demo(demo_db, tmp_path / "src")
+    target = tmp_path / "t.duckdb"
+
+    def failed(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    # failing while the warehouse is copied: the target is not replaced, nothing to report
+    monkeypatch.setattr(migrate, "_into_file", failed)
+    with pytest.raises(OSError):
+        migrate.migrate(src, target)
+    assert not two_stores.marker(target, "migrate").exists()
+    monkeypatch.undo()
+    # stopped after the warehouse, before the retro records
+    monkeypatch.setattr(migrate, "_userdata_into_file", failed)
+    with pytest.raises(OSError):
+        migrate.migrate(src, target)
+    monkeypatch.undo()
+    status, rc, doctor = _status_and_doctor(target, capsys)
+    said = "the last `retroscope migrate` into this warehouse was stopped after the warehouse was replaced"
+    assert said in status and "run the same `retroscope migrate --to … --force` again" in status
+    assert rc == 1 and f"FIX  {said}" in doctor
+    migrate.migrate(src, target, force=True)
+    status, rc, doctor = _status_and_doctor(target, capsys)
+    assert "was stopped after" not in status + doctor and rc == 0
+
+
+def test_status_lists_a_killed_commands_copy_of_the_retro_records(demo_copy, tmp_path, capsys, clean_env):
+    dead = subprocess.Popen(["true"])
+    dead.wait()                                   # a process id that is no longer running
+    ud = queries.userdata_path_for(demo_copy)
+    left = ud.with_name(f"{ud.name}.tmp-{dead.pid}")
+    left.write_bytes(b"x" * 10)
+    assert left in load.stale_copies(demo_copy)
+    assert main(["--db", str(demo_copy), "status"]) == 0
+    assert str(left) in capsys.readouterr().out
+    os.unlink(left)
