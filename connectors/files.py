@@ -117,6 +117,13 @@ def parse_numbers(s: pd.Series, decimal_comma: bool = False) -> pd.Series:
     return out.where(np.isfinite(out.to_numpy(dtype=float, na_value=np.nan)))
 
 
+def _refuse_huge(probs: Problems, values: pd.Series, rows, raw: pd.Series, column: str) -> None:
+    """A metric value beyond ±bounds.MAX_ABS_VALUE: a unit or a typo, refused before it reaches
+    the impact analysis (where it overflows)."""
+    probs.add_mask((values.abs() > bounds.MAX_ABS_VALUE).to_numpy(dtype=bool), rows, raw, column,
+                   lambda v: f"{_show(v)} is beyond ±10^15", "a value in the metric's unit; check the unit or look for a typo")
+
+
 def parse_bools(s: pd.Series) -> pd.Series:
     """True/False/NA per value (true/false/yes/no/1/0, any case); NA if missing or unrecognised."""
     def one(v):
@@ -143,7 +150,17 @@ def _unknown_columns(tbl: Table, allowed: Iterable[str], probs: Problems, exampl
 
 
 def _rename(tbl: Table, aliases: dict[str, str]) -> None:
-    """Case-insensitive header names and aliases → canonical names."""
+    """Case-insensitive header names and aliases → canonical names; two columns that name the
+    same one (`day,Day`, `date,day`, `key,item_key`) are refused, not one of them called unknown."""
+    meant: dict[str, list[str]] = {}
+    for c in tbl.frame.columns:
+        k = aliases.get(c.lower(), c.lower() if c.lower() in aliases.values() else None)
+        if k:
+            meant.setdefault(k, []).append(str(c))
+    clash = next(((k, cs) for k, cs in meant.items() if len(cs) > 1), None)
+    if clash:
+        raise fail(tbl.path, f"columns {', '.join(clash[1])} {'both' if len(clash[1]) == 2 else 'all'} name the "
+                   f"{clash[0]} column", "keep one of them")
     ren = {}
     for c in tbl.frame.columns:
         k = aliases.get(c.lower(), c.lower() if c.lower() in aliases.values() else None)
@@ -282,6 +299,7 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
         probs.add_mask(vmiss, rows, raw_val, "value", lambda v: "missing", "a number")
         probs.add_mask(~vmiss & values.isna().to_numpy(), rows, raw_val, "value",
                        lambda v: f"{_show(v)} is not a number", "a number like 3.25")
+        _refuse_huge(probs, values, rows, raw_val, "value")
         points = pd.DataFrame({"metric": metric.to_numpy(), "day": days.to_numpy(), "segment": seg.to_numpy(),
                                "value": values.to_numpy(dtype=float), "_row": rows})
         present = [c for c in DEF_COLUMNS if c in cols]
@@ -304,6 +322,7 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
             vmiss = is_missing(raw_val)
             probs.add_mask(~vmiss & values.isna().to_numpy(), rows, raw_val, c,
                            lambda v: f"{_show(v)} is not a number", "a number like 3.25, or an empty cell for no value")
+            _refuse_huge(probs, values, rows, raw_val, c)
             keep = ~vmiss
             parts.append(pd.DataFrame({"metric": c, "day": days[keep], "segment": seg[keep].to_numpy(dtype=object),
                                        "value": values[keep].to_numpy(dtype=float), "_row": rows[keep]}))

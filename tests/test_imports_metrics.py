@@ -293,3 +293,20 @@ def test_a_device_a_pipe_a_dangling_link_and_a_wide_definitions_file_are_one_lin
     with pytest.raises(RetroscopeError) as e:
         files.read_definitions(defs)
     assert str(e.value) == f"{defs}: not UTF-8 text (the file is UTF-16-encoded); save it as UTF-8"
+
+
+def test_a_value_beyond_ten_to_the_fifteen_is_refused(tmp_path):
+    """1.7e308 was imported, then overflowed the impact analysis to -inf ('no detectable change')."""
+    probs = _problems(tmp_path, "day,metric,value\n2026-03-01,m,1.7e308\n2026-03-02,m,-2e16\n2026-03-03,m,1e15\n")
+    assert [p.split(": ", 1)[1] for p in probs[1:]] == [
+        "column value: '1.7e308' is beyond ±10^15 (expected a value in the metric's unit; check the unit or look "
+        "for a typo)",
+        "column value: '-2e16' is beyond ±10^15 (expected a value in the metric's unit; check the unit or look for "
+        "a typo)"], probs   # 1e15 itself is a value
+
+
+def test_two_columns_that_name_one_column_are_refused_as_such(tmp_path):
+    """`day,Day` and `date,day` were reported as 'unknown column Day' / 'unknown column date'."""
+    for header, names in (("day,Day,metric,value", "day, Day"), ("date,day,metric,value", "date, day")):
+        probs = _problems(tmp_path, f"{header}\n2026-03-01,2026-03-01,m,1\n")
+        assert probs == [f"{tmp_path / 'm.csv'}: columns {names} both name the day column; keep one of them"], probs
