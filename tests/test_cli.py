@@ -738,3 +738,28 @@ def test_migrate_into_a_folder_it_cannot_write_is_one_line(demo_db, tmp_path):
         assert line.startswith(f"retroscope: migrate --to {ro / 'c.duckdb'}: cannot write in {ro} ("), line
     finally:
         subprocess.run(["chattr", "-i", str(ro)], check=True)
+
+
+def test_an_empty_db_is_refused_not_the_default_warehouse(tmp_path):
+    """`--db "$UNSET"` used data/retroscope.duckdb (an import wrote into the default warehouse)."""
+    csv = tmp_path / "m.csv"
+    csv.write_text("day,metric,value\n2026-01-01,signups,3\n")
+    for args in (("status",), ("import", "metrics", str(csv))):
+        line = assert_one_line_error(cli("--db", "", *args, cwd=tmp_path))
+        assert line == ("retroscope: --db is empty; give the warehouse file (e.g. --db data/retroscope.duckdb) or "
+                        "leave --db out for the default"), line
+    assert not (tmp_path / "data").exists()
+
+
+def test_impact_refuses_a_segment_no_metric_has_and_a_segment_against_itself(demo_db):
+    """'--param segment=nosuch' answered 'not enough data' for every item; segment=control_segment
+    computed a difference of a segment against itself ('no detectable change')."""
+    line = assert_one_line_error(cli("--db", str(demo_db), "query", "impact", "--param", "segment=nosuch"))
+    assert line == ("retroscope: impact: no metric has values in segment 'nosuch'; segments with values: "
+                    "mobile, web"), line          # the demo's two segments
+    line = assert_one_line_error(cli("--db", str(demo_db), "query", "impact", "--param", "segment=web",
+                                     "--param", "control_segment=web"))
+    assert line == ("retroscope: impact: segment and control_segment are both 'web'; compare a segment with "
+                    "another one (or leave control_segment out)"), line
+    ok = cli("--db", str(demo_db), "query", "impact", "--param", "segment=web", "--param", "control_segment=mobile")
+    assert ok.returncode == 0, ok.stderr
