@@ -498,6 +498,7 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
     lag = 0 if lag is None else int(lag)
     if window < 7 or lag < 0:
         raise queries.QueryError(f"impact: window={window}, lag={lag} (expected window ≥ 7 and lag ≥ 0 days)")
+    _known_segments(con, segment, control_segment)
     targets, every, points = _targets_and_points(con, as_of, board_id, project, date_from, date_to, segment,
                                                  control_segment)
     # the analysis counts days: as_of's day in the reporting timezone, the day the points end on
@@ -506,6 +507,22 @@ def impact_table(con, *, as_of, board_id=None, project=None, date_from=None, dat
                           control_segment=control_segment or None, shipped=every, data_to=metric_data_to(con))
     out = out.sort_values(["shipped_on", "item_key", "metric"], kind="stable").reset_index(drop=True)
     return _dates_as_datetimes(out, ("shipped_on", "pre_start", "post_end"))
+
+
+def _known_segments(con, segment: str | None, control_segment: str | None) -> None:
+    """A segment no metric has values in, or a segment compared with itself (a difference of 0
+    by construction): refused with the segments there are, not a 'not enough data' per item."""
+    if segment and control_segment and segment == control_segment:
+        raise queries.QueryError(f"impact: segment and control_segment are both '{segment}'; compare a segment "
+                                 "with another one (or leave control_segment out)")
+    asked = [s for s in (segment, control_segment) if s]
+    if not asked:
+        return
+    known = queries.run(con, "outcomes__segments")["segment"].tolist()
+    for s in asked:
+        if s not in known:
+            raise queries.QueryError(f"impact: no metric has values in segment '{s}'; segments with values: "
+                                     + (", ".join(known) if known else "none (every value is for all users)"))
 
 
 def _dates_as_datetimes(df: pd.DataFrame, cols) -> pd.DataFrame:
