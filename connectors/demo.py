@@ -846,6 +846,7 @@ def build(db_path: str | Path, *, seed: int = 7, scale: int | None = None,
         # The warehouse swap and the user-store write are two files: a marker between the two
         # (connectors/two_stores.py) tells `status` and `doctor` when a kill fell between them
         pending = two_stores.begin(db_path, "demo", f"seed={seed}")
+        w.on_failure.append(lambda: two_stores.end(pending))   # not swapped in: the stores still match
     _write_demo_userdata(ud, user_tables)
     two_stores.end(pending)
     return {

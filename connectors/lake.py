@@ -173,7 +173,7 @@ def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
                 config: AnalysisConfig | None = None) -> Iterator[LoadWriter]:
     """`connectors.load.staged_load` for a lake: see the module docstring."""
     started = datetime.now(UTC)
-    con = None
+    con = writer = None
     turn = _CommitLock(db)
     try:
         con = _open_writer(db.warehouse())
@@ -216,6 +216,9 @@ def staged_load(db: lake.Lake, source: str, kind: str, *, detail: str = "",
         if con is not None:
             with contextlib.suppress(Exception):
                 con.execute("ROLLBACK")
+        for undo in (writer.on_failure if writer is not None else ()):
+            with contextlib.suppress(Exception):
+                undo()
         _log_failure(db, source, kind, started, exc)
         raise
     finally:

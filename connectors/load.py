@@ -16,6 +16,7 @@ facts are built over committed raw tables, which at 1M issues is seconds faster
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -126,6 +127,9 @@ class LoadWriter:
     # Told of each stored object as the facts are built at the end (phase, done, total): a
     # connector that shows progress sets it to its own callback
     progress: queries.Progress | None = None
+    # called if the load fails and the warehouse keeps its previous data (the demo's marker
+    # between its two stores is removed: connectors/two_stores.py)
+    on_failure: list = field(default_factory=list)
     # the analysis config the load builds the stored facts with (None: the CLI's, use_config)
     config: AnalysisConfig | None = None
 
@@ -210,7 +214,7 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
                             "wait for it to finish and run this again") from None
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     started = _now()
-    con = None
+    con = writer = None
     try:
         _clean_stale(db)
         if db.exists():
@@ -258,11 +262,25 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
                 con.close()
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        for undo in (writer.on_failure if writer is not None else ()):
+            with contextlib.suppress(Exception):
+                undo()
         _log_failure(db, source, kind, started, exc)
+        if _no_space(exc):   # the working copy filled the disk: advice, not an internal error
+            size = (f" (the copy is the warehouse's size, {db.stat().st_size / 1e6:,.0f} MB, plus the new data)"
+                    if db.exists() else "")
+            raise RetroscopeError(f"no space left on the disk of {db.parent} for the load's working copy{size}; free "
+                                  "some space and run it again; the warehouse keeps its previous data") from None
         raise
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+def _no_space(exc: BaseException) -> bool:
+    """A write that failed for want of disk space (Python's own or DuckDB's)."""
+    return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or \
+        (isinstance(exc, duckdb.Error) and "No space left on device" in str(exc))
 
 
 def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None, *,

@@ -91,3 +91,24 @@ def test_status_lists_a_killed_commands_copy_of_the_retro_records(demo_copy, tmp
     assert main(["--db", str(demo_copy), "status"]) == 0
     assert str(left) in capsys.readouterr().out
     os.unlink(left)
+
+
+def test_a_full_disk_is_advice_and_leaves_no_marker(tmp_path, capsys, clean_env):
+    """A load that filled the disk ended on an internal error; a demo that failed so left its
+    marker behind, for a warehouse the failure never replaced. On a 2 MB tmpfs (where this
+    machine allows mounting one) a demo and an import fail for want of space."""
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(tiny)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        db = tiny / "d.duckdb"
+        for args in (["demo"], ["import", "metrics", str(tmp_path / "m.csv")]):
+            (tmp_path / "m.csv").write_text("day,metric,value\n2026-01-01,signups,3\n")
+            assert main(["--db", str(db), *args]) == 1
+            err = capsys.readouterr().err
+            assert f"retroscope: no space left on the disk of {tiny} for the load's working copy" in err, err
+            assert "internal error" not in err and "Traceback" not in err
+            assert not db.exists() and not two_stores.marker(db, "demo").exists()
+    finally:
+        subprocess.run(["umount", str(tiny)], check=True)
