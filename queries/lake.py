@@ -88,6 +88,10 @@ def parse(value: str | Path | Lake, data_path: str | Path | None = None) -> Path
     if isinstance(value, Lake):
         return value
     if not looks_like_lake(value):
+        if isinstance(value, str) and re.match(r"^[a-z][a-z0-9+.-]*://", value.strip(), re.I):
+            # a URL that is not a lake's (postgres://…, https://…) is no file path either
+            raise RetroscopeError(f"{value!r} is a URL, not a warehouse file or a DuckLake URL; give a file path, or "
+                                  "a lake as ducklake:postgres:dbname=retro host=… user=… (docs/deploy.md)")
         return Path(value)
     url = str(value).strip()
     if _SECRET.search(url):

@@ -763,3 +763,12 @@ def test_impact_refuses_a_segment_no_metric_has_and_a_segment_against_itself(dem
                     "another one (or leave control_segment out)"), line
     ok = cli("--db", str(demo_db), "query", "impact", "--param", "segment=web", "--param", "control_segment=mobile")
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_url_that_is_not_a_lake_is_not_taken_for_a_file(demo_db, tmp_path):
+    """`migrate --to postgres://x` was read as the file 'postgres:/x' and failed downloading an extension."""
+    for args in (("--db", str(demo_db), "migrate", "--to", "postgres://x"), ("--db", "https://example.com/w", "status")):
+        line = assert_one_line_error(cli(*args, cwd=tmp_path))
+        assert "is a URL, not a warehouse file or a DuckLake URL; give a file path, or a lake as " \
+               "ducklake:postgres:" in line, line
+    assert not (tmp_path / "postgres:").exists() and not (tmp_path / "https:").exists()
