@@ -13,6 +13,7 @@ file name = object name, loaded with `importlib.resources` (works from a wheel).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -231,6 +232,10 @@ def other_file(path: Path) -> bool:
 def _refuse_other_files(path: Path) -> None:
     """A file that is not a DuckDB database (a CSV given as --db, say): one line of advice
     instead of DuckDB's own error ("Cannot launch in-memory database in read-only mode!")."""
+    with contextlib.suppress(OSError):
+        if path.is_file() and path.stat().st_size == 0:   # DuckDB: "exists, but it is not a valid DuckDB database"
+            raise RetroscopeError(f"cannot open {path}: an empty file (0 bytes), not a DuckDB file; remove it, or "
+                                  "name another file")
     if not other_file(path):
         return
     if str(path).endswith(USERDATA_SUFFIX):

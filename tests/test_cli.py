@@ -772,3 +772,14 @@ def test_a_url_that_is_not_a_lake_is_not_taken_for_a_file(demo_db, tmp_path):
         assert "is a URL, not a warehouse file or a DuckLake URL; give a file path, or a lake as " \
                "ducklake:postgres:" in line, line
     assert not (tmp_path / "postgres:").exists() and not (tmp_path / "https:").exists()
+
+
+def test_an_empty_file_as_a_store_says_it_is_empty(demo_db, tmp_path):
+    """An empty file (a warehouse's 0-byte lock file, say) got DuckDB's 'not a valid DuckDB database
+    file' and advice about locks or damage."""
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    want = f"retroscope: cannot open {empty}: an empty file (0 bytes), not a DuckDB file; remove it, or name another file"
+    assert assert_one_line_error(cli("--db", str(empty), "status")) == want
+    assert assert_one_line_error(cli("--db", str(demo_db), "migrate", "--to", str(empty))) == want
+    assert empty.read_bytes() == b""
