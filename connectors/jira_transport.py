@@ -176,6 +176,10 @@ class Transport:
                 self.answered += 1
             if resp is not None and resp.ok:
                 return resp
+            if isinstance(exc, requests.TooManyRedirects):   # the same answer on every try: not retried
+                raise JiraHTTPError(f"Jira at {self.base_url} redirects {method} {path} in a loop; check the URL "
+                                    "(--url or [jira] url: https or http, the site's base URL) and any proxy in "
+                                    "between", None, method, path)
             nobody = _nobody_there(exc) if exc is not None and not self.answered else None
             if nobody:   # the first request finds no site: a wrong URL or port, not a passing fault
                 raise JiraHTTPError(f"cannot reach Jira at {self.base_url} ({nobody} on {method} {path}); check the "

@@ -223,3 +223,15 @@ def test_200_with_an_empty_object_is_one_clear_line(tmp_path, cloud, path):
         assert "project ATL not found" in msg and "0 projects the account can browse" in msg, msg
     else:
         assert "check the URL points at the Jira site itself" in msg, msg
+
+
+def test_a_redirect_loop_is_said_at_once_not_retried(tmp_path, cloud):
+    """A site redirecting to itself was retried like a 5xx: six tries over ~31 s, then a generic line."""
+    cloud.faults.append(Fault(r"/rest/api/2/serverInfo$", status=302,
+                              headers={"Location": "/rest/api/2/serverInfo"}, times=1000))
+    with pytest.raises(RetroscopeError) as e:
+        sync(tmp_path / "w.duckdb", cloud)
+    assert str(e.value).startswith(f"Jira at {cloud.url} redirects GET /rest/api/2/serverInfo in a loop; check the "
+                                   "URL"), str(e.value)
+    # requests follows 30 redirects within one try; a second try would have asked 31 more times
+    assert len(cloud.paths(r"/rest/api/2/serverInfo$")) <= 31
