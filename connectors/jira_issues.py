@@ -49,7 +49,6 @@ from queries import Progress
 from queries.errors import RetroscopeError
 
 log = logging.getLogger(__name__)
-# what reading an answer of the wrong shape raises (a missing key, a list where a dict was due, ...)
 
 SEARCH_PAGE = 100          # issues per search page (Jira may return fewer)
 ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only ids are asked)

@@ -2,9 +2,10 @@
 transactions): `retroscope demo` and `retroscope migrate`. Each store is written atomically, but
 a kill can fall between the two. Such a command writes a marker before the warehouse is swapped
 in and removes it once the retro records are written: a marker no older than the warehouse says
-the two do not belong together, and `status` and `doctor` say which command to run again. (A
-command that fails before the swap leaves the marker older than the unchanged warehouse, which
-is not reported: the stores still match.)"""
+the two do not belong together, and `status` and `doctor` say which command to run again. A
+command that fails before the swap removes its marker; one killed before the swap leaves it
+older than the unchanged warehouse (or beside no warehouse at all), which is not reported: the
+stores still match."""
 
 from __future__ import annotations
 
