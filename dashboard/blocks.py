@@ -44,13 +44,13 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
     table(shown.drop(columns="unit").assign(metric=shown["metric"].map(present.metric_name)),
           key=f"{key}_last_retro")
     how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
-        "reviewed at this one; agreements are 'running' until their review date (their verdict meanwhile: 'too early'). Days overdue and times "
-        "carried are shown for actions still open (days overdue blank: not yet due); an open action with no due "
-        "date is due at the team's next retro, the day shown.")
+        "reviewed at this one; agreements are 'running' until their review date (their verdict meanwhile: "
+        "'too early'). Days overdue and times carried are shown for actions still open (days overdue blank: not "
+        "yet due); an open action with no due date is due at the team's next retro, the day shown.")
     open_actions = open_actions[~listed]
     if not open_actions.empty:
         st.markdown("**Still open from earlier retros**")
-        open_actions_table(open_actions, key=f"{key}_open_actions")
+        open_actions_table(open_actions, key=f"{key}_open_actions", one_team=True)
     evaluation = data.run_query("retro__agreement_evaluation", **p)
     if not evaluation.empty:
         st.markdown("**Working agreements: did they work?**")
@@ -59,16 +59,17 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
             "met / not met / too early / not measurable.")
 
 
-def open_actions_table(open_actions: pd.DataFrame, key: str) -> None:
+def open_actions_table(open_actions: pd.DataFrame, key: str, one_team: bool = False) -> None:
     """Action items still open from earlier retros: when due (its due date, else one retro
     cycle after the retro) and how late. Where the due dates come from is a column only when
     it differs between the rows (a column saying the same on every row is noise; the page's
-    how-line gives the rule)."""
+    how-line gives the rule); so is the team when the rows are one team's (`one_team`: a team
+    chosen in the sidebar, or the retro's own team), as on the Data page."""
     same_source = open_actions["due_from"].nunique(dropna=False) <= 1
     table(open_actions, key=key, first=("days_overdue", "team", "text", "owner", "effective_due_on", "due_from",
                                         "held_on", "retro_title"),
           hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days")
-          + (("due_from",) if same_source else ()))
+          + (("due_from",) if same_source else ()) + (("team",) if one_team else ()))
 
 
 def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:

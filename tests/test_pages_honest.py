@@ -795,3 +795,18 @@ def test_a_confounder_is_named_not_only_keyed(monkeypatch, demo_db):
     assert "confounded: Smart recommendations (ATL-E3) shipped within the same window" in said, said
     hyps = next(d.value for d in at.dataframe if "confounded by" in getattr(d.value, "columns", []))
     assert set(hyps["confounded by"]) - {""} <= {"Smart recommendations (ATL-E3)", "Price display revamp (BOR-E3)"}
+
+
+def test_open_actions_name_their_team_only_under_all_teams(monkeypatch, demo_db):
+    """With one team chosen the Retro log's open actions repeated its name on every row (the Data
+    page already hides the team column then)."""
+    def open_table(params):
+        at = app_for(monkeypatch, demo_db)
+        at.query_params.update(params)
+        open_page(at, "retro_log")
+        assert not problems(at), problems(at)
+        return next(d.value for d in at.dataframe if "days overdue" in getattr(d.value, "columns", []))
+
+    assert "team" not in open_table({"board": "1"}).columns
+    every = open_table({})
+    assert "team" in every.columns and set(every["team"]) == {"Atlas", "Borealis"}

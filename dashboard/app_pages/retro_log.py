@@ -16,7 +16,7 @@ open_actions = data.run_query("retro__open_actions", **p)
 if open_actions.empty:
     st.caption("No action item is open at the as-of date.")
 else:
-    blocks.open_actions_table(open_actions, key="retro_log_open")
+    blocks.open_actions_table(open_actions, key="retro_log_open", one_team=f.board_id is not None)
     components.how("Every action item still open at the as-of date, the latest retro's included, oldest retro first; "
                    "days overdue is blank until its due date (or, without one, the next retro) has passed. Mark "
                    "them done in their retro below.")
