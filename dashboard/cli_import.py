@@ -12,6 +12,7 @@ from connectors.settings import Settings
 from dashboard.progress import TerminalProgress
 from queries.dates import today_in
 from queries.errors import RetroscopeError
+from queries.limits import DATE_RANGE_TEXT, date_out_of_range
 from queries.tech_health_text import plural
 
 
@@ -20,9 +21,13 @@ def _as_of(args, settings: Settings) -> date:
     if not v:   # today where the team reports
         return today_in(settings.analysis)
     try:
-        return date.fromisoformat(str(v).strip()[:10])
+        d = date.fromisoformat(str(v).strip()[:10])
     except ValueError:
         raise RetroscopeError(f"--as-of {v!r} is not a date (expected YYYY-MM-DD, e.g. 2026-03-31)") from None
+    problem = date_out_of_range(d)   # the range every imported date is held to: one line, not a refusal per row
+    if problem:
+        raise RetroscopeError(f"--as-of {v}: {problem} (expected {DATE_RANGE_TEXT})")
+    return d
 
 
 def run(args, settings: Settings) -> int:

@@ -310,3 +310,15 @@ def test_two_columns_that_name_one_column_are_refused_as_such(tmp_path):
     for header, names in (("day,Day,metric,value", "day, Day"), ("date,day,metric,value", "date, day")):
         probs = _problems(tmp_path, f"{header}\n2026-03-01,2026-03-01,m,1\n")
         assert probs == [f"{tmp_path / 'm.csv'}: columns {names} both name the day column; keep one of them"], probs
+
+
+def test_an_import_as_of_outside_the_date_range_is_one_line(tmp_path, capsys):
+    """--as-of 1900-01-01 gave one refusal per row (every day 'after the as-of date'); 2100 was taken."""
+    f = write(tmp_path / "m.csv", "day,metric,value\n2026-03-01,m,1\n2026-03-02,m,2\n")
+    for given, problem in (("1900-01-01", "1900-01-01 is before 1970-01-01"),
+                           ("2100-01-01", "2100-01-01 is after 2099-12-31")):
+        rc = main(["--db", str(tmp_path / "w.duckdb"), "import", "metrics", str(f), "--as-of", given])
+        err = capsys.readouterr().err
+        assert rc == 1 and err.strip() == (f"retroscope: --as-of {given}: {problem} (expected a date between "
+                                           "1970-01-01 and 2099-12-31)"), err
+    assert not (tmp_path / "w.duckdb").exists()
