@@ -29,7 +29,7 @@ from connectors.formats import MAX_SHOWN, Problems, Table, fail, load_json, read
 from connectors.messages import quote_value as _show
 from queries.errors import RetroscopeError, did_you_mean
 
-METRIC_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+METRIC_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")   # (a 5,000,000-character name was imported)
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -234,7 +234,7 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
             problems.append(f"{name}: [{metric}]: not a table (expected [metrics.{metric}] with unit = ...)")
             continue
         if not METRIC_NAME.match(metric):
-            problems.append(f"{name}: [metrics.{metric}]: not a metric name (expected letters, digits, _ . -)")
+            problems.append(f"{name}: [metrics.{metric}]: not a metric name (expected letters, digits, _ . -, at most 100)")
         extra = sorted(set(spec) - set(DEF_COLUMNS))
         if extra:
             problems.append(f"{name}: [metrics.{metric}]: unknown key{'s' if len(extra) > 1 else ''} "
@@ -292,7 +292,7 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
         probs.add_mask((metric == "").to_numpy(dtype=bool), rows, metric, "metric", lambda v: "missing", "a metric name")
         if bad_names:
             probs.add_mask(metric.isin(bad_names).to_numpy(dtype=bool), rows, metric, "metric",
-                           lambda v: f"{_show(v)} is not a metric name", "letters, digits, _ . - (no spaces)")
+                           lambda v: f"{_show(v)} is not a metric name", "letters, digits, _ . - (no spaces, at most 100)")
         raw_val = tbl.frame["value"]
         values = parse_numbers(raw_val, decimal_comma)
         vmiss = is_missing(raw_val)
@@ -311,8 +311,10 @@ def validate_metrics(tbl: Table, *, as_of: date | None, definitions: str | Path 
             probs.file("no metric columns (expected day followed by one column per metric, e.g. day,revenue,nps)")
         bad_cols = [c for c in metric_cols if not METRIC_NAME.match(c)]
         if bad_cols:
-            probs.file(f"column{'s' if len(bad_cols) > 1 else ''} {', '.join(bad_cols)}: not a metric name "
-                       "(expected letters, digits, _ . - in the header; or use the long layout day,metric,value)")
+            probs.file(f"column{'s' if len(bad_cols) > 1 else ''} {', '.join(_show(c) for c in bad_cols[:5])}"
+                       f"{' …' if len(bad_cols) > 5 else ''}: not a metric name "
+                       "(expected letters, digits, _ . -, at most 100, in the header; or use the long layout "
+                       "day,metric,value)")
         if probs.file_level:
             probs.raise_if_any("metrics")
         parts = []
@@ -460,7 +462,7 @@ def unknown_metric(m: str, known: set[str]) -> tuple[str, str]:
 def check_metric_list(probs: Problems, row: int, column: str, names: list[str], known: set[str] | None) -> None:
     for m in names:
         if not METRIC_NAME.match(m):
-            probs.add(row, column, f"{_show(m)} is not a metric name", "letters, digits, _ . -")
+            probs.add(row, column, f"{_show(m)} is not a metric name", "letters, digits, _ . -, at most 100")
         elif known is not None and m not in known:
             probs.add(row, column, *unknown_metric(m, known))
 

@@ -163,7 +163,7 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
         named = "--config" if config else "RETROSCOPE_CONFIG"
         raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop {named}")
     wh = doc.get("warehouse", {})
-    if db is not None and not db.strip():   # `--db "$UNSET"`: never quietly the default warehouse
+    if isinstance(db, str) and not db.strip():   # `--db "$UNSET"`: never quietly the default warehouse
         raise RetroscopeError("--db is empty; give the warehouse file (e.g. --db data/retroscope.duckdb) or leave "
                               "--db out for the default")
     db_path = lake.parse(db or os.environ.get("RETROSCOPE_DB") or wh.get("db") or DEFAULT_DB,

@@ -131,7 +131,7 @@ def test_every_validation_error(tmp_path):
         f"{f}:3: column day: 2026-07-01 is after as_of 2026-06-30 (expected a day on or before as_of; pass --as-of YYYY-MM-DD if the file is right)",
         f"{f}:4: column day: missing (expected a date YYYY-MM-DD)",
         f"{f}:5: column metric: missing (expected a metric name)",
-        f"{f}:6: column metric: 'sign ups' is not a metric name (expected letters, digits, _ . - (no spaces))",
+        f"{f}:6: column metric: 'sign ups' is not a metric name (expected letters, digits, _ . - (no spaces, at most 100))",
         f"{f}:7: column value: missing (expected a number)",
         f"{f}:8: column value: 'abc' is not a number (expected a number like 3.25)",
         f"{f}:9: column value: 'inf' is not a number (expected a number like 3.25)",
@@ -322,3 +322,13 @@ def test_an_import_as_of_outside_the_date_range_is_one_line(tmp_path, capsys):
         assert rc == 1 and err.strip() == (f"retroscope: --as-of {given}: {problem} (expected a date between "
                                            "1970-01-01 and 2099-12-31)"), err
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_metric_name_of_more_than_100_characters_is_refused(tmp_path):
+    """A 5,000,000-character metric name was imported (and a wide file's header printed it whole)."""
+    long_name = "m" * 101
+    probs = _problems(tmp_path, f"day,metric,value\n2026-03-01,{long_name},1\n2026-03-02,{'m' * 100},2\n")
+    assert probs[1:] == [f"{tmp_path / 'm.csv'}:2: column metric: '{'m' * 37}...' is not a metric name (expected "
+                         "letters, digits, _ . - (no spaces, at most 100))"], probs
+    wide = _problems(tmp_path, f"day,{'x' * 5000}\n2026-03-01,1\n")
+    assert len(wide) == 2 and len(wide[1]) < 400 and f"'{'x' * 37}...'" in wide[1], [w[:400] for w in wide]
