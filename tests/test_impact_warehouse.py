@@ -197,9 +197,8 @@ def test_agreement_verdicts_one_merge_for_every_report(agreed):
     assert log["verdict"].to_dict() == want
     assert ev["verdict"].to_dict() == want
     assert log.loc["g5", "reason"] == ev.loc["g5", "reason"] == "no data between start and review"
-    # the mean during beside the target, in the metric's unit ('users', from its definition)
-    assert log.loc["g2", "reason"] == ev.loc["g2", "reason"] == \
-        "daily mean 179.5 users during the agreement, target ≥ 180 users"
+    # 179.5 < 180 (up): the side of the target it fell on, in words (the figures stand beside it)
+    assert log.loc["g2", "reason"] == ev.loc["g2", "reason"] == "daily mean below its target during the agreement"
     assert ev.loc["g1", "before_value"] == pytest.approx(141.5)
     assert ev.loc["g1", "during_value"] == pytest.approx(179.5)
     assert ev.loc["g1", "metric_kind"] == "product" and ev.loc["g5", "metric_kind"] == "delivery"

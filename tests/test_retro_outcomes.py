@@ -197,12 +197,13 @@ def test_agreement_evaluation(agreement_con):
     assert df.loc["g2", "before_value"] == pytest.approx(0.0)
     assert df.loc["g2", "during_value"] == pytest.approx(1 / 3)
     assert (df.loc["g2", "direction"], v["g2"]) == ("down", "not met")
-    # the value during beside the target, in the unit the pages show them in: 1/3 -> 33 %
-    assert df.loc["g2", "reason"] == "33 % during the agreement, target ≤ 25 %"
+    # 1/3 > 0.25 with direction down: above its target, in words (the figures stand beside it)
+    assert df.loc["g2", "reason"] == "above its target during the agreement"
     # g3: a product metric, judged by the impact engine as on Product outcomes: during mean
     #     3.5 >= target 3.4 -> met (never a verdict outside met / not met / too early / not measurable)
     assert (v["g3"], df.loc["g3", "metric_kind"]) == ("met", "product")
     assert df.loc["g3", "during_value"] == pytest.approx(3.5)
+    assert df.loc["g3", "reason"] == "daily mean reached its target during the agreement"   # 3.5 >= 3.4, up
     assert set(v.values()) <= {"met", "not met", "too early", "not measurable"}
     assert v["g4"] == "not measurable" and "unknown metric" in df.loc["g4", "reason"]
     assert v["g5"] == "not measurable" and df.loc["g5", "reason"] == "no metric linked"
@@ -211,7 +212,7 @@ def test_agreement_evaluation(agreement_con):
     #     nothing closed 01-05..01-14 -> no before value
     assert df.loc["g7", "during_value"] == pytest.approx(0.6)
     assert math.isnan(df.loc["g7", "before_value"]) and v["g7"] == "not met"
-    assert df.loc["g7", "reason"] == "60 % during the agreement, target ≥ 80 %"
+    assert df.loc["g7", "reason"] == "below its target during the agreement"     # 0.6 < 0.8, up
     # g8: scope change during = (0 + 0) / 5 = 0, but no target and no before value -> not measurable
     assert df.loc["g8", "during_value"] == pytest.approx(0.0) and v["g8"] == "not measurable"
     # g9: team Platform matches no board -> all boards: during [1, 2, 3, 8] ->

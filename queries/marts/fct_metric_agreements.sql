@@ -14,7 +14,7 @@ WITH cfg AS (
     SELECT local_ts(as_of)::DATE AS as_of_on
 ),
 catalog AS (
-    SELECT metric, better_direction, unit FROM fct_metric_catalog
+    SELECT metric, better_direction FROM fct_metric_catalog
     WHERE metric NOT IN (SELECT metric FROM fct_retro_delivery_metrics)
 ),
 agreements_in AS (
@@ -29,7 +29,6 @@ agreements_in AS (
         r.held_on,
         trim(g.metric) AS metric,
         coalesce(g.direction, c.better_direction) AS direction,
-        c.unit,
         (date_diff('day', g.start_on, g.review_on) + 1)::INTEGER AS window_days,
         -- the last day known of the metric at as_of: as_of's day, or its loaded data's last day
         least((SELECT as_of_on FROM cfg), coalesce(d.data_to, (SELECT as_of_on FROM cfg))) AS known_on
@@ -89,9 +88,13 @@ final AS (
                 || metric || ' loaded (' || strftime(known_on, '%-d %b %Y') || '); values so far'
             WHEN during_n = 0 THEN 'no daily values of ' || metric || ' between start and review'
             WHEN target IS NULL AND before_n = 0 THEN 'no target and no values before the start to compare with'
-            -- the daily mean during the agreement beside the target, both in the metric's unit
-            WHEN target IS NOT NULL THEN 'daily mean ' || metric_value_text(during_value, unit) || ' during the agreement, target '
-                || CASE direction WHEN 'up' THEN '≥ ' ELSE '≤ ' END || metric_value_text(target, unit)
+            -- which side of its target the daily mean during the agreement fell, in words (the
+            -- figures stand beside it; the verdict's own rule)
+            WHEN target IS NOT NULL THEN CASE
+                WHEN agreement_verdict(direction, target, before_value, during_value, review_on, known_on) = 'met'
+                    THEN 'daily mean reached its target during the agreement'
+                WHEN direction = 'up' THEN 'daily mean below its target during the agreement'
+                ELSE 'daily mean above its target during the agreement' END
             ELSE 'daily mean compared with the ' || window_days::VARCHAR || ' days before the start'
         END AS reason,
         before_n,

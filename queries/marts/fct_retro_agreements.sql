@@ -238,9 +238,13 @@ final AS (
                 || '); values so far'
             WHEN during_value IS NULL THEN 'no data between start and review'
             WHEN target IS NULL AND before_value IS NULL THEN 'no target and no data before the start to compare with'
-            -- the value during the agreement beside its target: '56 % during the agreement, target ≥ 70 %'
-            WHEN target IS NOT NULL THEN delivery_value_text(during_value, metric_unit) || ' during the agreement, target '
-                || CASE judged_direction WHEN 'up' THEN '≥ ' ELSE '≤ ' END || delivery_value_text(target, metric_unit)
+            -- which side of its target the value during the agreement fell, in words (the figures
+            -- stand beside it, each in the metric's unit as the pages show it; the verdict's own rule)
+            WHEN target IS NOT NULL THEN CASE
+                WHEN agreement_verdict(judged_direction, target, before_value, during_value, review_on,
+                                       (SELECT known_on FROM cfg)) = 'met' THEN 'reached its target during the agreement'
+                WHEN judged_direction = 'up' THEN 'below its target during the agreement'
+                ELSE 'above its target during the agreement' END
             ELSE 'compared with the ' || window_days::VARCHAR || ' days before the start'
         END AS reason
     FROM judged
