@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 
 import queries
+from connectors import two_stores
 from queries import lake
 from queries.config import AnalysisConfig
 from queries.dates import day_end_in
@@ -108,6 +109,7 @@ def stale_copies(db: str | Path) -> list[Path]:
 def _clean_stale(db: Path) -> None:
     for tmp in stale_copies(db):
         tmp.unlink(missing_ok=True)
+    two_stores.clear_unswapped(db)   # a demo or migrate killed before it replaced the warehouse
 
 
 @dataclass

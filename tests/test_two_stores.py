@@ -112,3 +112,22 @@ def test_a_full_disk_is_advice_and_leaves_no_marker(tmp_path, capsys, clean_env)
             assert not db.exists() and not two_stores.marker(db, "demo").exists()
     finally:
         subprocess.run(["umount", str(tiny)], check=True)
+
+
+def test_a_command_killed_before_its_swap_is_not_reported_and_the_next_load_clears_it(
+        demo_db, tmp_path, capsys, clean_env):
+    """A migrate killed while it copied (its marker written, the warehouse never replaced) was
+    reported after the next ordinary load as 'stopped after the warehouse was replaced', with
+    advice (migrate --force again) that would write over retro records entered since."""
+    (tmp_path / "w").mkdir()
+    db = private_demo(demo_db, tmp_path / "w")
+    m = two_stores.begin(db, "migrate", "from elsewhere")      # what a kill during the copy leaves
+    status, rc, doctor = _status_and_doctor(db, capsys)
+    assert "was stopped after" not in status + doctor and rc == 0
+    csv = tmp_path / "m.csv"
+    csv.write_text("day,metric,value\n2026-01-01,signups,3\n")
+    assert main(["--db", str(db), "import", "metrics", str(csv)]) == 0     # the next load replaces the file
+    capsys.readouterr()
+    assert not m.exists()
+    status, rc, doctor = _status_and_doctor(db, capsys)
+    assert "was stopped after" not in status + doctor and rc == 0
