@@ -39,7 +39,8 @@ def _label(loc) -> str:
 def _refuse_userdata_target(target) -> None:
     """A store of retro records is never a migrate target, --force or not: the copy would put a
     warehouse over the only data a load cannot rebuild."""
-    if lake.is_lake(target) or not Path(target).is_file() or queries.other_file(Path(target)):
+    if lake.is_lake(target) or not Path(target).is_file() or queries.other_file(Path(target)) \
+            or Path(target).stat().st_size == 0:   # (an empty file holds nothing: the copy replaces it)
         return
     con = queries.open_file(Path(target), read_only=True)
     try:
@@ -75,8 +76,8 @@ def _count(con, prefix: str, tables) -> int:
 
 
 def _rows(loc, tables) -> int:
-    """How many rows the store at `loc` holds in `tables` (0 when it does not exist)."""
-    if not queries.store_exists(loc):
+    """How many rows the store at `loc` holds in `tables` (0 when it does not exist, or is an empty file)."""
+    if not queries.store_exists(loc) or (not lake.is_lake(loc) and Path(loc).stat().st_size == 0):
         return 0
     con = duckdb.connect(":memory:")
     try:

@@ -541,9 +541,11 @@ def _prepare(con, db_path, *, read_only, config, userdata_path, derived, stored)
         threads = _threads()
         if threads:
             con.execute(f"SET threads = {threads}")
+        if not lake.is_lake(db_path) and (not read_only or not derived):
+            # before the raw tables are added to a store of retro records, or read from one (a
+            # reader with stored facts is a warehouse's: it is checked below only when there are none)
+            refuse_userdata_as_warehouse(con, db_path)
         if not read_only:
-            if not lake.is_lake(db_path):   # before the raw tables are added to a store of retro records
-                refuse_userdata_as_warehouse(con, db_path)
             apply_schema(con)
         if derived:
             con.execute("SET TimeZone = 'UTC'")
