@@ -268,21 +268,29 @@ def staged_load(db_path: str | Path, source: str, kind: str, *, detail: str = ""
             with contextlib.suppress(Exception):
                 undo()
         _log_failure(db, source, kind, started, exc)
-        if _no_space(exc):   # the working copy filled the disk: advice, not an internal error
+        if no_space(exc):   # the working copy filled the disk: advice, not an internal error
             size = (f" (the copy is the warehouse's size, {db.stat().st_size / 1e6:,.0f} MB, plus the new data)"
                     if db.exists() else "")
-            raise RetroscopeError(f"no space left on the disk of {db.parent} for the load's working copy{size}; free "
-                                  "some space and run it again; the warehouse keeps its previous data") from None
+            raise RetroscopeError(f"no space left on the disk of {full_folder(exc, db.parent)} for the load's "
+                                  f"working copy{size}; free some space and run it again; the warehouse keeps its "
+                                  "previous data") from None
         raise
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
-def _no_space(exc: BaseException) -> bool:
+def no_space(exc: BaseException) -> bool:
     """A write that failed for want of disk space (Python's own or DuckDB's)."""
     return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or \
         (isinstance(exc, duckdb.Error) and "No space left on device" in str(exc))
+
+
+def full_folder(exc: BaseException, default: Path) -> Path:
+    """The folder whose disk was full: the failed file's, when the error names it (DuckDB's temp
+    folder, say), else `default`."""
+    name = getattr(exc, "filename", None)
+    return Path(name).parent if name else default
 
 
 def refresh_facts(db_path: str | Path, config: AnalysisConfig | None = None, *,

@@ -22,6 +22,7 @@ import duckdb
 
 import queries
 from connectors import two_stores
+from connectors.load import full_folder, no_space
 from queries import Progress, lake
 from queries.config import AnalysisConfig
 from queries.errors import RetroscopeError
@@ -133,15 +134,26 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
     if not lake.is_lake(target):
         _writable_folder(Path(target))
     pending = two_stores.begin(target, "migrate", f"from {source}")
+    folder = None if lake.is_lake(target) else Path(target).parent
     try:
         rows = (_into_lake(source, target, tables, config, progress) if lake.is_lake(target)
                 else _into_file(source, Path(target), tables, config, progress))
-    except BaseException:
+    except BaseException as e:
         two_stores.end(pending)   # the warehouse was not replaced: the stores still match
+        if folder is not None and no_space(e):
+            raise RetroscopeError(f"migrate: no space left on the disk of {full_folder(e, folder)} for the copy; "
+                                  f"free some space and run it again; {target} is as it was") from None
         raise
     # (an error from here on leaves the marker: the warehouse is the new one, the retro records not yet)
-    user_rows = (_userdata_into_lake(src_ud, target, progress) if lake.is_lake(target)
-                 else _userdata_into_file(src_ud, Path(dst_ud), progress))
+    try:
+        user_rows = (_userdata_into_lake(src_ud, target, progress) if lake.is_lake(target)
+                     else _userdata_into_file(src_ud, Path(dst_ud), progress))
+    except BaseException as e:
+        if folder is not None and no_space(e):
+            raise RetroscopeError(f"migrate: no space left on the disk of {full_folder(e, folder)} for the retro "
+                                  f"records after the warehouse was copied; free some space and run the same "
+                                  "migrate with --force again") from None
+        raise
     two_stores.end(pending)
     return {"tables": len(tables), "rows": rows, "user_rows": user_rows, "seconds": time.perf_counter() - t0}
 

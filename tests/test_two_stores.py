@@ -13,6 +13,7 @@ from helpers_serve import private_demo
 import queries
 from connectors import demo, load, migrate, two_stores
 from dashboard.cli import main
+from queries.errors import RetroscopeError
 
 
 @pytest.fixture
@@ -63,13 +64,16 @@ def test_a_migrate_stopped_between_its_stores_is_reported_one_that_failed_before
 
     # failing while the warehouse is copied: the target is not replaced, nothing to report
     monkeypatch.setattr(migrate, "_into_file", failed)
-    with pytest.raises(OSError):
+    with pytest.raises(RetroscopeError) as e:
         migrate.migrate(src, target)
+    assert str(e.value) == (f"migrate: no space left on the disk of {tmp_path} for the copy; free some space and "
+                            f"run it again; {target} is as it was")
     assert not two_stores.marker(target, "migrate").exists()
     monkeypatch.undo()
     # stopped after the warehouse, before the retro records
     monkeypatch.setattr(migrate, "_userdata_into_file", failed)
-    with pytest.raises(OSError):
+    with pytest.raises(RetroscopeError, match="for the retro records after the warehouse was copied; free some space "
+                                              "and run the same migrate with --force again"):
         migrate.migrate(src, target)
     monkeypatch.undo()
     status, rc, doctor = _status_and_doctor(target, capsys)
@@ -93,7 +97,7 @@ def test_status_lists_a_killed_commands_copy_of_the_retro_records(demo_copy, tmp
     os.unlink(left)
 
 
-def test_a_full_disk_is_advice_and_leaves_no_marker(tmp_path, capsys, clean_env):
+def test_a_full_disk_is_advice_and_leaves_no_marker(demo_db, tmp_path, capsys, clean_env):
     """A load that filled the disk ended on an internal error; a demo that failed so left its
     marker behind, for a warehouse the failure never replaced. On a 2 MB tmpfs (where this
     machine allows mounting one) a demo and an import fail for want of space."""
@@ -103,6 +107,11 @@ def test_a_full_disk_is_advice_and_leaves_no_marker(tmp_path, capsys, clean_env)
         pytest.skip("cannot mount a small tmpfs here")
     try:
         db = tiny / "d.duckdb"
+        # a migrate into the small disk: the copy does not fit, the target is as it was (none)
+        assert main(["--db", str(demo_db), "migrate", "--to", str(db)]) == 1
+        err = capsys.readouterr().err
+        assert f"retroscope: migrate: no space left on the disk of {tiny} for the copy" in err, err
+        assert not db.exists() and not two_stores.marker(db, "migrate").exists()
         for args in (["demo"], ["import", "metrics", str(tmp_path / "m.csv")]):
             (tmp_path / "m.csv").write_text("day,metric,value\n2026-01-01,signups,3\n")
             assert main(["--db", str(db), *args]) == 1
