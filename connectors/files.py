@@ -121,7 +121,8 @@ def _refuse_huge(probs: Problems, values: pd.Series, rows, raw: pd.Series, colum
     """A metric value beyond ±bounds.MAX_ABS_VALUE: a unit or a typo, refused before it reaches
     the impact analysis (where it overflows)."""
     probs.add_mask((values.abs() > bounds.MAX_ABS_VALUE).to_numpy(dtype=bool), rows, raw, column,
-                   lambda v: f"{_show(v)} is beyond ±10^15", "a value in the metric's unit; check the unit or look for a typo")
+                   lambda v: f"{_show(v)} is beyond {bounds.MAX_ABS_VALUE_TEXT}",
+                   "a value in the metric's unit; check the unit or look for a typo")
 
 
 def parse_bools(s: pd.Series) -> pd.Series:

@@ -108,9 +108,12 @@ def migrate(source, target, *, force: bool = False, config: AnalysisConfig | Non
     if _label(source) == _label(target):
         raise RetroscopeError(f"migrate: the target is the source ({target}); name another file or lake with --to")
     src_ud, dst_ud = queries.userdata_path_for(source), queries.userdata_path_for(target)
-    if _label(src_ud) in (_label(target), _label(dst_ud)) or _label(dst_ud) == _label(source):
-        raise RetroscopeError(f"migrate: --to {target} is the source's own store of retro records (or holds it); "
-                              "name a new warehouse file or lake with --to")
+    if _label(src_ud) in (_label(target), _label(dst_ud)):
+        raise RetroscopeError(f"migrate: --to {target} is the source's own store of retro records; name a new "
+                              "warehouse file or lake with --to")
+    if _label(dst_ud) == _label(source):
+        raise RetroscopeError(f"migrate: --db {source} is the store of retro records that belongs to --to {target}; "
+                              "point --db at the warehouse to copy")
     if not lake.is_lake(target) and Path(target).is_dir():
         raise RetroscopeError(f"migrate: --to {target}: is a directory; give a file path such as "
                               f"{Path(target) / 'retroscope.duckdb'}")

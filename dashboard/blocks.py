@@ -42,7 +42,7 @@ def retro_follow_up(f, key: str, board_id: str | None = None, team: str | None =
     shown = shown.drop(columns=["retro_id", "held_on", "team", "kind", "title", "action_id"])
     shown = present.in_metric_units(shown.merge(units, on="metric", how="left"), cols=("target",), unit_col="unit")
     table(shown.drop(columns="unit").assign(metric=shown["metric"].map(present.metric_name)),
-          key=f"{key}_last_retro")
+          key=f"{key}_last_retro", keep_blank=("days_overdue",))
     how("Action status as recorded in the Retro log; a 'carried action' was left open by an earlier retro and "
         "reviewed at this one; agreements are 'running' until their review date (their verdict meanwhile: "
         "'too early'). Days overdue and times carried are shown for actions still open (days overdue blank: not "
@@ -69,7 +69,8 @@ def open_actions_table(open_actions: pd.DataFrame, key: str, one_team: bool = Fa
     table(open_actions, key=key, first=("days_overdue", "team", "text", "owner", "effective_due_on", "due_from",
                                         "held_on", "retro_title"),
           hide=("due_on", "is_overdue", "older_than_one_cycle", "retros_since", "age_days")
-          + (("due_from",) if same_source else ()) + (("team",) if one_team else ()))
+          + (("due_from",) if same_source else ()) + (("team",) if one_team else ()),
+          keep_blank=("days_overdue",))   # blank: not yet due (the how-line says so)
 
 
 def agreements_table(evaluation: pd.DataFrame, key: str, unit_col: str | None = None) -> None:

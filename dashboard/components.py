@@ -283,17 +283,18 @@ def with_links(df: pd.DataFrame, board_id: str | None, key_col: str = "issue_key
 
 def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str = "issue_key",
           height: int | None = None, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
-          column_config: dict | None = None, download: str | None = None) -> None:
+          column_config: dict | None = None, download: str | None = None,
+          keep_blank: tuple[str, ...] = ()) -> None:
     """A read-only table that reads like a report (dashboard.present.report_frame: plain
     headers with units, rounded, blanks for missing, no ids, the verdict first) with Jira
     links for issue keys, and a CSV download of the same rows beside it (full precision)."""
     raw = df[[c for c in df.columns if c not in hide]]
     linked, cfg = with_links(raw.head(present.TABLE_ROWS), board_id, key_col)
     shown = present.report_frame(linked, first=first, keep=("link",))
-    # a column with no value in any row shown says nothing: left out of the view (the CSV keeps it)
-    blank = [c for c in shown.columns if len(shown) and c != "link"
-             and shown[c].astype("string").fillna("").str.strip().eq("").all()]
-    shown = shown.drop(columns=blank)
+    # a column with no value in any row says nothing: left out of the view (the CSV keeps it),
+    # unless its blanks mean something the page explains (`keep_blank`: "days overdue" blank = not yet due)
+    shown = shown.drop(columns=[present.header(c) for c in present.blank_columns(raw, keep=keep_blank)
+                                if present.header(c) in shown.columns])
     cfg = {**cfg, **{present.header(k) if k in df.columns else k: v for k, v in (column_config or {}).items()}}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, **kwargs)

@@ -87,8 +87,6 @@ def history_report(scored: pd.DataFrame, made: dict | None = None) -> pd.DataFra
         row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)
         rows.append(row)
     out = pd.DataFrame(rows)
-    if len(out) and out["shown"].nunique() == 1:   # all shown the same way: the heading says where
-        out = out.drop(columns="shown")
     return out.iloc[::-1].reset_index(drop=True) if len(out) else out    # newest first
 
 
@@ -140,7 +138,7 @@ def accounts_panel(f, key: str) -> None:
     line = _headline(fa.tally(bt), "Backtest:")
     st.markdown(line or "Not enough history in this scope to backtest the last weeks.")
     if not bt.empty:
-        table(history_report(bt, _made(bt)), key=f"{key}_backtest", download="forecast backtest")
+        table(history_report(bt, _made(bt)).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
     how(f"At the same time of day, 8, 15, 22, … days before the as-of date, from the data up to then only: "
         f"how many items in the next 7 days, and when a week's worth (7 × the mean daily throughput) is done. "
         f"{runs:,} runs each (the page's forecast uses {PAGE_RUNS:,}); scored like the recorded forecasts.")

@@ -169,7 +169,7 @@ def named_items(keys: str | None, names: dict) -> str:
     stays as it is."""
     if not isinstance(keys, str) or not keys.strip():
         return ""
-    return ", ".join(f"{names[k]} ({k})" if names.get(k) and names[k] != k else k
+    return ", ".join(f"{names[k]} ({k})" if isinstance(names.get(k), str) and names[k] not in ("", k) else k
                      for k in (k.strip() for k in keys.split(",")) if k)
 
 
@@ -214,10 +214,17 @@ def pct(v, digits: int = 0) -> str:
     the issues it counts."""
     if v is None or pd.isna(v):
         return "–"
-    shown = f"{v * 100:,.{digits}f}"
-    if v > 0 and float(shown.replace(",", "")) == 0:
-        return f"<{10.0 ** -digits:g} %"
-    return f"{shown} %"
+    return f"{rounded(v * 100, digits)} %"
+
+
+def rounded(v: float, digits: int) -> str:
+    """A figure to `digits` decimals, with thousands separators; one that is not 0 but rounds to
+    0 is '<0.1' (or '>−0.1'), never '0.0' beside what it counts: the one rule for tables and
+    shares alike."""
+    shown = f"{v:,.{digits}f}"
+    if v != 0 and float(shown.replace(",", "")) == 0:
+        return f"<{10.0 ** -digits:.{digits}f}" if v > 0 else f">−{10.0 ** -digits:.{digits}f}"
+    return shown
 
 
 def pct_span(values) -> str:
@@ -365,13 +372,20 @@ def fmt_cell(v, col: str, digits: int | None = None) -> str:
             text = pct(v)
         elif float(v).is_integer():
             text = f"{v:,.0f}"
-        else:
-            d = decimals([v], col) if digits is None else digits
-            text = f"{v:,.{d}f}"
-            if d and float(text.replace(",", "")) == 0:   # a figure that is not 0 never reads 0.0
-                text = f"< {10 ** -d:.{d}f}" if v > 0 else f"> -{10 ** -d:.{d}f}"
+        else:   # (a figure that is not 0 never reads 0.0: rounded)
+            text = rounded(v, decimals([v], col) if digits is None else digits)
         return text.replace("-", "−")   # the minus sign, as in every signed figure on the pages
     return str(v)
+
+
+def blank_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> list[str]:
+    """The columns of `df` with no value in any row (missing or empty text), judged on every row,
+    not only those a table shows; `keep` and an empty frame's columns are never among them."""
+    if df.empty:
+        return []
+    return [c for c in df.columns if c not in keep
+            and df[c].map(lambda v: v is None or (isinstance(v, str) and not v.strip())
+                          or (not isinstance(v, str | list | tuple | dict) and pd.isna(v))).all()]
 
 
 def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
