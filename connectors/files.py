@@ -484,6 +484,11 @@ def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | No
     probs.raise_if_any("features")
     f = tbl.frame
     rows = np.arange(len(f))
+    for c in f.columns:   # (JSON) an object, or a list outside `metrics`, would be stored as its Python text
+        nested = f[c].map(lambda v, c=c: isinstance(v, dict) or (isinstance(v, list) and c != "metrics"))
+        probs.add_mask(nested.to_numpy(dtype=bool), rows, f[c], c, lambda v: f"{_show(v)} is a JSON "
+                       f"{'object' if isinstance(v, dict) else 'array'}, not a value", "text, a number or a date")
+    probs.raise_if_any("features")
     key, name = text(f["item_key"]), text(f["name"])
     probs.add_mask((key == "").to_numpy(dtype=bool), rows, key, "key", lambda v: "missing", "the item's key, e.g. ATL-123")
     probs.add_mask((name == "").to_numpy(dtype=bool), rows, name, "name", lambda v: "missing", "the item's name")
@@ -541,6 +546,16 @@ class RetroRecords:
     dropped_author_columns: list[str]
 
 
+def _refuse_nested(name: str, loc: str, rec: dict) -> None:
+    """A retro record's field holding a JSON object or array (no retro field takes one): refused,
+    not stored as its Python text ("{'x': 1}")."""
+    where = loc.removeprefix(f"{name}:")
+    for k, v in rec.items():
+        if isinstance(v, dict | list):
+            raise fail(name, f"{where}.{k} is a JSON {'object' if isinstance(v, dict) else 'array'}, not a value",
+                       "give text, a number or a date")
+
+
 def _clean_value(v: object) -> object:
     if v is None:
         return None
@@ -586,6 +601,7 @@ def read_retro(path: str | Path) -> RetroRecords:
                     raise fail(name, f"{sec}[{i}] is not an object", 'give each record as {"column": value, ...}')
                 rec = {str(k).strip().lower(): _clean_value(v) for k, v in r.items()
                        if not (kind == "retro" and str(k).strip().lower() in RECORD_KINDS)}
+                _refuse_nested(name, loc, rec)
                 rows[kind].append((loc, rec))
                 if kind == "retro":   # nested children inherit the retro id (set after id generation)
                     for child_sec, children in r.items():
@@ -599,6 +615,7 @@ def read_retro(path: str | Path) -> RetroRecords:
                                 raise fail(name, f"{sec}[{i}].{child_sec}[{j}] is not an object",
                                             'give each record as {"column": value, ...}')
                             crec = {str(k).strip().lower(): _clean_value(v) for k, v in ch.items()}
+                            _refuse_nested(name, f"{loc}.{child_sec}[{j}]", crec)
                             crec["__parent__"] = len(rows["retro"]) - 1
                             rows[ck].append((f"{loc}.{child_sec}[{j}]", crec))
     else:

@@ -116,3 +116,16 @@ def test_the_items_run_to_the_end_of_their_last_ship_day_where_the_team_reports(
         got = c.execute("SELECT strftime(data_as_of, '%Y-%m-%d %H:%M:%S') FROM raw_loads "
                         "WHERE source = 'file:f.csv'").fetchall()
     assert got == [("2026-03-16 10:59:59",)]
+
+
+def test_a_json_object_where_a_value_is_due_is_refused(tmp_path):
+    """{"name": {"x": 1}} was stored as the item name "{'x': 1}"; a list stays allowed for metrics."""
+    import json
+    f = write(tmp_path / "f.json", json.dumps([{"key": "A-1", "name": {"x": 1}, "shipped_on": "2026-03-01"},
+                                              {"key": "A-2", "name": "ok", "shipped_on": "2026-03-01",
+                                               "metrics": ["signups"]}]))
+    with pytest.raises(RetroscopeError) as e:
+        files.read_features(f, as_of=AS_OF, known_metrics=None)
+    lines = str(e.value).splitlines()
+    assert lines[1:] == [f"""{f}:[0]: column name: "{{'x': 1}}" is a JSON object, not a value (expected text, a """
+                         "number or a date)"], lines

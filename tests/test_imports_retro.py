@@ -145,3 +145,14 @@ def test_round_trip(tmp_path, db, capsys):
     d1, d2 = json.loads(out.read_text()), json.loads(out2.read_text())
     d1.pop("exported_at"), d2.pop("exported_at")
     assert d1 == d2
+
+
+def test_a_json_object_or_array_in_a_retro_field_is_refused(tmp_path, db, capsys):
+    """A retro's "title": ["a"] was stored as "['a']"; no retro field takes an object or an array."""
+    f = tmp_path / "r.json"
+    f.write_text(json.dumps({"retros": [{"retro_id": "r1", "team": "Atlas", "kind": "sprint", "held_on": "2026-03-02",
+                                         "title": ["a"]}]}))
+    rc, out = _import(capsys, db, f)
+    assert rc == 1 and out.err.strip() == (f"retroscope: {f}: retros[0].title is a JSON array, not a value; give "
+                                           "text, a number or a date"), out.err
+    assert not _ud(db).exists()
