@@ -13,7 +13,7 @@ import re
 from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_range
 
 __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_ABS_VALUE", "MAX_ABS_VALUE_TEXT",
-           "MAX_COLUMNS",
+           "MAX_TEXT", "MAX_HEADLINE", "MAX_COLUMNS",
            "wide_encoding", "duplicates", "redact_url"]
 
 DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
@@ -21,6 +21,9 @@ DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
 MAX_VOTES = 1_000_000          # dot votes on one card
 MAX_ABS_VALUE = 10**15         # a metric's daily value (1.7e308 imported, then overflowed the impact
 MAX_ABS_VALUE_TEXT = "±10^15"  # analysis to -inf: no metric a team tracks comes near it)
+MAX_TEXT = 10_000              # a name, description, note or card text (a 10 MB item name and a 20 MB
+                               # description were imported; the longest card a team writes is a paragraph)
+MAX_HEADLINE = 200             # the slide's one-line title (`export tech-health --headline`)
 MAX_COLUMNS = 2_000            # columns of an imported table (a wide metrics file: one per metric;
                                # the wide reader costs ~1 ms per column, 10,000 took 10 s of CPU)
 

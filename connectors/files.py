@@ -240,6 +240,10 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
         if extra:
             problems.append(f"{name}: [metrics.{metric}]: unknown key{'s' if len(extra) > 1 else ''} "
                             f"{', '.join(extra)} (expected only unit, higher_is_better, description)")
+        for k in ("unit", "description"):
+            if isinstance(spec.get(k), str) and len(spec[k]) > bounds.MAX_TEXT:
+                problems.append(f"{name}: [metrics.{metric}]: {k} is {len(spec[k]):,} characters long (expected at "
+                                f"most {bounds.MAX_TEXT:,})")
         hib = spec.get("higher_is_better", True)
         if not isinstance(hib, bool):
             problems.append(f"{name}: [metrics.{metric}]: higher_is_better = {hib!r} (expected true or false)")
@@ -382,7 +386,10 @@ def _definitions_from_columns(tbl: Table, probs: Problems, metric: pd.Series, ro
                            lambda v: f"{_show(v)} is not true or false", "true/false, yes/no or 1/0")
             f[c] = b.to_numpy(dtype=object, na_value=None)
         else:
-            f[c] = text(tbl.frame[c]).replace("", pd.NA).to_numpy(dtype=object, na_value=None)
+            t = text(tbl.frame[c])
+            probs.add_mask((t.str.len() > bounds.MAX_TEXT).to_numpy(dtype=bool), rows, t, c,
+                           lambda v: f"{len(v):,} characters", f"at most {bounds.MAX_TEXT:,}")
+            f[c] = t.replace("", pd.NA).to_numpy(dtype=object, na_value=None)
     # one definition per metric: every non-empty value of a column must agree
     for c in present:
         sub = f[f[c].notna()][["metric", c, "_row"]]
@@ -488,6 +495,11 @@ def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | No
         nested = f[c].map(lambda v, c=c: isinstance(v, dict) or (isinstance(v, list) and c != "metrics"))
         probs.add_mask(nested.to_numpy(dtype=bool), rows, f[c], c, lambda v: f"{_show(v)} is a JSON "
                        f"{'object' if isinstance(v, dict) else 'array'}, not a value", "text, a number or a date")
+    for c in ("name", "epic_key"):
+        if c in f.columns:
+            long = f[c].map(lambda v: isinstance(v, str) and len(v) > bounds.MAX_TEXT)
+            probs.add_mask(long.to_numpy(dtype=bool), rows, f[c], c,
+                           lambda v: f"{len(v):,} characters", f"at most {bounds.MAX_TEXT:,}")
     probs.raise_if_any("features")
     key, name = text(f["item_key"]), text(f["name"])
     probs.add_mask((key == "").to_numpy(dtype=bool), rows, key, "key", lambda v: "missing", "the item's key, e.g. ATL-123")
@@ -548,12 +560,14 @@ class RetroRecords:
 
 def _refuse_nested(name: str, loc: str, rec: dict) -> None:
     """A retro record's field holding a JSON object or array (no retro field takes one): refused,
-    not stored as its Python text ("{'x': 1}")."""
+    not stored as its Python text ("{'x': 1}"); a text longer than bounds.MAX_TEXT: refused."""
     where = loc.removeprefix(f"{name}:")
     for k, v in rec.items():
         if isinstance(v, dict | list):
             raise fail(name, f"{where}.{k} is a JSON {'object' if isinstance(v, dict) else 'array'}, not a value",
                        "give text, a number or a date")
+        if isinstance(v, str) and len(v) > bounds.MAX_TEXT:
+            raise fail(name, f"{where}.{k} is {len(v):,} characters long", f"keep it to {bounds.MAX_TEXT:,}")
 
 
 def _clean_value(v: object) -> object:
@@ -634,6 +648,9 @@ def read_retro(path: str | Path) -> RetroRecords:
                 continue
             rec = {k: _clean_value(v) for k, v in r.items() if k != "record"}
             rec = {k: v for k, v in rec.items() if v is not None}
+            for k, v in rec.items():
+                if isinstance(v, str) and len(v) > bounds.MAX_TEXT:
+                    probs.add(i, k, f"{len(v):,} characters", f"at most {bounds.MAX_TEXT:,}")
             rows[kind].append((tbl.where(i), rec))
         probs.raise_if_any("retro")
     for _loc, rec in rows["card"]:

@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from connectors import bounds
 from queries.errors import RetroscopeError
 
 PNG_DPI = 110
@@ -130,6 +131,10 @@ def tech_health(args, settings) -> int:
     from queries.tech_health import Thresholds, kpis
 
     t0 = time.perf_counter()
+    headline = getattr(args, "headline", None)
+    if headline is not None and len(headline) > bounds.MAX_HEADLINE:
+        raise RetroscopeError(f"--headline is {len(headline):,} characters; the slide's title is one line: keep it to "
+                              f"{bounds.MAX_HEADLINE}")
     out = Path(args.out)
     _check_out(out, ".pptx", "--out")
     png = Path(args.png) if getattr(args, "png", None) else None

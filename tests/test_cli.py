@@ -790,3 +790,11 @@ def test_an_empty_file_as_a_store_says_it_is_empty(demo_db, tmp_path):
     assert done.returncode == 0, done.stderr
     with duckdb.connect(str(empty), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM raw_issues").fetchone()[0] == 427     # the demo's issues
+
+
+def test_a_headline_longer_than_a_line_is_refused(demo_db, tmp_path):
+    """A 100,000-character --headline was put on the slide."""
+    line = assert_one_line_error(cli("--db", str(demo_db), "export", "tech-health", "--out", str(tmp_path / "s.pptx"),
+                                     "--headline", "h" * 201))
+    assert line == "retroscope: --headline is 201 characters; the slide's title is one line: keep it to 200", line
+    assert not (tmp_path / "s.pptx").exists()

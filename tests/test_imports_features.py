@@ -129,3 +129,11 @@ def test_a_json_object_where_a_value_is_due_is_refused(tmp_path):
     lines = str(e.value).splitlines()
     assert lines[1:] == [f"""{f}:[0]: column name: "{{'x': 1}}" is a JSON object, not a value (expected text, a """
                          "number or a date)"], lines
+
+
+def test_a_name_longer_than_10000_characters_is_refused(tmp_path):
+    """A 10 MB item name was imported."""
+    f = write(tmp_path / "f.csv", f"key,name,shipped_on\nA-1,{'x' * 10_001},2026-03-01\nA-2,{'y' * 10_000},2026-03-01\n")
+    with pytest.raises(RetroscopeError) as e:
+        files.read_features(f, as_of=AS_OF, known_metrics=None)
+    assert str(e.value).splitlines()[1:] == [f"{f}:2: column name: 10,001 characters (expected at most 10,000)"]

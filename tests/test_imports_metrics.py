@@ -332,3 +332,14 @@ def test_a_metric_name_of_more_than_100_characters_is_refused(tmp_path):
                          "letters, digits, _ . - (no spaces, at most 100))"], probs
     wide = _problems(tmp_path, f"day,{'x' * 5000}\n2026-03-01,1\n")
     assert len(wide) == 2 and len(wide[1]) < 400 and f"'{'x' * 37}...'" in wide[1], [w[:400] for w in wide]
+
+
+def test_a_definition_longer_than_10000_characters_is_refused(tmp_path):
+    """A 20 MB description was imported."""
+    probs = _problems(tmp_path, f"day,metric,value,description\n2026-03-01,m,1,{'d' * 10_001}\n")
+    assert probs[1:] == [f"{tmp_path / 'm.csv'}:2: column description: 10,001 characters (expected at most 10,000)"]
+    defs = tmp_path / "defs.toml"
+    defs.write_text(f'[metrics.signups]\ndescription = "{"d" * 10_001}"\n')
+    with pytest.raises(RetroscopeError, match=r"\[metrics.signups\]: description is 10,001 characters long "
+                                              r"\(expected at most 10,000\)"):
+        files.read_definitions(defs)

@@ -156,3 +156,17 @@ def test_a_json_object_or_array_in_a_retro_field_is_refused(tmp_path, db, capsys
     assert rc == 1 and out.err.strip() == (f"retroscope: {f}: retros[0].title is a JSON array, not a value; give "
                                            "text, a number or a date"), out.err
     assert not _ud(db).exists()
+
+
+def test_a_retro_text_longer_than_10000_characters_is_refused(tmp_path, db, capsys):
+    """A title or a card of any length was imported (the store grew by the megabytes given)."""
+    f = tmp_path / "r.json"
+    f.write_text(json.dumps({"retros": [{"retro_id": "r1", "team": "Atlas", "kind": "sprint", "held_on": "2026-03-02",
+                                         "title": "t" * 10_001}]}))
+    rc, out = _import(capsys, db, f)
+    assert rc == 1 and out.err.strip() == (f"retroscope: {f}: retros[0].title is 10,001 characters long; keep it "
+                                           "to 10,000"), out.err
+    c = tmp_path / "r.csv"
+    c.write_text(f"record,retro_id,team,kind,held_on,title\nretro,r1,Atlas,sprint,2026-03-02,{'t' * 10_001}\n")
+    rc, out = _import(capsys, db, c)
+    assert rc == 1 and f"{c}:2: column title: 10,001 characters (expected at most 10,000)" in out.err, out.err
