@@ -558,18 +558,6 @@ class RetroRecords:
     dropped_author_columns: list[str]
 
 
-def _refuse_nested(name: str, loc: str, rec: dict) -> None:
-    """A retro record's field holding a JSON object or array (no retro field takes one): refused,
-    not stored as its Python text ("{'x': 1}"); a text longer than bounds.MAX_TEXT: refused."""
-    where = loc.removeprefix(f"{name}:")
-    for k, v in rec.items():
-        if isinstance(v, dict | list):
-            raise fail(name, f"{where}.{k} is a JSON {'object' if isinstance(v, dict) else 'array'}, not a value",
-                       "give text, a number or a date")
-        if isinstance(v, str) and len(v) > bounds.MAX_TEXT:
-            raise fail(name, f"{where}.{k} is {len(v):,} characters long", f"keep it to {bounds.MAX_TEXT:,}")
-
-
 def _clean_value(v: object) -> object:
     if v is None:
         return None
@@ -615,7 +603,6 @@ def read_retro(path: str | Path) -> RetroRecords:
                     raise fail(name, f"{sec}[{i}] is not an object", 'give each record as {"column": value, ...}')
                 rec = {str(k).strip().lower(): _clean_value(v) for k, v in r.items()
                        if not (kind == "retro" and str(k).strip().lower() in RECORD_KINDS)}
-                _refuse_nested(name, loc, rec)
                 rows[kind].append((loc, rec))
                 if kind == "retro":   # nested children inherit the retro id (set after id generation)
                     for child_sec, children in r.items():
@@ -629,7 +616,6 @@ def read_retro(path: str | Path) -> RetroRecords:
                                 raise fail(name, f"{sec}[{i}].{child_sec}[{j}] is not an object",
                                             'give each record as {"column": value, ...}')
                             crec = {str(k).strip().lower(): _clean_value(v) for k, v in ch.items()}
-                            _refuse_nested(name, f"{loc}.{child_sec}[{j}]", crec)
                             crec["__parent__"] = len(rows["retro"]) - 1
                             rows[ck].append((f"{loc}.{child_sec}[{j}]", crec))
     else:
@@ -648,9 +634,6 @@ def read_retro(path: str | Path) -> RetroRecords:
                 continue
             rec = {k: _clean_value(v) for k, v in r.items() if k != "record"}
             rec = {k: v for k, v in rec.items() if v is not None}
-            for k, v in rec.items():
-                if isinstance(v, str) and len(v) > bounds.MAX_TEXT:
-                    probs.add(i, k, f"{len(v):,} characters", f"at most {bounds.MAX_TEXT:,}")
             rows[kind].append((tbl.where(i), rec))
         probs.raise_if_any("retro")
     for _loc, rec in rows["card"]:

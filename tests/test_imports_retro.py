@@ -153,8 +153,8 @@ def test_a_json_object_or_array_in_a_retro_field_is_refused(tmp_path, db, capsys
     f.write_text(json.dumps({"retros": [{"retro_id": "r1", "team": "Atlas", "kind": "sprint", "held_on": "2026-03-02",
                                          "title": ["a"]}]}))
     rc, out = _import(capsys, db, f)
-    assert rc == 1 and out.err.strip() == (f"retroscope: {f}: retros[0].title is a JSON array, not a value; give "
-                                           "text, a number or a date"), out.err
+    assert rc == 1 and f"{f}:retros[0]: column title: a JSON array, not a value (expected text, a number or a " \
+        "date)" in out.err, out.err
     assert not _ud(db).exists()
 
 
@@ -164,9 +164,20 @@ def test_a_retro_text_longer_than_10000_characters_is_refused(tmp_path, db, caps
     f.write_text(json.dumps({"retros": [{"retro_id": "r1", "team": "Atlas", "kind": "sprint", "held_on": "2026-03-02",
                                          "title": "t" * 10_001}]}))
     rc, out = _import(capsys, db, f)
-    assert rc == 1 and out.err.strip() == (f"retroscope: {f}: retros[0].title is 10,001 characters long; keep it "
-                                           "to 10,000"), out.err
+    assert rc == 1 and f"{f}:retros[0]: column title: 10,001 characters (expected at most 10,000)" in out.err, out.err
     c = tmp_path / "r.csv"
     c.write_text(f"record,retro_id,team,kind,held_on,title\nretro,r1,Atlas,sprint,2026-03-02,{'t' * 10_001}\n")
     rc, out = _import(capsys, db, c)
     assert rc == 1 and f"{c}:2: column title: 10,001 characters (expected at most 10,000)" in out.err, out.err
+
+
+def test_a_card_typed_on_the_page_has_the_same_bound(tmp_path, db):
+    """The Retro log's forms write through the same record check as an import: a pasted card of
+    10,001 characters is refused there too, one of 10,000 is kept."""
+    from queries.errors import RetroscopeError
+
+    ud = _ud(db)
+    rid = userdata.create_retro(ud, team="Atlas", kind="sprint", held_on=date(2026, 3, 2))
+    with pytest.raises(RetroscopeError, match="10,001 characters"):
+        userdata.add_card(ud, retro_id=rid, column="went_well", text="c" * 10_001)
+    userdata.add_card(ud, retro_id=rid, column="went_well", text="c" * 10_000)
