@@ -14,7 +14,7 @@ from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_rang
 
 __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_ABS_VALUE", "MAX_ABS_VALUE_TEXT",
            "MAX_TEXT", "MAX_HEADLINE", "MAX_COLUMNS",
-           "wide_encoding", "duplicates", "redact_url"]
+           "wide_encoding", "nested", "duplicates", "redact_url"]
 
 DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
 DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
@@ -50,6 +50,12 @@ def wide_encoding(raw: bytes) -> str | None:
         if zeros(nul_at, 2) > 0.9 and zeros(text_at, 2) < 0.1:
             return "UTF-16"
     return None
+
+
+def nested(v: object) -> str | None:
+    """'a JSON object' / 'a JSON array' for a value read from JSON where a single value is due (it
+    would be stored as its Python text, "{'x': 1}"), else None: one wording for every reader."""
+    return "a JSON object" if isinstance(v, dict) else "a JSON array" if isinstance(v, list) else None
 
 
 def duplicates(names: list[str]) -> list[str]:

@@ -492,9 +492,9 @@ def read_features(path: str | Path, *, as_of: date, known_metrics: set[str] | No
     f = tbl.frame
     rows = np.arange(len(f))
     for c in f.columns:   # (JSON) an object, or a list outside `metrics`, would be stored as its Python text
-        nested = f[c].map(lambda v, c=c: isinstance(v, dict) or (isinstance(v, list) and c != "metrics"))
-        probs.add_mask(nested.to_numpy(dtype=bool), rows, f[c], c, lambda v: f"{_show(v)} is a JSON "
-                       f"{'object' if isinstance(v, dict) else 'array'}, not a value", "text, a number or a date")
+        odd = f[c].map(lambda v, c=c: bounds.nested(v) is not None and not (c == "metrics" and isinstance(v, list)))
+        probs.add_mask(odd.to_numpy(dtype=bool), rows, f[c], c, lambda v: f"{bounds.nested(v)}, not a value",
+                       "text, a number or a date")
     for c in ("name", "epic_key"):
         if c in f.columns:
             long = f[c].map(lambda v: isinstance(v, str) and len(v) > bounds.MAX_TEXT)

@@ -134,9 +134,8 @@ def clean(kind: str, rec: dict, *, as_of: date | None = None, known_metrics: set
         if key not in cols:
             probs.append((k, "unknown column", f"only {', '.join(c for c in cols if c != 'created_at')}"))
             continue
-        if isinstance(v, dict | list):   # (JSON) it would be stored as its Python text, "{'x': 1}"
-            probs.append((k, f"a JSON {'object' if isinstance(v, dict) else 'array'}, not a value",
-                          "text, a number or a date"))
+        if bounds.nested(v):
+            probs.append((k, f"{bounds.nested(v)}, not a value", "text, a number or a date"))
             continue
         if isinstance(v, str) and len(v.strip()) > bounds.MAX_TEXT:   # a form's paste or a file's: the same bound
             probs.append((k, f"{len(v.strip()):,} characters", f"at most {bounds.MAX_TEXT:,}"))

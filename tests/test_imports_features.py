@@ -127,8 +127,8 @@ def test_a_json_object_where_a_value_is_due_is_refused(tmp_path):
     with pytest.raises(RetroscopeError) as e:
         files.read_features(f, as_of=AS_OF, known_metrics=None)
     lines = str(e.value).splitlines()
-    assert lines[1:] == [f"""{f}:[0]: column name: "{{'x': 1}}" is a JSON object, not a value (expected text, a """
-                         "number or a date)"], lines
+    assert lines[1:] == [f"{f}:[0]: column name: a JSON object, not a value (expected text, a number or a date)"], \
+        lines
 
 
 def test_a_name_longer_than_10000_characters_is_refused(tmp_path):
