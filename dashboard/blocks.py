@@ -90,11 +90,23 @@ CALIBRATION_COLUMNS = {
 }
 
 
+def calibration_grey(cal: pd.DataFrame, columns: list[str]) -> list[list[bool]]:
+    """Per row and shown column of estimate_calibration, whether it is greyed as too few to judge:
+    each group of scores by its own count, the range scores by n (ranges) (`too_small`), the point
+    scores by n (points) (`points_too_small`); the group's name when neither can be judged. A group
+    with no ranges but 48 pointed issues keeps its ordering scores in black."""
+    small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
+    small_points = (cal["points_too_small"].fillna(True).to_numpy() if "points_too_small" in cal.columns
+                    else small)
+    point_cols = {CALIBRATION_COLUMNS[c] for c in ("n_points", "ordering_accuracy", "spearman_rho")}
+    return [[bool(small[i] and small_points[i]) if c in ("by", "group")
+             else bool((small_points if c in point_cols else small)[i]) for c in columns] for i in range(len(cal))]
+
+
 def calibration_table(cal: pd.DataFrame, key: str) -> None:
     """estimate_calibration as a table; groups too small to judge are greyed."""
     cols = [c for c in CALIBRATION_COLUMNS if c in cal.columns]
     shown = cal[cols].rename(columns=CALIBRATION_COLUMNS)
-    small = cal["too_small"].fillna(True).to_numpy() if "too_small" in cal.columns else [False] * len(cal)
     pct = [CALIBRATION_COLUMNS[c] for c in ("hit_rate", "overrun_rate", "underrun_rate", "mdmre", "pred25",
                                             "pred25_pert", "ordering_accuracy") if c in cols]
     shown = shown.copy().reset_index(drop=True)
@@ -108,15 +120,16 @@ def calibration_table(cal: pd.DataFrame, key: str) -> None:
                          else f"{v:,.2f}") for v in shown[c]]
         else:
             shown[c] = shown[c].astype("string").fillna("")
-    styler = shown.style.apply(lambda r: ["color: #9aa3ad" if small[r.name] else "" for _ in r], axis=1)
+    grey = calibration_grey(cal, list(shown.columns))
+    styler = shown.style.apply(lambda r: ["color: #9aa3ad" if g else "" for g in grey[r.name]], axis=1)
     st.dataframe(styler, hide_index=True, width="stretch", key=key)
     st.download_button("CSV", data=cal[cols].rename(columns=CALIBRATION_COLUMNS).to_csv(index=False).encode("utf-8"),
                        file_name=present.csv_name("estimate calibration scores"), mime="text/csv", key=f"{key}_csv",
                        icon=":material/download:", on_click="ignore", type="tertiary",
                        help="These rows as CSV (full precision)")
-    how("Grey rows have fewer issues than the small-group limit ([estimates] small_group, default 5): too few "
-        "to judge. n (ranges) = issues with a best/likely/worst range, scored by the columns up to rel. width; "
-        "n (points) = issues with story points, scored by ordering acc. and Spearman ρ. bias × = median actual ÷ "
+    how("Grey figures rest on fewer issues than the small-group limit ([estimates] small_group, default 5): too "
+        "few to judge; the range scores count n (ranges), the point scores n (points). n (ranges) = issues with "
+        "a best/likely/worst range, scored by the columns up to rel. width; n (points) = issues with story points, scored by ordering acc. and Spearman ρ. bias × = median actual ÷ "
         "likely (1.00 unbiased); MdMRE = median |actual − likely| ÷ actual; PRED(25) = share within 25 % of "
         "likely; PERT = (best + 4·likely + worst) ÷ 6; rel. width = median (worst − best) ÷ likely (1.60: ranges "
         "160 % as wide as likely); ordering acc. = share of issue pairs with different points where the bigger "
@@ -479,7 +492,8 @@ def flow_detail(eff: pd.DataFrame, tis: pd.DataFrame, board_id: str | None, key:
     blocked = eff[eff["blocked_days"] > 0]
     c[2].caption(f"of lead time flagged or in a blocked status; {len(blocked):,} issues were blocked")
     flagged = eff["flagged_days"].sum()
-    c[3].metric("Flagged", fmt_num(flagged, 1, " d"))
+    # no Flagged history at all: unknown, not a measured 0.0 d (as Waiting with no waiting status)
+    c[3].metric("Flagged", fmt_num(flagged, 1, " d") if flagged > 0 else "–")
     c[3].caption(f"{(eff['flagged_days'] > 0).sum():,} issues flagged in Jira" if flagged > 0
                  else "no Flagged history in the data")
     how("Lead time = creation to completion, so it also holds the time in to-do statuses before and between the "

@@ -8,14 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.components import chart, how, table
+from dashboard.components import NBSP, chart, how, table
 from queries import forecast_accounts as fa
 
 PAGE_RUNS, PAGE_SEED, PAGE_WINDOW = 10000, 42, 90     # the forecast panel's (the registry defaults)
 MARK = {"came true": "✓ came true", "missed": "✗ missed", "pending": "… pending", "not scorable": "– never reached"}
 # a claim already reached before its day is over: still pending in the tally (docs/metrics.md
 # "What counts as 'came true'"), but the row says it is reached, not only "pending"
-REACHED = "… reached, scored after that day"
+REACHED = "… met already, scored once that day is over"
 
 
 def held_to_account(p: dict, items: int, target_date, defaults: dict) -> bool:
@@ -84,7 +84,8 @@ def history_report(scored: pd.DataFrame, made: dict | None = None) -> pd.DataFra
         row = {"forecast from data of": when, "question": question, "what happened": happened}
         for _, r in g.iterrows():
             row[f"{r.confidence * 100:.0f} % claim"] = f"{_claim(r)} · {_mark(r)}"
-        row["shown"] = {"page": "on the page", "export": "exported", "backtest": "backtest"}.get(first.source, first.source)
+        row["where shown"] = {"page": "on the page", "export": "exported",
+                              "backtest": "backtest"}.get(first.source, first.source)
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.iloc[::-1].reset_index(drop=True) if len(out) else out    # newest first
@@ -101,7 +102,8 @@ def _headline(tally: pd.DataFrame, what: str) -> str:
     k85, n85 = int(t.loc[0.85, "came_true"]), int(t.loc[0.85, "judged"])
     if n85 == 0:
         return ""
-    others = "; ".join(f"{c * 100:.0f} %: {int(t.loc[c, 'came_true'])} of {int(t.loc[c, 'judged'])}" for c in (0.5, 0.95))
+    others = "; ".join(f"{c * 100:.0f}{NBSP}%: {int(t.loc[c, 'came_true'])} of {int(t.loc[c, 'judged'])}"
+                       for c in (0.5, 0.95))   # (a number and its % never split across lines)
     return f"{what} 85 % forecasts came true **{k85} of {n85}** times ({others})"
 
 
@@ -138,7 +140,7 @@ def accounts_panel(f, key: str) -> None:
     line = _headline(fa.tally(bt), "Backtest:")
     st.markdown(line or "Not enough history in this scope to backtest the last weeks.")
     if not bt.empty:
-        table(history_report(bt, _made(bt)).drop(columns="shown"), key=f"{key}_backtest", download="forecast backtest")
+        table(history_report(bt, _made(bt)).drop(columns="where shown"), key=f"{key}_backtest", download="forecast backtest")
     how(f"At the same time of day, 8, 15, 22, … days before the as-of date, from the data up to then only: "
         f"how many items in the next 7 days, and when a week's worth (7 × the mean daily throughput) is done. "
         f"{runs:,} runs each (the page's forecast uses {PAGE_RUNS:,}); scored like the recorded forecasts.")

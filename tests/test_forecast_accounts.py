@@ -400,8 +400,8 @@ def test_the_history_table_reads_each_claim_as_a_report():
     assert b["forecast from data of"] == "2026-01-10 13:00 Europe/Berlin"
     assert b["what happened"] == "2 done so far"
     assert b["50 % claim"] == "at least 3 · … pending"
-    assert b["85 % claim"] == "at least 2 · … reached, scored after that day"
-    assert b["95 % claim"] == "at least 1 · … reached, scored after that day"
+    assert b["85 % claim"] == "at least 2 · … met already, scored once that day is over"
+    assert b["95 % claim"] == "at least 1 · … met already, scored once that day is over"
     a = t.loc["when will 3 items be done?"]
     assert a["50 % claim"] == "by 2026-01-12 · ✗ missed"
     assert a["85 % claim"] == "by 2026-01-14 · … pending"
@@ -412,5 +412,5 @@ def test_the_history_table_reads_each_claim_as_a_report():
     c = history_report(fa.score(RECORDED, DONE, ts("2026-01-20 12:00"), date(2026, 1, 20))).set_index("question")
     row = c.loc["when will 2 items be done?"]
     assert row["what happened"] == "item 2 done 2026-01-16"
-    assert row["95 % claim"] == "by 2026-01-21 · … reached, scored after that day"
+    assert row["95 % claim"] == "by 2026-01-21 · … met already, scored once that day is over"
     assert row["85 % claim"] == "by 2026-01-19 · ✓ came true"

@@ -815,3 +815,32 @@ def test_open_actions_name_their_team_only_under_all_teams(monkeypatch, demo_db)
     assert "team" not in open_table({"board": "1"}).columns
     every = open_table({})
     assert "team" in every.columns and set(every["team"]) == {"Atlas", "Borealis"}
+
+
+def test_calibration_greys_each_group_of_scores_by_its_own_count():
+    """A group with no range estimates but 48 pointed issues had its ordering scores greyed as 'too
+    few to judge' with the rest of its row."""
+    from dashboard.blocks import calibration_grey
+
+    cal = pd.DataFrame({"group_by": ["work_type", "work_type", "size"], "group": ["bug", "feature", "13"],
+                        "n": [0, 30, 2], "too_small": [True, False, True],
+                        "n_points": [48, 30, 2], "points_too_small": [False, False, True]})
+    cols = ["by", "group", "n (ranges)", "hit rate", "n (points)", "ordering acc.", "Spearman ρ"]
+    assert calibration_grey(cal, cols) == [
+        [False, False, True, True, False, False, False],     # bug: ranges too few, points enough
+        [False] * 7,                                          # feature: both enough
+        [True] * 7,                                           # size 13: neither
+    ]
+
+
+def test_flagged_is_a_dash_without_flag_history(monkeypatch, demo_db):
+    """Flagged read '0.0 d' beside 'no Flagged history in the data', as Waiting once read 0 %."""
+    def flagged(board):
+        at = app_for(monkeypatch, demo_db)
+        at.query_params.update({"board": board, "section": "Flow detail"})
+        open_page(at, "sprint_retro")
+        assert not problems(at), problems(at)
+        return next(m.value for m in at.metric if m.label == "Flagged")
+
+    assert flagged("1") == "–"                # Atlas: never flagged in the demo
+    assert flagged("2").endswith(" d") and flagged("2") != "0.0 d"   # Borealis: flagged 27–29 Oct

@@ -83,10 +83,13 @@ def scores() -> None:
     st.subheader("Worst misses")
     misses = data.run_query("calibration__worst_misses", limit=15, **p)
     unit = misses["unit"].dropna().unique() if "unit" in misses.columns else []
-    if len(unit) == 1:   # the one configured estimate unit: in the headers, not on every row
-        misses = misses.drop(columns="unit").rename(columns={c: f"{c} ({unit[0]})"
-                                                              for c in ("best", "likely", "worst", "actual")})
-    components.table(misses, key="calibration_misses", board_id=f.board_id)
+    u = f" ({unit[0]})" if len(unit) == 1 else ""
+    if u:   # the one configured estimate unit: in the headers, not on every row
+        misses = misses.drop(columns="unit").rename(columns={c: f"{c}{u}" for c in ("best", "likely", "worst", "actual")})
+    # what the rows are ordered by, and why, first: on a laptop the columns after the summary are off screen
+    components.table(misses, key="calibration_misses", board_id=f.board_id,
+                     first=("issue_key", "miss_relative", "outcome", f"actual{u}", f"likely{u}", f"best{u}",
+                            f"worst{u}", "ratio"))
     components.how("Completed issues whose actual fell furthest outside [best, worst], relative to likely.")
 
 
