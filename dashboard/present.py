@@ -383,9 +383,11 @@ def blank_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> list[str]:
     not only those a table shows; `keep` and an empty frame's columns are never among them."""
     if df.empty:
         return []
-    return [c for c in df.columns if c not in keep
-            and df[c].map(lambda v: v is None or (isinstance(v, str) and not v.strip())
-                          or (not isinstance(v, str | list | tuple | dict) and pd.isna(v))).all()]
+
+    def holds_a_value(s: pd.Series) -> bool:   # stops at the first value: a column is rarely blank
+        return any(not (isinstance(v, str) and not v.strip()) for v in s.dropna())
+
+    return [c for c in df.columns if c not in keep and not holds_a_value(df[c])]
 
 
 def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str, ...] = (),
