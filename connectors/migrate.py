@@ -40,18 +40,10 @@ def _label(loc) -> str:
 def _refuse_userdata_target(target) -> None:
     """A store of retro records is never a migrate target, --force or not: the copy would put a
     warehouse over the only data a load cannot rebuild."""
-    if lake.is_lake(target) or not Path(target).is_file() or queries.other_file(Path(target)) \
-            or Path(target).stat().st_size == 0:   # (an empty file holds nothing: the copy replaces it)
-        return
-    con = queries.open_file(Path(target), read_only=True)
-    try:
-        queries.refuse_userdata_as_warehouse(con, target)
-    except RetroscopeError:
+    if queries.userdata_file(target):   # (an empty file holds nothing: the copy replaces it)
         raise RetroscopeError(f"migrate: --to {target} is a store of retro records (a user-input store), not a "
                               "warehouse; name the new warehouse file (its retro records go beside it, as "
-                              f"<name>{queries.USERDATA_SUFFIX})") from None
-    finally:
-        con.close()
+                              f"<name>{queries.USERDATA_SUFFIX})")
 
 
 def _attach_source(con: duckdb.DuckDBPyConnection, loc, alias: str) -> str:

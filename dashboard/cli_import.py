@@ -100,13 +100,8 @@ def export_retro(args, settings: Settings) -> int:
         raise RetroscopeError(f"--out {out}: expected a .json file name (`import retro` reads a backup by it), "
                               f"e.g. --out {out.with_suffix('.json').name}")
     if not queries.store_exists(settings.userdata):   # a --db typo would back up nothing, and say it did
-        db = settings.db_path
-        if not queries.lake.is_lake(db) and Path(db).is_file() and not queries.other_file(Path(db)):
-            con = queries.open_file(Path(db))     # --db naming the store of retro records itself
-            try:
-                queries.refuse_userdata_as_warehouse(con, db)
-            finally:
-                con.close()
+        if queries.userdata_file(settings.db_path):     # --db naming the store of retro records itself
+            raise queries.userdata_as_warehouse(settings.db_path)
         raise RetroscopeError(f"no retro records at {settings.userdata} (the store beside --db {settings.db_path}): "
                               "nothing to back up; check --db (or RETROSCOPE_USERDATA)")
     counts = userdata.export_json(settings.userdata, args.out, exported_at=datetime.now(UTC))

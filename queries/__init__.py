@@ -212,12 +212,6 @@ def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> 
     return con
 
 
-def open_file(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """A bare connection to a DuckDB file (either store), with the refusals and the lock wait
-    every open goes through: for looking at what a file holds before using it."""
-    return _open(path, read_only=read_only)
-
-
 def other_file(path: Path) -> bool:
     """Is there a file at `path` that is not a DuckDB database (a CSV, a TOML, a damaged file)? A
     DuckDB file carries DUCK at byte 8; a missing, unreadable or empty file is left to DuckDB."""
@@ -252,17 +246,38 @@ def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
                                       "AND schema_name = 'main'").fetchall()}
 
 
+def _retro_records_only(con: duckdb.DuckDBPyConnection) -> bool:
+    names = _main_tables(con)
+    return "retros" in names and "raw_issues" not in names
+
+
+def userdata_file(path) -> bool:
+    """Is the file at `path` (not open yet) a store of retro records? Looked into only when it is a
+    DuckDB file with something in it (a migrate target, an export's --db)."""
+    if lake.is_lake(path) or not Path(path).is_file() or other_file(Path(path)) or Path(path).stat().st_size == 0:
+        return False
+    con = _open(path, read_only=True)
+    try:
+        return _retro_records_only(con)
+    finally:
+        con.close()
+
+
 def refuse_userdata_as_warehouse(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
     """A store of retro records given where a warehouse belongs (`--db x.userdata.duckdb`): one
     line naming the warehouse beside it, before anything reads or writes the file as a warehouse
     (a load would write raw tables into it)."""
-    names = _main_tables(con)
-    if "retros" in names and "raw_issues" not in names:
-        name = re.sub(r"\.tmp-\d+$", "", Path(path).name)   # (a load's private copy, <db>.tmp-PID)
-        beside = (f" ({Path(path).with_name(name[: -len(USERDATA_SUFFIX)] + '.duckdb')})"
-                  if name.endswith(USERDATA_SUFFIX) else "")
-        raise RetroscopeError(f"{path} is a store of retro records (the user-input store), not a warehouse; point "
-                              f"--db at the warehouse it belongs to{beside}")
+    if _retro_records_only(con):
+        raise userdata_as_warehouse(path)
+
+
+def userdata_as_warehouse(path) -> RetroscopeError:
+    """The refusal of a store of retro records given as the warehouse, naming the warehouse beside it."""
+    name = re.sub(r"\.tmp-\d+$", "", Path(path).name)   # (a load's private copy, <db>.tmp-PID)
+    beside = (f" ({Path(path).with_name(name[: -len(USERDATA_SUFFIX)] + '.duckdb')})"
+              if name.endswith(USERDATA_SUFFIX) else "")
+    return RetroscopeError(f"{path} is a store of retro records (the user-input store), not a warehouse; point "
+                           f"--db at the warehouse it belongs to{beside}")
 
 
 def refuse_warehouse_as_userdata(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
