@@ -56,6 +56,17 @@ def save(what: str, fn, what_after=None, form: str | None = None, **kwargs) -> b
     return True
 
 
+def folded(label: str, key: str):
+    """An entry form folded under `label`: a collapsed expander (its state under `{key}_open`)
+    whose form is run and drawn only while it is open; the expander when open (the caller draws
+    the form `with` it), else None. Opening one reruns the page. Folded, a form costs a visit
+    nothing: each visit to a page is a new document in the browser, which draws every widget on
+    it again (the Retro log settled ~0.17 s sooner at 100k issues with its five add-forms folded,
+    docs/pages.md). Closing one drops what was typed in it."""
+    box = st.expander(label, icon=":material/add:", key=f"{key}_open", on_change="rerun")
+    return box if box.open else None
+
+
 def refused(why: str) -> None:
     """A form's entry not saved, and why (what was typed stays in the form)."""
     st.error(f"Not saved. {why}", icon=":material/error:")
@@ -162,8 +173,10 @@ def card_board(retro, cards: pd.DataFrame, key: str) -> None:
                     st.markdown(md(c.text))
                     st.caption(" · ".join(t for t in (f":material/sell: {md(c.theme)}" if c.theme else "",
                                                       f":material/thumb_up: {c.votes}") if t))
-            with st.expander("Add a card", icon=":material/add:"), st.form(f"{key}_{i}", clear_on_submit=False,
-                                                                            border=False):
+            box = folded("Add a card", f"{key}_{i}")
+            if box is None:
+                continue
+            with box, st.form(f"{key}_{i}", clear_on_submit=False, border=False):
                 k = widget_keys(f"{key}_{i}")
                 text = st.text_area("Card", key=k("text"), height=68, placeholder="Anonymous: no name is stored")
                 theme = st.text_input("Theme", key=k("theme"))
@@ -319,7 +332,10 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
     # descriptions): a form cannot show the chosen one's until it is submitted, so all of them
     defined = "\n".join(f"- **{md(present.metric_name(m))}**: {md(str(d))}"
                          for m, d in zip(linkable["value"], linkable["label"], strict=True) if str(d) != m)
-    with st.form(key, clear_on_submit=False, border=True):
+    box = folded("Add a working agreement", key)
+    if box is None:
+        return
+    with box, st.form(key, clear_on_submit=False, border=False):
         k = widget_keys(key)
         text = st.text_input("New working agreement", key=k("text"),
                              placeholder="Observable, bilateral, time-boxed: who does what, by when")
@@ -367,7 +383,10 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
     expected = {v: e for v, e in zip(items["value"], items["expected"], strict=True) if e in ("up", "down")}
     labels = {v: lab + (" → " + ", ".join(present.metric_name(m) for m in targets[v]) if targets[v] else "")
               for v, lab in zip(items["value"], items["label"], strict=True)}
-    with st.form(key, clear_on_submit=False, border=True):
+    box = folded("Add a hypothesis", key)
+    if box is None:
+        return
+    with box, st.form(key, clear_on_submit=False, border=False):
         c = st.columns(4)
         k = widget_keys(key)
         item = c[0].selectbox("Shipped item", list(labels), format_func=labels.get, key=k("item"))

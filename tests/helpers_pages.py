@@ -50,6 +50,15 @@ def open_page(at: AppTest, slug: str) -> AppTest:
     return at
 
 
+def unfold(at: AppTest, *forms: str) -> AppTest:
+    """Open the folded entry forms with these keys (dashboard.forms.folded), as a click on
+    each one's expander does, and rerun."""
+    for form in forms:
+        at.session_state[f"{form}_open"] = True
+    at.run()
+    return at
+
+
 def fingerprint(at: AppTest) -> str:
     """Everything figure-like on the page: metric values, chart specs, table contents."""
     parts = [[m.label, m.value, m.delta] for m in at.metric]

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers_pages import app_for, empty_warehouse, fingerprint, open_page, problems
+from helpers_pages import app_for, empty_warehouse, fingerprint, open_page, problems, unfold
 
 from dashboard.pages import PAGES
 
@@ -278,6 +278,7 @@ def test_bad_input_shows_an_error_and_writes_nothing(monkeypatch, demo_copy):
     before = {t: _userdata_rows(demo_copy, t) for t in tables}
     _click(at, "Add action item")                      # no text
     assert any("Not saved" in e.value and "text" in e.value for e in at.error), [e.value for e in at.error]
+    unfold(at, "retro_log_agreement")
     at.text_input(key="retro_log_agreement_text").input("Review within a day")
     at.date_input(key="retro_log_agreement_review").set_value(date(2020, 1, 1))   # before its start
     _click(at, "Add agreement")
@@ -322,10 +323,17 @@ def test_new_retro_and_anonymous_card(monkeypatch, demo_copy):
     assert "PM / eng check-in" in at.selectbox(key="retro_log_retro").format_func(at.selectbox(key="retro_log_retro").value)
     assert [m.value for m in at.markdown if m.value.startswith("**")][1:4] == [
         "**Product perspective**", "**Engineering perspective**", "**Collaboration improvements**"]
+    # the card forms are folded: none of their widgets is run until its expander is opened
+    assert [e.label for e in at.expander].count("Add a card") == 3
+    assert not [w for w in at.text_area if w.key.startswith("retro_log_card_")]
+    unfold(at, "retro_log_card_2")
+    assert [w.key for w in at.text_area if w.key.startswith("retro_log_card_")] == ["retro_log_card_2_text"]
     at.text_area(key="retro_log_card_2_text").input("Share the roadmap draft before refinement")
     _click(at, "Add card", form="retro_log_card_2")
     assert not problems(at), problems(at)
     assert any(m.value == "Share the roadmap draft before refinement" for m in at.markdown)
+    # the form stays open after a save, empty, for the next card
+    assert [w.value for w in at.text_area if w.key.startswith("retro_log_card_2_text")] == [""]
     cards = [r for r in _userdata_rows(demo_copy, "retro_cards") if r[3] == "Share the roadmap draft before refinement"]
     assert len(cards) == 1 and cards[0][2] == "Collaboration improvements"
 
@@ -358,6 +366,9 @@ def test_the_agreement_form_says_what_metrics_measure_and_refuses_a_share_typed_
     help says what each delivery metric measures, and an agreement left at "metric's default"
     shows the direction it is judged by, not an empty cell."""
     at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    assert not [w for w in at.selectbox if w.key.startswith("retro_log_agreement_")]   # folded until opened
+    assert {"Add a working agreement", "Add a hypothesis"} <= {e.label for e in at.expander}
+    unfold(at, "retro_log_agreement")
     picker = at.selectbox(key="retro_log_agreement_metric")
     assert "sprints that closed in the window and committed points" in picker.help, picker.help
     before = _userdata_rows(demo_copy, "agreements")

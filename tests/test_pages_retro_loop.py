@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
-from helpers_pages import app_for, open_page, problems
+from helpers_pages import app_for, open_page, problems, unfold
 
 import queries
 from connectors import userdata
@@ -82,7 +82,7 @@ def test_verdict_is_shown_next_to_the_action(monkeypatch, demo_copy):
 def test_the_hypothesis_form_names_metrics_in_words(monkeypatch, demo_copy):
     """The form's "Should move" showed the metric's id ("active_users") where every other place
     says "active users"; the value kept is still the id."""
-    at = open_page(app_for(monkeypatch, demo_copy), "retro_log")
+    at = unfold(open_page(app_for(monkeypatch, demo_copy), "retro_log"), "retro_log_hypothesis")
     assert not problems(at), problems(at)
     box = at.selectbox(key="retro_log_hypothesis_metric")
     assert "active users" in box.options and "active_users" not in box.options   # what the reader sees
@@ -94,7 +94,7 @@ def test_a_hypothesis_moves_the_metric_its_item_targets_unless_another_is_chosen
     demo's ATL-E1 targets conversion rate: a hypothesis added as it stood measured the wrong metric."""
     at = app_for(monkeypatch, demo_copy)
     at.query_params.update({"board": "1"})
-    open_page(at, "retro_log")
+    unfold(open_page(at, "retro_log"), "retro_log_hypothesis")
     item = at.selectbox(key="retro_log_hypothesis_item")
     label = item.format_func("ATL-E1")
     assert label.startswith("ATL-E1 · ") and label.endswith(" → conversion rate"), label
@@ -130,7 +130,7 @@ def test_a_hypothesis_moves_its_metric_the_way_its_item_expects_by_default(monke
     assert main(["--db", str(demo_copy), "import", "features", str(csv)]) == 0
     at = app_for(monkeypatch, demo_copy)
     at.query_params.update({"board": "1"})
-    open_page(at, "retro_log")
+    unfold(open_page(at, "retro_log"), "retro_log_hypothesis")
     assert at.selectbox(key="retro_log_hypothesis_direction").value is None   # "as the item expects"
     at.selectbox(key="retro_log_hypothesis_item").set_value("ATL-X9")
     _click(at, "Add hypothesis", "retro_log_hypothesis")
