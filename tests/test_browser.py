@@ -232,6 +232,27 @@ def test_page_reads_honestly(server, browser, tmp_path, spec, width, board):
         ctx.close()
 
 
+def test_journey_a_folded_form_opens_saves_and_stays_open(server, page):
+    """The agreement form is folded (forms.folded: run only while its expander is open, a
+    Streamlit expander that reruns the page when clicked): clicking it shows the form, a saved
+    agreement leaves it open and empty for the next one."""
+    page.goto(f"{server['url']}/retro_log?board=1")
+    expect(page.get_by_role("heading", name="Retro log", exact=True)).to_be_visible(timeout=LOAD)
+    _settled(page)
+    text = page.get_by_role("textbox", name="New working agreement")
+    expect(text).to_have_count(0)   # folded: not drawn
+    page.get_by_text("Add a working agreement").click()
+    expect(text).to_be_visible(timeout=LOAD)
+    _settled(page)
+    text.fill("Pair on every change to the checkout flow")
+    page.get_by_role("button", name="Add agreement").click()
+    expect(page.get_by_text("Saved: working agreement")).to_be_visible(timeout=LOAD)
+    _settled(page)
+    expect(page.get_by_role("textbox", name="New working agreement")).to_have_value("")   # open, emptied
+    expect(page.get_by_text("Pair on every change to the checkout flow").first).to_be_attached(timeout=LOAD)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
 def test_journey_carry_actions_into_a_new_retro(server, page, tmp_path):
     """A facilitator starts Atlas's next retro: the team's open actions are carried in (the
     same actions, listed once) and one is marked done there."""
