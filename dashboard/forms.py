@@ -326,15 +326,15 @@ def agreement_form(retro, choices: pd.DataFrame, key: str, actions: dict | None 
 
     from connectors.userdata import add_agreement
 
+    box = folded("Add a working agreement", key)
+    if box is None:
+        return
     linkable = choices[choices["kind"].isin(["delivery", "product"])]
     metrics = [None] + linkable["value"].tolist()
     # what each metric measures (fct_retro_delivery_metrics' definitions, the catalog's
     # descriptions): a form cannot show the chosen one's until it is submitted, so all of them
     defined = "\n".join(f"- **{md(present.metric_name(m))}**: {md(str(d))}"
                          for m, d in zip(linkable["value"], linkable["label"], strict=True) if str(d) != m)
-    box = folded("Add a working agreement", key)
-    if box is None:
-        return
     with box, st.form(key, clear_on_submit=False, border=False):
         k = widget_keys(key)
         text = st.text_input("New working agreement", key=k("text"),
