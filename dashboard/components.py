@@ -301,9 +301,11 @@ def table(df: pd.DataFrame, key: str, board_id: str | None = None, key_col: str 
     notes = []
     if len(raw) > present.TABLE_ROWS:
         notes.append(f"The first {present.TABLE_ROWS} of {len(raw):,} rows; the CSV has them all.")
-    if present.table_px(shown) > present.WIDE_TABLE:   # its last columns lie beyond the edge
-        notes.append(f"{len(shown.columns)} columns, the last ones off to the right: scroll the table sideways "
-                     f"(last: {shown.columns[-1]}).")
+    score = present.table_px(shown)
+    if score > present.WIDE_TABLE:   # its last columns lie beyond the edge of a laptop's window
+        notes.append(f"{len(shown.columns)} columns: in a window narrower than about "
+                     f"{present.fits_window(score):,} px the last ones are off to the right; scroll the table "
+                     f"sideways (last: {shown.columns[-1]}).")
     if notes:
         st.caption(" ".join(notes))
     plain = raw[[c for c in raw.columns if c not in present.HIDDEN and c != "source"]]

@@ -423,7 +423,19 @@ def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str,
 # like the last). `table_px` scores a table's width from its text; over WIDE_TABLE the table
 # gets a caption saying so. Calibrated on the demo's tables in the main block beside the
 # sidebar at 1280 px: the ones that scrolled scored 1,117-2,037, the ones that fit 199-1,068.
+# The caption says how wide a window the table needs: in Chromium the main block is the
+# window less 460 px (the sidebar and its margins, measured at 1,024-1,920 px), 820 px at
+# 1280, so a score s needs about s x 820 / WIDE_TABLE + 460 px (the demo's open actions:
+# score 1,222, 899 px of columns, scrolling at 1280 and fitting at 1440).
 WIDE_TABLE = 1090
+MAIN_BLOCK_AT_1280 = 820
+BESIDE_MAIN_BLOCK = 460
+
+
+def fits_window(score: int) -> int:
+    """The window width in px, rounded up to 100, that a table of width score `score`
+    (table_px) fits beside the sidebar."""
+    return -(-int(score * MAIN_BLOCK_AT_1280 / WIDE_TABLE + BESIDE_MAIN_BLOCK) // 100) * 100
 
 
 def table_px(shown: pd.DataFrame) -> int:
