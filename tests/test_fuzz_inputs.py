@@ -411,12 +411,17 @@ def test_damaged_stores_give_one_line(work, which, how, at, junk):
 
 
 def test_truncated_warehouse_status_fails(work):
+    """A warehouse cut short said DuckDB's own words ("IO Error: Could not read enough bytes
+    from file ...: attempted to read 262144 bytes from location ..."); now what happened, in
+    plain words, with the file's size."""
     work["reset"]()
     raw = work["db"].read_bytes()
     work["db"].write_bytes(raw[: len(raw) // 6])
     rc, _, err = run("--db", work["db"], "status")
     assert rc != 0
     assert_clean(rc, err)
+    assert f"the file is cut short ({len(raw) // 6:,} bytes" in err, err
+    assert "IO Error" not in err and "move it aside" in err
 
 
 def test_garbage_user_store_names_the_file(work):
