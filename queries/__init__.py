@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries import calibration, facts, facts_delta, facts_incremental, frames, lake, transactions
+from queries import calibration, errors, facts, facts_delta, facts_incremental, frames, lake, transactions
 from queries.config import AnalysisConfig
 from queries.errors import QueryError, RetroscopeError, WarehouseBusy, WarehouseMissing
 from queries.literals import sql_string
@@ -177,13 +177,8 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
                     f"this Retroscope's DuckDB {duckdb.__version__}; move it aside and rebuild a warehouse here (sync, import, demo) "
                     "and carry retro records across with `retroscope export retro --out backup.json` in the "
                     "install that wrote it, then `retroscope import retro backup.json` here") from None
-            if "Could not read enough bytes" in msg:   # DuckDB's words for a file shorter than it says it is
-                raise RetroscopeError(
-                    f"cannot open {path}: the file is cut short ({_size(path)}, less than its own contents "
-                    f"say: an unfinished copy or download, or a disk that filled up while it was written); "
-                    f"move it aside and {_rebuild(path)}") from None
             if not any(h in msg for h in _LOCK_HINT):
-                raise RetroscopeError(f"cannot open {path}: {msg.splitlines()[0]}; if the file is damaged, "
+                raise RetroscopeError(f"cannot open {path}: {errors.unreadable(msg, path)}; if the file is damaged, "
                                       f"move it aside and {_rebuild(path)}") from None
             if time.monotonic() >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", msg)
@@ -196,14 +191,6 @@ def _lock_wait(path: str | Path, attempt, wait_s: float | None = None):
         except duckdb.Error as e:
             raise RetroscopeError(f"cannot open {path}: {str(e).splitlines()[0]} "
                                   "(is it a DuckDB file written by Retroscope?)") from None
-
-
-def _size(path) -> str:
-    """A file's size in words ("300,000 bytes"), or "size unknown" when it cannot be read."""
-    try:
-        return f"{Path(path).stat().st_size:,} bytes"
-    except OSError:
-        return "size unknown"
 
 
 def _rebuild(path) -> str:

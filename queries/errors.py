@@ -37,3 +37,20 @@ def did_you_mean(word: str, known) -> str:
 
     near = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     return f"did you mean '{near[0]}'?" if near else ""
+
+
+def unreadable(msg: str, path=None) -> str:
+    """What is wrong with a store DuckDB cannot read, in words: a file cut short (DuckDB: "Could
+    not read enough bytes"), with its size when `path` is known, else DuckDB's own first line."""
+    if "Could not read enough bytes" in msg:
+        size = ""
+        if path is not None:
+            import os
+
+            try:
+                size = f"{os.stat(path).st_size:,} bytes, "
+            except OSError:
+                pass
+        return (f"the file is cut short ({size}less than its own contents say: an unfinished copy or download, "
+                "or a disk that filled up while it was written)")
+    return msg.splitlines()[0]

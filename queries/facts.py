@@ -38,6 +38,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from queries import errors
 from queries.config import AnalysisConfig
 from queries.dates import utc_instant
 from queries.errors import RetroscopeError
@@ -315,7 +316,7 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
     try:
         row = read_meta(con, in_transaction=False)
     except duckdb.Error as e:   # a damaged file opens, then fails on its first read
-        raise RetroscopeError(f"cannot read the warehouse: {str(e).splitlines()[0]}; if the file is damaged, "
+        raise RetroscopeError(f"cannot read the warehouse: {errors.unreadable(str(e))}; if the file is damaged, "
                               "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
     if row is None:
         return None
