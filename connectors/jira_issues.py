@@ -55,6 +55,7 @@ ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only 
 ID_PAGE_DC = 1000          # DC caps pages with jira.search.views.default.max (often 1000)
 BULK_IDS = 1000            # issues per bulkfetch call (API limit)
 CHUNK = 1000               # issues processed (histories fetched, rows written) together
+ID_FETCH = 100             # ids per `id in (...)` search when issues are fetched by id
 BASE_FIELDS = ("summary", "issuetype", "status", "project", "parent", "resolution", "resolutiondate",
                "created", "updated", "labels", "components", "fixVersions", "timeoriginalestimate",
                "timespent")
@@ -464,9 +465,12 @@ class _Sync:
         ordered = base + " ORDER BY created ASC, key ASC"
         if self.reconcile or age_days >= self.settings.reconcile_days:
             why = "--reconcile" if self.reconcile else f"last full reconcile over {self.settings.reconcile_days:g} days ago"
-            n = self._mark_deleted(existing, self._list_ids(ordered))
+            listed = self._list_ids(ordered)
+            back = self._fetch_listed(existing, listed)
+            n = self._mark_deleted(existing, listed)
             self.w.set_sync_state(rkey, self.started.isoformat())
-            self.summary.checks.append(f"deletions: full reconcile ({why}): listed every id in scope, {n} gone")
+            self.summary.checks.append(f"deletions: full reconcile ({why}): listed every id in scope, {n} gone"
+                                       + _fetched_again(back))
             return
         in_wh = self._live_in_scope(existing)
         in_jira = self.c.count(base) if base else None
@@ -474,10 +478,29 @@ class _Sync:
             self.summary.checks.append(f"deletions: Jira counts {in_jira:,} issues in scope, the warehouse "
                                        f"{len(in_wh):,}: nothing to list")
             return
-        n = self._mark_deleted(existing, self._list_ids(ordered))
+        listed = self._list_ids(ordered)
+        back = self._fetch_listed(existing, listed)
+        n = self._mark_deleted(existing, listed)
         jira_n = "no count" if in_jira is None else f"{in_jira:,}"
         self.summary.checks.append(f"deletions: Jira counts {jira_n} issues in scope, the warehouse {len(in_wh):,}: "
-                                   f"listed the ids, {n} gone")
+                                   f"listed the ids, {n} gone" + _fetched_again(back))
+
+    def _fetch_listed(self, existing: dict[str, bool], listed: set[str]) -> int:
+        """Fetch, whole, the issues Jira lists in scope that the warehouse lacks or marks deleted:
+        an incremental search (`updated >=`) never returns them while they stay unchanged. They are
+        issues moved back into scope, restored, or outside a narrower `--jql` synced in between
+        (which marked them deleted: with `--jql` every issue of the site counts as in scope). Each
+        is fetched by id, 100 to a search; returns how many."""
+        live = {i for i, deleted in existing.items() if not deleted}
+        todo = sorted(listed - live - self.fetched_ids, key=lambda i: (len(i), i))
+        fields = list(BASE_FIELDS) + self.resolved.all_field_ids()
+        for k in range(0, len(todo), ID_FETCH):
+            jql = f"id in ({', '.join(todo[k:k + ID_FETCH])}) ORDER BY created ASC, key ASC"
+            if self.c.cloud:
+                self._issues_cloud(jql, fields)
+            else:
+                self._issues_dc(jql, fields)
+        return len(todo)
 
     def _live_in_scope(self, existing: dict[str, bool]) -> set[str]:
         rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).filter(
@@ -721,6 +744,11 @@ class _Sync:
         self._write("raw_sprints", _frame(rows, ["source", "sprint_id", "board_id", "name", "state", "goal",
                                                   "start_at", "end_at", "complete_at", "activated_at"]))
         self.summary.sprints = len(rows)
+
+
+def _fetched_again(n: int) -> str:
+    """The deletion check's words for the issues it fetched again (_fetch_listed)."""
+    return (f"; {n:,} in Jira's scope but missing or marked deleted here, fetched again" if n else "")
 
 
 def _dedup(histories: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,11 +4,12 @@ client, the real load path. Expected values are read off tests/fake_jira/site.py
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from fake_jira.site import small_site
-from helpers_jira import later, start, sync, table, tables
+from helpers_jira import FAST, later, start, sync, table, tables
 
 import queries
 from connectors.settings import load_settings
@@ -404,3 +405,33 @@ def test_long_jql_goes_in_a_post_body(tmp_path, fake):
     assert searches and all(r.method == "POST" for r in searches)
     assert sorted(table(tmp_path / "w.duckdb", "raw_issues").issue_key) == ["ATL-2", "ATL-3", "ATL-4", "ATL-5",
                                                                              "BOR-1", "BOR-2"]
+
+
+def test_a_narrower_jql_in_between_does_not_leave_issues_deleted(tmp_path, fake):
+    """A sync with `--jql "project = ATL"` marks the BOR issues deleted (outside a narrower JQL
+    every issue of the site counts as out of scope). The next normal sync counted 7 in Jira and
+    5 here, listed the ids and found "0 gone", but left BOR deleted for good: an `updated >=`
+    search never returns issues that did not change. The listing now fetches them again."""
+    db = tmp_path / "w.duckdb"
+    # (a JQL alone names no board: the story-point field is set, as `init jira` writes it)
+    st = replace(FAST, fields={"story_points": "customfield_10016"})
+    sync(db, fake, settings=st)
+    sync(db, fake, settings=st, projects=(), jql="project = ATL", when=later(10))
+    issues = table(db, "raw_issues")
+    assert sorted(issues[issues.is_deleted].issue_key) == ["BOR-1", "BOR-2"]
+    s = sync(db, fake, settings=st, when=later(20))
+    issues = table(db, "raw_issues")
+    assert not issues.is_deleted.any(), issues[issues.is_deleted].issue_key.tolist()
+    assert s.issues_deleted == 0 and s.issues_seen == 2   # the two BOR issues, fetched by id
+    assert any("listed the ids, 0 gone; 2 in Jira's scope but missing or marked deleted here, fetched again" in c
+               for c in s.checks), s.checks
+    # whole again: their histories are back, as after a first sync
+    first = tmp_path / "first.duckdb"
+    sync(first, fake, settings=st, when=later(20))
+    assert len(table(db, "raw_status_changes")) == len(table(first, "raw_status_changes"))
+    con = queries.connect(db)
+    try:
+        live = {r[0] for r in con.execute("SELECT issue_key FROM stg_issues").fetchall()}
+    finally:
+        con.close()
+    assert {"BOR-1", "BOR-2"} <= live

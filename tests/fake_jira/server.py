@@ -438,6 +438,10 @@ class FakeJira:
         if m:   # JQL literals are in the querying user's timezone
             since = datetime.strptime(m.group(1), "%Y/%m/%d %H:%M").replace(tzinfo=ZoneInfo(self.site.user_tz))
             return lambda i: i.updated >= since
+        m = re.fullmatch(r'id\s+in\s+\((.*)\)', e, re.IGNORECASE)
+        if m:
+            ids = {k.strip().strip('"') for k in m.group(1).split(",")}
+            return lambda i: i.id in ids
         m = re.fullmatch(r'issuetype\s*(!=|=)\s*"?([\w-]+)"?', e, re.IGNORECASE)
         if m:
             op, t = m.groups()
