@@ -327,6 +327,12 @@ def test_fuzzed_configs_are_clean(work, text, enc):
     ("", 'timezon = "UTC"', "did you mean 'timezone'"),
     ("workflow", 'review_pattern = "(("', "workflow.review_pattern"),
     ("", 'timezone = "Mars/Base"', "[timezone]"),
+    # values other modules check: their keys are still refused when the file is read (a typo
+    # under [metrics] was ignored by every command, `sync metrics` too; one in
+    # [slide.thresholds] was caught only by `export tech-health`)
+    ("metrics", "overlap_dayz = 3", "[metrics.overlap_dayz] unknown key; did you mean 'overlap_days'?"),
+    ("slide.thresholds", "rework_rate_wach = 0.1",
+     "[slide.thresholds.rework_rate_wach] unknown key; did you mean 'rework_rate_watch'?"),
 ])
 def test_found_config_cases_are_refused_by_key(work, section, line, expect):
     cfg = work["dir"] / "found.toml"

@@ -128,7 +128,7 @@ def test_thresholds_from_retroscope_toml(tmp_path):
     assert tile(slide, "rework_rate")["Status"] == "✔ GOOD"
     cfg.write_text("[slide.thresholds]\nrework_rate_wach = 0.30\n")
     r = run_cli("--db", str(db), "--config", str(cfg), "export", "tech-health", "--out", str(out))
-    assert r.returncode == 1 and "unknown key 'rework_rate_wach'" in r.stderr
+    assert r.returncode == 1 and "[slide.thresholds.rework_rate_wach] unknown key; did you mean 'rework_rate_watch'?" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 
