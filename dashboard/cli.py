@@ -506,6 +506,11 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         where = self.prog.removeprefix("retroscope").strip()
+        # a global option after the command (`retroscope status --db X`) lands here, on the top parser
+        globals_ = {o for o in self._option_string_actions if o not in ("-h", "--help")}
+        if message.startswith("unrecognized arguments:") and globals_ & {w.split("=")[0] for w in message.split()}:
+            message += ("; --db, --config and -v go before the command, e.g. `retroscope --db data/demo.duckdb "
+                        "status`")
         self.exit(2, f"retroscope: {where + ': ' if where else ''}{message} (see `{self.prog} --help`)\n")
 
 

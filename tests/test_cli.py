@@ -261,6 +261,23 @@ def test_no_command_prints_the_commands_and_says_what_is_missing(capsys, argv):
     assert err == "retroscope: no command given; add one of the commands listed above, e.g. `retroscope demo`\n"
 
 
+@pytest.mark.parametrize(("argv", "hint"), [(["status", "--db", "x.duckdb"], True),
+                                             (["query", "sprint_facts", "--config=x.toml"], True),
+                                             (["status", "-v"], True), (["status", "--bogus"], False)])
+def test_a_global_option_after_the_command_says_where_it_goes(capsys, argv, hint):
+    """`retroscope status --db X` said only "unrecognized arguments: --db X": the README never
+    said the global options go before the command."""
+    from dashboard.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("retroscope: unrecognized arguments: ") and err.count("\n") == 1, err
+    said = "--db, --config and -v go before the command, e.g. `retroscope --db data/demo.duckdb status`"
+    assert (said in err) == hint, err
+
+
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("Query interrupted"),
                                    duckdb.InterruptException("INTERRUPT Error: Interrupted!")])
 def test_every_form_of_ctrl_c_is_one_line_and_exit_130(tmp_path, monkeypatch, capsys, error):
