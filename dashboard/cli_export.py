@@ -135,6 +135,8 @@ def tech_health(args, settings) -> int:
     if headline is not None and len(headline) > bounds.MAX_HEADLINE:
         raise RetroscopeError(f"--headline is {len(headline):,} characters; the slide's title is one line: keep it to "
                               f"{bounds.MAX_HEADLINE}")
+    if headline is not None and ("\n" in headline or "\r" in headline):
+        raise RetroscopeError("--headline has a line break; the slide's title is one line: write it on one line")
     out = Path(args.out)
     _check_out(out, ".pptx", "--out")
     png = Path(args.png) if getattr(args, "png", None) else None
@@ -151,8 +153,11 @@ def tech_health(args, settings) -> int:
             raise RetroscopeError(f"--as-of {args.as_of}: before the data, which starts {start:%Y-%m-%d}; a slide "
                                   "then would show no figure: give a later date")
         board = args.board if args.board is not None else board_for_team(con, args.team)
+        # --team alone picks the board by its name, matched case-insensitively: the slide is
+        # titled with the board's own name ("atlas" -> Atlas); with --board, --team is the title
+        title = args.team if args.board is not None else None
         th = kpis(con, board_id=board, as_of=as_of, sprints=args.sprints,
-                  thresholds=thresholds, team=args.team)
+                  thresholds=thresholds, team=title)
         if as_of is not None:
             from dashboard.cli import freshness_note
 
@@ -172,7 +177,7 @@ def tech_health(args, settings) -> int:
     finally:
         con.close()
     t_figures = time.perf_counter() - t0
-    data = build_tech_health(th, team=args.team, headline=getattr(args, "headline", None))
+    data = build_tech_health(th, team=title, headline=headline)
     write_atomic(out, data)
     t_pptx = time.perf_counter() - t0
     lights = ", ".join(f"{k.label.lower()} {k.value_text()}" + ("" if k.value_text() == k.status else f" ({k.status})")

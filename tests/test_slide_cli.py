@@ -45,6 +45,26 @@ def test_cli_team_and_sprints_options(demo_db, tmp_path):
     assert texts["Subtitle"].startswith("Last 3 sprints:")
 
 
+def test_team_alone_titles_the_slide_with_the_boards_own_name(demo_db, tmp_path):
+    """`--team atlas` picks Atlas (names match case-insensitively) and titled the slide "atlas"."""
+    out = tmp_path / "th.pptx"
+    r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--team", "atlas")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("tech-health slide for Atlas, ")
+    _, slide = open_slide(out)
+    texts = {s.name: s.text_frame.text for s in slide.shapes if s.has_text_frame}
+    assert texts["Title"] == "Tech health · Atlas"
+
+
+def test_a_headline_with_a_line_break_is_refused(demo_db, tmp_path):
+    """The slide's title is one line: a headline with a line break gave a two-line title."""
+    out = tmp_path / "th.pptx"
+    r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--headline", "two\nlines")
+    assert r.returncode == 1 and r.stderr == ("retroscope: --headline has a line break; the slide's title is one "
+                                              "line: write it on one line\n"), r.stderr
+    assert not out.exists()
+
+
 def test_the_slide_prints_instants_where_the_team_reports(demo_db, tmp_path):
     """--as-of 2026-11-01 in Auckland is 1 Nov 23:59 there (10:59 UTC): the slide says so, and the
     data's freshness (18 Nov 17:00 UTC) as 19 Nov 06:00 there, naming the zone, not a UTC clock
