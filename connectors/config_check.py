@@ -113,7 +113,9 @@ SCHEMA: dict[str, Any] = {
 
 
 def _fail(path: Path, key: str, problem: str, expected: str) -> RetroscopeError:
-    return RetroscopeError(f"{path}: [{key}] {problem} (expected {expected})")
+    # a top-level key is named as it is written (`timezone`): in brackets it would read as a table
+    where = f"[{key}]" if "." in key or "[" in key else key
+    return RetroscopeError(f"{path}: {where} {problem} (expected {expected})")
 
 
 def _unknown(path: Path, where: str, key: str, known: list[str]) -> RetroscopeError:
