@@ -59,9 +59,9 @@ def save(what: str, fn, what_after=None, form: str | None = None, **kwargs) -> b
 def folded(label: str, key: str):
     """An entry form folded under `label`: a collapsed expander (its state under `{key}_open`)
     whose form is run and drawn only while it is open; the expander when open (the caller draws
-    the form `with` it), else None. Opening one reruns the page. Folded, a form costs a visit
-    nothing: each visit to a page is a new document in the browser, which draws every widget on
-    it again (the Retro log settled ~0.17 s sooner at 100k issues with its five add-forms folded,
+    the form `with` it), else None. Opening one reruns the page. Folded, a form costs the browser
+    nothing on a visit: each visit to a page is a new document, which draws every widget on it
+    again (the Retro log settled ~0.17 s sooner at 100k issues with its five add-forms folded,
     docs/pages.md). Closing one drops what was typed in it."""
     box = st.expander(label, icon=":material/add:", key=f"{key}_open", on_change="rerun")
     return box if box.open else None
@@ -376,6 +376,9 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
         st.caption("Hypotheses need a shipped item and a product metric: `retroscope import features …` and "
                    "`retroscope import metrics …`.")
         return
+    box = folded("Add a hypothesis", key)
+    if box is None:
+        return
     # each item with the metrics it targets that have data ("ATL-E1 · One-click checkout → conversion
     # rate"); the metric defaults to the item's own target, whichever item is picked (a form does not
     # rerun when its item changes, so the default is resolved when it is sent)
@@ -383,9 +386,6 @@ def hypothesis_form(retro, choices: pd.DataFrame, key: str, actions: dict | None
     expected = {v: e for v, e in zip(items["value"], items["expected"], strict=True) if e in ("up", "down")}
     labels = {v: lab + (" → " + ", ".join(present.metric_name(m) for m in targets[v]) if targets[v] else "")
               for v, lab in zip(items["value"], items["label"], strict=True)}
-    box = folded("Add a hypothesis", key)
-    if box is None:
-        return
     with box, st.form(key, clear_on_submit=False, border=False):
         c = st.columns(4)
         k = widget_keys(key)

@@ -6,6 +6,7 @@ The conventions are documented in docs/pages.md ("Reading a page honestly")."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -428,14 +429,14 @@ def report_frame(df: pd.DataFrame, first: tuple[str, ...] = (), hide: tuple[str,
 # 1280, so a score s needs about s x 820 / WIDE_TABLE + 460 px (the demo's open actions:
 # score 1,222, 899 px of columns, scrolling at 1280 and fitting at 1440).
 WIDE_TABLE = 1090
-MAIN_BLOCK_AT_1280 = 820
 BESIDE_MAIN_BLOCK = 460
+MAIN_BLOCK_AT_1280 = 1280 - BESIDE_MAIN_BLOCK
 
 
 def fits_window(score: int) -> int:
     """The window width in px, rounded up to 100, that a table of width score `score`
     (table_px) fits beside the sidebar."""
-    return -(-int(score * MAIN_BLOCK_AT_1280 / WIDE_TABLE + BESIDE_MAIN_BLOCK) // 100) * 100
+    return math.ceil((score * MAIN_BLOCK_AT_1280 / WIDE_TABLE + BESIDE_MAIN_BLOCK) / 100) * 100
 
 
 def table_px(shown: pd.DataFrame) -> int:

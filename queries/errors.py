@@ -1,5 +1,7 @@
 """User-facing errors: one line that says what went wrong, where, and how to fix it."""
 
+import os
+
 
 class RetroscopeError(Exception):
     """An error a user can act on. `str(err)` is the whole message; the CLI prints it
@@ -45,8 +47,6 @@ def unreadable(msg: str, path=None) -> str:
     if "Could not read enough bytes" in msg:
         size = ""
         if path is not None:
-            import os
-
             try:
                 size = f"{os.stat(path).st_size:,} bytes, "
             except OSError:

@@ -399,3 +399,20 @@ def test_a_tiles_target_keeps_its_percent_sign_on_a_phone(monkeypatch, demo_db):
     at = open_page(app_for(monkeypatch, demo_db), "overview")
     captions = [c.value for c in at.caption if "target" in c.value]
     assert captions and all("target 80\u00a0%" in c and "target 80 %" not in c for c in captions), captions
+
+
+def test_closing_a_folded_form_drops_what_was_typed(monkeypatch, demo_copy):
+    """A folded form's widgets exist only while it is open (forms.folded): closed and opened
+    again, it is empty, as docs/pages.md says."""
+    at = unfold(open_page(app_for(monkeypatch, demo_copy), "retro_log"), "retro_log_agreement")
+    # (a form's widgets reach the server when it is sent: a refused entry keeps what was typed)
+    at.text_input(key="retro_log_agreement_text").input("Review within a day")
+    at.date_input(key="retro_log_agreement_review").set_value(date(2020, 1, 1))   # before its start
+    _click(at, "Add agreement")
+    assert any("Not saved" in e.value for e in at.error)
+    assert at.text_input(key="retro_log_agreement_text").value == "Review within a day"
+    at.session_state["retro_log_agreement_open"] = False
+    at.run()
+    assert not [w for w in at.text_input if w.key.startswith("retro_log_agreement_")]
+    unfold(at, "retro_log_agreement")
+    assert at.text_input(key="retro_log_agreement_text").value == ""
