@@ -55,7 +55,7 @@ ID_PAGE_CLOUD = 5000       # id-only listing pages (Cloud allows 5000 when only 
 ID_PAGE_DC = 1000          # DC caps pages with jira.search.views.default.max (often 1000)
 BULK_IDS = 1000            # issues per bulkfetch call (API limit)
 CHUNK = 1000               # issues processed (histories fetched, rows written) together
-ID_FETCH = 100             # ids per `id in (...)` search when issues are fetched by id
+ID_BATCH = 1000            # ids per `id in (...)` search (a POST body; paged like any search)
 BASE_FIELDS = ("summary", "issuetype", "status", "project", "parent", "resolution", "resolutiondate",
                "created", "updated", "labels", "components", "fixVersions", "timeoriginalestimate",
                "timespent")
@@ -486,21 +486,46 @@ class _Sync:
                                    f"listed the ids, {n} gone" + _fetched_again(back))
 
     def _fetch_listed(self, existing: dict[str, bool], listed: set[str]) -> int:
-        """Fetch, whole, the issues Jira lists in scope that the warehouse lacks or marks deleted:
-        an incremental search (`updated >=`) never returns them while they stay unchanged. They are
-        issues moved back into scope, restored, or outside a narrower `--jql` synced in between
-        (which marked them deleted: with `--jql` every issue of the site counts as in scope). Each
-        is fetched by id, 100 to a search; returns how many."""
+        """Fetch, whole, the issues Jira lists in scope that the warehouse lacks or marks deleted
+        (moved back into scope, or restored): an incremental search (`updated >=`) never returns
+        them while they stay unchanged. Returns how many came back; ids no search returned (gone
+        again since the listing) are left for the next sync, with a warning."""
         live = {i for i, deleted in existing.items() if not deleted}
-        todo = sorted(listed - live - self.fetched_ids, key=lambda i: (len(i), i))
+        todo = listed - live - self.fetched_ids
         fields = list(BASE_FIELDS) + self.resolved.all_field_ids()
-        for k in range(0, len(todo), ID_FETCH):
-            jql = f"id in ({', '.join(todo[k:k + ID_FETCH])}) ORDER BY created ASC, key ASC"
-            if self.c.cloud:
-                self._issues_cloud(jql, fields)
-            else:
-                self._issues_dc(jql, fields)
-        return len(todo)
+        fetch = self._issues_cloud if self.c.cloud else self._issues_dc
+        self._by_ids(todo, lambda jql: fetch(jql, fields))
+        back = len(todo & self.fetched_ids)
+        if back < len(todo):
+            self.summary.warnings.append(f"{len(todo) - back:,} issue(s) listed in scope were gone when fetched; "
+                                         "the next sync looks again")
+        return back
+
+    def _by_ids(self, ids: set[str], run: Callable[[str], None]) -> None:
+        """`run(jql)` over `id in (...)` searches of at most ID_BATCH of `ids` (Jira's numeric ids;
+        anything else is no id of Jira's and skipped). A search Jira refuses (400: under strict
+        JQL validation, an id it no longer has) is split in halves down to single ids, and an id
+        refused alone is skipped: it is gone."""
+        todo = sorted((i for i in ids if i.isdigit()), key=lambda i: (len(i), i))
+
+        def search(batch: list[str]) -> None:
+            try:
+                run(f"id in ({', '.join(batch)}) ORDER BY created ASC, key ASC")
+            except JiraHTTPError as e:
+                if e.status != 400:
+                    raise
+                if len(batch) > 1:
+                    search(batch[:len(batch) // 2])
+                    search(batch[len(batch) // 2:])
+
+        for k in range(0, len(todo), ID_BATCH):
+            search(todo[k:k + ID_BATCH])
+
+    def _ids_in_jira(self, ids: set[str]) -> set[str]:
+        """Which of `ids` Jira still has, wherever they are now (id-only searches)."""
+        found: set[str] = set()
+        self._by_ids(ids, lambda jql: found.update(self._list_ids(jql)))
+        return found
 
     def _live_in_scope(self, existing: dict[str, bool]) -> set[str]:
         rel = self.w.con.table("raw_issues").filter(_eq("source", self.source)).filter(
@@ -605,7 +630,7 @@ class _Sync:
                 continue
             self.fetched_ids.add(iid)
             self.keys_seen[row["issue_key"]] = iid
-            if self.existing.get(iid) is False:
+            if iid in self.existing:   # in the warehouse already (a restored issue too)
                 self.summary.issues_updated += 1
             else:
                 self.summary.issues_new += 1
@@ -672,6 +697,11 @@ class _Sync:
         if self.scope.projects:
             df = df[df["project_key"].isin(self.scope.projects)]
         gone = df[df["issue_id"].isin(live - listed - self.fetched_ids)].copy()
+        if not gone.empty and not self.scope.projects:
+            # a JQL alone: an issue it does not match is outside this sync's scope, not gone; it is
+            # marked deleted only when Jira no longer has it at all (so teams that each sync their
+            # own JQL into one warehouse do not mark each other's issues deleted)
+            gone = gone[~gone["issue_id"].isin(self._ids_in_jira(set(gone["issue_id"])))]
         if gone.empty:
             return 0
         gone["is_deleted"] = True

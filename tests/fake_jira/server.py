@@ -439,8 +439,11 @@ class FakeJira:
             since = datetime.strptime(m.group(1), "%Y/%m/%d %H:%M").replace(tzinfo=ZoneInfo(self.site.user_tz))
             return lambda i: i.updated >= since
         m = re.fullmatch(r'id\s+in\s+\((.*)\)', e, re.IGNORECASE)
-        if m:
+        if m:   # as Jira's strict validation: an id it does not have (deleted) refuses the query
             ids = {k.strip().strip('"') for k in m.group(1).split(",")}
+            missing = sorted(ids - {i.id for i in self.site.live()})
+            if missing:
+                raise BadJql(f"An issue with key '{missing[0]}' does not exist for field 'id'.")
             return lambda i: i.id in ids
         m = re.fullmatch(r'issuetype\s*(!=|=)\s*"?([\w-]+)"?', e, re.IGNORECASE)
         if m:
