@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 import queries
@@ -653,10 +654,13 @@ def load_records(path) -> dict[str, pd.DataFrame]:
     if con is None:
         return {TABLES[k][0]: pd.DataFrame(columns=list(TABLES[k][2])) for k in ORDER}
     try:
-        with transactions.one_transaction(con):   # one snapshot of every table (one catalog read on a lake)
-            present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
-                                                 "WHERE database_name = current_database()").fetchall()}
-            frames = {k: _read(con, TABLES[k][0]) for k in ORDER if TABLES[k][0] in present}
+        try:
+            with transactions.one_transaction(con):   # one snapshot of every table (one catalog read on a lake)
+                present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                                     "WHERE database_name = current_database()").fetchall()}
+                frames = {k: _read(con, TABLES[k][0]) for k in ORDER if TABLES[k][0] in present}
+        except duckdb.IOException as e:   # a store that opens, then fails on a block it lacks (cut short)
+            raise queries.damaged_userdata(path, e) from None
         for k in ORDER:
             table, id_col, cols = TABLES[k]
             # a store written by an older Retroscope (not yet migrated) lacks newer tables and columns

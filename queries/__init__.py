@@ -199,7 +199,14 @@ def _rebuild(path) -> str:
     if str(path).endswith(USERDATA_SUFFIX):
         return ("restore the retro records from a backup (`retroscope import retro backup.json`); a sync or "
                 "an import rebuilds the warehouse, not them")
-    return "rebuild it (demo, sync, import) or restore a backup"
+    return errors.REBUILD_WAREHOUSE
+
+
+def damaged_userdata(path, e: BaseException) -> RetroscopeError:
+    """The one line for a user-input store DuckDB cannot read (`e`, DuckDB's error)."""
+    return RetroscopeError(f"{path}: the user-input store is damaged or not Retroscope's "
+                           f"({errors.unreadable(str(e), path)}); restore it from a backup "
+                           "(`retroscope export retro` writes one) or move it aside")
 
 
 def _open(path: str | Path, *, read_only: bool, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -392,10 +399,7 @@ def refresh_userdata(con: duckdb.DuckDBPyConnection, userdata_path: str | Path |
         if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $a AND table_name = 'raw_issues'",
                        {"a": alias}).fetchall()[0][0]:
             raise RetroscopeError(WAREHOUSE_AS_USERDATA.format(path=userdata_path)) from None
-        raise RetroscopeError(
-            f"{userdata_path}: the user-input store is damaged or not Retroscope's "
-            f"({str(e).splitlines()[0][:120]}); restore it from a backup "
-            "(`retroscope export retro` writes one) or move it aside") from None
+        raise damaged_userdata(userdata_path, e) from None
     finally:
         con.execute(f"DETACH {alias}")
 
@@ -760,7 +764,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, arrow: bool = False, **par
         if df is None:
             df = cur.df()
     except duckdb.Error as e:
-        raise QueryError(f"query '{name}' failed: {str(e).splitlines()[0]}") from e
+        reason = errors.unreadable(str(e))
+        if reason != str(e).splitlines()[0]:   # the file, not the query: say how to mend it
+            reason += f"; move the warehouse aside and {errors.REBUILD_WAREHOUSE}"
+        raise QueryError(f"query '{name}' failed: {reason}") from e
     log.debug("query %s: %.1f ms, %d rows", name, (time.perf_counter() - t0) * 1000, len(df))
     return df
 

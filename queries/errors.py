@@ -41,6 +41,10 @@ def did_you_mean(word: str, known) -> str:
     return f"did you mean '{near[0]}'?" if near else ""
 
 
+# how a damaged warehouse is mended (its retro records beside it: queries._rebuild)
+REBUILD_WAREHOUSE = "rebuild it (demo, sync, import) or restore a backup"
+
+
 def unreadable(msg: str, path=None) -> str:
     """What is wrong with a store DuckDB cannot read, in words: a file cut short (DuckDB: "Could
     not read enough bytes"), with its size when `path` is known, else DuckDB's own first line."""

@@ -317,7 +317,7 @@ def stored_meta(con: duckdb.DuckDBPyConnection) -> dict | None:
         row = read_meta(con, in_transaction=False)
     except duckdb.Error as e:   # a damaged file opens, then fails on its first read
         raise RetroscopeError(f"cannot read the warehouse: {errors.unreadable(str(e))}; if the file is damaged, "
-                              "move it aside and rebuild it (demo, sync, import) or restore a backup") from None
+                              f"move it aside and {errors.REBUILD_WAREHOUSE}") from None
     if row is None:
         return None
     return {"as_of": row["as_of"], "fingerprint": row["fingerprint"], "built_seconds": row["built_seconds"],

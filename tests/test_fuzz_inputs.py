@@ -430,6 +430,21 @@ def test_truncated_warehouse_status_fails(work):
     assert "IO Error" not in err and "move it aside" in err
 
 
+def test_a_user_store_cut_short_is_one_line_for_status_and_export(work, tmp_path):
+    """The user-input store cut in half: `export retro` said "internal error (IOException ...)"
+    and `status` DuckDB's words cut off mid-sentence. Both now say it is cut short, with its size."""
+    work["reset"]()
+    raw = work["ud"].read_bytes()
+    work["ud"].write_bytes(raw[: len(raw) // 2])
+    for args in (["export", "retro", "--out", str(tmp_path / "b.json")], ["status"]):
+        rc, _, err = run("--db", work["db"], *args)
+        assert rc != 0
+        assert_clean(rc, err)
+        assert f"{work['ud'].name}: the user-input store is damaged or not Retroscope's (the file is cut short " \
+               f"({len(raw) // 2:,} bytes" in err, err
+    assert not (tmp_path / "b.json").exists()
+
+
 def test_garbage_user_store_names_the_file(work):
     work["reset"]()
     work["ud"].write_bytes(b"not a database" * 1000)
