@@ -6,22 +6,20 @@ to a default; a regular expression is compiled here, by the engine that will run
 a bad pattern is named by its key at load time instead of failing a query later.
 
 `check(doc, path)` raises `RetroscopeError` with one line: the file, the key, the
-problem and what is expected. Values other modules own and validate themselves (the
-thresholds of `[slide.thresholds]`, `[metrics]`' overlap and sources, `[jira.fields]`) are
-OPEN: their keys are still checked here where the set is fixed, so a misspelt threshold or
-`overlap_dayz` is refused when the file is read, not ignored or caught only by the one command
-that reads it.
+problem and what is expected. Sections other modules own are listed as OPEN; the ones with
+a fixed set of keys are checked by their owner when the file is read too (connectors.settings
+calls `metric_sources.parse_sources` for `[metrics]` and `Thresholds.from_mapping` for
+`[slide.thresholds]`), so a misspelt key there is refused at once, not ignored or caught only
+by the one command that reads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from queries.errors import RetroscopeError, did_you_mean
-from queries.tech_health import Thresholds
 
 OPEN = object()   # a table whose content another module validates
 
@@ -107,8 +105,8 @@ SCHEMA: dict[str, Any] = {
     "estimates": {"unit": _text, "actual": _text, "small_group": _int(1, 10_000)},
     "quality": {"escaped_bug_labels": _list_of((str,), 'escaped_bug_labels = ["production", "escaped"]')},
     "outcomes": {"shipped_from_epics": _bool, "shipped_from_versions": _bool},
-    "slide": {"thresholds": {f.name: OPEN for f in fields(Thresholds)}},   # values: Thresholds.from_mapping
-    "metrics": {"overlap_days": OPEN, "sources": OPEN},                     # values: connectors.metric_sources
+    "slide": {"thresholds": OPEN},   # queries.tech_health.Thresholds.from_mapping (connectors.settings)
+    "metrics": OPEN,                 # connectors.metric_sources.parse_sources (connectors.settings)
 }
 
 

@@ -31,11 +31,12 @@ import queries
 from connectors import files
 from connectors.load import LoadWriter, failed_loads, staged_load
 from connectors.settings import Settings
-from queries.errors import RetroscopeError
+from queries.errors import RetroscopeError, did_you_mean
 
 KINDS = ("sql", "posthog")
 MEASURES = ("daily_active_users", "event_count", "hogql")
 DEFAULT_OVERLAP_DAYS = 7
+METRICS_KEYS = ("overlap_days", "sources")   # the keys of [metrics] (parse_sources reads each)
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MAX_RETRIES = 5
 DEFAULT_PAGE_SIZE = 10_000
@@ -152,6 +153,10 @@ def parse_sources(doc: Mapping[str, Any], path: Path | None = None) -> tuple[Sou
     section = doc.get("metrics", {})
     if not isinstance(section, dict):
         raise _cfg_err("metrics", "not a table", "[metrics] with [[metrics.sources]] entries", path)
+    for k in section:
+        if k not in METRICS_KEYS:
+            raise _cfg_err(f"metrics.{k}", f"unknown key; {did_you_mean(str(k), METRICS_KEYS) or 'none is close'}",
+                           " or ".join(METRICS_KEYS), path)
     overlap = _num(section, "overlap_days", "metrics", path, DEFAULT_OVERLAP_DAYS, 0)
     raw = section.get("sources", [])
     if not isinstance(raw, list):

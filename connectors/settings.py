@@ -154,11 +154,14 @@ def load_settings(config: str | Path | None = None, db: str | Path | None = None
             raise RetroscopeError(f"{path}: not UTF-8 text{f' (the file is {wide}-encoded)' if wide else ''}; "
                                   "save it as UTF-8") from None
         config_check.check(doc, path)
-        # [metrics] and its sources checked by every command, not only those that sync them (a
-        # mistake there was refused by `status` after its report, and by nothing else)
+        # [metrics] and its sources, and the slide's thresholds, checked by every command, not only
+        # those that use them (a mistake there was refused by `status` after its report, or only
+        # by `export tech-health`, or by nothing: a misspelt [metrics] key was ignored)
         from connectors.metric_sources import parse_sources
+        from queries.tech_health import Thresholds
 
         parse_sources(doc, path)
+        Thresholds.from_mapping((doc.get("slide") or {}).get("thresholds"), where=str(path))
     elif explicit:
         named = "--config" if config else "RETROSCOPE_CONFIG"
         raise RetroscopeError(f"config file {path} not found; create it (see README, Configuration) or drop {named}")

@@ -31,7 +31,7 @@ import queries
 from queries import registry
 from queries import tech_health_text as text
 from queries.dates import day_words, local_days, local_times
-from queries.errors import RetroscopeError
+from queries.errors import RetroscopeError, did_you_mean
 from queries.retro_text import retro_title
 from queries.tech_health_text import DEFINITIONS, LABELS, format_value
 
@@ -82,12 +82,15 @@ class Thresholds:
     def from_mapping(cls, values: Mapping[str, object] | None, where: str = "retroscope.toml") -> Thresholds:
         """Thresholds from a `[slide.thresholds]` table; unknown keys and non-numbers are
         user errors naming the key."""
+        if values is not None and not isinstance(values, Mapping):
+            raise RetroscopeError(f"{where}: [slide.thresholds] is {type(values).__name__} {values!r:.40} (expected "
+                                  "a table [slide.thresholds] of numbers)")
         values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
+        known = sorted(f.name for f in fields(cls))
+        unknown = sorted(set(values) - set(known))
         if unknown:
-            raise RetroscopeError(f"{where}: [slide.thresholds] has unknown key {unknown[0]!r} "
-                                  f"(expected one of {', '.join(sorted(known))})")
+            hint = did_you_mean(str(unknown[0]), known) or f"known keys here: {', '.join(known)}"
+            raise RetroscopeError(f"{where}: [slide.thresholds.{unknown[0]}] unknown key; {hint}")
         out = {}
         for k, v in values.items():
             if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or math.isnan(v):

@@ -333,6 +333,7 @@ def test_fuzzed_configs_are_clean(work, text, enc):
     ("metrics", "overlap_dayz = 3", "[metrics.overlap_dayz] unknown key; did you mean 'overlap_days'?"),
     ("slide.thresholds", "rework_rate_wach = 0.1",
      "[slide.thresholds.rework_rate_wach] unknown key; did you mean 'rework_rate_watch'?"),
+    ("slide.thresholds", "rework_rate_watch = 0.5", "rework_rate_watch = 0.5 is above rework_rate_bad = 0.25"),
 ])
 def test_found_config_cases_are_refused_by_key(work, section, line, expect):
     cfg = work["dir"] / "found.toml"

@@ -179,7 +179,7 @@ def test_thresholds_change_the_lights(tiny):
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"rework_watch": 0.1}, "unknown key 'rework_watch'"),
+    ({"rework_watch": 0.1}, r"\[slide.thresholds.rework_watch\] unknown key; did you mean 'rework_rate_watch'\?"),
     ({"rework_rate_watch": "high"}, "rework_rate_watch = 'high'"),
     ({"rework_rate_watch": 0.5, "rework_rate_bad": 0.2}, "must not exceed"),
 ])
