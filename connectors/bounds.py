@@ -9,12 +9,13 @@ value enters, before anything is written.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from queries.limits import DATE_MAX, DATE_MIN, DATE_RANGE_TEXT, date_out_of_range
 
 __all__ = ["DATE_MIN", "DATE_MAX", "DATE_RANGE_TEXT", "date_out_of_range", "MAX_VOTES", "MAX_ABS_VALUE", "MAX_ABS_VALUE_TEXT",
            "MAX_TEXT", "MAX_HEADLINE", "MAX_COLUMNS",
-           "wide_encoding", "nested", "duplicates", "redact_url"]
+           "wide_encoding", "nested", "duplicates", "redact_url", "line_break"]
 
 DEMO_SEED = (0, 2**32 - 1)     # `retroscope demo --seed`
 DEMO_SCALE = (1, 10_000_000)   # `retroscope demo --scale` (issues)
@@ -76,3 +77,14 @@ def redact_url(url: object) -> str:
     """A URL as it may appear in a message or a log: any `user:password@` part (in any
     scheme, or none) replaced by `***@`."""
     return _USERINFO.sub(r"\1***@", str(url))
+
+
+def line_break(text: str) -> str | None:
+    """The first character of `text` that breaks or controls a line (a newline, a vertical tab,
+    U+2028, any other control character), named ("a line break (U+000A)"); None when it is one
+    plain line. A slide's title is one line: python-pptx writes a control character as text
+    ("two_x000B_lines")."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            return f"a line break or control character (U+{ord(ch):04X})"
+    return None

@@ -135,8 +135,10 @@ def tech_health(args, settings) -> int:
     if headline is not None and len(headline) > bounds.MAX_HEADLINE:
         raise RetroscopeError(f"--headline is {len(headline):,} characters; the slide's title is one line: keep it to "
                               f"{bounds.MAX_HEADLINE}")
-    if headline is not None and ("\n" in headline or "\r" in headline):
-        raise RetroscopeError("--headline has a line break; the slide's title is one line: write it on one line")
+    for flag, text in (("--headline", headline), ("--team", args.team)):
+        broken = bounds.line_break(text) if text is not None else None
+        if broken:
+            raise RetroscopeError(f"{flag} has {broken}; the slide's title is one line: write it on one line")
     out = Path(args.out)
     _check_out(out, ".pptx", "--out")
     png = Path(args.png) if getattr(args, "png", None) else None

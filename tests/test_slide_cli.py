@@ -60,8 +60,13 @@ def test_a_headline_with_a_line_break_is_refused(demo_db, tmp_path):
     """The slide's title is one line: a headline with a line break gave a two-line title."""
     out = tmp_path / "th.pptx"
     r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--headline", "two\nlines")
-    assert r.returncode == 1 and r.stderr == ("retroscope: --headline has a line break; the slide's title is one "
-                                              "line: write it on one line\n"), r.stderr
+    assert r.returncode == 1 and r.stderr == ("retroscope: --headline has a line break or control character "
+                                              "(U+000A); the slide's title is one line: write it on one line\n"), r.stderr
+    # a vertical tab (python-pptx wrote it as "two_x000B_lines") and a Unicode line separator too, in
+    # the title --team gives as well
+    for flag, text, code in (("--headline", "two\vlines", "U+000B"), ("--team", "Atlas\u2028B", "U+2028")):
+        r = run_cli("--db", str(demo_db), "export", "tech-health", "--out", str(out), "--board", "1", flag, text)
+        assert r.returncode == 1 and f"{flag} has a line break or control character ({code})" in r.stderr, r.stderr
     assert not out.exists()
 
 
