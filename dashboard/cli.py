@@ -7,6 +7,7 @@ import argparse
 import importlib
 import logging
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -509,9 +510,30 @@ class _Parser(argparse.ArgumentParser):
         # a global option after the command (`retroscope status --db X`) lands here, on the top parser
         globals_ = {o for o in self._option_string_actions if o not in ("-h", "--help")}
         if message.startswith("unrecognized arguments:") and globals_ & {w.split("=")[0] for w in message.split()}:
-            message += ("; --db, --config and -v go before the command, e.g. `retroscope --db data/demo.duckdb "
-                        "status`")
+            message += "; global options (--db, --config, -v) go before the command"
+            if self.argv is not None:
+                message += f": `{shlex.join(['retroscope', *self._globals_first(self.argv)])}`"
         self.exit(2, f"retroscope: {where + ': ' if where else ''}{message} (see `{self.prog} --help`)\n")
+
+    argv: list[str] | None = None   # the command line being parsed (main sets it), for the hint above
+
+    def _globals_first(self, argv: list[str]) -> list[str]:
+        """`argv` with the global options (and their values) moved before the command."""
+        front: list[str] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(argv):
+            name = argv[i].split("=")[0]
+            action = self._option_string_actions.get(name)
+            if action is not None and name not in ("-h", "--help"):
+                front.append(argv[i])
+                if action.nargs != 0 and "=" not in argv[i] and i + 1 < len(argv):   # its value
+                    i += 1
+                    front.append(argv[i])
+            else:
+                rest.append(argv[i])
+            i += 1
+        return front + rest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -636,6 +658,7 @@ def _interrupted() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    parser.argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
