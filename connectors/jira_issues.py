@@ -698,10 +698,14 @@ class _Sync:
             df = df[df["project_key"].isin(self.scope.projects)]
         gone = df[df["issue_id"].isin(live - listed - self.fetched_ids)].copy()
         if not gone.empty and not self.scope.projects:
-            # a JQL alone: an issue it does not match is outside this sync's scope, not gone; it is
-            # marked deleted only when Jira no longer has it at all (so teams that each sync their
-            # own JQL into one warehouse do not mark each other's issues deleted)
-            gone = gone[~gone["issue_id"].isin(self._ids_in_jira(set(gone["issue_id"])))]
+            # a JQL alone: an issue it does not match is outside this sync's scope, not gone. Only
+            # the issues of projects the JQL matches issues in are this sync's to judge, and one of
+            # them is marked deleted only when Jira no longer has it at all (so teams that each sync
+            # their own JQL into one warehouse neither mark nor check each other's issues)
+            mine = set(df.loc[df["issue_id"].isin(listed | self.fetched_ids), "project_key"])
+            gone = gone[gone["project_key"].isin(mine)]
+            if not gone.empty:
+                gone = gone[~gone["issue_id"].isin(self._ids_in_jira(set(gone["issue_id"])))]
         if gone.empty:
             return 0
         gone["is_deleted"] = True

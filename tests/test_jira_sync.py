@@ -4,6 +4,7 @@ client, the real load path. Expected values are read off tests/fake_jira/site.py
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -410,25 +411,35 @@ def test_long_jql_goes_in_a_post_body(tmp_path, fake):
 def test_a_jql_alone_marks_deleted_only_what_jira_no_longer_has(tmp_path, fake):
     """With `--jql` alone every issue of the site counted as in scope: one `--jql "project = ATL"`
     marked the BOR issues deleted, and nothing brought them back but `--full`; two teams syncing
-    their own JQL into one warehouse marked each other's issues deleted at every sync. An issue a
-    JQL does not match is now marked deleted only when Jira no longer has it at all. (The fake
-    refuses an `id in (...)` naming a deleted issue, as Jira's strict validation does, so the
-    check splits its search until the deleted id is asked alone.)"""
+    their own JQL into one warehouse marked each other's issues deleted at every sync. Now a JQL
+    judges only the issues of projects it matches issues in, and marks one deleted only when
+    Jira no longer has it at all. (The fake refuses an `id in (...)` naming a deleted issue, as
+    Jira's strict validation does, so the check splits its search until that id is asked alone.)"""
     db = tmp_path / "w.duckdb"
     # (a JQL alone names no board: the story-point field is set, as `init jira` writes it)
     st = replace(FAST, fields={"story_points": "customfield_10016"})
     sync(db, fake, settings=st)
-    fake.site.delete("20002")                                   # BOR-2 deleted in Jira
-    s = sync(db, fake, settings=st, projects=(), jql="project = ATL", when=later(10))
+    atl = "project = ATL AND issuetype != Epic"                   # ATL-2..5; the epic ATL-1 outside it
+    s = sync(db, fake, settings=st, projects=(), jql=atl, when=later(10))
     issues = table(db, "raw_issues")
-    assert sorted(issues[issues.is_deleted].issue_key) == ["BOR-2"] and s.issues_deleted == 1
-    # the other team's JQL, then this one again: nobody's issues are marked deleted, nothing refetched
-    s = sync(db, fake, settings=st, projects=(), jql="project = BOR", when=later(20))
-    assert s.issues_deleted == 0 and s.issues_seen == 1        # BOR-1, its scope's first sync
-    s = sync(db, fake, settings=st, projects=(), jql="project = ATL", when=later(30))
-    assert s.issues_deleted == 0 and s.issues_seen == 0
+    assert not issues.is_deleted.any() and s.issues_deleted == 0   # ATL-1 and BOR: still in Jira
+    fake.site.delete("10001")                                      # the epic ATL-1, deleted in Jira
+    fake.site.delete("20002")                                      # BOR-2 too
+    s = sync(db, fake, settings=st, projects=(), jql=atl, when=later(20))
     issues = table(db, "raw_issues")
-    assert sorted(issues[issues.is_deleted].issue_key) == ["BOR-2"]
+    assert sorted(issues[issues.is_deleted].issue_key) == ["ATL-1"]    # BOR-2 is not this JQL's to judge
+    # the other team's JQL judges BOR-2; then each again: nothing marked, nothing refetched, and
+    # no existence check of the other team's issues (no `id in` search at all)
+    s = sync(db, fake, settings=st, projects=(), jql="project = BOR", when=later(30))
+    assert s.issues_deleted == 1 and s.issues_seen == 1             # BOR-1, its scope's first sync
+    before = len(fake.requests)
+    for minutes, jql in ((40, atl), (50, "project = BOR")):
+        s = sync(db, fake, settings=st, projects=(), jql=jql, when=later(minutes))
+        assert s.issues_deleted == 0 and s.issues_seen == 0
+    issues = table(db, "raw_issues")
+    assert sorted(issues[issues.is_deleted].issue_key) == ["ATL-1", "BOR-2"]
+    asked = [json.dumps([r.query, r.body]) for r in fake.requests[before:] if re.search(r"/search(/jql)?$", r.path)]
+    assert asked and not [a for a in asked if "id in" in a], asked
 
 
 def test_an_issue_restored_in_jira_is_fetched_again(tmp_path, fake):
